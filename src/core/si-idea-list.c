@@ -1,0 +1,587 @@
+/* si-idea-list.c — the store's ideas as a GListModel.
+ *
+ * The list holds only each row's sort key (id, pinned, updated_at, rank): 100,000 ideas cost a
+ * few megabytes, and an SiIdea is loaded when a row asks for it. When the store says one idea
+ * changed, the list emits exactly the rows that moved: (p, 1, 1) for an edit in place, a removal
+ * and an insertion for a move, never a reset. Search results are re-queried and diffed.
+ */
+#define G_LOG_DOMAIN "saveidea-model"
+
+#include "config.h"
+
+#include "si-idea-list.h"
+#include "si-record-private.h"
+
+/* Loaded ideas nobody else holds are dropped when the cache grows past this. */
+#define CACHE_SOFT_LIMIT 256
+
+struct _SiIdeaList
+{
+  GObject      parent_instance;
+
+  SiStore     *store;
+  gulong       changed_id;
+  GArray      *keys;      /* SiIdeaKey, in display order */
+  GHashTable  *cache;     /* id -> SiIdea */
+
+  gint64       tag_id;
+  char        *search;
+  gboolean     pinned_only;
+  gboolean     conflicts_only;
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SiIdeaList, si_idea_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_TAG_ID,
+  PROP_SEARCH,
+  PROP_PINNED_ONLY,
+  PROP_CONFLICTS_ONLY,
+  PROP_N_ITEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static SiIdeaFilter
+current_filter (SiIdeaList *self)
+{
+  return (SiIdeaFilter) {
+    .tag_id = self->tag_id,
+    .search = self->search,
+    .pinned_only = self->pinned_only,
+    .conflicts_only = self->conflicts_only,
+  };
+}
+
+static gboolean
+searching (SiIdeaList *self)
+{
+  return self->search != NULL && self->search[0] != '\0';
+}
+
+/* GListModel ---------------------------------------------------------------------------------- */
+
+static GType
+si_idea_list_get_item_type (GListModel *model)
+{
+  return SI_TYPE_IDEA;
+}
+
+static guint
+si_idea_list_get_n_items (GListModel *model)
+{
+  return SI_IDEA_LIST (model)->keys->len;
+}
+
+static void
+trim_cache (SiIdeaList *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (g_hash_table_size (self->cache) <= CACHE_SOFT_LIMIT)
+    return;
+  g_hash_table_iter_init (&iter, self->cache);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (G_OBJECT (value)->ref_count == 1)
+      g_hash_table_iter_remove (&iter);
+}
+
+static gpointer
+si_idea_list_get_item (GListModel *model,
+                       guint       position)
+{
+  SiIdeaList *self = SI_IDEA_LIST (model);
+  g_autoptr(GError) error = NULL;
+  SiIdea *idea;
+  gint64 id;
+
+  if (position >= self->keys->len)
+    return NULL;
+  id = g_array_index (self->keys, SiIdeaKey, position).id;
+  if ((idea = g_hash_table_lookup (self->cache, &id)))
+    return g_object_ref (idea);
+
+  idea = si_store_get_idea (self->store, id, &error);
+  if (idea == NULL)
+    {
+      /* Deleted by another process a moment ago: the change signal is on its way. Hand out a
+       * blank idea rather than NULL, which GTK does not expect for a valid position. */
+      g_debug ("Idea %" G_GINT64_FORMAT " vanished: %s", id, error->message);
+      return si_idea_new (NULL, NULL);
+    }
+  trim_cache (self);
+  g_hash_table_insert (self->cache, g_memdup2 (&id, sizeof id), g_object_ref (idea));
+  return idea;
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = si_idea_list_get_item_type;
+  iface->get_n_items = si_idea_list_get_n_items;
+  iface->get_item = si_idea_list_get_item;
+}
+
+/* Keeping up with the store ------------------------------------------------------------------- */
+
+static void
+emit_items_changed (SiIdeaList *self,
+                    guint       position,
+                    guint       removed,
+                    guint       added)
+{
+  if (removed == 0 && added == 0)
+    return;
+  g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
+  if (removed != added)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* Replaces every row: for a new filter, or when the store says anything may have changed. */
+static void
+reload (SiIdeaList *self)
+{
+  SiIdeaFilter filter = current_filter (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = NULL;
+  guint removed = self->keys->len;
+
+  keys = si_store_query_ideas (self->store, &filter, &error);
+  if (keys == NULL)
+    {
+      g_warning ("Could not list the ideas: %s", error->message);
+      keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
+    }
+  g_array_unref (self->keys);
+  self->keys = g_steal_pointer (&keys);
+  emit_items_changed (self, 0, removed, self->keys->len);
+}
+
+/* Search results: re-query and emit one change covering what differs between the two lists. */
+static void
+rediff (SiIdeaList *self)
+{
+  SiIdeaFilter filter = current_filter (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = NULL;
+  guint prefix = 0, suffix = 0, old_len, new_len;
+
+  if (!(keys = si_store_query_ideas (self->store, &filter, &error)))
+    {
+      g_warning ("Could not search the ideas: %s", error->message);
+      return;
+    }
+  old_len = self->keys->len;
+  new_len = keys->len;
+  while (prefix < old_len && prefix < new_len &&
+         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, prefix),
+                              &g_array_index (keys, SiIdeaKey, prefix)) == 0)
+    prefix++;
+  while (suffix < old_len - prefix && suffix < new_len - prefix &&
+         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, old_len - 1 - suffix),
+                              &g_array_index (keys, SiIdeaKey, new_len - 1 - suffix)) == 0)
+    suffix++;
+  g_array_unref (self->keys);
+  self->keys = g_steal_pointer (&keys);
+  emit_items_changed (self, prefix, old_len - prefix - suffix, new_len - prefix - suffix);
+}
+
+static gboolean
+find_position (SiIdeaList *self,
+               gint64      id,
+               guint      *position)
+{
+  for (guint i = 0; i < self->keys->len; i++)
+    if (g_array_index (self->keys, SiIdeaKey, i).id == id)
+      {
+        *position = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* Where @key goes in the sorted rows. */
+static guint
+insertion_point (SiIdeaList      *self,
+                 const SiIdeaKey *key)
+{
+  guint lo = 0, hi = self->keys->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, mid), key) < 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+/* Brings a loaded SiIdea up to date, so rows bound to it see the change through notify. */
+static void
+refresh_cached (SiIdeaList *self,
+                gint64      id)
+{
+  SiIdea *cached = g_hash_table_lookup (self->cache, &id);
+  g_autoptr(SiIdea) fresh = NULL;
+
+  if (cached == NULL)
+    return;
+  fresh = si_store_get_idea (self->store, id, NULL);
+  if (fresh != NULL)
+    _si_idea_update_from (cached, fresh);
+  else
+    g_hash_table_remove (self->cache, &id);
+}
+
+static void
+idea_changed (SiIdeaList *self,
+              gint64      id)
+{
+  SiIdeaFilter filter = current_filter (self);
+  g_autoptr(GError) error = NULL;
+  SiIdeaKey key;
+  guint old_pos = 0, new_pos;
+  gboolean was_shown, shown;
+
+  refresh_cached (self, id);
+
+  if (searching (self))
+    {
+      rediff (self);
+      return;
+    }
+
+  was_shown = find_position (self, id, &old_pos);
+  shown = si_store_get_idea_key (self->store, id, &filter, &key, &error);
+  if (error != NULL)
+    {
+      g_warning ("Could not read idea %" G_GINT64_FORMAT ": %s", id, error->message);
+      return;
+    }
+
+  if (was_shown && shown &&
+      si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, old_pos), &key) == 0)
+    {
+      emit_items_changed (self, old_pos, 1, 1);
+      return;
+    }
+
+  if (was_shown)
+    g_array_remove_index (self->keys, old_pos);
+  if (!shown)
+    {
+      if (was_shown)
+        emit_items_changed (self, old_pos, 1, 0);
+      return;
+    }
+
+  new_pos = insertion_point (self, &key);
+  g_array_insert_val (self->keys, new_pos, key);
+  if (was_shown && new_pos == old_pos)
+    emit_items_changed (self, old_pos, 1, 1);
+  else
+    {
+      if (was_shown)
+        emit_items_changed (self, old_pos, 1, 0);
+      emit_items_changed (self, new_pos, 0, 1);
+    }
+}
+
+static void
+on_store_changed (SiStore    *store,
+                  const char *collection,
+                  gint64      id,
+                  SiIdeaList *self)
+{
+  if (id == 0)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->cache);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          g_autoptr(SiIdea) fresh = si_store_get_idea (self->store, si_idea_get_id (value), NULL);
+          if (fresh)
+            _si_idea_update_from (value, fresh);
+          else
+            g_hash_table_iter_remove (&iter);
+        }
+      reload (self);
+      return;
+    }
+  idea_changed (self, id);
+}
+
+/* GObject --------------------------------------------------------------------------------------- */
+
+static void
+si_idea_list_constructed (GObject *object)
+{
+  SiIdeaList *self = SI_IDEA_LIST (object);
+
+  G_OBJECT_CLASS (si_idea_list_parent_class)->constructed (object);
+
+  g_return_if_fail (SI_IS_STORE (self->store));
+  self->changed_id = g_signal_connect_object (self->store, "changed::" SI_COLLECTION_IDEAS,
+                                              G_CALLBACK (on_store_changed), self, 0);
+  si_store_watch (self->store);
+  reload (self);
+}
+
+static void
+si_idea_list_dispose (GObject *object)
+{
+  SiIdeaList *self = SI_IDEA_LIST (object);
+
+  if (self->store)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_clear_object (&self->store);
+  g_hash_table_remove_all (self->cache);
+
+  G_OBJECT_CLASS (si_idea_list_parent_class)->dispose (object);
+}
+
+static void
+si_idea_list_finalize (GObject *object)
+{
+  SiIdeaList *self = SI_IDEA_LIST (object);
+
+  g_clear_pointer (&self->keys, g_array_unref);
+  g_clear_pointer (&self->cache, g_hash_table_unref);
+  g_clear_pointer (&self->search, g_free);
+
+  G_OBJECT_CLASS (si_idea_list_parent_class)->finalize (object);
+}
+
+static void
+si_idea_list_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  SiIdeaList *self = SI_IDEA_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: g_value_set_object (value, self->store); break;
+    case PROP_TAG_ID: g_value_set_int64 (value, self->tag_id); break;
+    case PROP_SEARCH: g_value_set_string (value, self->search); break;
+    case PROP_PINNED_ONLY: g_value_set_boolean (value, self->pinned_only); break;
+    case PROP_CONFLICTS_ONLY: g_value_set_boolean (value, self->conflicts_only); break;
+    case PROP_N_ITEMS: g_value_set_uint (value, self->keys->len); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+si_idea_list_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  SiIdeaList *self = SI_IDEA_LIST (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: self->store = g_value_dup_object (value); break;
+    case PROP_TAG_ID: si_idea_list_set_tag_id (self, g_value_get_int64 (value)); break;
+    case PROP_SEARCH: si_idea_list_set_search (self, g_value_get_string (value)); break;
+    case PROP_PINNED_ONLY: si_idea_list_set_pinned_only (self, g_value_get_boolean (value)); break;
+    case PROP_CONFLICTS_ONLY: si_idea_list_set_conflicts_only (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+si_idea_list_class_init (SiIdeaListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->constructed = si_idea_list_constructed;
+  object_class->dispose = si_idea_list_dispose;
+  object_class->finalize = si_idea_list_finalize;
+  object_class->get_property = si_idea_list_get_property;
+  object_class->set_property = si_idea_list_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, SI_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TAG_ID] = g_param_spec_int64 ("tag-id", NULL, NULL, 0, G_MAXINT64, 0, rw);
+  properties[PROP_SEARCH] = g_param_spec_string ("search", NULL, NULL, NULL, rw);
+  properties[PROP_PINNED_ONLY] = g_param_spec_boolean ("pinned-only", NULL, NULL, FALSE, rw);
+  properties[PROP_CONFLICTS_ONLY] = g_param_spec_boolean ("conflicts-only", NULL, NULL, FALSE, rw);
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+si_idea_list_init (SiIdeaList *self)
+{
+  self->keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
+  self->cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+}
+
+/**
+ * si_idea_list_new:
+ * @store: the store to show
+ *
+ * Returns: (transfer full): every idea of @store, pinned first, then the most recently changed
+ */
+SiIdeaList *
+si_idea_list_new (SiStore *store)
+{
+  g_return_val_if_fail (SI_IS_STORE (store), NULL);
+  return g_object_new (SI_TYPE_IDEA_LIST, "store", store, NULL);
+}
+
+SiStore *
+si_idea_list_get_store (SiIdeaList *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), NULL);
+  return self->store;
+}
+
+gint64
+si_idea_list_get_tag_id (SiIdeaList *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), 0);
+  return self->tag_id;
+}
+
+/**
+ * si_idea_list_set_tag_id:
+ * @tag_id: show only ideas with this tag; 0 for all
+ */
+void
+si_idea_list_set_tag_id (SiIdeaList *self,
+                         gint64      tag_id)
+{
+  g_return_if_fail (SI_IS_IDEA_LIST (self));
+
+  if (self->tag_id == tag_id)
+    return;
+  self->tag_id = tag_id;
+  reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TAG_ID]);
+}
+
+const char *
+si_idea_list_get_search (SiIdeaList *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), NULL);
+  return self->search;
+}
+
+/**
+ * si_idea_list_set_search:
+ * @search: (nullable): show only ideas matching this text, best first; NULL or "" for all
+ */
+void
+si_idea_list_set_search (SiIdeaList *self,
+                         const char *search)
+{
+  g_return_if_fail (SI_IS_IDEA_LIST (self));
+
+  if (search && search[0] == '\0')
+    search = NULL;
+  if (g_strcmp0 (self->search, search) == 0)
+    return;
+  g_free (self->search);
+  self->search = g_strdup (search);
+  reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH]);
+}
+
+gboolean
+si_idea_list_get_pinned_only (SiIdeaList *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), FALSE);
+  return self->pinned_only;
+}
+
+void
+si_idea_list_set_pinned_only (SiIdeaList *self,
+                              gboolean    pinned_only)
+{
+  g_return_if_fail (SI_IS_IDEA_LIST (self));
+
+  pinned_only = !!pinned_only;
+  if (self->pinned_only == pinned_only)
+    return;
+  self->pinned_only = pinned_only;
+  reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED_ONLY]);
+}
+
+gboolean
+si_idea_list_get_conflicts_only (SiIdeaList *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), FALSE);
+  return self->conflicts_only;
+}
+
+void
+si_idea_list_set_conflicts_only (SiIdeaList *self,
+                                 gboolean    conflicts_only)
+{
+  g_return_if_fail (SI_IS_IDEA_LIST (self));
+
+  conflicts_only = !!conflicts_only;
+  if (self->conflicts_only == conflicts_only)
+    return;
+  self->conflicts_only = conflicts_only;
+  reload (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFLICTS_ONLY]);
+}
+
+/**
+ * si_idea_list_get_id_at:
+ *
+ * Returns: the local id of the idea at @position without loading it, or 0
+ */
+gint64
+si_idea_list_get_id_at (SiIdeaList *self,
+                        guint       position)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), 0);
+
+  if (position >= self->keys->len)
+    return 0;
+  return g_array_index (self->keys, SiIdeaKey, position).id;
+}
+
+/**
+ * si_idea_list_find:
+ * @position: (out) (optional): where the idea is
+ *
+ * Returns: whether the list shows the idea with local id @id
+ */
+gboolean
+si_idea_list_find (SiIdeaList *self,
+                   gint64      id,
+                   guint      *position)
+{
+  guint pos;
+
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), FALSE);
+
+  if (!find_position (self, id, &pos))
+    return FALSE;
+  if (position)
+    *position = pos;
+  return TRUE;
+}

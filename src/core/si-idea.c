@@ -1,0 +1,512 @@
+/* si-idea.c — one idea as a GObject with properties and notify.
+ *
+ * An SiIdea is a value the store fills and saves; editing its title does not touch the disk
+ * until si_store_save_idea() is called. The sync bookkeeping is set only by the store.
+ */
+#define G_LOG_DOMAIN "saveidea-model"
+
+#include "config.h"
+
+#include "si-enums.h"
+#include "si-record-private.h"
+
+struct _SiIdea
+{
+  GObject      parent_instance;
+
+  gint64       id;
+  char        *uid;
+  gint64       sid;
+  gint64       version;
+  gint64       generation;
+  SiSyncState  state;
+  gint64       created_at;
+  gint64       updated_at;
+  gint64       conflict_of;
+  char        *sync_error;
+
+  char        *title;
+  char        *body;
+  gboolean     pinned;
+  GArray      *tag_ids;   /* gint64, sorted, unique */
+  GStrv        tag_names;
+};
+
+G_DEFINE_FINAL_TYPE (SiIdea, si_idea, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_UID,
+  PROP_SID,
+  PROP_VERSION,
+  PROP_GENERATION,
+  PROP_SYNC_STATE,
+  PROP_CREATED_AT,
+  PROP_UPDATED_AT,
+  PROP_CONFLICT_OF,
+  PROP_SYNC_ERROR,
+  PROP_TITLE,
+  PROP_BODY,
+  PROP_PINNED,
+  PROP_TAG_NAMES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+si_idea_finalize (GObject *object)
+{
+  SiIdea *self = (SiIdea *) object;
+
+  g_clear_pointer (&self->uid, g_free);
+  g_clear_pointer (&self->sync_error, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->body, g_free);
+  g_clear_pointer (&self->tag_ids, g_array_unref);
+  g_clear_pointer (&self->tag_names, g_strfreev);
+
+  G_OBJECT_CLASS (si_idea_parent_class)->finalize (object);
+}
+
+static void
+si_idea_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  SiIdea *self = SI_IDEA (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID: g_value_set_int64 (value, self->id); break;
+    case PROP_UID: g_value_set_string (value, self->uid); break;
+    case PROP_SID: g_value_set_int64 (value, self->sid); break;
+    case PROP_VERSION: g_value_set_int64 (value, self->version); break;
+    case PROP_GENERATION: g_value_set_int64 (value, self->generation); break;
+    case PROP_SYNC_STATE: g_value_set_enum (value, self->state); break;
+    case PROP_CREATED_AT: g_value_set_int64 (value, self->created_at); break;
+    case PROP_UPDATED_AT: g_value_set_int64 (value, self->updated_at); break;
+    case PROP_CONFLICT_OF: g_value_set_int64 (value, self->conflict_of); break;
+    case PROP_SYNC_ERROR: g_value_set_string (value, self->sync_error); break;
+    case PROP_TITLE: g_value_set_string (value, self->title); break;
+    case PROP_BODY: g_value_set_string (value, self->body); break;
+    case PROP_PINNED: g_value_set_boolean (value, self->pinned); break;
+    case PROP_TAG_NAMES: g_value_set_boxed (value, self->tag_names); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+si_idea_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  SiIdea *self = SI_IDEA (object);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE: si_idea_set_title (self, g_value_get_string (value)); break;
+    case PROP_BODY: si_idea_set_body (self, g_value_get_string (value)); break;
+    case PROP_PINNED: si_idea_set_pinned (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+si_idea_class_init (SiIdeaClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->finalize = si_idea_finalize;
+  object_class->get_property = si_idea_get_property;
+  object_class->set_property = si_idea_set_property;
+
+  properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_UID] = g_param_spec_string ("uid", NULL, NULL, NULL, ro);
+  properties[PROP_SID] = g_param_spec_int64 ("sid", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_VERSION] = g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_GENERATION] = g_param_spec_int64 ("generation", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_SYNC_STATE] = g_param_spec_enum ("sync-state", NULL, NULL,
+                                                   SI_TYPE_SYNC_STATE, SI_SYNC_STATE_CREATED, ro);
+  properties[PROP_CREATED_AT] = g_param_spec_int64 ("created-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_UPDATED_AT] = g_param_spec_int64 ("updated-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_CONFLICT_OF] = g_param_spec_int64 ("conflict-of", NULL, NULL, 0, G_MAXINT64, 0, ro);
+  properties[PROP_SYNC_ERROR] = g_param_spec_string ("sync-error", NULL, NULL, NULL, ro);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, "", rw);
+  properties[PROP_BODY] = g_param_spec_string ("body", NULL, NULL, "", rw);
+  properties[PROP_PINNED] = g_param_spec_boolean ("pinned", NULL, NULL, FALSE, rw);
+  properties[PROP_TAG_NAMES] = g_param_spec_boxed ("tag-names", NULL, NULL, G_TYPE_STRV, ro);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+si_idea_init (SiIdea *self)
+{
+  self->title = g_strdup ("");
+  self->body = g_strdup ("");
+  self->state = SI_SYNC_STATE_CREATED;
+  self->tag_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->tag_names = g_new0 (char *, 1);
+}
+
+/**
+ * si_idea_new:
+ * @title: (nullable): the title
+ * @body: (nullable): the body
+ *
+ * Makes an idea that is not in any store yet; si_store_save_idea() gives it an id and a uid.
+ */
+SiIdea *
+si_idea_new (const char *title,
+             const char *body)
+{
+  return g_object_new (SI_TYPE_IDEA,
+                       "title", title ? title : "",
+                       "body", body ? body : "",
+                       NULL);
+}
+
+gint64 si_idea_get_id (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->id; }
+const char *si_idea_get_uid (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->uid; }
+gint64 si_idea_get_sid (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->sid; }
+gint64 si_idea_get_version (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->version; }
+gint64 si_idea_get_generation (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->generation; }
+SiSyncState si_idea_get_sync_state (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->state; }
+gint64 si_idea_get_created_at (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->created_at; }
+gint64 si_idea_get_updated_at (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->updated_at; }
+gint64 si_idea_get_conflict_of (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->conflict_of; }
+const char *si_idea_get_sync_error (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->sync_error; }
+const char *si_idea_get_title (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->title; }
+const char *si_idea_get_body (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->body; }
+gboolean si_idea_get_pinned (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), FALSE); return self->pinned; }
+
+gboolean
+si_idea_is_dirty (SiIdea *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA (self), FALSE);
+  return self->state != SI_SYNC_STATE_SYNCED;
+}
+
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (value == NULL)
+    value = "";
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+void
+si_idea_set_title (SiIdea     *self,
+                   const char *title)
+{
+  g_return_if_fail (SI_IS_IDEA (self));
+  if (set_string (&self->title, title))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+void
+si_idea_set_body (SiIdea     *self,
+                  const char *body)
+{
+  g_return_if_fail (SI_IS_IDEA (self));
+  if (set_string (&self->body, body))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BODY]);
+}
+
+void
+si_idea_set_pinned (SiIdea   *self,
+                    gboolean  pinned)
+{
+  g_return_if_fail (SI_IS_IDEA (self));
+  pinned = !!pinned;
+  if (self->pinned == pinned)
+    return;
+  self->pinned = pinned;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
+/**
+ * si_idea_get_tag_ids:
+ * @n_tags: (out): the number of tags
+ *
+ * Returns: (array length=n_tags) (transfer none): the local ids of the idea's tags, sorted
+ */
+const gint64 *
+si_idea_get_tag_ids (SiIdea *self,
+                     guint  *n_tags)
+{
+  g_return_val_if_fail (SI_IS_IDEA (self), NULL);
+  g_return_val_if_fail (n_tags != NULL, NULL);
+
+  *n_tags = self->tag_ids->len;
+  return (const gint64 *) (gpointer) self->tag_ids->data;
+}
+
+static gint
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return (x > y) - (x < y);
+}
+
+void
+si_idea_set_tag_ids (SiIdea       *self,
+                     const gint64 *tag_ids,
+                     guint         n_tags)
+{
+  g_return_if_fail (SI_IS_IDEA (self));
+  g_return_if_fail (tag_ids != NULL || n_tags == 0);
+
+  g_array_set_size (self->tag_ids, 0);
+  for (guint i = 0; i < n_tags; i++)
+    if (!si_idea_has_tag (self, tag_ids[i]))
+      g_array_append_val (self->tag_ids, tag_ids[i]);
+  g_array_sort (self->tag_ids, compare_int64);
+}
+
+gboolean
+si_idea_has_tag (SiIdea *self,
+                 gint64  tag_id)
+{
+  g_return_val_if_fail (SI_IS_IDEA (self), FALSE);
+
+  for (guint i = 0; i < self->tag_ids->len; i++)
+    if (g_array_index (self->tag_ids, gint64, i) == tag_id)
+      return TRUE;
+  return FALSE;
+}
+
+void
+si_idea_add_tag (SiIdea *self,
+                 gint64  tag_id)
+{
+  g_return_if_fail (SI_IS_IDEA (self));
+  g_return_if_fail (tag_id > 0);
+
+  if (si_idea_has_tag (self, tag_id))
+    return;
+  g_array_append_val (self->tag_ids, tag_id);
+  g_array_sort (self->tag_ids, compare_int64);
+}
+
+void
+si_idea_remove_tag (SiIdea *self,
+                    gint64  tag_id)
+{
+  g_return_if_fail (SI_IS_IDEA (self));
+
+  for (guint i = 0; i < self->tag_ids->len; i++)
+    if (g_array_index (self->tag_ids, gint64, i) == tag_id)
+      {
+        g_array_remove_index (self->tag_ids, i);
+        return;
+      }
+}
+
+/**
+ * si_idea_get_tag_names:
+ *
+ * Returns: (transfer none): the names of the idea's tags as last loaded from the store
+ */
+const char * const *
+si_idea_get_tag_names (SiIdea *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA (self), NULL);
+  return (const char * const *) self->tag_names;
+}
+
+/* The first non-empty line of @text, stripped, or NULL. */
+static char *
+first_line (const char *text)
+{
+  while (text && *text)
+    {
+      const char *end = strchr (text, '\n');
+      g_autofree char *line = end ? g_strndup (text, end - text) : g_strdup (text);
+
+      g_strstrip (line);
+      if (*line)
+        return g_steal_pointer (&line);
+      text = end ? end + 1 : NULL;
+    }
+  return NULL;
+}
+
+/**
+ * si_idea_dup_display_title:
+ *
+ * Returns: (transfer full): the title, or the body's first line when there is no title, or ""
+ */
+char *
+si_idea_dup_display_title (SiIdea *self)
+{
+  char *line;
+
+  g_return_val_if_fail (SI_IS_IDEA (self), NULL);
+
+  if ((line = first_line (self->title)))
+    return line;
+  if ((line = first_line (self->body)))
+    return line;
+  return g_strdup ("");
+}
+
+/**
+ * si_idea_dup_snippet:
+ * @max_chars: at most this many characters
+ *
+ * Returns: (transfer full): the body on one line, without the line shown as the title
+ */
+char *
+si_idea_dup_snippet (SiIdea *self,
+                     guint   max_chars)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *p;
+  g_autofree char *title = NULL;
+  gboolean space = FALSE;
+  guint n = 0;
+
+  g_return_val_if_fail (SI_IS_IDEA (self), NULL);
+
+  p = self->body;
+  /* With no title, the first body line already is the title: skip it. */
+  if ((title = first_line (self->title)) == NULL)
+    {
+      while (*p && g_ascii_isspace (*p))
+        p++;
+      p = strchr (p, '\n') ? strchr (p, '\n') : p + strlen (p);
+    }
+
+  for (; *p && n < max_chars; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_isspace (c))
+        {
+          space = out->len > 0;
+          continue;
+        }
+      if (space)
+        {
+          g_string_append_c (out, ' ');
+          n++;
+          space = FALSE;
+        }
+      g_string_append_unichar (out, c);
+      n++;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+_si_idea_set_meta (SiIdea             *self,
+                   const SiRecordMeta *meta)
+{
+  GObject *object = G_OBJECT (self);
+
+  g_object_freeze_notify (object);
+#define SET_FIELD(field, value, prop) \
+  if (self->field != (value)) { self->field = (value); g_object_notify_by_pspec (object, properties[prop]); }
+  SET_FIELD (id, meta->id, PROP_ID);
+  SET_FIELD (sid, meta->sid, PROP_SID);
+  SET_FIELD (version, meta->version, PROP_VERSION);
+  SET_FIELD (generation, meta->generation, PROP_GENERATION);
+  SET_FIELD (state, meta->state, PROP_SYNC_STATE);
+  SET_FIELD (created_at, meta->created_at, PROP_CREATED_AT);
+  SET_FIELD (updated_at, meta->updated_at, PROP_UPDATED_AT);
+#undef SET_FIELD
+  if (meta->uid && g_strcmp0 (self->uid, meta->uid) != 0)
+    {
+      g_free (self->uid);
+      self->uid = g_strdup (meta->uid);
+      g_object_notify_by_pspec (object, properties[PROP_UID]);
+    }
+  g_object_thaw_notify (object);
+}
+
+void
+_si_idea_set_timestamps (SiIdea *self,
+                         gint64  created_at,
+                         gint64  updated_at)
+{
+  if (self->created_at != created_at)
+    {
+      self->created_at = created_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATED_AT]);
+    }
+  if (self->updated_at != updated_at)
+    {
+      self->updated_at = updated_at;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
+    }
+}
+
+void
+_si_idea_set_conflict (SiIdea     *self,
+                       gint64      conflict_of,
+                       const char *sync_error)
+{
+  if (self->conflict_of != conflict_of)
+    {
+      self->conflict_of = conflict_of;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONFLICT_OF]);
+    }
+  if (g_strcmp0 (self->sync_error, sync_error) != 0)
+    {
+      g_free (self->sync_error);
+      self->sync_error = g_strdup (sync_error);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ERROR]);
+    }
+}
+
+void
+_si_idea_set_tag_names (SiIdea             *self,
+                        const char * const *names)
+{
+  static const char * const none[] = { NULL };
+
+  if (names == NULL)
+    names = none;
+  if (g_strv_equal ((const char * const *) self->tag_names, names))
+    return;
+  g_strfreev (self->tag_names);
+  self->tag_names = g_strdupv ((char **) names);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TAG_NAMES]);
+}
+
+/* Makes @self what @other is, notifying only what changed: a list row bound to @self updates. */
+void
+_si_idea_update_from (SiIdea *self,
+                      SiIdea *other)
+{
+  SiRecordMeta meta = {
+    other->id, other->uid, other->sid, other->version, other->generation,
+    other->state, other->created_at, other->updated_at,
+  };
+  guint n;
+  const gint64 *ids;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  _si_idea_set_meta (self, &meta);
+  _si_idea_set_conflict (self, other->conflict_of, other->sync_error);
+  si_idea_set_title (self, other->title);
+  si_idea_set_body (self, other->body);
+  si_idea_set_pinned (self, other->pinned);
+  ids = si_idea_get_tag_ids (other, &n);
+  si_idea_set_tag_ids (self, ids, n);
+  _si_idea_set_tag_names (self, (const char * const *) other->tag_names);
+  g_object_thaw_notify (G_OBJECT (self));
+}

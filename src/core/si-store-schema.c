@@ -1,0 +1,203 @@
+/* si-store-schema.c — the offline store's schema and its forward migrations.
+ *
+ * migrations[i] takes a database from user_version i to i + 1, inside one transaction with the
+ * version bump, so a crash mid-migration leaves the old schema intact. Never edit a migration
+ * that has shipped: add one.
+ */
+#define G_LOG_DOMAIN "saveidea-store"
+
+#include "config.h"
+
+#include "si-store-private.h"
+
+static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
+  /* 0 -> 1: ideas, tags and the relation between them. */
+  "CREATE TABLE tags ("
+  "  id INTEGER PRIMARY KEY,"
+  "  uid TEXT NOT NULL UNIQUE,"
+  "  sid INTEGER UNIQUE,"
+  "  version INTEGER NOT NULL DEFAULT 0,"
+  "  generation INTEGER NOT NULL DEFAULT 0,"
+  "  state INTEGER NOT NULL DEFAULT 1,"
+  "  name TEXT NOT NULL,"
+  "  name_key TEXT NOT NULL,"
+  "  colour TEXT NOT NULL DEFAULT '',"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE UNIQUE INDEX tags_name_key ON tags (name_key) WHERE state != 3;"
+  "CREATE TABLE ideas ("
+  "  id INTEGER PRIMARY KEY,"
+  "  uid TEXT NOT NULL UNIQUE,"
+  "  sid INTEGER UNIQUE,"
+  "  version INTEGER NOT NULL DEFAULT 0,"
+  "  generation INTEGER NOT NULL DEFAULT 0,"
+  "  state INTEGER NOT NULL DEFAULT 1,"
+  "  title TEXT NOT NULL DEFAULT '',"
+  "  body TEXT NOT NULL DEFAULT '',"
+  "  pinned INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX ideas_order ON ideas (pinned DESC, updated_at DESC, id DESC) WHERE state != 3;"
+  "CREATE INDEX ideas_dirty ON ideas (state) WHERE state != 0;"
+  "CREATE INDEX tags_dirty ON tags (state) WHERE state != 0;"
+  "CREATE TABLE idea_tags ("
+  "  idea_id INTEGER NOT NULL REFERENCES ideas (id) ON DELETE CASCADE,"
+  "  tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (idea_id, tag_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX idea_tags_tag ON idea_tags (tag_id, idea_id);",
+
+  /* 1 -> 2: full-text search, the change log other processes watch, and sync bookkeeping. */
+  "ALTER TABLE ideas ADD COLUMN conflict_of INTEGER REFERENCES ideas (id) ON DELETE SET NULL;"
+  "ALTER TABLE ideas ADD COLUMN sync_error TEXT;"
+  "ALTER TABLE ideas ADD COLUMN base TEXT;"
+  "ALTER TABLE tags ADD COLUMN sync_error TEXT;"
+  "ALTER TABLE tags ADD COLUMN base TEXT;"
+  "CREATE INDEX ideas_conflicts ON ideas (conflict_of) WHERE conflict_of IS NOT NULL;"
+  "CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+
+  "CREATE VIRTUAL TABLE ideas_fts USING fts5 ("
+  "  title, body, tags,"
+  "  tokenize = 'unicode61 remove_diacritics 2',"
+  "  prefix = '2 3 4'"
+  ");"
+  "INSERT INTO ideas_fts (rowid, title, body, tags)"
+  "  SELECT i.id, i.title, i.body,"
+  "         coalesce ((SELECT group_concat (t.name, ' ') FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
+  "                    WHERE it.idea_id = i.id AND t.state != 3), '')"
+  "  FROM ideas i WHERE i.state != 3;"
+
+  "CREATE TRIGGER ideas_fts_insert AFTER INSERT ON ideas WHEN new.state != 3 BEGIN"
+  "  INSERT INTO ideas_fts (rowid, title, body, tags) VALUES (new.id, new.title, new.body, '');"
+  "END;"
+  "CREATE TRIGGER ideas_fts_update AFTER UPDATE OF title, body ON ideas WHEN new.state != 3 BEGIN"
+  "  UPDATE ideas_fts SET title = new.title, body = new.body WHERE rowid = new.id;"
+  "END;"
+  "CREATE TRIGGER ideas_fts_tombstone AFTER UPDATE OF state ON ideas"
+  "  WHEN new.state = 3 AND old.state != 3 BEGIN"
+  "  DELETE FROM ideas_fts WHERE rowid = new.id;"
+  "END;"
+  "CREATE TRIGGER ideas_fts_revive AFTER UPDATE OF state ON ideas"
+  "  WHEN new.state != 3 AND old.state = 3 BEGIN"
+  "  INSERT INTO ideas_fts (rowid, title, body, tags) VALUES (new.id, new.title, new.body,"
+  "    coalesce ((SELECT group_concat (t.name, ' ') FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
+  "               WHERE it.idea_id = new.id AND t.state != 3), ''));"
+  "END;"
+  "CREATE TRIGGER ideas_fts_delete AFTER DELETE ON ideas BEGIN"
+  "  DELETE FROM ideas_fts WHERE rowid = old.id;"
+  "END;"
+  "CREATE TRIGGER idea_tags_fts_insert AFTER INSERT ON idea_tags BEGIN"
+  "  UPDATE ideas_fts SET tags = coalesce ((SELECT group_concat (t.name, ' ') FROM idea_tags it"
+  "    JOIN tags t ON t.id = it.tag_id WHERE it.idea_id = new.idea_id AND t.state != 3), '')"
+  "  WHERE rowid = new.idea_id;"
+  "END;"
+  "CREATE TRIGGER idea_tags_fts_delete AFTER DELETE ON idea_tags BEGIN"
+  "  UPDATE ideas_fts SET tags = coalesce ((SELECT group_concat (t.name, ' ') FROM idea_tags it"
+  "    JOIN tags t ON t.id = it.tag_id WHERE it.idea_id = old.idea_id AND t.state != 3), '')"
+  "  WHERE rowid = old.idea_id;"
+  "END;"
+  "CREATE TRIGGER tags_fts_rename AFTER UPDATE OF name ON tags BEGIN"
+  "  UPDATE ideas_fts SET tags = coalesce ((SELECT group_concat (t.name, ' ') FROM idea_tags it"
+  "    JOIN tags t ON t.id = it.tag_id WHERE it.idea_id = ideas_fts.rowid AND t.state != 3), '')"
+  "  WHERE rowid IN (SELECT idea_id FROM idea_tags WHERE tag_id = new.id);"
+  "END;"
+
+  /* Every write leaves a line here; each SiStore reads the lines after the last it saw. */
+  "CREATE TABLE change_log ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  collection TEXT NOT NULL,"
+  "  record_id INTEGER NOT NULL"
+  ");"
+  "CREATE TRIGGER ideas_log_insert AFTER INSERT ON ideas BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('ideas', new.id);"
+  "END;"
+  "CREATE TRIGGER ideas_log_update AFTER UPDATE ON ideas BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('ideas', new.id);"
+  "END;"
+  "CREATE TRIGGER ideas_log_delete AFTER DELETE ON ideas BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('ideas', old.id);"
+  "END;"
+  "CREATE TRIGGER tags_log_insert AFTER INSERT ON tags BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('tags', new.id);"
+  "END;"
+  "CREATE TRIGGER tags_log_update AFTER UPDATE ON tags BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('tags', new.id);"
+  "END;"
+  "CREATE TRIGGER tags_log_rename AFTER UPDATE OF name ON tags BEGIN"
+  "  INSERT INTO change_log (collection, record_id)"
+  "    SELECT 'ideas', idea_id FROM idea_tags WHERE tag_id = new.id;"
+  "END;"
+  "CREATE TRIGGER tags_log_delete AFTER DELETE ON tags BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('tags', old.id);"
+  "END;"
+  "CREATE TRIGGER idea_tags_log_insert AFTER INSERT ON idea_tags BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('ideas', new.idea_id);"
+  "END;"
+  "CREATE TRIGGER idea_tags_log_delete AFTER DELETE ON idea_tags BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('ideas', old.idea_id);"
+  "END;",
+};
+
+static gboolean
+exec_sql (sqlite3     *db,
+          const char  *sql,
+          GError     **error)
+{
+  char *message = NULL;
+  int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
+
+  if (rc != SQLITE_OK)
+    {
+      int code = (rc & 0xff) == SQLITE_FULL ? SI_STORE_ERROR_FULL : SI_STORE_ERROR_FAILED;
+
+      g_set_error (error, SI_STORE_ERROR, code,
+                   "Could not update the database: %s", message ? message : sqlite3_errstr (rc));
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Brings @db to SI_STORE_SCHEMA_VERSION, one transaction per step. */
+gboolean
+_si_store_migrate (sqlite3  *db,
+                   GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = 0;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (version > SI_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_TOO_NEW,
+                   "This notebook was written by a newer version of Saveidea (schema %d; this one knows %d). "
+                   "Update Saveidea to open it.", version, SI_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  for (; version < SI_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+
+      g_debug ("Migrating the store from schema %d to %d", version, version + 1);
+      if (!exec_sql (db, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!exec_sql (db, migrations[version], error) || !exec_sql (db, bump, error))
+        {
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+      if (!exec_sql (db, "COMMIT", error))
+        {
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

@@ -1,0 +1,2119 @@
+/* si-store.c — the offline store: ideas and tags in one SQLite database.
+ *
+ * Everything a person types lands here first, in one transaction per logical change. Local
+ * edits mark a record dirty (state created/modified/deleted) and bump its edit generation;
+ * sync clears the mark only for the generation it pushed. Deleting a synced record leaves a
+ * tombstone until the server has the deletion. Each write also leaves a line in change_log,
+ * which is how every SiStore — in this process or another — learns what changed.
+ */
+#define G_LOG_DOMAIN "saveidea-store"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "si-record-private.h"
+#include "si-store-private.h"
+
+#define BUSY_TIMEOUT_MS 5000
+#define WATCH_INTERVAL_MS 500
+#define CHANGE_LOG_KEEP 20000
+#define CHANGES_BEFORE_RESET 2000
+
+struct _SiStore
+{
+  GObject     parent_instance;
+
+  char       *path;
+  sqlite3    *db;
+  GHashTable *stmts;          /* SQL text -> sqlite3_stmt */
+  guint       depth;          /* transaction nesting */
+  gint64      last_seq;       /* the last change_log line this store has announced */
+  int         data_version;
+  guint       watch_id;
+  guint       checking : 1;
+  guint       check_again : 1;
+};
+
+G_DEFINE_FINAL_TYPE (SiStore, si_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (si-store-error-quark, si_store_error)
+
+enum {
+  PROP_0,
+  PROP_PATH,
+  N_PROPS
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+#define IDEA_COLUMNS \
+  "i.id, i.uid, i.sid, i.version, i.generation, i.state, i.title, i.body, i.pinned, " \
+  "i.created_at, i.updated_at, i.conflict_of, i.sync_error"
+#define TAG_COLUMNS \
+  "t.id, t.uid, t.sid, t.version, t.generation, t.state, t.name, t.colour, t.created_at, t.updated_at"
+
+static void
+si_store_dispose (GObject *object)
+{
+  SiStore *self = (SiStore *) object;
+
+  g_clear_handle_id (&self->watch_id, g_source_remove);
+
+  G_OBJECT_CLASS (si_store_parent_class)->dispose (object);
+}
+
+static void
+si_store_finalize (GObject *object)
+{
+  SiStore *self = (SiStore *) object;
+
+  g_clear_pointer (&self->stmts, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      if (sqlite3_close (self->db) != SQLITE_OK)
+        g_warning ("Could not close %s: %s", self->path, sqlite3_errmsg (self->db));
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->path, g_free);
+
+  G_OBJECT_CLASS (si_store_parent_class)->finalize (object);
+}
+
+static void
+si_store_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  SiStore *self = SI_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PATH:
+      g_value_set_string (value, self->path);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+si_store_class_init (SiStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = si_store_dispose;
+  object_class->finalize = si_store_finalize;
+  object_class->get_property = si_store_get_property;
+
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SiStore::changed:
+   * @collection: SI_COLLECTION_IDEAS or SI_COLLECTION_TAGS (also the signal's detail)
+   * @id: the local id of the record that changed, or 0 when anything may have changed
+   *
+   * A record was added, edited or removed, by this store or by another process.
+   */
+  signals[CHANGED] =
+    g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT64);
+}
+
+static void
+finalize_stmt (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+si_store_init (SiStore *self)
+{
+  self->stmts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_stmt);
+}
+
+/* Errors -------------------------------------------------------------------------------------- */
+
+gboolean
+_si_store_set_error (SiStore     *self,
+                     int          rc,
+                     const char  *what,
+                     GError     **error)
+{
+  const char *detail = self && self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_FULL,
+                   "The disk is full: %s failed and nothing was changed. Free some space and try again.", what);
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_BUSY,
+                   "Another program kept the notebook busy: %s failed. Try again.", what);
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
+                   "The notebook database is damaged (%s: %s).", what, detail);
+      break;
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
+                   "The notebook database cannot be written (%s: %s).", what, detail);
+      break;
+    default:
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_FAILED,
+                   "The notebook database failed (%s: %s).", what, detail);
+    }
+  return FALSE;
+}
+
+/* Statements and transactions ----------------------------------------------------------------- */
+
+sqlite3 *
+_si_store_get_db (SiStore *self)
+{
+  return self->db;
+}
+
+/* Returns a cached, reset statement for @sql; owned by the store. */
+sqlite3_stmt *
+_si_store_prepare (SiStore     *self,
+                   const char  *sql,
+                   GError     **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->stmts, sql);
+  int rc;
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      _si_store_set_error (self, rc, "preparing a query", error);
+      return NULL;
+    }
+  g_hash_table_insert (self->stmts, g_strdup (sql), stmt);
+  return stmt;
+}
+
+gboolean
+_si_store_step_done (SiStore       *self,
+                     sqlite3_stmt  *stmt,
+                     const char    *what,
+                     GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+    return TRUE;
+  return _si_store_set_error (self, rc, what, error);
+}
+
+static gboolean
+exec (SiStore     *self,
+      const char  *sql,
+      const char  *what,
+      GError     **error)
+{
+  int rc = sqlite3_exec (self->db, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return _si_store_set_error (self, rc, what, error);
+  return TRUE;
+}
+
+/* Transactions nest: the outermost is BEGIN IMMEDIATE (so a writer never has to upgrade a read
+ * lock while another process writes), the inner ones are savepoints. */
+gboolean
+_si_store_begin (SiStore  *self,
+                 GError  **error)
+{
+  if (!exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT si_nested",
+             "starting a change", error))
+    return FALSE;
+  self->depth++;
+  return TRUE;
+}
+
+gboolean
+_si_store_commit (SiStore  *self,
+                  GError  **error)
+{
+  g_return_val_if_fail (self->depth > 0, FALSE);
+
+  if (!exec (self, self->depth == 1 ? "COMMIT" : "RELEASE si_nested", "saving a change", error))
+    {
+      _si_store_rollback (self);
+      return FALSE;
+    }
+  self->depth--;
+  if (self->depth == 0)
+    si_store_check_changes (self);
+  return TRUE;
+}
+
+void
+_si_store_rollback (SiStore *self)
+{
+  g_return_if_fail (self->depth > 0);
+
+  if (self->depth == 1)
+    sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  else
+    sqlite3_exec (self->db, "ROLLBACK TO si_nested; RELEASE si_nested", NULL, NULL, NULL);
+  self->depth--;
+}
+
+/* Opening --------------------------------------------------------------------------------------- */
+
+/**
+ * si_store_dup_default_path:
+ *
+ * Returns: (transfer full): `$XDG_DATA_HOME/saveidea/saveidea.db`
+ */
+char *
+si_store_dup_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "saveidea", "saveidea.db", NULL);
+}
+
+/* Refuses a file that exists but is not an SQLite database, before SQLite may touch it. */
+static gboolean
+check_file_header (const char  *path,
+                   GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  char header[16] = { 0 };
+  FILE *file;
+  size_t n;
+
+  file = g_fopen (path, "rb");
+  if (file == NULL)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
+                   "Cannot read the notebook database %s: %s", path, g_strerror (errno));
+      return FALSE;
+    }
+  n = fread (header, 1, sizeof header, file);
+  fclose (file);
+
+  if (n == 0 || (n == sizeof header && memcmp (header, magic, sizeof magic) == 0))
+    return TRUE;
+
+  g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
+               "%s is not a Saveidea notebook (it is not an SQLite database). "
+               "It was left untouched; move it away or choose another file.", path);
+  return FALSE;
+}
+
+static int
+query_int (sqlite3    *db,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  int value = -1;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static gboolean
+si_store_open (SiStore     *self,
+               GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
+                   "Cannot create the folder %s for the notebook: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (!check_file_header (self->path, error))
+    return FALSE;
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
+                   "Cannot open the notebook database %s: %s", self->path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return FALSE;
+    }
+  sqlite3_extended_result_codes (self->db, TRUE);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+
+  /* Reading the schema first: a damaged or foreign file fails here, before anything is written. */
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT (SELECT user_version FROM pragma_user_version),"
+                           " (SELECT count(*) FROM sqlite_schema)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
+        {
+          g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
+                       "%s is damaged or not a Saveidea notebook. It was left untouched.", self->path);
+          return FALSE;
+        }
+      return _si_store_set_error (self, rc, "opening the notebook", error);
+    }
+  if (sqlite3_column_int (stmt, 0) == 0 && sqlite3_column_int (stmt, 1) > 0)
+    {
+      sqlite3_finalize (stmt);
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
+                   "%s is an SQLite database of another program, not a Saveidea notebook. "
+                   "It was left untouched.", self->path);
+      return FALSE;
+    }
+  sqlite3_finalize (stmt);
+
+  if (!exec (self, "PRAGMA foreign_keys = ON", "opening the notebook", error))
+    return FALSE;
+  if (query_int (self->db, "PRAGMA journal_mode = WAL") < 0 &&
+      !exec (self, "PRAGMA journal_mode = WAL", "opening the notebook", error))
+    return FALSE;
+  /* FULL: a change is on disk when the save returns, even if the power goes next. */
+  if (!exec (self, "PRAGMA synchronous = FULL", "opening the notebook", error))
+    return FALSE;
+
+  if (!_si_store_migrate (self->db, error))
+    return FALSE;
+
+  if (!exec (self,
+             "DELETE FROM change_log WHERE seq <= (SELECT max (seq) FROM change_log) - "
+             G_STRINGIFY (CHANGE_LOG_KEEP), "opening the notebook", error))
+    return FALSE;
+  self->last_seq = query_int (self->db, "SELECT coalesce (max (seq), 0) FROM change_log");
+  self->data_version = query_int (self->db, "PRAGMA data_version");
+  return TRUE;
+}
+
+/**
+ * si_store_new:
+ * @path: (nullable): the database file, or NULL for si_store_dup_default_path()
+ * @error: a #SI_STORE_ERROR
+ *
+ * Opens the notebook at @path, creating it (and its folder) when there is none, and migrating
+ * an older schema forward. A file that is not a Saveidea notebook is an error and is never
+ * overwritten.
+ *
+ * Returns: (transfer full) (nullable): the store
+ */
+SiStore *
+si_store_new (const char  *path,
+              GError     **error)
+{
+  g_autoptr(SiStore) self = g_object_new (SI_TYPE_STORE, NULL);
+
+  self->path = path ? g_strdup (path) : si_store_dup_default_path ();
+  if (!si_store_open (self, error))
+    return NULL;
+
+  g_debug ("Opened %s", self->path);
+  return g_steal_pointer (&self);
+}
+
+const char *
+si_store_get_path (SiStore *self)
+{
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+  return self->path;
+}
+
+/* Change notification ---------------------------------------------------------------------------- */
+
+typedef struct {
+  const char *collection;
+  gint64      id;
+} Change;
+
+static void
+emit_changes (SiStore *self,
+              GArray  *changes)
+{
+  for (guint i = 0; i < changes->len; i++)
+    {
+      Change *c = &g_array_index (changes, Change, i);
+      g_signal_emit (self, signals[CHANGED], g_quark_from_static_string (c->collection),
+                     c->collection, c->id);
+    }
+}
+
+/* Reads the change log past what this store has announced. Returns FALSE on a database error. */
+static gboolean
+collect_changes (SiStore *self,
+                 GArray  *changes)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  gboolean reset = FALSE;
+  int rc;
+
+  stmt = _si_store_prepare (self, "SELECT seq, collection, record_id FROM change_log WHERE seq > ?1 ORDER BY seq", NULL);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, self->last_seq);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 seq = sqlite3_column_int64 (stmt, 0);
+      const char *collection = (const char *) sqlite3_column_text (stmt, 1);
+      gint64 id = sqlite3_column_int64 (stmt, 2);
+      /* Ideas get even keys and tags odd ones, so one table dedups both. */
+      gint64 key = g_str_equal (collection, SI_COLLECTION_TAGS) ? id * 2 + 1 : id * 2;
+
+      self->last_seq = seq;
+      if (reset || g_hash_table_contains (seen, &key))
+        continue;
+      g_array_append_val (ids, key);
+      g_hash_table_add (seen, &g_array_index (ids, gint64, ids->len - 1));
+      if (ids->len > CHANGES_BEFORE_RESET)
+        reset = TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return FALSE;
+
+  if (reset)
+    {
+      Change a = { SI_COLLECTION_TAGS, 0 }, b = { SI_COLLECTION_IDEAS, 0 };
+      g_array_append_val (changes, a);
+      g_array_append_val (changes, b);
+      return TRUE;
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 key = g_array_index (ids, gint64, i);
+      Change c = { (key & 1) ? SI_COLLECTION_TAGS : SI_COLLECTION_IDEAS, key / 2 };
+      g_array_append_val (changes, c);
+    }
+  return TRUE;
+}
+
+/**
+ * si_store_check_changes:
+ *
+ * Emits #SiStore::changed for every write since the last check, this process's or another's.
+ * The store calls it after its own commits and, once si_store_watch() was called, whenever
+ * another process commits.
+ */
+void
+si_store_check_changes (SiStore *self)
+{
+  g_return_if_fail (SI_IS_STORE (self));
+
+  /* A handler that writes makes us run again after it, not inside it. */
+  if (self->checking)
+    {
+      self->check_again = TRUE;
+      return;
+    }
+
+  self->checking = TRUE;
+  do
+    {
+      g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+      gint64 before = self->last_seq;
+
+      self->check_again = FALSE;
+      self->data_version = query_int (self->db, "PRAGMA data_version");
+      if (!collect_changes (self, changes))
+        {
+          g_debug ("Could not read the change log: %s", sqlite3_errmsg (self->db));
+          break;
+        }
+      /* The first line after @before was pruned away by another process: reload everything. */
+      if (changes->len > 0 && before > 0 &&
+          query_int (self->db, "SELECT coalesce (min (seq), 0) FROM change_log") > before + 1)
+        {
+          Change a = { SI_COLLECTION_TAGS, 0 }, b = { SI_COLLECTION_IDEAS, 0 };
+          g_array_set_size (changes, 0);
+          g_array_append_val (changes, a);
+          g_array_append_val (changes, b);
+        }
+      emit_changes (self, changes);
+    }
+  while (self->check_again);
+  self->checking = FALSE;
+}
+
+static gboolean
+watch_cb (gpointer user_data)
+{
+  SiStore *self = user_data;
+
+  if (self->depth == 0 && query_int (self->db, "PRAGMA data_version") != self->data_version)
+    si_store_check_changes (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * si_store_watch:
+ *
+ * From now on, notices other processes' writes while the thread-default main context runs
+ * (a cheap check of SQLite's data_version twice a second) and emits #SiStore::changed.
+ */
+void
+si_store_watch (SiStore *self)
+{
+  g_autoptr(GSource) source = NULL;
+  g_autoptr(GMainContext) context = NULL;
+
+  g_return_if_fail (SI_IS_STORE (self));
+
+  if (self->watch_id != 0)
+    return;
+  context = g_main_context_ref_thread_default ();
+  source = g_timeout_source_new (WATCH_INTERVAL_MS);
+  g_source_set_callback (source, watch_cb, self, NULL);
+  g_source_set_static_name (source, "[saveidea] store watch");
+  self->watch_id = g_source_attach (source, context);
+}
+
+/* Validation -------------------------------------------------------------------------------------- */
+
+static gboolean
+validate_text (const char  *text,
+               const char  *what,
+               gsize        max_chars,
+               gsize        max_bytes,
+               GError     **error)
+{
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                   "The %s is not valid UTF-8 text.", what);
+      return FALSE;
+    }
+  if (max_bytes > 0 && strlen (text) > max_bytes)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                   "The %s is too long: at most %" G_GSIZE_FORMAT " KiB.", what, max_bytes / 1024);
+      return FALSE;
+    }
+  if (max_chars > 0 && (gsize) g_utf8_strlen (text, -1) > max_chars)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                   "The %s is too long: at most %" G_GSIZE_FORMAT " characters.", what, max_chars);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+validate_colour (const char  *colour,
+                 GError     **error)
+{
+  if (colour[0] == '\0')
+    return TRUE;
+  if (strlen (colour) == 7 && colour[0] == '#')
+    {
+      gboolean ok = TRUE;
+      for (guint i = 1; i < 7; i++)
+        ok = ok && g_ascii_isxdigit (colour[i]);
+      if (ok)
+        return TRUE;
+    }
+  g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+               "“%s” is not a colour: use the form #rrggbb.", colour);
+  return FALSE;
+}
+
+/* Reading records ----------------------------------------------------------------------------------- */
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  const char *text = (const char *) sqlite3_column_text (stmt, column);
+  return text ? text : "";
+}
+
+static void
+read_meta (sqlite3_stmt *stmt,
+           SiRecordMeta *meta)
+{
+  meta->id = sqlite3_column_int64 (stmt, 0);
+  meta->uid = column_text (stmt, 1);
+  meta->sid = sqlite3_column_int64 (stmt, 2);
+  meta->version = sqlite3_column_int64 (stmt, 3);
+  meta->generation = sqlite3_column_int64 (stmt, 4);
+  meta->state = sqlite3_column_int (stmt, 5);
+}
+
+static gboolean
+load_idea_tags (SiStore  *self,
+                SiIdea   *idea,
+                GError  **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _si_store_prepare (self,
+                            "SELECT t.id, t.name FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
+                            " WHERE it.idea_id = ?1 AND t.state != 3 ORDER BY t.name_key", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, si_idea_get_id (idea));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+      g_ptr_array_add (names, g_strdup (column_text (stmt, 1)));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, "reading an idea's tags", error);
+
+  g_ptr_array_add (names, NULL);
+  si_idea_set_tag_ids (idea, (const gint64 *) (gpointer) ids->data, ids->len);
+  _si_idea_set_tag_names (idea, (const char * const *) names->pdata);
+  return TRUE;
+}
+
+/* Fills @idea from the row at @stmt (IDEA_COLUMNS), then its tags. */
+static gboolean
+read_idea (SiStore       *self,
+           sqlite3_stmt  *stmt,
+           SiIdea        *idea,
+           GError       **error)
+{
+  SiRecordMeta meta;
+
+  read_meta (stmt, &meta);
+  meta.created_at = sqlite3_column_int64 (stmt, 9);
+  meta.updated_at = sqlite3_column_int64 (stmt, 10);
+
+  g_object_freeze_notify (G_OBJECT (idea));
+  _si_idea_set_meta (idea, &meta);
+  si_idea_set_title (idea, column_text (stmt, 6));
+  si_idea_set_body (idea, column_text (stmt, 7));
+  si_idea_set_pinned (idea, sqlite3_column_int (stmt, 8));
+  _si_idea_set_conflict (idea, sqlite3_column_int64 (stmt, 11),
+                         (const char *) sqlite3_column_text (stmt, 12));
+  g_object_thaw_notify (G_OBJECT (idea));
+  return TRUE;
+}
+
+static SiIdea *
+lookup_idea (SiStore     *self,
+             const char  *sql,
+             gint64       id,
+             const char  *uid,
+             GError     **error)
+{
+  g_autoptr(SiIdea) idea = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _si_store_prepare (self, sql, error)))
+    return NULL;
+  if (uid)
+    sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      idea = g_object_new (SI_TYPE_IDEA, NULL);
+      read_idea (self, stmt, idea, NULL);
+    }
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "reading an idea", error);
+      return NULL;
+    }
+  if (idea == NULL)
+    {
+      if (uid)
+        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
+                     "There is no idea with the uid %s.", uid);
+      else
+        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
+                     "There is no idea %" G_GINT64_FORMAT ".", id);
+      return NULL;
+    }
+  if (!load_idea_tags (self, idea, error))
+    return NULL;
+  return g_steal_pointer (&idea);
+}
+
+/**
+ * si_store_get_idea:
+ * @id: the local id
+ *
+ * Returns: (transfer full) (nullable): the idea, or NULL with SI_STORE_ERROR_NOT_FOUND when
+ *   there is none (a deleted idea is not found)
+ */
+SiIdea *
+si_store_get_idea (SiStore  *self,
+                   gint64    id,
+                   GError  **error)
+{
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (id > 0)
+    return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.id = ?1 AND i.state != 3",
+                        id, NULL, error);
+  g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
+               "There is no idea %" G_GINT64_FORMAT ".", id);
+  return NULL;
+}
+
+/* Writing ideas ----------------------------------------------------------------------------------- */
+
+static gboolean
+check_tags_exist (SiStore       *self,
+                  const gint64  *tag_ids,
+                  guint          n_tags,
+                  GError       **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (n_tags > SI_TAGS_PER_IDEA_MAX)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                   "An idea can have at most %d tags.", SI_TAGS_PER_IDEA_MAX);
+      return FALSE;
+    }
+  if (!(stmt = _si_store_prepare (self, "SELECT 1 FROM tags WHERE id = ?1 AND state != 3", error)))
+    return FALSE;
+  for (guint i = 0; i < n_tags; i++)
+    {
+      int rc;
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, tag_ids[i]);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
+                       "There is no tag %" G_GINT64_FORMAT ".", tag_ids[i]);
+          return FALSE;
+        }
+      if (rc != SQLITE_ROW)
+        return _si_store_set_error (self, rc, "reading a tag", error);
+    }
+  return TRUE;
+}
+
+static GArray *
+read_tag_ids (SiStore  *self,
+              gint64    idea_id,
+              GError  **error)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _si_store_prepare (self, "SELECT tag_id FROM idea_tags WHERE idea_id = ?1 ORDER BY tag_id", error)))
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, idea_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "reading an idea's tags", error);
+      return NULL;
+    }
+  return g_steal_pointer (&ids);
+}
+
+static gboolean
+same_ids (GArray       *a,
+          const gint64 *b,
+          guint         n_b)
+{
+  return a->len == n_b && (n_b == 0 || memcmp (a->data, b, n_b * sizeof (gint64)) == 0);
+}
+
+/* Makes the idea's tag rows exactly @tag_ids (sorted), touching only what differs. */
+static gboolean
+write_idea_tags (SiStore       *self,
+                 gint64         idea_id,
+                 GArray        *current,
+                 const gint64  *tag_ids,
+                 guint          n_tags,
+                 GError       **error)
+{
+  sqlite3_stmt *del, *ins;
+  guint i = 0, j = 0;
+
+  if (!(del = _si_store_prepare (self, "DELETE FROM idea_tags WHERE idea_id = ?1 AND tag_id = ?2", error)) ||
+      !(ins = _si_store_prepare (self, "INSERT OR IGNORE INTO idea_tags (idea_id, tag_id) VALUES (?1, ?2)", error)))
+    return FALSE;
+
+  /* Both lists are sorted: walk them together. */
+  while (i < current->len || j < n_tags)
+    {
+      gint64 have = i < current->len ? g_array_index (current, gint64, i) : G_MAXINT64;
+      gint64 want = j < n_tags ? tag_ids[j] : G_MAXINT64;
+      sqlite3_stmt *stmt = NULL;
+
+      if (have == want)
+        i++, j++;
+      else if (have < want)
+        {
+          stmt = del;
+          sqlite3_bind_int64 (stmt, 2, have);
+          i++;
+        }
+      else
+        {
+          stmt = ins;
+          sqlite3_bind_int64 (stmt, 2, want);
+          j++;
+        }
+      if (stmt == NULL)
+        continue;
+      sqlite3_bind_int64 (stmt, 1, idea_id);
+      if (!_si_store_step_done (self, stmt, "saving an idea's tags", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Re-reads @idea from disk after a write, so the caller sees its id, generation and state. */
+static gboolean
+refresh_idea (SiStore  *self,
+              SiIdea   *idea,
+              gint64    id,
+              GError  **error)
+{
+  g_autoptr(SiIdea) fresh = lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.id = ?1",
+                                         id, NULL, error);
+  if (fresh == NULL)
+    return FALSE;
+  _si_idea_update_from (idea, fresh);
+  return TRUE;
+}
+
+static gboolean
+save_idea_in_transaction (SiStore      *self,
+                          SiIdea       *idea,
+                          SiSaveFlags   flags,
+                          gint64       *out_id,
+                          GError      **error)
+{
+  gboolean local = (flags & SI_SAVE_FROM_SERVER) == 0;
+  gint64 id = si_idea_get_id (idea);
+  gint64 now = g_get_real_time ();
+  g_autoptr(GArray) current = NULL;
+  const gint64 *tag_ids;
+  sqlite3_stmt *stmt;
+  guint n_tags;
+  int rc;
+
+  tag_ids = si_idea_get_tag_ids (idea, &n_tags);
+  if (!check_tags_exist (self, tag_ids, n_tags, error))
+    return FALSE;
+
+  if (id == 0)
+    {
+      g_autofree char *uid = g_strdup (si_idea_get_uid (idea));
+      gint64 created = si_idea_get_created_at (idea);
+      gint64 updated = si_idea_get_updated_at (idea);
+
+      if (uid == NULL)
+        uid = g_uuid_string_random ();
+      stmt = _si_store_prepare (self,
+                                "INSERT INTO ideas (uid, generation, state, title, body, pinned, created_at, updated_at)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, local ? 1 : 0);
+      sqlite3_bind_int (stmt, 3, local ? SI_SYNC_STATE_CREATED : SI_SYNC_STATE_SYNCED);
+      sqlite3_bind_text (stmt, 4, si_idea_get_title (idea), -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 5, si_idea_get_body (idea), -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 6, si_idea_get_pinned (idea));
+      sqlite3_bind_int64 (stmt, 7, created > 0 ? created : now);
+      sqlite3_bind_int64 (stmt, 8, updated > 0 ? updated : (created > 0 ? created : now));
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_CONSTRAINT_UNIQUE)
+        {
+          g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS,
+                       "An idea with the uid %s exists already.", uid);
+          return FALSE;
+        }
+      if (rc != SQLITE_DONE)
+        return _si_store_set_error (self, rc, "saving a new idea", error);
+      id = sqlite3_last_insert_rowid (self->db);
+      current = g_array_new (FALSE, FALSE, sizeof (gint64));
+    }
+  else
+    {
+      gboolean same;
+
+      stmt = _si_store_prepare (self, "SELECT title, body, pinned FROM ideas WHERE id = ?1 AND state != 3", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          sqlite3_reset (stmt);
+          if (rc != SQLITE_DONE)
+            return _si_store_set_error (self, rc, "reading an idea", error);
+          g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
+                       "There is no idea %" G_GINT64_FORMAT " (was it deleted?).", id);
+          return FALSE;
+        }
+      same = g_str_equal (column_text (stmt, 0), si_idea_get_title (idea)) &&
+             g_str_equal (column_text (stmt, 1), si_idea_get_body (idea)) &&
+             sqlite3_column_int (stmt, 2) == si_idea_get_pinned (idea);
+      sqlite3_reset (stmt);
+
+      if (!(current = read_tag_ids (self, id, error)))
+        return FALSE;
+
+      /* Saving what is already there is no edit: it must not make the idea dirty. */
+      if (same && same_ids (current, tag_ids, n_tags))
+        {
+          *out_id = id;
+          return TRUE;
+        }
+
+      stmt = _si_store_prepare (self,
+                                "UPDATE ideas SET title = ?2, body = ?3, pinned = ?4, updated_at = ?5,"
+                                " generation = generation + ?6,"
+                                " state = CASE WHEN ?6 AND state = 0 THEN 2 ELSE state END,"
+                                " sync_error = CASE WHEN ?6 THEN NULL ELSE sync_error END"
+                                " WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_text (stmt, 2, si_idea_get_title (idea), -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, si_idea_get_body (idea), -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 4, si_idea_get_pinned (idea));
+      sqlite3_bind_int64 (stmt, 5, local || si_idea_get_updated_at (idea) == 0 ? now : si_idea_get_updated_at (idea));
+      sqlite3_bind_int (stmt, 6, local ? 1 : 0);
+      if (!_si_store_step_done (self, stmt, "saving an idea", error))
+        return FALSE;
+    }
+
+  if (!write_idea_tags (self, id, current, tag_ids, n_tags, error))
+    return FALSE;
+  *out_id = id;
+  return TRUE;
+}
+
+/**
+ * si_store_save_idea:
+ * @idea: the idea; a new one (id 0) is inserted and gets its id and uid
+ * @flags: SI_SAVE_LOCAL for a person's edit, SI_SAVE_FROM_SERVER for data that came from sync
+ * @error: SI_STORE_ERROR_INVALID for bad input, SI_STORE_ERROR_NOT_FOUND for a missing idea or tag
+ *
+ * Writes @idea in one transaction. A local edit marks it dirty and bumps its edit generation;
+ * saving unchanged content changes nothing. On success @idea is refreshed from disk.
+ */
+gboolean
+si_store_save_idea (SiStore      *self,
+                    SiIdea       *idea,
+                    SiSaveFlags   flags,
+                    GError      **error)
+{
+  gint64 id = 0;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (SI_IS_IDEA (idea), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!validate_text (si_idea_get_title (idea), "title", SI_TITLE_MAX_CHARS, 0, error) ||
+      !validate_text (si_idea_get_body (idea), "text of the idea", 0, SI_BODY_MAX_BYTES, error))
+    return FALSE;
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (!save_idea_in_transaction (self, idea, flags, &id, error))
+    {
+      _si_store_rollback (self);
+      return FALSE;
+    }
+  if (!_si_store_commit (self, error))
+    return FALSE;
+  return refresh_idea (self, idea, id, error);
+}
+
+/* Reads an idea's sync bookkeeping; FALSE with NOT_FOUND when it is missing or a tombstone. */
+static gboolean
+read_sync_state (SiStore      *self,
+                 const char   *sql,
+                 gint64        id,
+                 SiSyncState  *state,
+                 gint64       *sid,
+                 GError      **error)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *state = sqlite3_column_int (stmt, 0);
+      *sid = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_DONE || (rc == SQLITE_ROW && *state == SI_SYNC_STATE_DELETED))
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
+                   "There is no such record (%" G_GINT64_FORMAT ").", id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    return _si_store_set_error (self, rc, "reading a record", error);
+  return TRUE;
+}
+
+/**
+ * si_store_delete_idea:
+ * @flags: SI_SAVE_LOCAL: a never-synced idea goes at once, a synced one becomes a tombstone until
+ *   the server has the deletion; SI_SAVE_FROM_SERVER: the server deleted it, it goes at once
+ */
+gboolean
+si_store_delete_idea (SiStore      *self,
+                      gint64        id,
+                      SiSaveFlags   flags,
+                      GError      **error)
+{
+  gboolean local = (flags & SI_SAVE_FROM_SERVER) == 0;
+  SiSyncState state = SI_SYNC_STATE_SYNCED;
+  sqlite3_stmt *stmt;
+  gint64 sid = 0;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (!read_sync_state (self, "SELECT state, sid FROM ideas WHERE id = ?1", id, &state, &sid, error))
+    goto fail;
+
+  if (!local || sid == 0)
+    stmt = _si_store_prepare (self, "DELETE FROM ideas WHERE id = ?1", error);
+  else
+    stmt = _si_store_prepare (self,
+                              "UPDATE ideas SET state = 3, generation = generation + 1, sync_error = NULL,"
+                              " updated_at = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (local && sid != 0)
+    sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  if (!_si_store_step_done (self, stmt, "deleting an idea", error))
+    goto fail;
+
+  /* A tombstone keeps no tags: it only has to carry the deletion to the server. */
+  if (local && sid != 0)
+    {
+      if (!(stmt = _si_store_prepare (self, "DELETE FROM idea_tags WHERE idea_id = ?1", error)))
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!_si_store_step_done (self, stmt, "deleting an idea", error))
+        goto fail;
+    }
+  return _si_store_commit (self, error);
+
+fail:
+  _si_store_rollback (self);
+  return FALSE;
+}
+
+/**
+ * si_store_restore_idea:
+ * @idea: an idea as it was before si_store_delete_idea()
+ *
+ * Undoes a local deletion: the tombstone comes back to life with @idea's content, or, when the
+ * idea is already gone from disk, it is saved again as a new idea (with a new uid if the server
+ * had seen it, so the server's tombstone does not swallow it). @idea is refreshed.
+ */
+gboolean
+si_store_restore_idea (SiStore  *self,
+                       SiIdea   *idea,
+                       GError  **error)
+{
+  g_autoptr(SiIdea) copy = NULL;
+  sqlite3_stmt *stmt;
+  gint64 id = 0, sid = 0;
+  int state = -1, rc;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (SI_IS_IDEA (idea), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (!(stmt = _si_store_prepare (self, "SELECT id, state, sid FROM ideas WHERE uid = ?1", error)))
+    goto fail;
+  sqlite3_bind_text (stmt, 1, si_idea_get_uid (idea), -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      id = sqlite3_column_int64 (stmt, 0);
+      state = sqlite3_column_int (stmt, 1);
+      sid = sqlite3_column_int64 (stmt, 2);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "restoring an idea", error);
+      goto fail;
+    }
+
+  if (state == SI_SYNC_STATE_DELETED)
+    {
+      /* Back to life: dirty again, so the server gets the idea back instead of the deletion. */
+      if (!(stmt = _si_store_prepare (self,
+                                      "UPDATE ideas SET state = CASE WHEN sid IS NULL THEN 1 ELSE 2 END,"
+                                      " generation = generation + 1 WHERE id = ?1", error)))
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!_si_store_step_done (self, stmt, "restoring an idea", error))
+        goto fail;
+      copy = g_object_new (SI_TYPE_IDEA, NULL);
+      {
+        SiRecordMeta meta = { id, si_idea_get_uid (idea), sid, 0, 0, SI_SYNC_STATE_MODIFIED,
+                              si_idea_get_created_at (idea), si_idea_get_updated_at (idea) };
+        guint n;
+        const gint64 *tags = si_idea_get_tag_ids (idea, &n);
+
+        _si_idea_set_meta (copy, &meta);
+        si_idea_set_title (copy, si_idea_get_title (idea));
+        si_idea_set_body (copy, si_idea_get_body (idea));
+        si_idea_set_pinned (copy, si_idea_get_pinned (idea));
+        si_idea_set_tag_ids (copy, tags, n);
+        /* Tags deleted meanwhile are dropped rather than failing the undo. */
+        for (guint i = n; i > 0; i--)
+          {
+            g_autoptr(SiTag) tag = si_store_get_tag (self, tags[i - 1], NULL);
+            if (tag == NULL)
+              si_idea_remove_tag (copy, tags[i - 1]);
+          }
+      }
+      if (!save_idea_in_transaction (self, copy, SI_SAVE_FROM_SERVER, &id, error))
+        goto fail;
+    }
+  else if (state < 0)
+    {
+      /* Gone from disk: save it as new. */
+      guint n;
+      const gint64 *tags = si_idea_get_tag_ids (idea, &n);
+      SiRecordMeta meta = { 0, si_idea_get_sid (idea) ? NULL : si_idea_get_uid (idea), 0, 0, 0,
+                            SI_SYNC_STATE_CREATED, si_idea_get_created_at (idea), si_idea_get_updated_at (idea) };
+
+      copy = si_idea_new (si_idea_get_title (idea), si_idea_get_body (idea));
+      _si_idea_set_meta (copy, &meta);
+      si_idea_set_pinned (copy, si_idea_get_pinned (idea));
+      si_idea_set_tag_ids (copy, tags, n);
+      for (guint i = n; i > 0; i--)
+        {
+          g_autoptr(SiTag) tag = si_store_get_tag (self, tags[i - 1], NULL);
+          if (tag == NULL)
+            si_idea_remove_tag (copy, tags[i - 1]);
+        }
+      if (!save_idea_in_transaction (self, copy, SI_SAVE_LOCAL, &id, error))
+        goto fail;
+    }
+
+  if (!_si_store_commit (self, error))
+    return FALSE;
+  return refresh_idea (self, idea, id, error);
+
+fail:
+  _si_store_rollback (self);
+  return FALSE;
+}
+
+/* Tags ------------------------------------------------------------------------------------------- */
+
+static SiTag *
+lookup_tag (SiStore     *self,
+            const char  *sql,
+            gint64       id,
+            const char  *text,
+            GError     **error)
+{
+  g_autoptr(SiTag) tag = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(stmt = _si_store_prepare (self, sql, error)))
+    return NULL;
+  if (text)
+    sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      SiRecordMeta meta;
+
+      read_meta (stmt, &meta);
+      meta.created_at = sqlite3_column_int64 (stmt, 8);
+      meta.updated_at = sqlite3_column_int64 (stmt, 9);
+      tag = g_object_new (SI_TYPE_TAG, NULL);
+      _si_tag_set_meta (tag, &meta);
+      si_tag_set_name (tag, column_text (stmt, 6));
+      si_tag_set_colour (tag, column_text (stmt, 7));
+      if (sqlite3_column_count (stmt) > 10)
+        _si_tag_set_idea_count (tag, sqlite3_column_int (stmt, 10));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "reading a tag", error);
+      return NULL;
+    }
+  if (tag == NULL)
+    {
+      if (text)
+        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, "There is no tag “%s”.", text);
+      else
+        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
+                     "There is no tag %" G_GINT64_FORMAT ".", id);
+    }
+  return g_steal_pointer (&tag);
+}
+
+#define TAG_COUNT_COLUMN \
+  ", (SELECT count (*) FROM idea_tags it JOIN ideas i ON i.id = it.idea_id" \
+  "   WHERE it.tag_id = t.id AND i.state != 3)"
+
+/**
+ * si_store_get_tag:
+ *
+ * Returns: (transfer full) (nullable): the tag with its idea count, or NULL with NOT_FOUND
+ */
+SiTag *
+si_store_get_tag (SiStore  *self,
+                  gint64    id,
+                  GError  **error)
+{
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+
+  return lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.id = ?1 AND t.state != 3",
+                     id, NULL, error);
+}
+
+static char *
+normalise_tag_name (const char  *name,
+                    GError     **error)
+{
+  g_autofree char *stripped = NULL;
+
+  if (!validate_text (name, "tag name", 0, 0, error))
+    return NULL;
+  stripped = g_strstrip (g_strdup (name));
+  if (stripped[0] == '\0')
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, "A tag needs a name.");
+      return NULL;
+    }
+  if (!validate_text (stripped, "tag name", SI_TAG_NAME_MAX_CHARS, 0, error))
+    return NULL;
+  return g_steal_pointer (&stripped);
+}
+
+/**
+ * si_store_find_tag:
+ * @name: a tag name, in any case
+ *
+ * Returns: (transfer full) (nullable): the tag whose name is @name ignoring case, or NULL with
+ *   NOT_FOUND
+ */
+SiTag *
+si_store_find_tag (SiStore     *self,
+                   const char  *name,
+                   GError     **error)
+{
+  g_autofree char *clean = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(SiTag) tag = NULL;
+
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (!(clean = normalise_tag_name (name, error)))
+    return NULL;
+  key = si_tag_name_key (clean);
+  tag = lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.name_key = ?1 AND t.state != 3",
+                    0, key, NULL);
+  if (tag == NULL)
+    g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, "There is no tag “%s”.", clean);
+  return g_steal_pointer (&tag);
+}
+
+static gboolean
+save_tag_in_transaction (SiStore      *self,
+                         SiTag        *tag,
+                         SiSaveFlags   flags,
+                         gint64       *out_id,
+                         GError      **error)
+{
+  gboolean local = (flags & SI_SAVE_FROM_SERVER) == 0;
+  g_autofree char *name = NULL;
+  g_autofree char *key = NULL;
+  gint64 id = si_tag_get_id (tag);
+  gint64 now = g_get_real_time ();
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!(name = normalise_tag_name (si_tag_get_name (tag), error)) ||
+      !validate_colour (si_tag_get_colour (tag), error))
+    return FALSE;
+  key = si_tag_name_key (name);
+
+  if (id == 0)
+    {
+      g_autofree char *uid = g_strdup (si_tag_get_uid (tag));
+
+      if (uid == NULL)
+        uid = g_uuid_string_random ();
+      stmt = _si_store_prepare (self,
+                                "INSERT INTO tags (uid, generation, state, name, name_key, colour, created_at, updated_at)"
+                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_int64 (stmt, 2, local ? 1 : 0);
+      sqlite3_bind_int (stmt, 3, local ? SI_SYNC_STATE_CREATED : SI_SYNC_STATE_SYNCED);
+      sqlite3_bind_int64 (stmt, 7, si_tag_get_created_at (tag) > 0 ? si_tag_get_created_at (tag) : now);
+    }
+  else
+    {
+      SiSyncState state;
+      gint64 sid;
+
+      if (!read_sync_state (self, "SELECT state, sid FROM tags WHERE id = ?1", id, &state, &sid, error))
+        return FALSE;
+      stmt = _si_store_prepare (self,
+                                "UPDATE tags SET name = ?4, name_key = ?5, colour = ?6, updated_at = ?7,"
+                                " generation = generation + ?2,"
+                                " state = CASE WHEN ?2 AND state = 0 THEN 2 ELSE state END,"
+                                " sync_error = CASE WHEN ?2 THEN NULL ELSE sync_error END"
+                                " WHERE id = ?1 AND (name != ?4 OR colour != ?6)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      sqlite3_bind_int (stmt, 2, local ? 1 : 0);
+      sqlite3_bind_int64 (stmt, 7, now);
+    }
+  sqlite3_bind_text (stmt, 4, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, si_tag_get_colour (tag), -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS, "A tag named “%s” exists already.", name);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, "saving a tag", error);
+  *out_id = id ? id : sqlite3_last_insert_rowid (self->db);
+  return TRUE;
+}
+
+static gboolean
+refresh_tag (SiStore  *self,
+             SiTag    *tag,
+             gint64    id,
+             GError  **error)
+{
+  g_autoptr(SiTag) fresh = si_store_get_tag (self, id, error);
+  SiRecordMeta meta;
+
+  if (fresh == NULL)
+    return FALSE;
+  meta = (SiRecordMeta) {
+    si_tag_get_id (fresh), si_tag_get_uid (fresh), si_tag_get_sid (fresh), si_tag_get_version (fresh),
+    si_tag_get_generation (fresh), si_tag_get_sync_state (fresh),
+    si_tag_get_created_at (fresh), si_tag_get_updated_at (fresh),
+  };
+  g_object_freeze_notify (G_OBJECT (tag));
+  _si_tag_set_meta (tag, &meta);
+  si_tag_set_name (tag, si_tag_get_name (fresh));
+  si_tag_set_colour (tag, si_tag_get_colour (fresh));
+  _si_tag_set_idea_count (tag, si_tag_get_idea_count (fresh));
+  g_object_thaw_notify (G_OBJECT (tag));
+  return TRUE;
+}
+
+/**
+ * si_store_save_tag:
+ * @error: SI_STORE_ERROR_EXISTS when another tag has that name (ignoring case),
+ *   SI_STORE_ERROR_INVALID for an empty, too long or non-UTF-8 name or a bad colour
+ *
+ * Inserts (id 0) or updates @tag in one transaction; @tag is refreshed from disk.
+ */
+gboolean
+si_store_save_tag (SiStore      *self,
+                   SiTag        *tag,
+                   SiSaveFlags   flags,
+                   GError      **error)
+{
+  gint64 id = 0;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (SI_IS_TAG (tag), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (!save_tag_in_transaction (self, tag, flags, &id, error))
+    {
+      _si_store_rollback (self);
+      return FALSE;
+    }
+  if (!_si_store_commit (self, error))
+    return FALSE;
+  return refresh_tag (self, tag, id, error);
+}
+
+/**
+ * si_store_ensure_tag:
+ * @name: a tag name
+ *
+ * Returns: (transfer full) (nullable): the tag named @name (ignoring case), made now if there
+ *   was none
+ */
+SiTag *
+si_store_ensure_tag (SiStore     *self,
+                     const char  *name,
+                     GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SiTag) tag = NULL;
+
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  tag = si_store_find_tag (self, name, &local_error);
+  if (tag != NULL)
+    return g_steal_pointer (&tag);
+  if (!g_error_matches (local_error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  tag = si_tag_new (name);
+  if (!si_store_save_tag (self, tag, SI_SAVE_LOCAL, error))
+    return NULL;
+  return g_steal_pointer (&tag);
+}
+
+/**
+ * si_store_delete_tag:
+ *
+ * Deletes a tag and takes it off every idea. Locally, those ideas become dirty (the server must
+ * learn their new tag lists) and a synced tag stays a tombstone until the server confirms.
+ */
+gboolean
+si_store_delete_tag (SiStore      *self,
+                     gint64        id,
+                     SiSaveFlags   flags,
+                     GError      **error)
+{
+  gboolean local = (flags & SI_SAVE_FROM_SERVER) == 0;
+  SiSyncState state;
+  sqlite3_stmt *stmt;
+  gint64 sid = 0;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (!read_sync_state (self, "SELECT state, sid FROM tags WHERE id = ?1", id, &state, &sid, error))
+    goto fail;
+
+  if (local)
+    {
+      if (!(stmt = _si_store_prepare (self,
+                                      "UPDATE ideas SET generation = generation + 1,"
+                                      " state = CASE WHEN state = 0 THEN 2 ELSE state END"
+                                      " WHERE id IN (SELECT idea_id FROM idea_tags WHERE tag_id = ?1) AND state != 3",
+                                      error)))
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!_si_store_step_done (self, stmt, "deleting a tag", error))
+        goto fail;
+    }
+  if (!(stmt = _si_store_prepare (self, "DELETE FROM idea_tags WHERE tag_id = ?1", error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!_si_store_step_done (self, stmt, "deleting a tag", error))
+    goto fail;
+
+  if (!local || sid == 0)
+    stmt = _si_store_prepare (self, "DELETE FROM tags WHERE id = ?1", error);
+  else
+    stmt = _si_store_prepare (self, "UPDATE tags SET state = 3, generation = generation + 1, sync_error = NULL"
+                                    " WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!_si_store_step_done (self, stmt, "deleting a tag", error))
+    goto fail;
+  return _si_store_commit (self, error);
+
+fail:
+  _si_store_rollback (self);
+  return FALSE;
+}
+
+/**
+ * si_store_list_tags:
+ *
+ * Returns: (transfer full) (element-type SiTag): every tag, by name, with its idea count
+ */
+GPtrArray *
+si_store_list_tags (SiStore  *self,
+                    GError  **error)
+{
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+
+  if (!(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE state != 3 ORDER BY name_key", error)))
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "listing tags", error);
+      return NULL;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      SiTag *tag = si_store_get_tag (self, g_array_index (ids, gint64, i), error);
+      if (tag == NULL)
+        return NULL;
+      g_ptr_array_add (tags, tag);
+    }
+  return g_steal_pointer (&tags);
+}
+
+/* Lists and search -------------------------------------------------------------------------------- */
+
+/* Turns what a person types into an FTS5 query: every word a prefix, all of them required.
+ * Returns NULL when nothing searchable is left. */
+static char *
+fts_query_from_text (const char *text)
+{
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GString) query = g_string_new (NULL);
+
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+  words = g_strsplit_set (text, " \t\r\n", -1);
+  for (guint i = 0; words[i]; i++)
+    {
+      gboolean searchable = FALSE;
+
+      for (const char *p = words[i]; *p && !searchable; p = g_utf8_next_char (p))
+        searchable = g_unichar_isalnum (g_utf8_get_char (p));
+      if (!searchable)
+        continue;
+      if (query->len)
+        g_string_append_c (query, ' ');
+      g_string_append_c (query, '"');
+      for (const char *p = words[i]; *p; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (query, '"');
+          g_string_append_c (query, *p);
+        }
+      g_string_append (query, "\"*");
+    }
+  return query->len ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
+}
+
+/* One query for every list: what differs is only which filters are present. */
+static sqlite3_stmt *
+prepare_idea_query (SiStore            *self,
+                    const SiIdeaFilter *filter,
+                    const char         *fts,
+                    gboolean            one_id,
+                    gboolean            count,
+                    GError            **error)
+{
+  g_autoptr(GString) sql = g_string_new ("SELECT ");
+  sqlite3_stmt *stmt;
+  int index;
+
+  if (count)
+    g_string_append (sql, "count (*)");
+  else
+    g_string_append_printf (sql, "i.id, i.updated_at, i.pinned, %s",
+                            fts ? "bm25 (ideas_fts, 10.0, 1.0, 5.0)" : "0.0");
+  if (fts)
+    g_string_append (sql, " FROM ideas_fts JOIN ideas i ON i.id = ideas_fts.rowid");
+  else
+    g_string_append (sql, " FROM ideas i");
+  if (filter && filter->tag_id)
+    g_string_append (sql, " JOIN idea_tags it ON it.idea_id = i.id AND it.tag_id = :tag");
+  g_string_append (sql, " WHERE i.state != 3");
+  if (fts)
+    g_string_append (sql, " AND ideas_fts MATCH :match");
+  if (filter && filter->pinned_only)
+    g_string_append (sql, " AND i.pinned = 1");
+  if (filter && filter->conflicts_only)
+    g_string_append (sql, " AND i.conflict_of IS NOT NULL");
+  if (one_id)
+    g_string_append (sql, " AND i.id = :id");
+  if (!count)
+    g_string_append_printf (sql, " ORDER BY %si.pinned DESC, i.updated_at DESC, i.id DESC",
+                            fts ? "4, " : "");
+
+  if (!(stmt = _si_store_prepare (self, sql->str, error)))
+    return NULL;
+  if ((index = sqlite3_bind_parameter_index (stmt, ":tag")))
+    sqlite3_bind_int64 (stmt, index, filter->tag_id);
+  if ((index = sqlite3_bind_parameter_index (stmt, ":match")))
+    sqlite3_bind_text (stmt, index, fts, -1, SQLITE_TRANSIENT);
+  return stmt;
+}
+
+static void
+read_key (sqlite3_stmt *stmt,
+          SiIdeaKey    *key)
+{
+  key->id = sqlite3_column_int64 (stmt, 0);
+  key->updated_at = sqlite3_column_int64 (stmt, 1);
+  key->pinned = sqlite3_column_int (stmt, 2);
+  key->rank = sqlite3_column_double (stmt, 3);
+}
+
+/**
+ * si_store_query_ideas:
+ * @filter: (nullable): what to show; NULL for every idea
+ *
+ * Returns: (transfer full) (element-type SiIdeaKey): the ideas @filter shows, in display order:
+ *   pinned first, then the most recently changed; search results by relevance first
+ */
+GArray *
+si_store_query_ideas (SiStore             *self,
+                      const SiIdeaFilter  *filter,
+                      GError             **error)
+{
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
+  g_autofree char *fts = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+
+  fts = filter ? fts_query_from_text (filter->search) : NULL;
+  if (!(stmt = prepare_idea_query (self, filter, fts, FALSE, FALSE, error)))
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SiIdeaKey key;
+      read_key (stmt, &key);
+      g_array_append_val (keys, key);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "listing ideas", error);
+      return NULL;
+    }
+  return g_steal_pointer (&keys);
+}
+
+/**
+ * si_store_count_ideas:
+ * @filter: (nullable): what to count
+ */
+guint
+si_store_count_ideas (SiStore             *self,
+                      const SiIdeaFilter  *filter,
+                      GError             **error)
+{
+  g_autofree char *fts = NULL;
+  sqlite3_stmt *stmt;
+  guint count = 0;
+  int rc;
+
+  g_return_val_if_fail (SI_IS_STORE (self), 0);
+
+  fts = filter ? fts_query_from_text (filter->search) : NULL;
+  if (!(stmt = prepare_idea_query (self, filter, fts, FALSE, TRUE, error)))
+    return 0;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    count = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    _si_store_set_error (self, rc, "counting ideas", error);
+  return count;
+}
+
+/**
+ * si_store_get_idea_key:
+ * @key: (out): the idea's place in the list
+ *
+ * Returns: TRUE when @filter shows the idea; FALSE when it does not, with @error set only when
+ *   the database failed
+ */
+gboolean
+si_store_get_idea_key (SiStore             *self,
+                       gint64               id,
+                       const SiIdeaFilter  *filter,
+                       SiIdeaKey           *key,
+                       GError             **error)
+{
+  g_autofree char *fts = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  fts = filter ? fts_query_from_text (filter->search) : NULL;
+  if (!(stmt = prepare_idea_query (self, filter, fts, TRUE, FALSE, error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    read_key (stmt, key);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, "reading an idea", error);
+  return rc == SQLITE_ROW;
+}
+
+/* The list order: by rank (search), pinned first, then newest change, then newest id. */
+int
+si_idea_key_compare (const SiIdeaKey *a,
+                     const SiIdeaKey *b)
+{
+  if (a->rank != b->rank)
+    return a->rank < b->rank ? -1 : 1;
+  if (a->pinned != b->pinned)
+    return a->pinned ? -1 : 1;
+  if (a->updated_at != b->updated_at)
+    return a->updated_at > b->updated_at ? -1 : 1;
+  if (a->id != b->id)
+    return a->id > b->id ? -1 : 1;
+  return 0;
+}
+
+/**
+ * si_store_search:
+ * @text: what the person typed: every word is matched as a prefix, accents ignored
+ * @limit: at most this many results (0: no limit)
+ *
+ * Returns: (transfer full) (element-type SiIdea): the matching ideas, best first
+ */
+GPtrArray *
+si_store_search (SiStore     *self,
+                 const char  *text,
+                 guint        limit,
+                 GError     **error)
+{
+  SiIdeaFilter filter = { .search = text };
+  g_autoptr(GPtrArray) ideas = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) keys = NULL;
+
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (!fts_query_from_text (text))
+    return g_steal_pointer (&ideas);
+  if (!(keys = si_store_query_ideas (self, &filter, error)))
+    return NULL;
+  for (guint i = 0; i < keys->len && (limit == 0 || i < limit); i++)
+    {
+      SiIdea *idea = si_store_get_idea (self, g_array_index (keys, SiIdeaKey, i).id, error);
+      if (idea == NULL)
+        return NULL;
+      g_ptr_array_add (ideas, idea);
+    }
+  return g_steal_pointer (&ideas);
+}
+
+/* The outbox --------------------------------------------------------------------------------------- */
+
+void
+_si_outbox_entry_clear (gpointer data)
+{
+  SiOutboxEntry *entry = data;
+  g_clear_pointer (&entry->uid, g_free);
+}
+
+/**
+ * si_store_get_outbox:
+ *
+ * Everything waiting to be pushed, in the order the server needs it: tag creates and updates,
+ * then idea creates, updates and deletes, then tag deletes (a tag outlives the ideas that
+ * used it). Records the server rejected are left out until they are edited again.
+ *
+ * Returns: (transfer full) (element-type SiOutboxEntry): the entries
+ */
+GArray *
+si_store_get_outbox (SiStore  *self,
+                     GError  **error)
+{
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (SiOutboxEntry));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+
+  g_array_set_clear_func (entries, _si_outbox_entry_clear);
+  stmt = _si_store_prepare (self,
+                            "SELECT 0, id, uid, sid, version, generation, state,"
+                            "       CASE state WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 5 END AS stage"
+                            " FROM tags WHERE state != 0 AND sync_error IS NULL"
+                            " UNION ALL "
+                            "SELECT 1, id, uid, sid, version, generation, state,"
+                            "       CASE state WHEN 1 THEN 2 WHEN 2 THEN 3 ELSE 4 END AS stage"
+                            " FROM ideas WHERE state != 0 AND sync_error IS NULL"
+                            " ORDER BY stage, 2", error);
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      SiOutboxEntry entry = {
+        sqlite3_column_int (stmt, 0) ? SI_COLLECTION_IDEAS : SI_COLLECTION_TAGS,
+        sqlite3_column_int64 (stmt, 1),
+        g_strdup (column_text (stmt, 2)),
+        sqlite3_column_int64 (stmt, 3),
+        sqlite3_column_int64 (stmt, 4),
+        sqlite3_column_int64 (stmt, 5),
+        sqlite3_column_int (stmt, 6),
+      };
+      g_array_append_val (entries, entry);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "reading the changes to push", error);
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+/**
+ * si_store_count_pending:
+ *
+ * Returns: how many records wait to be pushed (the rejected ones included)
+ */
+guint
+si_store_count_pending (SiStore  *self,
+                        GError  **error)
+{
+  sqlite3_stmt *stmt;
+  guint count = 0;
+  int rc;
+
+  g_return_val_if_fail (SI_IS_STORE (self), 0);
+
+  stmt = _si_store_prepare (self,
+                            "SELECT (SELECT count (*) FROM tags WHERE state != 0)"
+                            " + (SELECT count (*) FROM ideas WHERE state != 0)", error);
+  if (stmt == NULL)
+    return 0;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    count = sqlite3_column_int (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW)
+    _si_store_set_error (self, rc, "counting the changes to push", error);
+  return count;
+}
+
+/**
+ * si_store_mark_pushed:
+ * @collection: SI_COLLECTION_TAGS or SI_COLLECTION_IDEAS
+ * @generation: the generation that was pushed (from the outbox entry)
+ * @sid: the server's id for the record
+ * @version: the server's version after the push
+ * @cleaned: (out) (optional): TRUE when the record is clean now
+ *
+ * Records that the server has what was pushed. The record becomes clean only if it was not
+ * edited meanwhile (its generation is still @generation); otherwise it stays dirty, now based
+ * on @version, and is pushed again next time. A pushed tombstone goes away for good.
+ */
+gboolean
+si_store_mark_pushed (SiStore     *self,
+                      const char  *collection,
+                      gint64       id,
+                      gint64       generation,
+                      gint64       sid,
+                      gint64       version,
+                      gboolean    *cleaned,
+                      GError     **error)
+{
+  gboolean ideas;
+  sqlite3_stmt *stmt;
+  int rc, state = -1;
+  gint64 current_generation = 0;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (collection != NULL, FALSE);
+
+  ideas = g_str_equal (collection, SI_COLLECTION_IDEAS);
+  if (!ideas && !g_str_equal (collection, SI_COLLECTION_TAGS))
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, "There is no collection “%s”.", collection);
+      return FALSE;
+    }
+  if (cleaned)
+    *cleaned = FALSE;
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  stmt = _si_store_prepare (self, ideas ? "SELECT state, generation FROM ideas WHERE id = ?1"
+                                        : "SELECT state, generation FROM tags WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      state = sqlite3_column_int (stmt, 0);
+      current_generation = sqlite3_column_int64 (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "recording a push", error);
+      goto fail;
+    }
+  if (state < 0)
+    return _si_store_commit (self, error);   /* gone meanwhile: nothing to record */
+
+  if (state == SI_SYNC_STATE_DELETED && current_generation == generation)
+    stmt = _si_store_prepare (self, ideas ? "DELETE FROM ideas WHERE id = ?1" : "DELETE FROM tags WHERE id = ?1", error);
+  else if (ideas)
+    stmt = _si_store_prepare (self,
+                              "UPDATE ideas SET sid = coalesce (?2, sid), version = ?3,"
+                              " state = CASE WHEN generation = ?4 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
+                              " sync_error = CASE WHEN generation = ?4 THEN NULL ELSE sync_error END"
+                              " WHERE id = ?1", error);
+  else
+    stmt = _si_store_prepare (self,
+                              "UPDATE tags SET sid = coalesce (?2, sid), version = ?3,"
+                              " state = CASE WHEN generation = ?4 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
+                              " sync_error = CASE WHEN generation = ?4 THEN NULL ELSE sync_error END"
+                              " WHERE id = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_bind_parameter_count (stmt) > 1)
+    {
+      if (sid > 0)
+        sqlite3_bind_int64 (stmt, 2, sid);
+      sqlite3_bind_int64 (stmt, 3, version);
+      sqlite3_bind_int64 (stmt, 4, generation);
+    }
+  if (!_si_store_step_done (self, stmt, "recording a push", error))
+    goto fail;
+  if (cleaned)
+    *cleaned = current_generation == generation;
+  return _si_store_commit (self, error);
+
+fail:
+  _si_store_rollback (self);
+  return FALSE;
+}
+
+/* Sync bookkeeping ------------------------------------------------------------------------------- */
+
+char *
+_si_store_get_meta (SiStore    *self,
+                    const char *key)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, "SELECT value FROM sync_meta WHERE key = ?1", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0))
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  return value;
+}
+
+gboolean
+_si_store_set_meta (SiStore     *self,
+                    const char  *key,
+                    const char  *value,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  if (value == NULL)
+    stmt = _si_store_prepare (self, "DELETE FROM sync_meta WHERE key = ?1", error);
+  else
+    stmt = _si_store_prepare (self, "INSERT OR REPLACE INTO sync_meta (key, value) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (value)
+    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  return _si_store_step_done (self, stmt, "saving the sync state", error);
+}

@@ -1,0 +1,309 @@
+/* si-wire.h — the JSON codec of the sync protocol, shared by saveidea-server and the client.
+ *
+ * Everything that crosses the wire goes through these functions, so that the server and the
+ * client cannot disagree about the format. docs/protocol.md describes the protocol itself.
+ *
+ * Conventions:
+ *  - Times are #gint64 milliseconds since the Unix epoch, UTC. On the wire they are RFC 3339
+ *    strings in UTC with milliseconds: `2026-11-28T04:08:50.123Z`.
+ *  - Server ids and versions are #gint64, always > 0 once the server has assigned them
+ *    (0 means "not set").
+ *  - Parsing is strict: wrong types, invalid UTF-8, unknown fields in a request, values out of
+ *    range all fail with an #SiWireError whose message names the field.
+ *  - Nothing here does I/O; the functions are thread-safe on distinct data.
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "si-types.h"
+
+G_BEGIN_DECLS
+
+/** The protocol version this codec speaks (`"protocol"` in `GET /api/v1/info`). */
+#define SI_WIRE_PROTOCOL_VERSION 1
+
+/** The most operations one `POST /api/v1/batch` may carry. */
+#define SI_WIRE_BATCH_MAX_OPS 1000
+
+/** The default and the largest page size of `GET /api/v1/<collection>`. */
+#define SI_WIRE_PAGE_DEFAULT_LIMIT 500
+#define SI_WIRE_PAGE_MAX_LIMIT 1000
+
+#define SI_WIRE_ERROR (si_wire_error_quark ())
+
+/**
+ * SiWireError:
+ * @SI_WIRE_ERROR_INVALID_JSON: the text is not JSON, not UTF-8, or not the expected shape
+ *   (e.g. the top level is not an object)
+ * @SI_WIRE_ERROR_INVALID_FIELD: a field has the wrong type, is missing, unknown, or out of range;
+ *   the message names the field
+ *
+ * Errors of the codec. The server answers both with `400`.
+ */
+typedef enum {
+  SI_WIRE_ERROR_INVALID_JSON,
+  SI_WIRE_ERROR_INVALID_FIELD,
+} SiWireError;
+
+GQuark si_wire_error_quark (void);
+
+/**
+ * SiWireCollection:
+ * @SI_WIRE_COLLECTION_TAGS: `tags`
+ * @SI_WIRE_COLLECTION_IDEAS: `ideas`
+ *
+ * The synced collections. The numeric values are stored on disk by the server.
+ */
+typedef enum {
+  SI_WIRE_COLLECTION_TAGS = 1,
+  SI_WIRE_COLLECTION_IDEAS = 2,
+} SiWireCollection;
+
+/* "tags" / "ideas" */
+const char *si_wire_collection_to_string   (SiWireCollection  collection);
+/* Returns FALSE (and leaves @out_collection alone) for an unknown name. */
+gboolean    si_wire_collection_from_string (const char       *name,
+                                            SiWireCollection *out_collection);
+
+/**
+ * SiWireMode:
+ * @SI_WIRE_MODE_REQUEST: a record as a client sends it in `POST`/`PUT`: `uid` (required for a
+ *   create, checked against the stored one for an update), `created_at`, `updated_at` and every
+ *   field of the collection. `id`, `version` and `deleted` are ignored when parsing and not
+ *   written. Unknown fields are an error.
+ * @SI_WIRE_MODE_RESPONSE: a record as the server sends it: everything. A tombstone
+ *   (`"deleted": true`) carries no collection fields. Unknown fields are ignored when parsing,
+ *   so a server may add fields without breaking older clients.
+ */
+typedef enum {
+  SI_WIRE_MODE_REQUEST,
+  SI_WIRE_MODE_RESPONSE,
+} SiWireMode;
+
+/**
+ * SiWireRecord:
+ * @collection: which collection the record belongs to
+ * @id: the server id, 0 if not known
+ * @uid: the client-made UUID (lower case), %NULL if absent (only in a %SI_WIRE_MODE_REQUEST
+ *   without uid)
+ * @version: the server version (the account's change sequence at the last change), 0 if unknown
+ * @created_at: the client's time of creation, ms since the epoch (UTC)
+ * @updated_at: the client's time of the last edit, ms since the epoch (UTC)
+ * @deleted: whether this is a tombstone
+ * @title: ideas: the title (≤ %SI_TITLE_MAX_CHARS characters)
+ * @body: ideas: the body (≤ %SI_BODY_MAX_BYTES bytes)
+ * @pinned: ideas: pinned or not
+ * @tags: ideas: #gint64 server ids of the account's tags (≤ %SI_TAGS_PER_IDEA_MAX, no duplicates)
+ * @name: tags: the name (1 to %SI_TAG_NAME_MAX_CHARS characters)
+ * @colour: tags: "" or "#rrggbb"
+ *
+ * One record of a collection, as the protocol carries it. A plain boxed struct: the fields are
+ * public. Strings are owned (g_free), @tags is an owned #GArray of #gint64 and never %NULL for
+ * an idea made by si_wire_record_new().
+ */
+typedef struct {
+  SiWireCollection collection;
+  gint64           id;
+  char            *uid;
+  gint64           version;
+  gint64           created_at;
+  gint64           updated_at;
+  gboolean         deleted;
+
+  /* ideas */
+  char            *title;
+  char            *body;
+  gboolean         pinned;
+  GArray          *tags;
+
+  /* tags */
+  char            *name;
+  char            *colour;
+} SiWireRecord;
+
+#define SI_TYPE_WIRE_RECORD (si_wire_record_get_type ())
+GType         si_wire_record_get_type  (void) G_GNUC_CONST;
+
+/* An empty live record of @collection: strings "", no tags, times 0. */
+SiWireRecord *si_wire_record_new       (SiWireCollection    collection);
+SiWireRecord *si_wire_record_copy      (const SiWireRecord *record);
+void          si_wire_record_free      (SiWireRecord       *record);
+
+/* Appends a tag id (ideas only). */
+void          si_wire_record_add_tag   (SiWireRecord       *record,
+                                        gint64              tag_id);
+
+/* TRUE when @a and @b have the same collection fields (and the same deleted state);
+ * ids, versions, uids and times are not compared. "Identical content is no conflict." */
+gboolean      si_wire_record_content_equal (const SiWireRecord *a,
+                                            const SiWireRecord *b);
+
+/* Parses and validates one record object of @collection. */
+SiWireRecord *si_wire_record_from_json (JsonNode           *node,
+                                        SiWireCollection    collection,
+                                        SiWireMode          mode,
+                                        GError            **error);
+/* Writes @record as a JSON object into @builder (which must expect a value). */
+void          si_wire_record_build     (const SiWireRecord *record,
+                                        SiWireMode          mode,
+                                        JsonBuilder        *builder);
+JsonNode     *si_wire_record_to_json   (const SiWireRecord *record,
+                                        SiWireMode          mode);
+
+/**
+ * SiWirePage:
+ * @records: (element-type SiWireRecord): records and tombstones, in version order
+ * @cursor: the `since` to ask next
+ * @more: whether more records follow right now
+ *
+ * A page of `GET /api/v1/<collection>?since=N`.
+ */
+typedef struct {
+  GPtrArray *records;
+  gint64     cursor;
+  gboolean   more;
+} SiWirePage;
+
+SiWirePage *si_wire_page_new       (void);
+void        si_wire_page_free      (SiWirePage       *page);
+SiWirePage *si_wire_page_from_json (JsonNode         *node,
+                                    SiWireCollection  collection,
+                                    GError          **error);
+JsonNode   *si_wire_page_to_json   (const SiWirePage *page);
+
+/**
+ * SiWireProblem:
+ * @status: the HTTP status (in a batch result; 0 when parsed from a plain error body)
+ * @error: the machine-readable code, e.g. `precondition_failed`, `name_taken`, `unknown_tag`
+ * @message: a sentence for people
+ * @current: (nullable): the current record, for `412 precondition_failed` and `409 name_taken`
+ *
+ * An error body: `{"error": "...", "message": "...", "current": {...}}`.
+ */
+typedef struct {
+  guint         status;
+  char         *error;
+  char         *message;
+  SiWireRecord *current;
+} SiWireProblem;
+
+SiWireProblem *si_wire_problem_new       (const char         *error,
+                                          const char         *message,
+                                          const SiWireRecord *current);
+void           si_wire_problem_free      (SiWireProblem      *problem);
+/* @collection is the collection of "current", if any. */
+SiWireProblem *si_wire_problem_from_json (JsonNode           *node,
+                                          SiWireCollection    collection,
+                                          GError            **error);
+JsonNode      *si_wire_problem_to_json   (const SiWireProblem *problem);
+
+/**
+ * SiWireMethod:
+ * @SI_WIRE_METHOD_POST: create
+ * @SI_WIRE_METHOD_PUT: update
+ * @SI_WIRE_METHOD_DELETE: delete
+ */
+typedef enum {
+  SI_WIRE_METHOD_POST,
+  SI_WIRE_METHOD_PUT,
+  SI_WIRE_METHOD_DELETE,
+} SiWireMethod;
+
+/**
+ * SiWireBatchOp:
+ * @method: what to do
+ * @collection: on which collection
+ * @id: the record's server id (PUT, DELETE), else 0
+ * @if_match: the base version (PUT, DELETE), or -1 when absent
+ * @record: (nullable): the record object (POST, PUT), kept as JSON so that the server can
+ *   answer a bad record with a 400 result for that operation alone
+ *
+ * One operation of `POST /api/v1/batch`.
+ */
+typedef struct {
+  SiWireMethod     method;
+  SiWireCollection collection;
+  gint64           id;
+  gint64           if_match;
+  JsonNode        *record;
+} SiWireBatchOp;
+
+/* For a client: @record may be NULL for DELETE; @if_match -1 for none. */
+SiWireBatchOp *si_wire_batch_op_new  (SiWireMethod        method,
+                                      SiWireCollection    collection,
+                                      gint64              id,
+                                      gint64              if_match,
+                                      const SiWireRecord *record);
+void           si_wire_batch_op_free (SiWireBatchOp      *op);
+
+/* Parses the envelope `{"operations": [...]}`: an array of #SiWireBatchOp. More than
+ * @max_ops operations fail with %SI_WIRE_ERROR_INVALID_FIELD and set *@out_too_many (the
+ * server answers 413); any other envelope error is a 400 for the whole batch. */
+GPtrArray     *si_wire_batch_request_from_json (JsonNode   *node,
+                                                guint       max_ops,
+                                                gboolean   *out_too_many,
+                                                GError    **error);
+/* @ops: (element-type SiWireBatchOp) */
+JsonNode      *si_wire_batch_request_to_json   (GPtrArray  *ops);
+
+/**
+ * SiWireBatchResult:
+ * @status: the HTTP status this operation would have had on its own (200, 201, 400, 404, 409,
+ *   412, 428, ...)
+ * @record: (nullable): for a 2xx, the record as stored
+ * @problem: (nullable): otherwise, the error (its @current set for 412 and name_taken)
+ */
+typedef struct {
+  guint          status;
+  SiWireRecord  *record;
+  SiWireProblem *problem;
+} SiWireBatchResult;
+
+/* Takes ownership of @record and @problem. */
+SiWireBatchResult *si_wire_batch_result_new  (guint          status,
+                                              SiWireRecord  *record,
+                                              SiWireProblem *problem);
+void               si_wire_batch_result_free (SiWireBatchResult *result);
+/* @results: (element-type SiWireBatchResult). When parsing, @collections gives the collection
+ * of each operation sent, in order (a #GArray of #SiWireCollection as int), since results do
+ * not repeat it. */
+JsonNode          *si_wire_batch_response_to_json   (GPtrArray  *results);
+GPtrArray         *si_wire_batch_response_from_json (JsonNode   *node,
+                                                     GArray     *collections,
+                                                     GError    **error);
+
+/* Parsing helpers */
+
+/* Validates UTF-8 and parses JSON text; the top level must be an object. */
+JsonNode *si_wire_parse        (const char  *data,
+                                gsize        length,
+                                GError     **error);
+/* Compact JSON text; *@out_length may be NULL. */
+char     *si_wire_to_string    (JsonNode    *node,
+                                gsize       *out_length);
+
+/* RFC 3339 -> ms since the epoch. Accepts `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`
+ * (a fraction beyond milliseconds is truncated); years 1970 to 9999. */
+gboolean  si_wire_timestamp_parse  (const char *text,
+                                    gint64     *out_ms);
+/* ms since the epoch -> `2026-11-28T04:08:50.123Z` */
+char     *si_wire_timestamp_format (gint64      ms);
+
+/* The key under which tag names are unique: casefold(normalize(name, NFKC)). */
+char     *si_wire_tag_name_key     (const char *name);
+gboolean  si_wire_colour_is_valid  (const char *colour);
+
+/* `If-Match` / `ETag` values. Parsing accepts `12`, `"12"` and `W/"12"`; formatting gives
+ * `"12"`. */
+gboolean  si_wire_if_match_parse   (const char *header,
+                                    gint64     *out_version);
+char     *si_wire_etag_format      (gint64      version);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiWireRecord, si_wire_record_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiWirePage, si_wire_page_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiWireProblem, si_wire_problem_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiWireBatchOp, si_wire_batch_op_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiWireBatchResult, si_wire_batch_result_free)
+
+G_END_DECLS

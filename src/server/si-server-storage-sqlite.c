@@ -1,0 +1,1395 @@
+/* si-server-storage-sqlite.c — the SQLite backend of saveidea-server's storage.
+ *
+ * One connection, used from the main thread. WAL with synchronous=FULL: a write that returned
+ * is on disk. Statements are prepared once and cached. Every record write is one transaction
+ * (or one savepoint inside a batch's transaction) that also bumps the account's change
+ * sequence, so a version number is never handed out for a change that was not stored.
+ */
+#define G_LOG_DOMAIN "saveidea-server"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "si-server-storage.h"
+
+#define SCHEMA_VERSION 1
+
+#define RECORD_COLUMNS \
+  "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour"
+
+static const char schema_sql[] =
+  "CREATE TABLE meta ("
+  "  key   TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ");"
+  "CREATE TABLE accounts ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  name       TEXT NOT NULL UNIQUE COLLATE NOCASE,"
+  "  pwhash     TEXT NOT NULL,"
+  "  seq        INTEGER NOT NULL DEFAULT 0,"
+  "  created_at INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE tokens ("
+  "  hash       TEXT PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  created_at INTEGER NOT NULL"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX tokens_account ON tokens (account_id);"
+  /* One table for both collections: versions are per account across collections. Fields of
+   * the other collection stay NULL; a tombstone keeps only its identity and times. */
+  "CREATE TABLE records ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  collection INTEGER NOT NULL,"
+  "  uid        TEXT NOT NULL,"
+  "  version    INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  deleted    INTEGER NOT NULL DEFAULT 0,"
+  "  title      TEXT,"
+  "  body       TEXT,"
+  "  pinned     INTEGER,"
+  "  tags       TEXT,"   /* ideas: tag ids, comma-separated, in the client's order */
+  "  name       TEXT,"
+  "  name_key   TEXT,"   /* tags: si_wire_tag_name_key (name) while live */
+  "  colour     TEXT,"
+  "  UNIQUE (account_id, collection, uid)"
+  ");"
+  "CREATE INDEX records_feed ON records (account_id, collection, version);"
+  "CREATE UNIQUE INDEX records_tag_name ON records (account_id, name_key)"
+  "  WHERE collection = 1 AND deleted = 0;"
+  /* Which ideas use which tags, to update them when a tag is deleted. */
+  "CREATE TABLE idea_tags ("
+  "  tag_id  INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,"
+  "  idea_id INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (tag_id, idea_id)"
+  ") WITHOUT ROWID;"
+  "CREATE INDEX idea_tags_idea ON idea_tags (idea_id);";
+
+struct _SiServerStorageSqlite
+{
+  GObject     parent_instance;
+
+  sqlite3    *db;
+  char       *path;
+  char       *instance_id;
+  GHashTable *statements;   /* const char *sql (static) -> sqlite3_stmt * */
+  guint       batch_depth;  /* > 0 between begin() and commit()/rollback() */
+};
+
+#define SI_TYPE_SERVER_STORAGE_SQLITE (si_server_storage_sqlite_get_type ())
+G_DECLARE_FINAL_TYPE (SiServerStorageSqlite, si_server_storage_sqlite, SI, SERVER_STORAGE_SQLITE, GObject)
+
+static void storage_iface_init (SiServerStorageInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SiServerStorageSqlite, si_server_storage_sqlite, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SI_TYPE_SERVER_STORAGE, storage_iface_init))
+
+/* ---------------------------------------------------------------------------------------- */
+/* helpers */
+
+static gboolean
+db_error (SiServerStorageSqlite  *self,
+          GError                **error,
+          const char             *what)
+{
+  g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+               "Could not %s in %s: %s", what, self->path, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+/* Returns a cached prepared statement for @sql, which must be a string literal. */
+static sqlite3_stmt *
+stmt (SiServerStorageSqlite  *self,
+      const char             *sql,
+      GError                **error)
+{
+  sqlite3_stmt *s = g_hash_table_lookup (self->statements, sql);
+
+  if (s != NULL)
+    return s;
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                   "Could not prepare a statement in %s: %s", self->path, sqlite3_errmsg (self->db));
+      return NULL;
+    }
+  g_hash_table_insert (self->statements, (gpointer) sql, s);
+  return s;
+}
+
+static void
+stmt_done (sqlite3_stmt *s)
+{
+  sqlite3_reset (s);
+  sqlite3_clear_bindings (s);
+}
+
+/* Runs a statement without results. */
+static gboolean
+exec_stmt (SiServerStorageSqlite  *self,
+           sqlite3_stmt           *s,
+           const char             *what,
+           GError                **error)
+{
+  int rc = sqlite3_step (s);
+
+  stmt_done (s);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return db_error (self, error, what);
+  return TRUE;
+}
+
+static gboolean
+exec_sql (SiServerStorageSqlite  *self,
+          const char             *sql,
+          const char             *what,
+          GError                **error)
+{
+  sqlite3_stmt *s = stmt (self, sql, error);
+
+  return s != NULL && exec_stmt (self, s, what, error);
+}
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+static char *
+tags_to_text (GArray *tags)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; tags != NULL && i < tags->len; i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (tags, gint64, i));
+  return g_string_free (text, FALSE);
+}
+
+static GArray *
+tags_from_text (const char *text)
+{
+  GArray *tags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *p = text;
+
+  while (p != NULL && *p)
+    {
+      char *end = NULL;
+      gint64 id = g_ascii_strtoll (p, &end, 10);
+
+      if (end == p)
+        break;
+      g_array_append_val (tags, id);
+      p = *end == ',' ? end + 1 : end;
+    }
+  return tags;
+}
+
+static const char *
+column_text (sqlite3_stmt *s,
+             int           col)
+{
+  const char *text = (const char *) sqlite3_column_text (s, col);
+
+  return text ? text : "";
+}
+
+/* Reads the RECORD_COLUMNS of the current row. */
+static SiWireRecord *
+record_from_row (sqlite3_stmt     *s,
+                 SiWireCollection  collection)
+{
+  SiWireRecord *record = si_wire_record_new (collection);
+
+  record->id = sqlite3_column_int64 (s, 0);
+  record->uid = g_strdup (column_text (s, 1));
+  record->version = sqlite3_column_int64 (s, 2);
+  record->created_at = sqlite3_column_int64 (s, 3);
+  record->updated_at = sqlite3_column_int64 (s, 4);
+  record->deleted = sqlite3_column_int (s, 5) != 0;
+  if (collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      g_free (record->title);
+      record->title = g_strdup (column_text (s, 6));
+      g_free (record->body);
+      record->body = g_strdup (column_text (s, 7));
+      record->pinned = sqlite3_column_int (s, 8) != 0;
+      g_array_unref (record->tags);
+      record->tags = tags_from_text ((const char *) sqlite3_column_text (s, 9));
+    }
+  else
+    {
+      g_free (record->name);
+      record->name = g_strdup (column_text (s, 10));
+      g_free (record->colour);
+      record->colour = g_strdup (column_text (s, 11));
+    }
+  return record;
+}
+
+/* Starts one atomic write: a transaction, or a savepoint inside a batch. */
+static gboolean
+write_begin (SiServerStorageSqlite  *self,
+             GError                **error)
+{
+  if (self->batch_depth > 0)
+    return exec_sql (self, "SAVEPOINT op", "start an operation", error);
+  return exec_sql (self, "BEGIN IMMEDIATE", "start a transaction", error);
+}
+
+static gboolean
+write_end (SiServerStorageSqlite  *self,
+           gboolean                ok,
+           GError                **error)
+{
+  if (self->batch_depth > 0)
+    {
+      if (!ok)
+        exec_sql (self, "ROLLBACK TO op", "undo an operation", NULL);
+      return exec_sql (self, "RELEASE op", "finish an operation", ok ? error : NULL) && ok;
+    }
+  if (ok)
+    {
+      if (exec_sql (self, "COMMIT", "commit", error))
+        return TRUE;
+      exec_sql (self, "ROLLBACK", "roll back", NULL);
+      return FALSE;
+    }
+  exec_sql (self, "ROLLBACK", "roll back", NULL);
+  return FALSE;
+}
+
+static gint64
+next_version (SiServerStorageSqlite  *self,
+              gint64                  account_id,
+              GError                **error)
+{
+  sqlite3_stmt *s = stmt (self, "UPDATE accounts SET seq = seq + 1 WHERE id = ?1 RETURNING seq", error);
+  gint64 version = 0;
+
+  if (s == NULL)
+    return 0;
+  sqlite3_bind_int64 (s, 1, account_id);
+  if (sqlite3_step (s) == SQLITE_ROW)
+    version = sqlite3_column_int64 (s, 0);
+  else
+    db_error (self, error, "advance the change sequence");
+  stmt_done (s);
+  if (version == 0 && error && !*error)
+    g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                 "The account does not exist");
+  return version;
+}
+
+static SiWireRecord *
+load_record (SiServerStorageSqlite  *self,
+             gint64                  account_id,
+             SiWireCollection        collection,
+             gint64                  id,
+             GError                **error)
+{
+  sqlite3_stmt *s = stmt (self,
+                          "SELECT " RECORD_COLUMNS " FROM records"
+                          " WHERE id = ?1 AND account_id = ?2 AND collection = ?3",
+                          error);
+  SiWireRecord *record = NULL;
+  int rc;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, id);
+  sqlite3_bind_int64 (s, 2, account_id);
+  sqlite3_bind_int (s, 3, collection);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    record = record_from_row (s, collection);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                 "There is no %s with id %" G_GINT64_FORMAT,
+                 collection == SI_WIRE_COLLECTION_IDEAS ? "idea" : "tag", id);
+  else
+    db_error (self, error, "read a record");
+  stmt_done (s);
+  return record;
+}
+
+/* A record by uid, or NULL (no error) when there is none. */
+static SiWireRecord *
+load_record_by_uid (SiServerStorageSqlite  *self,
+                    gint64                  account_id,
+                    SiWireCollection        collection,
+                    const char             *uid,
+                    GError                **error)
+{
+  sqlite3_stmt *s = stmt (self,
+                          "SELECT " RECORD_COLUMNS " FROM records"
+                          " WHERE account_id = ?1 AND collection = ?2 AND uid = ?3",
+                          error);
+  SiWireRecord *record = NULL;
+  int rc;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int (s, 2, collection);
+  sqlite3_bind_text (s, 3, uid, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    record = record_from_row (s, collection);
+  else if (rc != SQLITE_DONE)
+    db_error (self, error, "read a record");
+  stmt_done (s);
+  return record;
+}
+
+/* The live tag of the account with that name key (other than @except_id), or NULL. */
+static SiWireRecord *
+load_tag_by_name (SiServerStorageSqlite  *self,
+                  gint64                  account_id,
+                  const char             *name_key,
+                  gint64                  except_id,
+                  GError                **error)
+{
+  sqlite3_stmt *s = stmt (self,
+                          "SELECT " RECORD_COLUMNS " FROM records"
+                          " WHERE account_id = ?1 AND collection = 1 AND deleted = 0"
+                          " AND name_key = ?2 AND id != ?3",
+                          error);
+  SiWireRecord *record = NULL;
+  int rc;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_text (s, 2, name_key, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 3, except_id);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    record = record_from_row (s, SI_WIRE_COLLECTION_TAGS);
+  else if (rc != SQLITE_DONE)
+    db_error (self, error, "look up a tag name");
+  stmt_done (s);
+  return record;
+}
+
+/* Keeps the tag ids of live tags of the account, drops deleted ones; an id that never was the
+ * account's tag is UNKNOWN_TAG. */
+static GArray *
+resolve_tags (SiServerStorageSqlite  *self,
+              gint64                  account_id,
+              GArray                 *tags,
+              GError                **error)
+{
+  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *s;
+
+  if (tags == NULL || tags->len == 0)
+    return g_steal_pointer (&kept);
+
+  s = stmt (self, "SELECT deleted FROM records WHERE id = ?1 AND account_id = ?2 AND collection = 1", error);
+  if (s == NULL)
+    return NULL;
+
+  for (guint i = 0; i < tags->len; i++)
+    {
+      gint64 id = g_array_index (tags, gint64, i);
+      int rc;
+
+      sqlite3_bind_int64 (s, 1, id);
+      sqlite3_bind_int64 (s, 2, account_id);
+      rc = sqlite3_step (s);
+      if (rc == SQLITE_ROW)
+        {
+          if (sqlite3_column_int (s, 0) == 0)
+            g_array_append_val (kept, id);
+        }
+      else if (rc == SQLITE_DONE)
+        {
+          stmt_done (s);
+          g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG,
+                       "Field “tags” names tag %" G_GINT64_FORMAT ", which is not one of your tags", id);
+          return NULL;
+        }
+      else
+        {
+          db_error (self, error, "look up a tag");
+          stmt_done (s);
+          return NULL;
+        }
+      stmt_done (s);
+    }
+  return g_steal_pointer (&kept);
+}
+
+static gboolean
+set_idea_tags (SiServerStorageSqlite  *self,
+               gint64                  idea_id,
+               GArray                 *tags,
+               GError                **error)
+{
+  sqlite3_stmt *s = stmt (self, "DELETE FROM idea_tags WHERE idea_id = ?1", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, idea_id);
+  if (!exec_stmt (self, s, "update an idea's tags", error))
+    return FALSE;
+
+  if (tags == NULL || tags->len == 0)
+    return TRUE;
+  s = stmt (self, "INSERT OR IGNORE INTO idea_tags (tag_id, idea_id) VALUES (?1, ?2)", error);
+  if (s == NULL)
+    return FALSE;
+  for (guint i = 0; i < tags->len; i++)
+    {
+      sqlite3_bind_int64 (s, 1, g_array_index (tags, gint64, i));
+      sqlite3_bind_int64 (s, 2, idea_id);
+      if (!exec_stmt (self, s, "update an idea's tags", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* interface: instance, accounts, tokens */
+
+static const char *
+sqlite_get_instance_id (SiServerStorage *storage)
+{
+  return SI_SERVER_STORAGE_SQLITE (storage)->instance_id;
+}
+
+static guint64
+sqlite_get_external_changes (SiServerStorage *storage)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s = stmt (self, "PRAGMA data_version", NULL);
+  guint64 value = 0;
+
+  if (s == NULL)
+    return 0;
+  if (sqlite3_step (s) == SQLITE_ROW)
+    value = (guint64) sqlite3_column_int64 (s, 0);
+  stmt_done (s);
+  return value;
+}
+
+static gboolean
+sqlite_account_add (SiServerStorage  *storage,
+                    const char       *name,
+                    const char       *password_hash,
+                    GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s = stmt (self, "INSERT INTO accounts (name, pwhash, created_at) VALUES (?1, ?2, ?3)", error);
+  int rc;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (s, 2, password_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 3, now_ms ());
+  rc = sqlite3_step (s);
+  stmt_done (s);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_EXISTS,
+                   "There is already an account named %s", name);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    return db_error (self, error, "add an account");
+  return TRUE;
+}
+
+static char *
+sqlite_account_lookup (SiServerStorage  *storage,
+                       const char       *name,
+                       gint64           *out_account_id,
+                       GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s = stmt (self, "SELECT id, pwhash FROM accounts WHERE name = ?1", error);
+  char *hash = NULL;
+  int rc;
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    {
+      if (out_account_id)
+        *out_account_id = sqlite3_column_int64 (s, 0);
+      hash = g_strdup (column_text (s, 1));
+    }
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                 "There is no account named %s", name);
+  else
+    db_error (self, error, "look up an account");
+  stmt_done (s);
+  return hash;
+}
+
+static char **
+sqlite_account_list (SiServerStorage  *storage,
+                     GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s = stmt (self, "SELECT name FROM accounts ORDER BY name", error);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  int rc;
+
+  if (s == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    g_strv_builder_add (names, column_text (s, 0));
+  stmt_done (s);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, "list the accounts");
+      return NULL;
+    }
+  return g_strv_builder_end (names);
+}
+
+static gboolean
+change_account (SiServerStorageSqlite  *self,
+                sqlite3_stmt           *s,
+                const char             *name,
+                const char             *what,
+                GError                **error)
+{
+  if (!exec_stmt (self, s, what, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                   "There is no account named %s", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_account_delete (SiServerStorage  *storage,
+                       const char       *name,
+                       GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s;
+  gboolean ok;
+
+  if (!write_begin (self, error))
+    return FALSE;
+  /* The cascades take the tokens, the records and the tag links with it. */
+  s = stmt (self, "DELETE FROM accounts WHERE name = ?1", error);
+  if (s != NULL)
+    sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+  ok = s != NULL && change_account (self, s, name, "delete an account", error);
+  return write_end (self, ok, error);
+}
+
+static gboolean
+sqlite_account_set_password (SiServerStorage  *storage,
+                             const char       *name,
+                             const char       *password_hash,
+                             GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s;
+  gboolean ok;
+
+  if (!write_begin (self, error))
+    return FALSE;
+  s = stmt (self, "UPDATE accounts SET pwhash = ?2 WHERE name = ?1", error);
+  if (s != NULL)
+    {
+      sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 2, password_hash, -1, SQLITE_STATIC);
+    }
+  ok = s != NULL && change_account (self, s, name, "change a password", error);
+  if (ok)
+    {
+      s = stmt (self, "DELETE FROM tokens WHERE account_id = (SELECT id FROM accounts WHERE name = ?1)", error);
+      if (s != NULL)
+        sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
+      ok = s != NULL && exec_stmt (self, s, "revoke tokens", error);
+    }
+  return write_end (self, ok, error);
+}
+
+static gboolean
+sqlite_token_add (SiServerStorage  *storage,
+                  gint64            account_id,
+                  const char       *token_hash,
+                  GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s = stmt (self, "INSERT INTO tokens (hash, account_id, created_at) VALUES (?1, ?2, ?3)", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 2, account_id);
+  sqlite3_bind_int64 (s, 3, now_ms ());
+  return exec_stmt (self, s, "store a token", error);
+}
+
+static gint64
+sqlite_token_lookup (SiServerStorage  *storage,
+                     const char       *token_hash,
+                     GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s = stmt (self, "SELECT account_id FROM tokens WHERE hash = ?1", error);
+  gint64 account_id = 0;
+  int rc;
+
+  if (s == NULL)
+    return 0;
+  sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    account_id = sqlite3_column_int64 (s, 0);
+  else if (rc != SQLITE_DONE)
+    db_error (self, error, "look up a token");
+  stmt_done (s);
+  return account_id;
+}
+
+static gboolean
+sqlite_token_revoke (SiServerStorage  *storage,
+                     const char       *token_hash,
+                     GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  sqlite3_stmt *s = stmt (self, "DELETE FROM tokens WHERE hash = ?1", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
+  return exec_stmt (self, s, "revoke a token", error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* interface: transactions */
+
+static gboolean
+sqlite_begin (SiServerStorage  *storage,
+              GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+
+  g_return_val_if_fail (self->batch_depth == 0, FALSE);
+
+  if (!exec_sql (self, "BEGIN IMMEDIATE", "start a transaction", error))
+    return FALSE;
+  self->batch_depth = 1;
+  return TRUE;
+}
+
+static gboolean
+sqlite_commit (SiServerStorage  *storage,
+               GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+
+  g_return_val_if_fail (self->batch_depth == 1, FALSE);
+
+  self->batch_depth = 0;
+  if (exec_sql (self, "COMMIT", "commit", error))
+    return TRUE;
+  exec_sql (self, "ROLLBACK", "roll back", NULL);
+  return FALSE;
+}
+
+static void
+sqlite_rollback (SiServerStorage *storage)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+
+  g_return_if_fail (self->batch_depth == 1);
+
+  self->batch_depth = 0;
+  exec_sql (self, "ROLLBACK", "roll back", NULL);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* interface: records */
+
+static SiWireRecord *
+sqlite_record_get (SiServerStorage   *storage,
+                   gint64             account_id,
+                   SiWireCollection   collection,
+                   gint64             id,
+                   GError           **error)
+{
+  return load_record (SI_SERVER_STORAGE_SQLITE (storage), account_id, collection, id, error);
+}
+
+/* Checks the collection-specific rules of a new state of @record; fills the tag ids to store
+ * (@out_tags) or the name key (@out_name_key). */
+static gboolean
+check_fields (SiServerStorageSqlite  *self,
+              gint64                  account_id,
+              gint64                  own_id,
+              const SiWireRecord     *record,
+              GArray                **out_tags,
+              char                  **out_name_key,
+              SiWireRecord          **out_current,
+              GError                **error)
+{
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      *out_tags = resolve_tags (self, account_id, record->tags, error);
+      return *out_tags != NULL;
+    }
+  else
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(SiWireRecord) other = NULL;
+
+      *out_name_key = si_wire_tag_name_key (record->name);
+      if (*out_name_key == NULL)
+        {
+          g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
+                               "Field “name” is not valid UTF-8");
+          return FALSE;
+        }
+      other = load_tag_by_name (self, account_id, *out_name_key, own_id, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (other != NULL)
+        {
+          g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NAME_TAKEN,
+                       "You already have a tag named “%s”", other->name);
+          if (out_current)
+            *out_current = g_steal_pointer (&other);
+          return FALSE;
+        }
+      return TRUE;
+    }
+}
+
+static SiWireRecord *
+sqlite_record_create (SiServerStorage     *storage,
+                      gint64               account_id,
+                      const SiWireRecord  *record,
+                      gboolean            *out_created,
+                      SiWireRecord       **out_current,
+                      GError             **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  g_autoptr(SiWireRecord) existing = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) tags = NULL;
+  g_autofree char *name_key = NULL;
+  g_autofree char *tags_text = NULL;
+  sqlite3_stmt *s;
+  gint64 version;
+  gint64 id;
+  int rc;
+
+  g_return_val_if_fail (record->uid != NULL, NULL);
+
+  *out_created = FALSE;
+  if (!write_begin (self, error))
+    return NULL;
+
+  /* The same uid again: the first create's record, whatever happened to it since. */
+  existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
+  if (existing != NULL || local_error != NULL)
+    goto done;
+
+  if (!check_fields (self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
+    goto done;
+
+  version = next_version (self, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  s = stmt (self,
+            "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
+            " deleted, title, body, pinned, tags, name, name_key, colour)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            &local_error);
+  if (s == NULL)
+    goto done;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int (s, 2, record->collection);
+  sqlite3_bind_text (s, 3, record->uid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 4, version);
+  sqlite3_bind_int64 (s, 5, record->created_at);
+  sqlite3_bind_int64 (s, 6, record->updated_at);
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      tags_text = tags_to_text (tags);
+      sqlite3_bind_text (s, 7, record->title, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 8, record->body, -1, SQLITE_STATIC);
+      sqlite3_bind_int (s, 9, record->pinned ? 1 : 0);
+      sqlite3_bind_text (s, 10, tags_text, -1, SQLITE_STATIC);
+    }
+  else
+    {
+      sqlite3_bind_text (s, 11, record->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 12, name_key, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 13, record->colour, -1, SQLITE_STATIC);
+    }
+  rc = sqlite3_step (s);
+  stmt_done (s);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, &local_error, "store a record");
+      goto done;
+    }
+  id = sqlite3_last_insert_rowid (self->db);
+
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
+      !set_idea_tags (self, id, tags, &local_error))
+    goto done;
+
+  result = load_record (self, account_id, record->collection, id, &local_error);
+
+done:
+  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (existing != NULL)
+    return g_steal_pointer (&existing);
+  *out_created = TRUE;
+  return g_steal_pointer (&result);
+}
+
+static SiWireRecord *
+sqlite_record_update (SiServerStorage     *storage,
+                      gint64               account_id,
+                      gint64               id,
+                      gint64               if_match,
+                      const SiWireRecord  *record,
+                      SiWireRecord       **out_current,
+                      GError             **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) tags = NULL;
+  g_autofree char *name_key = NULL;
+  g_autofree char *tags_text = NULL;
+  sqlite3_stmt *s;
+  gint64 version;
+
+  if (!write_begin (self, error))
+    return NULL;
+
+  current = load_record (self, account_id, record->collection, id, &local_error);
+  if (current == NULL)
+    goto done;
+
+  if (if_match < 0)
+    {
+      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR,
+                           SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED,
+                           "An update needs the version it is based on in If-Match");
+      goto done;
+    }
+  if (if_match != current->version)
+    {
+      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
+                   "The record changed since version %" G_GINT64_FORMAT "; it is now at version %"
+                   G_GINT64_FORMAT, if_match, current->version);
+      if (out_current)
+        *out_current = g_steal_pointer (&current);
+      goto done;
+    }
+  if (current->deleted)
+    {
+      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_DELETED,
+                           "The record was deleted");
+      goto done;
+    }
+  if (record->uid != NULL && g_strcmp0 (record->uid, current->uid) != 0)
+    {
+      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
+                   "Field “uid” is %s, but record %" G_GINT64_FORMAT " has uid %s",
+                   record->uid, id, current->uid);
+      goto done;
+    }
+
+  if (!check_fields (self, account_id, id, record, &tags, &name_key, out_current, &local_error))
+    goto done;
+
+  version = next_version (self, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  s = stmt (self,
+            "UPDATE records SET version = ?2, created_at = ?3, updated_at = ?4, title = ?5,"
+            " body = ?6, pinned = ?7, tags = ?8, name = ?9, name_key = ?10, colour = ?11"
+            " WHERE id = ?1",
+            &local_error);
+  if (s == NULL)
+    goto done;
+  sqlite3_bind_int64 (s, 1, id);
+  sqlite3_bind_int64 (s, 2, version);
+  sqlite3_bind_int64 (s, 3, record->created_at);
+  sqlite3_bind_int64 (s, 4, record->updated_at);
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      tags_text = tags_to_text (tags);
+      sqlite3_bind_text (s, 5, record->title, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 6, record->body, -1, SQLITE_STATIC);
+      sqlite3_bind_int (s, 7, record->pinned ? 1 : 0);
+      sqlite3_bind_text (s, 8, tags_text, -1, SQLITE_STATIC);
+    }
+  else
+    {
+      sqlite3_bind_text (s, 9, record->name, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 10, name_key, -1, SQLITE_STATIC);
+      sqlite3_bind_text (s, 11, record->colour, -1, SQLITE_STATIC);
+    }
+  if (!exec_stmt (self, s, "update a record", &local_error))
+    goto done;
+
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
+      !set_idea_tags (self, id, tags, &local_error))
+    goto done;
+
+  result = load_record (self, account_id, record->collection, id, &local_error);
+
+done:
+  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+/* After tag @tag_id was deleted: removes it from every idea that has it, each with a new
+ * version. */
+static gboolean
+drop_tag_from_ideas (SiServerStorageSqlite  *self,
+                     gint64                  account_id,
+                     gint64                  tag_id,
+                     GError                **error)
+{
+  g_autoptr(GArray) ideas = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *s = stmt (self, "SELECT idea_id FROM idea_tags WHERE tag_id = ?1", error);
+  int rc;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, tag_id);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      gint64 idea_id = sqlite3_column_int64 (s, 0);
+      g_array_append_val (ideas, idea_id);
+    }
+  stmt_done (s);
+  if (rc != SQLITE_DONE)
+    return db_error (self, error, "find the ideas of a tag");
+
+  for (guint i = 0; i < ideas->len; i++)
+    {
+      gint64 idea_id = g_array_index (ideas, gint64, i);
+      g_autoptr(SiWireRecord) idea = load_record (self, account_id, SI_WIRE_COLLECTION_IDEAS, idea_id, error);
+      g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autofree char *tags_text = NULL;
+      gint64 version;
+
+      if (idea == NULL)
+        return FALSE;
+      for (guint j = 0; j < idea->tags->len; j++)
+        if (g_array_index (idea->tags, gint64, j) != tag_id)
+          g_array_append_val (kept, g_array_index (idea->tags, gint64, j));
+      tags_text = tags_to_text (kept);
+
+      version = next_version (self, account_id, error);
+      if (version == 0)
+        return FALSE;
+      s = stmt (self, "UPDATE records SET version = ?2, tags = ?3 WHERE id = ?1", error);
+      if (s == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (s, 1, idea_id);
+      sqlite3_bind_int64 (s, 2, version);
+      sqlite3_bind_text (s, 3, tags_text, -1, SQLITE_STATIC);
+      if (!exec_stmt (self, s, "update an idea's tags", error))
+        return FALSE;
+    }
+
+  s = stmt (self, "DELETE FROM idea_tags WHERE tag_id = ?1", error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, tag_id);
+  return exec_stmt (self, s, "update the ideas of a tag", error);
+}
+
+static SiWireRecord *
+sqlite_record_delete (SiServerStorage     *storage,
+                      gint64               account_id,
+                      SiWireCollection     collection,
+                      gint64               id,
+                      gint64               if_match,
+                      gboolean            *out_changed,
+                      SiWireRecord       **out_current,
+                      GError             **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *s;
+  gint64 version;
+
+  *out_changed = FALSE;
+  if (!write_begin (self, error))
+    return NULL;
+
+  current = load_record (self, account_id, collection, id, &local_error);
+  if (current == NULL)
+    goto done;
+
+  if (current->deleted)
+    {
+      result = g_steal_pointer (&current);
+      goto done;
+    }
+  if (if_match < 0)
+    {
+      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR,
+                           SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED,
+                           "A delete needs the version it is based on in If-Match");
+      goto done;
+    }
+  if (if_match != current->version)
+    {
+      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
+                   "The record changed since version %" G_GINT64_FORMAT "; it is now at version %"
+                   G_GINT64_FORMAT, if_match, current->version);
+      if (out_current)
+        *out_current = g_steal_pointer (&current);
+      goto done;
+    }
+
+  version = next_version (self, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  /* A tombstone keeps its identity and times, not the content. */
+  s = stmt (self,
+            "UPDATE records SET version = ?2, updated_at = ?3, deleted = 1, title = NULL,"
+            " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
+            " colour = NULL WHERE id = ?1",
+            &local_error);
+  if (s == NULL)
+    goto done;
+  sqlite3_bind_int64 (s, 1, id);
+  sqlite3_bind_int64 (s, 2, version);
+  sqlite3_bind_int64 (s, 3, MAX (now_ms (), current->updated_at));
+  if (!exec_stmt (self, s, "delete a record", &local_error))
+    goto done;
+
+  if (collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      if (!set_idea_tags (self, id, NULL, &local_error))
+        goto done;
+    }
+  else if (!drop_tag_from_ideas (self, account_id, id, &local_error))
+    goto done;
+
+  result = load_record (self, account_id, collection, id, &local_error);
+  if (result != NULL)
+    *out_changed = TRUE;
+
+done:
+  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
+    {
+      *out_changed = FALSE;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+static SiWirePage *
+sqlite_records_list (SiServerStorage   *storage,
+                     gint64             account_id,
+                     SiWireCollection   collection,
+                     gint64             since,
+                     guint              limit,
+                     GError           **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  g_autoptr(SiWirePage) page = si_wire_page_new ();
+  sqlite3_stmt *s;
+  int rc;
+
+  g_return_val_if_fail (limit > 0, NULL);
+
+  /* The account's sequence first: anything stored later has a higher version and is not in
+   * this page, so the cursor never skips a change. */
+  s = stmt (self, "SELECT seq FROM accounts WHERE id = ?1", error);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    page->cursor = sqlite3_column_int64 (s, 0);
+  stmt_done (s);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                             "The account does not exist");
+      else
+        db_error (self, error, "read the change sequence");
+      return NULL;
+    }
+
+  s = stmt (self,
+            "SELECT " RECORD_COLUMNS " FROM records"
+            " WHERE account_id = ?1 AND collection = ?2 AND version > ?3 AND version <= ?4"
+            " ORDER BY version LIMIT ?5",
+            error);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int (s, 2, collection);
+  sqlite3_bind_int64 (s, 3, since);
+  sqlite3_bind_int64 (s, 4, page->cursor);
+  sqlite3_bind_int64 (s, 5, (gint64) limit + 1);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    g_ptr_array_add (page->records, record_from_row (s, collection));
+  stmt_done (s);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, "list records");
+      return NULL;
+    }
+
+  if (page->records->len > limit)
+    {
+      g_ptr_array_set_size (page->records, limit);
+      page->more = TRUE;
+      page->cursor = ((SiWireRecord *) g_ptr_array_index (page->records, limit - 1))->version;
+    }
+  return g_steal_pointer (&page);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* opening */
+
+static void
+si_server_storage_sqlite_finalize (GObject *object)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (object);
+
+  /* Finalizes the cached statements before the connection closes. */
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    {
+      if (sqlite3_close (self->db) != SQLITE_OK)
+        g_warning ("Could not close %s cleanly: %s", self->path, sqlite3_errmsg (self->db));
+      self->db = NULL;
+    }
+  g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->instance_id, g_free);
+
+  G_OBJECT_CLASS (si_server_storage_sqlite_parent_class)->finalize (object);
+}
+
+static void
+si_server_storage_sqlite_class_init (SiServerStorageSqliteClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = si_server_storage_sqlite_finalize;
+}
+
+static void
+si_server_storage_sqlite_init (SiServerStorageSqlite *self)
+{
+  self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                            (GDestroyNotify) sqlite3_finalize);
+}
+
+static void
+storage_iface_init (SiServerStorageInterface *iface)
+{
+  iface->get_instance_id = sqlite_get_instance_id;
+  iface->get_external_changes = sqlite_get_external_changes;
+  iface->account_add = sqlite_account_add;
+  iface->account_lookup = sqlite_account_lookup;
+  iface->account_list = sqlite_account_list;
+  iface->account_delete = sqlite_account_delete;
+  iface->account_set_password = sqlite_account_set_password;
+  iface->token_add = sqlite_token_add;
+  iface->token_lookup = sqlite_token_lookup;
+  iface->token_revoke = sqlite_token_revoke;
+  iface->begin = sqlite_begin;
+  iface->commit = sqlite_commit;
+  iface->rollback = sqlite_rollback;
+  iface->record_get = sqlite_record_get;
+  iface->record_create = sqlite_record_create;
+  iface->record_update = sqlite_record_update;
+  iface->record_delete = sqlite_record_delete;
+  iface->records_list = sqlite_records_list;
+}
+
+static gboolean
+exec_script (SiServerStorageSqlite  *self,
+             const char             *sql,
+             const char             *what,
+             GError                **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                   "Could not %s in %s: %s", what, self->path,
+                   message ? message : sqlite3_errmsg (self->db));
+      sqlite3_free (message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gint64
+query_int (SiServerStorageSqlite *self,
+           const char            *sql)
+{
+  sqlite3_stmt *s = NULL;
+  gint64 value = -1;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step (s) == SQLITE_ROW)
+    value = sqlite3_column_int64 (s, 0);
+  sqlite3_finalize (s);
+  return value;
+}
+
+static gboolean
+prepare_schema (SiServerStorageSqlite  *self,
+                GError                **error)
+{
+  gint64 user_version;
+  sqlite3_stmt *s = NULL;
+
+  if (!exec_script (self, "BEGIN IMMEDIATE", "start a transaction", error))
+    return FALSE;
+
+  user_version = query_int (self, "PRAGMA user_version");
+  if (user_version < 0)
+    {
+      db_error (self, error, "read the schema version");
+      goto fail;
+    }
+  if (user_version > SCHEMA_VERSION)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA,
+                   "%s was made by a newer saveidea-server (schema %" G_GINT64_FORMAT
+                   ", this one knows up to %d); use that version", self->path, user_version,
+                   SCHEMA_VERSION);
+      goto fail;
+    }
+  if (user_version == 0)
+    {
+      g_autofree char *uuid = g_uuid_string_random ();
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
+
+      g_debug ("Creating %s (instance %s)", self->path, uuid);
+      if (!exec_script (self, schema_sql, "create the schema", error) ||
+          !exec_script (self, set_version, "set the schema version", error))
+        goto fail;
+      if (sqlite3_prepare_v2 (self->db, "INSERT INTO meta (key, value) VALUES ('instance_id', ?1)",
+                              -1, &s, NULL) != SQLITE_OK)
+        {
+          db_error (self, error, "store the instance id");
+          goto fail;
+        }
+      sqlite3_bind_text (s, 1, uuid, -1, SQLITE_STATIC);
+      if (sqlite3_step (s) != SQLITE_DONE)
+        {
+          db_error (self, error, "store the instance id");
+          sqlite3_finalize (s);
+          goto fail;
+        }
+      sqlite3_finalize (s);
+      s = NULL;
+    }
+  /* Forward migrations go here: if (user_version < 2) { ... } */
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'instance_id'", -1, &s, NULL) == SQLITE_OK &&
+      sqlite3_step (s) == SQLITE_ROW)
+    self->instance_id = g_strdup (column_text (s, 0));
+  sqlite3_finalize (s);
+  if (self->instance_id == NULL || !g_uuid_string_is_valid (self->instance_id))
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                   "%s has no valid instance id; it is not a saveidea-server database", self->path);
+      goto fail;
+    }
+
+  return exec_script (self, "COMMIT", "commit the schema", error);
+
+fail:
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+SiServerStorage *
+si_server_storage_sqlite_open (const char  *data_dir,
+                               GError     **error)
+{
+  g_autoptr(SiServerStorageSqlite) self = NULL;
+  int rc;
+
+  g_return_val_if_fail (data_dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+    {
+      int saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Could not create the data folder %s: %s", data_dir, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  self = g_object_new (SI_TYPE_SERVER_STORAGE_SQLITE, NULL);
+  self->path = g_build_filename (data_dir, "server.db", NULL);
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                   "Could not open %s: %s", self->path,
+                   self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
+      return NULL;
+    }
+  sqlite3_extended_result_codes (self->db, 0);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* WAL + synchronous=FULL: a committed transaction is on disk when COMMIT returns. */
+  if (!exec_script (self, "PRAGMA journal_mode = WAL", "turn on write-ahead logging", error) ||
+      !exec_script (self, "PRAGMA synchronous = FULL", "set synchronous writes", error) ||
+      !exec_script (self, "PRAGMA foreign_keys = ON", "turn on foreign keys", error))
+    return NULL;
+  if (!prepare_schema (self, error))
+    return NULL;
+
+  return SI_SERVER_STORAGE (g_steal_pointer (&self));
+}

@@ -1,0 +1,222 @@
+/* si-server-storage.c — the storage interface of saveidea-server (see si-server-storage.h). */
+#define G_LOG_DOMAIN "saveidea-server"
+
+#include "config.h"
+
+#include "si-server-storage.h"
+
+G_DEFINE_QUARK (si-server-storage-error-quark, si_server_storage_error)
+
+G_DEFINE_INTERFACE (SiServerStorage, si_server_storage, G_TYPE_OBJECT)
+
+static void
+si_server_storage_default_init (SiServerStorageInterface *iface)
+{
+}
+
+const char *
+si_server_storage_get_instance_id (SiServerStorage *self)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->get_instance_id (self);
+}
+
+guint64
+si_server_storage_get_external_changes (SiServerStorage *self)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), 0);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->get_external_changes (self);
+}
+
+gboolean
+si_server_storage_account_add (SiServerStorage *self,
+                               const char *name,
+                               const char *password_hash,
+                               GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->account_add (self, name, password_hash, error);
+}
+
+char *
+si_server_storage_account_lookup (SiServerStorage *self,
+                                  const char *name,
+                                  gint64 *out_account_id,
+                                  GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->account_lookup (self, name, out_account_id, error);
+}
+
+char **
+si_server_storage_account_list (SiServerStorage *self,
+                                GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->account_list (self, error);
+}
+
+gboolean
+si_server_storage_account_delete (SiServerStorage *self,
+                                  const char *name,
+                                  GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->account_delete (self, name, error);
+}
+
+gboolean
+si_server_storage_account_set_password (SiServerStorage *self,
+                                        const char *name,
+                                        const char *password_hash,
+                                        GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->account_set_password (self, name, password_hash, error);
+}
+
+gboolean
+si_server_storage_token_add (SiServerStorage *self,
+                             gint64 account_id,
+                             const char *token_hash,
+                             GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->token_add (self, account_id, token_hash, error);
+}
+
+gint64
+si_server_storage_token_lookup (SiServerStorage *self,
+                                const char *token_hash,
+                                GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->token_lookup (self, token_hash, error);
+}
+
+gboolean
+si_server_storage_token_revoke (SiServerStorage *self,
+                                const char *token_hash,
+                                GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->token_revoke (self, token_hash, error);
+}
+
+gboolean
+si_server_storage_begin (SiServerStorage *self,
+                         GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->begin (self, error);
+}
+
+gboolean
+si_server_storage_commit (SiServerStorage *self,
+                          GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->commit (self, error);
+}
+
+void
+si_server_storage_rollback (SiServerStorage *self)
+{
+  g_return_if_fail (SI_IS_SERVER_STORAGE (self));
+
+  SI_SERVER_STORAGE_GET_IFACE (self)->rollback (self);
+}
+
+SiWireRecord *
+si_server_storage_record_get (SiServerStorage *self,
+                              gint64 account_id,
+                              SiWireCollection collection,
+                              gint64 id,
+                              GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->record_get (self, account_id, collection, id, error);
+}
+
+SiWireRecord *
+si_server_storage_record_create (SiServerStorage *self,
+                                 gint64 account_id,
+                                 const SiWireRecord *record,
+                                 gboolean *out_created,
+                                 SiWireRecord **out_current,
+                                 GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->record_create (self, account_id, record, out_created, out_current, error);
+}
+
+SiWireRecord *
+si_server_storage_record_update (SiServerStorage *self,
+                                 gint64 account_id,
+                                 gint64 id,
+                                 gint64 if_match,
+                                 const SiWireRecord *record,
+                                 SiWireRecord **out_current,
+                                 GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->record_update (self, account_id, id, if_match, record, out_current, error);
+}
+
+SiWireRecord *
+si_server_storage_record_delete (SiServerStorage *self,
+                                 gint64 account_id,
+                                 SiWireCollection collection,
+                                 gint64 id,
+                                 gint64 if_match,
+                                 gboolean *out_changed,
+                                 SiWireRecord **out_current,
+                                 GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->record_delete (self, account_id, collection, id, if_match, out_changed, out_current, error);
+}
+
+SiWirePage *
+si_server_storage_records_list (SiServerStorage *self,
+                                gint64 account_id,
+                                SiWireCollection collection,
+                                gint64 since,
+                                guint limit,
+                                GError **error)
+{
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return SI_SERVER_STORAGE_GET_IFACE (self)->records_list (self, account_id, collection, since, limit, error);
+}

@@ -1,0 +1,238 @@
+/* si-server-storage.h — what saveidea-server needs from a database.
+ *
+ * One small interface: accounts, tokens, records and each account's change sequence. SQLite
+ * (si-server-storage-sqlite.c) is the default; another backend (PostgreSQL) implements the same
+ * vfuncs. All calls are synchronous and made from the main thread.
+ *
+ * Contract for every backend:
+ *  - Each record write (create, update, delete) is atomic: it allocates the account's next
+ *    change number inside the same transaction as the change, and either all of it is stored
+ *    or nothing is. Once it returns, the change is durable.
+ *  - Between begin() and commit() the writes are part of one transaction; a write that fails
+ *    undoes only itself (a savepoint), the others stay. rollback() undoes them all.
+ *  - Records of one account are never visible to another: every record call takes the
+ *    account id, and an id from another account is %SI_SERVER_STORAGE_ERROR_NOT_FOUND.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "si-wire.h"
+
+G_BEGIN_DECLS
+
+#define SI_SERVER_STORAGE_ERROR (si_server_storage_error_quark ())
+
+/**
+ * SiServerStorageError:
+ * @SI_SERVER_STORAGE_ERROR_FAILED: the database failed (I/O, corruption, full disk)
+ * @SI_SERVER_STORAGE_ERROR_NOT_FOUND: no such account, or no such record in this account
+ * @SI_SERVER_STORAGE_ERROR_EXISTS: the account name is taken
+ * @SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED: an update or delete without a base version
+ * @SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED: the base version is not the current one;
+ *   *out_current is set
+ * @SI_SERVER_STORAGE_ERROR_DELETED: an update of a deleted record at its current version
+ * @SI_SERVER_STORAGE_ERROR_NAME_TAKEN: a live tag of the account has that name;
+ *   *out_current is that tag
+ * @SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG: an idea names a tag id that never was the account's
+ * @SI_SERVER_STORAGE_ERROR_INVALID: the request contradicts the stored record (another uid)
+ * @SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA: the database was made by a newer server
+ */
+typedef enum {
+  SI_SERVER_STORAGE_ERROR_FAILED,
+  SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+  SI_SERVER_STORAGE_ERROR_EXISTS,
+  SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED,
+  SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
+  SI_SERVER_STORAGE_ERROR_DELETED,
+  SI_SERVER_STORAGE_ERROR_NAME_TAKEN,
+  SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG,
+  SI_SERVER_STORAGE_ERROR_INVALID,
+  SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA,
+} SiServerStorageError;
+
+GQuark si_server_storage_error_quark (void);
+
+#define SI_SERVER_TOKEN_HASH_LEN 64 /* hex characters of a SHA-256 */
+
+#define SI_TYPE_SERVER_STORAGE (si_server_storage_get_type ())
+G_DECLARE_INTERFACE (SiServerStorage, si_server_storage, SI, SERVER_STORAGE, GObject)
+
+struct _SiServerStorageInterface
+{
+  GTypeInterface parent_iface;
+
+  const char   *(*get_instance_id)      (SiServerStorage   *self);
+  guint64       (*get_external_changes) (SiServerStorage   *self);
+
+  /* accounts */
+  gboolean      (*account_add)          (SiServerStorage   *self,
+                                         const char        *name,
+                                         const char        *password_hash,
+                                         GError           **error);
+  char         *(*account_lookup)       (SiServerStorage   *self,
+                                         const char        *name,
+                                         gint64            *out_account_id,
+                                         GError           **error);
+  char        **(*account_list)         (SiServerStorage   *self,
+                                         GError           **error);
+  gboolean      (*account_delete)       (SiServerStorage   *self,
+                                         const char        *name,
+                                         GError           **error);
+  gboolean      (*account_set_password) (SiServerStorage   *self,
+                                         const char        *name,
+                                         const char        *password_hash,
+                                         GError           **error);
+
+  /* tokens (only their hashes) */
+  gboolean      (*token_add)            (SiServerStorage   *self,
+                                         gint64             account_id,
+                                         const char        *token_hash,
+                                         GError           **error);
+  gint64        (*token_lookup)         (SiServerStorage   *self,
+                                         const char        *token_hash,
+                                         GError           **error);
+  gboolean      (*token_revoke)         (SiServerStorage   *self,
+                                         const char        *token_hash,
+                                         GError           **error);
+
+  /* transactions */
+  gboolean      (*begin)                (SiServerStorage   *self,
+                                         GError           **error);
+  gboolean      (*commit)               (SiServerStorage   *self,
+                                         GError           **error);
+  void          (*rollback)             (SiServerStorage   *self);
+
+  /* records */
+  SiWireRecord *(*record_get)           (SiServerStorage    *self,
+                                         gint64              account_id,
+                                         SiWireCollection    collection,
+                                         gint64              id,
+                                         GError            **error);
+  SiWireRecord *(*record_create)        (SiServerStorage    *self,
+                                         gint64              account_id,
+                                         const SiWireRecord *record,
+                                         gboolean           *out_created,
+                                         SiWireRecord      **out_current,
+                                         GError            **error);
+  SiWireRecord *(*record_update)        (SiServerStorage    *self,
+                                         gint64              account_id,
+                                         gint64              id,
+                                         gint64              if_match,
+                                         const SiWireRecord *record,
+                                         SiWireRecord      **out_current,
+                                         GError            **error);
+  SiWireRecord *(*record_delete)        (SiServerStorage    *self,
+                                         gint64              account_id,
+                                         SiWireCollection    collection,
+                                         gint64              id,
+                                         gint64              if_match,
+                                         gboolean           *out_changed,
+                                         SiWireRecord      **out_current,
+                                         GError            **error);
+  SiWirePage   *(*records_list)         (SiServerStorage    *self,
+                                         gint64              account_id,
+                                         SiWireCollection    collection,
+                                         gint64              since,
+                                         guint               limit,
+                                         GError            **error);
+};
+
+/* The UUID made when the data folder was created. */
+const char   *si_server_storage_get_instance_id      (SiServerStorage *self);
+/* A number that changes whenever another process changed the database (e.g. `user passwd`
+ * revoked tokens): the server then drops its caches. */
+guint64       si_server_storage_get_external_changes (SiServerStorage *self);
+
+gboolean      si_server_storage_account_add          (SiServerStorage *self,
+                                                      const char      *name,
+                                                      const char      *password_hash,
+                                                      GError         **error);
+/* Returns the Argon2id hash string and sets *out_account_id; NOT_FOUND for no such account. */
+char         *si_server_storage_account_lookup       (SiServerStorage *self,
+                                                      const char      *name,
+                                                      gint64          *out_account_id,
+                                                      GError         **error);
+/* Sorted names. */
+char        **si_server_storage_account_list         (SiServerStorage *self,
+                                                      GError         **error);
+/* Deletes the account, its tokens and all its records. */
+gboolean      si_server_storage_account_delete       (SiServerStorage *self,
+                                                      const char      *name,
+                                                      GError         **error);
+/* Sets the password hash and revokes every token of the account. */
+gboolean      si_server_storage_account_set_password (SiServerStorage *self,
+                                                      const char      *name,
+                                                      const char      *password_hash,
+                                                      GError         **error);
+
+gboolean      si_server_storage_token_add            (SiServerStorage *self,
+                                                      gint64           account_id,
+                                                      const char      *token_hash,
+                                                      GError         **error);
+/* Returns the account id, or 0 (no error) for an unknown token. */
+gint64        si_server_storage_token_lookup         (SiServerStorage *self,
+                                                      const char      *token_hash,
+                                                      GError         **error);
+gboolean      si_server_storage_token_revoke         (SiServerStorage *self,
+                                                      const char      *token_hash,
+                                                      GError         **error);
+
+gboolean      si_server_storage_begin                (SiServerStorage *self,
+                                                      GError         **error);
+gboolean      si_server_storage_commit               (SiServerStorage *self,
+                                                      GError         **error);
+void          si_server_storage_rollback             (SiServerStorage *self);
+
+/* A record of the account (tombstones included), or NOT_FOUND. */
+SiWireRecord *si_server_storage_record_get           (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      SiWireCollection    collection,
+                                                      gint64              id,
+                                                      GError            **error);
+/* Creates @record (its collection, uid, times and fields). If the account already has a record
+ * of that collection with that uid, returns it unchanged with *out_created FALSE. Errors:
+ * NAME_TAKEN (with *out_current), UNKNOWN_TAG. Ideas' tags naming deleted tags are dropped. */
+SiWireRecord *si_server_storage_record_create        (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      const SiWireRecord *record,
+                                                      gboolean           *out_created,
+                                                      SiWireRecord      **out_current,
+                                                      GError            **error);
+/* Replaces the fields of record @id with @record's if @if_match (-1: none) is its version.
+ * Errors: NOT_FOUND, PRECONDITION_REQUIRED, PRECONDITION_FAILED (*out_current), DELETED,
+ * NAME_TAKEN (*out_current), UNKNOWN_TAG, INVALID. */
+SiWireRecord *si_server_storage_record_update        (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      gint64              id,
+                                                      gint64              if_match,
+                                                      const SiWireRecord *record,
+                                                      SiWireRecord      **out_current,
+                                                      GError            **error);
+/* Makes record @id a tombstone. An already deleted record is returned as it is with
+ * *out_changed FALSE, whatever @if_match. Deleting a tag removes it from the account's ideas,
+ * each of which gets a new version. Errors: NOT_FOUND, PRECONDITION_REQUIRED,
+ * PRECONDITION_FAILED (*out_current). */
+SiWireRecord *si_server_storage_record_delete        (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      SiWireCollection    collection,
+                                                      gint64              id,
+                                                      gint64              if_match,
+                                                      gboolean           *out_changed,
+                                                      SiWireRecord      **out_current,
+                                                      GError            **error);
+/* Records and tombstones of @collection with version > @since, in version order, at most
+ * @limit. page->more tells whether more follow; page->cursor is the last record's version
+ * when more follow, else the account's current change number. */
+SiWirePage   *si_server_storage_records_list         (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      SiWireCollection    collection,
+                                                      gint64              since,
+                                                      guint               limit,
+                                                      GError            **error);
+
+/* si-server-storage-sqlite.c: opens (creating if needed) DIR/server.db. */
+SiServerStorage *si_server_storage_sqlite_open (const char  *data_dir,
+                                                GError     **error);
+
+G_END_DECLS
