@@ -1,1 +1,283 @@
-int main (void) { return 0; }
+/* test-idea-list.c — the list the app shows: order, filters, and precise items-changed. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "si-idea-list.h"
+
+typedef struct {
+  guint position, removed, added;
+} Change;
+
+typedef struct {
+  SiStore    *store;
+  SiIdeaList *list;
+  GArray     *changes;
+} Fixture;
+
+static void
+on_items_changed (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  Fixture    *fixture)
+{
+  Change change = { position, removed, added };
+  g_array_append_val (fixture->changes, change);
+}
+
+static SiStore *
+open_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  SiStore *store;
+
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  path = g_build_filename (g_get_user_data_dir (), "list.db", NULL);
+  store = si_store_new (path, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->store = open_store ();
+  fixture->list = si_idea_list_new (fixture->store);
+  fixture->changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_signal_connect (fixture->list, "items-changed", G_CALLBACK (on_items_changed), fixture);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_object (&fixture->list);
+  g_clear_object (&fixture->store);
+  g_clear_pointer (&fixture->changes, g_array_unref);
+}
+
+static SiIdea *
+add (Fixture    *fixture,
+     const char *title)
+{
+  g_autoptr(GError) error = NULL;
+  SiIdea *idea = si_idea_new (title, "");
+
+  g_assert_true (si_store_save_idea (fixture->store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  return idea;
+}
+
+static void
+save (Fixture *fixture,
+      SiIdea  *idea)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (si_store_save_idea (fixture->store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_titles (Fixture    *fixture,
+               const char *expected)
+{
+  g_autoptr(GString) titles = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (fixture->list));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SiIdea) idea = g_list_model_get_item (G_LIST_MODEL (fixture->list), i);
+      g_string_append_printf (titles, "%s%s", i ? "," : "", si_idea_get_title (idea));
+    }
+  g_assert_cmpstr (titles->str, ==, expected);
+}
+
+static void
+assert_changes (Fixture     *fixture,
+                const Change *expected,
+                guint         n_expected)
+{
+  g_assert_cmpuint (fixture->changes->len, ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      Change *c = &g_array_index (fixture->changes, Change, i);
+      g_assert_cmpuint (c->position, ==, expected[i].position);
+      g_assert_cmpuint (c->removed, ==, expected[i].removed);
+      g_assert_cmpuint (c->added, ==, expected[i].added);
+    }
+  g_array_set_size (fixture->changes, 0);
+}
+
+static void
+test_order_and_changes (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SiIdea) a = add (fixture, "a");
+  g_autoptr(SiIdea) b = add (fixture, "b");
+  g_autoptr(SiIdea) c = add (fixture, "c");
+  g_autoptr(GError) error = NULL;
+
+  /* Each new idea goes on top, one row at a time. */
+  assert_changes (fixture, (Change[]) { { 0, 0, 1 }, { 0, 0, 1 }, { 0, 0, 1 } }, 3);
+  assert_titles (fixture, "c,b,a");
+
+  /* Editing the last idea moves it to the top: one removal, one insertion. */
+  si_idea_set_body (a, "edited");
+  save (fixture, a);
+  assert_changes (fixture, (Change[]) { { 2, 1, 0 }, { 0, 0, 1 } }, 2);
+  assert_titles (fixture, "a,c,b");
+
+  /* Editing the top idea keeps it in place: one row changed. */
+  si_idea_set_body (a, "edited again");
+  save (fixture, a);
+  assert_changes (fixture, (Change[]) { { 0, 1, 1 } }, 1);
+
+  /* Pinned ideas come first, whatever their age. */
+  si_idea_set_pinned (b, TRUE);
+  save (fixture, b);
+  assert_changes (fixture, (Change[]) { { 2, 1, 0 }, { 0, 0, 1 } }, 2);
+  assert_titles (fixture, "b,a,c");
+
+  /* Deleting removes exactly that row. */
+  g_assert_true (si_store_delete_idea (fixture->store, si_idea_get_id (a), SI_SAVE_LOCAL, &error));
+  assert_changes (fixture, (Change[]) { { 1, 1, 0 } }, 1);
+  assert_titles (fixture, "b,c");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 2);
+}
+
+static void
+test_loaded_idea_updates_in_place (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(SiIdea) idea = add (fixture, "before");
+  g_autoptr(SiIdea) row = g_list_model_get_item (G_LIST_MODEL (fixture->list), 0);
+  g_autoptr(SiIdea) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  guint notified = 0;
+
+  g_signal_connect_swapped (row, "notify::title", G_CALLBACK (g_atomic_int_inc), &notified);
+
+  /* Another SiIdea for the same record, edited and saved elsewhere in the app. */
+  copy = si_store_get_idea (fixture->store, si_idea_get_id (idea), &error);
+  si_idea_set_title (copy, "after");
+  save (fixture, copy);
+
+  g_assert_cmpstr (si_idea_get_title (row), ==, "after");
+  g_assert_cmpuint (notified, ==, 1);
+}
+
+static void
+test_filters (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) travel = si_store_ensure_tag (fixture->store, "travel", &error);
+  g_autoptr(SiIdea) train = add (fixture, "Night train");
+  g_autoptr(SiIdea) soup = add (fixture, "Pumpkin soup");
+  g_autoptr(SiIdea) ferry = add (fixture, "Ferry to Hvar");
+
+  si_idea_add_tag (train, si_tag_get_id (travel));
+  save (fixture, train);
+  si_idea_add_tag (ferry, si_tag_get_id (travel));
+  save (fixture, ferry);
+
+  si_idea_list_set_tag_id (fixture->list, si_tag_get_id (travel));
+  assert_titles (fixture, "Ferry to Hvar,Night train");
+
+  /* A new idea with the tag appears in the filtered list; one without does not. */
+  g_array_set_size (fixture->changes, 0);
+  {
+    g_autoptr(SiIdea) plane = si_idea_new ("Plane", "");
+    g_autoptr(SiIdea) cake = add (fixture, "Cake");
+
+    si_idea_add_tag (plane, si_tag_get_id (travel));
+    save (fixture, plane);
+  }
+  assert_changes (fixture, (Change[]) { { 0, 0, 1 } }, 1);
+  assert_titles (fixture, "Plane,Ferry to Hvar,Night train");
+
+  /* Taking the tag off removes the row. */
+  si_idea_remove_tag (train, si_tag_get_id (travel));
+  save (fixture, train);
+  assert_changes (fixture, (Change[]) { { 2, 1, 0 } }, 1);
+
+  si_idea_list_set_tag_id (fixture->list, 0);
+  si_idea_list_set_search (fixture->list, "soup");
+  assert_titles (fixture, "Pumpkin soup");
+  /* Ranked: a title and tag match beats a tag match alone. */
+  si_idea_list_set_search (fixture->list, "tra");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 3);
+  {
+    g_autoptr(SiIdea) best = g_list_model_get_item (G_LIST_MODEL (fixture->list), 0);
+    g_assert_cmpstr (si_idea_get_title (best), ==, "Night train");
+  }
+
+  /* Search results follow edits too. */
+  g_array_set_size (fixture->changes, 0);
+  si_idea_set_title (soup, "Train snacks");
+  save (fixture, soup);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 4);
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+
+  si_idea_list_set_search (fixture->list, NULL);
+  si_idea_list_set_pinned_only (fixture->list, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 0);
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_n_items (GObject    *object,
+            GParamSpec *pspec,
+            GMainLoop  *loop)
+{
+  g_main_loop_quit (loop);
+}
+
+/* Another process (saveidea-cli) adds an idea: the list shows it without being asked. */
+static void
+test_other_process (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(SiStore) other = open_store ();
+  g_autoptr(SiIdea) idea = si_idea_new ("From the terminal", "");
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  guint timeout;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 0);
+  g_assert_true (si_store_save_idea (other, idea, SI_SAVE_LOCAL, &error));
+
+  g_signal_connect (fixture->list, "notify::n-items", G_CALLBACK (on_n_items), loop);
+  timeout = g_timeout_add_seconds (10, quit_loop, loop);
+  g_main_loop_run (loop);
+  g_source_remove (timeout);
+
+  assert_changes (fixture, (Change[]) { { 0, 0, 1 } }, 1);
+  assert_titles (fixture, "From the terminal");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/idea-list/order-and-changes", test_order_and_changes);
+  ADD ("/idea-list/loaded-idea-updates-in-place", test_loaded_idea_updates_in_place);
+  ADD ("/idea-list/filters", test_filters);
+  ADD ("/idea-list/other-process", test_other_process);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,1 +1,715 @@
-int main (void) { return 0; }
+/* test-store.c — the offline store: what a person relies on when they type an idea offline. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "si-store.h"
+
+static char *
+temp_db_path (void)
+{
+  /* G_TEST_OPTION_ISOLATE_DIRS gives every test its own XDG_DATA_HOME. */
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  return g_build_filename (g_get_user_data_dir (), "test.db", NULL);
+}
+
+static SiStore *
+open_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = temp_db_path ();
+  SiStore *store = si_store_new (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+static SiIdea *
+add_idea (SiStore    *store,
+          const char *title,
+          const char *body)
+{
+  g_autoptr(GError) error = NULL;
+  SiIdea *idea = si_idea_new (title, body);
+
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  return idea;
+}
+
+/* What the server would do: take the push, give the record an id and a version. */
+static void
+push (SiStore    *store,
+      const char *collection,
+      gint64      id,
+      gint64      generation,
+      gint64      sid,
+      gint64      version)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean cleaned = FALSE;
+
+  g_assert_true (si_store_mark_pushed (store, collection, id, generation, sid, version, &cleaned, &error));
+  g_assert_no_error (error);
+}
+
+static int
+sql_int (const char *path,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static void
+test_open_default_path (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = si_store_new (NULL, &error);
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "saveidea", "saveidea.db", NULL);
+  g_autofree char *mode = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (si_store_get_path (store), ==, expected);
+  g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
+  g_assert_cmpint (sql_int (expected, "PRAGMA user_version"), ==, 2);
+
+  g_assert_cmpint (sqlite3_open (expected, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  mode = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  g_assert_cmpstr (mode, ==, "wal");
+}
+
+static void
+test_create_marks_dirty (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) idea = add_idea (store, "Train thought", "Write it down at once");
+  g_autoptr(SiIdea) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (si_idea_get_id (idea), >, 0);
+  g_assert_true (g_uuid_string_is_valid (si_idea_get_uid (idea)));
+  g_assert_cmpint (si_idea_get_sid (idea), ==, 0);
+  g_assert_cmpint (si_idea_get_sync_state (idea), ==, SI_SYNC_STATE_CREATED);
+  g_assert_cmpint (si_idea_get_generation (idea), ==, 1);
+  g_assert_cmpint (si_idea_get_created_at (idea), >, 0);
+
+  loaded = si_store_get_idea (store, si_idea_get_id (idea), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (si_idea_get_title (loaded), ==, "Train thought");
+  g_assert_cmpstr (si_idea_get_body (loaded), ==, "Write it down at once");
+  g_assert_cmpstr (si_idea_get_uid (loaded), ==, si_idea_get_uid (idea));
+  g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 1);
+}
+
+static void
+test_edit_generation (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) idea = add_idea (store, "One", "");
+  g_autoptr(GError) error = NULL;
+  gint64 id = si_idea_get_id (idea);
+
+  /* Edits before the first push keep it "created", and bump the generation. */
+  si_idea_set_title (idea, "One, edited");
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_cmpint (si_idea_get_generation (idea), ==, 2);
+  g_assert_cmpint (si_idea_get_sync_state (idea), ==, SI_SYNC_STATE_CREATED);
+
+  push (store, SI_COLLECTION_IDEAS, id, 2, 100, 5);
+  {
+    g_autoptr(SiIdea) synced = si_store_get_idea (store, id, &error);
+    g_assert_cmpint (si_idea_get_sync_state (synced), ==, SI_SYNC_STATE_SYNCED);
+    g_assert_cmpint (si_idea_get_sid (synced), ==, 100);
+    g_assert_cmpint (si_idea_get_version (synced), ==, 5);
+  }
+  g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
+
+  /* Saving the same content is no edit. */
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_cmpint (si_idea_get_sync_state (idea), ==, SI_SYNC_STATE_SYNCED);
+  g_assert_cmpint (si_idea_get_generation (idea), ==, 2);
+
+  /* A local edit of a synced idea makes it "modified". */
+  si_idea_set_pinned (idea, TRUE);
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (si_idea_get_sync_state (idea), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_cmpint (si_idea_get_generation (idea), ==, 3);
+  g_assert_cmpint (si_idea_get_sid (idea), ==, 100);
+}
+
+static void
+test_from_server_stays_clean (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) idea = si_idea_new ("From the server", "pulled");
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_FROM_SERVER, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (si_idea_get_sync_state (idea), ==, SI_SYNC_STATE_SYNCED);
+  g_assert_cmpint (si_idea_get_generation (idea), ==, 0);
+
+  si_idea_set_body (idea, "pulled again, newer");
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_FROM_SERVER, &error));
+  g_assert_cmpint (si_idea_get_sync_state (idea), ==, SI_SYNC_STATE_SYNCED);
+  g_assert_cmpint (si_idea_get_generation (idea), ==, 0);
+  g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
+}
+
+static void
+test_delete_unsynced_goes_at_once (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) idea = add_idea (store, "Never synced", "");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) outbox = NULL;
+  g_autofree char *path = temp_db_path ();
+
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (idea), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  outbox = si_store_get_outbox (store, &error);
+  g_assert_cmpuint (outbox->len, ==, 0);
+  g_assert_cmpint (sql_int (path, "SELECT count (*) FROM ideas"), ==, 0);
+}
+
+static void
+test_delete_synced_leaves_tombstone (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) idea = add_idea (store, "Synced", "");
+  g_autoptr(SiIdea) gone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) outbox = NULL;
+  g_autofree char *path = temp_db_path ();
+  gint64 id = si_idea_get_id (idea);
+  SiOutboxEntry *entry;
+
+  push (store, SI_COLLECTION_IDEAS, id, 1, 42, 3);
+  g_assert_true (si_store_delete_idea (store, id, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  gone = si_store_get_idea (store, id, &error);
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND);
+  g_assert_null (gone);
+  g_clear_error (&error);
+  g_assert_cmpuint (si_store_count_ideas (store, NULL, NULL), ==, 0);
+
+  outbox = si_store_get_outbox (store, &error);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  entry = &g_array_index (outbox, SiOutboxEntry, 0);
+  g_assert_cmpint (entry->state, ==, SI_SYNC_STATE_DELETED);
+  g_assert_cmpint (entry->sid, ==, 42);
+  g_assert_cmpint (entry->version, ==, 3);
+  g_assert_cmpint (sql_int (path, "SELECT count (*) FROM ideas"), ==, 1);
+
+  /* Deleting it twice is an error that changes nothing. */
+  g_assert_false (si_store_delete_idea (store, id, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The server has the deletion: the tombstone goes. */
+  push (store, SI_COLLECTION_IDEAS, id, entry->generation, 42, 4);
+  g_assert_cmpint (sql_int (path, "SELECT count (*) FROM ideas"), ==, 0);
+  g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
+}
+
+static void
+test_outbox_order (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) old_tag = si_tag_new ("old");
+  g_autoptr(SiTag) renamed = si_tag_new ("renamed");
+  g_autoptr(SiIdea) doomed = add_idea (store, "doomed", "");
+  g_autoptr(SiIdea) edited = add_idea (store, "edited", "");
+  g_autoptr(SiTag) fresh_tag = NULL;
+  g_autoptr(SiIdea) fresh = NULL;
+  g_autoptr(GArray) outbox = NULL;
+  static const struct { const char *collection; SiSyncState state; } expected[] = {
+    { SI_COLLECTION_TAGS, SI_SYNC_STATE_CREATED },
+    { SI_COLLECTION_TAGS, SI_SYNC_STATE_MODIFIED },
+    { SI_COLLECTION_IDEAS, SI_SYNC_STATE_CREATED },
+    { SI_COLLECTION_IDEAS, SI_SYNC_STATE_MODIFIED },
+    { SI_COLLECTION_IDEAS, SI_SYNC_STATE_DELETED },
+    { SI_COLLECTION_TAGS, SI_SYNC_STATE_DELETED },
+  };
+
+  g_assert_true (si_store_save_tag (store, old_tag, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_save_tag (store, renamed, SI_SAVE_LOCAL, &error));
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (old_tag), 1, 1, 1);
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (renamed), 1, 2, 2);
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (doomed), 1, 3, 3);
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (edited), 1, 4, 4);
+  g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
+
+  /* Made in the reverse of the order they must be pushed in. */
+  g_assert_true (si_store_delete_tag (store, si_tag_get_id (old_tag), SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (doomed), SI_SAVE_LOCAL, &error));
+  si_idea_set_body (edited, "changed");
+  g_assert_true (si_store_save_idea (store, edited, SI_SAVE_LOCAL, &error));
+  fresh = add_idea (store, "fresh", "");
+  si_tag_set_name (renamed, "Renamed");
+  g_assert_true (si_store_save_tag (store, renamed, SI_SAVE_LOCAL, &error));
+  fresh_tag = si_store_ensure_tag (store, "new tag", &error);
+  g_assert_no_error (error);
+  si_idea_add_tag (fresh, si_tag_get_id (fresh_tag));
+  g_assert_true (si_store_save_idea (store, fresh, SI_SAVE_LOCAL, &error));
+
+  outbox = si_store_get_outbox (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      SiOutboxEntry *entry = &g_array_index (outbox, SiOutboxEntry, i);
+      g_assert_cmpstr (entry->collection, ==, expected[i].collection);
+      g_assert_cmpint (entry->state, ==, expected[i].state);
+    }
+}
+
+static void
+test_mark_pushed_checks_generation (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) idea = add_idea (store, "Typing fast", "v1");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) outbox = si_store_get_outbox (store, &error);
+  SiOutboxEntry entry = g_array_index (outbox, SiOutboxEntry, 0);
+  gboolean cleaned = TRUE;
+  g_autoptr(SiIdea) after = NULL;
+
+  /* The push of generation 1 is in flight when the person types again. */
+  si_idea_set_body (idea, "v2, typed during the push");
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+
+  g_assert_true (si_store_mark_pushed (store, SI_COLLECTION_IDEAS, entry.id, entry.generation, 77, 9,
+                                       &cleaned, &error));
+  g_assert_no_error (error);
+  g_assert_false (cleaned);
+
+  after = si_store_get_idea (store, entry.id, &error);
+  g_assert_cmpint (si_idea_get_sync_state (after), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_cmpint (si_idea_get_sid (after), ==, 77);
+  g_assert_cmpint (si_idea_get_version (after), ==, 9);
+  g_assert_cmpstr (si_idea_get_body (after), ==, "v2, typed during the push");
+  g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 1);
+
+  /* The next push carries generation 2 and cleans it. */
+  g_assert_true (si_store_mark_pushed (store, SI_COLLECTION_IDEAS, entry.id, si_idea_get_generation (after),
+                                       77, 10, &cleaned, &error));
+  g_assert_true (cleaned);
+  g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
+}
+
+static void
+test_tags_on_ideas (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) work = si_store_ensure_tag (store, "Work", &error);
+  g_autoptr(SiTag) same = si_store_ensure_tag (store, "  wORK ", &error);
+  g_autoptr(SiIdea) idea = si_idea_new ("Tagged", "");
+  g_autoptr(SiIdea) loaded = NULL;
+  g_autoptr(GPtrArray) tags = NULL;
+  const char * const *names;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (si_tag_get_id (work), ==, si_tag_get_id (same));
+
+  si_idea_add_tag (idea, si_tag_get_id (work));
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  names = si_idea_get_tag_names (idea);
+  g_assert_cmpstr (names[0], ==, "Work");
+  g_assert_null (names[1]);
+
+  tags = si_store_list_tags (store, &error);
+  g_assert_cmpuint (tags->len, ==, 1);
+  g_assert_cmpuint (si_tag_get_idea_count (g_ptr_array_index (tags, 0)), ==, 1);
+
+  /* Deleting a synced tag takes it off the idea, and the idea must tell the server. */
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (work), 1, 5, 5);
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (idea), si_idea_get_generation (idea), 6, 6);
+  g_assert_true (si_store_delete_tag (store, si_tag_get_id (work), SI_SAVE_LOCAL, &error));
+  loaded = si_store_get_idea (store, si_idea_get_id (idea), &error);
+  g_assert_no_error (error);
+  g_assert_null (si_idea_get_tag_names (loaded)[0]);
+  g_assert_cmpint (si_idea_get_sync_state (loaded), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 2);
+}
+
+static void
+test_bad_input (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) good = add_idea (store, "Good", "fine");
+  g_autoptr(SiIdea) bad = si_idea_new (NULL, NULL);
+  g_autoptr(SiTag) tag = si_tag_new ("Café");
+  g_autoptr(SiTag) clash = si_tag_new ("CAFÉ");
+  g_autoptr(SiTag) empty = si_tag_new ("   ");
+  g_autoptr(SiTag) pink = si_tag_new ("pink");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) still = NULL;
+  g_autofree char *long_title = g_strnfill (SI_TITLE_MAX_CHARS + 1, 'x');
+  g_autofree char *path = temp_db_path ();
+  int changes_before;
+
+  changes_before = sql_int (path, "SELECT count (*) FROM change_log");
+
+  si_idea_set_title (bad, "bad \xff\xfe bytes");
+  g_assert_false (si_store_save_idea (store, bad, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  si_idea_set_title (bad, long_title);
+  g_assert_false (si_store_save_idea (store, bad, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "too long"));
+  g_clear_error (&error);
+
+  /* An edit of an existing idea that is refused leaves it as it was. */
+  si_idea_set_title (good, long_title);
+  g_assert_false (si_store_save_idea (store, good, SI_SAVE_LOCAL, &error));
+  g_clear_error (&error);
+  still = si_store_get_idea (store, si_idea_get_id (good), &error);
+  g_assert_cmpstr (si_idea_get_title (still), ==, "Good");
+
+  /* A tag that does not exist. */
+  si_idea_set_title (bad, "fine");
+  si_idea_add_tag (bad, 9999);
+  g_assert_false (si_store_save_idea (store, bad, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_null (si_store_get_idea (store, 12345, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (si_store_delete_idea (store, 12345, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Tag names are unique ignoring case, accents included. */
+  g_assert_true (si_store_save_tag (store, tag, SI_SAVE_LOCAL, &error));
+  g_assert_false (si_store_save_tag (store, clash, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+  g_assert_false (si_store_save_tag (store, empty, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  si_tag_set_colour (pink, "pink");
+  g_assert_false (si_store_save_tag (store, pink, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Only the good idea and the one tag were ever written. */
+  g_assert_cmpint (sql_int (path, "SELECT count (*) FROM ideas"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count (*) FROM tags"), ==, 1);
+  g_assert_cmpint (sql_int (path, "SELECT count (*) FROM change_log"), ==, changes_before + 1);
+}
+
+static void
+assert_file_untouched (const char *path,
+                       const char *contents,
+                       gsize       length)
+{
+  g_autofree char *after = NULL;
+  gsize after_length = 0;
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+
+  g_assert_true (g_file_get_contents (path, &after, &after_length, NULL));
+  g_assert_cmpmem (after, after_length, contents, length);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_corrupt_file_untouched (void)
+{
+  g_autofree char *path = temp_db_path ();
+  static const char garbage[] = "These are my notes in a text file, not a database.\n";
+  g_autoptr(GError) error = NULL;
+  SiStore *store;
+
+  g_assert_true (g_file_set_contents (path, garbage, sizeof garbage - 1, NULL));
+  store = si_store_new (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, path));
+  assert_file_untouched (path, garbage, sizeof garbage - 1);
+}
+
+static void
+test_damaged_database_untouched (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+  SiStore *store;
+
+  /* A real notebook whose pages were overwritten after the header. */
+  store = open_store ();
+  g_clear_object (&store);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 4096);
+  memset (contents + 100, 0xA5, length - 100);
+  g_assert_true (g_file_set_contents (path, contents, length, NULL));
+
+  store = si_store_new (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT);
+  assert_file_untouched (path, contents, length);
+}
+
+static void
+test_foreign_database_untouched (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = NULL;
+  gsize length;
+  SiStore *store;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('soup')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+
+  store = si_store_new (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT);
+  assert_file_untouched (path, contents, length);
+}
+
+static void
+test_newer_schema_refused (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autoptr(GError) error = NULL;
+  SiStore *store = open_store ();
+  sqlite3 *db = NULL;
+
+  g_clear_object (&store);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = si_store_new (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_TOO_NEW);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 99);
+}
+
+static void
+test_migrate_from_v1 (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *fixture = g_test_build_filename (G_TEST_DIST, "data", "schema-v1.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = NULL;
+  g_autoptr(SiIdea) night = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GArray) outbox = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 1);
+
+  store = si_store_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 2);
+
+  night = si_store_get_idea (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (si_idea_get_title (night), ==, "Night train to Vienna");
+  g_assert_cmpint (si_idea_get_sid (night), ==, 8);
+  g_assert_true (si_idea_get_pinned (night));
+  g_assert_cmpstr (si_idea_get_tag_names (night)[0], ==, "Travel");
+
+  /* The old ideas are in the new search index, accents folded, tags included. */
+  found = si_store_search (store, "cafe", 0, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = si_store_search (store, "trav", 0, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+
+  /* The unsynced idea is still waiting to be pushed. */
+  outbox = si_store_get_outbox (store, &error);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_cmpint (g_array_index (outbox, SiOutboxEntry, 0).id, ==, 2);
+  g_assert_cmpint (g_array_index (outbox, SiOutboxEntry, 0).generation, ==, 3);
+}
+
+static void
+test_search (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) body_match = add_idea (store, "Groceries", "coffee beans and a café crème");
+  g_autoptr(SiIdea) title_match = add_idea (store, "Café on the corner", "open late");
+  g_autoptr(SiIdea) other = add_idea (store, "Garden", "plant tomatoes");
+  g_autoptr(SiTag) tag = si_store_ensure_tag (store, "Kitchen", &error);
+  g_autoptr(GPtrArray) found = NULL;
+
+  si_idea_add_tag (other, si_tag_get_id (tag));
+  g_assert_true (si_store_save_idea (store, other, SI_SAVE_LOCAL, &error));
+
+  /* Accents folded both ways, prefix matching, title ranked above body. */
+  found = si_store_search (store, "cafe", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, 2);
+  g_assert_cmpint (si_idea_get_id (found->pdata[0]), ==, si_idea_get_id (title_match));
+  g_assert_cmpint (si_idea_get_id (found->pdata[1]), ==, si_idea_get_id (body_match));
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  found = si_store_search (store, "CRÈM", 0, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* Every word must match; tag names are searched too. */
+  found = si_store_search (store, "caf lat", 0, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = si_store_search (store, "kitch", 0, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+  g_assert_cmpint (si_idea_get_id (found->pdata[0]), ==, si_idea_get_id (other));
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* What FTS would take as syntax is just text. */
+  found = si_store_search (store, "\"cafe OR NOT (", 0, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&found, g_ptr_array_unref);
+
+  /* Edits and deletions keep the index current. */
+  si_idea_set_title (title_match, "Bakery on the corner");
+  g_assert_true (si_store_save_idea (store, title_match, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (body_match), SI_SAVE_LOCAL, &error));
+  found = si_store_search (store, "cafe", 0, &error);
+  g_assert_cmpuint (found->len, ==, 0);
+  g_clear_pointer (&found, g_ptr_array_unref);
+  found = si_store_search (store, "bak", 0, &error);
+  g_assert_cmpuint (found->len, ==, 1);
+}
+
+typedef struct {
+  GArray *ids;
+} Seen;
+
+static void
+on_changed (SiStore    *store,
+            const char *collection,
+            gint64      id,
+            Seen       *seen)
+{
+  if (g_str_equal (collection, SI_COLLECTION_IDEAS))
+    g_array_append_val (seen->ids, id);
+}
+
+static void
+test_two_stores_see_each_other (void)
+{
+  g_autoptr(SiStore) app = open_store ();
+  g_autoptr(SiStore) cli = open_store ();
+  g_autoptr(SiIdea) from_cli = NULL;
+  g_autoptr(SiIdea) seen_by_app = NULL;
+  g_autoptr(GError) error = NULL;
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (gint64)) };
+
+  g_signal_connect (app, "changed", G_CALLBACK (on_changed), &seen);
+
+  from_cli = add_idea (cli, "Added from the terminal", "");
+  si_store_check_changes (app);
+  g_assert_cmpuint (seen.ids->len, ==, 1);
+  g_assert_cmpint (g_array_index (seen.ids, gint64, 0), ==, si_idea_get_id (from_cli));
+
+  seen_by_app = si_store_get_idea (app, si_idea_get_id (from_cli), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (si_idea_get_title (seen_by_app), ==, "Added from the terminal");
+
+  /* The app's own edit reaches the other store the same way. */
+  si_idea_set_body (seen_by_app, "edited in the app");
+  g_assert_true (si_store_save_idea (app, seen_by_app, SI_SAVE_LOCAL, &error));
+  g_assert_cmpuint (seen.ids->len, ==, 2);
+  g_clear_object (&from_cli);
+  from_cli = si_store_get_idea (cli, si_idea_get_id (seen_by_app), &error);
+  g_assert_cmpstr (si_idea_get_body (from_cli), ==, "edited in the app");
+
+  g_array_unref (seen.ids);
+}
+
+static void
+test_restore_after_delete (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) synced = add_idea (store, "Synced", "keep me");
+  g_autoptr(SiIdea) local = add_idea (store, "Local", "me too");
+  g_autoptr(GError) error = NULL;
+  gint64 synced_id = si_idea_get_id (synced);
+
+  push (store, SI_COLLECTION_IDEAS, synced_id, 1, 50, 50);
+  g_assert_true (si_store_delete_idea (store, synced_id, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (local), SI_SAVE_LOCAL, &error));
+  g_assert_cmpuint (si_store_count_ideas (store, NULL, NULL), ==, 0);
+
+  g_assert_true (si_store_restore_idea (store, synced, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (si_idea_get_id (synced), ==, synced_id);
+  g_assert_cmpint (si_idea_get_sync_state (synced), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_cmpstr (si_idea_get_body (synced), ==, "keep me");
+
+  g_assert_true (si_store_restore_idea (store, local, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (si_idea_get_sync_state (local), ==, SI_SYNC_STATE_CREATED);
+  g_assert_cmpstr (si_idea_get_body (local), ==, "me too");
+  g_assert_cmpuint (si_store_count_ideas (store, NULL, NULL), ==, 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/store/open/default-path", test_open_default_path);
+  g_test_add_func ("/store/open/corrupt-file-untouched", test_corrupt_file_untouched);
+  g_test_add_func ("/store/open/damaged-database-untouched", test_damaged_database_untouched);
+  g_test_add_func ("/store/open/foreign-database-untouched", test_foreign_database_untouched);
+  g_test_add_func ("/store/open/newer-schema-refused", test_newer_schema_refused);
+  g_test_add_func ("/store/open/migrate-from-v1", test_migrate_from_v1);
+  g_test_add_func ("/store/ideas/create-marks-dirty", test_create_marks_dirty);
+  g_test_add_func ("/store/ideas/edit-generation", test_edit_generation);
+  g_test_add_func ("/store/ideas/from-server-stays-clean", test_from_server_stays_clean);
+  g_test_add_func ("/store/ideas/delete-unsynced", test_delete_unsynced_goes_at_once);
+  g_test_add_func ("/store/ideas/delete-synced-tombstone", test_delete_synced_leaves_tombstone);
+  g_test_add_func ("/store/ideas/restore-after-delete", test_restore_after_delete);
+  g_test_add_func ("/store/ideas/bad-input", test_bad_input);
+  g_test_add_func ("/store/tags/on-ideas", test_tags_on_ideas);
+  g_test_add_func ("/store/outbox/order", test_outbox_order);
+  g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
+  g_test_add_func ("/store/search", test_search);
+  g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
+
+  return g_test_run ();
+}
