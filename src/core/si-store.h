@@ -39,6 +39,9 @@ typedef enum {
   SI_STORE_ERROR_FAILED,
 } SiStoreError;
 
+/* A search lists at most this many ideas, the best first. */
+#define SI_SEARCH_MAX_RESULTS 500
+
 /* The collections of the store, by the name they have on the wire. */
 #define SI_COLLECTION_TAGS "tags"
 #define SI_COLLECTION_IDEAS "ideas"
@@ -46,7 +49,9 @@ typedef enum {
 /**
  * SiIdeaFilter:
  * @tag_id: only ideas with this tag (0: any)
- * @search: only ideas matching this text, ranked (NULL or "": no search)
+ * @search: only ideas matching this text (NULL or "": no search): every word as a prefix,
+ *   accents and case ignored, words of one or two letters in titles and tags only; the best
+ *   SI_SEARCH_MAX_RESULTS by relevance
  * @pinned_only: only pinned ideas
  * @conflicts_only: only conflicted copies
  *

@@ -1,0 +1,159 @@
+/* bench-store.c — the offline store with a big notebook: open, first screen, edits, search.
+ *
+ * Usage: bench-store [N_IDEAS] (default 100000). Builds the notebook once in a temporary folder
+ * (or reuses SAVEIDEA_BENCH_DB if it names an existing file), then measures.
+ */
+#define G_LOG_DOMAIN "saveidea-bench"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "si-bench-data.h"
+#include "si-idea-list.h"
+
+#define EDITS 2000
+#define SEARCHES 500
+
+static void
+measure_open (const char *path)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (int round = 0; round < 5; round++)
+    {
+      g_autoptr(GError) error = NULL;
+      double start = si_bench_now_ms (), elapsed;
+      g_autoptr(SiStore) store = si_store_new (path, &error);
+      g_autoptr(SiIdeaList) list = NULL;
+
+      if (store == NULL)
+        g_error ("%s", error->message);
+      list = si_idea_list_new (store);
+      for (guint i = 0; i < 50 && i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+        g_object_unref (g_list_model_get_item (G_LIST_MODEL (list), i));
+      elapsed = si_bench_now_ms () - start;
+      g_array_append_val (samples, elapsed);
+    }
+  si_bench_report ("store_open_first_50_rows_ms_p50", si_bench_percentile (samples, 50), "ms", "<= 50");
+}
+
+static void
+measure_edits (SiStore *store,
+               guint    n_ideas)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+  for (int i = 0; i < EDITS; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SiIdea) idea = si_store_get_idea (store, g_rand_int_range (rand, 1, n_ideas + 1), &error);
+      g_autofree char *body = NULL;
+      double start, elapsed;
+
+      if (idea == NULL)
+        continue;
+      body = g_strdup_printf ("%s %d", si_idea_get_body (idea), i);
+      si_idea_set_body (idea, body);
+      start = si_bench_now_ms ();
+      if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error))
+        g_error ("%s", error->message);
+      elapsed = si_bench_now_ms () - start;
+      g_array_append_val (samples, elapsed);
+    }
+  si_bench_report ("saved_edit_ms_p50", si_bench_percentile (samples, 50), "ms", "");
+  si_bench_report ("saved_edit_ms_p99", si_bench_percentile (samples, 99), "ms", "<= 2");
+}
+
+/* Prefixes of 2 to 6 letters of words drawn as they appear in the notes. */
+static void
+measure_search (SiStore *store)
+{
+  g_autoptr(GArray) samples = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  guint done = 0;
+
+  while (done < SEARCHES)
+    {
+      const char *w = si_bench_word (rand);
+      guint len = 2 + done % 5;
+      g_autofree char *prefix = NULL;
+      SiIdeaFilter filter = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) keys = NULL;
+      double start, elapsed;
+
+      if ((guint) g_utf8_strlen (w, -1) < len)
+        continue;
+      prefix = g_utf8_substring (w, 0, len);
+      filter.search = prefix;
+      start = si_bench_now_ms ();
+      keys = si_store_query_ideas (store, &filter, &error);
+      if (keys == NULL)
+        g_error ("%s", error->message);
+      elapsed = si_bench_now_ms () - start;
+      g_array_append_val (samples, elapsed);
+      done++;
+    }
+  si_bench_report ("search_prefix_2_6_ms_p50", si_bench_percentile (samples, 50), "ms", "<= 5");
+  si_bench_report ("search_prefix_2_6_ms_p99", si_bench_percentile (samples, 99), "ms", "");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  guint n_ideas = argc > 1 ? (guint) atoi (argv[1]) : 100000;
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = NULL;
+  const char *reuse = g_getenv ("SAVEIDEA_BENCH_DB");
+
+  if (reuse && g_file_test (reuse, G_FILE_TEST_EXISTS))
+    path = g_strdup (reuse);
+  else
+    {
+      double start;
+
+      dir = g_dir_make_tmp ("saveidea-bench-XXXXXX", &error);
+      g_assert_no_error (error);
+      path = g_build_filename (dir, "bench.db", NULL);
+      store = si_store_new (path, &error);
+      g_assert_no_error (error);
+      start = si_bench_now_ms ();
+      if (!si_bench_fill_store (store, n_ideas, 42, &error))
+        g_error ("%s", error->message);
+      si_bench_report ("generate_ideas_per_s", n_ideas / ((si_bench_now_ms () - start) / 1000.0), "ideas/s", "");
+      g_clear_object (&store);
+      if (reuse)
+        {
+          g_autoptr(GFile) from = g_file_new_for_path (path);
+          g_autoptr(GFile) to = g_file_new_for_path (reuse);
+          g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, NULL);
+        }
+    }
+
+  printf ("# %u ideas in %s\n", n_ideas, path);
+  measure_open (path);
+  store = si_store_new (path, &error);
+  g_assert_no_error (error);
+  measure_search (store);
+  measure_edits (store, n_ideas);
+  si_bench_print_json ();
+
+  if (dir)
+    {
+      g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+      g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+      g_clear_object (&store);
+      g_unlink (path);
+      g_unlink (wal);
+      g_unlink (shm);
+      g_rmdir (dir);
+    }
+  return 0;
+}

@@ -1,0 +1,234 @@
+/* si-bench-data.c — a generator of realistic notebooks and a small reporter of numbers.
+ *
+ * Ideas get titles of 2–8 words, bodies of 50–2,000 characters in short paragraphs, and 0–4 of
+ * 50 tags, all drawn from a GRand seeded by the caller, so every run builds the same notebook.
+ */
+#define G_LOG_DOMAIN "saveidea-bench"
+
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#include "si-bench-data.h"
+#include "si-record-private.h"
+#include "si-store-private.h"
+
+/* Everyday words, then thousands of made-up ones: real notes have a large vocabulary, and a
+ * search benchmark over a hundred words would match every idea. */
+static const char * const common[] = {
+  "the", "a", "of", "to", "and", "in", "for", "with", "on", "at", "from", "about", "under",
+  "idea", "train", "night", "coffee", "café", "garden", "window", "letter", "river", "market",
+  "music", "paper", "winter", "summer", "bridge", "forest", "recipe", "soup", "bread", "lamp",
+  "notebook", "meeting", "project", "design", "sketch", "draft", "budget", "holiday", "ticket",
+  "station", "mountain", "señor", "naïve", "résumé", "über", "pantry", "balcony", "bicycle",
+  "harbour", "island", "library", "museum", "pottery", "violin", "orchard", "kitchen", "lantern",
+  "write", "build", "plan", "call", "buy", "fix", "read", "paint", "cook", "visit", "learn",
+};
+
+#define VOCABULARY 20000
+
+static GPtrArray *vocabulary;
+
+static void
+ensure_vocabulary (void)
+{
+  static const char * const onsets[] = { "b", "c", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s",
+                                         "t", "v", "z", "br", "ch", "st", "tr", "pl", "gr", "sh" };
+  static const char * const vowels[] = { "a", "e", "i", "o", "u", "é", "ou", "ai", "y" };
+  g_autoptr(GRand) rand = NULL;
+
+  if (vocabulary)
+    return;
+  rand = g_rand_new_with_seed (1);
+  vocabulary = g_ptr_array_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (common); i++)
+    g_ptr_array_add (vocabulary, g_strdup (common[i]));
+  while (vocabulary->len < VOCABULARY)
+    {
+      GString *w = g_string_new (NULL);
+      int syllables = g_rand_int_range (rand, 2, 5);
+
+      for (int s = 0; s < syllables; s++)
+        {
+          g_string_append (w, onsets[g_rand_int_range (rand, 0, G_N_ELEMENTS (onsets))]);
+          g_string_append (w, vowels[g_rand_int_range (rand, 0, G_N_ELEMENTS (vowels))]);
+        }
+      if (g_rand_boolean (rand))
+        g_string_append (w, onsets[g_rand_int_range (rand, 0, 12)]);
+      g_ptr_array_add (vocabulary, g_string_free (w, FALSE));
+    }
+}
+
+/* A word drawn with a Zipf-like law: the first words are by far the most frequent. */
+const char *
+si_bench_word (GRand *rand)
+{
+  double u = g_rand_double (rand);
+  guint rank;
+
+  ensure_vocabulary ();
+  rank = (guint) (exp (u * log (VOCABULARY)) - 1.0);
+  return g_ptr_array_index (vocabulary, MIN (rank, VOCABULARY - 1));
+}
+
+static const char *
+word (GRand *rand)
+{
+  return si_bench_word (rand);
+}
+
+char *
+si_bench_make_title (GRand *rand)
+{
+  GString *title = g_string_new (NULL);
+  int n = g_rand_int_range (rand, 2, 9);
+
+  for (int i = 0; i < n; i++)
+    {
+      const char *w = word (rand);
+      if (i == 0)
+        {
+          g_autofree char *up = g_utf8_strup (w, 1);
+          g_string_append_len (title, up, strlen (up) > 0 ? g_utf8_next_char (up) - up : 0);
+          g_string_append (title, g_utf8_next_char (w));
+        }
+      else
+        g_string_append_printf (title, " %s", w);
+    }
+  return g_string_free (title, FALSE);
+}
+
+char *
+si_bench_make_body (GRand *rand)
+{
+  GString *body = g_string_new (NULL);
+  gsize target = g_rand_int_range (rand, 50, 2001);
+
+  while (body->len < target)
+    {
+      g_string_append (body, word (rand));
+      if (g_rand_int_range (rand, 0, 12) == 0)
+        g_string_append (body, ".\n\n");
+      else
+        g_string_append_c (body, ' ');
+    }
+  return g_string_free (body, FALSE);
+}
+
+/* Fills @store with @n_ideas ideas and SI_BENCH_TAGS tags in one transaction. */
+gboolean
+si_bench_fill_store (SiStore  *store,
+                     guint     n_ideas,
+                     guint32   seed,
+                     GError  **error)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gint64 tag_ids[SI_BENCH_TAGS];
+  gint64 start = 1700000000LL * G_USEC_PER_SEC;
+
+  if (!_si_store_begin (store, error))
+    return FALSE;
+  for (guint i = 0; i < SI_BENCH_TAGS; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s-%u", common[13 + i], i);
+      g_autoptr(SiTag) tag = si_tag_new (name);
+
+      if (!si_store_save_tag (store, tag, SI_SAVE_LOCAL, error))
+        goto fail;
+      tag_ids[i] = si_tag_get_id (tag);
+    }
+  for (guint i = 0; i < n_ideas; i++)
+    {
+      g_autofree char *title = si_bench_make_title (rand);
+      g_autofree char *body = si_bench_make_body (rand);
+      g_autoptr(SiIdea) idea = si_idea_new (title, body);
+      int n_tags = g_rand_int_range (rand, 0, 5);
+      gint64 when = start + (gint64) i * 60 * G_USEC_PER_SEC;
+      for (int t = 0; t < n_tags; t++)
+        si_idea_add_tag (idea, tag_ids[g_rand_int_range (rand, 0, SI_BENCH_TAGS)]);
+      si_idea_set_pinned (idea, g_rand_int_range (rand, 0, 200) == 0);
+      _si_idea_set_timestamps (idea, when, when);
+      if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, error))
+        goto fail;
+    }
+  return _si_store_commit (store, error);
+
+fail:
+  _si_store_rollback (store);
+  return FALSE;
+}
+
+double
+si_bench_now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static int
+compare_double (gconstpointer a,
+                gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+/* The @p-th percentile (0–100) of @samples_ms, nearest rank; sorts the samples. */
+double
+si_bench_percentile (GArray *samples_ms,
+                     double  p)
+{
+  guint rank;
+
+  if (samples_ms->len == 0)
+    return NAN;
+  g_array_sort (samples_ms, compare_double);
+  rank = (guint) ceil (p / 100.0 * samples_ms->len);
+  rank = CLAMP (rank, 1, samples_ms->len);
+  return g_array_index (samples_ms, double, rank - 1);
+}
+
+typedef struct {
+  char   *name;
+  double  value;
+  char   *unit;
+  char   *target;
+} Result;
+
+static GArray *results;
+
+/* Prints one line of the table now and keeps the number for the JSON at the end. */
+void
+si_bench_report (const char *name,
+                 double      value,
+                 const char *unit,
+                 const char *target)
+{
+  Result r = { g_strdup (name), value, g_strdup (unit), g_strdup (target ? target : "") };
+
+  if (results == NULL)
+    results = g_array_new (FALSE, FALSE, sizeof (Result));
+  g_array_append_val (results, r);
+  printf ("%-44s %12.3f %-10s %s\n", name, value, unit, target ? target : "");
+  fflush (stdout);
+}
+
+/* One JSON object with every number reported, on one line starting with "JSON ". */
+void
+si_bench_print_json (void)
+{
+  GString *json = g_string_new ("{");
+
+  for (guint i = 0; results && i < results->len; i++)
+    {
+      Result *r = &g_array_index (results, Result, i);
+      char number[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (number, sizeof number, "%.3f", r->value);
+      g_string_append_printf (json, "%s\"%s\": {\"value\": %s, \"unit\": \"%s\", \"target\": \"%s\"}",
+                              i ? ", " : "", r->name, number, r->unit, r->target);
+    }
+  g_string_append (json, "}");
+  printf ("JSON %s\n", json->str);
+  g_string_free (json, TRUE);
+}

@@ -1,0 +1,26 @@
+/* si-bench-data.h — realistic notebooks made deterministically from a seed, for benchmarks. */
+#pragma once
+
+#include "si-store.h"
+
+G_BEGIN_DECLS
+
+#define SI_BENCH_TAGS 50
+
+const char *si_bench_word     (GRand    *rand);
+char     *si_bench_make_title  (GRand    *rand);
+char     *si_bench_make_body   (GRand    *rand);
+gboolean  si_bench_fill_store  (SiStore  *store,
+                                guint     n_ideas,
+                                guint32   seed,
+                                GError  **error);
+double    si_bench_now_ms      (void);
+double    si_bench_percentile  (GArray   *samples_ms,
+                                double    p);
+void      si_bench_report      (const char *name,
+                                double      value,
+                                const char *unit,
+                                const char *target);
+void      si_bench_print_json  (void);
+
+G_END_DECLS
