@@ -1955,8 +1955,11 @@ si_store_search (SiStore     *self,
   g_return_val_if_fail (SI_IS_STORE (self), NULL);
   g_return_val_if_fail (text != NULL, NULL);
 
-  if (!fts_query_from_text (text))
-    return g_steal_pointer (&ideas);
+  {
+    g_autofree char *fts = fts_query_from_text (text);
+    if (fts == NULL)
+      return g_steal_pointer (&ideas);
+  }
   if (!(keys = si_store_query_ideas (self, &filter, error)))
     return NULL;
   for (guint i = 0; i < keys->len && (limit == 0 || i < limit); i++)
