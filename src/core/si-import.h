@@ -1,0 +1,92 @@
+/* si-import.h — ideas brought in from Markdown files, a folder of them, or a JSON export.
+ *
+ * Importing is idempotent on the ideas' uids: importing the same export twice creates nothing
+ * the second time, and an idea whose uid is already in the notebook is updated only when its
+ * content differs. A Markdown file without a uid is matched on its exact title and body.
+ * Missing tags are created; creation and change times are kept. Everything a call imports is
+ * written in one transaction, after every file was read and checked: a bad file changes nothing.
+ *
+ * The functions are synchronous and take a GCancellable: the app runs them in a thread
+ * (g_task_run_in_thread) with its own SiStore.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "si-store.h"
+
+G_BEGIN_DECLS
+
+#define SI_IMPORT_ERROR (si_import_error_quark ())
+
+/**
+ * SiImportError:
+ * @SI_IMPORT_ERROR_NOT_FOUND: the file or folder does not exist
+ * @SI_IMPORT_ERROR_READ: the file or folder could not be read
+ * @SI_IMPORT_ERROR_INVALID: the content is not what it should be (not UTF-8, broken JSON, a
+ *   title that is too long, …); the message names the file and what is wrong
+ * @SI_IMPORT_ERROR_UNSUPPORTED: a JSON file of another program, or of a newer Saveidea
+ *
+ * Errors of the importers. Every message starts with the file's name. Errors of the store
+ * (SI_STORE_ERROR) and cancellation (G_IO_ERROR_CANCELLED) are passed on with the file's name
+ * prefixed. Whatever the error, the notebook is left as it was.
+ */
+typedef enum {
+  SI_IMPORT_ERROR_NOT_FOUND,
+  SI_IMPORT_ERROR_READ,
+  SI_IMPORT_ERROR_INVALID,
+  SI_IMPORT_ERROR_UNSUPPORTED,
+} SiImportError;
+
+/**
+ * SiImportStats:
+ * @n_files: files read
+ * @n_created: ideas added to the notebook
+ * @n_updated: ideas already in the notebook (by uid) that were changed
+ * @n_unchanged: ideas already in the notebook exactly as imported
+ * @n_tags_created: tags that were made
+ *
+ * What an import did.
+ */
+typedef struct {
+  guint n_files;
+  guint n_created;
+  guint n_updated;
+  guint n_unchanged;
+  guint n_tags_created;
+} SiImportStats;
+
+GQuark    si_import_error_quark     (void);
+
+gboolean  si_import                 (SiStore              *store,
+                                     GFile                *file,
+                                     SiImportStats        *stats,
+                                     GCancellable         *cancellable,
+                                     GError              **error);
+gboolean  si_import_markdown_file   (SiStore              *store,
+                                     GFile                *file,
+                                     SiImportStats        *stats,
+                                     GCancellable         *cancellable,
+                                     GError              **error);
+gboolean  si_import_markdown_folder (SiStore              *store,
+                                     GFile                *folder,
+                                     SiImportStats        *stats,
+                                     GCancellable         *cancellable,
+                                     GError              **error);
+gboolean  si_import_json_file       (SiStore              *store,
+                                     GFile                *file,
+                                     SiImportStats        *stats,
+                                     GCancellable         *cancellable,
+                                     GError              **error);
+
+gboolean  si_import_parse_time      (const char           *text,
+                                     gint64               *usec);
+SiIdea   *si_import_find_idea       (SiStore              *store,
+                                     const char           *uid,
+                                     GError              **error);
+gboolean  si_import_save_idea       (SiStore              *store,
+                                     SiIdea               *idea,
+                                     const char * const   *tag_names,
+                                     GError              **error);
+
+G_END_DECLS
