@@ -1,0 +1,19 @@
+/* si-cli-commands.c — the commands of saveidea-cli: one line each, in the order --help lists them. */
+#define G_LOG_DOMAIN "saveidea-cli"
+
+#include "config.h"
+
+#include "si-cli.h"
+
+const SiCliCommand si_cli_commands[] = {
+  { "add",    si_cli_cmd_add,    "TITLE [--body TEXT|-] [--tag NAME]... [--pin]", "Add an idea; prints its id" },
+  { "list",   si_cli_cmd_list,   "[--tag NAME] [--search TEXT] [--pinned] [--json]", "List ideas, pinned first, then the most recently changed" },
+  { "show",   si_cli_cmd_show,   "ID [--json]", "Show one idea" },
+  { "edit",   si_cli_cmd_edit,   "ID [--title T] [--body TEXT|-] [--tag NAME]... [--untag NAME]... [--pin|--unpin]", "Change an idea" },
+  { "delete", si_cli_cmd_delete, "ID", "Delete an idea" },
+  { "tags",   si_cli_cmd_tags,   "[--json]", "List tags with the number of ideas that have them" },
+  { "export", si_cli_cmd_export, "--format markdown|json DIR", "Write every idea to DIR as Markdown files or as saveidea.json" },
+  { "import", si_cli_cmd_import, "PATH", "Import a Markdown file, a folder of them, or a JSON export" },
+};
+
+const guint si_cli_n_commands = G_N_ELEMENTS (si_cli_commands);

@@ -1,0 +1,518 @@
+/* test-cli.c — saveidea-cli as a script uses it: the real binary, its output and its exit codes. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+typedef struct {
+  int    status;
+  char  *out;
+  char  *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static char *
+db_path (const char *name)
+{
+  /* G_TEST_OPTION_ISOLATE_DIRS gives every test its own XDG_DATA_HOME. */
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  return g_build_filename (g_get_user_data_dir (), name, NULL);
+}
+
+static char *
+bytes_to_string (GBytes *bytes)
+{
+  gsize length = 0;
+  const char *data = bytes ? g_bytes_get_data (bytes, &length) : NULL;
+
+  return g_strndup (data ? data : "", length);
+}
+
+/* Runs saveidea-cli with @argv (NULL-terminated, without the program), @input on its standard
+ * input. @db: the --db argument, or NULL for none. */
+static void
+run_argv (Run                *run,
+          const char         *db,
+          const char         *input,
+          const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GBytes) in = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("SAVEIDEA_CLI");
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (char *) cli);
+  if (db != NULL)
+    {
+      g_ptr_array_add (argv, "--db");
+      g_ptr_array_add (argv, (char *) db);
+    }
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* ISOLATE_DIRS changes this process's idea of the user's folders, not the environment a
+   * child inherits: hand them over, so the CLI's default notebook is this test's too. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  in = g_bytes_new (input ? input : "", input ? strlen (input) : 0);
+  g_subprocess_communicate (process, in, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+
+  run_clear (run);
+  run->status = g_subprocess_get_exit_status (process);
+  run->out = bytes_to_string (out);
+  run->err = bytes_to_string (err);
+  g_test_message ("saveidea-cli %s → %d\n%s%s", args[0] ? args[0] : "", run->status, run->out, run->err);
+}
+
+#define RUN(run, db, input, ...) \
+  G_STMT_START { \
+    const char * const run_args_[] = { __VA_ARGS__, NULL }; \
+    run_argv ((run), (db), (input), run_args_); \
+  } G_STMT_END
+
+static void
+assert_ok (Run *run)
+{
+  if (run->status != 0)
+    g_error ("saveidea-cli failed with %d: %s", run->status, run->err);
+  g_assert_cmpstr (run->err, ==, "");
+}
+
+static void
+assert_fails (Run        *run,
+              int         status,
+              const char *in_message)
+{
+  g_assert_cmpint (run->status, ==, status);
+  g_assert_true (g_str_has_prefix (run->err, "saveidea-cli: ") || status == 1);
+  if (in_message)
+    g_assert_nonnull (strstr (run->err, in_message));
+  g_assert_cmpstr (run->out, ==, "");
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+static gint64
+add_idea (const char *db,
+          const char *title,
+          const char *tag)
+{
+  g_auto(Run) run = { 0 };
+  guint64 id = 0;
+
+  if (tag)
+    RUN (&run, db, NULL, "add", title, "--tag", tag);
+  else
+    RUN (&run, db, NULL, "add", title);
+  assert_ok (&run);
+  g_assert_true (g_str_has_suffix (run.out, "\n"));
+  g_strchomp (run.out);
+  g_assert_true (g_ascii_string_to_unsigned (run.out, 10, 1, G_MAXINT64, &id, NULL));
+  return (gint64) id;
+}
+
+static JsonObject *
+show_json (const char *db,
+           const char *id,
+           JsonNode  **keep)
+{
+  g_auto(Run) run = { 0 };
+
+  RUN (&run, db, NULL, "show", id, "--json");
+  assert_ok (&run);
+  *keep = parse_json (run.out);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (*keep));
+  return json_node_get_object (*keep);
+}
+
+static char *
+tags_of (JsonObject *idea)
+{
+  JsonArray *tags = json_object_get_array_member (idea, "tags");
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (tags); i++)
+    g_string_append_printf (out, "%s%s", i ? "," : "", json_array_get_string_element (tags, i));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+test_add_list_show (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) list = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(JsonNode) by_uid = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *array;
+  JsonObject *first, *idea;
+  g_autofree char *tags = NULL;
+
+  RUN (&run, db, NULL, "add", "First idea", "--body", "hello world", "--tag", "work", "--tag", "Home", "--pin");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "1\n");
+  g_assert_cmpint (add_idea (db, "Second idea", "WORK"), ==, 2);   /* the same tag, any case */
+  g_assert_cmpint (add_idea (db, "Café ☕", NULL), ==, 3);
+
+  /* Human output: one line per idea, pinned first: id, pin mark, title, tags. */
+  RUN (&run, db, NULL, "list");
+  assert_ok (&run);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_cmpstr (lines[0], ==, "1 * First idea  [Home, work]");
+  g_assert_cmpstr (lines[1], ==, "3   Café ☕");
+  g_assert_cmpstr (lines[2], ==, "2   Second idea  [work]");
+  g_assert_cmpstr (lines[3], ==, "");
+
+  RUN (&run, db, NULL, "list", "--json");
+  assert_ok (&run);
+  list = parse_json (run.out);
+  array = json_node_get_array (list);
+  g_assert_cmpuint (json_array_get_length (array), ==, 3);
+  first = json_array_get_object_element (array, 0);
+  g_assert_cmpint (json_object_get_int_member (first, "id"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (first, "title"), ==, "First idea");
+  g_assert_cmpstr (json_object_get_string_member (first, "body"), ==, "hello world");
+  g_assert_true (json_object_get_boolean_member (first, "pinned"));
+  g_assert_cmpstr (json_object_get_string_member (first, "sync_state"), ==, "created");
+  g_assert_true (json_object_get_null_member (first, "conflict_of"));
+  tags = tags_of (first);
+  g_assert_cmpstr (tags, ==, "Home,work");
+  g_assert_true (g_str_has_suffix (json_object_get_string_member (first, "created"), "Z"));
+
+  idea = show_json (db, "2", &shown);
+  g_assert_cmpstr (json_object_get_string_member (idea, "title"), ==, "Second idea");
+  g_assert_false (json_object_get_boolean_member (idea, "pinned"));
+
+  /* An idea can be named by its uid too. */
+  idea = show_json (db, json_object_get_string_member (first, "uid"), &by_uid);
+  g_assert_cmpint (json_object_get_int_member (idea, "id"), ==, 1);
+
+  RUN (&run, db, NULL, "show", "1");
+  assert_ok (&run);
+  g_assert_nonnull (strstr (run.out, "title:    First idea\n"));
+  g_assert_nonnull (strstr (run.out, "pinned:   yes\n"));
+  g_assert_true (g_str_has_suffix (run.out, "\nhello world\n"));
+
+  /* Filters. */
+  RUN (&run, db, NULL, "list", "--tag", "work");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "1 * First idea  [Home, work]\n2   Second idea  [work]\n");
+  RUN (&run, db, NULL, "list", "--pinned");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "1 * First idea  [Home, work]\n");
+  RUN (&run, db, NULL, "list", "--search", "caf");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "3   Café ☕\n");
+  RUN (&run, db, NULL, "list", "--search", "nothing-like-this");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "");
+}
+
+static void
+test_edit (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) node2 = NULL;
+  g_autofree char *tags = NULL;
+  JsonObject *idea;
+
+  RUN (&run, db, NULL, "add", "Old title", "--tag", "a", "--tag", "b", "--body", "old body");
+  assert_ok (&run);
+
+  RUN (&run, db, NULL, "edit", "1", "--title", "New title", "--untag", "A", "--tag", "c", "--tag", "b", "--pin");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "");
+  idea = show_json (db, "1", &node);
+  g_assert_cmpstr (json_object_get_string_member (idea, "title"), ==, "New title");
+  g_assert_cmpstr (json_object_get_string_member (idea, "body"), ==, "old body");
+  g_assert_true (json_object_get_boolean_member (idea, "pinned"));
+  tags = tags_of (idea);
+  g_assert_cmpstr (tags, ==, "b,c");
+
+  RUN (&run, db, NULL, "edit", "1", "--unpin", "--body", "");
+  assert_ok (&run);
+  idea = show_json (db, "1", &node2);
+  g_assert_false (json_object_get_boolean_member (idea, "pinned"));
+  g_assert_cmpstr (json_object_get_string_member (idea, "body"), ==, "");
+
+  RUN (&run, db, NULL, "edit", "1");
+  assert_fails (&run, 1, "Nothing to change");
+  RUN (&run, db, NULL, "edit", "1", "--pin", "--unpin");
+  assert_fails (&run, 1, NULL);
+  RUN (&run, db, NULL, "edit", "42", "--pin");
+  assert_fails (&run, 2, "42");
+}
+
+static void
+test_delete (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_auto(Run) run = { 0 };
+
+  add_idea (db, "Doomed", "t");
+  add_idea (db, "Stays", "t");
+  RUN (&run, db, NULL, "delete", "1");
+  assert_ok (&run);
+  RUN (&run, db, NULL, "show", "1");
+  assert_fails (&run, 2, NULL);
+  RUN (&run, db, NULL, "delete", "1");
+  assert_fails (&run, 2, NULL);
+  RUN (&run, db, NULL, "list");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "2   Stays  [t]\n");
+}
+
+static void
+test_tags (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+
+  add_idea (db, "One", "zeta");
+  add_idea (db, "Two", "alpha");
+  add_idea (db, "Three", "Alpha");
+
+  RUN (&run, db, NULL, "tags");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "alpha (2)\nzeta (1)\n");
+
+  RUN (&run, db, NULL, "tags", "--json");
+  assert_ok (&run);
+  node = parse_json (run.out);
+  array = json_node_get_array (node);
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "name"), ==, "alpha");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 0), "ideas"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 1), "ideas"), ==, 1);
+}
+
+static void
+test_body_from_stdin (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) node2 = NULL;
+  JsonObject *idea;
+
+  RUN (&run, db, "from standard input\nline two ☕\n", "add", "Piped", "--body", "-");
+  assert_ok (&run);
+  idea = show_json (db, "1", &node);
+  g_assert_cmpstr (json_object_get_string_member (idea, "body"), ==, "from standard input\nline two ☕\n");
+
+  RUN (&run, db, "replaced", "edit", "1", "--body", "-");
+  assert_ok (&run);
+  idea = show_json (db, "1", &node2);
+  g_assert_cmpstr (json_object_get_string_member (idea, "body"), ==, "replaced");
+
+  RUN (&run, db, "caf\xe9", "add", "Latin-1", "--body", "-");
+  assert_fails (&run, 3, "UTF-8");
+  RUN (&run, db, NULL, "list");
+  g_assert_cmpstr (run.out, ==, "1   Piped\n");
+}
+
+static void
+test_exit_codes (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_autofree char *corrupt = db_path ("corrupt.db");
+  g_autofree char *after = NULL;
+  g_auto(Run) run = { 0 };
+  static const char garbage[] = "This is not a database, but someone's precious notes.\n";
+
+  add_idea (db, "Exists", NULL);
+
+  /* 1: usage */
+  RUN (&run, db, NULL, "frobnicate");
+  assert_fails (&run, 1, "frobnicate");
+  RUN (&run, db, NULL, "list", "--no-such-option");
+  assert_fails (&run, 1, NULL);
+  RUN (&run, db, NULL, "add");
+  assert_fails (&run, 1, NULL);
+  RUN (&run, db, NULL, "show");
+  assert_fails (&run, 1, NULL);
+  RUN (&run, db, NULL, "export", "somewhere");
+  assert_fails (&run, 1, "--format");
+  RUN (&run, NULL, NULL, "--db");
+  assert_fails (&run, 1, NULL);
+  RUN (&run, NULL, NULL, "--bogus", "list");
+  assert_fails (&run, 1, NULL);
+  {
+    const char * const none[] = { NULL };
+    run_argv (&run, db, NULL, none);
+    g_assert_cmpint (run.status, ==, 1);
+  }
+
+  /* 2: not found */
+  RUN (&run, db, NULL, "show", "999");
+  assert_fails (&run, 2, "999");
+  RUN (&run, db, NULL, "show", "no-such-uid");
+  assert_fails (&run, 2, NULL);
+  RUN (&run, db, NULL, "list", "--tag", "nope");
+  assert_fails (&run, 2, "nope");
+  RUN (&run, db, NULL, "import", "/nonexistent/folder");
+  assert_fails (&run, 2, "/nonexistent/folder");
+
+  /* 3: invalid input, and nothing changed */
+  RUN (&run, db, NULL, "add", "bad \xff title");
+  assert_fails (&run, 3, "UTF-8");
+  RUN (&run, db, NULL, "add", "fine title", "--tag", "bad \xc3\x28 tag");
+  assert_fails (&run, 3, NULL);
+  RUN (&run, db, NULL, "edit", "1", "--title", "\xfe");
+  assert_fails (&run, 3, NULL);
+  RUN (&run, db, NULL, "list");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "1   Exists\n");
+  RUN (&run, db, NULL, "tags");
+  g_assert_cmpstr (run.out, ==, "");
+
+  /* 4: storage — a file that is not a notebook is refused and left as it was. */
+  g_assert_true (g_file_set_contents (corrupt, garbage, -1, NULL));
+  RUN (&run, corrupt, NULL, "list");
+  assert_fails (&run, 4, "corrupt.db");
+  RUN (&run, corrupt, NULL, "add", "x");
+  assert_fails (&run, 4, NULL);
+  g_assert_true (g_file_get_contents (corrupt, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, garbage);
+
+  /* 0, and the codes are documented. */
+  RUN (&run, NULL, NULL, "--help");
+  assert_ok (&run);
+  g_assert_nonnull (strstr (run.out, "Exit codes:"));
+  g_assert_nonnull (strstr (run.out, "  4  storage error"));
+  g_assert_nonnull (strstr (run.out, "  7  server replaced"));
+  RUN (&run, NULL, NULL, "--version");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "saveidea-cli " PACKAGE_VERSION "\n");
+  RUN (&run, db, NULL, "add", "--help");
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "--body"));
+}
+
+static void
+test_export_import (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_autofree char *other = db_path ("other.db");
+  g_autofree char *md = db_path ("export-md");
+  g_autofree char *js = db_path ("export-json");
+  g_autofree char *json_file = g_build_filename (js, "saveidea.json", NULL);
+  g_autofree char *bad = db_path ("bad.json");
+  g_auto(Run) run = { 0 };
+  g_auto(Run) listed = { 0 };
+  g_autoptr(GDir) dir = NULL;
+  guint n = 0;
+
+  add_idea (db, "Alpha", "x");
+  add_idea (db, "Beta / Gamma", NULL);
+  RUN (&run, db, "text ☕\n", "add", "Gamma", "--body", "-", "--pin");
+  assert_ok (&run);
+
+  RUN (&run, db, NULL, "export", "--format", "markdown", md);
+  assert_ok (&run);
+  g_assert_nonnull (strstr (run.out, "3 ideas"));
+  dir = g_dir_open (md, 0, NULL);
+  while (g_dir_read_name (dir))
+    n++;
+  g_assert_cmpuint (n, ==, 3);
+
+  RUN (&run, db, NULL, "export", "--format", "json", js);
+  assert_ok (&run);
+  g_assert_true (g_file_test (json_file, G_FILE_TEST_IS_REGULAR));
+  RUN (&run, db, NULL, "export", "--format", "pdf", js);
+  assert_fails (&run, 1, "pdf");
+
+  RUN (&run, other, NULL, "import", md);
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "Imported 3 files: 3 new, 0 updated, 0 unchanged; 1 new tag\n");
+  RUN (&run, other, NULL, "import", json_file);
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "Imported 1 file: 0 new, 0 updated, 3 unchanged; 0 new tags\n");
+
+  RUN (&run, db, NULL, "list");
+  RUN (&listed, other, NULL, "list");
+  g_assert_cmpstr (listed.out, ==, run.out);
+
+  g_assert_true (g_file_set_contents (bad, "{\"format\": \"saveidea\", \"version\": 1, \"ideas\": [", -1, NULL));
+  RUN (&run, other, NULL, "import", bad);
+  assert_fails (&run, 3, "bad.json");
+}
+
+static void
+test_default_notebook (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "saveidea", "saveidea.db", NULL);
+  g_auto(Run) run = { 0 };
+
+  /* Without --db: the app's notebook (in this test's own XDG_DATA_HOME). */
+  RUN (&run, NULL, NULL, "add", "In the default notebook");
+  assert_ok (&run);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+  RUN (&run, path, NULL, "list");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "1   In the default notebook\n");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  if (g_getenv ("SAVEIDEA_CLI") == NULL)
+    {
+      g_test_skip ("SAVEIDEA_CLI is not set");
+      return g_test_run ();
+    }
+
+  g_test_add_func ("/cli/add-list-show", test_add_list_show);
+  g_test_add_func ("/cli/edit", test_edit);
+  g_test_add_func ("/cli/delete", test_delete);
+  g_test_add_func ("/cli/tags", test_tags);
+  g_test_add_func ("/cli/body-from-stdin", test_body_from_stdin);
+  g_test_add_func ("/cli/exit-codes", test_exit_codes);
+  g_test_add_func ("/cli/export-import", test_export_import);
+  g_test_add_func ("/cli/default-notebook", test_default_notebook);
+
+  return g_test_run ();
+}
