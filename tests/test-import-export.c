@@ -342,6 +342,30 @@ test_reimport_updates_changed (void)
   g_assert_no_error (error);
   g_assert_cmpuint (stats.n_created, ==, 1);
   g_assert_cmpuint (count_ideas (b), ==, 2);
+
+  /* So does one deleted after it reached the server (a tombstone until the deletion is pushed):
+   * it is alive again, with its uid, and waits to be pushed. */
+  g_clear_object (&imported);
+  imported = si_import_find_idea (b, si_idea_get_uid (one), &error);
+  g_assert_no_error (error);
+  g_assert_true (si_store_mark_pushed (b, SI_COLLECTION_IDEAS, si_idea_get_id (imported),
+                                       si_idea_get_generation (imported), 77, 1, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (si_store_delete_idea (b, si_idea_get_id (imported), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_ideas (b), ==, 1);
+  memset (&stats, 0, sizeof stats);
+  g_assert_true (si_import (b, folder, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_created, ==, 1);
+  g_assert_cmpuint (count_ideas (b), ==, 2);
+  g_clear_object (&imported);
+  imported = si_import_find_idea (b, si_idea_get_uid (one), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (si_idea_get_body (imported), ==, "first and more");
+  g_assert_cmpint (si_idea_get_sid (imported), ==, 77);
+  g_assert_cmpint (si_idea_get_sync_state (imported), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_cmpstr (si_idea_get_tag_names (imported)[0], ==, "x");
 }
 
 static void
