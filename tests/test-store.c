@@ -597,10 +597,17 @@ test_search (void)
   g_assert_cmpint (si_idea_get_id (found->pdata[0]), ==, si_idea_get_id (other));
   g_clear_pointer (&found, g_ptr_array_unref);
 
-  /* What FTS would take as syntax is just text. */
+  /* What FTS would take as syntax is just text; punctuation alone matches nothing. */
   found = si_store_search (store, "\"cafe OR NOT (", 0, &error);
   g_assert_no_error (error);
   g_clear_pointer (&found, g_ptr_array_unref);
+  {
+    SiIdeaFilter filter = { .search = "!!! ..." };
+    g_autoptr(GArray) keys = si_store_query_ideas (store, &filter, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (keys->len, ==, 0);
+    g_assert_cmpuint (si_store_count_ideas (store, &filter, NULL), ==, 0);
+  }
 
   /* Edits and deletions keep the index current. */
   si_idea_set_title (title_match, "Bakery on the corner");

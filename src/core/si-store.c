@@ -1743,6 +1743,14 @@ fts_query_from_text (const char *text)
   return query->len ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
 }
 
+/* Text was typed but none of it can be searched (only punctuation): nothing matches. */
+static gboolean
+matches_nothing (const SiIdeaFilter *filter,
+                 const char         *fts)
+{
+  return filter && filter->search && filter->search[0] != '\0' && fts == NULL;
+}
+
 /* One query for every list: what differs is only which filters are present.
  *
  * A search ranks inside the index (bm25, titles weigh most) and keeps the best
@@ -1840,6 +1848,8 @@ si_store_query_ideas (SiStore             *self,
   g_return_val_if_fail (SI_IS_STORE (self), NULL);
 
   fts = filter ? fts_query_from_text (filter->search) : NULL;
+  if (matches_nothing (filter, fts))
+    return g_steal_pointer (&keys);
   if (!(stmt = prepare_idea_query (self, filter, fts, FALSE, FALSE, error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -1874,6 +1884,8 @@ si_store_count_ideas (SiStore             *self,
   g_return_val_if_fail (SI_IS_STORE (self), 0);
 
   fts = filter ? fts_query_from_text (filter->search) : NULL;
+  if (matches_nothing (filter, fts))
+    return 0;
   if (!(stmt = prepare_idea_query (self, filter, fts, FALSE, TRUE, error)))
     return 0;
   rc = sqlite3_step (stmt);
@@ -1907,6 +1919,8 @@ si_store_get_idea_key (SiStore             *self,
   g_return_val_if_fail (key != NULL, FALSE);
 
   fts = filter ? fts_query_from_text (filter->search) : NULL;
+  if (matches_nothing (filter, fts))
+    return FALSE;
   if (!(stmt = prepare_idea_query (self, filter, fts, TRUE, FALSE, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), id);
