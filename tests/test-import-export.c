@@ -158,7 +158,7 @@ assert_same_notebook (SiStore  *a,
     {
       SiIdea *x = g_ptr_array_index (ideas, i);
       g_autoptr(GError) error = NULL;
-      g_autoptr(SiIdea) y = si_import_find_idea (b, si_idea_get_uid (x), &error);
+      g_autoptr(SiIdea) y = si_store_get_idea_by_uid (b, si_idea_get_uid (x), &error);
 
       g_assert_no_error (error);
       g_assert_nonnull (y);
@@ -315,7 +315,7 @@ test_reimport_updates_changed (void)
   g_assert_cmpuint (stats.n_updated, ==, 1);
   g_assert_cmpuint (stats.n_unchanged, ==, 1);
   g_assert_cmpuint (stats.n_tags_created, ==, 1);
-  imported = si_import_find_idea (b, si_idea_get_uid (one), &error);
+  imported = si_store_get_idea_by_uid (b, si_idea_get_uid (one), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (si_idea_get_body (imported), ==, "first and more");
   g_assert_cmpstr (si_idea_get_tag_names (imported)[0], ==, "x");
@@ -323,7 +323,7 @@ test_reimport_updates_changed (void)
   g_assert_cmpuint (count_ideas (b), ==, 2);
 
   /* An idea changed in the notebook after the export keeps that change. */
-  edited = si_import_find_idea (b, si_idea_get_uid (two), &error);
+  edited = si_store_get_idea_by_uid (b, si_idea_get_uid (two), &error);
   g_assert_no_error (error);
   si_idea_set_body (edited, "newer here");
   g_assert_true (si_store_save_idea (b, edited, SI_SAVE_LOCAL, &error));
@@ -331,7 +331,7 @@ test_reimport_updates_changed (void)
   g_assert_true (si_import (b, folder, NULL, NULL, &error));
   g_assert_no_error (error);
   g_clear_object (&edited);
-  edited = si_import_find_idea (b, si_idea_get_uid (two), &error);
+  edited = si_store_get_idea_by_uid (b, si_idea_get_uid (two), &error);
   g_assert_cmpstr (si_idea_get_body (edited), ==, "newer here");
 
   /* A deleted idea comes back when imported again. */
@@ -346,7 +346,7 @@ test_reimport_updates_changed (void)
   /* So does one deleted after it reached the server (a tombstone until the deletion is pushed):
    * it is alive again, with its uid, and waits to be pushed. */
   g_clear_object (&imported);
-  imported = si_import_find_idea (b, si_idea_get_uid (one), &error);
+  imported = si_store_get_idea_by_uid (b, si_idea_get_uid (one), &error);
   g_assert_no_error (error);
   g_assert_true (si_store_mark_pushed (b, SI_COLLECTION_IDEAS, si_idea_get_id (imported),
                                        si_idea_get_generation (imported), 77, 1, NULL, &error));
@@ -360,7 +360,7 @@ test_reimport_updates_changed (void)
   g_assert_cmpuint (stats.n_created, ==, 1);
   g_assert_cmpuint (count_ideas (b), ==, 2);
   g_clear_object (&imported);
-  imported = si_import_find_idea (b, si_idea_get_uid (one), &error);
+  imported = si_store_get_idea_by_uid (b, si_idea_get_uid (one), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (si_idea_get_body (imported), ==, "first and more");
   g_assert_cmpint (si_idea_get_sid (imported), ==, 77);

@@ -115,7 +115,7 @@ find_idea (SiCliContext *ctx,
       idea = si_store_get_idea (store, (gint64) id, &error);
     }
   else if (g_utf8_validate (arg, -1, NULL))
-    idea = si_import_find_idea (store, arg, &error);
+    idea = si_store_get_idea_by_uid (store, arg, &error);
   else
     {
       *exit_code = si_cli_fail (ctx, SI_CLI_EXIT_NOT_FOUND, "There is no such idea (the id is not valid UTF-8).");

@@ -1539,34 +1539,6 @@ si_import (SiStore        *store,
 }
 
 /**
- * si_import_find_idea:
- * @uid: an idea's uid
- *
- * Returns: (transfer full) (nullable): the idea with that uid, or NULL with
- *   SI_STORE_ERROR_NOT_FOUND (a deleted idea is not found)
- */
-SiIdea *
-si_import_find_idea (SiStore     *store,
-                     const char  *uid,
-                     GError     **error)
-{
-  gint64 id = 0;
-  int state = -1;
-
-  g_return_val_if_fail (SI_IS_STORE (store), NULL);
-  g_return_val_if_fail (uid != NULL, NULL);
-
-  if (!uid_is_taken (store, "SELECT id, state FROM ideas WHERE uid = ?1", uid, &id, &state, error))
-    return NULL;
-  if (state < 0 || state == SI_SYNC_STATE_DELETED)
-    {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, "There is no idea with the uid %s.", uid);
-      return NULL;
-    }
-  return si_store_get_idea (store, id, error);
-}
-
-/**
  * si_import_save_idea:
  * @idea: a new or a stored idea
  * @tag_names: (nullable) (array zero-terminated=1): the idea's tags by name; missing ones are

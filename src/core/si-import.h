@@ -81,9 +81,6 @@ gboolean  si_import_json_file       (SiStore              *store,
 
 gboolean  si_import_parse_time      (const char           *text,
                                      gint64               *usec);
-SiIdea   *si_import_find_idea       (SiStore              *store,
-                                     const char           *uid,
-                                     GError              **error);
 gboolean  si_import_save_idea       (SiStore              *store,
                                      SiIdea               *idea,
                                      const char * const   *tag_names,

@@ -805,6 +805,26 @@ si_store_get_idea (SiStore  *self,
   return NULL;
 }
 
+/**
+ * si_store_get_idea_by_uid:
+ * @uid: the idea's UUID
+ *
+ * Returns: (transfer full) (nullable): the idea, or NULL with SI_STORE_ERROR_NOT_FOUND when
+ *   there is none (a deleted idea is not found)
+ */
+SiIdea *
+si_store_get_idea_by_uid (SiStore     *self,
+                          const char  *uid,
+                          GError     **error)
+{
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+  g_return_val_if_fail (uid != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.uid = ?1 AND i.state != 3",
+                      0, uid, error);
+}
+
 /* Writing ideas ----------------------------------------------------------------------------------- */
 
 typedef struct {

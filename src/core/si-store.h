@@ -114,6 +114,9 @@ void        si_store_watch             (SiStore            *self);
 SiIdea     *si_store_get_idea          (SiStore            *self,
                                         gint64              id,
                                         GError            **error);
+SiIdea     *si_store_get_idea_by_uid   (SiStore            *self,
+                                        const char         *uid,
+                                        GError            **error);
 gboolean    si_store_save_idea         (SiStore            *self,
                                         SiIdea             *idea,
                                         SiSaveFlags         flags,
