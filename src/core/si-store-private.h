@@ -44,3 +44,119 @@ gboolean      _si_store_set_meta         (SiStore     *self,
 void          _si_outbox_entry_clear     (gpointer     entry);
 
 G_END_DECLS
+
+/* ===== Sync bookkeeping: si-store-sync.c, used by the sync engine ===================== */
+/* Every function here expects to run inside a transaction the caller holds
+ * (_si_store_begin/_commit), except where said. Tables are the collections' names. */
+
+#include "si-collection.h"
+#include "si-wire.h"
+
+typedef struct {
+  gint64       id;         /* 0: no such record */
+  char        *uid;
+  gint64       sid;
+  gint64       version;
+  gint64       generation;
+  SiSyncState  state;
+  char        *base;       /* JSON of the server record the local one is based on, or NULL */
+  char        *sync_error;
+} SiSyncRow;
+
+void          _si_sync_row_clear              (SiSyncRow    *row);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncRow, _si_sync_row_clear)
+
+/**
+ * SiSyncApplied:
+ * What applying one server record did to the store.
+ */
+typedef enum {
+  SI_SYNC_APPLIED_NOTHING,    /* nothing new */
+  SI_SYNC_APPLIED_TAKEN,      /* the server's record was written (inserted, updated, revived) */
+  SI_SYNC_APPLIED_DELETED,    /* the server deleted it, so did we */
+  SI_SYNC_APPLIED_KEPT_LOCAL, /* local edits on top of the server's version: stays dirty */
+  SI_SYNC_APPLIED_MERGED,     /* both sides changed, merged: stays dirty, to push */
+  SI_SYNC_APPLIED_CONFLICT,   /* overlapping edits: server's version in place, local one copied */
+  SI_SYNC_APPLIED_RECREATED,  /* an edit against the server's deletion: to be created again */
+} SiSyncApplied;
+
+gboolean      _si_store_sync_get_row          (SiStore      *self,
+                                               const char   *table,
+                                               gint64        id,
+                                               SiSyncRow    *row,
+                                               GError      **error);
+/* By server id, else by uid. row->id 0 when neither is known. */
+gboolean      _si_store_sync_find             (SiStore      *self,
+                                               const char   *table,
+                                               gint64        sid,
+                                               const char   *uid,
+                                               SiSyncRow    *row,
+                                               GError      **error);
+gint64        _si_store_sync_local_id         (SiStore      *self,
+                                               const char   *table,
+                                               gint64        sid);
+gint64        _si_store_sync_server_id        (SiStore      *self,
+                                               const char   *table,
+                                               gint64        id);
+
+/* Applies one server record or tombstone (relations as server ids) to the store, merging with
+ * a dirty local record. @collections: every declared collection (for relation keys). */
+gboolean      _si_store_sync_apply            (SiStore      *self,
+                                               GPtrArray    *collections,
+                                               SiCollection *collection,
+                                               const SiWireRecord *remote,
+                                               SiSyncApplied *out_applied,
+                                               GError      **error);
+/* A local record as the server should get it: relation ids remapped to server ids (relations
+ * to records the server does not have yet are left out). NULL for a tombstone/missing. */
+SiWireRecord *_si_store_sync_read_for_server (SiStore    *self,
+                                               GPtrArray    *collections,
+                                               SiCollection *collection,
+                                               gint64        id,
+                                               GError      **error);
+/* Like si_store_mark_pushed(), and remembers @base_json as the merge base. */
+gboolean      _si_store_sync_mark_pushed      (SiStore      *self,
+                                               const char   *table,
+                                               gint64        id,
+                                               gint64        generation,
+                                               gint64        sid,
+                                               gint64        version,
+                                               const char   *base_json,
+                                               gboolean     *cleaned,
+                                               GError      **error);
+/* The server refused the record: keep the reason, leave it out of pushes until edited.
+ * Nothing happens if it was edited since @generation. */
+gboolean      _si_store_sync_set_rejected     (SiStore      *self,
+                                               const char   *table,
+                                               gint64        id,
+                                               gint64        generation,
+                                               const char   *reason,
+                                               GError      **error);
+/* The server has no (live) record for it: make it a new record again (new uid, no sid). */
+gboolean      _si_store_sync_recreate         (SiStore      *self,
+                                               const char   *table,
+                                               gint64        id,
+                                               GError      **error);
+/* After a full pull: local records with a server id that the server did not list go (or are
+ * created again when they carry unpushed edits). @seen: set of server ids (gint64*). */
+gboolean      _si_store_sync_prune            (SiStore      *self,
+                                               SiCollection *collection,
+                                               GHashTable   *seen,
+                                               guint        *out_removed,
+                                               GError      **error);
+/* Forgets the server entirely (see si_sync_engine_forget_server()). Own transaction. */
+gboolean      _si_store_sync_forget_server    (SiStore      *self,
+                                               GError      **error);
+
+gint64        _si_store_sync_get_cursor       (SiStore      *self,
+                                               const char   *collection);
+gboolean      _si_store_sync_set_cursor       (SiStore      *self,
+                                               const char   *collection,
+                                               gint64        cursor,
+                                               GError      **error);
+char         *_si_store_sync_dup_instance_id  (SiStore      *self);
+gboolean      _si_store_sync_set_instance_id  (SiStore      *self,
+                                               const char   *instance_id,
+                                               GError      **error);
+guint         _si_store_sync_count_conflicts  (SiStore      *self);
+/* ===== end of sync bookkeeping ======================================================== */

@@ -1,0 +1,778 @@
+/* si-store-sync.c — what the sync engine writes into the offline store.
+ *
+ * Applying the server's records (with merges and conflicted copies), the per-record sync
+ * bookkeeping (server id, version, merge base, rejection), per-collection cursors and the
+ * remembered instance id. Relation ids that arrive before their record (an idea naming a tag
+ * this store has not seen yet) are remembered in sync_meta ("pending:<collection>:<sid>") and
+ * resolved when that record arrives.
+ */
+#define G_LOG_DOMAIN "saveidea-sync"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "si-merge.h"
+#include "si-store-private.h"
+
+#define META_INSTANCE_ID "instance_id"
+#define META_CURSOR_PREFIX "cursor:"
+#define META_PENDING_PREFIX "pending:"
+
+void
+_si_sync_row_clear (SiSyncRow *row)
+{
+  g_clear_pointer (&row->uid, g_free);
+  g_clear_pointer (&row->base, g_free);
+  g_clear_pointer (&row->sync_error, g_free);
+  memset (row, 0, sizeof *row);
+}
+
+static char *
+dup_column (sqlite3_stmt *stmt,
+            int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+static gboolean
+read_row (SiStore     *self,
+          const char  *table,
+          const char  *where,
+          gint64       id,
+          const char  *uid,
+          SiSyncRow   *row,
+          GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id, uid, sid, version, generation, state, base, sync_error"
+                                          " FROM %s WHERE %s", table, where);
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, error);
+  int rc;
+
+  _si_sync_row_clear (row);
+  if (stmt == NULL)
+    return FALSE;
+  if (uid)
+    sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      row->id = sqlite3_column_int64 (stmt, 0);
+      row->uid = dup_column (stmt, 1);
+      row->sid = sqlite3_column_int64 (stmt, 2);
+      row->version = sqlite3_column_int64 (stmt, 3);
+      row->generation = sqlite3_column_int64 (stmt, 4);
+      row->state = sqlite3_column_int (stmt, 5);
+      row->base = dup_column (stmt, 6);
+      row->sync_error = dup_column (stmt, 7);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, "reading the sync state", error);
+  return TRUE;
+}
+
+gboolean
+_si_store_sync_get_row (SiStore    *self,
+                        const char *table,
+                        gint64      id,
+                        SiSyncRow  *row,
+                        GError    **error)
+{
+  return read_row (self, table, "id = ?1", id, NULL, row, error);
+}
+
+gboolean
+_si_store_sync_find (SiStore    *self,
+                     const char *table,
+                     gint64      sid,
+                     const char *uid,
+                     SiSyncRow  *row,
+                     GError    **error)
+{
+  _si_sync_row_clear (row);
+  if (sid > 0 && !read_row (self, table, "sid = ?1", sid, NULL, row, error))
+    return FALSE;
+  if (row->id == 0 && uid != NULL && !read_row (self, table, "uid = ?1", 0, uid, row, error))
+    return FALSE;
+  return TRUE;
+}
+
+static gint64
+query_id (SiStore    *self,
+          const char *sql,
+          gint64      value)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, NULL);
+  gint64 result = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, value);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    result = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return result;
+}
+
+gint64
+_si_store_sync_local_id (SiStore    *self,
+                         const char *table,
+                         gint64      sid)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE sid = ?1 AND state != 3", table);
+  return sid > 0 ? query_id (self, sql, sid) : 0;
+}
+
+gint64
+_si_store_sync_server_id (SiStore    *self,
+                          const char *table,
+                          gint64      id)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT coalesce (sid, 0) FROM %s WHERE id = ?1 AND state != 3", table);
+  return query_id (self, sql, id);
+}
+
+static gboolean
+exec_bind (SiStore     *self,
+           const char  *sql,
+           GError     **error,
+           const char  *types,
+           ...)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, error);
+  va_list args;
+
+  if (stmt == NULL)
+    return FALSE;
+  va_start (args, types);
+  for (int i = 0; types[i]; i++)
+    {
+      if (types[i] == 'i')
+        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+      else
+        {
+          const char *text = va_arg (args, const char *);
+          if (text)
+            sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (stmt, i + 1);
+        }
+    }
+  va_end (args);
+  return _si_store_step_done (self, stmt, "saving the sync state", error);
+}
+
+/* The record is the server's @sid at @version, based on @base; clean or still dirty. */
+static gboolean
+set_synced (SiStore     *self,
+            const char  *table,
+            gint64       id,
+            gint64       sid,
+            gint64       version,
+            const char  *base,
+            gboolean     clean,
+            GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
+                                          " state = CASE WHEN ?5 THEN 0 ELSE 2 END,"
+                                          " sync_error = CASE WHEN ?5 THEN NULL ELSE sync_error END"
+                                          " WHERE id = ?1", table);
+  return exec_bind (self, sql, error, "iiisi", id, sid, version, base, (gint64) (clean ? 1 : 0));
+}
+
+gboolean
+_si_store_sync_mark_pushed (SiStore     *self,
+                            const char  *table,
+                            gint64       id,
+                            gint64       generation,
+                            gint64       sid,
+                            gint64       version,
+                            const char  *base_json,
+                            gboolean    *cleaned,
+                            GError     **error)
+{
+  g_auto(SiSyncRow) row = { 0, };
+  g_autofree char *sql = NULL;
+
+  if (cleaned)
+    *cleaned = FALSE;
+  if (!_si_store_sync_get_row (self, table, id, &row, error))
+    return FALSE;
+  if (row.id == 0)
+    return TRUE;   /* gone meanwhile */
+
+  if (row.state == SI_SYNC_STATE_DELETED && row.generation == generation)
+    {
+      sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1", table);
+      if (!exec_bind (self, sql, error, "i", id))
+        return FALSE;
+    }
+  else
+    {
+      sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
+                             " state = CASE WHEN generation = ?5 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
+                             " sync_error = CASE WHEN generation = ?5 THEN NULL ELSE sync_error END"
+                             " WHERE id = ?1", table);
+      if (!exec_bind (self, sql, error, "iiisi", id, sid > 0 ? sid : row.sid, version, base_json, generation))
+        return FALSE;
+    }
+  if (cleaned)
+    *cleaned = row.generation == generation;
+  return TRUE;
+}
+
+gboolean
+_si_store_sync_set_rejected (SiStore     *self,
+                             const char  *table,
+                             gint64       id,
+                             gint64       generation,
+                             const char  *reason,
+                             GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET sync_error = ?3 WHERE id = ?1 AND generation = ?2", table);
+  return exec_bind (self, sql, error, "iis", id, generation, reason ? reason : "The server refused this change.");
+}
+
+gboolean
+_si_store_sync_recreate (SiStore     *self,
+                         const char  *table,
+                         gint64       id,
+                         GError     **error)
+{
+  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET uid = ?2, sid = NULL, version = 0, base = NULL,"
+                                          " state = 1, generation = generation + 1, sync_error = NULL"
+                                          " WHERE id = ?1", table);
+  return exec_bind (self, sql, error, "is", id, uid);
+}
+
+/* Cursors, instance id ---------------------------------------------------------------------- */
+
+gint64
+_si_store_sync_get_cursor (SiStore    *self,
+                          const char *collection)
+{
+  g_autofree char *key = g_strconcat (META_CURSOR_PREFIX, collection, NULL);
+  g_autofree char *value = _si_store_get_meta (self, key);
+
+  return value ? g_ascii_strtoll (value, NULL, 10) : 0;
+}
+
+gboolean
+_si_store_sync_set_cursor (SiStore     *self,
+                          const char  *collection,
+                          gint64       cursor,
+                          GError     **error)
+{
+  g_autofree char *key = g_strconcat (META_CURSOR_PREFIX, collection, NULL);
+  g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT, cursor);
+
+  return _si_store_set_meta (self, key, value, error);
+}
+
+char *
+_si_store_sync_dup_instance_id (SiStore *self)
+{
+  return _si_store_get_meta (self, META_INSTANCE_ID);
+}
+
+gboolean
+_si_store_sync_set_instance_id (SiStore     *self,
+                                const char  *instance_id,
+                                GError     **error)
+{
+  return _si_store_set_meta (self, META_INSTANCE_ID, instance_id, error);
+}
+
+guint
+_si_store_sync_count_conflicts (SiStore *self)
+{
+  return (guint) query_id (self, "SELECT count (*) FROM ideas WHERE conflict_of IS NOT NULL AND state != 3 AND ?1", 1);
+}
+
+/* Relations ---------------------------------------------------------------------------------- */
+
+static SiCollection *
+find_collection (GPtrArray  *collections,
+                 const char *name)
+{
+  for (guint i = 0; i < collections->len; i++)
+    if (g_str_equal (si_collection_get_name (g_ptr_array_index (collections, i)), name))
+      return g_ptr_array_index (collections, i);
+  return NULL;
+}
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+/* Server ids -> local ids, in place. Unknown ids are left out and listed in @missing as
+ * "target\tfield\tsid" strings. */
+static void
+refs_to_local (SiStore      *self,
+               SiCollection *collection,
+               SiWireRecord *record,
+               GPtrArray    *missing)
+{
+  const SiCollectionCodec *codec = si_collection_get_codec (collection);
+
+  for (guint k = 0; k < si_collection_get_n_keys (collection); k++)
+    {
+      const SiCollectionKey *key = si_collection_get_key (collection, k);
+      GArray *refs = codec->refs (record, key->field);
+      guint out = 0;
+
+      for (guint i = 0; refs && i < refs->len; i++)
+        {
+          gint64 sid = g_array_index (refs, gint64, i);
+          gint64 id = sid < 0 ? -sid : _si_store_sync_local_id (self, key->target, sid);
+
+          if (id > 0)
+            g_array_index (refs, gint64, out++) = id;
+          else if (missing)
+            g_ptr_array_add (missing, g_strdup_printf ("%s\t%s\t%" G_GINT64_FORMAT, key->target, key->field, sid));
+        }
+      if (refs)
+        {
+          g_array_set_size (refs, out);
+          g_array_sort (refs, compare_int64);
+        }
+    }
+}
+
+/* Local ids -> server ids, in place. A relation to a record the server does not have yet is
+ * left out, or, with @keep_unpushed, kept as minus its local id (so that a merge keeps it). */
+static void
+refs_to_server (SiStore      *self,
+                SiCollection *collection,
+                SiWireRecord *record,
+                gboolean      keep_unpushed)
+{
+  const SiCollectionCodec *codec = si_collection_get_codec (collection);
+
+  for (guint k = 0; k < si_collection_get_n_keys (collection); k++)
+    {
+      const SiCollectionKey *key = si_collection_get_key (collection, k);
+      GArray *refs = codec->refs (record, key->field);
+      guint out = 0;
+
+      for (guint i = 0; refs && i < refs->len; i++)
+        {
+          gint64 id = g_array_index (refs, gint64, i);
+          gint64 sid = _si_store_sync_server_id (self, key->target, id);
+
+          if (sid > 0)
+            g_array_index (refs, gint64, out++) = sid;
+          else if (keep_unpushed)
+            g_array_index (refs, gint64, out++) = -id;
+          else
+            g_debug ("Leaving out a %s relation to a record the server does not have yet", key->field);
+        }
+      if (refs)
+        g_array_set_size (refs, out);
+    }
+}
+
+SiWireRecord *
+_si_store_sync_read_for_server (SiStore      *self,
+                                GPtrArray    *collections,
+                                SiCollection *collection,
+                                gint64        id,
+                                GError      **error)
+{
+  SiWireRecord *record = si_collection_get_codec (collection)->read (self, id, error);
+
+  if (record != NULL)
+    refs_to_server (self, collection, record, FALSE);
+  return record;
+}
+
+/* Remembers that record @id of @collection refers to a record the store has not seen yet. */
+static gboolean
+remember_missing (SiStore      *self,
+                  SiCollection *collection,
+                  gint64        id,
+                  GPtrArray    *missing,
+                  GError      **error)
+{
+  for (guint i = 0; i < missing->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (missing, i), "\t", 3);
+      g_autofree char *key = g_strdup_printf (META_PENDING_PREFIX "%s:%s", parts[0], parts[2]);
+      g_autofree char *old = _si_store_get_meta (self, key);
+      g_autofree char *value = g_strdup_printf ("%s%s %s %" G_GINT64_FORMAT "\n", old ? old : "",
+                                                si_collection_get_name (collection), parts[1], id);
+
+      g_debug ("Record %s:%" G_GINT64_FORMAT " waits for %s", si_collection_get_name (collection), id, key);
+      if (!_si_store_set_meta (self, key, value, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Record @id of @collection (server id @sid) has arrived: gives it to those waiting for it. */
+static gboolean
+resolve_pending (SiStore      *self,
+                 GPtrArray    *collections,
+                 SiCollection *collection,
+                 gint64        sid,
+                 gint64        id,
+                 GError      **error)
+{
+  g_autofree char *key = g_strdup_printf (META_PENDING_PREFIX "%s:%" G_GINT64_FORMAT,
+                                          si_collection_get_name (collection), sid);
+  g_autofree char *value = _si_store_get_meta (self, key);
+  g_auto(GStrv) lines = NULL;
+
+  if (value == NULL)
+    return TRUE;
+  lines = g_strsplit (value, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (lines[i], " ", 3);
+      g_autoptr(SiWireRecord) record = NULL;
+      SiCollection *referrer;
+      GArray *refs;
+      gint64 referrer_id;
+
+      if (g_strv_length (parts) != 3 || !(referrer = find_collection (collections, parts[0])))
+        continue;
+      referrer_id = g_ascii_strtoll (parts[2], NULL, 10);
+      record = si_collection_get_codec (referrer)->read (self, referrer_id, NULL);
+      if (record == NULL)
+        continue;
+      refs = si_collection_get_codec (referrer)->refs (record, parts[1]);
+      if (refs == NULL)
+        continue;
+      g_array_append_val (refs, id);
+      g_array_sort (refs, compare_int64);
+      if (si_collection_get_codec (referrer)->write (self, referrer_id, record, error) == 0)
+        return FALSE;
+      g_debug ("Resolved a waiting relation of %s:%" G_GINT64_FORMAT, parts[0], referrer_id);
+    }
+  return _si_store_set_meta (self, key, NULL, error);
+}
+
+/* Applying server records ------------------------------------------------------------------- */
+
+static char *
+record_to_json_text (const SiWireRecord *record)
+{
+  g_autoptr(JsonNode) node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
+  return si_wire_to_string (node, NULL);
+}
+
+static SiWireRecord *
+record_from_json_text (const char       *text,
+                       SiWireCollection  wire)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (text == NULL)
+    return NULL;
+  node = si_wire_parse (text, strlen (text), NULL);
+  return node ? si_wire_record_from_json (node, wire, SI_WIRE_MODE_RESPONSE, NULL) : NULL;
+}
+
+/* Writes @record (server ids) into local record @id (0: new). Returns the local id. */
+static gint64
+write_remote (SiStore            *self,
+              GPtrArray          *collections,
+              SiCollection       *collection,
+              gint64              id,
+              const SiWireRecord *record,
+              GError            **error)
+{
+  g_autoptr(SiWireRecord) local = si_wire_record_copy (record);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+
+  refs_to_local (self, collection, local, missing);
+  id = si_collection_get_codec (collection)->write (self, id, local, error);
+  if (id == 0)
+    return 0;
+  if (missing->len > 0 && !remember_missing (self, collection, id, missing, error))
+    return 0;
+  return id;
+}
+
+static gboolean
+set_state (SiStore     *self,
+           const char  *table,
+           gint64       id,
+           SiSyncState  state,
+           GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE %s SET state = ?2 WHERE id = ?1", table);
+  return exec_bind (self, sql, error, "ii", id, (gint64) state);
+}
+
+/* Keeps @local (local ids) as a new record marked as a conflicted copy of @of. */
+static gboolean
+write_conflict_copy (SiStore            *self,
+                     SiCollection       *collection,
+                     gint64              of,
+                     const SiWireRecord *local,
+                     GError            **error)
+{
+  g_autoptr(SiWireRecord) copy = si_wire_record_copy (local);
+  g_autofree char *sql = NULL;
+  gint64 id;
+
+  g_free (copy->uid);
+  copy->uid = g_uuid_string_random ();
+  id = si_collection_get_codec (collection)->write (self, 0, copy, error);
+  if (id == 0)
+    return FALSE;
+  sql = g_strdup_printf ("UPDATE %s SET state = 1, generation = generation + 1, conflict_of = ?2 WHERE id = ?1",
+                         si_collection_get_name (collection));
+  g_debug ("Kept the local version of %s:%" G_GINT64_FORMAT " as the conflicted copy %" G_GINT64_FORMAT,
+           si_collection_get_name (collection), of, id);
+  return exec_bind (self, sql, error, "ii", id, of);
+}
+
+static gboolean
+apply_in_transaction (SiStore            *self,
+                      GPtrArray          *collections,
+                      SiCollection       *collection,
+                      const SiWireRecord *remote,
+                      SiSyncApplied      *out_applied,
+                      GError            **error)
+{
+  const char *table = si_collection_get_name (collection);
+  const SiCollectionCodec *codec = si_collection_get_codec (collection);
+  g_auto(SiSyncRow) row = { 0, };
+  g_autofree char *base_json = NULL;
+  g_autoptr(SiWireRecord) local = NULL;
+  g_autoptr(SiWireRecord) local_for_server = NULL;
+  g_autoptr(SiWireRecord) base = NULL;
+  g_autoptr(SiWireRecord) merged = NULL;
+  SiMergeResult result;
+  gint64 id;
+
+  *out_applied = SI_SYNC_APPLIED_NOTHING;
+  if (!_si_store_sync_find (self, table, remote->id, remote->uid, &row, error))
+    return FALSE;
+
+  if (remote->deleted)
+    {
+      if (row.id == 0)
+        return TRUE;
+      if (row.state == SI_SYNC_STATE_SYNCED || row.state == SI_SYNC_STATE_DELETED)
+        {
+          if (!codec->remove (self, row.id, error))
+            return FALSE;
+          *out_applied = SI_SYNC_APPLIED_DELETED;
+          return TRUE;
+        }
+      /* An edit against a deletion keeps the edit: the record is created again. */
+      if (!_si_store_sync_recreate (self, table, row.id, error))
+        return FALSE;
+      *out_applied = SI_SYNC_APPLIED_RECREATED;
+      return TRUE;
+    }
+
+  /* A local record the server's stands for (the tag of the same name) is adopted. */
+  if (row.id == 0 && codec->find_twin != NULL)
+    {
+      gint64 twin = codec->find_twin (self, remote);
+
+      if (twin > 0)
+        {
+          if (!_si_store_sync_get_row (self, table, twin, &row, error))
+            return FALSE;
+          if (row.sid > 0 && row.sid != remote->id)
+            {
+              /* Another server record has that name here (a rename we have not seen yet):
+               * make way; its own update will come. */
+              g_autoptr(SiWireRecord) other = codec->read (self, twin, NULL);
+
+              if (other != NULL && other->name != NULL)
+                {
+                  char *renamed = g_strdup_printf ("%s (%" G_GINT64_FORMAT ")", other->name, row.sid);
+                  g_free (other->name);
+                  other->name = renamed;
+                  if (codec->write (self, twin, other, error) == 0)
+                    return FALSE;
+                }
+              _si_sync_row_clear (&row);
+            }
+        }
+    }
+
+  if (row.id != 0 && row.sid == remote->id && remote->version <= row.version)
+    return TRUE;   /* nothing we do not have */
+
+  base_json = record_to_json_text (remote);
+
+  if (row.id == 0 || row.state == SI_SYNC_STATE_SYNCED || row.state == SI_SYNC_STATE_DELETED)
+    {
+      /* A local deletion against a remote edit keeps the edit: the record comes back. */
+      if (row.state == SI_SYNC_STATE_DELETED && !set_state (self, table, row.id, SI_SYNC_STATE_SYNCED, error))
+        return FALSE;
+      id = write_remote (self, collections, collection, row.id, remote, error);
+      if (id == 0 || !set_synced (self, table, id, remote->id, remote->version, base_json, TRUE, error))
+        return FALSE;
+      if (row.id == 0 && !resolve_pending (self, collections, collection, remote->id, id, error))
+        return FALSE;
+      *out_applied = SI_SYNC_APPLIED_TAKEN;
+      return TRUE;
+    }
+
+  /* Changed on both sides: merge against the base. */
+  local = codec->read (self, row.id, error);
+  if (local == NULL)
+    return FALSE;
+  local_for_server = si_wire_record_copy (local);
+  refs_to_server (self, collection, local_for_server, TRUE);
+  base = record_from_json_text (row.base, si_collection_get_wire (collection));
+  result = si_merge_records (base, local_for_server, remote, &merged);
+  g_debug ("Merging %s:%" G_GINT64_FORMAT " with server version %" G_GINT64_FORMAT ": %d",
+           table, row.id, remote->version, result);
+
+  switch (result)
+    {
+    case SI_MERGE_IDENTICAL:
+    case SI_MERGE_TAKE_REMOTE:
+      id = write_remote (self, collections, collection, row.id, remote, error);
+      if (id == 0 || !set_synced (self, table, id, remote->id, remote->version, base_json, TRUE, error))
+        return FALSE;
+      *out_applied = SI_SYNC_APPLIED_TAKEN;
+      break;
+
+    case SI_MERGE_KEEP_LOCAL:
+    case SI_MERGE_MERGED:
+      id = write_remote (self, collections, collection, row.id, merged, error);
+      if (id == 0 || !set_synced (self, table, id, remote->id, remote->version, base_json, FALSE, error))
+        return FALSE;
+      *out_applied = result == SI_MERGE_MERGED ? SI_SYNC_APPLIED_MERGED : SI_SYNC_APPLIED_KEPT_LOCAL;
+      break;
+
+    case SI_MERGE_CONFLICT:
+    default:
+      if (si_collection_get_conflict_copies (collection))
+        {
+          /* The record becomes the server's; a new one, marked conflict_of, takes the local
+           * version. */
+          id = write_remote (self, collections, collection, row.id, remote, error);
+          if (id == 0 || !set_synced (self, table, id, remote->id, remote->version, base_json, TRUE, error))
+            return FALSE;
+          if (!write_conflict_copy (self, collection, row.id, local, error))
+            return FALSE;
+        }
+      else
+        {
+          g_debug ("Conflict on %s:%" G_GINT64_FORMAT ": the server's version wins", table, row.id);
+          id = write_remote (self, collections, collection, row.id, remote, error);
+          if (id == 0 || !set_synced (self, table, id, remote->id, remote->version, base_json, TRUE, error))
+            return FALSE;
+        }
+      *out_applied = SI_SYNC_APPLIED_CONFLICT;
+      break;
+    }
+  return TRUE;
+}
+
+gboolean
+_si_store_sync_apply (SiStore            *self,
+                      GPtrArray          *collections,
+                      SiCollection       *collection,
+                      const SiWireRecord *remote,
+                      SiSyncApplied      *out_applied,
+                      GError            **error)
+{
+  SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (!apply_in_transaction (self, collections, collection, remote, &applied, error))
+    {
+      _si_store_rollback (self);
+      return FALSE;
+    }
+  if (out_applied)
+    *out_applied = applied;
+  return _si_store_commit (self, error);
+}
+
+gboolean
+_si_store_sync_prune (SiStore      *self,
+                      SiCollection *collection,
+                      GHashTable   *seen,
+                      guint        *out_removed,
+                      GError      **error)
+{
+  const char *table = si_collection_get_name (collection);
+  g_autofree char *sql = g_strdup_printf ("SELECT id, sid, state FROM %s WHERE sid IS NOT NULL", table);
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64) * 2);
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, error);
+  int rc;
+
+  if (out_removed)
+    *out_removed = 0;
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 entry[2] = { sqlite3_column_int64 (stmt, 0), sqlite3_column_int (stmt, 2) };
+      gint64 sid = sqlite3_column_int64 (stmt, 1);
+
+      if (!g_hash_table_contains (seen, &sid))
+        g_array_append_vals (gone, entry, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, "reading the sync state", error);
+
+  for (guint i = 0; i < gone->len; i++)
+    {
+      gint64 *entry = &((gint64 *) (gpointer) gone->data)[i * 2];
+      gboolean dirty = entry[1] == SI_SYNC_STATE_CREATED || entry[1] == SI_SYNC_STATE_MODIFIED;
+
+      if (dirty ? !_si_store_sync_recreate (self, table, entry[0], error)
+                : !si_collection_get_codec (collection)->remove (self, entry[0], error))
+        return FALSE;
+      if (!dirty && out_removed)
+        (*out_removed)++;
+    }
+  return TRUE;
+}
+
+gboolean
+_si_store_sync_forget_server (SiStore  *self,
+                              GError  **error)
+{
+  static const char * const tables[] = { SI_COLLECTION_IDEAS, SI_COLLECTION_TAGS };
+  sqlite3_stmt *stmt;
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
+    {
+      g_autofree char *drop = g_strdup_printf ("DELETE FROM %s WHERE state = 3", tables[i]);
+      g_autofree char *reset = g_strdup_printf ("UPDATE %s SET sid = NULL, version = 0, base = NULL, state = 1,"
+                                                " generation = generation + 1, sync_error = NULL", tables[i]);
+
+      if (!exec_bind (self, drop, error, "") || !exec_bind (self, reset, error, ""))
+        goto fail;
+    }
+  if (!(stmt = _si_store_prepare (self, "DELETE FROM sync_meta WHERE key = ?1 OR key LIKE ?2 OR key LIKE ?3", error)))
+    goto fail;
+  sqlite3_bind_text (stmt, 1, META_INSTANCE_ID, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, META_CURSOR_PREFIX "%", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, META_PENDING_PREFIX "%", -1, SQLITE_STATIC);
+  if (!_si_store_step_done (self, stmt, "forgetting the server", error))
+    goto fail;
+  return _si_store_commit (self, error);
+
+fail:
+  _si_store_rollback (self);
+  return FALSE;
+}

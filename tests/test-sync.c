@@ -1,0 +1,934 @@
+/* test-sync.c — two notebooks and the real saveidea-server: nothing lost, nothing duplicated. */
+#include "config.h"
+
+#include <signal.h>
+
+#include "si-account.h"
+#include "si-store-private.h"
+#include "si-sync-engine.h"
+#include "si-sync-manager.h"
+#include "si-test-server.h"
+
+#define PASSWORD "correct horse battery"
+
+typedef struct {
+  SiTestServer *server;
+  char         *token;
+} Server;
+
+static Server *
+server_new (void)
+{
+  Server *s = g_new0 (Server, 1);
+
+  s->server = si_test_server_new (NULL);
+  si_test_server_add_user (s->server, "alice", PASSWORD);
+  si_test_server_start (s->server);
+  s->token = si_test_server_login (s->server, "alice", PASSWORD);
+  return s;
+}
+
+static void
+server_free (Server *s)
+{
+  si_test_server_free (s->server);
+  g_free (s->token);
+  g_free (s);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Server, server_free)
+
+static SiStore *
+open_store (const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_strconcat (name, ".db", NULL);
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), file, NULL);
+  SiStore *store;
+
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  store = si_store_new (path, &error);
+  g_assert_no_error (error);
+  return store;
+}
+
+static SiSyncEngine *
+engine_for (Server *s, SiStore *store)
+{
+  return si_sync_engine_new (store, si_test_server_get_url (s->server), s->token);
+}
+
+static void
+got_result (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+run_sync (SiSyncEngine *engine, SiSyncMode mode, GCancellable *cancellable,
+          SiSyncReport *report, GError **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  si_sync_engine_sync_async (engine, mode, cancellable, got_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return si_sync_engine_sync_finish (engine, result, report, error);
+}
+
+static SiSyncReport
+sync_ok (SiSyncEngine *engine, SiSyncMode mode)
+{
+  g_autoptr(GError) error = NULL;
+  SiSyncReport report = { 0, };
+
+  g_assert_true (run_sync (engine, mode, NULL, &report, &error));
+  g_assert_no_error (error);
+  return report;
+}
+
+static SiIdea *
+add_idea (SiStore *store, const char *title, const char *body, const char * const *tags)
+{
+  g_autoptr(GError) error = NULL;
+  SiIdea *idea = si_idea_new (title, body);
+
+  for (; tags && *tags; tags++)
+    {
+      g_autoptr(SiTag) tag = si_store_ensure_tag (store, *tags, &error);
+      g_assert_no_error (error);
+      si_idea_add_tag (idea, si_tag_get_id (tag));
+    }
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  return idea;
+}
+
+static SiIdea *
+find_by_title (SiStore *store, const char *title)
+{
+  g_autoptr(GArray) keys = si_store_query_ideas (store, &(SiIdeaFilter) { 0, }, NULL);
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      SiIdea *idea = si_store_get_idea (store, g_array_index (keys, SiIdeaKey, i).id, NULL);
+      if (idea && g_str_equal (si_idea_get_title (idea), title))
+        return idea;
+      g_clear_object (&idea);
+    }
+  return NULL;
+}
+
+static void
+save (SiStore *store, SiIdea *idea)
+{
+  g_autoptr(GError) error = NULL;
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+}
+
+static int
+compare_lines (gconstpointer a, gconstpointer b)
+{
+  return g_strcmp0 (*(char * const *) a, *(char * const *) b);
+}
+
+/* Everything a person sees in a notebook, as one sorted text: uid, title, body, pin, tag
+ * names. */
+static char *
+dump (SiStore *store)
+{
+  g_autoptr(GArray) keys = si_store_query_ideas (store, &(SiIdeaFilter) { 0, }, NULL);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_autoptr(SiIdea) idea = si_store_get_idea (store, g_array_index (keys, SiIdeaKey, i).id, NULL);
+      g_autofree char *tags = g_strjoinv (",", (char **) si_idea_get_tag_names (idea));
+      /* The conflict mark is this device's note for its user; the protocol does not carry it. */
+      g_ptr_array_add (lines, g_strdup_printf ("%s|%s|%s|%d|%s", si_idea_get_title (idea),
+                                               si_idea_get_body (idea), si_idea_get_uid (idea),
+                                               si_idea_get_pinned (idea), tags));
+    }
+  g_ptr_array_sort (lines, compare_lines);
+  for (guint i = 0; i < lines->len; i++)
+    g_string_append_printf (out, "%s\n", (char *) g_ptr_array_index (lines, i));
+  return g_string_free (out, FALSE);
+}
+
+static guint
+server_count (Server *s, const char *collection, gboolean live_only)
+{
+  guint count = 0;
+  gint64 since = 0;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/%s?since=%" G_GINT64_FORMAT "&limit=1000", collection, since);
+      g_autoptr(SiTestResponse) r = si_test_server_request (s->server, "GET", path, s->token, NULL, NULL);
+      JsonArray *records;
+
+      g_assert_cmpuint (r->status, ==, 200);
+      records = json_object_get_array_member (si_test_response_object (r), "records");
+      for (guint i = 0; i < json_array_get_length (records); i++)
+        if (!live_only || !json_object_get_boolean_member_with_default (json_array_get_object_element (records, i), "deleted", FALSE))
+          count++;
+      since = si_test_response_get_int (r, "cursor");
+      more = json_object_get_boolean_member (si_test_response_object (r), "more");
+    }
+  return count;
+}
+
+/* Tests ----------------------------------------------------------------------------------- */
+
+static void
+test_offline_tags (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(SiIdea) i1 = add_idea (a, "Groceries", "milk", (const char *[]) { "home", "todo", NULL });
+  g_autoptr(SiIdea) i2 = add_idea (a, "Report", "", (const char *[]) { "work", NULL });
+  g_autoptr(SiIdea) i3 = add_idea (a, "Nothing", "", NULL);
+  g_autoptr(SiIdea) got = NULL;
+  g_autofree char *da = NULL, *db = NULL;
+  SiSyncReport report;
+
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 6);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 0);
+  g_assert_cmpuint (server_count (s, "tags", TRUE), ==, 3);
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 3);
+
+  report = sync_ok (eb, SI_SYNC_MODE_FULL);
+  g_assert_cmpuint (report.pulled, ==, 6);
+  got = find_by_title (b, "Groceries");
+  g_assert_nonnull (got);
+  g_assert_cmpstr (si_idea_get_uid (got), ==, si_idea_get_uid (i1));
+  g_assert_cmpstrv (si_idea_get_tag_names (got), ((const char *[]) { "home", "todo", NULL }));
+  da = dump (a);
+  db = dump (b);
+  g_assert_cmpstr (da, ==, db);
+}
+
+static void
+test_converge (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(SiIdea) x = add_idea (a, "Shared", "line 1\nline 2\nline 3\n", (const char *[]) { "t1", NULL });
+  g_autoptr(SiIdea) y = add_idea (a, "To delete", "", NULL);
+  g_autoptr(SiIdea) xb = NULL, yb = NULL, na = NULL, nb = NULL;
+  g_autofree char *da = NULL, *db = NULL;
+  SiSyncReport report;
+  g_autoptr(GError) error = NULL;
+
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  xb = find_by_title (b, "Shared");
+  yb = find_by_title (b, "To delete");
+  g_assert_nonnull (xb);
+  g_assert_nonnull (yb);
+
+  /* Offline on both sides. */
+  si_idea_set_body (x, "LINE 1\nline 2\nline 3\n");
+  save (a, x);
+  si_idea_set_pinned (x, TRUE);
+  save (a, x);
+  na = add_idea (a, "New on A", "a", (const char *[]) { "t2", NULL });
+  si_idea_set_body (xb, "line 1\nline 2\nLINE 3\n");
+  si_idea_set_title (xb, "Shared (edited on B)");
+  save (b, xb);
+  g_assert_true (si_store_delete_idea (b, si_idea_get_id (yb), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  nb = add_idea (b, "New on B", "b", (const char *[]) { "t2", NULL });
+
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.merged, ==, 1);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+
+  da = dump (a);
+  db = dump (b);
+  g_assert_cmpstr (da, ==, db);
+  g_clear_object (&x);
+  x = find_by_title (a, "Shared (edited on B)");
+  g_assert_nonnull (x);
+  g_assert_cmpstr (si_idea_get_body (x), ==, "LINE 1\nline 2\nLINE 3\n");
+  g_assert_true (si_idea_get_pinned (x));
+  g_assert_cmpstrv (si_idea_get_tag_names (x), ((const char *[]) { "t1", NULL }));
+  g_assert_null (find_by_title (a, "To delete"));
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 3);
+  /* Both created tag "t2" offline: one tag on the server. */
+  g_assert_cmpuint (server_count (s, "tags", TRUE), ==, 2);
+  g_assert_cmpuint (si_store_count_pending (a, NULL) + si_store_count_pending (b, NULL), ==, 0);
+}
+
+/* A, B synced on one idea; @edit_a and @edit_b change it offline; then A syncs, B syncs. */
+typedef void (*EditFunc) (SiStore *store, SiIdea *idea);
+
+typedef struct {
+  Server       *s;
+  SiStore      *a, *b;
+  SiSyncEngine *ea, *eb;
+  SiIdea       *ia, *ib;
+} Pair;
+
+static void
+pair_setup (Pair *p, const char *title, const char *body)
+{
+  p->s = server_new ();
+  p->a = open_store ("a");
+  p->b = open_store ("b");
+  p->ea = engine_for (p->s, p->a);
+  p->eb = engine_for (p->s, p->b);
+  p->ia = add_idea (p->a, title, body, (const char *[]) { "one", NULL });
+  sync_ok (p->ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (p->eb, SI_SYNC_MODE_INCREMENTAL);
+  p->ib = find_by_title (p->b, title);
+  g_assert_nonnull (p->ib);
+}
+
+static void
+pair_clear (Pair *p)
+{
+  g_clear_object (&p->ia);
+  g_clear_object (&p->ib);
+  g_clear_object (&p->ea);
+  g_clear_object (&p->eb);
+  g_clear_object (&p->a);
+  g_clear_object (&p->b);
+  g_clear_pointer (&p->s, server_free);
+}
+
+static void
+test_conflict_overlap (void)
+{
+  Pair p = { 0, };
+  g_autoptr(SiIdea) server_side = NULL, copy = NULL;
+  g_autoptr(GArray) conflicts = NULL;
+  SiSyncReport report;
+
+  pair_setup (&p, "Plan", "intro\nmiddle\nend\n");
+  si_idea_set_body (p.ia, "intro\nMIDDLE FROM A\nend\n");
+  save (p.a, p.ia);
+  si_idea_set_body (p.ib, "intro\nmiddle from b\nend\n");
+  si_idea_set_pinned (p.ib, TRUE);
+  save (p.b, p.ib);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  report = sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.conflicts, ==, 1);
+
+  /* The server's version stays in place, B's is a conflicted copy of it. */
+  server_side = si_store_get_idea (p.b, si_idea_get_id (p.ib), NULL);
+  g_assert_cmpstr (si_idea_get_body (server_side), ==, "intro\nMIDDLE FROM A\nend\n");
+  g_assert_false (si_idea_get_pinned (server_side));
+  g_assert_cmpint (si_idea_get_conflict_of (server_side), ==, 0);
+  conflicts = si_store_query_ideas (p.b, &(SiIdeaFilter) { .conflicts_only = TRUE }, NULL);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  copy = si_store_get_idea (p.b, g_array_index (conflicts, SiIdeaKey, 0).id, NULL);
+  g_assert_cmpint (si_idea_get_conflict_of (copy), ==, si_idea_get_id (p.ib));
+  g_assert_cmpstr (si_idea_get_title (copy), ==, "Plan");
+  g_assert_cmpstr (si_idea_get_body (copy), ==, "intro\nmiddle from b\nend\n");
+  g_assert_true (si_idea_get_pinned (copy));
+  g_assert_cmpstrv (si_idea_get_tag_names (copy), ((const char *[]) { "one", NULL }));
+  g_assert_cmpstr (si_idea_get_uid (copy), !=, si_idea_get_uid (p.ib));
+  /* The copy was pushed: A gets it too. */
+  g_assert_cmpuint (si_store_count_pending (p.b, NULL), ==, 0);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  {
+    g_autofree char *da = dump (p.a), *db = dump (p.b);
+    g_assert_cmpstr (da, ==, db);
+  }
+  pair_clear (&p);
+}
+
+static void
+test_conflict_identical_and_fields (void)
+{
+  Pair p = { 0, };
+  g_autoptr(SiIdea) got = NULL;
+  SiSyncReport report;
+
+  pair_setup (&p, "Same", "body\n");
+  /* identical edits: no conflict, nothing to merge */
+  si_idea_set_body (p.ia, "new body\n");
+  save (p.a, p.ia);
+  si_idea_set_body (p.ib, "new body\n");
+  save (p.b, p.ib);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  report = sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  g_assert_cmpuint (report.merged, ==, 0);
+  g_assert_cmpuint (si_store_count_pending (p.b, NULL), ==, 0);
+
+  /* title on A, pin and tags on B: all kept */
+  g_clear_object (&p.ib);
+  p.ib = find_by_title (p.b, "Same");
+  si_idea_set_title (p.ia, "Renamed");
+  save (p.a, p.ia);
+  si_idea_set_pinned (p.ib, TRUE);
+  {
+    g_autoptr(SiTag) t = si_store_ensure_tag (p.b, "two", NULL);
+    si_idea_add_tag (p.ib, si_tag_get_id (t));
+  }
+  save (p.b, p.ib);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  report = sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.merged, ==, 1);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (p.a, "Renamed");
+  g_assert_nonnull (got);
+  g_assert_cmpstr (si_idea_get_body (got), ==, "new body\n");
+  g_assert_true (si_idea_get_pinned (got));
+  g_assert_cmpstrv (si_idea_get_tag_names (got), ((const char *[]) { "one", "two", NULL }));
+  pair_clear (&p);
+}
+
+static void
+test_conflict_deletion (void)
+{
+  Pair p = { 0, };
+  g_autoptr(SiIdea) got = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* deleted on A, edited on B: the edit lives */
+  pair_setup (&p, "Keep me", "text\n");
+  g_assert_true (si_store_delete_idea (p.a, si_idea_get_id (p.ia), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  si_idea_set_body (p.ib, "text, edited\n");
+  save (p.b, p.ib);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (p.b, "Keep me");
+  g_assert_nonnull (got);
+  g_assert_cmpstr (si_idea_get_body (got), ==, "text, edited\n");
+  g_assert_cmpint (si_idea_get_sync_state (got), ==, SI_SYNC_STATE_SYNCED);
+  g_clear_object (&got);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (p.a, "Keep me");
+  g_assert_nonnull (got);
+  g_assert_cmpstr (si_idea_get_body (got), ==, "text, edited\n");
+  g_assert_cmpuint (server_count (p.s, "ideas", TRUE), ==, 1);
+  g_clear_object (&got);
+
+  /* edited on A, deleted on B (not yet pushed): the edit lives */
+  g_clear_object (&p.ib);
+  g_clear_object (&p.ia);
+  p.ia = find_by_title (p.a, "Keep me");
+  p.ib = find_by_title (p.b, "Keep me");
+  si_idea_set_title (p.ia, "Edited on A");
+  save (p.a, p.ia);
+  g_assert_true (si_store_delete_idea (p.b, si_idea_get_id (p.ib), SI_SAVE_LOCAL, &error));
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (p.b, "Edited on A");
+  g_assert_nonnull (got);
+  g_assert_cmpuint (server_count (p.s, "ideas", TRUE), ==, 1);
+  pair_clear (&p);
+}
+
+static void
+test_precondition_failed (void)
+{
+  Pair p = { 0, };
+  g_autoptr(SiIdea) got = NULL;
+  SiSyncReport report;
+
+  pair_setup (&p, "Stale", "a\nb\nc\n");
+  si_idea_set_body (p.ia, "A\nb\nc\n");
+  save (p.a, p.ia);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  /* B pushes without pulling: its If-Match is stale, the server answers 412 with the
+   * current record, B merges and tries again. */
+  si_idea_set_body (p.ib, "a\nb\nC\n");
+  save (p.b, p.ib);
+  si_sync_engine_set_batch_threshold (p.eb, 0);
+  report = sync_ok (p.eb, SI_SYNC_MODE_PUSH);
+  g_assert_cmpuint (report.merged, ==, 1);
+  g_assert_cmpuint (report.pushed, ==, 1);
+  g_assert_cmpuint (report.requests, ==, 2);
+  g_assert_cmpuint (si_store_count_pending (p.b, NULL), ==, 0);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (p.a, "Stale");
+  g_assert_cmpstr (si_idea_get_body (got), ==, "A\nb\nC\n");
+  pair_clear (&p);
+}
+
+static void
+test_edit_in_flight (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiIdea) idea = add_idea (a, "Draft", "first", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) got = NULL;
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  si_idea_set_body (idea, "second");
+  save (a, idea);
+  si_sync_engine_sync_async (ea, SI_SYNC_MODE_PUSH, NULL, got_result, &result);
+  /* The push of "second" is on its way; the person types on. */
+  si_idea_set_body (idea, "third");
+  save (a, idea);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (si_sync_engine_sync_finish (ea, result, NULL, &error));
+  g_assert_no_error (error);
+
+  got = si_store_get_idea (a, si_idea_get_id (idea), NULL);
+  g_assert_true (si_idea_is_dirty (got));
+  g_assert_cmpstr (si_idea_get_body (got), ==, "third");
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_clear_object (&got);
+  got = find_by_title (b, "Draft");
+  g_assert_cmpstr (si_idea_get_body (got), ==, "second");
+
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_clear_object (&got);
+  got = si_store_get_idea (a, si_idea_get_id (idea), NULL);
+  g_assert_false (si_idea_is_dirty (got));
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_clear_object (&got);
+  got = find_by_title (b, "Draft");
+  g_assert_cmpstr (si_idea_get_body (got), ==, "third");
+}
+
+static void
+add_many (SiStore *store, guint n, const char *prefix)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_si_store_begin (store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("%s %u", prefix, i);
+      g_autoptr(SiIdea) idea = si_idea_new (title, "body");
+      g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+    }
+  g_assert_true (_si_store_commit (store, &error));
+}
+
+static void
+test_paging (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  SiSyncReport report;
+
+  add_many (a, 5000, "Idea");
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 5000);
+  /* info, two empty pages, then batches of at most 500 */
+  g_assert_cmpuint (report.requests, ==, 3 + 10);
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 5000);
+
+  si_sync_engine_set_page_size (eb, 1000);
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pulled, ==, 5000);
+  g_assert_cmpuint (si_store_count_ideas (b, &(SiIdeaFilter) { 0, }, NULL), ==, 5000);
+  g_assert_cmpuint (si_store_count_pending (b, NULL), ==, 0);
+
+  /* a no-op incremental sync: one request per collection */
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.requests, ==, 2);
+  g_assert_cmpuint (report.pulled + report.pushed, ==, 0);
+}
+
+static void
+cancel_after (SiSyncEngine *engine, GParamSpec *pspec, GCancellable *cancellable)
+{
+  if (si_sync_engine_get_progress_done (engine) >= 300)
+    g_cancellable_cancel (cancellable);
+}
+
+static void
+test_interrupted_pull (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  SiSyncReport report;
+  guint have;
+  gulong id;
+
+  add_many (a, 1000, "Idea");
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+
+  si_sync_engine_set_page_size (eb, 100);
+  id = g_signal_connect (eb, "notify::progress-done", G_CALLBACK (cancel_after), cancellable);
+  g_assert_false (run_sync (eb, SI_SYNC_MODE_INCREMENTAL, cancellable, &report, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_signal_handler_disconnect (eb, id);
+  have = si_store_count_ideas (b, &(SiIdeaFilter) { 0, }, NULL);
+  g_assert_cmpuint (have, >=, 300);
+  g_assert_cmpuint (have, <, 1000);
+  g_assert_cmpuint (have % 100, ==, 0);
+
+  /* The next sync goes on from the stored cursor: it pulls only what is missing. */
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pulled, ==, 1000 - have);
+  g_assert_cmpuint (si_store_count_ideas (b, &(SiIdeaFilter) { 0, }, NULL), ==, 1000);
+}
+
+static void
+test_instance_changed (void)
+{
+  g_autoptr(Server) s1 = server_new ();
+  g_autoptr(Server) s2 = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiSyncEngine) e1 = engine_for (s1, a);
+  g_autoptr(SiSyncEngine) e2 = engine_for (s2, a);
+  g_autoptr(SiIdea) idea = add_idea (a, "Precious", "", NULL);
+  g_autoptr(SiIdea) local = add_idea (a, "Unpushed", "", NULL);
+  g_autoptr(GError) error = NULL;
+  SiSyncReport report;
+
+  si_sync_engine_set_token (e2, s2->token);
+  sync_ok (e1, SI_SYNC_MODE_INCREMENTAL);
+  si_idea_set_body (local, "edited");
+  save (a, local);
+
+  g_assert_false (run_sync (e2, SI_SYNC_MODE_INCREMENTAL, NULL, &report, &error));
+  g_assert_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER_REPLACED);
+  g_assert_cmpuint (report.pulled + report.pushed, ==, 0);
+  g_assert_cmpuint (si_store_count_ideas (a, &(SiIdeaFilter) { 0, }, NULL), ==, 2);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 1);
+  g_assert_cmpuint (server_count (s2, "ideas", FALSE), ==, 0);
+  g_clear_error (&error);
+
+  /* The user agrees: the notebook goes to the new server whole. */
+  g_assert_true (si_sync_engine_forget_server (a, &error));
+  report = sync_ok (e2, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 2);
+  g_assert_cmpuint (server_count (s2, "ideas", TRUE), ==, 2);
+}
+
+static void
+kill_after (SiSyncEngine *engine, GParamSpec *pspec, Server *s)
+{
+  if (si_sync_engine_get_progress_done (engine) >= 120 && si_test_server_is_running (s->server))
+    si_test_server_signal (s->server, SIGKILL);
+}
+
+static void
+test_killed_server (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) again = NULL;
+  g_autoptr(GError) error = NULL;
+  SiSyncReport report;
+  gulong id;
+
+  add_many (a, 500, "Idea");
+  si_sync_engine_set_batch_threshold (ea, 0);
+  id = g_signal_connect (ea, "notify::progress-done", G_CALLBACK (kill_after), s);
+  g_assert_false (run_sync (ea, SI_SYNC_MODE_INCREMENTAL, NULL, &report, &error));
+  g_assert_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK);
+  g_assert_true (si_sync_error_is_retryable (error));
+  g_signal_handler_disconnect (ea, id);
+  si_test_server_wait (s->server);
+  g_assert_cmpuint (report.pushed, >=, 120);
+  g_assert_cmpuint (report.pushed, <, 500);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 500 - report.pushed);
+
+  si_test_server_start (s->server);
+  again = engine_for (s, a);
+  report = sync_ok (again, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 0);
+  g_assert_cmpuint (server_count (s, "ideas", FALSE), ==, 500);
+  g_assert_cmpuint (si_store_count_ideas (a, &(SiIdeaFilter) { 0, }, NULL), ==, 500);
+}
+
+/* A proxy in front of the real server that can misbehave -------------------------------- */
+
+typedef enum { FAULT_NONE, FAULT_500, FAULT_DROP, FAULT_MALFORMED, FAULT_SLOW } Fault;
+
+typedef struct {
+  SoupServer  *soup;
+  SoupSession *session;
+  char        *upstream;
+  char        *url;
+  Fault        fault;
+  guint        requests;
+} Proxy;
+
+typedef struct {
+  Proxy             *proxy;
+  SoupServerMessage *msg;
+  SoupMessage       *upstream;
+} Forward;
+
+static void
+forward_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Forward *f = user_data;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  const char *etag;
+
+  if (body == NULL)
+    soup_server_message_set_status (f->msg, 502, NULL);
+  else
+    {
+      soup_server_message_set_status (f->msg, soup_message_get_status (f->upstream), NULL);
+      etag = soup_message_headers_get_one (soup_message_get_response_headers (f->upstream), "ETag");
+      if (etag)
+        soup_message_headers_replace (soup_server_message_get_response_headers (f->msg), "ETag", etag);
+      soup_server_message_set_response (f->msg, "application/json", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+    }
+  soup_server_message_unpause (f->msg);
+  g_object_unref (f->msg);
+  g_object_unref (f->upstream);
+  g_free (f);
+}
+
+static gboolean
+forward_later (gpointer user_data)
+{
+  Forward *f = user_data;
+  soup_session_send_and_read_async (f->proxy->session, f->upstream, G_PRIORITY_DEFAULT, NULL, forward_done, f);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+  Proxy *proxy = user_data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autofree char *target = NULL;
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = NULL;
+  const char *auth, *if_match;
+  Forward *f;
+
+  proxy->requests++;
+  switch (proxy->fault)
+    {
+    case FAULT_500:
+      soup_server_message_set_status (msg, 500, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+      return;
+    case FAULT_MALFORMED:
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{\"records\": [tr", 15);
+      return;
+    case FAULT_DROP:
+      {
+        GIOStream *stream = soup_server_message_steal_connection (msg);
+        g_io_stream_close (stream, NULL, NULL);
+        g_object_unref (stream);
+        return;
+      }
+    case FAULT_NONE:
+    case FAULT_SLOW:
+    default:
+      break;
+    }
+
+  target = g_strdup_printf ("%s%s%s%s", proxy->upstream, g_uri_get_path (uri),
+                            g_uri_get_query (uri) ? "?" : "", g_uri_get_query (uri) ? g_uri_get_query (uri) : "");
+  f = g_new0 (Forward, 1);
+  f->proxy = proxy;
+  f->msg = g_object_ref (msg);
+  f->upstream = soup_message_new (soup_server_message_get_method (msg), target);
+  auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+  if_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-Match");
+  if (auth)
+    soup_message_headers_replace (soup_message_get_request_headers (f->upstream), "Authorization", auth);
+  if (if_match)
+    soup_message_headers_replace (soup_message_get_request_headers (f->upstream), "If-Match", if_match);
+  if (body->length > 0)
+    {
+      bytes = soup_message_body_flatten (body);
+      soup_message_set_request_body_from_bytes (f->upstream, "application/json", bytes);
+    }
+  soup_server_message_pause (msg);
+  if (proxy->fault == FAULT_SLOW)
+    g_timeout_add (300, forward_later, f);
+  else
+    forward_later (f);
+}
+
+static Proxy *
+proxy_new (const char *upstream)
+{
+  Proxy *proxy = g_new0 (Proxy, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  proxy->soup = soup_server_new (NULL, NULL);
+  proxy->session = soup_session_new ();
+  proxy->upstream = g_strdup (upstream);
+  soup_server_add_handler (proxy->soup, NULL, proxy_handle, proxy, NULL);
+  g_assert_true (soup_server_listen_local (proxy->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (proxy->soup);
+  proxy->url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (g_str_has_suffix (proxy->url, "/"))
+    proxy->url[strlen (proxy->url) - 1] = '\0';
+  return proxy;
+}
+
+static void
+proxy_free (Proxy *proxy)
+{
+  soup_server_disconnect (proxy->soup);
+  g_object_unref (proxy->soup);
+  g_object_unref (proxy->session);
+  g_free (proxy->upstream);
+  g_free (proxy->url);
+  g_free (proxy);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Proxy, proxy_free)
+
+static void
+test_faults (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server));
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = si_sync_engine_new (a, proxy->url, s->token);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  static const Fault faults[] = { FAULT_500, FAULT_DROP, FAULT_MALFORMED };
+  SiSyncReport report;
+
+  add_many (a, 20, "Idea");
+  for (guint i = 0; i < G_N_ELEMENTS (faults); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SiIdea) extra = NULL;
+      g_autofree char *title = g_strdup_printf ("Written during fault %u", i);
+
+      proxy->fault = faults[i];
+      g_assert_false (run_sync (ea, SI_SYNC_MODE_INCREMENTAL, NULL, NULL, &error));
+      g_assert_true (si_sync_error_is_retryable (error));
+      extra = add_idea (a, title, "", NULL);
+      g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 21 + i);
+    }
+  proxy->fault = FAULT_SLOW;
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 23);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 0);
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  {
+    g_autofree char *da = dump (a), *db = dump (b);
+    g_assert_cmpstr (da, ==, db);
+  }
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 23);
+}
+
+static void
+note_retry (SiSyncManager *manager, GParamSpec *pspec, GArray *retries)
+{
+  gint64 next = si_sync_manager_get_next_retry_time (manager);
+  if (next > 0)
+    {
+      gint64 delay = next - g_get_real_time ();
+      g_array_append_val (retries, delay);
+    }
+}
+
+static void
+test_manager_backoff (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server));
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiAccount) account = si_account_new (a);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(GArray) retries = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) idea = add_idea (a, "Waiting", "", NULL);
+  gint64 deadline;
+
+  g_assert_true (si_account_set_for_testing (account, proxy->url, "alice", s->token, &error));
+  g_assert_no_error (error);
+  manager = si_sync_manager_new (a, account);
+  si_sync_manager_set_backoff (manager, 100, 1600);
+  si_sync_manager_set_interval (manager, 0);
+  g_signal_connect (manager, "notify::next-retry-time", G_CALLBACK (note_retry), retries);
+  proxy->fault = FAULT_500;
+  si_sync_manager_start (manager);
+
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (retries->len < 5 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (retries->len, >=, 5);
+  g_assert_cmpint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_ERROR);
+  g_assert_nonnull (si_sync_manager_get_last_error (manager));
+  g_assert_cmpuint (si_sync_manager_get_pending_changes (manager), ==, 1);
+  /* exponential: each delay longer than the last (jitter is ±20 %), capped */
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpint (g_array_index (retries, gint64, i), >, g_array_index (retries, gint64, i - 1));
+  for (guint i = 0; i < retries->len; i++)
+    g_assert_cmpint (g_array_index (retries, gint64, i), <=, 1600 * 1000 * 12 / 10 + 1000);
+
+  /* The server recovers: the next retry converges and resets the backoff. */
+  proxy->fault = FAULT_NONE;
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (si_sync_manager_get_state (manager) != SI_SYNC_MANAGER_STATE_IDLE && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_IDLE);
+  g_assert_cmpuint (si_sync_manager_get_pending_changes (manager), ==, 0);
+  g_assert_cmpint (si_sync_manager_get_next_retry_time (manager), ==, 0);
+  g_assert_cmpint (si_sync_manager_get_last_sync_time (manager), >, 0);
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 1);
+
+  /* auto-push: an edit is synced a moment later without asking */
+  si_sync_manager_set_auto_push_delay (manager, 1);
+  {
+    g_autoptr(SiIdea) more = add_idea (a, "Auto", "", NULL);
+    deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while ((si_store_count_pending (a, NULL) > 0 || si_sync_manager_get_state (manager) != SI_SYNC_MANAGER_STATE_IDLE) &&
+           g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 2);
+  si_sync_manager_stop (manager);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Only 127.0.0.1: no proxy (the GNOME resolver would want the desktop's GSettings schemas). */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/sync/offline-tags", test_offline_tags);
+  g_test_add_func ("/sync/converge", test_converge);
+  g_test_add_func ("/sync/conflict/overlap", test_conflict_overlap);
+  g_test_add_func ("/sync/conflict/identical-and-fields", test_conflict_identical_and_fields);
+  g_test_add_func ("/sync/conflict/deletion", test_conflict_deletion);
+  g_test_add_func ("/sync/precondition-failed", test_precondition_failed);
+  g_test_add_func ("/sync/edit-in-flight", test_edit_in_flight);
+  g_test_add_func ("/sync/paging", test_paging);
+  g_test_add_func ("/sync/interrupted-pull", test_interrupted_pull);
+  g_test_add_func ("/sync/instance-changed", test_instance_changed);
+  g_test_add_func ("/sync/killed-server", test_killed_server);
+  g_test_add_func ("/sync/faults", test_faults);
+  g_test_add_func ("/sync/manager-backoff", test_manager_backoff);
+  return g_test_run ();
+}
