@@ -14,6 +14,10 @@ const SiCliCommand si_cli_commands[] = {
   { "tags",   si_cli_cmd_tags,   "[--json]", "List tags with the number of ideas that have them" },
   { "export", si_cli_cmd_export, "--format markdown|json DIR", "Write every idea to DIR as Markdown files or as saveidea.json" },
   { "import", si_cli_cmd_import, "PATH", "Import a Markdown file, a folder of them, or a JSON export" },
+  { "login",  si_cli_cmd_login,  "URL USER", "Log in to a Saveidea server (the password on standard input)" },
+  { "logout", si_cli_cmd_logout, "[--force]", "Log out (refused while changes wait, unless --force)" },
+  { "sync",   si_cli_cmd_sync,   "[--full|--pull|--push]", "Sync with the server; prints pulled, pushed, merged, conflicts" },
+  { "status", si_cli_cmd_status, "[--json]", "Server, user, changes waiting, conflicts, last sync" },
 };
 
 const guint si_cli_n_commands = G_N_ELEMENTS (si_cli_commands);

@@ -115,5 +115,9 @@ int si_cli_cmd_export (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_import (SiCliContext *ctx, int argc, char **argv);
 
 /* si-cli-sync.c (login, logout, sync, status): declared here by its author */
+int si_cli_cmd_login  (SiCliContext *ctx, int argc, char **argv);
+int si_cli_cmd_logout (SiCliContext *ctx, int argc, char **argv);
+int si_cli_cmd_sync   (SiCliContext *ctx, int argc, char **argv);
+int si_cli_cmd_status (SiCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -162,6 +162,10 @@ run_finish (GTask  *task,
     }
   else
     {
+      g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time ());
+
+      if (!_si_store_set_meta (self->store, "last_sync_time", now, NULL))
+        g_debug ("Could not note the time of the sync");
       g_debug ("Sync done: pulled %u, pushed %u, merged %u, conflicts %u, rejected %u, %u requests",
                run->report.pulled, run->report.pushed, run->report.merged, run->report.conflicts,
                run->report.rejected, run->report.requests);
@@ -1033,6 +1037,16 @@ si_sync_engine_forget_server (SiStore  *store,
       return FALSE;
     }
   return TRUE;
+}
+
+gint64
+si_sync_engine_get_last_sync_time (SiStore *store)
+{
+  g_autofree char *value = NULL;
+
+  g_return_val_if_fail (SI_IS_STORE (store), 0);
+  value = _si_store_get_meta (store, "last_sync_time");
+  return value ? g_ascii_strtoll (value, NULL, 10) : 0;
 }
 
 SiSyncEngine *

@@ -159,4 +159,7 @@ void          si_sync_engine_incremental_async (SiSyncEngine *self, GCancellable
 gboolean      si_sync_engine_forget_server   (SiStore            *store,
                                               GError            **error);
 
+/* When @store last finished a sync successfully (µs since the epoch), 0 never. */
+gint64        si_sync_engine_get_last_sync_time (SiStore         *store);
+
 G_END_DECLS

@@ -516,6 +516,7 @@ si_sync_manager_constructed (GObject *object)
     self->monitor = g_object_ref (g_network_monitor_get_default ());
   self->network_available = g_network_monitor_get_network_available (self->monitor);
   self->state = resting_state (self);
+  self->last_sync_time = si_sync_engine_get_last_sync_time (self->store);
   update_counts (self);
 }
 

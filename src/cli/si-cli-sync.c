@@ -1,0 +1,258 @@
+/* si-cli-sync.c — saveidea-cli login, logout, sync and status. */
+#define G_LOG_DOMAIN "saveidea-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "si-account.h"
+#include "si-cli.h"
+#include "si-sync-engine.h"
+
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == SI_SYNC_ERROR)
+    switch ((SiSyncError) error->code)
+      {
+      case SI_SYNC_ERROR_NETWORK:
+      case SI_SYNC_ERROR_SERVER:
+      case SI_SYNC_ERROR_NOT_SAVEIDEA:
+        return SI_CLI_EXIT_NETWORK;
+      case SI_SYNC_ERROR_NEEDS_LOGIN:
+      case SI_SYNC_ERROR_WRONG_PASSWORD:
+      case SI_SYNC_ERROR_NOT_CONFIGURED:
+      case SI_SYNC_ERROR_KEYRING:
+        return SI_CLI_EXIT_NEEDS_LOGIN;
+      case SI_SYNC_ERROR_SERVER_REPLACED:
+        return SI_CLI_EXIT_SERVER_REPLACED;
+      case SI_SYNC_ERROR_UNSYNCED_CHANGES:
+        return SI_CLI_EXIT_INVALID;
+      case SI_SYNC_ERROR_STORE:
+      case SI_SYNC_ERROR_BUSY:
+      case SI_SYNC_ERROR_FAILED:
+      default:
+        return SI_CLI_EXIT_STORAGE;
+      }
+  return si_cli_exit_code_for_error (error);
+}
+
+static int
+fail (SiCliContext *ctx,
+      const GError *error)
+{
+  return si_cli_fail (ctx, exit_code_for (error), "%s", error->message);
+}
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for (GAsyncResult **result)
+{
+  while (*result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *result;
+}
+
+int
+si_cli_cmd_login (SiCliContext *ctx,
+                  int           argc,
+                  char        **argv)
+{
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *password = NULL;
+  SiStore *store;
+  int code = 0;
+  gsize len;
+
+  if (!si_cli_parse_options (ctx, NULL, &argc, &argv, &code))
+    return code;
+  args = si_cli_positional (argc, argv);
+  if (args->len != 2)
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "usage: login URL USER (the password on standard input)");
+  if (!(store = si_cli_get_store (ctx, &code)))
+    return code;
+  password = si_cli_read_stdin (4096, &error);
+  if (password == NULL)
+    return si_cli_fail_error (ctx, error);
+  len = strlen (password);
+  while (len > 0 && (password[len - 1] == '\n' || password[len - 1] == '\r'))
+    password[--len] = '\0';
+  if (len == 0)
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "no password given: write it as one line on standard input");
+
+  account = si_account_new (store);
+  si_account_login_async (account, g_ptr_array_index (args, 0), g_ptr_array_index (args, 1), password,
+                          ctx->cancellable, got_result, &result);
+  memset (password, 0, len);
+  if (!si_account_login_finish (account, wait_for (&result), &error))
+    return fail (ctx, error);
+  g_print ("Logged in to %s as %s\n", si_account_get_server_url (account), si_account_get_username (account));
+  return SI_CLI_EXIT_OK;
+}
+
+int
+si_cli_cmd_logout (SiCliContext *ctx,
+                   int           argc,
+                   char        **argv)
+{
+  gboolean force = FALSE;
+  const GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, "Log out even though changes are not synced (they stay here)", NULL },
+    { NULL },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiAccount) account = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  SiStore *store;
+  int code = 0;
+
+  if (!si_cli_parse_options (ctx, entries, &argc, &argv, &code))
+    return code;
+  if (!(store = si_cli_get_store (ctx, &code)))
+    return code;
+  account = si_account_new (store);
+  si_account_logout_async (account, force, ctx->cancellable, got_result, &result);
+  if (!si_account_logout_finish (account, wait_for (&result), &error))
+    return fail (ctx, error);
+  g_print ("Logged out\n");
+  return SI_CLI_EXIT_OK;
+}
+
+int
+si_cli_cmd_sync (SiCliContext *ctx,
+                 int           argc,
+                 char        **argv)
+{
+  gboolean full = FALSE, pull = FALSE, push = FALSE;
+  const GOptionEntry entries[] = {
+    { "full", 0, 0, G_OPTION_ARG_NONE, &full, "Reload everything from the server (local changes are kept and sent)", NULL },
+    { "pull", 0, 0, G_OPTION_ARG_NONE, &pull, "Only get the server's changes", NULL },
+    { "push", 0, 0, G_OPTION_ARG_NONE, &push, "Only send local changes", NULL },
+    { NULL },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiAccount) account = NULL;
+  g_autoptr(SiSyncEngine) engine = NULL;
+  g_autoptr(GAsyncResult) token_result = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *token = NULL;
+  SiSyncReport report = { 0, };
+  SiSyncMode mode = SI_SYNC_MODE_INCREMENTAL;
+  SiStore *store;
+  gboolean ok;
+  int code = 0;
+
+  if (!si_cli_parse_options (ctx, entries, &argc, &argv, &code))
+    return code;
+  if (full + pull + push > 1)
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "--full, --pull and --push go alone");
+  mode = full ? SI_SYNC_MODE_FULL : pull ? SI_SYNC_MODE_PULL : push ? SI_SYNC_MODE_PUSH : SI_SYNC_MODE_INCREMENTAL;
+  if (!(store = si_cli_get_store (ctx, &code)))
+    return code;
+
+  account = si_account_new (store);
+  si_account_lookup_token_async (account, ctx->cancellable, got_result, &token_result);
+  token = si_account_lookup_token_finish (account, wait_for (&token_result), &error);
+  if (token == NULL)
+    {
+      if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_CONFIGURED) ||
+          g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN))
+        return si_cli_fail (ctx, SI_CLI_EXIT_NEEDS_LOGIN, "%s (saveidea-cli login URL USER)", error->message);
+      return fail (ctx, error);
+    }
+
+  engine = si_sync_engine_new (store, si_account_get_server_url (account), token);
+  si_sync_engine_sync_async (engine, mode, ctx->cancellable, got_result, &result);
+  ok = si_sync_engine_sync_finish (engine, wait_for (&result), &report, &error);
+  g_print ("pulled %u, pushed %u, merged %u, conflicts %u, rejected %u\n",
+           report.pulled, report.pushed, report.merged, report.conflicts, report.rejected);
+  if (!ok)
+    return fail (ctx, error);
+  return SI_CLI_EXIT_OK;
+}
+
+int
+si_cli_cmd_status (SiCliContext *ctx,
+                   int           argc,
+                   char        **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { NULL },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiAccount) account = NULL;
+  SiIdeaFilter conflicts_filter = { .conflicts_only = TRUE };
+  g_autofree char *last = NULL;
+  SiStore *store;
+  guint pending, conflicts;
+  gint64 last_sync;
+  int code = 0;
+
+  if (!si_cli_parse_options (ctx, entries, &argc, &argv, &code))
+    return code;
+  if (!(store = si_cli_get_store (ctx, &code)))
+    return code;
+  account = si_account_new (store);
+  pending = si_store_count_pending (store, &error);
+  if (error == NULL)
+    conflicts = si_store_count_ideas (store, &conflicts_filter, &error);
+  if (error != NULL)
+    return si_cli_fail_error (ctx, error);
+  last_sync = si_sync_engine_get_last_sync_time (store);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "server");
+      if (si_account_get_server_url (account))
+        json_builder_add_string_value (b, si_account_get_server_url (account));
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "username");
+      if (si_account_get_username (account))
+        json_builder_add_string_value (b, si_account_get_username (account));
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "pending_changes");
+      json_builder_add_int_value (b, pending);
+      json_builder_set_member_name (b, "conflicts");
+      json_builder_add_int_value (b, conflicts);
+      json_builder_set_member_name (b, "last_sync");
+      if (last_sync > 0)
+        {
+          g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (last_sync / G_USEC_PER_SEC);
+          g_autofree char *iso = g_date_time_format_iso8601 (dt);
+          json_builder_add_string_value (b, iso);
+        }
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      node = json_builder_get_root (b);
+      si_cli_print_json (node);
+      return SI_CLI_EXIT_OK;
+    }
+
+  last = last_sync > 0 ? si_cli_format_local_time (last_sync) : g_strdup ("never");
+  g_print ("Server: %s\n", si_account_get_server_url (account) ? si_account_get_server_url (account) : "(not logged in)");
+  g_print ("User: %s\n", si_account_get_username (account) ? si_account_get_username (account) : "-");
+  g_print ("Changes waiting: %u\n", pending);
+  g_print ("Conflicts: %u\n", conflicts);
+  g_print ("Last sync: %s\n", last);
+  return SI_CLI_EXIT_OK;
+}
