@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 
 #include "si-account.h"
 #include "si-store-private.h"
@@ -911,6 +912,63 @@ test_manager_backoff (void)
   si_sync_manager_stop (manager);
 }
 
+static int
+run_cli (const char *db, const char *token, char **out, const char *first, ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("SAVEIDEA_CLI"));
+  g_ptr_array_add (argv, (char *) "--db");
+  g_ptr_array_add (argv, (char *) db);
+  va_start (args, first);
+  for (const char *a = first; a; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_subprocess_launcher_setenv (launcher, "SAVEIDEA_TOKEN", token, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, out, NULL, &error));
+  g_assert_no_error (error);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_cli (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiAccount) account = si_account_new (a);
+  g_autoptr(SiIdea) idea = add_idea (a, "From the shell", "", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_strdup (si_store_get_path (a));
+  g_autofree char *out1 = NULL, *out2 = NULL, *out3 = NULL, *out4 = NULL, *out5 = NULL;
+
+  if (g_getenv ("SAVEIDEA_CLI") == NULL || !g_file_test (g_getenv ("SAVEIDEA_CLI"), G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no saveidea-cli");
+      return;
+    }
+  g_assert_true (si_account_set_for_testing (account, si_test_server_get_url (s->server), "alice", NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (run_cli (db, s->token, &out1, "sync", NULL), ==, 0);
+  g_assert_cmpstr (out1, ==, "pulled 0, pushed 1, merged 0, conflicts 0, rejected 0\n");
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 1);
+  g_assert_cmpint (run_cli (db, s->token, &out2, "status", "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (out2, "\"pending_changes\""));
+  g_assert_nonnull (strstr (out2, "alice"));
+  g_assert_cmpint (run_cli (db, "not-a-token", &out3, "sync", NULL), ==, 6);
+  g_assert_cmpint (run_cli (db, s->token, &out4, "sync", "--full", "--push", NULL), ==, 1);
+  si_test_server_stop (s->server, SIGKILL);
+  g_assert_cmpint (run_cli (db, s->token, &out5, "sync", NULL), ==, 5);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -930,5 +988,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/killed-server", test_killed_server);
   g_test_add_func ("/sync/faults", test_faults);
   g_test_add_func ("/sync/manager-backoff", test_manager_backoff);
+  g_test_add_func ("/sync/cli", test_cli);
   return g_test_run ();
 }
