@@ -266,6 +266,47 @@ test_other_process (Fixture       *fixture,
   assert_titles (fixture, "From the terminal");
 }
 
+/* During each items-changed, the list holds exactly what the signals so far announced: a
+ * GtkListView (or a handler asking where an idea is) never sees a row before its insertion. */
+typedef struct {
+  guint n_seen;
+  guint mismatches;
+} Consistency;
+
+static void
+check_consistency (GListModel  *model,
+                   guint        position,
+                   guint        removed,
+                   guint        added,
+                   Consistency *c)
+{
+  c->n_seen = c->n_seen - removed + added;
+  if (g_list_model_get_n_items (model) != c->n_seen)
+    c->mismatches++;
+}
+
+static void
+test_consistent_during_changes (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(SiIdea) a = add (fixture, "a");
+  g_autoptr(SiIdea) b = add (fixture, "b");
+  g_autoptr(SiIdea) c = add (fixture, "c");
+  Consistency consistency = { g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), 0 };
+
+  g_signal_connect (fixture->list, "items-changed", G_CALLBACK (check_consistency), &consistency);
+  /* a moves from the bottom to the top: a removal, then an insertion. */
+  si_idea_set_body (a, "edited");
+  save (fixture, a);
+  si_idea_set_pinned (b, TRUE);
+  save (fixture, b);
+  g_assert_cmpuint (consistency.mismatches, ==, 0);
+  g_assert_cmpuint (consistency.n_seen, ==, 3);
+  assert_titles (fixture, "b,a,c");
+  g_signal_handlers_disconnect_by_func (fixture->list, check_consistency, &consistency);
+  (void) c;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -277,6 +318,7 @@ main (int   argc,
   ADD ("/idea-list/loaded-idea-updates-in-place", test_loaded_idea_updates_in_place);
   ADD ("/idea-list/filters", test_filters);
   ADD ("/idea-list/other-process", test_other_process);
+  ADD ("/idea-list/consistent-during-changes", test_consistent_during_changes);
 #undef ADD
 
   return g_test_run ();

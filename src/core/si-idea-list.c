@@ -285,16 +285,21 @@ idea_changed (SiIdeaList *self,
       return;
     }
 
+  /* A move is a removal, then an insertion: during each signal the rows must be exactly what
+   * the signals so far announced, or a GtkListView (and anything that asks for the position of
+   * an idea from a handler) sees a row that is not there yet. */
+  new_pos = insertion_point (self, &key);
+  if (was_shown && new_pos == old_pos)
+    {
+      g_array_insert_val (self->keys, new_pos, key);
+      emit_items_changed (self, old_pos, 1, 1);
+      return;
+    }
+  if (was_shown)
+    emit_items_changed (self, old_pos, 1, 0);
   new_pos = insertion_point (self, &key);
   g_array_insert_val (self->keys, new_pos, key);
-  if (was_shown && new_pos == old_pos)
-    emit_items_changed (self, old_pos, 1, 1);
-  else
-    {
-      if (was_shown)
-        emit_items_changed (self, old_pos, 1, 0);
-      emit_items_changed (self, new_pos, 0, 1);
-    }
+  emit_items_changed (self, new_pos, 0, 1);
 }
 
 static void
