@@ -1,4 +1,8 @@
-/* si-application.c — the application: opens the offline store and the main window. */
+/* si-application.c — the application: one instance per session (D-Bus activatable), opening the
+ * offline store, the sync account and manager, and the main window.
+ *
+ * The app works without any server: the notebook is on disk first, and syncing starts only once
+ * an account is set up in the preferences. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
@@ -6,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "si-application.h"
+#include "si-preferences-window.h"
 #include "si-window.h"
 
 struct _SiApplication
@@ -13,6 +18,9 @@ struct _SiApplication
   AdwApplication  parent_instance;
 
   SiStore        *store;
+  SiAccount      *account;
+  SiSyncManager  *manager;
+  GSettings      *settings;
   char           *db_path;
 };
 
@@ -30,6 +38,55 @@ show_fatal_error (SiApplication *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+static GSettings *
+settings_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source)
+    schema = g_settings_schema_source_lookup (source, BASE_APP_ID, TRUE);
+  return schema ? g_settings_new (BASE_APP_ID) : NULL;
+}
+
+static gboolean
+minutes_to_seconds (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  g_value_set_uint (value, g_variant_get_uint32 (variant) * 60);
+  return TRUE;
+}
+
+static GVariant *
+seconds_to_minutes (const GValue       *value,
+                    const GVariantType *expected_type,
+                    gpointer            user_data)
+{
+  return g_variant_new_uint32 (MAX (1, g_value_get_uint (value) / 60));
+}
+
+static gboolean
+open_notebook (SiApplication  *self,
+               GError        **error)
+{
+  if (self->store)
+    return TRUE;
+  if (!(self->store = si_store_new (self->db_path, error)))
+    return FALSE;
+
+  self->account = si_account_new (self->store);
+  self->manager = si_sync_manager_new (self->store, self->account);
+  if (self->settings)
+    {
+      g_settings_bind_with_mapping (self->settings, "sync-interval", self->manager, "interval",
+                                    G_SETTINGS_BIND_GET, minutes_to_seconds, seconds_to_minutes, NULL, NULL);
+      g_settings_bind (self->settings, "auto-push", self->manager, "auto-push", G_SETTINGS_BIND_GET);
+    }
+  si_sync_manager_start (self->manager);
+  return TRUE;
+}
+
 static void
 si_application_activate (GApplication *app)
 {
@@ -41,15 +98,50 @@ si_application_activate (GApplication *app)
     {
       g_autoptr(GError) error = NULL;
 
-      if (self->store == NULL && !(self->store = si_store_new (self->db_path, &error)))
+      if (!open_notebook (self, &error))
         {
           g_warning ("%s", error->message);
           show_fatal_error (self, error->message);
           return;
         }
-      window = GTK_WINDOW (si_window_new (self, self->store));
+      window = GTK_WINDOW (si_window_new (self, self->store, self->manager));
     }
   gtk_window_present (window);
+}
+
+static void
+si_application_startup (GApplication *app)
+{
+  static const char *new_accels[] = { "<Control>n", NULL };
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *close_accels[] = { "<Control>w", NULL };
+  static const char *sync_accels[] = { "<Control>r", NULL };
+  static const char *prefs_accels[] = { "<Control>comma", NULL };
+  SiApplication *self = SI_APPLICATION (app);
+
+  G_APPLICATION_CLASS (si_application_parent_class)->startup (app);
+
+  self->settings = settings_if_installed ();
+  if (self->settings == NULL)
+    g_debug ("The GSettings schema %s is not installed; preferences are not kept", BASE_APP_ID);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.sync-now", sync_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
+  /* Shown in menus; the window's own binding does the work. */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.new", new_accels);
+}
+
+static void
+si_application_shutdown (GApplication *app)
+{
+  SiApplication *self = SI_APPLICATION (app);
+
+  if (self->manager)
+    si_sync_manager_stop (self->manager);
+
+  G_APPLICATION_CLASS (si_application_parent_class)->shutdown (app);
 }
 
 static gint
@@ -61,7 +153,26 @@ si_application_handle_local_options (GApplication *app,
 
   if (g_variant_dict_lookup (options, "db", "^&ay", &path))
     self->db_path = g_canonicalize_filename (path, NULL);
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("saveidea %s\n", PACKAGE_VERSION);
+      return 0;
+    }
   return -1;
+}
+
+static void
+si_application_dispose (GObject *object)
+{
+  SiApplication *self = SI_APPLICATION (object);
+
+  if (self->manager)
+    si_sync_manager_stop (self->manager);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->account);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (si_application_parent_class)->dispose (object);
 }
 
 static void
@@ -81,17 +192,83 @@ si_application_class_init (SiApplicationClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->dispose = si_application_dispose;
   object_class->finalize = si_application_finalize;
   app_class->activate = si_application_activate;
+  app_class->startup = si_application_startup;
+  app_class->shutdown = si_application_shutdown;
   app_class->handle_local_options = si_application_handle_local_options;
 }
+
+/* Actions ------------------------------------------------------------------------------------- */
 
 static void
 quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GApplication *app = G_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+
+  /* Through close-request, so each window saves what was typed last. */
+  g_autoptr(GList) copy = g_list_copy (windows);
+
+  for (GList *iter = copy; iter; iter = iter->next)
+    gtk_window_close (iter->data);
+  g_application_quit (app);
+}
+
+static void
+sync_now_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  SiApplication *self = SI_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (SI_IS_WINDOW (window))
+    si_window_save_now (SI_WINDOW (window));
+  if (self->manager)
+    si_sync_manager_sync_now (self->manager);
+}
+
+static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  SiApplication *self = SI_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  SiPreferencesWindow *prefs = si_preferences_window_new (parent, self->manager, self->settings);
+
+  gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+about_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  SiApplication *self = SI_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  static const char *developers[] = { "The Saveidea developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "application-name", _("Saveidea"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Saveidea developers"),
+                        "version", PACKAGE_VERSION,
+                        "comments", _("Write an idea down the moment you have it, with or without a network. It is saved on your computer at once and synced through a server you host yourself."),
+                        "website", "https://github.com/saveidea/saveidea",
+                        "issue-url", "https://github.com/saveidea/saveidea/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "developers", developers,
+                        /* Translators: your name and address, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
 }
 
 static void
@@ -99,9 +276,13 @@ si_application_init (SiApplication *self)
 {
   static const GActionEntry actions[] = {
     { .name = "quit", .activate = quit_activated },
+    { .name = "sync-now", .activate = sync_now_activated },
+    { .name = "preferences", .activate = preferences_activated },
+    { .name = "about", .activate = about_activated },
   };
   static const GOptionEntry options[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the notebook database at PATH"), N_("PATH") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
     { NULL }
   };
 
@@ -124,4 +305,18 @@ si_application_get_store (SiApplication *self)
 {
   g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
   return self->store;
+}
+
+SiSyncManager *
+si_application_get_sync_manager (SiApplication *self)
+{
+  g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
+  return self->manager;
+}
+
+GSettings *
+si_application_get_settings (SiApplication *self)
+{
+  g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
+  return self->settings;
 }

@@ -1,10 +1,15 @@
-/* si-idea-row.c — one idea in the list, kept current through the idea's notify signals. */
+/* si-idea-row.c — one idea in the list, kept current through the idea's notify signals.
+ *
+ * The row shows the title (or the first line), a snippet, the tags, how long ago it changed,
+ * and marks for what a person should know: pinned, not synced yet, a conflicted copy, or a
+ * change the server refused. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "si-app-utils.h"
 #include "si-idea-row.h"
 
 struct _SiIdeaRow
@@ -16,23 +21,68 @@ struct _SiIdeaRow
 
   GtkLabel  *title;
   GtkLabel  *snippet;
+  GtkLabel  *tags;
+  GtkLabel  *time;
+  GtkImage  *pin_mark;
+  GtkImage  *pending_mark;
+  GtkImage  *conflict_mark;
+  GtkImage  *error_mark;
 };
 
 G_DEFINE_FINAL_TYPE (SiIdeaRow, si_idea_row, GTK_TYPE_WIDGET)
+
+static void
+update_time (SiIdeaRow *self)
+{
+  g_autofree char *when = NULL;
+
+  if (self->idea == NULL)
+    return;
+  when = si_format_relative_time (si_idea_get_updated_at (self->idea), g_get_real_time ());
+  gtk_label_set_label (self->time, when);
+}
 
 static void
 update (SiIdeaRow *self)
 {
   g_autofree char *title = NULL;
   g_autofree char *snippet = NULL;
+  g_autoptr(GString) tags = g_string_new (NULL);
+  const char * const *names;
+  const char *sync_error;
 
   if (self->idea == NULL)
     return;
   title = si_idea_dup_display_title (self->idea);
-  snippet = si_idea_dup_snippet (self->idea, 120);
-  gtk_label_set_label (self->title, title[0] ? title : _("Untitled idea"));
+  snippet = si_idea_dup_snippet (self->idea, 160);
+  gtk_label_set_label (self->title, title[0] ? title : _("New idea"));
   gtk_label_set_label (self->snippet, snippet);
   gtk_widget_set_visible (GTK_WIDGET (self->snippet), snippet[0] != '\0');
+
+  names = si_idea_get_tag_names (self->idea);
+  for (guint i = 0; names && names[i]; i++)
+    {
+      if (tags->len)
+        g_string_append (tags, "  ");
+      g_string_append_printf (tags, "#%s", names[i]);
+    }
+  gtk_label_set_label (self->tags, tags->str);
+  gtk_widget_set_visible (GTK_WIDGET (self->tags), tags->len > 0);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->pin_mark), si_idea_get_pinned (self->idea));
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_mark), si_idea_is_dirty (self->idea));
+  gtk_widget_set_visible (GTK_WIDGET (self->conflict_mark), si_idea_get_conflict_of (self->idea) != 0);
+  sync_error = si_idea_get_sync_error (self->idea);
+  gtk_widget_set_visible (GTK_WIDGET (self->error_mark), sync_error != NULL && sync_error[0] != '\0');
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->error_mark), sync_error);
+  update_time (self);
+}
+
+SiIdea *
+si_idea_row_get_idea (SiIdeaRow *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_ROW (self), NULL);
+  return self->idea;
 }
 
 void
@@ -51,13 +101,45 @@ si_idea_row_set_idea (SiIdeaRow *self,
   update (self);
 }
 
+const char *
+si_idea_row_get_title_text (SiIdeaRow *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_ROW (self), NULL);
+  return gtk_label_get_label (self->title);
+}
+
+const char *
+si_idea_row_get_time_text (SiIdeaRow *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_ROW (self), NULL);
+  return gtk_label_get_label (self->time);
+}
+
+gboolean
+si_idea_row_shows_pending (SiIdeaRow *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_ROW (self), FALSE);
+  return gtk_widget_get_visible (GTK_WIDGET (self->pending_mark));
+}
+
+gboolean
+si_idea_row_shows_conflict (SiIdeaRow *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_ROW (self), FALSE);
+  return gtk_widget_get_visible (GTK_WIDGET (self->conflict_mark));
+}
+
 static void
 si_idea_row_dispose (GObject *object)
 {
   SiIdeaRow *self = SI_IDEA_ROW (object);
+  GtkWidget *child;
 
   si_idea_row_set_idea (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_IDEA_ROW);
+  /* The template's unnamed root box is ours to remove. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (si_idea_row_parent_class)->dispose (object);
 }
@@ -73,13 +155,21 @@ si_idea_row_class_init (SiIdeaRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-idea-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, title);
   gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, snippet);
+  gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, tags);
+  gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, time);
+  gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, pin_mark);
+  gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, pending_mark);
+  gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, conflict_mark);
+  gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, error_mark);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "idearow");
 }
 
 static void
 si_idea_row_init (SiIdeaRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (si_minute_clock_get (), "tick", G_CALLBACK (update_time), self, G_CONNECT_SWAPPED);
 }
 
 SiIdeaRow *

@@ -1,4 +1,4 @@
-/* si-idea-row.h — one idea in the list: its title and a snippet of its text. */
+/* si-idea-row.h — one idea in the list: title, snippet, tags, when, and what is not synced. */
 #pragma once
 
 #include <gtk/gtk.h>
@@ -10,8 +10,13 @@ G_BEGIN_DECLS
 #define SI_TYPE_IDEA_ROW (si_idea_row_get_type ())
 G_DECLARE_FINAL_TYPE (SiIdeaRow, si_idea_row, SI, IDEA_ROW, GtkWidget)
 
-SiIdeaRow *si_idea_row_new      (void);
-void       si_idea_row_set_idea (SiIdeaRow *self,
-                                 SiIdea    *idea);
+SiIdeaRow  *si_idea_row_new            (void);
+SiIdea     *si_idea_row_get_idea       (SiIdeaRow *self);
+void        si_idea_row_set_idea       (SiIdeaRow *self,
+                                        SiIdea    *idea);
+const char *si_idea_row_get_title_text (SiIdeaRow *self);
+const char *si_idea_row_get_time_text  (SiIdeaRow *self);
+gboolean    si_idea_row_shows_pending  (SiIdeaRow *self);
+gboolean    si_idea_row_shows_conflict (SiIdeaRow *self);
 
 G_END_DECLS

@@ -1,4 +1,10 @@
-/* si-window.c — the main window: the ideas of the notebook, or a friendly empty state. */
+/* si-window.c — the main window: collections in the sidebar, the list of ideas with its search
+ * bar, and the editor, in an AdwLeaflet that folds into one pane at a time in a narrow window.
+ *
+ * The list is a GtkListView over SiIdeaList, which holds only sort keys and loads an idea when
+ * its row is shown: opening a notebook of 100,000 ideas never walks them all on the main thread.
+ * The sidebar's counts come from the store's COUNT queries and si_store_list_tags(), refreshed a
+ * moment after the store changes. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
@@ -6,34 +12,139 @@
 #include <glib/gi18n.h>
 
 #include "si-idea-row.h"
-#include "si-window.h"
+#include "si-window-private.h"
 
-struct _SiWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  SiStore              *store;
-  SiIdeaList           *ideas;
-
-  GtkStack             *stack;
-  GtkListView          *list_view;
-};
+#define SIDEBAR_REFRESH_DELAY_MS 250
 
 G_DEFINE_FINAL_TYPE (SiWindow, si_window, ADW_TYPE_APPLICATION_WINDOW)
 
 enum {
   PROP_0,
   PROP_STORE,
+  PROP_SYNC_MANAGER,
+  PROP_PINNED,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-static void
-update_empty_state (SiWindow *self)
+/* The list ----------------------------------------------------------------------------------- */
+
+static const char *
+view_title (SiWindow *self,
+            char    **free_me)
 {
-  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->ideas)) == 0;
-  gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
+  switch (self->view)
+    {
+    case SI_COLLECTION_VIEW_PINNED: return _("Pinned");
+    case SI_COLLECTION_VIEW_CONFLICTS: return _("Conflicts");
+    case SI_COLLECTION_VIEW_TAG:
+      {
+        g_autoptr(SiTag) tag = si_store_get_tag (self->store, self->view_tag_id, NULL);
+        *free_me = g_strdup_printf ("#%s", tag ? si_tag_get_name (tag) : "");
+        return *free_me;
+      }
+    case SI_COLLECTION_VIEW_ALL:
+    default:
+      return _("All Ideas");
+    }
+}
+
+static void
+update_list_state (SiWindow *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->ideas));
+  const char *search = si_idea_list_get_search (self->ideas);
+  gboolean searching = search != NULL && search[0] != '\0';
+  g_autofree char *free_me = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *title = view_title (self, &free_me);
+
+  if (n > 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "list");
+  else if (searching)
+    gtk_stack_set_visible_child_name (self->list_stack, "no-results");
+  else
+    {
+      switch (self->view)
+        {
+        case SI_COLLECTION_VIEW_PINNED:
+          adw_status_page_set_title (self->empty_page, _("No Pinned Ideas"));
+          adw_status_page_set_description (self->empty_page, _("Pin the ideas you come back to, and they stay at the top"));
+          break;
+        case SI_COLLECTION_VIEW_CONFLICTS:
+          adw_status_page_set_title (self->empty_page, _("No Conflicts"));
+          adw_status_page_set_description (self->empty_page, _("Every idea agrees with the server"));
+          break;
+        case SI_COLLECTION_VIEW_TAG:
+          adw_status_page_set_title (self->empty_page, _("No Ideas With This Tag"));
+          adw_status_page_set_description (self->empty_page, _("Ideas you write here get the tag"));
+          break;
+        case SI_COLLECTION_VIEW_ALL:
+        default:
+          adw_status_page_set_title (self->empty_page, _("No Ideas Yet"));
+          adw_status_page_set_description (self->empty_page, _("Ideas you write are saved on this computer at once, with or without a network"));
+          break;
+        }
+      gtk_stack_set_visible_child_name (self->list_stack, "empty");
+    }
+
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u idea", "%u ideas", n), n);
+  adw_window_title_set_title (self->list_title, title);
+  adw_window_title_set_subtitle (self->list_title, subtitle);
+}
+
+/* Keeps the list's selection on the idea in the editor, wherever the idea moves. */
+static void
+sync_selection (SiWindow *self)
+{
+  SiIdea *idea = si_editor_get_idea (self->editor);
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  if (idea == NULL || !si_idea_list_find (self->ideas, si_idea_get_id (idea), &position))
+    position = GTK_INVALID_LIST_POSITION;
+  if (gtk_single_selection_get_selected (self->selection) == position)
+    return;
+  self->selecting = TRUE;
+  gtk_single_selection_set_selected (self->selection, position);
+  self->selecting = FALSE;
+}
+
+static void
+ideas_changed_cb (SiWindow *self)
+{
+  sync_selection (self);
+  update_list_state (self);
+}
+
+static void
+selection_changed_cb (SiWindow *self)
+{
+  guint position = gtk_single_selection_get_selected (self->selection);
+  SiIdea *current = si_editor_get_idea (self->editor);
+  gint64 id;
+
+  if (self->selecting || position == GTK_INVALID_LIST_POSITION)
+    return;
+  id = si_idea_list_get_id_at (self->ideas, position);
+  if (current && si_idea_get_id (current) == id)
+    return;
+  si_window_open_idea (self, id);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "editor");
+}
+
+/* Clicking the row already selected still shows the editor in a folded window. */
+static void
+list_activate_cb (SiWindow *self,
+                  guint     position)
+{
+  gint64 id = si_idea_list_get_id_at (self->ideas, position);
+
+  si_window_open_idea (self, id);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "editor");
+  si_editor_focus_body (self->editor);
 }
 
 static void
@@ -49,8 +160,7 @@ bind_row (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
           gpointer                  user_data)
 {
-  si_idea_row_set_idea (SI_IDEA_ROW (gtk_list_item_get_child (item)),
-                        gtk_list_item_get_item (item));
+  si_idea_row_set_idea (SI_IDEA_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
 }
 
 static void
@@ -61,26 +171,451 @@ unbind_row (GtkSignalListItemFactory *factory,
   si_idea_row_set_idea (SI_IDEA_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+/* Search ------------------------------------------------------------------------------------- */
+
+static void
+search_changed_cb (SiWindow *self)
+{
+  si_idea_list_set_search (self->ideas, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  update_list_state (self);
+}
+
+static void
+stop_search_cb (SiWindow *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}
+
+/* Enter in the search entry opens the best match. */
+static void
+search_activate_cb (SiWindow *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->ideas)) > 0)
+    list_activate_cb (self, 0);
+}
+
+static void
+search_mode_cb (SiWindow *self)
+{
+  if (!gtk_search_bar_get_search_mode (self->search_bar) &&
+      gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0] != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+/* The sidebar -------------------------------------------------------------------------------- */
+
+static GtkWidget *
+make_sidebar_row (SiCollectionView  view,
+                  gint64            tag_id,
+                  const char       *icon_name,
+                  const char       *label)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *image = gtk_image_new_from_icon_name (icon_name);
+  GtkWidget *name = gtk_label_new (label);
+  GtkWidget *count = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (name, TRUE);
+  gtk_widget_add_css_class (count, "dim-label");
+  gtk_widget_add_css_class (count, "numeric");
+  gtk_widget_add_css_class (count, "sidebar-count");
+  gtk_box_append (GTK_BOX (box), image);
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), count);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+
+  g_object_set_data (G_OBJECT (row), "view", GINT_TO_POINTER (view));
+  g_object_set_data_full (G_OBJECT (row), "tag-id", g_memdup2 (&tag_id, sizeof tag_id), g_free);
+  g_object_set_data (G_OBJECT (row), "count-label", count);
+  g_object_set_data (G_OBJECT (row), "name-label", name);
+  return row;
+}
+
+static void
+set_row_count (GtkWidget *row,
+               guint      count)
+{
+  g_autofree char *text = g_strdup_printf ("%u", count);
+  gtk_label_set_label (g_object_get_data (G_OBJECT (row), "count-label"), text);
+}
+
+static gint64
+row_tag_id (GtkWidget *row)
+{
+  gint64 *id = g_object_get_data (G_OBJECT (row), "tag-id");
+  return id ? *id : 0;
+}
+
+GtkWidget *
+_si_window_get_sidebar_row (SiWindow         *self,
+                            SiCollectionView  view,
+                            gint64            tag_id)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar)); row;
+       row = gtk_widget_get_next_sibling (row))
+    if (GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "view")) == (int) view &&
+        g_object_get_data (G_OBJECT (row), "tag-id") != NULL &&
+        (view != SI_COLLECTION_VIEW_TAG || row_tag_id (row) == tag_id))
+      return row;
+  return NULL;
+}
+
+static guint
+count_ideas (SiWindow     *self,
+             SiIdeaFilter *filter)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = si_store_count_ideas (self->store, filter, &error);
+
+  if (error)
+    g_warning ("Could not count the ideas: %s", error->message);
+  return n;
+}
+
+void
+_si_window_refresh_sidebar (SiWindow *self)
+{
+  g_autoptr(GPtrArray) tags = NULL;
+  g_autoptr(GError) error = NULL;
+  SiIdeaFilter all = { 0 }, pinned = { .pinned_only = TRUE }, conflicts = { .conflicts_only = TRUE };
+  guint n_conflicts;
+  GtkWidget *row, *selected_row;
+  gboolean tag_still_there = FALSE;
+
+  g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
+  self->sidebar_updating = TRUE;
+
+  set_row_count (self->all_row, count_ideas (self, &all));
+  set_row_count (self->pinned_row, count_ideas (self, &pinned));
+  n_conflicts = count_ideas (self, &conflicts);
+  set_row_count (self->conflicts_row, n_conflicts);
+  gtk_widget_set_visible (self->conflicts_row, n_conflicts > 0 || self->view == SI_COLLECTION_VIEW_CONFLICTS);
+
+  /* Tags: few, so the rows are simply made again. */
+  while ((row = gtk_widget_get_next_sibling (self->tags_header_row)))
+    gtk_list_box_remove (self->sidebar, row);
+  if (!(tags = si_store_list_tags (self->store, &error)))
+    {
+      g_warning ("Could not list the tags: %s", error->message);
+      tags = g_ptr_array_new_with_free_func (g_object_unref);
+    }
+  gtk_widget_set_visible (self->tags_header_row, tags->len > 0);
+  for (guint i = 0; i < tags->len; i++)
+    {
+      SiTag *tag = g_ptr_array_index (tags, i);
+
+      row = make_sidebar_row (SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag), "tag-symbolic", si_tag_get_name (tag));
+      set_row_count (row, si_tag_get_idea_count (tag));
+      gtk_list_box_append (self->sidebar, row);
+      if (si_tag_get_id (tag) == self->view_tag_id)
+        tag_still_there = TRUE;
+    }
+
+  if (self->view == SI_COLLECTION_VIEW_TAG && !tag_still_there)
+    {
+      self->sidebar_updating = FALSE;
+      _si_window_show_view (self, SI_COLLECTION_VIEW_ALL, 0);
+      return;
+    }
+  selected_row = _si_window_get_sidebar_row (self, self->view, self->view_tag_id);
+  if (selected_row != GTK_WIDGET (gtk_list_box_get_selected_row (self->sidebar)))
+    gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (selected_row));
+  self->sidebar_updating = FALSE;
+  update_list_state (self);
+}
+
+static gboolean
+sidebar_refresh_cb (gpointer user_data)
+{
+  SiWindow *self = user_data;
+
+  self->sidebar_refresh_id = 0;
+  _si_window_refresh_sidebar (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_changed_cb (SiWindow *self)
+{
+  if (self->sidebar_refresh_id == 0)
+    self->sidebar_refresh_id = g_timeout_add (SIDEBAR_REFRESH_DELAY_MS, sidebar_refresh_cb, self);
+}
+
+/**
+ * _si_window_show_view:
+ *
+ * Shows a collection: all ideas, the pinned ones, the conflicted copies, or one tag's.
+ */
+void
+_si_window_show_view (SiWindow         *self,
+                      SiCollectionView  view,
+                      gint64            tag_id)
+{
+  GtkWidget *row;
+
+  if (view != SI_COLLECTION_VIEW_TAG)
+    tag_id = 0;
+  self->view = view;
+  self->view_tag_id = tag_id;
+
+  g_object_freeze_notify (G_OBJECT (self->ideas));
+  si_idea_list_set_tag_id (self->ideas, tag_id);
+  si_idea_list_set_pinned_only (self->ideas, view == SI_COLLECTION_VIEW_PINNED);
+  si_idea_list_set_conflicts_only (self->ideas, view == SI_COLLECTION_VIEW_CONFLICTS);
+  g_object_thaw_notify (G_OBJECT (self->ideas));
+
+  row = _si_window_get_sidebar_row (self, view, tag_id);
+  if (row && row != GTK_WIDGET (gtk_list_box_get_selected_row (self->sidebar)))
+    {
+      self->sidebar_updating = TRUE;
+      gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (row));
+      self->sidebar_updating = FALSE;
+    }
+  sync_selection (self);
+  update_list_state (self);
+}
+
+static void
+sidebar_row_selected_cb (SiWindow      *self,
+                         GtkListBoxRow *row)
+{
+  if (self->sidebar_updating || row == NULL)
+    return;
+  _si_window_show_view (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "view")), row_tag_id (GTK_WIDGET (row)));
+}
+
+static void
+sidebar_row_activated_cb (SiWindow      *self,
+                          GtkListBoxRow *row)
+{
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "list");
+}
+
+static void
+build_sidebar (SiWindow *self)
+{
+  GtkWidget *label;
+
+  self->all_row = make_sidebar_row (SI_COLLECTION_VIEW_ALL, 0, "view-list-bullet-symbolic", _("All Ideas"));
+  self->pinned_row = make_sidebar_row (SI_COLLECTION_VIEW_PINNED, 0, "view-pin-symbolic", _("Pinned"));
+  self->conflicts_row = make_sidebar_row (SI_COLLECTION_VIEW_CONFLICTS, 0, "dialog-warning-symbolic", _("Conflicts"));
+  gtk_widget_set_visible (self->conflicts_row, FALSE);
+  gtk_list_box_append (self->sidebar, self->all_row);
+  gtk_list_box_append (self->sidebar, self->pinned_row);
+  gtk_list_box_append (self->sidebar, self->conflicts_row);
+
+  self->tags_header_row = gtk_list_box_row_new ();
+  label = gtk_label_new (_("Tags"));
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_widget_add_css_class (self->tags_header_row, "sidebar-heading");
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self->tags_header_row), label);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (self->tags_header_row), FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self->tags_header_row), FALSE);
+  gtk_widget_set_focusable (self->tags_header_row, FALSE);
+  gtk_list_box_append (self->sidebar, self->tags_header_row);
+
+  gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (self->all_row));
+}
+
+/* The editor --------------------------------------------------------------------------------- */
+
+static void
+editor_idea_changed_cb (SiWindow *self)
+{
+  SiIdea *idea = si_editor_get_idea (self->editor);
+
+  gtk_stack_set_visible_child_name (self->editor_stack, idea ? "editor" : "none");
+  if (idea == NULL && adw_leaflet_get_folded (self->leaflet) &&
+      g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "editor") == 0)
+    adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  sync_selection (self);
+  _si_window_actions_update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
+static void
+editor_open_idea_cb (SiWindow *self,
+                     gint64    id)
+{
+  si_window_open_idea (self, id);
+}
+
+static void
+editor_show_message_cb (SiWindow   *self,
+                        const char *message)
+{
+  si_window_show_toast (self, message);
+}
+
+static void
+editor_pinned_cb (SiWindow *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
+static void
+leaflet_folded_cb (SiWindow *self)
+{
+  /* Folded, the window shows the list first, or the editor when an idea is open. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, si_editor_get_idea (self->editor) ? "editor" : "list");
+}
+
+/**
+ * si_window_open_idea:
+ * @id: the idea to edit, 0 for none
+ *
+ * Saves what was typed in the idea open before, then opens @id.
+ */
+void
+si_window_open_idea (SiWindow *self,
+                     gint64    id)
+{
+  g_autoptr(SiIdea) idea = NULL;
+
+  g_return_if_fail (SI_IS_WINDOW (self));
+
+  if (id != 0 && !(idea = si_store_get_idea (self->store, id, NULL)))
+    g_debug ("Idea %" G_GINT64_FORMAT " is gone", id);
+  si_editor_set_idea (self->editor, idea);
+  /* An idea outside the collection shown (a resolved conflict, a search hit) is still opened;
+   * the list simply has nothing selected. */
+  sync_selection (self);
+}
+
+gint64
+si_window_get_current_id (SiWindow *self)
+{
+  SiIdea *idea;
+
+  g_return_val_if_fail (SI_IS_WINDOW (self), 0);
+  idea = si_editor_get_idea (self->editor);
+  return idea ? si_idea_get_id (idea) : 0;
+}
+
+void
+si_window_show_toast (SiWindow   *self,
+                      const char *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (SI_IS_WINDOW (self));
+  toast = adw_toast_new (message);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * si_window_save_now:
+ *
+ * Writes whatever the editor holds that is not on disk yet.
+ */
+gboolean
+si_window_save_now (SiWindow *self)
+{
+  g_return_val_if_fail (SI_IS_WINDOW (self), FALSE);
+  return si_editor_save_now (self->editor);
+}
+
+/* GObject and GtkWindow ------------------------------------------------------------------------ */
+
+static gboolean
+si_window_close_request (GtkWindow *window)
+{
+  SiWindow *self = SI_WINDOW (window);
+
+  /* The last keystrokes go to disk before anything else; a blank new idea is dropped. */
+  si_editor_set_idea (self->editor, NULL);
+
+  if (self->settings)
+    {
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+      if (!gtk_window_is_maximized (window))
+        {
+          g_settings_set_int (self->settings, "window-width", width);
+          g_settings_set_int (self->settings, "window-height", height);
+        }
+    }
+  g_cancellable_cancel (self->cancellable);
+
+  return GTK_WINDOW_CLASS (si_window_parent_class)->close_request (window);
+}
+
+static GSettings *
+settings_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source)
+    schema = g_settings_schema_source_lookup (source, BASE_APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("The GSettings schema %s is not installed; settings are not kept", BASE_APP_ID);
+      return NULL;
+    }
+  return g_settings_new (BASE_APP_ID);
+}
+
 static void
 si_window_constructed (GObject *object)
 {
   SiWindow *self = SI_WINDOW (object);
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
-  g_autoptr(GtkSelectionModel) selection = NULL;
 
   G_OBJECT_CLASS (si_window_parent_class)->constructed (object);
+
+  g_return_if_fail (SI_IS_STORE (self->store));
 
   self->ideas = si_idea_list_new (self->store);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
-  selection = GTK_SELECTION_MODEL (gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->ideas))));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->ideas)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_list_view_set_factory (self->list_view, factory);
-  gtk_list_view_set_model (self->list_view, selection);
-
-  g_signal_connect_object (self->ideas, "notify::n-items", G_CALLBACK (update_empty_state),
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  update_empty_state (self);
+  /* After the selection model has seen the change, put the selection back on the open idea. */
+  g_signal_connect_object (self->ideas, "items-changed", G_CALLBACK (ideas_changed_cb),
+                           self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self->list_view, "activate", G_CALLBACK (list_activate_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  si_editor_set_store (self->editor, self->store);
+  g_signal_connect_object (self->editor, "notify::pinned", G_CALLBACK (editor_pinned_cb),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->store, "changed", G_CALLBACK (store_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+  si_sync_indicator_set_manager (self->sync_indicator, self->manager);
+
+  self->settings = settings_if_installed ();
+  if (self->settings)
+    {
+      gtk_window_set_default_size (GTK_WINDOW (self),
+                                   g_settings_get_int (self->settings, "window-width"),
+                                   g_settings_get_int (self->settings, "window-height"));
+      if (g_settings_get_boolean (self->settings, "window-maximized"))
+        gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  build_sidebar (self);
+  _si_window_refresh_sidebar (self);
+  editor_idea_changed_cb (self);
+  update_list_state (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
 }
 
 static void
@@ -88,11 +623,52 @@ si_window_dispose (GObject *object)
 {
   SiWindow *self = SI_WINDOW (object);
 
+  if (self->editor)
+    si_editor_set_idea (self->editor, NULL);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
+  if (self->chooser)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
   gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_WINDOW);
+  g_clear_object (&self->selection);
   g_clear_object (&self->ideas);
+  g_clear_object (&self->deleted);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->manager);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (si_window_parent_class)->dispose (object);
+}
+
+static void
+si_window_finalize (GObject *object)
+{
+  SiWindow *self = SI_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (si_window_parent_class)->finalize (object);
+}
+
+static void
+si_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  SiWindow *self = SI_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: g_value_set_object (value, self->store); break;
+    case PROP_SYNC_MANAGER: g_value_set_object (value, self->manager); break;
+    case PROP_PINNED:
+      g_value_set_boolean (value, self->editor && si_editor_get_idea (self->editor) &&
+                                  si_idea_get_pinned (si_editor_get_idea (self->editor)));
+      break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -105,11 +681,10 @@ si_window_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_STORE:
-      self->store = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    case PROP_STORE: self->store = g_value_dup_object (value); break;
+    case PROP_SYNC_MANAGER: self->manager = g_value_dup_object (value); break;
+    case PROP_PINNED: si_editor_set_pinned (self->editor, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -118,32 +693,92 @@ si_window_class_init (SiWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->constructed = si_window_constructed;
   object_class->dispose = si_window_dispose;
+  object_class->finalize = si_window_finalize;
+  object_class->get_property = si_window_get_property;
   object_class->set_property = si_window_set_property;
+  window_class->close_request = si_window_close_request;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, SI_TYPE_STORE,
-                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SYNC_MANAGER] =
+    g_param_spec_object ("sync-manager", NULL, NULL, SI_TYPE_SYNC_MANAGER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* The open idea's pin, for the idea.pin action and its toggle button. */
+  properties[PROP_PINNED] =
+    g_param_spec_boolean ("pinned", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SI_TYPE_EDITOR);
+  g_type_ensure (SI_TYPE_SYNC_INDICATOR);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, SiWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, list_pane);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, list_title);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_view);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, editor_stack);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, editor);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, sync_indicator);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sidebar_row_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, editor_open_idea_cb);
+  gtk_widget_class_bind_template_callback (widget_class, editor_show_message_cb);
+  gtk_widget_class_bind_template_callback (widget_class, editor_idea_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
+
+  _si_window_class_actions_init (widget_class);
 }
 
 static void
 si_window_init (SiWindow *self)
 {
+  GtkEventController *controller;
+
+  self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Start typing in the list or the sidebar, and the search begins. */
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_pane);
+  g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  /* Delete in the list deletes the selected idea (Ctrl+Delete works anywhere). */
+  controller = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                                                          gtk_named_action_new ("idea.delete")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_KP_Delete, 0),
+                                                          gtk_named_action_new ("idea.delete")));
+  gtk_widget_add_controller (GTK_WIDGET (self->list_view), controller);
 }
 
 SiWindow *
 si_window_new (SiApplication *application,
-               SiStore       *store)
+               SiStore       *store,
+               SiSyncManager *manager)
 {
-  return g_object_new (SI_TYPE_WINDOW, "application", application, "store", store, NULL);
+  return g_object_new (SI_TYPE_WINDOW,
+                       "application", application,
+                       "store", store,
+                       "sync-manager", manager,
+                       NULL);
 }
 
 SiIdeaList *
@@ -152,3 +787,27 @@ si_window_get_idea_list (SiWindow *self)
   g_return_val_if_fail (SI_IS_WINDOW (self), NULL);
   return self->ideas;
 }
+
+SiStore *
+si_window_get_store (SiWindow *self)
+{
+  g_return_val_if_fail (SI_IS_WINDOW (self), NULL);
+  return self->store;
+}
+
+SiSyncManager *
+si_window_get_sync_manager (SiWindow *self)
+{
+  g_return_val_if_fail (SI_IS_WINDOW (self), NULL);
+  return self->manager;
+}
+
+/* Test accessors */
+SiEditor *_si_window_get_editor (SiWindow *self) { return self->editor; }
+GtkListView *_si_window_get_list_view (SiWindow *self) { return self->list_view; }
+GtkSearchEntry *_si_window_get_search_entry (SiWindow *self) { return self->search_entry; }
+GtkSearchBar *_si_window_get_search_bar (SiWindow *self) { return self->search_bar; }
+GtkListBox *_si_window_get_sidebar (SiWindow *self) { return self->sidebar; }
+GtkStack *_si_window_get_list_stack (SiWindow *self) { return self->list_stack; }
+SiSyncIndicator *_si_window_get_sync_indicator (SiWindow *self) { return self->sync_indicator; }
+AdwLeaflet *_si_window_get_leaflet (SiWindow *self) { return self->leaflet; }

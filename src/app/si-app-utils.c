@@ -1,0 +1,114 @@
+/* si-app-utils.c — relative times ("2 min ago") and a clock that ticks every half minute, so
+ * rows and the sync indicator can say how long ago something happened without each keeping a
+ * timer of its own. */
+#define G_LOG_DOMAIN "saveidea-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "si-app-utils.h"
+
+/**
+ * si_format_relative_time:
+ * @when_usec: a wall-clock time (g_get_real_time())
+ * @now_usec: the current time
+ *
+ * Returns: (transfer full): "just now", "2 min ago", "3 h ago", "yesterday", or a date
+ */
+char *
+si_format_relative_time (gint64 when_usec,
+                         gint64 now_usec)
+{
+  gint64 seconds = (now_usec - when_usec) / G_USEC_PER_SEC;
+  g_autoptr(GDateTime) when = NULL;
+  g_autoptr(GDateTime) now = NULL;
+  int days;
+
+  if (when_usec <= 0)
+    return g_strdup (_("never"));
+  if (seconds < 60)
+    return g_strdup (_("just now"));
+  if (seconds < 60 * 60)
+    {
+      int minutes = (int) (seconds / 60);
+      /* Translators: a short relative time, "5 min ago" */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d min ago", "%d min ago", minutes), minutes);
+    }
+
+  when = g_date_time_new_from_unix_local (when_usec / G_USEC_PER_SEC);
+  now = g_date_time_new_from_unix_local (now_usec / G_USEC_PER_SEC);
+  if (when == NULL || now == NULL)
+    return g_strdup ("");
+
+  days = g_date_time_get_day_of_year (now) - g_date_time_get_day_of_year (when);
+  if (g_date_time_get_year (now) != g_date_time_get_year (when))
+    days = (int) (seconds / (24 * 60 * 60)) + 1;
+
+  if (days == 0)
+    {
+      int hours = (int) (seconds / (60 * 60));
+      /* Translators: a short relative time, "3 h ago" */
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d h ago", "%d h ago", hours), hours);
+    }
+  if (days == 1)
+    return g_strdup (_("yesterday"));
+  if (g_date_time_get_year (now) == g_date_time_get_year (when))
+    /* Translators: a date in this year, see the strftime manual: "14 Mar" */
+    return g_date_time_format (when, _("%e %b"));
+  /* Translators: a date in another year, see the strftime manual: "14 Mar 2021" */
+  return g_date_time_format (when, _("%e %b %Y"));
+}
+
+/* A private type: only "tick" matters. */
+#define SI_TYPE_MINUTE_CLOCK (si_minute_clock_get_type ())
+G_DECLARE_FINAL_TYPE (SiMinuteClock, si_minute_clock, SI, MINUTE_CLOCK, GObject)
+
+struct _SiMinuteClock
+{
+  GObject parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (SiMinuteClock, si_minute_clock, G_TYPE_OBJECT)
+
+static guint tick_signal;
+
+static void
+si_minute_clock_class_init (SiMinuteClockClass *klass)
+{
+  tick_signal = g_signal_new ("tick", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                              0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+si_minute_clock_init (SiMinuteClock *self)
+{
+}
+
+static gboolean
+tick (gpointer user_data)
+{
+  g_signal_emit (user_data, tick_signal, 0);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * si_minute_clock_get:
+ *
+ * Returns: (transfer none): an object that emits "tick" every 30 seconds, for as long as the
+ *   process runs
+ */
+GObject *
+si_minute_clock_get (void)
+{
+  static GObject *clock;
+
+  if (g_once_init_enter (&clock))
+    {
+      GObject *object = g_object_new (SI_TYPE_MINUTE_CLOCK, NULL);
+
+      g_timeout_add_seconds_full (G_PRIORITY_LOW, 30, tick, object, NULL);
+      g_once_init_leave (&clock, object);
+    }
+  return clock;
+}

@@ -1,0 +1,12 @@
+/* si-app-utils.h — small helpers the app's widgets share: relative times and a minute clock. */
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+char    *si_format_relative_time (gint64 when_usec,
+                                  gint64 now_usec);
+GObject *si_minute_clock_get     (void);
+
+G_END_DECLS

@@ -1,0 +1,840 @@
+/* si-editor.c — edits one idea and keeps it safe.
+ *
+ * Every change is written to the store SI_EDITOR_SAVE_DELAY_MS after the last keystroke, and at
+ * once when another idea is opened, when the window closes, or when the editor goes away, so
+ * nothing typed is ever lost. Tags and the pin are saved the moment they change. When the idea
+ * changes on disk (sync, saveidea-cli) and nothing is waiting to be saved here, the editor shows
+ * the new content. A conflicted copy shows a banner to compare and choose. */
+#define G_LOG_DOMAIN "saveidea-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "si-compare-window.h"
+#include "si-editor.h"
+
+struct _SiEditor
+{
+  GtkWidget       parent_instance;
+
+  SiStore        *store;
+  gulong          changed_id;
+  SiIdea         *idea;
+  GPtrArray      *all_tags;      /* SiTag, while the tag popover is open */
+
+  guint           save_id;
+  guint           pending : 1;   /* edits not yet on disk */
+  guint           loading : 1;   /* filling the widgets from the idea */
+  guint           saving : 1;    /* inside si_store_save_idea() */
+
+  GtkRevealer    *conflict_revealer;
+  GtkWidget      *conflict_banner;
+  GtkRevealer    *error_revealer;
+  GtkLabel       *error_label;
+  GtkText        *title_entry;
+  GtkFlowBox     *tag_box;
+  GtkMenuButton  *add_tag_button;
+  GtkPopover     *tag_popover;
+  GtkEntry       *tag_entry;
+  GtkListBox     *tag_suggestions;
+  GtkTextView    *body_view;
+};
+
+G_DEFINE_FINAL_TYPE (SiEditor, si_editor, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_IDEA,
+  PROP_PINNED,
+  N_PROPS
+};
+
+enum {
+  OPEN_IDEA,
+  SHOW_MESSAGE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void load_idea (SiEditor *self);
+
+static GtkTextBuffer *
+body_buffer (SiEditor *self)
+{
+  return gtk_text_view_get_buffer (self->body_view);
+}
+
+static char *
+dup_body_text (SiEditor *self)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (body_buffer (self), &start, &end);
+  return gtk_text_buffer_get_text (body_buffer (self), &start, &end, FALSE);
+}
+
+static void
+show_error (SiEditor   *self,
+            const char *message)
+{
+  if (message)
+    gtk_label_set_label (self->error_label, message);
+  gtk_revealer_set_reveal_child (self->error_revealer, message != NULL);
+}
+
+static void
+update_banner (SiEditor *self)
+{
+  gboolean conflicted = self->idea != NULL && si_idea_get_conflict_of (self->idea) != 0;
+  const char *sync_error = self->idea ? si_idea_get_sync_error (self->idea) : NULL;
+
+  gtk_revealer_set_reveal_child (self->conflict_revealer, conflicted);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.compare", conflicted);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.keep-this", conflicted);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.keep-other", conflicted);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.keep-both", conflicted);
+
+  if (sync_error && sync_error[0])
+    {
+      g_autofree char *text = g_strdup_printf (_("The server refused this idea: %s"), sync_error);
+      show_error (self, text);
+    }
+  else
+    show_error (self, NULL);
+}
+
+/* Saving ---------------------------------------------------------------------------------------- */
+
+/* Writes what the widgets hold; returns FALSE (and keeps the edit pending) when the store refused. */
+static gboolean
+save (SiEditor *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  gboolean ok;
+
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  if (self->idea == NULL || self->store == NULL || !self->pending)
+    return TRUE;
+
+  body = dup_body_text (self);
+  si_idea_set_title (self->idea, gtk_editable_get_text (GTK_EDITABLE (self->title_entry)));
+  si_idea_set_body (self->idea, body);
+
+  g_debug ("Saving idea %" G_GINT64_FORMAT, si_idea_get_id (self->idea));
+  self->saving = TRUE;
+  ok = si_store_save_idea (self->store, self->idea, SI_SAVE_LOCAL, &error);
+  if (!ok && g_error_matches (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+    {
+      /* Deleted elsewhere while it was being edited: an edit wins over a deletion. */
+      g_debug ("Idea %" G_GINT64_FORMAT " was deleted meanwhile; keeping the edit", si_idea_get_id (self->idea));
+      g_clear_error (&error);
+      ok = si_store_restore_idea (self->store, self->idea, &error);
+    }
+  self->saving = FALSE;
+
+  if (!ok)
+    {
+      g_warning ("Could not save the idea: %s", error->message);
+      show_error (self, error->message);
+      return FALSE;
+    }
+  self->pending = FALSE;
+  update_banner (self);
+  return TRUE;
+}
+
+static gboolean
+save_timeout_cb (gpointer user_data)
+{
+  SiEditor *self = user_data;
+
+  self->save_id = 0;
+  save (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+edited (SiEditor *self)
+{
+  if (self->loading || self->idea == NULL)
+    return;
+  self->pending = TRUE;
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  self->save_id = g_timeout_add_full (G_PRIORITY_DEFAULT, SI_EDITOR_SAVE_DELAY_MS, save_timeout_cb, self, NULL);
+}
+
+/**
+ * si_editor_save_now:
+ *
+ * Writes any edit that is waiting for the typing to pause.
+ *
+ * Returns: FALSE when the store refused it (the editor shows why)
+ */
+gboolean
+si_editor_save_now (SiEditor *self)
+{
+  g_return_val_if_fail (SI_IS_EDITOR (self), FALSE);
+  return save (self);
+}
+
+gboolean
+si_editor_has_pending (SiEditor *self)
+{
+  g_return_val_if_fail (SI_IS_EDITOR (self), FALSE);
+  return self->pending;
+}
+
+static gboolean
+is_whitespace (const char *text)
+{
+  for (; text && *text; text = g_utf8_next_char (text))
+    if (!g_unichar_isspace (g_utf8_get_char (text)))
+      return FALSE;
+  return TRUE;
+}
+
+/* A new idea left without a word in it is not worth keeping. */
+static gboolean
+is_blank (SiIdea *idea)
+{
+  guint n_tags = 0;
+
+  si_idea_get_tag_ids (idea, &n_tags);
+  return si_idea_get_id (idea) != 0 &&
+         si_idea_get_sync_state (idea) == SI_SYNC_STATE_CREATED &&
+         si_idea_get_conflict_of (idea) == 0 &&
+         n_tags == 0 &&
+         is_whitespace (si_idea_get_title (idea)) &&
+         is_whitespace (si_idea_get_body (idea));
+}
+
+/* Tags ------------------------------------------------------------------------------------------ */
+
+static void
+remove_tag_clicked (GtkButton *button,
+                    SiEditor  *self)
+{
+  gint64 *id = g_object_get_data (G_OBJECT (button), "tag-id");
+  si_editor_remove_tag (self, *id);
+}
+
+static void
+rebuild_tag_chips (SiEditor *self)
+{
+  GtkWidget *child;
+  const gint64 *ids;
+  guint n = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tag_box))))
+    gtk_flow_box_remove (self->tag_box, child);
+  if (self->idea == NULL)
+    return;
+
+  ids = si_idea_get_tag_ids (self->idea, &n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SiTag) tag = si_store_get_tag (self->store, ids[i], NULL);
+      g_autofree char *remove_label = NULL;
+      GtkWidget *chip, *label, *button;
+
+      if (tag == NULL)
+        continue;
+      chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+      gtk_widget_add_css_class (chip, "tag-chip");
+      label = gtk_label_new (si_tag_get_name (tag));
+      gtk_box_append (GTK_BOX (chip), label);
+      button = gtk_button_new_from_icon_name ("window-close-symbolic");
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "circular");
+      remove_label = g_strdup_printf (_("Remove the tag %s"), si_tag_get_name (tag));
+      gtk_widget_set_tooltip_text (button, remove_label);
+      g_object_set_data_full (G_OBJECT (button), "tag-id", g_memdup2 (&ids[i], sizeof ids[i]), g_free);
+      g_signal_connect_object (button, "clicked", G_CALLBACK (remove_tag_clicked), self, 0);
+      gtk_box_append (GTK_BOX (chip), button);
+      gtk_flow_box_append (self->tag_box, chip);
+      gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
+    }
+}
+
+static gboolean
+save_tags_and_pin (SiEditor *self)
+{
+  /* Title and text go along, so the disk holds exactly what is shown. */
+  self->pending = TRUE;
+  if (!save (self))
+    return FALSE;
+  rebuild_tag_chips (self);
+  return TRUE;
+}
+
+/**
+ * si_editor_add_tag:
+ * @name: a tag's name; the tag is made when there is none of that name
+ *
+ * Returns: FALSE with a store error when the name is refused
+ */
+gboolean
+si_editor_add_tag (SiEditor    *self,
+                   const char  *name,
+                   GError     **error)
+{
+  g_autoptr(SiTag) tag = NULL;
+  g_autofree char *stripped = NULL;
+
+  g_return_val_if_fail (SI_IS_EDITOR (self), FALSE);
+  g_return_val_if_fail (self->idea != NULL, FALSE);
+
+  stripped = g_strstrip (g_strdup (name));
+  if (stripped[0] == '#')
+    memmove (stripped, stripped + 1, strlen (stripped));
+  if (!(tag = si_store_ensure_tag (self->store, stripped, error)))
+    return FALSE;
+  if (si_idea_has_tag (self->idea, si_tag_get_id (tag)))
+    return TRUE;
+  si_idea_add_tag (self->idea, si_tag_get_id (tag));
+  return save_tags_and_pin (self);
+}
+
+void
+si_editor_remove_tag (SiEditor *self,
+                      gint64    tag_id)
+{
+  g_return_if_fail (SI_IS_EDITOR (self));
+
+  if (self->idea == NULL || !si_idea_has_tag (self->idea, tag_id))
+    return;
+  si_idea_remove_tag (self->idea, tag_id);
+  save_tags_and_pin (self);
+}
+
+static void
+fill_suggestions (SiEditor *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->tag_entry));
+  g_autofree char *needle = g_utf8_casefold (text, -1);
+  g_autofree char *stripped = g_strstrip (g_strdup (text));
+  gboolean exact = FALSE;
+  GtkWidget *child;
+  guint shown = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tag_suggestions))))
+    gtk_list_box_remove (self->tag_suggestions, child);
+  if (self->all_tags == NULL || self->idea == NULL)
+    return;
+
+  for (guint i = 0; i < self->all_tags->len && shown < 8; i++)
+    {
+      SiTag *tag = g_ptr_array_index (self->all_tags, i);
+      g_autofree char *name = g_utf8_casefold (si_tag_get_name (tag), -1);
+      GtkWidget *row, *label;
+
+      if (g_str_equal (name, g_strstrip (needle)))
+        exact = TRUE;
+      if (si_idea_has_tag (self->idea, si_tag_get_id (tag)) || strstr (name, g_strstrip (needle)) == NULL)
+        continue;
+      label = gtk_label_new (si_tag_get_name (tag));
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      row = gtk_list_box_row_new ();
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      gtk_widget_add_css_class (label, "tag-suggestion");
+      g_object_set_data_full (G_OBJECT (row), "tag-name", g_strdup (si_tag_get_name (tag)), g_free);
+      gtk_list_box_append (self->tag_suggestions, row);
+      shown++;
+    }
+
+  if (stripped[0] && !exact)
+    {
+      g_autofree char *create = g_strdup_printf (_("Create “%s”"), stripped);
+      GtkWidget *label = gtk_label_new (create);
+      GtkWidget *row = gtk_list_box_row_new ();
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_widget_add_css_class (label, "tag-suggestion");
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+      g_object_set_data_full (G_OBJECT (row), "tag-name", g_strdup (stripped), g_free);
+      gtk_list_box_append (self->tag_suggestions, row);
+      shown++;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->tag_suggestions), shown > 0);
+}
+
+static void
+tag_popover_show_cb (SiEditor *self)
+{
+  g_clear_pointer (&self->all_tags, g_ptr_array_unref);
+  self->all_tags = si_store_list_tags (self->store, NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->tag_entry), "");
+  fill_suggestions (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->tag_entry));
+}
+
+static void
+tag_entry_changed_cb (SiEditor *self)
+{
+  fill_suggestions (self);
+}
+
+static void
+add_tag_from_popover (SiEditor   *self,
+                      const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stripped = g_strstrip (g_strdup (name));
+
+  if (stripped[0] == '\0' || self->idea == NULL)
+    return;
+  if (!si_editor_add_tag (self, stripped, &error))
+    {
+      g_signal_emit (self, signals[SHOW_MESSAGE], 0, error->message);
+      return;
+    }
+  gtk_popover_popdown (self->tag_popover);
+}
+
+static void
+tag_entry_activate_cb (SiEditor *self)
+{
+  add_tag_from_popover (self, gtk_editable_get_text (GTK_EDITABLE (self->tag_entry)));
+}
+
+static void
+tag_suggestion_activated_cb (SiEditor      *self,
+                             GtkListBoxRow *row)
+{
+  add_tag_from_popover (self, g_object_get_data (G_OBJECT (row), "tag-name"));
+}
+
+/* Pin ------------------------------------------------------------------------------------------- */
+
+static gboolean
+get_pinned (SiEditor *self)
+{
+  return self->idea != NULL && si_idea_get_pinned (self->idea);
+}
+
+void
+si_editor_set_pinned (SiEditor *self,
+                      gboolean  pinned)
+{
+  g_return_if_fail (SI_IS_EDITOR (self));
+
+  if (self->idea == NULL || get_pinned (self) == !!pinned)
+    return;
+  si_idea_set_pinned (self->idea, pinned);
+  save_tags_and_pin (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
+/* Conflicts ------------------------------------------------------------------------------------- */
+
+static void
+emit_message_for_error (SiEditor *self,
+                        GError   *error)
+{
+  g_warning ("Could not resolve the conflict: %s", error->message);
+  g_signal_emit (self, signals[SHOW_MESSAGE], 0, error->message);
+}
+
+/**
+ * si_editor_resolve:
+ * @choice: "this" (this copy replaces the other version), "other" (this copy goes), or "both"
+ *   (this copy becomes an idea of its own)
+ *
+ * Settles the conflicted copy shown in the editor, then asks the window to open the idea that
+ * remains.
+ */
+void
+si_editor_resolve (SiEditor   *self,
+                   const char *choice)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) copy = NULL;
+  g_autoptr(SiIdea) other = NULL;
+  g_autoptr(SiIdea) keep = NULL;
+  gint64 open_id = 0;
+
+  g_return_if_fail (SI_IS_EDITOR (self));
+
+  if (self->idea == NULL || si_idea_get_conflict_of (self->idea) == 0)
+    return;
+  if (!save (self))
+    return;
+
+  copy = g_object_ref (self->idea);
+  other = si_store_get_idea (self->store, si_idea_get_conflict_of (copy), NULL);
+
+  if (g_str_equal (choice, "other"))
+    open_id = other ? si_idea_get_id (other) : 0;
+  else
+    {
+      guint n = 0;
+      const gint64 *tags = si_idea_get_tag_ids (copy, &n);
+
+      /* "this" with the other version still there: it takes this copy's content. */
+      if (g_str_equal (choice, "this") && other != NULL)
+        keep = g_object_ref (other);
+      else
+        keep = si_idea_new (NULL, NULL);
+      si_idea_set_title (keep, si_idea_get_title (copy));
+      si_idea_set_body (keep, si_idea_get_body (copy));
+      si_idea_set_pinned (keep, si_idea_get_pinned (copy));
+      si_idea_set_tag_ids (keep, tags, n);
+      if (!si_store_save_idea (self->store, keep, SI_SAVE_LOCAL, &error))
+        {
+          emit_message_for_error (self, error);
+          return;
+        }
+      open_id = si_idea_get_id (keep);
+    }
+
+  si_editor_set_idea (self, NULL);
+  if (!si_store_delete_idea (self->store, si_idea_get_id (copy), SI_SAVE_LOCAL, &error) &&
+      !g_error_matches (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+    {
+      emit_message_for_error (self, error);
+      return;
+    }
+  g_signal_emit (self, signals[OPEN_IDEA], 0, open_id);
+}
+
+static void
+compare_chosen_cb (SiCompareWindow *window,
+                   const char      *choice,
+                   SiEditor        *self)
+{
+  si_editor_resolve (self, choice);
+}
+
+static void
+compare_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SiEditor *self = SI_EDITOR (widget);
+  g_autoptr(SiIdea) other = NULL;
+  SiCompareWindow *window;
+
+  if (self->idea == NULL || !save (self))
+    return;
+  other = si_store_get_idea (self->store, si_idea_get_conflict_of (self->idea), NULL);
+  if (other == NULL)
+    {
+      g_signal_emit (self, signals[SHOW_MESSAGE], 0, _("The other version was deleted"));
+      return;
+    }
+  window = si_compare_window_new (GTK_WINDOW (gtk_widget_get_root (widget)), self->idea, other);
+  g_signal_connect_object (window, "chosen", G_CALLBACK (compare_chosen_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+keep_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  si_editor_resolve (SI_EDITOR (widget), action_name + strlen ("editor.keep-"));
+}
+
+/* Loading --------------------------------------------------------------------------------------- */
+
+static void
+load_idea (SiEditor *self)
+{
+  const char *title = self->idea ? si_idea_get_title (self->idea) : "";
+  const char *body = self->idea ? si_idea_get_body (self->idea) : "";
+  g_autofree char *shown_body = dup_body_text (self);
+
+  self->loading = TRUE;
+  if (!g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->title_entry)), title))
+    gtk_editable_set_text (GTK_EDITABLE (self->title_entry), title);
+  if (!g_str_equal (shown_body, body))
+    {
+      GtkTextIter start;
+
+      gtk_text_buffer_set_text (body_buffer (self), body, -1);
+      gtk_text_buffer_get_start_iter (body_buffer (self), &start);
+      gtk_text_buffer_place_cursor (body_buffer (self), &start);
+    }
+  self->loading = FALSE;
+
+  rebuild_tag_chips (self);
+  update_banner (self);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->add_tag_button), self->idea != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
+static void
+store_changed_cb (SiStore    *store,
+                  const char *collection,
+                  gint64      id,
+                  SiEditor   *self)
+{
+  g_autoptr(SiIdea) fresh = NULL;
+
+  if (self->idea == NULL || self->saving || (id != 0 && id != si_idea_get_id (self->idea)))
+    return;
+  if (self->pending)
+    return;   /* what is typed here wins; it is saved in a moment */
+
+  fresh = si_store_get_idea (store, si_idea_get_id (self->idea), NULL);
+  if (fresh == NULL)
+    {
+      /* Deleted by another program (or by sync): nothing left to edit. */
+      si_editor_set_idea (self, NULL);
+      return;
+    }
+  g_set_object (&self->idea, fresh);
+  load_idea (self);
+}
+
+SiIdea *
+si_editor_get_idea (SiEditor *self)
+{
+  g_return_val_if_fail (SI_IS_EDITOR (self), NULL);
+  return self->idea;
+}
+
+/**
+ * si_editor_set_idea:
+ * @idea: (nullable): the idea to edit; the editor keeps its own copy
+ *
+ * Saves what was typed in the previous idea first (and drops it if it is a new idea left blank).
+ */
+void
+si_editor_set_idea (SiEditor *self,
+                    SiIdea   *idea)
+{
+  g_autoptr(SiIdea) copy = NULL;
+
+  g_return_if_fail (SI_IS_EDITOR (self));
+  g_return_if_fail (idea == NULL || SI_IS_IDEA (idea));
+
+  if (self->idea && idea && si_idea_get_id (self->idea) == si_idea_get_id (idea))
+    return;
+
+  if (self->idea)
+    {
+      save (self);
+      if (!self->pending && is_blank (self->idea))
+        {
+          g_autoptr(GError) error = NULL;
+          if (!si_store_delete_idea (self->store, si_idea_get_id (self->idea), SI_SAVE_LOCAL, &error))
+            g_debug ("Could not drop a blank idea: %s", error->message);
+        }
+    }
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  self->pending = FALSE;
+
+  /* An idea of our own: the list's copies are shared between rows. */
+  if (idea && si_idea_get_id (idea) != 0)
+    copy = si_store_get_idea (self->store, si_idea_get_id (idea), NULL);
+  g_set_object (&self->idea, copy);
+  load_idea (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDEA]);
+}
+
+SiStore *
+si_editor_get_store (SiEditor *self)
+{
+  g_return_val_if_fail (SI_IS_EDITOR (self), NULL);
+  return self->store;
+}
+
+void
+si_editor_set_store (SiEditor *self,
+                     SiStore  *store)
+{
+  g_return_if_fail (SI_IS_EDITOR (self));
+
+  if (self->store == store)
+    return;
+  si_editor_set_idea (self, NULL);
+  if (self->store)
+    g_clear_signal_handler (&self->changed_id, self->store);
+  g_set_object (&self->store, store);
+  if (store)
+    self->changed_id = g_signal_connect_object (store, "changed::" SI_COLLECTION_IDEAS,
+                                                G_CALLBACK (store_changed_cb), self, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+void
+si_editor_focus_title (SiEditor *self)
+{
+  g_return_if_fail (SI_IS_EDITOR (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->title_entry));
+}
+
+void
+si_editor_focus_body (SiEditor *self)
+{
+  g_return_if_fail (SI_IS_EDITOR (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->body_view));
+}
+
+static void
+title_activate_cb (SiEditor *self)
+{
+  si_editor_focus_body (self);
+}
+
+/* Test accessors */
+GtkEditable *
+_si_editor_get_title_editable (SiEditor *self)
+{
+  return GTK_EDITABLE (self->title_entry);
+}
+
+GtkTextBuffer *
+_si_editor_get_body_buffer (SiEditor *self)
+{
+  return body_buffer (self);
+}
+
+GtkWidget *
+_si_editor_get_conflict_banner (SiEditor *self)
+{
+  return GTK_WIDGET (self->conflict_revealer);
+}
+
+GtkWidget *
+_si_editor_get_tag_box (SiEditor *self)
+{
+  return GTK_WIDGET (self->tag_box);
+}
+
+/* GObject --------------------------------------------------------------------------------------- */
+
+static void
+si_editor_dispose (GObject *object)
+{
+  SiEditor *self = SI_EDITOR (object);
+  GtkWidget *child;
+
+  /* The last keystrokes reach the disk even when the window is simply destroyed. */
+  if (self->store)
+    si_editor_set_store (self, NULL);
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  g_clear_object (&self->idea);
+  g_clear_pointer (&self->all_tags, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_EDITOR);
+  /* The template's unnamed root box is ours to remove. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (si_editor_parent_class)->dispose (object);
+}
+
+static void
+si_editor_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  SiEditor *self = SI_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: g_value_set_object (value, self->store); break;
+    case PROP_IDEA: g_value_set_object (value, self->idea); break;
+    case PROP_PINNED: g_value_set_boolean (value, get_pinned (self)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+si_editor_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  SiEditor *self = SI_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE: si_editor_set_store (self, g_value_get_object (value)); break;
+    case PROP_PINNED: si_editor_set_pinned (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+si_editor_class_init (SiEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = si_editor_dispose;
+  object_class->get_property = si_editor_get_property;
+  object_class->set_property = si_editor_set_property;
+
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, SI_TYPE_STORE,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_IDEA] =
+    g_param_spec_object ("idea", NULL, NULL, SI_TYPE_IDEA,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PINNED] =
+    g_param_spec_boolean ("pinned", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * SiEditor::open-idea:
+   * @id: the idea to show next, or 0 for none
+   *
+   * A conflict was settled; the idea that remains should be shown.
+   */
+  signals[OPEN_IDEA] = g_signal_new ("open-idea", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  /**
+   * SiEditor::show-message:
+   * @message: something went wrong that a person should know about
+   */
+  signals[SHOW_MESSAGE] = g_signal_new ("show-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_banner);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, error_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, title_entry);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, tag_box);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, add_tag_button);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, tag_popover);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, tag_entry);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, tag_suggestions);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, body_view);
+  gtk_widget_class_bind_template_callback (widget_class, tag_popover_show_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tag_entry_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tag_entry_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tag_suggestion_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "editor.compare", NULL, compare_action);
+  gtk_widget_class_install_action (widget_class, "editor.keep-this", NULL, keep_action);
+  gtk_widget_class_install_action (widget_class, "editor.keep-other", NULL, keep_action);
+  gtk_widget_class_install_action (widget_class, "editor.keep-both", NULL, keep_action);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "ideaeditor");
+}
+
+static void
+si_editor_init (SiEditor *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (self->title_entry, "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->title_entry, "activate", G_CALLBACK (title_activate_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (body_buffer (self), "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
+  load_idea (self);
+}

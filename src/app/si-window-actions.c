@@ -1,0 +1,429 @@
+/* si-window-actions.c — what the window can do, as actions with keyboard shortcuts:
+ * idea.new (Ctrl+N), idea.delete (Delete in the list, Ctrl+Delete), idea.undo-delete,
+ * idea.pin (Ctrl+P), list.search (Ctrl+F), list.back (Alt+Left), notebook.import and
+ * notebook.export. Import and export run in a thread on their own SiStore, so the window
+ * stays responsive with a big notebook. */
+#define G_LOG_DOMAIN "saveidea-app"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "si-export.h"
+#include "si-import.h"
+#include "si-window-private.h"
+
+void
+_si_window_actions_update (SiWindow *self)
+{
+  gboolean has_idea = si_editor_get_idea (self->editor) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.delete", has_idea);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.pin", has_idea);
+}
+
+/* idea.new --------------------------------------------------------------------------------- */
+
+static void
+new_idea_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SiWindow *self = SI_WINDOW (widget);
+  g_autoptr(SiIdea) idea = si_idea_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+
+  /* Saved before anything else, so the previous idea's last keystrokes are safe. */
+  si_editor_save_now (self->editor);
+
+  /* A new idea belongs to the collection on screen. */
+  if (self->view == SI_COLLECTION_VIEW_TAG)
+    si_idea_add_tag (idea, self->view_tag_id);
+  else if (self->view == SI_COLLECTION_VIEW_PINNED)
+    si_idea_set_pinned (idea, TRUE);
+  else if (self->view == SI_COLLECTION_VIEW_CONFLICTS)
+    _si_window_show_view (self, SI_COLLECTION_VIEW_ALL, 0);
+
+  if (!si_store_save_idea (self->store, idea, SI_SAVE_LOCAL, &error))
+    {
+      g_warning ("Could not make a new idea: %s", error->message);
+      si_window_show_toast (self, error->message);
+      return;
+    }
+  if (gtk_search_bar_get_search_mode (self->search_bar))
+    gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+
+  si_window_open_idea (self, si_idea_get_id (idea));
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "editor");
+  si_editor_focus_title (self->editor);
+}
+
+/* idea.delete and idea.undo-delete ------------------------------------------------------------ */
+
+static void
+delete_toast_dismissed_cb (AdwToast *toast,
+                           SiWindow *self)
+{
+  if (self->delete_toast == toast)
+    self->delete_toast = NULL;
+}
+
+/**
+ * _si_window_delete_idea:
+ * @id: the idea to delete
+ *
+ * Deletes it, with a toast that can undo it; the list moves on to the next idea.
+ */
+void
+_si_window_delete_idea (SiWindow *self,
+                        gint64    id)
+{
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *message = NULL;
+  guint position = GTK_INVALID_LIST_POSITION;
+  gboolean was_open = si_window_get_current_id (self) == id;
+  AdwToast *toast;
+
+  if (was_open)
+    si_editor_save_now (self->editor);
+  if (!(idea = si_store_get_idea (self->store, id, &error)))
+    {
+      g_debug ("Nothing to delete: %s", error->message);
+      return;
+    }
+  si_idea_list_find (self->ideas, id, &position);
+  if (was_open)
+    si_editor_set_idea (self->editor, NULL);
+
+  if (!si_store_delete_idea (self->store, id, SI_SAVE_LOCAL, &error))
+    {
+      /* A blank new idea goes by itself when the editor lets go of it. */
+      if (!g_error_matches (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+        {
+          g_warning ("Could not delete the idea: %s", error->message);
+          si_window_show_toast (self, error->message);
+        }
+      return;
+    }
+
+  g_set_object (&self->deleted, idea);
+  title = si_idea_dup_display_title (idea);
+  if (title[0])
+    /* Translators: a toast after deleting an idea; %s is its title */
+    message = g_strdup_printf (_("“%s” deleted"), title);
+  else
+    message = g_strdup (_("Idea deleted"));
+
+  if (self->delete_toast)
+    adw_toast_dismiss (self->delete_toast);
+  toast = adw_toast_new (message);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "idea.undo-delete");
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), self, 0);
+  self->delete_toast = toast;
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.undo-delete", TRUE);
+
+  /* The next idea takes the deleted one's place in the editor. */
+  if (was_open && position != GTK_INVALID_LIST_POSITION &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->ideas)) > 0 &&
+      !adw_leaflet_get_folded (self->leaflet))
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->ideas));
+      si_window_open_idea (self, si_idea_list_get_id_at (self->ideas, MIN (position, n - 1)));
+    }
+}
+
+static void
+delete_idea_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SiWindow *self = SI_WINDOW (widget);
+  gint64 id = si_window_get_current_id (self);
+
+  if (id != 0)
+    _si_window_delete_idea (self, id);
+}
+
+static void
+undo_delete_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SiWindow *self = SI_WINDOW (widget);
+  g_autoptr(SiIdea) idea = g_steal_pointer (&self->deleted);
+  g_autoptr(GError) error = NULL;
+
+  gtk_widget_action_set_enabled (widget, "idea.undo-delete", FALSE);
+  if (self->delete_toast)
+    adw_toast_dismiss (self->delete_toast);
+  if (idea == NULL)
+    return;
+  if (!si_store_restore_idea (self->store, idea, &error))
+    {
+      g_warning ("Could not restore the idea: %s", error->message);
+      si_window_show_toast (self, error->message);
+      return;
+    }
+  si_window_open_idea (self, si_idea_get_id (idea));
+}
+
+/* list.* ------------------------------------------------------------------------------------ */
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SiWindow *self = SI_WINDOW (widget);
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "list");
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SiWindow *self = SI_WINDOW (widget);
+
+  si_editor_save_now (self->editor);
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* notebook.import and notebook.export ---------------------------------------------------------- */
+
+typedef enum {
+  JOB_IMPORT,
+  JOB_EXPORT_MARKDOWN,
+  JOB_EXPORT_JSON,
+} JobKind;
+
+typedef struct {
+  JobKind        kind;
+  char          *db_path;
+  GFile         *file;
+  SiImportStats  stats;
+  guint          n_exported;
+} Job;
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_free (job->db_path);
+  g_clear_object (&job->file);
+  g_free (job);
+}
+
+/* In a worker thread, with a connection of its own: the main loop never waits on the disk. */
+static void
+job_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  Job *job = task_data;
+  g_autoptr(SiStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  if (!(store = si_store_new (job->db_path, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  switch (job->kind)
+    {
+    case JOB_IMPORT:
+      ok = si_import (store, job->file, &job->stats, cancellable, &error);
+      break;
+    case JOB_EXPORT_MARKDOWN:
+      ok = si_export_markdown (store, job->file, &job->n_exported, cancellable, &error);
+      break;
+    case JOB_EXPORT_JSON:
+      ok = si_export_json (store, job->file, &job->n_exported, cancellable, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+job_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  SiWindow *self = SI_WINDOW (object);
+  Job *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("%s", error->message);
+      message = g_strdup_printf (job->kind == JOB_IMPORT ? _("Could not import: %s") : _("Could not export: %s"),
+                                 error->message);
+    }
+  else if (job->kind == JOB_IMPORT)
+    {
+      guint n = job->stats.n_created + job->stats.n_updated;
+
+      /* Our own connection learns about the other one's writes now, not at the next watch. */
+      si_store_check_changes (self->store);
+      if (n == 0)
+        message = g_strdup (_("Nothing new to import"));
+      else
+        message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Imported %u idea", "Imported %u ideas", n), n);
+    }
+  else
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Exported %u idea", "Exported %u ideas",
+                                            job->n_exported), job->n_exported);
+  si_window_show_toast (self, message);
+}
+
+static void
+run_job (SiWindow *self,
+         JobKind   kind,
+         GFile    *file)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, job_done_cb, NULL);
+  Job *job = g_new0 (Job, 1);
+
+  si_editor_save_now (self->editor);
+  job->kind = kind;
+  job->db_path = g_strdup (si_store_get_path (self->store));
+  job->file = g_object_ref (file);
+  g_task_set_source_tag (task, run_job);
+  g_task_set_task_data (task, job, job_free);
+  g_task_run_in_thread (task, job_thread);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     SiWindow        *self)
+{
+  JobKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "job-kind"));
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  gtk_native_dialog_destroy (dialog);
+  if (self->chooser == GTK_FILE_CHOOSER_NATIVE (dialog))
+    g_clear_object (&self->chooser);
+  if (file)
+    run_job (self, kind, file);
+}
+
+static void
+choose (SiWindow             *self,
+        JobKind               kind,
+        const char           *title,
+        GtkFileChooserAction  chooser_action,
+        const char           *accept)
+{
+  GtkFileChooserNative *chooser;
+
+  if (self->chooser)
+    {
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+      g_clear_object (&self->chooser);
+    }
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), chooser_action, accept, _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "job-kind", GINT_TO_POINTER (kind));
+
+  if (kind == JOB_IMPORT && chooser_action == GTK_FILE_CHOOSER_ACTION_OPEN)
+    {
+      g_autoptr(GtkFileFilter) any = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) markdown = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) json = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (any, _("Markdown and JSON Files"));
+      gtk_file_filter_add_suffix (any, "md");
+      gtk_file_filter_add_suffix (any, "markdown");
+      gtk_file_filter_add_suffix (any, "json");
+      gtk_file_filter_set_name (markdown, _("Markdown Files"));
+      gtk_file_filter_add_suffix (markdown, "md");
+      gtk_file_filter_add_suffix (markdown, "markdown");
+      gtk_file_filter_add_mime_type (markdown, "text/markdown");
+      gtk_file_filter_set_name (json, _("Saveidea JSON Exports"));
+      gtk_file_filter_add_suffix (json, "json");
+      gtk_file_filter_add_mime_type (json, "application/json");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), any);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), markdown);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), json);
+    }
+  if (kind == JOB_EXPORT_JSON)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), SI_EXPORT_JSON_FILE_NAME);
+
+  g_signal_connect_object (chooser, "response", G_CALLBACK (chooser_response_cb), self, 0);
+  self->chooser = chooser;
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+import_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  const char *what = g_variant_get_string (parameter, NULL);
+
+  if (g_str_equal (what, "folder"))
+    choose (SI_WINDOW (widget), JOB_IMPORT, _("Import a Folder of Markdown Files"),
+            GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Import"));
+  else
+    choose (SI_WINDOW (widget), JOB_IMPORT, _("Import Ideas"),
+            GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"));
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  const char *format = g_variant_get_string (parameter, NULL);
+
+  if (g_str_equal (format, "json"))
+    choose (SI_WINDOW (widget), JOB_EXPORT_JSON, _("Export as JSON"),
+            GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"));
+  else
+    choose (SI_WINDOW (widget), JOB_EXPORT_MARKDOWN, _("Export to a Folder of Markdown Files"),
+            GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Export"));
+}
+
+void
+_si_window_class_actions_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "idea.new", NULL, new_idea_action);
+  gtk_widget_class_install_action (widget_class, "idea.delete", NULL, delete_idea_action);
+  gtk_widget_class_install_action (widget_class, "idea.undo-delete", NULL, undo_delete_action);
+  gtk_widget_class_install_property_action (widget_class, "idea.pin", "pinned");
+  gtk_widget_class_install_action (widget_class, "list.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "list.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "notebook.import", "s", import_action);
+  gtk_widget_class_install_action (widget_class, "notebook.export", "s", export_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "idea.new", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK, "idea.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, GDK_CONTROL_MASK, "idea.delete", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "idea.pin", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "list.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "list.back", NULL);
+}

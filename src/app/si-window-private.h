@@ -1,0 +1,83 @@
+/* si-window-private.h — what si-window.c and si-window-actions.c share, and what the tests
+ * reach into. */
+#pragma once
+
+#include "si-editor.h"
+#include "si-sync-indicator.h"
+#include "si-window.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SI_COLLECTION_VIEW_ALL,
+  SI_COLLECTION_VIEW_PINNED,
+  SI_COLLECTION_VIEW_CONFLICTS,
+  SI_COLLECTION_VIEW_TAG,
+} SiCollectionView;
+
+struct _SiWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  SiStore              *store;
+  SiSyncManager        *manager;
+  SiIdeaList           *ideas;
+  GtkSingleSelection   *selection;
+  GSettings            *settings;
+  GCancellable         *cancellable;
+
+  SiCollectionView      view;
+  gint64                view_tag_id;
+  guint                 sidebar_refresh_id;
+  guint                 sidebar_updating : 1;
+  guint                 selecting : 1;
+  GtkWidget            *all_row;
+  GtkWidget            *pinned_row;
+  GtkWidget            *conflicts_row;
+  GtkWidget            *tags_header_row;
+
+  SiIdea               *deleted;          /* the last deleted idea, for Undo */
+  AdwToast             *delete_toast;     /* weak */
+  GtkFileChooserNative *chooser;
+
+  AdwToastOverlay      *toast_overlay;
+  AdwLeaflet           *leaflet;
+  GtkListBox           *sidebar;
+  GtkWidget            *list_pane;
+  AdwWindowTitle       *list_title;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *list_stack;
+  AdwStatusPage        *empty_page;
+  GtkListView          *list_view;
+  GtkStack             *editor_stack;
+  SiEditor             *editor;
+  SiSyncIndicator      *sync_indicator;
+};
+
+/* si-window-actions.c */
+void _si_window_class_actions_init (GtkWidgetClass *widget_class);
+void _si_window_actions_update     (SiWindow       *self);
+void _si_window_delete_idea        (SiWindow       *self,
+                                    gint64          id);
+
+/* si-window.c */
+void _si_window_show_view          (SiWindow         *self,
+                                    SiCollectionView  view,
+                                    gint64            tag_id);
+void _si_window_refresh_sidebar    (SiWindow         *self);
+
+/* For the tests */
+SiEditor        *_si_window_get_editor         (SiWindow *self);
+GtkListView     *_si_window_get_list_view      (SiWindow *self);
+GtkSearchEntry  *_si_window_get_search_entry   (SiWindow *self);
+GtkSearchBar    *_si_window_get_search_bar     (SiWindow *self);
+GtkListBox      *_si_window_get_sidebar        (SiWindow *self);
+GtkStack        *_si_window_get_list_stack     (SiWindow *self);
+SiSyncIndicator *_si_window_get_sync_indicator (SiWindow *self);
+AdwLeaflet      *_si_window_get_leaflet        (SiWindow *self);
+GtkWidget       *_si_window_get_sidebar_row    (SiWindow         *self,
+                                                SiCollectionView  view,
+                                                gint64            tag_id);
+
+G_END_DECLS
