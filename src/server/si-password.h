@@ -7,6 +7,8 @@ G_BEGIN_DECLS
 
 /* Prepares libsodium; call once before anything else. FALSE if it cannot work. */
 gboolean  si_password_init          (void);
+/* Waits for running verifications and frees the worker threads. */
+void      si_password_shutdown      (void);
 
 /* An Argon2id hash string (crypto_pwhash_str, interactive limits). Slow (~0.1 s): never on the
  * main loop of a serving process. */

@@ -1220,10 +1220,16 @@ si_server_storage_sqlite_class_init (SiServerStorageSqliteClass *klass)
 }
 
 static void
+finalize_statement (gpointer s)
+{
+  sqlite3_finalize (s);
+}
+
+static void
 si_server_storage_sqlite_init (SiServerStorageSqlite *self)
 {
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                            (GDestroyNotify) sqlite3_finalize);
+                                            finalize_statement);
 }
 
 static void
