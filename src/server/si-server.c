@@ -1,0 +1,1389 @@
+/* si-server.c — saveidea-server's HTTP API (docs/protocol.md) on a SoupServer.
+ *
+ * Everything runs on the main loop except Argon2id, which runs in worker threads
+ * (si_password_verify_async()). Handlers answer synchronously from the storage; a login is
+ * paused until its (possibly delayed) verification is done.
+ */
+#define G_LOG_DOMAIN "saveidea-server"
+
+#include "config.h"
+
+#include <string.h>
+#include <libsoup/soup.h>
+
+#include "si-password.h"
+#include "si-server.h"
+#include "si-wire.h"
+
+#define API_PREFIX "/api/v1/"
+
+/* Failed logins: a growing delay per user name and per client address, and after many
+ * failures from one address a 429 until the window has passed. */
+#define FAILURE_WINDOW_USEC     (10 * 60 * G_USEC_PER_SEC)
+#define FAILURES_BEFORE_DELAY   3
+#define FAILURE_DELAY_BASE_MS   250
+#define FAILURE_DELAY_MAX_MS    8000
+#define FAILURES_BEFORE_429     30
+#define FAILURE_TABLE_MAX       10000
+
+#define TOKEN_CACHE_MAX         100000
+
+#define IN_FLIGHT_KEY "si-server-in-flight"
+
+struct _SiServer
+{
+  GObject          parent_instance;
+
+  SiServerStorage *storage;
+  SoupServer      *soup;
+  gsize            max_body_bytes;
+
+  GHashTable      *token_cache;       /* token hash -> account id (gint64 *) */
+  guint64          external_changes;  /* storage's counter when the cache was valid */
+  GHashTable      *failures;          /* "user:NAME" / "addr:ADDR" -> Failures */
+
+  guint            in_flight;
+  gboolean         shutting_down;
+  GTask           *shutdown_task;
+  guint            shutdown_timeout_id;
+};
+
+G_DEFINE_FINAL_TYPE (SiServer, si_server, G_TYPE_OBJECT)
+
+typedef struct {
+  guint  count;
+  gint64 last;  /* monotonic µs */
+} Failures;
+
+/* ---------------------------------------------------------------------------------------- */
+/* responses */
+
+static void
+respond_json (SoupServerMessage *msg,
+              guint              status,
+              JsonNode          *node)
+{
+  gsize length = 0;
+  char *data = si_wire_to_string (node, &length);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+}
+
+static void
+respond_problem (SoupServerMessage  *msg,
+                 guint               status,
+                 const char         *code,
+                 const SiWireRecord *current,
+                 const char         *format,
+                 ...) G_GNUC_PRINTF (5, 6);
+
+static void
+respond_problem (SoupServerMessage  *msg,
+                 guint               status,
+                 const char         *code,
+                 const SiWireRecord *current,
+                 const char         *format,
+                 ...)
+{
+  g_autoptr(SiWireProblem) problem = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  /* The path and headers quoted in a message may be any bytes; the JSON must be UTF-8. */
+  message = g_utf8_make_valid (text, -1);
+
+  problem = si_wire_problem_new (code, message, current);
+  node = si_wire_problem_to_json (problem);
+  respond_json (msg, status, node);
+}
+
+static void
+respond_record (SoupServerMessage  *msg,
+                guint               status,
+                const SiWireRecord *record)
+{
+  g_autoptr(JsonNode) node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
+  g_autofree char *etag = si_wire_etag_format (record->version);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
+  respond_json (msg, status, node);
+}
+
+/* Maps a storage error to a status and an error body. Never returns NULL. */
+static SiWireProblem *
+problem_from_error (const GError       *error,
+                    const SiWireRecord *current,
+                    guint              *out_status)
+{
+  const char *code = "internal_error";
+  const char *message = error->message;
+  guint status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
+
+  if (error->domain == SI_WIRE_ERROR)
+    {
+      status = SOUP_STATUS_BAD_REQUEST;
+      code = error->code == SI_WIRE_ERROR_INVALID_JSON ? "invalid_json" : "invalid_field";
+    }
+  else if (error->domain == SI_SERVER_STORAGE_ERROR)
+    {
+      switch ((SiServerStorageError) error->code)
+        {
+        case SI_SERVER_STORAGE_ERROR_NOT_FOUND:
+          status = SOUP_STATUS_NOT_FOUND;
+          code = "not_found";
+          break;
+        case SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED:
+          status = 428;
+          code = "precondition_required";
+          break;
+        case SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED:
+          status = SOUP_STATUS_PRECONDITION_FAILED;
+          code = "precondition_failed";
+          break;
+        case SI_SERVER_STORAGE_ERROR_DELETED:
+          status = SOUP_STATUS_CONFLICT;
+          code = "deleted";
+          break;
+        case SI_SERVER_STORAGE_ERROR_NAME_TAKEN:
+          status = SOUP_STATUS_CONFLICT;
+          code = "name_taken";
+          break;
+        case SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG:
+          status = SOUP_STATUS_BAD_REQUEST;
+          code = "unknown_tag";
+          break;
+        case SI_SERVER_STORAGE_ERROR_INVALID:
+          status = SOUP_STATUS_BAD_REQUEST;
+          code = "invalid_field";
+          break;
+        case SI_SERVER_STORAGE_ERROR_EXISTS:
+        case SI_SERVER_STORAGE_ERROR_FAILED:
+        case SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA:
+        default:
+          break;
+        }
+    }
+
+  if (status == SOUP_STATUS_INTERNAL_SERVER_ERROR)
+    {
+      g_warning ("Request failed: %s", error->message);
+      message = "The server could not complete the request; it is logged on the server";
+    }
+
+  *out_status = status;
+  return si_wire_problem_new (code, message, current);
+}
+
+static void
+respond_error (SoupServerMessage  *msg,
+               const GError       *error,
+               const SiWireRecord *current)
+{
+  g_autoptr(SiWireProblem) problem = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  guint status;
+
+  problem = problem_from_error (error, current, &status);
+  node = si_wire_problem_to_json (problem);
+  respond_json (msg, status, node);
+}
+
+static void
+respond_method_not_allowed (SoupServerMessage *msg,
+                            const char        *allow)
+{
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
+  respond_problem (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", NULL,
+                   "%s is not allowed here; allowed: %s",
+                   soup_server_message_get_method (msg), allow);
+}
+
+static void
+respond_not_found (SoupServerMessage *msg)
+{
+  respond_problem (msg, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "There is nothing at %s",
+                   g_uri_get_path (soup_server_message_get_uri (msg)));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* requests */
+
+/* Reads a JSON object body, or answers 415/413/400 and returns NULL. */
+static JsonNode *
+read_json_body (SiServer          *self,
+                SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *content_type = soup_message_headers_get_content_type (headers, NULL);
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+  gsize length;
+
+  if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0)
+    {
+      respond_problem (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", NULL,
+                       "The body must be JSON with Content-Type: application/json (got %s)",
+                       content_type ? content_type : "none");
+      return NULL;
+    }
+
+  body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+  length = g_bytes_get_size (body);
+  if (length > self->max_body_bytes)
+    {
+      respond_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
+                       "The body is larger than %" G_GSIZE_FORMAT " bytes", self->max_body_bytes);
+      return NULL;
+    }
+
+  node = si_wire_parse (g_bytes_get_data (body, NULL), length, &error);
+  if (node == NULL)
+    respond_error (msg, error, NULL);
+  return node;
+}
+
+/* Parses a decimal id (> 0) from a path segment. */
+static gboolean
+parse_id (const char *text,
+          gint64     *out_id)
+{
+  guint64 value = 0;
+
+  if (text == NULL || *text == '\0' || strlen (text) > 18)
+    return FALSE;
+  for (const char *p = text; *p; p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      value = value * 10 + (guint64) (*p - '0');
+    }
+  if (value == 0)
+    return FALSE;
+  *out_id = (gint64) value;
+  return TRUE;
+}
+
+static gboolean
+parse_query_int (GHashTable        *query,
+                 const char        *name,
+                 gint64             fallback,
+                 gint64             min,
+                 gint64             max,
+                 gint64            *out,
+                 SoupServerMessage *msg)
+{
+  const char *text = query ? g_hash_table_lookup (query, name) : NULL;
+  guint64 value = 0;
+
+  if (text == NULL)
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  if (*text == '\0' || strlen (text) > 18 || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL) ||
+      (gint64) value < min || (gint64) value > max)
+    {
+      respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", NULL,
+                       "Parameter “%s” must be a whole number from %" G_GINT64_FORMAT " to %"
+                       G_GINT64_FORMAT, name, min, max);
+      return FALSE;
+    }
+  *out = (gint64) value;
+  return TRUE;
+}
+
+/* -1 when absent; FALSE (after a 400) when malformed. */
+static gboolean
+read_if_match (SoupServerMessage *msg,
+               gint64            *out_version)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "If-Match");
+
+  *out_version = -1;
+  if (header == NULL)
+    return TRUE;
+  if (!si_wire_if_match_parse (header, out_version))
+    {
+      respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_header", NULL,
+                       "If-Match must be the version the change is based on, such as \"12\"");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* authentication */
+
+static void
+check_external_changes (SiServer *self)
+{
+  guint64 changes = si_server_storage_get_external_changes (self->storage);
+
+  /* Another process (saveidea-server user passwd/del) changed the database: tokens may have
+   * been revoked, so forget what we know. */
+  if (changes != self->external_changes)
+    {
+      g_hash_table_remove_all (self->token_cache);
+      self->external_changes = changes;
+    }
+}
+
+static gboolean
+token_is_well_formed (const char *token)
+{
+  if (strlen (token) != 64)
+    return FALSE;
+  for (guint i = 0; i < 64; i++)
+    if (!g_ascii_isxdigit (token[i]) || g_ascii_isupper (token[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The account id of the request's bearer token, or 0 after answering 401. */
+static gint64
+authenticate (SiServer          *self,
+              SoupServerMessage *msg,
+              char             **out_token_hash)
+{
+  const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
+                                                     "Authorization");
+  g_autofree char *hash = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 *cached;
+  gint64 account_id = 0;
+
+  if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
+    {
+      const char *token = header + 7;
+
+      while (*token == ' ')
+        token++;
+      if (token_is_well_formed (token))
+        {
+          hash = si_token_hash (token);
+          check_external_changes (self);
+          cached = g_hash_table_lookup (self->token_cache, hash);
+          if (cached != NULL)
+            account_id = *cached;
+          else
+            {
+              account_id = si_server_storage_token_lookup (self->storage, hash, &error);
+              if (error != NULL)
+                {
+                  respond_error (msg, error, NULL);
+                  return 0;
+                }
+              if (account_id > 0)
+                {
+                  if (g_hash_table_size (self->token_cache) >= TOKEN_CACHE_MAX)
+                    g_hash_table_remove_all (self->token_cache);
+                  g_hash_table_insert (self->token_cache, g_strdup (hash),
+                                       g_memdup2 (&account_id, sizeof account_id));
+                }
+            }
+        }
+    }
+
+  if (account_id <= 0)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "WWW-Authenticate", "Bearer realm=\"saveidea\"");
+      respond_problem (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
+                       "This needs a valid bearer token; log in again");
+      return 0;
+    }
+  if (out_token_hash)
+    *out_token_hash = g_steal_pointer (&hash);
+  return account_id;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* login throttling */
+
+static Failures *
+failures_lookup (SiServer   *self,
+                 const char *key)
+{
+  Failures *failures = g_hash_table_lookup (self->failures, key);
+
+  if (failures != NULL && g_get_monotonic_time () - failures->last > FAILURE_WINDOW_USEC)
+    {
+      g_hash_table_remove (self->failures, key);
+      failures = NULL;
+    }
+  return failures;
+}
+
+static guint
+failures_count (SiServer   *self,
+                const char *key)
+{
+  Failures *failures = failures_lookup (self, key);
+
+  return failures ? failures->count : 0;
+}
+
+static void
+failures_prune (SiServer *self)
+{
+  GHashTableIter iter;
+  Failures *failures;
+  gint64 now = g_get_monotonic_time ();
+
+  g_hash_table_iter_init (&iter, self->failures);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &failures))
+    if (now - failures->last > FAILURE_WINDOW_USEC)
+      g_hash_table_iter_remove (&iter);
+  /* Still too many (a spray of names): forget the oldest half would be fairer; forgetting all
+   * keeps memory bounded, and the per-address count soon builds up again. */
+  if (g_hash_table_size (self->failures) > FAILURE_TABLE_MAX)
+    g_hash_table_remove_all (self->failures);
+}
+
+static void
+failures_add (SiServer   *self,
+              const char *key)
+{
+  Failures *failures = failures_lookup (self, key);
+
+  if (failures == NULL)
+    {
+      if (g_hash_table_size (self->failures) >= FAILURE_TABLE_MAX)
+        failures_prune (self);
+      failures = g_new0 (Failures, 1);
+      g_hash_table_insert (self->failures, g_strdup (key), failures);
+    }
+  failures->count++;
+  failures->last = g_get_monotonic_time ();
+}
+
+static guint
+failure_delay_ms (guint count)
+{
+  guint shift;
+
+  if (count < FAILURES_BEFORE_DELAY)
+    return 0;
+  shift = count - FAILURES_BEFORE_DELAY;
+  if (shift > 6)
+    return FAILURE_DELAY_MAX_MS;
+  return MIN ((guint) FAILURE_DELAY_BASE_MS << shift, (guint) FAILURE_DELAY_MAX_MS);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* login */
+
+typedef struct {
+  SiServer          *self;
+  SoupServerMessage *msg;
+  char              *username;
+  char              *password;
+  char              *password_hash;
+  char              *user_key;
+  char              *addr_key;
+  gint64             account_id;
+  gulong             finished_id;
+  gboolean           finished;
+} Login;
+
+static void
+login_free (Login *login)
+{
+  g_clear_signal_handler (&login->finished_id, login->msg);
+  g_clear_object (&login->msg);
+  g_clear_object (&login->self);
+  g_free (login->username);
+  if (login->password != NULL)
+    memset (login->password, 0, strlen (login->password));
+  g_free (login->password);
+  g_free (login->password_hash);
+  g_free (login->user_key);
+  g_free (login->addr_key);
+  g_free (login);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Login, login_free)
+
+static void
+login_msg_finished (SoupServerMessage *msg,
+                    Login             *login)
+{
+  login->finished = TRUE;
+}
+
+static void
+login_verified (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(Login) login = user_data;
+  SiServer *self = login->self;
+  SoupServerMessage *msg = login->msg;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = si_password_verify_finish (result, NULL) && login->account_id > 0;
+
+  if (login->finished)
+    return;  /* the client went away */
+
+  if (!ok)
+    {
+      failures_add (self, login->user_key);
+      failures_add (self, login->addr_key);
+      g_debug ("Failed login for %s from %s", login->username, login->addr_key + 5);
+      respond_problem (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
+                       "The user name or the password is wrong");
+    }
+  else
+    {
+      g_autofree char *token = si_token_new ();
+      g_autofree char *hash = si_token_hash (token);
+
+      if (!si_server_storage_token_add (self->storage, login->account_id, hash, &error))
+        respond_error (msg, error, NULL);
+      else
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+          g_autoptr(JsonNode) node = NULL;
+
+          g_hash_table_remove (self->failures, login->user_key);
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "token");
+          json_builder_add_string_value (builder, token);
+          json_builder_set_member_name (builder, "username");
+          json_builder_add_string_value (builder, login->username);
+          json_builder_end_object (builder);
+          node = json_builder_get_root (builder);
+          respond_json (msg, SOUP_STATUS_OK, node);
+        }
+    }
+  soup_server_unpause_message (self->soup, msg);
+}
+
+static gboolean
+login_start_verify (gpointer user_data)
+{
+  Login *login = user_data;
+
+  si_password_verify_async (login->password_hash, login->password, NULL, login_verified, login);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+handle_login (SiServer          *self,
+              SoupServerMessage *msg)
+{
+  static const char * const known[] = { "username", "password", NULL };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Login) login = NULL;
+  JsonObject *object;
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *value;
+  const char *username;
+  const char *password;
+  Failures *failures;
+  guint delay;
+
+  root = read_json_body (self, msg);
+  if (root == NULL)
+    return;
+  object = json_node_get_object (root);
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &member, &value))
+    if (!g_strv_contains (known, member))
+      {
+        g_autofree char *shown = g_utf8_make_valid (member, -1);
+        respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_field", NULL,
+                         "Field “%s” is unknown", shown);
+        return;
+      }
+  for (guint i = 0; known[i]; i++)
+    {
+      value = json_object_get_member (object, known[i]);
+      if (value == NULL || !JSON_NODE_HOLDS_VALUE (value) ||
+          json_node_get_value_type (value) != G_TYPE_STRING)
+        {
+          respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_field", NULL,
+                           "Field “%s” %s", known[i], value ? "must be a string" : "is missing");
+          return;
+        }
+    }
+  username = json_object_get_string_member (object, "username");
+  password = json_object_get_string_member (object, "password");
+  if (!g_utf8_validate (username, -1, NULL) || !g_utf8_validate (password, -1, NULL))
+    {
+      respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL,
+                       "The body is not valid UTF-8");
+      return;
+    }
+
+  login = g_new0 (Login, 1);
+  login->self = g_object_ref (self);
+  login->msg = g_object_ref (msg);
+  login->username = g_strdup (username);
+  login->password = g_strdup (password);
+  login->user_key = g_strconcat ("user:", username, NULL);
+  login->addr_key = g_strconcat ("addr:", soup_server_message_get_remote_host (msg), NULL);
+
+  failures = failures_lookup (self, login->addr_key);
+  if (failures != NULL && failures->count >= FAILURES_BEFORE_429)
+    {
+      gint64 wait = (failures->last + FAILURE_WINDOW_USEC - g_get_monotonic_time ()) / G_USEC_PER_SEC + 1;
+      g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (wait, 1));
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Retry-After", retry);
+      respond_problem (msg, 429, "too_many_requests", NULL,
+                       "Too many failed logins from your address; try again in %s seconds", retry);
+      return;
+    }
+
+  login->password_hash = si_server_storage_account_lookup (self->storage, username,
+                                                           &login->account_id, &error);
+  if (login->password_hash == NULL &&
+      !g_error_matches (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND))
+    {
+      respond_error (msg, error, NULL);
+      return;
+    }
+
+  delay = failure_delay_ms (MAX (failures_count (self, login->user_key),
+                                 failures_count (self, login->addr_key)));
+
+  login->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (login_msg_finished), login);
+  soup_server_pause_message (self->soup, msg);
+
+  if (delay > 0)
+    {
+      g_debug ("Delaying a login for %s by %u ms", username, delay);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, delay, login_start_verify,
+                          g_steal_pointer (&login), NULL);
+    }
+  else
+    login_start_verify (g_steal_pointer (&login));
+}
+
+static void
+handle_logout (SiServer          *self,
+               SoupServerMessage *msg)
+{
+  g_autofree char *hash = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (authenticate (self, msg, &hash) == 0)
+    return;
+  if (!si_server_storage_token_revoke (self->storage, hash, &error))
+    {
+      respond_error (msg, error, NULL);
+      return;
+    }
+  g_hash_table_remove (self->token_cache, hash);
+  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
+}
+
+static void
+handle_info (SiServer          *self,
+             SoupServerMessage *msg)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "server");
+  json_builder_add_string_value (builder, "saveidea-server");
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_string_value (builder, SI_SERVER_VERSION_STRING);
+  json_builder_set_member_name (builder, "protocol");
+  json_builder_add_int_value (builder, SI_WIRE_PROTOCOL_VERSION);
+  json_builder_set_member_name (builder, "instance_id");
+  json_builder_add_string_value (builder, si_server_storage_get_instance_id (self->storage));
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* records */
+
+static void
+handle_list (SiServer          *self,
+             SoupServerMessage *msg,
+             gint64             account_id,
+             SiWireCollection   collection,
+             GHashTable        *query)
+{
+  g_autoptr(SiWirePage) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  gint64 since, limit;
+
+  if (!parse_query_int (query, "since", 0, 0, G_MAXINT64, &since, msg) ||
+      !parse_query_int (query, "limit", SI_WIRE_PAGE_DEFAULT_LIMIT, 1, SI_WIRE_PAGE_MAX_LIMIT, &limit, msg))
+    return;
+
+  page = si_server_storage_records_list (self->storage, account_id, collection, since,
+                                         (guint) limit, &error);
+  if (page == NULL)
+    {
+      respond_error (msg, error, NULL);
+      return;
+    }
+  node = si_wire_page_to_json (page);
+  respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* One create; returns the status and the record or the problem. Shared with the batch. */
+static guint
+do_create (SiServer          *self,
+           gint64             account_id,
+           SiWireCollection   collection,
+           JsonNode          *node,
+           SiWireRecord     **out_record,
+           SiWireProblem    **out_problem)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean created = FALSE;
+  guint status;
+
+  record = si_wire_record_from_json (node, collection, SI_WIRE_MODE_REQUEST, &error);
+  if (record != NULL && record->uid == NULL)
+    g_set_error_literal (&error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
+                         "Field “uid” is missing");
+  if (error == NULL)
+    *out_record = si_server_storage_record_create (self->storage, account_id, record, &created,
+                                                   &current, &error);
+  if (error != NULL)
+    {
+      *out_problem = problem_from_error (error, current, &status);
+      return status;
+    }
+  return created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK;
+}
+
+static guint
+do_update (SiServer          *self,
+           gint64             account_id,
+           SiWireCollection   collection,
+           gint64             id,
+           gint64             if_match,
+           JsonNode          *node,
+           SiWireRecord     **out_record,
+           SiWireProblem    **out_problem)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status;
+
+  record = si_wire_record_from_json (node, collection, SI_WIRE_MODE_REQUEST, &error);
+  if (record != NULL)
+    *out_record = si_server_storage_record_update (self->storage, account_id, id, if_match,
+                                                   record, &current, &error);
+  if (error != NULL)
+    {
+      *out_problem = problem_from_error (error, current, &status);
+      return status;
+    }
+  return SOUP_STATUS_OK;
+}
+
+static guint
+do_delete (SiServer          *self,
+           gint64             account_id,
+           SiWireCollection   collection,
+           gint64             id,
+           gint64             if_match,
+           SiWireRecord     **out_record,
+           SiWireProblem    **out_problem)
+{
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean changed = FALSE;
+  guint status;
+
+  *out_record = si_server_storage_record_delete (self->storage, account_id, collection, id,
+                                                 if_match, &changed, &current, &error);
+  if (error != NULL)
+    {
+      *out_problem = problem_from_error (error, current, &status);
+      return status;
+    }
+  return SOUP_STATUS_OK;
+}
+
+static void
+respond_outcome (SoupServerMessage *msg,
+                 guint              status,
+                 SiWireRecord      *record,
+                 SiWireProblem     *problem)
+{
+  if (record != NULL)
+    respond_record (msg, status, record);
+  else
+    {
+      g_autoptr(JsonNode) node = NULL;
+
+      g_assert (problem != NULL);
+      node = si_wire_problem_to_json (problem);
+      respond_json (msg, status, node);
+    }
+}
+
+static void
+handle_collection (SiServer          *self,
+                   SoupServerMessage *msg,
+                   const char        *method,
+                   SiWireCollection   collection,
+                   GHashTable        *query)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireProblem) problem = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gint64 account_id;
+  guint status;
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_POST)
+    {
+      respond_method_not_allowed (msg, "GET, POST");
+      return;
+    }
+  account_id = authenticate (self, msg, NULL);
+  if (account_id == 0)
+    return;
+
+  if (method == SOUP_METHOD_GET)
+    {
+      handle_list (self, msg, account_id, collection, query);
+      return;
+    }
+
+  root = read_json_body (self, msg);
+  if (root == NULL)
+    return;
+  status = do_create (self, account_id, collection, root, &record, &problem);
+  respond_outcome (msg, status, record, problem);
+}
+
+static void
+handle_record (SiServer          *self,
+               SoupServerMessage *msg,
+               const char        *method,
+               SiWireCollection   collection,
+               gint64             id)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireProblem) problem = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 account_id;
+  gint64 if_match;
+  guint status;
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_PUT && method != SOUP_METHOD_DELETE)
+    {
+      respond_method_not_allowed (msg, "GET, PUT, DELETE");
+      return;
+    }
+  account_id = authenticate (self, msg, NULL);
+  if (account_id == 0)
+    return;
+
+  if (method == SOUP_METHOD_GET)
+    {
+      record = si_server_storage_record_get (self->storage, account_id, collection, id, &error);
+      if (record == NULL)
+        respond_error (msg, error, NULL);
+      else
+        respond_record (msg, SOUP_STATUS_OK, record);
+      return;
+    }
+
+  if (!read_if_match (msg, &if_match))
+    return;
+
+  if (method == SOUP_METHOD_PUT)
+    {
+      root = read_json_body (self, msg);
+      if (root == NULL)
+        return;
+      status = do_update (self, account_id, collection, id, if_match, root, &record, &problem);
+    }
+  else
+    status = do_delete (self, account_id, collection, id, if_match, &record, &problem);
+
+  respond_outcome (msg, status, record, problem);
+}
+
+static void
+handle_batch (SiServer          *self,
+              SoupServerMessage *msg)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean too_many = FALSE;
+  gint64 account_id;
+
+  account_id = authenticate (self, msg, NULL);
+  if (account_id == 0)
+    return;
+  root = read_json_body (self, msg);
+  if (root == NULL)
+    return;
+
+  ops = si_wire_batch_request_from_json (root, SI_WIRE_BATCH_MAX_OPS, &too_many, &error);
+  if (ops == NULL)
+    {
+      if (too_many)
+        respond_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_many_operations", NULL,
+                         "%s", error->message);
+      else
+        respond_error (msg, error, NULL);
+      return;
+    }
+
+  /* One transaction for the whole batch (one fsync), a savepoint per operation: an operation
+   * that fails undoes only itself. */
+  if (!si_server_storage_begin (self->storage, &error))
+    {
+      respond_error (msg, error, NULL);
+      return;
+    }
+
+  results = g_ptr_array_new_full (ops->len, (GDestroyNotify) si_wire_batch_result_free);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      SiWireBatchOp *op = g_ptr_array_index (ops, i);
+      SiWireRecord *record = NULL;
+      SiWireProblem *problem = NULL;
+      guint status = 0;
+
+      switch (op->method)
+        {
+        case SI_WIRE_METHOD_POST:
+          status = do_create (self, account_id, op->collection, op->record, &record, &problem);
+          break;
+        case SI_WIRE_METHOD_PUT:
+          status = do_update (self, account_id, op->collection, op->id, op->if_match, op->record,
+                              &record, &problem);
+          break;
+        case SI_WIRE_METHOD_DELETE:
+          status = do_delete (self, account_id, op->collection, op->id, op->if_match, &record,
+                              &problem);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_ptr_array_add (results, si_wire_batch_result_new (status, record, problem));
+    }
+
+  if (!si_server_storage_commit (self->storage, &error))
+    {
+      respond_error (msg, error, NULL);
+      return;
+    }
+
+  node = si_wire_batch_response_to_json (results);
+  respond_json (msg, SOUP_STATUS_OK, node);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* routing */
+
+static void
+handle_request (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  SiServer *self = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  SiWireCollection collection;
+  const char *rest;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+
+  if (self->shutting_down)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+      respond_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", NULL,
+                       "The server is shutting down; try again in a moment");
+      return;
+    }
+
+  if (!g_str_has_prefix (path, API_PREFIX))
+    {
+      respond_not_found (msg);
+      return;
+    }
+  rest = path + strlen (API_PREFIX);
+
+  if (g_str_equal (rest, "info"))
+    {
+      if (method != SOUP_METHOD_GET)
+        respond_method_not_allowed (msg, "GET");
+      else
+        handle_info (self, msg);
+      return;
+    }
+  if (g_str_equal (rest, "login") || g_str_equal (rest, "logout") || g_str_equal (rest, "batch"))
+    {
+      if (method != SOUP_METHOD_POST)
+        respond_method_not_allowed (msg, "POST");
+      else if (rest[0] == 'b')
+        handle_batch (self, msg);
+      else if (rest[3] == 'i')
+        handle_login (self, msg);
+      else
+        handle_logout (self, msg);
+      return;
+    }
+
+  {
+    g_auto(GStrv) parts = g_strsplit (rest, "/", 3);
+    guint n = g_strv_length (parts);
+    gint64 id;
+
+    if (n == 0 || n > 2 || !si_wire_collection_from_string (parts[0], &collection))
+      respond_not_found (msg);
+    else if (n == 1)
+      handle_collection (self, msg, method, collection, query);
+    else if (!parse_id (parts[1], &id))
+      respond_not_found (msg);
+    else
+      handle_record (self, msg, method, collection, id);
+  }
+}
+
+/* Runs when the headers are in, before the body is read: refuses what must not be read. */
+static void
+handle_early (SoupServer        *soup,
+              SoupServerMessage *msg,
+              const char        *path,
+              GHashTable        *query,
+              gpointer           user_data)
+{
+  SiServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
+  const char *method = soup_server_message_get_method (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+      (guint64) soup_message_headers_get_content_length (headers) > (guint64) self->max_body_bytes)
+    {
+      /* libsoup still reads the body (unless the client asked for "Expect: 100-continue"):
+       * let it drain without keeping it, and close the connection afterwards. */
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      soup_message_headers_replace (response_headers, "Connection", "close");
+      soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
+      respond_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
+                       "The body is larger than %" G_GSIZE_FORMAT " bytes", self->max_body_bytes);
+      return;
+    }
+
+  if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF ||
+      ((method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT) &&
+       encoding != SOUP_ENCODING_CONTENT_LENGTH))
+    {
+      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      soup_message_headers_replace (response_headers, "Connection", "close");
+      soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
+      respond_problem (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required", NULL,
+                       "A request body needs a Content-Length header");
+      return;
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* in-flight requests and shutdown */
+
+static void
+finish_shutdown (SiServer *self)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
+
+  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  soup_server_disconnect (self->soup);
+  if (task != NULL)
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+request_read (SoupServer        *soup,
+              SoupServerMessage *msg,
+              SiServer          *self)
+{
+  g_object_set_data (G_OBJECT (msg), IN_FLIGHT_KEY, GINT_TO_POINTER (1));
+  self->in_flight++;
+}
+
+static void
+request_done (SoupServer        *soup,
+              SoupServerMessage *msg,
+              SiServer          *self)
+{
+  if (g_object_get_data (G_OBJECT (msg), IN_FLIGHT_KEY) == NULL)
+    return;
+  g_object_set_data (G_OBJECT (msg), IN_FLIGHT_KEY, NULL);
+  g_assert (self->in_flight > 0);
+  self->in_flight--;
+  if (self->in_flight == 0 && self->shutdown_task != NULL)
+    finish_shutdown (self);
+}
+
+static gboolean
+shutdown_timed_out (gpointer user_data)
+{
+  SiServer *self = user_data;
+
+  self->shutdown_timeout_id = 0;
+  g_warning ("%u requests still running after the shutdown timeout; closing anyway", self->in_flight);
+  finish_shutdown (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+shutdown_now (gpointer user_data)
+{
+  SiServer *self = user_data;
+
+  if (self->shutdown_task != NULL && self->in_flight == 0)
+    finish_shutdown (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+si_server_shutdown_async (SiServer            *self,
+                          guint                timeout_seconds,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SI_IS_SERVER (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, si_server_shutdown_async);
+
+  if (self->shutdown_task != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING, "Already shutting down");
+      return;
+    }
+
+  self->shutting_down = TRUE;
+  self->shutdown_task = g_steal_pointer (&task);
+  g_debug ("Shutting down with %u requests in flight", self->in_flight);
+  self->shutdown_timeout_id = g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, MAX (timeout_seconds, 1),
+                                                          shutdown_timed_out, self, NULL);
+  g_idle_add_full (G_PRIORITY_DEFAULT, shutdown_now, g_object_ref (self), g_object_unref);
+}
+
+gboolean
+si_server_shutdown_finish (SiServer      *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* listening */
+
+static GSocketAddress *
+parse_address (const char  *text,
+               GError     **error)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GInetAddress) inet = NULL;
+  const char *colon;
+  guint64 port = 0;
+
+  if (text[0] == '[')
+    {
+      const char *end = strchr (text, ']');
+
+      if (end == NULL || end[1] != ':')
+        goto bad;
+      host = g_strndup (text + 1, (gsize) (end - text - 1));
+      colon = end + 1;
+    }
+  else
+    {
+      colon = strrchr (text, ':');
+      if (colon == NULL)
+        goto bad;
+      host = g_strndup (text, (gsize) (colon - text));
+    }
+
+  if (!g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL))
+    goto bad;
+
+  if (host[0] == '\0')
+    inet = g_inet_address_new_any (G_SOCKET_FAMILY_IPV4);
+  else if (g_str_equal (host, "localhost"))
+    inet = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  else
+    inet = g_inet_address_new_from_string (host);
+  if (inet == NULL)
+    goto bad;
+
+  return g_inet_socket_address_new (inet, (guint16) port);
+
+bad:
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+               "Cannot listen on “%s”: give an IP address and a port, such as 127.0.0.1:8080 or [::1]:8080",
+               text);
+  return NULL;
+}
+
+char *
+si_server_listen (SiServer         *self,
+                  const char       *address,
+                  GTlsCertificate  *certificate,
+                  GError          **error)
+{
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) local = NULL;
+  g_autofree char *host = NULL;
+  GSList *listeners;
+  GInetAddress *inet;
+  guint16 port;
+
+  g_return_val_if_fail (SI_IS_SERVER (self), NULL);
+  g_return_val_if_fail (address != NULL, NULL);
+
+  socket_address = parse_address (address, error);
+  if (socket_address == NULL)
+    return NULL;
+
+  if (certificate != NULL)
+    soup_server_set_tls_certificate (self->soup, certificate);
+  if (!soup_server_listen (self->soup, socket_address,
+                           certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    return NULL;
+
+  /* The last listener added is the first of the list soup keeps reversed... ask the sockets. */
+  listeners = soup_server_get_listeners (self->soup);
+  for (GSList *l = listeners; l != NULL; l = l->next)
+    {
+      g_autoptr(GSocketAddress) candidate = g_socket_get_local_address (l->data, NULL);
+
+      if (candidate == NULL || !G_IS_INET_SOCKET_ADDRESS (candidate))
+        continue;
+      if (g_inet_address_equal (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (candidate)),
+                                g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address))) &&
+          (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (socket_address)) == 0 ||
+           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (candidate)) ==
+           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (socket_address))))
+        g_set_object (&local, candidate);
+    }
+  g_slist_free (listeners);
+  if (local == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not find the socket listening on %s",
+                   address);
+      return NULL;
+    }
+
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
+  host = g_inet_address_to_string (inet);
+  if (g_inet_address_get_family (inet) == G_SOCKET_FAMILY_IPV6)
+    return g_strdup_printf ("%s://[%s]:%u", certificate ? "https" : "http", host, port);
+  return g_strdup_printf ("%s://%s:%u", certificate ? "https" : "http", host, port);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* object */
+
+static void
+si_server_dispose (GObject *object)
+{
+  SiServer *self = SI_SERVER (object);
+
+  g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  if (self->soup != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->soup, self);
+      soup_server_disconnect (self->soup);
+    }
+  g_clear_object (&self->soup);
+  g_clear_object (&self->shutdown_task);
+  g_clear_object (&self->storage);
+
+  G_OBJECT_CLASS (si_server_parent_class)->dispose (object);
+}
+
+static void
+si_server_finalize (GObject *object)
+{
+  SiServer *self = SI_SERVER (object);
+
+  g_clear_pointer (&self->token_cache, g_hash_table_unref);
+  g_clear_pointer (&self->failures, g_hash_table_unref);
+
+  G_OBJECT_CLASS (si_server_parent_class)->finalize (object);
+}
+
+static void
+si_server_class_init (SiServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = si_server_dispose;
+  object_class->finalize = si_server_finalize;
+}
+
+static void
+si_server_init (SiServer *self)
+{
+  self->token_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+SiServer *
+si_server_new (SiServerStorage *storage,
+               gsize            max_body_bytes)
+{
+  SiServer *self;
+
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (storage), NULL);
+  g_return_val_if_fail (max_body_bytes > 0, NULL);
+
+  self = g_object_new (SI_TYPE_SERVER, NULL);
+  self->storage = g_object_ref (storage);
+  self->max_body_bytes = max_body_bytes;
+  self->external_changes = si_server_storage_get_external_changes (storage);
+  self->soup = soup_server_new ("server-header", "saveidea-server/" SI_SERVER_VERSION_STRING " ",
+                                NULL);
+
+  soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
+  soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
+  g_signal_connect (self->soup, "request-read", G_CALLBACK (request_read), self);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);
+  g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done), self);
+  return self;
+}

@@ -1,0 +1,37 @@
+/* si-server.h — the HTTP side of saveidea-server: SoupServer, routing, handlers. */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "si-server-storage.h"
+
+G_BEGIN_DECLS
+
+#define SI_SERVER_VERSION_STRING "0.1.0"
+#define SI_SERVER_DEFAULT_MAX_BODY_BYTES (8 * 1024 * 1024)
+
+#define SI_TYPE_SERVER (si_server_get_type ())
+G_DECLARE_FINAL_TYPE (SiServer, si_server, SI, SERVER, GObject)
+
+SiServer *si_server_new             (SiServerStorage      *storage,
+                                     gsize                 max_body_bytes);
+
+/* @address: "HOST:PORT" with an IP address as HOST ("127.0.0.1:8080", "[::1]:0",
+ * "0.0.0.0:8080"); "localhost" means 127.0.0.1. Port 0 picks a free port. With @certificate,
+ * serves HTTPS. Returns the URL listened on, e.g. "http://127.0.0.1:41234". */
+char     *si_server_listen          (SiServer             *self,
+                                     const char           *address,
+                                     GTlsCertificate      *certificate,
+                                     GError              **error);
+
+/* Graceful shutdown: new requests get 503, requests in flight finish (at most @timeout_seconds),
+ * then the listening sockets and connections close. */
+void      si_server_shutdown_async  (SiServer             *self,
+                                     guint                 timeout_seconds,
+                                     GAsyncReadyCallback   callback,
+                                     gpointer              user_data);
+gboolean  si_server_shutdown_finish (SiServer             *self,
+                                     GAsyncResult         *result,
+                                     GError              **error);
+
+G_END_DECLS
