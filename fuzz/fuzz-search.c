@@ -10,6 +10,8 @@
 
 #include "si-store.h"
 
+#include "si-fuzz.h"
+
 static SiStore *store;
 static gint64 tag_id;
 
@@ -26,6 +28,7 @@ LLVMFuzzerInitialize (int    *argc,
   g_autofree char *path = NULL;
   g_autoptr(SiTag) tag = NULL;
 
+  si_fuzz_init_logging ();
   g_assert_no_error (error);
   path = g_build_filename (dir, "fuzz.db", NULL);
   store = si_store_new (path, &error);

@@ -7,7 +7,18 @@
 
 #include "si-wire.h"
 
+#include "si-fuzz.h"
+
+int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+int
+LLVMFuzzerInitialize (int    *argc,
+                      char ***argv)
+{
+  si_fuzz_init_logging ();
+  return 0;
+}
 
 static void
 check_record (JsonNode         *node,
@@ -37,7 +48,12 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_autoptr(GArray) collections = g_array_new (FALSE, FALSE, sizeof (SiWireCollection));
 
   if (node == NULL)
-    return 0;
+    {
+      /* The server sends this message back in a JSON body. */
+      if (!g_utf8_validate (error->message, -1, NULL))
+        g_error ("si_wire_parse's message is not UTF-8");
+      return 0;
+    }
 
   for (SiWireCollection c = SI_WIRE_COLLECTION_TAGS; c <= SI_WIRE_COLLECTION_IDEAS; c++)
     {

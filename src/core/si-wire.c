@@ -1133,8 +1133,12 @@ si_wire_parse (const char  *data,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
     {
+      /* json-glib quotes the bad token, decoded: "\320" becomes a lone byte 0xd0. The message
+       * goes back to the client in a JSON error body, which must be UTF-8. */
+      g_autofree char *message = g_utf8_make_valid (local_error->message, -1);
+
       g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
-                   "The body is not valid JSON: %s", local_error->message);
+                   "The body is not valid JSON: %s", message);
       return NULL;
     }
   root = json_parser_get_root (parser);
