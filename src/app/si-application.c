@@ -232,6 +232,22 @@ sync_now_activated (GSimpleAction *action,
     si_sync_manager_sync_now (self->manager);
 }
 
+/* Opens the sync indicator's popover: for a notification, or `gapplication action`. */
+static void
+show_sync_status_activated (GSimpleAction *action,
+                            GVariant      *parameter,
+                            gpointer       user_data)
+{
+  SiApplication *self = SI_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (SI_IS_WINDOW (window))
+    {
+      gtk_window_present (window);
+      si_window_show_sync_status (SI_WINDOW (window));
+    }
+}
+
 static void
 preferences_activated (GSimpleAction *action,
                        GVariant      *parameter,
@@ -278,6 +294,7 @@ si_application_init (SiApplication *self)
     { .name = "quit", .activate = quit_activated },
     { .name = "sync-now", .activate = sync_now_activated },
     { .name = "preferences", .activate = preferences_activated },
+    { .name = "show-sync-status", .activate = show_sync_status_activated },
     { .name = "about", .activate = about_activated },
   };
   static const GOptionEntry options[] = {

@@ -524,6 +524,38 @@ si_window_save_now (SiWindow *self)
   return si_editor_save_now (self->editor);
 }
 
+/**
+ * si_window_show_sync_status:
+ *
+ * Opens the sync indicator's popover (details, the changes waiting, Sync Now).
+ */
+void
+si_window_show_sync_status (SiWindow *self)
+{
+  g_return_if_fail (SI_IS_WINDOW (self));
+
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, "editor");
+  if (gtk_widget_get_visible (GTK_WIDGET (self->sync_indicator)))
+    si_sync_indicator_popup (self->sync_indicator);
+}
+
+/* A wide window opens with the newest idea in the editor, ready to read or continue. */
+static void
+open_first_idea (SiWindow *self)
+{
+  if (si_editor_get_idea (self->editor) == NULL && !adw_leaflet_get_folded (self->leaflet) &&
+      g_list_model_get_n_items (G_LIST_MODEL (self->ideas)) > 0)
+    si_window_open_idea (self, si_idea_list_get_id_at (self->ideas, 0));
+}
+
+static void
+si_window_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (si_window_parent_class)->map (widget);
+  open_first_idea (SI_WINDOW (widget));
+}
+
 /* GObject and GtkWindow ------------------------------------------------------------------------ */
 
 static gboolean
@@ -701,6 +733,7 @@ si_window_class_init (SiWindowClass *klass)
   object_class->get_property = si_window_get_property;
   object_class->set_property = si_window_set_property;
   window_class->close_request = si_window_close_request;
+  widget_class->map = si_window_map;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, SI_TYPE_STORE,

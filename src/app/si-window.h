@@ -24,5 +24,6 @@ gint64         si_window_get_current_id   (SiWindow      *self);
 void           si_window_show_toast       (SiWindow      *self,
                                            const char    *message);
 gboolean       si_window_save_now         (SiWindow      *self);
+void           si_window_show_sync_status (SiWindow      *self);
 
 G_END_DECLS
