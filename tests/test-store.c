@@ -4,7 +4,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "si-store.h"
+#include "si-store-private.h"
 
 static char *
 temp_db_path (void)
@@ -693,6 +693,73 @@ test_restore_after_delete (void)
   g_assert_cmpuint (si_store_count_ideas (store, NULL, NULL), ==, 2);
 }
 
+/* The sync engine makes conflicted copies; these tests mark one the same way on disk. */
+static void
+mark_conflicted_copy (SiStore *store,
+                      gint64   copy_id,
+                      gint64   of_id)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = _si_store_prepare (store, "UPDATE ideas SET conflict_of = ?2 WHERE id = ?1", &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, copy_id);
+  sqlite3_bind_int64 (stmt, 2, of_id);
+  g_assert_true (_si_store_step_done (store, stmt, "marking a conflicted copy", &error));
+}
+
+static void
+test_resolve_conflict (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) server = add_idea (store, "Trip", "server's plan");
+  g_autoptr(SiIdea) mine = add_idea (store, "Trip", "my plan");
+  g_autoptr(SiIdea) plain = add_idea (store, "Plain", "");
+  g_autoptr(SiIdea) after = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 remaining = -1;
+  SiIdeaFilter conflicts = { .conflicts_only = TRUE };
+
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (server), 1, 10, 10);
+  mark_conflicted_copy (store, si_idea_get_id (mine), si_idea_get_id (server));
+  g_assert_cmpuint (si_store_count_ideas (store, &conflicts, NULL), ==, 1);
+
+  /* Not a conflicted copy: refused, nothing changes. */
+  g_assert_false (si_store_resolve_conflict (store, si_idea_get_id (plain), SI_CONFLICT_KEEP_COPY, NULL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Keeping my copy: the server's idea takes my text and must be pushed; the copy goes. */
+  g_assert_true (si_store_resolve_conflict (store, si_idea_get_id (mine), SI_CONFLICT_KEEP_COPY, &remaining, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (remaining, ==, si_idea_get_id (server));
+  after = si_store_get_idea (store, remaining, &error);
+  g_assert_cmpstr (si_idea_get_body (after), ==, "my plan");
+  g_assert_cmpint (si_idea_get_sync_state (after), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_null (si_store_get_idea (store, si_idea_get_id (mine), NULL));
+  g_assert_cmpuint (si_store_count_ideas (store, &conflicts, NULL), ==, 0);
+
+  /* Keeping both: the copy loses its mark and stays. */
+  g_clear_object (&mine);
+  mine = add_idea (store, "Trip", "another plan");
+  mark_conflicted_copy (store, si_idea_get_id (mine), si_idea_get_id (server));
+  g_assert_true (si_store_resolve_conflict (store, si_idea_get_id (mine), SI_CONFLICT_KEEP_BOTH, &remaining, &error));
+  g_assert_cmpint (remaining, ==, si_idea_get_id (mine));
+  g_clear_object (&after);
+  after = si_store_get_idea (store, si_idea_get_id (mine), &error);
+  g_assert_cmpint (si_idea_get_conflict_of (after), ==, 0);
+  g_assert_cmpstr (si_idea_get_body (after), ==, "another plan");
+
+  /* Keeping the other: the copy goes, the other is untouched. */
+  mark_conflicted_copy (store, si_idea_get_id (mine), si_idea_get_id (server));
+  g_assert_true (si_store_resolve_conflict (store, si_idea_get_id (mine), SI_CONFLICT_KEEP_OTHER, &remaining, &error));
+  g_assert_cmpint (remaining, ==, si_idea_get_id (server));
+  g_assert_null (si_store_get_idea (store, si_idea_get_id (mine), NULL));
+  g_clear_object (&after);
+  after = si_store_get_idea (store, si_idea_get_id (server), &error);
+  g_assert_cmpstr (si_idea_get_body (after), ==, "my plan");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -717,6 +784,7 @@ main (int   argc,
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
+  g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
 
   return g_test_run ();
 }

@@ -456,10 +456,8 @@ si_editor_resolve (SiEditor   *self,
                    const char *choice)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SiIdea) copy = NULL;
-  g_autoptr(SiIdea) other = NULL;
-  g_autoptr(SiIdea) keep = NULL;
-  gint64 open_id = 0;
+  SiConflictChoice how = SI_CONFLICT_KEEP_BOTH;
+  gint64 copy_id, open_id = 0;
 
   g_return_if_fail (SI_IS_EDITOR (self));
 
@@ -468,36 +466,14 @@ si_editor_resolve (SiEditor   *self,
   if (!save (self))
     return;
 
-  copy = g_object_ref (self->idea);
-  other = si_store_get_idea (self->store, si_idea_get_conflict_of (copy), NULL);
-
-  if (g_str_equal (choice, "other"))
-    open_id = other ? si_idea_get_id (other) : 0;
-  else
-    {
-      guint n = 0;
-      const gint64 *tags = si_idea_get_tag_ids (copy, &n);
-
-      /* "this" with the other version still there: it takes this copy's content. */
-      if (g_str_equal (choice, "this") && other != NULL)
-        keep = g_object_ref (other);
-      else
-        keep = si_idea_new (NULL, NULL);
-      si_idea_set_title (keep, si_idea_get_title (copy));
-      si_idea_set_body (keep, si_idea_get_body (copy));
-      si_idea_set_pinned (keep, si_idea_get_pinned (copy));
-      si_idea_set_tag_ids (keep, tags, n);
-      if (!si_store_save_idea (self->store, keep, SI_SAVE_LOCAL, &error))
-        {
-          emit_message_for_error (self, error);
-          return;
-        }
-      open_id = si_idea_get_id (keep);
-    }
+  if (g_str_equal (choice, "this"))
+    how = SI_CONFLICT_KEEP_COPY;
+  else if (g_str_equal (choice, "other"))
+    how = SI_CONFLICT_KEEP_OTHER;
+  copy_id = si_idea_get_id (self->idea);
 
   si_editor_set_idea (self, NULL);
-  if (!si_store_delete_idea (self->store, si_idea_get_id (copy), SI_SAVE_LOCAL, &error) &&
-      !g_error_matches (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+  if (!si_store_resolve_conflict (self->store, copy_id, how, &open_id, &error))
     {
       emit_message_for_error (self, error);
       return;

@@ -1336,6 +1336,83 @@ fail:
   return FALSE;
 }
 
+/**
+ * si_store_resolve_conflict:
+ * @copy_id: the conflicted copy
+ * @choice: what the person chose
+ * @remaining_id: (out) (optional): the idea to show now (0 if none is left)
+ * @error: SI_STORE_ERROR_INVALID when @copy_id is not a conflicted copy
+ *
+ * Settles a conflicted copy in one transaction. Keeping the copy is a local edit of the other
+ * version (so it syncs); keeping both only drops the copy's conflict mark.
+ */
+gboolean
+si_store_resolve_conflict (SiStore           *self,
+                           gint64             copy_id,
+                           SiConflictChoice   choice,
+                           gint64            *remaining_id,
+                           GError           **error)
+{
+  g_autoptr(SiIdea) copy = NULL;
+  g_autoptr(SiIdea) other = NULL;
+  sqlite3_stmt *stmt;
+  gint64 remaining = 0;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (!(copy = si_store_get_idea (self, copy_id, error)))
+    goto fail;
+  if (si_idea_get_conflict_of (copy) == 0)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                   "Idea %" G_GINT64_FORMAT " is not a conflicted copy.", copy_id);
+      goto fail;
+    }
+  other = si_store_get_idea (self, si_idea_get_conflict_of (copy), NULL);
+
+  if (choice == SI_CONFLICT_KEEP_BOTH || (choice == SI_CONFLICT_KEEP_COPY && other == NULL))
+    {
+      if (!(stmt = _si_store_prepare (self, "UPDATE ideas SET conflict_of = NULL WHERE id = ?1", error)))
+        goto fail;
+      sqlite3_bind_int64 (stmt, 1, copy_id);
+      if (!_si_store_step_done (self, stmt, "settling a conflict", error))
+        goto fail;
+      remaining = copy_id;
+    }
+  else
+    {
+      if (choice == SI_CONFLICT_KEEP_COPY)
+        {
+          guint n;
+          const gint64 *tags = si_idea_get_tag_ids (copy, &n);
+
+          si_idea_set_title (other, si_idea_get_title (copy));
+          si_idea_set_body (other, si_idea_get_body (copy));
+          si_idea_set_pinned (other, si_idea_get_pinned (copy));
+          si_idea_set_tag_ids (other, tags, n);
+          if (!save_idea_in_transaction (self, other, SI_SAVE_LOCAL, &remaining, error))
+            goto fail;
+        }
+      else
+        remaining = other ? si_idea_get_id (other) : 0;
+      if (!si_store_delete_idea (self, copy_id, SI_SAVE_LOCAL, error))
+        goto fail;
+    }
+
+  if (!_si_store_commit (self, error))
+    return FALSE;
+  if (remaining_id)
+    *remaining_id = remaining;
+  return TRUE;
+
+fail:
+  _si_store_rollback (self);
+  return FALSE;
+}
+
 /* Tags ------------------------------------------------------------------------------------------- */
 
 static SiTag *

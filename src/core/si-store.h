@@ -98,6 +98,20 @@ typedef struct {
   SiSyncState  state;
 } SiOutboxEntry;
 
+/**
+ * SiConflictChoice:
+ * @SI_CONFLICT_KEEP_COPY: the conflicted copy's content replaces the other version; the copy goes
+ * @SI_CONFLICT_KEEP_OTHER: the other version stays as it is; the copy goes
+ * @SI_CONFLICT_KEEP_BOTH: the copy becomes an idea of its own
+ *
+ * How a person settles a conflicted copy.
+ */
+typedef enum {
+  SI_CONFLICT_KEEP_COPY,
+  SI_CONFLICT_KEEP_OTHER,
+  SI_CONFLICT_KEEP_BOTH,
+} SiConflictChoice;
+
 #define SI_TYPE_STORE (si_store_get_type ())
 G_DECLARE_FINAL_TYPE (SiStore, si_store, SI, STORE, GObject)
 
@@ -127,6 +141,11 @@ gboolean    si_store_delete_idea       (SiStore            *self,
                                         GError            **error);
 gboolean    si_store_restore_idea      (SiStore            *self,
                                         SiIdea             *idea,
+                                        GError            **error);
+gboolean    si_store_resolve_conflict  (SiStore            *self,
+                                        gint64              copy_id,
+                                        SiConflictChoice    choice,
+                                        gint64             *remaining_id,
                                         GError            **error);
 guint       si_store_count_ideas       (SiStore            *self,
                                         const SiIdeaFilter *filter,
