@@ -27,6 +27,7 @@
 #define FAILURE_TABLE_MAX       10000
 
 #define TOKEN_CACHE_MAX         100000
+#define LISTEN_BACKLOG          1024
 
 #define IN_FLIGHT_KEY "si-server-in-flight"
 
@@ -43,6 +44,7 @@ struct _SiServer
   GHashTable      *failures;          /* "user:NAME" / "addr:ADDR" -> Failures */
 
   guint            in_flight;
+  gboolean         close_connections; /* libsoup < 3.3 leaks idle keep-alive connections */
   gboolean         shutting_down;
   GTask           *shutdown_task;
   guint            shutdown_timeout_id;
@@ -1020,6 +1022,9 @@ handle_request (SoupServer        *soup,
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                 "Cache-Control", "no-store");
+  if (self->close_connections)
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                  "Connection", "close");
 
   if (self->shutting_down)
     {
@@ -1267,6 +1272,7 @@ si_server_listen (SiServer         *self,
 {
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GSocketAddress) local = NULL;
+  g_autoptr(GSocket) listener = NULL;
   g_autofree char *host = NULL;
   GSList *listeners;
   GInetAddress *inet;
@@ -1281,9 +1287,22 @@ si_server_listen (SiServer         *self,
 
   if (certificate != NULL)
     soup_server_set_tls_certificate (self->soup, certificate);
-  if (!soup_server_listen (self->soup, socket_address,
-                           certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+
+  /* Our own socket: GLib's default listen backlog (10) drops connections when a few hundred
+   * clients connect at once, and they come back only after SYN retransmits (1 s, 3 s, ...). */
+  listener = g_socket_new (g_socket_address_get_family (socket_address), G_SOCKET_TYPE_STREAM,
+                           G_SOCKET_PROTOCOL_TCP, error);
+  if (listener == NULL)
     return NULL;
+  g_socket_set_listen_backlog (listener, LISTEN_BACKLOG);
+  if (!g_socket_bind (listener, socket_address, TRUE, error) ||
+      !g_socket_listen (listener, error) ||
+      !soup_server_listen_socket (self->soup, listener,
+                                  certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
+    {
+      g_socket_close (listener, NULL);
+      return NULL;
+    }
 
   /* The last listener added is the first of the list soup keeps reversed... ask the sockets. */
   listeners = soup_server_get_listeners (self->soup);
@@ -1379,6 +1398,14 @@ si_server_new (SiServerStorage *storage,
   self->external_changes = si_server_storage_get_external_changes (storage);
   self->soup = soup_server_new ("server-header", "saveidea-server/" SI_SERVER_VERSION_STRING " ",
                                 NULL);
+
+  /* libsoup before 3.3.0 never closes a kept-alive connection that the client closed while it
+   * was idle (it stays in CLOSE-WAIT, one file descriptor each, for ever; fixed upstream by
+   * commit d20c6601). There, every response closes its connection instead. */
+  self->close_connections = soup_get_major_version () == 3 && soup_get_minor_version () < 3;
+  if (self->close_connections)
+    g_debug ("libsoup %u.%u.%u: closing connections after each response", soup_get_major_version (),
+             soup_get_minor_version (), soup_get_micro_version ());
 
   soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);
