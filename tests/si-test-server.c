@@ -129,6 +129,13 @@ si_test_server_get_data_dir (SiTestServer *self)
   return self->data_dir;
 }
 
+const char *
+si_test_server_get_pid (SiTestServer *self)
+{
+  g_assert_nonnull (self->process);
+  return g_subprocess_get_identifier (self->process);
+}
+
 SoupSession *
 si_test_server_get_session (SiTestServer *self)
 {

@@ -44,6 +44,8 @@ void            si_test_server_free         (SiTestServer   *self);
 void            si_test_server_set_args     (SiTestServer   *self,
                                              const char * const *args);
 const char     *si_test_server_get_data_dir (SiTestServer   *self);
+/* The process id of the running server (for /proc checks). */
+const char     *si_test_server_get_pid      (SiTestServer   *self);
 
 void            si_test_server_start        (SiTestServer   *self);
 gboolean        si_test_server_is_running   (SiTestServer   *self);

@@ -1183,6 +1183,83 @@ test_body_limit (void)
   }
 }
 
+static guint
+count_open_files (SiTestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", si_test_server_get_pid (server));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static void
+test_connections_closed (void)
+{
+  g_autoptr(SiTestServer) server = start_server (NULL);
+  guint before, after;
+
+  /* Warm up (the first request opens what stays open: the database, the WAL). */
+  g_assert_cmpuint (raw_http (server, "GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), ==, 200);
+  before = count_open_files (server);
+
+  /* Clients that close their kept-alive connection after a request must not leave a
+   * descriptor behind (libsoup 3.2 did, for ever). */
+  for (guint i = 0; i < 50; i++)
+    g_assert_cmpuint (raw_http (server, "GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), ==, 200);
+  g_usleep (300 * 1000);
+  {
+    g_autoptr(SiTestResponse) r = get (server, NULL, "/api/v1/info");  /* let the server run its loop */
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  after = count_open_files (server);
+  g_test_message ("open files: %u before, %u after", before, after);
+  g_assert_cmpuint (after, <=, before + 2);
+}
+
+static void
+test_tls (void)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "server-tls-cert.pem", NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "server-tls-key.pem", NULL);
+  const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  g_autoptr(GTlsDatabase) trust = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  si_test_server_set_args (server, args);
+  si_test_server_start (server);
+  g_assert_true (g_str_has_prefix (si_test_server_get_url (server), "https://127.0.0.1:"));
+
+  /* The client trusts exactly this certificate: the handshake is verified, not skipped. */
+  trust = g_tls_file_database_new (cert, &error);
+  g_assert_no_error (error);
+  g_object_set (si_test_server_get_session (server), "tls-database", trust, NULL);
+
+  token = si_test_server_login (server, "alice", PASSWORD);
+  create_idea (server, token, "Over TLS", NULL, NULL);
+  {
+    g_autoptr(SiTestResponse) feed = get (server, token, "/api/v1/ideas?since=0");
+    g_assert_cmpuint (json_array_get_length (page_records (feed)), ==, 1);
+  }
+
+  /* A key that does not match, or a missing file: a clear error and exit status 1. */
+  {
+    g_autofree char *err = NULL;
+    int status = si_test_server_run (server, NULL, NULL, &err, "--listen", "127.0.0.1:0",
+                                     "--tls-cert", cert, "--tls-key", "/nonexistent/key.pem", NULL);
+    g_assert_cmpint (status, ==, 1);
+    g_assert_nonnull (strstr (err, "TLS"));
+    g_assert_cmpint (si_test_server_run (server, NULL, NULL, NULL, "--listen", "127.0.0.1:0",
+                                         "--tls-cert", cert, NULL), ==, 2);
+  }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* durability and process life */
 
@@ -1410,6 +1487,8 @@ main (int   argc,
   g_test_add_func ("/server/batch", test_batch);
   g_test_add_func ("/server/bad-input", test_bad_input);
   g_test_add_func ("/server/body-limit", test_body_limit);
+  g_test_add_func ("/server/connections-closed", test_connections_closed);
+  g_test_add_func ("/server/tls", test_tls);
   g_test_add_func ("/server/restart", test_restart);
   g_test_add_func ("/server/kill9", test_kill9);
   g_test_add_func ("/server/user-commands", test_user_commands);
