@@ -9,6 +9,7 @@
 
 #include "si-test-server.h"
 #include "si-types.h"
+#include "si-wire.h"
 
 #define PASSWORD "correct horse battery"
 #define T0 "2026-11-28T04:08:50.123Z"
@@ -422,6 +423,157 @@ test_paging (void)
 
     g_assert_cmpuint (json_array_get_length (page_records (r)), ==, 0);
     g_assert_cmpint (si_test_response_get_int (r, "cursor"), ==, 2501);
+  }
+}
+
+/* GET /api/v1/changes: both collections in one feed, in version order, paged like the
+ * per-collection lists; each record names its collection. */
+static void
+test_changes (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", "bob", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *bob = si_test_server_login (server, "bob", PASSWORD);
+  g_autofree char *tags = NULL;
+  g_autofree char *tag_path = NULL;
+  g_autoptr(SiWirePage) page = NULL;
+  g_autoptr(GError) error = NULL;
+  SiWireRecord *record;
+  gint64 tag, tag_version, idea, plain;
+
+  tag = create_tag (server, token, "Work", &tag_version);
+  tags = g_strdup_printf ("[%" G_GINT64_FORMAT "]", tag);
+  idea = create_idea (server, token, "Tagged", tags, NULL);        /* 2 */
+  plain = create_idea (server, token, "Plain", NULL, NULL);        /* 3 */
+  create_idea (server, bob, "Bob's", NULL, NULL);
+  /* Deleting the tag: its tombstone (4), then the idea without it (5). */
+  tag_path = g_strdup_printf ("/api/v1/tags/%" G_GINT64_FORMAT, tag);
+  {
+    g_autofree char *v = version_header (tag_version);
+    g_autoptr(SiTestResponse) del = si_test_server_request (server, "DELETE", tag_path, token, NULL,
+                                                            "If-Match", v, NULL);
+    g_assert_cmpuint (del->status, ==, 200);
+  }
+
+  /* All of it in one page, through the shared codec. */
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/changes?since=0");
+
+    g_assert_cmpuint (r->status, ==, 200);
+    page = si_wire_changes_from_json (r->json, &error);
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (page->records->len, ==, 3);
+  g_assert_false (page->more);
+  g_assert_cmpint (page->cursor, ==, 5);
+  record = g_ptr_array_index (page->records, 0);
+  g_assert_cmpint (record->collection, ==, SI_WIRE_COLLECTION_IDEAS);
+  g_assert_cmpint (record->id, ==, plain);
+  g_assert_cmpint (record->version, ==, 3);
+  g_assert_cmpstr (record->title, ==, "Plain");
+  record = g_ptr_array_index (page->records, 1);
+  g_assert_cmpint (record->collection, ==, SI_WIRE_COLLECTION_TAGS);
+  g_assert_cmpint (record->id, ==, tag);
+  g_assert_cmpint (record->version, ==, 4);
+  g_assert_true (record->deleted);
+  record = g_ptr_array_index (page->records, 2);
+  g_assert_cmpint (record->collection, ==, SI_WIRE_COLLECTION_IDEAS);
+  g_assert_cmpint (record->id, ==, idea);
+  g_assert_cmpint (record->version, ==, 5);
+  g_assert_cmpuint (record->tags->len, ==, 0);
+
+  /* Paged: the cursor is the last record's version while more follow. */
+  {
+    g_autoptr(SiTestResponse) first = get (server, token, "/api/v1/changes?since=0&limit=2");
+    g_autoptr(SiTestResponse) second = NULL;
+    JsonArray *records = page_records (first);
+
+    g_assert_cmpuint (json_array_get_length (records), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (record_at (records, 0), "collection"), ==, "ideas");
+    g_assert_cmpstr (json_object_get_string_member (record_at (records, 1), "collection"), ==, "tags");
+    g_assert_true (json_object_get_boolean_member (si_test_response_object (first), "more"));
+    g_assert_cmpint (si_test_response_get_int (first, "cursor"), ==, 4);
+
+    second = get (server, token, "/api/v1/changes?since=4&limit=2");
+    records = page_records (second);
+    g_assert_cmpuint (json_array_get_length (records), ==, 1);
+    g_assert_cmpint (json_object_get_int_member (record_at (records, 0), "id"), ==, idea);
+    g_assert_false (json_object_get_boolean_member (si_test_response_object (second), "more"));
+    g_assert_cmpint (si_test_response_get_int (second, "cursor"), ==, 5);
+  }
+
+  /* Bob's feed has only his idea, at his own version 1. */
+  {
+    g_autoptr(SiTestResponse) r = get (server, bob, "/api/v1/changes?since=0");
+    JsonArray *records = page_records (r);
+
+    g_assert_cmpuint (json_array_get_length (records), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (record_at (records, 0), "title"), ==, "Bob's");
+    g_assert_cmpint (si_test_response_get_int (r, "cursor"), ==, 1);
+  }
+
+  /* Nothing new: an empty page that keeps the cursor. */
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/changes?since=5");
+
+    g_assert_cmpuint (json_array_get_length (page_records (r)), ==, 0);
+    g_assert_cmpint (si_test_response_get_int (r, "cursor"), ==, 5);
+  }
+
+  /* Errors as for the per-collection lists. */
+  {
+    g_autoptr(SiTestResponse) no_token = get (server, NULL, "/api/v1/changes");
+    g_autoptr(SiTestResponse) bad_limit = get (server, token, "/api/v1/changes?limit=0");
+    g_autoptr(SiTestResponse) bad_since = get (server, token, "/api/v1/changes?since=-1");
+    g_autoptr(SiTestResponse) post_it = si_test_server_request (server, "POST", "/api/v1/changes",
+                                                                token, "{}", NULL);
+
+    assert_error (no_token, 401, "unauthorized");
+    assert_error (bad_limit, 400, "invalid_parameter");
+    assert_error (bad_since, 400, "invalid_parameter");
+    assert_error (post_it, 405, "method_not_allowed");
+  }
+}
+
+/* Every /api/v1 response names the instance, errors included; it survives a restart. */
+static void
+test_instance_header (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *instance = NULL;
+  const char *paths[] = {
+    "/api/v1/info", "/api/v1/ideas", "/api/v1/tags?since=0", "/api/v1/changes",
+    "/api/v1/ideas/999", "/api/v1/nothing-here",
+  };
+
+  {
+    g_autoptr(SiTestResponse) info = get (server, NULL, "/api/v1/info");
+    instance = g_strdup (si_test_response_get_string (info, "instance_id"));
+  }
+  g_assert_true (g_uuid_string_is_valid (instance));
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(SiTestResponse) with_token = get (server, token, "%s", paths[i]);
+      g_autoptr(SiTestResponse) without = get (server, NULL, "%s", paths[i]);
+
+      g_assert_cmpstr (soup_message_headers_get_one (with_token->headers, SI_WIRE_INSTANCE_HEADER), ==, instance);
+      g_assert_cmpstr (soup_message_headers_get_one (without->headers, SI_WIRE_INSTANCE_HEADER), ==, instance);
+    }
+  {
+    g_autoptr(SiTestResponse) login = si_test_server_request (server, "POST", "/api/v1/login", NULL,
+                                                              "{\"username\":\"alice\",\"password\":\"wrong\"}", NULL);
+    g_assert_cmpuint (login->status, ==, 401);
+    g_assert_cmpstr (soup_message_headers_get_one (login->headers, SI_WIRE_INSTANCE_HEADER), ==, instance);
+  }
+
+  si_test_server_stop (server, SIGTERM);
+  si_test_server_start (server);
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/ideas");
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (soup_message_headers_get_one (r->headers, SI_WIRE_INSTANCE_HEADER), ==, instance);
   }
 }
 
@@ -1478,6 +1630,8 @@ main (int   argc,
   g_test_add_func ("/server/unauthorized", test_unauthorized);
   g_test_add_func ("/server/isolation", test_isolation);
   g_test_add_func ("/server/paging", test_paging);
+  g_test_add_func ("/server/changes", test_changes);
+  g_test_add_func ("/server/instance-header", test_instance_header);
   g_test_add_func ("/server/tombstones", test_tombstones);
   g_test_add_func ("/server/idempotent-create", test_idempotent_create);
   g_test_add_func ("/server/conflicts", test_conflicts);

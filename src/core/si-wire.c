@@ -483,17 +483,21 @@ build_time (JsonBuilder *builder,
   json_builder_add_string_value (builder, text);
 }
 
-void
-si_wire_record_build (const SiWireRecord *record,
-                      SiWireMode          mode,
-                      JsonBuilder        *builder)
+/* @with_collection: add `"collection"` (the records of GET /api/v1/changes). */
+static void
+record_build (const SiWireRecord *record,
+              SiWireMode          mode,
+              gboolean            with_collection,
+              JsonBuilder        *builder)
 {
   gboolean with_fields;
 
-  g_return_if_fail (record != NULL);
-  g_return_if_fail (JSON_IS_BUILDER (builder));
-
   json_builder_begin_object (builder);
+  if (with_collection)
+    {
+      json_builder_set_member_name (builder, "collection");
+      json_builder_add_string_value (builder, si_wire_collection_to_string (record->collection));
+    }
   if (mode == SI_WIRE_MODE_RESPONSE)
     {
       json_builder_set_member_name (builder, "id");
@@ -542,6 +546,17 @@ si_wire_record_build (const SiWireRecord *record,
   json_builder_end_object (builder);
 }
 
+void
+si_wire_record_build (const SiWireRecord *record,
+                      SiWireMode          mode,
+                      JsonBuilder        *builder)
+{
+  g_return_if_fail (record != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  record_build (record, mode, FALSE, builder);
+}
+
 JsonNode *
 si_wire_record_to_json (const SiWireRecord *record,
                         SiWireMode          mode)
@@ -575,17 +590,16 @@ si_wire_page_free (SiWirePage *page)
   g_free (page);
 }
 
-SiWirePage *
-si_wire_page_from_json (JsonNode          *node,
-                        SiWireCollection   collection,
-                        GError           **error)
+/* @collection: the records' collection, or 0 when each record names its own. */
+static SiWirePage *
+page_from_json (JsonNode          *node,
+                SiWireCollection   collection,
+                GError           **error)
 {
   g_autoptr(SiWirePage) page = si_wire_page_new ();
   JsonObject *object;
   JsonNode *records;
   JsonArray *array;
-
-  g_return_val_if_fail (node != NULL, NULL);
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -608,8 +622,28 @@ si_wire_page_from_json (JsonNode          *node,
   array = json_node_get_array (records);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      SiWireRecord *record = si_wire_record_from_json (json_array_get_element (array, i),
-                                                       collection, SI_WIRE_MODE_RESPONSE, error);
+      JsonNode *element = json_array_get_element (array, i);
+      SiWireCollection record_collection = collection;
+      SiWireRecord *record;
+
+      if (collection == 0)
+        {
+          g_autofree char *name = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            {
+              field_error (error, "records", "must hold JSON objects");
+              return NULL;
+            }
+          if (!get_string (json_node_get_object (element), "collection", TRUE, &name, error))
+            return NULL;
+          if (!si_wire_collection_from_string (name, &record_collection))
+            {
+              field_error (error, "collection", "must be \"ideas\" or \"tags\"");
+              return NULL;
+            }
+        }
+      record = si_wire_record_from_json (element, record_collection, SI_WIRE_MODE_RESPONSE, error);
       if (record == NULL)
         return NULL;
       g_ptr_array_add (page->records, record);
@@ -617,18 +651,39 @@ si_wire_page_from_json (JsonNode          *node,
   return g_steal_pointer (&page);
 }
 
-JsonNode *
-si_wire_page_to_json (const SiWirePage *page)
+SiWirePage *
+si_wire_page_from_json (JsonNode          *node,
+                        SiWireCollection   collection,
+                        GError           **error)
+{
+  g_return_val_if_fail (node != NULL, NULL);
+  g_return_val_if_fail (collection == SI_WIRE_COLLECTION_TAGS ||
+                        collection == SI_WIRE_COLLECTION_IDEAS, NULL);
+
+  return page_from_json (node, collection, error);
+}
+
+SiWirePage *
+si_wire_changes_from_json (JsonNode  *node,
+                           GError   **error)
+{
+  g_return_val_if_fail (node != NULL, NULL);
+
+  return page_from_json (node, 0, error);
+}
+
+static JsonNode *
+page_to_json (const SiWirePage *page,
+              gboolean          with_collection)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-
-  g_return_val_if_fail (page != NULL, NULL);
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "records");
   json_builder_begin_array (builder);
   for (guint i = 0; i < page->records->len; i++)
-    si_wire_record_build (g_ptr_array_index (page->records, i), SI_WIRE_MODE_RESPONSE, builder);
+    record_build (g_ptr_array_index (page->records, i), SI_WIRE_MODE_RESPONSE, with_collection,
+                  builder);
   json_builder_end_array (builder);
   json_builder_set_member_name (builder, "cursor");
   json_builder_add_int_value (builder, page->cursor);
@@ -636,6 +691,22 @@ si_wire_page_to_json (const SiWirePage *page)
   json_builder_add_boolean_value (builder, page->more);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+JsonNode *
+si_wire_page_to_json (const SiWirePage *page)
+{
+  g_return_val_if_fail (page != NULL, NULL);
+
+  return page_to_json (page, FALSE);
+}
+
+JsonNode *
+si_wire_changes_to_json (const SiWirePage *page)
+{
+  g_return_val_if_fail (page != NULL, NULL);
+
+  return page_to_json (page, TRUE);
 }
 
 /* ---------------------------------------------------------------------------------------- */

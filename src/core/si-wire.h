@@ -26,7 +26,10 @@ G_BEGIN_DECLS
 /** The most operations one `POST /api/v1/batch` may carry. */
 #define SI_WIRE_BATCH_MAX_OPS 1000
 
-/** The default and the largest page size of `GET /api/v1/<collection>`. */
+/** The response header that names the server's instance id on every `/api/v1` response. */
+#define SI_WIRE_INSTANCE_HEADER "Saveidea-Instance"
+
+/** The default and the largest page size of `GET /api/v1/<collection>` and `/api/v1/changes`. */
 #define SI_WIRE_PAGE_DEFAULT_LIMIT 500
 #define SI_WIRE_PAGE_MAX_LIMIT 1000
 
@@ -171,6 +174,13 @@ SiWirePage *si_wire_page_from_json (JsonNode         *node,
                                     SiWireCollection  collection,
                                     GError          **error);
 JsonNode   *si_wire_page_to_json   (const SiWirePage *page);
+
+/* A page of `GET /api/v1/changes?since=N`: the same shape, but the records may be of either
+ * collection and each carries a `"collection": "tags"|"ideas"` member, which sets its
+ * @collection when parsing. */
+SiWirePage *si_wire_changes_from_json (JsonNode         *node,
+                                       GError          **error);
+JsonNode   *si_wire_changes_to_json   (const SiWirePage *page);
 
 /**
  * SiWireProblem:

@@ -17,7 +17,7 @@
 
 #include "si-server-storage.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 #define RECORD_COLUMNS \
   "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour"
@@ -70,6 +70,10 @@ static const char schema_sql[] =
   "  PRIMARY KEY (tag_id, idea_id)"
   ") WITHOUT ROWID;"
   "CREATE INDEX idea_tags_idea ON idea_tags (idea_id);";
+
+/* Version 2: GET /api/v1/changes reads both collections in version order. */
+static const char migrate_2_sql[] =
+  "CREATE INDEX records_changes ON records (account_id, version);";
 
 struct _SiServerStorageSqlite
 {
@@ -1161,20 +1165,28 @@ sqlite_records_list (SiServerStorage   *storage,
       return NULL;
     }
 
-  s = stmt (self,
-            "SELECT " RECORD_COLUMNS " FROM records"
-            " WHERE account_id = ?1 AND collection = ?2 AND version > ?3 AND version <= ?4"
-            " ORDER BY version LIMIT ?5",
-            error);
+  if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
+    s = stmt (self,
+              "SELECT " RECORD_COLUMNS ", collection FROM records"
+              " WHERE account_id = ?1 AND version > ?3 AND version <= ?4"
+              " ORDER BY version LIMIT ?5",
+              error);
+  else
+    s = stmt (self,
+              "SELECT " RECORD_COLUMNS ", collection FROM records"
+              " WHERE account_id = ?1 AND collection = ?2 AND version > ?3 AND version <= ?4"
+              " ORDER BY version LIMIT ?5",
+              error);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int (s, 2, collection);
+  if (collection != SI_SERVER_STORAGE_ALL_COLLECTIONS)
+    sqlite3_bind_int (s, 2, collection);
   sqlite3_bind_int64 (s, 3, since);
   sqlite3_bind_int64 (s, 4, page->cursor);
   sqlite3_bind_int64 (s, 5, (gint64) limit + 1);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    g_ptr_array_add (page->records, record_from_row (s, collection));
+    g_ptr_array_add (page->records, record_from_row (s, (SiWireCollection) sqlite3_column_int (s, 12)));
   stmt_done (s);
   if (rc != SQLITE_DONE)
     {
@@ -1314,11 +1326,10 @@ prepare_schema (SiServerStorageSqlite  *self,
   if (user_version == 0)
     {
       g_autofree char *uuid = g_uuid_string_random ();
-      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", SCHEMA_VERSION);
 
       g_debug ("Creating %s (instance %s)", self->path, uuid);
       if (!exec_script (self, schema_sql, "create the schema", error) ||
-          !exec_script (self, set_version, "set the schema version", error))
+          !exec_script (self, "PRAGMA user_version = 1", "set the schema version", error))
         goto fail;
       if (sqlite3_prepare_v2 (self->db, "INSERT INTO meta (key, value) VALUES ('instance_id', ?1)",
                               -1, &s, NULL) != SQLITE_OK)
@@ -1336,7 +1347,11 @@ prepare_schema (SiServerStorageSqlite  *self,
       sqlite3_finalize (s);
       s = NULL;
     }
-  /* Forward migrations go here: if (user_version < 2) { ... } */
+  /* Forward migrations; a new database runs them too. */
+  if (user_version < 2 &&
+      (!exec_script (self, migrate_2_sql, "add the index of the change feed", error) ||
+       !exec_script (self, "PRAGMA user_version = 2", "set the schema version", error)))
+    goto fail;
 
   if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'instance_id'", -1, &s, NULL) == SQLITE_OK &&
       sqlite3_step (s) == SQLITE_ROW)

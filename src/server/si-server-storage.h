@@ -53,6 +53,9 @@ typedef enum {
 
 GQuark si_server_storage_error_quark (void);
 
+/* records_list() of both collections at once. */
+#define SI_SERVER_STORAGE_ALL_COLLECTIONS ((SiWireCollection) 0)
+
 #define SI_SERVER_TOKEN_HASH_LEN 64 /* hex characters of a SHA-256 */
 
 #define SI_TYPE_SERVER_STORAGE (si_server_storage_get_type ())
@@ -221,9 +224,10 @@ SiWireRecord *si_server_storage_record_delete        (SiServerStorage    *self,
                                                       gboolean           *out_changed,
                                                       SiWireRecord      **out_current,
                                                       GError            **error);
-/* Records and tombstones of @collection with version > @since, in version order, at most
- * @limit. page->more tells whether more follow; page->cursor is the last record's version
- * when more follow, else the account's current change number. */
+/* Records and tombstones of @collection (or of both collections for
+ * %SI_SERVER_STORAGE_ALL_COLLECTIONS: GET /api/v1/changes) with version > @since, in version
+ * order, at most @limit. page->more tells whether more follow; page->cursor is the last
+ * record's version when more follow, else the account's current change number. */
 SiWirePage   *si_server_storage_records_list         (SiServerStorage    *self,
                                                       gint64              account_id,
                                                       SiWireCollection    collection,

@@ -719,6 +719,7 @@ handle_info (SiServer          *self,
 /* ---------------------------------------------------------------------------------------- */
 /* records */
 
+/* @collection: SI_SERVER_STORAGE_ALL_COLLECTIONS for GET /api/v1/changes. */
 static void
 handle_list (SiServer          *self,
              SoupServerMessage *msg,
@@ -742,7 +743,10 @@ handle_list (SiServer          *self,
       respond_error (msg, error, NULL);
       return;
     }
-  node = si_wire_page_to_json (page);
+  if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
+    node = si_wire_changes_to_json (page);
+  else
+    node = si_wire_page_to_json (page);
   respond_json (msg, SOUP_STATUS_OK, node);
 }
 
@@ -931,6 +935,17 @@ handle_record (SiServer          *self,
 }
 
 static void
+handle_changes (SiServer          *self,
+                SoupServerMessage *msg,
+                GHashTable        *query)
+{
+  gint64 account_id = authenticate (self, msg, NULL);
+
+  if (account_id != 0)
+    handle_list (self, msg, account_id, SI_SERVER_STORAGE_ALL_COLLECTIONS, query);
+}
+
+static void
 handle_batch (SiServer          *self,
               SoupServerMessage *msg)
 {
@@ -1008,6 +1023,21 @@ handle_batch (SiServer          *self,
 /* ---------------------------------------------------------------------------------------- */
 /* routing */
 
+/* Headers of every response; /api/v1 ones name the instance, so that a client notices a
+ * replaced or reset server on any request. */
+static void
+set_common_headers (SiServer          *self,
+                    SoupServerMessage *msg,
+                    const char        *path)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  if (g_str_has_prefix (path, API_PREFIX))
+    soup_message_headers_replace (headers, SI_WIRE_INSTANCE_HEADER,
+                                  si_server_storage_get_instance_id (self->storage));
+}
+
 static void
 handle_request (SoupServer        *soup,
                 SoupServerMessage *msg,
@@ -1020,8 +1050,7 @@ handle_request (SoupServer        *soup,
   SiWireCollection collection;
   const char *rest;
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                "Cache-Control", "no-store");
+  set_common_headers (self, msg, path);
   if (self->close_connections)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                   "Connection", "close");
@@ -1048,6 +1077,14 @@ handle_request (SoupServer        *soup,
         respond_method_not_allowed (msg, "GET");
       else
         handle_info (self, msg);
+      return;
+    }
+  if (g_str_equal (rest, "changes"))
+    {
+      if (method != SOUP_METHOD_GET)
+        respond_method_not_allowed (msg, "GET");
+      else
+        handle_changes (self, msg, query);
       return;
     }
   if (g_str_equal (rest, "login") || g_str_equal (rest, "logout") || g_str_equal (rest, "batch"))
@@ -1099,8 +1136,8 @@ handle_early (SoupServer        *soup,
       /* libsoup still reads the body (unless the client asked for "Expect: 100-continue"):
        * let it drain without keeping it, and close the connection afterwards. */
       soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      set_common_headers (self, msg, path);
       soup_message_headers_replace (response_headers, "Connection", "close");
-      soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
       respond_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
                        "The body is larger than %" G_GSIZE_FORMAT " bytes", self->max_body_bytes);
       return;
@@ -1111,8 +1148,8 @@ handle_early (SoupServer        *soup,
        encoding != SOUP_ENCODING_CONTENT_LENGTH))
     {
       soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+      set_common_headers (self, msg, path);
       soup_message_headers_replace (response_headers, "Connection", "close");
-      soup_message_headers_replace (response_headers, "Cache-Control", "no-store");
       respond_problem (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required", NULL,
                        "A request body needs a Content-Length header");
       return;
