@@ -592,8 +592,6 @@ sync_to_the_end_and_compare (Fixture *f)
   gboolean more = TRUE;
   int status = -1;
   g_autofree char *server_db = NULL;
-  guint duplicates = 0;
-  guint resurrected = 0;
 
   for (guint i = 0; i < 5 && status != 0; i++)
     status = run_cli_sync (f);
@@ -621,25 +619,11 @@ sync_to_the_end_and_compare (Fixture *f)
           g_hash_table_insert (server_ideas, g_strdup (record->uid), record);
           if (record->deleted)
             continue;
-          /* Exactly once: no two live records of one local idea. */
+          /* Exactly once: no two live records of one local idea (a push whose answer was lost
+           * must not come back as another device's edit and leave a conflicted copy). */
           if (g_hash_table_contains (titles, record->title))
-            {
-              g_autoptr(SiIdea) here = si_store_get_idea_by_uid (f->store, record->uid, NULL);
-              g_autoptr(SiIdea) first = si_store_get_idea_by_uid (f->store, g_hash_table_lookup (titles, record->title), NULL);
-
-              /* Known sync engine bug (reported): a push killed after the server applied it
-               * comes back (200 for the repeated create, or 412) with the client's own earlier
-               * content, which the engine takes for another device's edit: the local version
-               * becomes a conflicted copy. Nothing is lost, but the idea is there twice. */
-              if ((here != NULL && si_idea_get_conflict_of (here) != 0) ||
-                  (first != NULL && si_idea_get_conflict_of (first) != 0))
-                {
-                  duplicates++;
-                  continue;
-                }
-              g_error ("“%s” is on the server twice (id %" G_GINT64_FORMAT ", uid %s)",
-                       record->title, record->id, record->uid);
-            }
+            g_error ("“%s” is on the server twice (id %" G_GINT64_FORMAT ", uid %s)",
+                     record->title, record->id, record->uid);
           g_hash_table_insert (titles, record->title, record->uid);
         }
       since = page->cursor;
@@ -663,7 +647,7 @@ sync_to_the_end_and_compare (Fixture *f)
       g_assert_cmpint (remote->version, ==, si_idea_get_version (idea));
     }
   /* Nothing more alive there than here; what was deleted here is a tombstone there. */
-  g_assert_cmpuint (g_hash_table_size (titles) + duplicates, ==, keys->len);
+  g_assert_cmpuint (g_hash_table_size (titles), ==, keys->len);
   {
     GHashTableIter iter;
     const char *uid;
@@ -672,32 +656,17 @@ sync_to_the_end_and_compare (Fixture *f)
     while (g_hash_table_iter_next (&iter, (gpointer *) &uid, NULL))
       {
         SiWireRecord *remote = g_hash_table_lookup (server_ideas, uid);
-        g_autoptr(SiIdea) here = NULL;
 
-        if (remote == NULL || remote->deleted)
-          continue;
-        /* Alive on the server: then it must be alive here too (both sides agree)... */
-        here = si_store_get_idea_by_uid (f->store, uid, NULL);
-        if (here == NULL)
+        /* Alive on the server: deleted here, it came back (a deletion pushed, its answer
+         * lost, and the client's own earlier edit taken for another device's). */
+        if (remote != NULL && !remote->deleted)
           g_error ("%s was deleted here but is alive on the server", uid);
-        /* ...and it is the same known engine bug: the delete was pushed, the client killed
-         * before it recorded that, and the next sync took its own earlier edit for another
-         * device's edit against the deletion, which keeps the edit. */
-        resurrected++;
       }
   }
   g_test_message ("%u ideas on both sides, %u deleted", keys->len, g_hash_table_size (f->deleted));
 
   server_db = g_build_filename (si_test_server_get_data_dir (f->server), "server.db", NULL);
   assert_integrity (server_db);
-  if (duplicates > 0 || resurrected > 0)
-    {
-      g_autofree char *message = g_strdup_printf ("%u ideas are on the server twice and %u deleted ideas came "
-                                                  "back: a push interrupted after the server applied it comes "
-                                                  "back as someone else's change (sync engine bug, reported)",
-                                                  duplicates, resurrected);
-      g_test_incomplete (message);
-    }
 }
 
 static guint

@@ -664,7 +664,9 @@ test_killed_server (void)
 
 /* A proxy in front of the real server that can misbehave -------------------------------- */
 
-typedef enum { FAULT_NONE, FAULT_500, FAULT_DROP, FAULT_MALFORMED, FAULT_SLOW } Fault;
+/* FAULT_LOSE_ANSWER: a write reaches the server, which applies it, but its answer is lost
+ * (502): as when the client is killed or the connection drops at that moment. */
+typedef enum { FAULT_NONE, FAULT_500, FAULT_DROP, FAULT_MALFORMED, FAULT_SLOW, FAULT_LOSE_ANSWER } Fault;
 
 typedef struct {
   SoupServer  *soup;
@@ -688,8 +690,12 @@ forward_done (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
   const char *etag;
 
-  if (body == NULL)
-    soup_server_message_set_status (f->msg, 502, NULL);
+  if (body == NULL ||
+      (f->proxy->fault == FAULT_LOSE_ANSWER && !g_str_equal (soup_message_get_method (f->upstream), "GET")))
+    {
+      soup_server_message_set_status (f->msg, 502, NULL);
+      soup_server_message_set_response (f->msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+    }
   else
     {
       soup_server_message_set_status (f->msg, soup_message_get_status (f->upstream), NULL);
@@ -744,6 +750,7 @@ proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       }
     case FAULT_NONE:
     case FAULT_SLOW:
+    case FAULT_LOSE_ANSWER:
     default:
       break;
     }
@@ -840,6 +847,286 @@ test_faults (void)
     g_assert_cmpstr (da, ==, db);
   }
   g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 23);
+}
+
+/* Lost answers: the server applied a push, the client never heard of it ------------------ */
+
+typedef struct {
+  Server       *s;
+  Proxy        *proxy;
+  SiStore      *a;          /* syncs through the proxy */
+  SiStore      *b;          /* another device, direct */
+  SiSyncEngine *ea;
+  SiSyncEngine *eb;
+} Lost;
+
+static void
+lost_setup (Lost *l)
+{
+  l->s = server_new ();
+  l->proxy = proxy_new (si_test_server_get_url (l->s->server));
+  l->a = open_store ("a");
+  l->b = open_store ("b");
+  l->ea = si_sync_engine_new (l->a, l->proxy->url, l->s->token);
+  l->eb = engine_for (l->s, l->b);
+}
+
+static void
+lost_clear (Lost *l)
+{
+  g_clear_object (&l->ea);
+  g_clear_object (&l->eb);
+  g_clear_object (&l->a);
+  g_clear_object (&l->b);
+  g_clear_pointer (&l->proxy, proxy_free);
+  g_clear_pointer (&l->s, server_free);
+}
+
+/* A sync of A whose every answer is lost: it fails, and the server has A's first push. */
+static void
+lost_sync (Lost *l, SiSyncMode mode)
+{
+  g_autoptr(GError) error = NULL;
+  guint before = l->proxy->requests;
+
+  l->proxy->fault = FAULT_LOSE_ANSWER;
+  g_assert_false (run_sync (l->ea, mode, NULL, NULL, &error));
+  g_assert_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER);
+  g_assert_cmpuint (l->proxy->requests, >, before);
+  l->proxy->fault = FAULT_NONE;
+}
+
+/* Both notebooks synced to the end show the same ideas, none twice, no conflicted copy. */
+static void
+lost_assert_converged (Lost *l, guint n_ideas)
+{
+  g_autofree char *da = NULL, *db = NULL;
+
+  sync_ok (l->ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (l->eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (si_store_count_pending (l->a, NULL), ==, 0);
+  g_assert_cmpuint (si_store_count_pending (l->b, NULL), ==, 0);
+  g_assert_cmpuint (_si_store_sync_count_conflicts (l->a), ==, 0);
+  g_assert_cmpuint (_si_store_sync_count_conflicts (l->b), ==, 0);
+  g_assert_cmpuint (server_count (l->s, "ideas", TRUE), ==, n_ideas);
+  g_assert_cmpuint (si_store_count_ideas (l->a, &(SiIdeaFilter) { 0, }, NULL), ==, n_ideas);
+  da = dump (l->a);
+  db = dump (l->b);
+  g_assert_cmpstr (da, ==, db);
+}
+
+/* Created, the answer lost, edited again: the server's record is A's own create, the edit goes
+ * on top of it (no conflicted copy, no duplicate). Both when the next sync pulls first and when
+ * it only pushes (a repeated create answered 200 with the first content). */
+static void
+test_lost_create (gconstpointer data)
+{
+  SiSyncMode mode = GPOINTER_TO_INT (data);
+  Lost l = { 0, };
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(SiIdea) got = NULL;
+
+  lost_setup (&l);
+  si_sync_engine_set_batch_threshold (l.ea, 0);
+  idea = add_idea (l.a, "Lost", "one\n", NULL);
+  lost_sync (&l, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (server_count (l.s, "ideas", TRUE), ==, 1);
+  si_idea_set_body (idea, "one\ntwo\n");
+  save (l.a, idea);
+
+  sync_ok (l.ea, mode);
+  lost_assert_converged (&l, 1);
+  got = find_by_title (l.b, "Lost");
+  g_assert_cmpstr (si_idea_get_body (got), ==, "one\ntwo\n");
+  lost_clear (&l);
+}
+
+/* Updated, the answer lost, edited again: the server's current content is A's own push. The
+ * 412 of the stale If-Match (push only) or the pulled version (incremental) is adopted. */
+static void
+test_lost_update (gconstpointer data)
+{
+  SiSyncMode mode = GPOINTER_TO_INT (data);
+  Lost l = { 0, };
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(SiIdea) got = NULL;
+  SiSyncReport report;
+
+  lost_setup (&l);
+  idea = add_idea (l.a, "Lost", "a\nb\n", (const char *[]) { "t", NULL });
+  sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (l.eb, SI_SYNC_MODE_INCREMENTAL);
+  si_idea_set_body (idea, "a\nb\nc\n");
+  save (l.a, idea);
+  lost_sync (&l, SI_SYNC_MODE_PUSH);
+  si_idea_set_body (idea, "a\nb\nc\nd\n");
+  save (l.a, idea);
+
+  report = sync_ok (l.ea, mode);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  lost_assert_converged (&l, 1);
+  got = find_by_title (l.b, "Lost");
+  g_assert_cmpstr (si_idea_get_body (got), ==, "a\nb\nc\nd\n");
+  g_clear_object (&got);
+
+  /* The same content pushed again after a lost answer: the 412 that comes back is ours. */
+  si_idea_set_body (idea, "x\n");
+  save (l.a, idea);
+  lost_sync (&l, SI_SYNC_MODE_PUSH);
+  si_sync_engine_set_batch_threshold (l.ea, 0);
+  report = sync_ok (l.ea, SI_SYNC_MODE_PUSH);
+  g_assert_cmpuint (report.pushed, ==, 1);
+  g_assert_cmpuint (report.merged, ==, 0);
+  g_assert_cmpuint (report.requests, ==, 2);   /* info (after a failure), the PUT */
+  lost_assert_converged (&l, 1);
+  lost_clear (&l);
+}
+
+/* Updated, the answer lost, then deleted here: the deletion reaches the server (a 412 whose
+ * current is our own push is retried with its version); the idea does not come back. */
+static void
+test_lost_update_then_delete (gconstpointer data)
+{
+  SiSyncMode mode = GPOINTER_TO_INT (data);
+  Lost l = { 0, };
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(SiIdea) keep = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lost_setup (&l);
+  idea = add_idea (l.a, "Doomed", "a\n", NULL);
+  keep = add_idea (l.a, "Kept", "k\n", NULL);
+  sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (l.eb, SI_SYNC_MODE_INCREMENTAL);
+  si_idea_set_body (idea, "a\nb\n");
+  save (l.a, idea);
+  lost_sync (&l, SI_SYNC_MODE_PUSH);
+  g_assert_true (si_store_delete_idea (l.a, si_idea_get_id (idea), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  sync_ok (l.ea, mode);
+  lost_assert_converged (&l, 1);
+  g_assert_null (find_by_title (l.a, "Doomed"));
+  g_assert_cmpuint (server_count (l.s, "ideas", FALSE), ==, 2);
+  lost_clear (&l);
+}
+
+/* Created, the answer lost, deleted here before the next sync (a never-synced idea leaves no
+ * tombstone): the next sync deletes it on the server instead of bringing it back. */
+static void
+test_lost_create_then_delete (void)
+{
+  Lost l = { 0, };
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(GError) error = NULL;
+
+  lost_setup (&l);
+  idea = add_idea (l.a, "Gone", "a\n", NULL);
+  lost_sync (&l, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (server_count (l.s, "ideas", TRUE), ==, 1);
+  g_assert_true (si_store_delete_idea (l.a, si_idea_get_id (idea), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  lost_assert_converged (&l, 0);
+  g_assert_null (find_by_title (l.a, "Gone"));
+  lost_clear (&l);
+}
+
+/* A tag created in a batch whose answer was lost, renamed here: the rename is not undone by
+ * the server's copy of the first name, and there is one tag. */
+static void
+test_lost_tag (void)
+{
+  Lost l = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) tag = NULL;
+  g_autoptr(GPtrArray) tags = NULL;
+  g_autoptr(SiIdea) got = NULL;
+
+  lost_setup (&l);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Idea %u", i);
+      g_autoptr(SiIdea) idea = add_idea (l.a, title, "", (const char *[]) { "work", NULL });
+    }
+  lost_sync (&l, SI_SYNC_MODE_PUSH);
+  g_assert_cmpuint (server_count (l.s, "tags", TRUE), ==, 1);
+  tag = si_store_find_tag (l.a, "work", &error);
+  g_assert_no_error (error);
+  si_tag_set_name (tag, "job");
+  g_assert_true (si_store_save_tag (l.a, tag, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  lost_assert_converged (&l, 10);
+  g_assert_cmpuint (server_count (l.s, "tags", TRUE), ==, 1);
+  tags = si_store_list_tags (l.b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tags->len, ==, 1);
+  g_assert_cmpstr (si_tag_get_name (g_ptr_array_index (tags, 0)), ==, "job");
+  got = find_by_title (l.b, "Idea 3");
+  g_assert_cmpstr (si_idea_get_tag_names (got)[0], ==, "job");
+  lost_clear (&l);
+}
+
+/* A lost answer does not hide another device's real edit made after it: it is merged as
+ * before (here cleanly, different lines), or kept as a conflicted copy when it overlaps. */
+static void
+test_lost_then_real_edit (void)
+{
+  Lost l = { 0, };
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(SiIdea) other = NULL;
+  g_autoptr(SiIdea) got = NULL;
+  SiSyncReport report;
+
+  lost_setup (&l);
+  idea = add_idea (l.a, "Shared", "a\nb\nc\nd\ne\n", NULL);
+  sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (l.eb, SI_SYNC_MODE_INCREMENTAL);
+  si_idea_set_body (idea, "A\nb\nc\nd\ne\n");
+  save (l.a, idea);
+  lost_sync (&l, SI_SYNC_MODE_PUSH);
+  /* B sees A's edit and changes the last line. */
+  sync_ok (l.eb, SI_SYNC_MODE_INCREMENTAL);
+  other = find_by_title (l.b, "Shared");
+  g_assert_cmpstr (si_idea_get_body (other), ==, "A\nb\nc\nd\ne\n");
+  si_idea_set_body (other, "A\nb\nc\nd\nE\n");
+  save (l.b, other);
+  sync_ok (l.eb, SI_SYNC_MODE_INCREMENTAL);
+  /* A changed the middle line meanwhile: different lines, a clean merge. */
+  si_idea_set_body (idea, "A\nb\nC\nd\ne\n");
+  save (l.a, idea);
+  report = sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  g_assert_cmpuint (report.merged, ==, 1);
+  lost_assert_converged (&l, 1);
+  got = find_by_title (l.a, "Shared");
+  g_assert_cmpstr (si_idea_get_body (got), ==, "A\nb\nC\nd\nE\n");
+  g_clear_object (&got);
+
+  /* Lost again, then B rewrites the same line as A: a conflict, as without the lost answer. */
+  si_idea_set_title (idea, "Shared by A");
+  save (l.a, idea);
+  lost_sync (&l, SI_SYNC_MODE_PUSH);
+  g_clear_object (&other);
+  sync_ok (l.eb, SI_SYNC_MODE_INCREMENTAL);
+  other = find_by_title (l.b, "Shared by A");
+  g_assert_nonnull (other);
+  si_idea_set_title (other, "Shared by B");
+  save (l.b, other);
+  sync_ok (l.eb, SI_SYNC_MODE_INCREMENTAL);
+  g_clear_object (&idea);
+  idea = find_by_title (l.a, "Shared by A");
+  si_idea_set_title (idea, "Shared by A, again");
+  save (l.a, idea);
+  report = sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.conflicts, ==, 1);
+  g_assert_cmpuint (_si_store_sync_count_conflicts (l.a), ==, 1);
+  got = find_by_title (l.a, "Shared by B");
+  g_assert_nonnull (got);
+  lost_clear (&l);
 }
 
 static void
@@ -987,6 +1274,17 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/instance-changed", test_instance_changed);
   g_test_add_func ("/sync/killed-server", test_killed_server);
   g_test_add_func ("/sync/faults", test_faults);
+  g_test_add_data_func ("/sync/lost-answer/create/incremental", GINT_TO_POINTER (SI_SYNC_MODE_INCREMENTAL), test_lost_create);
+  g_test_add_data_func ("/sync/lost-answer/create/push", GINT_TO_POINTER (SI_SYNC_MODE_PUSH), test_lost_create);
+  g_test_add_data_func ("/sync/lost-answer/update/incremental", GINT_TO_POINTER (SI_SYNC_MODE_INCREMENTAL), test_lost_update);
+  g_test_add_data_func ("/sync/lost-answer/update/push", GINT_TO_POINTER (SI_SYNC_MODE_PUSH), test_lost_update);
+  g_test_add_data_func ("/sync/lost-answer/update-then-delete/incremental", GINT_TO_POINTER (SI_SYNC_MODE_INCREMENTAL),
+                        test_lost_update_then_delete);
+  g_test_add_data_func ("/sync/lost-answer/update-then-delete/push", GINT_TO_POINTER (SI_SYNC_MODE_PUSH),
+                        test_lost_update_then_delete);
+  g_test_add_func ("/sync/lost-answer/create-then-delete", test_lost_create_then_delete);
+  g_test_add_func ("/sync/lost-answer/tag", test_lost_tag);
+  g_test_add_func ("/sync/lost-answer/then-real-edit", test_lost_then_real_edit);
   g_test_add_func ("/sync/manager-backoff", test_manager_backoff);
   g_test_add_func ("/sync/cli", test_cli);
   return g_test_run ();

@@ -78,6 +78,8 @@ typedef enum {
   SI_SYNC_APPLIED_MERGED,     /* both sides changed, merged: stays dirty, to push */
   SI_SYNC_APPLIED_CONFLICT,   /* overlapping edits: server's version in place, local one copied */
   SI_SYNC_APPLIED_RECREATED,  /* an edit against the server's deletion: to be created again */
+  SI_SYNC_APPLIED_ADOPTED,    /* our own push whose answer was lost: the server's record is
+                               * now the base; dirty only if edited since */
 } SiSyncApplied;
 
 gboolean      _si_store_sync_get_row          (SiStore      *self,
@@ -113,6 +115,15 @@ SiWireRecord *_si_store_sync_read_for_server (SiStore    *self,
                                                GPtrArray    *collections,
                                                SiCollection *collection,
                                                gint64        id,
+                                               GError      **error);
+/* Before a push of @record (server ids) for local record @uid at @generation is sent:
+ * remembers what is sent, so that a later sync recognises the server's record as our own write
+ * when the answer never came. Forgotten once the record's server state is known. */
+gboolean      _si_store_sync_note_pushing     (SiStore      *self,
+                                               SiCollection *collection,
+                                               const char   *uid,
+                                               gint64        generation,
+                                               const SiWireRecord *record,
                                                GError      **error);
 /* Like si_store_mark_pushed(), and remembers @base_json as the merge base. */
 gboolean      _si_store_sync_mark_pushed      (SiStore      *self,

@@ -18,6 +18,9 @@
 #define META_INSTANCE_ID "instance_id"
 #define META_CURSOR_PREFIX "cursor:"
 #define META_PENDING_PREFIX "pending:"
+#define META_PUSHED_PREFIX "pushed:"
+/* How many unacknowledged pushes of one record are remembered (the newest ones). */
+#define PUSHED_KEEP 4
 
 void
 _si_sync_row_clear (SiSyncRow *row)
@@ -166,6 +169,21 @@ exec_bind (SiStore     *self,
   return _si_store_step_done (self, stmt, "saving the sync state", error);
 }
 
+/* Pushes of a record whose answer never came ------------------------------------------------ */
+
+/* Forgets the unacknowledged pushes of record @id: its server state is known again. */
+static gboolean
+forget_pushed (SiStore     *self,
+               const char  *table,
+               gint64       id,
+               GError     **error)
+{
+  g_autofree char *sql = g_strdup_printf ("DELETE FROM sync_meta WHERE key ="
+                                          " (SELECT '" META_PUSHED_PREFIX "%s:' || uid FROM %s WHERE id = ?1)",
+                                          table, table);
+  return exec_bind (self, sql, error, "i", id);
+}
+
 /* The record is the server's @sid at @version, based on @base; clean or still dirty. */
 static gboolean
 set_synced (SiStore     *self,
@@ -181,7 +199,8 @@ set_synced (SiStore     *self,
                                           " state = CASE WHEN ?5 THEN 0 ELSE 2 END,"
                                           " sync_error = CASE WHEN ?5 THEN NULL ELSE sync_error END"
                                           " WHERE id = ?1", table);
-  return exec_bind (self, sql, error, "iiisi", id, sid, version, base, (gint64) (clean ? 1 : 0));
+  return forget_pushed (self, table, id, error) &&
+         exec_bind (self, sql, error, "iiisi", id, sid, version, base, (gint64) (clean ? 1 : 0));
 }
 
 gboolean
@@ -204,6 +223,8 @@ _si_store_sync_mark_pushed (SiStore     *self,
     return FALSE;
   if (row.id == 0)
     return TRUE;   /* gone meanwhile */
+  if (!forget_pushed (self, table, id, error))
+    return FALSE;
 
   if (row.state == SI_SYNC_STATE_DELETED && row.generation == generation)
     {
@@ -247,7 +268,7 @@ _si_store_sync_recreate (SiStore     *self,
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET uid = ?2, sid = NULL, version = 0, base = NULL,"
                                           " state = 1, generation = generation + 1, sync_error = NULL"
                                           " WHERE id = ?1", table);
-  return exec_bind (self, sql, error, "is", id, uid);
+  return forget_pushed (self, table, id, error) && exec_bind (self, sql, error, "is", id, uid);
 }
 
 /* Cursors, instance id ---------------------------------------------------------------------- */
@@ -395,6 +416,102 @@ _si_store_sync_read_for_server (SiStore      *self,
   return record;
 }
 
+/* What a record says — its fields and relations (server ids, as a set), not its ids, uid,
+ * times — as a digest. Two records with one digest have the same content. */
+static char *
+content_digest (SiCollection       *collection,
+                const SiWireRecord *record)
+{
+  const SiCollectionCodec *codec = si_collection_get_codec (collection);
+  g_autoptr(SiWireRecord) copy = si_wire_record_copy (record);
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *text = NULL;
+  gsize length = 0;
+
+  g_clear_pointer (&copy->uid, g_free);
+  copy->created_at = copy->updated_at = 0;
+  for (guint k = 0; k < si_collection_get_n_keys (collection); k++)
+    {
+      GArray *refs = codec->refs (copy, si_collection_get_key (collection, k)->field);
+      guint out = 0;
+
+      if (refs == NULL)
+        continue;
+      g_array_sort (refs, compare_int64);
+      for (guint i = 0; i < refs->len; i++)
+        if (out == 0 || g_array_index (refs, gint64, i) != g_array_index (refs, gint64, out - 1))
+          g_array_index (refs, gint64, out++) = g_array_index (refs, gint64, i);
+      g_array_set_size (refs, out);
+    }
+  node = si_wire_record_to_json (copy, SI_WIRE_MODE_REQUEST);
+  text = si_wire_to_string (node, &length);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, length);
+}
+
+gboolean
+_si_store_sync_note_pushing (SiStore            *self,
+                             SiCollection       *collection,
+                             const char         *uid,
+                             gint64              generation,
+                             const SiWireRecord *record,
+                             GError            **error)
+{
+  g_autofree char *key = g_strconcat (META_PUSHED_PREFIX, si_collection_get_name (collection), ":", uid, NULL);
+  g_autofree char *old = _si_store_get_meta (self, key);
+  g_autofree char *digest = content_digest (collection, record);
+  g_auto(GStrv) lines = g_strsplit (old ? old : "", "\n", -1);
+  g_autoptr(GString) value = g_string_new (NULL);
+  guint n = g_strv_length (lines), kept = 0;
+
+  /* The newest first; a push of the same content again adds nothing. */
+  g_string_append_printf (value, "%" G_GINT64_FORMAT " %s\n", generation, digest);
+  for (guint i = 0; i < n && kept + 1 < PUSHED_KEEP; i++)
+    {
+      const char *space = strchr (lines[i], ' ');
+
+      if (space == NULL || g_str_equal (space + 1, digest))
+        continue;
+      g_string_append_printf (value, "%s\n", lines[i]);
+      kept++;
+    }
+  return _si_store_set_meta (self, key, value->str, error);
+}
+
+/* Whether @remote (live) has the content of a push of ours whose answer never came: the
+ * generation that push carried in @out_generation. */
+static gboolean
+find_pushed (SiStore            *self,
+             SiCollection       *collection,
+             const char         *uid,
+             const SiWireRecord *remote,
+             gint64             *out_generation)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *value = NULL;
+  g_autofree char *digest = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (uid == NULL || remote->deleted)
+    return FALSE;
+  key = g_strconcat (META_PUSHED_PREFIX, si_collection_get_name (collection), ":", uid, NULL);
+  value = _si_store_get_meta (self, key);
+  if (value == NULL)
+    return FALSE;
+  digest = content_digest (collection, remote);
+  lines = g_strsplit (value, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      const char *space = strchr (lines[i], ' ');
+
+      if (space != NULL && g_str_equal (space + 1, digest))
+        {
+          *out_generation = g_ascii_strtoll (lines[i], NULL, 10);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 /* Remembers that record @id of @collection refers to a record the store has not seen yet. */
 static gboolean
 remember_missing (SiStore      *self,
@@ -538,6 +655,63 @@ write_conflict_copy (SiStore            *self,
   return exec_bind (self, sql, error, "ii", id, of);
 }
 
+/* @remote is a push of ours whose answer never came (of generation @generation): the
+ * server has what we sent, so its record becomes the base (instead of being merged as another
+ * device's edit), and the record is clean unless edited since. A record created here and
+ * deleted before the answer came (@row empty) comes back as a tombstone, so that the server
+ * gets the deletion too. */
+static gboolean
+adopt_pushed (SiStore            *self,
+              GPtrArray          *collections,
+              SiCollection       *collection,
+              const SiSyncRow    *row,
+              const SiWireRecord *remote,
+              gint64              generation,
+              SiSyncApplied      *out_applied,
+              GError            **error)
+{
+  const char *table = si_collection_get_name (collection);
+  g_autofree char *base_json = record_to_json_text (remote);
+  g_autofree char *sql = NULL;
+  gint64 id = row->id;
+
+  g_debug ("%s %s is our own push of generation %" G_GINT64_FORMAT ", at version %" G_GINT64_FORMAT,
+           table, remote->uid, generation, remote->version);
+  if (id == 0)
+    {
+      const SiCollectionCodec *codec = si_collection_get_codec (collection);
+      g_autoptr(SiWireRecord) tombstone = si_wire_record_copy (remote);
+
+      for (guint k = 0; k < si_collection_get_n_keys (collection); k++)
+        {
+          GArray *refs = codec->refs (tombstone, si_collection_get_key (collection, k)->field);
+          if (refs)
+            g_array_set_size (refs, 0);
+        }
+      id = write_remote (self, collections, collection, 0, tombstone, error);
+      if (id == 0 || !forget_pushed (self, table, id, error))
+        return FALSE;
+      sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4, state = 3,"
+                             " generation = generation + 1 WHERE id = ?1", table);
+      if (!exec_bind (self, sql, error, "iiis", id, remote->id, remote->version, base_json))
+        return FALSE;
+    }
+  else
+    {
+      sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
+                             " state = CASE WHEN state = 3 THEN 3 WHEN generation = ?5 THEN 0 ELSE 2 END,"
+                             " sync_error = CASE WHEN generation = ?5 THEN NULL ELSE sync_error END"
+                             " WHERE id = ?1", table);
+      if (!forget_pushed (self, table, id, error) ||
+          !exec_bind (self, sql, error, "iiisi", id, remote->id, remote->version, base_json, generation))
+        return FALSE;
+      if (row->sid == 0 && !resolve_pending (self, collections, collection, remote->id, id, error))
+        return FALSE;
+    }
+  *out_applied = SI_SYNC_APPLIED_ADOPTED;
+  return TRUE;
+}
+
 static gboolean
 apply_in_transaction (SiStore            *self,
                       GPtrArray          *collections,
@@ -555,11 +729,19 @@ apply_in_transaction (SiStore            *self,
   g_autoptr(SiWireRecord) base = NULL;
   g_autoptr(SiWireRecord) merged = NULL;
   SiMergeResult result;
+  gint64 pushed_generation = 0;
   gint64 id;
 
   *out_applied = SI_SYNC_APPLIED_NOTHING;
   if (!_si_store_sync_find (self, table, remote->id, remote->uid, &row, error))
     return FALSE;
+
+  /* Our own write, applied by the server, whose answer was lost (the sync was killed or the
+   * connection dropped): not another device's edit. */
+  if (!remote->deleted && (row.id == 0 || row.state != SI_SYNC_STATE_SYNCED) &&
+      (row.sid == 0 || (row.sid == remote->id && remote->version > row.version)) &&
+      find_pushed (self, collection, row.id != 0 ? row.uid : remote->uid, remote, &pushed_generation))
+    return adopt_pushed (self, collections, collection, &row, remote, pushed_generation, out_applied, error);
 
   if (remote->deleted)
     {
@@ -611,6 +793,20 @@ apply_in_transaction (SiStore            *self,
     return TRUE;   /* nothing we do not have */
 
   base_json = record_to_json_text (remote);
+
+  if (row.state == SI_SYNC_STATE_DELETED && row.sid == remote->id &&
+      (base = record_from_json_text (row.base, si_collection_get_wire (collection))) != NULL &&
+      si_wire_record_content_equal (base, remote))
+    {
+      /* A new version that changes nothing this side deleted: the deletion stands, now
+       * against that version. */
+      if (!set_synced (self, table, row.id, remote->id, remote->version, base_json, FALSE, error) ||
+          !set_state (self, table, row.id, SI_SYNC_STATE_DELETED, error))
+        return FALSE;
+      *out_applied = SI_SYNC_APPLIED_KEPT_LOCAL;
+      return TRUE;
+    }
+  g_clear_pointer (&base, si_wire_record_free);
 
   if (row.id == 0 || row.state == SI_SYNC_STATE_SYNCED || row.state == SI_SYNC_STATE_DELETED)
     {
@@ -763,11 +959,13 @@ _si_store_sync_forget_server (SiStore  *self,
       if (!exec_bind (self, drop, error, "") || !exec_bind (self, reset, error, ""))
         goto fail;
     }
-  if (!(stmt = _si_store_prepare (self, "DELETE FROM sync_meta WHERE key = ?1 OR key LIKE ?2 OR key LIKE ?3", error)))
+  if (!(stmt = _si_store_prepare (self, "DELETE FROM sync_meta WHERE key = ?1 OR key LIKE ?2 OR key LIKE ?3"
+                                        " OR key LIKE ?4", error)))
     goto fail;
   sqlite3_bind_text (stmt, 1, META_INSTANCE_ID, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, META_CURSOR_PREFIX "%", -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, META_PENDING_PREFIX "%", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, META_PUSHED_PREFIX "%", -1, SQLITE_STATIC);
   if (!_si_store_step_done (self, stmt, "forgetting the server", error))
     goto fail;
   return _si_store_commit (self, error);

@@ -428,7 +428,7 @@ on_page (GTask    *task,
           run_finish (task, store_error (g_steal_pointer (&error)));
           return;
         }
-      if (applied != SI_SYNC_APPLIED_NOTHING)
+      if (applied != SI_SYNC_APPLIED_NOTHING && applied != SI_SYNC_APPLIED_ADOPTED)
         run->report.pulled++;
       if (applied == SI_SYNC_APPLIED_MERGED)
         run->report.merged++;
@@ -644,6 +644,11 @@ take_current (SiSyncEngine  *self,
     case SI_SYNC_APPLIED_CONFLICT:
       run->report.conflicts++;
       break;
+    case SI_SYNC_APPLIED_ADOPTED:
+      /* It was ours: pushed after all; edits made since go in the next round. */
+      run->report.pushed++;
+      add_retry (run, op);
+      break;
     case SI_SYNC_APPLIED_NOTHING:
     case SI_SYNC_APPLIED_TAKEN:
     case SI_SYNC_APPLIED_DELETED:
@@ -693,7 +698,22 @@ handle_result (SiSyncEngine   *self,
     }
 
   if (status == SOUP_STATUS_PRECONDITION_FAILED && problem && problem->current)
-    return take_current (self, run, op, problem->current, error);
+    {
+      if (op->method == SI_WIRE_METHOD_PUT && !problem->current->deleted &&
+          problem->current->id == op->sid && si_wire_record_content_equal (problem->current, op->record))
+        {
+          /* The server has what we send (our earlier push of it, its answer lost): done. */
+          g_autoptr(JsonNode) node = si_wire_record_to_json (problem->current, SI_WIRE_MODE_RESPONSE);
+          g_autofree char *base = si_wire_to_string (node, NULL);
+
+          if (!_si_store_sync_mark_pushed (self->store, table, op->id, op->generation, op->sid,
+                                           problem->current->version, base, NULL, error))
+            return FALSE;
+          run->report.pushed++;
+          return TRUE;
+        }
+      return take_current (self, run, op, problem->current, error);
+    }
 
   if (status == SOUP_STATUS_CONFLICT && g_str_equal (code, "name_taken") && problem->current &&
       op->method == SI_WIRE_METHOD_POST)
@@ -909,6 +929,31 @@ push_next (GTask *task)
         }
       else
         push_finish (task);
+      return;
+    }
+
+  /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
+  if (!_si_store_begin (self->store, &error))
+    {
+      run_finish (task, store_error (g_steal_pointer (&error)));
+      return;
+    }
+  for (guint i = 0; i < run->ops->len; i++)
+    {
+      PushOp *op = g_ptr_array_index (run->ops, i);
+
+      if (op->record != NULL &&
+          !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
+                                        op->record, &error))
+        {
+          _si_store_rollback (self->store);
+          run_finish (task, store_error (g_steal_pointer (&error)));
+          return;
+        }
+    }
+  if (!_si_store_commit (self->store, &error))
+    {
+      run_finish (task, store_error (g_steal_pointer (&error)));
       return;
     }
 
