@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
 #include "si-record-private.h"
@@ -344,6 +345,65 @@ query_int (sqlite3    *db,
   return value;
 }
 
+/* The rank of a search result (SQL: si_rank (ideas_fts)), lower is better as with bm25 ().
+ *
+ * For every word of the query, each column it occurs in adds the column's weight (title 10,
+ * tag names 5, body 1) times 1 + ln (occurrences in that column). bm25 () also divides by each
+ * document's length, which it reads from ideas_fts_docsize: one B-tree lookup per matching row,
+ * and a prefix of two or three letters matches tens of thousands of rows (that lookup was 80 %
+ * of a search). This rank only walks the position lists FTS5 has read already. */
+static void
+search_rank (const Fts5ExtensionApi  *api,
+             Fts5Context             *fts,
+             sqlite3_context         *context,
+             int                      n_values,
+             sqlite3_value          **values)
+{
+  static const double weights[] = { 10.0, 1.0, 5.0 };   /* title, body, tag_names */
+  double score = 0.0;
+  int n_phrases = api->xPhraseCount (fts);
+
+  for (int phrase = 0; phrase < n_phrases; phrase++)
+    {
+      guint hits[G_N_ELEMENTS (weights)] = { 0 };
+      Fts5PhraseIter iter;
+      int column, offset;
+
+      for (api->xPhraseFirst (fts, phrase, &iter, &column, &offset); column >= 0;
+           api->xPhraseNext (fts, &iter, &column, &offset))
+        if ((guint) column < G_N_ELEMENTS (hits))
+          hits[column]++;
+      for (guint i = 0; i < G_N_ELEMENTS (hits); i++)
+        if (hits[i] > 0)
+          score += weights[i] * (1.0 + log (hits[i]));
+    }
+  sqlite3_result_double (context, -score);
+}
+
+/* Makes si_rank () known to this connection's FTS5. */
+static gboolean
+register_search_rank (SiStore  *self,
+                      GError  **error)
+{
+  fts5_api *api = NULL;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  rc = sqlite3_prepare_v2 (self->db, "SELECT fts5 (?1)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_pointer (stmt, 1, &api, "fts5_api_ptr", NULL);
+      rc = sqlite3_step (stmt);
+    }
+  sqlite3_finalize (stmt);
+  if (api == NULL || api->iVersion < 2)
+    return _si_store_set_error (self, rc, "opening the search index", error);
+  rc = api->xCreateFunction (api, "si_rank", NULL, search_rank, NULL);
+  if (rc != SQLITE_OK)
+    return _si_store_set_error (self, rc, "opening the search index", error);
+  return TRUE;
+}
+
 static gboolean
 si_store_open (SiStore     *self,
                GError     **error)
@@ -413,7 +473,7 @@ si_store_open (SiStore     *self,
                    " PRAGMA temp_store = MEMORY", "opening the notebook", error))
     return FALSE;
 
-  if (!_si_store_migrate (self->db, error))
+  if (!_si_store_migrate (self->db, error) || !register_search_rank (self, error))
     return FALSE;
 
   if (!exec (self,
@@ -1848,11 +1908,43 @@ matches_nothing (const SiIdeaFilter *filter,
   return filter && filter->search && filter->search[0] != '\0' && fts == NULL;
 }
 
+/* Prepares @sql and binds the filter's :tag and the search's :match where @sql has them. */
+static sqlite3_stmt *
+prepare_with_filter (SiStore            *self,
+                     const char         *sql,
+                     const SiIdeaFilter *filter,
+                     const char         *fts,
+                     GError            **error)
+{
+  sqlite3_stmt *stmt;
+  int index;
+
+  if (!(stmt = _si_store_prepare (self, sql, error)))
+    return NULL;
+  if ((index = sqlite3_bind_parameter_index (stmt, ":tag")))
+    sqlite3_bind_int64 (stmt, index, filter->tag_id);
+  if ((index = sqlite3_bind_parameter_index (stmt, ":match")))
+    sqlite3_bind_text (stmt, index, fts, -1, SQLITE_TRANSIENT);
+  return stmt;
+}
+
+/* The filters of a search, as conditions on ideas_fts's rowid. */
+static void
+append_search_filters (GString            *sql,
+                       const SiIdeaFilter *filter)
+{
+  if (filter && filter->tag_id)
+    g_string_append (sql, " AND rowid IN (SELECT idea_id FROM idea_tags WHERE tag_id = :tag)");
+  if (filter && filter->pinned_only)
+    g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE pinned = 1 AND state != 3)");
+  if (filter && filter->conflicts_only)
+    g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE conflict_of IS NOT NULL)");
+}
+
 /* One query for every list: what differs is only which filters are present.
  *
- * A search ranks inside the index (bm25, titles weigh most) and keeps the best
- * SI_SEARCH_MAX_RESULTS before anything is joined, so a short prefix that matches half the
- * notebook costs the index scan, not a sort of every idea. */
+ * With a search, @count counts every match, @one_id reads one idea's key; the list itself is
+ * prepare_search_query()'s. */
 static sqlite3_stmt *
 prepare_idea_query (SiStore            *self,
                     const SiIdeaFilter *filter,
@@ -1865,8 +1957,6 @@ prepare_idea_query (SiStore            *self,
   gboolean tag = filter && filter->tag_id;
   gboolean pinned = filter && filter->pinned_only;
   gboolean conflicts = filter && filter->conflicts_only;
-  sqlite3_stmt *stmt;
-  int index;
 
   if (count)
     g_string_append (sql, "count (*)");
@@ -1875,18 +1965,11 @@ prepare_idea_query (SiStore            *self,
 
   if (fts)
     {
-      g_string_append (sql, " FROM (SELECT rowid AS id, bm25 (ideas_fts, 10.0, 1.0, 5.0) AS rank"
+      g_string_append (sql, " FROM (SELECT rowid AS id, si_rank (ideas_fts) AS rank"
                             " FROM ideas_fts WHERE ideas_fts MATCH :match");
-      if (tag)
-        g_string_append (sql, " AND rowid IN (SELECT idea_id FROM idea_tags WHERE tag_id = :tag)");
-      if (pinned)
-        g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE pinned = 1)");
-      if (conflicts)
-        g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE conflict_of IS NOT NULL)");
+      append_search_filters (sql, filter);
       if (one_id)
         g_string_append (sql, " AND rowid = :id");
-      if (!count)
-        g_string_append (sql, " ORDER BY rank LIMIT " G_STRINGIFY (SI_SEARCH_MAX_RESULTS));
       g_string_append (sql, ") m JOIN ideas i ON i.id = m.id WHERE i.state != 3");
     }
   else
@@ -1903,16 +1986,138 @@ prepare_idea_query (SiStore            *self,
         g_string_append (sql, " AND i.id = :id");
     }
   if (!count)
-    g_string_append_printf (sql, " ORDER BY %si.pinned DESC, i.updated_at DESC, i.id DESC",
-                            fts ? "m.rank, " : "");
+    g_string_append (sql, " ORDER BY i.pinned DESC, i.updated_at DESC, i.id DESC");
 
-  if (!(stmt = _si_store_prepare (self, sql->str, error)))
+  return prepare_with_filter (self, sql->str, filter, fts, error);
+}
+
+/* One match of a search, while the best are picked. */
+typedef struct {
+  gint64 id;
+  double rank;
+} Match;
+
+/* Whether @a is a worse result than @b: ranked lower, or as well but older (a smaller id). */
+static inline gboolean
+match_worse (const Match *a,
+             const Match *b)
+{
+  return a->rank > b->rank || (a->rank == b->rank && a->id < b->id);
+}
+
+static inline void
+swap_matches (Match *a,
+              Match *b)
+{
+  Match t = *a;
+  *a = *b;
+  *b = t;
+}
+
+/* Keeps the best SI_SEARCH_MAX_RESULTS of the matches offered, in a binary heap whose root is
+ * the worst one kept: a match that is not better than the root costs one comparison. */
+static void
+keep_best (GArray      *heap,
+           const Match *match)
+{
+  Match *m;
+  guint i = heap->len;
+
+  if (heap->len < SI_SEARCH_MAX_RESULTS)
+    {
+      g_array_append_val (heap, *match);
+      m = (Match *) (gpointer) heap->data;
+      for (; i > 0 && match_worse (&m[i], &m[(i - 1) / 2]); i = (i - 1) / 2)
+        swap_matches (&m[i], &m[(i - 1) / 2]);
+      return;
+    }
+  m = (Match *) (gpointer) heap->data;
+  if (!match_worse (&m[0], match))
+    return;
+  m[0] = *match;
+  for (i = 0;;)
+    {
+      guint worst = i, left = 2 * i + 1, right = 2 * i + 2;
+
+      if (left < heap->len && match_worse (&m[left], &m[worst]))
+        worst = left;
+      if (right < heap->len && match_worse (&m[right], &m[worst]))
+        worst = right;
+      if (worst == i)
+        break;
+      swap_matches (&m[i], &m[worst]);
+      i = worst;
+    }
+}
+
+static int
+compare_match_ids (gconstpointer a,
+                   gconstpointer b)
+{
+  gint64 x = ((const Match *) a)->id, y = ((const Match *) b)->id;
+  return (x > y) - (x < y);
+}
+
+/* A search's list: every match is ranked inside FTS5 (si_rank), newest first, and only the
+ * best SI_SEARCH_MAX_RESULTS are kept; then one query reads their place in the list (pinned,
+ * updated_at) — a row lookup per match would cost more than the search itself. */
+static GArray *
+query_search (SiStore             *self,
+              const SiIdeaFilter  *filter,
+              const char          *fts,
+              GError             **error)
+{
+  g_autoptr(GArray) best = g_array_sized_new (FALSE, FALSE, sizeof (Match), SI_SEARCH_MAX_RESULTS);
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
+  g_autoptr(GString) sql = g_string_new ("SELECT rowid, si_rank (ideas_fts) FROM ideas_fts WHERE ideas_fts MATCH :match");
+  g_autoptr(GString) ids = g_string_new ("[");
+  sqlite3_stmt *stmt;
+  int rc;
+
+  append_search_filters (sql, filter);
+  g_string_append (sql, " ORDER BY rowid DESC");
+  if (!(stmt = prepare_with_filter (self, sql->str, filter, fts, error)))
     return NULL;
-  if ((index = sqlite3_bind_parameter_index (stmt, ":tag")))
-    sqlite3_bind_int64 (stmt, index, filter->tag_id);
-  if ((index = sqlite3_bind_parameter_index (stmt, ":match")))
-    sqlite3_bind_text (stmt, index, fts, -1, SQLITE_TRANSIENT);
-  return stmt;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Match match = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+      keep_best (best, &match);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "searching", error);
+      return NULL;
+    }
+  if (best->len == 0)
+    return g_steal_pointer (&keys);
+
+  g_array_sort (best, compare_match_ids);
+  for (guint i = 0; i < best->len; i++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (best, Match, i).id);
+  g_string_append_c (ids, ']');
+  if (!(stmt = _si_store_prepare (self, "SELECT id, updated_at, pinned FROM ideas"
+                                        " WHERE id IN (SELECT value FROM json_each (?1)) AND state != 3", error)))
+    return NULL;
+  sqlite3_bind_text (stmt, 1, ids->str, ids->len, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Match wanted = { sqlite3_column_int64 (stmt, 0), 0.0 };
+      const Match *match = bsearch (&wanted, best->data, best->len, sizeof (Match), compare_match_ids);
+      SiIdeaKey key = { wanted.id, sqlite3_column_int64 (stmt, 1), sqlite3_column_int (stmt, 2),
+                        match ? match->rank : 0.0 };
+
+      g_array_append_val (keys, key);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, "searching", error);
+      return NULL;
+    }
+  g_array_sort (keys, (GCompareFunc) si_idea_key_compare);
+  return g_steal_pointer (&keys);
 }
 
 static void
@@ -1947,6 +2152,8 @@ si_store_query_ideas (SiStore             *self,
   fts = filter ? fts_query_from_text (filter->search) : NULL;
   if (matches_nothing (filter, fts))
     return g_steal_pointer (&keys);
+  if (fts)
+    return query_search (self, filter, fts, error);
   if (!(stmt = prepare_idea_query (self, filter, fts, FALSE, FALSE, error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)

@@ -39,7 +39,15 @@ typedef enum {
   SI_STORE_ERROR_FAILED,
 } SiStoreError;
 
-/* A search lists at most this many ideas, the best first. */
+/* A search lists at most this many ideas, the best first.
+ *
+ * Relevance is not bm25 (): for every word typed, each field it occurs in counts — the title
+ * 10, the tags 5, the text 1 — a little more when it occurs there often, and the length of the
+ * idea does not count. That needs nothing but the index FTS5 reads anyway, so a prefix of two
+ * letters that matches 40,000 ideas costs a few milliseconds, not 50 (docs/performance.md).
+ * Among equally relevant matches past the first SI_SEARCH_MAX_RESULTS, the newest ideas (by
+ * creation) are kept; the kept ones are then listed by relevance, pinned first, most recently
+ * changed first. */
 #define SI_SEARCH_MAX_RESULTS 500
 
 /* The collections of the store, by the name they have on the wire. */
