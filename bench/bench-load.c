@@ -9,7 +9,8 @@
  *     of the ideas, generated deterministically from the seed by si-bench-data.
  *
  *   bench-load run --name NAME [--accounts 1000] [--clients 200] [--duration 20] [--warmup 5]
- *                  [--edit-every 4] [--threads 1] [--tokens FILE] [--watch-pid PID …] URL [URL …]
+ *                  [--edit-every 4] [--threads 1] [--tokens FILE] [--watch-pid PID …]
+ *                  [--watch-database PID] URL [URL …]
  *     Simulated clients, each logged in to its own account (spread evenly over the accounts)
  *     and bound to one URL (client i to URL i mod n). Each first logs in and learns its
  *     cursors and its most recent ideas; then, for the duration after the warm-up, it loops as
@@ -22,8 +23,10 @@
  *     counted apart), a body that does not parse, a cursor going back, and an acknowledged
  *     edit that the client's next sync does not bring back. Latency is from sending a request
  *     to having read its whole response; requests/s counts the requests completed inside the
- *     measured window. CPU: the generator's own (getrusage), the watched server processes'
- *     (/proc/PID/stat) and the whole machine's (/proc/stat), over the window, in cores.
+ *     measured window. CPU over the window, in cores: the generator's own (getrusage), the
+ *     watched server processes' and database's (/proc/PID/stat, the database with its
+ *     children) and the rest of the machine's (/proc/stat); and the CPU time each request
+ *     cost the generator and the server side (servers plus database).
  */
 #define G_LOG_DOMAIN "saveidea-bench"
 
@@ -164,17 +167,56 @@ fail:
   return FALSE;
 }
 
+typedef struct {
+  SiServerStorage *storage;    /* a connection of this job's own */
+  const char      *hash;
+  guint            job;
+  guint            n_jobs;
+  guint            n_accounts;
+  guint            n_ideas;
+  guint32          seed;
+  double           start;
+  GError          *error;
+} SeedJob;
+
+static gint seeded_accounts;
+
+/* Seeds the accounts job, job + n_jobs, … */
+static gpointer
+seed_job (gpointer data)
+{
+  SeedJob *job = data;
+
+  for (guint a = job->job; a < job->n_accounts; a += job->n_jobs)
+    {
+      guint share = job->n_ideas / job->n_accounts + (a < job->n_ideas % job->n_accounts ? 1 : 0);
+      guint done;
+
+      if (!seed_account (job->storage, job->hash, a, share, job->seed, &job->error))
+        {
+          g_prefix_error (&job->error, "Seeding the account number %u: ", a);
+          return NULL;
+        }
+      done = (guint) g_atomic_int_add (&seeded_accounts, 1) + 1;
+      if (done % 100 == 0)
+        g_printerr ("# seeded %u of %u accounts (%.0f s)\n", done, job->n_accounts,
+                    (si_bench_now_ms () - job->start) / 1000.0);
+    }
+  return NULL;
+}
+
 static int
 seed_main (int    argc,
            char **argv)
 {
   g_autoptr(GOptionContext) context = g_option_context_new ("— fill a server database");
-  g_autoptr(SiServerStorage) storage = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *name = NULL;
   g_autofree char *hash = NULL;
-  int n_accounts = 1000, n_ideas = 1000000, seed = 42;
+  int n_accounts = 1000, n_ideas = 1000000, seed = 42, n_jobs = 1;
+  SeedJob *jobs;
+  GThread **threads;
   double start;
   GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Prefix of the reported number", "NAME" },
@@ -182,43 +224,53 @@ seed_main (int    argc,
     { "accounts", 0, 0, G_OPTION_ARG_INT, &n_accounts, "Accounts (default 1000)", "N" },
     { "ideas", 0, 0, G_OPTION_ARG_INT, &n_ideas, "Ideas over all accounts (default 1000000)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the generator (default 42)", "S" },
+    { "jobs", 0, 0, G_OPTION_ARG_INT, &n_jobs, "Connections writing at once (default 1)", "N" },
     { NULL }
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     g_error ("%s", error->message);
-  if (data_dir == NULL || n_accounts < 1 || n_ideas < 0)
-    g_error ("usage: bench-load seed --data DIR [--name NAME] [--accounts N] [--ideas N] [--seed S]");
+  if (data_dir == NULL || n_accounts < 1 || n_ideas < 0 || n_jobs < 1)
+    g_error ("usage: bench-load seed --data DIR [--name NAME] [--accounts N] [--ideas N] [--seed S] [--jobs N]");
 
   if (!si_password_init ())
     g_error ("libsodium cannot be initialised");
-  storage = si_server_storage_sqlite_open (data_dir, &error);
-  if (storage == NULL)
-    g_error ("%s", error->message);
-
   /* Argon2id takes a tenth of a second: every account gets the same hash (the salt is in it),
    * which the server verifies at login exactly as any other. */
   hash = si_password_hash (BENCH_PASSWORD, &error);
   if (hash == NULL)
     g_error ("%s", error->message);
+  {
+    g_autoptr(GRand) rand = g_rand_new_with_seed (0);
+    si_bench_word (rand);  /* builds the shared vocabulary before the threads use it */
+  }
 
+  jobs = g_new0 (SeedJob, n_jobs);
+  threads = g_new0 (GThread *, n_jobs);
   start = si_bench_now_ms ();
-  for (int a = 0; a < n_accounts; a++)
+  for (int j = 0; j < n_jobs; j++)
     {
-      guint share = (guint) n_ideas / (guint) n_accounts + ((guint) a < (guint) n_ideas % (guint) n_accounts ? 1 : 0);
-
-      if (!seed_account (storage, hash, (guint) a, share, (guint32) seed, &error))
-        g_error ("seeding account %d: %s", a, error->message);
-      if ((a + 1) % 100 == 0)
-        g_printerr ("# seeded %d of %d accounts (%.0f s)\n", a + 1, n_accounts,
-                    (si_bench_now_ms () - start) / 1000.0);
+      jobs[j] = (SeedJob) { NULL, hash, (guint) j, (guint) n_jobs, (guint) n_accounts, (guint) n_ideas,
+                            (guint32) seed, start, NULL };
+      jobs[j].storage = si_server_storage_sqlite_open (data_dir, &error);
+      if (jobs[j].storage == NULL)
+        g_error ("%s", error->message);
+      threads[j] = g_thread_new ("seed", seed_job, &jobs[j]);
+    }
+  for (int j = 0; j < n_jobs; j++)
+    {
+      g_thread_join (threads[j]);
+      if (jobs[j].error != NULL)
+        g_error ("%s", jobs[j].error->message);
+      g_clear_object (&jobs[j].storage);
     }
   printf ("# seeded %d accounts, %d ideas, %d tags in %.1f s\n", n_accounts, n_ideas,
           n_accounts * LOAD_TAGS, (si_bench_now_ms () - start) / 1000.0);
   report (name ? name : "load", "seed_ideas_per_s", n_ideas / ((si_bench_now_ms () - start) / 1000.0), "ideas/s", "");
   si_bench_print_json ();
-  g_clear_object (&storage);
+  g_free (jobs);
+  g_free (threads);
   si_password_shutdown ();
   return 0;
 }
@@ -728,8 +780,10 @@ worker_thread (gpointer data)
   guint n = MAX (worker->clients->len, 1);
 
   g_main_context_push_thread_default (worker->context);
+  /* No proxy resolver: the clients talk to the server directly, and asking libproxy for every
+   * new connection (the server closes each one) would cost the generator more than HTTP. */
   worker->session = soup_session_new_with_options ("max-conns", n + 8, "max-conns-per-host", n,
-                                                   "timeout", 30, NULL);
+                                                   "timeout", 30, "proxy-resolver", NULL, NULL);
   worker_run_phase (worker, client_setup);
 
   g_mutex_lock (&load.lock);
@@ -753,7 +807,8 @@ worker_thread (gpointer data)
 
 typedef struct {
   double self_s;       /* the generator, all threads */
-  double watched_s;    /* the watched processes */
+  double servers_s;    /* the watched server processes */
+  double database_s;   /* the watched database process and its children */
   double busy_s;       /* the whole machine, all cores */
 } CpuSample;
 
@@ -763,8 +818,66 @@ ticks_to_s (guint64 ticks)
   return (double) ticks / (double) sysconf (_SC_CLK_TCK);
 }
 
+/* The fields of /proc/PID/stat after the command name (which may hold spaces): [0] is the
+ * state (field 3), [1] the parent (4), [11] utime (14), [12] stime (15), [13] cutime, [14]
+ * cstime (the children it waited for). NULL when the process is gone. */
+static char **
+read_proc_stat (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *text = NULL;
+  char **fields;
+  const char *after;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || !(after = strrchr (text, ')')) || !after[1])
+    return NULL;
+  fields = g_strsplit (after + 2, " ", -1);
+  if (g_strv_length (fields) < 15)
+    g_clear_pointer (&fields, g_strfreev);
+  return fields;
+}
+
+static double
+field_s (char **fields,
+         guint  i)
+{
+  return ticks_to_s (g_ascii_strtoull (fields[i], NULL, 10));
+}
+
+/* CPU seconds of @pid; with @tree, also of its children, living or reaped (PostgreSQL: the
+ * postmaster's backends, WAL writer, checkpointer). */
+static double
+process_cpu_s (int      pid,
+               gboolean tree)
+{
+  g_autofree char *name = g_strdup_printf ("%d", pid);
+  g_auto(GStrv) fields = read_proc_stat (name);
+  g_autoptr(GDir) proc = NULL;
+  const char *entry;
+  double total;
+
+  if (fields == NULL)
+    return 0;
+  total = field_s (fields, 11) + field_s (fields, 12);
+  if (!tree)
+    return total;
+  total += field_s (fields, 13) + field_s (fields, 14);
+  proc = g_dir_open ("/proc", 0, NULL);
+  while (proc != NULL && (entry = g_dir_read_name (proc)) != NULL)
+    {
+      g_auto(GStrv) child = NULL;
+
+      if (!g_ascii_isdigit (entry[0]) || !(child = read_proc_stat (entry)) ||
+          g_ascii_strtoll (child[1], NULL, 10) != pid)
+        continue;
+      total += field_s (child, 11) + field_s (child, 12);
+    }
+  return total;
+}
+
 static CpuSample
-sample_cpu (GArray *pids)
+sample_cpu (GArray *server_pids,
+            int     database_pid)
 {
   CpuSample sample = { 0 };
   struct rusage usage;
@@ -773,31 +886,20 @@ sample_cpu (GArray *pids)
   getrusage (RUSAGE_SELF, &usage);
   sample.self_s = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
                   usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
-
-  for (guint i = 0; i < pids->len; i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%d/stat", g_array_index (pids, int, i));
-      g_autofree char *text = NULL;
-      g_auto(GStrv) fields = NULL;
-      const char *after;
-
-      /* The command name (field 2) may hold spaces: count from the ')' after it. */
-      if (!g_file_get_contents (path, &text, NULL, NULL) || !(after = strrchr (text, ')')))
-        continue;
-      fields = g_strsplit (after + 2, " ", -1);
-      if (g_strv_length (fields) > 13)  /* fields[11], [12] are utime, stime (fields 14, 15) */
-        sample.watched_s += ticks_to_s (g_ascii_strtoull (fields[11], NULL, 10) +
-                                        g_ascii_strtoull (fields[12], NULL, 10));
-    }
+  for (guint i = 0; i < server_pids->len; i++)
+    sample.servers_s += process_cpu_s (g_array_index (server_pids, int, i), FALSE);
+  if (database_pid > 0)
+    sample.database_s = process_cpu_s (database_pid, TRUE);
 
   if (g_file_get_contents ("/proc/stat", &stat, NULL, NULL) && g_str_has_prefix (stat, "cpu "))
     {
       g_auto(GStrv) fields = g_strsplit_set (stat + 4, " \n", 12);
       guint64 busy = 0;
 
-      /* user nice system idle iowait irq softirq steal: busy is all but idle and iowait */
-      for (guint i = 0; fields[i] && i < 9; i++)
-        if (fields[i][0] != '\0' && i != 4 && i != 5)
+      /* "cpu  user nice system idle iowait irq softirq steal …" (fields[0] is the empty string
+       * between the two spaces): busy is all but idle and iowait. */
+      for (guint i = 1; fields[i] && i < 9; i++)
+        if (i != 4 && i != 5)
           busy += g_ascii_strtoull (fields[i], NULL, 10);
       sample.busy_s = ticks_to_s (busy);
     }
@@ -879,7 +981,8 @@ run_main (int    argc,
   Worker *workers;
   Stats total = { 0 };
   CpuSample before, after;
-  double setup_start, window_s, cpu_self, cpu_watched, cpu_busy;
+  double setup_start, window_s, cpu_self, cpu_servers, cpu_database, cpu_busy;
+  int database_pid = 0;
   GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Prefix of the reported numbers", "NAME" },
     { "clients", 0, 0, G_OPTION_ARG_INT, &n_clients, "Simulated clients (default 200)", "N" },
@@ -889,7 +992,8 @@ run_main (int    argc,
     { "edit-every", 0, 0, G_OPTION_ARG_INT, &edit_every, "One edit per N syncs on average (default 4)", "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &n_threads, "Threads of the generator (default 1)", "N" },
     { "tokens", 0, 0, G_OPTION_ARG_FILENAME, &tokens_path, "Reuse and keep login tokens in FILE", "FILE" },
-    { "watch-pid", 0, 0, G_OPTION_ARG_STRING_ARRAY, &pid_args, "Count this process's CPU as the server's", "PID" },
+    { "watch-pid", 0, 0, G_OPTION_ARG_STRING_ARRAY, &pid_args, "Count this process's CPU as a server's", "PID" },
+    { "watch-database", 0, 0, G_OPTION_ARG_INT, &database_pid, "Count this process's and its children's CPU as the database's", "PID" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &urls, NULL, "URL…" },
     { NULL }
   };
@@ -900,7 +1004,7 @@ run_main (int    argc,
   if (name == NULL || urls == NULL || n_clients < 1 || n_accounts < 1 || duration < 1 ||
       warmup < 0 || edit_every < 1 || n_threads < 1)
     g_error ("usage: bench-load run --name NAME [--clients N] [--accounts N] [--duration S] [--warmup S] "
-             "[--edit-every N] [--threads N] [--tokens FILE] [--watch-pid PID]… URL…");
+             "[--edit-every N] [--threads N] [--tokens FILE] [--watch-pid PID]… [--watch-database PID] URL…");
   for (guint i = 0; pid_args && pid_args[i]; i++)
     {
       int pid = atoi (pid_args[i]);
@@ -959,9 +1063,9 @@ run_main (int    argc,
   g_mutex_unlock (&load.lock);
 
   sleep_until (load.window_start);
-  before = sample_cpu (pids);
+  before = sample_cpu (pids, database_pid);
   sleep_until (load.window_end);
-  after = sample_cpu (pids);
+  after = sample_cpu (pids, database_pid);
   for (int t = 0; t < n_threads; t++)
     g_thread_join (workers[t].thread);
   if (tokens_path != NULL)
@@ -983,7 +1087,8 @@ run_main (int    argc,
 
   window_s = duration;
   cpu_self = (after.self_s - before.self_s) / window_s;
-  cpu_watched = (after.watched_s - before.watched_s) / window_s;
+  cpu_servers = (after.servers_s - before.servers_s) / window_s;
+  cpu_database = (after.database_s - before.database_s) / window_s;
   cpu_busy = (after.busy_s - before.busy_s) / window_s;
   {
     g_autoptr(GArray) all_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -1000,10 +1105,21 @@ run_main (int    argc,
     report_percentile (name, "edit_p99_ms", total.edit_ms, 99);
     report (name, "errors", (double) total.errors, "requests", "0");
     report (name, "edit_412", (double) total.conflicts, "requests", "");
+    /* Where the 2 cores went: the generator, the server(s), the database, and the rest
+     * (the kernel's loopback work not charged to a process, and anything else running). */
     report (name, "cpu_generator", cpu_self, "cores", "");
     if (pids->len > 0)
-      report (name, "cpu_servers", cpu_watched, "cores", "");
-    report (name, "cpu_machine", cpu_busy, "cores", "");
+      report (name, "cpu_servers", cpu_servers, "cores", "");
+    if (database_pid > 0)
+      report (name, "cpu_database", cpu_database, "cores", "");
+    report (name, "cpu_other", MAX (0.0, cpu_busy - cpu_self - cpu_servers - cpu_database), "cores", "");
+    if (total.requests > 0)
+      {
+        report (name, "cpu_generator_ms_per_req", cpu_self * 1000.0 / (total.requests / window_s), "ms", "");
+        if (pids->len > 0)
+          report (name, "cpu_server_ms_per_req", (cpu_servers + cpu_database) * 1000.0 / (total.requests / window_s),
+                  "ms", "");
+      }
   }
   si_bench_print_json ();
 
@@ -1030,6 +1146,7 @@ main (int   argc,
     return run_main (argc - 1, argv + 1);
   g_printerr ("usage: bench-load seed --data DIR [--name NAME] [--accounts N] [--ideas N] [--seed S]\n"
               "       bench-load run --name NAME [--clients N] [--accounts N] [--duration S] [--warmup S]\n"
-              "                      [--edit-every N] [--threads N] [--tokens FILE] [--watch-pid PID]… URL…\n");
+              "                      [--edit-every N] [--threads N] [--tokens FILE] [--watch-pid PID]…\n"
+              "                      [--watch-database PID] URL…\n");
   return 2;
 }
