@@ -11,7 +11,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 2
+#define SI_STORE_SCHEMA_VERSION 3
 
 gboolean      _si_store_migrate          (sqlite3     *db,
                                           GError     **error);
