@@ -1524,9 +1524,13 @@ lookup_tag (SiStore     *self,
   return g_steal_pointer (&tag);
 }
 
+/* A tag's ideas: its links, less those of tombstones. Reading each linked idea's state instead
+ * cost a row lookup per link (a quarter of a second for 50 tags on 100,000 ideas); the
+ * tombstones are few and found through ideas_dirty ("state != 0" lets SQLite use it). */
 #define TAG_COUNT_COLUMN \
-  ", (SELECT count (*) FROM idea_tags it JOIN ideas i ON i.id = it.idea_id" \
-  "   WHERE it.tag_id = t.id AND i.state != 3)"
+  ", (SELECT count (*) FROM idea_tags it WHERE it.tag_id = t.id)" \
+  " - (SELECT count (*) FROM ideas i CROSS JOIN idea_tags it ON it.idea_id = i.id AND it.tag_id = t.id" \
+  "    WHERE i.state != 0 AND i.state = 3)"
 
 /**
  * si_store_get_tag:
