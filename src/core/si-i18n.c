@@ -1,0 +1,59 @@
+/* si-i18n.c — how a Saveidea program finds its translations.
+ *
+ * The app, saveidea-cli and the core's messages (the errors both show) share one gettext
+ * domain, GETTEXT_PACKAGE. Installed, its catalogues are in LOCALEDIR. A program run from a
+ * meson build tree (<build>/src/<part>/<program>) uses the catalogues built there, in
+ * <build>/po/<lang>/LC_MESSAGES/: a translator sees a change without installing, and the tests
+ * of the build tree see its translations.
+ */
+#define G_LOG_DOMAIN "saveidea-i18n"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <locale.h>
+
+#include "si-i18n.h"
+
+/* <build>/po when the running program is <build>/src/<part>/<program> and <build> is a meson
+ * build tree (it has build.ninja); NULL otherwise. */
+static char *
+build_tree_localedir (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *part_dir = NULL;
+  g_autofree char *src_dir = NULL;
+  g_autofree char *src_name = NULL;
+  g_autofree char *build_root = NULL;
+  g_autofree char *ninja = NULL;
+
+  if (exe == NULL)
+    return NULL;
+  part_dir = g_path_get_dirname (exe);
+  src_dir = g_path_get_dirname (part_dir);
+  src_name = g_path_get_basename (src_dir);
+  build_root = g_path_get_dirname (src_dir);
+  ninja = g_build_filename (build_root, "build.ninja", NULL);
+  if (!g_str_equal (src_name, "src") || !g_file_test (ninja, G_FILE_TEST_IS_REGULAR))
+    return NULL;
+  g_debug ("run from the build tree %s: its translations are used", build_root);
+  return g_build_filename (build_root, "po", NULL);
+}
+
+/**
+ * si_i18n_init:
+ *
+ * Sets the locale from the environment and binds GETTEXT_PACKAGE (in UTF-8) to its catalogues:
+ * the build tree's when the program runs from one, else LOCALEDIR's. A program calls it first
+ * thing in main().
+ */
+void
+si_i18n_init (void)
+{
+  g_autofree char *localedir = build_tree_localedir ();
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
