@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <libsecret/secret.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -143,7 +144,8 @@ login_stored (GObject      *source,
   if (!secret_password_store_finish (result, &error))
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_KEYRING,
-                               "The login worked, but the keyring could not keep it: %s", error->message);
+                               /* Translators: %s is the keyring's error. */
+                               _("The login worked, but the keyring could not keep it: %s"), error->message);
       return;
     }
   if (!save_account (self, login->server_url, login->username, &error))
@@ -173,15 +175,18 @@ login_answered (GObject      *source,
   if (bytes == NULL)
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK,
-                               "The server at %s could not be reached: %s", login->server_url, error->message);
+                               /* Translators: the server's address, then the network's error. */
+                               _("The server at %s could not be reached: %s"), login->server_url, error->message);
       return;
     }
   status = soup_message_get_status (login->msg);
   if (status == SOUP_STATUS_UNAUTHORIZED || status == 429)
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_WRONG_PASSWORD,
-                               status == 429 ? "Too many failed logins for %s; wait a minute and try again."
-                                             : "The server refused the password for %s.", login->username);
+                               /* Translators: %s is the user name. */
+                               status == 429 ? _("Too many failed logins for %s; wait a minute and try again.")
+                                             /* Translators: %s is the user name. */
+                                             : _("The server refused the password for %s."), login->username);
       return;
     }
   json = status == SOUP_STATUS_OK ? si_wire_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) : NULL;
@@ -189,11 +194,14 @@ login_answered (GObject      *source,
   if (token == NULL)
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, status >= 500 ? SI_SYNC_ERROR_SERVER : SI_SYNC_ERROR_NOT_SAVEIDEA,
-                               "The server at %s did not log you in (HTTP %u).", login->server_url, status);
+                               /* Translators: %s is the server's address, %u an HTTP status code. */
+                               _("The server at %s did not log you in (HTTP %u)."), login->server_url, status);
       return;
     }
   login->token = g_strdup (token);
-  label = g_strdup_printf ("Saveidea: %s on %s", login->username, login->server_url);
+  /* Translators: the name of the login in the keyring (Passwords and Keys shows it): the user
+   * name, then the server's address. */
+  label = g_strdup_printf (_("Saveidea: %s on %s"), login->username, login->server_url);
   secret_password_store (token_schema (), SECRET_COLLECTION_DEFAULT, label, login->token,
                          g_task_get_cancellable (task), login_stored, g_object_ref (task),
                          "server", login->server_url, "username", login->username, NULL);
@@ -221,7 +229,8 @@ login_info (GObject      *source,
   if (bytes == NULL)
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK,
-                               "The server at %s could not be reached: %s", login->server_url, error->message);
+                               /* Translators: the server's address, then the network's error. */
+                               _("The server at %s could not be reached: %s"), login->server_url, error->message);
       return;
     }
   if (soup_message_get_status (login->msg) == SOUP_STATUS_OK)
@@ -231,7 +240,8 @@ login_info (GObject      *source,
       json_object_get_int_member_with_default (object, "protocol", 0) != SI_WIRE_PROTOCOL_VERSION)
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
-                               "%s is not a Saveidea server (or speaks another version of the protocol).",
+                               /* Translators: %s is the server's address. */
+                               _("%s is not a Saveidea server (or speaks another version of the protocol)."),
                                login->server_url);
       return;
     }
@@ -284,7 +294,8 @@ si_account_login_async (SiAccount           *self,
       si_store_count_pending (self->store, NULL) > 0)
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_UNSYNCED_CHANGES,
-                               "This notebook has changes not yet sent to %s. Sync them or log out first.",
+                               /* Translators: %s is the address of the server the notebook syncs with. */
+                               _("This notebook has changes not yet sent to %s. Sync them or log out first."),
                                self->server_url);
       return;
     }
@@ -294,7 +305,8 @@ si_account_login_async (SiAccount           *self,
   if (login->msg == NULL || !(g_str_has_prefix (login->server_url, "http://") || g_str_has_prefix (login->server_url, "https://")))
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
-                               "“%s” is not a server address (it should start with https://).", server_url);
+                               /* Translators: %s is what was given as the server's address. */
+                               _("“%s” is not a server address (it should start with https://)."), server_url);
       return;
     }
   soup_session_send_and_read_async (self->session, login->msg, G_PRIORITY_DEFAULT, cancellable,
@@ -323,9 +335,10 @@ token_looked_up (GObject      *source,
 
   if (error != NULL)
     g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_KEYRING,
-                             "The keyring could not be read: %s", error->message);
+                             /* Translators: %s is the keyring's error. */
+                             _("The keyring could not be read: %s"), error->message);
   else if (token == NULL)
-    g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN, "Log in again to sync.");
+    g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN, _("Log in again to sync."));
   else
     {
       char *copy = g_strdup (token);
@@ -349,7 +362,7 @@ si_account_lookup_token_async (SiAccount           *self,
   g_task_set_source_tag (task, si_account_lookup_token_async);
   if (self->server_url == NULL || self->username == NULL)
     g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_CONFIGURED,
-                             "No server account is set up for this notebook.");
+                             _("No server account is set up for this notebook."));
   else if (env != NULL && *env != '\0')
     g_task_return_pointer (task, g_strdup (env), g_free);
   else if (self->token != NULL)
@@ -452,8 +465,9 @@ si_account_logout_async (SiAccount           *self,
   if (pending > 0 && !force)
     {
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_UNSYNCED_CHANGES,
-                               g_dngettext (NULL, "%u change is not synced yet. Sync first, or log out anyway: "
-                                                  "it stays in this notebook.",
+                               g_dngettext (GETTEXT_PACKAGE,
+                                            "%u change is not synced yet. Sync first, or log out anyway: "
+                                            "it stays in this notebook.",
                                             "%u changes are not synced yet. Sync first, or log out anyway: "
                                             "they stay in this notebook.", pending), pending);
       return;

@@ -28,6 +28,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -73,7 +74,7 @@ si_export_format_time (gint64 usec)
  *
  * Returns: (transfer full): a file name (without extension) made from @title: no path
  *   separators, no characters that Windows or macOS refuse, no control characters, no leading
- *   dot, at most 80 characters; "Untitled" when nothing is left
+ *   dot, at most 80 characters; "Untitled" (in the user's language) when nothing is left
  */
 char *
 si_export_file_name (const char *title)
@@ -115,7 +116,8 @@ si_export_file_name (const char *title)
     g_string_truncate (name, name->len - 1);
 
   if (name->len == 0)
-    g_string_assign (name, "Untitled");
+    /* Translators: the file name of an exported idea that has no title (.md is added). */
+    g_string_assign (name, C_("file name", "Untitled"));
   return g_string_free (g_steal_pointer (&name), FALSE);
 }
 
@@ -181,10 +183,12 @@ ensure_folder (GFile         *folder,
     }
   if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
     g_set_error (error, SI_EXPORT_ERROR, SI_EXPORT_ERROR_WRITE,
-                 "%s exists and is not a folder.", name);
+                 /* Translators: %s is the folder to export to. */
+                 _("%s exists and is not a folder."), name);
   else
     g_set_error (error, SI_EXPORT_ERROR, SI_EXPORT_ERROR_WRITE,
-                 "Cannot create the folder %s: %s", name, local_error->message);
+                 /* Translators: the folder, then why it could not be made. */
+                 _("Cannot create the folder %s: %s"), name, local_error->message);
   return FALSE;
 }
 
@@ -206,7 +210,8 @@ write_file (GFile         *file,
     {
       g_autofree char *name = g_file_get_parse_name (file);
       g_set_error (error, SI_EXPORT_ERROR, SI_EXPORT_ERROR_WRITE,
-                   "Cannot write %s: %s", name, local_error->message);
+                   /* Translators: the file, then why it could not be written. */
+                   _("Cannot write %s: %s"), name, local_error->message);
     }
   return FALSE;
 }

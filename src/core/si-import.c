@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -131,7 +132,8 @@ invalid (GError     **error,
   message = g_strdup_vprintf (format, args);
   va_end (args);
   if (line > 0)
-    g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID, "%s, line %u: %s", source, line, message);
+    /* Translators: the file, the line number in it, then what is wrong there. */
+    g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID, _("%s, line %u: %s"), source, line, message);
   else
     g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID, "%s: %s", source, message);
   return FALSE;
@@ -206,9 +208,10 @@ check_utf8 (const char  *source,
     if (*p == '\n')
       line++;
   if (end != NULL && (gsize) (end - data) < length && *end == '\0')
-    return invalid (error, source, line, "the file contains a NUL byte; it is not a text file.");
-  return invalid (error, source, line, "the file is not valid UTF-8 text (at byte %" G_GSIZE_FORMAT ").",
-                  (gsize) (end - data));
+    return invalid (error, source, line, _("the file contains a NUL byte; it is not a text file."));
+  /* Translators: %zu is the position of the first wrong byte in the file. */
+  return invalid (error, source, line, _("the file is not valid UTF-8 text (at byte %zu)."),
+                  (size_t) (end - data));
 }
 
 static gboolean
@@ -216,27 +219,44 @@ check_record (Record     *record,
               guint       line,
               GError    **error)
 {
-  g_autofree char *where = record->index ? g_strdup_printf ("idea %u: ", record->index) : g_strdup ("");
+  /* Translators: names the idea in a JSON export, before what is wrong with it (“idea 3: the
+   * title is too long…”); %u counts from 1. */
+  g_autofree char *where = record->index ? g_strdup_printf (_("idea %u: "), record->index) : g_strdup ("");
 
   if (!g_utf8_validate (record->title, -1, NULL) || !g_utf8_validate (record->body, -1, NULL))
-    return invalid (error, record->source, line, "%sthe text is not valid UTF-8.", where);
+    /* Translators: in this message and the next ones, the first %s is empty or names the idea
+     * of a JSON export (“idea 3: ”). */
+    return invalid (error, record->source, line, _("%sthe text is not valid UTF-8."), where);
   if (g_utf8_strlen (record->title, -1) > SI_TITLE_MAX_CHARS)
-    return invalid (error, record->source, line, "%sthe title is too long: at most %d characters.",
+    return invalid (error, record->source, line,
+                    /* Translators: %s is empty or names the idea (“idea 3: ”). */
+                    g_dngettext (GETTEXT_PACKAGE, "%sthe title is too long: at most %d character.",
+                                 "%sthe title is too long: at most %d characters.", SI_TITLE_MAX_CHARS),
                     where, SI_TITLE_MAX_CHARS);
   if (strlen (record->body) > SI_BODY_MAX_BYTES)
-    return invalid (error, record->source, line, "%sthe text is too long: at most %d KiB.",
+    /* Translators: %s is empty or names the idea (“idea 3: ”); KiB are 1024 bytes. */
+    return invalid (error, record->source, line, _("%sthe text is too long: at most %d KiB."),
                     where, SI_BODY_MAX_BYTES / 1024);
   if (record->tags->len > SI_TAGS_PER_IDEA_MAX)
-    return invalid (error, record->source, line, "%san idea can have at most %d tags.",
+    return invalid (error, record->source, line,
+                    /* Translators: %s is empty or names the idea (“idea 3: ”). */
+                    g_dngettext (GETTEXT_PACKAGE, "%san idea can have at most %d tag.",
+                                 "%san idea can have at most %d tags.", SI_TAGS_PER_IDEA_MAX),
                     where, SI_TAGS_PER_IDEA_MAX);
   for (guint i = 0; i < record->tags->len; i++)
     {
       const char *name = g_ptr_array_index (record->tags, i);
 
       if (!g_utf8_validate (name, -1, NULL))
-        return invalid (error, record->source, line, "%sa tag name is not valid UTF-8.", where);
+        /* Translators: %s is empty or names the idea (“idea 3: ”). */
+        return invalid (error, record->source, line, _("%sa tag name is not valid UTF-8."), where);
       if (g_utf8_strlen (name, -1) > SI_TAG_NAME_MAX_CHARS)
-        return invalid (error, record->source, line, "%sthe tag name “%.40s…” is too long: at most %d characters.",
+        return invalid (error, record->source, line,
+                        /* Translators: the first %s is empty or names the idea (“idea 3: ”), the
+                         * second is the beginning of the tag's name. */
+                        g_dngettext (GETTEXT_PACKAGE, "%sthe tag name “%.40s…” is too long: at most %d character.",
+                                     "%sthe tag name “%.40s…” is too long: at most %d characters.",
+                                     SI_TAG_NAME_MAX_CHARS),
                         where, name, SI_TAG_NAME_MAX_CHARS);
     }
   if (record->uid != NULL)
@@ -246,7 +266,9 @@ check_record (Record     *record,
       for (const char *p = record->uid; ok && *p; p++)
         ok = g_ascii_isgraph (*p);
       if (!ok)
-        return invalid (error, record->source, line, "%s“%.40s” is not a uid.", where, record->uid);
+        /* Translators: the first %s is empty or names the idea (“idea 3: ”), the second is the
+         * beginning of what the file has as the idea's uid. */
+        return invalid (error, record->source, line, _("%s“%.40s” is not a uid."), where, record->uid);
     }
   return TRUE;
 }
@@ -289,7 +311,8 @@ load_file (GFile         *file,
       g_file_info_get_size (info) > max_bytes)
     {
       g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID,
-                   "%s: the file is too large to import.", source);
+                   /* Translators: %s is the file. */
+                   _("%s: the file is too large to import."), source);
       return FALSE;
     }
   if (info == NULL || !g_file_load_contents (file, cancellable, data, length, NULL, &local_error))
@@ -297,9 +320,11 @@ load_file (GFile         *file,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_FOUND, "%s: there is no such file.", source);
+        /* Translators: %s is the file. */
+        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_FOUND, _("%s: there is no such file."), source);
       else
-        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, "%s: cannot read the file: %s",
+        /* Translators: the file, then why it cannot be read. */
+        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, _("%s: cannot read the file: %s"),
                      source, local_error->message);
       return FALSE;
     }
@@ -336,7 +361,9 @@ parse_scalar (const char  *p,
       for (p++; *p != '"'; p++)
         {
           if (*p == '\0')
-            return (*message = "a quoted text has no closing quote", NULL);
+            /* Translators: this and the next messages say what is wrong with a quoted value in
+             * a Markdown file's front matter; they follow the key (“title: ”). */
+            return (*message = _("a quoted text has no closing quote"), NULL);
           if (*p != '\\')
             {
               g_string_append_c (out, *p);
@@ -361,7 +388,8 @@ parse_scalar (const char  *p,
                 for (guint i = 0; i < n; i++)
                   {
                     if (!g_ascii_isxdigit (p[1]))
-                      return (*message = "a \\u escape needs hexadecimal digits", NULL);
+                      /* Translators: \u starts an escape such as \u00e9; keep it. */
+                      return (*message = _("a \\u escape needs hexadecimal digits"), NULL);
                     c = c * 16 + g_ascii_xdigit_value (*++p);
                   }
                 /* A surrogate pair, as JSON writes characters beyond the BMP. */
@@ -379,12 +407,12 @@ parse_scalar (const char  *p,
                       }
                   }
                 if (c == 0 || !g_unichar_validate (c))
-                  return (*message = "an escape stands for no valid character", NULL);
+                  return (*message = _("an escape stands for no valid character"), NULL);
                 g_string_append_unichar (out, c);
               }
               break;
             default:
-              return (*message = "a quoted text has an unknown escape", NULL);
+              return (*message = _("a quoted text has an unknown escape"), NULL);
             }
         }
       *end = p + 1;
@@ -394,7 +422,7 @@ parse_scalar (const char  *p,
       for (p++; ; p++)
         {
           if (*p == '\0')
-            return (*message = "a quoted text has no closing quote", NULL);
+            return (*message = _("a quoted text has no closing quote"), NULL);
           if (*p == '\'')
             {
               if (p[1] != '\'')
@@ -454,7 +482,8 @@ parse_tags_value (Record      *record,
           if (*p == ',')
             p++;
           else if (!only_comment (p))
-            return invalid (error, record->source, line, "tags: a comma is missing.");
+            /* Translators: “tags” is the name of the key in a Markdown file; keep it. */
+            return invalid (error, record->source, line, _("tags: a comma is missing."));
           else
             break;
         }
@@ -477,10 +506,12 @@ parse_tags_value (Record      *record,
       if (*p == ',')
         p++;
       else if (*p != ']')
-        return invalid (error, record->source, line, "tags: the list has no closing “]”.");
+        /* Translators: “tags” is the name of the key in a Markdown file; keep it. */
+        return invalid (error, record->source, line, _("tags: the list has no closing “]”."));
     }
   if (!only_comment (p + 1))
-    return invalid (error, record->source, line, "tags: unexpected text after the list.");
+    /* Translators: “tags” is the name of the key in a Markdown file; keep it. */
+    return invalid (error, record->source, line, _("tags: unexpected text after the list."));
   return TRUE;
 }
 
@@ -514,7 +545,8 @@ parse_front_matter_line (Record      *record,
   if (!(text = parse_scalar (value, NULL, &end, &message)))
     return invalid (error, record->source, line, "%s: %s.", key, message);
   if (!only_comment (end))
-    return invalid (error, record->source, line, "%s: unexpected text after the value.", key);
+    /* Translators: %s is a key of a Markdown file's front matter (title, uid, created…). */
+    return invalid (error, record->source, line, _("%s: unexpected text after the value."), key);
 
   if (g_ascii_strcasecmp (key, "title") == 0)
     {
@@ -535,13 +567,15 @@ parse_front_matter_line (Record      *record,
                g_ascii_strcasecmp (text, "off") == 0 || g_str_equal (text, "0") || *text == '\0')
         record->pinned = FALSE;
       else
-        return invalid (error, record->source, line, "pinned: “%s” is neither true nor false.", text);
+        /* Translators: “pinned” is the name of the key in a Markdown file; keep it. %s is its value. */
+        return invalid (error, record->source, line, _("pinned: “%s” is neither true nor false."), text);
     }
   else if (*text != '\0')
     {
       if (!si_import_parse_time (text, &usec) || usec <= 0)
-        return invalid (error, record->source, line, "%s: “%s” is not a date and time (use ISO 8601, "
-                        "e.g. 2024-05-01T09:30:00Z).", key, text);
+        /* Translators: the key (created or updated), then its value. */
+        return invalid (error, record->source, line, _("%s: “%s” is not a date and time (use ISO 8601, "
+                                                        "e.g. 2024-05-01T09:30:00Z)."), key, text);
       if (g_ascii_strcasecmp (key, "created") == 0)
         record->created_at = usec;
       else
@@ -791,9 +825,11 @@ collect_markdown_files (GFile         *folder,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_FOUND, "%s: there is no such folder.", source);
+        /* Translators: %s is the folder. */
+        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_FOUND, _("%s: there is no such folder."), source);
       else
-        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, "%s: cannot read the folder: %s",
+        /* Translators: the folder, then why it cannot be read. */
+        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, _("%s: cannot read the folder: %s"),
                      source, local_error->message);
       return FALSE;
     }
@@ -899,18 +935,25 @@ read_json_tag (Batch       *batch,
   gint64 created = 0;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, source, 0, "tag %u is not an object.", index);
+    /* Translators: %u counts the tags of a JSON export from 1. */
+    return invalid (error, source, 0, _("tag %u is not an object."), index);
   object = json_node_get_object (node);
   if (!json_string_member (object, "name", &name, &wrong))
-    return invalid (error, source, 0, "tag %u has no name.", index);
+    return invalid (error, source, 0, _("tag %u has no name."), index);
   json_string_member (object, "uid", &uid, &wrong);
   json_string_member (object, "colour", &colour, &wrong);
   if (wrong)
-    return invalid (error, source, 0, "tag %u: “uid” and “colour” must be strings.", index);
+    /* Translators: “uid” and “colour” are member names of the JSON file; keep them. */
+    return invalid (error, source, 0, _("tag %u: “uid” and “colour” must be strings."), index);
   if (!json_time_member (object, "created", &created))
-    return invalid (error, source, 0, "tag %u: “created” is not a date and time.", index);
+    /* Translators: “created” is a member name of the JSON file; keep it. */
+    return invalid (error, source, 0, _("tag %u: “created” is not a date and time."), index);
   if (!g_utf8_validate (name, -1, NULL) || g_utf8_strlen (name, -1) > SI_TAG_NAME_MAX_CHARS)
-    return invalid (error, source, 0, "tag %u: the name is not valid or too long (at most %d characters).",
+    return invalid (error, source, 0,
+                    /* Translators: %u counts the tags of a JSON export from 1. */
+                    g_dngettext (GETTEXT_PACKAGE, "tag %u: the name is not valid or too long (at most %d character).",
+                                 "tag %u: the name is not valid or too long (at most %d characters).",
+                                 SI_TAG_NAME_MAX_CHARS),
                     index, SI_TAG_NAME_MAX_CHARS);
 
   tag = g_new0 (TagRecord, 1);
@@ -929,7 +972,8 @@ read_json_idea (Batch       *batch,
                 JsonNode    *node,
                 GError     **error)
 {
-  g_autofree char *where = g_strdup_printf ("idea %u", index);
+  /* Translators: names an idea of a JSON export in the messages below (%s); %u counts from 1. */
+  g_autofree char *where = g_strdup_printf (_("idea %u"), index);
   JsonObject *object;
   JsonNode *member;
   const char *value = NULL;
@@ -937,7 +981,8 @@ read_json_idea (Batch       *batch,
   Record *record;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
-    return invalid (error, source, 0, "%s is not an object.", where);
+    /* Translators: %s names the idea (“idea 3”). */
+    return invalid (error, source, 0, _("%s is not an object."), where);
   object = json_node_get_object (node);
   record = record_new (source);
   record->index = index;
@@ -956,12 +1001,15 @@ read_json_idea (Batch       *batch,
       record->body = g_strdup (value);
     }
   if (wrong)
-    return invalid (error, source, 0, "%s: “uid”, “title” and “body” must be strings.", where);
+    /* Translators: %s names the idea (“idea 3”); the quoted words are member names of the JSON
+     * file, keep them. */
+    return invalid (error, source, 0, _("%s: “uid”, “title” and “body” must be strings."), where);
 
   if ((member = json_object_get_member (object, "pinned")) != NULL && !JSON_NODE_HOLDS_NULL (member))
     {
       if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_BOOLEAN)
-        return invalid (error, source, 0, "%s: “pinned” must be true or false.", where);
+        /* Translators: %s names the idea (“idea 3”); keep “pinned”, true and false. */
+        return invalid (error, source, 0, _("%s: “pinned” must be true or false."), where);
       record->pinned = json_node_get_boolean (member);
     }
 
@@ -970,22 +1018,26 @@ read_json_idea (Batch       *batch,
       JsonArray *array;
 
       if (!JSON_NODE_HOLDS_ARRAY (member))
-        return invalid (error, source, 0, "%s: “tags” must be a list of names.", where);
+        /* Translators: %s names the idea (“idea 3”); keep “tags”. */
+        return invalid (error, source, 0, _("%s: “tags” must be a list of names."), where);
       array = json_node_get_array (member);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
           JsonNode *tag = json_array_get_element (array, i);
 
           if (!JSON_NODE_HOLDS_VALUE (tag) || json_node_get_value_type (tag) != G_TYPE_STRING)
-            return invalid (error, source, 0, "%s: “tags” must be a list of names.", where);
+            /* Translators: %s names the idea (“idea 3”); keep “tags”. */
+            return invalid (error, source, 0, _("%s: “tags” must be a list of names."), where);
           record_add_tag (record, json_node_get_string (tag));
         }
     }
 
   if (!json_time_member (object, "created", &record->created_at))
-    return invalid (error, source, 0, "%s: “created” is not a date and time.", where);
+    /* Translators: %s names the idea (“idea 3”); keep “created”. */
+    return invalid (error, source, 0, _("%s: “created” is not a date and time."), where);
   if (!json_time_member (object, "updated", &record->updated_at))
-    return invalid (error, source, 0, "%s: “updated” is not a date and time.", where);
+    /* Translators: %s names the idea (“idea 3”); keep “updated”. */
+    return invalid (error, source, 0, _("%s: “updated” is not a date and time."), where);
   if (record->created_at == 0)
     record->created_at = record->updated_at ? record->updated_at : g_get_real_time ();
   if (record->updated_at == 0)
@@ -1012,7 +1064,8 @@ read_json_file (Batch         *batch,
       !check_utf8 (source, data, length, error))
     return FALSE;
   if (!json_parser_load_from_data (parser, data, length, &local_error))
-    return invalid (error, source, 0, "the file is not valid JSON: %s", local_error->message);
+    /* Translators: %s is the JSON parser's message. */
+    return invalid (error, source, 0, _("the file is not valid JSON: %s"), local_error->message);
 
   node = json_parser_get_root (parser);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
@@ -1021,25 +1074,29 @@ read_json_file (Batch         *batch,
       g_strcmp0 (json_node_get_string (format), SI_EXPORT_JSON_FORMAT) != 0)
     {
       g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_UNSUPPORTED,
-                   "%s: this is not a Saveidea export (it has no \"format\": \"saveidea\").", source);
+                   /* Translators: %s is the file; keep "format": "saveidea" as it is. */
+                   _("%s: this is not a Saveidea export (it has no \"format\": \"saveidea\")."), source);
       return FALSE;
     }
   version = json_object_get_member (root, "version");
   if (version == NULL || !JSON_NODE_HOLDS_VALUE (version) || json_node_get_value_type (version) != G_TYPE_INT64 ||
       json_node_get_int (version) < 1)
-    return invalid (error, source, 0, "the export has no valid “version”.");
+    /* Translators: keep “version”, a member name of the JSON file. */
+    return invalid (error, source, 0, _("the export has no valid “version”."));
   if (json_node_get_int (version) > SI_EXPORT_JSON_VERSION)
     {
       g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_UNSUPPORTED,
-                   "%s: this export was written by a newer Saveidea (format version %" G_GINT64_FORMAT "); "
-                   "update Saveidea to import it.", source, json_node_get_int (version));
+                   /* Translators: the file, then the version of the export format it has. */
+                   _("%s: this export was written by a newer Saveidea (format version %lld); "
+                     "update Saveidea to import it."), source, (long long) json_node_get_int (version));
       return FALSE;
     }
 
   if ((node = json_object_get_member (root, "tags")) != NULL && !JSON_NODE_HOLDS_NULL (node))
     {
       if (!JSON_NODE_HOLDS_ARRAY (node))
-        return invalid (error, source, 0, "“tags” must be a list.");
+        /* Translators: keep “tags”, a member name of the JSON file. */
+        return invalid (error, source, 0, _("“tags” must be a list."));
       array = json_node_get_array (node);
       for (guint i = 0; i < json_array_get_length (array); i++)
         if (!read_json_tag (batch, source, i + 1, json_array_get_element (array, i), error))
@@ -1048,7 +1105,8 @@ read_json_file (Batch         *batch,
 
   node = json_object_get_member (root, "ideas");
   if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
-    return invalid (error, source, 0, "“ideas” must be a list.");
+    /* Translators: keep “ideas”, a member name of the JSON file. */
+    return invalid (error, source, 0, _("“ideas” must be a list."));
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -1114,7 +1172,7 @@ writer_tag_id (Writer      *writer,
 
   if (key == NULL)
     {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, "The tag name is not valid UTF-8 text.");
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, _("The tag name is not valid UTF-8 text."));
       return FALSE;
     }
   if ((cached = g_hash_table_lookup (writer->tag_ids, key)) != NULL)
@@ -1349,7 +1407,8 @@ write_batch (SiStore        *store,
 
       if (!writer_tag_id (&writer, tag->name, &id, error))
         {
-          g_prefix_error (error, "%s: tag “%s”: ", (const char *) g_ptr_array_index (batch->sources, 0), tag->name);
+          /* Translators: the file, then the tag's name, before what went wrong with it. */
+          g_prefix_error (error, _("%s: tag “%s”: "), (const char *) g_ptr_array_index (batch->sources, 0), tag->name);
           goto fail;
         }
     }
@@ -1363,7 +1422,9 @@ write_batch (SiStore        *store,
       if (!write_record (&writer, record, error))
         {
           if (record->index > 0)
-            g_prefix_error (error, "%s: idea %u: ", record->source, record->index);
+            /* Translators: the file, then the idea's place in it (counted from 1), before what
+             * went wrong with it. */
+            g_prefix_error (error, _("%s: idea %u: "), record->source, record->index);
           else
             g_prefix_error (error, "%s: ", record->source);
           goto fail;
@@ -1505,7 +1566,8 @@ si_import (SiStore        *store,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_FOUND, "%s: there is no such file or folder.", source);
+        /* Translators: %s is what was to be imported. */
+        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_FOUND, _("%s: there is no such file or folder."), source);
       else
         g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, "%s: %s", source, local_error->message);
       return FALSE;
@@ -1524,7 +1586,8 @@ si_import (SiStore        *store,
           if (g_file_query_exists (json, cancellable))
             return si_import_json_file (store, json, stats, cancellable, error);
           g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID,
-                       "%s: the folder has no Markdown files (.md) and no %s to import.",
+                       /* Translators: the folder, then the name of a JSON export's file. */
+                       _("%s: the folder has no Markdown files (.md) and no %s to import."),
                        source, SI_EXPORT_JSON_FILE_NAME);
           return FALSE;
         }
