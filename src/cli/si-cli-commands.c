@@ -3,21 +3,25 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "si-cli.h"
 
+/* The summaries are translated where they are shown (--help); the names and the arguments are
+ * typed as they are, so they are not. */
 const SiCliCommand si_cli_commands[] = {
-  { "add",    si_cli_cmd_add,    "TITLE [--body TEXT|-] [--tag NAME]... [--pin]", "Add an idea; prints its id" },
-  { "list",   si_cli_cmd_list,   "[--tag NAME] [--search TEXT] [--pinned] [--json]", "List ideas, pinned first, then the most recently changed" },
-  { "show",   si_cli_cmd_show,   "ID [--json]", "Show one idea" },
-  { "edit",   si_cli_cmd_edit,   "ID [--title T] [--body TEXT|-] [--tag NAME]... [--untag NAME]... [--pin|--unpin]", "Change an idea" },
-  { "delete", si_cli_cmd_delete, "ID", "Delete an idea" },
-  { "tags",   si_cli_cmd_tags,   "[--json]", "List tags with the number of ideas that have them" },
-  { "export", si_cli_cmd_export, "--format markdown|json DIR", "Write every idea to DIR as Markdown files or as saveidea.json" },
-  { "import", si_cli_cmd_import, "PATH", "Import a Markdown file, a folder of them, or a JSON export" },
-  { "login",  si_cli_cmd_login,  "URL USER", "Log in to a Saveidea server (the password on standard input)" },
-  { "logout", si_cli_cmd_logout, "[--force]", "Log out (refused while changes wait, unless --force)" },
-  { "sync",   si_cli_cmd_sync,   "[--full|--pull|--push]", "Sync with the server; prints pulled, pushed, merged, conflicts" },
-  { "status", si_cli_cmd_status, "[--json]", "Server, user, changes waiting, conflicts, last sync" },
+  { "add",    si_cli_cmd_add,    "TITLE [--body TEXT|-] [--tag NAME]... [--pin]", N_("Add an idea; prints its id") },
+  { "list",   si_cli_cmd_list,   "[--tag NAME] [--search TEXT] [--pinned] [--json]", N_("List ideas, pinned first, then the most recently changed") },
+  { "show",   si_cli_cmd_show,   "ID [--json]", N_("Show one idea") },
+  { "edit",   si_cli_cmd_edit,   "ID [--title T] [--body TEXT|-] [--tag NAME]... [--untag NAME]... [--pin|--unpin]", N_("Change an idea") },
+  { "delete", si_cli_cmd_delete, "ID", N_("Delete an idea") },
+  { "tags",   si_cli_cmd_tags,   "[--json]", N_("List tags with the number of ideas that have them") },
+  { "export", si_cli_cmd_export, "--format markdown|json DIR", N_("Write every idea to DIR as Markdown files or as saveidea.json") },
+  { "import", si_cli_cmd_import, "PATH", N_("Import a Markdown file, a folder of them, or a JSON export") },
+  { "login",  si_cli_cmd_login,  "URL USER", N_("Log in to a Saveidea server (the password on standard input)") },
+  { "logout", si_cli_cmd_logout, "[--force]", N_("Log out (refused while changes wait, unless --force)") },
+  { "sync",   si_cli_cmd_sync,   "[--full|--pull|--push]", N_("Sync with the server; prints pulled, pushed, merged, conflicts") },
+  { "status", si_cli_cmd_status, "[--json]", N_("Server, user, changes waiting, conflicts, last sync") },
 };
 
 const guint si_cli_n_commands = G_N_ELEMENTS (si_cli_commands);

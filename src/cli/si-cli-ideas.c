@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "si-export.h"
 #include "si-import.h"
 
+/* The sync state as --json writes it: never translated. */
 static const char *
 sync_state_name (SiSyncState state)
 {
@@ -109,7 +111,8 @@ find_idea (SiCliContext *ctx,
 
       if (!g_ascii_string_to_unsigned (arg, 10, 1, G_MAXINT64, &id, NULL))
         {
-          *exit_code = si_cli_fail (ctx, SI_CLI_EXIT_NOT_FOUND, "There is no idea %s.", arg);
+          /* Translators: %s is the idea's number as typed. */
+          *exit_code = si_cli_fail (ctx, SI_CLI_EXIT_NOT_FOUND, _("There is no idea %s."), arg);
           return NULL;
         }
       idea = si_store_get_idea (store, (gint64) id, &error);
@@ -118,10 +121,15 @@ find_idea (SiCliContext *ctx,
     idea = si_store_get_idea_by_uid (store, arg, &error);
   else
     {
-      *exit_code = si_cli_fail (ctx, SI_CLI_EXIT_NOT_FOUND, "There is no such idea (the id is not valid UTF-8).");
+      *exit_code = si_cli_fail (ctx, SI_CLI_EXIT_NOT_FOUND, _("There is no such idea (the id is not valid UTF-8)."));
       return NULL;
     }
-  if (idea == NULL)
+  /* The store's message names the idea by its number; this one says it as it was typed. */
+  if (g_error_matches (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+    *exit_code = digits ? si_cli_fail (ctx, SI_CLI_EXIT_NOT_FOUND, _("There is no idea %s."), arg)
+                        /* Translators: %s is an idea's uid, a long code. */
+                        : si_cli_fail (ctx, SI_CLI_EXIT_NOT_FOUND, _("There is no idea with the uid %s."), arg);
+  else if (idea == NULL)
     *exit_code = si_cli_fail_error (ctx, error);
   return idea;
 }
@@ -159,9 +167,9 @@ si_cli_cmd_add (SiCliContext  *ctx,
   int status = SI_CLI_EXIT_OK;
   SiStore *store;
   const GOptionEntry entries[] = {
-    { "body", 'b', 0, G_OPTION_ARG_FILENAME, &body_option, "The text of the idea (- reads standard input)", "TEXT" },
-    { "tag", 't', 0, G_OPTION_ARG_FILENAME_ARRAY, &tags, "A tag; made when missing (repeatable)", "NAME" },
-    { "pin", 'p', 0, G_OPTION_ARG_NONE, &pin, "Pin the idea", NULL },
+    { "body", 'b', 0, G_OPTION_ARG_FILENAME, &body_option, N_("The text of the idea (- reads standard input)"), "TEXT" },
+    { "tag", 't', 0, G_OPTION_ARG_FILENAME_ARRAY, &tags, N_("A tag; made when missing (repeatable)"), "NAME" },
+    { "pin", 'p', 0, G_OPTION_ARG_NONE, &pin, N_("Pin the idea"), NULL },
     { NULL }
   };
 
@@ -169,11 +177,11 @@ si_cli_cmd_add (SiCliContext  *ctx,
     return status;
   args = si_cli_positional (argc, argv);
   if (args->len != 1)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "add needs one TITLE (try “saveidea-cli add --help”)");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("add needs one TITLE (try “saveidea-cli add --help”)"));
   if (body_option && !(body = body_from_option (ctx, body_option, &status)))
     return status;
   if (*(const char *) g_ptr_array_index (args, 0) == '\0' && (body == NULL || *body == '\0'))
-    return si_cli_fail (ctx, SI_CLI_EXIT_INVALID, "An idea needs a title or a text.");
+    return si_cli_fail (ctx, SI_CLI_EXIT_INVALID, _("An idea needs a title or a text."));
 
   if (!(store = si_cli_get_store (ctx, &status)))
     return status;
@@ -213,10 +221,10 @@ si_cli_cmd_list (SiCliContext  *ctx,
   int status = SI_CLI_EXIT_OK, width = 1;
   SiStore *store;
   const GOptionEntry entries[] = {
-    { "tag", 't', 0, G_OPTION_ARG_FILENAME, &tag_name, "Only ideas with this tag", "NAME" },
-    { "search", 's', 0, G_OPTION_ARG_FILENAME, &search, "Only ideas matching this text, best first", "TEXT" },
-    { "pinned", 'p', 0, G_OPTION_ARG_NONE, &pinned, "Only pinned ideas", NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON array of ideas", NULL },
+    { "tag", 't', 0, G_OPTION_ARG_FILENAME, &tag_name, N_("Only ideas with this tag"), "NAME" },
+    { "search", 's', 0, G_OPTION_ARG_FILENAME, &search, N_("Only ideas matching this text, best first"), "TEXT" },
+    { "pinned", 'p', 0, G_OPTION_ARG_NONE, &pinned, N_("Only pinned ideas"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON array of ideas"), NULL },
     { NULL }
   };
 
@@ -224,9 +232,9 @@ si_cli_cmd_list (SiCliContext  *ctx,
     return status;
   args = si_cli_positional (argc, argv);
   if (args->len != 0)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "list takes no arguments (to search, use --search TEXT)");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("list takes no arguments (to search, use --search TEXT)"));
   if (search && !g_utf8_validate (search, -1, NULL))
-    return si_cli_fail (ctx, SI_CLI_EXIT_INVALID, "The search text is not valid UTF-8.");
+    return si_cli_fail (ctx, SI_CLI_EXIT_INVALID, _("The search text is not valid UTF-8."));
 
   if (!(store = si_cli_get_store (ctx, &status)))
     return status;
@@ -234,6 +242,8 @@ si_cli_cmd_list (SiCliContext  *ctx,
     {
       g_autoptr(SiTag) tag = si_store_find_tag (store, tag_name, &error);
 
+      if (g_error_matches (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+        return si_cli_fail (ctx, SI_CLI_EXIT_NOT_FOUND, _("There is no tag “%s”."), tag_name);
       if (tag == NULL)
         return si_cli_fail_error (ctx, error);
       filter.tag_id = si_tag_get_id (tag);
@@ -275,13 +285,86 @@ si_cli_cmd_list (SiCliContext  *ctx,
 
       printf ("%*" G_GINT64_FORMAT " %s %s%s%s%s\n", width, si_idea_get_id (idea),
               si_idea_get_pinned (idea) ? "*" : " ",
-              *title ? title : "(untitled)",
+              /* Translators: `saveidea-cli list` shows this for an idea without title or text. */
+              *title ? title : _("(untitled)"),
               *tags ? "  [" : "", tags, *tags ? "]" : "");
     }
   return SI_CLI_EXIT_OK;
 }
 
 /* show --------------------------------------------------------------------------------------------- */
+
+/* The lines of `show`'s text output, "label: value", the values lined up after the longest
+ * label of the language. */
+typedef enum {
+  FIELD_ID,
+  FIELD_UID,
+  FIELD_TITLE,
+  FIELD_TAGS,
+  FIELD_PINNED,
+  FIELD_CREATED,
+  FIELD_UPDATED,
+  FIELD_SYNC,
+  FIELD_CONFLICT,
+  FIELD_REFUSED,
+  N_FIELDS
+} Field;
+
+/* The labels, marked in the context "show" and translated with it where printed. */
+static const char * const field_labels[N_FIELDS] = {
+  /* Translators: the labels of `saveidea-cli show`, each before a value of the idea; the
+   * values are lined up after the longest label. */
+  NC_("show", "id:"),
+  NC_("show", "uid:"),
+  NC_("show", "title:"),
+  NC_("show", "tags:"),
+  NC_("show", "pinned:"),
+  NC_("show", "created:"),
+  NC_("show", "updated:"),
+  /* Translators: the label of the idea's sync state (synced, created, modified, deleted). */
+  NC_("show", "sync:"),
+  /* Translators: the label of the line that says which idea this one is a conflicted copy of. */
+  NC_("show", "conflict:"),
+  /* Translators: the label of the reason the server gave for refusing the idea. */
+  NC_("show", "refused:"),
+};
+
+/* The column the values start at: one space after the longest label. */
+static int
+field_width (void)
+{
+  glong width = 0;
+
+  for (guint i = 0; i < N_FIELDS; i++)
+    width = MAX (width, g_utf8_strlen (g_dpgettext2 (NULL, "show", field_labels[i]), -1) + 1);
+  return (int) width;
+}
+
+static void
+print_field (int         width,
+             Field       field,
+             const char *value)
+{
+  const char *label = g_dpgettext2 (NULL, "show", field_labels[field]);
+
+  printf ("%s%*s%s\n", label, (int) (width - g_utf8_strlen (label, -1)), "", value);
+}
+
+/* The sync state as the text output says it: the words of sync_state_name(), translated. */
+static const char *
+sync_state_label (SiSyncState state)
+{
+  switch (state)
+    {
+    /* Translators: the sync states of an idea. "created" and "modified": made or changed
+     * here, not yet sent to the server; "deleted": deleted here, not yet sent. */
+    case SI_SYNC_STATE_SYNCED: return C_("sync state", "synced");
+    case SI_SYNC_STATE_CREATED: return C_("sync state", "created");
+    case SI_SYNC_STATE_MODIFIED: return C_("sync state", "modified");
+    case SI_SYNC_STATE_DELETED: return C_("sync state", "deleted");
+    default: return C_("sync state", "unknown");
+    }
+}
 
 int
 si_cli_cmd_show (SiCliContext  *ctx,
@@ -293,11 +376,12 @@ si_cli_cmd_show (SiCliContext  *ctx,
   g_autofree char *tags = NULL;
   g_autofree char *created = NULL;
   g_autofree char *updated = NULL;
+  g_autofree char *id = NULL;
   gboolean json = FALSE;
-  int status = SI_CLI_EXIT_OK;
+  int status = SI_CLI_EXIT_OK, width;
   SiStore *store;
   const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the idea as a JSON object", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the idea as a JSON object"), NULL },
     { NULL }
   };
 
@@ -305,7 +389,7 @@ si_cli_cmd_show (SiCliContext  *ctx,
     return status;
   args = si_cli_positional (argc, argv);
   if (args->len != 1)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "show needs one ID (try “saveidea-cli show --help”)");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("show needs one ID (try “saveidea-cli show --help”)"));
   if (!(store = si_cli_get_store (ctx, &status)))
     return status;
   if (!(idea = find_idea (ctx, store, g_ptr_array_index (args, 0), &status)))
@@ -325,21 +409,29 @@ si_cli_cmd_show (SiCliContext  *ctx,
   tags = join_tags (idea);
   created = si_cli_format_local_time (si_idea_get_created_at (idea));
   updated = si_cli_format_local_time (si_idea_get_updated_at (idea));
-  printf ("id:       %" G_GINT64_FORMAT "\n"
-          "uid:      %s\n"
-          "title:    %s\n"
-          "tags:     %s\n"
-          "pinned:   %s\n"
-          "created:  %s\n"
-          "updated:  %s\n"
-          "sync:     %s\n",
-          si_idea_get_id (idea), si_idea_get_uid (idea), si_idea_get_title (idea), tags,
-          si_idea_get_pinned (idea) ? "yes" : "no", created, updated,
-          sync_state_name (si_idea_get_sync_state (idea)));
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, si_idea_get_id (idea));
+  width = field_width ();
+  print_field (width, FIELD_ID, id);
+  print_field (width, FIELD_UID, si_idea_get_uid (idea));
+  print_field (width, FIELD_TITLE, si_idea_get_title (idea));
+  print_field (width, FIELD_TAGS, tags);
+  /* Translators: whether the idea is pinned. */
+  print_field (width, FIELD_PINNED, si_idea_get_pinned (idea) ? C_("pinned", "yes") : C_("pinned", "no"));
+  print_field (width, FIELD_CREATED, created);
+  print_field (width, FIELD_UPDATED, updated);
+  print_field (width, FIELD_SYNC, sync_state_label (si_idea_get_sync_state (idea)));
   if (si_idea_get_conflict_of (idea) > 0)
-    printf ("conflict: a conflicted copy of idea %" G_GINT64_FORMAT "\n", si_idea_get_conflict_of (idea));
+    {
+      g_autofree char *original = g_strdup_printf ("%" G_GINT64_FORMAT, si_idea_get_conflict_of (idea));
+      g_autofree char *text = NULL;
+
+      /* Translators: shown by `saveidea-cli show` beside “conflict:”; %s is the number of the
+       * idea this one is a conflicted copy of. */
+      text = g_strdup_printf (_("a conflicted copy of idea %s"), original);
+      print_field (width, FIELD_CONFLICT, text);
+    }
   if (si_idea_get_sync_error (idea) != NULL)
-    printf ("refused:  %s\n", si_idea_get_sync_error (idea));
+    print_field (width, FIELD_REFUSED, si_idea_get_sync_error (idea));
   if (*si_idea_get_body (idea) != '\0')
     {
       const char *body = si_idea_get_body (idea);
@@ -385,12 +477,12 @@ si_cli_cmd_edit (SiCliContext  *ctx,
   int status = SI_CLI_EXIT_OK;
   SiStore *store;
   const GOptionEntry entries[] = {
-    { "title", 0, 0, G_OPTION_ARG_FILENAME, &title, "The new title", "TITLE" },
-    { "body", 'b', 0, G_OPTION_ARG_FILENAME, &body_option, "The new text (- reads standard input)", "TEXT" },
-    { "tag", 't', 0, G_OPTION_ARG_FILENAME_ARRAY, &add_tags, "Add a tag; made when missing (repeatable)", "NAME" },
-    { "untag", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &remove_tags, "Remove a tag (repeatable)", "NAME" },
-    { "pin", 'p', 0, G_OPTION_ARG_NONE, &pin, "Pin the idea", NULL },
-    { "unpin", 0, 0, G_OPTION_ARG_NONE, &unpin, "Unpin the idea", NULL },
+    { "title", 0, 0, G_OPTION_ARG_FILENAME, &title, N_("The new title"), "TITLE" },
+    { "body", 'b', 0, G_OPTION_ARG_FILENAME, &body_option, N_("The new text (- reads standard input)"), "TEXT" },
+    { "tag", 't', 0, G_OPTION_ARG_FILENAME_ARRAY, &add_tags, N_("Add a tag; made when missing (repeatable)"), "NAME" },
+    { "untag", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &remove_tags, N_("Remove a tag (repeatable)"), "NAME" },
+    { "pin", 'p', 0, G_OPTION_ARG_NONE, &pin, N_("Pin the idea"), NULL },
+    { "unpin", 0, 0, G_OPTION_ARG_NONE, &unpin, N_("Unpin the idea"), NULL },
     { NULL }
   };
 
@@ -398,11 +490,11 @@ si_cli_cmd_edit (SiCliContext  *ctx,
     return status;
   args = si_cli_positional (argc, argv);
   if (args->len != 1)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "edit needs one ID (try “saveidea-cli edit --help”)");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("edit needs one ID (try “saveidea-cli edit --help”)"));
   if (pin && unpin)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "--pin and --unpin cannot go together");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("--pin and --unpin cannot go together"));
   if (!title && !body_option && !add_tags && !remove_tags && !pin && !unpin)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "Nothing to change: give --title, --body, --tag, --untag, --pin or --unpin");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("Nothing to change: give --title, --body, --tag, --untag, --pin or --unpin"));
   if (body_option && !(body = body_from_option (ctx, body_option, &status)))
     return status;
 
@@ -427,7 +519,7 @@ si_cli_cmd_edit (SiCliContext  *ctx,
       for (guint i = 0; remove_tags && remove_tags[i]; i++)
         {
           if (!g_utf8_validate (remove_tags[i], -1, NULL))
-            return si_cli_fail (ctx, SI_CLI_EXIT_INVALID, "The tag name is not valid UTF-8 text.");
+            return si_cli_fail (ctx, SI_CLI_EXIT_INVALID, _("The tag name is not valid UTF-8 text."));
           g_ptr_array_add (removed, remove_tags[i]);
         }
       for (guint i = 0; current && current[i]; i++)
@@ -461,7 +553,7 @@ si_cli_cmd_delete (SiCliContext  *ctx,
     return status;
   args = si_cli_positional (argc, argv);
   if (args->len != 1)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "delete needs one ID (try “saveidea-cli delete --help”)");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("delete needs one ID (try “saveidea-cli delete --help”)"));
   if (!(store = si_cli_get_store (ctx, &status)))
     return status;
   if (!(idea = find_idea (ctx, store, g_ptr_array_index (args, 0), &status)))
@@ -485,7 +577,7 @@ si_cli_cmd_tags (SiCliContext  *ctx,
   int status = SI_CLI_EXIT_OK;
   SiStore *store;
   const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print a JSON array of tags", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print a JSON array of tags"), NULL },
     { NULL }
   };
 
@@ -493,7 +585,7 @@ si_cli_cmd_tags (SiCliContext  *ctx,
     return status;
   args = si_cli_positional (argc, argv);
   if (args->len != 0)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "tags takes no arguments");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("tags takes no arguments"));
   if (!(store = si_cli_get_store (ctx, &status)))
     return status;
   if (!(tags = si_store_list_tags (store, &error)))

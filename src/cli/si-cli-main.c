@@ -4,17 +4,21 @@
  * command parses its own. Results go to stdout (raw UTF-8, whatever the locale: scripts read
  * them), messages to stderr as "saveidea-cli: <message>", and the exit code says what happened
  * (SiCliExit, documented in --help).
+ *
+ * Messages, help and the text output are translated; what a script parses is not: --json, ids,
+ * the `sync` report line, exit codes, command and option names.
  */
 #define G_LOG_DOMAIN "saveidea-cli"
 
 #include "config.h"
 
-#include <locale.h>
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "si-cli.h"
 #include "si-export.h"
+#include "si-i18n.h"
 #include "si-import.h"
 
 #define PROGRAM "saveidea-cli"
@@ -149,13 +153,17 @@ si_cli_parse_options (SiCliContext        *ctx,
   g_autofree char *parameters = g_strdup_printf ("%s %s", ctx->command->name, ctx->command->args);
 
   context = g_option_context_new (parameters);
+  /* The summary and the options' descriptions are N_() strings: GOption translates them. */
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   g_option_context_set_summary (context, ctx->command->summary);
   g_option_context_set_help_enabled (context, TRUE);
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *exit_code = si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "%s (try “%s %s --help”)",
+      /* Translators: what was wrong with the command line, then the program's and the
+       * command's names, which are typed as they are. */
+      *exit_code = si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("%s (try “%s %s --help”)"),
                                 error->message, PROGRAM, ctx->command->name);
       return FALSE;
     }
@@ -208,20 +216,20 @@ si_cli_read_stdin (gsize    max_bytes,
       if (text->len > max_bytes)
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                       "The text on standard input is too long: at most %" G_GSIZE_FORMAT " KiB.",
-                       max_bytes / 1024);
+                       _("The text on standard input is too long: at most %zu KiB."),
+                       (size_t) (max_bytes / 1024));
           return NULL;
         }
     }
   if (ferror (stdin))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Cannot read standard input.");
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot read standard input."));
       return NULL;
     }
   if (!g_utf8_validate_len (text->str, text->len, NULL))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "The text on standard input is not valid UTF-8.");
+                   _("The text on standard input is not valid UTF-8."));
       return NULL;
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
@@ -260,27 +268,34 @@ si_cli_format_local_time (gint64 usec)
 static void
 print_help (FILE *out)
 {
-  fprintf (out,
-           "Usage: %s [--db PATH] COMMAND [ARGS]\n"
-           "\n"
-           "Saveidea's notebook from a terminal. It uses the same notebook as the app, and both\n"
-           "may run at once.\n"
-           "\n"
-           "Commands:\n", PROGRAM);
+  /* Translators: the first line of saveidea-cli --help. %s is the program's name; the
+   * option and the upper-case words are typed as they are. */
+  fprintf (out, _("Usage: %s [--db PATH] COMMAND [ARGS]\n"), PROGRAM);
+  fputs ("\n", out);
+  /* Translators: keep the lines of saveidea-cli --help under 80 characters. */
+  fputs (_("Saveidea's notebook from a terminal. It uses the same notebook as the app, and both\n"
+           "may run at once.\n"), out);
+  fputs ("\n", out);
+  fputs (_("Commands:\n"), out);
   for (guint i = 0; i < si_cli_n_commands; i++)
     fprintf (out, "  %s %s\n      %s\n", si_cli_commands[i].name, si_cli_commands[i].args,
-             si_cli_commands[i].summary);
-  fprintf (out,
-           "\n"
-           "ID is an idea's number (as `list` shows it) or its uid. `--body -` reads the text from\n"
-           "standard input. `COMMAND --help` shows a command's options.\n"
-           "\n"
-           "Global options:\n"
+             _(si_cli_commands[i].summary));
+  fputs ("\n", out);
+  /* Translators: ID, `list`, `--body -` and `COMMAND --help` are typed as they are; keep the
+   * lines under 80 characters. */
+  fputs (_("ID is an idea's number (as `list` shows it) or its uid. `--body -` reads the text from\n"
+           "standard input. `COMMAND --help` shows a command's options.\n"), out);
+  fputs ("\n", out);
+  /* Translators: the options and PATH are typed as they are; keep the descriptions aligned
+   * and the lines under 80 characters. */
+  fputs (_("Global options:\n"
            "  --db PATH    use the notebook at PATH (default: the app's, in $XDG_DATA_HOME/saveidea)\n"
            "  --help       show this help\n"
-           "  --version    show the version\n"
-           "\n"
-           "Exit codes:\n"
+           "  --version    show the version\n"), out);
+  fputs ("\n", out);
+  /* Translators: the numbers are what saveidea-cli exits with; keep them and the alignment,
+   * and the lines under 80 characters. */
+  fputs (_("Exit codes:\n"
            "  0  done\n"
            "  1  usage error: unknown command or option, missing argument\n"
            "  2  not found: no such idea, tag, file or folder\n"
@@ -289,7 +304,7 @@ print_help (FILE *out)
            "     busy, or the disk is full; or an export could not be written\n"
            "  5  network error: the server could not be reached\n"
            "  6  login needed: not logged in, or the server refused the login\n"
-           "  7  server replaced: the server is not the one this notebook synced with\n");
+           "  7  server replaced: the server is not the one this notebook synced with\n"), out);
 }
 
 static const SiCliCommand *
@@ -309,7 +324,7 @@ main (int    argc,
   SiCliContext ctx = { NULL, NULL, NULL, cancellable };
   int i, status;
 
-  setlocale (LC_ALL, "");
+  si_i18n_init ();
   g_set_prgname (PROGRAM);
 
   for (i = 1; i < argc && argv[i][0] == '-'; i++)
@@ -329,17 +344,17 @@ main (int    argc,
       else if (g_str_equal (arg, "--db"))
         {
           if (i + 1 >= argc || argv[i + 1][0] == '\0')
-            return si_cli_fail (&ctx, SI_CLI_EXIT_USAGE, "--db needs a file name (try “%s --help”)", PROGRAM);
+            return si_cli_fail (&ctx, SI_CLI_EXIT_USAGE, _("--db needs a file name (try “%s --help”)"), PROGRAM);
           ctx.db_path = argv[++i];
         }
       else if (g_str_has_prefix (arg, "--db="))
         {
           if (arg[5] == '\0')
-            return si_cli_fail (&ctx, SI_CLI_EXIT_USAGE, "--db needs a file name (try “%s --help”)", PROGRAM);
+            return si_cli_fail (&ctx, SI_CLI_EXIT_USAGE, _("--db needs a file name (try “%s --help”)"), PROGRAM);
           ctx.db_path = arg + 5;
         }
       else
-        return si_cli_fail (&ctx, SI_CLI_EXIT_USAGE, "Unknown option %s (try “%s --help”)", arg, PROGRAM);
+        return si_cli_fail (&ctx, SI_CLI_EXIT_USAGE, _("Unknown option %s (try “%s --help”)"), arg, PROGRAM);
     }
 
   if (i >= argc)
@@ -353,13 +368,13 @@ main (int    argc,
       return SI_CLI_EXIT_OK;
     }
   if ((ctx.command = find_command (argv[i])) == NULL)
-    return si_cli_fail (&ctx, SI_CLI_EXIT_USAGE, "There is no command “%s” (try “%s --help”)", argv[i], PROGRAM);
+    return si_cli_fail (&ctx, SI_CLI_EXIT_USAGE, _("There is no command “%s” (try “%s --help”)"), argv[i], PROGRAM);
 
   status = ctx.command->func (&ctx, argc - i, argv + i);
 
   fflush (stdout);
   if (ferror (stdout) && status == SI_CLI_EXIT_OK)
-    status = si_cli_fail (&ctx, SI_CLI_EXIT_STORAGE, "Cannot write to standard output.");
+    status = si_cli_fail (&ctx, SI_CLI_EXIT_STORAGE, _("Cannot write to standard output."));
   g_clear_object (&ctx.store);
   return status;
 }

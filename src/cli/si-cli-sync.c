@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,7 +80,7 @@ si_cli_cmd_login (SiCliContext *ctx,
     return code;
   args = si_cli_positional (argc, argv);
   if (args->len != 2)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "usage: login URL USER (the password on standard input)");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("usage: login URL USER (the password on standard input)"));
   if (!(store = si_cli_get_store (ctx, &code)))
     return code;
   password = si_cli_read_stdin (4096, &error);
@@ -89,7 +90,7 @@ si_cli_cmd_login (SiCliContext *ctx,
   while (len > 0 && (password[len - 1] == '\n' || password[len - 1] == '\r'))
     password[--len] = '\0';
   if (len == 0)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "no password given: write it as one line on standard input");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("no password given: write it as one line on standard input"));
 
   account = si_account_new (store);
   si_account_login_async (account, g_ptr_array_index (args, 0), g_ptr_array_index (args, 1), password,
@@ -97,7 +98,8 @@ si_cli_cmd_login (SiCliContext *ctx,
   memset (password, 0, len);
   if (!si_account_login_finish (account, wait_for (&result), &error))
     return fail (ctx, error);
-  g_print ("Logged in to %s as %s\n", si_account_get_server_url (account), si_account_get_username (account));
+  /* Translators: the server's address, then the user name. */
+  g_print (_("Logged in to %s as %s\n"), si_account_get_server_url (account), si_account_get_username (account));
   return SI_CLI_EXIT_OK;
 }
 
@@ -108,7 +110,7 @@ si_cli_cmd_logout (SiCliContext *ctx,
 {
   gboolean force = FALSE;
   const GOptionEntry entries[] = {
-    { "force", 0, 0, G_OPTION_ARG_NONE, &force, "Log out even though changes are not synced (they stay here)", NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &force, N_("Log out even though changes are not synced (they stay here)"), NULL },
     { NULL },
   };
   g_autoptr(GError) error = NULL;
@@ -125,7 +127,7 @@ si_cli_cmd_logout (SiCliContext *ctx,
   si_account_logout_async (account, force, ctx->cancellable, got_result, &result);
   if (!si_account_logout_finish (account, wait_for (&result), &error))
     return fail (ctx, error);
-  g_print ("Logged out\n");
+  g_print (_("Logged out\n"));
   return SI_CLI_EXIT_OK;
 }
 
@@ -136,9 +138,9 @@ si_cli_cmd_sync (SiCliContext *ctx,
 {
   gboolean full = FALSE, pull = FALSE, push = FALSE;
   const GOptionEntry entries[] = {
-    { "full", 0, 0, G_OPTION_ARG_NONE, &full, "Reload everything from the server (local changes are kept and sent)", NULL },
-    { "pull", 0, 0, G_OPTION_ARG_NONE, &pull, "Only get the server's changes", NULL },
-    { "push", 0, 0, G_OPTION_ARG_NONE, &push, "Only send local changes", NULL },
+    { "full", 0, 0, G_OPTION_ARG_NONE, &full, N_("Reload everything from the server (local changes are kept and sent)"), NULL },
+    { "pull", 0, 0, G_OPTION_ARG_NONE, &pull, N_("Only get the server's changes"), NULL },
+    { "push", 0, 0, G_OPTION_ARG_NONE, &push, N_("Only send local changes"), NULL },
     { NULL },
   };
   g_autoptr(GError) error = NULL;
@@ -156,7 +158,7 @@ si_cli_cmd_sync (SiCliContext *ctx,
   if (!si_cli_parse_options (ctx, entries, &argc, &argv, &code))
     return code;
   if (full + pull + push > 1)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "--full, --pull and --push go alone");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("--full, --pull and --push go alone"));
   mode = full ? SI_SYNC_MODE_FULL : pull ? SI_SYNC_MODE_PULL : push ? SI_SYNC_MODE_PUSH : SI_SYNC_MODE_INCREMENTAL;
   if (!(store = si_cli_get_store (ctx, &code)))
     return code;
@@ -168,13 +170,15 @@ si_cli_cmd_sync (SiCliContext *ctx,
     {
       if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_CONFIGURED) ||
           g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN))
-        return si_cli_fail (ctx, SI_CLI_EXIT_NEEDS_LOGIN, "%s (saveidea-cli login URL USER)", error->message);
+        /* Translators: %s says why there is no login; the command is typed as it is. */
+        return si_cli_fail (ctx, SI_CLI_EXIT_NEEDS_LOGIN, _("%s (log in with: saveidea-cli login URL USER)"), error->message);
       return fail (ctx, error);
     }
 
   engine = si_sync_engine_new (store, si_account_get_server_url (account), token);
   si_sync_engine_sync_async (engine, mode, ctx->cancellable, got_result, &result);
   ok = si_sync_engine_sync_finish (engine, wait_for (&result), &report, &error);
+  /* Scripts read this line (README.md, tests/test-sync.c): it is not translated. */
   g_print ("pulled %u, pushed %u, merged %u, conflicts %u, rejected %u\n",
            report.pulled, report.pushed, report.merged, report.conflicts, report.rejected);
   if (!ok)
@@ -189,7 +193,7 @@ si_cli_cmd_status (SiCliContext *ctx,
 {
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print JSON", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL },
   };
   g_autoptr(GError) error = NULL;
@@ -248,11 +252,12 @@ si_cli_cmd_status (SiCliContext *ctx,
       return SI_CLI_EXIT_OK;
     }
 
-  last = last_sync > 0 ? si_cli_format_local_time (last_sync) : g_strdup ("never");
-  g_print ("Server: %s\n", si_account_get_server_url (account) ? si_account_get_server_url (account) : "(not logged in)");
-  g_print ("User: %s\n", si_account_get_username (account) ? si_account_get_username (account) : "-");
-  g_print ("Changes waiting: %u\n", pending);
-  g_print ("Conflicts: %u\n", conflicts);
-  g_print ("Last sync: %s\n", last);
+  /* Translators: when the last sync was, when there was none. */
+  last = last_sync > 0 ? si_cli_format_local_time (last_sync) : g_strdup (_("never"));
+  g_print (_("Server: %s\n"), si_account_get_server_url (account) ? si_account_get_server_url (account) : _("(not logged in)"));
+  g_print (_("User: %s\n"), si_account_get_username (account) ? si_account_get_username (account) : "-");
+  g_print (_("Changes waiting: %u\n"), pending);
+  g_print (_("Conflicts: %u\n"), conflicts);
+  g_print (_("Last sync: %s\n"), last);
   return SI_CLI_EXIT_OK;
 }

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <stdio.h>
 
 #include "si-cli.h"
@@ -24,7 +25,7 @@ si_cli_cmd_export (SiCliContext  *ctx,
   guint n_ideas = 0;
   SiStore *store;
   const GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_FILENAME, &format_name, "markdown (one .md file per idea) or json (saveidea.json)", "FORMAT" },
+    { "format", 'f', 0, G_OPTION_ARG_FILENAME, &format_name, N_("markdown (one .md file per idea) or json (saveidea.json)"), "FORMAT" },
     { NULL }
   };
 
@@ -32,15 +33,15 @@ si_cli_cmd_export (SiCliContext  *ctx,
     return status;
   args = si_cli_positional (argc, argv);
   if (args->len != 1)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "export needs one DIR (try “saveidea-cli export --help”)");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("export needs one DIR (try “saveidea-cli export --help”)"));
   if (format_name == NULL)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "export needs --format markdown or --format json");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("export needs --format markdown or --format json"));
   if (g_ascii_strcasecmp (format_name, "markdown") == 0 || g_ascii_strcasecmp (format_name, "md") == 0)
     format = SI_EXPORT_FORMAT_MARKDOWN;
   else if (g_ascii_strcasecmp (format_name, "json") == 0)
     format = SI_EXPORT_FORMAT_JSON;
   else
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "Unknown format “%s”: use markdown or json", format_name);
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("Unknown format “%s”: use markdown or json"), format_name);
 
   if (!(store = si_cli_get_store (ctx, &status)))
     return status;
@@ -55,7 +56,8 @@ si_cli_cmd_export (SiCliContext  *ctx,
     }
   else
     where = g_file_get_parse_name (folder);
-  printf ("Exported %u idea%s to %s\n", n_ideas, n_ideas == 1 ? "" : "s", where);
+  /* Translators: %u is the number of ideas, %s the folder or file written. */
+  printf (ngettext ("Exported %u idea to %s\n", "Exported %u ideas to %s\n", n_ideas), n_ideas, where);
   return SI_CLI_EXIT_OK;
 }
 
@@ -67,6 +69,8 @@ si_cli_cmd_import (SiCliContext  *ctx,
   g_autoptr(GPtrArray) args = NULL;
   g_autoptr(GFile) file = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *files = NULL;
+  g_autofree char *tags = NULL;
   SiImportStats stats = { 0 };
   int status = SI_CLI_EXIT_OK;
   SiStore *store;
@@ -75,15 +79,18 @@ si_cli_cmd_import (SiCliContext  *ctx,
     return status;
   args = si_cli_positional (argc, argv);
   if (args->len != 1)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, "import needs one PATH (try “saveidea-cli import --help”)");
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("import needs one PATH (try “saveidea-cli import --help”)"));
   if (!(store = si_cli_get_store (ctx, &status)))
     return status;
   file = g_file_new_for_commandline_arg (g_ptr_array_index (args, 0));
   if (!si_import (store, file, &stats, ctx->cancellable, &error))
     return si_cli_fail_error (ctx, error);
 
-  printf ("Imported %u file%s: %u new, %u updated, %u unchanged; %u new tag%s\n",
-          stats.n_files, stats.n_files == 1 ? "" : "s", stats.n_created, stats.n_updated,
-          stats.n_unchanged, stats.n_tags_created, stats.n_tags_created == 1 ? "" : "s");
+  files = g_strdup_printf (ngettext ("Imported %u file", "Imported %u files", stats.n_files), stats.n_files);
+  tags = g_strdup_printf (ngettext ("%u new tag", "%u new tags", stats.n_tags_created), stats.n_tags_created);
+  /* Translators: “Imported 3 files: 2 new, 1 updated, 0 unchanged; 1 new tag”. The first %s is
+   * “Imported %u file(s)”, the last “%u new tag(s)”; the numbers between count ideas. */
+  printf (_("%s: %u new, %u updated, %u unchanged; %s\n"), files, stats.n_created, stats.n_updated,
+          stats.n_unchanged, tags);
   return SI_CLI_EXIT_OK;
 }

@@ -53,7 +53,8 @@ typedef int (*SiCliCommandFunc) (SiCliContext *ctx,
  * @name: what is typed: `saveidea-cli NAME …`
  * @func: runs the command
  * @args: the arguments, for the help: "ID [--json]"
- * @summary: one line for the help
+ * @summary: one line for the help, marked for translation (the N_ macro) and translated where
+ *   it is shown
  */
 typedef struct {
   const char       *name;
