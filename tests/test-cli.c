@@ -38,12 +38,14 @@ bytes_to_string (GBytes *bytes)
 }
 
 /* Runs saveidea-cli with @argv (NULL-terminated, without the program), @input on its standard
- * input. @db: the --db argument, or NULL for none. */
+ * input. @db: the --db argument, or NULL for none. @language: LANGUAGE for its messages, or
+ * NULL for none (English). */
 static void
-run_argv (Run                *run,
-          const char         *db,
-          const char         *input,
-          const char * const *args)
+run_argv_in (Run                *run,
+             const char         *language,
+             const char         *db,
+             const char         *input,
+             const char * const *args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -75,6 +77,13 @@ run_argv (Run                *run,
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  /* English unless a test asks for a language, whatever the environment the tests run in. Run
+   * from the build tree, saveidea-cli reads the translations built there. */
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (language != NULL)
+    g_subprocess_launcher_setenv (launcher, "LANGUAGE", language, TRUE);
+  else
+    g_subprocess_launcher_unsetenv (launcher, "LANGUAGE");
   process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
   in = g_bytes_new (input ? input : "", input ? strlen (input) : 0);
@@ -89,10 +98,26 @@ run_argv (Run                *run,
   g_test_message ("saveidea-cli %s → %d\n%s%s", args[0] ? args[0] : "", run->status, run->out, run->err);
 }
 
+static void
+run_argv (Run                *run,
+          const char         *db,
+          const char         *input,
+          const char * const *args)
+{
+  run_argv_in (run, NULL, db, input, args);
+}
+
 #define RUN(run, db, input, ...) \
   G_STMT_START { \
     const char * const run_args_[] = { __VA_ARGS__, NULL }; \
     run_argv ((run), (db), (input), run_args_); \
+  } G_STMT_END
+
+/* RUN with LANGUAGE=@language */
+#define RUN_IN(language, run, db, input, ...) \
+  G_STMT_START { \
+    const char * const run_args_[] = { __VA_ARGS__, NULL }; \
+    run_argv_in ((run), (language), (db), (input), run_args_); \
   } G_STMT_END
 
 static void
@@ -478,6 +503,59 @@ test_export_import (void)
   assert_fails (&run, 3, "bad.json");
 }
 
+/* Messages, help and text output follow the language; what scripts read does not. */
+static void
+test_translated (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_autofree char *missing = db_path ("no-such-folder");
+  g_auto(Run) english = { 0 };
+  g_auto(Run) german = { 0 };
+
+  add_idea (db, "Café ☕", "work");
+
+  /* A message of saveidea-cli itself */
+  RUN (&english, db, NULL, "show", "42");
+  assert_fails (&english, 2, "saveidea-cli: There is no idea 42.\n");
+  RUN_IN ("de", &german, db, NULL, "show", "42");
+  assert_fails (&german, 2, "saveidea-cli: Es gibt keine Idee 42.\n");
+
+  /* A message of the core (si-import.c), which the app shows too */
+  RUN (&english, db, NULL, "import", missing);
+  assert_fails (&english, 2, ": there is no such file or folder.");
+  RUN_IN ("de", &german, db, NULL, "import", missing);
+  assert_fails (&german, 2, ": Diese Datei oder diesen Ordner gibt es nicht.");
+  g_assert_nonnull (strstr (german.err, missing));
+
+  /* The help, the command summaries and GOption's descriptions of a command's options */
+  RUN_IN ("de", &german, NULL, NULL, "--help");
+  assert_ok (&german);
+  g_assert_nonnull (strstr (german.out, "Befehle:\n"));
+  g_assert_nonnull (strstr (german.out, "      Eine Idee anzeigen\n"));
+  g_assert_nonnull (strstr (german.out, "Beendigungsstatus:\n"));
+  RUN_IN ("de", &german, db, NULL, "edit", "--help");
+  g_assert_cmpint (german.status, ==, 0);
+  g_assert_nonnull (strstr (german.out, "Die Idee anheften"));
+
+  /* Text output: translated labels, lined up after the longest one */
+  RUN_IN ("de", &german, db, NULL, "show", "1");
+  assert_ok (&german);
+  g_assert_nonnull (strstr (german.out, "Titel:       Café ☕\n"));
+  g_assert_nonnull (strstr (german.out, "Angeheftet:  nein\n"));
+
+  /* What scripts read is the same in every language: ids, JSON, the tag list. */
+  RUN_IN ("de", &german, db, NULL, "add", "Zweite Idee");
+  assert_ok (&german);
+  g_assert_cmpstr (german.out, ==, "2\n");
+  RUN (&english, db, NULL, "list", "--json");
+  RUN_IN ("de", &german, db, NULL, "list", "--json");
+  assert_ok (&german);
+  g_assert_cmpstr (german.out, ==, english.out);
+  g_assert_nonnull (strstr (german.out, "\"sync_state\" : \"created\""));
+  RUN_IN ("de", &german, db, NULL, "tags");
+  g_assert_cmpstr (german.out, ==, "work (1)\n");
+}
+
 static void
 test_default_notebook (void)
 {
@@ -513,6 +591,7 @@ main (int   argc,
   g_test_add_func ("/cli/exit-codes", test_exit_codes);
   g_test_add_func ("/cli/export-import", test_export_import);
   g_test_add_func ("/cli/default-notebook", test_default_notebook);
+  g_test_add_func ("/cli/translated", test_translated);
 
   return g_test_run ();
 }
