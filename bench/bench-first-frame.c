@@ -67,64 +67,6 @@ measure (const char *name,
   si_bench_report (name, si_bench_percentile (samples, 50), "ms", "");
 }
 
-static void
-make_notebook (const char *path,
-               guint       n_ideas)
-{
-  const char *reuse = g_getenv ("SAVEIDEA_BENCH_DB");
-  g_autoptr(GError) error = NULL;
-
-  if (reuse && g_file_test (reuse, G_FILE_TEST_EXISTS))
-    {
-      g_autoptr(GFile) from = g_file_new_for_path (reuse);
-      g_autoptr(GFile) to = g_file_new_for_path (path);
-
-      if (!g_file_copy (from, to, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error))
-        g_error ("Could not copy %s: %s", reuse, error->message);
-      return;
-    }
-  {
-    g_autoptr(SiStore) store = si_store_new (path, &error);
-
-    if (store == NULL || !si_bench_fill_store (store, n_ideas, 42, &error))
-      g_error ("%s", error->message);
-  }
-  if (reuse)
-    {
-      g_autoptr(GFile) from = g_file_new_for_path (path);
-      g_autoptr(GFile) to = g_file_new_for_path (reuse);
-
-      g_file_copy (from, to, G_FILE_COPY_NONE, NULL, NULL, NULL, NULL);
-    }
-}
-
-static void
-remove_notebook (const char *path)
-{
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
-
-  g_unlink (path);
-  g_unlink (wal);
-  g_unlink (shm);
-}
-
-/* Removes @path and, for a folder, what the app left in it (caches, settings). */
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) && (dir = g_dir_open (path, 0, NULL)))
-    while ((name = g_dir_read_name (dir)))
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -168,12 +110,14 @@ main (int   argc,
   printf ("# app start to first frame: an empty notebook, then %u ideas; median of %d runs, GSK_RENDERER=%s\n",
           n_ideas, RUNS, g_environ_getenv (envp, "GSK_RENDERER"));
   measure ("app_first_frame_empty_ms_p50", app, envp);
-  remove_notebook (path);
+  si_bench_remove_tree (folder);   /* the notebook, with its -wal and -shm */
+  g_mkdir_with_parents (folder, 0700);
 
-  make_notebook (path, n_ideas);
+  if (!si_bench_make_notebook (path, n_ideas, &error))
+    g_error ("%s", error->message);
   measure ("app_first_frame_ms_p50", app, envp);
   si_bench_print_json ();
 
-  remove_tree (home);
+  si_bench_remove_tree (home);
   return 0;
 }

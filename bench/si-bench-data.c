@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -157,6 +158,52 @@ si_bench_fill_store (SiStore  *store,
 fail:
   _si_store_rollback (store);
   return FALSE;
+}
+
+/* A notebook of @n_ideas ideas (seed 42) at @path: a copy of $SAVEIDEA_BENCH_DB when that file
+ * exists; otherwise the generator makes one and, when $SAVEIDEA_BENCH_DB is set, leaves a copy
+ * there for the next benchmark. */
+gboolean
+si_bench_make_notebook (const char  *path,
+                        guint        n_ideas,
+                        GError     **error)
+{
+  const char *reuse = g_getenv ("SAVEIDEA_BENCH_DB");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  if (reuse && g_file_test (reuse, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GFile) from = g_file_new_for_path (reuse);
+      return g_file_copy (from, file, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error);
+    }
+  {
+    g_autoptr(SiStore) store = si_store_new (path, error);
+
+    if (store == NULL || !si_bench_fill_store (store, n_ideas, 42, error))
+      return FALSE;
+  }
+  if (reuse)
+    {
+      g_autoptr(GFile) to = g_file_new_for_path (reuse);
+      return g_file_copy (file, to, G_FILE_COPY_NONE, NULL, NULL, NULL, error);
+    }
+  return TRUE;
+}
+
+/* Removes @path and, for a folder, everything in it. */
+void
+si_bench_remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK) && (dir = g_dir_open (path, 0, NULL)))
+    while ((name = g_dir_read_name (dir)))
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        si_bench_remove_tree (child);
+      }
+  g_remove (path);
 }
 
 double

@@ -14,6 +14,10 @@ gboolean  si_bench_fill_store  (SiStore  *store,
                                 guint     n_ideas,
                                 guint32   seed,
                                 GError  **error);
+gboolean  si_bench_make_notebook (const char *path,
+                                  guint       n_ideas,
+                                  GError    **error);
+void      si_bench_remove_tree   (const char *path);
 double    si_bench_now_ms      (void);
 double    si_bench_percentile  (GArray   *samples_ms,
                                 double    p);

@@ -1,0 +1,245 @@
+/* bench-cli-sync.c — saveidea-cli as a process of its own against a real server, and wrk.
+ *
+ * Usage: bench-cli-sync SERVER_BINARY CLI_BINARY [N_IDEAS] (default 100000).
+ * Starts saveidea-server on 127.0.0.1:0 with a fresh data folder and two accounts. Measures,
+ * each as a separate `saveidea-cli sync` whose peak RSS is the kernel's (wait4's ru_maxrss):
+ * the push of N ideas written offline (a copy of SAVEIDEA_BENCH_DB when it names an existing
+ * file, else made by the generator), then the first full sync of those N ideas into an empty
+ * notebook. Then, when wrk is installed, the server's no-op sync requests/s
+ * (GET /api/v1/changes?since=0 of an empty account) with 1, 32 and 200 connections.
+ */
+#define G_LOG_DOMAIN "saveidea-bench"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <glib/gstdio.h>
+#include <libsoup/soup.h>
+
+#include "si-account.h"
+#include "si-bench-data.h"
+#include "si-wire.h"
+
+#define PASSWORD "bench-password"
+#define WRK_SECONDS "5"
+
+typedef struct {
+  const char  *server_binary;
+  char        *dir;
+  GSubprocess *server;
+  char        *url;
+} Bench;
+
+static void
+add_account (Bench      *bench,
+             const char *name)
+{
+  const char *argv[] = { bench->server_binary, "--data", bench->dir, "user", "add", name, NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                               G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, PASSWORD "\n", NULL, NULL, NULL, &error) ||
+      !g_subprocess_get_successful (process))
+    g_error ("saveidea-server user add %s failed%s%s", name, error ? ": " : "", error ? error->message : "");
+}
+
+/* Starts the server; its first line of output is the URL it listens on. */
+static void
+start_server (Bench *bench)
+{
+  const char *argv[] = { bench->server_binary, "--data", bench->dir, "--listen", "127.0.0.1:0", NULL };
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+
+  bench->server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  if (bench->server == NULL)
+    g_error ("Could not start %s: %s", bench->server_binary, error->message);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bench->server));
+  first = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL);
+  if (first == NULL || !g_str_has_prefix (first, "http"))
+    g_error ("saveidea-server printed no URL");
+  bench->url = g_strdup (g_strstrip (first));
+}
+
+static char *
+log_in (Bench      *bench,
+        const char *name)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *endpoint = g_strconcat (bench->url, "/api/v1/login", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", endpoint);
+  g_autofree char *json = g_strdup_printf ("{\"username\": \"%s\", \"password\": \"" PASSWORD "\"}", name);
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+
+  soup_message_set_request_body_from_bytes (message, "application/json",
+                                            g_bytes_new_take (g_strdup (json), strlen (json)));
+  if (!(answer = soup_session_send_and_read (session, message, NULL, &error)) ||
+      !(root = si_wire_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), &error)) ||
+      !JSON_NODE_HOLDS_OBJECT (root) || !json_object_has_member (json_node_get_object (root), "token"))
+    g_error ("Could not log in as %s%s%s", name, error ? ": " : "", error ? error->message : "");
+  return g_strdup (json_object_get_string_member (json_node_get_object (root), "token"));
+}
+
+/* A notebook at @path set up for the account @name (the token is not stored: the CLI gets it
+ * from SAVEIDEA_TOKEN). */
+static void
+set_account (Bench      *bench,
+             const char *path,
+             const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = si_store_new (path, &error);
+  g_autoptr(SiAccount) account = NULL;
+
+  if (store == NULL)
+    g_error ("%s", error->message);
+  account = si_account_new (store);
+  if (!si_account_set_for_testing (account, bench->url, name, NULL, &error))
+    g_error ("%s", error->message);
+}
+
+typedef struct {
+  double ms;
+  double peak_rss_mib;
+} Run;
+
+/* Runs @argv to its end; its wall time and the kernel's peak RSS of it. */
+static Run
+run_measured (const char * const *argv,
+              char              **envp)
+{
+  g_autoptr(GError) error = NULL;
+  struct rusage usage = { 0 };
+  gint64 start = g_get_monotonic_time ();
+  int status = 0;
+  GPid pid;
+
+  if (!g_spawn_async (NULL, (char **) argv, envp, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                      NULL, NULL, &pid, &error))
+    g_error ("Could not run %s: %s", argv[0], error->message);
+  if (wait4 (pid, &status, 0, &usage) != pid || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
+    g_error ("%s %s failed (status %d)", argv[0], argv[1], status);
+  g_spawn_close_pid (pid);
+  return (Run) { (g_get_monotonic_time () - start) / 1000.0, usage.ru_maxrss / 1024.0 };
+}
+
+/* wrk's requests/s and failed requests (errors and non-2xx answers) at @connections. */
+static void
+measure_wrk (const char *wrk,
+             const char *url,
+             const char *token,
+             const char *connections)
+{
+  g_autofree char *header = g_strdup_printf ("Authorization: Bearer %s", token);
+  const char *argv[] = { wrk, "-t", "1", "-c", connections, "-d", WRK_SECONDS "s", "-H", header, url, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GError) error = NULL;
+  double per_s = 0;
+  guint64 failed = 0;
+  const char *line;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, NULL, &error))
+    g_error ("Could not run wrk: %s", error->message);
+  if ((line = strstr (out, "Requests/sec:")))
+    per_s = g_ascii_strtod (line + strlen ("Requests/sec:"), NULL);
+  if ((line = strstr (out, "Non-2xx or 3xx responses:")))
+    failed += g_ascii_strtoull (line + strlen ("Non-2xx or 3xx responses:"), NULL, 10);
+  if ((line = strstr (out, "Socket errors:")))
+    {
+      guint64 n;
+      const char *fields[] = { "connect ", "read ", "write ", "timeout " };
+
+      for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+        if ((line = strstr (line, fields[i])) && sscanf (line + strlen (fields[i]), "%" G_GUINT64_FORMAT, &n) == 1)
+          failed += n;
+    }
+  name = g_strdup_printf ("server_noop_wrk_%s_clients_req_per_s", connections);
+  si_bench_report (name, per_s, "req/s", g_str_equal (connections, "1") ? "" : ">= 5000");
+  g_free (name);
+  name = g_strdup_printf ("server_noop_wrk_%s_clients_failed", connections);
+  si_bench_report (name, failed, "requests", "0");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  Bench bench = { 0 };
+  const char *cli = argc > 2 ? argv[2] : NULL;
+  guint n_ideas = argc > 3 ? (guint) atoi (argv[3]) : 100000;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *fresh = NULL;
+  g_autofree char *wrk = g_find_program_in_path ("wrk");
+  g_auto(GStrv) envp = g_get_environ ();
+  Run run;
+
+  if (argc < 3)
+    {
+      g_printerr ("usage: bench-cli-sync SERVER_BINARY CLI_BINARY [N_IDEAS]\n");
+      return 2;
+    }
+  bench.server_binary = argv[1];
+  bench.dir = g_dir_make_tmp ("saveidea-bench-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  add_account (&bench, "bench");
+  add_account (&bench, "idle");
+  start_server (&bench);
+  token = log_in (&bench, "bench");
+  envp = g_environ_setenv (envp, "SAVEIDEA_TOKEN", token, TRUE);
+  envp = g_environ_setenv (envp, "HOME", bench.dir, TRUE);
+  envp = g_environ_setenv (envp, "XDG_DATA_HOME", bench.dir, TRUE);
+  envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", bench.dir, TRUE);
+  printf ("# saveidea-cli sync as a process of its own, %u ideas, %s\n", n_ideas, bench.url);
+
+  source = g_build_filename (bench.dir, "offline.db", NULL);
+  if (!si_bench_make_notebook (source, n_ideas, &error))
+    g_error ("%s", error->message);
+  set_account (&bench, source, "bench");
+  {
+    const char *push[] = { cli, "--db", source, "sync", NULL };
+    run = run_measured (push, envp);
+    si_bench_report ("cli_push_records_per_s", n_ideas / (run.ms / 1000.0), "records/s", "");
+    si_bench_report ("cli_push_peak_rss_mib", run.peak_rss_mib, "MiB", "");
+  }
+
+  fresh = g_build_filename (bench.dir, "fresh.db", NULL);
+  set_account (&bench, fresh, "bench");
+  {
+    const char *pull[] = { cli, "--db", fresh, "sync", NULL };
+    run = run_measured (pull, envp);
+    si_bench_report ("cli_first_sync_records_per_s", n_ideas / (run.ms / 1000.0), "records/s", ">= 20000");
+    si_bench_report ("cli_first_sync_peak_rss_mib", run.peak_rss_mib, "MiB", "");
+  }
+
+  if (wrk != NULL)
+    {
+      g_autofree char *idle_token = log_in (&bench, "idle");
+      g_autofree char *noop = g_strconcat (bench.url, "/api/v1/changes?since=0", NULL);
+      const char *clients[] = { "1", "32", "200" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+        measure_wrk (wrk, noop, idle_token, clients[i]);
+    }
+  else
+    printf ("# wrk is not installed: no server requests/s\n");
+  si_bench_print_json ();
+
+  g_subprocess_send_signal (bench.server, SIGTERM);
+  g_subprocess_wait (bench.server, NULL, NULL);
+  g_clear_object (&bench.server);
+  si_bench_remove_tree (bench.dir);
+  g_free (bench.dir);
+  g_free (bench.url);
+  return 0;
+}
