@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "si-idea-list.h"
+#include "si-store-private.h"
 
 typedef struct {
   guint position, removed, added;
@@ -307,6 +308,82 @@ test_consistent_during_changes (Fixture       *fixture,
   (void) c;
 }
 
+/* A list longer than what it reads at once: rows past the loaded ones come when asked for, and
+ * changes keep the count and the order right, loaded or not. */
+static void
+test_big_list_loads_lazily (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const guint n = 1200;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdeaList) list = NULL;
+  g_autoptr(SiIdea) oldest = NULL;
+  g_autoptr(SiIdea) fresh = NULL;
+  g_autoptr(SiIdea) last = NULL;
+  Consistency consistency;
+  guint position = 0;
+  gint64 second_oldest = 0, fifth_oldest = 0;
+
+  g_clear_object (&fixture->list);   /* this test makes its own, once the ideas are there */
+  g_assert_true (_si_store_begin (fixture->store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("idea %u", i);
+      g_autoptr(SiIdea) idea = add (fixture, title);
+
+      if (i == 0)
+        oldest = g_object_ref (idea);
+      if (i == 1)
+        second_oldest = si_idea_get_id (idea);
+      if (i == 5)
+        fifth_oldest = si_idea_get_id (idea);
+    }
+  g_assert_true (_si_store_commit (fixture->store, &error));
+
+  list = si_idea_list_new (fixture->store);
+  consistency = (Consistency) { g_list_model_get_n_items (G_LIST_MODEL (list)), 0 };
+  g_assert_cmpuint (consistency.n_seen, ==, n);
+  g_signal_connect (list, "items-changed", G_CALLBACK (check_consistency), &consistency);
+  g_array_set_size (fixture->changes, 0);
+  g_signal_connect (list, "items-changed", G_CALLBACK (on_items_changed), fixture);
+
+  /* The oldest idea, never loaded, is edited: it comes on top; the unloaded rows are one fewer. */
+  si_idea_set_body (oldest, "edited");
+  save (fixture, oldest);
+  g_assert_cmpuint (fixture->changes->len, ==, 2);
+  g_assert_cmpuint (g_array_index (fixture->changes, Change, 0).position, ==, 0);
+  g_assert_cmpuint (g_array_index (fixture->changes, Change, 0).added, ==, 1);
+  g_assert_cmpuint (g_array_index (fixture->changes, Change, 1).removed, ==,
+                    g_array_index (fixture->changes, Change, 1).added + 1);
+  g_array_set_size (fixture->changes, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n);
+
+  /* Deleting a row nobody loaded shortens the list; a new idea is one insertion on top. */
+  g_assert_true (si_store_delete_idea (fixture->store, second_oldest, SI_SAVE_LOCAL, &error));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n - 1);
+  g_array_set_size (fixture->changes, 0);
+  fresh = add (fixture, "fresh");
+  g_assert_cmpuint (fixture->changes->len, ==, 1);
+  g_assert_cmpuint (g_array_index (fixture->changes, Change, 0).position, ==, 0);
+  g_assert_cmpuint (g_array_index (fixture->changes, Change, 0).added, ==, 1);
+  g_assert_cmpuint (consistency.mismatches, ==, 0);
+  g_assert_cmpuint (consistency.n_seen, ==, n);
+
+  /* Finding an idea deep in the list loads it: fresh, idea 0, idea 1199, ..., idea 2. */
+  g_assert_true (si_idea_list_find (list, fifth_oldest, &position));
+  g_assert_cmpuint (position, ==, n - 1 - 3);
+  last = g_list_model_get_item (G_LIST_MODEL (list), n - 1);
+  g_assert_cmpstr (si_idea_get_title (last), ==, "idea 2");
+  for (guint i = 2; i < n; i++)
+    {
+      g_autoptr(SiIdea) idea = g_list_model_get_item (G_LIST_MODEL (list), i);
+      g_autofree char *expected = g_strdup_printf ("idea %u", n + 1 - i);
+      g_assert_cmpstr (si_idea_get_title (idea), ==, expected);
+    }
+  g_signal_handlers_disconnect_by_data (list, fixture);
+  g_signal_handlers_disconnect_by_data (list, &consistency);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -319,6 +396,7 @@ main (int   argc,
   ADD ("/idea-list/filters", test_filters);
   ADD ("/idea-list/other-process", test_other_process);
   ADD ("/idea-list/consistent-during-changes", test_consistent_during_changes);
+  ADD ("/idea-list/big-list-loads-lazily", test_big_list_loads_lazily);
 #undef ADD
 
   return g_test_run ();

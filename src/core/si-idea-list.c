@@ -1,9 +1,15 @@
 /* si-idea-list.c — the store's ideas as a GListModel.
  *
- * The list holds only each row's sort key (id, pinned, updated_at, rank): 100,000 ideas cost a
- * few megabytes, and an SiIdea is loaded when a row asks for it. When the store says one idea
- * changed, the list emits exactly the rows that moved: (p, 1, 1) for an edit in place, a removal
- * and an insertion for a move, never a reset. Search results are re-queried and diffed.
+ * The list holds only each row's sort key (id, pinned, updated_at, rank), and an SiIdea is loaded
+ * when a row asks for it. When the store says one idea changed, the list emits exactly the rows
+ * that moved: (p, 1, 1) for an edit in place, a removal and an insertion for a move, never a
+ * reset. Search results are re-queried and diffed.
+ *
+ * The list of every idea loads lazily: it reads the first LOAD_PAGE keys and the number of ideas
+ * (which the store keeps), and the keys after them only when a row that far is asked for. Until
+ * then the rest of the list is a run of rows nobody has seen ("the tail"): a change that may
+ * touch it replaces the tail's rows in one items-changed, with its new length. The filtered
+ * lists (a tag, pinned, conflicts, a search) are small enough to load at once.
  */
 #define G_LOG_DOMAIN "saveidea-model"
 
@@ -14,6 +20,9 @@
 
 /* Loaded ideas nobody else holds are dropped when the cache grows past this. */
 #define CACHE_SOFT_LIMIT 256
+/* The list of every idea reads this many keys at a time: more than a window's rows (GTK 4.8's
+ * list view asks for up to 200). */
+#define LOAD_PAGE 500
 
 struct _SiIdeaList
 {
@@ -21,7 +30,8 @@ struct _SiIdeaList
 
   SiStore     *store;
   gulong       changed_id;
-  GArray      *keys;      /* SiIdeaKey, in display order */
+  GArray      *keys;      /* SiIdeaKey, in display order: the whole list, or its loaded start */
+  guint        n_tail;    /* rows after @keys not loaded yet */
   GHashTable  *cache;     /* id -> SiIdea */
 
   gint64       tag_id;
@@ -65,6 +75,46 @@ searching (SiIdeaList *self)
   return self->search != NULL && self->search[0] != '\0';
 }
 
+/* Only the list of every idea is big enough to load as it scrolls. */
+static gboolean
+loads_lazily (SiIdeaList *self)
+{
+  return !searching (self) && self->tag_id == 0 && !self->pinned_only && !self->conflicts_only;
+}
+
+static guint
+n_rows (SiIdeaList *self)
+{
+  return self->keys->len + self->n_tail;
+}
+
+/* Reads keys after the loaded ones until @position is loaded (or the list ends early: another
+ * process removed ideas since the tail was counted; the next change settles that). */
+static void
+load_through_position (SiIdeaList *self,
+                       guint       position)
+{
+  while (self->n_tail > 0 && position >= self->keys->len)
+    {
+      SiIdeaFilter filter = current_filter (self);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) page = NULL;
+      const SiIdeaKey *last = self->keys->len ? &g_array_index (self->keys, SiIdeaKey, self->keys->len - 1) : NULL;
+      guint want = MAX (LOAD_PAGE, position + 1 - self->keys->len);
+
+      page = si_store_query_ideas_after (self->store, &filter, last, MIN (want, self->n_tail), &error);
+      if (page == NULL)
+        {
+          g_warning ("Could not list the ideas: %s", error->message);
+          return;
+        }
+      if (page->len == 0)
+        return;
+      g_array_append_vals (self->keys, page->data, page->len);
+      self->n_tail -= page->len;
+    }
+}
+
 /* GListModel ---------------------------------------------------------------------------------- */
 
 static GType
@@ -76,7 +126,7 @@ si_idea_list_get_item_type (GListModel *model)
 static guint
 si_idea_list_get_n_items (GListModel *model)
 {
-  return SI_IDEA_LIST (model)->keys->len;
+  return n_rows (SI_IDEA_LIST (model));
 }
 
 static void
@@ -102,8 +152,11 @@ si_idea_list_get_item (GListModel *model,
   SiIdea *idea;
   gint64 id;
 
-  if (position >= self->keys->len)
+  if (position >= n_rows (self))
     return NULL;
+  load_through_position (self, position);
+  if (position >= self->keys->len)
+    return si_idea_new (NULL, NULL);   /* removed meanwhile, as below */
   id = g_array_index (self->keys, SiIdeaKey, position).id;
   if ((idea = g_hash_table_lookup (self->cache, &id)))
     return g_object_ref (idea);
@@ -151,9 +204,16 @@ reload (SiIdeaList *self)
   SiIdeaFilter filter = current_filter (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) keys = NULL;
-  guint removed = self->keys->len;
+  guint removed = n_rows (self), total = 0;
 
-  keys = si_store_query_ideas (self->store, &filter, &error);
+  if (loads_lazily (self))
+    {
+      total = si_store_count_ideas (self->store, &filter, &error);
+      if (error == NULL)
+        keys = si_store_query_ideas_after (self->store, &filter, NULL, LOAD_PAGE, &error);
+    }
+  else
+    keys = si_store_query_ideas (self->store, &filter, &error);
   if (keys == NULL)
     {
       g_warning ("Could not list the ideas: %s", error->message);
@@ -161,7 +221,9 @@ reload (SiIdeaList *self)
     }
   g_array_unref (self->keys);
   self->keys = g_steal_pointer (&keys);
-  emit_items_changed (self, 0, removed, self->keys->len);
+  /* A short first page is the whole list, whatever the count said. */
+  self->n_tail = self->keys->len == LOAD_PAGE && total > LOAD_PAGE ? total - LOAD_PAGE : 0;
+  emit_items_changed (self, 0, removed, n_rows (self));
 }
 
 /* Search results: re-query and emit one change covering what differs between the two lists. */
@@ -243,6 +305,61 @@ refresh_cached (SiIdeaList *self,
     g_hash_table_remove (self->cache, &id);
 }
 
+/* idea_changed() while the tail is not loaded. The loaded rows change precisely; whether the
+ * idea was in the tail before is not known (its old key is gone), so the tail is counted again
+ * and, when its length changed, its rows are replaced. Rows in the tail were never handed out,
+ * so no one can tell which of them moved. */
+static void
+tail_idea_changed (SiIdeaList      *self,
+                   gboolean         was_shown,
+                   guint            old_pos,
+                   gboolean         shown,
+                   const SiIdeaKey *key)
+{
+  SiIdeaFilter filter = current_filter (self);
+  g_autoptr(GError) error = NULL;
+  gboolean loaded_range;
+  guint total, n_tail;
+
+  /* Only a key before the last loaded one has its place among the loaded rows. */
+  loaded_range = shown && self->keys->len > 0 &&
+                 si_idea_key_compare (key, &g_array_index (self->keys, SiIdeaKey, self->keys->len - 1)) < 0;
+
+  if (was_shown && loaded_range &&
+      si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, old_pos), key) == 0)
+    {
+      emit_items_changed (self, old_pos, 1, 1);
+      return;
+    }
+  if (was_shown)
+    {
+      g_array_remove_index (self->keys, old_pos);
+      emit_items_changed (self, old_pos, 1, 0);
+    }
+  if (loaded_range)
+    {
+      guint new_pos = insertion_point (self, key);
+
+      g_array_insert_val (self->keys, new_pos, *key);
+      emit_items_changed (self, new_pos, 0, 1);
+    }
+
+  total = si_store_count_ideas (self->store, &filter, &error);
+  if (error != NULL)
+    {
+      g_warning ("Could not count the ideas: %s", error->message);
+      return;
+    }
+  n_tail = total > self->keys->len ? total - self->keys->len : 0;
+  if (n_tail != self->n_tail)
+    {
+      guint removed = self->n_tail;
+
+      self->n_tail = n_tail;
+      emit_items_changed (self, self->keys->len, removed, n_tail);
+    }
+}
+
 static void
 idea_changed (SiIdeaList *self,
               gint64      id)
@@ -266,6 +383,11 @@ idea_changed (SiIdeaList *self,
   if (error != NULL)
     {
       g_warning ("Could not read idea %" G_GINT64_FORMAT ": %s", id, error->message);
+      return;
+    }
+  if (self->n_tail > 0)
+    {
+      tail_idea_changed (self, was_shown, old_pos, shown, &key);
       return;
     }
 
@@ -384,7 +506,7 @@ si_idea_list_get_property (GObject    *object,
     case PROP_SEARCH: g_value_set_string (value, self->search); break;
     case PROP_PINNED_ONLY: g_value_set_boolean (value, self->pinned_only); break;
     case PROP_CONFLICTS_ONLY: g_value_set_boolean (value, self->conflicts_only); break;
-    case PROP_N_ITEMS: g_value_set_uint (value, self->keys->len); break;
+    case PROP_N_ITEMS: g_value_set_uint (value, n_rows (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -564,9 +686,33 @@ si_idea_list_get_id_at (SiIdeaList *self,
 {
   g_return_val_if_fail (SI_IS_IDEA_LIST (self), 0);
 
+  load_through_position (self, position);
   if (position >= self->keys->len)
     return 0;
   return g_array_index (self->keys, SiIdeaKey, position).id;
+}
+
+/* Loads the tail up to the idea @id, when the list shows it there. */
+static gboolean
+load_through_idea (SiIdeaList *self,
+                   gint64      id,
+                   guint      *position)
+{
+  SiIdeaFilter filter = current_filter (self);
+  SiIdeaKey key;
+
+  if (!si_store_get_idea_key (self->store, id, &filter, &key, NULL))
+    return FALSE;
+  while (self->n_tail > 0 && self->keys->len > 0 &&
+         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, self->keys->len - 1), &key) < 0)
+    {
+      guint before = self->keys->len;
+
+      load_through_position (self, self->keys->len);
+      if (self->keys->len == before)
+        break;
+    }
+  return find_position (self, id, position);
 }
 
 /**
@@ -584,7 +730,7 @@ si_idea_list_find (SiIdeaList *self,
 
   g_return_val_if_fail (SI_IS_IDEA_LIST (self), FALSE);
 
-  if (!find_position (self, id, &pos))
+  if (!find_position (self, id, &pos) && !(self->n_tail > 0 && load_through_idea (self, id, &pos)))
     return FALSE;
   if (position)
     *position = pos;

@@ -1955,8 +1955,11 @@ prepare_idea_query (SiStore            *self,
                     const char         *fts,
                     gboolean            one_id,
                     gboolean            count,
+                    const SiIdeaKey    *after,
+                    guint               limit,
                     GError            **error)
 {
+  sqlite3_stmt *stmt;
   g_autoptr(GString) sql = g_string_new ("SELECT ");
   gboolean tag = filter && filter->tag_id;
   gboolean pinned = filter && filter->pinned_only;
@@ -1988,11 +1991,26 @@ prepare_idea_query (SiStore            *self,
         g_string_append (sql, " AND i.conflict_of IS NOT NULL");
       if (one_id)
         g_string_append (sql, " AND i.id = :id");
+      /* The rows after @after in the list's order: ideas_order walks from there. */
+      if (after)
+        g_string_append (sql, " AND (i.pinned, i.updated_at, i.id) < (:pinned, :updated_at, :after_id)");
     }
   if (!count)
     g_string_append (sql, " ORDER BY i.pinned DESC, i.updated_at DESC, i.id DESC");
+  if (limit > 0)
+    g_string_append (sql, " LIMIT :limit");
 
-  return prepare_with_filter (self, sql->str, filter, fts, error);
+  if (!(stmt = prepare_with_filter (self, sql->str, filter, fts, error)))
+    return NULL;
+  if (after)
+    {
+      sqlite3_bind_int (stmt, sqlite3_bind_parameter_index (stmt, ":pinned"), after->pinned);
+      sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":updated_at"), after->updated_at);
+      sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":after_id"), after->id);
+    }
+  if (limit > 0)
+    sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
+  return stmt;
 }
 
 /* One match of a search, while the best are picked. */
@@ -2146,19 +2164,45 @@ si_store_query_ideas (SiStore             *self,
                       const SiIdeaFilter  *filter,
                       GError             **error)
 {
-  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
   g_autofree char *fts = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
 
   g_return_val_if_fail (SI_IS_STORE (self), NULL);
 
   fts = filter ? fts_query_from_text (filter->search) : NULL;
   if (matches_nothing (filter, fts))
-    return g_steal_pointer (&keys);
+    return g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
   if (fts)
     return query_search (self, filter, fts, error);
-  if (!(stmt = prepare_idea_query (self, filter, fts, FALSE, FALSE, error)))
+  return si_store_query_ideas_after (self, filter, NULL, 0, error);
+}
+
+/**
+ * si_store_query_ideas_after:
+ * @filter: (nullable): what to show, without a search; NULL for every idea
+ * @after: (nullable): the key of the last idea already read, or NULL to start at the first
+ * @limit: at most this many (0: all)
+ *
+ * A page of the list, for a list that loads as it scrolls: each page is read through the
+ * index that keeps the list's order, so it costs the rows it returns, wherever it starts.
+ *
+ * Returns: (transfer full) (element-type SiIdeaKey): the ideas that come after @after, in
+ *   display order
+ */
+GArray *
+si_store_query_ideas_after (SiStore             *self,
+                            const SiIdeaFilter  *filter,
+                            const SiIdeaKey     *after,
+                            guint                limit,
+                            GError             **error)
+{
+  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (SI_IS_STORE (self), NULL);
+  g_return_val_if_fail (filter == NULL || filter->search == NULL || filter->search[0] == '\0', NULL);
+
+  if (!(stmt = prepare_idea_query (self, filter, NULL, FALSE, FALSE, after, limit, error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -2198,7 +2242,7 @@ si_store_count_ideas (SiStore             *self,
   if (fts == NULL && (filter == NULL || (!filter->tag_id && !filter->pinned_only && !filter->conflicts_only)))
     stmt = _si_store_prepare (self, "SELECT n FROM idea_count", error);
   else
-    stmt = prepare_idea_query (self, filter, fts, FALSE, TRUE, error);
+    stmt = prepare_idea_query (self, filter, fts, FALSE, TRUE, NULL, 0, error);
   if (stmt == NULL)
     return 0;
   rc = sqlite3_step (stmt);
@@ -2234,7 +2278,7 @@ si_store_get_idea_key (SiStore             *self,
   fts = filter ? fts_query_from_text (filter->search) : NULL;
   if (matches_nothing (filter, fts))
     return FALSE;
-  if (!(stmt = prepare_idea_query (self, filter, fts, TRUE, FALSE, error)))
+  if (!(stmt = prepare_idea_query (self, filter, fts, TRUE, FALSE, NULL, 0, error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), id);
   rc = sqlite3_step (stmt);

@@ -161,6 +161,11 @@ guint       si_store_count_ideas       (SiStore            *self,
 GArray     *si_store_query_ideas       (SiStore            *self,
                                         const SiIdeaFilter *filter,
                                         GError            **error);
+GArray     *si_store_query_ideas_after (SiStore            *self,
+                                        const SiIdeaFilter *filter,
+                                        const SiIdeaKey    *after,
+                                        guint               limit,
+                                        GError            **error);
 gboolean    si_store_get_idea_key      (SiStore            *self,
                                         gint64              id,
                                         const SiIdeaFilter *filter,
