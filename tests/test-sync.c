@@ -535,8 +535,8 @@ test_paging (void)
   add_many (a, 5000, "Idea");
   report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
   g_assert_cmpuint (report.pushed, ==, 5000);
-  /* info, two empty pages, then batches of at most 500 */
-  g_assert_cmpuint (report.requests, ==, 3 + 10);
+  /* one empty page of changes (the instance id in its header), then batches of at most 500 */
+  g_assert_cmpuint (report.requests, ==, 1 + 10);
   g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 5000);
 
   si_sync_engine_set_page_size (eb, 1000);
@@ -545,9 +545,14 @@ test_paging (void)
   g_assert_cmpuint (si_store_count_ideas (b, &(SiIdeaFilter) { 0, }, NULL), ==, 5000);
   g_assert_cmpuint (si_store_count_pending (b, NULL), ==, 0);
 
-  /* a no-op incremental sync: one request per collection */
+  /* a no-op incremental sync: one request, by a new engine too (a new app or CLI run) */
   report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
-  g_assert_cmpuint (report.requests, ==, 2);
+  g_assert_cmpuint (report.requests, ==, 1);
+  g_assert_cmpuint (report.pulled + report.pushed, ==, 0);
+  g_clear_object (&eb);
+  eb = engine_for (s, b);
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.requests, ==, 1);
   g_assert_cmpuint (report.pulled + report.pushed, ==, 0);
 }
 
@@ -675,6 +680,7 @@ typedef struct {
   char        *url;
   Fault        fault;
   guint        requests;
+  gboolean     old_server;   /* no GET /api/v1/changes, as before protocol additions */
 } Proxy;
 
 typedef struct {
@@ -731,6 +737,13 @@ proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
   Forward *f;
 
   proxy->requests++;
+  if (proxy->old_server && g_str_equal (g_uri_get_path (uri), "/api/v1/changes"))
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"error\":\"not_found\"}", 21);
+      return;
+    }
   switch (proxy->fault)
     {
     case FAULT_500:
@@ -847,6 +860,32 @@ test_faults (void)
     g_assert_cmpstr (da, ==, db);
   }
   g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 23);
+}
+
+/* A server without GET /changes (and without the instance header, through this proxy): the
+ * engine pulls collection by collection and asks GET /info who it is, as it did before. */
+static void
+test_old_server (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server));
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = si_sync_engine_new (b, proxy->url, s->token);
+  g_autoptr(SiIdea) idea = add_idea (a, "Old", "server", (const char *[]) { "legacy", NULL });
+  g_autofree char *da = NULL, *db = NULL;
+  SiSyncReport report;
+
+  proxy->old_server = TRUE;
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  /* changes (404), info, the tags feed, the ideas feed */
+  g_assert_cmpuint (report.requests, ==, 4);
+  g_assert_cmpuint (report.pulled, ==, 2);
+  da = dump (a);
+  db = dump (b);
+  g_assert_cmpstr (da, ==, db);
 }
 
 /* Lost answers: the server applied a push, the client never heard of it ------------------ */
@@ -1274,6 +1313,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/instance-changed", test_instance_changed);
   g_test_add_func ("/sync/killed-server", test_killed_server);
   g_test_add_func ("/sync/faults", test_faults);
+  g_test_add_func ("/sync/old-server", test_old_server);
   g_test_add_data_func ("/sync/lost-answer/create/incremental", GINT_TO_POINTER (SI_SYNC_MODE_INCREMENTAL), test_lost_create);
   g_test_add_data_func ("/sync/lost-answer/create/push", GINT_TO_POINTER (SI_SYNC_MODE_PUSH), test_lost_create);
   g_test_add_data_func ("/sync/lost-answer/update/incremental", GINT_TO_POINTER (SI_SYNC_MODE_INCREMENTAL), test_lost_update);

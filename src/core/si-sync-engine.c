@@ -56,6 +56,7 @@ struct _SiSyncEngine {
   guint        batch_threshold;
   gboolean     running;
   gboolean     instance_checked;
+  char        *instance_id;   /* checked, while instance_checked */
   guint        progress_done;
   guint        progress_total;
 };
@@ -97,9 +98,10 @@ typedef struct {
   SiSyncMode    mode;
   SiSyncReport  report;
   /* pull */
-  guint         coll;
+  gboolean      legacy;        /* the server has no GET /changes: one feed per collection */
+  guint         coll;          /* legacy: the collection being pulled */
   gint64        cursor;
-  GHashTable   *seen;          /* full: server ids listed for the current collection */
+  GPtrArray    *seen;          /* full: per collection, the server ids listed (GHashTable) */
   /* push */
   guint         round;
   GArray       *outbox;
@@ -114,7 +116,7 @@ typedef struct {
 static void
 run_free (Run *run)
 {
-  g_clear_pointer (&run->seen, g_hash_table_unref);
+  g_clear_pointer (&run->seen, g_ptr_array_unref);
   g_clear_pointer (&run->outbox, g_array_unref);
   g_clear_pointer (&run->only, g_hash_table_unref);
   g_clear_pointer (&run->retry, g_hash_table_unref);
@@ -123,6 +125,7 @@ run_free (Run *run)
 }
 
 static void pull_next (GTask *task);
+static gboolean check_instance (SiSyncEngine *self, const char *instance_id, GError **error);
 static void push_round (GTask *task);
 static void push_next (GTask *task);
 
@@ -211,6 +214,8 @@ request_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) json = NULL;
+  GError *instance_error = NULL;
+  const char *instance_id;
   guint status;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
@@ -236,8 +241,13 @@ request_done (GObject      *source,
   status = soup_message_get_status (req->msg);
   g_debug ("%s %s -> %u (%" G_GSIZE_FORMAT " bytes)", soup_message_get_method (req->msg),
            g_uri_get_path (soup_message_get_uri (req->msg)), status, g_bytes_get_size (bytes));
+  instance_id = soup_message_headers_get_one (soup_message_get_response_headers (req->msg),
+                                              SI_WIRE_INSTANCE_HEADER);
 
-  if (status == SOUP_STATUS_UNAUTHORIZED)
+  if (instance_id != NULL && !check_instance (SI_SYNC_ENGINE (g_task_get_source_object (task)),
+                                              instance_id, &instance_error))
+    run_finish (task, g_steal_pointer (&instance_error));
+  else if (status == SOUP_STATUS_UNAUTHORIZED)
     run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN,
                                            "The server no longer accepts this login. Log in again."));
   else if (status >= 500 || status == 429 || status == 408)
@@ -328,14 +338,47 @@ after_info (GTask *task)
     pull_next (task);
 }
 
+/* The server says it is @instance_id: the one this notebook synced with (or the first). */
+static gboolean
+check_instance (SiSyncEngine  *self,
+                const char    *instance_id,
+                GError       **error)
+{
+  g_autofree char *remembered = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->instance_checked && g_strcmp0 (self->instance_id, instance_id) == 0)
+    return TRUE;
+  remembered = _si_store_sync_dup_instance_id (self->store);
+  if (remembered == NULL)
+    {
+      if (!_si_store_sync_set_instance_id (self->store, instance_id, &local_error))
+        {
+          g_propagate_error (error, store_error (g_steal_pointer (&local_error)));
+          return FALSE;
+        }
+    }
+  else if (!g_str_equal (remembered, instance_id))
+    {
+      g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER_REPLACED,
+                   "The server at %s is not the one this notebook was synced with: it "
+                   "was reset or replaced. Nothing was changed. Sync with it as a new "
+                   "server only if you meant to.", self->server_url);
+      return FALSE;
+    }
+  g_free (self->instance_id);
+  self->instance_id = g_strdup (instance_id);
+  self->instance_checked = TRUE;
+  return TRUE;
+}
+
 static void
 on_info (GTask    *task,
          guint     status,
          JsonNode *json)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
-  g_autofree char *remembered = NULL;
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   JsonObject *object = json ? json_node_get_object (json) : NULL;
   const char *instance_id;
 
@@ -349,30 +392,118 @@ on_info (GTask    *task,
                                      self->server_url, SI_WIRE_PROTOCOL_VERSION));
       return;
     }
-
-  remembered = _si_store_sync_dup_instance_id (self->store);
-  if (remembered == NULL)
+  if (!check_instance (self, instance_id, &error))
     {
-      if (!_si_store_sync_set_instance_id (self->store, instance_id, &error))
-        {
-          run_finish (task, store_error (g_steal_pointer (&error)));
-          return;
-        }
-    }
-  else if (!g_str_equal (remembered, instance_id))
-    {
-      run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER_REPLACED,
-                                     "The server at %s is not the one this notebook was synced with: it "
-                                     "was reset or replaced. Nothing was changed. Sync with it as a new "
-                                     "server only if you meant to.", self->server_url));
+      run_finish (task, error);
       return;
     }
-  self->instance_checked = TRUE;
   after_info (task);
 }
 
 /* Pull ------------------------------------------------------------------------------------------ */
 
+#define CHANGES_FEED "changes"   /* the cursor of GET /changes, account-wide */
+
+/* Applies one page — its records, parents' collections first, and the cursor that covers it
+ * (stored under @feed) — in one transaction. */
+static gboolean
+apply_page (SiSyncEngine  *self,
+            Run           *run,
+            SiWirePage    *page,
+            const char    *feed,
+            GError       **error)
+{
+  gint64 stored;
+
+  if (!_si_store_begin (self->store, error))
+    return FALSE;
+  for (guint c = 0; c < self->collections->len; c++)
+    {
+      SiCollection *collection = g_ptr_array_index (self->collections, c);
+      SiWireCollection wire = si_collection_get_wire (collection);
+
+      for (guint i = 0; i < page->records->len; i++)
+        {
+          SiWireRecord *record = g_ptr_array_index (page->records, i);
+          SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
+          g_autoptr(GError) local_error = NULL;
+
+          if (record->collection != wire)
+            continue;
+          if (run->seen != NULL && !record->deleted)
+            g_hash_table_add (g_ptr_array_index (run->seen, c), g_memdup2 (&record->id, sizeof (gint64)));
+          if (!_si_store_sync_apply (self->store, self->collections, collection, record, &applied, &local_error))
+            {
+              if (local_error->domain == SI_STORE_ERROR &&
+                  (local_error->code == SI_STORE_ERROR_INVALID || local_error->code == SI_STORE_ERROR_EXISTS ||
+                   local_error->code == SI_STORE_ERROR_NOT_FOUND))
+                {
+                  /* One record this store cannot take must not block every later one. */
+                  g_warning ("Skipping %s record %" G_GINT64_FORMAT " from the server: %s",
+                             si_collection_get_name (collection), record->id, local_error->message);
+                  continue;
+                }
+              _si_store_rollback (self->store);
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          if (applied != SI_SYNC_APPLIED_NOTHING && applied != SI_SYNC_APPLIED_ADOPTED)
+            run->report.pulled++;
+          if (applied == SI_SYNC_APPLIED_MERGED)
+            run->report.merged++;
+          else if (applied == SI_SYNC_APPLIED_CONFLICT)
+            run->report.conflicts++;
+        }
+    }
+  stored = _si_store_sync_get_cursor (self->store, feed);
+  if ((page->cursor > stored && !_si_store_sync_set_cursor (self->store, feed, page->cursor, error)) ||
+      !_si_store_commit (self->store, error))
+    {
+      _si_store_rollback (self->store);
+      return FALSE;
+    }
+  run->cursor = page->cursor;
+  /* The server does not say how many follow: the total grows with what came. */
+  set_progress (self, self->progress_done + page->records->len,
+                self->progress_total + page->records->len);
+  return TRUE;
+}
+
+/* After a full pull of @collection: what the server no longer has goes. */
+static gboolean
+prune (SiSyncEngine  *self,
+       Run           *run,
+       guint          c,
+       GError       **error)
+{
+  GHashTable *seen = g_ptr_array_index (run->seen, c);
+  guint removed = 0;
+
+  if (!_si_store_begin (self->store, error))
+    return FALSE;
+  if (!_si_store_sync_prune (self->store, g_ptr_array_index (self->collections, c), seen, &removed, error) ||
+      !_si_store_commit (self->store, error))
+    {
+      _si_store_rollback (self->store);
+      return FALSE;
+    }
+  run->report.pulled += removed;
+  g_hash_table_remove_all (seen);
+  return TRUE;
+}
+
+static void
+pull_done (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (run->mode == SI_SYNC_MODE_PULL)
+    run_finish (task, NULL);
+  else
+    push_round (task);
+}
+
+/* A page of one collection's feed (servers without GET /changes). */
 static void
 on_page (GTask    *task,
          guint     status,
@@ -381,10 +512,8 @@ on_page (GTask    *task,
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   SiCollection *collection = g_ptr_array_index (self->collections, run->coll);
-  const char *name = si_collection_get_name (collection);
   g_autoptr(SiWirePage) page = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 stored;
 
   if (status != SOUP_STATUS_OK)
     {
@@ -398,76 +527,96 @@ on_page (GTask    *task,
                                      "The server sent a page that is not valid: %s", error->message));
       return;
     }
-
-  /* The page and the cursor that covers it: one transaction. */
-  if (!_si_store_begin (self->store, &error))
+  if (!apply_page (self, run, page, si_collection_get_name (collection), &error) ||
+      (!page->more && run->seen != NULL && !prune (self, run, run->coll, &error)))
     {
       run_finish (task, store_error (g_steal_pointer (&error)));
       return;
     }
-  for (guint i = 0; i < page->records->len; i++)
-    {
-      SiWireRecord *record = g_ptr_array_index (page->records, i);
-      SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
-
-      if (run->seen != NULL && !record->deleted)
-        g_hash_table_add (run->seen, g_memdup2 (&record->id, sizeof (gint64)));
-      if (!_si_store_sync_apply (self->store, self->collections, collection, record, &applied, &error))
-        {
-          if (error->domain == SI_STORE_ERROR &&
-              (error->code == SI_STORE_ERROR_INVALID || error->code == SI_STORE_ERROR_EXISTS ||
-               error->code == SI_STORE_ERROR_NOT_FOUND))
-            {
-              /* One record this store cannot take must not block every later one. */
-              g_warning ("Skipping %s record %" G_GINT64_FORMAT " from the server: %s",
-                         name, record->id, error->message);
-              g_clear_error (&error);
-              continue;
-            }
-          _si_store_rollback (self->store);
-          run_finish (task, store_error (g_steal_pointer (&error)));
-          return;
-        }
-      if (applied != SI_SYNC_APPLIED_NOTHING && applied != SI_SYNC_APPLIED_ADOPTED)
-        run->report.pulled++;
-      if (applied == SI_SYNC_APPLIED_MERGED)
-        run->report.merged++;
-      else if (applied == SI_SYNC_APPLIED_CONFLICT)
-        run->report.conflicts++;
-    }
-  stored = _si_store_sync_get_cursor (self->store, name);
-  if ((page->cursor > stored && !_si_store_sync_set_cursor (self->store, name, page->cursor, &error)) ||
-      !_si_store_commit (self->store, &error))
-    {
-      _si_store_rollback (self->store);
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  run->cursor = page->cursor;
-  /* The server does not say how many follow: the total grows with what came. */
-  set_progress (self, self->progress_done + page->records->len,
-                self->progress_total + page->records->len);
-
   if (!page->more)
     {
-      if (run->seen != NULL)
-        {
-          guint removed = 0;
-
-          if (!_si_store_begin (self->store, &error) ||
-              !_si_store_sync_prune (self->store, collection, run->seen, &removed, &error) ||
-              !_si_store_commit (self->store, &error))
-            {
-              run_finish (task, store_error (g_steal_pointer (&error)));
-              return;
-            }
-          run->report.pulled += removed;
-          g_hash_table_remove_all (run->seen);
-        }
       run->coll++;
       run->cursor = -1;
     }
   pull_next (task);
+}
+
+/* A page of GET /changes: both collections, one cursor. */
+static void
+on_changes (GTask    *task,
+            guint     status,
+            JsonNode *json)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(SiWirePage) page = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (status == SOUP_STATUS_NOT_FOUND)
+    {
+      /* An older server: a feed per collection, and its identity from GET /info. */
+      g_debug ("No GET /changes on this server: pulling collection by collection");
+      run->legacy = TRUE;
+      run->cursor = -1;
+      if (self->instance_checked)
+        pull_next (task);
+      else
+        send_request (task, SOUP_METHOD_GET, "info", NULL, -1, on_info);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      unexpected (task, status, json, "to list the changes");
+      return;
+    }
+  if (!self->instance_checked)
+    {
+      /* No Saveidea-Instance header (a proxy that drops it): ask who it is, then this page
+       * again. */
+      send_request (task, SOUP_METHOD_GET, "info", NULL, -1, on_info);
+      return;
+    }
+  page = si_wire_changes_from_json (json, &error);
+  if (page == NULL)
+    {
+      run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                     "The server sent a page that is not valid: %s", error->message));
+      return;
+    }
+  if (!apply_page (self, run, page, CHANGES_FEED, &error))
+    {
+      run_finish (task, store_error (g_steal_pointer (&error)));
+      return;
+    }
+  if (page->more)
+    {
+      pull_next (task);
+      return;
+    }
+  for (guint c = 0; run->seen != NULL && c < self->collections->len; c++)
+    if (!prune (self, run, c, &error))
+      {
+        run_finish (task, store_error (g_steal_pointer (&error)));
+        return;
+      }
+  pull_done (task);
+}
+
+/* Where the feed of GET /changes starts: its own cursor, or, for a notebook that pulled
+ * collection by collection so far, the lowest of theirs (re-applying a change is harmless). */
+static gint64
+changes_cursor (SiSyncEngine *self)
+{
+  gint64 cursor = _si_store_sync_get_cursor (self->store, CHANGES_FEED);
+
+  if (cursor > 0)
+    return cursor;
+  for (guint i = 0; i < self->collections->len; i++)
+    {
+      gint64 own = _si_store_sync_get_cursor (self->store, si_collection_get_name (g_ptr_array_index (self->collections, i)));
+      cursor = i == 0 ? own : MIN (cursor, own);
+    }
+  return cursor;
 }
 
 static void
@@ -478,12 +627,17 @@ pull_next (GTask *task)
   SiCollection *collection;
   g_autofree char *path = NULL;
 
+  if (!run->legacy)
+    {
+      if (run->cursor < 0)
+        run->cursor = run->mode == SI_SYNC_MODE_FULL ? 0 : changes_cursor (self);
+      path = g_strdup_printf (CHANGES_FEED "?since=%" G_GINT64_FORMAT "&limit=%u", run->cursor, self->page_size);
+      send_request (task, SOUP_METHOD_GET, path, NULL, -1, on_changes);
+      return;
+    }
   if (run->coll >= self->collections->len)
     {
-      if (run->mode == SI_SYNC_MODE_PULL)
-        run_finish (task, NULL);
-      else
-        push_round (task);
+      pull_done (task);
       return;
     }
   collection = g_ptr_array_index (self->collections, run->coll);
@@ -1017,7 +1171,11 @@ si_sync_engine_sync_async (SiSyncEngine        *self,
   run->retry = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   run->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) push_op_free);
   if (mode == SI_SYNC_MODE_FULL)
-    run->seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+    {
+      run->seen = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+      for (guint i = 0; i < self->collections->len; i++)
+        g_ptr_array_add (run->seen, g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL));
+    }
   g_task_set_task_data (task, run, (GDestroyNotify) run_free);
 
   if (self->running)
@@ -1037,7 +1195,9 @@ si_sync_engine_sync_async (SiSyncEngine        *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   set_progress (self, 0, 0);
 
-  if (!self->instance_checked || mode == SI_SYNC_MODE_FULL)
+  /* A pull checks the server's instance id on the first answer (its Saveidea-Instance
+   * header) before it changes anything; a push must know it before it sends anything. */
+  if (!self->instance_checked && mode == SI_SYNC_MODE_PUSH)
     send_request (task, SOUP_METHOD_GET, "info", NULL, -1, on_info);
   else
     after_info (task);
@@ -1159,6 +1319,7 @@ si_sync_engine_finalize (GObject *object)
 
   g_clear_pointer (&self->collections, g_ptr_array_unref);
   g_free (self->server_url);
+  g_free (self->instance_id);
   if (self->token)
     memset (self->token, 0, strlen (self->token));
   g_free (self->token);
