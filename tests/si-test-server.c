@@ -8,12 +8,14 @@
 #include <sys/prctl.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <libpq-fe.h>
 
 #include "si-test-server.h"
 
 struct _SiTestServer
 {
   char        *data_dir;
+  char        *database;  /* PostgreSQL URI, or NULL for SQLite in data_dir */
   char       **args;
   GSubprocess *process;
   char        *url;
@@ -28,6 +30,112 @@ server_binary (void)
   if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
     g_error ("SAVEIDEA_SERVER must name the saveidea-server binary (got %s)", path ? path : "nothing");
   return path;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* PostgreSQL (SAVEIDEA_TEST_DATABASE) */
+
+static char *
+run_pg_cluster (const char *action,
+                const char *dir)
+{
+  const char *script = g_getenv ("SAVEIDEA_PG_CLUSTER");
+  const char *argv[] = { script, action, dir, NULL };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (script == NULL)
+    g_error ("SAVEIDEA_PG_CLUSTER must name tests/pg-cluster to start a PostgreSQL cluster in %s", dir);
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    g_error ("Cannot %s the PostgreSQL cluster in %s with %s: %s\n%s", action, dir, script,
+             error->message, err ? err : "");
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+const char *
+si_test_server_pg_admin_uri (void)
+{
+  static char *admin_uri = NULL;
+  const char *setting = NULL;
+
+  /* Only the PostgreSQL variants (SAVEIDEA_TEST_POSTGRESQL=1, set by tests/meson.build) use
+   * it: the cluster named by SAVEIDEA_TEST_DATABASE, else one in the build folder. */
+  if (g_strcmp0 (g_getenv ("SAVEIDEA_TEST_POSTGRESQL"), "1") != 0)
+    return NULL;
+  setting = g_getenv ("SAVEIDEA_TEST_DATABASE");
+  if (setting == NULL || *setting == '\0')
+    setting = g_getenv ("SAVEIDEA_PG_CLUSTER_DIR");
+  if (setting == NULL || *setting == '\0')
+    g_error ("SAVEIDEA_TEST_POSTGRESQL=1 needs SAVEIDEA_TEST_DATABASE or SAVEIDEA_PG_CLUSTER_DIR");
+  if (admin_uri == NULL)
+    {
+      PGconn *conn;
+
+      if (g_str_has_prefix (setting, "postgresql://") || g_str_has_prefix (setting, "postgres://"))
+        admin_uri = g_strdup (setting);
+      else
+        admin_uri = run_pg_cluster ("start", setting);
+      conn = PQconnectdb (admin_uri);
+      if (PQstatus (conn) != CONNECTION_OK)
+        g_error ("SAVEIDEA_TEST_DATABASE=%s: cannot reach PostgreSQL at %s: %s (this variant of the "
+                 "tests needs a cluster: ./dev test starts one, or run tests/pg-cluster start DIR)",
+                 setting, admin_uri, PQerrorMessage (conn));
+      PQfinish (conn);
+    }
+  return admin_uri;
+}
+
+char *
+si_test_server_pg_database_uri (const char *admin_uri,
+                                const char *dbname)
+{
+  const char *query = strchr (admin_uri, '?');
+  const char *path = NULL;
+
+  /* postgresql://[authority]/DB[?params]: replace DB. */
+  for (const char *p = admin_uri + strlen ("postgresql://"); *p && p != query; p++)
+    if (*p == '/')
+      {
+        path = p;
+        break;
+      }
+  g_assert_nonnull (path);
+  return g_strdup_printf ("%.*s/%s%s", (int) (path - admin_uri), admin_uri, dbname, query ? query : "");
+}
+
+void
+si_test_server_pg_exec (const char *uri,
+                        const char *sql)
+{
+  PGconn *conn = PQconnectdb (uri);
+  PGresult *res;
+
+  if (PQstatus (conn) != CONNECTION_OK)
+    g_error ("Cannot connect to %s: %s", uri, PQerrorMessage (conn));
+  res = PQexec (conn, sql);
+  if (PQresultStatus (res) != PGRES_COMMAND_OK && PQresultStatus (res) != PGRES_TUPLES_OK)
+    g_error ("%s failed: %s", sql, PQerrorMessage (conn));
+  PQclear (res);
+  PQfinish (conn);
+}
+
+char *
+si_test_server_pg_new_database (void)
+{
+  const char *admin_uri = si_test_server_pg_admin_uri ();
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *name = NULL;
+  g_autofree char *sql = NULL;
+
+  g_assert_nonnull (admin_uri);
+  g_strdelimit (uuid, "-", '_');
+  name = g_strconcat ("t_", uuid, NULL);
+  sql = g_strdup_printf ("CREATE DATABASE %s", name);
+  si_test_server_pg_exec (admin_uri, sql);
+  return si_test_server_pg_database_uri (admin_uri, name);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -93,6 +201,18 @@ si_test_server_new (const char *data_dir)
       self->data_dir = g_mkdtemp (g_steal_pointer (&template));
       g_assert_nonnull (self->data_dir);
     }
+  /* With SAVEIDEA_TEST_DATABASE, a data folder stands for a fresh PostgreSQL database, named
+   * in it so that another SiTestServer on the same folder finds the same database. */
+  if (si_test_server_pg_admin_uri () != NULL)
+    {
+      g_autofree char *named = g_build_filename (self->data_dir, "database-uri", NULL);
+
+      if (!g_file_get_contents (named, &self->database, NULL, NULL))
+        {
+          self->database = si_test_server_pg_new_database ();
+          g_assert_true (g_file_set_contents (named, self->database, -1, NULL));
+        }
+    }
   /* No proxy: only 127.0.0.1, and the default resolver would want GSettings schemas. */
   self->session = soup_session_new_with_options ("timeout", 60, "max-conns", 64,
                                                  "max-conns-per-host", 64,
@@ -112,6 +232,7 @@ si_test_server_free (SiTestServer *self)
   g_clear_pointer (&self->url, g_free);
   g_clear_pointer (&self->args, g_strfreev);
   g_free (self->data_dir);
+  g_free (self->database);
   g_free (self);
 }
 
@@ -127,6 +248,33 @@ const char *
 si_test_server_get_data_dir (SiTestServer *self)
 {
   return self->data_dir;
+}
+
+const char *
+si_test_server_get_database (SiTestServer *self)
+{
+  return self->database;
+}
+
+void
+si_test_server_set_database (SiTestServer *self,
+                             const char   *database)
+{
+  g_autofree char *named = g_build_filename (self->data_dir, "database-uri", NULL);
+
+  g_assert_null (self->process);
+  g_free (self->database);
+  self->database = g_strdup (database);
+  g_assert_true (g_file_set_contents (named, database, -1, NULL));
+}
+
+/* --data DIR, or --database URI. */
+static void
+add_storage_args (SiTestServer *self,
+                  GPtrArray    *argv)
+{
+  g_ptr_array_add (argv, (gpointer) (self->database ? "--database" : "--data"));
+  g_ptr_array_add (argv, self->database ? self->database : self->data_dir);
 }
 
 const char *
@@ -171,8 +319,7 @@ si_test_server_start (SiTestServer *self)
   g_assert_null (self->process);
 
   g_ptr_array_add (argv, (gpointer) server_binary ());
-  g_ptr_array_add (argv, (gpointer) "--data");
-  g_ptr_array_add (argv, self->data_dir);
+  add_storage_args (self, argv);
   g_ptr_array_add (argv, (gpointer) "--listen");
   g_ptr_array_add (argv, (gpointer) "127.0.0.1:0");
   for (guint i = 0; self->args && self->args[i]; i++)
@@ -302,8 +449,7 @@ si_test_server_run (SiTestServer  *self,
   va_list args;
 
   g_ptr_array_add (argv, (gpointer) server_binary ());
-  g_ptr_array_add (argv, (gpointer) "--data");
-  g_ptr_array_add (argv, self->data_dir);
+  add_storage_args (self, argv);
   va_start (args, first_arg);
   for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
     g_ptr_array_add (argv, (gpointer) arg);

@@ -4,6 +4,13 @@
  * `--data DIR --listen 127.0.0.1:0`; its first line of output is its URL. The data folder
  * survives stop/start, so a test can restart the server or kill -9 it and look again.
  *
+ * With $SAVEIDEA_TEST_POSTGRESQL=1 (the PostgreSQL variants in tests/meson.build), every
+ * server uses PostgreSQL instead: a fresh database per data folder (`--database URI`) in the
+ * cluster named by $SAVEIDEA_TEST_DATABASE (an admin URI, or a folder where tests/pg-cluster,
+ * $SAVEIDEA_PG_CLUSTER, starts a throwaway cluster on demand), by default
+ * $SAVEIDEA_PG_CLUSTER_DIR in the build folder. A cluster that cannot be started or reached
+ * fails the test (g_error), never skips it.
+ *
  *   g_autoptr(SiTestServer) server = si_test_server_new (NULL);
  *   si_test_server_add_user (server, "alice", "correct horse");
  *   si_test_server_start (server);
@@ -44,6 +51,11 @@ void            si_test_server_free         (SiTestServer   *self);
 void            si_test_server_set_args     (SiTestServer   *self,
                                              const char * const *args);
 const char     *si_test_server_get_data_dir (SiTestServer   *self);
+/* The PostgreSQL URI the server uses, or NULL (SQLite in the data folder). */
+const char     *si_test_server_get_database (SiTestServer   *self);
+/* Uses @database (e.g. another server's, to run two instances on one database). */
+void            si_test_server_set_database (SiTestServer   *self,
+                                             const char     *database);
 /* The process id of the running server (for /proc checks). */
 const char     *si_test_server_get_pid      (SiTestServer   *self);
 
@@ -100,6 +112,18 @@ SiTestResponse *si_test_server_request_raw  (SiTestServer   *self,
 char           *si_test_server_login        (SiTestServer   *self,
                                              const char     *name,
                                              const char     *password);
+
+/* PostgreSQL: the admin URI of the cluster of $SAVEIDEA_TEST_DATABASE (starting it if it is
+ * a folder), or NULL when the tests run on SQLite. */
+const char     *si_test_server_pg_admin_uri    (void);
+/* A new empty database in that cluster; returns its URI. */
+char           *si_test_server_pg_new_database (void);
+/* @admin_uri with another database name. */
+char           *si_test_server_pg_database_uri (const char     *admin_uri,
+                                                const char     *dbname);
+/* Runs one SQL statement; asserts success. */
+void            si_test_server_pg_exec         (const char     *uri,
+                                                const char     *sql);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiTestServer, si_test_server_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiTestResponse, si_test_response_free)

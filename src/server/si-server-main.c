@@ -29,9 +29,12 @@ enum {
 #define MIN_PASSWORD_CHARS 8
 #define MAX_PASSWORD_BYTES 1024
 #define SHUTDOWN_TIMEOUT_SECONDS 10
+#define DEFAULT_POOL_SIZE 4
+#define MAX_POOL_SIZE 256
 
 static const char summary[] =
-  "Serves the Saveidea sync protocol (docs/protocol.md) from a data folder.\n"
+  "Serves the Saveidea sync protocol (docs/protocol.md) from a data folder (SQLite) or a\n"
+  "PostgreSQL database, which several instances may share (docs/deploy.md).\n"
   "\n"
   "Commands:\n"
   "  (none)              serve: the first line of output is the URL listened on\n"
@@ -53,7 +56,8 @@ static const char description[] =
   "\n"
   "Example:\n"
   "  saveidea-server --data /var/lib/saveidea-server user add alice\n"
-  "  saveidea-server --data /var/lib/saveidea-server --listen 127.0.0.1:8080";
+  "  saveidea-server --data /var/lib/saveidea-server --listen 127.0.0.1:8080\n"
+  "  saveidea-server --database postgresql://saveidea@db.example.org/saveidea --listen 0.0.0.0:8080";
 
 /* ---------------------------------------------------------------------------------------- */
 /* passwords from stdin */
@@ -323,6 +327,9 @@ on_signal (gpointer user_data)
 
 static int
 serve (SiServerStorage *storage,
+       const char      *database,
+       const char      *data_dir,
+       guint            pool_size,
        const char      *listen,
        const char      *tls_cert,
        const char      *tls_key,
@@ -353,6 +360,18 @@ serve (SiServerStorage *storage,
     }
 
   server = si_server_new (storage, max_body_bytes);
+  /* One connection per worker thread; @storage is the first. */
+  for (guint i = 1; i < pool_size; i++)
+    {
+      g_autoptr(SiServerStorage) connection = si_server_storage_open (database, data_dir, &error);
+
+      if (connection == NULL)
+        {
+          g_printerr ("saveidea-server: %s\n", error->message);
+          return EXIT_FAILED;
+        }
+      si_server_add_connection (server, connection);
+    }
   url = si_server_listen (server, listen, certificate, &error);
   if (url == NULL)
     {
@@ -363,7 +382,8 @@ serve (SiServerStorage *storage,
   /* The first line of output: scripts and tests read the URL from it. */
   g_print ("%s\n", url);
   fflush (stdout);
-  g_message ("Serving %s (instance %s)", url, si_server_storage_get_instance_id (storage));
+  g_message ("Serving %s (instance %s, %s, %u connections)", url,
+             si_server_storage_get_instance_id (storage), database ? "PostgreSQL" : "SQLite", pool_size);
 
   loop = g_main_loop_new (NULL, FALSE);
   state.loop = loop;
@@ -390,16 +410,23 @@ main (int   argc,
   g_autoptr(SiServerStorage) storage = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *database = NULL;
   g_autofree char *listen = NULL;
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_auto(GStrv) args = NULL;
   gint64 max_body_bytes = SI_SERVER_DEFAULT_MAX_BODY_BYTES;
+  int pool_size = DEFAULT_POOL_SIZE;
   gboolean version = FALSE;
   int status;
   GOptionEntry entries[] = {
     { "data", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir,
-      "The data folder (created if missing; holds server.db)", "DIR" },
+      "The data folder (created if missing; holds server.db): SQLite", "DIR" },
+    { "database", 0, 0, G_OPTION_ARG_STRING, &database,
+      "Use this PostgreSQL database instead of --data (a libpq URI; also $SAVEIDEA_DATABASE)",
+      "postgresql://USER@HOST/DB" },
+    { "pool-size", 0, 0, G_OPTION_ARG_INT, &pool_size,
+      "Database connections, one per worker thread (default 4)", "N" },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen,
       "Where to listen (default 127.0.0.1:8080; port 0 picks a free one)", "ADDRESS:PORT" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &tls_cert,
@@ -432,9 +459,17 @@ main (int   argc,
       g_print ("saveidea-server %s (protocol %d)\n", SI_SERVER_VERSION_STRING, SI_WIRE_PROTOCOL_VERSION);
       return EXIT_OK;
     }
-  if (data_dir == NULL)
+  /* The environment keeps a password in the URI out of `ps`. */
+  if (database == NULL && g_getenv ("SAVEIDEA_DATABASE") != NULL && data_dir == NULL)
+    database = g_strdup (g_getenv ("SAVEIDEA_DATABASE"));
+  if ((data_dir == NULL) == (database == NULL))
     {
-      g_printerr ("saveidea-server: --data DIR is required (see --help)\n");
+      g_printerr ("saveidea-server: give either --data DIR (SQLite) or --database postgresql://... (see --help)\n");
+      return EXIT_USAGE;
+    }
+  if (pool_size < 1 || pool_size > MAX_POOL_SIZE)
+    {
+      g_printerr ("saveidea-server: --pool-size must be from 1 to %d\n", MAX_POOL_SIZE);
       return EXIT_USAGE;
     }
   if (max_body_bytes < 1024 || (guint64) max_body_bytes > G_MAXSIZE / 2)
@@ -454,19 +489,19 @@ main (int   argc,
       return EXIT_FAILED;
     }
 
-  storage = si_server_storage_sqlite_open (data_dir, &error);
+  storage = si_server_storage_open (database, data_dir, &error);
   if (storage == NULL)
     {
       g_printerr ("saveidea-server: %s\n", error->message);
       si_password_shutdown ();
-      return EXIT_FAILED;
+      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
     }
 
   if (args != NULL)
     status = run_user_command (storage, args);
   else
-    status = serve (storage, listen ? listen : "127.0.0.1:8080", tls_cert, tls_key,
-                    (gsize) max_body_bytes);
+    status = serve (storage, database, data_dir, (guint) pool_size, listen ? listen : "127.0.0.1:8080",
+                    tls_cert, tls_key, (gsize) max_body_bytes);
 
   g_clear_object (&storage);
   si_password_shutdown ();

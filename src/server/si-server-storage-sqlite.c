@@ -1,6 +1,8 @@
 /* si-server-storage-sqlite.c — the SQLite backend of saveidea-server's storage.
  *
- * One connection, used from the main thread. WAL with synchronous=FULL: a write that returned
+ * One object is one connection; the server opens one per worker thread, and they share the file
+ * (WAL: readers never wait; writers take turns with BEGIN IMMEDIATE and a busy timeout, and
+ * still busy after it is UNAVAILABLE, a 503). WAL with synchronous=FULL: a write that returned
  * is on disk. Statements are prepared once and cached. Every record write is one transaction
  * (or one savepoint inside a batch's transaction) that also bumps the account's change
  * sequence, so a version number is never handed out for a change that was not stored.
@@ -15,7 +17,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "si-server-storage.h"
+#include "si-server-storage-private.h"
 
 #define SCHEMA_VERSION 2
 
@@ -102,7 +104,11 @@ db_error (SiServerStorageSqlite  *self,
           GError                **error,
           const char             *what)
 {
-  g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+  int code = sqlite3_errcode (self->db);
+
+  g_set_error (error, SI_SERVER_STORAGE_ERROR,
+               code == SQLITE_BUSY || code == SQLITE_LOCKED ? SI_SERVER_STORAGE_ERROR_UNAVAILABLE
+                                                            : SI_SERVER_STORAGE_ERROR_FAILED,
                "Could not %s in %s: %s", what, self->path, sqlite3_errmsg (self->db));
   return FALSE;
 }
@@ -160,41 +166,6 @@ exec_sql (SiServerStorageSqlite  *self,
   return s != NULL && exec_stmt (self, s, what, error);
 }
 
-static gint64
-now_ms (void)
-{
-  return g_get_real_time () / 1000;
-}
-
-static char *
-tags_to_text (GArray *tags)
-{
-  GString *text = g_string_new (NULL);
-
-  for (guint i = 0; tags != NULL && i < tags->len; i++)
-    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (tags, gint64, i));
-  return g_string_free (text, FALSE);
-}
-
-static GArray *
-tags_from_text (const char *text)
-{
-  GArray *tags = g_array_new (FALSE, FALSE, sizeof (gint64));
-  const char *p = text;
-
-  while (p != NULL && *p)
-    {
-      char *end = NULL;
-      gint64 id = g_ascii_strtoll (p, &end, 10);
-
-      if (end == p)
-        break;
-      g_array_append_val (tags, id);
-      p = *end == ',' ? end + 1 : end;
-    }
-  return tags;
-}
-
 static const char *
 column_text (sqlite3_stmt *s,
              int           col)
@@ -225,7 +196,7 @@ record_from_row (sqlite3_stmt     *s,
       record->body = g_strdup (column_text (s, 7));
       record->pinned = sqlite3_column_int (s, 8) != 0;
       g_array_unref (record->tags);
-      record->tags = tags_from_text ((const char *) sqlite3_column_text (s, 9));
+      record->tags = _si_server_storage_tags_from_text ((const char *) sqlite3_column_text (s, 9));
     }
   else
     {
@@ -469,21 +440,6 @@ sqlite_get_instance_id (SiServerStorage *storage)
   return SI_SERVER_STORAGE_SQLITE (storage)->instance_id;
 }
 
-static guint64
-sqlite_get_external_changes (SiServerStorage *storage)
-{
-  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  sqlite3_stmt *s = stmt (self, "PRAGMA data_version", NULL);
-  guint64 value = 0;
-
-  if (s == NULL)
-    return 0;
-  if (sqlite3_step (s) == SQLITE_ROW)
-    value = (guint64) sqlite3_column_int64 (s, 0);
-  stmt_done (s);
-  return value;
-}
-
 static gboolean
 sqlite_account_add (SiServerStorage  *storage,
                     const char       *name,
@@ -498,7 +454,7 @@ sqlite_account_add (SiServerStorage  *storage,
     return FALSE;
   sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 2, password_hash, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (s, 3, now_ms ());
+  sqlite3_bind_int64 (s, 3, _si_server_storage_now_ms ());
   rc = sqlite3_step (s);
   stmt_done (s);
   if (rc == SQLITE_CONSTRAINT)
@@ -643,7 +599,7 @@ sqlite_token_add (SiServerStorage  *storage,
     return FALSE;
   sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 2, account_id);
-  sqlite3_bind_int64 (s, 3, now_ms ());
+  sqlite3_bind_int64 (s, 3, _si_server_storage_now_ms ());
   return exec_stmt (self, s, "store a token", error);
 }
 
@@ -839,7 +795,7 @@ sqlite_record_create (SiServerStorage     *storage,
   sqlite3_bind_int64 (s, 6, record->updated_at);
   if (record->collection == SI_WIRE_COLLECTION_IDEAS)
     {
-      tags_text = tags_to_text (tags);
+      tags_text = _si_server_storage_tags_to_text (tags);
       sqlite3_bind_text (s, 7, record->title, -1, SQLITE_STATIC);
       sqlite3_bind_text (s, 8, record->body, -1, SQLITE_STATIC);
       sqlite3_bind_int (s, 9, record->pinned ? 1 : 0);
@@ -954,7 +910,7 @@ sqlite_record_update (SiServerStorage     *storage,
   sqlite3_bind_int64 (s, 4, record->updated_at);
   if (record->collection == SI_WIRE_COLLECTION_IDEAS)
     {
-      tags_text = tags_to_text (tags);
+      tags_text = _si_server_storage_tags_to_text (tags);
       sqlite3_bind_text (s, 5, record->title, -1, SQLITE_STATIC);
       sqlite3_bind_text (s, 6, record->body, -1, SQLITE_STATIC);
       sqlite3_bind_int (s, 7, record->pinned ? 1 : 0);
@@ -1012,16 +968,14 @@ drop_tag_from_ideas (SiServerStorageSqlite  *self,
     {
       gint64 idea_id = g_array_index (ideas, gint64, i);
       g_autoptr(SiWireRecord) idea = load_record (self, account_id, SI_WIRE_COLLECTION_IDEAS, idea_id, error);
-      g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(GArray) kept = NULL;
       g_autofree char *tags_text = NULL;
       gint64 version;
 
       if (idea == NULL)
         return FALSE;
-      for (guint j = 0; j < idea->tags->len; j++)
-        if (g_array_index (idea->tags, gint64, j) != tag_id)
-          g_array_append_val (kept, g_array_index (idea->tags, gint64, j));
-      tags_text = tags_to_text (kept);
+      kept = _si_server_storage_tags_without (idea->tags, tag_id);
+      tags_text = _si_server_storage_tags_to_text (kept);
 
       version = next_version (self, account_id, error);
       if (version == 0)
@@ -1104,7 +1058,7 @@ sqlite_record_delete (SiServerStorage     *storage,
     goto done;
   sqlite3_bind_int64 (s, 1, id);
   sqlite3_bind_int64 (s, 2, version);
-  sqlite3_bind_int64 (s, 3, MAX (now_ms (), current->updated_at));
+  sqlite3_bind_int64 (s, 3, MAX (_si_server_storage_now_ms (), current->updated_at));
   if (!exec_stmt (self, s, "delete a record", &local_error))
     goto done;
 
@@ -1248,7 +1202,6 @@ static void
 storage_iface_init (SiServerStorageInterface *iface)
 {
   iface->get_instance_id = sqlite_get_instance_id;
-  iface->get_external_changes = sqlite_get_external_changes;
   iface->account_add = sqlite_account_add;
   iface->account_lookup = sqlite_account_lookup;
   iface->account_list = sqlite_account_list;

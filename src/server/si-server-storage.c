@@ -3,7 +3,7 @@
 
 #include "config.h"
 
-#include "si-server-storage.h"
+#include "si-server-storage-private.h"
 
 G_DEFINE_QUARK (si-server-storage-error-quark, si_server_storage_error)
 
@@ -22,12 +22,36 @@ si_server_storage_get_instance_id (SiServerStorage *self)
   return SI_SERVER_STORAGE_GET_IFACE (self)->get_instance_id (self);
 }
 
-guint64
-si_server_storage_get_external_changes (SiServerStorage *self)
+guint
+si_server_storage_get_retry_after (SiServerStorage *self)
 {
-  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), 0);
+  SiServerStorageInterface *iface;
 
-  return SI_SERVER_STORAGE_GET_IFACE (self)->get_external_changes (self);
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), 1);
+
+  iface = SI_SERVER_STORAGE_GET_IFACE (self);
+  return iface->get_retry_after ? MAX (iface->get_retry_after (self), 1) : 1;
+}
+
+SiServerStorage *
+si_server_storage_open (const char  *database,
+                        const char  *data_dir,
+                        GError     **error)
+{
+  g_return_val_if_fail (database != NULL || data_dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (database != NULL)
+    {
+      if (!g_str_has_prefix (database, "postgresql://") && !g_str_has_prefix (database, "postgres://"))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       "--database must be a PostgreSQL URI such as postgresql://saveidea@localhost/saveidea");
+          return NULL;
+        }
+      return si_server_storage_pg_open (database, error);
+    }
+  return si_server_storage_sqlite_open (data_dir, error);
 }
 
 gboolean
@@ -219,4 +243,54 @@ si_server_storage_records_list (SiServerStorage *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return SI_SERVER_STORAGE_GET_IFACE (self)->records_list (self, account_id, collection, since, limit, error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* helpers of the backends (si-server-storage-private.h) */
+
+gint64
+_si_server_storage_now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+char *
+_si_server_storage_tags_to_text (GArray *tags)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; tags != NULL && i < tags->len; i++)
+    g_string_append_printf (text, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (tags, gint64, i));
+  return g_string_free (text, FALSE);
+}
+
+GArray *
+_si_server_storage_tags_from_text (const char *text)
+{
+  GArray *tags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *p = text;
+
+  while (p != NULL && *p)
+    {
+      char *end = NULL;
+      gint64 id = g_ascii_strtoll (p, &end, 10);
+
+      if (end == p)
+        break;
+      g_array_append_val (tags, id);
+      p = *end == ',' ? end + 1 : end;
+    }
+  return tags;
+}
+
+GArray *
+_si_server_storage_tags_without (GArray *tags,
+                                 gint64  tag_id)
+{
+  GArray *kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; tags != NULL && i < tags->len; i++)
+    if (g_array_index (tags, gint64, i) != tag_id)
+      g_array_append_val (kept, g_array_index (tags, gint64, i));
+  return kept;
 }

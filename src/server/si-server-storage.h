@@ -1,8 +1,9 @@
 /* si-server-storage.h — what saveidea-server needs from a database.
  *
  * One small interface: accounts, tokens, records and each account's change sequence. SQLite
- * (si-server-storage-sqlite.c) is the default; another backend (PostgreSQL) implements the same
- * vfuncs. All calls are synchronous and made from the main thread.
+ * (si-server-storage-sqlite.c) is the default; PostgreSQL (si-server-storage-pg.c) implements
+ * the same vfuncs. One object is one database connection: its calls are synchronous, and it is
+ * used by one thread at a time (the server keeps a pool of them, one per worker thread).
  *
  * Contract for every backend:
  *  - Each record write (create, update, delete) is atomic: it allocates the account's next
@@ -12,6 +13,11 @@
  *    undoes only itself (a savepoint), the others stay. rollback() undoes them all.
  *  - Records of one account are never visible to another: every record call takes the
  *    account id, and an id from another account is %SI_SERVER_STORAGE_ERROR_NOT_FOUND.
+ *  - Several connections (threads, processes, server instances) may write at once: a change
+ *    numbered N is visible before any reader can see a change numbered above N (writers of
+ *    one account are serialised by the counter row), so paging with `since=` skips nothing.
+ *  - A lost database connection is %SI_SERVER_STORAGE_ERROR_UNAVAILABLE and undoes the whole
+ *    transaction; the connection is re-opened, with backoff, by a later call.
  */
 #pragma once
 
@@ -37,6 +43,9 @@ G_BEGIN_DECLS
  * @SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG: an idea names a tag id that never was the account's
  * @SI_SERVER_STORAGE_ERROR_INVALID: the request contradicts the stored record (another uid)
  * @SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA: the database was made by a newer server
+ * @SI_SERVER_STORAGE_ERROR_UNAVAILABLE: the database cannot be reached right now (connection
+ *   lost, server restarting); nothing was changed; try again after
+ *   si_server_storage_get_retry_after() seconds
  */
 typedef enum {
   SI_SERVER_STORAGE_ERROR_FAILED,
@@ -49,6 +58,7 @@ typedef enum {
   SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG,
   SI_SERVER_STORAGE_ERROR_INVALID,
   SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA,
+  SI_SERVER_STORAGE_ERROR_UNAVAILABLE,
 } SiServerStorageError;
 
 GQuark si_server_storage_error_quark (void);
@@ -66,7 +76,7 @@ struct _SiServerStorageInterface
   GTypeInterface parent_iface;
 
   const char   *(*get_instance_id)      (SiServerStorage   *self);
-  guint64       (*get_external_changes) (SiServerStorage   *self);
+  guint         (*get_retry_after)      (SiServerStorage   *self);
 
   /* accounts */
   gboolean      (*account_add)          (SiServerStorage   *self,
@@ -141,11 +151,10 @@ struct _SiServerStorageInterface
                                          GError            **error);
 };
 
-/* The UUID made when the data folder was created. */
+/* The UUID made when the database was created (shared by every instance that uses it). */
 const char   *si_server_storage_get_instance_id      (SiServerStorage *self);
-/* A number that changes whenever another process changed the database (e.g. `user passwd`
- * revoked tokens): the server then drops its caches. */
-guint64       si_server_storage_get_external_changes (SiServerStorage *self);
+/* After an UNAVAILABLE error: in how many seconds (≥ 1) the connection will be tried again. */
+guint         si_server_storage_get_retry_after      (SiServerStorage *self);
 
 gboolean      si_server_storage_account_add          (SiServerStorage *self,
                                                       const char      *name,
@@ -237,6 +246,14 @@ SiWirePage   *si_server_storage_records_list         (SiServerStorage    *self,
 
 /* si-server-storage-sqlite.c: opens (creating if needed) DIR/server.db. */
 SiServerStorage *si_server_storage_sqlite_open (const char  *data_dir,
+                                                GError     **error);
+/* si-server-storage-pg.c: connects to a PostgreSQL database (a libpq URI or "key=value"
+ * string), creating or migrating the schema. Fails if the first connection fails. */
+SiServerStorage *si_server_storage_pg_open     (const char  *conninfo,
+                                                GError     **error);
+/* @database: a postgresql:// URI (or "postgres://"), or NULL for SQLite in @data_dir. */
+SiServerStorage *si_server_storage_open        (const char  *database,
+                                                const char  *data_dir,
                                                 GError     **error);
 
 G_END_DECLS

@@ -1,8 +1,11 @@
 /* si-server.c — saveidea-server's HTTP API (docs/protocol.md) on a SoupServer.
  *
- * Everything runs on the main loop except Argon2id, which runs in worker threads
- * (si_password_verify_async()). Handlers answer synchronously from the storage; a login is
- * paused until its (possibly delayed) verification is done.
+ * The main loop reads requests, checks what needs no database (routing, methods, headers, body
+ * size and type), then pauses the message and hands the rest to a pool of worker threads. Each
+ * worker takes one storage connection from the pool (si_server_add_connection(), one per
+ * thread), does the database work and builds the reply (a Reply: status, headers, body), and
+ * the main loop sends it and unpauses the message. SoupServerMessage is only ever touched on
+ * the main loop. Argon2id runs in GLib's own worker threads (si_password_verify_async()).
  */
 #define G_LOG_DOMAIN "saveidea-server"
 
@@ -26,7 +29,6 @@
 #define FAILURES_BEFORE_429     30
 #define FAILURE_TABLE_MAX       10000
 
-#define TOKEN_CACHE_MAX         100000
 #define LISTEN_BACKLOG          1024
 
 #define IN_FLIGHT_KEY "si-server-in-flight"
@@ -35,12 +37,14 @@ struct _SiServer
 {
   GObject          parent_instance;
 
-  SiServerStorage *storage;
+  SiServerStorage *storage;           /* the first connection: the instance id */
+  GAsyncQueue     *connections;       /* idle SiServerStorage connections */
+  guint            n_connections;
+  GThreadPool     *workers;           /* as many threads as connections */
+  GMainContext    *context;           /* where replies are sent */
   SoupServer      *soup;
   gsize            max_body_bytes;
 
-  GHashTable      *token_cache;       /* token hash -> account id (gint64 *) */
-  guint64          external_changes;  /* storage's counter when the cache was valid */
   GHashTable      *failures;          /* "user:NAME" / "addr:ADDR" -> Failures */
 
   guint            in_flight;
@@ -58,22 +62,64 @@ typedef struct {
 } Failures;
 
 /* ---------------------------------------------------------------------------------------- */
-/* responses */
+/* replies: what a worker thread builds and the main loop sends */
+
+typedef struct {
+  guint      status;
+  char      *body;     /* JSON text, or NULL */
+  gsize      length;
+  GPtrArray *headers;  /* name, value, name, value, ... */
+} Reply;
 
 static void
-respond_json (SoupServerMessage *msg,
-              guint              status,
-              JsonNode          *node)
+reply_clear (Reply *reply)
 {
-  gsize length = 0;
-  char *data = si_wire_to_string (node, &length);
-
-  soup_server_message_set_status (msg, status, NULL);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, data, length);
+  g_clear_pointer (&reply->body, g_free);
+  g_clear_pointer (&reply->headers, g_ptr_array_unref);
+  reply->status = 0;
 }
 
 static void
-respond_problem (SoupServerMessage  *msg,
+reply_set_header (Reply      *reply,
+                  const char *name,
+                  const char *value)
+{
+  if (reply->headers == NULL)
+    reply->headers = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (reply->headers, g_strdup (name));
+  g_ptr_array_add (reply->headers, g_strdup (value));
+}
+
+/* On the main loop. */
+static void
+reply_send (Reply             *reply,
+            SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+
+  g_assert (reply->status != 0);
+  for (guint i = 0; reply->headers != NULL && i + 1 < reply->headers->len; i += 2)
+    soup_message_headers_replace (headers, g_ptr_array_index (reply->headers, i),
+                                  g_ptr_array_index (reply->headers, i + 1));
+  soup_server_message_set_status (msg, reply->status, NULL);
+  if (reply->body != NULL)
+    soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE,
+                                      g_steal_pointer (&reply->body), reply->length);
+  reply_clear (reply);
+}
+
+static void
+respond_json (Reply    *reply,
+              guint     status,
+              JsonNode *node)
+{
+  g_free (reply->body);
+  reply->body = si_wire_to_string (node, &reply->length);
+  reply->status = status;
+}
+
+static void
+respond_problem (Reply              *reply,
                  guint               status,
                  const char         *code,
                  const SiWireRecord *current,
@@ -81,7 +127,7 @@ respond_problem (SoupServerMessage  *msg,
                  ...) G_GNUC_PRINTF (5, 6);
 
 static void
-respond_problem (SoupServerMessage  *msg,
+respond_problem (Reply              *reply,
                  guint               status,
                  const char         *code,
                  const SiWireRecord *current,
@@ -102,19 +148,19 @@ respond_problem (SoupServerMessage  *msg,
 
   problem = si_wire_problem_new (code, message, current);
   node = si_wire_problem_to_json (problem);
-  respond_json (msg, status, node);
+  respond_json (reply, status, node);
 }
 
 static void
-respond_record (SoupServerMessage  *msg,
+respond_record (Reply              *reply,
                 guint               status,
                 const SiWireRecord *record)
 {
   g_autoptr(JsonNode) node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
   g_autofree char *etag = si_wire_etag_format (record->version);
 
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "ETag", etag);
-  respond_json (msg, status, node);
+  reply_set_header (reply, "ETag", etag);
+  respond_json (reply, status, node);
 }
 
 /* Maps a storage error to a status and an error body. Never returns NULL. */
@@ -164,6 +210,12 @@ problem_from_error (const GError       *error,
           status = SOUP_STATUS_BAD_REQUEST;
           code = "invalid_field";
           break;
+        case SI_SERVER_STORAGE_ERROR_UNAVAILABLE:
+          g_debug ("Database unavailable: %s", error->message);
+          status = SOUP_STATUS_SERVICE_UNAVAILABLE;
+          code = "unavailable";
+          message = "The server cannot reach its database right now; nothing was changed; try again later";
+          break;
         case SI_SERVER_STORAGE_ERROR_EXISTS:
         case SI_SERVER_STORAGE_ERROR_FAILED:
         case SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA:
@@ -182,72 +234,227 @@ problem_from_error (const GError       *error,
   return si_wire_problem_new (code, message, current);
 }
 
+/* A 503 says when to come back: when @storage tries its database again. */
 static void
-respond_error (SoupServerMessage  *msg,
+reply_set_retry_after (Reply           *reply,
+                       SiServerStorage *storage)
+{
+  g_autofree char *seconds = g_strdup_printf ("%u", si_server_storage_get_retry_after (storage));
+
+  reply_set_header (reply, "Retry-After", seconds);
+}
+
+/* @storage: the connection that failed (for Retry-After), or NULL. */
+static void
+respond_error (Reply              *reply,
                const GError       *error,
-               const SiWireRecord *current)
+               const SiWireRecord *current,
+               SiServerStorage    *storage)
 {
   g_autoptr(SiWireProblem) problem = NULL;
   g_autoptr(JsonNode) node = NULL;
   guint status;
 
   problem = problem_from_error (error, current, &status);
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE && storage != NULL)
+    reply_set_retry_after (reply, storage);
   node = si_wire_problem_to_json (problem);
-  respond_json (msg, status, node);
+  respond_json (reply, status, node);
 }
 
 static void
-respond_method_not_allowed (SoupServerMessage *msg,
-                            const char        *allow)
+respond_method_not_allowed (Reply      *reply,
+                            const char *method,
+                            const char *allow)
 {
-  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", allow);
-  respond_problem (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", NULL,
-                   "%s is not allowed here; allowed: %s",
-                   soup_server_message_get_method (msg), allow);
+  reply_set_header (reply, "Allow", allow);
+  respond_problem (reply, SOUP_STATUS_METHOD_NOT_ALLOWED, "method_not_allowed", NULL,
+                   "%s is not allowed here; allowed: %s", method, allow);
 }
 
 static void
-respond_not_found (SoupServerMessage *msg)
+respond_not_found (Reply      *reply,
+                   const char *path)
 {
-  respond_problem (msg, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "There is nothing at %s",
-                   g_uri_get_path (soup_server_message_get_uri (msg)));
+  respond_problem (reply, SOUP_STATUS_NOT_FOUND, "not_found", NULL, "There is nothing at %s", path);
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* requests */
+/* requests: what the main loop parsed, handed to a worker */
 
-/* Reads a JSON object body, or answers 415/413/400 and returns NULL. */
-static JsonNode *
-read_json_body (SiServer          *self,
-                SoupServerMessage *msg)
+typedef enum {
+  KIND_LIST,      /* GET /<collection> and GET /changes */
+  KIND_GET,
+  KIND_CREATE,
+  KIND_UPDATE,
+  KIND_DELETE,
+  KIND_BATCH,
+  KIND_LOGOUT,
+  KIND_LOGIN,     /* see Login */
+} Kind;
+
+typedef struct _Request Request;
+
+struct _Request
+{
+  SiServer          *self;
+  SoupServerMessage *msg;
+  gulong             finished_id;
+  gboolean           finished;    /* the client went away: nothing to send */
+
+  Kind               kind;
+  SiWireCollection   collection;  /* SI_SERVER_STORAGE_ALL_COLLECTIONS for /changes */
+  gint64             id;
+  gint64             if_match;
+  gint64             since;
+  gint64             limit;
+  char              *token;       /* the bearer token, if well formed */
+  GBytes            *body;        /* a JSON request body, size and type checked */
+
+  /* run on a worker thread with a connection; then done on the main loop */
+  void             (*run)  (Request *request, SiServerStorage *storage);
+  void             (*done) (Request *request);
+  gpointer           data;
+  GDestroyNotify     data_free;
+
+  Reply              pending;     /* an error found before authentication, sent after it */
+  Reply              reply;
+};
+
+static void
+request_msg_finished (SoupServerMessage *msg,
+                      Request           *request)
+{
+  request->finished = TRUE;
+}
+
+static Request *
+request_new (SiServer          *self,
+             SoupServerMessage *msg,
+             Kind               kind)
+{
+  Request *request = g_new0 (Request, 1);
+
+  request->self = g_object_ref (self);
+  request->msg = g_object_ref (msg);
+  request->kind = kind;
+  request->if_match = -1;
+  request->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (request_msg_finished), request);
+  return request;
+}
+
+static void
+request_free (Request *request)
+{
+  g_clear_signal_handler (&request->finished_id, request->msg);
+  g_clear_object (&request->msg);
+  g_clear_object (&request->self);
+  g_free (request->token);
+  g_clear_pointer (&request->body, g_bytes_unref);
+  if (request->data_free != NULL)
+    g_clear_pointer (&request->data, request->data_free);
+  reply_clear (&request->pending);
+  reply_clear (&request->reply);
+  g_free (request);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+/* The default end of a request: send its reply. */
+static void
+request_send_reply (Request *request)
+{
+  if (!request->finished)
+    {
+      reply_send (&request->reply, request->msg);
+      soup_server_unpause_message (request->self->soup, request->msg);
+    }
+  request_free (request);
+}
+
+static gboolean
+request_complete (gpointer data)
+{
+  Request *request = data;
+
+  request->done (request);
+  return G_SOURCE_REMOVE;
+}
+
+/* A worker thread: one request on one connection of the pool. */
+static void
+worker_run (gpointer data,
+            gpointer user_data)
+{
+  Request *request = data;
+  SiServer *self = user_data;
+  SiServerStorage *storage = g_async_queue_pop (self->connections);
+
+  request->run (request, storage);
+  g_async_queue_push (self->connections, storage);
+  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, request_complete, request, NULL);
+}
+
+/* Pauses the message (if not already paused) and queues the request for a worker. */
+static void
+request_dispatch (Request  *request,
+                  void    (*run) (Request *request, SiServerStorage *storage),
+                  void    (*done) (Request *request),
+                  gboolean  pause)
+{
+  SiServer *self = request->self;
+  g_autoptr(GError) error = NULL;
+
+  request->run = run;
+  request->done = done ? done : request_send_reply;
+  if (pause)
+    soup_server_pause_message (self->soup, request->msg);
+  if (!g_thread_pool_push (self->workers, request, &error))
+    g_error ("Cannot queue a request: %s", error->message);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* reading requests (main loop) */
+
+/* Checks a JSON request body's type and size; returns it, or NULL after a 415/413. */
+static GBytes *
+read_body (SiServer          *self,
+           SoupServerMessage *msg,
+           Reply             *reply)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *content_type = soup_message_headers_get_content_type (headers, NULL);
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonNode *node;
-  gsize length;
 
   if (content_type == NULL || g_ascii_strcasecmp (content_type, "application/json") != 0)
     {
-      respond_problem (msg, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", NULL,
+      respond_problem (reply, SOUP_STATUS_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", NULL,
                        "The body must be JSON with Content-Type: application/json (got %s)",
                        content_type ? content_type : "none");
       return NULL;
     }
 
   body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
-  length = g_bytes_get_size (body);
-  if (length > self->max_body_bytes)
+  if (g_bytes_get_size (body) > self->max_body_bytes)
     {
-      respond_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
+      respond_problem (reply, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
                        "The body is larger than %" G_GSIZE_FORMAT " bytes", self->max_body_bytes);
       return NULL;
     }
+  return g_steal_pointer (&body);
+}
 
-  node = si_wire_parse (g_bytes_get_data (body, NULL), length, &error);
+/* Parses a JSON object body (any thread), or answers 400 and returns NULL. */
+static JsonNode *
+parse_body (GBytes *body,
+            Reply  *reply)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node;
+
+  node = si_wire_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), &error);
   if (node == NULL)
-    respond_error (msg, error, NULL);
+    respond_error (reply, error, NULL, NULL);
   return node;
 }
 
@@ -273,13 +480,13 @@ parse_id (const char *text,
 }
 
 static gboolean
-parse_query_int (GHashTable        *query,
-                 const char        *name,
-                 gint64             fallback,
-                 gint64             min,
-                 gint64             max,
-                 gint64            *out,
-                 SoupServerMessage *msg)
+parse_query_int (GHashTable *query,
+                 const char *name,
+                 gint64      fallback,
+                 gint64      min,
+                 gint64      max,
+                 gint64     *out,
+                 Reply      *reply)
 {
   const char *text = query ? g_hash_table_lookup (query, name) : NULL;
   guint64 value = 0;
@@ -292,7 +499,7 @@ parse_query_int (GHashTable        *query,
   if (*text == '\0' || strlen (text) > 18 || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL) ||
       (gint64) value < min || (gint64) value > max)
     {
-      respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", NULL,
+      respond_problem (reply, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", NULL,
                        "Parameter “%s” must be a whole number from %" G_GINT64_FORMAT " to %"
                        G_GINT64_FORMAT, name, min, max);
       return FALSE;
@@ -304,7 +511,8 @@ parse_query_int (GHashTable        *query,
 /* -1 when absent; FALSE (after a 400) when malformed. */
 static gboolean
 read_if_match (SoupServerMessage *msg,
-               gint64            *out_version)
+               gint64            *out_version,
+               Reply             *reply)
 {
   const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "If-Match");
@@ -314,28 +522,11 @@ read_if_match (SoupServerMessage *msg,
     return TRUE;
   if (!si_wire_if_match_parse (header, out_version))
     {
-      respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_header", NULL,
+      respond_problem (reply, SOUP_STATUS_BAD_REQUEST, "invalid_header", NULL,
                        "If-Match must be the version the change is based on, such as \"12\"");
       return FALSE;
     }
   return TRUE;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* authentication */
-
-static void
-check_external_changes (SiServer *self)
-{
-  guint64 changes = si_server_storage_get_external_changes (self->storage);
-
-  /* Another process (saveidea-server user passwd/del) changed the database: tokens may have
-   * been revoked, so forget what we know. */
-  if (changes != self->external_changes)
-    {
-      g_hash_table_remove_all (self->token_cache);
-      self->external_changes = changes;
-    }
 }
 
 static gboolean
@@ -349,56 +540,52 @@ token_is_well_formed (const char *token)
   return TRUE;
 }
 
-/* The account id of the request's bearer token, or 0 after answering 401. */
-static gint64
-authenticate (SiServer          *self,
-              SoupServerMessage *msg,
-              char             **out_token_hash)
+/* The request's bearer token if it is well formed, else NULL (a 401 later). */
+static char *
+read_bearer_token (SoupServerMessage *msg)
 {
   const char *header = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
                                                      "Authorization");
+  const char *token;
+
+  if (header == NULL || g_ascii_strncasecmp (header, "Bearer ", 7) != 0)
+    return NULL;
+  token = header + 7;
+  while (*token == ' ')
+    token++;
+  return token_is_well_formed (token) ? g_strdup (token) : NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* authentication (worker) */
+
+/* The account id of the request's bearer token, or 0 after answering 401 (or 503). Tokens are
+ * looked up on every request, not cached: a token revoked by `user passwd` or by another
+ * instance stops working at once. */
+static gint64
+authenticate (Request         *request,
+              SiServerStorage *storage,
+              char           **out_token_hash)
+{
   g_autofree char *hash = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 *cached;
   gint64 account_id = 0;
 
-  if (header != NULL && g_ascii_strncasecmp (header, "Bearer ", 7) == 0)
+  if (request->token != NULL)
     {
-      const char *token = header + 7;
-
-      while (*token == ' ')
-        token++;
-      if (token_is_well_formed (token))
+      hash = si_token_hash (request->token);
+      account_id = si_server_storage_token_lookup (storage, hash, &error);
+      if (error != NULL)
         {
-          hash = si_token_hash (token);
-          check_external_changes (self);
-          cached = g_hash_table_lookup (self->token_cache, hash);
-          if (cached != NULL)
-            account_id = *cached;
-          else
-            {
-              account_id = si_server_storage_token_lookup (self->storage, hash, &error);
-              if (error != NULL)
-                {
-                  respond_error (msg, error, NULL);
-                  return 0;
-                }
-              if (account_id > 0)
-                {
-                  if (g_hash_table_size (self->token_cache) >= TOKEN_CACHE_MAX)
-                    g_hash_table_remove_all (self->token_cache);
-                  g_hash_table_insert (self->token_cache, g_strdup (hash),
-                                       g_memdup2 (&account_id, sizeof account_id));
-                }
-            }
+          respond_error (&request->reply, error, NULL, storage);
+          return 0;
         }
     }
 
   if (account_id <= 0)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "WWW-Authenticate", "Bearer realm=\"saveidea\"");
-      respond_problem (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
+      reply_set_header (&request->reply, "WWW-Authenticate", "Bearer realm=\"saveidea\"");
+      respond_problem (&request->reply, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
                        "This needs a valid bearer token; log in again");
       return 0;
     }
@@ -481,27 +668,22 @@ failure_delay_ms (guint count)
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* login */
+/* login: look the account up (worker), verify the password (Argon2id, after the throttling
+ * delay), store a new token (worker) */
 
 typedef struct {
-  SiServer          *self;
-  SoupServerMessage *msg;
-  char              *username;
-  char              *password;
-  char              *password_hash;
-  char              *user_key;
-  char              *addr_key;
-  gint64             account_id;
-  gulong             finished_id;
-  gboolean           finished;
+  char   *username;
+  char   *password;
+  char   *password_hash;
+  char   *user_key;
+  char   *addr_key;
+  gint64  account_id;
+  char   *token;
 } Login;
 
 static void
 login_free (Login *login)
 {
-  g_clear_signal_handler (&login->finished_id, login->msg);
-  g_clear_object (&login->msg);
-  g_clear_object (&login->self);
   g_free (login->username);
   if (login->password != NULL)
     memset (login->password, 0, strlen (login->password));
@@ -509,16 +691,37 @@ login_free (Login *login)
   g_free (login->password_hash);
   g_free (login->user_key);
   g_free (login->addr_key);
+  g_free (login->token);
   g_free (login);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Login, login_free)
-
 static void
-login_msg_finished (SoupServerMessage *msg,
-                    Login             *login)
+login_store_token_run (Request         *request,
+                       SiServerStorage *storage)
 {
-  login->finished = TRUE;
+  Login *login = request->data;
+  g_autofree char *hash = NULL;
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  login->token = si_token_new ();
+  hash = si_token_hash (login->token);
+  if (!si_server_storage_token_add (storage, login->account_id, hash, &error))
+    {
+      respond_error (&request->reply, error, NULL, storage);
+      return;
+    }
+
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, login->token);
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, login->username);
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  respond_json (&request->reply, SOUP_STATUS_OK, node);
 }
 
 static void
@@ -526,68 +729,90 @@ login_verified (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(Login) login = user_data;
-  SiServer *self = login->self;
-  SoupServerMessage *msg = login->msg;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(Request) request = user_data;
+  SiServer *self = request->self;
+  Login *login = request->data;
   gboolean ok;
 
   ok = si_password_verify_finish (result, NULL) && login->account_id > 0;
 
-  if (login->finished)
+  if (request->finished)
     return;  /* the client went away */
 
-  if (!ok)
+  if (ok)
     {
-      failures_add (self, login->user_key);
-      failures_add (self, login->addr_key);
-      g_debug ("Failed login for %s from %s", login->username, login->addr_key + 5);
-      respond_problem (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
-                       "The user name or the password is wrong");
+      g_hash_table_remove (self->failures, login->user_key);
+      request_dispatch (g_steal_pointer (&request), login_store_token_run, NULL, FALSE);
+      return;
     }
-  else
-    {
-      g_autofree char *token = si_token_new ();
-      g_autofree char *hash = si_token_hash (token);
 
-      if (!si_server_storage_token_add (self->storage, login->account_id, hash, &error))
-        respond_error (msg, error, NULL);
-      else
-        {
-          g_autoptr(JsonBuilder) builder = json_builder_new ();
-          g_autoptr(JsonNode) node = NULL;
-
-          g_hash_table_remove (self->failures, login->user_key);
-          json_builder_begin_object (builder);
-          json_builder_set_member_name (builder, "token");
-          json_builder_add_string_value (builder, token);
-          json_builder_set_member_name (builder, "username");
-          json_builder_add_string_value (builder, login->username);
-          json_builder_end_object (builder);
-          node = json_builder_get_root (builder);
-          respond_json (msg, SOUP_STATUS_OK, node);
-        }
-    }
-  soup_server_unpause_message (self->soup, msg);
+  failures_add (self, login->user_key);
+  failures_add (self, login->addr_key);
+  g_debug ("Failed login for %s from %s", login->username, login->addr_key + 5);
+  respond_problem (&request->reply, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
+                   "The user name or the password is wrong");
+  request_send_reply (g_steal_pointer (&request));
 }
 
 static gboolean
 login_start_verify (gpointer user_data)
 {
-  Login *login = user_data;
+  Request *request = user_data;
+  Login *login = request->data;
 
-  si_password_verify_async (login->password_hash, login->password, NULL, login_verified, login);
+  si_password_verify_async (login->password_hash, login->password, NULL, login_verified, request);
   return G_SOURCE_REMOVE;
 }
 
 static void
+login_lookup_run (Request         *request,
+                  SiServerStorage *storage)
+{
+  Login *login = request->data;
+  g_autoptr(GError) error = NULL;
+
+  /* An unknown name goes on to the same Argon2id work (with a NULL hash) and the same 401. */
+  login->password_hash = si_server_storage_account_lookup (storage, login->username,
+                                                           &login->account_id, &error);
+  if (login->password_hash == NULL &&
+      !g_error_matches (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND))
+    respond_error (&request->reply, error, NULL, storage);
+}
+
+static void
+login_looked_up (Request *request)
+{
+  SiServer *self = request->self;
+  Login *login = request->data;
+  guint delay;
+
+  if (request->reply.status != 0 || request->finished)
+    {
+      request_send_reply (request);
+      return;
+    }
+
+  delay = failure_delay_ms (MAX (failures_count (self, login->user_key),
+                                 failures_count (self, login->addr_key)));
+  if (delay > 0)
+    {
+      g_debug ("Delaying a login for %s by %u ms", login->username, delay);
+      g_timeout_add_full (G_PRIORITY_DEFAULT, delay, login_start_verify, request, NULL);
+    }
+  else
+    login_start_verify (request);
+}
+
+static void
 handle_login (SiServer          *self,
-              SoupServerMessage *msg)
+              SoupServerMessage *msg,
+              Reply             *reply)
 {
   static const char * const known[] = { "username", "password", NULL };
+  g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(Login) login = NULL;
+  Request *request;
+  Login *login;
   JsonObject *object;
   JsonObjectIter iter;
   const char *member;
@@ -595,9 +820,12 @@ handle_login (SiServer          *self,
   const char *username;
   const char *password;
   Failures *failures;
-  guint delay;
+  g_autofree char *addr_key = NULL;
 
-  root = read_json_body (self, msg);
+  body = read_body (self, msg, reply);
+  if (body == NULL)
+    return;
+  root = parse_body (body, reply);
   if (root == NULL)
     return;
   object = json_node_get_object (root);
@@ -607,7 +835,7 @@ handle_login (SiServer          *self,
     if (!g_strv_contains (known, member))
       {
         g_autofree char *shown = g_utf8_make_valid (member, -1);
-        respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_field", NULL,
+        respond_problem (reply, SOUP_STATUS_BAD_REQUEST, "invalid_field", NULL,
                          "Field “%s” is unknown", shown);
         return;
       }
@@ -617,7 +845,7 @@ handle_login (SiServer          *self,
       if (value == NULL || !JSON_NODE_HOLDS_VALUE (value) ||
           json_node_get_value_type (value) != G_TYPE_STRING)
         {
-          respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_field", NULL,
+          respond_problem (reply, SOUP_STATUS_BAD_REQUEST, "invalid_field", NULL,
                            "Field “%s” %s", known[i], value ? "must be a string" : "is missing");
           return;
         }
@@ -626,78 +854,39 @@ handle_login (SiServer          *self,
   password = json_object_get_string_member (object, "password");
   if (!g_utf8_validate (username, -1, NULL) || !g_utf8_validate (password, -1, NULL))
     {
-      respond_problem (msg, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL,
+      respond_problem (reply, SOUP_STATUS_BAD_REQUEST, "invalid_json", NULL,
                        "The body is not valid UTF-8");
       return;
     }
 
-  login = g_new0 (Login, 1);
-  login->self = g_object_ref (self);
-  login->msg = g_object_ref (msg);
-  login->username = g_strdup (username);
-  login->password = g_strdup (password);
-  login->user_key = g_strconcat ("user:", username, NULL);
-  login->addr_key = g_strconcat ("addr:", soup_server_message_get_remote_host (msg), NULL);
-
-  failures = failures_lookup (self, login->addr_key);
+  addr_key = g_strconcat ("addr:", soup_server_message_get_remote_host (msg), NULL);
+  failures = failures_lookup (self, addr_key);
   if (failures != NULL && failures->count >= FAILURES_BEFORE_429)
     {
       gint64 wait = (failures->last + FAILURE_WINDOW_USEC - g_get_monotonic_time ()) / G_USEC_PER_SEC + 1;
       g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (wait, 1));
 
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                    "Retry-After", retry);
-      respond_problem (msg, 429, "too_many_requests", NULL,
+      reply_set_header (reply, "Retry-After", retry);
+      respond_problem (reply, 429, "too_many_requests", NULL,
                        "Too many failed logins from your address; try again in %s seconds", retry);
       return;
     }
 
-  login->password_hash = si_server_storage_account_lookup (self->storage, username,
-                                                           &login->account_id, &error);
-  if (login->password_hash == NULL &&
-      !g_error_matches (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND))
-    {
-      respond_error (msg, error, NULL);
-      return;
-    }
+  login = g_new0 (Login, 1);
+  login->username = g_strdup (username);
+  login->password = g_strdup (password);
+  login->user_key = g_strconcat ("user:", username, NULL);
+  login->addr_key = g_steal_pointer (&addr_key);
 
-  delay = failure_delay_ms (MAX (failures_count (self, login->user_key),
-                                 failures_count (self, login->addr_key)));
-
-  login->finished_id = g_signal_connect (msg, "finished", G_CALLBACK (login_msg_finished), login);
-  soup_server_pause_message (self->soup, msg);
-
-  if (delay > 0)
-    {
-      g_debug ("Delaying a login for %s by %u ms", username, delay);
-      g_timeout_add_full (G_PRIORITY_DEFAULT, delay, login_start_verify,
-                          g_steal_pointer (&login), NULL);
-    }
-  else
-    login_start_verify (g_steal_pointer (&login));
+  request = request_new (self, msg, KIND_LOGIN);
+  request->data = login;
+  request->data_free = (GDestroyNotify) login_free;
+  request_dispatch (request, login_lookup_run, login_looked_up, TRUE);
 }
 
 static void
-handle_logout (SiServer          *self,
-               SoupServerMessage *msg)
-{
-  g_autofree char *hash = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (authenticate (self, msg, &hash) == 0)
-    return;
-  if (!si_server_storage_token_revoke (self->storage, hash, &error))
-    {
-      respond_error (msg, error, NULL);
-      return;
-    }
-  g_hash_table_remove (self->token_cache, hash);
-  soup_server_message_set_status (msg, SOUP_STATUS_NO_CONTENT, NULL);
-}
-
-static void
-handle_info (SiServer          *self,
-             SoupServerMessage *msg)
+handle_info (SiServer *self,
+             Reply    *reply)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
@@ -713,46 +902,15 @@ handle_info (SiServer          *self,
   json_builder_add_string_value (builder, si_server_storage_get_instance_id (self->storage));
   json_builder_end_object (builder);
   node = json_builder_get_root (builder);
-  respond_json (msg, SOUP_STATUS_OK, node);
+  respond_json (reply, SOUP_STATUS_OK, node);
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* records */
-
-/* @collection: SI_SERVER_STORAGE_ALL_COLLECTIONS for GET /api/v1/changes. */
-static void
-handle_list (SiServer          *self,
-             SoupServerMessage *msg,
-             gint64             account_id,
-             SiWireCollection   collection,
-             GHashTable        *query)
-{
-  g_autoptr(SiWirePage) page = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
-  gint64 since, limit;
-
-  if (!parse_query_int (query, "since", 0, 0, G_MAXINT64, &since, msg) ||
-      !parse_query_int (query, "limit", SI_WIRE_PAGE_DEFAULT_LIMIT, 1, SI_WIRE_PAGE_MAX_LIMIT, &limit, msg))
-    return;
-
-  page = si_server_storage_records_list (self->storage, account_id, collection, since,
-                                         (guint) limit, &error);
-  if (page == NULL)
-    {
-      respond_error (msg, error, NULL);
-      return;
-    }
-  if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
-    node = si_wire_changes_to_json (page);
-  else
-    node = si_wire_page_to_json (page);
-  respond_json (msg, SOUP_STATUS_OK, node);
-}
+/* records (worker) */
 
 /* One create; returns the status and the record or the problem. Shared with the batch. */
 static guint
-do_create (SiServer          *self,
+do_create (SiServerStorage   *storage,
            gint64             account_id,
            SiWireCollection   collection,
            JsonNode          *node,
@@ -770,7 +928,7 @@ do_create (SiServer          *self,
     g_set_error_literal (&error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
                          "Field “uid” is missing");
   if (error == NULL)
-    *out_record = si_server_storage_record_create (self->storage, account_id, record, &created,
+    *out_record = si_server_storage_record_create (storage, account_id, record, &created,
                                                    &current, &error);
   if (error != NULL)
     {
@@ -781,7 +939,7 @@ do_create (SiServer          *self,
 }
 
 static guint
-do_update (SiServer          *self,
+do_update (SiServerStorage   *storage,
            gint64             account_id,
            SiWireCollection   collection,
            gint64             id,
@@ -797,7 +955,7 @@ do_update (SiServer          *self,
 
   record = si_wire_record_from_json (node, collection, SI_WIRE_MODE_REQUEST, &error);
   if (record != NULL)
-    *out_record = si_server_storage_record_update (self->storage, account_id, id, if_match,
+    *out_record = si_server_storage_record_update (storage, account_id, id, if_match,
                                                    record, &current, &error);
   if (error != NULL)
     {
@@ -808,7 +966,7 @@ do_update (SiServer          *self,
 }
 
 static guint
-do_delete (SiServer          *self,
+do_delete (SiServerStorage   *storage,
            gint64             account_id,
            SiWireCollection   collection,
            gint64             id,
@@ -821,7 +979,7 @@ do_delete (SiServer          *self,
   gboolean changed = FALSE;
   guint status;
 
-  *out_record = si_server_storage_record_delete (self->storage, account_id, collection, id,
+  *out_record = si_server_storage_record_delete (storage, account_id, collection, id,
                                                  if_match, &changed, &current, &error);
   if (error != NULL)
     {
@@ -832,122 +990,53 @@ do_delete (SiServer          *self,
 }
 
 static void
-respond_outcome (SoupServerMessage *msg,
-                 guint              status,
-                 SiWireRecord      *record,
-                 SiWireProblem     *problem)
+respond_outcome (Reply           *reply,
+                 guint            status,
+                 SiWireRecord    *record,
+                 SiWireProblem   *problem,
+                 SiServerStorage *storage)
 {
+  g_autoptr(JsonNode) node = NULL;
+
   if (record != NULL)
-    respond_record (msg, status, record);
-  else
     {
-      g_autoptr(JsonNode) node = NULL;
-
-      g_assert (problem != NULL);
-      node = si_wire_problem_to_json (problem);
-      respond_json (msg, status, node);
+      respond_record (reply, status, record);
+      return;
     }
+  g_assert (problem != NULL);
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    reply_set_retry_after (reply, storage);
+  node = si_wire_problem_to_json (problem);
+  respond_json (reply, status, node);
 }
 
 static void
-handle_collection (SiServer          *self,
-                   SoupServerMessage *msg,
-                   const char        *method,
-                   SiWireCollection   collection,
-                   GHashTable        *query)
+list_run (Request         *request,
+          gint64           account_id,
+          SiServerStorage *storage)
 {
-  g_autoptr(SiWireRecord) record = NULL;
-  g_autoptr(SiWireProblem) problem = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  gint64 account_id;
-  guint status;
-
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_POST)
-    {
-      respond_method_not_allowed (msg, "GET, POST");
-      return;
-    }
-  account_id = authenticate (self, msg, NULL);
-  if (account_id == 0)
-    return;
-
-  if (method == SOUP_METHOD_GET)
-    {
-      handle_list (self, msg, account_id, collection, query);
-      return;
-    }
-
-  root = read_json_body (self, msg);
-  if (root == NULL)
-    return;
-  status = do_create (self, account_id, collection, root, &record, &problem);
-  respond_outcome (msg, status, record, problem);
-}
-
-static void
-handle_record (SiServer          *self,
-               SoupServerMessage *msg,
-               const char        *method,
-               SiWireCollection   collection,
-               gint64             id)
-{
-  g_autoptr(SiWireRecord) record = NULL;
-  g_autoptr(SiWireProblem) problem = NULL;
-  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SiWirePage) page = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 account_id;
-  gint64 if_match;
-  guint status;
+  g_autoptr(JsonNode) node = NULL;
 
-  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_PUT && method != SOUP_METHOD_DELETE)
+  page = si_server_storage_records_list (storage, account_id, request->collection, request->since,
+                                         (guint) request->limit, &error);
+  if (page == NULL)
     {
-      respond_method_not_allowed (msg, "GET, PUT, DELETE");
+      respond_error (&request->reply, error, NULL, storage);
       return;
     }
-  account_id = authenticate (self, msg, NULL);
-  if (account_id == 0)
-    return;
-
-  if (method == SOUP_METHOD_GET)
-    {
-      record = si_server_storage_record_get (self->storage, account_id, collection, id, &error);
-      if (record == NULL)
-        respond_error (msg, error, NULL);
-      else
-        respond_record (msg, SOUP_STATUS_OK, record);
-      return;
-    }
-
-  if (!read_if_match (msg, &if_match))
-    return;
-
-  if (method == SOUP_METHOD_PUT)
-    {
-      root = read_json_body (self, msg);
-      if (root == NULL)
-        return;
-      status = do_update (self, account_id, collection, id, if_match, root, &record, &problem);
-    }
+  if (request->collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
+    node = si_wire_changes_to_json (page);
   else
-    status = do_delete (self, account_id, collection, id, if_match, &record, &problem);
-
-  respond_outcome (msg, status, record, problem);
+    node = si_wire_page_to_json (page);
+  respond_json (&request->reply, SOUP_STATUS_OK, node);
 }
 
 static void
-handle_changes (SiServer          *self,
-                SoupServerMessage *msg,
-                GHashTable        *query)
-{
-  gint64 account_id = authenticate (self, msg, NULL);
-
-  if (account_id != 0)
-    handle_list (self, msg, account_id, SI_SERVER_STORAGE_ALL_COLLECTIONS, query);
-}
-
-static void
-handle_batch (SiServer          *self,
-              SoupServerMessage *msg)
+batch_run (Request         *request,
+           gint64           account_id,
+           SiServerStorage *storage)
 {
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) ops = NULL;
@@ -955,12 +1044,8 @@ handle_batch (SiServer          *self,
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   gboolean too_many = FALSE;
-  gint64 account_id;
 
-  account_id = authenticate (self, msg, NULL);
-  if (account_id == 0)
-    return;
-  root = read_json_body (self, msg);
+  root = parse_body (request->body, &request->reply);
   if (root == NULL)
     return;
 
@@ -968,18 +1053,18 @@ handle_batch (SiServer          *self,
   if (ops == NULL)
     {
       if (too_many)
-        respond_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_many_operations", NULL,
-                         "%s", error->message);
+        respond_problem (&request->reply, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_many_operations",
+                         NULL, "%s", error->message);
       else
-        respond_error (msg, error, NULL);
+        respond_error (&request->reply, error, NULL, NULL);
       return;
     }
 
   /* One transaction for the whole batch (one fsync), a savepoint per operation: an operation
-   * that fails undoes only itself. */
-  if (!si_server_storage_begin (self->storage, &error))
+   * that fails undoes only itself. A lost database undoes them all: a 503, never half a batch. */
+  if (!si_server_storage_begin (storage, &error))
     {
-      respond_error (msg, error, NULL);
+      respond_error (&request->reply, error, NULL, storage);
       return;
     }
 
@@ -994,34 +1079,107 @@ handle_batch (SiServer          *self,
       switch (op->method)
         {
         case SI_WIRE_METHOD_POST:
-          status = do_create (self, account_id, op->collection, op->record, &record, &problem);
+          status = do_create (storage, account_id, op->collection, op->record, &record, &problem);
           break;
         case SI_WIRE_METHOD_PUT:
-          status = do_update (self, account_id, op->collection, op->id, op->if_match, op->record,
+          status = do_update (storage, account_id, op->collection, op->id, op->if_match, op->record,
                               &record, &problem);
           break;
         case SI_WIRE_METHOD_DELETE:
-          status = do_delete (self, account_id, op->collection, op->id, op->if_match, &record,
+          status = do_delete (storage, account_id, op->collection, op->id, op->if_match, &record,
                               &problem);
           break;
         default:
           g_assert_not_reached ();
         }
       g_ptr_array_add (results, si_wire_batch_result_new (status, record, problem));
+      if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+        {
+          si_server_storage_rollback (storage);
+          respond_outcome (&request->reply, status, NULL, problem, storage);
+          return;
+        }
     }
 
-  if (!si_server_storage_commit (self->storage, &error))
+  if (!si_server_storage_commit (storage, &error))
     {
-      respond_error (msg, error, NULL);
+      respond_error (&request->reply, error, NULL, storage);
       return;
     }
 
   node = si_wire_batch_response_to_json (results);
-  respond_json (msg, SOUP_STATUS_OK, node);
+  respond_json (&request->reply, SOUP_STATUS_OK, node);
+}
+
+/* Every authenticated request, on a worker thread. */
+static void
+api_run (Request         *request,
+         SiServerStorage *storage)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireProblem) problem = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token_hash = NULL;
+  gint64 account_id;
+  guint status;
+
+  account_id = authenticate (request, storage, request->kind == KIND_LOGOUT ? &token_hash : NULL);
+  if (account_id == 0)
+    return;
+  if (request->pending.status != 0)
+    {
+      /* A bad parameter, header or body, found on the main loop. */
+      request->reply = request->pending;
+      memset (&request->pending, 0, sizeof request->pending);
+      return;
+    }
+
+  switch (request->kind)
+    {
+    case KIND_LIST:
+      list_run (request, account_id, storage);
+      return;
+    case KIND_BATCH:
+      batch_run (request, account_id, storage);
+      return;
+    case KIND_LOGOUT:
+      if (!si_server_storage_token_revoke (storage, token_hash, &error))
+        respond_error (&request->reply, error, NULL, storage);
+      else
+        request->reply.status = SOUP_STATUS_NO_CONTENT;
+      return;
+    case KIND_GET:
+      record = si_server_storage_record_get (storage, account_id, request->collection, request->id, &error);
+      if (record == NULL)
+        respond_error (&request->reply, error, NULL, storage);
+      else
+        respond_record (&request->reply, SOUP_STATUS_OK, record);
+      return;
+    case KIND_CREATE:
+    case KIND_UPDATE:
+      root = parse_body (request->body, &request->reply);
+      if (root == NULL)
+        return;
+      if (request->kind == KIND_CREATE)
+        status = do_create (storage, account_id, request->collection, root, &record, &problem);
+      else
+        status = do_update (storage, account_id, request->collection, request->id,
+                            request->if_match, root, &record, &problem);
+      break;
+    case KIND_DELETE:
+      status = do_delete (storage, account_id, request->collection, request->id,
+                          request->if_match, &record, &problem);
+      break;
+    case KIND_LOGIN:
+    default:
+      g_assert_not_reached ();
+    }
+  respond_outcome (&request->reply, status, record, problem, storage);
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* routing */
+/* routing (main loop) */
 
 /* Headers of every response; /api/v1 ones name the instance, so that a client notices a
  * replaced or reset server on any request. */
@@ -1038,6 +1196,120 @@ set_common_headers (SiServer          *self,
                                   si_server_storage_get_instance_id (self->storage));
 }
 
+/* Routes an /api/v1 request: answers it in @reply, or hands it to a worker and returns. */
+static void
+route (SiServer          *self,
+       SoupServerMessage *msg,
+       const char        *rest,
+       GHashTable        *query,
+       Reply             *reply)
+{
+  const char *method = soup_server_message_get_method (msg);
+  g_autoptr(Request) request = NULL;
+  g_auto(GStrv) parts = NULL;
+  SiWireCollection collection = SI_SERVER_STORAGE_ALL_COLLECTIONS;
+  guint n;
+  gint64 id = 0;
+
+  if (g_str_equal (rest, "info"))
+    {
+      if (method != SOUP_METHOD_GET)
+        respond_method_not_allowed (reply, method, "GET");
+      else
+        handle_info (self, reply);
+      return;
+    }
+  if (g_str_equal (rest, "login"))
+    {
+      if (method != SOUP_METHOD_POST)
+        respond_method_not_allowed (reply, method, "POST");
+      else
+        handle_login (self, msg, reply);
+      return;
+    }
+
+  if (g_str_equal (rest, "logout") || g_str_equal (rest, "batch"))
+    {
+      if (method != SOUP_METHOD_POST)
+        {
+          respond_method_not_allowed (reply, method, "POST");
+          return;
+        }
+      request = request_new (self, msg, rest[0] == 'b' ? KIND_BATCH : KIND_LOGOUT);
+    }
+  else if (g_str_equal (rest, "changes"))
+    {
+      if (method != SOUP_METHOD_GET)
+        {
+          respond_method_not_allowed (reply, method, "GET");
+          return;
+        }
+      request = request_new (self, msg, KIND_LIST);
+    }
+  else
+    {
+      parts = g_strsplit (rest, "/", 3);
+      n = g_strv_length (parts);
+      if (n == 0 || n > 2 || !si_wire_collection_from_string (parts[0], &collection) ||
+          (n == 2 && !parse_id (parts[1], &id)))
+        {
+          respond_not_found (reply, g_uri_get_path (soup_server_message_get_uri (msg)));
+          return;
+        }
+      if (n == 1 && method != SOUP_METHOD_GET && method != SOUP_METHOD_POST)
+        {
+          respond_method_not_allowed (reply, method, "GET, POST");
+          return;
+        }
+      if (n == 2 && method != SOUP_METHOD_GET && method != SOUP_METHOD_PUT && method != SOUP_METHOD_DELETE)
+        {
+          respond_method_not_allowed (reply, method, "GET, PUT, DELETE");
+          return;
+        }
+      if (n == 1)
+        request = request_new (self, msg, method == SOUP_METHOD_GET ? KIND_LIST : KIND_CREATE);
+      else
+        request = request_new (self, msg, method == SOUP_METHOD_GET ? KIND_GET :
+                                          method == SOUP_METHOD_PUT ? KIND_UPDATE : KIND_DELETE);
+    }
+
+  request->collection = collection;
+  request->id = id;
+  request->token = read_bearer_token (msg);
+
+  /* What needs no database is checked here, but answered only after the token (a 401
+   * comes first). */
+  if (request->token != NULL)
+    {
+      Reply *pending = &request->pending;
+
+      switch (request->kind)
+        {
+        case KIND_LIST:
+          if (parse_query_int (query, "since", 0, 0, G_MAXINT64, &request->since, pending))
+            parse_query_int (query, "limit", SI_WIRE_PAGE_DEFAULT_LIMIT, 1, SI_WIRE_PAGE_MAX_LIMIT,
+                             &request->limit, pending);
+          break;
+        case KIND_UPDATE:
+        case KIND_DELETE:
+          read_if_match (msg, &request->if_match, pending);
+          break;
+        case KIND_GET:
+        case KIND_CREATE:
+        case KIND_BATCH:
+        case KIND_LOGOUT:
+        case KIND_LOGIN:
+        default:
+          break;
+        }
+      if (pending->status == 0 &&
+          (request->kind == KIND_CREATE || request->kind == KIND_UPDATE || request->kind == KIND_BATCH))
+        request->body = read_body (self, msg, pending);
+    }
+
+  request_dispatch (g_steal_pointer (&request), api_run, NULL, TRUE);
+}
+
 static void
 handle_request (SoupServer        *soup,
                 SoupServerMessage *msg,
@@ -1046,9 +1318,7 @@ handle_request (SoupServer        *soup,
                 gpointer           user_data)
 {
   SiServer *self = user_data;
-  const char *method = soup_server_message_get_method (msg);
-  SiWireCollection collection;
-  const char *rest;
+  Reply reply = { 0 };
 
   set_common_headers (self, msg, path);
   if (self->close_connections)
@@ -1059,61 +1329,17 @@ handle_request (SoupServer        *soup,
     {
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
-      respond_problem (msg, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", NULL,
+      respond_problem (&reply, SOUP_STATUS_SERVICE_UNAVAILABLE, "shutting_down", NULL,
                        "The server is shutting down; try again in a moment");
-      return;
     }
+  else if (!g_str_has_prefix (path, API_PREFIX))
+    respond_not_found (&reply, g_uri_get_path (soup_server_message_get_uri (msg)));
+  else
+    route (self, msg, path + strlen (API_PREFIX), query, &reply);
 
-  if (!g_str_has_prefix (path, API_PREFIX))
-    {
-      respond_not_found (msg);
-      return;
-    }
-  rest = path + strlen (API_PREFIX);
-
-  if (g_str_equal (rest, "info"))
-    {
-      if (method != SOUP_METHOD_GET)
-        respond_method_not_allowed (msg, "GET");
-      else
-        handle_info (self, msg);
-      return;
-    }
-  if (g_str_equal (rest, "changes"))
-    {
-      if (method != SOUP_METHOD_GET)
-        respond_method_not_allowed (msg, "GET");
-      else
-        handle_changes (self, msg, query);
-      return;
-    }
-  if (g_str_equal (rest, "login") || g_str_equal (rest, "logout") || g_str_equal (rest, "batch"))
-    {
-      if (method != SOUP_METHOD_POST)
-        respond_method_not_allowed (msg, "POST");
-      else if (rest[0] == 'b')
-        handle_batch (self, msg);
-      else if (rest[3] == 'i')
-        handle_login (self, msg);
-      else
-        handle_logout (self, msg);
-      return;
-    }
-
-  {
-    g_auto(GStrv) parts = g_strsplit (rest, "/", 3);
-    guint n = g_strv_length (parts);
-    gint64 id;
-
-    if (n == 0 || n > 2 || !si_wire_collection_from_string (parts[0], &collection))
-      respond_not_found (msg);
-    else if (n == 1)
-      handle_collection (self, msg, method, collection, query);
-    else if (!parse_id (parts[1], &id))
-      respond_not_found (msg);
-    else
-      handle_record (self, msg, method, collection, id);
-  }
+  if (reply.status != 0)
+    reply_send (&reply, msg);
+  reply_clear (&reply);
 }
 
 /* Runs when the headers are in, before the body is read: refuses what must not be read. */
@@ -1129,31 +1355,32 @@ handle_early (SoupServer        *soup,
   SoupMessageHeaders *response_headers = soup_server_message_get_response_headers (msg);
   const char *method = soup_server_message_get_method (msg);
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  Reply reply = { 0 };
 
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
       (guint64) soup_message_headers_get_content_length (headers) > (guint64) self->max_body_bytes)
     {
       /* libsoup still reads the body (unless the client asked for "Expect: 100-continue"):
        * let it drain without keeping it, and close the connection afterwards. */
-      soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
-      set_common_headers (self, msg, path);
-      soup_message_headers_replace (response_headers, "Connection", "close");
-      respond_problem (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
+      respond_problem (&reply, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "payload_too_large", NULL,
                        "The body is larger than %" G_GSIZE_FORMAT " bytes", self->max_body_bytes);
-      return;
+    }
+  else if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF ||
+           ((method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT) &&
+            encoding != SOUP_ENCODING_CONTENT_LENGTH))
+    {
+      respond_problem (&reply, SOUP_STATUS_LENGTH_REQUIRED, "length_required", NULL,
+                       "A request body needs a Content-Length header");
     }
 
-  if (encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF ||
-      ((method == SOUP_METHOD_POST || method == SOUP_METHOD_PUT) &&
-       encoding != SOUP_ENCODING_CONTENT_LENGTH))
+  if (reply.status != 0)
     {
       soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
       set_common_headers (self, msg, path);
       soup_message_headers_replace (response_headers, "Connection", "close");
-      respond_problem (msg, SOUP_STATUS_LENGTH_REQUIRED, "length_required", NULL,
-                       "A request body needs a Content-Length header");
-      return;
+      reply_send (&reply, msg);
     }
+  reply_clear (&reply);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1376,6 +1603,12 @@ si_server_listen (SiServer         *self,
 /* object */
 
 static void
+thread_pool_free_wait (GThreadPool *pool)
+{
+  g_thread_pool_free (pool, FALSE, TRUE);
+}
+
+static void
 si_server_dispose (GObject *object)
 {
   SiServer *self = SI_SERVER (object);
@@ -1388,7 +1621,11 @@ si_server_dispose (GObject *object)
     }
   g_clear_object (&self->soup);
   g_clear_object (&self->shutdown_task);
+  /* Every request holds a reference: no job is left in the pool by now. */
+  g_clear_pointer (&self->workers, thread_pool_free_wait);
+  g_clear_pointer (&self->connections, g_async_queue_unref);
   g_clear_object (&self->storage);
+  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (si_server_parent_class)->dispose (object);
 }
@@ -1398,7 +1635,6 @@ si_server_finalize (GObject *object)
 {
   SiServer *self = SI_SERVER (object);
 
-  g_clear_pointer (&self->token_cache, g_hash_table_unref);
   g_clear_pointer (&self->failures, g_hash_table_unref);
 
   G_OBJECT_CLASS (si_server_parent_class)->finalize (object);
@@ -1416,7 +1652,6 @@ si_server_class_init (SiServerClass *klass)
 static void
 si_server_init (SiServer *self)
 {
-  self->token_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
@@ -1432,7 +1667,10 @@ si_server_new (SiServerStorage *storage,
   self = g_object_new (SI_TYPE_SERVER, NULL);
   self->storage = g_object_ref (storage);
   self->max_body_bytes = max_body_bytes;
-  self->external_changes = si_server_storage_get_external_changes (storage);
+  self->context = g_main_context_ref_thread_default ();
+  self->connections = g_async_queue_new_full (g_object_unref);
+  self->workers = g_thread_pool_new (worker_run, self, 1, FALSE, NULL);
+  si_server_add_connection (self, storage);
   self->soup = soup_server_new ("server-header", "saveidea-server/" SI_SERVER_VERSION_STRING " ",
                                 NULL);
 
@@ -1450,4 +1688,19 @@ si_server_new (SiServerStorage *storage,
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done), self);
   return self;
+}
+
+void
+si_server_add_connection (SiServer        *self,
+                          SiServerStorage *storage)
+{
+  g_return_if_fail (SI_IS_SERVER (self));
+  g_return_if_fail (SI_IS_SERVER_STORAGE (storage));
+  g_return_if_fail (g_strcmp0 (si_server_storage_get_instance_id (storage),
+                               si_server_storage_get_instance_id (self->storage)) == 0);
+
+  g_async_queue_push (self->connections, g_object_ref (storage));
+  self->n_connections++;
+  if (!g_thread_pool_set_max_threads (self->workers, (int) self->n_connections, NULL))
+    g_warning ("Could not grow the pool of worker threads to %u", self->n_connections);
 }

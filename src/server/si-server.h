@@ -13,8 +13,13 @@ G_BEGIN_DECLS
 #define SI_TYPE_SERVER (si_server_get_type ())
 G_DECLARE_FINAL_TYPE (SiServer, si_server, SI, SERVER, GObject)
 
+/* @storage: the first database connection. Requests run on worker threads, one per
+ * connection; add more with si_server_add_connection(). */
 SiServer *si_server_new             (SiServerStorage      *storage,
                                      gsize                 max_body_bytes);
+/* Another connection to the same database (same instance id), and one more worker thread. */
+void      si_server_add_connection  (SiServer             *self,
+                                     SiServerStorage      *storage);
 
 /* @address: "HOST:PORT" with an IP address as HOST ("127.0.0.1:8080", "[::1]:0",
  * "0.0.0.0:8080"); "localhost" means 127.0.0.1. Port 0 picks a free port. With @certificate,

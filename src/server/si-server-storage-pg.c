@@ -1,0 +1,1568 @@
+/* si-server-storage-pg.c — the PostgreSQL backend of saveidea-server's storage (libpq).
+ *
+ * One object is one PGconn; the server opens one per worker thread (--pool-size), and several
+ * server instances may share the database. What makes that correct (docs/deploy.md explains it
+ * for operators):
+ *
+ *  - Every write transaction starts with `UPDATE accounts SET seq = seq + 1 ... RETURNING seq`.
+ *    That row lock is held until COMMIT, so the writers of one account take turns, and change
+ *    N commits before change N + 1 is even numbered. A reader that reads the account's `seq`
+ *    and then the records with `version <= seq` sees every change up to it: no page skips a
+ *    change that commits later with a lower number.
+ *  - Creates are idempotent through the unique constraint (account_id, collection, uid) with
+ *    INSERT ... ON CONFLICT DO NOTHING, not a check-then-insert.
+ *  - If-Match is checked on the row locked with SELECT ... FOR UPDATE, and the UPDATE repeats
+ *    the check (WHERE version = $if_match).
+ *  - A lost connection (the database restarted, pg_terminate_backend, a network cut) is
+ *    UNAVAILABLE: the transaction is gone on the server, so nothing is half applied. The next
+ *    call reconnects; failed attempts back off from 250 ms to 10 s, and calls in between fail
+ *    at once with UNAVAILABLE and the time left (the server's Retry-After).
+ *
+ * Statements are prepared once per connection (again after a reconnect). Parameters and
+ * results travel as text.
+ */
+#define G_LOG_DOMAIN "saveidea-server"
+
+#include "config.h"
+
+#include <string.h>
+#include <libpq-fe.h>
+
+#include "si-server-storage-private.h"
+
+#define SCHEMA_VERSION 1
+
+#define BACKOFF_MIN_USEC (250 * 1000)
+#define BACKOFF_MAX_USEC (10 * G_USEC_PER_SEC)
+
+/* Any number: the lock that serialises the schema set-up of instances starting together. */
+#define SCHEMA_LOCK_KEY "7302148810463"
+
+#define RECORD_COLUMNS \
+  "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour, collection"
+
+#define MAX_PARAMS 16
+
+static const char schema_sql[] =
+  "CREATE TABLE accounts ("
+  "  id         bigserial PRIMARY KEY,"
+  "  name       text NOT NULL,"
+  "  pwhash     text NOT NULL,"
+  "  seq        bigint NOT NULL DEFAULT 0,"
+  "  created_at bigint NOT NULL"
+  ");"
+  /* As SQLite's COLLATE NOCASE: names differing only in ASCII case are the same account. */
+  "CREATE UNIQUE INDEX accounts_name ON accounts (lower(name COLLATE \"C\"));"
+  "CREATE TABLE tokens ("
+  "  hash       text PRIMARY KEY,"
+  "  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  created_at bigint NOT NULL"
+  ");"
+  "CREATE INDEX tokens_account ON tokens (account_id);"
+  "CREATE TABLE records ("
+  "  id         bigserial PRIMARY KEY,"
+  "  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  collection smallint NOT NULL,"
+  "  uid        text NOT NULL,"
+  "  version    bigint NOT NULL,"
+  "  created_at bigint NOT NULL,"
+  "  updated_at bigint NOT NULL,"
+  "  deleted    boolean NOT NULL DEFAULT false,"
+  "  title      text,"
+  "  body       text,"
+  "  pinned     boolean,"
+  "  tags       text,"
+  "  name       text,"
+  "  name_key   text,"
+  "  colour     text,"
+  "  UNIQUE (account_id, collection, uid)"
+  ");"
+  "CREATE INDEX records_feed ON records (account_id, collection, version);"
+  "CREATE INDEX records_changes ON records (account_id, version);"
+  "CREATE UNIQUE INDEX records_tag_name ON records (account_id, name_key)"
+  "  WHERE collection = 1 AND NOT deleted;"
+  "CREATE TABLE idea_tags ("
+  "  tag_id  bigint NOT NULL REFERENCES records (id) ON DELETE CASCADE,"
+  "  idea_id bigint NOT NULL REFERENCES records (id) ON DELETE CASCADE,"
+  "  PRIMARY KEY (tag_id, idea_id)"
+  ");"
+  "CREATE INDEX idea_tags_idea ON idea_tags (idea_id);";
+
+struct _SiServerStoragePg
+{
+  GObject     parent_instance;
+
+  char       *conninfo;
+  char       *display;      /* for messages: host and database, never the password */
+  PGconn     *conn;         /* NULL or bad while the database is unreachable */
+  char       *instance_id;
+  GHashTable *prepared;     /* const char *sql (static) -> statement name */
+  guint       batch_depth;  /* > 0 between begin() and commit()/rollback() */
+  gboolean    in_transaction; /* BEGIN sent, COMMIT or ROLLBACK not yet */
+  gint64      backoff_usec;
+  gint64      next_attempt; /* monotonic µs of the next reconnection attempt */
+  char        sqlstate[6];  /* of the last failed statement */
+};
+
+#define SI_TYPE_SERVER_STORAGE_PG (si_server_storage_pg_get_type ())
+G_DECLARE_FINAL_TYPE (SiServerStoragePg, si_server_storage_pg, SI, SERVER_STORAGE_PG, GObject)
+
+static void storage_iface_init (SiServerStorageInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SiServerStoragePg, si_server_storage_pg, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (SI_TYPE_SERVER_STORAGE, storage_iface_init))
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
+/* ---------------------------------------------------------------------------------------- */
+/* parameters */
+
+typedef struct {
+  const char *values[MAX_PARAMS];
+  char        numbers[MAX_PARAMS][24];
+  int         n;
+} Params;
+
+static void
+param_int (Params *p,
+           gint64  value)
+{
+  g_assert (p->n < MAX_PARAMS);
+  g_snprintf (p->numbers[p->n], sizeof p->numbers[p->n], "%" G_GINT64_FORMAT, value);
+  p->values[p->n] = p->numbers[p->n];
+  p->n++;
+}
+
+/* @text is not copied: it must outlive the statement. NULL is SQL NULL. */
+static void
+param_text (Params     *p,
+            const char *text)
+{
+  g_assert (p->n < MAX_PARAMS);
+  p->values[p->n++] = text;
+}
+
+static void
+param_bool (Params   *p,
+            gboolean  value)
+{
+  param_text (p, value ? "t" : "f");
+}
+
+static gint64
+get_int (const PGresult *res,
+         int             row,
+         int             col)
+{
+  return g_ascii_strtoll (PQgetvalue (res, row, col), NULL, 10);
+}
+
+static gboolean
+get_bool (const PGresult *res,
+          int             row,
+          int             col)
+{
+  return PQgetvalue (res, row, col)[0] == 't';
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* connection */
+
+static gboolean
+state_is_connection_loss (const char *state)
+{
+  /* 08: connection exception; 57P01-03: admin/crash shutdown, cannot connect now;
+   * 40001/40P01: serialization failure, deadlock (try again). */
+  return g_str_has_prefix (state, "08") || g_str_has_prefix (state, "57P") ||
+         g_str_equal (state, "40001") || g_str_equal (state, "40P01");
+}
+
+static void
+schedule_reconnect (SiServerStoragePg *self)
+{
+  self->backoff_usec = self->backoff_usec == 0 ? BACKOFF_MIN_USEC
+                                               : MIN (self->backoff_usec * 2, BACKOFF_MAX_USEC);
+  self->next_attempt = g_get_monotonic_time () + self->backoff_usec;
+}
+
+static gboolean
+set_unavailable (SiServerStoragePg  *self,
+                 GError            **error,
+                 const char         *detail)
+{
+  g_autofree char *clean = g_strchomp (g_strdup (detail ? detail : ""));
+
+  g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNAVAILABLE,
+               "The database %s cannot be reached: %s", self->display, clean);
+  return FALSE;
+}
+
+static gboolean
+try_connect (SiServerStoragePg  *self,
+             GError            **error)
+{
+  /* Defaults first: the URI's own values override them. */
+  const char *keywords[] = { "application_name", "connect_timeout", "dbname", NULL };
+  const char *values[] = { "saveidea-server", "5", self->conninfo, NULL };
+
+  g_clear_pointer (&self->conn, PQfinish);
+  g_hash_table_remove_all (self->prepared);
+
+  self->conn = PQconnectdbParams (keywords, values, 1);
+  if (self->conn == NULL || PQstatus (self->conn) != CONNECTION_OK)
+    {
+      g_autofree char *message = g_strdup (self->conn ? PQerrorMessage (self->conn) : "out of memory");
+
+      g_clear_pointer (&self->conn, PQfinish);
+      schedule_reconnect (self);
+      return set_unavailable (self, error, message);
+    }
+  if (self->backoff_usec != 0)
+    g_message ("Connected again to the database %s", self->display);
+  self->backoff_usec = 0;
+  self->next_attempt = 0;
+  return TRUE;
+}
+
+/* Makes sure the connection is usable before a call: notices a connection that the database
+ * closed while it was idle, and reconnects (outside a transaction) when the backoff allows. */
+static gboolean
+ensure_connected (SiServerStoragePg  *self,
+                  GError            **error)
+{
+  if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK && !self->in_transaction)
+    PQconsumeInput (self->conn);  /* reads a pending FATAL and EOF, if any */
+
+  if (self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK)
+    return TRUE;
+
+  /* Never carry on a transaction on a new connection: the old one's work is gone. */
+  if (self->in_transaction)
+    return set_unavailable (self, error, "the connection was lost during the transaction");
+
+  if (self->conn != NULL)
+    {
+      g_message ("Lost the connection to the database %s: %s", self->display,
+                 PQerrorMessage (self->conn));
+      g_clear_pointer (&self->conn, PQfinish);
+      self->next_attempt = 0;  /* the first attempt at once */
+    }
+  if (g_get_monotonic_time () < self->next_attempt)
+    return set_unavailable (self, error, "waiting before the next attempt to reconnect");
+  return try_connect (self, error);
+}
+
+static gboolean
+result_error (SiServerStoragePg  *self,
+              PGresult           *res,
+              const char         *what,
+              GError            **error)
+{
+  const char *state = res ? PQresultErrorField (res, PG_DIAG_SQLSTATE) : NULL;
+  const char *message = res ? PQresultErrorMessage (res) : PQerrorMessage (self->conn);
+  g_autofree char *clean = g_strchomp (g_strdup (message ? message : ""));
+
+  g_assert (self->conn != NULL);
+  g_strlcpy (self->sqlstate, state ? state : "", sizeof self->sqlstate);
+  if (PQstatus (self->conn) != CONNECTION_OK || (state != NULL && state_is_connection_loss (state)))
+    {
+      /* The backend is going away (terminated, shut down): drop the connection now, and the
+       * next call outside a transaction makes a new one. A deadlock or serialization failure
+       * keeps the connection; the transaction is undone all the same. */
+      if (!g_str_has_prefix (self->sqlstate, "40"))
+        {
+          g_message ("Lost the connection to the database %s: %s", self->display, clean);
+          g_clear_pointer (&self->conn, PQfinish);
+          self->next_attempt = 0;
+        }
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNAVAILABLE,
+                   "Could not %s in %s: %s", what, self->display, clean);
+      return FALSE;
+    }
+  g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+               "Could not %s in %s: %s", what, self->display, clean);
+  return FALSE;
+}
+
+/* A statement outside a transaction that failed because the connection was found dead (the
+ * database restarted, or ended the idle connection) runs once more on a new connection. Only
+ * outside a transaction: inside one, the work done so far is gone, and the caller must fail. */
+static gboolean
+retry_on_new_connection (SiServerStoragePg  *self,
+                         guint               attempt,
+                         GError            **error)
+{
+  if (attempt > 0 || self->in_transaction || self->conn != NULL || error == NULL || *error == NULL ||
+      !g_error_matches (*error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNAVAILABLE))
+    return FALSE;
+  g_clear_error (error);
+  return TRUE;
+}
+
+static PGresult *exec_params_once (SiServerStoragePg  *self,
+                                   const char         *sql,
+                                   const Params       *p,
+                                   const char         *what,
+                                   GError            **error);
+
+/* Runs @sql (a string literal: it is the key of the prepared statement) with @p. Returns the
+ * result of a successful statement, or NULL with @error set (self->sqlstate says why). */
+static PGresult *
+exec_params (SiServerStoragePg  *self,
+             const char         *sql,
+             const Params       *p,
+             const char         *what,
+             GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PGresult *res;
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      res = exec_params_once (self, sql, p, what, &local_error);
+      if (res != NULL || !retry_on_new_connection (self, attempt, &local_error))
+        break;
+    }
+  if (local_error != NULL)
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  return res;
+}
+
+static PGresult *
+exec_params_once (SiServerStoragePg  *self,
+                  const char         *sql,
+                  const Params       *p,
+                  const char         *what,
+                  GError            **error)
+{
+  const char *name;
+  PGresult *res;
+  ExecStatusType status;
+
+  self->sqlstate[0] = '\0';
+  if (!ensure_connected (self, error))
+    return NULL;
+  /* After ensure_connected(): a new connection has none of the old one's statements. */
+  name = g_hash_table_lookup (self->prepared, sql);
+
+  if (name == NULL)
+    {
+      g_autoptr(PGresult) prepared = NULL;
+      char *new_name = g_strdup_printf ("s%u", g_hash_table_size (self->prepared));
+
+      prepared = PQprepare (self->conn, new_name, sql, p ? p->n : 0, NULL);
+      if (prepared == NULL || PQresultStatus (prepared) != PGRES_COMMAND_OK)
+        {
+          g_free (new_name);
+          result_error (self, prepared, what, error);
+          return NULL;
+        }
+      g_hash_table_insert (self->prepared, (gpointer) sql, new_name);
+      name = new_name;
+    }
+
+  res = PQexecPrepared (self->conn, name, p ? p->n : 0, p ? p->values : NULL, NULL, NULL, 0);
+  status = res ? PQresultStatus (res) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+    {
+      result_error (self, res, what, error);
+      g_clear_pointer (&res, PQclear);
+    }
+  return res;
+}
+
+/* Runs a statement without parameters or results (transaction control, DDL). */
+static gboolean
+exec_simple (SiServerStoragePg  *self,
+             const char         *sql,
+             const char         *what,
+             GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  for (guint attempt = 0; ; attempt++)
+    {
+      g_autoptr(PGresult) res = NULL;
+      ExecStatusType status;
+
+      if (ensure_connected (self, &local_error))
+        {
+          res = PQexec (self->conn, sql);
+          status = res ? PQresultStatus (res) : PGRES_FATAL_ERROR;
+          if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
+            return TRUE;
+          result_error (self, res, what, &local_error);
+        }
+      if (!retry_on_new_connection (self, attempt, &local_error))
+        break;
+    }
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+/* Starts one atomic write: a transaction, or a savepoint inside a batch. */
+static gboolean
+transaction_begin (SiServerStoragePg  *self,
+                   GError            **error)
+{
+  g_assert (!self->in_transaction);
+  if (!exec_simple (self, "BEGIN", "start a transaction", error))
+    return FALSE;
+  self->in_transaction = TRUE;
+  return TRUE;
+}
+
+/* COMMIT (@commit) or ROLLBACK. A COMMIT is sent only on the connection that began the
+ * transaction and only if nothing in it failed: otherwise PostgreSQL would answer a COMMIT
+ * of an aborted transaction with a quiet ROLLBACK. */
+static gboolean
+transaction_end (SiServerStoragePg  *self,
+                 gboolean            commit,
+                 GError            **error)
+{
+  gboolean alive = self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK;
+  gboolean ok = FALSE;
+
+  if (commit && alive && PQtransactionStatus (self->conn) == PQTRANS_INTRANS)
+    ok = exec_simple (self, "COMMIT", "commit", error);
+  else if (commit && !alive)
+    set_unavailable (self, error, "the connection was lost during the transaction");
+  else if (commit)
+    g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                 "Could not commit in %s: a statement of the transaction failed", self->display);
+
+  if (!ok && self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK &&
+      PQtransactionStatus (self->conn) != PQTRANS_IDLE)
+    exec_simple (self, "ROLLBACK", "roll back", NULL);
+  self->in_transaction = FALSE;
+  return ok;
+}
+
+/* Starts one atomic write: a transaction, or a savepoint inside a batch. */
+static gboolean
+write_begin (SiServerStoragePg  *self,
+             GError            **error)
+{
+  if (self->batch_depth > 0)
+    return exec_simple (self, "SAVEPOINT op", "start an operation", error);
+  return transaction_begin (self, error);
+}
+
+/* Commits (@commit) or undoes the write; FALSE when undone. */
+static gboolean
+write_end (SiServerStoragePg  *self,
+           gboolean            commit,
+           GError            **error)
+{
+  if (self->batch_depth > 0)
+    {
+      if (!commit)
+        exec_simple (self, "ROLLBACK TO op", "undo an operation", NULL);
+      return exec_simple (self, "RELEASE op", "finish an operation", commit ? error : NULL) && commit;
+    }
+  return transaction_end (self, commit, error);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* records */
+
+/* Reads the RECORD_COLUMNS of row @row. */
+static SiWireRecord *
+record_from_row (const PGresult *res,
+                 int             row)
+{
+  SiWireCollection collection = (SiWireCollection) get_int (res, row, 12);
+  SiWireRecord *record = si_wire_record_new (collection);
+
+  record->id = get_int (res, row, 0);
+  record->uid = g_strdup (PQgetvalue (res, row, 1));
+  record->version = get_int (res, row, 2);
+  record->created_at = get_int (res, row, 3);
+  record->updated_at = get_int (res, row, 4);
+  record->deleted = get_bool (res, row, 5);
+  if (collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      g_free (record->title);
+      record->title = g_strdup (PQgetvalue (res, row, 6));
+      g_free (record->body);
+      record->body = g_strdup (PQgetvalue (res, row, 7));
+      record->pinned = get_bool (res, row, 8);
+      g_array_unref (record->tags);
+      record->tags = _si_server_storage_tags_from_text (PQgetvalue (res, row, 9));
+    }
+  else
+    {
+      g_free (record->name);
+      record->name = g_strdup (PQgetvalue (res, row, 10));
+      g_free (record->colour);
+      record->colour = g_strdup (PQgetvalue (res, row, 11));
+    }
+  return record;
+}
+
+static const char *
+collection_noun (SiWireCollection collection)
+{
+  return collection == SI_WIRE_COLLECTION_IDEAS ? "idea" : "tag";
+}
+
+/* Takes the account's next change number and, with it, the account's row lock until the
+ * transaction ends: the writers of one account take turns. */
+static gint64
+next_version (SiServerStoragePg  *self,
+              gint64              account_id,
+              GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  res = exec_params (self, "UPDATE accounts SET seq = seq + 1 WHERE id = $1 RETURNING seq", &p,
+                     "advance the change sequence", error);
+  if (res == NULL)
+    return 0;
+  if (PQntuples (res) == 0)
+    {
+      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                           "The account does not exist");
+      return 0;
+    }
+  return get_int (res, 0, 0);
+}
+
+/* @lock: SELECT ... FOR UPDATE (inside a write). */
+static SiWireRecord *
+load_record (SiServerStoragePg  *self,
+             gint64              account_id,
+             SiWireCollection    collection,
+             gint64              id,
+             gboolean            lock,
+             GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, id);
+  param_int (&p, account_id);
+  param_int (&p, collection);
+  if (lock)
+    res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
+                             " WHERE id = $1 AND account_id = $2 AND collection = $3 FOR UPDATE",
+                       &p, "read a record", error);
+  else
+    res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
+                             " WHERE id = $1 AND account_id = $2 AND collection = $3",
+                       &p, "read a record", error);
+  if (res == NULL)
+    return NULL;
+  if (PQntuples (res) == 0)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                   "There is no %s with id %" G_GINT64_FORMAT, collection_noun (collection), id);
+      return NULL;
+    }
+  return record_from_row (res, 0);
+}
+
+/* A record by uid, or NULL (no error) when there is none. */
+static SiWireRecord *
+load_record_by_uid (SiServerStoragePg  *self,
+                    gint64              account_id,
+                    SiWireCollection    collection,
+                    const char         *uid,
+                    GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  param_int (&p, collection);
+  param_text (&p, uid);
+  res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
+                           " WHERE account_id = $1 AND collection = $2 AND uid = $3",
+                     &p, "read a record", error);
+  if (res == NULL || PQntuples (res) == 0)
+    return NULL;
+  return record_from_row (res, 0);
+}
+
+/* The live tag of the account with that name key (other than @except_id), or NULL. */
+static SiWireRecord *
+load_tag_by_name (SiServerStoragePg  *self,
+                  gint64              account_id,
+                  const char         *name_key,
+                  gint64              except_id,
+                  GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  param_text (&p, name_key);
+  param_int (&p, except_id);
+  res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
+                           " WHERE account_id = $1 AND collection = 1 AND NOT deleted"
+                           " AND name_key = $2 AND id != $3",
+                     &p, "look up a tag name", error);
+  if (res == NULL || PQntuples (res) == 0)
+    return NULL;
+  return record_from_row (res, 0);
+}
+
+/* Keeps the ids of live tags of the account, drops deleted ones; an id that never was the
+ * account's tag is UNKNOWN_TAG. */
+static GArray *
+resolve_tags (SiServerStoragePg  *self,
+              gint64              account_id,
+              GArray             *tags,
+              GError            **error)
+{
+  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; tags != NULL && i < tags->len; i++)
+    {
+      g_autoptr(PGresult) res = NULL;
+      gint64 id = g_array_index (tags, gint64, i);
+      Params p = { 0 };
+
+      param_int (&p, id);
+      param_int (&p, account_id);
+      res = exec_params (self, "SELECT deleted FROM records WHERE id = $1 AND account_id = $2 AND collection = 1",
+                         &p, "look up a tag", error);
+      if (res == NULL)
+        return NULL;
+      if (PQntuples (res) == 0)
+        {
+          g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG,
+                       "Field “tags” names tag %" G_GINT64_FORMAT ", which is not one of your tags", id);
+          return NULL;
+        }
+      if (!get_bool (res, 0, 0))
+        g_array_append_val (kept, id);
+    }
+  return g_steal_pointer (&kept);
+}
+
+static gboolean
+set_idea_tags (SiServerStoragePg  *self,
+               gint64              idea_id,
+               GArray             *tags,
+               GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, idea_id);
+  res = exec_params (self, "DELETE FROM idea_tags WHERE idea_id = $1", &p, "update an idea's tags", error);
+  if (res == NULL)
+    return FALSE;
+
+  for (guint i = 0; tags != NULL && i < tags->len; i++)
+    {
+      g_autoptr(PGresult) inserted = NULL;
+      Params q = { 0 };
+
+      param_int (&q, g_array_index (tags, gint64, i));
+      param_int (&q, idea_id);
+      inserted = exec_params (self, "INSERT INTO idea_tags (tag_id, idea_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                              &q, "update an idea's tags", error);
+      if (inserted == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The collection-specific rules of a new state of @record: the tag ids to store
+ * (@out_tags) or the name key (@out_name_key). */
+static gboolean
+check_fields (SiServerStoragePg   *self,
+              gint64               account_id,
+              gint64               own_id,
+              const SiWireRecord  *record,
+              GArray             **out_tags,
+              char               **out_name_key,
+              SiWireRecord       **out_current,
+              GError             **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SiWireRecord) other = NULL;
+
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      *out_tags = resolve_tags (self, account_id, record->tags, error);
+      return *out_tags != NULL;
+    }
+
+  *out_name_key = si_wire_tag_name_key (record->name);
+  if (*out_name_key == NULL)
+    {
+      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
+                           "Field “name” is not valid UTF-8");
+      return FALSE;
+    }
+  other = load_tag_by_name (self, account_id, *out_name_key, own_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (other != NULL)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NAME_TAKEN,
+                   "You already have a tag named “%s”", other->name);
+      if (out_current)
+        *out_current = g_steal_pointer (&other);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The fields of @record as parameters, after those already in @p: title, body, pinned, tags,
+ * name, name_key, colour (NULL for the other collection's). */
+static void
+param_fields (Params             *p,
+              const SiWireRecord *record,
+              const char         *tags_text,
+              const char         *name_key)
+{
+  gboolean idea = record->collection == SI_WIRE_COLLECTION_IDEAS;
+
+  param_text (p, idea ? record->title : NULL);
+  param_text (p, idea ? record->body : NULL);
+  if (idea)
+    param_bool (p, record->pinned);
+  else
+    param_text (p, NULL);
+  param_text (p, idea ? tags_text : NULL);
+  param_text (p, idea ? NULL : record->name);
+  param_text (p, idea ? NULL : name_key);
+  param_text (p, idea ? NULL : record->colour);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* interface: instance, accounts, tokens */
+
+static const char *
+pg_get_instance_id (SiServerStorage *storage)
+{
+  return SI_SERVER_STORAGE_PG (storage)->instance_id;
+}
+
+static guint
+pg_get_retry_after (SiServerStorage *storage)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  gint64 left = self->next_attempt - g_get_monotonic_time ();
+
+  return left > 0 ? (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 1;
+}
+
+static gboolean
+pg_account_add (SiServerStorage  *storage,
+                const char       *name,
+                const char       *password_hash,
+                GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(PGresult) res = NULL;
+  g_autoptr(GError) local_error = NULL;
+  Params p = { 0 };
+
+  param_text (&p, name);
+  param_text (&p, password_hash);
+  param_int (&p, _si_server_storage_now_ms ());
+  res = exec_params (self, "INSERT INTO accounts (name, pwhash, created_at) VALUES ($1, $2, $3)",
+                     &p, "add an account", &local_error);
+  if (res == NULL && g_str_equal (self->sqlstate, "23505"))
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_EXISTS,
+                   "There is already an account named %s", name);
+      return FALSE;
+    }
+  if (res == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+pg_account_lookup (SiServerStorage  *storage,
+                   const char       *name,
+                   gint64           *out_account_id,
+                   GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_text (&p, name);
+  res = exec_params (self, "SELECT id, pwhash FROM accounts WHERE lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")",
+                     &p, "look up an account", error);
+  if (res == NULL)
+    return NULL;
+  if (PQntuples (res) == 0)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                   "There is no account named %s", name);
+      return NULL;
+    }
+  if (out_account_id)
+    *out_account_id = get_int (res, 0, 0);
+  return g_strdup (PQgetvalue (res, 0, 1));
+}
+
+static char **
+pg_account_list (SiServerStorage  *storage,
+                 GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  g_autoptr(PGresult) res = NULL;
+
+  res = exec_params (self, "SELECT name FROM accounts ORDER BY lower(name COLLATE \"C\")", NULL,
+                     "list the accounts", error);
+  if (res == NULL)
+    return NULL;
+  for (int i = 0; i < PQntuples (res); i++)
+    g_strv_builder_add (names, PQgetvalue (res, i, 0));
+  return g_strv_builder_end (names);
+}
+
+/* Runs a statement on the account named by its first parameter; NOT_FOUND if none. */
+static gboolean
+change_account (SiServerStoragePg  *self,
+                const char         *sql,
+                const Params       *p,
+                const char         *what,
+                GError            **error)
+{
+  g_autoptr(PGresult) res = exec_params (self, sql, p, what, error);
+
+  if (res == NULL)
+    return FALSE;
+  if (g_ascii_strtoll (PQcmdTuples (res), NULL, 10) == 0)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                   "There is no account named %s", p->values[0]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pg_account_delete (SiServerStorage  *storage,
+                   const char       *name,
+                   GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  Params p = { 0 };
+
+  /* One statement; the cascades take the tokens, the records and the tag links with it. */
+  param_text (&p, name);
+  return change_account (self, "DELETE FROM accounts WHERE lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")",
+                         &p, "delete an account", error);
+}
+
+static gboolean
+pg_account_set_password (SiServerStorage  *storage,
+                         const char       *name,
+                         const char       *password_hash,
+                         GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(PGresult) res = NULL;
+  gboolean ok;
+  Params p = { 0 };
+
+  if (!write_begin (self, error))
+    return FALSE;
+  param_text (&p, name);
+  param_text (&p, password_hash);
+  ok = change_account (self, "UPDATE accounts SET pwhash = $2 WHERE lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")",
+                       &p, "change a password", error);
+  if (ok)
+    {
+      p.n = 1;
+      res = exec_params (self, "DELETE FROM tokens WHERE account_id ="
+                               " (SELECT id FROM accounts WHERE lower(name COLLATE \"C\") = lower($1 COLLATE \"C\"))",
+                         &p, "revoke tokens", error);
+      ok = res != NULL;
+    }
+  return write_end (self, ok, ok ? error : NULL) && ok;
+}
+
+static gboolean
+pg_token_add (SiServerStorage  *storage,
+              gint64            account_id,
+              const char       *token_hash,
+              GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_text (&p, token_hash);
+  param_int (&p, account_id);
+  param_int (&p, _si_server_storage_now_ms ());
+  res = exec_params (self, "INSERT INTO tokens (hash, account_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                     &p, "store a token", error);
+  return res != NULL;
+}
+
+static gint64
+pg_token_lookup (SiServerStorage  *storage,
+                 const char       *token_hash,
+                 GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_text (&p, token_hash);
+  res = exec_params (self, "SELECT account_id FROM tokens WHERE hash = $1", &p, "look up a token", error);
+  if (res == NULL || PQntuples (res) == 0)
+    return 0;
+  return get_int (res, 0, 0);
+}
+
+static gboolean
+pg_token_revoke (SiServerStorage  *storage,
+                 const char       *token_hash,
+                 GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_text (&p, token_hash);
+  res = exec_params (self, "DELETE FROM tokens WHERE hash = $1", &p, "revoke a token", error);
+  return res != NULL;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* interface: transactions */
+
+static gboolean
+pg_begin (SiServerStorage  *storage,
+          GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+
+  g_return_val_if_fail (self->batch_depth == 0, FALSE);
+
+  if (!transaction_begin (self, error))
+    return FALSE;
+  self->batch_depth = 1;
+  return TRUE;
+}
+
+static gboolean
+pg_commit (SiServerStorage  *storage,
+           GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+
+  g_return_val_if_fail (self->batch_depth == 1, FALSE);
+
+  self->batch_depth = 0;
+  return transaction_end (self, TRUE, error);
+}
+
+static void
+pg_rollback (SiServerStorage *storage)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+
+  g_return_if_fail (self->batch_depth == 1);
+
+  self->batch_depth = 0;
+  transaction_end (self, FALSE, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* interface: records */
+
+static SiWireRecord *
+pg_record_get (SiServerStorage   *storage,
+               gint64             account_id,
+               SiWireCollection   collection,
+               gint64             id,
+               GError           **error)
+{
+  return load_record (SI_SERVER_STORAGE_PG (storage), account_id, collection, id, FALSE, error);
+}
+
+static SiWireRecord *
+pg_record_create (SiServerStorage     *storage,
+                  gint64               account_id,
+                  const SiWireRecord  *record,
+                  gboolean            *out_created,
+                  SiWireRecord       **out_current,
+                  GError             **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(SiWireRecord) existing = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) tags = NULL;
+  g_autoptr(PGresult) res = NULL;
+  g_autofree char *name_key = NULL;
+  g_autofree char *tags_text = NULL;
+  gint64 version;
+  gint64 id;
+  Params p = { 0 };
+
+  g_return_val_if_fail (record->uid != NULL, NULL);
+
+  *out_created = FALSE;
+  if (!write_begin (self, error))
+    return NULL;
+
+  version = next_version (self, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  /* The same uid again: the first create's record, whatever happened to it since. */
+  existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
+  if (existing != NULL || local_error != NULL)
+    goto done;
+
+  if (!check_fields (self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
+    goto done;
+
+  tags_text = _si_server_storage_tags_to_text (tags);
+  param_int (&p, account_id);
+  param_int (&p, record->collection);
+  param_text (&p, record->uid);
+  param_int (&p, version);
+  param_int (&p, record->created_at);
+  param_int (&p, record->updated_at);
+  param_fields (&p, record, tags_text, name_key);
+  res = exec_params (self,
+                     "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
+                     " title, body, pinned, tags, name, name_key, colour)"
+                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                     " ON CONFLICT (account_id, collection, uid) DO NOTHING RETURNING id",
+                     &p, "store a record", &local_error);
+  if (res == NULL)
+    goto done;
+  if (PQntuples (res) == 0)
+    {
+      /* Another connection created it first (only possible without the account lock). */
+      existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
+      goto done;
+    }
+  id = get_int (res, 0, 0);
+
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
+      !set_idea_tags (self, id, tags, &local_error))
+    goto done;
+
+  result = load_record (self, account_id, record->collection, id, FALSE, &local_error);
+
+done:
+  /* A repeated create changes nothing: its change number is given back. */
+  if (!write_end (self, local_error == NULL && existing == NULL, local_error ? NULL : &local_error) &&
+      (local_error != NULL || existing == NULL))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (existing != NULL)
+    return g_steal_pointer (&existing);
+  *out_created = TRUE;
+  return g_steal_pointer (&result);
+}
+
+/* The checks of an update or delete against the locked @current. */
+static gboolean
+check_precondition (const SiWireRecord  *current,
+                    gint64               if_match,
+                    const char          *verb,
+                    GError             **error)
+{
+  if (if_match < 0)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED,
+                   "%s needs the version it is based on in If-Match", verb);
+      return FALSE;
+    }
+  if (if_match != current->version)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
+                   "The record changed since version %" G_GINT64_FORMAT "; it is now at version %"
+                   G_GINT64_FORMAT, if_match, current->version);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static SiWireRecord *
+pg_record_update (SiServerStorage     *storage,
+                  gint64               account_id,
+                  gint64               id,
+                  gint64               if_match,
+                  const SiWireRecord  *record,
+                  SiWireRecord       **out_current,
+                  GError             **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) tags = NULL;
+  g_autoptr(PGresult) res = NULL;
+  g_autofree char *name_key = NULL;
+  g_autofree char *tags_text = NULL;
+  gint64 version;
+  Params p = { 0 };
+
+  if (!write_begin (self, error))
+    return NULL;
+
+  version = next_version (self, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  current = load_record (self, account_id, record->collection, id, TRUE, &local_error);
+  if (current == NULL)
+    goto done;
+  if (!check_precondition (current, if_match, "An update", &local_error))
+    {
+      if (out_current && g_error_matches (local_error, SI_SERVER_STORAGE_ERROR,
+                                          SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED))
+        *out_current = g_steal_pointer (&current);
+      goto done;
+    }
+  if (current->deleted)
+    {
+      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_DELETED,
+                           "The record was deleted");
+      goto done;
+    }
+  if (record->uid != NULL && g_strcmp0 (record->uid, current->uid) != 0)
+    {
+      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
+                   "Field “uid” is %s, but record %" G_GINT64_FORMAT " has uid %s",
+                   record->uid, id, current->uid);
+      goto done;
+    }
+
+  if (!check_fields (self, account_id, id, record, &tags, &name_key, out_current, &local_error))
+    goto done;
+
+  tags_text = _si_server_storage_tags_to_text (tags);
+  param_int (&p, id);
+  param_int (&p, version);
+  param_int (&p, record->created_at);
+  param_int (&p, record->updated_at);
+  param_int (&p, if_match);
+  param_fields (&p, record, tags_text, name_key);
+  res = exec_params (self,
+                     "UPDATE records SET version = $2, created_at = $3, updated_at = $4, title = $6,"
+                     " body = $7, pinned = $8, tags = $9, name = $10, name_key = $11, colour = $12"
+                     " WHERE id = $1 AND version = $5",
+                     &p, "update a record", &local_error);
+  if (res == NULL)
+    goto done;
+  if (g_ascii_strtoll (PQcmdTuples (res), NULL, 10) != 1)
+    {
+      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
+                           "The record changed meanwhile");
+      goto done;
+    }
+
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
+      !set_idea_tags (self, id, tags, &local_error))
+    goto done;
+
+  result = load_record (self, account_id, record->collection, id, FALSE, &local_error);
+
+done:
+  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+/* After tag @tag_id was deleted: removes it from every idea that has it, each with a new
+ * version. */
+static gboolean
+drop_tag_from_ideas (SiServerStoragePg  *self,
+                     gint64              account_id,
+                     gint64              tag_id,
+                     GError            **error)
+{
+  g_autoptr(PGresult) ideas = NULL;
+  g_autoptr(PGresult) unlinked = NULL;
+  Params p = { 0 };
+
+  param_int (&p, tag_id);
+  ideas = exec_params (self, "SELECT idea_id FROM idea_tags WHERE tag_id = $1 ORDER BY idea_id", &p,
+                       "find the ideas of a tag", error);
+  if (ideas == NULL)
+    return FALSE;
+
+  for (int i = 0; i < PQntuples (ideas); i++)
+    {
+      gint64 idea_id = get_int (ideas, i, 0);
+      g_autoptr(SiWireRecord) idea = load_record (self, account_id, SI_WIRE_COLLECTION_IDEAS, idea_id, TRUE, error);
+      g_autoptr(GArray) kept = NULL;
+      g_autoptr(PGresult) res = NULL;
+      g_autofree char *tags_text = NULL;
+      gint64 version;
+      Params q = { 0 };
+
+      if (idea == NULL)
+        return FALSE;
+      kept = _si_server_storage_tags_without (idea->tags, tag_id);
+      tags_text = _si_server_storage_tags_to_text (kept);
+      version = next_version (self, account_id, error);
+      if (version == 0)
+        return FALSE;
+      param_int (&q, idea_id);
+      param_int (&q, version);
+      param_text (&q, tags_text);
+      res = exec_params (self, "UPDATE records SET version = $2, tags = $3 WHERE id = $1", &q,
+                         "update an idea's tags", error);
+      if (res == NULL)
+        return FALSE;
+    }
+
+  unlinked = exec_params (self, "DELETE FROM idea_tags WHERE tag_id = $1", &p,
+                          "update the ideas of a tag", error);
+  return unlinked != NULL;
+}
+
+static SiWireRecord *
+pg_record_delete (SiServerStorage     *storage,
+                  gint64               account_id,
+                  SiWireCollection     collection,
+                  gint64               id,
+                  gint64               if_match,
+                  gboolean            *out_changed,
+                  SiWireRecord       **out_current,
+                  GError             **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(PGresult) res = NULL;
+  gboolean unchanged = FALSE;
+  gint64 version;
+  Params p = { 0 };
+
+  *out_changed = FALSE;
+  if (!write_begin (self, error))
+    return NULL;
+
+  version = next_version (self, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  current = load_record (self, account_id, collection, id, TRUE, &local_error);
+  if (current == NULL)
+    goto done;
+  if (current->deleted)
+    {
+      result = g_steal_pointer (&current);
+      unchanged = TRUE;
+      goto done;
+    }
+  if (!check_precondition (current, if_match, "A delete", &local_error))
+    {
+      if (out_current && g_error_matches (local_error, SI_SERVER_STORAGE_ERROR,
+                                          SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED))
+        *out_current = g_steal_pointer (&current);
+      goto done;
+    }
+
+  /* A tombstone keeps its identity and times, not the content. */
+  param_int (&p, id);
+  param_int (&p, version);
+  param_int (&p, MAX (_si_server_storage_now_ms (), current->updated_at));
+  param_int (&p, if_match);
+  res = exec_params (self,
+                     "UPDATE records SET version = $2, updated_at = $3, deleted = true, title = NULL,"
+                     " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
+                     " colour = NULL WHERE id = $1 AND version = $4",
+                     &p, "delete a record", &local_error);
+  if (res == NULL)
+    goto done;
+
+  if (collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      if (!set_idea_tags (self, id, NULL, &local_error))
+        goto done;
+    }
+  else if (!drop_tag_from_ideas (self, account_id, id, &local_error))
+    goto done;
+
+  result = load_record (self, account_id, collection, id, FALSE, &local_error);
+
+done:
+  /* Deleting a tombstone again changes nothing: its change number is given back. */
+  if (!write_end (self, local_error == NULL && !unchanged, local_error ? NULL : &local_error) &&
+      (local_error != NULL || !unchanged))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  *out_changed = !unchanged;
+  return g_steal_pointer (&result);
+}
+
+static SiWirePage *
+pg_records_list (SiServerStorage   *storage,
+                 gint64             account_id,
+                 SiWireCollection   collection,
+                 gint64             since,
+                 guint              limit,
+                 GError           **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(SiWirePage) page = si_wire_page_new ();
+  g_autoptr(PGresult) seq = NULL;
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  g_return_val_if_fail (limit > 0, NULL);
+
+  /* The account's sequence first. Every change numbered up to it has committed (the writers
+   * of an account take turns on its row), so the records read next include all of them, and
+   * anything committed later has a higher version and comes in a later page. */
+  param_int (&p, account_id);
+  seq = exec_params (self, "SELECT seq FROM accounts WHERE id = $1", &p, "read the change sequence", error);
+  if (seq == NULL)
+    return NULL;
+  if (PQntuples (seq) == 0)
+    {
+      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                           "The account does not exist");
+      return NULL;
+    }
+  page->cursor = get_int (seq, 0, 0);
+
+  param_int (&p, since);
+  param_int (&p, page->cursor);
+  param_int (&p, (gint64) limit + 1);
+  if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
+    res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
+                             " WHERE account_id = $1 AND version > $2 AND version <= $3"
+                             " ORDER BY version LIMIT $4",
+                       &p, "list records", error);
+  else
+    {
+      param_int (&p, collection);
+      res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
+                               " WHERE account_id = $1 AND collection = $5 AND version > $2"
+                               " AND version <= $3 ORDER BY version LIMIT $4",
+                         &p, "list records", error);
+    }
+  if (res == NULL)
+    return NULL;
+  for (int i = 0; i < PQntuples (res); i++)
+    g_ptr_array_add (page->records, record_from_row (res, i));
+
+  if (page->records->len > limit)
+    {
+      g_ptr_array_set_size (page->records, limit);
+      page->more = TRUE;
+      page->cursor = ((SiWireRecord *) g_ptr_array_index (page->records, limit - 1))->version;
+    }
+  return g_steal_pointer (&page);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* opening */
+
+static void
+si_server_storage_pg_finalize (GObject *object)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (object);
+
+  g_clear_pointer (&self->conn, PQfinish);
+  g_clear_pointer (&self->prepared, g_hash_table_unref);
+  g_clear_pointer (&self->conninfo, g_free);
+  g_clear_pointer (&self->display, g_free);
+  g_clear_pointer (&self->instance_id, g_free);
+
+  G_OBJECT_CLASS (si_server_storage_pg_parent_class)->finalize (object);
+}
+
+static void
+si_server_storage_pg_class_init (SiServerStoragePgClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = si_server_storage_pg_finalize;
+}
+
+static void
+si_server_storage_pg_init (SiServerStoragePg *self)
+{
+  self->prepared = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+}
+
+static void
+storage_iface_init (SiServerStorageInterface *iface)
+{
+  iface->get_instance_id = pg_get_instance_id;
+  iface->get_retry_after = pg_get_retry_after;
+  iface->account_add = pg_account_add;
+  iface->account_lookup = pg_account_lookup;
+  iface->account_list = pg_account_list;
+  iface->account_delete = pg_account_delete;
+  iface->account_set_password = pg_account_set_password;
+  iface->token_add = pg_token_add;
+  iface->token_lookup = pg_token_lookup;
+  iface->token_revoke = pg_token_revoke;
+  iface->begin = pg_begin;
+  iface->commit = pg_commit;
+  iface->rollback = pg_rollback;
+  iface->record_get = pg_record_get;
+  iface->record_create = pg_record_create;
+  iface->record_update = pg_record_update;
+  iface->record_delete = pg_record_delete;
+  iface->records_list = pg_records_list;
+}
+
+/* "host/dbname" of a connection string, for messages (never the password). */
+static char *
+describe (const char *conninfo)
+{
+  PQconninfoOption *options = PQconninfoParse (conninfo, NULL);
+  const char *host = NULL;
+  const char *dbname = NULL;
+  char *text;
+
+  for (PQconninfoOption *o = options; o != NULL && o->keyword != NULL; o++)
+    {
+      if (g_str_equal (o->keyword, "host") && o->val != NULL && o->val[0] != '\0')
+        host = o->val;
+      else if (g_str_equal (o->keyword, "dbname") && o->val != NULL)
+        dbname = o->val;
+    }
+  text = g_strdup_printf ("%s/%s", host ? host : "localhost", dbname ? dbname : "");
+  PQconninfoFree (options);
+  return text;
+}
+
+/* The value of meta @key, or NULL (no error) if absent. */
+static char *
+meta_get (SiServerStoragePg  *self,
+          const char         *key,
+          GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_text (&p, key);
+  res = exec_params (self, "SELECT value FROM meta WHERE key = $1", &p, "read the schema version", error);
+  if (res == NULL || PQntuples (res) == 0)
+    return NULL;
+  return g_strdup (PQgetvalue (res, 0, 0));
+}
+
+static gboolean
+meta_set (SiServerStoragePg  *self,
+          const char         *key,
+          const char         *value,
+          GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_text (&p, key);
+  param_text (&p, value);
+  res = exec_params (self, "INSERT INTO meta (key, value) VALUES ($1, $2)"
+                           " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                     &p, "write the schema version", error);
+  return res != NULL;
+}
+
+/* Creates or migrates the schema, one instance at a time (an advisory lock). */
+static gboolean
+prepare_schema (SiServerStoragePg  *self,
+                GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *version_text = NULL;
+  gint64 version = 0;
+
+  if (!transaction_begin (self, error))
+    return FALSE;
+  if (!exec_simple (self, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")", "lock the schema", &local_error) ||
+      !exec_simple (self, "SET LOCAL client_min_messages = warning;"
+                          "CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)",
+                    "create the schema", &local_error))
+    goto fail;
+
+  version_text = meta_get (self, "schema_version", &local_error);
+  if (local_error != NULL)
+    goto fail;
+  if (version_text != NULL)
+    version = g_ascii_strtoll (version_text, NULL, 10);
+  if (version > SCHEMA_VERSION)
+    {
+      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA,
+                   "The database %s was made by a newer saveidea-server (schema %" G_GINT64_FORMAT
+                   ", this one knows up to %d); use that version", self->display, version, SCHEMA_VERSION);
+      goto fail;
+    }
+  if (version == 0)
+    {
+      g_autofree char *uuid = g_uuid_string_random ();
+
+      g_debug ("Creating the schema in %s (instance %s)", self->display, uuid);
+      if (!exec_simple (self, schema_sql, "create the schema", &local_error) ||
+          !meta_set (self, "instance_id", uuid, &local_error) ||
+          !meta_set (self, "schema_version", "1", &local_error))
+        goto fail;
+    }
+  /* Forward migrations go here: if (version < 2) { ...; meta_set (self, "schema_version", "2") } */
+
+  self->instance_id = meta_get (self, "instance_id", &local_error);
+  if (self->instance_id == NULL || !g_uuid_string_is_valid (self->instance_id))
+    {
+      g_clear_error (&local_error);
+      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                   "The database %s has no valid instance id; it is not a saveidea-server database",
+                   self->display);
+      goto fail;
+    }
+  return transaction_end (self, TRUE, error);
+
+fail:
+  transaction_end (self, FALSE, NULL);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+SiServerStorage *
+si_server_storage_pg_open (const char  *conninfo,
+                           GError     **error)
+{
+  g_autoptr(SiServerStoragePg) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (conninfo != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (SI_TYPE_SERVER_STORAGE_PG, NULL);
+  self->conninfo = g_strdup (conninfo);
+  self->display = describe (conninfo);
+
+  if (!try_connect (self, &local_error))
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                   "Could not connect to PostgreSQL: %s", local_error->message);
+      return NULL;
+    }
+  if (!prepare_schema (self, error))
+    return NULL;
+  return SI_SERVER_STORAGE (g_steal_pointer (&self));
+}
