@@ -2,11 +2,13 @@
  *
  * Two commands, driven by bench/run-load:
  *
- *   bench-load seed --data DIR [--name NAME] [--accounts 1000] [--ideas 1000000] [--seed 42]
+ *   bench-load seed (--data DIR | --database postgresql://…) [--name NAME] [--accounts 1000]
+ *                   [--ideas 1000000] [--seed 42] [--jobs 1]
  *     Fills a server database through the server's own storage code (si-server-storage.h,
  *     the same record_create the server runs for a POST), one transaction per account:
  *     accounts load0000 … (password BENCH_PASSWORD), each with LOAD_TAGS tags and its share
- *     of the ideas, generated deterministically from the seed by si-bench-data.
+ *     of the ideas, generated deterministically from the seed by si-bench-data. With --jobs N,
+ *     N connections write at once (PostgreSQL; SQLite has one writer at a time anyway).
  *
  *   bench-load run --name NAME [--accounts 1000] [--clients 200] [--duration 20] [--warmup 5]
  *                  [--edit-every 4] [--threads 1] [--tokens FILE] [--watch-pid PID …]
@@ -212,6 +214,7 @@ seed_main (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("— fill a server database");
   g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = NULL;
+  g_autofree char *database = NULL;
   g_autofree char *name = NULL;
   g_autofree char *hash = NULL;
   int n_accounts = 1000, n_ideas = 1000000, seed = 42, n_jobs = 1;
@@ -221,6 +224,7 @@ seed_main (int    argc,
   GOptionEntry entries[] = {
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "Prefix of the reported number", "NAME" },
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &data_dir, "The server's data folder (SQLite)", "DIR" },
+    { "database", 0, 0, G_OPTION_ARG_STRING, &database, "The server's PostgreSQL database", "postgresql://…" },
     { "accounts", 0, 0, G_OPTION_ARG_INT, &n_accounts, "Accounts (default 1000)", "N" },
     { "ideas", 0, 0, G_OPTION_ARG_INT, &n_ideas, "Ideas over all accounts (default 1000000)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT, &seed, "Seed of the generator (default 42)", "S" },
@@ -231,8 +235,8 @@ seed_main (int    argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     g_error ("%s", error->message);
-  if (data_dir == NULL || n_accounts < 1 || n_ideas < 0 || n_jobs < 1)
-    g_error ("usage: bench-load seed --data DIR [--name NAME] [--accounts N] [--ideas N] [--seed S] [--jobs N]");
+  if ((data_dir == NULL) == (database == NULL) || n_accounts < 1 || n_ideas < 0 || n_jobs < 1)
+    g_error ("usage: bench-load seed (--data DIR | --database URL) [--name NAME] [--accounts N] [--ideas N] [--seed S] [--jobs N]");
 
   if (!si_password_init ())
     g_error ("libsodium cannot be initialised");
@@ -253,7 +257,8 @@ seed_main (int    argc,
     {
       jobs[j] = (SeedJob) { NULL, hash, (guint) j, (guint) n_jobs, (guint) n_accounts, (guint) n_ideas,
                             (guint32) seed, start, NULL };
-      jobs[j].storage = si_server_storage_sqlite_open (data_dir, &error);
+      /* The server's own way to open its database, as `saveidea-server --data/--database`. */
+      jobs[j].storage = si_server_storage_open (database, data_dir, &error);
       if (jobs[j].storage == NULL)
         g_error ("%s", error->message);
       threads[j] = g_thread_new ("seed", seed_job, &jobs[j]);
@@ -1144,7 +1149,7 @@ main (int   argc,
     return seed_main (argc - 1, argv + 1);
   if (argc >= 2 && g_str_equal (argv[1], "run"))
     return run_main (argc - 1, argv + 1);
-  g_printerr ("usage: bench-load seed --data DIR [--name NAME] [--accounts N] [--ideas N] [--seed S]\n"
+  g_printerr ("usage: bench-load seed (--data DIR | --database URL) [--name NAME] [--accounts N] [--ideas N] [--seed S] [--jobs N]\n"
               "       bench-load run --name NAME [--clients N] [--accounts N] [--duration S] [--warmup S]\n"
               "                      [--edit-every N] [--threads N] [--tokens FILE] [--watch-pid PID]…\n"
               "                      [--watch-database PID] URL…\n");
