@@ -20,8 +20,8 @@
 
 /* Loaded ideas nobody else holds are dropped when the cache grows past this. */
 #define CACHE_SOFT_LIMIT 256
-/* The list of every idea reads this many keys at a time: more than a window's rows (GTK 4.8's
- * list view asks for up to 200). */
+/* The list of every idea reads this many keys at a time: more than the rows a GtkListView
+ * builds at once. */
 #define LOAD_PAGE 500
 
 struct _SiIdeaList
@@ -99,9 +99,11 @@ load_through_position (SiIdeaList *self,
       SiIdeaFilter filter = current_filter (self);
       g_autoptr(GError) error = NULL;
       g_autoptr(GArray) page = NULL;
-      const SiIdeaKey *last = self->keys->len ? &g_array_index (self->keys, SiIdeaKey, self->keys->len - 1) : NULL;
+      const SiIdeaKey *last = NULL;
       guint want = MAX (LOAD_PAGE, position + 1 - self->keys->len);
 
+      if (self->keys->len > 0)
+        last = &g_array_index (self->keys, SiIdeaKey, self->keys->len - 1);
       page = si_store_query_ideas_after (self->store, &filter, last, MIN (want, self->n_tail), &error);
       if (page == NULL)
         {
