@@ -588,12 +588,13 @@ load_record_by_uid (SiServerStoragePg  *self,
 
 /* The live tag of the account with that name key (other than @except_id), or NULL. */
 static SiWireRecord *
-load_tag_by_name (SiServerStoragePg  *self,
-                  gint64              account_id,
-                  const char         *name_key,
-                  gint64              except_id,
-                  GError            **error)
+load_tag_by_name (gpointer     backend,
+                  gint64       account_id,
+                  const char  *name_key,
+                  gint64       except_id,
+                  GError     **error)
 {
+  SiServerStoragePg *self = backend;
   g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
@@ -609,39 +610,29 @@ load_tag_by_name (SiServerStoragePg  *self,
   return record_from_row (res, 0);
 }
 
-/* Keeps the ids of live tags of the account, drops deleted ones; an id that never was the
- * account's tag is UNKNOWN_TAG. */
-static GArray *
-resolve_tags (SiServerStoragePg  *self,
-              gint64              account_id,
-              GArray             *tags,
-              GError            **error)
+static gboolean
+tag_state (gpointer     backend,
+           gint64       account_id,
+           gint64       id,
+           gboolean    *out_found,
+           gboolean    *out_deleted,
+           GError     **error)
 {
-  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
 
-  for (guint i = 0; tags != NULL && i < tags->len; i++)
-    {
-      g_autoptr(PGresult) res = NULL;
-      gint64 id = g_array_index (tags, gint64, i);
-      Params p = { 0 };
-
-      param_int (&p, id);
-      param_int (&p, account_id);
-      res = exec_params (self, "SELECT deleted FROM records WHERE id = $1 AND account_id = $2 AND collection = 1",
-                         &p, "look up a tag", error);
-      if (res == NULL)
-        return NULL;
-      if (PQntuples (res) == 0)
-        {
-          g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG,
-                       "Field “tags” names tag %" G_GINT64_FORMAT ", which is not one of your tags", id);
-          return NULL;
-        }
-      if (!get_bool (res, 0, 0))
-        g_array_append_val (kept, id);
-    }
-  return g_steal_pointer (&kept);
+  param_int (&p, id);
+  param_int (&p, account_id);
+  res = exec_params (backend, "SELECT deleted FROM records WHERE id = $1 AND account_id = $2 AND collection = 1",
+                     &p, "look up a tag", error);
+  if (res == NULL)
+    return FALSE;
+  *out_found = PQntuples (res) > 0;
+  *out_deleted = *out_found && get_bool (res, 0, 0);
+  return TRUE;
 }
+
+static const SiServerStorageLookups lookups = { tag_state, load_tag_by_name };
 
 static gboolean
 set_idea_tags (SiServerStoragePg  *self,
@@ -668,51 +659,6 @@ set_idea_tags (SiServerStoragePg  *self,
                               &q, "update an idea's tags", error);
       if (inserted == NULL)
         return FALSE;
-    }
-  return TRUE;
-}
-
-/* The collection-specific rules of a new state of @record: the tag ids to store
- * (@out_tags) or the name key (@out_name_key). */
-static gboolean
-check_fields (SiServerStoragePg   *self,
-              gint64               account_id,
-              gint64               own_id,
-              const SiWireRecord  *record,
-              GArray             **out_tags,
-              char               **out_name_key,
-              SiWireRecord       **out_current,
-              GError             **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(SiWireRecord) other = NULL;
-
-  if (record->collection == SI_WIRE_COLLECTION_IDEAS)
-    {
-      *out_tags = resolve_tags (self, account_id, record->tags, error);
-      return *out_tags != NULL;
-    }
-
-  *out_name_key = si_wire_tag_name_key (record->name);
-  if (*out_name_key == NULL)
-    {
-      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
-                           "Field “name” is not valid UTF-8");
-      return FALSE;
-    }
-  other = load_tag_by_name (self, account_id, *out_name_key, own_id, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  if (other != NULL)
-    {
-      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NAME_TAKEN,
-                   "You already have a tag named “%s”", other->name);
-      if (out_current)
-        *out_current = g_steal_pointer (&other);
-      return FALSE;
     }
   return TRUE;
 }
@@ -1029,7 +975,7 @@ pg_record_create (SiServerStorage     *storage,
   if (existing != NULL || local_error != NULL)
     goto done;
 
-  if (!check_fields (self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
+  if (!_si_server_storage_check_fields (&lookups, self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
     goto done;
 
   tags_text = _si_server_storage_tags_to_text (tags);
@@ -1076,29 +1022,6 @@ done:
   return g_steal_pointer (&result);
 }
 
-/* The checks of an update or delete against the locked @current. */
-static gboolean
-check_precondition (const SiWireRecord  *current,
-                    gint64               if_match,
-                    const char          *verb,
-                    GError             **error)
-{
-  if (if_match < 0)
-    {
-      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED,
-                   "%s needs the version it is based on in If-Match", verb);
-      return FALSE;
-    }
-  if (if_match != current->version)
-    {
-      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
-                   "The record changed since version %" G_GINT64_FORMAT "; it is now at version %"
-                   G_GINT64_FORMAT, if_match, current->version);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static SiWireRecord *
 pg_record_update (SiServerStorage     *storage,
                   gint64               account_id,
@@ -1129,28 +1052,11 @@ pg_record_update (SiServerStorage     *storage,
   current = load_record (self, account_id, record->collection, id, TRUE, &local_error);
   if (current == NULL)
     goto done;
-  if (!check_precondition (current, if_match, "An update", &local_error))
-    {
-      if (out_current && g_error_matches (local_error, SI_SERVER_STORAGE_ERROR,
-                                          SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED))
-        *out_current = g_steal_pointer (&current);
-      goto done;
-    }
-  if (current->deleted)
-    {
-      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_DELETED,
-                           "The record was deleted");
-      goto done;
-    }
-  if (record->uid != NULL && g_strcmp0 (record->uid, current->uid) != 0)
-    {
-      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
-                   "Field “uid” is %s, but record %" G_GINT64_FORMAT " has uid %s",
-                   record->uid, id, current->uid);
-      goto done;
-    }
+  if (!_si_server_storage_check_precondition (&current, if_match, "An update", out_current, &local_error) ||
+      !_si_server_storage_check_update (current, record, id, &local_error))
+    goto done;
 
-  if (!check_fields (self, account_id, id, record, &tags, &name_key, out_current, &local_error))
+  if (!_si_server_storage_check_fields (&lookups, self, account_id, id, record, &tags, &name_key, out_current, &local_error))
     goto done;
 
   tags_text = _si_server_storage_tags_to_text (tags);
@@ -1274,13 +1180,8 @@ pg_record_delete (SiServerStorage     *storage,
       unchanged = TRUE;
       goto done;
     }
-  if (!check_precondition (current, if_match, "A delete", &local_error))
-    {
-      if (out_current && g_error_matches (local_error, SI_SERVER_STORAGE_ERROR,
-                                          SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED))
-        *out_current = g_steal_pointer (&current);
-      goto done;
-    }
+  if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
+    goto done;
 
   /* A tombstone keeps its identity and times, not the content. */
   param_int (&p, id);

@@ -325,12 +325,13 @@ load_record_by_uid (SiServerStorageSqlite  *self,
 
 /* The live tag of the account with that name key (other than @except_id), or NULL. */
 static SiWireRecord *
-load_tag_by_name (SiServerStorageSqlite  *self,
+load_tag_by_name (gpointer                backend,
                   gint64                  account_id,
                   const char             *name_key,
                   gint64                  except_id,
                   GError                **error)
 {
+  SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s = stmt (self,
                           "SELECT " RECORD_COLUMNS " FROM records"
                           " WHERE account_id = ?1 AND collection = 1 AND deleted = 0"
@@ -353,54 +354,32 @@ load_tag_by_name (SiServerStorageSqlite  *self,
   return record;
 }
 
-/* Keeps the tag ids of live tags of the account, drops deleted ones; an id that never was the
- * account's tag is UNKNOWN_TAG. */
-static GArray *
-resolve_tags (SiServerStorageSqlite  *self,
-              gint64                  account_id,
-              GArray                 *tags,
-              GError                **error)
+static gboolean
+tag_state (gpointer     backend,
+           gint64       account_id,
+           gint64       id,
+           gboolean    *out_found,
+           gboolean    *out_deleted,
+           GError     **error)
 {
-  g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *s;
+  SiServerStorageSqlite *self = backend;
+  sqlite3_stmt *s = stmt (self, "SELECT deleted FROM records WHERE id = ?1 AND account_id = ?2 AND collection = 1", error);
+  int rc;
 
-  if (tags == NULL || tags->len == 0)
-    return g_steal_pointer (&kept);
-
-  s = stmt (self, "SELECT deleted FROM records WHERE id = ?1 AND account_id = ?2 AND collection = 1", error);
   if (s == NULL)
-    return NULL;
-
-  for (guint i = 0; i < tags->len; i++)
-    {
-      gint64 id = g_array_index (tags, gint64, i);
-      int rc;
-
-      sqlite3_bind_int64 (s, 1, id);
-      sqlite3_bind_int64 (s, 2, account_id);
-      rc = sqlite3_step (s);
-      if (rc == SQLITE_ROW)
-        {
-          if (sqlite3_column_int (s, 0) == 0)
-            g_array_append_val (kept, id);
-        }
-      else if (rc == SQLITE_DONE)
-        {
-          stmt_done (s);
-          g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG,
-                       "Field “tags” names tag %" G_GINT64_FORMAT ", which is not one of your tags", id);
-          return NULL;
-        }
-      else
-        {
-          db_error (self, error, "look up a tag");
-          stmt_done (s);
-          return NULL;
-        }
-      stmt_done (s);
-    }
-  return g_steal_pointer (&kept);
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, id);
+  sqlite3_bind_int64 (s, 2, account_id);
+  rc = sqlite3_step (s);
+  *out_found = rc == SQLITE_ROW;
+  *out_deleted = rc == SQLITE_ROW && sqlite3_column_int (s, 0) != 0;
+  stmt_done (s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return db_error (self, error, "look up a tag");
+  return TRUE;
 }
+
+static const SiServerStorageLookups lookups = { tag_state, load_tag_by_name };
 
 static gboolean
 set_idea_tags (SiServerStorageSqlite  *self,
@@ -695,53 +674,6 @@ sqlite_record_get (SiServerStorage   *storage,
   return load_record (SI_SERVER_STORAGE_SQLITE (storage), account_id, collection, id, error);
 }
 
-/* Checks the collection-specific rules of a new state of @record; fills the tag ids to store
- * (@out_tags) or the name key (@out_name_key). */
-static gboolean
-check_fields (SiServerStorageSqlite  *self,
-              gint64                  account_id,
-              gint64                  own_id,
-              const SiWireRecord     *record,
-              GArray                **out_tags,
-              char                  **out_name_key,
-              SiWireRecord          **out_current,
-              GError                **error)
-{
-  if (record->collection == SI_WIRE_COLLECTION_IDEAS)
-    {
-      *out_tags = resolve_tags (self, account_id, record->tags, error);
-      return *out_tags != NULL;
-    }
-  else
-    {
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(SiWireRecord) other = NULL;
-
-      *out_name_key = si_wire_tag_name_key (record->name);
-      if (*out_name_key == NULL)
-        {
-          g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
-                               "Field “name” is not valid UTF-8");
-          return FALSE;
-        }
-      other = load_tag_by_name (self, account_id, *out_name_key, own_id, &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      if (other != NULL)
-        {
-          g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NAME_TAKEN,
-                       "You already have a tag named “%s”", other->name);
-          if (out_current)
-            *out_current = g_steal_pointer (&other);
-          return FALSE;
-        }
-      return TRUE;
-    }
-}
-
 static SiWireRecord *
 sqlite_record_create (SiServerStorage     *storage,
                       gint64               account_id,
@@ -773,7 +705,7 @@ sqlite_record_create (SiServerStorage     *storage,
   if (existing != NULL || local_error != NULL)
     goto done;
 
-  if (!check_fields (self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
+  if (!_si_server_storage_check_fields (&lookups, self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
     goto done;
 
   version = next_version (self, account_id, &local_error);
@@ -860,37 +792,11 @@ sqlite_record_update (SiServerStorage     *storage,
   if (current == NULL)
     goto done;
 
-  if (if_match < 0)
-    {
-      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR,
-                           SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED,
-                           "An update needs the version it is based on in If-Match");
-      goto done;
-    }
-  if (if_match != current->version)
-    {
-      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
-                   "The record changed since version %" G_GINT64_FORMAT "; it is now at version %"
-                   G_GINT64_FORMAT, if_match, current->version);
-      if (out_current)
-        *out_current = g_steal_pointer (&current);
-      goto done;
-    }
-  if (current->deleted)
-    {
-      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_DELETED,
-                           "The record was deleted");
-      goto done;
-    }
-  if (record->uid != NULL && g_strcmp0 (record->uid, current->uid) != 0)
-    {
-      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
-                   "Field “uid” is %s, but record %" G_GINT64_FORMAT " has uid %s",
-                   record->uid, id, current->uid);
-      goto done;
-    }
+  if (!_si_server_storage_check_precondition (&current, if_match, "An update", out_current, &local_error) ||
+      !_si_server_storage_check_update (current, record, id, &local_error))
+    goto done;
 
-  if (!check_fields (self, account_id, id, record, &tags, &name_key, out_current, &local_error))
+  if (!_si_server_storage_check_fields (&lookups, self, account_id, id, record, &tags, &name_key, out_current, &local_error))
     goto done;
 
   version = next_version (self, account_id, &local_error);
@@ -1027,22 +933,8 @@ sqlite_record_delete (SiServerStorage     *storage,
       result = g_steal_pointer (&current);
       goto done;
     }
-  if (if_match < 0)
-    {
-      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR,
-                           SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED,
-                           "A delete needs the version it is based on in If-Match");
-      goto done;
-    }
-  if (if_match != current->version)
-    {
-      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
-                   "The record changed since version %" G_GINT64_FORMAT "; it is now at version %"
-                   G_GINT64_FORMAT, if_match, current->version);
-      if (out_current)
-        *out_current = g_steal_pointer (&current);
-      goto done;
-    }
+  if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
+    goto done;
 
   version = next_version (self, account_id, &local_error);
   if (version == 0)

@@ -294,3 +294,112 @@ _si_server_storage_tags_without (GArray *tags,
       g_array_append_val (kept, g_array_index (tags, gint64, i));
   return kept;
 }
+
+gboolean
+_si_server_storage_check_precondition (SiWireRecord **current,
+                                       gint64         if_match,
+                                       const char    *verb,
+                                       SiWireRecord **out_current,
+                                       GError       **error)
+{
+  if (if_match < 0)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_REQUIRED,
+                   "%s needs the version it is based on in If-Match", verb);
+      return FALSE;
+    }
+  if (if_match != (*current)->version)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
+                   "The record changed since version %" G_GINT64_FORMAT "; it is now at version %"
+                   G_GINT64_FORMAT, if_match, (*current)->version);
+      if (out_current)
+        *out_current = g_steal_pointer (current);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_si_server_storage_check_update (const SiWireRecord  *current,
+                                 const SiWireRecord  *record,
+                                 gint64               id,
+                                 GError             **error)
+{
+  if (current->deleted)
+    {
+      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_DELETED,
+                           "The record was deleted");
+      return FALSE;
+    }
+  if (record->uid != NULL && g_strcmp0 (record->uid, current->uid) != 0)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
+                   "Field “uid” is %s, but record %" G_GINT64_FORMAT " has uid %s",
+                   record->uid, id, current->uid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_si_server_storage_check_fields (const SiServerStorageLookups  *lookups,
+                                 gpointer                       backend,
+                                 gint64                         account_id,
+                                 gint64                         own_id,
+                                 const SiWireRecord            *record,
+                                 GArray                       **out_tags,
+                                 char                         **out_name_key,
+                                 SiWireRecord                 **out_current,
+                                 GError                       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SiWireRecord) other = NULL;
+
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      g_autoptr(GArray) kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+      for (guint i = 0; record->tags != NULL && i < record->tags->len; i++)
+        {
+          gint64 id = g_array_index (record->tags, gint64, i);
+          gboolean found = FALSE, deleted = FALSE;
+
+          if (!lookups->tag_state (backend, account_id, id, &found, &deleted, error))
+            return FALSE;
+          if (!found)
+            {
+              g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNKNOWN_TAG,
+                           "Field “tags” names tag %" G_GINT64_FORMAT ", which is not one of your tags", id);
+              return FALSE;
+            }
+          if (!deleted)
+            g_array_append_val (kept, id);
+        }
+      *out_tags = g_steal_pointer (&kept);
+      return TRUE;
+    }
+
+  *out_name_key = si_wire_tag_name_key (record->name);
+  if (*out_name_key == NULL)
+    {
+      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_INVALID,
+                           "Field “name” is not valid UTF-8");
+      return FALSE;
+    }
+  other = lookups->tag_by_name (backend, account_id, *out_name_key, own_id, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (other != NULL)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NAME_TAKEN,
+                   "You already have a tag named “%s”", other->name);
+      if (out_current)
+        *out_current = g_steal_pointer (&other);
+      return FALSE;
+    }
+  return TRUE;
+}
