@@ -466,36 +466,37 @@ write_end (SiServerStoragePg  *self,
 /* ---------------------------------------------------------------------------------------- */
 /* records */
 
-/* Reads the RECORD_COLUMNS of row @row. */
+/* Reads the RECORD_COLUMNS of row @row, from column @first on. */
 static SiWireRecord *
 record_from_row (const PGresult *res,
-                 int             row)
+                 int             row,
+                 int             first)
 {
-  SiWireCollection collection = (SiWireCollection) get_int (res, row, 12);
+  SiWireCollection collection = (SiWireCollection) get_int (res, row, first + 12);
   SiWireRecord *record = si_wire_record_new (collection);
 
-  record->id = get_int (res, row, 0);
-  record->uid = g_strdup (PQgetvalue (res, row, 1));
-  record->version = get_int (res, row, 2);
-  record->created_at = get_int (res, row, 3);
-  record->updated_at = get_int (res, row, 4);
-  record->deleted = get_bool (res, row, 5);
+  record->id = get_int (res, row, first);
+  record->uid = g_strdup (PQgetvalue (res, row, first + 1));
+  record->version = get_int (res, row, first + 2);
+  record->created_at = get_int (res, row, first + 3);
+  record->updated_at = get_int (res, row, first + 4);
+  record->deleted = get_bool (res, row, first + 5);
   if (collection == SI_WIRE_COLLECTION_IDEAS)
     {
       g_free (record->title);
-      record->title = g_strdup (PQgetvalue (res, row, 6));
+      record->title = g_strdup (PQgetvalue (res, row, first + 6));
       g_free (record->body);
-      record->body = g_strdup (PQgetvalue (res, row, 7));
-      record->pinned = get_bool (res, row, 8);
+      record->body = g_strdup (PQgetvalue (res, row, first + 7));
+      record->pinned = get_bool (res, row, first + 8);
       g_array_unref (record->tags);
-      record->tags = _si_server_storage_tags_from_text (PQgetvalue (res, row, 9));
+      record->tags = _si_server_storage_tags_from_text (PQgetvalue (res, row, first + 9));
     }
   else
     {
       g_free (record->name);
-      record->name = g_strdup (PQgetvalue (res, row, 10));
+      record->name = g_strdup (PQgetvalue (res, row, first + 10));
       g_free (record->colour);
-      record->colour = g_strdup (PQgetvalue (res, row, 11));
+      record->colour = g_strdup (PQgetvalue (res, row, first + 11));
     }
   return record;
 }
@@ -561,7 +562,7 @@ load_record (SiServerStoragePg  *self,
                    "There is no %s with id %" G_GINT64_FORMAT, collection_noun (collection), id);
       return NULL;
     }
-  return record_from_row (res, 0);
+  return record_from_row (res, 0, 0);
 }
 
 /* A record by uid, or NULL (no error) when there is none. */
@@ -583,7 +584,7 @@ load_record_by_uid (SiServerStoragePg  *self,
                      &p, "read a record", error);
   if (res == NULL || PQntuples (res) == 0)
     return NULL;
-  return record_from_row (res, 0);
+  return record_from_row (res, 0, 0);
 }
 
 /* The live tag of the account with that name key (other than @except_id), or NULL. */
@@ -607,7 +608,7 @@ load_tag_by_name (gpointer     backend,
                      &p, "look up a tag name", error);
   if (res == NULL || PQntuples (res) == 0)
     return NULL;
-  return record_from_row (res, 0);
+  return record_from_row (res, 0, 0);
 }
 
 static gboolean
@@ -1228,47 +1229,46 @@ pg_records_list (SiServerStorage   *storage,
 {
   SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
   g_autoptr(SiWirePage) page = si_wire_page_new ();
-  g_autoptr(PGresult) seq = NULL;
   g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
   g_return_val_if_fail (limit > 0, NULL);
 
-  /* The account's sequence first. Every change numbered up to it has committed (the writers
-   * of an account take turns on its row), so the records read next include all of them, and
-   * anything committed later has a higher version and comes in a later page. */
+  /* One statement, one snapshot: the account's sequence, then the records up to it. Every
+   * change numbered up to it has committed (the writers of an account take turns on its row),
+   * so none is missing, and anything committed later has a higher version and comes in a later
+   * page. An empty page is one row of NULLs beside the sequence. */
   param_int (&p, account_id);
-  seq = exec_params (self, "SELECT seq FROM accounts WHERE id = $1", &p, "read the change sequence", error);
-  if (seq == NULL)
+  param_int (&p, since);
+  param_int (&p, (gint64) limit + 1);
+  if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
+    res = exec_params (self, "SELECT a.seq, r.* FROM accounts a LEFT JOIN LATERAL"
+                             " (SELECT " RECORD_COLUMNS " FROM records WHERE account_id = a.id"
+                             "  AND version > $2 AND version <= a.seq ORDER BY version LIMIT $3) r ON true"
+                             " WHERE a.id = $1",
+                       &p, "list records", error);
+  else
+    {
+      param_int (&p, collection);
+      res = exec_params (self, "SELECT a.seq, r.* FROM accounts a LEFT JOIN LATERAL"
+                               " (SELECT " RECORD_COLUMNS " FROM records WHERE account_id = a.id"
+                               "  AND collection = $4 AND version > $2 AND version <= a.seq"
+                               "  ORDER BY version LIMIT $3) r ON true"
+                               " WHERE a.id = $1",
+                         &p, "list records", error);
+    }
+  if (res == NULL)
     return NULL;
-  if (PQntuples (seq) == 0)
+  if (PQntuples (res) == 0)
     {
       g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
                            "The account does not exist");
       return NULL;
     }
-  page->cursor = get_int (seq, 0, 0);
-
-  param_int (&p, since);
-  param_int (&p, page->cursor);
-  param_int (&p, (gint64) limit + 1);
-  if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
-    res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
-                             " WHERE account_id = $1 AND version > $2 AND version <= $3"
-                             " ORDER BY version LIMIT $4",
-                       &p, "list records", error);
-  else
-    {
-      param_int (&p, collection);
-      res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
-                               " WHERE account_id = $1 AND collection = $5 AND version > $2"
-                               " AND version <= $3 ORDER BY version LIMIT $4",
-                         &p, "list records", error);
-    }
-  if (res == NULL)
-    return NULL;
+  page->cursor = get_int (res, 0, 0);
   for (int i = 0; i < PQntuples (res); i++)
-    g_ptr_array_add (page->records, record_from_row (res, i));
+    if (!PQgetisnull (res, i, 1))
+      g_ptr_array_add (page->records, record_from_row (res, i, 1));
 
   if (page->records->len > limit)
     {
