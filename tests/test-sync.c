@@ -556,6 +556,80 @@ test_paging (void)
   g_assert_cmpuint (report.pulled + report.pushed, ==, 0);
 }
 
+static guint
+count_matches (SiStore *store, const char *search)
+{
+  g_autoptr(GError) error = NULL;
+  guint n = si_store_count_ideas (store, &(SiIdeaFilter) { .search = search }, &error);
+
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+assert_index_intact (SiStore *store)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (_si_store_get_db (store), "INSERT INTO ideas_fts (ideas_fts) VALUES ('integrity-check')",
+                    NULL, NULL, &message) != SQLITE_OK)
+    g_error ("the search index is damaged: %s", message);
+}
+
+/* A pull of many pages (the store's fast path, the search index filled once per page) gives
+ * ideas that search finds by title, body and tag, an intact index that later saves keep up to
+ * date, and the same notebook as the slow path. */
+static void
+test_bulk_pull_searchable (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(SiIdea) special = NULL;
+  g_autofree char *da = NULL, *db = NULL;
+  SiSyncReport report;
+
+  add_many (a, 450, "Idea");
+  special = add_idea (a, "Tomatoes", "Sow the cherry kind in March", (const char *[]) { "gardening", "zucchini", NULL });
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+
+  si_sync_engine_set_page_size (eb, 100);
+  report = sync_ok (eb, SI_SYNC_MODE_FULL);
+  g_assert_cmpuint (report.pulled, ==, 453);
+  g_assert_cmpuint (count_matches (b, "tomat"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "cherr"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "garden"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "zucch"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "idea"), ==, 450);
+  assert_index_intact (b);
+  da = dump (a);
+  db = dump (b);
+  g_assert_cmpstr (da, ==, db);
+  g_assert_cmpuint (si_store_count_pending (b, NULL), ==, 0);
+  /* The index's insert trigger is back: an idea saved now is found. */
+  {
+    g_autoptr(SiIdea) later = add_idea (b, "Later", "quinces", NULL);
+    g_assert_cmpuint (count_matches (b, "quinc"), ==, 1);
+  }
+
+  /* A tag renamed there: the pulled ideas are found by the new name. */
+  {
+    g_autoptr(SiTag) tag = si_store_find_tag (a, "gardening", NULL);
+    g_autoptr(GError) error = NULL;
+
+    si_tag_set_name (tag, "orchard");
+    g_assert_true (si_store_save_tag (a, tag, SI_SAVE_LOCAL, &error));
+    g_assert_no_error (error);
+  }
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (count_matches (b, "orchar"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "garden"), ==, 0);
+  assert_index_intact (b);
+}
+
 static void
 cancel_after (SiSyncEngine *engine, GParamSpec *pspec, GCancellable *cancellable)
 {
@@ -1309,6 +1383,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/precondition-failed", test_precondition_failed);
   g_test_add_func ("/sync/edit-in-flight", test_edit_in_flight);
   g_test_add_func ("/sync/paging", test_paging);
+  g_test_add_func ("/sync/bulk-pull-searchable", test_bulk_pull_searchable);
   g_test_add_func ("/sync/interrupted-pull", test_interrupted_pull);
   g_test_add_func ("/sync/instance-changed", test_instance_changed);
   g_test_add_func ("/sync/killed-server", test_killed_server);

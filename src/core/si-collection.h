@@ -26,6 +26,10 @@ typedef struct _SiCollection SiCollection;
  * @find_twin: (nullable): a local record that is not on the server yet but that @record stands
  *   for (the tag of the same name), or 0.
  * @refs: the relation array of @record for the key @field (never NULL for a live record).
+ * @insert: (nullable): the fast path of a pull, for a record this store does not have: inserts
+ *   @record (relations as local ids, all of which exist; its content already checked by the
+ *   wire codec) as synced, at its server id and version, with @base_json as its merge base.
+ *   Returns the local id, 0 on error. Without it, @write is used.
  */
 typedef struct {
   SiWireRecord *(*read)      (SiStore            *store,
@@ -42,6 +46,10 @@ typedef struct {
                               const SiWireRecord *record);
   GArray       *(*refs)      (SiWireRecord       *record,
                               const char         *field);
+  gint64        (*insert)    (SiStore            *store,
+                              const SiWireRecord *record,
+                              const char         *base_json,
+                              GError            **error);
 } SiCollectionCodec;
 
 /**

@@ -170,4 +170,22 @@ gboolean      _si_store_sync_set_instance_id  (SiStore      *self,
                                                const char   *instance_id,
                                                GError      **error);
 guint         _si_store_sync_count_conflicts  (SiStore      *self);
+/* A page of many records applied in one transaction: the search index's insert trigger is
+ * set aside inside the transaction (no other connection ever sees it missing) and the ideas
+ * inserted meanwhile are indexed at the end in one statement. Otherwise the index flushes a
+ * segment for every inserted idea. Between begin and end, no idea inserted in the page may be
+ * updated or deleted. */
+typedef struct {
+  char   *trigger_sql;   /* NULL: nothing set aside */
+  gint64  max_id;
+} SiSyncPage;
+
+void          _si_sync_page_clear             (SiSyncPage   *page);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncPage, _si_sync_page_clear)
+gboolean      _si_store_sync_begin_page       (SiStore      *self,
+                                               SiSyncPage   *page,
+                                               GError      **error);
+gboolean      _si_store_sync_end_page         (SiStore      *self,
+                                               SiSyncPage   *page,
+                                               GError      **error);
 /* ===== end of sync bookkeeping ======================================================== */

@@ -309,6 +309,55 @@ _si_store_sync_set_instance_id (SiStore     *self,
   return _si_store_set_meta (self, META_INSTANCE_ID, instance_id, error);
 }
 
+/* Pages and the search index ---------------------------------------------------------------- */
+
+#define FTS_INSERT_TRIGGER "ideas_fts_insert"
+
+void
+_si_sync_page_clear (SiSyncPage *page)
+{
+  g_clear_pointer (&page->trigger_sql, g_free);
+  page->max_id = 0;
+}
+
+gboolean
+_si_store_sync_begin_page (SiStore     *self,
+                           SiSyncPage  *page,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+
+  _si_sync_page_clear (page);
+  stmt = _si_store_prepare (self, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, FTS_INSERT_TRIGGER, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    page->trigger_sql = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (page->trigger_sql == NULL)
+    return TRUE;
+  page->max_id = query_id (self, "SELECT coalesce (max (id), 0) FROM ideas WHERE ?1", 1);
+  return exec_bind (self, "DROP TRIGGER " FTS_INSERT_TRIGGER, error, "");
+}
+
+gboolean
+_si_store_sync_end_page (SiStore     *self,
+                         SiSyncPage  *page,
+                         GError     **error)
+{
+  if (page->trigger_sql == NULL)
+    return TRUE;
+  /* What the trigger would have done for each idea inserted since the page began, in one
+   * statement: the index writes one segment for the page. */
+  if (!exec_bind (self, "INSERT INTO ideas_fts (rowid, title, body, tag_names)"
+                        " SELECT id, title, body, tag_names FROM ideas WHERE id > ?1", error, "i", page->max_id) ||
+      !exec_bind (self, page->trigger_sql, error, ""))
+    return FALSE;
+  _si_sync_page_clear (page);
+  return TRUE;
+}
+
 guint
 _si_store_sync_count_conflicts (SiStore *self)
 {
@@ -599,7 +648,38 @@ record_from_json_text (const char       *text,
   return node ? si_wire_record_from_json (node, wire, SI_WIRE_MODE_RESPONSE, NULL) : NULL;
 }
 
-/* Writes @record (server ids) into local record @id (0: new). Returns the local id. */
+/* Writes @record (server ids) into local record @id (0: new). Returns the local id. With
+ * @synced_base, a new record is inserted already synced, with that merge base, by the
+ * collection's fast path when it has one (*@out_synced is then TRUE). */
+static gint64
+write_remote_full (SiStore            *self,
+                   GPtrArray          *collections,
+                   SiCollection       *collection,
+                   gint64              id,
+                   const SiWireRecord *record,
+                   const char         *synced_base,
+                   gboolean           *out_synced,
+                   GError            **error)
+{
+  const SiCollectionCodec *codec = si_collection_get_codec (collection);
+  g_autoptr(SiWireRecord) local = si_wire_record_copy (record);
+  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
+
+  refs_to_local (self, collection, local, missing);
+  if (id == 0 && synced_base != NULL && codec->insert != NULL)
+    {
+      id = codec->insert (self, local, synced_base, error);
+      *out_synced = TRUE;
+    }
+  else
+    id = codec->write (self, id, local, error);
+  if (id == 0)
+    return 0;
+  if (missing->len > 0 && !remember_missing (self, collection, id, missing, error))
+    return 0;
+  return id;
+}
+
 static gint64
 write_remote (SiStore            *self,
               GPtrArray          *collections,
@@ -608,16 +688,7 @@ write_remote (SiStore            *self,
               const SiWireRecord *record,
               GError            **error)
 {
-  g_autoptr(SiWireRecord) local = si_wire_record_copy (record);
-  g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func (g_free);
-
-  refs_to_local (self, collection, local, missing);
-  id = si_collection_get_codec (collection)->write (self, id, local, error);
-  if (id == 0)
-    return 0;
-  if (missing->len > 0 && !remember_missing (self, collection, id, missing, error))
-    return 0;
-  return id;
+  return write_remote_full (self, collections, collection, id, record, NULL, NULL, error);
 }
 
 static gboolean
@@ -811,10 +882,12 @@ apply_in_transaction (SiStore            *self,
   if (row.id == 0 || row.state == SI_SYNC_STATE_SYNCED || row.state == SI_SYNC_STATE_DELETED)
     {
       /* A local deletion against a remote edit keeps the edit: the record comes back. */
+      gboolean synced = FALSE;
+
       if (row.state == SI_SYNC_STATE_DELETED && !set_state (self, table, row.id, SI_SYNC_STATE_SYNCED, error))
         return FALSE;
-      id = write_remote (self, collections, collection, row.id, remote, error);
-      if (id == 0 || !set_synced (self, table, id, remote->id, remote->version, base_json, TRUE, error))
+      id = write_remote_full (self, collections, collection, row.id, remote, base_json, &synced, error);
+      if (id == 0 || (!synced && !set_synced (self, table, id, remote->id, remote->version, base_json, TRUE, error)))
         return FALSE;
       if (row.id == 0 && !resolve_pending (self, collections, collection, remote->id, id, error))
         return FALSE;
@@ -876,6 +949,38 @@ apply_in_transaction (SiStore            *self,
   return TRUE;
 }
 
+/* The fast path of _si_store_sync_apply(): a live record that this store does not know by
+ * server id or uid, that is no push of ours, of a collection with an insert. */
+static gboolean
+insert_new (SiStore            *self,
+            GPtrArray          *collections,
+            SiCollection       *collection,
+            const SiWireRecord *remote,
+            gboolean           *out_inserted,
+            GError            **error)
+{
+  const SiCollectionCodec *codec = si_collection_get_codec (collection);
+  g_auto(SiSyncRow) row = { 0, };
+  g_autofree char *base_json = NULL;
+  gint64 pushed_generation;
+  gboolean synced = FALSE;
+  gint64 id;
+
+  *out_inserted = FALSE;
+  if (remote->deleted || codec->insert == NULL || codec->find_twin != NULL)
+    return TRUE;
+  if (!_si_store_sync_find (self, si_collection_get_name (collection), remote->id, remote->uid, &row, error))
+    return FALSE;
+  if (row.id != 0 || find_pushed (self, collection, remote->uid, remote, &pushed_generation))
+    return TRUE;
+  base_json = record_to_json_text (remote);
+  id = write_remote_full (self, collections, collection, 0, remote, base_json, &synced, error);
+  if (id == 0 || !resolve_pending (self, collections, collection, remote->id, id, error))
+    return FALSE;
+  *out_inserted = TRUE;
+  return TRUE;
+}
+
 gboolean
 _si_store_sync_apply (SiStore            *self,
                       GPtrArray          *collections,
@@ -885,6 +990,20 @@ _si_store_sync_apply (SiStore            *self,
                       GError            **error)
 {
   SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
+  gboolean inserted = FALSE;
+
+  /* A record new to this store, inside the caller's transaction: one insert, without a
+   * savepoint of its own (a savepoint makes the search index flush a segment per record). It
+   * writes nothing when it fails, except on errors that make the caller roll back. */
+  if (!sqlite3_get_autocommit (_si_store_get_db (self)) &&
+      !insert_new (self, collections, collection, remote, &inserted, error))
+    return FALSE;
+  if (inserted)
+    {
+      if (out_applied)
+        *out_applied = SI_SYNC_APPLIED_TAKEN;
+      return TRUE;
+    }
 
   if (!_si_store_begin (self, error))
     return FALSE;

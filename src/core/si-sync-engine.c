@@ -10,6 +10,7 @@
 
 #include <libsoup/soup.h>
 #include <string.h>
+#include <time.h>
 
 #include "si-collection.h"
 #include "si-store-private.h"
@@ -20,6 +21,7 @@
 #define MAX_PUSH_ROUNDS 3
 #define BATCH_CHUNK 500
 #define REQUEST_TIMEOUT_S 60
+#define BULK_PAGE 100   /* records in a page from which the search index is filled per page */
 
 G_DEFINE_QUARK (si-sync-error-quark, si_sync_error)
 
@@ -111,6 +113,12 @@ typedef struct {
   GHashTable   *retry;         /* "table:id" to push again next round */
   GPtrArray    *ops;           /* in flight */
   gboolean      server_failed; /* an operation of a batch failed with a 5xx */
+  /* where the time goes (µs), for the debug output */
+  gint64        sent_at;
+  gint64        us_waiting;
+  gint64        us_parsing;
+  gint64        us_applying;
+  gint64        us_applying_cpu;
 } Run;
 
 static void
@@ -169,9 +177,11 @@ run_finish (GTask  *task,
 
       if (!_si_store_set_meta (self->store, "last_sync_time", now, NULL))
         g_debug ("Could not note the time of the sync");
-      g_debug ("Sync done: pulled %u, pushed %u, merged %u, conflicts %u, rejected %u, %u requests",
+      g_debug ("Sync done: pulled %u, pushed %u, merged %u, conflicts %u, rejected %u, %u requests; "
+               "%.0f ms waiting for the server, %.0f ms parsing, %.0f ms applying pages (%.0f ms of CPU)",
                run->report.pulled, run->report.pushed, run->report.merged, run->report.conflicts,
-               run->report.rejected, run->report.requests);
+               run->report.rejected, run->report.requests, run->us_waiting / 1000.0,
+               run->us_parsing / 1000.0, run->us_applying / 1000.0, run->us_applying_cpu / 1000.0);
       g_task_return_boolean (task, TRUE);
     }
 }
@@ -211,7 +221,9 @@ request_done (GObject      *source,
 {
   Request *req = user_data;
   GTask *task = req->task;
+  Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
+  gint64 parse_start;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) json = NULL;
   GError *instance_error = NULL;
@@ -219,6 +231,7 @@ request_done (GObject      *source,
   guint status;
 
   bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  run->us_waiting += g_get_monotonic_time () - run->sent_at;
   if (bytes == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -243,6 +256,7 @@ request_done (GObject      *source,
            g_uri_get_path (soup_message_get_uri (req->msg)), status, g_bytes_get_size (bytes));
   instance_id = soup_message_headers_get_one (soup_message_get_response_headers (req->msg),
                                               SI_WIRE_INSTANCE_HEADER);
+  parse_start = g_get_monotonic_time ();
 
   if (instance_id != NULL && !check_instance (SI_SYNC_ENGINE (g_task_get_source_object (task)),
                                               instance_id, &instance_error))
@@ -263,7 +277,10 @@ request_done (GObject      *source,
     run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
                                    "The server sent an empty answer (HTTP %u).", status));
   else
-    req->func (task, status, json);
+    {
+      run->us_parsing += g_get_monotonic_time () - parse_start;
+      req->func (task, status, json);
+    }
   request_free (req);
 }
 
@@ -308,6 +325,7 @@ send_request (GTask        *task,
       soup_message_set_request_body_from_bytes (req->msg, "application/json", bytes);
     }
   run->report.requests++;
+  run->sent_at = g_get_monotonic_time ();
   soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
                                     g_task_get_cancellable (task), request_done, req);
 }
@@ -404,6 +422,17 @@ on_info (GTask    *task,
 
 #define CHANGES_FEED "changes"   /* the cursor of GET /changes, account-wide */
 
+/* This thread's CPU time (µs): what applying costs on a busy machine. */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
 /* Applies one page — its records, parents' collections first, and the cursor that covers it
  * (stored under @feed) — in one transaction. */
 static gboolean
@@ -413,10 +442,18 @@ apply_page (SiSyncEngine  *self,
             const char    *feed,
             GError       **error)
 {
+
+  g_auto(SiSyncPage) bulk = { 0, };
   gint64 stored;
 
   if (!_si_store_begin (self->store, error))
     return FALSE;
+  /* Many records: the search index is filled once for the page. */
+  if (page->records->len >= BULK_PAGE && !_si_store_sync_begin_page (self->store, &bulk, error))
+    {
+      _si_store_rollback (self->store);
+      return FALSE;
+    }
   for (guint c = 0; c < self->collections->len; c++)
     {
       SiCollection *collection = g_ptr_array_index (self->collections, c);
@@ -457,6 +494,7 @@ apply_page (SiSyncEngine  *self,
     }
   stored = _si_store_sync_get_cursor (self->store, feed);
   if ((page->cursor > stored && !_si_store_sync_set_cursor (self->store, feed, page->cursor, error)) ||
+      !_si_store_sync_end_page (self->store, &bulk, error) ||
       !_si_store_commit (self->store, error))
     {
       _si_store_rollback (self->store);
@@ -551,6 +589,7 @@ on_changes (GTask    *task,
   Run *run = g_task_get_task_data (task);
   g_autoptr(SiWirePage) page = NULL;
   g_autoptr(GError) error = NULL;
+  gint64 start, cpu_start;
 
   if (status == SOUP_STATUS_NOT_FOUND)
     {
@@ -576,6 +615,7 @@ on_changes (GTask    *task,
       send_request (task, SOUP_METHOD_GET, "info", NULL, -1, on_info);
       return;
     }
+  start = g_get_monotonic_time ();
   page = si_wire_changes_from_json (json, &error);
   if (page == NULL)
     {
@@ -583,11 +623,16 @@ on_changes (GTask    *task,
                                      "The server sent a page that is not valid: %s", error->message));
       return;
     }
+  run->us_parsing += g_get_monotonic_time () - start;
+  start = g_get_monotonic_time ();
+  cpu_start = thread_cpu_us ();
   if (!apply_page (self, run, page, CHANGES_FEED, &error))
     {
       run_finish (task, store_error (g_steal_pointer (&error)));
       return;
     }
+  run->us_applying += g_get_monotonic_time () - start;
+  run->us_applying_cpu += thread_cpu_us () - cpu_start;
   if (page->more)
     {
       pull_next (task);
