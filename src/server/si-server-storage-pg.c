@@ -635,20 +635,13 @@ tag_state (gpointer     backend,
 
 static const SiServerStorageLookups lookups = { tag_state, load_tag_by_name };
 
+/* Links a new idea to its tags. */
 static gboolean
-set_idea_tags (SiServerStoragePg  *self,
+add_idea_tags (SiServerStoragePg  *self,
                gint64              idea_id,
                GArray             *tags,
                GError            **error)
 {
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, idea_id);
-  res = exec_params (self, "DELETE FROM idea_tags WHERE idea_id = $1", &p, "update an idea's tags", error);
-  if (res == NULL)
-    return FALSE;
-
   for (guint i = 0; tags != NULL && i < tags->len; i++)
     {
       g_autoptr(PGresult) inserted = NULL;
@@ -662,6 +655,20 @@ set_idea_tags (SiServerStoragePg  *self,
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+set_idea_tags (SiServerStoragePg  *self,
+               gint64              idea_id,
+               GArray             *tags,
+               GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, idea_id);
+  res = exec_params (self, "DELETE FROM idea_tags WHERE idea_id = $1", &p, "update an idea's tags", error);
+  return res != NULL && add_idea_tags (self, idea_id, tags, error);
 }
 
 /* The fields of @record as parameters, after those already in @p: title, body, pinned, tags,
@@ -971,10 +978,15 @@ pg_record_create (SiServerStorage     *storage,
   if (version == 0)
     goto done;
 
-  /* The same uid again: the first create's record, whatever happened to it since. */
-  existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
-  if (existing != NULL || local_error != NULL)
-    goto done;
+  /* The same uid again: the first create's record, whatever happened to it since. Looked up
+   * first when the rules below look at the database (a tag's own name must not count as taken);
+   * an idea without tags goes straight to the INSERT, whose conflict on the uid tells. */
+  if (record->collection == SI_WIRE_COLLECTION_TAGS || record->tags->len > 0)
+    {
+      existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
+      if (existing != NULL || local_error != NULL)
+        goto done;
+    }
 
   if (!_si_server_storage_check_fields (&lookups, self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
     goto done;
@@ -991,23 +1003,24 @@ pg_record_create (SiServerStorage     *storage,
                      "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
                      " title, body, pinned, tags, name, name_key, colour)"
                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-                     " ON CONFLICT (account_id, collection, uid) DO NOTHING RETURNING id",
+                     " ON CONFLICT (account_id, collection, uid) DO NOTHING RETURNING " RECORD_COLUMNS,
                      &p, "store a record", &local_error);
   if (res == NULL)
     goto done;
   if (PQntuples (res) == 0)
     {
-      /* Another connection created it first (only possible without the account lock). */
+      /* It exists: the account lock makes this the repeated create of an idea without tags. */
       existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
+      if (existing == NULL && local_error == NULL)
+        g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                             "A record conflicted on its uid but cannot be found");
       goto done;
     }
-  id = get_int (res, 0, 0);
+  result = record_from_row (res, 0, 0);
+  id = result->id;
 
-  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
-      !set_idea_tags (self, id, tags, &local_error))
-    goto done;
-
-  result = load_record (self, account_id, record->collection, id, FALSE, &local_error);
+  if (tags != NULL && tags->len > 0 && !add_idea_tags (self, id, tags, &local_error))
+    g_clear_pointer (&result, si_wire_record_free);
 
 done:
   /* A repeated create changes nothing: its change number is given back. */
@@ -1070,22 +1083,21 @@ pg_record_update (SiServerStorage     *storage,
   res = exec_params (self,
                      "UPDATE records SET version = $2, created_at = $3, updated_at = $4, title = $6,"
                      " body = $7, pinned = $8, tags = $9, name = $10, name_key = $11, colour = $12"
-                     " WHERE id = $1 AND version = $5",
+                     " WHERE id = $1 AND version = $5 RETURNING " RECORD_COLUMNS,
                      &p, "update a record", &local_error);
   if (res == NULL)
     goto done;
-  if (g_ascii_strtoll (PQcmdTuples (res), NULL, 10) != 1)
+  if (PQntuples (res) != 1)
     {
       g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
                            "The record changed meanwhile");
       goto done;
     }
+  result = record_from_row (res, 0, 0);
 
   if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
       !set_idea_tags (self, id, tags, &local_error))
-    goto done;
-
-  result = load_record (self, account_id, record->collection, id, FALSE, &local_error);
+    g_clear_pointer (&result, si_wire_record_free);
 
 done:
   if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
