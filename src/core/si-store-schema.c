@@ -128,8 +128,8 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
    * 100,000 ideas) instead of the wide rows, which hold the text. */
   "CREATE INDEX ideas_keys ON ideas (id, pinned, updated_at) WHERE state != 3;"
 
-  /* The text is indexed again only when it changed: pinning an idea, or sync marking it
-   * clean, must not tokenize its whole text twice. */
+  /* The text is indexed again only when it changed: pinning an idea (any save whose text
+   * did not change) must not tokenize its whole text twice. */
   "DROP TRIGGER ideas_fts_update;"
   "CREATE TRIGGER ideas_fts_update AFTER UPDATE OF title, body, tag_names ON ideas"
   "  WHEN old.title IS NOT new.title OR old.body IS NOT new.body OR old.tag_names IS NOT new.tag_names BEGIN"
