@@ -58,7 +58,6 @@ struct _SiSyncEngine {
   guint        batch_threshold;
   gboolean     running;
   gboolean     instance_checked;
-  char        *instance_id;   /* checked, while instance_checked */
   guint        progress_done;
   guint        progress_total;
 };
@@ -365,8 +364,6 @@ check_instance (SiSyncEngine  *self,
   g_autofree char *remembered = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  if (self->instance_checked && g_strcmp0 (self->instance_id, instance_id) == 0)
-    return TRUE;
   remembered = _si_store_sync_dup_instance_id (self->store);
   if (remembered == NULL)
     {
@@ -384,8 +381,6 @@ check_instance (SiSyncEngine  *self,
                    "server only if you meant to.", self->server_url);
       return FALSE;
     }
-  g_free (self->instance_id);
-  self->instance_id = g_strdup (instance_id);
   self->instance_checked = TRUE;
   return TRUE;
 }
@@ -1364,7 +1359,6 @@ si_sync_engine_finalize (GObject *object)
 
   g_clear_pointer (&self->collections, g_ptr_array_unref);
   g_free (self->server_url);
-  g_free (self->instance_id);
   if (self->token)
     memset (self->token, 0, strlen (self->token));
   g_free (self->token);
