@@ -1065,6 +1065,29 @@ op_record_json (PushOp *op)
   return op->record ? si_wire_record_to_json (op->record, SI_WIRE_MODE_REQUEST) : NULL;
 }
 
+/* Notes what @ops send, in one transaction. */
+static gboolean
+note_pushing (SiSyncEngine  *self,
+              GPtrArray     *ops,
+              GError       **error)
+{
+  if (!_si_store_begin (self->store, error))
+    return FALSE;
+  for (guint i = 0; i < ops->len; i++)
+    {
+      PushOp *op = g_ptr_array_index (ops, i);
+
+      if (op->record != NULL &&
+          !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
+                                        op->record, error))
+        {
+          _si_store_rollback (self->store);
+          return FALSE;
+        }
+    }
+  return _si_store_commit (self->store, error);
+}
+
 static void
 push_next (GTask *task)
 {
@@ -1127,25 +1150,7 @@ push_next (GTask *task)
     }
 
   /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
-  if (!_si_store_begin (self->store, &error))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  for (guint i = 0; i < run->ops->len; i++)
-    {
-      PushOp *op = g_ptr_array_index (run->ops, i);
-
-      if (op->record != NULL &&
-          !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
-                                        op->record, &error))
-        {
-          _si_store_rollback (self->store);
-          run_finish (task, store_error (g_steal_pointer (&error)));
-          return;
-        }
-    }
-  if (!_si_store_commit (self->store, &error))
+  if (!note_pushing (self, run->ops, &error))
     {
       run_finish (task, store_error (g_steal_pointer (&error)));
       return;
