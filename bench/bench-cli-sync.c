@@ -154,6 +154,27 @@ run_measured (const char * const *argv,
   return (Run) { (g_get_monotonic_time () - start) / 1000.0, usage.ru_maxrss / 1024.0, peak_anon };
 }
 
+/* One `saveidea-cli --db @path sync` of @n_records: NAME_records_per_s, NAME_peak_rss_mib and
+ * NAME_peak_anon_mib. */
+static void
+measure_cli_sync (const char  *cli,
+                  const char  *path,
+                  char       **envp,
+                  guint        n_records,
+                  const char  *name,
+                  const char  *target)
+{
+  const char *argv[] = { cli, "--db", path, "sync", NULL };
+  Run run = run_measured (argv, envp);
+  g_autofree char *rate = g_strconcat (name, "_records_per_s", NULL);
+  g_autofree char *rss = g_strconcat (name, "_peak_rss_mib", NULL);
+  g_autofree char *anon = g_strconcat (name, "_peak_anon_mib", NULL);
+
+  si_bench_report (rate, n_records / (run.ms / 1000.0), "records/s", target);
+  si_bench_report (rss, run.peak_rss_mib, "MiB", "");
+  si_bench_report (anon, run.peak_anon_mib, "MiB", "");
+}
+
 /* wrk's requests/s and failed requests (errors and non-2xx answers) at @connections. */
 static void
 measure_wrk (const char *wrk,
@@ -205,7 +226,6 @@ main (int   argc,
   g_autofree char *fresh = NULL;
   g_autofree char *wrk = g_find_program_in_path ("wrk");
   g_auto(GStrv) envp = g_get_environ ();
-  Run run;
 
   if (argc < 3)
     {
@@ -229,23 +249,11 @@ main (int   argc,
   if (!si_bench_make_notebook (source, n_ideas, &error))
     g_error ("%s", error->message);
   set_account (&bench, source, "bench");
-  {
-    const char *push[] = { cli, "--db", source, "sync", NULL };
-    run = run_measured (push, envp);
-    si_bench_report ("cli_push_records_per_s", n_ideas / (run.ms / 1000.0), "records/s", "");
-    si_bench_report ("cli_push_peak_rss_mib", run.peak_rss_mib, "MiB", "");
-    si_bench_report ("cli_push_peak_anon_mib", run.peak_anon_mib, "MiB", "");
-  }
+  measure_cli_sync (cli, source, envp, n_ideas, "cli_push", "");
 
   fresh = g_build_filename (bench.dir, "fresh.db", NULL);
   set_account (&bench, fresh, "bench");
-  {
-    const char *pull[] = { cli, "--db", fresh, "sync", NULL };
-    run = run_measured (pull, envp);
-    si_bench_report ("cli_first_sync_records_per_s", n_ideas / (run.ms / 1000.0), "records/s", ">= 20000");
-    si_bench_report ("cli_first_sync_peak_rss_mib", run.peak_rss_mib, "MiB", "");
-    si_bench_report ("cli_first_sync_peak_anon_mib", run.peak_anon_mib, "MiB", "");
-  }
+  measure_cli_sync (cli, fresh, envp, n_ideas, "cli_first_sync", ">= 20000");
 
   if (wrk != NULL)
     {
