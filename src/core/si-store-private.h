@@ -188,4 +188,8 @@ gboolean      _si_store_sync_begin_page       (SiStore      *self,
 gboolean      _si_store_sync_end_page         (SiStore      *self,
                                                SiSyncPage   *page,
                                                GError      **error);
+/* After pages filled per page: merges the index's segments into one (its own transaction),
+ * work that later saves would otherwise do bit by bit. */
+gboolean      _si_store_sync_optimize_index   (SiStore      *self,
+                                               GError      **error);
 /* ===== end of sync bookkeeping ======================================================== */

@@ -358,6 +358,24 @@ _si_store_sync_end_page (SiStore     *self,
   return TRUE;
 }
 
+gboolean
+_si_store_sync_optimize_index (SiStore  *self,
+                               GError  **error)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (!exec_bind (self, "INSERT INTO ideas_fts (ideas_fts) VALUES ('optimize')", error, "") ||
+      !_si_store_commit (self, error))
+    {
+      _si_store_rollback (self);
+      return FALSE;
+    }
+  g_debug ("Merged the search index in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
+  return TRUE;
+}
+
 guint
 _si_store_sync_count_conflicts (SiStore *self)
 {

@@ -118,6 +118,7 @@ typedef struct {
   gint64        us_parsing;
   gint64        us_applying;
   gint64        us_applying_cpu;
+  guint         bulk_pages;    /* pages whose search index was filled per page */
 } Run;
 
 static void
@@ -444,10 +445,14 @@ apply_page (SiSyncEngine  *self,
   if (!_si_store_begin (self->store, error))
     return FALSE;
   /* Many records: the search index is filled once for the page. */
-  if (page->records->len >= BULK_PAGE && !_si_store_sync_begin_page (self->store, &bulk, error))
+  if (page->records->len >= BULK_PAGE)
     {
-      _si_store_rollback (self->store);
-      return FALSE;
+      if (!_si_store_sync_begin_page (self->store, &bulk, error))
+        {
+          _si_store_rollback (self->store);
+          return FALSE;
+        }
+      run->bulk_pages++;
     }
   for (guint c = 0; c < self->collections->len; c++)
     {
@@ -639,6 +644,11 @@ on_changes (GTask    *task,
         run_finish (task, store_error (g_steal_pointer (&error)));
         return;
       }
+  if (run->bulk_pages > 1 && !_si_store_sync_optimize_index (self->store, &error))
+    {
+      run_finish (task, store_error (g_steal_pointer (&error)));
+      return;
+    }
   pull_done (task);
 }
 
