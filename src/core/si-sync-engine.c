@@ -3,6 +3,10 @@
  * A sync is a chain of libsoup requests on the main loop; each response is applied to the store
  * in one transaction (a page and its cursor together; a batch's results together). Nothing is
  * marked clean before the server said it has it, so an error at any point loses nothing.
+ *
+ * A pull reads GET /changes (both collections, one cursor) and checks the server's instance id
+ * in each answer's header; a push notes what it sends before sending it, so that a sync that
+ * never got the answer recognises its own write in the next one (si-store-sync.c).
  */
 #define G_LOG_DOMAIN "saveidea-sync"
 
