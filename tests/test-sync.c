@@ -598,6 +598,13 @@ test_bulk_pull_searchable (void)
   si_sync_engine_set_page_size (eb, 100);
   report = sync_ok (eb, SI_SYNC_MODE_FULL);
   g_assert_cmpuint (report.pulled, ==, 453);
+  /* The pages were written without waiting for the disk; the store's own saves wait again. */
+  {
+    sqlite3_stmt *stmt = _si_store_prepare (b, "PRAGMA synchronous", NULL);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 2);
+    sqlite3_reset (stmt);
+  }
   g_assert_cmpuint (count_matches (b, "tomat"), ==, 1);
   g_assert_cmpuint (count_matches (b, "cherr"), ==, 1);
   g_assert_cmpuint (count_matches (b, "garden"), ==, 1);

@@ -188,6 +188,18 @@ gboolean      _si_store_sync_begin_page       (SiStore      *self,
 gboolean      _si_store_sync_end_page         (SiStore      *self,
                                                SiSyncPage   *page,
                                                GError      **error);
+/* Until cleared (outside a transaction), commits of this connection do not wait for the disk
+ * (PRAGMA synchronous = NORMAL; WAL keeps them atomic and consistent, a power cut may lose the
+ * last ones): for data the server still has, like pulled pages with their cursor. */
+typedef struct {
+  SiStore *store;
+  int      saved;       /* the level to restore, -1: nothing changed */
+} SiSyncDurability;
+
+void          _si_store_sync_relax_durability (SiStore      *self,
+                                               SiSyncDurability *durability);
+void          _si_sync_durability_clear       (SiSyncDurability *durability);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncDurability, _si_sync_durability_clear)
 /* After pages filled per page: merges the index's segments into one (its own transaction),
  * work that later saves would otherwise do bit by bit. */
 gboolean      _si_store_sync_optimize_index   (SiStore      *self,

@@ -358,6 +358,31 @@ _si_store_sync_end_page (SiStore     *self,
   return TRUE;
 }
 
+void
+_si_store_sync_relax_durability (SiStore          *self,
+                                 SiSyncDurability *durability)
+{
+  sqlite3 *db = _si_store_get_db (self);
+
+  durability->store = self;
+  durability->saved = (int) query_id (self, "PRAGMA synchronous", 0);
+  if (durability->saved <= 1 || sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+    durability->saved = -1;
+}
+
+void
+_si_sync_durability_clear (SiSyncDurability *durability)
+{
+  g_autofree char *sql = NULL;
+
+  if (durability->saved < 0)
+    return;
+  sql = g_strdup_printf ("PRAGMA synchronous = %d", durability->saved);
+  if (sqlite3_exec (_si_store_get_db (durability->store), sql, NULL, NULL, NULL) != SQLITE_OK)
+    g_warning ("Could not set the store's durability back: %s", sqlite3_errmsg (_si_store_get_db (durability->store)));
+  durability->saved = -1;
+}
+
 gboolean
 _si_store_sync_optimize_index (SiStore  *self,
                                GError  **error)

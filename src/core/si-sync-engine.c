@@ -444,8 +444,12 @@ apply_page (SiSyncEngine  *self,
 {
 
   g_auto(SiSyncPage) bulk = { 0, };
+  g_auto(SiSyncDurability) durability = { NULL, -1 };
   gint64 stored;
 
+  /* A page lost to a power cut is pulled again (its cursor goes with it): no need to wait
+   * for the disk at each page. */
+  _si_store_sync_relax_durability (self->store, &durability);
   if (!_si_store_begin (self->store, error))
     return FALSE;
   /* Many records: the search index is filled once for the page. */
