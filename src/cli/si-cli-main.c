@@ -270,7 +270,9 @@ print_help (FILE *out)
 {
   /* Translators: the first line of saveidea-cli --help. %s is the program's name; the
    * option and the upper-case words are typed as they are. */
-  fprintf (out, _("Usage: %s [--db PATH] COMMAND [ARGS]\n"), PROGRAM);
+  g_autofree char *usage = g_strdup_printf (_("Usage: %s [--db PATH] COMMAND [ARGS]\n"), PROGRAM);
+
+  fputs (usage, out);
   fputs ("\n", out);
   /* Translators: keep the lines of saveidea-cli --help under 80 characters. */
   fputs (_("Saveidea's notebook from a terminal. It uses the same notebook as the app, and both\n"
