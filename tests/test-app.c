@@ -658,11 +658,13 @@ test_network_monitor_new (gboolean available)
   return G_NETWORK_MONITOR (self);
 }
 
-/* A server that answers every request with a 503, or never answers at all. */
+/* A server that answers every request with a 503, or never answers at all; with @first_page,
+ * it answers the first page of the change feed with it, then never answers again. */
 typedef struct {
   SoupServer *server;
   char       *url;
   gboolean    hang;
+  const char *first_page;
   GPtrArray  *paused;
 } FaultServer;
 
@@ -675,6 +677,16 @@ fault_handler (SoupServer        *server,
 {
   FaultServer *fault = user_data;
 
+  if (fault->first_page && g_str_equal (path, "/api/v1/changes") &&
+      g_strcmp0 (query ? g_hash_table_lookup (query, "since") : NULL, "0") == 0)
+    {
+      soup_message_headers_append (soup_server_message_get_response_headers (msg),
+                                   "Saveidea-Instance", "543f3af9-1fc8-491c-bd00-85ffd97d9354");
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        fault->first_page, strlen (fault->first_page));
+      return;
+    }
   if (fault->hang)
     {
       soup_server_message_pause (msg);
@@ -827,6 +839,47 @@ test_sync_indicator_syncing (Fixture       *f,
   fault_server_free (fault);
 }
 
+/* A long first sync: the server says how many follow its first page, and the header bar
+ * counts against that total from the start. */
+static void
+test_sync_indicator_progress (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const char page[] =
+    "{\"records\":["
+    "{\"collection\":\"ideas\",\"id\":1,\"uid\":\"6f2a0e8e-1b7c-4d8e-9a53-0c4d1e2f3a4b\",\"version\":1,"
+    "\"created_at\":\"2026-11-28T09:00:00Z\",\"updated_at\":\"2026-11-28T09:00:00Z\",\"deleted\":false,"
+    "\"title\":\"From the server\",\"body\":\"first\",\"pinned\":false,\"tags\":[]},"
+    "{\"collection\":\"ideas\",\"id\":2,\"uid\":\"0c1d9a53-1b7c-4d8e-9a53-0c4d1e2f3a4c\",\"version\":7,"
+    "\"created_at\":\"2026-11-28T09:00:00Z\",\"updated_at\":\"2026-11-28T09:05:00Z\",\"deleted\":false,"
+    "\"title\":\"Also from the server\",\"body\":\"second\",\"pinned\":false,\"tags\":[]}"
+    "],\"cursor\":7,\"more\":true,\"remaining\":4998}";
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  FaultServer *fault = fault_server_new (TRUE);
+  SiSyncIndicator *indicator;
+
+  fault->first_page = page;
+  manager = make_manager (f->store, fault->url, monitor);
+  open_window (f, manager);
+  indicator = _si_window_get_sync_indicator (f->window);
+  si_sync_manager_start (manager);
+
+  WAIT_FOR (si_sync_manager_get_progress_done (manager) == 2);
+  spin (20);
+  g_assert_cmpuint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_SYNCING);
+  g_assert_cmpuint (si_sync_manager_get_progress_total (manager), ==, 5000);
+  g_assert_cmpstr (si_sync_indicator_get_text (indicator), ==, "Syncing 2 of 5,000");
+  g_assert_true (si_sync_indicator_get_progress_visible (indicator));
+  g_assert_cmpfloat_with_epsilon (si_sync_indicator_get_fraction (indicator), 2.0 / 5000, 1e-9);
+  /* What came is already in the notebook while the rest is on its way. */
+  g_assert_cmpuint (si_store_count_ideas (f->store, &(SiIdeaFilter) { 0, }, NULL), ==, 2);
+
+  si_sync_manager_cancel (manager);
+  si_sync_manager_stop (manager);
+  fault_server_free (fault);
+}
+
 static void
 test_sync_indicator_texts (void)
 {
@@ -931,6 +984,7 @@ main (int   argc,
   ADD ("sync-indicator/offline", test_sync_indicator_offline);
   ADD ("sync-indicator/error", test_sync_indicator_error);
   ADD ("sync-indicator/syncing", test_sync_indicator_syncing);
+  ADD ("sync-indicator/progress", test_sync_indicator_progress);
 #undef ADD
   g_test_add_func ("/app/sync-indicator/numbers", test_sync_indicator_texts);
   g_test_add_func ("/app/application/accels", test_application_accels);

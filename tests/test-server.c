@@ -398,9 +398,14 @@ test_paging (void)
         {
           g_assert_cmpuint (n, ==, 1000);
           g_assert_cmpint (si_test_response_get_int (r, "cursor"), ==, last_version);
+          /* What follows is counted, so a client can show "1,000 of 2,500" from page one. */
+          g_assert_cmpint (si_test_response_get_int (r, "remaining"), ==, 2500 - (gint64) g_hash_table_size (ids));
         }
       else
-        g_assert_cmpuint (n, ==, 500);
+        {
+          g_assert_cmpuint (n, ==, 500);
+          g_assert_false (json_object_has_member (si_test_response_object (r), "remaining"));
+        }
       cursor = si_test_response_get_int (r, "cursor");
     }
   g_assert_cmpuint (pages, ==, 3);
@@ -493,6 +498,8 @@ test_changes (void)
     g_assert_cmpstr (json_object_get_string_member (record_at (records, 1), "collection"), ==, "tags");
     g_assert_true (json_object_get_boolean_member (si_test_response_object (first), "more"));
     g_assert_cmpint (si_test_response_get_int (first, "cursor"), ==, 4);
+    /* One record follows: the idea at 5. */
+    g_assert_cmpint (si_test_response_get_int (first, "remaining"), ==, 1);
 
     second = get (server, token, "/api/v1/changes?since=4&limit=2");
     records = page_records (second);

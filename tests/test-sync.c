@@ -678,6 +678,59 @@ test_interrupted_pull (void)
 }
 
 static void
+note_progress (SiSyncEngine *engine, GParamSpec *pspec, GArray *seen)
+{
+  guint pair[2] = { si_sync_engine_get_progress_done (engine), si_sync_engine_get_progress_total (engine) };
+
+  if (pair[0] > 0)
+    g_array_append_vals (seen, pair, 1);
+}
+
+/* "Syncing 50 of 300" from the first page on: the server counts what follows, and the count is
+ * of records, not of change numbers (edits leave gaps in the versions). */
+static void
+test_progress_total (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (guint) * 2);
+  SiSyncReport report;
+  gulong id;
+
+  add_many (a, 300, "Idea");
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  /* The last 50 edited: their old versions are gone, 350 changes hold 300 records. */
+  for (guint i = 250; i < 300; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Idea %u", i);
+      g_autoptr(SiIdea) idea = find_by_title (a, title);
+
+      si_idea_set_body (idea, "edited");
+      save (a, idea);
+    }
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+
+  si_sync_engine_set_page_size (eb, 50);
+  id = g_signal_connect (eb, "notify::progress-done", G_CALLBACK (note_progress), seen);
+  report = sync_ok (eb, SI_SYNC_MODE_PULL);
+  g_signal_handler_disconnect (eb, id);
+  g_assert_cmpuint (report.pulled, ==, 300);
+
+  g_assert_cmpuint (seen->len, ==, 6);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      guint *pair = &g_array_index (seen, guint, i * 2);
+
+      g_test_message ("page %u: %u of %u", i + 1, pair[0], pair[1]);
+      g_assert_cmpuint (pair[0], ==, 50 * (i + 1));
+      g_assert_cmpuint (pair[1], ==, 300);
+    }
+}
+
+static void
 test_instance_changed (void)
 {
   g_autoptr(Server) s1 = server_new ();
@@ -1392,6 +1445,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/paging", test_paging);
   g_test_add_func ("/sync/bulk-pull-searchable", test_bulk_pull_searchable);
   g_test_add_func ("/sync/interrupted-pull", test_interrupted_pull);
+  g_test_add_func ("/sync/progress-total", test_progress_total);
   g_test_add_func ("/sync/instance-changed", test_instance_changed);
   g_test_add_func ("/sync/killed-server", test_killed_server);
   g_test_add_func ("/sync/faults", test_faults);

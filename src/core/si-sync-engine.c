@@ -146,6 +146,8 @@ set_progress (SiSyncEngine *self,
               guint         done,
               guint         total)
 {
+  /* Both change before either is announced: a reader never sees a new done with an old total. */
+  g_object_freeze_notify (G_OBJECT (self));
   if (self->progress_done != done)
     {
       self->progress_done = done;
@@ -156,6 +158,7 @@ set_progress (SiSyncEngine *self,
       self->progress_total = total;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TOTAL]);
     }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 static void
@@ -446,6 +449,7 @@ apply_page (SiSyncEngine  *self,
   g_auto(SiSyncPage) bulk = { 0, };
   g_auto(SiSyncDurability) durability = { NULL, -1 };
   gint64 stored;
+  guint done;
 
   /* A page lost to a power cut is pulled again (its cursor goes with it): no need to wait
    * for the disk at each page. */
@@ -509,9 +513,13 @@ apply_page (SiSyncEngine  *self,
       return FALSE;
     }
   run->cursor = page->cursor;
-  /* The server does not say how many follow: the total grows with what came. */
-  set_progress (self, self->progress_done + page->records->len,
-                self->progress_total + page->records->len);
+  done = self->progress_done + page->records->len;
+  if (page->remaining >= 0)
+    /* The server counted what follows: "Syncing 1,200 of 5,000" from the first page on. */
+    set_progress (self, done, done + (guint) MIN (page->remaining, (gint64) (G_MAXUINT - done)));
+  else
+    /* An older server does not say: the total grows with what came. */
+    set_progress (self, done, self->progress_total + page->records->len);
   return TRUE;
 }
 

@@ -578,6 +578,7 @@ si_wire_page_new (void)
   SiWirePage *page = g_new0 (SiWirePage, 1);
 
   page->records = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_record_free);
+  page->remaining = -1;
   return page;
 }
 
@@ -610,8 +611,11 @@ page_from_json (JsonNode          *node,
   object = json_node_get_object (node);
 
   if (!get_int (object, "cursor", TRUE, 0, &page->cursor, NULL, error) ||
-      !get_bool (object, "more", TRUE, &page->more, error))
+      !get_bool (object, "more", TRUE, &page->more, error) ||
+      !get_int (object, "remaining", FALSE, 0, &page->remaining, NULL, error))
     return NULL;
+  if (!page->more)
+    page->remaining = 0;
 
   records = json_object_get_member (object, "records");
   if (records == NULL || !JSON_NODE_HOLDS_ARRAY (records))
@@ -689,6 +693,11 @@ page_to_json (const SiWirePage *page,
   json_builder_add_int_value (builder, page->cursor);
   json_builder_set_member_name (builder, "more");
   json_builder_add_boolean_value (builder, page->more);
+  if (page->more && page->remaining >= 0)
+    {
+      json_builder_set_member_name (builder, "remaining");
+      json_builder_add_int_value (builder, page->remaining);
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }

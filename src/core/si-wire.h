@@ -159,6 +159,8 @@ JsonNode     *si_wire_record_to_json   (const SiWireRecord *record,
  * @records: (element-type SiWireRecord): records and tombstones, in version order
  * @cursor: the `since` to ask next
  * @more: whether more records follow right now
+ * @remaining: when @more, how many records of the feed follow this page (as the server
+ *   counted them when it read the page); -1 when unknown (not sent, or from an older server)
  *
  * A page of `GET /api/v1/<collection>?since=N`.
  */
@@ -166,6 +168,7 @@ typedef struct {
   GPtrArray *records;
   gint64     cursor;
   gboolean   more;
+  gint64     remaining;
 } SiWirePage;
 
 SiWirePage *si_wire_page_new       (void);
