@@ -173,7 +173,7 @@ def cmd_schema(srcdir, builddir):
         return run(["gsettings", "--schemadir", schemadir] + list(args), env=env)
 
     expected = {
-        "window-width": "900",
+        "window-width": "1000",
         "window-height": "640",
         "window-maximized": "false",
         "sync-interval": "uint32 5",
