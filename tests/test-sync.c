@@ -1372,30 +1372,56 @@ test_manager_backoff (void)
   si_sync_manager_stop (manager);
 }
 
+/* Runs saveidea-cli on @db with @token; its standard output in @out, its standard error in
+ * @err (NULL: dropped). */
 static int
-run_cli (const char *db, const char *token, char **out, const char *first, ...)
+run_cli_v (const char *db, const char *token, char **out, char **err, const char *first, va_list args)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+                                                                       (err ? G_SUBPROCESS_FLAGS_STDERR_PIPE
+                                                                            : G_SUBPROCESS_FLAGS_STDERR_SILENCE));
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
-  va_list args;
 
   g_ptr_array_add (argv, (char *) g_getenv ("SAVEIDEA_CLI"));
   g_ptr_array_add (argv, (char *) "--db");
   g_ptr_array_add (argv, (char *) db);
-  va_start (args, first);
   for (const char *a = first; a; a = va_arg (args, const char *))
     g_ptr_array_add (argv, (char *) a);
-  va_end (args);
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_setenv (launcher, "SAVEIDEA_TOKEN", token, TRUE);
+  g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
   proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, out, NULL, &error));
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error));
   g_assert_no_error (error);
   return g_subprocess_get_exit_status (proc);
+}
+
+static int
+run_cli (const char *db, const char *token, char **out, const char *first, ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = run_cli_v (db, token, out, NULL, first, args);
+  va_end (args);
+  return status;
+}
+
+static int
+run_cli_err (const char *db, const char *token, char **out, char **err, const char *first, ...)
+{
+  va_list args;
+  int status;
+
+  va_start (args, first);
+  status = run_cli_v (db, token, out, err, first, args);
+  va_end (args);
+  return status;
 }
 
 static void
@@ -1427,6 +1453,43 @@ test_cli (void)
   g_assert_cmpint (run_cli (db, s->token, &out4, "sync", "--full", "--push", NULL), ==, 1);
   si_test_server_stop (s->server, SIGKILL);
   g_assert_cmpint (run_cli (db, s->token, &out5, "sync", NULL), ==, 5);
+}
+
+/* saveidea-cli sync --progress: "Syncing N of TOTAL" on standard error, the total known from
+ * the first page; standard output keeps its one line for scripts. */
+static void
+test_cli_progress (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiAccount) account = si_account_new (b);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_strdup (si_store_get_path (b));
+  g_autofree char *out = NULL, *err = NULL;
+
+  if (g_getenv ("SAVEIDEA_CLI") == NULL || !g_file_test (g_getenv ("SAVEIDEA_CLI"), G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no saveidea-cli");
+      return;
+    }
+  add_many (a, 2500, "Idea");
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_true (si_account_set_for_testing (account, si_test_server_get_url (s->server), "alice", NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&account);
+  g_clear_object (&b);
+
+  g_assert_cmpint (run_cli_err (db, s->token, &out, &err, "sync", "--pull", "--progress", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "pulled 2500, pushed 0, merged 0, conflicts 0, rejected 0\n");
+  g_assert_cmpstr (err, ==, "Syncing 1000 of 2500\nSyncing 2000 of 2500\nSyncing 2500 of 2500\n");
+
+  /* Not a terminal and no --progress: nothing on standard error. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli_err (db, s->token, &out, &err, "sync", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
 }
 
 int
@@ -1463,5 +1526,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/lost-answer/then-real-edit", test_lost_then_real_edit);
   g_test_add_func ("/sync/manager-backoff", test_manager_backoff);
   g_test_add_func ("/sync/cli", test_cli);
+  g_test_add_func ("/sync/cli-progress", test_cli_progress);
   return g_test_run ();
 }

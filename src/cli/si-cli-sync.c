@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "si-account.h"
 #include "si-cli.h"
@@ -131,13 +132,48 @@ si_cli_cmd_logout (SiCliContext *ctx,
   return SI_CLI_EXIT_OK;
 }
 
+/* "Syncing 1,200 of 5,000" on standard error while a sync runs: rewritten in place on a
+ * terminal (at most ten times a second), one line per step otherwise (--progress). */
+typedef struct {
+  gboolean terminal;
+  gint64   last_shown;
+  gboolean shown;
+} Progress;
+
+static void
+progress_cb (SiSyncEngine *engine,
+             GParamSpec   *pspec,
+             Progress     *progress)
+{
+  guint done = si_sync_engine_get_progress_done (engine);
+  guint total = si_sync_engine_get_progress_total (engine);
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *d = NULL, *t = NULL, *text = NULL;
+
+  if (total == 0 || done == 0)
+    return;
+  if (progress->terminal && done < total && now - progress->last_shown < G_USEC_PER_SEC / 10)
+    return;
+  progress->last_shown = now;
+  d = g_strdup_printf ("%'u", MIN (done, total));
+  t = g_strdup_printf ("%'u", total);
+  /* Translators: "Syncing 1,200 of 5,000" */
+  text = g_strdup_printf (_("Syncing %s of %s"), d, t);
+  if (progress->terminal)
+    g_printerr ("\r\033[K%s", text);
+  else
+    g_printerr ("%s\n", text);
+  progress->shown = TRUE;
+}
+
 int
 si_cli_cmd_sync (SiCliContext *ctx,
                  int           argc,
                  char        **argv)
 {
-  gboolean full = FALSE, pull = FALSE, push = FALSE;
+  gboolean full = FALSE, pull = FALSE, push = FALSE, show_progress = FALSE;
   const GOptionEntry entries[] = {
+    { "progress", 0, 0, G_OPTION_ARG_NONE, &show_progress, N_("Show the progress on standard error even when it is not a terminal"), NULL },
     { "full", 0, 0, G_OPTION_ARG_NONE, &full, N_("Reload everything from the server (local changes are kept and sent)"), NULL },
     { "pull", 0, 0, G_OPTION_ARG_NONE, &pull, N_("Only get the server's changes"), NULL },
     { "push", 0, 0, G_OPTION_ARG_NONE, &push, N_("Only send local changes"), NULL },
@@ -151,6 +187,7 @@ si_cli_cmd_sync (SiCliContext *ctx,
   g_autofree char *token = NULL;
   SiSyncReport report = { 0, };
   SiSyncMode mode = SI_SYNC_MODE_INCREMENTAL;
+  Progress progress = { 0, };
   SiStore *store;
   gboolean ok;
   int code = 0;
@@ -176,8 +213,14 @@ si_cli_cmd_sync (SiCliContext *ctx,
     }
 
   engine = si_sync_engine_new (store, si_account_get_server_url (account), token);
+  progress.terminal = isatty (STDERR_FILENO);
+  if (progress.terminal || show_progress)
+    g_signal_connect (engine, "notify::progress-done", G_CALLBACK (progress_cb), &progress);
   si_sync_engine_sync_async (engine, mode, ctx->cancellable, got_result, &result);
   ok = si_sync_engine_sync_finish (engine, wait_for (&result), &report, &error);
+  g_signal_handlers_disconnect_by_data (engine, &progress);
+  if (progress.shown && progress.terminal)
+    g_printerr ("\r\033[K");
   /* Scripts read this line (README.md, tests/test-sync.c): it is not translated. */
   g_print ("pulled %u, pushed %u, merged %u, conflicts %u, rejected %u\n",
            report.pulled, report.pushed, report.merged, report.conflicts, report.rejected);
