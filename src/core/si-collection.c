@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "si-collection.h"
 #include "si-record-private.h"
 #include "si-store-private.h"
@@ -152,7 +154,7 @@ ideas_remove (SiStore  *store,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
-  return _si_store_step_done (store, stmt, "deleting an idea", error);
+  return _si_store_step_done (store, stmt, NC_("what failed", "deleting an idea"), error);
 }
 
 /* One INSERT with every column (tag_names from the tags, as si-store.c computes them: names
@@ -196,12 +198,12 @@ ideas_insert (SiStore            *store,
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS,
-                   "An idea with the uid %s exists already.", record->uid);
+                   _("An idea with the uid %s exists already."), record->uid);
       return 0;
     }
   if (rc != SQLITE_DONE)
     {
-      _si_store_set_error (store, rc, "saving an idea from the server", error);
+      _si_store_set_error (store, rc, NC_("what failed", "saving an idea from the server"), error);
       return 0;
     }
   id = sqlite3_last_insert_rowid (_si_store_get_db (store));
@@ -213,7 +215,7 @@ ideas_insert (SiStore            *store,
         return 0;
       sqlite3_bind_int64 (stmt, 1, id);
       sqlite3_bind_text (stmt, 2, tags->str, -1, SQLITE_STATIC);
-      if (!_si_store_step_done (store, stmt, "saving an idea's tags", error))
+      if (!_si_store_step_done (store, stmt, NC_("what failed", "saving an idea's tags"), error))
         return 0;
     }
   return id;
@@ -246,7 +248,7 @@ tags_read (SiStore  *store,
     return NULL;
   if (si_tag_get_sync_state (tag) == SI_SYNC_STATE_DELETED)
     {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, "The tag was deleted.");
+      g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, _("The tag was deleted."));
       return NULL;
     }
   record = si_wire_record_new (SI_WIRE_COLLECTION_TAGS);

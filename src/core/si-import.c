@@ -1151,7 +1151,7 @@ uid_is_taken (SiStore    *store,
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _si_store_set_error (store, rc, "looking up a uid", error);
+    return _si_store_set_error (store, rc, NC_("what failed", "looking up a uid"), error);
   return TRUE;
 }
 
@@ -1247,7 +1247,7 @@ set_updated_at (SiStore  *store,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, id);
   sqlite3_bind_int64 (stmt, 2, updated_at);
-  return _si_store_step_done (store, stmt, "keeping an idea's time", error);
+  return _si_store_step_done (store, stmt, NC_("what failed", "keeping an idea's time"), error);
 }
 
 static gboolean
@@ -1282,7 +1282,7 @@ find_same_text (SiStore     *store,
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _si_store_set_error (store, rc, "looking for an idea", error);
+    return _si_store_set_error (store, rc, NC_("what failed", "looking for an idea"), error);
   *found = rc == SQLITE_ROW;
   return TRUE;
 }

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "si-store-private.h"
 
 static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
@@ -167,7 +169,8 @@ exec_sql (sqlite3     *db,
       int code = (rc & 0xff) == SQLITE_FULL ? SI_STORE_ERROR_FULL : SI_STORE_ERROR_FAILED;
 
       g_set_error (error, SI_STORE_ERROR, code,
-                   "Could not update the database: %s", message ? message : sqlite3_errstr (rc));
+                   /* Translators: %s is SQLite's reason, in English. */
+                   _("Could not update the database: %s"), message ? message : sqlite3_errstr (rc));
       sqlite3_free (message);
       return FALSE;
     }
@@ -190,8 +193,9 @@ _si_store_migrate (sqlite3  *db,
   if (version > SI_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_TOO_NEW,
-                   "This notebook was written by a newer version of Saveidea (schema %d; this one knows %d). "
-                   "Update Saveidea to open it.", version, SI_STORE_SCHEMA_VERSION);
+                   /* Translators: the notebook's schema version, then the newest this Saveidea knows. */
+                   _("This notebook was written by a newer version of Saveidea (schema %d; this one knows %d). "
+                     "Update Saveidea to open it."), version, SI_STORE_SCHEMA_VERSION);
       return FALSE;
     }
 

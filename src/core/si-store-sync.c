@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "si-merge.h"
@@ -74,7 +75,7 @@ read_row (SiStore     *self,
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _si_store_set_error (self, rc, "reading the sync state", error);
+    return _si_store_set_error (self, rc, NC_("what failed", "reading the sync state"), error);
   return TRUE;
 }
 
@@ -166,7 +167,7 @@ exec_bind (SiStore     *self,
         }
     }
   va_end (args);
-  return _si_store_step_done (self, stmt, "saving the sync state", error);
+  return _si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error);
 }
 
 /* Pushes of a record whose answer never came ------------------------------------------------ */
@@ -255,7 +256,8 @@ _si_store_sync_set_rejected (SiStore     *self,
                              GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET sync_error = ?3 WHERE id = ?1 AND generation = ?2", table);
-  return exec_bind (self, sql, error, "iis", id, generation, reason ? reason : "The server refused this change.");
+  /* Translators: kept with a refused idea and shown in its editor when the server gave no reason. */
+  return exec_bind (self, sql, error, "iis", id, generation, reason ? reason : _("The server refused this change."));
 }
 
 gboolean
@@ -1087,7 +1089,7 @@ _si_store_sync_prune (SiStore      *self,
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return _si_store_set_error (self, rc, "reading the sync state", error);
+    return _si_store_set_error (self, rc, NC_("what failed", "reading the sync state"), error);
 
   for (guint i = 0; i < gone->len; i++)
     {
@@ -1128,7 +1130,7 @@ _si_store_sync_forget_server (SiStore  *self,
   sqlite3_bind_text (stmt, 2, META_CURSOR_PREFIX "%", -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, META_PENDING_PREFIX "%", -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 4, META_PUSHED_PREFIX "%", -1, SQLITE_STATIC);
-  if (!_si_store_step_done (self, stmt, "forgetting the server", error))
+  if (!_si_store_step_done (self, stmt, NC_("what failed", "forgetting the server"), error))
     goto fail;
   return _si_store_commit (self, error);
 

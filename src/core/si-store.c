@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -148,6 +149,8 @@ si_store_init (SiStore *self)
 
 /* Errors -------------------------------------------------------------------------------------- */
 
+/* @what names what failed, in English, marked with NC_("what failed", "saving an idea") and
+ * translated here, only when something did fail. */
 gboolean
 _si_store_set_error (SiStore     *self,
                      int          rc,
@@ -155,32 +158,44 @@ _si_store_set_error (SiStore     *self,
                      GError     **error)
 {
   const char *detail = self && self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc);
+  const char *action = g_dpgettext2 (GETTEXT_PACKAGE, "what failed", what);
 
   switch (rc & 0xff)
     {
     case SQLITE_FULL:
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_FULL,
-                   "The disk is full: %s failed and nothing was changed. Free some space and try again.", what);
+                   /* Translators: %s is what failed, one of the messages with the context
+                    * “what failed”, such as “saving a new idea”. */
+                   _("The disk is full: %s failed and nothing was changed. Free some space and try again."),
+                   action);
       break;
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_BUSY,
-                   "Another program kept the notebook busy: %s failed. Try again.", what);
+                   /* Translators: %s is what failed, one of the messages with the context
+                    * “what failed”, such as “saving a new idea”. */
+                   _("Another program kept the notebook busy: %s failed. Try again."), action);
       break;
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
-                   "The notebook database is damaged (%s: %s).", what, detail);
+                   /* Translators: what failed (a message with the context “what failed”, such as
+                    * “saving a new idea”), then SQLite's description of the problem, in English. */
+                   _("The notebook database is damaged (%s: %s)."), action, detail);
       break;
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_READONLY:
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
-                   "The notebook database cannot be written (%s: %s).", what, detail);
+                   /* Translators: what failed (a message with the context “what failed”, such as
+                    * “saving a new idea”), then SQLite's description of the problem, in English. */
+                   _("The notebook database cannot be written (%s: %s)."), action, detail);
       break;
     default:
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_FAILED,
-                   "The notebook database failed (%s: %s).", what, detail);
+                   /* Translators: what failed (a message with the context “what failed”, such as
+                    * “saving a new idea”), then SQLite's description of the problem, in English. */
+                   _("The notebook database failed (%s: %s)."), action, detail);
     }
   return FALSE;
 }
@@ -212,7 +227,7 @@ _si_store_prepare (SiStore     *self,
   rc = sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
   if (rc != SQLITE_OK)
     {
-      _si_store_set_error (self, rc, "preparing a query", error);
+      _si_store_set_error (self, rc, NC_("what failed", "preparing a query"), error);
       return NULL;
     }
   g_hash_table_insert (self->stmts, g_strdup (sql), stmt);
@@ -253,7 +268,7 @@ _si_store_begin (SiStore  *self,
                  GError  **error)
 {
   if (!exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT si_nested",
-             "starting a change", error))
+             NC_("what failed", "starting a change"), error))
     return FALSE;
   self->depth++;
   return TRUE;
@@ -265,7 +280,8 @@ _si_store_commit (SiStore  *self,
 {
   g_return_val_if_fail (self->depth > 0, FALSE);
 
-  if (!exec (self, self->depth == 1 ? "COMMIT" : "RELEASE si_nested", "saving a change", error))
+  if (!exec (self, self->depth == 1 ? "COMMIT" : "RELEASE si_nested",
+             NC_("what failed", "saving a change"), error))
     {
       _si_store_rollback (self);
       return FALSE;
@@ -317,7 +333,8 @@ check_file_header (const char  *path,
       if (errno == ENOENT)
         return TRUE;
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
-                   "Cannot read the notebook database %s: %s", path, g_strerror (errno));
+                   /* Translators: the file, then why it cannot be read. */
+                   _("Cannot read the notebook database %s: %s"), path, g_strerror (errno));
       return FALSE;
     }
   n = fread (header, 1, sizeof header, file);
@@ -327,8 +344,9 @@ check_file_header (const char  *path,
     return TRUE;
 
   g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
-               "%s is not a Saveidea notebook (it is not an SQLite database). "
-               "It was left untouched; move it away or choose another file.", path);
+               /* Translators: %s is the file. */
+               _("%s is not a Saveidea notebook (it is not an SQLite database). "
+                 "It was left untouched; move it away or choose another file."), path);
   return FALSE;
 }
 
@@ -397,10 +415,10 @@ register_search_rank (SiStore  *self,
     }
   sqlite3_finalize (stmt);
   if (api == NULL || api->iVersion < 2)
-    return _si_store_set_error (self, rc, "opening the search index", error);
+    return _si_store_set_error (self, rc, NC_("what failed", "opening the search index"), error);
   rc = api->xCreateFunction (api, "si_rank", NULL, search_rank, NULL);
   if (rc != SQLITE_OK)
-    return _si_store_set_error (self, rc, "opening the search index", error);
+    return _si_store_set_error (self, rc, NC_("what failed", "opening the search index"), error);
   return TRUE;
 }
 
@@ -416,7 +434,8 @@ si_store_open (SiStore     *self,
     {
       int saved_errno = errno;
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
-                   "Cannot create the folder %s for the notebook: %s", dir, g_strerror (saved_errno));
+                   /* Translators: the folder, then why it cannot be created. */
+                   _("Cannot create the folder %s for the notebook: %s"), dir, g_strerror (saved_errno));
       return FALSE;
     }
 
@@ -428,7 +447,8 @@ si_store_open (SiStore     *self,
   if (rc != SQLITE_OK)
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
-                   "Cannot open the notebook database %s: %s", self->path,
+                   /* Translators: the file, then SQLite's reason, in English. */
+                   _("Cannot open the notebook database %s: %s"), self->path,
                    self->db ? sqlite3_errmsg (self->db) : sqlite3_errstr (rc));
       return FALSE;
     }
@@ -447,30 +467,32 @@ si_store_open (SiStore     *self,
       if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
         {
           g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
-                       "%s is damaged or not a Saveidea notebook. It was left untouched.", self->path);
+                       /* Translators: %s is the file. */
+                       _("%s is damaged or not a Saveidea notebook. It was left untouched."), self->path);
           return FALSE;
         }
-      return _si_store_set_error (self, rc, "opening the notebook", error);
+      return _si_store_set_error (self, rc, NC_("what failed", "opening the notebook"), error);
     }
   if (sqlite3_column_int (stmt, 0) == 0 && sqlite3_column_int (stmt, 1) > 0)
     {
       sqlite3_finalize (stmt);
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
-                   "%s is an SQLite database of another program, not a Saveidea notebook. "
-                   "It was left untouched.", self->path);
+                   /* Translators: %s is the file. */
+                   _("%s is an SQLite database of another program, not a Saveidea notebook. "
+                     "It was left untouched."), self->path);
       return FALSE;
     }
   sqlite3_finalize (stmt);
 
-  if (!exec (self, "PRAGMA foreign_keys = ON", "opening the notebook", error))
+  if (!exec (self, "PRAGMA foreign_keys = ON", NC_("what failed", "opening the notebook"), error))
     return FALSE;
   if (query_int (self->db, "PRAGMA journal_mode = WAL") < 0 &&
-      !exec (self, "PRAGMA journal_mode = WAL", "opening the notebook", error))
+      !exec (self, "PRAGMA journal_mode = WAL", NC_("what failed", "opening the notebook"), error))
     return FALSE;
   /* FULL: a change is on disk when the save returns, even if the power goes next. A bigger
    * page cache and memory-mapped reads keep a 100,000-idea notebook quick. */
   if (!exec (self, "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;"
-                   " PRAGMA temp_store = MEMORY", "opening the notebook", error))
+                   " PRAGMA temp_store = MEMORY", NC_("what failed", "opening the notebook"), error))
     return FALSE;
 
   if (!_si_store_migrate (self->db, error) || !register_search_rank (self, error))
@@ -478,7 +500,7 @@ si_store_open (SiStore     *self,
 
   if (!exec (self,
              "DELETE FROM change_log WHERE seq <= (SELECT max (seq) FROM change_log) - "
-             G_STRINGIFY (CHANGE_LOG_KEEP), "opening the notebook", error))
+             G_STRINGIFY (CHANGE_LOG_KEEP), NC_("what failed", "opening the notebook"), error))
     return FALSE;
   self->last_seq = query_int (self->db, "SELECT coalesce (max (seq), 0) FROM change_log");
   self->data_version = query_int (self->db, "PRAGMA data_version");
@@ -671,29 +693,48 @@ si_store_watch (SiStore *self)
 
 /* Validation -------------------------------------------------------------------------------------- */
 
+typedef enum {
+  FIELD_TITLE,        /* at most SI_TITLE_MAX_CHARS characters */
+  FIELD_BODY,         /* at most SI_BODY_MAX_BYTES bytes */
+  FIELD_TAG_NAME,     /* at most SI_TAG_NAME_MAX_CHARS characters */
+} Field;
+
+/* Each field has messages of its own, so that translators get whole sentences. */
 static gboolean
 validate_text (const char  *text,
-               const char  *what,
-               gsize        max_chars,
-               gsize        max_bytes,
+               Field        field,
                GError     **error)
 {
+  gsize max_chars = field == FIELD_TITLE ? SI_TITLE_MAX_CHARS :
+                    field == FIELD_TAG_NAME ? SI_TAG_NAME_MAX_CHARS : 0;
+
   if (!g_utf8_validate (text, -1, NULL))
     {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                   "The %s is not valid UTF-8 text.", what);
+      g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                           field == FIELD_TITLE ? _("The title is not valid UTF-8 text.") :
+                           field == FIELD_BODY ? _("The text of the idea is not valid UTF-8 text.") :
+                           _("The tag name is not valid UTF-8 text."));
       return FALSE;
     }
-  if (max_bytes > 0 && strlen (text) > max_bytes)
+  if (field == FIELD_BODY && strlen (text) > SI_BODY_MAX_BYTES)
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                   "The %s is too long: at most %" G_GSIZE_FORMAT " KiB.", what, max_bytes / 1024);
+                   /* Translators: KiB are 1024 bytes. */
+                   _("The text of the idea is too long: at most %d KiB."), SI_BODY_MAX_BYTES / 1024);
       return FALSE;
     }
   if (max_chars > 0 && (gsize) g_utf8_strlen (text, -1) > max_chars)
     {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                   "The %s is too long: at most %" G_GSIZE_FORMAT " characters.", what, max_chars);
+      if (field == FIELD_TITLE)
+        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                     g_dngettext (GETTEXT_PACKAGE, "The title is too long: at most %d character.",
+                                  "The title is too long: at most %d characters.", SI_TITLE_MAX_CHARS),
+                     SI_TITLE_MAX_CHARS);
+      else
+        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                     g_dngettext (GETTEXT_PACKAGE, "The tag name is too long: at most %d character.",
+                                  "The tag name is too long: at most %d characters.", SI_TAG_NAME_MAX_CHARS),
+                     SI_TAG_NAME_MAX_CHARS);
       return FALSE;
     }
   return TRUE;
@@ -714,7 +755,9 @@ validate_colour (const char  *colour,
         return TRUE;
     }
   g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-               "“%s” is not a colour: use the form #rrggbb.", colour);
+               /* Translators: %s is what was given as a colour; #rrggbb stands for a hexadecimal
+                * colour such as #3584e4. */
+               _("“%s” is not a colour: use the form #rrggbb."), colour);
   return FALSE;
 }
 
@@ -764,7 +807,7 @@ load_idea_tags (SiStore  *self,
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
-    return _si_store_set_error (self, rc, "reading an idea's tags", error);
+    return _si_store_set_error (self, rc, NC_("what failed", "reading an idea's tags"), error);
 
   g_ptr_array_add (names, NULL);
   si_idea_set_tag_ids (idea, (const gint64 *) (gpointer) ids->data, ids->len);
@@ -824,17 +867,18 @@ lookup_idea (SiStore     *self,
 
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "reading an idea", error);
+      _si_store_set_error (self, rc, NC_("what failed", "reading an idea"), error);
       return NULL;
     }
   if (idea == NULL)
     {
       if (uid)
         g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                     "There is no idea with the uid %s.", uid);
+                     _("There is no idea with the uid %s."), uid);
       else
         g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                     "There is no idea %" G_GINT64_FORMAT ".", id);
+                     /* Translators: %lld is the idea's number. */
+                     _("There is no idea %lld."), (long long) id);
       return NULL;
     }
   if (!load_idea_tags (self, idea, error))
@@ -861,7 +905,8 @@ si_store_get_idea (SiStore  *self,
     return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.id = ?1 AND i.state != 3",
                         id, NULL, error);
   g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-               "There is no idea %" G_GINT64_FORMAT ".", id);
+               /* Translators: %lld is the idea's number. */
+               _("There is no idea %lld."), (long long) id);
   return NULL;
 }
 
@@ -922,7 +967,9 @@ collect_tag_names (SiStore       *self,
   if (n_tags > SI_TAGS_PER_IDEA_MAX)
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                   "An idea can have at most %d tags.", SI_TAGS_PER_IDEA_MAX);
+                   g_dngettext (GETTEXT_PACKAGE, "An idea can have at most %d tag.",
+                                "An idea can have at most %d tags.", SI_TAGS_PER_IDEA_MAX),
+                   SI_TAGS_PER_IDEA_MAX);
       return NULL;
     }
   if (!(stmt = _si_store_prepare (self, "SELECT name, name_key FROM tags WHERE id = ?1 AND state != 3", error)))
@@ -943,12 +990,13 @@ collect_tag_names (SiStore       *self,
       if (rc == SQLITE_DONE)
         {
           g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                       "There is no tag %" G_GINT64_FORMAT ".", tag_ids[i]);
+                       /* Translators: %lld is the tag's number. */
+                       _("There is no tag %lld."), (long long) tag_ids[i]);
           return NULL;
         }
       if (rc != SQLITE_ROW)
         {
-          _si_store_set_error (self, rc, "reading a tag", error);
+          _si_store_set_error (self, rc, NC_("what failed", "reading a tag"), error);
           return NULL;
         }
     }
@@ -978,7 +1026,7 @@ read_tag_ids (SiStore  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "reading an idea's tags", error);
+      _si_store_set_error (self, rc, NC_("what failed", "reading an idea's tags"), error);
       return NULL;
     }
   return g_steal_pointer (&ids);
@@ -1032,7 +1080,7 @@ write_idea_tags (SiStore       *self,
       if (stmt == NULL)
         continue;
       sqlite3_bind_int64 (stmt, 1, idea_id);
-      if (!_si_store_step_done (self, stmt, "saving an idea's tags", error))
+      if (!_si_store_step_done (self, stmt, NC_("what failed", "saving an idea's tags"), error))
         return FALSE;
     }
   return TRUE;
@@ -1101,11 +1149,11 @@ save_idea_in_transaction (SiStore      *self,
       if (rc == SQLITE_CONSTRAINT_UNIQUE)
         {
           g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS,
-                       "An idea with the uid %s exists already.", uid);
+                       _("An idea with the uid %s exists already."), uid);
           return FALSE;
         }
       if (rc != SQLITE_DONE)
-        return _si_store_set_error (self, rc, "saving a new idea", error);
+        return _si_store_set_error (self, rc, NC_("what failed", "saving a new idea"), error);
       id = sqlite3_last_insert_rowid (self->db);
       current = g_array_new (FALSE, FALSE, sizeof (gint64));
     }
@@ -1122,9 +1170,10 @@ save_idea_in_transaction (SiStore      *self,
         {
           sqlite3_reset (stmt);
           if (rc != SQLITE_DONE)
-            return _si_store_set_error (self, rc, "reading an idea", error);
+            return _si_store_set_error (self, rc, NC_("what failed", "reading an idea"), error);
           g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                       "There is no idea %" G_GINT64_FORMAT " (was it deleted?).", id);
+                       /* Translators: %lld is the idea's number. */
+                       _("There is no idea %lld (was it deleted?)."), (long long) id);
           return FALSE;
         }
       same = g_str_equal (column_text (stmt, 0), si_idea_get_title (idea)) &&
@@ -1157,7 +1206,7 @@ save_idea_in_transaction (SiStore      *self,
       sqlite3_bind_int64 (stmt, 5, local || si_idea_get_updated_at (idea) == 0 ? now : si_idea_get_updated_at (idea));
       sqlite3_bind_int (stmt, 6, local ? 1 : 0);
       sqlite3_bind_text (stmt, 7, tag_names, -1, SQLITE_STATIC);
-      if (!_si_store_step_done (self, stmt, "saving an idea", error))
+      if (!_si_store_step_done (self, stmt, NC_("what failed", "saving an idea"), error))
         return FALSE;
     }
 
@@ -1188,8 +1237,8 @@ si_store_save_idea (SiStore      *self,
   g_return_val_if_fail (SI_IS_IDEA (idea), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!validate_text (si_idea_get_title (idea), "title", SI_TITLE_MAX_CHARS, 0, error) ||
-      !validate_text (si_idea_get_body (idea), "text of the idea", 0, SI_BODY_MAX_BYTES, error))
+  if (!validate_text (si_idea_get_title (idea), FIELD_TITLE, error) ||
+      !validate_text (si_idea_get_body (idea), FIELD_BODY, error))
     return FALSE;
 
   if (!_si_store_begin (self, error))
@@ -1229,11 +1278,12 @@ read_sync_state (SiStore      *self,
   if (rc == SQLITE_DONE || (rc == SQLITE_ROW && *state == SI_SYNC_STATE_DELETED))
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                   "There is no such record (%" G_GINT64_FORMAT ").", id);
+                   /* Translators: %lld is the number of an idea or a tag. */
+                   _("There is no such record (%lld)."), (long long) id);
       return FALSE;
     }
   if (rc != SQLITE_ROW)
-    return _si_store_set_error (self, rc, "reading a record", error);
+    return _si_store_set_error (self, rc, NC_("what failed", "reading a record"), error);
   return TRUE;
 }
 
@@ -1272,7 +1322,7 @@ si_store_delete_idea (SiStore      *self,
   sqlite3_bind_int64 (stmt, 1, id);
   if (local && sid != 0)
     sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  if (!_si_store_step_done (self, stmt, "deleting an idea", error))
+  if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting an idea"), error))
     goto fail;
 
   /* A tombstone keeps no tags: it only has to carry the deletion to the server. */
@@ -1281,7 +1331,7 @@ si_store_delete_idea (SiStore      *self,
       if (!(stmt = _si_store_prepare (self, "DELETE FROM idea_tags WHERE idea_id = ?1", error)))
         goto fail;
       sqlite3_bind_int64 (stmt, 1, id);
-      if (!_si_store_step_done (self, stmt, "deleting an idea", error))
+      if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting an idea"), error))
         goto fail;
     }
   return _si_store_commit (self, error);
@@ -1328,7 +1378,7 @@ si_store_restore_idea (SiStore  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "restoring an idea", error);
+      _si_store_set_error (self, rc, NC_("what failed", "restoring an idea"), error);
       goto fail;
     }
 
@@ -1340,7 +1390,7 @@ si_store_restore_idea (SiStore  *self,
                                       " generation = generation + 1 WHERE id = ?1", error)))
         goto fail;
       sqlite3_bind_int64 (stmt, 1, id);
-      if (!_si_store_step_done (self, stmt, "restoring an idea", error))
+      if (!_si_store_step_done (self, stmt, NC_("what failed", "restoring an idea"), error))
         goto fail;
       copy = g_object_new (SI_TYPE_IDEA, NULL);
       {
@@ -1428,7 +1478,8 @@ si_store_resolve_conflict (SiStore           *self,
   if (si_idea_get_conflict_of (copy) == 0)
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                   "Idea %" G_GINT64_FORMAT " is not a conflicted copy.", copy_id);
+                   /* Translators: %lld is the idea's number. */
+                   _("Idea %lld is not a conflicted copy."), (long long) copy_id);
       goto fail;
     }
   other = si_store_get_idea (self, si_idea_get_conflict_of (copy), NULL);
@@ -1438,7 +1489,7 @@ si_store_resolve_conflict (SiStore           *self,
       if (!(stmt = _si_store_prepare (self, "UPDATE ideas SET conflict_of = NULL WHERE id = ?1", error)))
         goto fail;
       sqlite3_bind_int64 (stmt, 1, copy_id);
-      if (!_si_store_step_done (self, stmt, "settling a conflict", error))
+      if (!_si_store_step_done (self, stmt, NC_("what failed", "settling a conflict"), error))
         goto fail;
       remaining = copy_id;
     }
@@ -1510,16 +1561,17 @@ lookup_tag (SiStore     *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "reading a tag", error);
+      _si_store_set_error (self, rc, NC_("what failed", "reading a tag"), error);
       return NULL;
     }
   if (tag == NULL)
     {
       if (text)
-        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, "There is no tag “%s”.", text);
+        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, _("There is no tag “%s”."), text);
       else
         g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                     "There is no tag %" G_GINT64_FORMAT ".", id);
+                     /* Translators: %lld is the tag's number. */
+                     _("There is no tag %lld."), (long long) id);
     }
   return g_steal_pointer (&tag);
 }
@@ -1554,15 +1606,14 @@ normalise_tag_name (const char  *name,
 {
   g_autofree char *stripped = NULL;
 
-  if (!validate_text (name, "tag name", 0, 0, error))
-    return NULL;
+  /* Only ASCII spaces are stripped: safe on text that is not UTF-8, which validate_text() refuses. */
   stripped = g_strstrip (g_strdup (name));
   if (stripped[0] == '\0')
     {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, "A tag needs a name.");
+      g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, _("A tag needs a name."));
       return NULL;
     }
-  if (!validate_text (stripped, "tag name", SI_TAG_NAME_MAX_CHARS, 0, error))
+  if (!validate_text (stripped, FIELD_TAG_NAME, error))
     return NULL;
   return g_steal_pointer (&stripped);
 }
@@ -1592,7 +1643,7 @@ si_store_find_tag (SiStore     *self,
   tag = lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.name_key = ?1 AND t.state != 3",
                     0, key, NULL);
   if (tag == NULL)
-    g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, "There is no tag “%s”.", clean);
+    g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, _("There is no tag “%s”."), clean);
   return g_steal_pointer (&tag);
 }
 
@@ -1658,11 +1709,11 @@ save_tag_in_transaction (SiStore      *self,
   sqlite3_reset (stmt);
   if (rc == SQLITE_CONSTRAINT_UNIQUE)
     {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS, "A tag named “%s” exists already.", name);
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS, _("A tag named “%s” exists already."), name);
       return FALSE;
     }
   if (rc != SQLITE_DONE)
-    return _si_store_set_error (self, rc, "saving a tag", error);
+    return _si_store_set_error (self, rc, NC_("what failed", "saving a tag"), error);
   *out_id = id ? id : sqlite3_last_insert_rowid (self->db);
   return TRUE;
 }
@@ -1789,7 +1840,7 @@ si_store_delete_tag (SiStore      *self,
                                       error)))
         goto fail;
       sqlite3_bind_int64 (stmt, 1, id);
-      if (!_si_store_step_done (self, stmt, "deleting a tag", error))
+      if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting a tag"), error))
         goto fail;
     }
   /* The ideas that had the tag lose its name in the search index. */
@@ -1801,12 +1852,12 @@ si_store_delete_tag (SiStore      *self,
                                   " WHERE id IN (SELECT idea_id FROM idea_tags WHERE tag_id = ?1)", error)))
     goto fail;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!_si_store_step_done (self, stmt, "deleting a tag", error))
+  if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting a tag"), error))
     goto fail;
   if (!(stmt = _si_store_prepare (self, "DELETE FROM idea_tags WHERE tag_id = ?1", error)))
     goto fail;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!_si_store_step_done (self, stmt, "deleting a tag", error))
+  if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting a tag"), error))
     goto fail;
 
   if (!local || sid == 0)
@@ -1817,7 +1868,7 @@ si_store_delete_tag (SiStore      *self,
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_int64 (stmt, 1, id);
-  if (!_si_store_step_done (self, stmt, "deleting a tag", error))
+  if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting a tag"), error))
     goto fail;
   return _si_store_commit (self, error);
 
@@ -1852,7 +1903,7 @@ si_store_list_tags (SiStore  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "listing tags", error);
+      _si_store_set_error (self, rc, NC_("what failed", "listing tags"), error);
       return NULL;
     }
   for (guint i = 0; i < ids->len; i++)
@@ -2108,7 +2159,7 @@ query_search (SiStore             *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "searching", error);
+      _si_store_set_error (self, rc, NC_("what failed", "searching"), error);
       return NULL;
     }
   if (best->len == 0)
@@ -2135,7 +2186,7 @@ query_search (SiStore             *self,
   sqlite3_clear_bindings (stmt);
   if (rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "searching", error);
+      _si_store_set_error (self, rc, NC_("what failed", "searching"), error);
       return NULL;
     }
   g_array_sort (keys, (GCompareFunc) si_idea_key_compare);
@@ -2213,7 +2264,7 @@ si_store_query_ideas_after (SiStore             *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "listing ideas", error);
+      _si_store_set_error (self, rc, NC_("what failed", "listing ideas"), error);
       return NULL;
     }
   return g_steal_pointer (&keys);
@@ -2250,7 +2301,7 @@ si_store_count_ideas (SiStore             *self,
     count = sqlite3_column_int (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
-    _si_store_set_error (self, rc, "counting ideas", error);
+    _si_store_set_error (self, rc, NC_("what failed", "counting ideas"), error);
   return count;
 }
 
@@ -2286,7 +2337,7 @@ si_store_get_idea_key (SiStore             *self,
     read_key (stmt, key);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _si_store_set_error (self, rc, "reading an idea", error);
+    return _si_store_set_error (self, rc, NC_("what failed", "reading an idea"), error);
   return rc == SQLITE_ROW;
 }
 
@@ -2399,7 +2450,7 @@ si_store_get_outbox (SiStore  *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "reading the changes to push", error);
+      _si_store_set_error (self, rc, NC_("what failed", "reading the changes to push"), error);
       return NULL;
     }
   return g_steal_pointer (&entries);
@@ -2430,7 +2481,7 @@ si_store_count_pending (SiStore  *self,
     count = sqlite3_column_int (stmt, 0);
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW)
-    _si_store_set_error (self, rc, "counting the changes to push", error);
+    _si_store_set_error (self, rc, NC_("what failed", "counting the changes to push"), error);
   return count;
 }
 
@@ -2467,6 +2518,7 @@ si_store_mark_pushed (SiStore     *self,
   ideas = g_str_equal (collection, SI_COLLECTION_IDEAS);
   if (!ideas && !g_str_equal (collection, SI_COLLECTION_TAGS))
     {
+      /* Only a caller's mistake: not translated. */
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, "There is no collection “%s”.", collection);
       return FALSE;
     }
@@ -2489,7 +2541,7 @@ si_store_mark_pushed (SiStore     *self,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
-      _si_store_set_error (self, rc, "recording a push", error);
+      _si_store_set_error (self, rc, NC_("what failed", "recording a push"), error);
       goto fail;
     }
   if (state < 0)
@@ -2519,7 +2571,7 @@ si_store_mark_pushed (SiStore     *self,
       sqlite3_bind_int64 (stmt, 3, version);
       sqlite3_bind_int64 (stmt, 4, generation);
     }
-  if (!_si_store_step_done (self, stmt, "recording a push", error))
+  if (!_si_store_step_done (self, stmt, NC_("what failed", "recording a push"), error))
     goto fail;
   if (cleaned)
     *cleaned = current_generation == generation;
@@ -2565,5 +2617,5 @@ _si_store_set_meta (SiStore     *self,
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   if (value)
     sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
-  return _si_store_step_done (self, stmt, "saving the sync state", error);
+  return _si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error);
 }

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 #include <string.h>
 #include <time.h>
@@ -245,7 +246,8 @@ request_done (GObject      *source,
         run_finish (task, g_steal_pointer (&error));
       else
         run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK,
-                                       "The server could not be reached: %s", error->message));
+                                       /* Translators: %s says why (from GLib or libsoup). */
+                                       _("The server could not be reached: %s"), error->message));
       request_free (req);
       return;
     }
@@ -270,19 +272,22 @@ request_done (GObject      *source,
     run_finish (task, g_steal_pointer (&instance_error));
   else if (status == SOUP_STATUS_UNAUTHORIZED)
     run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN,
-                                           "The server no longer accepts this login. Log in again."));
+                                           _("The server no longer accepts this login. Log in again.")));
   else if (status >= 500 || status == 429 || status == 408)
     run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                   "The server had a problem (HTTP %u). Changes are kept and will be sent later.",
+                                   /* Translators: %u is the HTTP status code, such as 503. */
+                                   _("The server had a problem (HTTP %u). Changes are kept and will be sent later."),
                                    status));
   else if (g_bytes_get_size (bytes) > 0 &&
            (json = si_wire_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error)) == NULL)
     run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                   "The server sent an answer that is not valid (HTTP %u: %s).",
+                                   /* Translators: the HTTP status code, then what is wrong with the answer. */
+                                   _("The server sent an answer that is not valid (HTTP %u: %s)."),
                                    status, error->message));
   else if (json == NULL && status != SOUP_STATUS_NO_CONTENT)
     run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                   "The server sent an empty answer (HTTP %u).", status));
+                                   /* Translators: %u is the HTTP status code, such as 200. */
+                                   _("The server sent an empty answer (HTTP %u)."), status));
   else
     {
       run->us_parsing += g_get_monotonic_time () - parse_start;
@@ -312,7 +317,7 @@ send_request (GTask        *task,
   if (req->msg == NULL)
     {
       run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
-                                     "“%s” is not a valid server address.", self->server_url));
+                                     _("“%s” is not a valid server address."), self->server_url));
       request_free (req);
       return;
     }
@@ -337,17 +342,55 @@ send_request (GTask        *task,
                                     g_task_get_cancellable (task), request_done, req);
 }
 
+/* What a request asked the server for; each has messages of its own, for translators. */
+typedef enum {
+  REQUEST_CHANGES,   /* a page of the changes */
+  REQUEST_CHANGE,    /* one change */
+  REQUEST_BATCH,     /* a batch of changes */
+} RequestKind;
+
+/* The server answered @status to a request for changes or a batch: the sync ends with its
+ * reason. */
 static void
-unexpected (GTask      *task,
-            guint       status,
-            JsonNode   *json,
-            const char *what)
+unexpected (GTask       *task,
+            guint        status,
+            JsonNode    *json,
+            RequestKind  kind)
 {
   g_autoptr(SiWireProblem) problem = json ? si_wire_problem_from_json (json, SI_WIRE_COLLECTION_IDEAS, NULL) : NULL;
+  /* Translators: stands for the server's reason (in English) in the next two messages. */
+  const char *reason = problem && problem->message ? problem->message : _("no reason given");
 
-  run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                 "The server refused %s (HTTP %u: %s).", what, status,
-                                 problem && problem->message ? problem->message : "no reason given"));
+  if (kind == REQUEST_BATCH)
+    run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                   /* Translators: the HTTP status code, then the server's reason (in
+                                    * English) or “no reason given”. */
+                                   _("The server refused a batch of changes (HTTP %u: %s)."), status, reason));
+  else
+    run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                   /* Translators: the HTTP status code, then the server's reason (in
+                                    * English) or “no reason given”. */
+                                   _("The server refused to list the changes (HTTP %u: %s)."), status, reason));
+}
+
+/* The server's answer to a change or a batch cannot be read (@error says why, when known): the
+ * sync ends. */
+static void
+answer_not_valid (GTask        *task,
+                  RequestKind   kind,
+                  const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  if (kind == REQUEST_BATCH)
+    /* Translators: %s says what is wrong with the answer, in English. */
+    message = error ? g_strdup_printf (_("The server's answer to a batch is not valid: %s"), error->message)
+                    : g_strdup (_("The server's answer to a batch is not valid."));
+  else
+    /* Translators: %s says what is wrong with the answer, in English. */
+    message = error ? g_strdup_printf (_("The server's answer to a change is not valid: %s"), error->message)
+                    : g_strdup (_("The server's answer to a change is not valid."));
+  run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER, message));
 }
 
 /* Start: the server's identity --------------------------------------------------------------- */
@@ -384,9 +427,10 @@ check_instance (SiSyncEngine  *self,
   else if (!g_str_equal (remembered, instance_id))
     {
       g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER_REPLACED,
-                   "The server at %s is not the one this notebook was synced with: it "
-                   "was reset or replaced. Nothing was changed. Sync with it as a new "
-                   "server only if you meant to.", self->server_url);
+                   /* Translators: %s is the server's address. */
+                   _("The server at %s is not the one this notebook was synced with: it "
+                     "was reset or replaced. Nothing was changed. Sync with it as a new "
+                     "server only if you meant to."), self->server_url);
       return FALSE;
     }
   self->instance_checked = TRUE;
@@ -409,7 +453,9 @@ on_info (GTask    *task,
       !(instance_id = json_object_get_string_member_with_default (object, "instance_id", NULL)))
     {
       run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
-                                     "%s does not answer like a Saveidea server (protocol %d).",
+                                     /* Translators: the server's address, then the version of the
+                                      * protocol this Saveidea speaks. */
+                                     _("%s does not answer like a Saveidea server (protocol %d)."),
                                      self->server_url, SI_WIRE_PROTOCOL_VERSION));
       return;
     }
@@ -571,14 +617,15 @@ on_page (GTask    *task,
 
   if (status != SOUP_STATUS_OK)
     {
-      unexpected (task, status, json, "to list the changes");
+      unexpected (task, status, json, REQUEST_CHANGES);
       return;
     }
   page = si_wire_page_from_json (json, si_collection_get_wire (collection), &error);
   if (page == NULL)
     {
       run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                     "The server sent a page that is not valid: %s", error->message));
+                                     /* Translators: %s says what is wrong with the page, in English. */
+                                     _("The server sent a page that is not valid: %s"), error->message));
       return;
     }
   if (!apply_page (self, run, page, si_collection_get_name (collection), &error) ||
@@ -621,7 +668,7 @@ on_changes (GTask    *task,
     }
   if (status != SOUP_STATUS_OK)
     {
-      unexpected (task, status, json, "to list the changes");
+      unexpected (task, status, json, REQUEST_CHANGES);
       return;
     }
   if (!self->instance_checked)
@@ -636,7 +683,8 @@ on_changes (GTask    *task,
   if (page == NULL)
     {
       run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                     "The server sent a page that is not valid: %s", error->message));
+                                     /* Translators: %s says what is wrong with the page, in English. */
+                                     _("The server sent a page that is not valid: %s"), error->message));
       return;
     }
   run->us_parsing += g_get_monotonic_time () - start;
@@ -740,7 +788,7 @@ push_finish (GTask *task)
 
   if (run->server_failed)
     run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                           "The server could not take some changes. They are kept and will be sent later."));
+                                           _("The server could not take some changes. They are kept and will be sent later.")));
   else
     run_finish (task, NULL);
 }
@@ -960,7 +1008,7 @@ handle_result (SiSyncEngine   *self,
   /* Refused for good: keep the reason, do not try again until the record is edited. */
   g_debug ("The server refused %s:%" G_GINT64_FORMAT ": %u %s", table, op->id, status, code);
   if (!_si_store_sync_set_rejected (self->store, table, op->id, op->generation,
-                                    problem && problem->message ? problem->message : "The server refused this change.",
+                                    problem ? problem->message : NULL,
                                     error))
     return FALSE;
   run->report.rejected++;
@@ -996,9 +1044,7 @@ on_single (GTask    *task,
       record = json ? si_wire_record_from_json (json, wire, SI_WIRE_MODE_RESPONSE, &error) : NULL;
       if (record == NULL)
         {
-          run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                         "The server's answer to a change is not valid%s%s",
-                                         error ? ": " : "", error ? error->message : ""));
+          answer_not_valid (task, REQUEST_CHANGE, error);
           return;
         }
     }
@@ -1042,7 +1088,7 @@ on_batch (GTask    *task,
     }
   if (status != SOUP_STATUS_OK)
     {
-      unexpected (task, status, json, "a batch of changes");
+      unexpected (task, status, json, REQUEST_BATCH);
       return;
     }
   for (guint i = 0; i < run->ops->len; i++)
@@ -1054,9 +1100,7 @@ on_batch (GTask    *task,
   results = si_wire_batch_response_from_json (json, collections, &error);
   if (results == NULL || results->len != run->ops->len)
     {
-      run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                     "The server's answer to a batch is not valid%s%s",
-                                     error ? ": " : "", error ? error->message : ""));
+      answer_not_valid (task, REQUEST_BATCH, error);
       return;
     }
 
@@ -1251,12 +1295,12 @@ si_sync_engine_sync_async (SiSyncEngine        *self,
 
   if (self->running)
     {
-      g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_BUSY, "A sync is already running.");
+      g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_BUSY, "%s", _("A sync is already running."));
       return;
     }
   if (self->token == NULL || *self->token == '\0')
     {
-      g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN, "Log in to sync.");
+      g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN, "%s", _("Log in to sync."));
       return;
     }
   if (g_task_return_error_if_cancelled (task))
