@@ -3,6 +3,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 #include <string.h>
 
 typedef struct {
@@ -556,6 +557,48 @@ test_translated (void)
   g_assert_cmpstr (german.out, ==, "work (1)\n");
 }
 
+/* The store's own messages (si-store.c), which the app shows too, follow the language: a file
+ * that is not a notebook, a refused title, and a failed change, whose sentence names what failed. */
+static void
+test_translated_store (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_autofree char *not_notebook = db_path ("notes.txt");
+  g_autofree char *long_title = g_strnfill (1001, 'x');
+  g_auto(Run) english = { 0 };
+  g_auto(Run) german = { 0 };
+  sqlite3 *handle = NULL;
+
+  g_assert_true (g_file_set_contents (not_notebook, "Someone's notes, not a database.\n", -1, NULL));
+  RUN (&english, not_notebook, NULL, "list");
+  assert_fails (&english, 4, "notes.txt is not a Saveidea notebook (it is not an SQLite database). "
+                "It was left untouched; move it away or choose another file.\n");
+  RUN_IN ("de", &german, not_notebook, NULL, "list");
+  assert_fails (&german, 4, "notes.txt ist kein Saveidea-Notizbuch (es ist keine SQLite-Datenbank). "
+                "Die Datei wurde nicht verändert; verschieben Sie sie oder wählen Sie eine andere Datei.\n");
+
+  add_idea (db, "Kept", NULL);
+  RUN (&english, db, NULL, "add", long_title);
+  assert_fails (&english, 3, "saveidea-cli: The title is too long: at most 1000 characters.\n");
+  RUN_IN ("de", &german, db, NULL, "add", long_title);
+  assert_fails (&german, 3, "saveidea-cli: Der Titel ist zu lang: höchstens 1000 Zeichen.\n");
+
+  /* SQLite refuses to delete (a trigger stands in for a failing database): the message says
+   * what failed in the same language. */
+  g_assert_cmpint (sqlite3_open (db, &handle), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (handle, "CREATE TRIGGER refuse_delete BEFORE DELETE ON ideas"
+                                 " BEGIN SELECT RAISE (ABORT, 'refused by the test'); END",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (handle), ==, SQLITE_OK);
+  RUN (&english, db, NULL, "delete", "1");
+  assert_fails (&english, 4, "saveidea-cli: The notebook database failed (deleting an idea: refused by the test).\n");
+  RUN_IN ("de", &german, db, NULL, "delete", "1");
+  assert_fails (&german, 4, "saveidea-cli: Fehler in der Notizbuch-Datenbank (Löschen einer Idee: refused by the test).\n");
+  RUN (&english, db, NULL, "list");
+  assert_ok (&english);
+  g_assert_cmpstr (english.out, ==, "1   Kept\n");
+}
+
 static void
 test_default_notebook (void)
 {
@@ -592,6 +635,7 @@ main (int   argc,
   g_test_add_func ("/cli/export-import", test_export_import);
   g_test_add_func ("/cli/default-notebook", test_default_notebook);
   g_test_add_func ("/cli/translated", test_translated);
+  g_test_add_func ("/cli/translated-store", test_translated_store);
 
   return g_test_run ();
 }
