@@ -636,6 +636,80 @@ on_changed (SiStore    *store,
     g_array_append_val (seen->ids, id);
 }
 
+/* Frames in the notebook's write-ahead log now (the PRAGMA then copies them, too). */
+static int
+wal_frames (SiStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  int frames;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_si_store_get_db (store), "PRAGMA wal_checkpoint(PASSIVE)", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  frames = sqlite3_column_int (stmt, 1);
+  sqlite3_finalize (stmt);
+  return frames;
+}
+
+static void
+save_big_ideas (SiStore *store, guint n, gsize body_size)
+{
+  g_autoptr(GString) body = g_string_new (NULL);
+
+  for (guint i = 0; body->len < body_size; i++)
+    g_string_append_printf (body, "word%u ", i % 997);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *title = g_strdup_printf ("Long idea %u", i);
+      g_autoptr(SiIdea) idea = si_idea_new (title, body->str);
+
+      g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* The log is copied into the database by the store's thread once the saves pause, not by the
+ * save that crosses 1,000 pages; the next save then starts the log again from its beginning. */
+static void
+test_checkpoint_when_quiet (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  guint done;
+  int frames;
+
+  /* About 2,000 pages of log (not the cap), one save at a time. */
+  save_big_ideas (store, 60, 12 * 1024);
+  done = _si_store_wait_checkpoints (store);
+  g_test_message ("%u checkpoints", done);
+  g_assert_cmpuint (done, >=, 1);
+
+  save_big_ideas (store, 1, 100);
+  frames = wal_frames (store);
+  g_test_message ("%d frames in the log after one more save", frames);
+  g_assert_cmpint (frames, <, 100);
+}
+
+/* Writes that never pause: the commit that takes the log past its cap copies it itself, so the
+ * log does not grow without end. */
+static void
+test_checkpoint_cap (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  int frames;
+
+  /* One transaction of well over 4,000 pages, then at once another save: the log was copied by
+   * the big commit, so that save starts it again (the thread would wait for a quiet moment). */
+  g_assert_true (_si_store_begin (store, &error));
+  save_big_ideas (store, 800, 16 * 1024);
+  g_assert_true (_si_store_commit (store, &error));
+  save_big_ideas (store, 1, 100);
+  frames = wal_frames (store);
+  g_test_message ("%d frames in the log after one more save", frames);
+  g_assert_cmpint (frames, <, 100);
+}
+
 static void
 test_two_stores_see_each_other (void)
 {
@@ -786,6 +860,8 @@ main (int   argc,
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
+  g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);
+  g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
 
   return g_test_run ();

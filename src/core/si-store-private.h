@@ -43,6 +43,16 @@ gboolean      _si_store_set_meta         (SiStore     *self,
 
 void          _si_outbox_entry_clear     (gpointer     entry);
 
+/* si-store-checkpoint.c: the WAL is checkpointed by a thread of the store's, not by a save. */
+typedef struct _SiStoreCheckpointer SiStoreCheckpointer;
+
+SiStoreCheckpointer *_si_store_checkpointer_new  (sqlite3             *db,
+                                                  const char          *path);
+guint                _si_store_checkpointer_wait (SiStoreCheckpointer *self);
+void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);
+/* For the tests: waits for the store's checkpoint in progress; the number run so far. */
+guint                _si_store_wait_checkpoints  (SiStore             *self);
+
 G_END_DECLS
 
 /* ===== Sync bookkeeping: si-store-sync.c, used by the sync engine ===================== */

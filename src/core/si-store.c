@@ -31,6 +31,7 @@ struct _SiStore
   char       *path;
   sqlite3    *db;
   GHashTable *stmts;          /* SQL text -> sqlite3_stmt */
+  SiStoreCheckpointer *checkpointer;
   guint       depth;          /* transaction nesting */
   gint64      last_seq;       /* the last change_log line this store has announced */
   int         data_version;
@@ -78,6 +79,11 @@ si_store_finalize (GObject *object)
   SiStore *self = (SiStore *) object;
 
   g_clear_pointer (&self->stmts, g_hash_table_unref);
+  /* The checkpoint thread's connection closes first: the store's, the last, then checkpoints
+   * what is left and removes the log. */
+  if (self->db != NULL)
+    sqlite3_wal_hook (self->db, NULL, NULL);
+  g_clear_pointer (&self->checkpointer, _si_store_checkpointer_free);
   if (self->db != NULL)
     {
       if (sqlite3_close (self->db) != SQLITE_OK)
@@ -497,6 +503,7 @@ si_store_open (SiStore     *self,
 
   if (!_si_store_migrate (self->db, error) || !register_search_rank (self, error))
     return FALSE;
+  self->checkpointer = _si_store_checkpointer_new (self->db, self->path);
 
   if (!exec (self,
              "DELETE FROM change_log WHERE seq <= (SELECT max (seq) FROM change_log) - "
@@ -530,6 +537,12 @@ si_store_new (const char  *path,
 
   g_debug ("Opened %s", self->path);
   return g_steal_pointer (&self);
+}
+
+guint
+_si_store_wait_checkpoints (SiStore *self)
+{
+  return self->checkpointer ? _si_store_checkpointer_wait (self->checkpointer) : 0;
 }
 
 const char *
