@@ -804,8 +804,11 @@ test_killed_server (void)
 /* A proxy in front of the real server that can misbehave -------------------------------- */
 
 /* FAULT_LOSE_ANSWER: a write reaches the server, which applies it, but its answer is lost
- * (502): as when the client is killed or the connection drops at that moment. */
-typedef enum { FAULT_NONE, FAULT_500, FAULT_DROP, FAULT_MALFORMED, FAULT_SLOW, FAULT_LOSE_ANSWER } Fault;
+ * (502): as when the client is killed or the connection drops at that moment.
+ * FAULT_DROP_WRITES: reads go through, a write's connection is cut before it reaches the
+ * server. */
+typedef enum { FAULT_NONE, FAULT_500, FAULT_DROP, FAULT_MALFORMED, FAULT_SLOW, FAULT_LOSE_ANSWER,
+               FAULT_DROP_WRITES } Fault;
 
 typedef struct {
   SoupServer  *soup;
@@ -888,6 +891,10 @@ proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       soup_server_message_set_status (msg, 200, NULL);
       soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{\"records\": [tr", 15);
       return;
+    case FAULT_DROP_WRITES:
+      if (g_str_equal (soup_server_message_get_method (msg), "GET"))
+        break;
+      G_GNUC_FALLTHROUGH;
     case FAULT_DROP:
       {
         GIOStream *stream = soup_server_message_steal_connection (msg);
@@ -1203,6 +1210,38 @@ test_lost_create_then_delete (void)
   sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
   lost_assert_converged (&l, 0);
   g_assert_null (find_by_title (l.a, "Gone"));
+  lost_clear (&l);
+}
+
+/* A create sent but cut before it reached the server, then deleted here: the note of that push
+ * is forgotten once a complete pull shows the server never got it (it used to stay for ever). */
+static void
+test_lost_request_then_delete (void)
+{
+  Lost l = { 0, };
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *left = NULL;
+
+  lost_setup (&l);
+  idea = add_idea (l.a, "Never sent", "", NULL);
+  key = g_strconcat ("pushed:ideas:", si_idea_get_uid (idea), NULL);
+  l.proxy->fault = FAULT_DROP_WRITES;
+  g_assert_false (run_sync (l.ea, SI_SYNC_MODE_INCREMENTAL, NULL, NULL, &error));
+  g_clear_error (&error);
+  note = _si_store_get_meta (l.a, key);
+  g_assert_nonnull (note);
+  g_assert_cmpuint (server_count (l.s, "ideas", TRUE), ==, 0);
+  g_assert_true (si_store_delete_idea (l.a, si_idea_get_id (idea), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  l.proxy->fault = FAULT_NONE;
+  sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  left = _si_store_get_meta (l.a, key);
+  g_assert_null (left);
+  lost_assert_converged (&l, 0);
   lost_clear (&l);
 }
 
@@ -1523,6 +1562,7 @@ main (int argc, char **argv)
                         test_lost_update_then_delete);
   g_test_add_func ("/sync/lost-answer/create-then-delete", test_lost_create_then_delete);
   g_test_add_func ("/sync/lost-answer/tag", test_lost_tag);
+  g_test_add_func ("/sync/lost-answer/request-then-delete", test_lost_request_then_delete);
   g_test_add_func ("/sync/lost-answer/then-real-edit", test_lost_then_real_edit);
   g_test_add_func ("/sync/manager-backoff", test_manager_backoff);
   g_test_add_func ("/sync/cli", test_cli);

@@ -135,6 +135,12 @@ gboolean      _si_store_sync_note_pushing     (SiStore      *self,
                                                gint64        generation,
                                                const SiWireRecord *record,
                                                GError      **error);
+/* After a complete pull: forgets the notes of pushes whose record is no longer in the store
+ * (if the server had applied such a push, the pull would have brought its record back). Not
+ * inside a transaction of the caller's. */
+gboolean      _si_store_sync_forget_stale_pushes (SiStore   *self,
+                                                  GPtrArray *collections,
+                                                  GError   **error);
 /* Like si_store_mark_pushed(), and remembers @base_json as the merge base. */
 gboolean      _si_store_sync_mark_pushed      (SiStore      *self,
                                                const char   *table,

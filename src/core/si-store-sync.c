@@ -571,6 +571,28 @@ _si_store_sync_note_pushing (SiStore            *self,
   return _si_store_set_meta (self, key, value->str, error);
 }
 
+gboolean
+_si_store_sync_forget_stale_pushes (SiStore   *self,
+                                    GPtrArray *collections,
+                                    GError   **error)
+{
+  /* One statement per collection, on the key's index: with no note to forget it writes
+   * nothing, so a no-op sync pays no commit for it. */
+  for (guint i = 0; i < collections->len; i++)
+    {
+      const char *table = si_collection_get_name (g_ptr_array_index (collections, i));
+      g_autofree char *first = g_strconcat (META_PUSHED_PREFIX, table, ":", NULL);
+      g_autofree char *after = g_strconcat (META_PUSHED_PREFIX, table, ";", NULL);
+      g_autofree char *sql = g_strdup_printf ("DELETE FROM sync_meta WHERE key > ?1 AND key < ?2"
+                                              " AND NOT EXISTS (SELECT 1 FROM %s WHERE uid = substr (sync_meta.key, ?3))",
+                                              table);
+
+      if (!exec_bind (self, sql, error, "ssi", first, after, (gint64) strlen (first) + 1))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Whether @remote (live) has the content of a push of ours whose answer never came: the
  * generation that push carried in @out_generation. */
 static gboolean

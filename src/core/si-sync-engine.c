@@ -595,8 +595,18 @@ prune (SiSyncEngine  *self,
 static void
 pull_done (GTask *task)
 {
+  SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
 
+  /* Every write of ours the server applied has now come back and been recognised: the notes
+   * of pushes whose record is gone here (created, sent without an answer, deleted before it
+   * was known to have arrived) will never be needed. */
+  if (!_si_store_sync_forget_stale_pushes (self->store, self->collections, &error))
+    {
+      run_finish (task, store_error (g_steal_pointer (&error)));
+      return;
+    }
   if (run->mode == SI_SYNC_MODE_PULL)
     run_finish (task, NULL);
   else
