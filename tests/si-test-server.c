@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -265,7 +266,10 @@ si_test_server_set_database (SiTestServer *self,
   g_assert_null (self->process);
   g_free (self->database);
   self->database = g_strdup (database);
-  g_assert_true (g_file_set_contents (named, database, -1, NULL));
+  if (database == NULL)
+    g_assert_true (g_remove (named) == 0 || errno == ENOENT);
+  else
+    g_assert_true (g_file_set_contents (named, database, -1, NULL));
 }
 
 /* --data DIR, or --database URI. */

@@ -53,7 +53,8 @@ void            si_test_server_set_args     (SiTestServer   *self,
 const char     *si_test_server_get_data_dir (SiTestServer   *self);
 /* The PostgreSQL URI the server uses, or NULL (SQLite in the data folder). */
 const char     *si_test_server_get_database (SiTestServer   *self);
-/* Uses @database (e.g. another server's, to run two instances on one database). */
+/* Uses @database (e.g. another server's, to run two instances on one database); NULL: SQLite
+ * in the data folder, even in the PostgreSQL variants. */
 void            si_test_server_set_database (SiTestServer   *self,
                                              const char     *database);
 /* The process id of the running server (for /proc checks). */

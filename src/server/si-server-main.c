@@ -15,6 +15,7 @@
 
 #include "si-password.h"
 #include "si-server.h"
+#include "si-server-copy.h"
 #include "si-server-storage.h"
 
 /* Exit codes (documented in --help). */
@@ -23,7 +24,9 @@ enum {
   EXIT_FAILED = 1,      /* the database, the network or TLS failed */
   EXIT_USAGE = 2,       /* a bad command line */
   EXIT_NO_USER = 3,     /* user del/passwd: no such account; user add: it exists */
-  EXIT_BAD_PASSWORD = 4 /* the password read was empty, too short or did not match */
+  EXIT_BAD_PASSWORD = 4, /* the password read was empty, too short or did not match */
+  EXIT_NOT_EMPTY = 5,    /* copy-to: the target database already holds data */
+  EXIT_IN_USE = 6        /* copy-to: a server is running on the source or the target */
 };
 
 #define MIN_PASSWORD_CHARS 8
@@ -42,6 +45,9 @@ static const char summary[] =
   "  user list           list the accounts, one per line\n"
   "  user del NAME       delete an account and all its data\n"
   "  user passwd NAME    set a new password (from standard input) and log out everywhere\n"
+  "  copy-to [URI]       copy the --data folder's database, everything in it, into the\n"
+  "                      empty PostgreSQL database URI (default $SAVEIDEA_DATABASE), to\n"
+  "                      serve it from there with --database; stop the server first\n"
   "\n"
   "Passwords are read from standard input, one line; on a terminal they are asked for\n"
   "without echo. They need at least 8 characters.";
@@ -53,11 +59,14 @@ static const char description[] =
   "  2  bad command line\n"
   "  3  no such account (user del, user passwd), or it exists already (user add)\n"
   "  4  the password was empty, too short, too long, or the two entries differed\n"
+  "  5  copy-to: the PostgreSQL database is not empty (nothing was changed)\n"
+  "  6  copy-to: a server or another command is using the data folder or the database\n"
   "\n"
   "Example:\n"
   "  saveidea-server --data /var/lib/saveidea-server user add alice\n"
   "  saveidea-server --data /var/lib/saveidea-server --listen 127.0.0.1:8080\n"
-  "  saveidea-server --database postgresql://saveidea@db.example.org/saveidea --listen 0.0.0.0:8080";
+  "  saveidea-server --database postgresql://saveidea@db.example.org/saveidea --listen 0.0.0.0:8080\n"
+  "  saveidea-server --data /var/lib/saveidea-server copy-to postgresql://saveidea@db.example.org/saveidea";
 
 /* ---------------------------------------------------------------------------------------- */
 /* passwords from stdin */
@@ -292,6 +301,51 @@ run_user_command (SiServerStorage *storage,
 }
 
 /* ---------------------------------------------------------------------------------------- */
+/* copy-to */
+
+static const char copy_usage[] =
+  "saveidea-server: usage: --data DIR copy-to postgresql://USER@HOST/DB (or with the URI in "
+  "$SAVEIDEA_DATABASE)\n";
+
+static int
+run_copy_to (const char *data_dir,
+             const char *target)
+{
+  g_autoptr(GError) error = NULL;
+  SiServerCopyCounts counts = { 0 };
+
+  if (target == NULL)
+    {
+      g_printerr ("%s", copy_usage);
+      return EXIT_USAGE;
+    }
+  if (!g_str_has_prefix (target, "postgresql://") && !g_str_has_prefix (target, "postgres://"))
+    {
+      g_printerr ("saveidea-server: copy-to needs a PostgreSQL URI such as "
+                  "postgresql://saveidea@localhost/saveidea\n");
+      return EXIT_USAGE;
+    }
+
+  if (!si_server_copy_to_pg (data_dir, target, &counts, &error))
+    {
+      g_printerr ("saveidea-server: %s\n", error->message);
+      if (g_error_matches (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_EMPTY))
+        return EXIT_NOT_EMPTY;
+      if (g_error_matches (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_IN_USE))
+        return EXIT_IN_USE;
+      return EXIT_FAILED;
+    }
+  g_print ("Copied %" G_GUINT64_FORMAT " accounts, %" G_GUINT64_FORMAT " tokens and %"
+           G_GUINT64_FORMAT " records (%" G_GUINT64_FORMAT " ideas, %" G_GUINT64_FORMAT
+           " tags; %" G_GUINT64_FORMAT " of them deleted) with %" G_GUINT64_FORMAT
+           " tag links\n",
+           counts.accounts, counts.tokens, counts.ideas + counts.tags, counts.ideas, counts.tags,
+           counts.tombstones, counts.tag_links);
+  g_print ("Serve them with --database instead of --data; the clients go on syncing\n");
+  return EXIT_OK;
+}
+
+/* ---------------------------------------------------------------------------------------- */
 /* serving */
 
 typedef struct {
@@ -436,7 +490,7 @@ main (int   argc,
     { "max-body-bytes", 0, 0, G_OPTION_ARG_INT64, &max_body_bytes,
       "Refuse request bodies larger than this (default 8 MiB)", "BYTES" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, "[user add|list|del|passwd [NAME]]" },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, "[user add|list|del|passwd [NAME] | copy-to [URI]]" },
     { NULL }
   };
 
@@ -476,6 +530,15 @@ main (int   argc,
     {
       g_printerr ("saveidea-server: --max-body-bytes must be at least 1024\n");
       return EXIT_USAGE;
+    }
+  if (args != NULL && g_str_equal (args[0], "copy-to"))
+    {
+      if (data_dir == NULL || g_strv_length (args) > 2)
+        {
+          g_printerr ("%s", copy_usage);
+          return EXIT_USAGE;
+        }
+      return run_copy_to (data_dir, args[1] ? args[1] : g_getenv ("SAVEIDEA_DATABASE"));
     }
   if (args != NULL && g_strcmp0 (args[0], "user") != 0)
     {

@@ -43,6 +43,9 @@
 
 #define MAX_PARAMS 16
 
+/* Made first, and on its own: it holds the schema version. */
+#define META_SQL "CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)"
+
 static const char schema_sql[] =
   "CREATE TABLE accounts ("
   "  id         bigserial PRIMARY KEY,"
@@ -1432,8 +1435,7 @@ prepare_schema (SiServerStoragePg  *self,
   if (!transaction_begin (self, error))
     return FALSE;
   if (!exec_simple (self, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")", "lock the schema", &local_error) ||
-      !exec_simple (self, "SET LOCAL client_min_messages = warning;"
-                          "CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)",
+      !exec_simple (self, "SET LOCAL client_min_messages = warning;" META_SQL,
                     "create the schema", &local_error))
     goto fail;
 
@@ -1478,15 +1480,13 @@ fail:
   return FALSE;
 }
 
-SiServerStorage *
-si_server_storage_pg_open (const char  *conninfo,
-                           GError     **error)
+/* A new object with its first connection. */
+static SiServerStoragePg *
+connect_new (const char  *conninfo,
+             GError     **error)
 {
   g_autoptr(SiServerStoragePg) self = NULL;
   g_autoptr(GError) local_error = NULL;
-
-  g_return_val_if_fail (conninfo != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = g_object_new (SI_TYPE_SERVER_STORAGE_PG, NULL);
   self->conninfo = g_strdup (conninfo);
@@ -1498,7 +1498,255 @@ si_server_storage_pg_open (const char  *conninfo,
                    "Could not connect to PostgreSQL: %s", local_error->message);
       return NULL;
     }
-  if (!prepare_schema (self, error))
+  return g_steal_pointer (&self);
+}
+
+SiServerStorage *
+si_server_storage_pg_open (const char  *conninfo,
+                           GError     **error)
+{
+  g_autoptr(SiServerStoragePg) self = NULL;
+
+  g_return_val_if_fail (conninfo != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = connect_new (conninfo, error);
+  if (self == NULL || !prepare_schema (self, error))
     return NULL;
   return SI_SERVER_STORAGE (g_steal_pointer (&self));
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* the target of copy-to */
+
+/* IN_USE while another saveidea-server is connected to the database: it would go on serving
+ * with the instance id it read when it started. */
+static gboolean
+check_no_server (SiServerStoragePg  *self,
+                 GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+
+  res = exec_params (self, "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                           " AND application_name = 'saveidea-server' AND pid <> pg_backend_pid()",
+                     NULL, "look for running servers", error);
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) > 0)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_IN_USE,
+                   "A saveidea-server is connected to the database %s (backend process %s): "
+                   "stop every server that uses it first", self->display, PQgetvalue (res, 0, 0));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether the database is empty: no tables (*out_has_schema FALSE), or the tables of a
+ * saveidea-server of this schema version that never had an account (*out_has_schema TRUE).
+ * NOT_EMPTY otherwise. */
+static gboolean
+check_empty (SiServerStoragePg  *self,
+             gboolean           *out_has_schema,
+             GError            **error)
+{
+  g_autoptr(PGresult) tables = NULL;
+  g_autoptr(PGresult) rows = NULL;
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autofree char *version = NULL;
+
+  tables = exec_params (self, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                              " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
+                              " ORDER BY c.relname",
+                        NULL, "list the tables", error);
+  if (tables == NULL)
+    return FALSE;
+  for (int i = 0; i < PQntuples (tables); i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "", PQgetvalue (tables, i, 0));
+
+  *out_has_schema = PQntuples (tables) > 0;
+  if (!*out_has_schema)
+    return TRUE;
+  if (!g_str_equal (names->str, "accounts, idea_tags, meta, records, tokens"))
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_EMPTY,
+                   "The database %s is not empty (it has the tables %s): copy into a new, "
+                   "empty database", self->display, names->str);
+      return FALSE;
+    }
+
+  version = meta_get (self, "schema_version", error);
+  if (version == NULL)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_EMPTY,
+                     "The database %s has tables but no schema version: copy into a new, empty "
+                     "database", self->display);
+      return FALSE;
+    }
+  rows = exec_params (self, "SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM tokens)"
+                            " OR EXISTS (SELECT 1 FROM records) OR EXISTS (SELECT 1 FROM idea_tags)",
+                      NULL, "look for data", error);
+  if (rows == NULL)
+    return FALSE;
+  if (get_bool (rows, 0, 0) || g_ascii_strtoll (version, NULL, 10) != SCHEMA_VERSION)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_EMPTY,
+                   "The database %s already holds a saveidea-server's data: copy into a new, "
+                   "empty database", self->display);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+SiServerStorage *
+_si_server_storage_pg_open_empty (const char  *conninfo,
+                                  GError     **error)
+{
+  g_autoptr(SiServerStoragePg) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean has_schema = FALSE;
+
+  g_return_val_if_fail (conninfo != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = connect_new (conninfo, error);
+  if (self == NULL || !transaction_begin (self, error))
+    return NULL;
+  /* The lock of prepare_schema(): a server that starts meanwhile waits for the copy. */
+  if (!exec_simple (self, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")", "lock the schema", &local_error) ||
+      !exec_simple (self, "SET LOCAL client_min_messages = warning; SET LOCAL client_encoding = 'UTF8'",
+                    "set up the copy", &local_error) ||
+      !check_no_server (self, &local_error) ||
+      !check_empty (self, &has_schema, &local_error))
+    goto fail;
+
+  /* A schema made by a server that never had an account: only its instance id goes. */
+  if (has_schema && !exec_simple (self, "DELETE FROM meta WHERE key <> 'schema_version'",
+                                  "clear the instance id", &local_error))
+    goto fail;
+  if (!has_schema &&
+      !exec_simple (self, META_SQL, "create the schema", &local_error))
+    goto fail;
+  if (!has_schema && !exec_simple (self, schema_sql, "create the schema", &local_error))
+    goto fail;
+  return SI_SERVER_STORAGE (g_steal_pointer (&self));
+
+fail:
+  transaction_end (self, FALSE, NULL);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return NULL;
+}
+
+/* The connection of a copy, still in its transaction. */
+static gboolean
+copy_connection_ok (SiServerStoragePg  *self,
+                    GError            **error)
+{
+  if (self->in_transaction && self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK)
+    return TRUE;
+  return set_unavailable (self, error, "the connection was lost during the copy");
+}
+
+gboolean
+_si_server_storage_pg_copy_begin (SiServerStorage  *storage,
+                                  const char       *table,
+                                  const char       *columns,
+                                  GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autofree char *sql = NULL;
+  g_autoptr(PGresult) res = NULL;
+
+  if (!copy_connection_ok (self, error))
+    return FALSE;
+  /* @table and @columns are the copier's constants, never user input. */
+  sql = g_strdup_printf ("COPY %s (%s) FROM STDIN", table, columns);
+  res = PQexec (self->conn, sql);
+  if (res == NULL || PQresultStatus (res) != PGRES_COPY_IN)
+    return result_error (self, res, "start copying a table", error);
+  return TRUE;
+}
+
+gboolean
+_si_server_storage_pg_copy_data (SiServerStorage  *storage,
+                                 const char       *data,
+                                 gsize             length,
+                                 GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+
+  g_return_val_if_fail (length <= G_MAXINT, FALSE);
+
+  if (!copy_connection_ok (self, error))
+    return FALSE;
+  if (PQputCopyData (self->conn, data, (int) length) != 1)
+    return result_error (self, NULL, "copy rows", error);
+  return TRUE;
+}
+
+gboolean
+_si_server_storage_pg_copy_end (SiServerStorage  *storage,
+                                GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  gboolean ok = TRUE;
+  PGresult *res;
+
+  if (!copy_connection_ok (self, error))
+    return FALSE;
+  if (PQputCopyEnd (self->conn, NULL) != 1)
+    return result_error (self, NULL, "finish copying a table", error);
+  /* The result of the COPY (its constraint checks), then the NULL that ends it. */
+  while ((res = PQgetResult (self->conn)) != NULL)
+    {
+      if (ok && PQresultStatus (res) != PGRES_COMMAND_OK)
+        ok = result_error (self, res, "copy a table", error);
+      PQclear (res);
+    }
+  return ok;
+}
+
+gboolean
+_si_server_storage_pg_finish_copy (SiServerStorage  *storage,
+                                   const char       *expected_instance_id,
+                                   GError          **error)
+{
+  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *version = g_strdup_printf ("%d", SCHEMA_VERSION);
+  g_autofree char *instance_id = NULL;
+
+  if (!copy_connection_ok (self, error))
+    return FALSE;
+
+  /* The next account and record get ids above the copied ones (none was ever reused). */
+  if (!exec_simple (self,
+                    "SELECT setval(pg_get_serial_sequence('accounts', 'id'), coalesce(max(id), 0) + 1, false) FROM accounts;"
+                    "SELECT setval(pg_get_serial_sequence('records', 'id'), coalesce(max(id), 0) + 1, false) FROM records",
+                    "move the id sequences past the copied ids", &local_error) ||
+      !meta_set (self, "schema_version", version, &local_error))
+    goto fail;
+
+  instance_id = meta_get (self, "instance_id", &local_error);
+  if (instance_id == NULL || !g_str_equal (instance_id, expected_instance_id))
+    {
+      g_clear_error (&local_error);
+      g_set_error (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                   "The copy has the instance id %s instead of %s; nothing was copied to %s",
+                   instance_id ? instance_id : "(none)", expected_instance_id, self->display);
+      goto fail;
+    }
+  /* Statistics for the planner at once, rather than at autovacuum's next round. */
+  if (!exec_simple (self, "ANALYZE accounts, tokens, records, idea_tags", "analyze the copy", &local_error) ||
+      !transaction_end (self, TRUE, &local_error))
+    goto fail;
+  g_free (self->instance_id);
+  self->instance_id = g_steal_pointer (&instance_id);
+  return TRUE;
+
+fail:
+  transaction_end (self, FALSE, NULL);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
 }

@@ -58,4 +58,51 @@ gboolean _si_server_storage_check_fields      (const SiServerStorageLookups *loo
                                                 SiWireRecord       **out_current,
                                                 GError             **error);
 
+/* ---------------------------------------------------------------------------------------- */
+/* copy-to (si-server-copy.c): a SQLite database read as rows, written into PostgreSQL */
+
+/* One row: the columns' values as text (NULL for SQL NULL). FALSE with @error stops. */
+typedef gboolean (*SiServerStorageRowFunc) (const char * const  *values,
+                                            guint                n_values,
+                                            gpointer             user_data,
+                                            GError             **error);
+
+/* si-server-storage-sqlite.c: opens DIR/server.db, which must exist, and keeps it to itself
+ * until the object is finalized; IN_USE if another process (a running server) has it open. */
+SiServerStorage *_si_server_storage_sqlite_open_alone (const char              *data_dir,
+                                                       GError                 **error);
+/* Runs @sql (a SELECT) and calls @func on each row. */
+gboolean         _si_server_storage_sqlite_read       (SiServerStorage         *storage,
+                                                       const char              *sql,
+                                                       SiServerStorageRowFunc   func,
+                                                       gpointer                 user_data,
+                                                       GError                 **error);
+
+/* After a copy: a server (or a `user` command) refuses to open the database from now on. */
+gboolean         _si_server_storage_sqlite_mark_moved (SiServerStorage         *storage,
+                                                       GError                 **error);
+
+/* si-server-storage-pg.c: connects to an empty database (no tables, or only the schema of a
+ * server that never had an account: NOT_EMPTY otherwise; IN_USE while a saveidea-server is
+ * connected to it), starts the one transaction of the copy and creates the schema in it
+ * without an instance id. Finalizing the object before _finish_copy() rolls it all back. */
+SiServerStorage *_si_server_storage_pg_open_empty     (const char              *conninfo,
+                                                       GError                 **error);
+/* COPY @table (@columns) FROM STDIN: begin, then data in COPY's text format, then end. */
+gboolean         _si_server_storage_pg_copy_begin     (SiServerStorage         *storage,
+                                                       const char              *table,
+                                                       const char              *columns,
+                                                       GError                 **error);
+gboolean         _si_server_storage_pg_copy_data      (SiServerStorage         *storage,
+                                                       const char              *data,
+                                                       gsize                    length,
+                                                       GError                 **error);
+gboolean         _si_server_storage_pg_copy_end       (SiServerStorage         *storage,
+                                                       GError                 **error);
+/* Checks that the copied instance id is @instance_id, moves the id sequences past the copied
+ * ids, sets the schema version and commits. */
+gboolean         _si_server_storage_pg_finish_copy    (SiServerStorage         *storage,
+                                                       const char              *instance_id,
+                                                       GError                 **error);
+
 G_END_DECLS

@@ -1246,29 +1246,82 @@ fail:
   return FALSE;
 }
 
-SiServerStorage *
-si_server_storage_sqlite_open (const char  *data_dir,
-                               GError     **error)
+/* A database that copy-to moved to PostgreSQL is not served again: its clients have gone on
+ * with the copy, and would miss every change made there under version numbers they passed. */
+static gboolean
+check_not_moved (SiServerStorageSqlite  *self,
+                 GError                **error)
+{
+  sqlite3_stmt *s = NULL;
+  gboolean ok = TRUE;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'moved'", -1, &s, NULL) != SQLITE_OK)
+    return db_error (self, error, "read the instance's state");
+  if (sqlite3_step (s) == SQLITE_ROW)
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                   "%s was copied to PostgreSQL by copy-to (%s): serve that database with "
+                   "--database instead (docs/deploy.md says how to go back)", self->path,
+                   column_text (s, 0));
+      ok = FALSE;
+    }
+  sqlite3_finalize (s);
+  return ok;
+}
+
+gboolean
+_si_server_storage_sqlite_mark_moved (SiServerStorage  *storage,
+                                      GError          **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *when = g_date_time_format (now, "on %Y-%m-%d at %H:%M UTC");
+  sqlite3_stmt *s = stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('moved', ?1)", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_text (s, 1, when, -1, SQLITE_STATIC);
+  return exec_stmt (self, s, "mark the database as moved", error);
+}
+
+/* Opens DIR/server.db. @alone (a copy's source): the file must exist, and this connection
+ * takes it for itself until it closes (locking_mode EXCLUSIVE, set before the first access so
+ * that no shared-memory WAL index is used). Any other open connection — a running server, a
+ * `user` command — makes that fail at once, and while it holds the file every other open fails. */
+static SiServerStorage *
+open_file (const char  *data_dir,
+           gboolean     alone,
+           GError     **error)
 {
   g_autoptr(SiServerStorageSqlite) self = NULL;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   int rc;
 
-  g_return_val_if_fail (data_dir != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (alone)
+    {
+      g_autofree char *path = g_build_filename (data_dir, "server.db", NULL);
 
-  if (g_mkdir_with_parents (data_dir, 0700) != 0)
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                       "There is no saveidea-server database in %s (no server.db)", data_dir);
+          return NULL;
+        }
+    }
+  else if (g_mkdir_with_parents (data_dir, 0700) != 0)
     {
       int saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                    "Could not create the data folder %s: %s", data_dir, g_strerror (saved_errno));
       return NULL;
     }
+  else
+    flags |= SQLITE_OPEN_CREATE;
 
   self = g_object_new (SI_TYPE_SERVER_STORAGE_SQLITE, NULL);
   self->path = g_build_filename (data_dir, "server.db", NULL);
 
-  rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  rc = sqlite3_open_v2 (self->path, &self->db, flags, NULL);
   if (rc != SQLITE_OK)
     {
       g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
@@ -1277,6 +1330,27 @@ si_server_storage_sqlite_open (const char  *data_dir,
       return NULL;
     }
   sqlite3_extended_result_codes (self->db, 0);
+
+  if (alone)
+    {
+      /* No waiting: another connection that has the file open keeps it for as long as it
+       * lives, so a busy file means a process that must be stopped first. */
+      if (!exec_script (self, "PRAGMA locking_mode = EXCLUSIVE", "take the database for itself", error))
+        return NULL;
+      if (sqlite3_exec (self->db, "BEGIN EXCLUSIVE; COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        {
+          rc = sqlite3_errcode (self->db);
+          if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            {
+              db_error (self, error, "take the database for itself");
+              return NULL;
+            }
+          g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_IN_USE,
+                       "%s is in use by another process: stop saveidea-server (and any other "
+                       "command using %s) first", self->path, data_dir);
+          return NULL;
+        }
+    }
   sqlite3_busy_timeout (self->db, 5000);
 
   /* WAL + synchronous=FULL: a committed transaction is on disk when COMMIT returns. */
@@ -1286,6 +1360,57 @@ si_server_storage_sqlite_open (const char  *data_dir,
     return NULL;
   if (!prepare_schema (self, error))
     return NULL;
+  if (!alone && !check_not_moved (self, error))
+    return NULL;
 
   return SI_SERVER_STORAGE (g_steal_pointer (&self));
+}
+
+SiServerStorage *
+si_server_storage_sqlite_open (const char  *data_dir,
+                               GError     **error)
+{
+  g_return_val_if_fail (data_dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return open_file (data_dir, FALSE, error);
+}
+
+SiServerStorage *
+_si_server_storage_sqlite_open_alone (const char  *data_dir,
+                                      GError     **error)
+{
+  g_return_val_if_fail (data_dir != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return open_file (data_dir, TRUE, error);
+}
+
+gboolean
+_si_server_storage_sqlite_read (SiServerStorage         *storage,
+                                const char              *sql,
+                                SiServerStorageRowFunc   func,
+                                gpointer                 user_data,
+                                GError                 **error)
+{
+  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
+  g_autofree const char **values = NULL;
+  sqlite3_stmt *s = NULL;
+  gboolean ok = TRUE;
+  int n, rc = SQLITE_DONE;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &s, NULL) != SQLITE_OK)
+    return db_error (self, error, "read a table");
+  n = sqlite3_column_count (s);
+  values = g_new0 (const char *, n + 1);
+  while (ok && (rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      for (int i = 0; i < n; i++)
+        values[i] = (const char *) sqlite3_column_text (s, i);
+      ok = func (values, (guint) n, user_data, error);
+    }
+  if (ok && rc != SQLITE_DONE)
+    ok = db_error (self, error, "read a table");
+  sqlite3_finalize (s);
+  return ok;
 }

@@ -46,6 +46,9 @@ G_BEGIN_DECLS
  * @SI_SERVER_STORAGE_ERROR_UNAVAILABLE: the database cannot be reached right now (connection
  *   lost, server restarting); nothing was changed; try again after
  *   si_server_storage_get_retry_after() seconds
+ * @SI_SERVER_STORAGE_ERROR_IN_USE: another process (a running server) holds the database that
+ *   a copy needs to itself
+ * @SI_SERVER_STORAGE_ERROR_NOT_EMPTY: the target of a copy already holds data
  */
 typedef enum {
   SI_SERVER_STORAGE_ERROR_FAILED,
@@ -59,6 +62,8 @@ typedef enum {
   SI_SERVER_STORAGE_ERROR_INVALID,
   SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA,
   SI_SERVER_STORAGE_ERROR_UNAVAILABLE,
+  SI_SERVER_STORAGE_ERROR_IN_USE,
+  SI_SERVER_STORAGE_ERROR_NOT_EMPTY,
 } SiServerStorageError;
 
 GQuark si_server_storage_error_quark (void);

@@ -219,6 +219,8 @@ problem_from_error (const GError       *error,
         case SI_SERVER_STORAGE_ERROR_EXISTS:
         case SI_SERVER_STORAGE_ERROR_FAILED:
         case SI_SERVER_STORAGE_ERROR_NEWER_SCHEMA:
+        case SI_SERVER_STORAGE_ERROR_IN_USE:
+        case SI_SERVER_STORAGE_ERROR_NOT_EMPTY:
         default:
           break;
         }
