@@ -311,6 +311,54 @@ test_consistent_during_changes (Fixture       *fixture,
 /* A list longer than what it reads at once: rows past the loaded ones come when asked for, and
  * changes keep the count and the order right, loaded or not. */
 static void
+count_store_changes (SiStore *store, const char *collection, gint64 id, GArray *ids)
+{
+  g_array_append_val (ids, id);
+}
+
+static void
+add_in_one_commit (Fixture *fixture, guint n, const char *prefix)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_si_store_begin (fixture->store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("%s %u", prefix, i);
+      g_autoptr(SiIdea) idea = add (fixture, title);
+    }
+  g_assert_true (_si_store_commit (fixture->store, &error));
+  g_assert_no_error (error);
+}
+
+/* A few changes in one commit move rows one by one; a burst (a page of a sync, an import) is
+ * one "anything may have changed" and one reload of the list, not hundreds of row moves that
+ * each rebind the rows on screen (the app pulled 300 ideas/s that way). */
+static void
+test_burst_is_one_change (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  g_signal_connect (fixture->store, "changed::ideas", G_CALLBACK (count_store_changes), ids);
+
+  add_in_one_commit (fixture, 20, "Few");
+  g_assert_cmpuint (ids->len, ==, 20);
+  g_assert_cmpuint (fixture->changes->len, ==, 20);
+  for (guint i = 0; i < 20; i++)
+    g_assert_cmpuint (g_array_index (fixture->changes, Change, i).added, ==, 1);
+  g_array_set_size (fixture->changes, 0);
+  g_array_set_size (ids, 0);
+
+  add_in_one_commit (fixture, 300, "Many");
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, 0);
+  assert_changes (fixture, (Change[]) { { 0, 20, 320 } }, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 320);
+  g_signal_handlers_disconnect_by_data (fixture->store, ids);
+}
+
+static void
 test_big_list_loads_lazily (Fixture       *fixture,
                             gconstpointer  data)
 {
@@ -397,6 +445,7 @@ main (int   argc,
   ADD ("/idea-list/other-process", test_other_process);
   ADD ("/idea-list/consistent-during-changes", test_consistent_during_changes);
   ADD ("/idea-list/big-list-loads-lazily", test_big_list_loads_lazily);
+  ADD ("/idea-list/burst-is-one-change", test_burst_is_one_change);
 #undef ADD
 
   return g_test_run ();

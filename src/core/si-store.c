@@ -22,7 +22,10 @@
 #define BUSY_TIMEOUT_MS 5000
 #define WATCH_INTERVAL_MS 500
 #define CHANGE_LOG_KEEP 20000
-#define CHANGES_BEFORE_RESET 2000
+/* More distinct records changed at once than this (a page of a sync, an import) are announced
+ * as one "anything may have changed" per collection: a list reloads its first screen once
+ * instead of moving rows a thousand times (the app pulled 300 ideas/s that way, 4,000 now). */
+#define CHANGES_BEFORE_RESET 200
 
 struct _SiStore
 {
