@@ -231,6 +231,7 @@ si_server_copy_to_pg (const char          *data_dir,
     g_warning ("Copied, but could not mark %s as moved (%s): never start a server on it again",
                data_dir, local_error->message);
 
+  g_strlcpy (counts.instance_id, si_server_storage_get_instance_id (source), sizeof counts.instance_id);
   if (out_counts != NULL)
     *out_counts = counts;
   return TRUE;

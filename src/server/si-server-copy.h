@@ -9,6 +9,7 @@
 G_BEGIN_DECLS
 
 typedef struct {
+  char    instance_id[40];  /* the UUID the copy answers with, as the source did */
   guint64 accounts;
   guint64 tokens;
   guint64 ideas;       /* records of each collection, tombstones included */

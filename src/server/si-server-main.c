@@ -335,13 +335,16 @@ run_copy_to (const char *data_dir,
         return EXIT_IN_USE;
       return EXIT_FAILED;
     }
-  g_print ("Copied %" G_GUINT64_FORMAT " accounts, %" G_GUINT64_FORMAT " tokens and %"
-           G_GUINT64_FORMAT " records (%" G_GUINT64_FORMAT " ideas, %" G_GUINT64_FORMAT
-           " tags; %" G_GUINT64_FORMAT " of them deleted) with %" G_GUINT64_FORMAT
-           " tag links\n",
-           counts.accounts, counts.tokens, counts.ideas + counts.tags, counts.ideas, counts.tags,
-           counts.tombstones, counts.tag_links);
-  g_print ("Serve them with --database instead of --data; the clients go on syncing\n");
+  g_print ("Copied:\n"
+           "  instance   %s\n"
+           "  accounts   %" G_GUINT64_FORMAT "\n"
+           "  tokens     %" G_GUINT64_FORMAT "\n"
+           "  records    %" G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " ideas, %" G_GUINT64_FORMAT
+           " tags; %" G_GUINT64_FORMAT " deleted)\n"
+           "  tag links  %" G_GUINT64_FORMAT "\n"
+           "Serve the copy with --database instead of --data: the clients go on syncing.\n",
+           counts.instance_id, counts.accounts, counts.tokens, counts.ideas + counts.tags,
+           counts.ideas, counts.tags, counts.tombstones, counts.tag_links);
   return EXIT_OK;
 }
 
