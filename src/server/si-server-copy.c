@@ -222,7 +222,12 @@ si_server_copy_to_pg (const char          *data_dir,
   copy.counts = &counts;
   for (gsize i = 0; i < G_N_ELEMENTS (tables); i++)
     if (!copy_table (&copy, source, &tables[i], error))
-      return FALSE;
+      {
+        /* Closing @target rolls the transaction back. */
+        g_prefix_error (error, "Copying the table %s failed, and nothing of the copy was kept: ",
+                        tables[i].name);
+        return FALSE;
+      }
   if (!_si_server_storage_pg_finish_copy (target, si_server_storage_get_instance_id (source), error))
     return FALSE;
 
