@@ -249,7 +249,8 @@ SiWirePage   *si_server_storage_records_list         (SiServerStorage    *self,
                                                       guint               limit,
                                                       GError            **error);
 
-/* si-server-storage-sqlite.c: opens (creating if needed) DIR/server.db. */
+/* si-server-storage-sqlite.c: opens (creating if needed) DIR/server.db; FAILED for one that
+ * copy-to moved to PostgreSQL (si-server-copy.h). */
 SiServerStorage *si_server_storage_sqlite_open (const char  *data_dir,
                                                 GError     **error);
 /* si-server-storage-pg.c: connects to a PostgreSQL database (a libpq URI or "key=value"
