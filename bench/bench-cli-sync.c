@@ -1,12 +1,14 @@
 /* bench-cli-sync.c — saveidea-cli as a process of its own against a real server, and wrk.
  *
- * Usage: bench-cli-sync SERVER_BINARY CLI_BINARY [N_IDEAS] (default 100000).
+ * Usage: bench-cli-sync SERVER_BINARY CLI_BINARY [N_IDEAS [APP_BINARY]] (N_IDEAS default 100000).
  * Starts saveidea-server on 127.0.0.1:0 with a fresh data folder and two accounts. Measures,
  * each as a separate `saveidea-cli sync` whose peak RSS is the kernel's (wait4's ru_maxrss):
  * the push of N ideas written offline (a copy of SAVEIDEA_BENCH_DB when it names an existing
  * file, else made by the generator), then the first full sync of those N ideas into an empty
- * notebook; and the peak of its anonymous memory (RssAnon), without the mapped notebook. Then, when wrk is installed, the server's no-op sync requests/s
- * (GET /api/v1/changes?since=0 of an empty account) with 1, 32 and 200 connections.
+ * notebook; and the peak of its anonymous memory (RssAnon), without the mapped notebook. With
+ * APP_BINARY and a display, the app's first sync of the same account into its own empty
+ * notebook, its window and list live. Then, when wrk is installed, the server's no-op sync
+ * requests/s (GET /api/v1/changes?since=0 of an empty account) with 1, 32 and 200 connections.
  */
 #define G_LOG_DOMAIN "saveidea-bench"
 
@@ -175,6 +177,32 @@ measure_cli_sync (const char  *cli,
   si_bench_report (anon, run.peak_anon_mib, "MiB", "");
 }
 
+/* The app's first sync of @n_records into the empty notebook of the HOME in @envp, window and
+ * list live: from spawning it to the moment it prints after its first successful sync
+ * (SAVEIDEA_BENCH_FIRST_SYNC=1). Needs a display. */
+static void
+measure_app_sync (const char  *app,
+                  char       **envp,
+                  guint        n_records)
+{
+  const char *argv[] = { app, NULL };
+  g_auto(GStrv) app_envp = g_environ_setenv (g_strdupv (envp), "SAVEIDEA_BENCH_FIRST_SYNC", "1", TRUE);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time (), done;
+  const char *mark;
+  int status = 0;
+
+  app_envp = g_environ_setenv (app_envp, "GSETTINGS_BACKEND", "memory", TRUE);
+  if (!g_spawn_sync (NULL, (char **) argv, app_envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
+    g_error ("Could not run %s: %s", app, error->message);
+  mark = out ? strstr (out, "monotonic ") : NULL;
+  if (mark == NULL || sscanf (mark, "monotonic %" G_GINT64_FORMAT, &done) != 1)
+    g_error ("%s printed no first sync (status %d):\n%s%s", app, status, out ? out : "", err ? err : "");
+  si_bench_report ("app_first_sync_records_per_s", n_records / ((done - start) / 1e6), "records/s", "");
+}
+
 /* wrk's requests/s and failed requests (errors and non-2xx answers) at @connections. */
 static void
 measure_wrk (const char *wrk,
@@ -220,6 +248,7 @@ main (int   argc,
   Bench bench = { 0 };
   const char *cli = argc > 2 ? argv[2] : NULL;
   guint n_ideas = argc > 3 ? (guint) atoi (argv[3]) : 100000;
+  const char *app = argc > 4 ? argv[4] : NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *source = NULL;
@@ -229,7 +258,7 @@ main (int   argc,
 
   if (argc < 3)
     {
-      g_printerr ("usage: bench-cli-sync SERVER_BINARY CLI_BINARY [N_IDEAS]\n");
+      g_printerr ("usage: bench-cli-sync SERVER_BINARY CLI_BINARY [N_IDEAS [APP_BINARY]]\n");
       return 2;
     }
   bench.server_binary = argv[1];
@@ -254,6 +283,17 @@ main (int   argc,
   fresh = g_build_filename (bench.dir, "fresh.db", NULL);
   set_account (&bench, fresh, "bench");
   measure_cli_sync (cli, fresh, envp, n_ideas, "cli_first_sync", ">= 20000");
+
+  if (app != NULL && g_getenv ("DISPLAY") != NULL)
+    {
+      /* The app's own notebook in this HOME. */
+      g_autofree char *own = g_build_filename (bench.dir, "saveidea", "saveidea.db", NULL);
+
+      set_account (&bench, own, "bench");
+      measure_app_sync (app, envp, n_ideas);
+    }
+  else
+    printf ("# no app or no display: the app's first sync is not measured\n");
 
   if (wrk != NULL)
     {

@@ -122,6 +122,20 @@ first_frame_painted (GdkFrameClock *clock,
   g_application_quit (G_APPLICATION (self));
 }
 
+/* SAVEIDEA_BENCH_FIRST_SYNC=1 (bench/bench-cli-sync.c): once the first sync has succeeded,
+ * with the window and its list live the whole time, print when, then quit. */
+static void
+first_sync_done (SiSyncManager *manager,
+                 GParamSpec    *pspec,
+                 SiApplication *self)
+{
+  if (si_sync_manager_get_last_sync_time (manager) == 0)
+    return;
+  g_signal_handlers_disconnect_by_func (manager, first_sync_done, self);
+  g_print ("first-sync done, monotonic %" G_GINT64_FORMAT " us\n", g_get_monotonic_time ());
+  g_application_quit (G_APPLICATION (self));
+}
+
 static void
 si_application_activate (GApplication *app)
 {
@@ -147,6 +161,8 @@ si_application_activate (GApplication *app)
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   if (clock != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_FRAME"), "1") == 0)
     g_signal_connect (clock, "after-paint", G_CALLBACK (first_frame_painted), self);
+  if (self->manager != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_SYNC"), "1") == 0)
+    g_signal_connect (self->manager, "notify::last-sync-time", G_CALLBACK (first_sync_done), self);
 }
 
 static void
