@@ -350,12 +350,102 @@ test_burst_is_one_change (Fixture       *fixture,
   g_array_set_size (fixture->changes, 0);
   g_array_set_size (ids, 0);
 
+  /* The 300 newer ideas go on top: the 20 rows already there stay as they are. */
   add_in_one_commit (fixture, 300, "Many");
   g_assert_cmpuint (ids->len, ==, 1);
   g_assert_cmpint (g_array_index (ids, gint64, 0), ==, 0);
-  assert_changes (fixture, (Change[]) { { 0, 20, 320 } }, 1);
+  assert_changes (fixture, (Change[]) { { 0, 0, 300 } }, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 320);
   g_signal_handlers_disconnect_by_data (fixture->store, ids);
+}
+
+/* What a GtkListView does during items-changed: it checks the count, asks for the rows added
+ * (up to a screenful and more) and for rows further on. */
+static void
+read_like_a_view (GListModel  *model,
+                  guint        position,
+                  guint        removed,
+                  guint        added,
+                  Consistency *c)
+{
+  guint n = g_list_model_get_n_items (model);
+
+  c->n_seen = c->n_seen - removed + added;
+  if (n != c->n_seen)
+    c->mismatches++;
+  for (guint i = position; i < position + MIN (added, 600u) && i < n; i++)
+    {
+      g_autoptr(SiIdea) idea = g_list_model_get_item (model, i);
+      if (idea == NULL)
+        c->mismatches++;
+    }
+  if (n > 0)
+    {
+      g_autoptr(SiIdea) last = g_list_model_get_item (model, n - 1);
+      if (last == NULL)
+        c->mismatches++;
+    }
+}
+
+/* The same burst in a list that has loaded only its first rows: the change covers the loaded
+ * rows and then the tail's new length, never every row (GTK would ask for each added row to
+ * find the ones it shows: the whole notebook loaded at each page of a sync). */
+static void
+test_burst_in_big_list (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(SiIdea) first = NULL;
+
+  add_in_one_commit (fixture, 1200, "Old");
+  g_array_set_size (fixture->changes, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 1200);
+  first = g_list_model_get_item (G_LIST_MODEL (fixture->list), 0);
+
+  add_in_one_commit (fixture, 300, "New");
+  /* 500 rows loaded: the 300 new ones on top push 300 of them into the tail. */
+  assert_changes (fixture, (Change[]) { { 0, 500, 500 }, { 500, 700, 1000 } }, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 1500);
+
+  {
+    g_autoptr(SiIdea) top = g_list_model_get_item (G_LIST_MODEL (fixture->list), 0);
+    g_autoptr(SiIdea) moved = g_list_model_get_item (G_LIST_MODEL (fixture->list), 300);
+    g_autoptr(SiIdea) last = g_list_model_get_item (G_LIST_MODEL (fixture->list), 1499);
+
+    g_assert_true (g_str_has_prefix (si_idea_get_title (top), "New "));
+    g_assert_cmpint (si_idea_get_id (moved), ==, si_idea_get_id (first));
+    g_assert_true (g_str_has_prefix (si_idea_get_title (last), "Old "));
+  }
+
+  /* With a reader that reads on during the first change (into the tail), and a burst of
+   * deletions that leaves a list shorter than a page, every change stays consistent. */
+  {
+    Consistency consistency = { 1500, 0 };
+    g_autoptr(GError) error = NULL;
+    guint n;
+
+    /* A new list: 500 rows loaded, 1,000 in the tail, which the reader reads into. */
+    g_clear_object (&fixture->list);
+    fixture->list = si_idea_list_new (fixture->store);
+    g_signal_connect (fixture->list, "items-changed", G_CALLBACK (read_like_a_view), &consistency);
+    add_in_one_commit (fixture, 300, "Newer");
+    g_assert_cmpuint (consistency.mismatches, ==, 0);
+    g_assert_cmpuint (consistency.n_seen, ==, 1800);
+
+    g_assert_true (_si_store_begin (fixture->store, &error));
+    n = g_list_model_get_n_items (G_LIST_MODEL (fixture->list));
+    for (guint i = 0; i < n - 100; i++)
+      {
+        g_autoptr(SiIdea) idea = g_list_model_get_item (G_LIST_MODEL (fixture->list), i);
+        g_assert_true (si_store_delete_idea (fixture->store, si_idea_get_id (idea), SI_SAVE_LOCAL, &error));
+      }
+    g_assert_true (_si_store_commit (fixture->store, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (consistency.mismatches, ==, 0);
+    g_assert_cmpuint (consistency.n_seen, ==, 100);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 100);
+    g_signal_handlers_disconnect_by_func (fixture->list, read_like_a_view, &consistency);
+    g_array_set_size (fixture->changes, 0);
+  }
 }
 
 static void
@@ -446,6 +536,7 @@ main (int   argc,
   ADD ("/idea-list/consistent-during-changes", test_consistent_during_changes);
   ADD ("/idea-list/big-list-loads-lazily", test_big_list_loads_lazily);
   ADD ("/idea-list/burst-is-one-change", test_burst_is_one_change);
+  ADD ("/idea-list/burst-in-big-list", test_burst_in_big_list);
 #undef ADD
 
   return g_test_run ();

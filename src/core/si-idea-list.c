@@ -3,7 +3,8 @@
  * The list holds only each row's sort key (id, pinned, updated_at, rank), and an SiIdea is loaded
  * when a row asks for it. When the store says one idea changed, the list emits exactly the rows
  * that moved: (p, 1, 1) for an edit in place, a removal and an insertion for a move, never a
- * reset. Search results are re-queried and diffed.
+ * reset. Search results, and any list when the store says anything may have changed, are
+ * re-queried and diffed.
  *
  * The list of every idea loads lazily: it reads the first LOAD_PAGE keys and the number of ideas
  * (which the store keeps), and the keys after them only when a row that far is asked for. Until
@@ -257,6 +258,57 @@ rediff (SiIdeaList *self)
   emit_items_changed (self, prefix, old_len - prefix - suffix, new_len - prefix - suffix);
 }
 
+/* The store says anything may have changed (many ideas at once: a page of a sync, an import).
+ * Re-reads as many keys as are loaded, emits one change for the loaded rows that differ, then
+ * one for the tail when its length changed (its rows were never handed out). Replacing every
+ * row instead made GTK look for the rows it shows among all the rows added, one get_item()
+ * each: the whole list loaded, at each page of a first sync. */
+static void
+refresh_lazily (SiIdeaList *self)
+{
+  SiIdeaFilter filter = current_filter (self);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = NULL;
+  guint want = MAX (self->keys->len, LOAD_PAGE);
+  guint total = 0, prefix = 0, suffix = 0, old_len, new_len, old_tail, new_tail;
+  gboolean short_read;
+
+  total = si_store_count_ideas (self->store, &filter, &error);
+  if (error == NULL)
+    keys = si_store_query_ideas_after (self->store, &filter, NULL, want, &error);
+  if (keys == NULL)
+    {
+      g_warning ("Could not list the ideas: %s", error->message);
+      return;
+    }
+  old_len = self->keys->len;
+  new_len = keys->len;
+  while (prefix < old_len && prefix < new_len &&
+         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, prefix),
+                              &g_array_index (keys, SiIdeaKey, prefix)) == 0)
+    prefix++;
+  while (suffix < old_len - prefix && suffix < new_len - prefix &&
+         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, old_len - 1 - suffix),
+                              &g_array_index (keys, SiIdeaKey, new_len - 1 - suffix)) == 0)
+    suffix++;
+
+  g_array_unref (self->keys);
+  self->keys = g_steal_pointer (&keys);
+  /* The tail keeps its old length until the second change... */
+  emit_items_changed (self, prefix, old_len - prefix - suffix, new_len - prefix - suffix);
+  /* ...where it starts after what is loaded now: a handler of the first may have read on. A
+   * short read was the whole list, whatever the count said. */
+  short_read = new_len < want;
+  new_len = self->keys->len;
+  old_tail = self->n_tail;
+  new_tail = !short_read && total > new_len ? total - new_len : 0;
+  if (new_tail != old_tail)
+    {
+      self->n_tail = new_tail;
+      emit_items_changed (self, new_len, old_tail, new_tail);
+    }
+}
+
 static gboolean
 find_position (SiIdeaList *self,
                gint64      id,
@@ -446,7 +498,10 @@ on_store_changed (SiStore    *store,
           else
             g_hash_table_iter_remove (&iter);
         }
-      reload (self);
+      if (loads_lazily (self))
+        refresh_lazily (self);
+      else
+        rediff (self);
       return;
     }
   idea_changed (self, id);
