@@ -1411,10 +1411,10 @@ test_manager_backoff (void)
   si_sync_manager_stop (manager);
 }
 
-/* Runs saveidea-cli on @db with @token; its standard output in @out, its standard error in
- * @err (NULL: dropped). */
+/* Runs saveidea-cli on @db with @token, in English; its standard output in @out, its standard
+ * error in @err (NULL: dropped). */
 static int
-run_cli_v (const char *db, const char *token, char **out, char **err, const char *first, va_list args)
+run_cli (const char *db, const char *token, char **out, char **err, const char *first, ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -1422,12 +1422,15 @@ run_cli_v (const char *db, const char *token, char **out, char **err, const char
                                                                             : G_SUBPROCESS_FLAGS_STDERR_SILENCE));
   g_autoptr(GSubprocess) proc = NULL;
   g_autoptr(GError) error = NULL;
+  va_list args;
 
   g_ptr_array_add (argv, (char *) g_getenv ("SAVEIDEA_CLI"));
   g_ptr_array_add (argv, (char *) "--db");
   g_ptr_array_add (argv, (char *) db);
+  va_start (args, first);
   for (const char *a = first; a; a = va_arg (args, const char *))
     g_ptr_array_add (argv, (char *) a);
+  va_end (args);
   g_ptr_array_add (argv, NULL);
   g_subprocess_launcher_setenv (launcher, "SAVEIDEA_TOKEN", token, TRUE);
   g_subprocess_launcher_setenv (launcher, "LANGUAGE", "C", TRUE);
@@ -1437,30 +1440,6 @@ run_cli_v (const char *db, const char *token, char **out, char **err, const char
   g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, out, err, &error));
   g_assert_no_error (error);
   return g_subprocess_get_exit_status (proc);
-}
-
-static int
-run_cli (const char *db, const char *token, char **out, const char *first, ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first);
-  status = run_cli_v (db, token, out, NULL, first, args);
-  va_end (args);
-  return status;
-}
-
-static int
-run_cli_err (const char *db, const char *token, char **out, char **err, const char *first, ...)
-{
-  va_list args;
-  int status;
-
-  va_start (args, first);
-  status = run_cli_v (db, token, out, err, first, args);
-  va_end (args);
-  return status;
 }
 
 static void
@@ -1482,16 +1461,16 @@ test_cli (void)
   g_assert_true (si_account_set_for_testing (account, si_test_server_get_url (s->server), "alice", NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_cmpint (run_cli (db, s->token, &out1, "sync", NULL), ==, 0);
+  g_assert_cmpint (run_cli (db, s->token, &out1, NULL, "sync", NULL), ==, 0);
   g_assert_cmpstr (out1, ==, "pulled 0, pushed 1, merged 0, conflicts 0, rejected 0\n");
   g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 1);
-  g_assert_cmpint (run_cli (db, s->token, &out2, "status", "--json", NULL), ==, 0);
+  g_assert_cmpint (run_cli (db, s->token, &out2, NULL, "status", "--json", NULL), ==, 0);
   g_assert_nonnull (strstr (out2, "\"pending_changes\""));
   g_assert_nonnull (strstr (out2, "alice"));
-  g_assert_cmpint (run_cli (db, "not-a-token", &out3, "sync", NULL), ==, 6);
-  g_assert_cmpint (run_cli (db, s->token, &out4, "sync", "--full", "--push", NULL), ==, 1);
+  g_assert_cmpint (run_cli (db, "not-a-token", &out3, NULL, "sync", NULL), ==, 6);
+  g_assert_cmpint (run_cli (db, s->token, &out4, NULL, "sync", "--full", "--push", NULL), ==, 1);
   si_test_server_stop (s->server, SIGKILL);
-  g_assert_cmpint (run_cli (db, s->token, &out5, "sync", NULL), ==, 5);
+  g_assert_cmpint (run_cli (db, s->token, &out5, NULL, "sync", NULL), ==, 5);
 }
 
 /* saveidea-cli sync --progress: "Syncing N of TOTAL" on standard error, the total known from
@@ -1520,14 +1499,14 @@ test_cli_progress (void)
   g_clear_object (&account);
   g_clear_object (&b);
 
-  g_assert_cmpint (run_cli_err (db, s->token, &out, &err, "sync", "--pull", "--progress", NULL), ==, 0);
+  g_assert_cmpint (run_cli (db, s->token, &out, &err, "sync", "--pull", "--progress", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "pulled 2500, pushed 0, merged 0, conflicts 0, rejected 0\n");
   g_assert_cmpstr (err, ==, "Syncing 1000 of 2500\nSyncing 2000 of 2500\nSyncing 2500 of 2500\n");
 
   /* Not a terminal and no --progress: nothing on standard error. */
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_cli_err (db, s->token, &out, &err, "sync", NULL), ==, 0);
+  g_assert_cmpint (run_cli (db, s->token, &out, &err, "sync", NULL), ==, 0);
   g_assert_cmpstr (err, ==, "");
 }
 

@@ -229,33 +229,42 @@ reload (SiIdeaList *self)
   emit_items_changed (self, 0, removed, n_rows (self));
 }
 
+/* Puts @keys (transfer full) in place of the loaded keys and announces only the rows that
+ * differ: those between what the two share at their start and at their end. */
+static void
+replace_keys (SiIdeaList *self,
+              GArray     *keys)
+{
+  GArray *old = self->keys;
+  guint prefix = 0, suffix = 0, old_len = old->len, new_len = keys->len;
+
+  while (prefix < old_len && prefix < new_len &&
+         si_idea_key_compare (&g_array_index (old, SiIdeaKey, prefix),
+                              &g_array_index (keys, SiIdeaKey, prefix)) == 0)
+    prefix++;
+  while (suffix < old_len - prefix && suffix < new_len - prefix &&
+         si_idea_key_compare (&g_array_index (old, SiIdeaKey, old_len - 1 - suffix),
+                              &g_array_index (keys, SiIdeaKey, new_len - 1 - suffix)) == 0)
+    suffix++;
+  self->keys = keys;
+  g_array_unref (old);
+  emit_items_changed (self, prefix, old_len - prefix - suffix, new_len - prefix - suffix);
+}
+
 /* Search results: re-query and emit one change covering what differs between the two lists. */
 static void
 rediff (SiIdeaList *self)
 {
   SiIdeaFilter filter = current_filter (self);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) keys = NULL;
-  guint prefix = 0, suffix = 0, old_len, new_len;
+  GArray *keys;
 
   if (!(keys = si_store_query_ideas (self->store, &filter, &error)))
     {
       g_warning ("Could not search the ideas: %s", error->message);
       return;
     }
-  old_len = self->keys->len;
-  new_len = keys->len;
-  while (prefix < old_len && prefix < new_len &&
-         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, prefix),
-                              &g_array_index (keys, SiIdeaKey, prefix)) == 0)
-    prefix++;
-  while (suffix < old_len - prefix && suffix < new_len - prefix &&
-         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, old_len - 1 - suffix),
-                              &g_array_index (keys, SiIdeaKey, new_len - 1 - suffix)) == 0)
-    suffix++;
-  g_array_unref (self->keys);
-  self->keys = g_steal_pointer (&keys);
-  emit_items_changed (self, prefix, old_len - prefix - suffix, new_len - prefix - suffix);
+  replace_keys (self, keys);
 }
 
 /* The store says anything may have changed (many ideas at once: a page of a sync, an import).
@@ -270,7 +279,7 @@ refresh_lazily (SiIdeaList *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) keys = NULL;
   guint want = MAX (self->keys->len, LOAD_PAGE);
-  guint total = 0, prefix = 0, suffix = 0, old_len, new_len, old_tail, new_tail;
+  guint total = 0, new_len, old_tail, new_tail;
   gboolean short_read;
 
   total = si_store_count_ideas (self->store, &filter, &error);
@@ -281,24 +290,11 @@ refresh_lazily (SiIdeaList *self)
       g_warning ("Could not list the ideas: %s", error->message);
       return;
     }
-  old_len = self->keys->len;
-  new_len = keys->len;
-  while (prefix < old_len && prefix < new_len &&
-         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, prefix),
-                              &g_array_index (keys, SiIdeaKey, prefix)) == 0)
-    prefix++;
-  while (suffix < old_len - prefix && suffix < new_len - prefix &&
-         si_idea_key_compare (&g_array_index (self->keys, SiIdeaKey, old_len - 1 - suffix),
-                              &g_array_index (keys, SiIdeaKey, new_len - 1 - suffix)) == 0)
-    suffix++;
-
-  g_array_unref (self->keys);
-  self->keys = g_steal_pointer (&keys);
-  /* The tail keeps its old length until the second change... */
-  emit_items_changed (self, prefix, old_len - prefix - suffix, new_len - prefix - suffix);
-  /* ...where it starts after what is loaded now: a handler of the first may have read on. A
-   * short read was the whole list, whatever the count said. */
-  short_read = new_len < want;
+  /* The tail keeps its old length during the first change... */
+  short_read = keys->len < want;
+  replace_keys (self, g_steal_pointer (&keys));
+  /* ...and starts after what is loaded now: a handler of the first may have read on. A short
+   * read was the whole list, whatever the count said. */
   new_len = self->keys->len;
   old_tail = self->n_tail;
   new_tail = !short_read && total > new_len ? total - new_len : 0;

@@ -976,6 +976,39 @@ done:
   return g_steal_pointer (&result);
 }
 
+/* A statement over an account's change feed (both collections, or one) between two versions,
+ * bound: its records in version order (?5 is the limit), or how many there are. */
+#define FEED_ALL " WHERE account_id = ?1 AND version > ?3 AND version <= ?4"
+#define FEED_ONE " WHERE account_id = ?1 AND collection = ?2 AND version > ?3 AND version <= ?4"
+
+static sqlite3_stmt *
+feed_stmt (SiServerStorageSqlite  *self,
+           gboolean                count,
+           gint64                  account_id,
+           SiWireCollection        collection,
+           gint64                  after,
+           gint64                  up_to,
+           GError                **error)
+{
+  static const char * const sql[2][2] = {
+    { "SELECT " RECORD_COLUMNS ", collection FROM records" FEED_ALL " ORDER BY version LIMIT ?5",
+      "SELECT count(*) FROM records" FEED_ALL },
+    { "SELECT " RECORD_COLUMNS ", collection FROM records" FEED_ONE " ORDER BY version LIMIT ?5",
+      "SELECT count(*) FROM records" FEED_ONE },
+  };
+  gboolean one = collection != SI_SERVER_STORAGE_ALL_COLLECTIONS;
+  sqlite3_stmt *s = stmt (self, sql[one][count], error);
+
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  if (one)
+    sqlite3_bind_int (s, 2, collection);
+  sqlite3_bind_int64 (s, 3, after);
+  sqlite3_bind_int64 (s, 4, up_to);
+  return s;
+}
+
 static SiWirePage *
 sqlite_records_list (SiServerStorage   *storage,
                      gint64             account_id,
@@ -1011,25 +1044,9 @@ sqlite_records_list (SiServerStorage   *storage,
       return NULL;
     }
 
-  if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
-    s = stmt (self,
-              "SELECT " RECORD_COLUMNS ", collection FROM records"
-              " WHERE account_id = ?1 AND version > ?3 AND version <= ?4"
-              " ORDER BY version LIMIT ?5",
-              error);
-  else
-    s = stmt (self,
-              "SELECT " RECORD_COLUMNS ", collection FROM records"
-              " WHERE account_id = ?1 AND collection = ?2 AND version > ?3 AND version <= ?4"
-              " ORDER BY version LIMIT ?5",
-              error);
+  s = feed_stmt (self, FALSE, account_id, collection, since, page->cursor, error);
   if (s == NULL)
     return NULL;
-  sqlite3_bind_int64 (s, 1, account_id);
-  if (collection != SI_SERVER_STORAGE_ALL_COLLECTIONS)
-    sqlite3_bind_int (s, 2, collection);
-  sqlite3_bind_int64 (s, 3, since);
-  sqlite3_bind_int64 (s, 4, page->cursor);
   sqlite3_bind_int64 (s, 5, (gint64) limit + 1);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
     g_ptr_array_add (page->records, record_from_row (s, (SiWireCollection) sqlite3_column_int (s, 12)));
@@ -1049,23 +1066,9 @@ sqlite_records_list (SiServerStorage   *storage,
       page->cursor = ((SiWireRecord *) g_ptr_array_index (page->records, limit - 1))->version;
 
       /* How many follow, for the client's "1,200 of 5,000": counted on the same index. */
-      if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
-        s = stmt (self,
-                  "SELECT count(*) FROM records"
-                  " WHERE account_id = ?1 AND version > ?3 AND version <= ?4",
-                  error);
-      else
-        s = stmt (self,
-                  "SELECT count(*) FROM records"
-                  " WHERE account_id = ?1 AND collection = ?2 AND version > ?3 AND version <= ?4",
-                  error);
+      s = feed_stmt (self, TRUE, account_id, collection, page->cursor, latest, error);
       if (s == NULL)
         return NULL;
-      sqlite3_bind_int64 (s, 1, account_id);
-      if (collection != SI_SERVER_STORAGE_ALL_COLLECTIONS)
-        sqlite3_bind_int (s, 2, collection);
-      sqlite3_bind_int64 (s, 3, page->cursor);
-      sqlite3_bind_int64 (s, 4, latest);
       rc = sqlite3_step (s);
       if (rc == SQLITE_ROW)
         page->remaining = sqlite3_column_int64 (s, 0);
