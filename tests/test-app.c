@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 #include <libsoup/soup.h>
 
+#include "si-app-utils.h"
 #include "si-application.h"
 #include "si-idea-row.h"
 #include "si-store-private.h"
@@ -896,6 +897,24 @@ test_sync_indicator_texts (void)
   g_assert_cmpstr (d, ==, "100,000");
   g_assert_cmpstr (e, ==, "30 s");
   g_assert_cmpstr (g, ==, "2 min");
+
+  /* Relative times, read in the local zone (looked up once a minute, not at each row). */
+  {
+    /* 2026-11-28 12:00 UTC, and 2023-11-14 12:00 UTC: the same date in any zone within 11 h. */
+    const gint64 now = G_GINT64_CONSTANT (1795867200) * G_USEC_PER_SEC;
+    const gint64 old = G_GINT64_CONSTANT (1699963200) * G_USEC_PER_SEC;
+    g_autofree char *just = si_format_relative_time (now - 30 * G_USEC_PER_SEC, now);
+    g_autofree char *minutes = si_format_relative_time (now - 5 * 60 * G_USEC_PER_SEC, now);
+    g_autofree char *yesterday = si_format_relative_time (now - G_GINT64_CONSTANT (24) * 3600 * G_USEC_PER_SEC, now);
+    g_autofree char *long_ago = si_format_relative_time (old, now);
+    g_autofree char *again = si_format_relative_time (old, now);
+
+    g_assert_cmpstr (just, ==, "just now");
+    g_assert_cmpstr (minutes, ==, "5 min ago");
+    g_assert_cmpstr (yesterday, ==, "yesterday");
+    g_assert_true (g_str_has_suffix (long_ago, " Nov 2023"));
+    g_assert_cmpstr (again, ==, long_ago);
+  }
 }
 
 /* The application -------------------------------------------------------------------------------- */

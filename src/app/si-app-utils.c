@@ -9,6 +9,23 @@
 
 #include "si-app-utils.h"
 
+/* The local time zone, looked up again once a minute (a laptop on a train changes zones):
+ * GLib's own lookup reads /etc/localtime each time, and rows format their times at each bind. */
+static GTimeZone *
+local_zone (gint64 now_usec)
+{
+  static GTimeZone *zone;
+  static gint64 looked_up;
+
+  if (zone == NULL || now_usec - looked_up > 60 * G_USEC_PER_SEC || now_usec < looked_up)
+    {
+      g_clear_pointer (&zone, g_time_zone_unref);
+      zone = g_time_zone_new_local ();
+      looked_up = now_usec;
+    }
+  return zone;
+}
+
 /**
  * si_format_relative_time:
  * @when_usec: a wall-clock time (g_get_real_time())
@@ -20,6 +37,7 @@ char *
 si_format_relative_time (gint64 when_usec,
                          gint64 now_usec)
 {
+  GTimeZone *zone;
   gint64 seconds = (now_usec - when_usec) / G_USEC_PER_SEC;
   g_autoptr(GDateTime) when = NULL;
   g_autoptr(GDateTime) now = NULL;
@@ -36,8 +54,19 @@ si_format_relative_time (gint64 when_usec,
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%d min ago", "%d min ago", minutes), minutes);
     }
 
-  when = g_date_time_new_from_unix_local (when_usec / G_USEC_PER_SEC);
-  now = g_date_time_new_from_unix_local (now_usec / G_USEC_PER_SEC);
+  zone = local_zone (now_usec);
+  when = g_date_time_new_from_unix_utc (when_usec / G_USEC_PER_SEC);
+  now = g_date_time_new_from_unix_utc (now_usec / G_USEC_PER_SEC);
+  if (when != NULL && now != NULL)
+    {
+      GDateTime *local_when = g_date_time_to_timezone (when, zone);
+      GDateTime *local_now = g_date_time_to_timezone (now, zone);
+
+      g_date_time_unref (when);
+      g_date_time_unref (now);
+      when = local_when;
+      now = local_now;
+    }
   if (when == NULL || now == NULL)
     return g_strdup ("");
 
