@@ -228,6 +228,91 @@ test_login_throttle (void)
   g_assert_cmpint (elapsed_ms, >=, 1000);
 }
 
+typedef struct {
+  guint pending;
+  guint unauthorized;
+} Burst;
+
+static void
+burst_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Burst *burst = user_data;
+  SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (soup_message_get_status (msg) == SOUP_STATUS_UNAUTHORIZED)
+    burst->unauthorized++;
+  burst->pending--;
+}
+
+/* @n wrong passwords for alice at once (one at a time, the growing delay would take minutes),
+ * as if from @client through a proxy on 127.0.0.1. */
+static void
+fail_logins_from (SiTestServer *server, const char *client, guint n)
+{
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns", (int) n, "max-conns-per-host", (int) n, "proxy-resolver", NULL, NULL);
+  g_autofree char *url = si_test_server_url_for (server, "/api/v1/login");
+  static const char bad[] = "{\"username\":\"alice\",\"password\":\"wrong password\"}";
+  Burst burst = { n, 0 };
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
+      g_autoptr(GBytes) bytes = g_bytes_new_static (bad, strlen (bad));
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Forwarded-For", client);
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, burst_done, &burst);
+    }
+  while (burst.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (burst.unauthorized, ==, n);
+}
+
+static guint
+login_from (SiTestServer *server, const char *client, const char *name)
+{
+  g_autofree char *body = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"" PASSWORD "\"}", name);
+  g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/login", NULL, body,
+                                                        "X-Forwarded-For", client, NULL);
+  return r->status;
+}
+
+/* Behind a reverse proxy (--trusted-proxy), failed logins count against the client the proxy
+ * names, so one client cannot lock every other client out; without it the header is not
+ * believed (a client could name anyone to escape its own limit). */
+static void
+test_login_throttle_behind_proxy (void)
+{
+  static const char * const trusted[] = { "--trusted-proxy", "127.0.0.1", NULL };
+  g_autoptr(SiTestServer) proxied = si_test_server_new (NULL);
+  g_autoptr(SiTestServer) direct = start_server ("alice", "bob", NULL);
+
+  si_test_server_add_user (proxied, "alice", PASSWORD);
+  si_test_server_add_user (proxied, "bob", PASSWORD);
+  si_test_server_set_args (proxied, trusted);
+  si_test_server_start (proxied);
+
+  /* The last address is the one the proxy appended; what comes before is the client's word. */
+  fail_logins_from (proxied, "192.0.2.9, 203.0.113.7", 30);
+  g_assert_cmpuint (login_from (proxied, "203.0.113.7", "bob"), ==, 429);
+  g_assert_cmpuint (login_from (proxied, "192.0.2.9, 203.0.113.7", "bob"), ==, 429);
+  g_assert_cmpuint (login_from (proxied, "198.51.100.2", "bob"), ==, 200);
+  g_assert_cmpuint (login_from (proxied, "203.0.113.7, 198.51.100.2", "bob"), ==, 200);
+
+  fail_logins_from (direct, "203.0.113.7", 30);
+  g_assert_cmpuint (login_from (direct, "198.51.100.2", "bob"), ==, 429);
+
+  /* A proxy address that is not one is refused at start. */
+  {
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (si_test_server_run (direct, NULL, NULL, &err, "--trusted-proxy", "proxy.example.org", NULL),
+                     ==, 2);
+    g_assert_nonnull (strstr (err, "not an IP address"));
+  }
+}
+
 static void
 test_unauthorized (void)
 {
@@ -1634,6 +1719,7 @@ main (int   argc,
   g_test_add_func ("/server/info", test_info);
   g_test_add_func ("/server/login", test_login);
   g_test_add_func ("/server/login-throttle", test_login_throttle);
+  g_test_add_func ("/server/login-throttle-behind-proxy", test_login_throttle_behind_proxy);
   g_test_add_func ("/server/unauthorized", test_unauthorized);
   g_test_add_func ("/server/isolation", test_isolation);
   g_test_add_func ("/server/paging", test_paging);

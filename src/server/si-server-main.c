@@ -390,7 +390,8 @@ serve (SiServerStorage *storage,
        const char      *listen,
        const char      *tls_cert,
        const char      *tls_key,
-       gsize            max_body_bytes)
+       gsize            max_body_bytes,
+       GStrv            trusted_proxies)
 {
   g_autoptr(SiServer) server = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
@@ -417,6 +418,7 @@ serve (SiServerStorage *storage,
     }
 
   server = si_server_new (storage, max_body_bytes);
+  si_server_set_trusted_proxies (server, (const char * const *) trusted_proxies);
   /* One connection per worker thread; @storage is the first. */
   for (guint i = 1; i < pool_size; i++)
     {
@@ -472,6 +474,7 @@ main (int   argc,
   g_autofree char *tls_cert = NULL;
   g_autofree char *tls_key = NULL;
   g_auto(GStrv) args = NULL;
+  g_auto(GStrv) trusted_proxies = NULL;
   gint64 max_body_bytes = SI_SERVER_DEFAULT_MAX_BODY_BYTES;
   int pool_size = DEFAULT_POOL_SIZE;
   gboolean version = FALSE;
@@ -492,6 +495,9 @@ main (int   argc,
       "The PEM private key of --tls-cert", "FILE" },
     { "max-body-bytes", 0, 0, G_OPTION_ARG_INT64, &max_body_bytes,
       "Refuse request bodies larger than this (default 8 MiB)", "BYTES" },
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxies,
+      "A reverse proxy's IP address: for requests from it, count failed logins against the client"
+      " it names last in X-Forwarded-For (repeat for several)", "ADDRESS" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, "[user add|list|del|passwd [NAME] | copy-to [URI]]" },
     { NULL }
@@ -534,6 +540,16 @@ main (int   argc,
       g_printerr ("saveidea-server: --max-body-bytes must be at least 1024\n");
       return EXIT_USAGE;
     }
+  for (guint i = 0; trusted_proxies != NULL && trusted_proxies[i] != NULL; i++)
+    {
+      g_autoptr(GInetAddress) address = g_inet_address_new_from_string (trusted_proxies[i]);
+
+      if (address == NULL)
+        {
+          g_printerr ("saveidea-server: --trusted-proxy “%s” is not an IP address\n", trusted_proxies[i]);
+          return EXIT_USAGE;
+        }
+    }
   if (args != NULL && g_str_equal (args[0], "copy-to"))
     {
       if (data_dir == NULL || g_strv_length (args) > 2)
@@ -567,7 +583,7 @@ main (int   argc,
     status = run_user_command (storage, args);
   else
     status = serve (storage, database, data_dir, (guint) pool_size, listen ? listen : "127.0.0.1:8080",
-                    tls_cert, tls_key, (gsize) max_body_bytes);
+                    tls_cert, tls_key, (gsize) max_body_bytes, trusted_proxies);
 
   g_clear_object (&storage);
   si_password_shutdown ();

@@ -46,6 +46,7 @@ struct _SiServer
   gsize            max_body_bytes;
 
   GHashTable      *failures;          /* "user:NAME" / "addr:ADDR" -> Failures */
+  GPtrArray       *trusted_proxies;   /* GInetAddress: peers whose X-Forwarded-For is believed */
 
   guint            in_flight;
   gboolean         close_connections; /* libsoup < 3.3 leaks idle keep-alive connections */
@@ -599,6 +600,41 @@ authenticate (Request         *request,
 /* ---------------------------------------------------------------------------------------- */
 /* login throttling */
 
+/* The client a request comes from: its peer, or, when the peer is a trusted reverse proxy, the
+ * address that proxy appended to X-Forwarded-For (the last one: those before it are the
+ * client's to write). Behind a proxy every peer is the proxy, and one client's failed logins
+ * would lock every client out. */
+static char *
+client_address (SiServer          *self,
+                SoupServerMessage *msg)
+{
+  GSocketAddress *peer = soup_server_message_get_remote_address (msg);
+  GInetAddress *peer_inet = G_IS_INET_SOCKET_ADDRESS (peer)
+                            ? g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (peer)) : NULL;
+  const char *forwarded;
+
+  if (peer_inet == NULL)
+    return g_strdup (soup_server_message_get_remote_host (msg));
+  for (guint i = 0; i < self->trusted_proxies->len; i++)
+    if (g_inet_address_equal (peer_inet, g_ptr_array_index (self->trusted_proxies, i)))
+      {
+        forwarded = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                   "X-Forwarded-For");
+        if (forwarded != NULL)
+          {
+            const char *last = strrchr (forwarded, ',');
+            g_autofree char *text = g_strstrip (g_strdup (last ? last + 1 : forwarded));
+            g_autoptr(GInetAddress) client = g_inet_address_new_from_string (text);
+
+            if (client != NULL)
+              return g_inet_address_to_string (client);
+          }
+        break;
+      }
+  return g_inet_address_to_string (peer_inet);
+}
+
+
 static Failures *
 failures_lookup (SiServer   *self,
                  const char *key)
@@ -811,6 +847,7 @@ handle_login (SiServer          *self,
               Reply             *reply)
 {
   static const char * const known[] = { "username", "password", NULL };
+  g_autofree char *client = NULL;
   g_autoptr(GBytes) body = NULL;
   g_autoptr(JsonNode) root = NULL;
   Request *request;
@@ -861,7 +898,8 @@ handle_login (SiServer          *self,
       return;
     }
 
-  addr_key = g_strconcat ("addr:", soup_server_message_get_remote_host (msg), NULL);
+  client = client_address (self, msg);
+  addr_key = g_strconcat ("addr:", client, NULL);
   failures = failures_lookup (self, addr_key);
   if (failures != NULL && failures->count >= FAILURES_BEFORE_429)
     {
@@ -1638,6 +1676,7 @@ si_server_finalize (GObject *object)
   SiServer *self = SI_SERVER (object);
 
   g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_pointer (&self->trusted_proxies, g_ptr_array_unref);
 
   G_OBJECT_CLASS (si_server_parent_class)->finalize (object);
 }
@@ -1655,6 +1694,7 @@ static void
 si_server_init (SiServer *self)
 {
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->trusted_proxies = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 SiServer *
@@ -1690,6 +1730,22 @@ si_server_new (SiServerStorage *storage,
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (request_done), self);
   g_signal_connect (self->soup, "request-aborted", G_CALLBACK (request_done), self);
   return self;
+}
+
+void
+si_server_set_trusted_proxies (SiServer           *self,
+                               const char * const *addresses)
+{
+  g_return_if_fail (SI_IS_SERVER (self));
+
+  g_ptr_array_set_size (self->trusted_proxies, 0);
+  for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++)
+    {
+      GInetAddress *address = g_inet_address_new_from_string (addresses[i]);
+
+      g_return_if_fail (address != NULL);
+      g_ptr_array_add (self->trusted_proxies, address);
+    }
 }
 
 void

@@ -17,6 +17,10 @@ G_DECLARE_FINAL_TYPE (SiServer, si_server, SI, SERVER, GObject)
  * connection; add more with si_server_add_connection(). */
 SiServer *si_server_new             (SiServerStorage      *storage,
                                      gsize                 max_body_bytes);
+/* Peers (IP addresses, e.g. "127.0.0.1") that are reverse proxies: for them the client's
+ * address, which login throttling counts, is the last one in X-Forwarded-For. */
+void      si_server_set_trusted_proxies (SiServer           *self,
+                                         const char * const *addresses);
 /* Another connection to the same database (same instance id), and one more worker thread. */
 void      si_server_add_connection  (SiServer             *self,
                                      SiServerStorage      *storage);
