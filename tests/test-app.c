@@ -9,6 +9,7 @@
 #include <libsoup/soup.h>
 
 #include "si-app-utils.h"
+#include "si-i18n.h"
 #include "si-application.h"
 #include "si-idea-row.h"
 #include "si-store-private.h"

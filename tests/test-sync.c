@@ -1501,7 +1501,7 @@ test_cli_progress (void)
 
   g_assert_cmpint (run_cli (db, s->token, &out, &err, "sync", "--pull", "--progress", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "pulled 2500, pushed 0, merged 0, conflicts 0, rejected 0\n");
-  g_assert_cmpstr (err, ==, "Syncing 1000 of 2500\nSyncing 2000 of 2500\nSyncing 2500 of 2500\n");
+  g_assert_cmpstr (err, ==, "Syncing 1,000 of 2,500\nSyncing 2,000 of 2,500\nSyncing 2,500 of 2,500\n");
 
   /* Not a terminal and no --progress: nothing on standard error. */
   g_clear_pointer (&out, g_free);

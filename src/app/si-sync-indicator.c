@@ -7,9 +7,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "si-app-utils.h"
+#include "si-i18n.h"
 #include "si-sync-indicator.h"
 
 #define WAITING_SHOWN_MAX 12
@@ -49,30 +49,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void update (SiSyncIndicator *self);
-
-/**
- * si_format_count:
- *
- * Returns: (transfer full): @n with the locale's thousands separator ("1,200" in English)
- */
-char *
-si_format_count (guint n)
-{
-  g_autofree char *digits = g_strdup_printf ("%u", n);
-  const char *sep = localeconv ()->thousands_sep;
-  g_autoptr(GString) out = g_string_new (NULL);
-  gsize len = strlen (digits);
-
-  if (sep == NULL || sep[0] == '\0')
-    sep = ",";
-  for (gsize i = 0; i < len; i++)
-    {
-      if (i > 0 && (len - i) % 3 == 0)
-        g_string_append (out, sep);
-      g_string_append_c (out, digits[i]);
-    }
-  return g_string_free (g_steal_pointer (&out), FALSE);
-}
 
 /**
  * si_format_duration:
@@ -177,10 +153,7 @@ describe (SiSyncIndicator *self,
 
         if (total > 0)
           {
-            g_autofree char *d = si_format_count (MIN (done, total));
-            g_autofree char *t = si_format_count (total);
-            /* Translators: "Syncing 1,200 of 5,000" */
-            st->label = g_strdup_printf (_("Syncing %s of %s"), d, t);
+            st->label = si_format_sync_progress (done, total);
             st->progress = TRUE;
             st->fraction = (double) MIN (done, total) / total;
           }

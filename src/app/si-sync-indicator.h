@@ -19,7 +19,6 @@ double         si_sync_indicator_get_fraction (SiSyncIndicator *self);
 void           si_sync_indicator_popup        (SiSyncIndicator *self);
 void           si_sync_indicator_popdown      (SiSyncIndicator *self);
 
-char          *si_format_count                (guint            n);
 char          *si_format_duration             (gint64           usec);
 
 G_END_DECLS

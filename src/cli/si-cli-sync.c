@@ -10,6 +10,7 @@
 
 #include "si-account.h"
 #include "si-cli.h"
+#include "si-i18n.h"
 #include "si-sync-engine.h"
 
 static int
@@ -148,17 +149,14 @@ progress_cb (SiSyncEngine *engine,
   guint done = si_sync_engine_get_progress_done (engine);
   guint total = si_sync_engine_get_progress_total (engine);
   gint64 now = g_get_monotonic_time ();
-  g_autofree char *d = NULL, *t = NULL, *text = NULL;
+  g_autofree char *text = NULL;
 
   if (total == 0 || done == 0)
     return;
   if (progress->terminal && done < total && now - progress->last_shown < G_USEC_PER_SEC / 10)
     return;
   progress->last_shown = now;
-  d = g_strdup_printf ("%'u", MIN (done, total));
-  t = g_strdup_printf ("%'u", total);
-  /* Translators: "Syncing 1,200 of 5,000" */
-  text = g_strdup_printf (_("Syncing %s of %s"), d, t);
+  text = si_format_sync_progress (done, total);
   if (progress->terminal)
     g_printerr ("\r\033[K%s", text);
   else

@@ -1,4 +1,4 @@
-/* si-i18n.c — how a Saveidea program finds its translations.
+/* si-i18n.c — how a Saveidea program finds its translations, and numbers in the user's locale.
  *
  * The app, saveidea-cli and the core's messages (the errors both show) share one gettext
  * domain, GETTEXT_PACKAGE. Installed, its catalogues are in LOCALEDIR. A program run from a
@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <locale.h>
+#include <string.h>
 
 #include "si-i18n.h"
 
@@ -56,4 +57,46 @@ si_i18n_init (void)
   bindtextdomain (GETTEXT_PACKAGE, localedir ? localedir : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+}
+
+/**
+ * si_format_count:
+ *
+ * Returns: (transfer full): @n with the locale's thousands separator ("1,200" in English; a
+ *   comma where the locale has none, as in C)
+ */
+char *
+si_format_count (guint n)
+{
+  g_autofree char *digits = g_strdup_printf ("%u", n);
+  const char *sep = localeconv ()->thousands_sep;
+  g_autoptr(GString) out = g_string_new (NULL);
+  gsize len = strlen (digits);
+
+  if (sep == NULL || sep[0] == '\0')
+    sep = ",";
+  for (gsize i = 0; i < len; i++)
+    {
+      if (i > 0 && (len - i) % 3 == 0)
+        g_string_append (out, sep);
+      g_string_append_c (out, digits[i]);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * si_format_sync_progress:
+ *
+ * Returns: (transfer full): "Syncing 1,200 of 5,000", as the app's header bar and
+ *   `saveidea-cli sync` say it
+ */
+char *
+si_format_sync_progress (guint done,
+                         guint total)
+{
+  g_autofree char *d = si_format_count (MIN (done, total));
+  g_autofree char *t = si_format_count (total);
+
+  /* Translators: "Syncing 1,200 of 5,000" */
+  return g_strdup_printf (_("Syncing %s of %s"), d, t);
 }
