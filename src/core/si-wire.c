@@ -1578,6 +1578,80 @@ si_wire_int64_parse (const char *text,
   return TRUE;
 }
 
+/* Whether the @n_digits ASCII digits at @digits, with @negative, fit in a gint64. */
+static gboolean
+json_integer_fits (const char *digits,
+                   gsize       n_digits,
+                   gboolean    negative)
+{
+  const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
+
+  while (n_digits > 1 && digits[0] == '0')
+    {
+      digits++;
+      n_digits--;
+    }
+  if (n_digits != INT64_MAX_DIGITS)
+    return n_digits < INT64_MAX_DIGITS;
+  return memcmp (digits, limit, INT64_MAX_DIGITS) <= 0;
+}
+
+gboolean
+si_wire_json_integers_fit (const char  *data,
+                           gsize        length,
+                           GError     **error)
+{
+  gboolean in_string = FALSE;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+      gboolean negative;
+      gsize start;
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        {
+          in_string = TRUE;
+          continue;
+        }
+      if (c != '-' && !g_ascii_isdigit (c))
+        continue;
+
+      negative = c == '-';
+      if (negative)
+        i++;
+      start = i;
+      while (i < length && g_ascii_isdigit (data[i]))
+        i++;
+      if (i < length && (data[i] == '.' || data[i] == 'e' || data[i] == 'E'))
+        {
+          /* A double: skip the rest of it. */
+          while (i < length && (g_ascii_isdigit (data[i]) || data[i] == '.' || data[i] == 'e' ||
+                                data[i] == 'E' || data[i] == '+' || data[i] == '-'))
+            i++;
+        }
+      else if (!json_integer_fits (data + start, i - start, negative))
+        {
+          g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                       "The number at byte %" G_GSIZE_FORMAT " is out of range: whole numbers go from "
+                       "-9223372036854775808 to 9223372036854775807", start - (negative ? 1 : 0));
+          return FALSE;
+        }
+      i--;   /* the loop steps onto the character after the number */
+    }
+  return TRUE;
+}
+
 char *
 si_wire_etag_format (gint64 version)
 {

@@ -355,6 +355,15 @@ gboolean  si_wire_int64_parse      (const char *text,
                                     gint64      min,
                                     gint64      max,
                                     gint64     *out_value);
+
+/* Checks that every integer in the JSON text @data (@length bytes) fits in a #gint64, from
+ * -2^63 to 2^63-1: json-glib 1.6 wraps a larger one without a word (18446744073709551617 reads
+ * as 1, so an id or a version could silently name another record). Numbers with a fraction
+ * or an exponent are doubles and not looked at; nothing inside strings is. Fails with
+ * %SI_WIRE_ERROR_INVALID_JSON. Meant for si_wire_parse(), before the text is parsed. */
+gboolean  si_wire_json_integers_fit (const char  *data,
+                                     gsize        length,
+                                     GError     **error);
 char     *si_wire_etag_format      (gint64      version);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiWireRecord, si_wire_record_free)
