@@ -1073,6 +1073,264 @@ test_name_taken (void)
   }
 }
 
+/* Ids, `since` and If-Match take every value up to 2^63-1, in plain decimal, and nothing else. */
+static void
+test_large_values (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *path = NULL;
+  g_autofree char *edit = idea_json (uid, "Edited", NULL);
+  gint64 id, version;
+
+  {
+    g_autofree char *body = idea_json (uid, "Original", NULL);
+    g_autoptr(SiTestResponse) r = post (server, token, "ideas", body, 201);
+
+    id = si_test_response_get_int (r, "id");
+    version = si_test_response_get_int (r, "version");
+  }
+  path = g_strdup_printf ("/api/v1/ideas/%" G_GINT64_FORMAT, id);
+
+  /* since: 0 to 2^63-1. */
+  {
+    const char *feeds[] = { "ideas", "tags", "changes" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (feeds); i++)
+      {
+        g_autoptr(SiTestResponse) top = get (server, token, "/api/v1/%s?since=9223372036854775807", feeds[i]);
+        g_autoptr(SiTestResponse) zero = get (server, token, "/api/v1/%s?since=0", feeds[i]);
+        JsonObject *object;
+
+        g_test_message ("feed %s", feeds[i]);
+        g_assert_cmpuint (top->status, ==, 200);
+        object = si_test_response_object (top);
+        g_assert_cmpuint (json_array_get_length (json_object_get_array_member (object, "records")), ==, 0);
+        g_assert_false (json_object_get_boolean_member (object, "more"));
+        g_assert_cmpuint (zero->status, ==, 200);
+      }
+  }
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/ideas?since=999999999999999999");
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+  {
+    /* (a "+" in a query is a space) */
+    const char *queries[] = {
+      "since=9223372036854775808", "since=9999999999999999999", "since=10000000000000000000",
+      "since=18446744073709551617", "since=99999999999999999999999999", "since=%2B1", "since=+1",
+      "since=%201", "since=1%20", "since=01", "since=00", "since=-0", "since=0x10", "since=1.0",
+      "limit=01", "limit=%2B5", "limit=9223372036854775808",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+      {
+        g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/changes?%s", queries[i]);
+
+        g_test_message ("query %s", queries[i]);
+        assert_error (r, 400, "invalid_parameter");
+      }
+  }
+
+  /* An id of 19 digits is an id: the record is not there (404 after the token check, 405 for
+   * a wrong method) rather than a path that cannot exist. */
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/ideas/9223372036854775807");
+    g_autoptr(SiTestResponse) anonymous = get (server, NULL, "/api/v1/ideas/9223372036854775807");
+    g_autoptr(SiTestResponse) patch = si_test_server_request (server, "PATCH", "/api/v1/ideas/9223372036854775807",
+                                                              token, NULL, NULL);
+    g_autoptr(SiTestResponse) put = si_test_server_request (server, "PUT", "/api/v1/ideas/1000000000000000000",
+                                                            token, edit, "If-Match", "1", NULL);
+
+    assert_error (r, 404, "not_found");
+    g_assert_cmpuint (anonymous->status, ==, 401);
+    assert_error (patch, 405, "method_not_allowed");
+    assert_error (put, 404, "not_found");
+  }
+  /* Anything else is no id: a path with nothing at it, before the token is looked at. */
+  {
+    const char *ids[] = {
+      "9223372036854775808", "9999999999999999999", "10000000000000000000", "18446744073709551617",
+      "01", "%2B1", "+1", "-1", "0", "%201", "1%20",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+      {
+        g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/ideas/%s", ids[i]);
+        g_autoptr(SiTestResponse) anonymous = get (server, NULL, "/api/v1/ideas/%s", ids[i]);
+
+        g_test_message ("id %s", ids[i]);
+        assert_error (r, 404, "not_found");
+        assert_error (anonymous, 404, "not_found");
+      }
+  }
+
+  /* If-Match: any version up to 2^63-1 is a version (here a stale one). */
+  {
+    const char *stale[] = {
+      "\"9223372036854775807\"", "9223372036854775807", "W/\"9223372036854775807\"", "\"1000000000000000000\"",
+      " \"9223372036854775806\" ",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (stale); i++)
+      {
+        g_autoptr(SiTestResponse) put = si_test_server_request (server, "PUT", path, token, edit, "If-Match", stale[i], NULL);
+        g_autoptr(SiTestResponse) del = si_test_server_request (server, "DELETE", path, token, NULL, "If-Match", stale[i], NULL);
+
+        g_test_message ("If-Match: %s", stale[i]);
+        assert_error (put, 412, "precondition_failed");
+        assert_error (del, 412, "precondition_failed");
+        g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (si_test_response_object (put), "current"),
+                                                     "version"), ==, version);
+      }
+  }
+  {
+    const char *malformed[] = {
+      "\"9223372036854775808\"", "9223372036854775808", "W/\"9223372036854775808\"", "\"10000000000000000000\"",
+      "\"18446744073709551617\"", "\"+1\"", "\"-1\"", "+1", "-1", "\"01\"", "\" 1\"", "\"1 \"",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
+      {
+        g_autoptr(SiTestResponse) put = si_test_server_request (server, "PUT", path, token, edit, "If-Match", malformed[i], NULL);
+
+        g_test_message ("If-Match: %s", malformed[i]);
+        assert_error (put, 400, "invalid_header");
+      }
+  }
+  /* The record was never touched. */
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "%s", path);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpint (si_test_response_get_int (r, "version"), ==, version);
+    g_assert_cmpstr (si_test_response_get_string (r, "title"), ==, "Original");
+  }
+  /* In a batch, ids and versions are JSON numbers: the largest works there too. */
+  {
+    g_autofree char *body = g_strdup_printf (
+      "{\"operations\":["
+      "{\"method\":\"DELETE\",\"collection\":\"ideas\",\"id\":9223372036854775807,\"if_match\":1},"
+      "{\"method\":\"DELETE\",\"collection\":\"ideas\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":9223372036854775807}"
+      "]}", id);
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/batch", token, body, NULL);
+    JsonArray *results;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    results = json_object_get_array_member (si_test_response_object (r), "results");
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (results, 0), "status"), ==, 404);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (results, 1), "status"), ==, 412);
+  }
+}
+
+/* Tag names are normalised before the uniqueness check: white space and zero-width characters
+ * make no new name; a name of nothing but those is refused. */
+static void
+test_tag_names (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *path = NULL;
+  g_autofree char *v = NULL;
+  gint64 x, x_version, other, other_version;
+
+  /* Nothing but white space or zero-width characters, or a control character: 400. */
+  {
+    const char *refused[] = {
+      " ", "   ", "\\t", "\\u200b", "\\u00a0\\u200b\\u3000", "\\ufeff", "\\u2060 \\u200d", "a\\u0001b", "\\u001b[1m",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_autofree char *body = tag_json (NULL, refused[i]);
+        g_autoptr(SiTestResponse) r = post (server, token, "tags", body, 400);
+
+        g_test_message ("name \"%s\"", refused[i]);
+        assert_error (r, 400, "invalid_field");
+        g_assert_nonnull (strstr (si_test_response_get_string (r, "message"), "“name”"));
+      }
+  }
+
+  x = create_tag (server, token, "x", &x_version);
+  other = create_tag (server, token, "Other", &other_version);
+
+  /* "x" with a zero-width space, a no-break space, padding: the same name, 409 with "x". */
+  {
+    const char *same[] = { "x\\u200b", "\\u200bx", "x\\u00a0", "  X  ", "\\ufeffx\\u2060", "x\\u200d\\u200c" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (same); i++)
+      {
+        g_autofree char *body = tag_json (NULL, same[i]);
+        g_autoptr(SiTestResponse) r = post (server, token, "tags", body, 409);
+        JsonObject *current;
+
+        g_test_message ("name \"%s\"", same[i]);
+        assert_error (r, 409, "name_taken");
+        current = json_object_get_object_member (si_test_response_object (r), "current");
+        g_assert_cmpint (json_object_get_int_member (current, "id"), ==, x);
+      }
+  }
+  /* Renaming another tag to it, too; and to nothing. */
+  path = g_strdup_printf ("/api/v1/tags/%" G_GINT64_FORMAT, other);
+  v = version_header (other_version);
+  {
+    g_autoptr(SiTestResponse) taken = si_test_server_request (server, "PUT", path, token,
+      "{\"name\":\"x\\u200b\",\"colour\":\"\",\"created_at\":\"" T0 "\",\"updated_at\":\"" T1 "\"}",
+      "If-Match", v, NULL);
+    g_autoptr(SiTestResponse) empty = si_test_server_request (server, "PUT", path, token,
+      "{\"name\":\"\\u3000\\u200b\",\"colour\":\"\",\"created_at\":\"" T0 "\",\"updated_at\":\"" T1 "\"}",
+      "If-Match", v, NULL);
+    g_autoptr(SiTestResponse) still = get (server, token, "%s", path);
+
+    assert_error (taken, 409, "name_taken");
+    assert_error (empty, 400, "invalid_field");
+    g_assert_cmpstr (si_test_response_get_string (still, "name"), ==, "Other");
+  }
+  /* What is stored is the normalised name: trimmed, runs of white space as one space, without
+   * zero-width characters, NFC. */
+  {
+    g_autofree char *body = tag_json (NULL, " \\u200bTwo \\t\\u00a0words\\u200b ");
+    g_autoptr(SiTestResponse) r = post (server, token, "tags", body, 201);
+    g_autoptr(SiTestResponse) again = NULL;
+    g_autofree char *again_body = tag_json (NULL, "two words");
+
+    g_assert_cmpstr (si_test_response_get_string (r, "name"), ==, "Two words");
+    again = post (server, token, "tags", again_body, 409);
+  }
+  {
+    g_autofree char *body = tag_json (NULL, "cafe\\u0301");
+    g_autoptr(SiTestResponse) r = post (server, token, "tags", body, 201);
+    g_autofree char *composed = tag_json (NULL, "caf\\u00e9");
+    g_autoptr(SiTestResponse) again = post (server, token, "tags", composed, 409);
+
+    g_assert_cmpstr (si_test_response_get_string (r, "name"), ==, "caf\u00e9");
+  }
+  /* In a batch: that operation alone fails. */
+  {
+    g_autofree char *ok = tag_json (NULL, "Fine");
+    g_autofree char *blank = tag_json (NULL, " \\u200b ");
+    g_autofree char *body = g_strdup_printf ("{\"operations\":["
+                                             "{\"method\":\"POST\",\"collection\":\"tags\",\"record\":%s},"
+                                             "{\"method\":\"POST\",\"collection\":\"tags\",\"record\":%s}]}",
+                                             blank, ok);
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/batch", token, body, NULL);
+    JsonArray *results;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    results = json_object_get_array_member (si_test_response_object (r), "results");
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (results, 0), "status"), ==, 400);
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (results, 1), "status"), ==, 201);
+  }
+  /* The feed has x, Other, "Two words", café and Fine: nothing else was stored. */
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/tags?since=0");
+
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (si_test_response_object (r), "records")), ==, 5);
+  }
+}
+
 static void
 test_batch (void)
 {
@@ -1732,6 +1990,8 @@ main (int   argc,
   g_test_add_func ("/server/tag-references", test_tag_references);
   g_test_add_func ("/server/name-taken", test_name_taken);
   g_test_add_func ("/server/batch", test_batch);
+  g_test_add_func ("/server/large-values", test_large_values);
+  g_test_add_func ("/server/tag-names", test_tag_names);
   g_test_add_func ("/server/bad-input", test_bad_input);
   g_test_add_func ("/server/body-limit", test_body_limit);
   g_test_add_func ("/server/connections-closed", test_connections_closed);

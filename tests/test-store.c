@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "si-collection.h"
 #include "si-store-private.h"
 
 static char *
@@ -354,6 +355,148 @@ test_tags_on_ideas (void)
   g_assert_null (si_idea_get_tag_names (loaded)[0]);
   g_assert_cmpint (si_idea_get_sync_state (loaded), ==, SI_SYNC_STATE_MODIFIED);
   g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 2);
+}
+
+/* Pulls one tag record as the sync engine does. */
+static SiSyncApplied
+pull_tag (SiStore    *store,
+          gint64      sid,
+          gint64      version,
+          const char *name)
+{
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  g_autoptr(SiWireRecord) remote = si_wire_record_new (SI_WIRE_COLLECTION_TAGS);
+  g_autoptr(GError) error = NULL;
+  SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
+
+  remote->id = sid;
+  remote->version = version;
+  remote->uid = g_uuid_string_random ();
+  remote->created_at = remote->updated_at = 1764302930123;
+  g_free (remote->name);
+  remote->name = g_strdup (name);
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_apply (store, collections, g_ptr_array_index (collections, 0), remote,
+                                       &applied, &error));
+  g_assert_no_error (error);
+  g_assert_true (_si_store_commit (store, &error));
+  return applied;
+}
+
+/* A new tag name is normalised before the uniqueness check (white space trimmed, zero-width
+ * characters removed); a pulled name is kept as the server holds it. */
+static void
+test_tag_names (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) x = si_store_ensure_tag (store, "x", &error);
+  g_autoptr(SiTag) other = si_store_ensure_tag (store, "Other", &error);
+  g_autoptr(GPtrArray) tags = NULL;
+
+  g_assert_no_error (error);
+
+  /* "x" with zero-width or Unicode space characters is "x". */
+  {
+    const char *same[] = { "x\u200b", "\u200bx", "x\u00a0", " X\u3000", "\ufeffx\u2060", "x\u200d\u200c" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (same); i++)
+      {
+        g_autoptr(SiTag) found = si_store_ensure_tag (store, same[i], &error);
+        g_autoptr(SiTag) fresh = si_tag_new (same[i]);
+        g_autofree char *key = si_tag_name_key (same[i]);
+        g_autofree char *x_key = si_tag_name_key ("x");
+
+        g_assert_no_error (error);
+        g_assert_cmpint (si_tag_get_id (found), ==, si_tag_get_id (x));
+        g_assert_false (si_store_save_tag (store, fresh, SI_SAVE_LOCAL, &error));
+        g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS);
+        g_clear_error (&error);
+        g_assert_cmpstr (key, ==, x_key);
+      }
+  }
+  /* Nothing but white space or zero-width characters: no name. A control character: refused. */
+  {
+    const char *refused[] = { " ", "\u200b", "\u00a0\u200b\u3000", "\t\ufeff", "a\x01" "b", "\x1b[1m" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_autoptr(SiTag) fresh = si_tag_new (refused[i]);
+        g_autoptr(SiTag) found = si_store_ensure_tag (store, refused[i], &error);
+
+        g_assert_null (found);
+        g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID);
+        g_clear_error (&error);
+        g_assert_false (si_store_save_tag (store, fresh, SI_SAVE_LOCAL, &error));
+        g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID);
+        g_assert_nonnull (error->message);
+        g_clear_error (&error);
+      }
+  }
+  /* Renaming to either: refused, the old name stays. */
+  si_tag_set_name (other, "x\u200b");
+  g_assert_false (si_store_save_tag (store, other, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS);
+  g_clear_error (&error);
+  si_tag_set_name (other, "\u3000\u200b");
+  g_assert_false (si_store_save_tag (store, other, SI_SAVE_LOCAL, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  {
+    g_autoptr(SiTag) still = si_store_get_tag (store, si_tag_get_id (other), &error);
+
+    g_assert_cmpstr (si_tag_get_name (still), ==, "Other");
+  }
+  /* What is stored is the normalised name. */
+  {
+    g_autoptr(SiTag) fresh = si_tag_new (" \u200bTwo \t\u00a0words\u200b ");
+    g_autoptr(SiTag) composed = si_tag_new ("cafe\u0301");
+
+    g_assert_true (si_store_save_tag (store, fresh, SI_SAVE_LOCAL, &error));
+    g_assert_cmpstr (si_tag_get_name (fresh), ==, "Two words");
+    g_assert_true (si_store_save_tag (store, composed, SI_SAVE_LOCAL, &error));
+    g_assert_cmpstr (si_tag_get_name (composed), ==, "caf\u00e9");
+  }
+
+  /* Names a server stored before the rule arrive as they are, beside "x", and are not lost;
+   * "x" itself is left alone (no "x (3)" to make way). */
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (x), 1, 1, 1);
+  g_assert_cmpint (pull_tag (store, 3, 10, "x\u200b"), ==, SI_SYNC_APPLIED_TAKEN);
+  g_assert_cmpint (pull_tag (store, 4, 11, " "), ==, SI_SYNC_APPLIED_TAKEN);
+  tags = si_store_list_tags (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tags->len, ==, 6);
+  {
+    g_autoptr(SiTag) still_x = si_store_get_tag (store, si_tag_get_id (x), &error);
+    g_autoptr(SiTag) zw = NULL;
+    g_autoptr(SiTag) blank = NULL;
+
+    g_assert_cmpstr (si_tag_get_name (still_x), ==, "x");
+    for (guint i = 0; i < tags->len; i++)
+      {
+        SiTag *tag = g_ptr_array_index (tags, i);
+
+        if (si_tag_get_sid (tag) == 3)
+          zw = g_object_ref (tag);
+        else if (si_tag_get_sid (tag) == 4)
+          blank = g_object_ref (tag);
+      }
+    g_assert_nonnull (zw);
+    g_assert_nonnull (blank);
+    g_assert_cmpstr (si_tag_get_name (zw), ==, "x\u200b");
+    g_assert_cmpstr (si_tag_get_name (blank), ==, " ");
+
+    /* Such a tag's colour can still change here (its name is kept as it is)... */
+    si_tag_set_colour (zw, "#3584e4");
+    g_assert_true (si_store_save_tag (store, zw, SI_SAVE_LOCAL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (si_tag_get_name (zw), ==, "x\u200b");
+    g_assert_cmpstr (si_tag_get_colour (zw), ==, "#3584e4");
+    /* ...and a new name for it is normalised like any other. */
+    si_tag_set_name (blank, " Blank\u200b");
+    g_assert_true (si_store_save_tag (store, blank, SI_SAVE_LOCAL, &error));
+    g_assert_cmpstr (si_tag_get_name (blank), ==, "Blank");
+  }
 }
 
 static void
@@ -856,6 +999,7 @@ main (int   argc,
   g_test_add_func ("/store/ideas/restore-after-delete", test_restore_after_delete);
   g_test_add_func ("/store/ideas/bad-input", test_bad_input);
   g_test_add_func ("/store/tags/on-ideas", test_tags_on_ideas);
+  g_test_add_func ("/store/tags/names", test_tag_names);
   g_test_add_func ("/store/outbox/order", test_outbox_order);
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/search", test_search);

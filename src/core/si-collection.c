@@ -291,9 +291,9 @@ static gint64
 tags_find_twin (SiStore            *store,
                 const SiWireRecord *record)
 {
-  g_autoptr(SiTag) tag = si_store_find_tag (store, record->name, NULL);
-
-  return tag != NULL ? si_tag_get_id (tag) : 0;
+  /* By the name as the server holds it: the key the store's unique index sees when it is
+   * written (a name stored on the server before names were normalised stays apart). */
+  return _si_store_find_tag_as_stored (store, record->name);
 }
 
 static GArray *

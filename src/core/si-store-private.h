@@ -43,6 +43,11 @@ gboolean      _si_store_set_meta         (SiStore     *self,
 
 void          _si_outbox_entry_clear     (gpointer     entry);
 
+/* The live tag whose name has the same uniqueness key as @name taken as it is (not normalised:
+ * a name from the server), or 0. */
+gint64        _si_store_find_tag_as_stored (SiStore    *self,
+                                            const char *name);
+
 /* si-store-checkpoint.c: the WAL is checkpointed by a thread of the store's, not by a save. */
 typedef struct _SiStoreCheckpointer SiStoreCheckpointer;
 

@@ -1616,22 +1616,75 @@ si_store_get_tag (SiStore  *self,
                      id, NULL, error);
 }
 
+/* A new name, as a person typed it: the codec's rule (si_wire_tag_name_normalize()), with
+ * messages of our own. */
 static char *
 normalise_tag_name (const char  *name,
                     GError     **error)
 {
-  g_autofree char *stripped = NULL;
+  g_autofree char *normal = NULL;
 
-  /* Only ASCII spaces are stripped: safe on text that is not UTF-8, which validate_text() refuses. */
-  stripped = g_strstrip (g_strdup (name));
-  if (stripped[0] == '\0')
+  switch (si_wire_tag_name_normalize (name, &normal))
+    {
+    case SI_WIRE_TAG_NAME_OK:
+      return g_steal_pointer (&normal);
+    case SI_WIRE_TAG_NAME_NOT_UTF8:
+      validate_text (name, FIELD_TAG_NAME, error);
+      return NULL;
+    case SI_WIRE_TAG_NAME_EMPTY:
+      g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, _("A tag needs a name."));
+      return NULL;
+    case SI_WIRE_TAG_NAME_CONTROL:
+      g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                           _("A tag name cannot contain control characters."));
+      return NULL;
+    case SI_WIRE_TAG_NAME_TOO_LONG:
+    default:
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
+                   g_dngettext (GETTEXT_PACKAGE, "The tag name is too long: at most %d character.",
+                                "The tag name is too long: at most %d characters.", SI_TAG_NAME_MAX_CHARS),
+                   SI_TAG_NAME_MAX_CHARS);
+      return NULL;
+    }
+}
+
+/* The name a save stores. A new name is normalised. A name the tag has already (stored before
+ * names were normalised, or pulled from a server that holds it so) and a name from the server
+ * are kept as they are, so that neither a colour change nor a sync fails on it: the uniqueness
+ * key is computed from the name as stored. */
+static char *
+tag_name_to_store (SiStore      *self,
+                   SiTag        *tag,
+                   gboolean      local,
+                   GError      **error)
+{
+  const char *name = si_tag_get_name (tag);
+  gint64 id = si_tag_get_id (tag);
+
+  if (local && id != 0)
+    {
+      sqlite3_stmt *stmt = _si_store_prepare (self, "SELECT name FROM tags WHERE id = ?1", error);
+      gboolean same = FALSE;
+
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        same = g_strcmp0 (name, (const char *) sqlite3_column_text (stmt, 0)) == 0;
+      sqlite3_reset (stmt);
+      if (same)
+        local = FALSE;
+    }
+  if (local)
+    return normalise_tag_name (name, error);
+  if (!validate_text (name, FIELD_TAG_NAME, error))
+    return NULL;
+  if (name[0] == '\0')
     {
       g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, _("A tag needs a name."));
       return NULL;
     }
-  if (!validate_text (stripped, FIELD_TAG_NAME, error))
-    return NULL;
-  return g_steal_pointer (&stripped);
+  return g_strdup (name);
 }
 
 /**
@@ -1655,12 +1708,32 @@ si_store_find_tag (SiStore     *self,
 
   if (!(clean = normalise_tag_name (name, error)))
     return NULL;
-  key = si_tag_name_key (clean);
+  key = si_wire_tag_name_key (clean);
   tag = lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.name_key = ?1 AND t.state != 3",
                     0, key, NULL);
   if (tag == NULL)
     g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, _("There is no tag “%s”."), clean);
   return g_steal_pointer (&tag);
+}
+
+gint64
+_si_store_find_tag_as_stored (SiStore    *self,
+                              const char *name)
+{
+  g_autofree char *key = NULL;
+  sqlite3_stmt *stmt;
+  gint64 id = 0;
+
+  g_return_val_if_fail (SI_IS_STORE (self), 0);
+
+  if (name == NULL || !(key = si_wire_tag_name_key (name)) ||
+      !(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE name_key = ?1 AND state != 3", NULL)))
+    return 0;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return id;
 }
 
 static gboolean
@@ -1678,10 +1751,10 @@ save_tag_in_transaction (SiStore      *self,
   sqlite3_stmt *stmt;
   int rc;
 
-  if (!(name = normalise_tag_name (si_tag_get_name (tag), error)) ||
+  if (!(name = tag_name_to_store (self, tag, local, error)) ||
       !validate_colour (si_tag_get_colour (tag), error))
     return FALSE;
-  key = si_tag_name_key (name);
+  key = si_wire_tag_name_key (name);
 
   if (id == 0)
     {

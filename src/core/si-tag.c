@@ -5,6 +5,7 @@
 
 #include "si-enums.h"
 #include "si-record-private.h"
+#include "si-wire.h"
 
 struct _SiTag
 {
@@ -182,25 +183,25 @@ si_tag_set_colour (SiTag      *self,
 
 /**
  * si_tag_name_key:
- * @name: a valid UTF-8 tag name
+ * @name: a tag name as a person typed it
  *
- * The key under which tag names are unique: "Café", "CAFÉ" and "café" share one.
+ * The key under which a typed name finds its tag: "Café", "CAFÉ", " café " and "café" with a
+ * zero-width space share one. The name is normalised as a new name is
+ * (si_wire_tag_name_normalize()), then keyed as the store and the server key names
+ * (si_wire_tag_name_key()); a name the normalisation refuses is keyed as it is.
  *
- * Returns: (transfer full): the normalised, case-folded, stripped name
+ * Returns: (transfer full) (nullable): the key, or %NULL if @name is not valid UTF-8
  */
 char *
 si_tag_name_key (const char *name)
 {
   g_autofree char *normal = NULL;
-  g_autofree char *folded = NULL;
 
   g_return_val_if_fail (name != NULL, NULL);
 
-  normal = g_utf8_normalize (name, -1, G_NORMALIZE_ALL_COMPOSE);
-  if (normal == NULL)
-    return NULL;
-  folded = g_utf8_casefold (normal, -1);
-  return g_strdup (g_strstrip (folded));
+  if (si_wire_tag_name_normalize (name, &normal) == SI_WIRE_TAG_NAME_OK)
+    return si_wire_tag_name_key (normal);
+  return si_wire_tag_name_key (name);
 }
 
 void

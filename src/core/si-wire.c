@@ -357,8 +357,49 @@ get_tags (JsonObject *object,
   return TRUE;
 }
 
+/* A request's tag name is normalised here (si_wire_tag_name_normalize()), before the server
+ * checks that it is unique. A name the server sends is taken as stored: a name stored before
+ * that rule ("x\u200b" beside "x", " ") must not make a client's sync fail. */
+static gboolean
+validate_tag_name (SiWireRecord *record,
+                   gboolean      request,
+                   GError      **error)
+{
+  g_autofree char *normal = NULL;
+  glong len;
+
+  if (!request)
+    {
+      len = g_utf8_strlen (record->name, -1);
+      if (len < 1)
+        return field_error (error, "name", "must not be empty");
+      if (len > SI_TAG_NAME_MAX_CHARS)
+        return field_error (error, "name", "is longer than %d characters", SI_TAG_NAME_MAX_CHARS);
+      return TRUE;
+    }
+
+  switch (si_wire_tag_name_normalize (record->name, &normal))
+    {
+    case SI_WIRE_TAG_NAME_OK:
+      break;
+    case SI_WIRE_TAG_NAME_NOT_UTF8:
+      return field_error (error, "name", "is not valid UTF-8");
+    case SI_WIRE_TAG_NAME_EMPTY:
+      return field_error (error, "name", "must not be empty (white space and zero-width characters do not count)");
+    case SI_WIRE_TAG_NAME_CONTROL:
+      return field_error (error, "name", "must not contain control characters");
+    case SI_WIRE_TAG_NAME_TOO_LONG:
+    default:
+      return field_error (error, "name", "is longer than %d characters", SI_TAG_NAME_MAX_CHARS);
+    }
+  g_free (record->name);
+  record->name = g_steal_pointer (&normal);
+  return TRUE;
+}
+
 static gboolean
 validate_fields (SiWireRecord *record,
+                 gboolean      request,
                  GError      **error)
 {
   if (record->collection == SI_WIRE_COLLECTION_IDEAS)
@@ -370,12 +411,8 @@ validate_fields (SiWireRecord *record,
     }
   else
     {
-      glong len = g_utf8_strlen (record->name, -1);
-
-      if (len < 1)
-        return field_error (error, "name", "must not be empty");
-      if (len > SI_TAG_NAME_MAX_CHARS)
-        return field_error (error, "name", "is longer than %d characters", SI_TAG_NAME_MAX_CHARS);
+      if (!validate_tag_name (record, request, error))
+        return FALSE;
       if (!si_wire_colour_is_valid (record->colour))
         return field_error (error, "colour", "must be \"\" or a colour such as \"#3584e4\"");
     }
@@ -466,7 +503,7 @@ si_wire_record_from_json (JsonNode          *node,
         return NULL;
     }
 
-  if (need_fields && !validate_fields (record, error))
+  if (need_fields && !validate_fields (record, request, error))
     return NULL;
 
   return g_steal_pointer (&record);
@@ -1378,6 +1415,71 @@ si_wire_tag_name_key (const char *name)
   return g_utf8_casefold (normalized, -1);
 }
 
+/* U+200B ZERO WIDTH SPACE, U+200C ZWNJ, U+200D ZWJ, U+2060 WORD JOINER, U+FEFF BOM. */
+static gboolean
+tag_name_char_is_zero_width (gunichar c)
+{
+  return (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF;
+}
+
+/* Unicode spaces (Zs), U+2028, U+2029, and the ASCII/C1 controls that break text: TAB, LF,
+ * VT, FF, CR, NEL. */
+static gboolean
+tag_name_char_is_space (gunichar c)
+{
+  return g_unichar_isspace (c) || c == 0x0B || c == 0x85;
+}
+
+SiWireTagNameProblem
+si_wire_tag_name_normalize (const char  *name,
+                            char       **out_name)
+{
+  g_autoptr(GString) text = NULL;
+  g_autofree char *composed = NULL;
+  gboolean space = FALSE;
+  glong n_chars = 0;
+
+  g_return_val_if_fail (out_name != NULL, SI_WIRE_TAG_NAME_NOT_UTF8);
+
+  *out_name = NULL;
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    return SI_WIRE_TAG_NAME_NOT_UTF8;
+
+  text = g_string_new (NULL);
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (tag_name_char_is_zero_width (c))
+        continue;
+      if (tag_name_char_is_space (c))
+        {
+          space = text->len > 0;   /* leading white space goes */
+          continue;
+        }
+      if (g_unichar_type (c) == G_UNICODE_CONTROL)
+        return SI_WIRE_TAG_NAME_CONTROL;
+      /* NFC composes at most a few characters into one: far more than the limit is too long
+       * whatever follows, and the work stays bounded. */
+      if (++n_chars > 16 * SI_TAG_NAME_MAX_CHARS)
+        return SI_WIRE_TAG_NAME_TOO_LONG;
+      if (space)
+        g_string_append_c (text, ' ');
+      space = FALSE;
+      g_string_append_unichar (text, c);
+    }
+  if (text->len == 0)
+    return SI_WIRE_TAG_NAME_EMPTY;
+
+  composed = g_utf8_normalize (text->str, text->len, G_NORMALIZE_DEFAULT_COMPOSE);
+  if (composed == NULL)
+    return SI_WIRE_TAG_NAME_NOT_UTF8;
+  if (g_utf8_strlen (composed, -1) > SI_TAG_NAME_MAX_CHARS)
+    return SI_WIRE_TAG_NAME_TOO_LONG;
+  *out_name = g_steal_pointer (&composed);
+  return SI_WIRE_TAG_NAME_OK;
+}
+
 gboolean
 si_wire_colour_is_valid (const char *colour)
 {
@@ -1398,9 +1500,7 @@ si_wire_if_match_parse (const char *header,
                         gint64     *out_version)
 {
   const char *p = header;
-  gboolean quoted = FALSE;
-  gint64 value = 0;
-  guint n = 0;
+  const char *digits, *end;
 
   g_return_val_if_fail (out_version != NULL, FALSE);
 
@@ -1416,27 +1516,139 @@ si_wire_if_match_parse (const char *header,
     }
   if (*p == '"')
     {
-      quoted = TRUE;
-      p++;
-    }
-  while (g_ascii_isdigit (*p))
-    {
-      if (value > (G_MAXINT64 - 9) / 10)
+      digits = p + 1;
+      end = strchr (digits, '"');
+      if (end == NULL)
         return FALSE;
-      value = value * 10 + (*p - '0');
-      n++;
-      p++;
+      p = end + 1;
     }
-  if (n == 0)
-    return FALSE;
-  if (quoted && *p++ != '"')
-    return FALSE;
+  else
+    {
+      digits = p;
+      while (*p != '\0' && *p != ' ' && *p != '\t')
+        p++;
+      end = p;
+    }
   while (*p == ' ' || *p == '\t')
     p++;
   if (*p != '\0')
     return FALSE;
 
-  *out_version = value;
+  return si_wire_int64_parse (digits, end - digits, 0, G_MAXINT64, out_version);
+}
+
+/* G_MAXINT64 has 19 digits. */
+#define INT64_MAX_DIGITS 19
+
+gboolean
+si_wire_int64_parse (const char *text,
+                     gssize      length,
+                     gint64      min,
+                     gint64      max,
+                     gint64     *out_value)
+{
+  guint64 value = 0;
+
+  g_return_val_if_fail (out_value != NULL, FALSE);
+  g_return_val_if_fail (0 <= min && min <= max, FALSE);
+
+  if (text == NULL)
+    return FALSE;
+  if (length < 0)
+    {
+      /* Never reads further than one byte past what could be valid. */
+      length = 0;
+      while (length <= INT64_MAX_DIGITS && text[length] != '\0')
+        length++;
+    }
+  if (length == 0 || length > INT64_MAX_DIGITS)
+    return FALSE;
+  if (text[0] == '0' && length > 1)
+    return FALSE;
+  for (gssize i = 0; i < length; i++)
+    {
+      if (!g_ascii_isdigit (text[i]))
+        return FALSE;
+      /* 19 digits are below 10^19 < 2^64: no overflow of the guint64. */
+      value = value * 10 + (guint64) (text[i] - '0');
+    }
+  if (value > (guint64) G_MAXINT64 || (gint64) value < min || (gint64) value > max)
+    return FALSE;
+  *out_value = (gint64) value;
+  return TRUE;
+}
+
+/* Whether the @n_digits ASCII digits at @digits, with @negative, fit in a gint64. */
+static gboolean
+json_integer_fits (const char *digits,
+                   gsize       n_digits,
+                   gboolean    negative)
+{
+  const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
+
+  while (n_digits > 1 && digits[0] == '0')
+    {
+      digits++;
+      n_digits--;
+    }
+  if (n_digits != INT64_MAX_DIGITS)
+    return n_digits < INT64_MAX_DIGITS;
+  return memcmp (digits, limit, INT64_MAX_DIGITS) <= 0;
+}
+
+gboolean
+si_wire_json_integers_fit (const char  *data,
+                           gsize        length,
+                           GError     **error)
+{
+  gboolean in_string = FALSE;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  for (gsize i = 0; i < length; i++)
+    {
+      char c = data[i];
+      gboolean negative;
+      gsize start;
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+          continue;
+        }
+      if (c == '"')
+        {
+          in_string = TRUE;
+          continue;
+        }
+      if (c != '-' && !g_ascii_isdigit (c))
+        continue;
+
+      negative = c == '-';
+      if (negative)
+        i++;
+      start = i;
+      while (i < length && g_ascii_isdigit (data[i]))
+        i++;
+      if (i < length && (data[i] == '.' || data[i] == 'e' || data[i] == 'E'))
+        {
+          /* A double: skip the rest of it. */
+          while (i < length && (g_ascii_isdigit (data[i]) || data[i] == '.' || data[i] == 'e' ||
+                                data[i] == 'E' || data[i] == '+' || data[i] == '-'))
+            i++;
+        }
+      else if (!json_integer_fits (data + start, i - start, negative))
+        {
+          g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                       "The number at byte %" G_GSIZE_FORMAT " is out of range: whole numbers go from "
+                       "-9223372036854775808 to 9223372036854775807", start - (negative ? 1 : 0));
+          return FALSE;
+        }
+      i--;   /* the loop steps onto the character after the number */
+    }
   return TRUE;
 }
 

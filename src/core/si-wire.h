@@ -303,14 +303,67 @@ gboolean  si_wire_timestamp_parse  (const char *text,
 /* ms since the epoch -> `2026-11-28T04:08:50.123Z` */
 char     *si_wire_timestamp_format (gint64      ms);
 
-/* The key under which tag names are unique: casefold(normalize(name, NFKC)). */
+/* The key under which tag names are unique: casefold(normalize(name, NFKC)). It is computed
+ * from the name as stored; a name is normalised (si_wire_tag_name_normalize()) before it is
+ * stored, so a new name never differs from a stored one only by white space or zero-width
+ * characters. Names stored before that rule keep their own key. */
 char     *si_wire_tag_name_key     (const char *name);
+
+/**
+ * SiWireTagNameProblem:
+ * @SI_WIRE_TAG_NAME_OK: the name is valid
+ * @SI_WIRE_TAG_NAME_NOT_UTF8: not valid UTF-8
+ * @SI_WIRE_TAG_NAME_EMPTY: nothing is left once white space and zero-width characters are gone
+ * @SI_WIRE_TAG_NAME_CONTROL: holds a control character other than white space (U+0000–U+001F,
+ *   U+007F–U+009F)
+ * @SI_WIRE_TAG_NAME_TOO_LONG: more than %SI_TAG_NAME_MAX_CHARS characters once normalised
+ *
+ * Why si_wire_tag_name_normalize() refused a name; each caller words its own message (the
+ * server in English, the client translated).
+ */
+typedef enum {
+  SI_WIRE_TAG_NAME_OK,
+  SI_WIRE_TAG_NAME_NOT_UTF8,
+  SI_WIRE_TAG_NAME_EMPTY,
+  SI_WIRE_TAG_NAME_CONTROL,
+  SI_WIRE_TAG_NAME_TOO_LONG,
+} SiWireTagNameProblem;
+
+/* Normalises a new tag name, the one rule of the server and the client (docs/protocol.md,
+ * "Tag names"): zero-width characters (U+200B–U+200D, U+2060, U+FEFF) are removed; white space
+ * (Unicode spaces, tabs, line breaks) is trimmed at both ends and each run inside becomes one
+ * U+0020; the result is NFC. Other control characters are refused, and so is a name that is
+ * empty or longer than %SI_TAG_NAME_MAX_CHARS characters afterwards. On success *@out_name is
+ * the normalised name (g_free); otherwise it is set to %NULL. */
+SiWireTagNameProblem si_wire_tag_name_normalize (const char  *name,
+                                                 char       **out_name);
 gboolean  si_wire_colour_is_valid  (const char *colour);
 
-/* `If-Match` / `ETag` values. Parsing accepts `12`, `"12"` and `W/"12"`; formatting gives
- * `"12"`. */
+/* `If-Match` / `ETag` values. Parsing accepts `12`, `"12"` and `W/"12"` (with optional spaces
+ * or tabs around them), where the number is as si_wire_int64_parse() reads it, from 0 to
+ * 2^63-1; formatting gives `"12"`. */
 gboolean  si_wire_if_match_parse   (const char *header,
                                     gint64     *out_version);
+
+/* Reads a whole number written in plain decimal — ids and `since` in URLs, versions in
+ * `If-Match`: ASCII digits only (no sign, no spaces, no leading zero except in "0" itself),
+ * from @min to @max (0 <= @min <= @max <= G_MAXINT64, so up to 9223372036854775807).
+ * @length is the number of bytes of @text to read, or -1 when @text ends with a NUL. Returns
+ * FALSE for anything else, and then leaves *@out_value alone; it never overflows. */
+gboolean  si_wire_int64_parse      (const char *text,
+                                    gssize      length,
+                                    gint64      min,
+                                    gint64      max,
+                                    gint64     *out_value);
+
+/* Checks that every integer in the JSON text @data (@length bytes) fits in a #gint64, from
+ * -2^63 to 2^63-1: json-glib 1.6 wraps a larger one without a word (18446744073709551617 reads
+ * as 1, so an id or a version could silently name another record). Numbers with a fraction
+ * or an exponent are doubles and not looked at; nothing inside strings is. Fails with
+ * %SI_WIRE_ERROR_INVALID_JSON. Meant for si_wire_parse(), before the text is parsed. */
+gboolean  si_wire_json_integers_fit (const char  *data,
+                                     gsize        length,
+                                     GError     **error);
 char     *si_wire_etag_format      (gint64      version);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiWireRecord, si_wire_record_free)

@@ -461,25 +461,12 @@ parse_body (GBytes *body,
   return node;
 }
 
-/* Parses a decimal id (> 0) from a path segment. */
+/* Parses a decimal id (1 to 2^63-1) from a path segment. */
 static gboolean
 parse_id (const char *text,
           gint64     *out_id)
 {
-  guint64 value = 0;
-
-  if (text == NULL || *text == '\0' || strlen (text) > 18)
-    return FALSE;
-  for (const char *p = text; *p; p++)
-    {
-      if (!g_ascii_isdigit (*p))
-        return FALSE;
-      value = value * 10 + (guint64) (*p - '0');
-    }
-  if (value == 0)
-    return FALSE;
-  *out_id = (gint64) value;
-  return TRUE;
+  return si_wire_int64_parse (text, -1, 1, G_MAXINT64, out_id);
 }
 
 static gboolean
@@ -492,22 +479,19 @@ parse_query_int (GHashTable *query,
                  Reply      *reply)
 {
   const char *text = query ? g_hash_table_lookup (query, name) : NULL;
-  guint64 value = 0;
 
   if (text == NULL)
     {
       *out = fallback;
       return TRUE;
     }
-  if (*text == '\0' || strlen (text) > 18 || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXINT64, &value, NULL) ||
-      (gint64) value < min || (gint64) value > max)
+  if (!si_wire_int64_parse (text, -1, min, max, out))
     {
       respond_problem (reply, SOUP_STATUS_BAD_REQUEST, "invalid_parameter", NULL,
                        "Parameter “%s” must be a whole number from %" G_GINT64_FORMAT " to %"
                        G_GINT64_FORMAT, name, min, max);
       return FALSE;
     }
-  *out = (gint64) value;
   return TRUE;
 }
 
