@@ -400,6 +400,7 @@ serve (SiServerStorage *storage,
   g_autofree char *url = NULL;
   Serve state = { 0 };
   guint term_id, int_id;
+  int status = EXIT_OK;
 
   if ((tls_cert == NULL) != (tls_key == NULL))
     {
@@ -419,6 +420,15 @@ serve (SiServerStorage *storage,
 
   server = si_server_new (storage, max_body_bytes);
   si_server_set_trusted_proxies (server, (const char * const *) trusted_proxies);
+
+  /* From here on SIGTERM and SIGINT are a graceful shutdown, before anyone can know the URL:
+   * a signal that arrives before the main loop runs waits in its source. */
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  state.server = server;
+  term_id = g_unix_signal_add (SIGTERM, on_signal, &state);
+  int_id = g_unix_signal_add (SIGINT, on_signal, &state);
+
   /* One connection per worker thread; @storage is the first. */
   for (guint i = 1; i < pool_size; i++)
     {
@@ -427,7 +437,8 @@ serve (SiServerStorage *storage,
       if (connection == NULL)
         {
           g_printerr ("saveidea-server: %s\n", error->message);
-          return EXIT_FAILED;
+          status = EXIT_FAILED;
+          goto out;
         }
       si_server_add_connection (server, connection);
     }
@@ -435,7 +446,8 @@ serve (SiServerStorage *storage,
   if (url == NULL)
     {
       g_printerr ("saveidea-server: %s\n", error->message);
-      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
+      status = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
+      goto out;
     }
 
   /* The first line of output: scripts and tests read the URL from it. */
@@ -444,19 +456,14 @@ serve (SiServerStorage *storage,
   g_message ("Serving %s (instance %s, %s, %u connections)", url,
              si_server_storage_get_instance_id (storage), database ? "PostgreSQL" : "SQLite", pool_size);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  state.loop = loop;
-  state.server = server;
-  term_id = g_unix_signal_add (SIGTERM, on_signal, &state);
-  int_id = g_unix_signal_add (SIGINT, on_signal, &state);
-
   g_main_loop_run (loop);
+  g_message ("Stopped");
 
+out:
   g_source_remove (term_id);
   g_source_remove (int_id);
   g_clear_object (&server);
-  g_message ("Stopped");
-  return EXIT_OK;
+  return status;
 }
 
 /* ---------------------------------------------------------------------------------------- */
