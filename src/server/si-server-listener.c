@@ -113,15 +113,22 @@ si_server_limits_init_default (SiServerLimits *limits)
   limits->body_timeout = SI_SERVER_DEFAULT_BODY_TIMEOUT;
 }
 
-guint
-si_server_limits_auto_max_connections (void)
+/* Connections the open-files limit leaves room for: a quarter of the descriptors stay for the
+ * database, the log and the main loop's own. */
+static guint
+descriptor_budget (void)
 {
   struct rlimit limit;
 
-  /* A quarter of the descriptors stay for the database, the log, the main loop's own. */
   if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY)
-    return SI_SERVER_DEFAULT_MAX_CONNECTIONS;
-  return (guint) CLAMP (limit.rlim_cur - limit.rlim_cur / 4, 1, SI_SERVER_DEFAULT_MAX_CONNECTIONS);
+    return G_MAXUINT;
+  return (guint) MIN (limit.rlim_cur - limit.rlim_cur / 4, G_MAXUINT);
+}
+
+guint
+si_server_limits_auto_max_connections (void)
+{
+  return CLAMP (descriptor_budget (), 1, SI_SERVER_DEFAULT_MAX_CONNECTIONS);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -751,6 +758,10 @@ si_server_listener_new (SoupServer           *soup,
   self->limits = *limits;
   self->max_connections = limits->max_connections > 0 ? limits->max_connections
                                                       : si_server_limits_auto_max_connections ();
+  if (self->max_connections > descriptor_budget ())
+    g_message ("At most %u connections, more than 3/4 of the open-files limit (RLIMIT_NOFILE) allows:"
+               " when descriptors run out, accepting pauses until connections close",
+               self->max_connections);
   self->started_id = g_signal_connect (soup, "request-started", G_CALLBACK (request_started), self);
   self->read_id = g_signal_connect (soup, "request-read", G_CALLBACK (request_read), self);
   self->finished_id = g_signal_connect (soup, "request-finished", G_CALLBACK (request_done), self);
