@@ -7,7 +7,9 @@
  * long as its GSocket (a weak reference): when the socket is finalized its descriptor is
  * released, and the count the cap checks goes down.
  *
- * One deadline per connection, a GSource whose ready time moves with the connection's state:
+ * One deadline per connection, which moves with the connection's state; a timer checks them
+ * all once a second while there are connections (a GSource per connection would wake the main
+ * loop at every change of its ready time, several times per request):
  *   HANDSHAKE  TLS handshake                          header timeout
  *   IDLE       no request in progress                 idle timeout; the first byte -> HEADERS
  *   HEADERS    request line and headers               header timeout from the first byte
@@ -31,6 +33,7 @@
 /* After a failed accept() (EMFILE, ENFILE, ENOBUFS, ENOMEM...), wait this long before the next. */
 #define ACCEPT_PAUSE_MS     100
 #define ACCEPTS_PER_WAKEUP  64
+#define NO_DEADLINE         G_MAXINT64
 
 static const char refusal[] =
   "HTTP/1.1 503 Service Unavailable\r\n"
@@ -57,7 +60,7 @@ typedef struct {
   GSocketAddress    *local;
   GIOStream         *handshaking;  /* the GTlsServerConnection until its handshake is over */
   GCancellable      *cancellable;  /* the handshake's */
-  GSource           *deadline;     /* ready time: when the connection is shut down */
+  gint64             deadline;     /* monotonic µs, or NO_DEADLINE */
   GSource           *readable;     /* while IDLE: the next request's first byte */
   SoupServerMessage *msg;          /* weak: the request being read */
   gulong             got_headers_id;
@@ -88,6 +91,7 @@ struct _SiServerListener
 
   GHashTable      *conns;            /* GSocketAddress (remote) -> Conn */
   guint            n_connections;
+  guint            sweep_id;         /* checks the deadlines while there are connections */
 
   gulong           started_id;
   gulong           read_id;
@@ -134,22 +138,11 @@ si_server_limits_auto_max_connections (void)
 /* ---------------------------------------------------------------------------------------- */
 /* one connection */
 
-/* A GSource that only has a ready time: the connection's deadline. */
-static gboolean
-deadline_dispatch (GSource     *source,
-                   GSourceFunc  callback,
-                   gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs deadline_funcs = { NULL, NULL, deadline_dispatch, NULL, NULL, NULL };
-
 static void
 conn_set_deadline (Conn  *conn,
                    guint  seconds)
 {
-  g_source_set_ready_time (conn->deadline, g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC);
+  conn->deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
 }
 
 static void
@@ -170,8 +163,6 @@ conn_free (Conn *conn)
   if (conn->readable != NULL)
     g_source_destroy (conn->readable);
   g_clear_pointer (&conn->readable, g_source_unref);
-  g_source_destroy (conn->deadline);
-  g_clear_pointer (&conn->deadline, g_source_unref);
   g_clear_object (&conn->cancellable);
   g_clear_object (&conn->handshaking);
   g_clear_object (&conn->remote);
@@ -232,7 +223,7 @@ conn_close (Conn       *conn,
   g_debug ("Closing the connection from %s: %s", peer ? peer : "?", why);
 
   conn->state = CONN_CLOSING;
-  g_source_set_ready_time (conn->deadline, -1);
+  conn->deadline = NO_DEADLINE;
   if (conn->readable != NULL)
     g_source_destroy (conn->readable);
   g_clear_pointer (&conn->readable, g_source_unref);
@@ -242,11 +233,9 @@ conn_close (Conn       *conn,
   g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
 }
 
-static gboolean
-conn_deadline_passed (gpointer user_data)
+static void
+conn_deadline_passed (Conn *conn)
 {
-  Conn *conn = user_data;
-
   switch (conn->state)
     {
     case CONN_HANDSHAKE:
@@ -264,9 +253,29 @@ conn_deadline_passed (gpointer user_data)
     case CONN_HANDLING:
     case CONN_CLOSING:
     default:
-      g_source_set_ready_time (conn->deadline, -1);
+      conn->deadline = NO_DEADLINE;
       break;
     }
+}
+
+static gboolean
+sweep (gpointer user_data)
+{
+  SiServerListener *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  Conn *conn;
+
+  if (g_hash_table_size (self->conns) == 0)
+    {
+      self->sweep_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  /* conn_close() only shuts sockets down: the table stays as it is meanwhile. */
+  g_hash_table_iter_init (&iter, self->conns);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
+    if (conn->deadline <= now)
+      conn_deadline_passed (conn);
   return G_SOURCE_CONTINUE;
 }
 
@@ -346,10 +355,8 @@ msg_got_chunk (SoupServerMessage *msg,
     return;
   /* Progress buys time: the body may take body_timeout plus a second per MIN_BODY_RATE bytes. */
   conn->body_bytes += g_bytes_get_size (chunk);
-  g_source_set_ready_time (conn->deadline,
-                           conn->body_start +
-                           (gint64) conn->listener->limits.body_timeout * G_USEC_PER_SEC +
-                           (gint64) (conn->body_bytes * G_USEC_PER_SEC / SI_SERVER_MIN_BODY_RATE));
+  conn->deadline = conn->body_start + (gint64) conn->listener->limits.body_timeout * G_USEC_PER_SEC +
+                   (gint64) (conn->body_bytes * G_USEC_PER_SEC / SI_SERVER_MIN_BODY_RATE);
 }
 
 static void
@@ -378,7 +385,7 @@ request_read (SoupServer        *soup,
   if (conn == NULL || conn->state == CONN_CLOSING)
     return;
   conn->state = CONN_HANDLING;
-  g_source_set_ready_time (conn->deadline, -1);
+  conn->deadline = NO_DEADLINE;
 }
 
 static void
@@ -503,13 +510,13 @@ accepted (SiServerListener *self,
   conn->socket = socket;
   conn->remote = g_steal_pointer (&remote);
   conn->local = g_steal_pointer (&local);
-  conn->deadline = g_source_new (&deadline_funcs, sizeof (GSource));
-  g_source_set_callback (conn->deadline, conn_deadline_passed, conn, NULL);
-  g_source_attach (conn->deadline, g_main_context_get_thread_default ());
+  conn->deadline = NO_DEADLINE;
   g_object_weak_ref (G_OBJECT (socket), conn_socket_gone, conn);
   g_object_set_qdata (G_OBJECT (socket), conn_quark, conn);
   g_hash_table_insert (self->conns, conn->remote, conn);
   self->n_connections++;
+  if (self->sweep_id == 0)
+    self->sweep_id = g_timeout_add_seconds (1, sweep, self);
 
   stream = G_IO_STREAM (g_socket_connection_factory_create_connection (socket));
 
@@ -708,6 +715,7 @@ si_server_listener_dispose (GObject *object)
       conn_free (conn);
     }
   self->n_connections = 0;
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
   g_clear_object (&self->soup);
   g_clear_object (&self->certificate);
 
