@@ -673,14 +673,6 @@ si_server_listener_stop (SiServerListener *self)
   g_ptr_array_set_size (self->listening, 0);
 }
 
-guint
-si_server_listener_get_n_connections (SiServerListener *self)
-{
-  g_return_val_if_fail (SI_IS_SERVER_LISTENER (self), 0);
-
-  return self->n_connections;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* object */
 

@@ -48,7 +48,5 @@ GSocketAddress    *si_server_listener_listen       (SiServerListener      *self,
                                                     GError               **error);
 /* Closes the listening sockets (open connections stay, for the SoupServer to close). */
 void               si_server_listener_stop         (SiServerListener      *self);
-/* Connections accepted and not yet closed (their descriptor released). */
-guint              si_server_listener_get_n_connections (SiServerListener *self);
 
 G_END_DECLS
