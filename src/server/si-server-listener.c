@@ -469,10 +469,18 @@ refuse (SiServerListener *self,
       g_warning ("%u connections open (--max-connections): refusing new ones until some close",
                  self->n_connections);
     }
-  /* Best effort: a plain HTTP client reads why; a TLS client sees the connection close. */
+  /* Best effort: a plain HTTP client reads why; a TLS client sees the connection close. What
+   * the client sent already is read first: closing with unread data would send a reset, and
+   * the client could lose the answer. */
   g_socket_set_blocking (socket, FALSE);
   if (self->certificate == NULL)
-    g_socket_send (socket, refusal, sizeof refusal - 1, NULL, NULL);
+    {
+      char scratch[4096];
+
+      for (guint i = 0; i < 4 && g_socket_receive (socket, scratch, sizeof scratch, NULL, NULL) > 0; i++)
+        ;
+      g_socket_send (socket, refusal, sizeof refusal - 1, NULL, NULL);
+    }
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
   g_socket_close (socket, NULL);
 }
