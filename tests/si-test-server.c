@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <libpq-fe.h>
@@ -21,6 +22,7 @@ struct _SiTestServer
   GSubprocess *process;
   char        *url;
   SoupSession *session;
+  guint        fd_limit;  /* RLIMIT_NOFILE of the next start, or 0 */
 };
 
 static const char *
@@ -294,21 +296,39 @@ si_test_server_get_session (SiTestServer *self)
   return self->session;
 }
 
-/* A server must never outlive its test (it holds the test log's stderr open). */
+void
+si_test_server_set_fd_limit (SiTestServer *self,
+                             guint         limit)
+{
+  self->fd_limit = limit;
+}
+
+/* A server must never outlive its test (it holds the test log's stderr open). With a
+ * descriptor limit as @user_data, sets RLIMIT_NOFILE (soft and hard). */
 static void
 die_with_parent (gpointer user_data)
 {
+  guint fd_limit = GPOINTER_TO_UINT (user_data);
+
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (fd_limit > 0)
+    {
+      struct rlimit limit = { fd_limit, fd_limit };
+
+      if (setrlimit (RLIMIT_NOFILE, &limit) != 0)
+        _exit (125);
+    }
 }
 
 static GSubprocess *
 spawn (const char * const  *argv,
        GSubprocessFlags     flags,
+       guint                fd_limit,
        GError             **error)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
 
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, GUINT_TO_POINTER (fd_limit), NULL);
   return g_subprocess_launcher_spawnv (launcher, argv, error);
 }
 
@@ -331,7 +351,8 @@ si_test_server_start (SiTestServer *self)
   g_ptr_array_add (argv, NULL);
 
   /* stderr is inherited: the server's log lands in the test log. */
-  self->process = spawn ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  self->process = spawn ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                         self->fd_limit, &error);
   g_assert_no_error (error);
 
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (self->process));
@@ -462,7 +483,7 @@ si_test_server_run (SiTestServer  *self,
 
   process = spawn ((const char * const *) argv->pdata,
                    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                   G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+                   G_SUBPROCESS_FLAGS_STDERR_PIPE, 0, &error);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, stdin_text ? stdin_text : "", NULL, &out, &err, &error);
   g_assert_no_error (error);

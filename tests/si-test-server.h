@@ -50,6 +50,9 @@ void            si_test_server_free         (SiTestServer   *self);
 /* Extra command-line arguments for the next start, e.g. {"--max-body-bytes", "2048", NULL}. */
 void            si_test_server_set_args     (SiTestServer   *self,
                                              const char * const *args);
+/* The server's open-files limit (RLIMIT_NOFILE, soft and hard) from the next start; 0: inherited. */
+void            si_test_server_set_fd_limit (SiTestServer   *self,
+                                             guint           limit);
 const char     *si_test_server_get_data_dir (SiTestServer   *self);
 /* The PostgreSQL URI the server uses, or NULL (SQLite in the data folder). */
 const char     *si_test_server_get_database (SiTestServer   *self);

@@ -34,6 +34,8 @@ enum {
 #define SHUTDOWN_TIMEOUT_SECONDS 10
 #define DEFAULT_POOL_SIZE 4
 #define MAX_POOL_SIZE 256
+#define MAX_MAX_CONNECTIONS 1000000
+#define MAX_TIMEOUT_SECONDS 86400
 
 static const char summary[] =
   "Serves the Saveidea sync protocol (docs/protocol.md) from a data folder (SQLite) or a\n"
@@ -391,7 +393,8 @@ serve (SiServerStorage *storage,
        const char      *tls_cert,
        const char      *tls_key,
        gsize            max_body_bytes,
-       GStrv            trusted_proxies)
+       GStrv            trusted_proxies,
+       const SiServerLimits *limits)
 {
   g_autoptr(SiServer) server = NULL;
   g_autoptr(GTlsCertificate) certificate = NULL;
@@ -400,6 +403,7 @@ serve (SiServerStorage *storage,
   g_autofree char *url = NULL;
   Serve state = { 0 };
   guint term_id, int_id;
+  int status = EXIT_OK;
 
   if ((tls_cert == NULL) != (tls_key == NULL))
     {
@@ -419,6 +423,16 @@ serve (SiServerStorage *storage,
 
   server = si_server_new (storage, max_body_bytes);
   si_server_set_trusted_proxies (server, (const char * const *) trusted_proxies);
+  si_server_set_limits (server, limits);
+
+  /* From here on SIGTERM and SIGINT are a graceful shutdown, before anyone can know the URL:
+   * a signal that arrives before the main loop runs waits in its source. */
+  loop = g_main_loop_new (NULL, FALSE);
+  state.loop = loop;
+  state.server = server;
+  term_id = g_unix_signal_add (SIGTERM, on_signal, &state);
+  int_id = g_unix_signal_add (SIGINT, on_signal, &state);
+
   /* One connection per worker thread; @storage is the first. */
   for (guint i = 1; i < pool_size; i++)
     {
@@ -427,7 +441,8 @@ serve (SiServerStorage *storage,
       if (connection == NULL)
         {
           g_printerr ("saveidea-server: %s\n", error->message);
-          return EXIT_FAILED;
+          status = EXIT_FAILED;
+          goto out;
         }
       si_server_add_connection (server, connection);
     }
@@ -435,7 +450,8 @@ serve (SiServerStorage *storage,
   if (url == NULL)
     {
       g_printerr ("saveidea-server: %s\n", error->message);
-      return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
+      status = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) ? EXIT_USAGE : EXIT_FAILED;
+      goto out;
     }
 
   /* The first line of output: scripts and tests read the URL from it. */
@@ -444,19 +460,14 @@ serve (SiServerStorage *storage,
   g_message ("Serving %s (instance %s, %s, %u connections)", url,
              si_server_storage_get_instance_id (storage), database ? "PostgreSQL" : "SQLite", pool_size);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  state.loop = loop;
-  state.server = server;
-  term_id = g_unix_signal_add (SIGTERM, on_signal, &state);
-  int_id = g_unix_signal_add (SIGINT, on_signal, &state);
-
   g_main_loop_run (loop);
+  g_message ("Stopped");
 
+out:
   g_source_remove (term_id);
   g_source_remove (int_id);
   g_clear_object (&server);
-  g_message ("Stopped");
-  return EXIT_OK;
+  return status;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -477,6 +488,11 @@ main (int   argc,
   g_auto(GStrv) trusted_proxies = NULL;
   gint64 max_body_bytes = SI_SERVER_DEFAULT_MAX_BODY_BYTES;
   int pool_size = DEFAULT_POOL_SIZE;
+  int max_connections = 0;
+  int idle_timeout = SI_SERVER_DEFAULT_IDLE_TIMEOUT;
+  int header_timeout = SI_SERVER_DEFAULT_HEADER_TIMEOUT;
+  int body_timeout = SI_SERVER_DEFAULT_BODY_TIMEOUT;
+  SiServerLimits limits;
   gboolean version = FALSE;
   int status;
   GOptionEntry entries[] = {
@@ -495,6 +511,17 @@ main (int   argc,
       "The PEM private key of --tls-cert", "FILE" },
     { "max-body-bytes", 0, 0, G_OPTION_ARG_INT64, &max_body_bytes,
       "Refuse request bodies larger than this (default 8 MiB)", "BYTES" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &max_connections,
+      "Open connections at most; beyond, new ones get 503 and are closed (default 1000, at"
+      " most 3/4 of the open-files limit, RLIMIT_NOFILE)", "N" },
+    { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
+      "Close a connection that starts no request for this long (default 60)", "SECONDS" },
+    { "header-timeout", 0, 0, G_OPTION_ARG_INT, &header_timeout,
+      "Close a connection whose request line and headers (or TLS handshake) take longer"
+      " (default 20)", "SECONDS" },
+    { "body-timeout", 0, 0, G_OPTION_ARG_INT, &body_timeout,
+      "Close a connection whose request body takes longer than this plus 1 s per KiB"
+      " received (default 60)", "SECONDS" },
     { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxies,
       "A reverse proxy's IP address: for requests from it, count failed logins against the client"
       " it names last in X-Forwarded-For (repeat for several)", "ADDRESS" },
@@ -540,6 +567,24 @@ main (int   argc,
       g_printerr ("saveidea-server: --max-body-bytes must be at least 1024\n");
       return EXIT_USAGE;
     }
+  if (max_connections < 0 || max_connections > MAX_MAX_CONNECTIONS)
+    {
+      g_printerr ("saveidea-server: --max-connections must be from 1 to %d\n", MAX_MAX_CONNECTIONS);
+      return EXIT_USAGE;
+    }
+  if (idle_timeout < 1 || idle_timeout > MAX_TIMEOUT_SECONDS ||
+      header_timeout < 1 || header_timeout > MAX_TIMEOUT_SECONDS ||
+      body_timeout < 1 || body_timeout > MAX_TIMEOUT_SECONDS)
+    {
+      g_printerr ("saveidea-server: --idle-timeout, --header-timeout and --body-timeout must be from 1 to %d seconds\n",
+                  MAX_TIMEOUT_SECONDS);
+      return EXIT_USAGE;
+    }
+  si_server_limits_init_default (&limits);
+  limits.max_connections = (guint) max_connections;
+  limits.idle_timeout = (guint) idle_timeout;
+  limits.header_timeout = (guint) header_timeout;
+  limits.body_timeout = (guint) body_timeout;
   for (guint i = 0; trusted_proxies != NULL && trusted_proxies[i] != NULL; i++)
     {
       g_autoptr(GInetAddress) address = g_inet_address_new_from_string (trusted_proxies[i]);
@@ -583,7 +628,7 @@ main (int   argc,
     status = run_user_command (storage, args);
   else
     status = serve (storage, database, data_dir, (guint) pool_size, listen ? listen : "127.0.0.1:8080",
-                    tls_cert, tls_key, (gsize) max_body_bytes, trusted_proxies);
+                    tls_cert, tls_key, (gsize) max_body_bytes, trusted_proxies, &limits);
 
   g_clear_object (&storage);
   si_password_shutdown ();

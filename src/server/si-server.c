@@ -16,6 +16,7 @@
 
 #include "si-password.h"
 #include "si-server.h"
+#include "si-server-listener.h"
 #include "si-wire.h"
 
 #define API_PREFIX "/api/v1/"
@@ -29,8 +30,6 @@
 #define FAILURES_BEFORE_429     30
 #define FAILURE_TABLE_MAX       10000
 
-#define LISTEN_BACKLOG          1024
-
 #define IN_FLIGHT_KEY "si-server-in-flight"
 
 struct _SiServer
@@ -43,13 +42,15 @@ struct _SiServer
   GThreadPool     *workers;           /* as many threads as connections */
   GMainContext    *context;           /* where replies are sent */
   SoupServer      *soup;
+  SiServerListener *listener;         /* accepts the connections soup serves */
+  SiServerLimits   limits;
   gsize            max_body_bytes;
 
   GHashTable      *failures;          /* "user:NAME" / "addr:ADDR" -> Failures */
   GPtrArray       *trusted_proxies;   /* GInetAddress: peers whose X-Forwarded-For is believed */
 
   guint            in_flight;
-  gboolean         close_connections; /* libsoup < 3.3 leaks idle keep-alive connections */
+  gboolean         close_connections; /* see si_server_new() */
   gboolean         shutting_down;
   GTask           *shutdown_task;
   guint            shutdown_timeout_id;
@@ -1416,6 +1417,8 @@ finish_shutdown (SiServer *self)
   g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
 
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  if (self->listener != NULL)
+    si_server_listener_stop (self->listener);
   soup_server_disconnect (self->soup);
   if (task != NULL)
     g_task_return_boolean (task, TRUE);
@@ -1552,6 +1555,17 @@ bad:
   return NULL;
 }
 
+void
+si_server_set_limits (SiServer             *self,
+                      const SiServerLimits *limits)
+{
+  g_return_if_fail (SI_IS_SERVER (self));
+  g_return_if_fail (limits != NULL);
+  g_return_if_fail (self->listener == NULL);
+
+  self->limits = *limits;
+}
+
 char *
 si_server_listen (SiServer         *self,
                   const char       *address,
@@ -1560,9 +1574,7 @@ si_server_listen (SiServer         *self,
 {
   g_autoptr(GSocketAddress) socket_address = NULL;
   g_autoptr(GSocketAddress) local = NULL;
-  g_autoptr(GSocket) listener = NULL;
   g_autofree char *host = NULL;
-  GSList *listeners;
   GInetAddress *inet;
   guint16 port;
 
@@ -1573,47 +1585,13 @@ si_server_listen (SiServer         *self,
   if (socket_address == NULL)
     return NULL;
 
-  if (certificate != NULL)
-    soup_server_set_tls_certificate (self->soup, certificate);
-
-  /* Our own socket: GLib's default listen backlog (10) drops connections when a few hundred
-   * clients connect at once, and they come back only after SYN retransmits (1 s, 3 s, ...). */
-  listener = g_socket_new (g_socket_address_get_family (socket_address), G_SOCKET_TYPE_STREAM,
-                           G_SOCKET_PROTOCOL_TCP, error);
-  if (listener == NULL)
-    return NULL;
-  g_socket_set_listen_backlog (listener, LISTEN_BACKLOG);
-  if (!g_socket_bind (listener, socket_address, TRUE, error) ||
-      !g_socket_listen (listener, error) ||
-      !soup_server_listen_socket (self->soup, listener,
-                                  certificate ? SOUP_SERVER_LISTEN_HTTPS : 0, error))
-    {
-      g_socket_close (listener, NULL);
-      return NULL;
-    }
-
-  /* The last listener added is the first of the list soup keeps reversed... ask the sockets. */
-  listeners = soup_server_get_listeners (self->soup);
-  for (GSList *l = listeners; l != NULL; l = l->next)
-    {
-      g_autoptr(GSocketAddress) candidate = g_socket_get_local_address (l->data, NULL);
-
-      if (candidate == NULL || !G_IS_INET_SOCKET_ADDRESS (candidate))
-        continue;
-      if (g_inet_address_equal (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (candidate)),
-                                g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (socket_address))) &&
-          (g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (socket_address)) == 0 ||
-           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (candidate)) ==
-           g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (socket_address))))
-        g_set_object (&local, candidate);
-    }
-  g_slist_free (listeners);
+  /* Our own accept loop, never soup_server_listen*(): libsoup's stops for good after one
+   * failed accept() (EMFILE), and times out no connection (si-server-listener.c). */
+  if (self->listener == NULL)
+    self->listener = si_server_listener_new (self->soup, &self->limits);
+  local = si_server_listener_listen (self->listener, socket_address, certificate, error);
   if (local == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "Could not find the socket listening on %s",
-                   address);
-      return NULL;
-    }
+    return NULL;
 
   inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local));
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local));
@@ -1638,6 +1616,7 @@ si_server_dispose (GObject *object)
   SiServer *self = SI_SERVER (object);
 
   g_clear_handle_id (&self->shutdown_timeout_id, g_source_remove);
+  g_clear_object (&self->listener);
   if (self->soup != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->soup, self);
@@ -1678,6 +1657,7 @@ static void
 si_server_init (SiServer *self)
 {
   self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  si_server_limits_init_default (&self->limits);
   self->trusted_proxies = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
@@ -1700,13 +1680,12 @@ si_server_new (SiServerStorage *storage,
   self->soup = soup_server_new ("server-header", "saveidea-server/" SI_SERVER_VERSION_STRING " ",
                                 NULL);
 
-  /* libsoup before 3.3.0 never closes a kept-alive connection that the client closed while it
-   * was idle (it stays in CLOSE-WAIT, one file descriptor each, for ever; fixed upstream by
-   * commit d20c6601). There, every response closes its connection instead. */
-  self->close_connections = soup_get_major_version () == 3 && soup_get_minor_version () < 3;
-  if (self->close_connections)
-    g_debug ("libsoup %u.%u.%u: closing connections after each response", soup_get_major_version (),
-             soup_get_minor_version (), soup_get_micro_version ());
+  /* Every response closes its connection, and says so. libsoup keeps a connection alive only
+   * when the SoupServer has a listening socket of its own (request_finished() in
+   * soup-server.c), and ours has none: si-server-listener.c accepts.
+   * (libsoup before 3.3.0 also never closes a kept-alive connection that its client closed
+   * while it was idle: CLOSE-WAIT, a descriptor each, for ever; fixed by commit d20c6601.) */
+  self->close_connections = TRUE;
 
   soup_server_add_early_handler (self->soup, NULL, handle_early, self, NULL);
   soup_server_add_handler (self->soup, NULL, handle_request, self, NULL);

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "si-server-listener.h"
 #include "si-server-storage.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,9 @@ void      si_server_set_trusted_proxies (SiServer           *self,
 void      si_server_add_connection  (SiServer             *self,
                                      SiServerStorage      *storage);
 
+/* The connection cap and timeouts (si-server-listener.h); before the first si_server_listen(). */
+void      si_server_set_limits      (SiServer             *self,
+                                     const SiServerLimits *limits);
 /* @address: "HOST:PORT" with an IP address as HOST ("127.0.0.1:8080", "[::1]:0",
  * "0.0.0.0:8080"); "localhost" means 127.0.0.1. Port 0 picks a free port. With @certificate,
  * serves HTTPS. Returns the URL listened on, e.g. "http://127.0.0.1:41234". */
