@@ -1186,6 +1186,77 @@ si_wire_batch_response_from_json (JsonNode  *node,
 /* ---------------------------------------------------------------------------------------- */
 /* text */
 
+/* Whether the four bytes at @p (inside the text) are the hex digits of U+0000. */
+static gboolean
+is_escaped_nul (const char *p,
+                const char *end)
+{
+  return end - p >= 4 && p[0] == '0' && p[1] == '0' && p[2] == '0' && p[3] == '0';
+}
+
+gboolean
+si_wire_check_text (const char  *data,
+                    gsize        length,
+                    GError     **error)
+{
+  const char *end = data + length;
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  if (length > SI_WIRE_MAX_BYTES)
+    {
+      g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                   "it is larger than %" G_GSIZE_FORMAT " bytes", (gsize) SI_WIRE_MAX_BYTES);
+      return FALSE;
+    }
+
+  /* One pass, before json-glib (which recurses once per level and would run out of stack
+   * on [[[[…): only brackets outside strings count, and a backslash in a string skips the
+   * character it escapes, so "[[[" and "\"[" are no nesting. A NUL would cut the string
+   * short when json-glib hands it on as a C string: refused, raw or escaped. */
+  for (const char *p = data; p < end; p++)
+    {
+      if (*p == '\0')
+        {
+          g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                       "it contains a NUL byte (at byte %" G_GSIZE_FORMAT ")", (gsize) (p - data));
+          return FALSE;
+        }
+      if (in_string)
+        {
+          if (*p == '"')
+            in_string = FALSE;
+          else if (*p == '\\' && p + 1 < end)
+            {
+              p++;
+              if (*p == 'u' && is_escaped_nul (p + 1, end))
+                {
+                  g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                               "a string contains the NUL character \\u0000 (at byte %" G_GSIZE_FORMAT ")",
+                               (gsize) (p - 1 - data));
+                  return FALSE;
+                }
+            }
+        }
+      else if (*p == '"')
+        in_string = TRUE;
+      else if (*p == '[' || *p == '{')
+        {
+          if (++depth > SI_WIRE_MAX_DEPTH)
+            {
+              g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                           "arrays and objects are nested deeper than %d levels", SI_WIRE_MAX_DEPTH);
+              return FALSE;
+            }
+        }
+      else if ((*p == ']' || *p == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 JsonNode *
 si_wire_parse (const char  *data,
                gsize        length,
@@ -1203,7 +1274,13 @@ si_wire_parse (const char  *data,
                            "The body is empty; a JSON object was expected");
       return NULL;
     }
-  if (length > G_MAXSSIZE || !g_utf8_validate (data, (gssize) length, NULL))
+  if (!si_wire_check_text (data, length, &local_error))
+    {
+      g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                   "The body is not accepted: %s", local_error->message);
+      return NULL;
+    }
+  if (!g_utf8_validate (data, (gssize) length, NULL))
     {
       g_set_error_literal (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
                            "The body is not valid UTF-8");

@@ -288,7 +288,34 @@ GPtrArray         *si_wire_batch_response_from_json (JsonNode   *node,
 
 /* Parsing helpers */
 
-/* Validates UTF-8 and parses JSON text; the top level must be an object. */
+/**
+ * SI_WIRE_MAX_DEPTH:
+ *
+ * The deepest nesting of arrays and objects accepted in JSON text from outside (the top-level
+ * object is level 1). Saveidea's own documents nest at most 4 levels deep; json-glib recurses
+ * once per level and runs out of stack somewhere between 50,000 and 100,000 levels (far fewer
+ * under AddressSanitizer).
+ */
+#define SI_WIRE_MAX_DEPTH 64
+
+/**
+ * SI_WIRE_MAX_BYTES:
+ *
+ * The largest JSON text accepted from outside (1 GiB), and the most a client reads of one
+ * answer of a server. A power of two.
+ */
+#define SI_WIRE_MAX_BYTES ((gsize) 1 << 30)
+
+/* The guard for every JSON text from outside, run before json-glib sees it: at most
+ * %SI_WIRE_MAX_BYTES, arrays and objects nested at most %SI_WIRE_MAX_DEPTH deep, no NUL
+ * (neither a raw byte nor a `\u0000` escape, which json-glib would pass on as a C string cut
+ * short). One linear pass; it does not check that the text is JSON or UTF-8. Fails with
+ * %SI_WIRE_ERROR_INVALID_JSON and a message without a subject ("it contains a NUL byte …")
+ * for the caller to put into its own sentence. */
+gboolean  si_wire_check_text   (const char  *data,
+                                gsize        length,
+                                GError     **error);
+/* si_wire_check_text(), validates UTF-8 and parses JSON text; the top level must be an object. */
 JsonNode *si_wire_parse        (const char  *data,
                                 gsize        length,
                                 GError     **error);
