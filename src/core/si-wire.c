@@ -1215,7 +1215,8 @@ si_wire_check_text (const char  *data,
   /* One pass, before json-glib (which recurses once per level and would run out of stack
    * on [[[[…): only brackets outside strings count, and a backslash in a string skips the
    * character it escapes, so "[[[" and "\"[" are no nesting. A NUL would cut the string
-   * short when json-glib hands it on as a C string: refused, raw or escaped. */
+   * short when json-glib hands it on as a C string: refused, raw or escaped (as \\u0000, or
+   * as "\\0": json-glib takes escapes JSON has not, so those are refused too). */
   for (const char *p = data; p < end; p++)
     {
       if (*p == '\0')
@@ -1235,6 +1236,14 @@ si_wire_check_text (const char  *data,
                 {
                   g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
                                "a string contains the NUL character \\u0000 (at byte %" G_GSIZE_FORMAT ")",
+                               (gsize) (p - 1 - data));
+                  return FALSE;
+                }
+              /* json-glib also takes escapes JSON has not: "\0" (octal) is a NUL too. */
+              if (strchr ("\"\\/bfnrtu", *p) == NULL || *p == '\0')
+                {
+                  g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                               "a string contains an escape that is not JSON (at byte %" G_GSIZE_FORMAT ")",
                                (gsize) (p - 1 - data));
                   return FALSE;
                 }

@@ -309,9 +309,9 @@ GPtrArray         *si_wire_batch_response_from_json (JsonNode   *node,
 /* The guard for every JSON text from outside, run before json-glib sees it: at most
  * %SI_WIRE_MAX_BYTES, arrays and objects nested at most %SI_WIRE_MAX_DEPTH deep, no NUL
  * (neither a raw byte nor a `\u0000` escape, which json-glib would pass on as a C string cut
- * short). One linear pass; it does not check that the text is JSON or UTF-8. Fails with
- * %SI_WIRE_ERROR_INVALID_JSON and a message without a subject ("it contains a NUL byte …")
- * for the caller to put into its own sentence. */
+ * short), and no escape JSON has not (json-glib reads `\0` as a NUL). One linear pass; it
+ * does not check that the text is JSON or UTF-8. Fails with %SI_WIRE_ERROR_INVALID_JSON and
+ * a message without a subject ("it contains a NUL byte …") for the caller's own sentence. */
 gboolean  si_wire_check_text   (const char  *data,
                                 gsize        length,
                                 GError     **error);
