@@ -292,9 +292,9 @@ GPtrArray         *si_wire_batch_response_from_json (JsonNode   *node,
  * SI_WIRE_MAX_DEPTH:
  *
  * The deepest nesting of arrays and objects accepted in JSON text from outside (the top-level
- * object is level 1). Saveidea's own documents nest at most 4 levels deep; json-glib recurses
- * once per level and runs out of stack somewhere between 50,000 and 100,000 levels (far fewer
- * under AddressSanitizer).
+ * object is level 1). Saveidea's own documents nest at most 5 levels deep (the tag list of a
+ * batch operation's record); json-glib recurses once per level and runs out of stack somewhere
+ * between 50,000 and 100,000 levels (far fewer under AddressSanitizer).
  */
 #define SI_WIRE_MAX_DEPTH 64
 
