@@ -257,9 +257,8 @@ handle (SoupServer        *server,
   else
     {
       gsize size = g_ascii_strtoull (path + 1, NULL, 10);
-      char *data = g_malloc (size);
+      char *data = g_strnfill (size, 'x');
 
-      memset (data, 'x', size);
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_TAKE, data, size);
     }
 }
