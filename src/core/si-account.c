@@ -263,7 +263,7 @@ login_info (GObject      *source,
   login->msg = soup_message_new (SOUP_METHOD_POST, url);
   soup_message_set_request_body_from_bytes (login->msg, "application/json", body);
   _si_http_send_and_read_async (self->session, login->msg, SI_WIRE_MAX_BYTES,
-                                    g_task_get_cancellable (task), login_answered, g_object_ref (task));
+                                g_task_get_cancellable (task), login_answered, g_object_ref (task));
 }
 
 void
@@ -311,7 +311,7 @@ si_account_login_async (SiAccount           *self,
       return;
     }
   _si_http_send_and_read_async (self->session, login->msg, SI_WIRE_MAX_BYTES, cancellable,
-                                    login_info, g_steal_pointer (&task));
+                                login_info, g_steal_pointer (&task));
 }
 
 gboolean
@@ -440,7 +440,7 @@ logout_token (GObject      *source,
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   g_task_set_task_data (task, msg, g_object_unref);
   _si_http_send_and_read_async (self->session, msg, SI_WIRE_MAX_BYTES, NULL,
-                                    logout_revoked, g_steal_pointer (&task));
+                                logout_revoked, g_steal_pointer (&task));
 }
 
 void

@@ -340,7 +340,7 @@ send_request (GTask        *task,
   run->report.requests++;
   run->sent_at = g_get_monotonic_time ();
   _si_http_send_and_read_async (self->session, req->msg, SI_WIRE_MAX_BYTES,
-                                    g_task_get_cancellable (task), request_done, req);
+                                g_task_get_cancellable (task), request_done, req);
 }
 
 /* What a request asked the server for; each has messages of its own, for translators. */
