@@ -3,8 +3,12 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 #include <sqlite3.h>
 #include <string.h>
+
+#include "si-account.h"
+#include "si-store.h"
 
 typedef struct {
   int    status;
@@ -504,6 +508,224 @@ test_export_import (void)
   assert_fails (&run, 3, "bad.json");
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* a hostile server: an in-process SoupServer in a thread of its own (the test waits for
+ * saveidea-cli on its main context) */
+
+typedef enum {
+  HOSTILE_DEEP_INFO,    /* GET /info answers 100,000 '[' */
+  HOSTILE_DEEP_LOGIN,   /* /info is fine, POST /login answers 100,000 '[' */
+  HOSTILE_DEEP_PAGE,    /* /info is fine, every other answer is 100,000 '[' */
+  HOSTILE_NUL_PAGE,     /* /info is fine, the page of changes has a title with \u0000 */
+} Hostility;
+
+#define HOSTILE_INSTANCE "5b0f6c1e-8a3d-4e2f-9c7b-1d2e3f4a5b6c"
+
+typedef struct {
+  Hostility     hostility;
+  GMainContext *context;
+  GMainLoop    *loop;
+  GThread      *thread;
+  char         *url;
+  GMutex        lock;
+  GCond         ready;
+} Hostile;
+
+static gboolean
+hostility_info_is_fine (Hostility hostility)
+{
+  return hostility != HOSTILE_DEEP_INFO;
+}
+
+static void
+hostile_handle (SoupServer        *server,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  Hostile *hostile = user_data;
+  char *body;
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Saveidea-Instance",
+                                HOSTILE_INSTANCE);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  if (g_str_equal (path, "/api/v1/info") && hostility_info_is_fine (hostile->hostility))
+    body = g_strdup ("{\"server\":\"saveidea-server\",\"version\":\"0.1.0\",\"protocol\":1,"
+                     "\"instance_id\":\"" HOSTILE_INSTANCE "\"}");
+  else if (hostile->hostility == HOSTILE_NUL_PAGE)
+    body = g_strdup ("{\"records\":[{\"collection\":\"ideas\",\"id\":1,\"uid\":\"0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f\","
+                     "\"version\":1,\"created_at\":\"2026-11-28T04:08:50.123Z\",\"updated_at\":\"2026-11-28T04:08:50.123Z\","
+                     "\"deleted\":false,\"title\":\"Visible\\u0000hidden\",\"body\":\"\",\"pinned\":false,\"tags\":[]}],"
+                     "\"cursor\":1,\"more\":false}");
+  else
+    {
+      GString *deep = g_string_new (NULL);
+
+      for (guint i = 0; i < 100000; i++)
+        g_string_append_c (deep, '[');
+      for (guint i = 0; i < 100000; i++)
+        g_string_append_c (deep, ']');
+      body = g_string_free (deep, FALSE);
+    }
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
+}
+
+static gpointer
+hostile_thread (gpointer user_data)
+{
+  Hostile *hostile = user_data;
+  g_autoptr(SoupServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  g_autofree char *url = NULL;
+
+  g_main_context_push_thread_default (hostile->context);
+  server = soup_server_new (NULL, NULL);
+  soup_server_add_handler (server, NULL, hostile_handle, hostile, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_uri_to_string (uris->data);
+  g_mutex_lock (&hostile->lock);
+  hostile->url = g_strndup (url, strlen (url) - (g_str_has_suffix (url, "/") ? 1 : 0));
+  g_cond_signal (&hostile->ready);
+  g_mutex_unlock (&hostile->lock);
+  g_main_loop_run (hostile->loop);
+  soup_server_disconnect (server);
+  g_main_context_pop_thread_default (hostile->context);
+  return NULL;
+}
+
+static Hostile *
+hostile_start (Hostility hostility)
+{
+  Hostile *hostile = g_new0 (Hostile, 1);
+
+  hostile->hostility = hostility;
+  g_mutex_init (&hostile->lock);
+  g_cond_init (&hostile->ready);
+  hostile->context = g_main_context_new ();
+  hostile->loop = g_main_loop_new (hostile->context, FALSE);
+  hostile->thread = g_thread_new ("hostile-server", hostile_thread, hostile);
+  g_mutex_lock (&hostile->lock);
+  while (hostile->url == NULL)
+    g_cond_wait (&hostile->ready, &hostile->lock);
+  g_mutex_unlock (&hostile->lock);
+  return hostile;
+}
+
+static void
+hostile_stop (Hostile *hostile)
+{
+  g_main_loop_quit (hostile->loop);
+  g_thread_join (hostile->thread);
+  g_main_loop_unref (hostile->loop);
+  g_main_context_unref (hostile->context);
+  g_mutex_clear (&hostile->lock);
+  g_cond_clear (&hostile->ready);
+  g_free (hostile->url);
+  g_free (hostile);
+}
+
+/* The notebook @db syncs with @url as alice (the token comes from SAVEIDEA_TOKEN). */
+static void
+set_account (const char *db,
+             const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = si_store_new (db, &error);
+  g_autoptr(SiAccount) account = NULL;
+
+  g_assert_no_error (error);
+  account = si_account_new (store);
+  g_assert_true (si_account_set_for_testing (account, url, "alice", NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* A server that answers login or a page of changes with JSON nested 100,000 deep crashed
+ * saveidea-cli in json-glib; a title with \u0000 was stored cut short. Now: exit 5 with the
+ * reason, and nothing stored. */
+static void
+test_hostile_server (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_auto(Run) run = { 0 };
+
+  /* The isolated XDG folders hide the GSettings schemas GNOME's proxy resolver reads. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  {
+    Hostile *hostile = hostile_start (HOSTILE_DEEP_INFO);
+    RUN (&run, db, "secret\n", "login", hostile->url, "alice");
+    assert_fails (&run, 5, "not a Saveidea server");
+    hostile_stop (hostile);
+  }
+  {
+    Hostile *hostile = hostile_start (HOSTILE_DEEP_LOGIN);
+    RUN (&run, db, "secret\n", "login", hostile->url, "alice");
+    assert_fails (&run, 5, "did not log you in");
+    hostile_stop (hostile);
+  }
+
+  g_setenv ("SAVEIDEA_TOKEN", "hostile-token", TRUE);
+  {
+    Hostile *hostile = hostile_start (HOSTILE_DEEP_PAGE);
+    set_account (db, hostile->url);
+    RUN (&run, db, NULL, "sync");
+    g_assert_cmpint (run.status, ==, 5);
+    g_assert_nonnull (strstr (run.err, "nested deeper than 64 levels"));
+    hostile_stop (hostile);
+  }
+  {
+    Hostile *hostile = hostile_start (HOSTILE_NUL_PAGE);
+    set_account (db, hostile->url);
+    RUN (&run, db, NULL, "sync", "--pull");
+    g_assert_cmpint (run.status, ==, 5);
+    g_assert_nonnull (strstr (run.err, "NUL"));
+    hostile_stop (hostile);
+  }
+  g_unsetenv ("SAVEIDEA_TOKEN");
+
+  /* Nothing was stored, neither whole nor cut short. */
+  RUN (&run, db, NULL, "list");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "");
+}
+
+/* An import file nested 100,000 deep crashed saveidea-cli; one with \u0000 in a title stored
+ * it cut short. Both are invalid files now: exit 3, nothing imported. */
+static void
+test_import_hostile_json (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_autofree char *deep_file = db_path ("deep.json");
+  g_autofree char *nul_file = db_path ("nul.json");
+  g_auto(Run) run = { 0 };
+  GString *deep = g_string_new ("{\"format\":\"saveidea\",\"version\":1,\"ideas\":[");
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append (deep, "]}");
+  g_assert_true (g_file_set_contents (deep_file, deep->str, (gssize) deep->len, NULL));
+  g_string_free (deep, TRUE);
+  g_assert_true (g_file_set_contents (nul_file,
+                                      "{\"format\":\"saveidea\",\"version\":1,\"ideas\":[{\"uid\":\"0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f\","
+                                      "\"title\":\"Visible\\u0000hidden\",\"body\":\"\"}]}", -1, NULL));
+
+  RUN (&run, db, NULL, "import", deep_file);
+  assert_fails (&run, 3, "deep.json");
+  g_assert_nonnull (strstr (run.err, "nested deeper than 64 levels"));
+  RUN (&run, db, NULL, "import", nul_file);
+  assert_fails (&run, 3, "nul.json");
+  g_assert_nonnull (strstr (run.err, "NUL"));
+
+  RUN (&run, db, NULL, "list");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "");
+}
+
 /* Messages, help and text output follow the language; what scripts read does not. */
 static void
 test_translated (void)
@@ -633,6 +855,8 @@ main (int   argc,
   g_test_add_func ("/cli/body-from-stdin", test_body_from_stdin);
   g_test_add_func ("/cli/exit-codes", test_exit_codes);
   g_test_add_func ("/cli/export-import", test_export_import);
+  g_test_add_func ("/cli/hostile-server", test_hostile_server);
+  g_test_add_func ("/cli/import-hostile-json", test_import_hostile_json);
   g_test_add_func ("/cli/default-notebook", test_default_notebook);
   g_test_add_func ("/cli/translated", test_translated);
   g_test_add_func ("/cli/translated-store", test_translated_store);

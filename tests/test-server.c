@@ -1685,6 +1685,173 @@ test_body_limit (void)
   }
 }
 
+/* "[[[…]]]" @depth deep, or the same inside an idea's title when @in_record. */
+static char *
+deep_json (guint    depth,
+           gboolean in_record)
+{
+  GString *text = g_string_new (in_record ? "{\"uid\":\"" : "");
+
+  if (in_record)
+    g_string_append (text, "7d3c8cde-5b8f-4a5e-9f3c-2b1a0e6d4c21\",\"title\":");
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, '[');
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (text, ']');
+  if (in_record)
+    g_string_append (text, ",\"body\":\"\",\"pinned\":false,\"tags\":[],"
+                           "\"created_at\":\"" T0 "\",\"updated_at\":\"" T0 "\"}");
+  return g_string_free (text, FALSE);
+}
+
+/* Nesting 100,000 deep made json-glib recurse until the stack ran out: the server died on a
+ * login request from anyone. Every JSON body now passes the codec's guard first. */
+static void
+test_deep_json (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *deep = deep_json (100000, FALSE);
+  g_autofree char *deep_record = deep_json (100000, TRUE);
+  g_autofree char *deep_batch = NULL;
+  g_autofree char *if_match = NULL;
+  g_autofree char *put_path = NULL;
+  gint64 version;
+  gint64 id = create_idea (server, token, "Survivor", NULL, &version);
+
+  if_match = version_header (version);
+  put_path = g_strdup_printf ("/api/v1/ideas/%" G_GINT64_FORMAT, id);
+  deep_batch = g_strdup_printf ("{\"operations\":[{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s}]}",
+                                deep_record);
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/login", NULL, deep, NULL);
+    assert_error (r, 400, "invalid_json");
+    g_assert_nonnull (strstr (si_test_response_get_string (r, "message"), "nested deeper than 64"));
+  }
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/ideas", token, deep, NULL);
+    assert_error (r, 400, "invalid_json");
+  }
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/ideas", token, deep_record, NULL);
+    assert_error (r, 400, "invalid_json");
+  }
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "PUT", put_path, token, deep_record,
+                                                          "If-Match", if_match, NULL);
+    assert_error (r, 400, "invalid_json");
+  }
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/batch", token, deep, NULL);
+    assert_error (r, 400, "invalid_json");
+  }
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/batch", token, deep_batch, NULL);
+    assert_error (r, 400, "invalid_json");
+  }
+
+  /* The server still answers, and nothing was stored. */
+  g_assert_true (si_test_server_is_running (server));
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/ideas?since=0");
+    JsonArray *records;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    records = page_records (r);
+    g_assert_cmpuint (json_array_get_length (records), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (record_at (records, 0), "title"), ==, "Survivor");
+  }
+  {
+    g_autofree char *again = si_test_server_login (server, "alice", PASSWORD);
+    g_assert_nonnull (again);
+  }
+}
+
+/* A NUL in a string cut it short: "a\u0000b" was stored as "a" with a 201. */
+static void
+test_nul_in_strings (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  const char *json = "application/json";
+  g_autofree char *title = idea_json (NULL, "a\\u0000b", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"uid\":\"%s\",\"title\":\"t\",\"body\":\"line\\u0000rest\",\"pinned\":false,"
+                                           "\"tags\":[],\"created_at\":\"" T0 "\",\"updated_at\":\"" T0 "\"}",
+                                           "0b0e7a4c-9d1f-4c55-8e2b-6a3f1c7d9e02");
+  g_autofree char *tag = tag_json (NULL, "x\\u0000y");
+  g_autofree char *batch = g_strdup_printf ("{\"operations\":[{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s}]}",
+                                            title);
+  gint64 version;
+  gint64 id = create_idea (server, token, "Kept", NULL, &version);
+  g_autofree char *if_match = version_header (version);
+  g_autofree char *put_path = g_strdup_printf ("/api/v1/ideas/%" G_GINT64_FORMAT, id);
+  g_autofree char *edit = idea_json (NULL, "Kept\\u0000tail", NULL);
+
+  assert_post_fails (server, token, "ideas", json, title, strlen (title), 400, "invalid_json", "NUL");
+  assert_post_fails (server, token, "ideas", json, body, strlen (body), 400, "invalid_json", "NUL");
+  assert_post_fails (server, token, "tags", json, tag, strlen (tag), 400, "invalid_json", "NUL");
+  assert_post_fails (server, token, "batch", json, batch, strlen (batch), 400, "invalid_json", "NUL");
+  /* A raw NUL byte. */
+  {
+    g_autofree char *raw = idea_json (NULL, "a_b", NULL);
+    char *underscore = strstr (raw, "a_b");
+
+    underscore[1] = '\0';
+    assert_post_fails (server, token, "ideas", json, raw, strlen (underscore + 2) + (gsize) (underscore + 2 - raw),
+                       400, "invalid_json", "NUL");
+  }
+  /* Escaped backslashes before "u0000" are text, not a NUL: stored as they are. */
+  {
+    g_autofree char *fine = idea_json (NULL, "a\\\\u0000b", NULL);
+    g_autoptr(SiTestResponse) r = post (server, token, "ideas", fine, 201);
+    g_assert_cmpstr (si_test_response_get_string (r, "title"), ==, "a\\u0000b");
+  }
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "PUT", put_path, token, edit,
+                                                          "If-Match", if_match, NULL);
+    assert_error (r, 400, "invalid_json");
+  }
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/ideas?since=0");
+    JsonArray *records = page_records (r);
+
+    g_assert_cmpuint (json_array_get_length (records), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (record_at (records, 0), "title"), ==, "Kept");
+  }
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/tags?since=0");
+    g_assert_cmpuint (json_array_get_length (page_records (r)), ==, 0);
+  }
+}
+
+/* json-glib 1.6 wraps a whole number outside gint64 without a word: a tag id of 2^64 + X read
+ * as X would attach tag X. The codec refuses such numbers before parsing. */
+static void
+test_json_integer_wrap (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  gint64 tag = create_tag (server, token, "work", NULL);
+  guint64 low = 551616 + (guint64) tag;   /* 2^64 = 18446744073709 * 10^6 + 551616 */
+  g_autofree char *wrapped = g_strdup_printf ("%" G_GUINT64_FORMAT "%06" G_GUINT64_FORMAT,
+                                              (guint64) 18446744073709 + low / 1000000, low % 1000000);
+  g_autofree char *negative = g_strdup_printf ("-%s", wrapped);
+  const char *numbers[] = { wrapped, negative };
+
+  for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+    {
+      g_autofree char *tags = g_strdup_printf ("[%s]", numbers[i]);
+      g_autofree char *body = idea_json (NULL, "Wrapped", tags);
+
+      assert_post_fails (server, token, "ideas", "application/json", body, strlen (body), 400,
+                         "invalid_json", "out of range");
+    }
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/ideas?since=0");
+    g_assert_cmpuint (json_array_get_length (page_records (r)), ==, 0);
+  }
+}
+
 static guint
 count_open_files (SiTestServer *server)
 {
@@ -1994,6 +2161,9 @@ main (int   argc,
   g_test_add_func ("/server/tag-names", test_tag_names);
   g_test_add_func ("/server/bad-input", test_bad_input);
   g_test_add_func ("/server/body-limit", test_body_limit);
+  g_test_add_func ("/server/deep-json", test_deep_json);
+  g_test_add_func ("/server/json-integer-wrap", test_json_integer_wrap);
+  g_test_add_func ("/server/nul-in-strings", test_nul_in_strings);
   g_test_add_func ("/server/connections-closed", test_connections_closed);
   g_test_add_func ("/server/tls", test_tls);
   g_test_add_func ("/server/restart", test_restart);

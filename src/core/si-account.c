@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "si-account.h"
+#include "si-http-private.h"
 #include "si-store-private.h"
 #include "si-sync-engine.h"
 #include "si-wire.h"
@@ -166,7 +167,7 @@ login_answered (GObject      *source,
   g_autoptr(GTask) task = user_data;
   Login *login = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(GBytes) bytes = _si_http_send_and_read_finish (SOUP_SESSION (source), result, &error);
   g_autoptr(JsonNode) json = NULL;
   g_autofree char *label = NULL;
   guint status;
@@ -216,7 +217,7 @@ login_info (GObject      *source,
   SiAccount *self = g_task_get_source_object (task);
   Login *login = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  g_autoptr(GBytes) bytes = _si_http_send_and_read_finish (SOUP_SESSION (source), result, &error);
   g_autoptr(JsonNode) json = NULL;
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) body_node = NULL;
@@ -261,8 +262,8 @@ login_info (GObject      *source,
   g_clear_object (&login->msg);
   login->msg = soup_message_new (SOUP_METHOD_POST, url);
   soup_message_set_request_body_from_bytes (login->msg, "application/json", body);
-  soup_session_send_and_read_async (self->session, login->msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), login_answered, g_object_ref (task));
+  _si_http_send_and_read_async (self->session, login->msg, SI_WIRE_MAX_BYTES,
+                                g_task_get_cancellable (task), login_answered, g_object_ref (task));
 }
 
 void
@@ -309,8 +310,8 @@ si_account_login_async (SiAccount           *self,
                                _("“%s” is not a server address (it should start with https://)."), server_url);
       return;
     }
-  soup_session_send_and_read_async (self->session, login->msg, G_PRIORITY_DEFAULT, cancellable,
-                                    login_info, g_steal_pointer (&task));
+  _si_http_send_and_read_async (self->session, login->msg, SI_WIRE_MAX_BYTES, cancellable,
+                                login_info, g_steal_pointer (&task));
 }
 
 gboolean
@@ -409,7 +410,7 @@ logout_revoked (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   SiAccount *self = g_task_get_source_object (task);
-  g_autoptr(GBytes) bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  g_autoptr(GBytes) bytes = result ? _si_http_send_and_read_finish (SOUP_SESSION (source), result, NULL) : NULL;
 
   if (bytes == NULL)
     g_debug ("The server was not reached; the token was not revoked there");
@@ -438,8 +439,8 @@ logout_token (GObject      *source,
   auth = g_strconcat ("Bearer ", token, NULL);
   soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
   g_task_set_task_data (task, msg, g_object_unref);
-  soup_session_send_and_read_async (self->session, msg, G_PRIORITY_DEFAULT, NULL,
-                                    logout_revoked, g_steal_pointer (&task));
+  _si_http_send_and_read_async (self->session, msg, SI_WIRE_MAX_BYTES, NULL,
+                                logout_revoked, g_steal_pointer (&task));
 }
 
 void

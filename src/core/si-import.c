@@ -1063,7 +1063,9 @@ read_json_file (Batch         *batch,
   if (!load_file (file, source, JSON_MAX_BYTES, &data, &length, cancellable, error) ||
       !check_utf8 (source, data, length, error))
     return FALSE;
-  if (!json_parser_load_from_data (parser, data, length, &local_error))
+  /* The codec's guard first: json-glib recurses per level of nesting. */
+  if (!si_wire_check_text (data, length, &local_error) ||
+      !json_parser_load_from_data (parser, data, length, &local_error))
     /* Translators: %s is the JSON parser's message. */
     return invalid (error, source, 0, _("the file is not valid JSON: %s"), local_error->message);
 

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "si-collection.h"
+#include "si-http-private.h"
 #include "si-store-private.h"
 #include "si-sync-engine.h"
 #include "si-wire.h"
@@ -238,7 +239,7 @@ request_done (GObject      *source,
   const char *instance_id;
   guint status;
 
-  bytes = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  bytes = _si_http_send_and_read_finish (SOUP_SESSION (source), result, &error);
   run->us_waiting += g_get_monotonic_time () - run->sent_at;
   if (bytes == NULL)
     {
@@ -338,8 +339,8 @@ send_request (GTask        *task,
     }
   run->report.requests++;
   run->sent_at = g_get_monotonic_time ();
-  soup_session_send_and_read_async (self->session, req->msg, G_PRIORITY_DEFAULT,
-                                    g_task_get_cancellable (task), request_done, req);
+  _si_http_send_and_read_async (self->session, req->msg, SI_WIRE_MAX_BYTES,
+                                g_task_get_cancellable (task), request_done, req);
 }
 
 /* What a request asked the server for; each has messages of its own, for translators. */

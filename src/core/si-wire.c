@@ -1223,6 +1223,134 @@ si_wire_batch_response_from_json (JsonNode  *node,
 /* ---------------------------------------------------------------------------------------- */
 /* text */
 
+/* Whether the four bytes at @p (inside the text) are the hex digits of U+0000. */
+static gboolean
+is_escaped_nul (const char *p,
+                const char *end)
+{
+  return end - p >= 4 && p[0] == '0' && p[1] == '0' && p[2] == '0' && p[3] == '0';
+}
+
+/* Whether the JSON number at *@p fits: an integer must lie in -2^63..2^63-1, since json-glib
+ * 1.6 wraps a larger one without a word (18446744073709551617 reads as 1, and an id or a
+ * version would silently name another record). Numbers with a fraction or an exponent are
+ * doubles and pass. Moves *@p onto the number's last character. */
+static gboolean
+json_number_fits (const char **p,
+                  const char  *end)
+{
+  const char *q = *p;
+  gboolean negative = *q == '-';
+  const char *digits;
+  gsize n_digits;
+
+  if (negative)
+    q++;
+  while (q < end - 1 && *q == '0' && g_ascii_isdigit (q[1]))
+    q++;
+  digits = q;
+  while (q < end && g_ascii_isdigit (*q))
+    q++;
+  n_digits = (gsize) (q - digits);
+  if (q < end && (*q == '.' || *q == 'e' || *q == 'E'))
+    {
+      while (q < end && (g_ascii_isdigit (*q) || *q == '.' || *q == 'e' || *q == 'E' ||
+                         *q == '+' || *q == '-'))
+        q++;
+      *p = q - 1;
+      return TRUE;
+    }
+  *p = q > *p ? q - 1 : *p;
+  if (n_digits != 19)
+    return n_digits < 19;
+  return memcmp (digits, negative ? "9223372036854775808" : "9223372036854775807", 19) <= 0;
+}
+
+gboolean
+si_wire_check_text (const char  *data,
+                    gsize        length,
+                    GError     **error)
+{
+  const char *end = data + length;
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+
+  if (length > SI_WIRE_MAX_BYTES)
+    {
+      g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                   "it is larger than %" G_GSIZE_FORMAT " bytes", (gsize) SI_WIRE_MAX_BYTES);
+      return FALSE;
+    }
+
+  /* One pass, before json-glib (which recurses once per level and would run out of stack
+   * on [[[[…): only brackets outside strings count, and a backslash in a string skips the
+   * character it escapes, so "[[[" and "\"[" are no nesting. A NUL would cut the string
+   * short when json-glib hands it on as a C string: refused, raw or escaped (as \\u0000, or
+   * as "\\0": json-glib takes escapes JSON has not, so those are refused too). */
+  for (const char *p = data; p < end; p++)
+    {
+      if (*p == '\0')
+        {
+          g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                       "it contains a NUL byte (at byte %" G_GSIZE_FORMAT ")", (gsize) (p - data));
+          return FALSE;
+        }
+      if (in_string)
+        {
+          if (*p == '"')
+            in_string = FALSE;
+          else if (*p == '\\' && p + 1 < end)
+            {
+              p++;
+              if (*p == 'u' && is_escaped_nul (p + 1, end))
+                {
+                  g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                               "a string contains the NUL character \\u0000 (at byte %" G_GSIZE_FORMAT ")",
+                               (gsize) (p - 1 - data));
+                  return FALSE;
+                }
+              /* json-glib also takes escapes JSON has not: "\0" (octal) is a NUL too. */
+              if (strchr ("\"\\/bfnrtu", *p) == NULL || *p == '\0')
+                {
+                  g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                               "a string contains an escape that is not JSON (at byte %" G_GSIZE_FORMAT ")",
+                               (gsize) (p - 1 - data));
+                  return FALSE;
+                }
+            }
+        }
+      else if (*p == '"')
+        in_string = TRUE;
+      else if (*p == '[' || *p == '{')
+        {
+          if (++depth > SI_WIRE_MAX_DEPTH)
+            {
+              g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                           "arrays and objects are nested deeper than %d levels", SI_WIRE_MAX_DEPTH);
+              return FALSE;
+            }
+        }
+      else if ((*p == ']' || *p == '}') && depth > 0)
+        depth--;
+      else if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          const char *number = p;
+
+          if (!json_number_fits (&p, end))
+            {
+              g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                           "the number at byte %" G_GSIZE_FORMAT " is out of range: whole numbers "
+                           "go from -9223372036854775808 to 9223372036854775807",
+                           (gsize) (number - data));
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 JsonNode *
 si_wire_parse (const char  *data,
                gsize        length,
@@ -1240,7 +1368,13 @@ si_wire_parse (const char  *data,
                            "The body is empty; a JSON object was expected");
       return NULL;
     }
-  if (length > G_MAXSSIZE || !g_utf8_validate (data, (gssize) length, NULL))
+  if (!si_wire_check_text (data, length, &local_error))
+    {
+      g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                   "The body is not accepted: %s", local_error->message);
+      return NULL;
+    }
+  if (!g_utf8_validate (data, (gssize) length, NULL))
     {
       g_set_error_literal (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
                            "The body is not valid UTF-8");
@@ -1575,80 +1709,6 @@ si_wire_int64_parse (const char *text,
   if (value > (guint64) G_MAXINT64 || (gint64) value < min || (gint64) value > max)
     return FALSE;
   *out_value = (gint64) value;
-  return TRUE;
-}
-
-/* Whether the @n_digits ASCII digits at @digits, with @negative, fit in a gint64. */
-static gboolean
-json_integer_fits (const char *digits,
-                   gsize       n_digits,
-                   gboolean    negative)
-{
-  const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
-
-  while (n_digits > 1 && digits[0] == '0')
-    {
-      digits++;
-      n_digits--;
-    }
-  if (n_digits != INT64_MAX_DIGITS)
-    return n_digits < INT64_MAX_DIGITS;
-  return memcmp (digits, limit, INT64_MAX_DIGITS) <= 0;
-}
-
-gboolean
-si_wire_json_integers_fit (const char  *data,
-                           gsize        length,
-                           GError     **error)
-{
-  gboolean in_string = FALSE;
-
-  g_return_val_if_fail (data != NULL || length == 0, FALSE);
-
-  for (gsize i = 0; i < length; i++)
-    {
-      char c = data[i];
-      gboolean negative;
-      gsize start;
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-          continue;
-        }
-      if (c == '"')
-        {
-          in_string = TRUE;
-          continue;
-        }
-      if (c != '-' && !g_ascii_isdigit (c))
-        continue;
-
-      negative = c == '-';
-      if (negative)
-        i++;
-      start = i;
-      while (i < length && g_ascii_isdigit (data[i]))
-        i++;
-      if (i < length && (data[i] == '.' || data[i] == 'e' || data[i] == 'E'))
-        {
-          /* A double: skip the rest of it. */
-          while (i < length && (g_ascii_isdigit (data[i]) || data[i] == '.' || data[i] == 'e' ||
-                                data[i] == 'E' || data[i] == '+' || data[i] == '-'))
-            i++;
-        }
-      else if (!json_integer_fits (data + start, i - start, negative))
-        {
-          g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
-                       "The number at byte %" G_GSIZE_FORMAT " is out of range: whole numbers go from "
-                       "-9223372036854775808 to 9223372036854775807", start - (negative ? 1 : 0));
-          return FALSE;
-        }
-      i--;   /* the loop steps onto the character after the number */
-    }
   return TRUE;
 }
 

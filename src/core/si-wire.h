@@ -288,7 +288,35 @@ GPtrArray         *si_wire_batch_response_from_json (JsonNode   *node,
 
 /* Parsing helpers */
 
-/* Validates UTF-8 and parses JSON text; the top level must be an object. */
+/**
+ * SI_WIRE_MAX_DEPTH:
+ *
+ * The deepest nesting of arrays and objects accepted in JSON text from outside (the top-level
+ * object is level 1). Saveidea's own documents nest at most 5 levels deep (the tag list of a
+ * batch operation's record); json-glib recurses once per level and runs out of stack somewhere
+ * between 50,000 and 100,000 levels (far fewer under AddressSanitizer).
+ */
+#define SI_WIRE_MAX_DEPTH 64
+
+/**
+ * SI_WIRE_MAX_BYTES:
+ *
+ * The largest JSON text accepted from outside (1 GiB), and the most a client reads of one
+ * answer of a server. A power of two.
+ */
+#define SI_WIRE_MAX_BYTES ((gsize) 1 << 30)
+
+/* The guard for every JSON text from outside, run before json-glib sees it: at most
+ * %SI_WIRE_MAX_BYTES, arrays and objects nested at most %SI_WIRE_MAX_DEPTH deep, no NUL
+ * (neither a raw byte nor a `\u0000` escape, which json-glib would pass on as a C string cut
+ * short), no escape JSON has not (json-glib reads `\0` as a NUL), and no whole number outside
+ * -2^63..2^63-1 (json-glib 1.6 wraps those without a word). One linear pass; it
+ * does not check that the text is JSON or UTF-8. Fails with %SI_WIRE_ERROR_INVALID_JSON and
+ * a message without a subject ("it contains a NUL byte …") for the caller's own sentence. */
+gboolean  si_wire_check_text   (const char  *data,
+                                gsize        length,
+                                GError     **error);
+/* si_wire_check_text(), validates UTF-8 and parses JSON text; the top level must be an object. */
 JsonNode *si_wire_parse        (const char  *data,
                                 gsize        length,
                                 GError     **error);
@@ -356,14 +384,6 @@ gboolean  si_wire_int64_parse      (const char *text,
                                     gint64      max,
                                     gint64     *out_value);
 
-/* Checks that every integer in the JSON text @data (@length bytes) fits in a #gint64, from
- * -2^63 to 2^63-1: json-glib 1.6 wraps a larger one without a word (18446744073709551617 reads
- * as 1, so an id or a version could silently name another record). Numbers with a fraction
- * or an exponent are doubles and not looked at; nothing inside strings is. Fails with
- * %SI_WIRE_ERROR_INVALID_JSON. Meant for si_wire_parse(), before the text is parsed. */
-gboolean  si_wire_json_integers_fit (const char  *data,
-                                     gsize        length,
-                                     GError     **error);
 char     *si_wire_etag_format      (gint64      version);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiWireRecord, si_wire_record_free)
