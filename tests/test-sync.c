@@ -1672,6 +1672,37 @@ test_cli_progress (void)
   g_assert_cmpstr (err, ==, "");
 }
 
+/* The app's sync manager shows the error, keeps what came, and retries later (each retry as
+ * bounded as the first try). */
+static void
+test_endless_feed_manager (void)
+{
+  g_autoptr(Feed) feed = feed_new (FEED_STUCK);
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiAccount) account = si_account_new (a);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) kept = NULL;
+  gint64 deadline;
+
+  g_assert_true (si_account_set_for_testing (account, feed->url, "alice", "token", &error));
+  g_assert_no_error (error);
+  manager = si_sync_manager_new (a, account);
+  si_sync_manager_set_backoff (manager, 60000, 60000);
+  si_sync_manager_set_interval (manager, 0);
+  si_sync_manager_start (manager);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (si_sync_manager_get_state (manager) != SI_SYNC_MANAGER_STATE_ERROR && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_ERROR);
+  g_assert_nonnull (strstr (si_sync_manager_get_last_error (manager), "does not move forward"));
+  g_assert_cmpint (si_sync_manager_get_next_retry_time (manager), >, 0);
+  g_assert_cmpint (g_atomic_int_get (&feed->requests), ==, 2);
+  kept = find_by_title (a, "Feed 2");
+  g_assert_nonnull (kept);
+  si_sync_manager_stop (manager);
+}
+
 /* saveidea-cli says why and exits with its server error code (5), promptly. */
 static void
 test_endless_feed_cli (void)
@@ -1737,5 +1768,6 @@ main (int argc, char **argv)
   g_test_add_data_func ("/sync/endless-feed/backwards", GINT_TO_POINTER (FEED_BACKWARDS), test_endless_feed);
   g_test_add_data_func ("/sync/endless-feed/creeping", GINT_TO_POINTER (FEED_CREEPING), test_endless_feed);
   g_test_add_func ("/sync/endless-feed/cli", test_endless_feed_cli);
+  g_test_add_func ("/sync/endless-feed/manager", test_endless_feed_manager);
   return g_test_run ();
 }
