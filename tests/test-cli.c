@@ -6,6 +6,8 @@
 #include <libsoup/soup.h>
 #include <sqlite3.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "si-account.h"
 #include "si-store.h"
@@ -836,6 +838,34 @@ test_default_notebook (void)
   g_assert_cmpstr (run.out, ==, "1   In the default notebook\n");
 }
 
+/* A folder with a FIFO and a link to /dev/zero among its notes: the notes are imported, each
+ * odd entry is named on standard error, and nothing hangs or fills the memory. */
+static void
+test_import_not_regular (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_autofree char *folder = db_path ("notes");
+  g_autofree char *note = g_build_filename (folder, "note.md", NULL);
+  g_autofree char *fifo = g_build_filename (folder, "fifo.md", NULL);
+  g_autofree char *zero = g_build_filename (folder, "zero.md", NULL);
+  g_auto(Run) run = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (note, "A note\n\nits text\n", -1, NULL));
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink ("/dev/zero", zero), ==, 0);
+
+  RUN (&run, db, NULL, "import", folder);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Imported 1 file: 1 new, 0 updated, 0 unchanged; 0 new tags\n");
+  g_assert_nonnull (strstr (run.err, "saveidea-cli: "));
+  g_assert_nonnull (strstr (run.err, "fifo.md: not a regular file"));
+  g_assert_nonnull (strstr (run.err, "zero.md: not a regular file"));
+
+  RUN (&run, db, NULL, "import", fifo);
+  assert_fails (&run, 3, "fifo.md");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -857,6 +887,7 @@ main (int   argc,
   g_test_add_func ("/cli/export-import", test_export_import);
   g_test_add_func ("/cli/hostile-server", test_hostile_server);
   g_test_add_func ("/cli/import-hostile-json", test_import_hostile_json);
+  g_test_add_func ("/cli/import-not-regular", test_import_not_regular);
   g_test_add_func ("/cli/default-notebook", test_default_notebook);
   g_test_add_func ("/cli/translated", test_translated);
   g_test_add_func ("/cli/translated-store", test_translated_store);

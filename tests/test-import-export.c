@@ -3,6 +3,9 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "si-export.h"
 #include "si-import.h"
@@ -650,6 +653,138 @@ test_save_idea_with_tags_is_atomic (void)
   g_assert_cmpuint (count_ideas (store), ==, 0);
 }
 
+/* Only regular files are read. In a folder, a FIFO, a link to a device (/dev/zero) and a link to
+ * nothing are left out, each named in a message, and the rest is imported; imported alone,
+ * each is an error naming it. Nothing hangs on the FIFO, nothing reads /dev/zero until the
+ * memory is gone: the direct imports run in a subprocess with a time limit (and a memory limit
+ * where no sanitizer needs the address space), which must end normally. */
+static void
+test_not_regular_files (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(SiStore) store = open_store ("a.db");
+      g_autoptr(GFile) folder = temp_folder ("odd");
+      g_autofree char *path = g_file_get_path (folder);
+      g_autofree char *fifo = g_build_filename (path, "fifo.md", NULL);
+      g_autofree char *zero = g_build_filename (path, "zero.md", NULL);
+      g_autofree char *dangling = g_build_filename (path, "dangling.md", NULL);
+      g_autofree char *link = g_build_filename (path, "link.md", NULL);
+      g_autofree char *target = g_build_filename (path, "real.txt", NULL);
+      g_autoptr(GError) error = NULL;
+      g_auto(SiImportStats) stats = { 0 };
+      const char *odd[] = { fifo, zero };
+#ifndef __SANITIZE_ADDRESS__
+      struct rlimit limit = { (rlim_t) 1 << 30, (rlim_t) 1 << 30 };
+
+      g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+#endif
+      write_text (folder, "a.md", "A\n\nfirst\n", -1);
+      write_text (folder, "b.md", "B\n\nsecond\n", -1);
+      write_text (folder, "real.txt", "Linked\n\nthird\n", -1);
+      g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+      g_assert_cmpint (symlink ("/dev/zero", zero), ==, 0);
+      g_assert_cmpint (symlink ("nowhere.md", dangling), ==, 0);
+      g_assert_cmpint (symlink (target, link), ==, 0);
+
+      g_assert_true (si_import (store, folder, &stats, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (stats.n_files, ==, 3);
+      g_assert_cmpuint (stats.n_created, ==, 3);
+      g_assert_cmpuint (stats.n_skipped, ==, 3);
+      g_assert_nonnull (stats.skipped);
+      g_assert_cmpuint (stats.skipped->len, ==, 3);
+      for (guint i = 0; i < stats.skipped->len; i++)
+        g_test_message ("%s", (const char *) g_ptr_array_index (stats.skipped, i));
+      g_assert_nonnull (strstr (g_ptr_array_index (stats.skipped, 0), "dangling.md"));
+      g_assert_nonnull (strstr (g_ptr_array_index (stats.skipped, 1), "fifo.md"));
+      g_assert_nonnull (strstr (g_ptr_array_index (stats.skipped, 2), "zero.md"));
+      g_assert_cmpuint (count_ideas (store), ==, 3);
+
+      for (guint i = 0; i < G_N_ELEMENTS (odd); i++)
+        {
+          g_autoptr(GFile) file = g_file_new_for_path (odd[i]);
+
+          g_clear_error (&error);
+          g_assert_false (si_import (store, file, NULL, NULL, &error));
+          g_assert_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR);
+          g_assert_nonnull (strstr (error->message, odd[i]));
+          g_clear_error (&error);
+          g_assert_false (si_import_markdown_file (store, file, NULL, NULL, &error));
+          g_assert_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR);
+        }
+      g_assert_cmpuint (count_ideas (store), ==, 3);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* A file larger than the largest body the store takes (with room for its front matter) is
+ * refused before it is read, alone or in a folder. */
+static void
+test_too_large_file (void)
+{
+  g_autoptr(SiStore) store = open_store ("a.db");
+  g_autoptr(GFile) folder = temp_folder ("large");
+  g_autoptr(GFile) file = g_file_get_child (folder, "large.md");
+  g_autofree char *text = g_strnfill (SI_BODY_MAX_BYTES + 64 * 1024 + 1, 'x');
+
+  write_text (folder, "small.md", "fine\n", -1);
+  write_text (folder, "large.md", text, -1);
+  assert_import_fails (store, file, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID, "large.md");
+  assert_import_fails (store, folder, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID, "large.md");
+  g_assert_cmpuint (count_ideas (store), ==, 0);
+}
+
+/* Files without a uid are matched on their exact title and body: with ideas already in the
+ * notebook, with files earlier in the same import, and not with an idea whose text an import
+ * just changed. */
+static void
+test_duplicates_by_text (void)
+{
+  g_autoptr(SiStore) store = open_store ("a.db");
+  g_autoptr(SiIdea) here = add_idea (store, "Here", "already\n", FALSE, NULL);
+  g_autoptr(SiIdea) renamed = add_idea (store, "Old", "text\n", FALSE, NULL);
+  g_autoptr(GFile) folder = temp_folder ("dups");
+  g_autoptr(GFile) first = temp_folder ("first");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *with_uid = NULL;
+  SiImportStats stats = { 0 };
+
+  /* The uid-carrying file sorts first and changes "Old" to "New"; the file with "Old"'s former
+   * text is then a new idea. */
+  with_uid = g_strdup_printf ("---\nuid: %s\nupdated: 2099-01-01T00:00:00Z\ntitle: New\n---\ntext\n",
+                              si_idea_get_uid (renamed));
+  write_text (first, "a.md", with_uid, -1);
+  write_text (first, "b.md", "---\ntitle: Old\n---\ntext\n", -1);
+  g_assert_true (si_import (store, first, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_updated, ==, 1);
+  g_assert_cmpuint (stats.n_created, ==, 1);
+  g_assert_cmpuint (count_ideas (store), ==, 3);
+
+  write_text (folder, "1.md", "---\ntitle: Here\n---\nalready\n", -1);
+  write_text (folder, "2.md", "Twice\n\nthe same\n", -1);
+  write_text (folder, "3.md", "Twice\n\nthe same\n", -1);
+  write_text (folder, "4.md", "Twice\n\nnot the same\n", -1);
+  write_text (folder, "5.md", "---\ntitle: Here\n---\nalready, and more\n", -1);
+  memset (&stats, 0, sizeof stats);
+  g_assert_true (si_import (store, folder, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_created, ==, 3);
+  g_assert_cmpuint (stats.n_unchanged, ==, 2);
+  g_assert_cmpuint (count_ideas (store), ==, 6);
+
+  /* Again: nothing new. */
+  memset (&stats, 0, sizeof stats);
+  g_assert_true (si_import (store, folder, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_created, ==, 0);
+  g_assert_cmpuint (stats.n_unchanged, ==, 5);
+  g_assert_cmpuint (count_ideas (store), ==, 6);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -667,6 +802,9 @@ main (int   argc,
   g_test_add_func ("/import-export/file-names", test_file_names);
   g_test_add_func ("/import-export/times", test_times);
   g_test_add_func ("/import-export/save-idea-with-tags-is-atomic", test_save_idea_with_tags_is_atomic);
+  g_test_add_func ("/import-export/markdown/not-regular-files", test_not_regular_files);
+  g_test_add_func ("/import-export/markdown/too-large-file", test_too_large_file);
+  g_test_add_func ("/import-export/markdown/duplicates-by-text", test_duplicates_by_text);
 
   return g_test_run ();
 }

@@ -1,8 +1,10 @@
 /* test-store.c — the offline store: what a person relies on when they type an idea offline. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include "si-collection.h"
 #include "si-store-private.h"
@@ -979,6 +981,60 @@ test_resolve_conflict (void)
   g_assert_cmpstr (si_idea_get_body (after), ==, "my plan");
 }
 
+/* The notebook file truncated under a running store (another program, a restore that
+ * overwrites it): reads fail with an error, and the process lives on. Memory-mapped reads died
+ * of SIGBUS here. The reads run in a subprocess so that a signal fails the test. */
+static void
+test_file_truncated_under_store (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *path = temp_db_path ();
+      g_autofree char *body = g_strnfill (2000, 'x');
+      g_autoptr(SiStore) store = open_store ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) ids = NULL;
+      g_autoptr(GPtrArray) found = NULL;
+      g_autoptr(SiIdea) last = NULL;
+      int fd;
+
+      for (guint i = 0; i < 2000; i++)
+        {
+          g_autofree char *title = g_strdup_printf ("Idea %u", i);
+          g_autoptr(SiIdea) idea = add_idea (store, title, body);
+        }
+      /* Everything into the database file itself (closing the last connection checkpoints the
+       * WAL), then one more write, as a running notebook has: the WAL, not the file's size, then
+       * says how big the database is, and the reads below go to the file beyond its new end. */
+      g_clear_object (&store);
+      store = open_store ();
+      g_clear_object (&last);
+      last = add_idea (store, "Last", "");
+      g_assert_cmpuint (si_store_count_ideas (store, &(SiIdeaFilter) { 0, }, &error), ==, 2001);
+      g_assert_no_error (error);
+
+      fd = g_open (path, O_RDWR, 0);
+      g_assert_cmpint (fd, >=, 0);
+      g_assert_cmpint (ftruncate (fd, 4 * 4096), ==, 0);
+      g_close (fd, NULL);
+
+      ids = si_store_query_ideas (store, &(SiIdeaFilter) { 0, }, &error);
+      g_test_message ("query: %s", error ? error->message : "no error");
+      g_clear_error (&error);
+      found = si_store_search (store, "Idea", 100, &error);
+      g_test_message ("search: %s", error ? error->message : "no error");
+      g_clear_error (&error);
+      for (gint64 id = 1; id <= 2000; id += 97)
+        {
+          g_autoptr(SiIdea) idea = si_store_get_idea (store, id, &error);
+          g_clear_error (&error);
+        }
+      return;
+    }
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1007,6 +1063,7 @@ main (int   argc,
   g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
+  g_test_add_func ("/store/open/file-truncated-under-store", test_file_truncated_under_store);
 
   return g_test_run ();
 }

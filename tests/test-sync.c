@@ -1029,6 +1029,168 @@ test_old_server (void)
   g_assert_cmpstr (da, ==, db);
 }
 
+/* A server whose change feed never ends ------------------------------------------------- */
+
+/* FEED_STUCK: after the first page, every page says more follow and gives back the cursor it
+ * was asked with. FEED_BACKWARDS: the cursor goes back by one. FEED_CREEPING: the cursor moves
+ * on by one a page, with one new idea each, for ever, while saying 3 records remain. */
+typedef enum { FEED_STUCK, FEED_BACKWARDS, FEED_CREEPING } FeedFault;
+
+typedef struct {
+  GMainContext *context;     /* the server's: it answers from a thread of its own, so that a */
+  GMainLoop    *loop;        /* saveidea-cli run while this process waits is answered too */
+  GThread      *thread;
+  SoupServer   *soup;
+  char         *url;
+  FeedFault     fault;
+  int           requests;    /* atomic */
+} Feed;
+
+static char *
+feed_idea_json (gint64 n)
+{
+  return g_strdup_printf ("{\"collection\":\"ideas\",\"id\":%" G_GINT64_FORMAT ","
+                          "\"uid\":\"00000000-0000-4000-8000-%012" G_GINT64_FORMAT "\","
+                          "\"version\":%" G_GINT64_FORMAT ",\"created_at\":\"2026-01-01T00:00:00.000Z\","
+                          "\"updated_at\":\"2026-01-01T00:00:00.000Z\",\"deleted\":false,"
+                          "\"title\":\"Feed %" G_GINT64_FORMAT "\",\"body\":\"\",\"pinned\":false,\"tags\":[]}",
+                          n, n, n, n);
+}
+
+static void
+feed_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+  Feed *feed = user_data;
+  const char *since_text = query ? g_hash_table_lookup (query, "since") : NULL;
+  gint64 since = since_text ? g_ascii_strtoll (since_text, NULL, 10) : 0;
+  g_autofree char *first = NULL, *second = NULL, *next = NULL;
+  char *page;
+
+  /* A client that never stops gets a 503 in the end, so that the test fails rather than hangs. */
+  if (g_atomic_int_add (&feed->requests, 1) >= 1000)
+    {
+      soup_server_message_set_status (msg, 503, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+      return;
+    }
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), SI_WIRE_INSTANCE_HEADER,
+                                "7d9e8a52-31b4-4c0e-9f57-2b1f3c4d5e6f");
+  if (!g_str_equal (path, "/api/v1/changes"))
+    {
+      soup_server_message_set_status (msg, 404, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
+                                        "{\"error\":\"not_found\"}", 21);
+      return;
+    }
+  if (since == 0)
+    {
+      /* A first page as any server sends it: two ideas, and the promise of ten more. */
+      first = feed_idea_json (1);
+      second = feed_idea_json (2);
+      page = g_strdup_printf ("{\"records\":[%s,%s],\"cursor\":2,\"more\":true,\"remaining\":10}", first, second);
+    }
+  else
+    {
+      next = feed_idea_json (since + 1);
+      page = g_strdup_printf ("{\"records\":[%s],\"cursor\":%" G_GINT64_FORMAT ",\"more\":true,\"remaining\":%d}",
+                              next,
+                              feed->fault == FEED_STUCK ? since : feed->fault == FEED_BACKWARDS ? since - 1 : since + 1,
+                              feed->fault == FEED_CREEPING ? 3 : 10);
+    }
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, page, strlen (page));
+}
+
+static gpointer
+feed_thread (gpointer user_data)
+{
+  Feed *feed = user_data;
+
+  g_main_context_push_thread_default (feed->context);
+  g_main_loop_run (feed->loop);
+  g_main_context_pop_thread_default (feed->context);
+  return NULL;
+}
+
+static Feed *
+feed_new (FeedFault fault)
+{
+  Feed *feed = g_new0 (Feed, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  feed->fault = fault;
+  feed->context = g_main_context_new ();
+  feed->loop = g_main_loop_new (feed->context, FALSE);
+  g_main_context_push_thread_default (feed->context);
+  feed->soup = soup_server_new (NULL, NULL);
+  soup_server_add_handler (feed->soup, NULL, feed_handle, feed, NULL);
+  g_assert_true (soup_server_listen_local (feed->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  g_main_context_pop_thread_default (feed->context);
+  uris = soup_server_get_uris (feed->soup);
+  feed->url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (g_str_has_suffix (feed->url, "/"))
+    feed->url[strlen (feed->url) - 1] = '\0';
+  feed->thread = g_thread_new ("feed", feed_thread, feed);
+  return feed;
+}
+
+static void
+feed_free (Feed *feed)
+{
+  g_main_loop_quit (feed->loop);
+  g_thread_join (feed->thread);
+  g_main_context_push_thread_default (feed->context);
+  soup_server_disconnect (feed->soup);
+  g_object_unref (feed->soup);
+  while (g_main_context_iteration (feed->context, FALSE))
+    ;
+  g_main_context_pop_thread_default (feed->context);
+  g_main_loop_unref (feed->loop);
+  g_main_context_unref (feed->context);
+  g_free (feed->url);
+  g_free (feed);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Feed, feed_free)
+
+/* The pull ends with an error the user can read, in a bounded number of requests, and keeps
+ * what it got before the feed went wrong. */
+static void
+test_endless_feed (gconstpointer data)
+{
+  FeedFault fault = GPOINTER_TO_INT (data);
+  g_autoptr(Feed) feed = feed_new (fault);
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiSyncEngine) engine = si_sync_engine_new (a, feed->url, "token");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) kept = NULL;
+  SiSyncReport report = { 0, };
+
+  g_assert_false (run_sync (engine, SI_SYNC_MODE_INCREMENTAL, NULL, &report, &error));
+  g_assert_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER);
+  g_test_message ("%u requests: %s", report.requests, error->message);
+  g_assert_cmpuint (report.requests, ==, (guint) g_atomic_int_get (&feed->requests));
+  if (fault == FEED_CREEPING)
+    {
+      /* 1 + 10 announced: twice that, plus the slack for other devices' writes */
+      g_assert_nonnull (strstr (error->message, "does not end"));
+      g_assert_cmpuint (report.requests, >, 12);
+      g_assert_cmpuint (report.requests, <=, 200);
+    }
+  else
+    {
+      /* the first page, then the one that does not move on */
+      g_assert_nonnull (strstr (error->message, "does not move forward"));
+      g_assert_cmpuint (report.requests, ==, 2);
+    }
+  /* what came before is kept, and the next sync starts after it */
+  kept = find_by_title (a, "Feed 2");
+  g_assert_nonnull (kept);
+  g_assert_cmpint (_si_store_sync_get_cursor (a, "changes"), >=, 2);
+}
+
 /* Lost answers: the server applied a push, the client never heard of it ------------------ */
 
 typedef struct {
@@ -1510,6 +1672,62 @@ test_cli_progress (void)
   g_assert_cmpstr (err, ==, "");
 }
 
+/* The app's sync manager shows the error, keeps what came, and retries later (each retry as
+ * bounded as the first try). */
+static void
+test_endless_feed_manager (void)
+{
+  g_autoptr(Feed) feed = feed_new (FEED_STUCK);
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiAccount) account = si_account_new (a);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) kept = NULL;
+  gint64 deadline;
+
+  g_assert_true (si_account_set_for_testing (account, feed->url, "alice", "token", &error));
+  g_assert_no_error (error);
+  manager = si_sync_manager_new (a, account);
+  si_sync_manager_set_backoff (manager, 60000, 60000);
+  si_sync_manager_set_interval (manager, 0);
+  si_sync_manager_start (manager);
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (si_sync_manager_get_state (manager) != SI_SYNC_MANAGER_STATE_ERROR && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_ERROR);
+  g_assert_nonnull (strstr (si_sync_manager_get_last_error (manager), "does not move forward"));
+  g_assert_cmpint (si_sync_manager_get_next_retry_time (manager), >, 0);
+  g_assert_cmpint (g_atomic_int_get (&feed->requests), ==, 2);
+  kept = find_by_title (a, "Feed 2");
+  g_assert_nonnull (kept);
+  si_sync_manager_stop (manager);
+}
+
+/* saveidea-cli says why and exits with its server error code (5), promptly. */
+static void
+test_endless_feed_cli (void)
+{
+  g_autoptr(Feed) feed = feed_new (FEED_STUCK);
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiAccount) account = si_account_new (a);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_strdup (si_store_get_path (a));
+  g_autofree char *out = NULL, *err = NULL;
+
+  if (g_getenv ("SAVEIDEA_CLI") == NULL || !g_file_test (g_getenv ("SAVEIDEA_CLI"), G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no saveidea-cli");
+      return;
+    }
+  g_assert_true (si_account_set_for_testing (account, feed->url, "alice", NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&account);
+  g_clear_object (&a);
+  g_assert_cmpint (run_cli (db, "token", &out, &err, "sync", NULL), ==, 5);
+  g_assert_nonnull (strstr (err, "does not move forward"));
+  g_assert_cmpint (g_atomic_int_get (&feed->requests), ==, 2);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1546,5 +1764,10 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/manager-backoff", test_manager_backoff);
   g_test_add_func ("/sync/cli", test_cli);
   g_test_add_func ("/sync/cli-progress", test_cli_progress);
+  g_test_add_data_func ("/sync/endless-feed/stuck", GINT_TO_POINTER (FEED_STUCK), test_endless_feed);
+  g_test_add_data_func ("/sync/endless-feed/backwards", GINT_TO_POINTER (FEED_BACKWARDS), test_endless_feed);
+  g_test_add_data_func ("/sync/endless-feed/creeping", GINT_TO_POINTER (FEED_CREEPING), test_endless_feed);
+  g_test_add_func ("/sync/endless-feed/cli", test_endless_feed_cli);
+  g_test_add_func ("/sync/endless-feed/manager", test_endless_feed_manager);
   return g_test_run ();
 }

@@ -222,6 +222,7 @@ job_free (gpointer data)
 
   g_free (job->db_path);
   g_clear_object (&job->file);
+  si_import_stats_clear (&job->stats);
   g_free (job);
 }
 

@@ -84,6 +84,7 @@ si_cli_exit_code_for_error (const GError *error)
         return SI_CLI_EXIT_NOT_FOUND;
       case SI_IMPORT_ERROR_INVALID:
       case SI_IMPORT_ERROR_UNSUPPORTED:
+      case SI_IMPORT_ERROR_NOT_REGULAR:
         return SI_CLI_EXIT_INVALID;
       case SI_IMPORT_ERROR_READ:
       default:

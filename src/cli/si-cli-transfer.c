@@ -71,7 +71,7 @@ si_cli_cmd_import (SiCliContext  *ctx,
   g_autoptr(GError) error = NULL;
   g_autofree char *files = NULL;
   g_autofree char *tags = NULL;
-  SiImportStats stats = { 0 };
+  g_auto(SiImportStats) stats = { 0 };
   int status = SI_CLI_EXIT_OK;
   SiStore *store;
 
@@ -85,6 +85,13 @@ si_cli_cmd_import (SiCliContext  *ctx,
   file = g_file_new_for_commandline_arg (g_ptr_array_index (args, 0));
   if (!si_import (store, file, &stats, ctx->cancellable, &error))
     return si_cli_fail_error (ctx, error);
+  /* FIFOs, devices, links to them: left out, each named on standard error. */
+  for (guint i = 0; stats.skipped != NULL && i < stats.skipped->len; i++)
+    g_printerr ("saveidea-cli: %s\n", (const char *) g_ptr_array_index (stats.skipped, i));
+  if (stats.skipped != NULL && stats.n_skipped > stats.skipped->len)
+    g_printerr (ngettext ("saveidea-cli: and %u more entry that is not a regular file, left out\n",
+                          "saveidea-cli: and %u more entries that are not regular files, left out\n",
+                          stats.n_skipped - stats.skipped->len), stats.n_skipped - stats.skipped->len);
 
   files = g_strdup_printf (ngettext ("Imported %u file", "Imported %u files", stats.n_files), stats.n_files);
   tags = g_strdup_printf (ngettext ("%u new tag", "%u new tags", stats.n_tags_created), stats.n_tags_created);

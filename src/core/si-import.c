@@ -15,9 +15,14 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "si-export.h"
 #include "si-import.h"
@@ -53,6 +58,8 @@ typedef struct {
   GPtrArray *sources;     /* char *: display names of the files read */
   GPtrArray *tags;        /* TagRecord * */
   GPtrArray *records;     /* Record * */
+  guint      n_skipped;   /* entries of a folder that are not regular files, left out */
+  GPtrArray *skipped;     /* char *: a message for each of the first SI_IMPORT_SKIPPED_MAX */
 } Batch;
 
 static void
@@ -96,6 +103,7 @@ batch_clear (Batch *batch)
   g_clear_pointer (&batch->records, g_ptr_array_unref);
   g_clear_pointer (&batch->tags, g_ptr_array_unref);
   g_clear_pointer (&batch->sources, g_ptr_array_unref);
+  g_clear_pointer (&batch->skipped, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Batch, batch_clear)
@@ -106,6 +114,21 @@ batch_init (Batch *batch)
   batch->sources = g_ptr_array_new_with_free_func (g_free);
   batch->tags = g_ptr_array_new_with_free_func (tag_record_free);
   batch->records = g_ptr_array_new_with_free_func (record_free);
+}
+
+/* An entry of a folder that is left out: @error (SI_IMPORT_ERROR_NOT_REGULAR) names it. */
+static void
+batch_skip (Batch  *batch,
+            GError *error)
+{
+  g_debug ("%s", error->message);
+  if (batch != NULL && batch->n_skipped++ < SI_IMPORT_SKIPPED_MAX)
+    {
+      if (batch->skipped == NULL)
+        batch->skipped = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (batch->skipped, g_strdup (error->message));
+    }
+  g_error_free (error);
 }
 
 static const char *
@@ -293,6 +316,180 @@ record_add_tag (Record     *record,
 
 /* Reading files ------------------------------------------------------------------------------ */
 
+static GError *
+not_regular_error (const char *source)
+{
+  return g_error_new (SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR,
+                      /* Translators: %s is the file. */
+                      _("%s: not a regular file (a FIFO, a device, a folder, or a link to one or to "
+                        "nothing); it was not read."), source);
+}
+
+/* Reads what @read gives, expecting about @expected bytes and never keeping more than
+ * @max_bytes + 1 (one more says the file is too large: it grew since it was checked). */
+typedef gssize (*ReadFunc) (gpointer       from,
+                            void          *buffer,
+                            gsize          count,
+                            GCancellable  *cancellable,
+                            GError       **error);
+
+static char *
+read_capped (ReadFunc       read_func,
+             gpointer       from,
+             goffset        expected,
+             goffset        max_bytes,
+             gsize         *length,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  gsize size = (gsize) CLAMP (expected, 0, max_bytes) + 1, got = 0;
+  g_autofree char *buffer = g_malloc (size + 1);
+
+  for (;;)
+    {
+      gssize n;
+
+      if (got == size)
+        {
+          if (size > (gsize) max_bytes)
+            break;
+          size = (gsize) MIN (MAX ((goffset) size * 2, 4096), max_bytes + 1);
+          buffer = g_realloc (buffer, size + 1);
+        }
+      if ((n = read_func (from, buffer + got, size - got, cancellable, error)) < 0)
+        return NULL;
+      if (n == 0)
+        break;
+      got += (gsize) n;
+    }
+  buffer[got] = '\0';
+  *length = got;
+  return g_steal_pointer (&buffer);
+}
+
+static gssize
+read_fd (gpointer       from,
+         void          *buffer,
+         gsize          count,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  int fd = GPOINTER_TO_INT (from);
+
+  for (;;)
+    {
+      gssize n;
+      int errsv;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return -1;
+      n = read (fd, buffer, count);
+      if (n >= 0)
+        return n;
+      errsv = errno;
+      if (errsv != EINTR)
+        {
+          g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errsv), g_strerror (errsv));
+          return -1;
+        }
+    }
+}
+
+static gssize
+read_stream (gpointer       from,
+             void          *buffer,
+             gsize          count,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  return g_input_stream_read (from, buffer, count, cancellable, error);
+}
+
+static void
+set_errno_error (GError **error,
+                 int      errsv)
+{
+  g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errsv), g_strerror (errsv));
+}
+
+/* A local file is opened without waiting (O_NONBLOCK: a FIFO put in its place does not hang the
+ * open) and checked again with fstat(), so that what is read is the regular file checked. Sets
+ * *@what to what it found when that is not a regular file of at most @max_bytes. */
+typedef enum { FOUND_FILE, FOUND_NOT_REGULAR, FOUND_TOO_LARGE } Found;
+
+static char *
+load_local_file (const char    *path,
+                 goffset        max_bytes,
+                 gsize         *length,
+                 Found         *what,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  struct stat st;
+  char *data;
+  int fd;
+
+  if (g_stat (path, &st) != 0)
+    {
+      set_errno_error (error, errno);
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode) || st.st_size > max_bytes)
+    {
+      *what = S_ISREG (st.st_mode) ? FOUND_TOO_LARGE : FOUND_NOT_REGULAR;
+      return NULL;
+    }
+  if ((fd = g_open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0)) < 0)
+    {
+      set_errno_error (error, errno);
+      return NULL;
+    }
+  if (fstat (fd, &st) != 0)
+    {
+      set_errno_error (error, errno);
+      g_close (fd, NULL);
+      return NULL;
+    }
+  if (!S_ISREG (st.st_mode) || st.st_size > max_bytes)
+    {
+      *what = S_ISREG (st.st_mode) ? FOUND_TOO_LARGE : FOUND_NOT_REGULAR;
+      g_close (fd, NULL);
+      return NULL;
+    }
+  data = read_capped (read_fd, GINT_TO_POINTER (fd), st.st_size, max_bytes, length, cancellable, error);
+  g_close (fd, NULL);
+  return data;
+}
+
+/* Not a local file (a GVfs location): the same checks through GIO. */
+static char *
+load_gio_file (GFile         *file,
+               goffset        max_bytes,
+               gsize         *length,
+               Found         *what,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
+                            G_FILE_QUERY_INFO_NONE, cancellable, error);
+  if (info == NULL)
+    return NULL;
+  if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR || g_file_info_get_size (info) > max_bytes)
+    {
+      *what = g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR ? FOUND_TOO_LARGE : FOUND_NOT_REGULAR;
+      return NULL;
+    }
+  if (!(stream = g_file_read (file, cancellable, error)))
+    return NULL;
+  return read_capped (read_stream, stream, g_file_info_get_size (info), max_bytes, length, cancellable, error);
+}
+
+/* Reads @file, a regular file of at most @max_bytes. Anything else is refused before it is read:
+ * a FIFO, a device, a folder or a link to one (SI_IMPORT_ERROR_NOT_REGULAR), a file too large
+ * (SI_IMPORT_ERROR_INVALID), so that an import neither hangs nor fills the memory. */
 static gboolean
 load_file (GFile         *file,
            const char    *source,
@@ -303,32 +500,37 @@ load_file (GFile         *file,
            GError       **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GFileInfo) info = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  Found what = FOUND_FILE;
 
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                            G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
-  if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_REGULAR &&
-      g_file_info_get_size (info) > max_bytes)
+  if (path != NULL)
+    *data = load_local_file (path, max_bytes, length, &what, cancellable, &local_error);
+  else
+    *data = load_gio_file (file, max_bytes, length, &what, cancellable, &local_error);
+  if (*data != NULL && *length > (gsize) max_bytes)
     {
-      g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID,
-                   /* Translators: %s is the file. */
-                   _("%s: the file is too large to import."), source);
-      return FALSE;
+      g_clear_pointer (data, g_free);
+      what = FOUND_TOO_LARGE;
     }
-  if (info == NULL || !g_file_load_contents (file, cancellable, data, length, NULL, &local_error))
-    {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-        /* Translators: %s is the file. */
-        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_FOUND, _("%s: there is no such file."), source);
-      else
-        /* Translators: the file, then why it cannot be read. */
-        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, _("%s: cannot read the file: %s"),
-                     source, local_error->message);
-      return FALSE;
-    }
-  return TRUE;
+  if (*data != NULL)
+    return TRUE;
+
+  if (what == FOUND_NOT_REGULAR)
+    g_propagate_error (error, not_regular_error (source));
+  else if (what == FOUND_TOO_LARGE)
+    g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID,
+                 /* Translators: %s is the file. */
+                 _("%s: the file is too large to import."), source);
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_propagate_error (error, g_steal_pointer (&local_error));
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    /* Translators: %s is the file. */
+    g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_FOUND, _("%s: there is no such file."), source);
+  else
+    /* Translators: the file, then why it cannot be read. */
+    g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, _("%s: cannot read the file: %s"),
+                 source, local_error->message);
+  return FALSE;
 }
 
 static gint64
@@ -805,6 +1007,7 @@ static gboolean
 collect_markdown_files (GFile         *folder,
                         GPtrArray     *files,
                         GPtrArray     *infos,
+                        Batch         *batch,
                         guint          depth,
                         GCancellable  *cancellable,
                         GError       **error)
@@ -851,10 +1054,10 @@ collect_markdown_files (GFile         *folder,
         continue;
       if (type == G_FILE_TYPE_DIRECTORY && depth < 32)
         {
-          if (!collect_markdown_files (child, files, infos, depth + 1, cancellable, error))
+          if (!collect_markdown_files (child, files, infos, batch, depth + 1, cancellable, error))
             return FALSE;
         }
-      else if ((type == G_FILE_TYPE_REGULAR || type == G_FILE_TYPE_SYMBOLIC_LINK) && is_markdown_name (name))
+      else if (type != G_FILE_TYPE_DIRECTORY && is_markdown_name (name))
         g_ptr_array_add (found, g_object_ref (child));
     }
 
@@ -866,9 +1069,13 @@ collect_markdown_files (GFile         *folder,
                                            G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
                                            G_FILE_QUERY_INFO_NONE, cancellable, NULL);
 
-      /* A link to something that is not a file (or to nothing) is skipped. */
+      /* A FIFO, a device, a link to something that is not a file (or to nothing) is left out,
+       * and said so. */
       if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
         {
+          g_autofree char *source = g_file_get_parse_name (file);
+
+          batch_skip (batch, not_regular_error (source));
           g_clear_object (&info);
           continue;
         }
@@ -1126,8 +1333,103 @@ typedef struct {
   SiStore       *store;
   GHashTable    *tag_ids;   /* name key -> gint64 * */
   GHashTable    *tag_info;  /* name key -> TagRecord * (borrowed), from a JSON export */
+  GHashTable    *texts;     /* TextEntry * (key and value): the live ideas by their text; NULL
+                             * until a record without a uid needs it */
   SiImportStats  stats;
 } Writer;
+
+/* A file without a uid is a duplicate when a live idea has its exact title and body. Looking
+ * for one with `title = ? AND body = ?` scanned the whole notebook for each file (no index),
+ * which made a folder import quadratic: 8,000 files 4 s, 100,000 not done in 300 s. Instead the
+ * live ideas are read once per import into a hash table keyed by 64 bits of a SHA-256 of the
+ * title and the body (a hash nobody can make collide on purpose), and the ideas the import
+ * writes are added to it; a hit is confirmed against the idea itself. An SQL index on the title
+ * and the body would copy every body (up to 1 MiB each) into the index, doubling the notebook
+ * on disk and slowing every save, for the sake of an import. */
+typedef struct {
+  guint64 key;   /* first: g_int64_hash() and g_int64_equal() read it */
+  gint64  id;
+} TextEntry;
+
+static guint64
+text_key (const char *title,
+          const char *body)
+{
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 digest[32];
+  gsize length = sizeof digest;
+  guint64 key;
+
+  /* The title's NUL goes in too: "ab" + "c" is not "a" + "bc". */
+  g_checksum_update (sum, (const guchar *) title, (gssize) strlen (title) + 1);
+  g_checksum_update (sum, (const guchar *) body, (gssize) strlen (body));
+  g_checksum_get_digest (sum, digest, &length);
+  memcpy (&key, digest, sizeof key);
+  return key;
+}
+
+/* Notes that idea @id has this text (the first idea with a text keeps it). */
+static void
+texts_add (Writer     *writer,
+           const char *title,
+           const char *body,
+           gint64      id)
+{
+  TextEntry *entry;
+
+  if (writer->texts == NULL)
+    return;
+  entry = g_new (TextEntry, 1);
+  entry->key = text_key (title, body);
+  entry->id = id;
+  if (g_hash_table_contains (writer->texts, entry))
+    g_free (entry);
+  else
+    g_hash_table_add (writer->texts, entry);
+}
+
+/* Idea @id no longer has this text. */
+static void
+texts_remove (Writer     *writer,
+              const char *title,
+              const char *body,
+              gint64      id)
+{
+  TextEntry probe, *entry;
+
+  if (writer->texts == NULL)
+    return;
+  probe.key = text_key (title, body);
+  entry = g_hash_table_lookup (writer->texts, &probe);
+  if (entry != NULL && entry->id == id)
+    g_hash_table_remove (writer->texts, &probe);
+}
+
+/* The table of the live ideas' texts, read at the first record that needs it. */
+static gboolean
+texts_load (Writer  *writer,
+            GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (writer->texts != NULL)
+    return TRUE;
+  stmt = _si_store_prepare (writer->store, "SELECT id, title, body FROM ideas WHERE state != 3", error);
+  if (stmt == NULL)
+    return FALSE;
+  writer->texts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    texts_add (writer, (const char *) sqlite3_column_text (stmt, 1), (const char *) sqlite3_column_text (stmt, 2),
+               sqlite3_column_int64 (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      g_clear_pointer (&writer->texts, g_hash_table_unref);
+      return _si_store_set_error (writer->store, rc, NC_("what failed", "looking for an idea"), error);
+    }
+  return TRUE;
+}
 
 static gboolean
 uid_is_taken (SiStore    *store,
@@ -1267,16 +1569,45 @@ same_content (SiIdea *idea,
          n_a == n_b && (n_a == 0 || memcmp (a, b, n_a * sizeof (gint64)) == 0);
 }
 
+/* Whether a live idea has exactly @record's title and body: looked up in the table of texts,
+ * confirmed against the idea. Only when that idea's text is not the one looked for (64 bits of
+ * two different texts' SHA-256 alike, never seen in practice) is the notebook scanned. */
 static gboolean
-find_same_text (SiStore     *store,
+find_same_text (Writer      *writer,
                 Record      *record,
                 gboolean    *found,
                 GError     **error)
 {
-  sqlite3_stmt *stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE title = ?1 AND body = ?2 AND state != 3 LIMIT 1",
-                                          error);
+  SiStore *store = writer->store;
+  sqlite3_stmt *stmt;
+  TextEntry probe, *entry;
   int rc;
 
+  *found = FALSE;
+  if (!texts_load (writer, error))
+    return FALSE;
+  probe.key = text_key (record->title, record->body);
+  if ((entry = g_hash_table_lookup (writer->texts, &probe)) == NULL)
+    return TRUE;
+  stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE id = ?1 AND title = ?2 AND body = ?3 AND state != 3",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entry->id);
+  sqlite3_bind_text (stmt, 2, record->title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, record->body, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *found = TRUE;
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (store, rc, NC_("what failed", "looking for an idea"), error);
+
+  stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE title = ?1 AND body = ?2 AND state != 3 LIMIT 1",
+                            error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, record->title, -1, SQLITE_STATIC);
@@ -1309,7 +1640,7 @@ write_record (Writer  *writer,
     {
       gboolean found = FALSE;
 
-      if (!find_same_text (store, record, &found, error))
+      if (!find_same_text (writer, record, &found, error))
         return FALSE;
       if (found)
         {
@@ -1334,6 +1665,7 @@ write_record (Writer  *writer,
           writer->stats.n_unchanged++;
           return TRUE;
         }
+      texts_remove (writer, si_idea_get_title (idea), si_idea_get_body (idea), id);
       si_idea_set_title (idea, record->title);
       si_idea_set_body (idea, record->body);
       si_idea_set_pinned (idea, record->pinned);
@@ -1342,6 +1674,7 @@ write_record (Writer  *writer,
       if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, error) ||
           !set_updated_at (store, id, record->updated_at, error))
         return FALSE;
+      texts_add (writer, record->title, record->body, id);
       writer->stats.n_updated++;
       return TRUE;
     }
@@ -1359,6 +1692,7 @@ write_record (Writer  *writer,
     }
   else if (!si_store_save_idea (store, wanted, SI_SAVE_LOCAL, error))
     return FALSE;
+  texts_add (writer, record->title, record->body, si_idea_get_id (wanted));
   writer->stats.n_created++;
   return TRUE;
 }
@@ -1376,6 +1710,38 @@ add_stats (SiImportStats       *to,
   to->n_tags_created += from->n_tags_created;
 }
 
+/**
+ * si_import_stats_clear:
+ * @stats: what an import did
+ *
+ * Frees what @stats holds (the messages of the skipped files) and sets it to zero.
+ */
+void
+si_import_stats_clear (SiImportStats *stats)
+{
+  g_return_if_fail (stats != NULL);
+
+  g_clear_pointer (&stats->skipped, g_ptr_array_unref);
+  memset (stats, 0, sizeof *stats);
+}
+
+/* The entries of @batch's folder that were left out, noted in @stats. */
+static void
+add_skipped (SiImportStats *stats,
+             Batch         *batch)
+{
+  if (stats == NULL)
+    return;
+  for (guint i = 0; batch->skipped != NULL && i < batch->skipped->len; i++)
+    {
+      if (stats->skipped == NULL)
+        stats->skipped = g_ptr_array_new_with_free_func (g_free);
+      if (stats->skipped->len < SI_IMPORT_SKIPPED_MAX)
+        g_ptr_array_add (stats->skipped, g_strdup (g_ptr_array_index (batch->skipped, i)));
+    }
+  stats->n_skipped += batch->n_skipped;
+}
+
 static gboolean
 write_batch (SiStore        *store,
              Batch          *batch,
@@ -1385,7 +1751,7 @@ write_batch (SiStore        *store,
 {
   g_autoptr(GHashTable) tag_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) tag_info = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  Writer writer = { store, tag_ids, tag_info, { 0 } };
+  Writer writer = { store, tag_ids, tag_info, NULL, { 0 } };
 
   writer.stats.n_files = batch->sources->len;
   for (guint i = 0; i < batch->tags->len; i++)
@@ -1435,15 +1801,18 @@ write_batch (SiStore        *store,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     goto fail;
+  g_clear_pointer (&writer.texts, g_hash_table_unref);
   if (!_si_store_commit (store, error))
     return FALSE;
   g_debug ("Imported %u files: %u new, %u updated, %u unchanged ideas, %u new tags",
            writer.stats.n_files, writer.stats.n_created, writer.stats.n_updated,
            writer.stats.n_unchanged, writer.stats.n_tags_created);
   add_stats (stats, &writer.stats);
+  add_skipped (stats, batch);
   return TRUE;
 
 fail:
+  g_clear_pointer (&writer.texts, g_hash_table_unref);
   _si_store_rollback (store);
   return FALSE;
 }
@@ -1474,13 +1843,23 @@ si_import_markdown_file (SiStore        *store,
   return write_batch (store, &batch, stats, cancellable, error);
 }
 
+static gboolean import_markdown_files (SiStore        *store,
+                                       Batch          *batch,
+                                       GPtrArray      *files,
+                                       GPtrArray      *infos,
+                                       SiImportStats  *stats,
+                                       GCancellable   *cancellable,
+                                       GError        **error);
+
 /**
  * si_import_markdown_folder:
  * @folder: a folder of Markdown files (`.md`, `.markdown`), also in subfolders; hidden files
  *   and folders are left out
  * @stats: (inout) (optional): what the import did is added to it
  *
- * Imports every file in one transaction: if one is bad, none is imported.
+ * Imports every file in one transaction: if one is bad, none is imported. Entries that are not
+ * regular files (FIFOs, devices, links to them or to nothing) are never opened: they are left
+ * out, each with a message in @stats, and the rest is imported.
  */
 gboolean
 si_import_markdown_folder (SiStore        *store,
@@ -1498,17 +1877,43 @@ si_import_markdown_folder (SiStore        *store,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   batch_init (&batch);
-  if (!collect_markdown_files (folder, files, infos, 0, cancellable, error))
+  if (!collect_markdown_files (folder, files, infos, &batch, 0, cancellable, error))
     return FALSE;
+  return import_markdown_files (store, &batch, files, infos, stats, cancellable, error);
+}
+
+/* Reads and writes the Markdown @files of a folder (collect_markdown_files(), which noted in
+ * @batch what it left out). */
+static gboolean
+import_markdown_files (SiStore        *store,
+                       Batch          *batch,
+                       GPtrArray      *files,
+                       GPtrArray      *infos,
+                       SiImportStats  *stats,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
   for (guint i = 0; i < files->len; i++)
     {
+      g_autoptr(GError) local_error = NULL;
+
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
-      if (!read_markdown_file (&batch, g_ptr_array_index (files, i), g_ptr_array_index (infos, i),
-                               cancellable, error))
-        return FALSE;
+      if (!read_markdown_file (batch, g_ptr_array_index (files, i), g_ptr_array_index (infos, i),
+                               cancellable, &local_error))
+        {
+          /* Made a FIFO or a link to a device since the folder was listed: left out too. */
+          if (g_error_matches (local_error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR))
+            {
+              g_ptr_array_remove_index (batch->sources, batch->sources->len - 1);
+              batch_skip (batch, g_steal_pointer (&local_error));
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
     }
-  return write_batch (store, &batch, stats, cancellable, error);
+  return write_batch (store, batch, stats, cancellable, error);
 }
 
 /**
@@ -1580,8 +1985,10 @@ si_import (SiStore        *store,
       g_autoptr(GFile) json = g_file_get_child (file, SI_EXPORT_JSON_FILE_NAME);
       g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
       g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
+      g_auto(Batch) batch = { 0 };
 
-      if (!collect_markdown_files (file, files, infos, 0, cancellable, error))
+      batch_init (&batch);
+      if (!collect_markdown_files (file, files, infos, &batch, 0, cancellable, error))
         return FALSE;
       if (files->len == 0)
         {
@@ -1593,7 +2000,8 @@ si_import (SiStore        *store,
                        source, SI_EXPORT_JSON_FILE_NAME);
           return FALSE;
         }
-      return si_import_markdown_folder (store, file, stats, cancellable, error);
+      /* The folder is listed once: a second listing cost 8 % of an import of 20,000 files. */
+      return import_markdown_files (store, &batch, files, infos, stats, cancellable, error);
     }
 
   base = g_file_get_basename (file);
@@ -1621,7 +2029,7 @@ si_import_save_idea (SiStore             *store,
   g_autoptr(GHashTable) tag_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) tag_info = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  Writer writer = { store, tag_ids, tag_info, { 0 } };
+  Writer writer = { store, tag_ids, tag_info, NULL, { 0 } };
 
   g_return_val_if_fail (SI_IS_STORE (store), FALSE);
   g_return_val_if_fail (SI_IS_IDEA (idea), FALSE);

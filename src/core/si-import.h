@@ -26,6 +26,9 @@ G_BEGIN_DECLS
  * @SI_IMPORT_ERROR_INVALID: the content is not what it should be (not UTF-8, broken JSON, a
  *   title that is too long, …); the message names the file and what is wrong
  * @SI_IMPORT_ERROR_UNSUPPORTED: a JSON file of another program, or of a newer Saveidea
+ * @SI_IMPORT_ERROR_NOT_REGULAR: not a regular file (a FIFO, a device, a folder, or a link to
+ *   one): it was not read. In a folder such an entry is left out (SiImportStats.skipped) and
+ *   the rest is imported.
  *
  * Errors of the importers. Every message starts with the file's name. Errors of the store
  * (SI_STORE_ERROR) and cancellation (G_IO_ERROR_CANCELLED) are passed on with the file's name
@@ -36,6 +39,7 @@ typedef enum {
   SI_IMPORT_ERROR_READ,
   SI_IMPORT_ERROR_INVALID,
   SI_IMPORT_ERROR_UNSUPPORTED,
+  SI_IMPORT_ERROR_NOT_REGULAR,
 } SiImportError;
 
 /**
@@ -45,8 +49,12 @@ typedef enum {
  * @n_updated: ideas already in the notebook (by uid) that were changed
  * @n_unchanged: ideas already in the notebook exactly as imported
  * @n_tags_created: tags that were made
+ * @n_skipped: entries of a folder left out because they are not regular files (FIFOs,
+ *   devices, links to them or to nothing)
+ * @skipped: (element-type utf8) (nullable): for the first SI_IMPORT_SKIPPED_MAX of them, a
+ *   message that names the file; free it with si_import_stats_clear()
  *
- * What an import did.
+ * What an import did. Start from `{ 0 }` and clear it with si_import_stats_clear().
  */
 typedef struct {
   guint n_files;
@@ -54,9 +62,14 @@ typedef struct {
   guint n_updated;
   guint n_unchanged;
   guint n_tags_created;
+  guint n_skipped;
+  GPtrArray *skipped;
 } SiImportStats;
 
+#define SI_IMPORT_SKIPPED_MAX 100
+
 GQuark    si_import_error_quark     (void);
+void      si_import_stats_clear     (SiImportStats        *stats);
 
 gboolean  si_import                 (SiStore              *store,
                                      GFile                *file,
@@ -85,5 +98,7 @@ gboolean  si_import_save_idea       (SiStore              *store,
                                      SiIdea               *idea,
                                      const char * const   *tag_names,
                                      GError              **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiImportStats, si_import_stats_clear)
 
 G_END_DECLS

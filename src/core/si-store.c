@@ -499,8 +499,10 @@ si_store_open (SiStore     *self,
       !exec (self, "PRAGMA journal_mode = WAL", NC_("what failed", "opening the notebook"), error))
     return FALSE;
   /* FULL: a change is on disk when the save returns, even if the power goes next. A bigger
-   * page cache and memory-mapped reads keep a 100,000-idea notebook quick. */
-  if (!exec (self, "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;"
+   * page cache keeps a 100,000-idea notebook quick. No memory-mapped reads (mmap_size 0, even
+   * where SQLite was built with another default): a notebook file truncated or overwritten
+   * under a mapping kills the process with SIGBUS, where read() gives an error. */
+  if (!exec (self, "PRAGMA synchronous = FULL; PRAGMA cache_size = -32768; PRAGMA mmap_size = 0;"
                    " PRAGMA temp_store = MEMORY", NC_("what failed", "opening the notebook"), error))
     return FALSE;
 

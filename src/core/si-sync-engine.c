@@ -28,6 +28,14 @@
 #define BATCH_CHUNK 500
 #define REQUEST_TIMEOUT_S 60
 #define BULK_PAGE 100   /* records in a page from which the search index is filled per page */
+/* A pull must end, whatever the server says. Each page that says more follow must move the
+ * cursor forward, and one feed takes at most twice the pages its first page announced (its
+ * `remaining`, at that page's size), plus PULL_SLACK_PAGES for what other devices write
+ * meanwhile, and never more than PULL_MAX_PAGES: 20,000,000 records at the server's page of
+ * 1000, twenty times a 1,000,000-idea notebook. The cursor is kept page by page, so the next
+ * sync goes on from where this one stopped. */
+#define PULL_SLACK_PAGES 100
+#define PULL_MAX_PAGES 20000
 
 G_DEFINE_QUARK (si-sync-error-quark, si_sync_error)
 
@@ -108,6 +116,8 @@ typedef struct {
   gboolean      legacy;        /* the server has no GET /changes: one feed per collection */
   guint         coll;          /* legacy: the collection being pulled */
   gint64        cursor;
+  guint         pages;         /* pages of this feed so far */
+  guint         max_pages;     /* at most this many (0: not known yet) */
   GPtrArray    *seen;          /* full: per collection, the server ids listed (GHashTable) */
   /* push */
   guint         round;
@@ -483,6 +493,48 @@ thread_cpu_us (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* A page asked for with since=run->cursor: a feed that says more follow must move on, and
+ * must end in about the pages it announced. Checked before the page is applied, so a feed that
+ * loops stops with an error in bounded requests; what earlier pages brought stays. */
+static gboolean
+check_page_progress (Run           *run,
+                     SiWirePage    *page,
+                     GError       **error)
+{
+  run->pages++;
+  if (!page->more)
+    return TRUE;
+  if (page->cursor <= run->cursor)
+    {
+      g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                   /* Translators: two change numbers: where the page began, where it says the
+                    * next one begins. */
+                   _("The server's list of changes does not move forward (after change %" G_GINT64_FORMAT
+                     " it says to go on from change %" G_GINT64_FORMAT "). The sync stopped; what "
+                     "came before is kept."), run->cursor, page->cursor);
+      return FALSE;
+    }
+  if (run->max_pages == 0)
+    {
+      guint64 per_page = MAX (page->records->len, 1);
+      guint64 announced = page->remaining >= 0 ? ((guint64) page->remaining + per_page - 1) / per_page
+                                               : PULL_MAX_PAGES;
+
+      run->max_pages = (guint) MIN ((guint64) run->pages + 2 * MIN (announced, PULL_MAX_PAGES) + PULL_SLACK_PAGES,
+                                    PULL_MAX_PAGES);
+    }
+  if (run->pages >= run->max_pages)
+    {
+      g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                   /* Translators: %u is a number of pages. */
+                   _("The server's list of changes does not end: %u pages, and it still says more "
+                     "follow. The sync stopped; what came is kept, and the next sync goes on from there."),
+                   run->pages);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Applies one page — its records, parents' collections first, and the cursor that covers it
  * (stored under @feed) — in one transaction. */
 static gboolean
@@ -639,6 +691,11 @@ on_page (GTask    *task,
                                      _("The server sent a page that is not valid: %s"), error->message));
       return;
     }
+  if (!check_page_progress (run, page, &error))
+    {
+      run_finish (task, g_steal_pointer (&error));
+      return;
+    }
   if (!apply_page (self, run, page, si_collection_get_name (collection), &error) ||
       (!page->more && run->seen != NULL && !prune (self, run, run->coll, &error)))
     {
@@ -649,6 +706,8 @@ on_page (GTask    *task,
     {
       run->coll++;
       run->cursor = -1;
+      run->pages = 0;
+      run->max_pages = 0;
     }
   pull_next (task);
 }
@@ -699,6 +758,11 @@ on_changes (GTask    *task,
       return;
     }
   run->us_parsing += g_get_monotonic_time () - start;
+  if (!check_page_progress (run, page, &error))
+    {
+      run_finish (task, g_steal_pointer (&error));
+      return;
+    }
   start = g_get_monotonic_time ();
   cpu_start = thread_cpu_us ();
   if (!apply_page (self, run, page, CHANGES_FEED, &error))
