@@ -210,7 +210,13 @@ si_server_throttle_begin (SiServerThrottle *self,
 
   if (!ensure_room (self, entry_bytes (addr_key) + entry_bytes (user_key)))
     {
-      g_warning ("Login throttling is full of logins in progress; refusing more for now");
+      static gint64 warned;
+
+      if (warned == 0 || now - warned > 60 * G_USEC_PER_SEC)  /* once a minute at most */
+        {
+          g_warning ("Login throttling is full of logins in progress; refusing more for now");
+          warned = now;
+        }
       *out_retry_after = 1;
       return NULL;
     }
