@@ -832,7 +832,7 @@ handle_login (SiServer          *self,
 
       reply_set_header (reply, "Retry-After", retry);
       respond_problem (reply, 429, "too_many_requests", NULL,
-                       "Too many failed logins from your address; try again in %s seconds", retry);
+                       "Too many logins from your address; try again in %s seconds", retry);
       return;
     }
 
