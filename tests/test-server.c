@@ -229,44 +229,81 @@ test_login_throttle (void)
 }
 
 typedef struct {
-  guint pending;
-  guint unauthorized;
-} Burst;
+  gboolean  done;
+  guint     status;
+  GError   *error;
+} AsyncLogin;
 
 static void
-burst_done (GObject *source, GAsyncResult *result, gpointer user_data)
+login_sent (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
-  Burst *burst = user_data;
+  AsyncLogin *state = user_data;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &state->error);
+
+  state->status = soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (source), result));
+  state->done = TRUE;
+}
+
+typedef struct {
+  guint pending;
+  guint unauthorized;
+  guint too_many;
+  guint other;
+} Volley;
+
+static void
+volley_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Volley *volley = user_data;
   SoupMessage *msg = soup_session_get_async_result_message (SOUP_SESSION (source), result);
   g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
 
   if (soup_message_get_status (msg) == SOUP_STATUS_UNAUTHORIZED)
-    burst->unauthorized++;
-  burst->pending--;
+    volley->unauthorized++;
+  else if (soup_message_get_status (msg) == 429 &&
+           soup_message_headers_get_one (soup_message_get_response_headers (msg), "Retry-After") != NULL)
+    volley->too_many++;
+  else
+    volley->other++;
+  volley->pending--;
 }
 
-/* @n wrong passwords for alice at once (one at a time, the growing delay would take minutes),
- * as if from @client through a proxy on 127.0.0.1. */
-static void
-fail_logins_from (SiTestServer *server, const char *client, guint n)
+/* @n wrong passwords for @name sent at once, as if from @client through a proxy on
+ * 127.0.0.1; under way when this returns, done when volley->pending is 0. */
+static SoupSession *
+volley_start (SiTestServer *server, const char *client, const char *name, guint n, Volley *volley)
 {
-  g_autoptr(SoupSession) session = soup_session_new_with_options ("max-conns", (int) n, "max-conns-per-host", (int) n, "proxy-resolver", NULL, NULL);
+  SoupSession *session = soup_session_new_with_options ("max-conns", (int) n + 1, "max-conns-per-host", (int) n + 1,
+                                                        "proxy-resolver", NULL, "timeout", 120, NULL);
   g_autofree char *url = si_test_server_url_for (server, "/api/v1/login");
-  static const char bad[] = "{\"username\":\"alice\",\"password\":\"wrong password\"}";
-  Burst burst = { n, 0 };
+  g_autofree char *bad = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"wrong password\"}", name);
 
+  *volley = (Volley) { n, 0, 0, 0 };
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SoupMessage) msg = soup_message_new ("POST", url);
-      g_autoptr(GBytes) bytes = g_bytes_new_static (bad, strlen (bad));
+      g_autoptr(GBytes) bytes = g_bytes_new (bad, strlen (bad));
 
       soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Forwarded-For", client);
       soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, burst_done, &burst);
+      soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, volley_done, volley);
     }
-  while (burst.pending > 0)
+  return session;
+}
+
+/* @n wrong passwords for alice at once, all checked (one at a time, the growing delay would
+ * take minutes). */
+static void
+fail_logins_from (SiTestServer *server, const char *client, guint n)
+{
+  Volley volley;
+  g_autoptr(SoupSession) session = volley_start (server, client, "alice", n, &volley);
+
+  while (volley.pending > 0)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_cmpuint (burst.unauthorized, ==, n);
+  g_assert_cmpuint (volley.unauthorized, ==, n);
 }
 
 static guint
@@ -311,6 +348,176 @@ test_login_throttle_behind_proxy (void)
                      ==, 2);
     g_assert_nonnull (strstr (err, "not an IP address"));
   }
+}
+
+/* Attempts still running count like failures: 100 wrong passwords sent at once from one
+ * address are 30 checks and 70 × 429, as if sent one after another. Meanwhile another
+ * client's login goes through, and is not queued behind the burst's Argon2id work. */
+static void
+test_login_throttle_concurrent (void)
+{
+  static const char * const trusted[] = { "--trusted-proxy", "127.0.0.1", NULL };
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  g_autoptr(SoupSession) session = NULL;
+  g_autoptr(SoupSession) other = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+  g_autoptr(GBytes) body = g_bytes_new_static ("{\"username\":\"bob\",\"password\":\"" PASSWORD "\"}",
+                                               strlen ("{\"username\":\"bob\",\"password\":\"" PASSWORD "\"}"));
+  AsyncLogin bob = { 0 };
+  Volley volley;
+  guint answered_before_bob;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  si_test_server_add_user (server, "bob", PASSWORD);
+  si_test_server_set_args (server, trusted);
+  si_test_server_start (server);
+
+  session = volley_start (server, "203.0.113.7", "alice", 100, &volley);
+  /* The first answers (the 429s) mean the burst has arrived. */
+  while (volley.pending == 100)
+    g_main_context_iteration (NULL, TRUE);
+
+  url = si_test_server_url_for (server, "/api/v1/login");
+  msg = soup_message_new ("POST", url);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "X-Forwarded-For", "198.51.100.2");
+  soup_message_set_request_body_from_bytes (msg, "application/json", body);
+  soup_session_send_and_read_async (other, msg, G_PRIORITY_DEFAULT, NULL, login_sent, &bob);
+  while (!bob.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (bob.error);
+  g_assert_cmpuint (bob.status, ==, 200);
+  answered_before_bob = 100 - volley.pending;
+  g_test_message ("%u of the burst answered before bob's login", answered_before_bob);
+
+  while (volley.pending > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (volley.other, ==, 0);
+  g_assert_cmpuint (volley.unauthorized, <=, 30);
+  g_assert_cmpuint (volley.unauthorized, >=, 1);
+  g_assert_cmpuint (volley.too_many, ==, 100 - volley.unauthorized);
+  /* bob did not wait for alice's checks: the growing delay keeps most of them waiting for
+   * seconds, without a thread. */
+  g_assert_cmpuint (answered_before_bob, <=, 90);
+
+  /* And the address stays refused. */
+  g_assert_cmpuint (login_from (server, "203.0.113.7", "bob"), ==, 429);
+}
+
+/* The count of a name is the count of its account: names match without regard to case.
+ * Each failure comes from another address, so that only the name's count can delay. */
+static void
+test_login_throttle_case (void)
+{
+  static const char * const trusted[] = { "--trusted-proxy", "127.0.0.1", NULL };
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  const char *names[] = { "alice", "ALICE", "Alice", "alice", "aLICE" };
+  g_autoptr(SiTestResponse) r = NULL;
+  gint64 start, elapsed_ms;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  si_test_server_set_args (server, trusted);
+  si_test_server_start (server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *bad = g_strdup_printf ("{\"username\":\"%s\",\"password\":\"wrong password\"}", names[i]);
+      g_autofree char *client = g_strdup_printf ("192.0.2.%u", i + 1);
+      g_autoptr(SiTestResponse) fail = si_test_server_request (server, "POST", "/api/v1/login", NULL, bad,
+                                                               "X-Forwarded-For", client, NULL);
+      assert_error (fail, 401, "unauthorized");
+    }
+
+  /* Five failures for that account: its next login waits at least 1 s, however it is spelt. */
+  start = g_get_monotonic_time ();
+  r = si_test_server_request (server, "POST", "/api/v1/login", NULL,
+                              "{\"username\":\"ALICE\",\"password\":\"" PASSWORD "\"}",
+                              "X-Forwarded-For", "198.51.100.2", NULL);
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_assert_cmpuint (r->status, ==, 200);
+  g_assert_cmpint (elapsed_ms, >=, 1000);
+}
+
+static gsize
+server_rss_kib (SiTestServer *server)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/status", si_test_server_get_pid (server));
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents (path, &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+static char *
+login_body_for_name (gsize length, char fill)
+{
+  g_autofree char *name = g_malloc (length + 1);
+
+  memset (name, fill, length);
+  name[length] = '\0';
+  return g_strdup_printf ("{\"username\":\"%s\",\"password\":\"wrong password\"}", name);
+}
+
+/* A name longer than any account's is refused before any work, and not kept: a stream of
+ * megabyte names from ever new addresses leaves the server's memory where it was. */
+static void
+test_login_long_name (void)
+{
+  static const char * const trusted[] = { "--trusted-proxy", "127.0.0.1", NULL };
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  gsize before, after;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  si_test_server_set_args (server, trusted);
+#ifdef __SANITIZE_ADDRESS__
+  {
+    /* ASan keeps up to 256 MiB of freed memory out of use (its quarantine): RSS would grow
+     * with every request however little the server keeps. */
+    g_autofree char *saved = g_strdup (g_getenv ("ASAN_OPTIONS"));
+    g_autofree char *small = g_strconcat (saved ? saved : "", saved ? ":" : "", "quarantine_size_mb=1", NULL);
+
+    g_setenv ("ASAN_OPTIONS", small, TRUE);
+    si_test_server_start (server);
+    if (saved != NULL)
+      g_setenv ("ASAN_OPTIONS", saved, TRUE);
+    else
+      g_unsetenv ("ASAN_OPTIONS");
+  }
+#else
+  si_test_server_start (server);
+#endif
+
+  {
+    g_autofree char *longest = login_body_for_name (64, 'a');
+    g_autofree char *too_long = login_body_for_name (65, 'a');
+    g_autofree char *huge = login_body_for_name (1024 * 1024, 'b');
+    g_autoptr(SiTestResponse) r64 = si_test_server_request (server, "POST", "/api/v1/login", NULL, longest, NULL);
+    g_autoptr(SiTestResponse) r65 = si_test_server_request (server, "POST", "/api/v1/login", NULL, too_long, NULL);
+    g_autoptr(SiTestResponse) rhuge = si_test_server_request (server, "POST", "/api/v1/login", NULL, huge, NULL);
+
+    assert_error (r64, 401, "unauthorized");
+    assert_error (r65, 400, "invalid_field");
+    assert_error (rhuge, 400, "invalid_field");
+  }
+
+  before = server_rss_kib (server);
+  for (guint i = 0; i < 64; i++)
+    {
+      g_autofree char *body = login_body_for_name (1024 * 1024, 'c' + i % 20);
+      g_autofree char *client = g_strdup_printf ("198.51.100.%u", i + 1);
+      g_autoptr(SiTestResponse) r = NULL;
+
+      body[14] = 'A' + i / 20;  /* each name differs */
+      r = si_test_server_request (server, "POST", "/api/v1/login", NULL, body, "X-Forwarded-For", client, NULL);
+      g_assert_cmpuint (r->status, !=, 200);
+    }
+  after = server_rss_kib (server);
+  g_test_message ("server RSS %" G_GSIZE_FORMAT " KiB before 64 MiB of names, %" G_GSIZE_FORMAT " KiB after",
+                  before, after);
+  g_assert_cmpuint (after, <, before + 32 * 1024);
 }
 
 static void
@@ -2080,24 +2287,6 @@ test_user_commands (void)
   g_assert_nonnull (strstr (out, "Exit status"));
 }
 
-typedef struct {
-  gboolean  done;
-  guint     status;
-  GError   *error;
-} AsyncLogin;
-
-static void
-login_sent (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  AsyncLogin *state = user_data;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &state->error);
-
-  state->status = soup_message_get_status (soup_session_get_async_result_message (SOUP_SESSION (source), result));
-  state->done = TRUE;
-}
-
 static void
 test_graceful_shutdown (void)
 {
@@ -2145,6 +2334,9 @@ main (int   argc,
   g_test_add_func ("/server/login", test_login);
   g_test_add_func ("/server/login-throttle", test_login_throttle);
   g_test_add_func ("/server/login-throttle-behind-proxy", test_login_throttle_behind_proxy);
+  g_test_add_func ("/server/login-throttle-concurrent", test_login_throttle_concurrent);
+  g_test_add_func ("/server/login-throttle-case", test_login_throttle_case);
+  g_test_add_func ("/server/login-long-name", test_login_long_name);
   g_test_add_func ("/server/unauthorized", test_unauthorized);
   g_test_add_func ("/server/isolation", test_isolation);
   g_test_add_func ("/server/paging", test_paging);

@@ -170,26 +170,6 @@ read_password (const char *name)
   return g_steal_pointer (&password);
 }
 
-static gboolean
-name_is_valid (const char *name)
-{
-  glong len;
-
-  if (!g_utf8_validate (name, -1, NULL))
-    return FALSE;
-  len = g_utf8_strlen (name, -1);
-  if (len < 1 || len > 64)
-    return FALSE;
-  for (const char *p = name; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_isspace (c) || g_unichar_iscntrl (c) || c == '/' || c == ':')
-        return FALSE;
-    }
-  return TRUE;
-}
-
 /* ---------------------------------------------------------------------------------------- */
 /* user commands */
 
@@ -242,7 +222,7 @@ run_user_command (SiServerStorage *storage,
       return EXIT_OK;
     }
 
-  if (!name_is_valid (args[2]))
+  if (!si_server_account_name_is_valid (args[2]))
     {
       g_printerr ("saveidea-server: “%s” cannot be an account name: use 1 to 64 characters "
                   "without spaces, “/” or “:”\n", args[2]);

@@ -14,6 +14,38 @@ si_server_storage_default_init (SiServerStorageInterface *iface)
 {
 }
 
+gboolean
+si_server_account_name_is_valid (const char *name)
+{
+  gsize chars = 0;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  /* Stop at the limit: a hostile name may be megabytes long. */
+  for (const char *p = name; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c;
+
+      if (++chars > SI_SERVER_ACCOUNT_NAME_MAX_CHARS)
+        return FALSE;
+      c = g_utf8_get_char_validated (p, -1);
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        return FALSE;
+      if (g_unichar_isspace (c) || g_unichar_iscntrl (c) || c == '/' || c == ':')
+        return FALSE;
+    }
+  return chars >= 1;
+}
+
+char *
+si_server_account_name_fold (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  /* ASCII only, like the SQL: "É" and "é" are different accounts there too. */
+  return g_ascii_strdown (name, -1);
+}
+
 const char *
 si_server_storage_get_instance_id (SiServerStorage *self)
 {

@@ -161,6 +161,15 @@ const char   *si_server_storage_get_instance_id      (SiServerStorage *self);
 /* After an UNAVAILABLE error: in how many seconds (≥ 1) the connection will be tried again. */
 guint         si_server_storage_get_retry_after      (SiServerStorage *self);
 
+/* Account names: 1 to SI_SERVER_ACCOUNT_NAME_MAX_CHARS characters of UTF-8, without spaces,
+ * control characters, "/" or ":". Checked before any work that grows with the name. */
+#define SI_SERVER_ACCOUNT_NAME_MAX_CHARS 64
+gboolean      si_server_account_name_is_valid        (const char      *name);
+/* The form under which two names are the same account: both backends match names without
+ * regard to ASCII case (SQLite COLLATE NOCASE, PostgreSQL lower(name COLLATE "C")), and
+ * whatever else is keyed by account name (login throttling) must use this. Newly allocated. */
+char         *si_server_account_name_fold            (const char      *name);
+
 gboolean      si_server_storage_account_add          (SiServerStorage *self,
                                                       const char      *name,
                                                       const char      *password_hash,

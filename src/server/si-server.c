@@ -17,18 +17,10 @@
 #include "si-password.h"
 #include "si-server.h"
 #include "si-server-listener.h"
+#include "si-server-throttle.h"
 #include "si-wire.h"
 
 #define API_PREFIX "/api/v1/"
-
-/* Failed logins: a growing delay per user name and per client address, and after many
- * failures from one address a 429 until the window has passed. */
-#define FAILURE_WINDOW_USEC     (10 * 60 * G_USEC_PER_SEC)
-#define FAILURES_BEFORE_DELAY   3
-#define FAILURE_DELAY_BASE_MS   250
-#define FAILURE_DELAY_MAX_MS    8000
-#define FAILURES_BEFORE_429     30
-#define FAILURE_TABLE_MAX       10000
 
 #define IN_FLIGHT_KEY "si-server-in-flight"
 
@@ -46,7 +38,7 @@ struct _SiServer
   SiServerLimits   limits;
   gsize            max_body_bytes;
 
-  GHashTable      *failures;          /* "user:NAME" / "addr:ADDR" -> Failures */
+  SiServerThrottle *throttle;         /* login attempts per client address and per name */
   GPtrArray       *trusted_proxies;   /* GInetAddress: peers whose X-Forwarded-For is believed */
 
   guint            in_flight;
@@ -57,11 +49,6 @@ struct _SiServer
 };
 
 G_DEFINE_FINAL_TYPE (SiServer, si_server, G_TYPE_OBJECT)
-
-typedef struct {
-  guint  count;
-  gint64 last;  /* monotonic µs */
-} Failures;
 
 /* ---------------------------------------------------------------------------------------- */
 /* replies: what a worker thread builds and the main loop sends */
@@ -620,100 +607,32 @@ client_address (SiServer          *self,
 }
 
 
-static Failures *
-failures_lookup (SiServer   *self,
-                 const char *key)
-{
-  Failures *failures = g_hash_table_lookup (self->failures, key);
-
-  if (failures != NULL && g_get_monotonic_time () - failures->last > FAILURE_WINDOW_USEC)
-    {
-      g_hash_table_remove (self->failures, key);
-      failures = NULL;
-    }
-  return failures;
-}
-
-static guint
-failures_count (SiServer   *self,
-                const char *key)
-{
-  Failures *failures = failures_lookup (self, key);
-
-  return failures ? failures->count : 0;
-}
-
-static void
-failures_prune (SiServer *self)
-{
-  GHashTableIter iter;
-  Failures *failures;
-  gint64 now = g_get_monotonic_time ();
-
-  g_hash_table_iter_init (&iter, self->failures);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &failures))
-    if (now - failures->last > FAILURE_WINDOW_USEC)
-      g_hash_table_iter_remove (&iter);
-  /* Still too many (a spray of names): forget the oldest half would be fairer; forgetting all
-   * keeps memory bounded, and the per-address count soon builds up again. */
-  if (g_hash_table_size (self->failures) > FAILURE_TABLE_MAX)
-    g_hash_table_remove_all (self->failures);
-}
-
-static void
-failures_add (SiServer   *self,
-              const char *key)
-{
-  Failures *failures = failures_lookup (self, key);
-
-  if (failures == NULL)
-    {
-      if (g_hash_table_size (self->failures) >= FAILURE_TABLE_MAX)
-        failures_prune (self);
-      failures = g_new0 (Failures, 1);
-      g_hash_table_insert (self->failures, g_strdup (key), failures);
-    }
-  failures->count++;
-  failures->last = g_get_monotonic_time ();
-}
-
-static guint
-failure_delay_ms (guint count)
-{
-  guint shift;
-
-  if (count < FAILURES_BEFORE_DELAY)
-    return 0;
-  shift = count - FAILURES_BEFORE_DELAY;
-  if (shift > 6)
-    return FAILURE_DELAY_MAX_MS;
-  return MIN ((guint) FAILURE_DELAY_BASE_MS << shift, (guint) FAILURE_DELAY_MAX_MS);
-}
-
 /* ---------------------------------------------------------------------------------------- */
-/* login: look the account up (worker), verify the password (Argon2id, after the throttling
- * delay), store a new token (worker) */
+/* login: count the attempt (si-server-throttle.c), look the account up (worker), verify the
+ * password (Argon2id, after the throttling delay and its turn), store a new token (worker) */
 
 typedef struct {
-  char   *username;
-  char   *password;
-  char   *password_hash;
-  char   *user_key;
-  char   *addr_key;
-  gint64  account_id;
-  char   *token;
+  char                 *username;
+  char                 *password;
+  char                 *password_hash;
+  char                 *client;
+  SiServerLoginAttempt *attempt;  /* until it is ended */
+  gint64                account_id;
+  char                 *token;
 } Login;
 
 static void
 login_free (Login *login)
 {
+  /* Ended without a check (the database failed, the client went away): counts nothing. */
+  if (login->attempt != NULL)
+    si_server_login_attempt_end (g_steal_pointer (&login->attempt), SI_SERVER_LOGIN_ABANDONED);
   g_free (login->username);
   if (login->password != NULL)
     memset (login->password, 0, strlen (login->password));
   g_free (login->password);
   g_free (login->password_hash);
-  g_free (login->user_key);
-  g_free (login->addr_key);
+  g_free (login->client);
   g_free (login->token);
   g_free (login);
 }
@@ -753,25 +672,24 @@ login_verified (GObject      *source,
                 gpointer      user_data)
 {
   g_autoptr(Request) request = user_data;
-  SiServer *self = request->self;
   Login *login = request->data;
   gboolean ok;
 
+  /* Counted even if the client went away meanwhile: the password was checked. */
   ok = si_password_verify_finish (result, NULL) && login->account_id > 0;
+  si_server_login_attempt_end (g_steal_pointer (&login->attempt),
+                               ok ? SI_SERVER_LOGIN_SUCCEEDED : SI_SERVER_LOGIN_FAILED);
 
   if (request->finished)
     return;  /* the client went away */
 
   if (ok)
     {
-      g_hash_table_remove (self->failures, login->user_key);
       request_dispatch (g_steal_pointer (&request), login_store_token_run, NULL, FALSE);
       return;
     }
 
-  failures_add (self, login->user_key);
-  failures_add (self, login->addr_key);
-  g_debug ("Failed login for %s from %s", login->username, login->addr_key + 5);
+  g_debug ("Failed login for %s from %s", login->username, login->client);
   respond_problem (&request->reply, SOUP_STATUS_UNAUTHORIZED, "unauthorized", NULL,
                    "The user name or the password is wrong");
   request_send_reply (g_steal_pointer (&request));
@@ -783,6 +701,11 @@ login_start_verify (gpointer user_data)
   Request *request = user_data;
   Login *login = request->data;
 
+  if (request->finished)
+    {
+      request_free (request);  /* ends the attempt unchecked */
+      return G_SOURCE_REMOVE;
+    }
   si_password_verify_async (login->password_hash, login->password, NULL, login_verified, request);
   return G_SOURCE_REMOVE;
 }
@@ -805,9 +728,8 @@ login_lookup_run (Request         *request,
 static void
 login_looked_up (Request *request)
 {
-  SiServer *self = request->self;
   Login *login = request->data;
-  guint delay;
+  guint delay = si_server_login_attempt_get_delay (login->attempt);
 
   if (request->reply.status != 0 || request->finished)
     {
@@ -815,15 +737,9 @@ login_looked_up (Request *request)
       return;
     }
 
-  delay = failure_delay_ms (MAX (failures_count (self, login->user_key),
-                                 failures_count (self, login->addr_key)));
   if (delay > 0)
-    {
-      g_debug ("Delaying a login for %s by %u ms", login->username, delay);
-      g_timeout_add_full (G_PRIORITY_DEFAULT, delay, login_start_verify, request, NULL);
-    }
-  else
-    login_start_verify (request);
+    g_debug ("Delaying a login for %s from %s by %u ms", login->username, login->client, delay);
+  si_server_login_attempt_when_ready (login->attempt, login_start_verify, request);
 }
 
 static void
@@ -843,8 +759,8 @@ handle_login (SiServer          *self,
   JsonNode *value;
   const char *username;
   const char *password;
-  Failures *failures;
-  g_autofree char *addr_key = NULL;
+  SiServerLoginAttempt *attempt;
+  guint retry_after = 0;
 
   body = read_body (self, msg, reply);
   if (body == NULL)
@@ -883,25 +799,33 @@ handle_login (SiServer          *self,
       return;
     }
 
-  client = client_address (self, msg);
-  addr_key = g_strconcat ("addr:", client, NULL);
-  failures = failures_lookup (self, addr_key);
-  if (failures != NULL && failures->count >= FAILURES_BEFORE_429)
+  /* A name no account can have is refused before it is kept, counted, hashed or looked up
+   * (it could be megabytes long). */
+  if (!si_server_account_name_is_valid (username))
     {
-      gint64 wait = (failures->last + FAILURE_WINDOW_USEC - g_get_monotonic_time ()) / G_USEC_PER_SEC + 1;
-      g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (wait, 1));
+      respond_problem (reply, SOUP_STATUS_BAD_REQUEST, "invalid_field", NULL,
+                       "Field “username” cannot be an account name: 1 to %d characters "
+                       "without spaces, “/” or “:”", SI_SERVER_ACCOUNT_NAME_MAX_CHARS);
+      return;
+    }
+
+  client = client_address (self, msg);
+  attempt = si_server_throttle_begin (self->throttle, client, username, &retry_after);
+  if (attempt == NULL)
+    {
+      g_autofree char *retry = g_strdup_printf ("%u", retry_after);
 
       reply_set_header (reply, "Retry-After", retry);
       respond_problem (reply, 429, "too_many_requests", NULL,
-                       "Too many failed logins from your address; try again in %s seconds", retry);
+                       "Too many logins from your address; try again in %s seconds", retry);
       return;
     }
 
   login = g_new0 (Login, 1);
   login->username = g_strdup (username);
   login->password = g_strdup (password);
-  login->user_key = g_strconcat ("user:", username, NULL);
-  login->addr_key = g_steal_pointer (&addr_key);
+  login->client = g_steal_pointer (&client);
+  login->attempt = attempt;
 
   request = request_new (self, msg, KIND_LOGIN);
   request->data = login;
@@ -1638,7 +1562,7 @@ si_server_finalize (GObject *object)
 {
   SiServer *self = SI_SERVER (object);
 
-  g_clear_pointer (&self->failures, g_hash_table_unref);
+  g_clear_object (&self->throttle);
   g_clear_pointer (&self->trusted_proxies, g_ptr_array_unref);
 
   G_OBJECT_CLASS (si_server_parent_class)->finalize (object);
@@ -1656,8 +1580,8 @@ si_server_class_init (SiServerClass *klass)
 static void
 si_server_init (SiServer *self)
 {
-  self->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   si_server_limits_init_default (&self->limits);
+  self->throttle = si_server_throttle_new ();
   self->trusted_proxies = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
