@@ -629,3 +629,17 @@ si_test_server_login (SiTestServer *self,
   g_assert_cmpuint (strlen (token), ==, 64);
   return g_strdup (token);
 }
+
+/* The server's open descriptors, counted in /proc. */
+guint
+si_test_server_count_open_files (SiTestServer *self)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", si_test_server_get_pid (self));
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}

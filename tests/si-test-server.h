@@ -62,6 +62,7 @@ void            si_test_server_set_database (SiTestServer   *self,
                                              const char     *database);
 /* The process id of the running server (for /proc checks). */
 const char     *si_test_server_get_pid      (SiTestServer   *self);
+guint           si_test_server_count_open_files (SiTestServer *self);
 
 void            si_test_server_start        (SiTestServer   *self);
 gboolean        si_test_server_is_running   (SiTestServer   *self);

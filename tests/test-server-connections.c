@@ -78,20 +78,6 @@ wait_closed (GSocket    *socket,
   return FALSE;
 }
 
-/* The server's open descriptors, from /proc. */
-static guint
-count_fds (SiTestServer *server)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", si_test_server_get_pid (server));
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 static void
 assert_serves (SiTestServer *server)
 {
@@ -135,9 +121,9 @@ test_out_of_descriptors (void)
     g_ptr_array_add (clients, connect_raw (server));
   /* The server took descriptors until it had none left. */
   end = g_get_monotonic_time () + CLOSE_WAIT_SECONDS * G_USEC_PER_SEC;
-  while (count_fds (server) < FD_LIMIT && g_get_monotonic_time () < end)
+  while (si_test_server_count_open_files (server) < FD_LIMIT && g_get_monotonic_time () < end)
     g_usleep (20 * 1000);
-  g_assert_cmpuint (count_fds (server), ==, FD_LIMIT);
+  g_assert_cmpuint (si_test_server_count_open_files (server), ==, FD_LIMIT);
 
   g_ptr_array_set_size (clients, 0);
   assert_serves (server);
@@ -170,7 +156,7 @@ test_connection_cap (void)
   g_assert_cmpint (g_socket_receive (last, buffer, sizeof buffer - 1, NULL, NULL), >, 0);
   g_assert_true (g_str_has_prefix (buffer, "HTTP/1.1 503 "));
   g_assert_true (wait_closed (last, CLOSE_WAIT_SECONDS, NULL));
-  g_assert_cmpuint (count_fds (server), <, FD_LIMIT);
+  g_assert_cmpuint (si_test_server_count_open_files (server), <, FD_LIMIT);
 
   /* The server notices the closes a moment later; until then it still answers 503. */
   g_ptr_array_set_size (clients, 0);

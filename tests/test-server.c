@@ -2059,19 +2059,6 @@ test_json_integer_wrap (void)
   }
 }
 
-static guint
-count_open_files (SiTestServer *server)
-{
-  g_autofree char *path = g_strdup_printf ("/proc/%s/fd", si_test_server_get_pid (server));
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  guint n = 0;
-
-  g_assert_nonnull (dir);
-  while (g_dir_read_name (dir) != NULL)
-    n++;
-  return n;
-}
-
 static void
 test_connections_closed (void)
 {
@@ -2080,7 +2067,7 @@ test_connections_closed (void)
 
   /* Warm up (the first request opens what stays open: the database, the WAL). */
   g_assert_cmpuint (raw_http (server, "GET /api/v1/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"), ==, 200);
-  before = count_open_files (server);
+  before = si_test_server_count_open_files (server);
 
   /* Clients that close their kept-alive connection after a request must not leave a
    * descriptor behind (libsoup 3.2 did, for ever). */
@@ -2091,7 +2078,7 @@ test_connections_closed (void)
     g_autoptr(SiTestResponse) r = get (server, NULL, "/api/v1/info");  /* let the server run its loop */
     g_assert_cmpuint (r->status, ==, 200);
   }
-  after = count_open_files (server);
+  after = si_test_server_count_open_files (server);
   g_test_message ("open files: %u before, %u after", before, after);
   g_assert_cmpuint (after, <=, before + 2);
 }
