@@ -195,6 +195,19 @@ test_login_keyring (void)
   g_assert_false (si_account_get_configured (account));
   g_clear_error (&error);
 
+  /* a name no account can have: refused before the password, said as such */
+  {
+    GAsyncResult *r = NULL;
+
+    si_account_login_async (account, url, "alice smith", PASSWORD, NULL, got_result, &r);
+    g_assert_false (si_account_login_finish (account, wait_for (&r), &error));
+    g_assert_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_WRONG_PASSWORD);
+    g_assert_nonnull (strstr (error->message, "alice smith"));
+    g_assert_false (si_account_get_configured (account));
+    g_clear_error (&error);
+    g_clear_object (&r);
+  }
+
   si_account_login_async (account, url, "alice", PASSWORD, NULL, got_result, &r2);
   g_assert_true (si_account_login_finish (account, wait_for (&r2), &error));
   g_assert_no_error (error);

@@ -190,6 +190,16 @@ login_answered (GObject      *source,
                                              : _("The server refused the password for %s."), login->username);
       return;
     }
+  if (status == SOUP_STATUS_BAD_REQUEST)
+    {
+      /* The server refuses a name no account can have (too long, spaces, "/" or ":") before
+       * it looks at the password. */
+      g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_WRONG_PASSWORD,
+                               /* Translators: %s is the user name. */
+                               _("The server has no account named “%s”, and cannot have one: "
+                                 "check the user name."), login->username);
+      return;
+    }
   json = status == SOUP_STATUS_OK ? si_wire_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), NULL) : NULL;
   token = json ? json_object_get_string_member_with_default (json_node_get_object (json), "token", NULL) : NULL;
   if (token == NULL)
