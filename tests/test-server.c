@@ -1202,6 +1202,77 @@ test_tag_delete_steps (void)
   background_clear (&bg);
 }
 
+/* The tag changes between two steps of its delete: the delete stops with 412 and the tag as it
+ * is now; the ideas of the first step stay without it, the others keep it. */
+static void
+test_tag_delete_steps_conflict (void)
+{
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  g_autofree char *gate = g_build_filename (si_test_server_get_data_dir (server), "gate", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *v = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  Background bg = { 0 };
+  GThread *thread;
+  gint64 tag, tag_version, cursor = 0, new_version;
+  guint with_tag = 0;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  g_setenv ("SAVEIDEA_SERVER_TEST_TX_ROWS", "4", TRUE);
+  g_setenv ("SAVEIDEA_SERVER_TEST_GATE", gate, TRUE);
+  si_test_server_start (server);
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_GATE");
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_TX_ROWS");
+  token = si_test_server_login (server, "alice", PASSWORD);
+
+  tag = create_tag (server, token, "Contested", &tag_version);
+  tags = g_strdup_printf ("[%" G_GINT64_FORMAT "]", tag);
+  for (guint i = 0; i < 10; i++)
+    create_idea (server, token, "Tagged", tags, &cursor);
+
+  path = g_strdup_printf ("/api/v1/tags/%" G_GINT64_FORMAT, tag);
+  v = version_header (tag_version);
+  thread = background_start (&bg, server, "DELETE", path, token, NULL, v);
+  {
+    g_autoptr(SiTestResponse) feed = wait_first_step (server, token, cursor);
+    g_assert_cmpuint (json_array_get_length (page_records (feed)), ==, 4);
+  }
+  /* Another client renames the tag meanwhile. */
+  {
+    g_autoptr(SiTestResponse) t = get (server, token, "%s", path);
+    g_autofree char *body = g_strdup_printf ("{\"uid\":\"%s\",\"name\":\"Renamed\",\"colour\":\"\","
+                                             "\"created_at\":\"" T0 "\",\"updated_at\":\"" T1 "\"}",
+                                             si_test_response_get_string (t, "uid"));
+    g_autoptr(SiTestResponse) put = si_test_server_request (server, "PUT", path, token, body, "If-Match", v, NULL);
+
+    g_assert_cmpuint (put->status, ==, 200);
+    new_version = si_test_response_get_int (put, "version");
+  }
+  g_assert_true (g_file_set_contents (gate, "", 0, NULL));
+  g_thread_join (thread);
+  g_assert_cmpuint (bg.status, ==, 412);
+  answer = json_from_string (g_bytes_get_data (bg.answer, NULL), NULL);
+  g_assert_nonnull (answer);
+  {
+    JsonObject *current = json_object_get_object_member (json_node_get_object (answer), "current");
+
+    g_assert_cmpint (json_object_get_int_member (current, "version"), ==, new_version);
+    g_assert_cmpstr (json_object_get_string_member (current, "name"), ==, "Renamed");
+  }
+  {
+    g_autoptr(SiTestResponse) feed = get (server, token, "/api/v1/ideas?since=0");
+    JsonArray *records = page_records (feed);
+
+    g_assert_cmpuint (json_array_get_length (records), ==, 10);
+    for (guint i = 0; i < 10; i++)
+      with_tag += array_has (json_object_get_array_member (record_at (records, i), "tags"), tag);
+    g_assert_cmpuint (with_tag, ==, 6);
+  }
+  background_clear (&bg);
+}
+
 /* A batch that deletes tags on many ideas, with small steps: another account writes while it
  * runs, and the results are each operation's own. */
 static void
@@ -2000,6 +2071,7 @@ main (int   argc,
   g_test_add_func ("/server/delete-twice", test_delete_twice);
   g_test_add_func ("/server/tag-references", test_tag_references);
   g_test_add_func ("/server/tag-delete-steps", test_tag_delete_steps);
+  g_test_add_func ("/server/tag-delete-steps-conflict", test_tag_delete_steps_conflict);
   g_test_add_func ("/server/batch-steps", test_batch_steps);
   g_test_add_func ("/server/name-taken", test_name_taken);
   g_test_add_func ("/server/batch", test_batch);
