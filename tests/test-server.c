@@ -1218,6 +1218,346 @@ test_tag_references (void)
   }
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* long writes in bounded steps */
+
+/* One request on its own thread and connection, so that the test can look at the server (or
+ * kill it) while the request runs. */
+typedef struct {
+  char   *url;
+  char   *method;
+  char   *token;
+  char   *body;
+  char   *if_match;
+  guint   status;   /* 0: no answer (the server died) */
+  GBytes *answer;
+} Background;
+
+static gpointer
+background_run (gpointer data)
+{
+  Background *bg = data;
+  g_autoptr(SoupSession) session = soup_session_new_with_options ("timeout", 120, "proxy-resolver", NULL, NULL);
+  g_autoptr(SoupMessage) msg = soup_message_new (bg->method, bg->url);
+  g_autofree char *auth = g_strconcat ("Bearer ", bg->token, NULL);
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+  soup_message_headers_replace (headers, "Authorization", auth);
+  if (bg->if_match != NULL)
+    soup_message_headers_replace (headers, "If-Match", bg->if_match);
+  if (bg->body != NULL)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new (bg->body, strlen (bg->body));
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  bg->answer = soup_session_send_and_read (session, msg, NULL, NULL);
+  bg->status = bg->answer != NULL ? soup_message_get_status (msg) : 0;
+  return NULL;
+}
+
+static GThread *
+background_start (Background   *bg,
+                  SiTestServer *server,
+                  const char   *method,
+                  const char   *path,
+                  const char   *token,
+                  const char   *body,
+                  const char   *if_match)
+{
+  bg->url = si_test_server_url_for (server, path);
+  bg->method = g_strdup (method);
+  bg->token = g_strdup (token);
+  bg->body = g_strdup (body);
+  bg->if_match = g_strdup (if_match);
+  return g_thread_new ("background-request", background_run, bg);
+}
+
+static void
+background_clear (Background *bg)
+{
+  g_free (bg->url);
+  g_free (bg->method);
+  g_free (bg->token);
+  g_free (bg->body);
+  g_free (bg->if_match);
+  g_clear_pointer (&bg->answer, g_bytes_unref);
+}
+
+/* Waits until the account's ideas feed after @since holds at least one record (the first step
+ * of a long write committed; the server then waits at its test gate); returns the feed. */
+static SiTestResponse *
+wait_first_step (SiTestServer *server,
+                 const char   *token,
+                 gint64        since)
+{
+  for (guint i = 0; i < 3000; i++)
+    {
+      SiTestResponse *feed = get (server, token, "/api/v1/ideas?since=%" G_GINT64_FORMAT, since);
+
+      g_assert_cmpuint (feed->status, ==, 200);
+      if (json_array_get_length (page_records (feed)) > 0)
+        return feed;
+      si_test_response_free (feed);
+      g_usleep (10 * 1000);
+    }
+  g_assert_not_reached ();
+}
+
+/* The ideas feed after @since: @n ideas, versions increasing, none with tag @gone; the
+ * highest version in *@out_last. */
+static void
+assert_untagged (SiTestServer *server,
+                 const char   *token,
+                 gint64        since,
+                 guint         n,
+                 gint64        gone,
+                 gint64       *out_last)
+{
+  g_autoptr(SiTestResponse) feed = get (server, token, "/api/v1/ideas?since=%" G_GINT64_FORMAT, since);
+  JsonArray *records = page_records (feed);
+  gint64 last = since;
+
+  g_assert_cmpuint (json_array_get_length (records), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *idea = record_at (records, i);
+
+      g_assert_cmpint (json_object_get_int_member (idea, "version"), >, last);
+      last = json_object_get_int_member (idea, "version");
+      g_assert_false (array_has (json_object_get_array_member (idea, "tags"), gone));
+    }
+  if (out_last)
+    *out_last = last;
+}
+
+/* A tag on more ideas than one transaction may change is deleted in steps; between them other
+ * accounts (and the same one) write, a kill -9 leaves a consistent state, and the retried
+ * delete finishes the job with every change in the feed. */
+static void
+test_tag_delete_steps (void)
+{
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  g_autofree char *gate = g_build_filename (si_test_server_get_data_dir (server), "gate", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *v = NULL;
+  Background bg = { 0 };
+  GThread *thread;
+  gint64 tag, tag_version, cursor = 0, last = 0;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  si_test_server_add_user (server, "bob", PASSWORD);
+  g_setenv ("SAVEIDEA_SERVER_TEST_TX_ROWS", "4", TRUE);
+  g_setenv ("SAVEIDEA_SERVER_TEST_GATE", gate, TRUE);
+  si_test_server_start (server);
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_GATE");
+  token = si_test_server_login (server, "alice", PASSWORD);
+  bob = si_test_server_login (server, "bob", PASSWORD);
+
+  tag = create_tag (server, token, "Everywhere", &tag_version);
+  tags = g_strdup_printf ("[%" G_GINT64_FORMAT "]", tag);
+  for (guint i = 0; i < 10; i++)
+    create_idea (server, token, "Tagged", tags, &cursor);
+
+  path = g_strdup_printf ("/api/v1/tags/%" G_GINT64_FORMAT, tag);
+  v = version_header (tag_version);
+  thread = background_start (&bg, server, "DELETE", path, token, NULL, v);
+
+  /* The first step committed: 4 ideas lost the tag, which is still live. */
+  {
+    g_autoptr(SiTestResponse) feed = wait_first_step (server, token, cursor);
+    g_autoptr(SiTestResponse) t = get (server, token, "%s", path);
+
+    g_assert_cmpuint (json_array_get_length (page_records (feed)), ==, 4);
+    g_assert_cmpstr (si_test_response_get_string (t, "name"), ==, "Everywhere");
+    assert_untagged (server, token, cursor, 4, tag, NULL);
+  }
+  /* Nobody waits for the rest: not another account, not the same one. */
+  create_idea (server, bob, "Bob writes meanwhile", NULL, NULL);
+  create_idea (server, token, "Alice writes meanwhile", NULL, NULL);
+
+  /* A crash in the middle; the retried delete (same If-Match) finishes the job. */
+  g_assert_cmpint (si_test_server_stop (server, SIGKILL), ==, 128 + SIGKILL);
+  g_thread_join (thread);
+  g_assert_cmpuint (bg.status, ==, 0);
+  si_test_server_start (server);
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_TX_ROWS");
+  {
+    g_autoptr(SiTestResponse) del = si_test_server_request (server, "DELETE", path, token, NULL, "If-Match", v, NULL);
+    g_autoptr(SiTestResponse) changes = NULL;
+    JsonArray *records;
+    guint tombstones = 0;
+
+    g_assert_cmpuint (del->status, ==, 200);
+    g_assert_true (json_object_get_boolean_member (si_test_response_object (del), "deleted"));
+    /* The 10 ideas and Alice's new one, versions increasing: an incremental pull sees them all,
+     * and the tag's tombstone (taken in the last step, before its last ideas). */
+    assert_untagged (server, token, cursor, 11, tag, &last);
+    g_assert_cmpint (si_test_response_get_int (del, "version"), >, cursor);
+    changes = get (server, token, "/api/v1/changes?since=%" G_GINT64_FORMAT, cursor);
+    records = page_records (changes);
+    g_assert_cmpuint (json_array_get_length (records), ==, 12);
+    for (guint i = 0; i < 12; i++)
+      if (json_object_get_int_member (record_at (records, i), "id") == tag &&
+          json_object_get_boolean_member_with_default (record_at (records, i), "deleted", FALSE))
+        tombstones++;
+    g_assert_cmpuint (tombstones, ==, 1);
+    g_assert_cmpint (si_test_response_get_int (changes, "cursor"), ==, last);
+  }
+  background_clear (&bg);
+}
+
+/* The tag changes between two steps of its delete: the delete stops with 412 and the tag as it
+ * is now; the ideas of the first step stay without it, the others keep it. */
+static void
+test_tag_delete_steps_conflict (void)
+{
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  g_autofree char *gate = g_build_filename (si_test_server_get_data_dir (server), "gate", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *v = NULL;
+  g_autoptr(JsonNode) answer = NULL;
+  Background bg = { 0 };
+  GThread *thread;
+  gint64 tag, tag_version, cursor = 0, new_version;
+  guint with_tag = 0;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  g_setenv ("SAVEIDEA_SERVER_TEST_TX_ROWS", "4", TRUE);
+  g_setenv ("SAVEIDEA_SERVER_TEST_GATE", gate, TRUE);
+  si_test_server_start (server);
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_GATE");
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_TX_ROWS");
+  token = si_test_server_login (server, "alice", PASSWORD);
+
+  tag = create_tag (server, token, "Contested", &tag_version);
+  tags = g_strdup_printf ("[%" G_GINT64_FORMAT "]", tag);
+  for (guint i = 0; i < 10; i++)
+    create_idea (server, token, "Tagged", tags, &cursor);
+
+  path = g_strdup_printf ("/api/v1/tags/%" G_GINT64_FORMAT, tag);
+  v = version_header (tag_version);
+  thread = background_start (&bg, server, "DELETE", path, token, NULL, v);
+  {
+    g_autoptr(SiTestResponse) feed = wait_first_step (server, token, cursor);
+    g_assert_cmpuint (json_array_get_length (page_records (feed)), ==, 4);
+  }
+  /* Another client renames the tag meanwhile. */
+  {
+    g_autoptr(SiTestResponse) t = get (server, token, "%s", path);
+    g_autofree char *body = g_strdup_printf ("{\"uid\":\"%s\",\"name\":\"Renamed\",\"colour\":\"\","
+                                             "\"created_at\":\"" T0 "\",\"updated_at\":\"" T1 "\"}",
+                                             si_test_response_get_string (t, "uid"));
+    g_autoptr(SiTestResponse) put = si_test_server_request (server, "PUT", path, token, body, "If-Match", v, NULL);
+
+    g_assert_cmpuint (put->status, ==, 200);
+    new_version = si_test_response_get_int (put, "version");
+  }
+  g_assert_true (g_file_set_contents (gate, "", 0, NULL));
+  g_thread_join (thread);
+  g_assert_cmpuint (bg.status, ==, 412);
+  answer = json_from_string (g_bytes_get_data (bg.answer, NULL), NULL);
+  g_assert_nonnull (answer);
+  {
+    JsonObject *current = json_object_get_object_member (json_node_get_object (answer), "current");
+
+    g_assert_cmpint (json_object_get_int_member (current, "version"), ==, new_version);
+    g_assert_cmpstr (json_object_get_string_member (current, "name"), ==, "Renamed");
+  }
+  {
+    g_autoptr(SiTestResponse) feed = get (server, token, "/api/v1/ideas?since=0");
+    JsonArray *records = page_records (feed);
+
+    g_assert_cmpuint (json_array_get_length (records), ==, 10);
+    for (guint i = 0; i < 10; i++)
+      with_tag += array_has (json_object_get_array_member (record_at (records, i), "tags"), tag);
+    g_assert_cmpuint (with_tag, ==, 6);
+  }
+  background_clear (&bg);
+}
+
+/* A batch that deletes tags on many ideas, with small steps: another account writes while it
+ * runs, and the results are each operation's own. */
+static void
+test_batch_steps (void)
+{
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  g_autofree char *gate = g_build_filename (si_test_server_get_data_dir (server), "gate", NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *bob = NULL;
+  g_autofree char *tags = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *fresh = idea_json (NULL, "Fresh", NULL);
+  g_autoptr(JsonNode) answer = NULL;
+  Background bg = { 0 };
+  GThread *thread;
+  gint64 a, av, b, bv, c, cv, cursor = 0;
+  JsonArray *results;
+  const guint expected[] = { 200, 200, 201, 200, 200 };  /* the last: A again, already deleted */
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  si_test_server_add_user (server, "bob", PASSWORD);
+  g_setenv ("SAVEIDEA_SERVER_TEST_TX_ROWS", "4", TRUE);
+  g_setenv ("SAVEIDEA_SERVER_TEST_GATE", gate, TRUE);
+  si_test_server_start (server);
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_GATE");
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_TX_ROWS");
+  token = si_test_server_login (server, "alice", PASSWORD);
+  bob = si_test_server_login (server, "bob", PASSWORD);
+
+  a = create_tag (server, token, "A", &av);
+  b = create_tag (server, token, "B", &bv);
+  c = create_tag (server, token, "C", &cv);
+  tags = g_strdup_printf ("[%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]", a, b, c);
+  for (guint i = 0; i < 6; i++)
+    create_idea (server, token, "Tagged", tags, &cursor);
+
+  body = g_strdup_printf (
+    "{\"operations\":["
+    "{\"method\":\"DELETE\",\"collection\":\"tags\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":%" G_GINT64_FORMAT "},"
+    "{\"method\":\"DELETE\",\"collection\":\"tags\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":%" G_GINT64_FORMAT "},"
+    "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s},"
+    "{\"method\":\"DELETE\",\"collection\":\"tags\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":%" G_GINT64_FORMAT "},"
+    "{\"method\":\"DELETE\",\"collection\":\"tags\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":%" G_GINT64_FORMAT "}"
+    "]}",
+    a, av, b, bv, fresh, c, cv, a, av);
+  thread = background_start (&bg, server, "POST", "/api/v1/batch", token, body, NULL);
+
+  {
+    g_autoptr(SiTestResponse) feed = wait_first_step (server, token, cursor);
+    g_autoptr(SiTestResponse) t = get (server, token, "/api/v1/tags/%" G_GINT64_FORMAT, a);
+
+    g_assert_cmpuint (json_array_get_length (page_records (feed)), ==, 4);
+    g_assert_cmpstr (si_test_response_get_string (t, "name"), ==, "A");
+  }
+  create_idea (server, bob, "Bob writes meanwhile", NULL, NULL);
+
+  g_assert_true (g_file_set_contents (gate, "", 0, NULL));
+  g_thread_join (thread);
+  g_assert_cmpuint (bg.status, ==, 200);
+  answer = json_from_string (g_bytes_get_data (bg.answer, NULL), NULL);
+  g_assert_nonnull (answer);
+  results = json_object_get_array_member (json_node_get_object (answer), "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (results, i), "status"), ==, expected[i]);
+
+  /* Each idea lost all three tags, the last change of each is in the feed once. */
+  {
+    g_autoptr(SiTestResponse) feed = get (server, token, "/api/v1/ideas?since=%" G_GINT64_FORMAT, cursor);
+    JsonArray *records = page_records (feed);
+
+    g_assert_cmpuint (json_array_get_length (records), ==, 7);
+    for (guint i = 0; i < 7; i++)
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (record_at (records, i), "tags")), ==, 0);
+  }
+  background_clear (&bg);
+}
+
 static void
 test_name_taken (void)
 {
@@ -2334,6 +2674,9 @@ main (int   argc,
   g_test_add_func ("/server/conflicts", test_conflicts);
   g_test_add_func ("/server/delete-twice", test_delete_twice);
   g_test_add_func ("/server/tag-references", test_tag_references);
+  g_test_add_func ("/server/tag-delete-steps", test_tag_delete_steps);
+  g_test_add_func ("/server/tag-delete-steps-conflict", test_tag_delete_steps_conflict);
+  g_test_add_func ("/server/batch-steps", test_batch_steps);
   g_test_add_func ("/server/name-taken", test_name_taken);
   g_test_add_func ("/server/batch", test_batch);
   g_test_add_func ("/server/large-values", test_large_values);

@@ -13,6 +13,11 @@
  *    INSERT ... ON CONFLICT DO NOTHING, not a check-then-insert.
  *  - If-Match is checked on the row locked with SELECT ... FOR UPDATE, and the UPDATE repeats
  *    the check (WHERE version = $if_match).
+ *  - No transaction changes much more than _si_server_storage_tx_rows() rows, so none holds an
+ *    account's row lock for long: a batch commits and begins again between operations, and a
+ *    tag delete takes the tag off its ideas in steps (one set-based statement each, committed
+ *    with the tag still live, so a retried delete finishes the job) and tombstones it in the
+ *    last step.
  *  - A lost connection (the database restarted, pg_terminate_backend, a network cut) is
  *    UNAVAILABLE: the transaction is gone on the server, so nothing is half applied. The next
  *    call reconnects; failed attempts back off from 250 ms to 10 s, and calls in between fail
@@ -102,6 +107,7 @@ struct _SiServerStoragePg
   GHashTable *prepared;     /* const char *sql (static) -> statement name */
   guint       batch_depth;  /* > 0 between begin() and commit()/rollback() */
   gboolean    in_transaction; /* BEGIN sent, COMMIT or ROLLBACK not yet */
+  guint       tx_rows;      /* rows changed in the open transaction */
   gint64      backoff_usec;
   gint64      next_attempt; /* monotonic µs of the next reconnection attempt */
   char        sqlstate[6];  /* of the last failed statement */
@@ -412,6 +418,7 @@ transaction_begin (SiServerStoragePg  *self,
   if (!exec_simple (self, "BEGIN", "start a transaction", error))
     return FALSE;
   self->in_transaction = TRUE;
+  self->tx_rows = 0;
   return TRUE;
 }
 
@@ -441,13 +448,29 @@ transaction_end (SiServerStoragePg  *self,
   return ok;
 }
 
-/* Starts one atomic write: a transaction, or a savepoint inside a batch. */
+/* Inside a batch: commits what the batch did so far and begins a new transaction. */
+static gboolean
+transaction_split (SiServerStoragePg  *self,
+                   GError            **error)
+{
+  if (!transaction_end (self, TRUE, error))
+    return FALSE;
+  _si_server_storage_step_committed ();
+  return transaction_begin (self, error);
+}
+
+/* Starts one atomic write: a transaction, or a savepoint inside a batch (whose transaction is
+ * committed first when it holds enough rows). */
 static gboolean
 write_begin (SiServerStoragePg  *self,
              GError            **error)
 {
   if (self->batch_depth > 0)
-    return exec_simple (self, "SAVEPOINT op", "start an operation", error);
+    {
+      if (self->tx_rows >= _si_server_storage_tx_rows () && !transaction_split (self, error))
+        return FALSE;
+      return exec_simple (self, "SAVEPOINT op", "start an operation", error);
+    }
   return transaction_begin (self, error);
 }
 
@@ -461,9 +484,28 @@ write_end (SiServerStoragePg  *self,
     {
       if (!commit)
         exec_simple (self, "ROLLBACK TO op", "undo an operation", NULL);
-      return exec_simple (self, "RELEASE op", "finish an operation", commit ? error : NULL) && commit;
+      commit = exec_simple (self, "RELEASE op", "finish an operation", commit ? error : NULL) && commit;
+      if (commit)
+        self->tx_rows++;
+      return commit;
     }
   return transaction_end (self, commit, error);
+}
+
+/* In the middle of a split write: makes the steps so far durable and goes on in a new
+ * transaction (and a new savepoint, inside a batch). */
+static gboolean
+write_checkpoint (SiServerStoragePg  *self,
+                  GError            **error)
+{
+  if (self->batch_depth > 0)
+    return exec_simple (self, "RELEASE op", "finish a step", error) &&
+           transaction_split (self, error) &&
+           exec_simple (self, "SAVEPOINT op", "start an operation", error);
+  if (!transaction_end (self, TRUE, error))
+    return FALSE;
+  _si_server_storage_step_committed ();
+  return transaction_begin (self, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1111,53 +1153,86 @@ done:
   return g_steal_pointer (&result);
 }
 
-/* After tag @tag_id was deleted: removes it from every idea that has it, each with a new
- * version. */
+/* Locks the account's row (the writers of one account take turns) without taking a number. */
 static gboolean
-drop_tag_from_ideas (SiServerStoragePg  *self,
-                     gint64              account_id,
-                     gint64              tag_id,
-                     GError            **error)
+lock_account (SiServerStoragePg  *self,
+              gint64              account_id,
+              GError            **error)
 {
-  g_autoptr(PGresult) ideas = NULL;
-  g_autoptr(PGresult) unlinked = NULL;
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  res = exec_params (self, "SELECT seq FROM accounts WHERE id = $1 FOR UPDATE", &p,
+                     "lock the account", error);
+  if (res == NULL)
+    return FALSE;
+  if (PQntuples (res) == 0)
+    {
+      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
+                           "The account does not exist");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* How many ideas still have tag @tag_id, counting up to @up_to. */
+static gboolean
+count_tagged (SiServerStoragePg  *self,
+              gint64              tag_id,
+              guint               up_to,
+              guint              *out_count,
+              GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
   param_int (&p, tag_id);
-  ideas = exec_params (self, "SELECT idea_id FROM idea_tags WHERE tag_id = $1 ORDER BY idea_id", &p,
-                       "find the ideas of a tag", error);
-  if (ideas == NULL)
+  param_int (&p, up_to);
+  res = exec_params (self, "SELECT count(*) FROM (SELECT 1 FROM idea_tags WHERE tag_id = $1 LIMIT $2) AS t",
+                     &p, "find the ideas of a tag", error);
+  if (res == NULL)
     return FALSE;
+  *out_count = (guint) get_int (res, 0, 0);
+  return TRUE;
+}
 
-  for (int i = 0; i < PQntuples (ideas); i++)
-    {
-      gint64 idea_id = get_int (ideas, i, 0);
-      g_autoptr(SiWireRecord) idea = load_record (self, account_id, SI_WIRE_COLLECTION_IDEAS, idea_id, TRUE, error);
-      g_autoptr(GArray) kept = NULL;
-      g_autoptr(PGresult) res = NULL;
-      g_autofree char *tags_text = NULL;
-      gint64 version;
-      Params q = { 0 };
+/* One step of a tag's delete: removes tag @tag_id from the first @count ideas (in id order)
+ * that have it, each with a new version, in one statement. The stored tag list has no
+ * duplicates (the codec makes it a set), so one replace() takes the id out. */
+static gboolean
+untag_ideas (SiServerStoragePg  *self,
+             gint64              account_id,
+             gint64              tag_id,
+             guint               count,
+             GError            **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  char tag_text[24];
+  Params p = { 0 };
 
-      if (idea == NULL)
-        return FALSE;
-      kept = _si_server_storage_tags_without (idea->tags, tag_id);
-      tags_text = _si_server_storage_tags_to_text (kept);
-      version = next_version (self, account_id, error);
-      if (version == 0)
-        return FALSE;
-      param_int (&q, idea_id);
-      param_int (&q, version);
-      param_text (&q, tags_text);
-      res = exec_params (self, "UPDATE records SET version = $2, tags = $3 WHERE id = $1", &q,
-                         "update an idea's tags", error);
-      if (res == NULL)
-        return FALSE;
-    }
-
-  unlinked = exec_params (self, "DELETE FROM idea_tags WHERE tag_id = $1", &p,
-                          "update the ideas of a tag", error);
-  return unlinked != NULL;
+  if (count == 0)
+    return TRUE;
+  g_snprintf (tag_text, sizeof tag_text, "%" G_GINT64_FORMAT, tag_id);
+  param_int (&p, account_id);
+  param_int (&p, tag_id);
+  param_int (&p, count);
+  param_text (&p, tag_text);
+  res = exec_params (self,
+                     "WITH chunk AS (SELECT idea_id, row_number() OVER (ORDER BY idea_id) AS rn"
+                     "               FROM idea_tags WHERE tag_id = $2 ORDER BY idea_id LIMIT $3),"
+                     " bump AS (UPDATE accounts SET seq = seq + (SELECT count(*) FROM chunk)"
+                     "          WHERE id = $1 RETURNING seq - (SELECT count(*) FROM chunk) AS base),"
+                     " unlinked AS (DELETE FROM idea_tags t USING chunk c"
+                     "              WHERE t.tag_id = $2 AND t.idea_id = c.idea_id)"
+                     " UPDATE records r SET version = b.base + c.rn,"
+                     "  tags = trim(both ',' from replace(',' || r.tags || ',', ',' || $4::text || ',', ','))"
+                     " FROM chunk c, bump b WHERE r.id = c.idea_id AND r.account_id = $1",
+                     &p, "update the ideas of a tag", error);
+  if (res == NULL)
+    return FALSE;
+  self->tx_rows += count;
+  return TRUE;
 }
 
 static SiWireRecord *
@@ -1177,26 +1252,46 @@ pg_record_delete (SiServerStorage     *storage,
   g_autoptr(PGresult) res = NULL;
   gboolean unchanged = FALSE;
   gint64 version;
+  guint tagged = 0;
   Params p = { 0 };
 
   *out_changed = FALSE;
   if (!write_begin (self, error))
     return NULL;
 
+  for (;;)
+    {
+      if (!lock_account (self, account_id, &local_error))
+        goto done;
+      current = load_record (self, account_id, collection, id, TRUE, &local_error);
+      if (current == NULL)
+        goto done;
+      if (current->deleted)
+        {
+          result = g_steal_pointer (&current);
+          unchanged = TRUE;
+          goto done;
+        }
+      if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
+        goto done;
+      if (collection == SI_WIRE_COLLECTION_IDEAS)
+        break;
+
+      /* A tag on more ideas than one transaction may change: take it off the first ones and
+       * commit, the tag still live (a crash here leaves a consistent state that a retried
+       * delete finishes), then look again. */
+      if (!count_tagged (self, id, _si_server_storage_tx_rows () + 1, &tagged, &local_error))
+        goto done;
+      if (tagged <= _si_server_storage_tx_rows ())
+        break;
+      if (!untag_ideas (self, account_id, id, _si_server_storage_tx_rows (), &local_error) ||
+          !write_checkpoint (self, &local_error))
+        goto done;
+      g_clear_pointer (&current, si_wire_record_free);
+    }
+
   version = next_version (self, account_id, &local_error);
   if (version == 0)
-    goto done;
-
-  current = load_record (self, account_id, collection, id, TRUE, &local_error);
-  if (current == NULL)
-    goto done;
-  if (current->deleted)
-    {
-      result = g_steal_pointer (&current);
-      unchanged = TRUE;
-      goto done;
-    }
-  if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
     goto done;
 
   /* A tombstone keeps its identity and times, not the content. */
@@ -1217,7 +1312,7 @@ pg_record_delete (SiServerStorage     *storage,
       if (!set_idea_tags (self, id, NULL, &local_error))
         goto done;
     }
-  else if (!drop_tag_from_ideas (self, account_id, id, &local_error))
+  else if (!untag_ideas (self, account_id, id, tagged, &local_error))
     goto done;
 
   result = load_record (self, account_id, collection, id, FALSE, &local_error);

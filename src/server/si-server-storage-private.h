@@ -10,9 +10,18 @@ gint64  _si_server_storage_now_ms         (void);
 /* Ideas' tag ids as stored: "12,5,40" in the client's order; "" for none. */
 char   *_si_server_storage_tags_to_text   (GArray     *tags);
 GArray *_si_server_storage_tags_from_text (const char *text);
-/* @tags without @tag_id (a tag that was deleted). */
-GArray *_si_server_storage_tags_without   (GArray     *tags,
-                                           gint64      tag_id);
+
+/* Rows one write transaction changes at most before it commits and the rest of the work goes
+ * on in a new one: a batch's operations (one row each) and a tag delete's idea updates are split
+ * into such steps, so that no request holds the database (SQLite) or an account (PostgreSQL)
+ * for long. The hidden environment variable SAVEIDEA_SERVER_TEST_TX_ROWS (1..100000) overrides
+ * it for tests. */
+#define SI_SERVER_STORAGE_TX_ROWS 500
+guint   _si_server_storage_tx_rows        (void);
+/* Called by a backend after a step of a split write committed, before the next step begins.
+ * A test hook: with SAVEIDEA_SERVER_TEST_GATE=FILE it waits (holding no lock) until FILE
+ * exists, at most 60 s, so that a test can look at, write to or kill the server in between. */
+void    _si_server_storage_step_committed (void);
 
 /* The checks of an update or delete of the stored @current against If-Match (@if_match, -1
  * for none): PRECONDITION_REQUIRED, or PRECONDITION_FAILED moving *@current to *@out_current

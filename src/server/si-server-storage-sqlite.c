@@ -2,10 +2,16 @@
  *
  * One object is one connection; the server opens one per worker thread, and they share the file
  * (WAL: readers never wait; writers take turns with BEGIN IMMEDIATE and a busy timeout, and
- * still busy after it is UNAVAILABLE, a 503). WAL with synchronous=FULL: a write that returned
- * is on disk. Statements are prepared once and cached. Every record write is one transaction
- * (or one savepoint inside a batch's transaction) that also bumps the account's change
- * sequence, so a version number is never handed out for a change that was not stored.
+ * still busy after it is UNAVAILABLE, a 503). Inside one process the writers queue for their
+ * turn in arrival order (a FIFO lock taken before BEGIN IMMEDIATE), because SQLite's busy
+ * handler only polls: a writer that commits and begins again at once would win every time.
+ * WAL with synchronous=FULL: a write that returned is on disk. Statements are prepared once and
+ * cached. Every record write is one transaction (or one savepoint inside a batch's
+ * transaction) that also bumps the account's change sequence, so a version number is never
+ * handed out for a change that was not stored. No transaction changes much more than
+ * _si_server_storage_tx_rows() rows: a batch commits and begins again between operations, a
+ * tag delete removes the tag from its ideas in steps (each a committed transaction that leaves
+ * the tag live, so a retried delete finishes the job) and tombstones it in the last one.
  */
 #define G_LOG_DOMAIN "saveidea-server"
 
@@ -20,6 +26,7 @@
 #include "si-server-storage-private.h"
 
 #define SCHEMA_VERSION 2
+#define BUSY_TIMEOUT_MS 5000
 
 #define RECORD_COLUMNS \
   "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour"
@@ -86,6 +93,8 @@ struct _SiServerStorageSqlite
   char       *instance_id;
   GHashTable *statements;   /* const char *sql (static) -> sqlite3_stmt * */
   guint       batch_depth;  /* > 0 between begin() and commit()/rollback() */
+  guint       tx_rows;      /* rows changed in the open transaction */
+  gboolean    has_turn;     /* holds the process's writer turn (turn_take()) */
 };
 
 #define SI_TYPE_SERVER_STORAGE_SQLITE (si_server_storage_sqlite_get_type ())
@@ -208,14 +217,122 @@ record_from_row (sqlite3_stmt     *s,
   return record;
 }
 
-/* Starts one atomic write: a transaction, or a savepoint inside a batch. */
+/* The writers of this process (one connection per worker thread) take turns in the order they
+ * asked: a writer that commits a step of a long write and begins the next one goes to the back
+ * of the queue, behind the writes of other accounts that arrived meanwhile. */
+typedef struct {
+  gboolean granted;
+} TurnWaiter;
+
+static GMutex turn_mutex;
+static GCond turn_cond;
+static gboolean turn_held;
+static GQueue turn_queue = G_QUEUE_INIT;
+
+static gboolean
+turn_take (void)
+{
+  gint64 deadline = g_get_monotonic_time () + BUSY_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  TurnWaiter waiter = { FALSE };
+  gboolean granted = TRUE;
+
+  g_mutex_lock (&turn_mutex);
+  if (!turn_held && g_queue_is_empty (&turn_queue))
+    turn_held = TRUE;
+  else
+    {
+      g_queue_push_tail (&turn_queue, &waiter);
+      while (!waiter.granted)
+        if (!g_cond_wait_until (&turn_cond, &turn_mutex, deadline) && !waiter.granted)
+          {
+            g_queue_remove (&turn_queue, &waiter);
+            granted = FALSE;
+            break;
+          }
+    }
+  g_mutex_unlock (&turn_mutex);
+  return granted;
+}
+
+/* Hands the turn to the first waiter, if any. */
+static void
+turn_give (void)
+{
+  TurnWaiter *next;
+
+  g_mutex_lock (&turn_mutex);
+  next = g_queue_pop_head (&turn_queue);
+  if (next != NULL)
+    next->granted = TRUE;
+  else
+    turn_held = FALSE;
+  g_cond_broadcast (&turn_cond);
+  g_mutex_unlock (&turn_mutex);
+}
+
+static gboolean
+tx_begin (SiServerStorageSqlite  *self,
+          GError                **error)
+{
+  g_assert (!self->has_turn);
+  if (!turn_take ())
+    {
+      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNAVAILABLE,
+                   "Could not start a transaction in %s: other writes kept it busy for %d s",
+                   self->path, BUSY_TIMEOUT_MS / 1000);
+      return FALSE;
+    }
+  self->has_turn = TRUE;
+  self->tx_rows = 0;
+  if (exec_sql (self, "BEGIN IMMEDIATE", "start a transaction", error))
+    return TRUE;
+  self->has_turn = FALSE;
+  turn_give ();
+  return FALSE;
+}
+
+/* COMMIT (@commit) or ROLLBACK, and the next writer's turn; FALSE when undone. */
+static gboolean
+tx_end (SiServerStorageSqlite  *self,
+        gboolean                commit,
+        GError                **error)
+{
+  gboolean ok = commit && exec_sql (self, "COMMIT", "commit", error);
+
+  if (!ok)
+    exec_sql (self, "ROLLBACK", "roll back", NULL);
+  if (self->has_turn)
+    {
+      self->has_turn = FALSE;
+      turn_give ();
+    }
+  return ok;
+}
+
+/* Inside a batch: commits what the batch did so far and begins a new transaction. */
+static gboolean
+tx_split (SiServerStorageSqlite  *self,
+          GError                **error)
+{
+  if (!tx_end (self, TRUE, error))
+    return FALSE;
+  _si_server_storage_step_committed ();
+  return tx_begin (self, error);
+}
+
+/* Starts one atomic write: a transaction, or a savepoint inside a batch (whose transaction is
+ * committed first when it holds enough rows). */
 static gboolean
 write_begin (SiServerStorageSqlite  *self,
              GError                **error)
 {
   if (self->batch_depth > 0)
-    return exec_sql (self, "SAVEPOINT op", "start an operation", error);
-  return exec_sql (self, "BEGIN IMMEDIATE", "start a transaction", error);
+    {
+      if (self->tx_rows >= _si_server_storage_tx_rows () && !tx_split (self, error))
+        return FALSE;
+      return exec_sql (self, "SAVEPOINT op", "start an operation", error);
+    }
+  return tx_begin (self, error);
 }
 
 static gboolean
@@ -227,17 +344,28 @@ write_end (SiServerStorageSqlite  *self,
     {
       if (!ok)
         exec_sql (self, "ROLLBACK TO op", "undo an operation", NULL);
-      return exec_sql (self, "RELEASE op", "finish an operation", ok ? error : NULL) && ok;
+      ok = exec_sql (self, "RELEASE op", "finish an operation", ok ? error : NULL) && ok;
+      if (ok)
+        self->tx_rows++;
+      return ok;
     }
-  if (ok)
-    {
-      if (exec_sql (self, "COMMIT", "commit", error))
-        return TRUE;
-      exec_sql (self, "ROLLBACK", "roll back", NULL);
-      return FALSE;
-    }
-  exec_sql (self, "ROLLBACK", "roll back", NULL);
-  return FALSE;
+  return tx_end (self, ok, error);
+}
+
+/* In the middle of a split write: makes the steps so far durable and goes on in a new
+ * transaction (and a new savepoint, inside a batch). */
+static gboolean
+write_checkpoint (SiServerStorageSqlite  *self,
+                  GError                **error)
+{
+  if (self->batch_depth > 0)
+    return exec_sql (self, "RELEASE op", "finish a step", error) &&
+           tx_split (self, error) &&
+           exec_sql (self, "SAVEPOINT op", "start an operation", error);
+  if (!tx_end (self, TRUE, error))
+    return FALSE;
+  _si_server_storage_step_committed ();
+  return tx_begin (self, error);
 }
 
 static gint64
@@ -429,7 +557,7 @@ sqlite_account_add (SiServerStorage  *storage,
   sqlite3_stmt *s = stmt (self, "INSERT INTO accounts (name, pwhash, created_at) VALUES (?1, ?2, ?3)", error);
   int rc;
 
-  if (s == NULL)
+  if (s == NULL || !write_begin (self, error))
     return FALSE;
   sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 2, password_hash, -1, SQLITE_STATIC);
@@ -437,14 +565,11 @@ sqlite_account_add (SiServerStorage  *storage,
   rc = sqlite3_step (s);
   stmt_done (s);
   if (rc == SQLITE_CONSTRAINT)
-    {
-      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_EXISTS,
-                   "There is already an account named %s", name);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    return db_error (self, error, "add an account");
-  return TRUE;
+    g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_EXISTS,
+                 "There is already an account named %s", name);
+  else if (rc != SQLITE_DONE)
+    db_error (self, error, "add an account");
+  return write_end (self, rc == SQLITE_DONE, error);
 }
 
 static char *
@@ -574,12 +699,12 @@ sqlite_token_add (SiServerStorage  *storage,
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
   sqlite3_stmt *s = stmt (self, "INSERT INTO tokens (hash, account_id, created_at) VALUES (?1, ?2, ?3)", error);
 
-  if (s == NULL)
+  if (s == NULL || !write_begin (self, error))
     return FALSE;
   sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 2, account_id);
   sqlite3_bind_int64 (s, 3, _si_server_storage_now_ms ());
-  return exec_stmt (self, s, "store a token", error);
+  return write_end (self, exec_stmt (self, s, "store a token", error), error);
 }
 
 static gint64
@@ -612,10 +737,10 @@ sqlite_token_revoke (SiServerStorage  *storage,
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
   sqlite3_stmt *s = stmt (self, "DELETE FROM tokens WHERE hash = ?1", error);
 
-  if (s == NULL)
+  if (s == NULL || !write_begin (self, error))
     return FALSE;
   sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
-  return exec_stmt (self, s, "revoke a token", error);
+  return write_end (self, exec_stmt (self, s, "revoke a token", error), error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -629,7 +754,7 @@ sqlite_begin (SiServerStorage  *storage,
 
   g_return_val_if_fail (self->batch_depth == 0, FALSE);
 
-  if (!exec_sql (self, "BEGIN IMMEDIATE", "start a transaction", error))
+  if (!tx_begin (self, error))
     return FALSE;
   self->batch_depth = 1;
   return TRUE;
@@ -644,10 +769,7 @@ sqlite_commit (SiServerStorage  *storage,
   g_return_val_if_fail (self->batch_depth == 1, FALSE);
 
   self->batch_depth = 0;
-  if (exec_sql (self, "COMMIT", "commit", error))
-    return TRUE;
-  exec_sql (self, "ROLLBACK", "roll back", NULL);
-  return FALSE;
+  return tx_end (self, TRUE, error);
 }
 
 static void
@@ -658,7 +780,7 @@ sqlite_rollback (SiServerStorage *storage)
   g_return_if_fail (self->batch_depth == 1);
 
   self->batch_depth = 0;
-  exec_sql (self, "ROLLBACK", "roll back", NULL);
+  tx_end (self, FALSE, NULL);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -846,61 +968,86 @@ done:
   return g_steal_pointer (&result);
 }
 
-/* After tag @tag_id was deleted: removes it from every idea that has it, each with a new
- * version. */
+/* How many of the account's ideas still have tag @tag_id, counting up to @up_to. */
 static gboolean
-drop_tag_from_ideas (SiServerStorageSqlite  *self,
-                     gint64                  account_id,
-                     gint64                  tag_id,
-                     GError                **error)
+count_tagged (SiServerStorageSqlite  *self,
+              gint64                  tag_id,
+              guint                   up_to,
+              guint                  *out_count,
+              GError                **error)
 {
-  g_autoptr(GArray) ideas = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *s = stmt (self, "SELECT idea_id FROM idea_tags WHERE tag_id = ?1", error);
+  sqlite3_stmt *s = stmt (self, "SELECT count(*) FROM (SELECT 1 FROM idea_tags WHERE tag_id = ?1 LIMIT ?2)", error);
   int rc;
 
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, tag_id);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      gint64 idea_id = sqlite3_column_int64 (s, 0);
-      g_array_append_val (ideas, idea_id);
-    }
+  sqlite3_bind_int64 (s, 2, up_to);
+  rc = sqlite3_step (s);
+  *out_count = rc == SQLITE_ROW ? (guint) sqlite3_column_int64 (s, 0) : 0;
   stmt_done (s);
-  if (rc != SQLITE_DONE)
+  if (rc != SQLITE_ROW)
     return db_error (self, error, "find the ideas of a tag");
+  return TRUE;
+}
 
-  for (guint i = 0; i < ideas->len; i++)
-    {
-      gint64 idea_id = g_array_index (ideas, gint64, i);
-      g_autoptr(SiWireRecord) idea = load_record (self, account_id, SI_WIRE_COLLECTION_IDEAS, idea_id, error);
-      g_autoptr(GArray) kept = NULL;
-      g_autofree char *tags_text = NULL;
-      gint64 version;
+/* One step of a tag's delete: removes tag @tag_id from the first @count ideas (in id order)
+ * that have it, each with a new version — set-based, a few statements for all of them. */
+static gboolean
+untag_ideas (SiServerStorageSqlite  *self,
+             gint64                  account_id,
+             gint64                  tag_id,
+             guint                   count,
+             GError                **error)
+{
+  sqlite3_stmt *s;
+  gint64 last = 0;
+  int rc;
 
-      if (idea == NULL)
-        return FALSE;
-      kept = _si_server_storage_tags_without (idea->tags, tag_id);
-      tags_text = _si_server_storage_tags_to_text (kept);
+  if (count == 0)
+    return TRUE;
+  s = stmt (self, "UPDATE accounts SET seq = seq + ?2 WHERE id = ?1 RETURNING seq", error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, count);
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    last = sqlite3_column_int64 (s, 0);
+  stmt_done (s);
+  if (rc != SQLITE_ROW)
+    return db_error (self, error, "advance the change sequence");
 
-      version = next_version (self, account_id, error);
-      if (version == 0)
-        return FALSE;
-      s = stmt (self, "UPDATE records SET version = ?2, tags = ?3 WHERE id = ?1", error);
-      if (s == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (s, 1, idea_id);
-      sqlite3_bind_int64 (s, 2, version);
-      sqlite3_bind_text (s, 3, tags_text, -1, SQLITE_STATIC);
-      if (!exec_stmt (self, s, "update an idea's tags", error))
-        return FALSE;
-    }
+  /* Versions last - count + 1 ... last, in id order. The stored tag list has no duplicates (the
+   * codec makes it a set), so one replace() takes the id out. */
+  s = stmt (self,
+            "UPDATE records SET version = ?3 + c.rn,"
+            " tags = trim(replace(',' || tags || ',', ',' || ?2 || ',', ','), ',')"
+            " FROM (SELECT idea_id, row_number() OVER (ORDER BY idea_id) AS rn FROM idea_tags"
+            "       WHERE tag_id = ?2 ORDER BY idea_id LIMIT ?4) AS c"
+            " WHERE records.id = c.idea_id AND records.account_id = ?1",
+            error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, tag_id);
+  sqlite3_bind_int64 (s, 3, last - count);
+  sqlite3_bind_int64 (s, 4, count);
+  if (!exec_stmt (self, s, "update the ideas of a tag", error))
+    return FALSE;
 
-  s = stmt (self, "DELETE FROM idea_tags WHERE tag_id = ?1", error);
+  s = stmt (self,
+            "DELETE FROM idea_tags WHERE tag_id = ?1 AND idea_id IN"
+            " (SELECT idea_id FROM idea_tags WHERE tag_id = ?1 ORDER BY idea_id LIMIT ?2)",
+            error);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, tag_id);
-  return exec_stmt (self, s, "update the ideas of a tag", error);
+  sqlite3_bind_int64 (s, 2, count);
+  if (!exec_stmt (self, s, "update the ideas of a tag", error))
+    return FALSE;
+  self->tx_rows += count;
+  return TRUE;
 }
 
 static SiWireRecord *
@@ -919,22 +1066,40 @@ sqlite_record_delete (SiServerStorage     *storage,
   g_autoptr(GError) local_error = NULL;
   sqlite3_stmt *s;
   gint64 version;
+  guint tagged = 0;
 
   *out_changed = FALSE;
   if (!write_begin (self, error))
     return NULL;
 
-  current = load_record (self, account_id, collection, id, &local_error);
-  if (current == NULL)
-    goto done;
-
-  if (current->deleted)
+  for (;;)
     {
-      result = g_steal_pointer (&current);
-      goto done;
+      current = load_record (self, account_id, collection, id, &local_error);
+      if (current == NULL)
+        goto done;
+
+      if (current->deleted)
+        {
+          result = g_steal_pointer (&current);
+          goto done;
+        }
+      if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
+        goto done;
+      if (collection == SI_WIRE_COLLECTION_IDEAS)
+        break;
+
+      /* A tag on more ideas than one transaction may change: take it off the first ones and
+       * commit, the tag still live (a crash here leaves a consistent state that a retried
+       * delete finishes), then look again. */
+      if (!count_tagged (self, id, _si_server_storage_tx_rows () + 1, &tagged, &local_error))
+        goto done;
+      if (tagged <= _si_server_storage_tx_rows ())
+        break;
+      if (!untag_ideas (self, account_id, id, _si_server_storage_tx_rows (), &local_error) ||
+          !write_checkpoint (self, &local_error))
+        goto done;
+      g_clear_pointer (&current, si_wire_record_free);
     }
-  if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
-    goto done;
 
   version = next_version (self, account_id, &local_error);
   if (version == 0)
@@ -959,7 +1124,7 @@ sqlite_record_delete (SiServerStorage     *storage,
       if (!set_idea_tags (self, id, NULL, &local_error))
         goto done;
     }
-  else if (!drop_tag_from_ideas (self, account_id, id, &local_error))
+  else if (!untag_ideas (self, account_id, id, tagged, &local_error))
     goto done;
 
   result = load_record (self, account_id, collection, id, &local_error);
@@ -1354,7 +1519,7 @@ open_file (const char  *data_dir,
           return NULL;
         }
     }
-  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
   /* WAL + synchronous=FULL: a committed transaction is on disk when COMMIT returns. */
   if (!exec_script (self, "PRAGMA journal_mode = WAL", "turn on write-ahead logging", error) ||

@@ -315,16 +315,34 @@ _si_server_storage_tags_from_text (const char *text)
   return tags;
 }
 
-GArray *
-_si_server_storage_tags_without (GArray *tags,
-                                 gint64  tag_id)
+guint
+_si_server_storage_tx_rows (void)
 {
-  GArray *kept = g_array_new (FALSE, FALSE, sizeof (gint64));
+  static gsize rows = 0;
 
-  for (guint i = 0; tags != NULL && i < tags->len; i++)
-    if (g_array_index (tags, gint64, i) != tag_id)
-      g_array_append_val (kept, g_array_index (tags, gint64, i));
-  return kept;
+  if (g_once_init_enter (&rows))
+    {
+      const char *env = g_getenv ("SAVEIDEA_SERVER_TEST_TX_ROWS");
+      guint64 value = SI_SERVER_STORAGE_TX_ROWS;
+
+      if (env != NULL && !g_ascii_string_to_unsigned (env, 10, 1, 100000, &value, NULL))
+        value = SI_SERVER_STORAGE_TX_ROWS;
+      g_once_init_leave (&rows, (gsize) value);
+    }
+  return (guint) rows;
+}
+
+void
+_si_server_storage_step_committed (void)
+{
+  const char *gate = g_getenv ("SAVEIDEA_SERVER_TEST_GATE");
+  gint64 deadline;
+
+  if (gate == NULL || *gate == '\0')
+    return;
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!g_file_test (gate, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
 }
 
 gboolean

@@ -9,8 +9,12 @@
  *  - Each record write (create, update, delete) is atomic: it allocates the account's next
  *    change number inside the same transaction as the change, and either all of it is stored
  *    or nothing is. Once it returns, the change is durable.
- *  - Between begin() and commit() the writes are part of one transaction; a write that fails
- *    undoes only itself (a savepoint), the others stay. rollback() undoes them all.
+ *  - Between begin() and commit() the writes are part of one transaction, which the backend
+ *    commits and begins again whenever it holds SI_SERVER_STORAGE_TX_ROWS changed rows (a
+ *    batch in bounded steps); a write that fails undoes only itself (a savepoint), the others
+ *    stay. rollback() undoes what was written since the last such step.
+ *  - No transaction changes much more than SI_SERVER_STORAGE_TX_ROWS rows, so none holds the
+ *    database (SQLite) or an account (PostgreSQL) for long: longer writes go in steps.
  *  - Records of one account are never visible to another: every record call takes the
  *    account id, and an id from another account is %SI_SERVER_STORAGE_ERROR_NOT_FOUND.
  *  - Several connections (threads, processes, server instances) may write at once: a change
@@ -237,8 +241,10 @@ SiWireRecord *si_server_storage_record_update        (SiServerStorage    *self,
                                                       GError            **error);
 /* Makes record @id a tombstone. An already deleted record is returned as it is with
  * *out_changed FALSE, whatever @if_match. Deleting a tag removes it from the account's ideas,
- * each of which gets a new version. Errors: NOT_FOUND, PRECONDITION_REQUIRED,
- * PRECONDITION_FAILED (*out_current). */
+ * each of which gets a new version: in steps of SI_SERVER_STORAGE_TX_ROWS ideas, each committed
+ * with the tag still live (@if_match checked again in each), the tombstone in the last one; an
+ * interrupted delete leaves ideas without the tag and the tag live, and the same call again
+ * finishes it. Errors: NOT_FOUND, PRECONDITION_REQUIRED, PRECONDITION_FAILED (*out_current). */
 SiWireRecord *si_server_storage_record_delete        (SiServerStorage    *self,
                                                       gint64              account_id,
                                                       SiWireCollection    collection,

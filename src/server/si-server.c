@@ -1009,8 +1009,9 @@ batch_run (Request         *request,
       return;
     }
 
-  /* One transaction for the whole batch (one fsync), a savepoint per operation: an operation
-   * that fails undoes only itself. A lost database undoes them all: a 503, never half a batch. */
+  /* A savepoint per operation: an operation that fails undoes only itself. The storage commits
+   * the batch in bounded steps (docs/protocol.md); a lost database undoes the current step and
+   * answers 503, and the client retries the batch, whose operations are safe to repeat. */
   if (!si_server_storage_begin (storage, &error))
     {
       respond_error (&request->reply, error, NULL, storage);
