@@ -506,12 +506,16 @@ check_page_progress (Run           *run,
     return TRUE;
   if (page->cursor <= run->cursor)
     {
+      /* Numbers as text: a G_GINT64_FORMAT would cut the message short for xgettext. */
+      g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, run->cursor);
+      g_autofree char *to = g_strdup_printf ("%" G_GINT64_FORMAT, page->cursor);
+
       g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
                    /* Translators: two change numbers: where the page began, where it says the
                     * next one begins. */
-                   _("The server's list of changes does not move forward (after change %" G_GINT64_FORMAT
-                     " it says to go on from change %" G_GINT64_FORMAT "). The sync stopped; what "
-                     "came before is kept."), run->cursor, page->cursor);
+                   _("The server's list of changes does not move forward (after change %s it says "
+                     "to go on from change %s). The sync stopped; what came before is kept."),
+                   from, to);
       return FALSE;
     }
   if (run->max_pages == 0)
