@@ -11,6 +11,7 @@
 
 #include "si-account.h"
 #include "si-store.h"
+#include "si-test-fake-server.h"
 
 typedef struct {
   int    status;
@@ -512,7 +513,7 @@ test_export_import (void)
 
 /* ---------------------------------------------------------------------------------------- */
 /* a hostile server: an in-process SoupServer in a thread of its own (the test waits for
- * saveidea-cli on its main context) */
+ * saveidea-cli on its main context); the handler's user_data is its Hostility */
 
 typedef enum {
   HOSTILE_DEEP_INFO,    /* GET /info answers 100,000 '[' */
@@ -522,16 +523,6 @@ typedef enum {
 } Hostility;
 
 #define HOSTILE_INSTANCE "5b0f6c1e-8a3d-4e2f-9c7b-1d2e3f4a5b6c"
-
-typedef struct {
-  Hostility     hostility;
-  GMainContext *context;
-  GMainLoop    *loop;
-  GThread      *thread;
-  char         *url;
-  GMutex        lock;
-  GCond         ready;
-} Hostile;
 
 static gboolean
 hostility_info_is_fine (Hostility hostility)
@@ -546,16 +537,16 @@ hostile_handle (SoupServer        *server,
                 GHashTable        *query,
                 gpointer           user_data)
 {
-  Hostile *hostile = user_data;
+  Hostility hostility = GPOINTER_TO_INT (user_data);
   char *body;
 
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Saveidea-Instance",
                                 HOSTILE_INSTANCE);
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  if (g_str_equal (path, "/api/v1/info") && hostility_info_is_fine (hostile->hostility))
+  if (g_str_equal (path, "/api/v1/info") && hostility_info_is_fine (hostility))
     body = g_strdup ("{\"server\":\"saveidea-server\",\"version\":\"0.1.0\",\"protocol\":1,"
                      "\"instance_id\":\"" HOSTILE_INSTANCE "\"}");
-  else if (hostile->hostility == HOSTILE_NUL_PAGE)
+  else if (hostility == HOSTILE_NUL_PAGE)
     body = g_strdup ("{\"records\":[{\"collection\":\"ideas\",\"id\":1,\"uid\":\"0c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f\","
                      "\"version\":1,\"created_at\":\"2026-11-28T04:08:50.123Z\",\"updated_at\":\"2026-11-28T04:08:50.123Z\","
                      "\"deleted\":false,\"title\":\"Visible\\u0000hidden\",\"body\":\"\",\"pinned\":false,\"tags\":[]}],"
@@ -571,63 +562,6 @@ hostile_handle (SoupServer        *server,
       body = g_string_free (deep, FALSE);
     }
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, body, strlen (body));
-}
-
-static gpointer
-hostile_thread (gpointer user_data)
-{
-  Hostile *hostile = user_data;
-  g_autoptr(SoupServer) server = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoslist(GUri) uris = NULL;
-  g_autofree char *url = NULL;
-
-  g_main_context_push_thread_default (hostile->context);
-  server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (server, NULL, hostile_handle, hostile, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  url = g_uri_to_string (uris->data);
-  g_mutex_lock (&hostile->lock);
-  hostile->url = g_strndup (url, strlen (url) - (g_str_has_suffix (url, "/") ? 1 : 0));
-  g_cond_signal (&hostile->ready);
-  g_mutex_unlock (&hostile->lock);
-  g_main_loop_run (hostile->loop);
-  soup_server_disconnect (server);
-  g_main_context_pop_thread_default (hostile->context);
-  return NULL;
-}
-
-static Hostile *
-hostile_start (Hostility hostility)
-{
-  Hostile *hostile = g_new0 (Hostile, 1);
-
-  hostile->hostility = hostility;
-  g_mutex_init (&hostile->lock);
-  g_cond_init (&hostile->ready);
-  hostile->context = g_main_context_new ();
-  hostile->loop = g_main_loop_new (hostile->context, FALSE);
-  hostile->thread = g_thread_new ("hostile-server", hostile_thread, hostile);
-  g_mutex_lock (&hostile->lock);
-  while (hostile->url == NULL)
-    g_cond_wait (&hostile->ready, &hostile->lock);
-  g_mutex_unlock (&hostile->lock);
-  return hostile;
-}
-
-static void
-hostile_stop (Hostile *hostile)
-{
-  g_main_loop_quit (hostile->loop);
-  g_thread_join (hostile->thread);
-  g_main_loop_unref (hostile->loop);
-  g_main_context_unref (hostile->context);
-  g_mutex_clear (&hostile->lock);
-  g_cond_clear (&hostile->ready);
-  g_free (hostile->url);
-  g_free (hostile);
 }
 
 /* The notebook @db syncs with @url as alice (the token comes from SAVEIDEA_TOKEN). */
@@ -657,34 +591,34 @@ test_hostile_server (void)
   /* The isolated XDG folders hide the GSettings schemas GNOME's proxy resolver reads. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   {
-    Hostile *hostile = hostile_start (HOSTILE_DEEP_INFO);
-    RUN (&run, db, "secret\n", "login", hostile->url, "alice");
+    g_autoptr(SiTestFakeServer) hostile = si_test_fake_server_start (hostile_handle,
+                                                                    GINT_TO_POINTER (HOSTILE_DEEP_INFO));
+    RUN (&run, db, "secret\n", "login", si_test_fake_server_get_url (hostile), "alice");
     assert_fails (&run, 5, "not a Saveidea server");
-    hostile_stop (hostile);
   }
   {
-    Hostile *hostile = hostile_start (HOSTILE_DEEP_LOGIN);
-    RUN (&run, db, "secret\n", "login", hostile->url, "alice");
+    g_autoptr(SiTestFakeServer) hostile = si_test_fake_server_start (hostile_handle,
+                                                                    GINT_TO_POINTER (HOSTILE_DEEP_LOGIN));
+    RUN (&run, db, "secret\n", "login", si_test_fake_server_get_url (hostile), "alice");
     assert_fails (&run, 5, "did not log you in");
-    hostile_stop (hostile);
   }
 
   g_setenv ("SAVEIDEA_TOKEN", "hostile-token", TRUE);
   {
-    Hostile *hostile = hostile_start (HOSTILE_DEEP_PAGE);
-    set_account (db, hostile->url);
+    g_autoptr(SiTestFakeServer) hostile = si_test_fake_server_start (hostile_handle,
+                                                                    GINT_TO_POINTER (HOSTILE_DEEP_PAGE));
+    set_account (db, si_test_fake_server_get_url (hostile));
     RUN (&run, db, NULL, "sync");
     g_assert_cmpint (run.status, ==, 5);
     g_assert_nonnull (strstr (run.err, "nested deeper than 64 levels"));
-    hostile_stop (hostile);
   }
   {
-    Hostile *hostile = hostile_start (HOSTILE_NUL_PAGE);
-    set_account (db, hostile->url);
+    g_autoptr(SiTestFakeServer) hostile = si_test_fake_server_start (hostile_handle,
+                                                                    GINT_TO_POINTER (HOSTILE_NUL_PAGE));
+    set_account (db, si_test_fake_server_get_url (hostile));
     RUN (&run, db, NULL, "sync", "--pull");
     g_assert_cmpint (run.status, ==, 5);
     g_assert_nonnull (strstr (run.err, "NUL"));
-    hostile_stop (hostile);
   }
   g_unsetenv ("SAVEIDEA_TOKEN");
 

@@ -8,6 +8,7 @@
 #include "si-store-private.h"
 #include "si-sync-engine.h"
 #include "si-sync-manager.h"
+#include "si-test-fake-server.h"
 #include "si-test-server.h"
 
 #define PASSWORD "correct horse battery"
@@ -1037,13 +1038,10 @@ test_old_server (void)
 typedef enum { FEED_STUCK, FEED_BACKWARDS, FEED_CREEPING } FeedFault;
 
 typedef struct {
-  GMainContext *context;     /* the server's: it answers from a thread of its own, so that a */
-  GMainLoop    *loop;        /* saveidea-cli run while this process waits is answered too */
-  GThread      *thread;
-  SoupServer   *soup;
-  char         *url;
-  FeedFault     fault;
-  int           requests;    /* atomic */
+  SiTestFakeServer *server;      /* answers from a thread of its own, so that a saveidea-cli */
+  const char       *url;         /* run while this process waits is answered too */
+  FeedFault         fault;
+  int               requests;    /* atomic */
 } Feed;
 
 static char *
@@ -1101,56 +1099,21 @@ feed_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHash
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, page, strlen (page));
 }
 
-static gpointer
-feed_thread (gpointer user_data)
-{
-  Feed *feed = user_data;
-
-  g_main_context_push_thread_default (feed->context);
-  g_main_loop_run (feed->loop);
-  g_main_context_pop_thread_default (feed->context);
-  return NULL;
-}
-
 static Feed *
 feed_new (FeedFault fault)
 {
   Feed *feed = g_new0 (Feed, 1);
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
 
   feed->fault = fault;
-  feed->context = g_main_context_new ();
-  feed->loop = g_main_loop_new (feed->context, FALSE);
-  g_main_context_push_thread_default (feed->context);
-  feed->soup = soup_server_new (NULL, NULL);
-  soup_server_add_handler (feed->soup, NULL, feed_handle, feed, NULL);
-  g_assert_true (soup_server_listen_local (feed->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  g_main_context_pop_thread_default (feed->context);
-  uris = soup_server_get_uris (feed->soup);
-  feed->url = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  if (g_str_has_suffix (feed->url, "/"))
-    feed->url[strlen (feed->url) - 1] = '\0';
-  feed->thread = g_thread_new ("feed", feed_thread, feed);
+  feed->server = si_test_fake_server_start (feed_handle, feed);
+  feed->url = si_test_fake_server_get_url (feed->server);
   return feed;
 }
 
 static void
 feed_free (Feed *feed)
 {
-  g_main_loop_quit (feed->loop);
-  g_thread_join (feed->thread);
-  g_main_context_push_thread_default (feed->context);
-  soup_server_disconnect (feed->soup);
-  g_object_unref (feed->soup);
-  while (g_main_context_iteration (feed->context, FALSE))
-    ;
-  g_main_context_pop_thread_default (feed->context);
-  g_main_loop_unref (feed->loop);
-  g_main_context_unref (feed->context);
-  g_free (feed->url);
+  si_test_fake_server_stop (feed->server);
   g_free (feed);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Feed, feed_free)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "si-http-private.h"
+#include "si-test-fake-server.h"
 #include "si-wire.h"
 
 /* {"a": [[…]]} with arrays and objects @depth levels deep in all (the object counts). */
@@ -219,16 +220,6 @@ test_check_text (void)
 
 #define ANSWER_CHUNK (16 * 1024)
 
-typedef struct {
-  GMainContext *context;
-  GMainLoop    *loop;
-  SoupServer   *server;
-  GThread      *thread;
-  char         *url;
-  GMutex        lock;
-  GCond         ready;
-} Fake;
-
 static void
 write_more (SoupServerMessage *msg,
             gpointer           user_data)
@@ -263,63 +254,6 @@ handle (SoupServer        *server,
     }
 }
 
-static gpointer
-fake_thread (gpointer user_data)
-{
-  Fake *fake = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoslist(GUri) uris = NULL;
-
-  g_main_context_push_thread_default (fake->context);
-  fake->server = soup_server_new (NULL, NULL);
-  soup_server_add_handler (fake->server, NULL, handle, fake, NULL);
-  g_assert_true (soup_server_listen_local (fake->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fake->server);
-  g_mutex_lock (&fake->lock);
-  fake->url = g_uri_to_string (uris->data);
-  if (g_str_has_suffix (fake->url, "/"))
-    fake->url[strlen (fake->url) - 1] = '\0';
-  g_cond_signal (&fake->ready);
-  g_mutex_unlock (&fake->lock);
-  g_main_loop_run (fake->loop);
-  soup_server_disconnect (fake->server);
-  g_clear_object (&fake->server);
-  g_main_context_pop_thread_default (fake->context);
-  return NULL;
-}
-
-/* A plain SoupServer in a thread of its own, so that the test's main context can wait. */
-static Fake *
-fake_start (void)
-{
-  Fake *fake = g_new0 (Fake, 1);
-
-  g_mutex_init (&fake->lock);
-  g_cond_init (&fake->ready);
-  fake->context = g_main_context_new ();
-  fake->loop = g_main_loop_new (fake->context, FALSE);
-  fake->thread = g_thread_new ("fake-server", fake_thread, fake);
-  g_mutex_lock (&fake->lock);
-  while (fake->url == NULL)
-    g_cond_wait (&fake->ready, &fake->lock);
-  g_mutex_unlock (&fake->lock);
-  return fake;
-}
-
-static void
-fake_stop (Fake *fake)
-{
-  g_main_loop_quit (fake->loop);
-  g_thread_join (fake->thread);
-  g_main_loop_unref (fake->loop);
-  g_main_context_unref (fake->context);
-  g_mutex_clear (&fake->lock);
-  g_cond_clear (&fake->ready);
-  g_free (fake->url);
-  g_free (fake);
-}
-
 static void
 got_result (GObject      *source,
             GAsyncResult *result,
@@ -329,13 +263,13 @@ got_result (GObject      *source,
 }
 
 static GBytes *
-read_answer (SoupSession  *session,
-             Fake         *fake,
-             const char   *path,
-             gsize         max_bytes,
-             GError      **error)
+read_answer (SoupSession       *session,
+             SiTestFakeServer  *fake,
+             const char        *path,
+             gsize              max_bytes,
+             GError           **error)
 {
-  g_autofree char *url = g_strconcat (fake->url, path, NULL);
+  g_autofree char *url = g_strconcat (si_test_fake_server_get_url (fake), path, NULL);
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GAsyncResult) result = NULL;
 
@@ -348,7 +282,7 @@ read_answer (SoupSession  *session,
 static void
 test_answer_limit (void)
 {
-  Fake *fake = fake_start ();
+  g_autoptr(SiTestFakeServer) fake = si_test_fake_server_start (handle, NULL);
   g_autoptr(SoupSession) session = soup_session_new_with_options ("proxy-resolver", NULL, NULL);
 
   /* Up to the limit: read whole, as soup_session_send_and_read would. */
@@ -391,7 +325,6 @@ test_answer_limit (void)
     g_assert_no_error (error);
     g_assert_cmpuint (g_bytes_get_size (bytes), ==, 5);
   }
-  fake_stop (fake);
 }
 
 int
