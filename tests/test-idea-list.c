@@ -4,6 +4,7 @@
 #include <glib/gstdio.h>
 
 #include "si-idea-list.h"
+#include "si-record-private.h"
 #include "si-store-private.h"
 
 typedef struct {
@@ -522,6 +523,98 @@ test_big_list_loads_lazily (Fixture       *fixture,
   g_signal_handlers_disconnect_by_data (list, &consistency);
 }
 
+static void
+note_notify (GObject    *object,
+             GParamSpec *pspec,
+             GString    *seen)
+{
+  g_string_append_printf (seen, "%s ", pspec->name);
+}
+
+static int
+compare_names (const void *a,
+               const void *b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* The names in @seen sorted: GLib emits what a thaw releases in an order of its own. */
+static char *
+sorted (GString *seen)
+{
+  g_auto(GStrv) names = g_strsplit (seen->str, " ", -1);
+
+  qsort (names, g_strv_length (names), sizeof (char *), compare_names);
+  return g_strstrip (g_strjoinv (" ", names));
+}
+
+/* What the store writes into an idea or a tag: each changed field notified once, nothing when
+ * nothing changed, a NULL uid keeps the uid; the typed getters and the properties agree. */
+static void
+check_bookkeeping (SiRecord *record)
+{
+  g_autoptr(GString) seen = g_string_new (NULL);
+  SiRecordMeta meta = { 5, "uid-1", 7, 2, 3, SI_SYNC_STATE_SYNCED, 100, 200 };
+  g_autofree char *uid = NULL;
+  g_autofree char *names = NULL;
+  gint64 sid = 0;
+  SiSyncState state = SI_SYNC_STATE_CREATED;
+
+  g_assert_cmpint (si_record_get_sync_state (record), ==, SI_SYNC_STATE_CREATED);
+  g_signal_connect (record, "notify", G_CALLBACK (note_notify), seen);
+
+  _si_record_set_meta (record, &meta);
+  names = sorted (seen);
+  g_assert_cmpstr (names, ==, "created-at generation id sid sync-state uid updated-at version");
+
+  g_string_truncate (seen, 0);
+  _si_record_set_meta (record, &meta);
+  g_assert_cmpstr (seen->str, ==, "");
+
+  meta.uid = NULL;
+  meta.version = 4;
+  _si_record_set_meta (record, &meta);
+  g_assert_cmpstr (seen->str, ==, "version ");
+  g_assert_cmpstr (si_record_get_uid (record), ==, "uid-1");
+
+  g_string_truncate (seen, 0);
+  _si_record_set_timestamps (record, 100, 300);
+  g_assert_cmpstr (seen->str, ==, "updated-at ");
+
+  g_object_get (record, "uid", &uid, "sid", &sid, "sync-state", &state, NULL);
+  g_assert_cmpstr (uid, ==, "uid-1");
+  g_assert_cmpint (sid, ==, 7);
+  g_assert_cmpint (state, ==, SI_SYNC_STATE_SYNCED);
+  g_signal_handlers_disconnect_by_data (record, seen);
+}
+
+static void
+test_record_bookkeeping (void)
+{
+  g_autoptr(SiIdea) idea = si_idea_new ("title", "body");
+  g_autoptr(SiIdea) copy = si_idea_new (NULL, NULL);
+  g_autoptr(SiTag) tag = si_tag_new ("tag");
+  SiRecordMeta meta = { 9, "tag-uid", 11, 1, 1, SI_SYNC_STATE_MODIFIED, 10, 20 };
+
+  check_bookkeeping (SI_RECORD (idea));
+  check_bookkeeping (SI_RECORD (tag));
+
+  g_assert_cmpint (si_idea_get_id (idea), ==, 5);
+  g_assert_cmpint (si_idea_get_version (idea), ==, 4);
+  g_assert_cmpint (si_idea_get_updated_at (idea), ==, 300);
+  g_assert_false (si_idea_is_dirty (idea));
+  _si_idea_update_from (copy, idea);
+  g_assert_cmpstr (si_idea_get_uid (copy), ==, "uid-1");
+  g_assert_cmpint (si_idea_get_generation (copy), ==, 3);
+  g_assert_cmpstr (si_idea_get_title (copy), ==, "title");
+
+  _si_tag_set_meta (tag, &meta);
+  g_assert_cmpstr (si_tag_get_uid (tag), ==, "tag-uid");
+  g_assert_cmpint (si_tag_get_sid (tag), ==, 11);
+  g_assert_cmpint (si_tag_get_sync_state (tag), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_cmpint (si_tag_get_created_at (tag), ==, 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -538,6 +631,7 @@ main (int   argc,
   ADD ("/idea-list/burst-is-one-change", test_burst_is_one_change);
   ADD ("/idea-list/burst-in-big-list", test_burst_in_big_list);
 #undef ADD
+  g_test_add_func ("/idea-list/record-bookkeeping", test_record_bookkeeping);
 
   return g_test_run ();
 }

@@ -1,27 +1,19 @@
 /* si-idea.c — one idea as a GObject with properties and notify.
  *
  * An SiIdea is a value the store fills and saves; editing its title does not touch the disk
- * until si_store_save_idea() is called. The sync bookkeeping is set only by the store.
+ * until si_store_save_idea() is called. The sync bookkeeping is SiRecord's (si-record.c), set
+ * only by the store.
  */
 #define G_LOG_DOMAIN "saveidea-model"
 
 #include "config.h"
 
-#include "si-enums.h"
 #include "si-record-private.h"
 
 struct _SiIdea
 {
-  GObject      parent_instance;
+  SiRecord     parent_instance;
 
-  gint64       id;
-  char        *uid;
-  gint64       sid;
-  gint64       version;
-  gint64       generation;
-  SiSyncState  state;
-  gint64       created_at;
-  gint64       updated_at;
   gint64       conflict_of;
   char        *sync_error;
 
@@ -32,18 +24,10 @@ struct _SiIdea
   GStrv        tag_names;
 };
 
-G_DEFINE_FINAL_TYPE (SiIdea, si_idea, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (SiIdea, si_idea, SI_TYPE_RECORD)
 
 enum {
   PROP_0,
-  PROP_ID,
-  PROP_UID,
-  PROP_SID,
-  PROP_VERSION,
-  PROP_GENERATION,
-  PROP_SYNC_STATE,
-  PROP_CREATED_AT,
-  PROP_UPDATED_AT,
   PROP_CONFLICT_OF,
   PROP_SYNC_ERROR,
   PROP_TITLE,
@@ -60,7 +44,6 @@ si_idea_finalize (GObject *object)
 {
   SiIdea *self = (SiIdea *) object;
 
-  g_clear_pointer (&self->uid, g_free);
   g_clear_pointer (&self->sync_error, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->body, g_free);
@@ -80,14 +63,6 @@ si_idea_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_ID: g_value_set_int64 (value, self->id); break;
-    case PROP_UID: g_value_set_string (value, self->uid); break;
-    case PROP_SID: g_value_set_int64 (value, self->sid); break;
-    case PROP_VERSION: g_value_set_int64 (value, self->version); break;
-    case PROP_GENERATION: g_value_set_int64 (value, self->generation); break;
-    case PROP_SYNC_STATE: g_value_set_enum (value, self->state); break;
-    case PROP_CREATED_AT: g_value_set_int64 (value, self->created_at); break;
-    case PROP_UPDATED_AT: g_value_set_int64 (value, self->updated_at); break;
     case PROP_CONFLICT_OF: g_value_set_int64 (value, self->conflict_of); break;
     case PROP_SYNC_ERROR: g_value_set_string (value, self->sync_error); break;
     case PROP_TITLE: g_value_set_string (value, self->title); break;
@@ -126,15 +101,6 @@ si_idea_class_init (SiIdeaClass *klass)
   object_class->get_property = si_idea_get_property;
   object_class->set_property = si_idea_set_property;
 
-  properties[PROP_ID] = g_param_spec_int64 ("id", NULL, NULL, 0, G_MAXINT64, 0, ro);
-  properties[PROP_UID] = g_param_spec_string ("uid", NULL, NULL, NULL, ro);
-  properties[PROP_SID] = g_param_spec_int64 ("sid", NULL, NULL, 0, G_MAXINT64, 0, ro);
-  properties[PROP_VERSION] = g_param_spec_int64 ("version", NULL, NULL, 0, G_MAXINT64, 0, ro);
-  properties[PROP_GENERATION] = g_param_spec_int64 ("generation", NULL, NULL, 0, G_MAXINT64, 0, ro);
-  properties[PROP_SYNC_STATE] = g_param_spec_enum ("sync-state", NULL, NULL,
-                                                   SI_TYPE_SYNC_STATE, SI_SYNC_STATE_CREATED, ro);
-  properties[PROP_CREATED_AT] = g_param_spec_int64 ("created-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
-  properties[PROP_UPDATED_AT] = g_param_spec_int64 ("updated-at", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_CONFLICT_OF] = g_param_spec_int64 ("conflict-of", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_SYNC_ERROR] = g_param_spec_string ("sync-error", NULL, NULL, NULL, ro);
   properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, "", rw);
@@ -150,7 +116,6 @@ si_idea_init (SiIdea *self)
 {
   self->title = g_strdup ("");
   self->body = g_strdup ("");
-  self->state = SI_SYNC_STATE_CREATED;
   self->tag_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->tag_names = g_new0 (char *, 1);
 }
@@ -172,14 +137,9 @@ si_idea_new (const char *title,
                        NULL);
 }
 
-gint64 si_idea_get_id (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->id; }
-const char *si_idea_get_uid (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->uid; }
-gint64 si_idea_get_sid (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->sid; }
-gint64 si_idea_get_version (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->version; }
-gint64 si_idea_get_generation (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->generation; }
-SiSyncState si_idea_get_sync_state (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->state; }
-gint64 si_idea_get_created_at (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->created_at; }
-gint64 si_idea_get_updated_at (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->updated_at; }
+/* si_idea_get_id() … si_idea_get_updated_at(): SiRecord's fields, under the old names. */
+SI_RECORD_DEFINE_GETTERS (SiIdea, si_idea, SI_IS_IDEA)
+
 gint64 si_idea_get_conflict_of (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->conflict_of; }
 const char *si_idea_get_sync_error (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->sync_error; }
 const char *si_idea_get_title (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->title; }
@@ -190,7 +150,7 @@ gboolean
 si_idea_is_dirty (SiIdea *self)
 {
   g_return_val_if_fail (SI_IS_IDEA (self), FALSE);
-  return self->state != SI_SYNC_STATE_SYNCED;
+  return si_record_get_sync_state (SI_RECORD (self)) != SI_SYNC_STATE_SYNCED;
 }
 
 static gboolean
@@ -412,49 +372,6 @@ si_idea_dup_snippet (SiIdea *self,
 }
 
 void
-_si_idea_set_meta (SiIdea             *self,
-                   const SiRecordMeta *meta)
-{
-  GObject *object = G_OBJECT (self);
-
-  g_object_freeze_notify (object);
-#define SET_FIELD(field, value, prop) \
-  if (self->field != (value)) { self->field = (value); g_object_notify_by_pspec (object, properties[prop]); }
-  SET_FIELD (id, meta->id, PROP_ID);
-  SET_FIELD (sid, meta->sid, PROP_SID);
-  SET_FIELD (version, meta->version, PROP_VERSION);
-  SET_FIELD (generation, meta->generation, PROP_GENERATION);
-  SET_FIELD (state, meta->state, PROP_SYNC_STATE);
-  SET_FIELD (created_at, meta->created_at, PROP_CREATED_AT);
-  SET_FIELD (updated_at, meta->updated_at, PROP_UPDATED_AT);
-#undef SET_FIELD
-  if (meta->uid && g_strcmp0 (self->uid, meta->uid) != 0)
-    {
-      g_free (self->uid);
-      self->uid = g_strdup (meta->uid);
-      g_object_notify_by_pspec (object, properties[PROP_UID]);
-    }
-  g_object_thaw_notify (object);
-}
-
-void
-_si_idea_set_timestamps (SiIdea *self,
-                         gint64  created_at,
-                         gint64  updated_at)
-{
-  if (self->created_at != created_at)
-    {
-      self->created_at = created_at;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATED_AT]);
-    }
-  if (self->updated_at != updated_at)
-    {
-      self->updated_at = updated_at;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPDATED_AT]);
-    }
-}
-
-void
 _si_idea_set_conflict (SiIdea     *self,
                        gint64      conflict_of,
                        const char *sync_error)
@@ -492,15 +409,13 @@ void
 _si_idea_update_from (SiIdea *self,
                       SiIdea *other)
 {
-  SiRecordMeta meta = {
-    other->id, other->uid, other->sid, other->version, other->generation,
-    other->state, other->created_at, other->updated_at,
-  };
+  SiRecordMeta meta;
   guint n;
   const gint64 *ids;
 
   g_object_freeze_notify (G_OBJECT (self));
-  _si_idea_set_meta (self, &meta);
+  _si_record_get_meta (SI_RECORD (other), &meta);
+  _si_record_set_meta (SI_RECORD (self), &meta);
   _si_idea_set_conflict (self, other->conflict_of, other->sync_error);
   si_idea_set_title (self, other->title);
   si_idea_set_body (self, other->body);

@@ -1,12 +1,12 @@
 /* si-idea.h — one idea: a title, a body, tags and a pin, with its sync bookkeeping. */
 #pragma once
 
-#include "si-types.h"
+#include "si-record.h"
 
 G_BEGIN_DECLS
 
 #define SI_TYPE_IDEA (si_idea_get_type ())
-G_DECLARE_FINAL_TYPE (SiIdea, si_idea, SI, IDEA, GObject)
+G_DECLARE_FINAL_TYPE (SiIdea, si_idea, SI, IDEA, SiRecord)
 
 SiIdea       *si_idea_new              (const char   *title,
                                         const char   *body);

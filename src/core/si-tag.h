@@ -1,12 +1,12 @@
 /* si-tag.h — a tag: a name (unique per notebook, case-insensitive) and a colour. */
 #pragma once
 
-#include "si-types.h"
+#include "si-record.h"
 
 G_BEGIN_DECLS
 
 #define SI_TYPE_TAG (si_tag_get_type ())
-G_DECLARE_FINAL_TYPE (SiTag, si_tag, SI, TAG, GObject)
+G_DECLARE_FINAL_TYPE (SiTag, si_tag, SI, TAG, SiRecord)
 
 SiTag        *si_tag_new             (const char *name);
 
