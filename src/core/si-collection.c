@@ -178,7 +178,7 @@ ideas_insert (SiStore            *store,
                             "INSERT INTO ideas (uid, sid, version, generation, state, title, body, pinned,"
                             " created_at, updated_at, base, tag_names) VALUES (?1, ?2, ?3, 0, 0, ?4, ?5, ?6, ?7, ?8, ?9,"
                             " (SELECT coalesce (group_concat (name, ' '), '') FROM (SELECT name FROM tags"
-                            "   WHERE id IN (SELECT value FROM json_each (?10)) AND state != 3 ORDER BY name_key)))",
+                            "   WHERE id IN (SELECT value FROM json_each (?10)) AND state != " SI_SQL_DELETED " ORDER BY name_key)))",
                             error);
   if (stmt == NULL)
     return 0;

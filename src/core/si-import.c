@@ -1415,7 +1415,7 @@ texts_load (Writer  *writer,
 
   if (writer->texts != NULL)
     return TRUE;
-  stmt = _si_store_prepare (writer->store, "SELECT id, title, body FROM ideas WHERE state != 3", error);
+  stmt = _si_store_prepare (writer->store, "SELECT id, title, body FROM ideas WHERE state != " SI_SQL_DELETED, error);
   if (stmt == NULL)
     return FALSE;
   writer->texts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
@@ -1589,7 +1589,7 @@ find_same_text (Writer      *writer,
   probe.key = text_key (record->title, record->body);
   if ((entry = g_hash_table_lookup (writer->texts, &probe)) == NULL)
     return TRUE;
-  stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE id = ?1 AND title = ?2 AND body = ?3 AND state != 3",
+  stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE id = ?1 AND title = ?2 AND body = ?3 AND state != " SI_SQL_DELETED,
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -1606,7 +1606,7 @@ find_same_text (Writer      *writer,
   if (rc != SQLITE_DONE)
     return _si_store_set_error (store, rc, NC_("what failed", "looking for an idea"), error);
 
-  stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE title = ?1 AND body = ?2 AND state != 3 LIMIT 1",
+  stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE title = ?1 AND body = ?2 AND state != " SI_SQL_DELETED " LIMIT 1",
                             error);
   if (stmt == NULL)
     return FALSE;

@@ -13,6 +13,16 @@ G_BEGIN_DECLS
 
 #define SI_STORE_SCHEMA_VERSION 3
 
+/* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
+ * never from a bare number. Literals rather than parameters, so that SQLite can still use the
+ * partial indexes whose WHERE names a state (ideas_order, ideas_dirty, ...). */
+#define _SI_SQL_NUMBER(n)    #n
+#define _SI_SQL_STRINGIFY(n) _SI_SQL_NUMBER (n)
+#define SI_SQL_SYNCED   _SI_SQL_STRINGIFY (SI_SYNC_STATE_SYNCED_VALUE)
+#define SI_SQL_CREATED  _SI_SQL_STRINGIFY (SI_SYNC_STATE_CREATED_VALUE)
+#define SI_SQL_MODIFIED _SI_SQL_STRINGIFY (SI_SYNC_STATE_MODIFIED_VALUE)
+#define SI_SQL_DELETED  _SI_SQL_STRINGIFY (SI_SYNC_STATE_DELETED_VALUE)
+
 gboolean      _si_store_migrate          (sqlite3     *db,
                                           GError     **error);
 

@@ -127,7 +127,7 @@ _si_store_sync_local_id (SiStore    *self,
                          const char *table,
                          gint64      sid)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE sid = ?1 AND state != 3", table);
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE sid = ?1 AND state != " SI_SQL_DELETED, table);
   return sid > 0 ? query_id (self, sql, sid) : 0;
 }
 
@@ -136,7 +136,7 @@ _si_store_sync_server_id (SiStore    *self,
                           const char *table,
                           gint64      id)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT coalesce (sid, 0) FROM %s WHERE id = ?1 AND state != 3", table);
+  g_autofree char *sql = g_strdup_printf ("SELECT coalesce (sid, 0) FROM %s WHERE id = ?1 AND state != " SI_SQL_DELETED, table);
   return query_id (self, sql, id);
 }
 
@@ -197,7 +197,7 @@ set_synced (SiStore     *self,
             GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
-                                          " state = CASE WHEN ?5 THEN 0 ELSE 2 END,"
+                                          " state = CASE WHEN ?5 THEN " SI_SQL_SYNCED " ELSE " SI_SQL_MODIFIED " END,"
                                           " sync_error = CASE WHEN ?5 THEN NULL ELSE sync_error END"
                                           " WHERE id = ?1", table);
   return forget_pushed (self, table, id, error) &&
@@ -236,7 +236,7 @@ _si_store_sync_mark_pushed (SiStore     *self,
   else
     {
       sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
-                             " state = CASE WHEN generation = ?5 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
+                             " state = CASE WHEN generation = ?5 THEN " SI_SQL_SYNCED " WHEN state = " SI_SQL_CREATED " THEN " SI_SQL_MODIFIED " ELSE state END,"
                              " sync_error = CASE WHEN generation = ?5 THEN NULL ELSE sync_error END"
                              " WHERE id = ?1", table);
       if (!exec_bind (self, sql, error, "iiisi", id, sid > 0 ? sid : row.sid, version, base_json, generation))
@@ -268,7 +268,7 @@ _si_store_sync_recreate (SiStore     *self,
 {
   g_autofree char *uid = g_uuid_string_random ();
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET uid = ?2, sid = NULL, version = 0, base = NULL,"
-                                          " state = 1, generation = generation + 1, sync_error = NULL"
+                                          " state = " SI_SQL_CREATED ", generation = generation + 1, sync_error = NULL"
                                           " WHERE id = ?1", table);
   return forget_pushed (self, table, id, error) && exec_bind (self, sql, error, "is", id, uid);
 }
@@ -406,7 +406,7 @@ _si_store_sync_optimize_index (SiStore  *self,
 guint
 _si_store_sync_count_conflicts (SiStore *self)
 {
-  return (guint) query_id (self, "SELECT count (*) FROM ideas WHERE conflict_of IS NOT NULL AND state != 3 AND ?1", 1);
+  return (guint) query_id (self, "SELECT count (*) FROM ideas WHERE conflict_of IS NOT NULL AND state != " SI_SQL_DELETED " AND ?1", 1);
 }
 
 /* Relations ---------------------------------------------------------------------------------- */
@@ -786,7 +786,7 @@ write_conflict_copy (SiStore            *self,
   id = si_collection_get_codec (collection)->write (self, 0, copy, error);
   if (id == 0)
     return FALSE;
-  sql = g_strdup_printf ("UPDATE %s SET state = 1, generation = generation + 1, conflict_of = ?2 WHERE id = ?1",
+  sql = g_strdup_printf ("UPDATE %s SET state = " SI_SQL_CREATED ", generation = generation + 1, conflict_of = ?2 WHERE id = ?1",
                          si_collection_get_name (collection));
   g_debug ("Kept the local version of %s:%" G_GINT64_FORMAT " as the conflicted copy %" G_GINT64_FORMAT,
            si_collection_get_name (collection), of, id);
@@ -829,7 +829,7 @@ adopt_pushed (SiStore            *self,
       id = write_remote (self, collections, collection, 0, tombstone, error);
       if (id == 0 || !forget_pushed (self, table, id, error))
         return FALSE;
-      sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4, state = 3,"
+      sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4, state = " SI_SQL_DELETED ","
                              " generation = generation + 1 WHERE id = ?1", table);
       if (!exec_bind (self, sql, error, "iiis", id, remote->id, remote->version, base_json))
         return FALSE;
@@ -837,7 +837,7 @@ adopt_pushed (SiStore            *self,
   else
     {
       sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
-                             " state = CASE WHEN state = 3 THEN 3 WHEN generation = ?5 THEN 0 ELSE 2 END,"
+                             " state = CASE WHEN state = " SI_SQL_DELETED " THEN " SI_SQL_DELETED " WHEN generation = ?5 THEN " SI_SQL_SYNCED " ELSE " SI_SQL_MODIFIED " END,"
                              " sync_error = CASE WHEN generation = ?5 THEN NULL ELSE sync_error END"
                              " WHERE id = ?1", table);
       if (!forget_pushed (self, table, id, error) ||
@@ -1138,8 +1138,8 @@ _si_store_sync_forget_server (SiStore  *self,
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
-      g_autofree char *drop = g_strdup_printf ("DELETE FROM %s WHERE state = 3", tables[i]);
-      g_autofree char *reset = g_strdup_printf ("UPDATE %s SET sid = NULL, version = 0, base = NULL, state = 1,"
+      g_autofree char *drop = g_strdup_printf ("DELETE FROM %s WHERE state = " SI_SQL_DELETED, tables[i]);
+      g_autofree char *reset = g_strdup_printf ("UPDATE %s SET sid = NULL, version = 0, base = NULL, state = " SI_SQL_CREATED ","
                                                 " generation = generation + 1, sync_error = NULL", tables[i]);
 
       if (!exec_bind (self, drop, error, "") || !exec_bind (self, reset, error, ""))

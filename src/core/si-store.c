@@ -813,7 +813,7 @@ load_idea_tags (SiStore  *self,
 
   stmt = _si_store_prepare (self,
                             "SELECT t.id, t.name FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
-                            " WHERE it.idea_id = ?1 AND t.state != 3 ORDER BY t.name_key", error);
+                            " WHERE it.idea_id = ?1 AND t.state != " SI_SQL_DELETED " ORDER BY t.name_key", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, si_idea_get_id (idea));
@@ -920,7 +920,7 @@ si_store_get_idea (SiStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (id > 0)
-    return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.id = ?1 AND i.state != 3",
+    return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.id = ?1 AND i.state != " SI_SQL_DELETED,
                         id, NULL, error);
   g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
                /* Translators: %lld is the idea's number. */
@@ -944,7 +944,7 @@ si_store_get_idea_by_uid (SiStore     *self,
   g_return_val_if_fail (uid != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.uid = ?1 AND i.state != 3",
+  return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.uid = ?1 AND i.state != " SI_SQL_DELETED,
                       0, uid, error);
 }
 
@@ -990,7 +990,7 @@ collect_tag_names (SiStore       *self,
                    SI_TAGS_PER_IDEA_MAX);
       return NULL;
     }
-  if (!(stmt = _si_store_prepare (self, "SELECT name, name_key FROM tags WHERE id = ?1 AND state != 3", error)))
+  if (!(stmt = _si_store_prepare (self, "SELECT name, name_key FROM tags WHERE id = ?1 AND state != " SI_SQL_DELETED, error)))
     return NULL;
   for (guint i = 0; i < n_tags; i++)
     {
@@ -1179,7 +1179,7 @@ save_idea_in_transaction (SiStore      *self,
     {
       gboolean same;
 
-      stmt = _si_store_prepare (self, "SELECT title, body, pinned FROM ideas WHERE id = ?1 AND state != 3", error);
+      stmt = _si_store_prepare (self, "SELECT title, body, pinned FROM ideas WHERE id = ?1 AND state != " SI_SQL_DELETED, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, id);
@@ -1212,7 +1212,7 @@ save_idea_in_transaction (SiStore      *self,
       stmt = _si_store_prepare (self,
                                 "UPDATE ideas SET title = ?2, body = ?3, pinned = ?4, updated_at = ?5,"
                                 " tag_names = ?7, generation = generation + ?6,"
-                                " state = CASE WHEN ?6 AND state = 0 THEN 2 ELSE state END,"
+                                " state = CASE WHEN ?6 AND state = " SI_SQL_SYNCED " THEN " SI_SQL_MODIFIED " ELSE state END,"
                                 " sync_error = CASE WHEN ?6 THEN NULL ELSE sync_error END"
                                 " WHERE id = ?1", error);
       if (stmt == NULL)
@@ -1333,7 +1333,7 @@ si_store_delete_idea (SiStore      *self,
     stmt = _si_store_prepare (self, "DELETE FROM ideas WHERE id = ?1", error);
   else
     stmt = _si_store_prepare (self,
-                              "UPDATE ideas SET state = 3, generation = generation + 1, sync_error = NULL,"
+                              "UPDATE ideas SET state = " SI_SQL_DELETED ", generation = generation + 1, sync_error = NULL,"
                               " updated_at = ?2 WHERE id = ?1", error);
   if (stmt == NULL)
     goto fail;
@@ -1404,7 +1404,7 @@ si_store_restore_idea (SiStore  *self,
     {
       /* Back to life: dirty again, so the server gets the idea back instead of the deletion. */
       if (!(stmt = _si_store_prepare (self,
-                                      "UPDATE ideas SET state = CASE WHEN sid IS NULL THEN 1 ELSE 2 END,"
+                                      "UPDATE ideas SET state = CASE WHEN sid IS NULL THEN " SI_SQL_CREATED " ELSE " SI_SQL_MODIFIED " END,"
                                       " generation = generation + 1 WHERE id = ?1", error)))
         goto fail;
       sqlite3_bind_int64 (stmt, 1, id);
@@ -1596,11 +1596,11 @@ lookup_tag (SiStore     *self,
 
 /* A tag's ideas: its links, less those of tombstones. Reading each linked idea's state instead
  * cost a row lookup per link (a quarter of a second for 50 tags on 100,000 ideas); the
- * tombstones are few and found through ideas_dirty ("state != 0" lets SQLite use it). */
+ * tombstones are few and found through ideas_dirty ("state != synced" lets SQLite use it). */
 #define TAG_COUNT_COLUMN \
   ", (SELECT count (*) FROM idea_tags it WHERE it.tag_id = t.id)" \
   " - (SELECT count (*) FROM ideas i CROSS JOIN idea_tags it ON it.idea_id = i.id AND it.tag_id = t.id" \
-  "    WHERE i.state != 0 AND i.state = 3)"
+  "    WHERE i.state != " SI_SQL_SYNCED " AND i.state = " SI_SQL_DELETED ")"
 
 /**
  * si_store_get_tag:
@@ -1614,7 +1614,7 @@ si_store_get_tag (SiStore  *self,
 {
   g_return_val_if_fail (SI_IS_STORE (self), NULL);
 
-  return lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.id = ?1 AND t.state != 3",
+  return lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.id = ?1 AND t.state != " SI_SQL_DELETED,
                      id, NULL, error);
 }
 
@@ -1711,7 +1711,7 @@ si_store_find_tag (SiStore     *self,
   if (!(clean = normalise_tag_name (name, error)))
     return NULL;
   key = si_wire_tag_name_key (clean);
-  tag = lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.name_key = ?1 AND t.state != 3",
+  tag = lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.name_key = ?1 AND t.state != " SI_SQL_DELETED,
                     0, key, NULL);
   if (tag == NULL)
     g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, _("There is no tag “%s”."), clean);
@@ -1729,7 +1729,7 @@ _si_store_find_tag_as_stored (SiStore    *self,
   g_return_val_if_fail (SI_IS_STORE (self), 0);
 
   if (name == NULL || !(key = si_wire_tag_name_key (name)) ||
-      !(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE name_key = ?1 AND state != 3", NULL)))
+      !(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE name_key = ?1 AND state != " SI_SQL_DELETED, NULL)))
     return 0;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)
@@ -1784,7 +1784,7 @@ save_tag_in_transaction (SiStore      *self,
       stmt = _si_store_prepare (self,
                                 "UPDATE tags SET name = ?4, name_key = ?5, colour = ?6, updated_at = ?7,"
                                 " generation = generation + ?2,"
-                                " state = CASE WHEN ?2 AND state = 0 THEN 2 ELSE state END,"
+                                " state = CASE WHEN ?2 AND state = " SI_SQL_SYNCED " THEN " SI_SQL_MODIFIED " ELSE state END,"
                                 " sync_error = CASE WHEN ?2 THEN NULL ELSE sync_error END"
                                 " WHERE id = ?1 AND (name != ?4 OR colour != ?6)", error);
       if (stmt == NULL)
@@ -1926,8 +1926,8 @@ si_store_delete_tag (SiStore      *self,
     {
       if (!(stmt = _si_store_prepare (self,
                                       "UPDATE ideas SET generation = generation + 1,"
-                                      " state = CASE WHEN state = 0 THEN 2 ELSE state END"
-                                      " WHERE id IN (SELECT idea_id FROM idea_tags WHERE tag_id = ?1) AND state != 3",
+                                      " state = CASE WHEN state = " SI_SQL_SYNCED " THEN " SI_SQL_MODIFIED " ELSE state END"
+                                      " WHERE id IN (SELECT idea_id FROM idea_tags WHERE tag_id = ?1) AND state != " SI_SQL_DELETED,
                                       error)))
         goto fail;
       sqlite3_bind_int64 (stmt, 1, id);
@@ -1938,7 +1938,7 @@ si_store_delete_tag (SiStore      *self,
   if (!(stmt = _si_store_prepare (self,
                                   "UPDATE ideas SET tag_names = coalesce ((SELECT group_concat (name, ' ')"
                                   "  FROM (SELECT t.name FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
-                                  "        WHERE it.idea_id = ideas.id AND t.id != ?1 AND t.state != 3"
+                                  "        WHERE it.idea_id = ideas.id AND t.id != ?1 AND t.state != " SI_SQL_DELETED
                                   "        ORDER BY t.name_key)), '')"
                                   " WHERE id IN (SELECT idea_id FROM idea_tags WHERE tag_id = ?1)", error)))
     goto fail;
@@ -1954,7 +1954,7 @@ si_store_delete_tag (SiStore      *self,
   if (!local || sid == 0)
     stmt = _si_store_prepare (self, "DELETE FROM tags WHERE id = ?1", error);
   else
-    stmt = _si_store_prepare (self, "UPDATE tags SET state = 3, generation = generation + 1, sync_error = NULL"
+    stmt = _si_store_prepare (self, "UPDATE tags SET state = " SI_SQL_DELETED ", generation = generation + 1, sync_error = NULL"
                                     " WHERE id = ?1", error);
   if (stmt == NULL)
     goto fail;
@@ -1984,7 +1984,7 @@ si_store_list_tags (SiStore  *self,
 
   g_return_val_if_fail (SI_IS_STORE (self), NULL);
 
-  if (!(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE state != 3 ORDER BY name_key", error)))
+  if (!(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE state != " SI_SQL_DELETED " ORDER BY name_key", error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -2082,7 +2082,7 @@ append_search_filters (GString            *sql,
   if (filter && filter->tag_id)
     g_string_append (sql, " AND rowid IN (SELECT idea_id FROM idea_tags WHERE tag_id = :tag)");
   if (filter && filter->pinned_only)
-    g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE pinned = 1 AND state != 3)");
+    g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE pinned = 1 AND state != " SI_SQL_DELETED ")");
   if (filter && filter->conflicts_only)
     g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE conflict_of IS NOT NULL)");
 }
@@ -2119,14 +2119,14 @@ prepare_idea_query (SiStore            *self,
       append_search_filters (sql, filter);
       if (one_id)
         g_string_append (sql, " AND rowid = :id");
-      g_string_append (sql, ") m JOIN ideas i ON i.id = m.id WHERE i.state != 3");
+      g_string_append (sql, ") m JOIN ideas i ON i.id = m.id WHERE i.state != " SI_SQL_DELETED);
     }
   else
     {
       g_string_append (sql, " FROM ideas i");
       if (tag)
         g_string_append (sql, " JOIN idea_tags it ON it.idea_id = i.id AND it.tag_id = :tag");
-      g_string_append (sql, " WHERE i.state != 3");
+      g_string_append (sql, " WHERE i.state != " SI_SQL_DELETED);
       if (pinned)
         g_string_append (sql, " AND i.pinned = 1");
       if (conflicts)
@@ -2261,7 +2261,7 @@ query_search (SiStore             *self,
     g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (best, Match, i).id);
   g_string_append_c (ids, ']');
   if (!(stmt = _si_store_prepare (self, "SELECT id, updated_at, pinned FROM ideas INDEXED BY ideas_keys"
-                                        " WHERE id IN (SELECT value FROM json_each (?1)) AND state != 3", error)))
+                                        " WHERE id IN (SELECT value FROM json_each (?1)) AND state != " SI_SQL_DELETED, error)))
     return NULL;
   sqlite3_bind_text (stmt, 1, ids->str, ids->len, SQLITE_STATIC);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
@@ -2516,12 +2516,12 @@ si_store_get_outbox (SiStore  *self,
   g_array_set_clear_func (entries, _si_outbox_entry_clear);
   stmt = _si_store_prepare (self,
                             "SELECT 0, id, uid, sid, version, generation, state,"
-                            "       CASE state WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 5 END AS stage"
-                            " FROM tags WHERE state != 0 AND sync_error IS NULL"
+                            "       CASE state WHEN " SI_SQL_CREATED " THEN 0 WHEN " SI_SQL_MODIFIED " THEN 1 ELSE 5 END AS stage"
+                            " FROM tags WHERE state != " SI_SQL_SYNCED " AND sync_error IS NULL"
                             " UNION ALL "
                             "SELECT 1, id, uid, sid, version, generation, state,"
-                            "       CASE state WHEN 1 THEN 2 WHEN 2 THEN 3 ELSE 4 END AS stage"
-                            " FROM ideas WHERE state != 0 AND sync_error IS NULL"
+                            "       CASE state WHEN " SI_SQL_CREATED " THEN 2 WHEN " SI_SQL_MODIFIED " THEN 3 ELSE 4 END AS stage"
+                            " FROM ideas WHERE state != " SI_SQL_SYNCED " AND sync_error IS NULL"
                             " ORDER BY stage, 2", error);
   if (stmt == NULL)
     return NULL;
@@ -2563,8 +2563,8 @@ si_store_count_pending (SiStore  *self,
   g_return_val_if_fail (SI_IS_STORE (self), 0);
 
   stmt = _si_store_prepare (self,
-                            "SELECT (SELECT count (*) FROM tags WHERE state != 0)"
-                            " + (SELECT count (*) FROM ideas WHERE state != 0)", error);
+                            "SELECT (SELECT count (*) FROM tags WHERE state != " SI_SQL_SYNCED ")"
+                            " + (SELECT count (*) FROM ideas WHERE state != " SI_SQL_SYNCED ")", error);
   if (stmt == NULL)
     return 0;
   rc = sqlite3_step (stmt);
@@ -2643,13 +2643,13 @@ si_store_mark_pushed (SiStore     *self,
   else if (ideas)
     stmt = _si_store_prepare (self,
                               "UPDATE ideas SET sid = coalesce (?2, sid), version = ?3,"
-                              " state = CASE WHEN generation = ?4 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
+                              " state = CASE WHEN generation = ?4 THEN " SI_SQL_SYNCED " WHEN state = " SI_SQL_CREATED " THEN " SI_SQL_MODIFIED " ELSE state END,"
                               " sync_error = CASE WHEN generation = ?4 THEN NULL ELSE sync_error END"
                               " WHERE id = ?1", error);
   else
     stmt = _si_store_prepare (self,
                               "UPDATE tags SET sid = coalesce (?2, sid), version = ?3,"
-                              " state = CASE WHEN generation = ?4 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
+                              " state = CASE WHEN generation = ?4 THEN " SI_SQL_SYNCED " WHEN state = " SI_SQL_CREATED " THEN " SI_SQL_MODIFIED " ELSE state END,"
                               " sync_error = CASE WHEN generation = ?4 THEN NULL ELSE sync_error END"
                               " WHERE id = ?1", error);
   if (stmt == NULL)
