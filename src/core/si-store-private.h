@@ -156,7 +156,12 @@ gboolean      _si_store_sync_note_pushing     (SiStore      *self,
 gboolean      _si_store_sync_forget_stale_pushes (SiStore   *self,
                                                   GPtrArray *collections,
                                                   GError   **error);
-/* Like si_store_mark_pushed(), and remembers @base_json as the merge base. */
+/* The server has what was pushed of record @id at @generation (from the outbox): it is now the
+ * server's @sid (<= 0: keeps the one it has) at @version, based on @base_json (the merge base;
+ * NULL: none). The record becomes clean only if it was not edited meanwhile (its generation is
+ * still @generation), else it stays dirty, now based on @version, and is pushed again next
+ * time; @cleaned says which. A pushed tombstone goes away for good. The one way to record a
+ * push: the sync engine's, and the tests'. */
 gboolean      _si_store_sync_mark_pushed      (SiStore      *self,
                                                const char   *table,
                                                gint64        id,
