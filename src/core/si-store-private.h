@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "si-record-private.h"
 #include "si-store.h"
 
 G_BEGIN_DECLS
@@ -52,6 +53,32 @@ gboolean      _si_store_set_meta         (SiStore     *self,
                                           GError     **error);
 
 void          _si_outbox_entry_clear     (gpointer     entry);
+
+/* Shared by the store's files (si-store.c, si-store-ideas.c, si-store-tags.c,
+ * si-store-search.c). */
+typedef enum {
+  SI_STORE_FIELD_TITLE,        /* at most SI_TITLE_MAX_CHARS characters */
+  SI_STORE_FIELD_BODY,         /* at most SI_BODY_MAX_BYTES bytes */
+  SI_STORE_FIELD_TAG_NAME,     /* at most SI_TAG_NAME_MAX_CHARS characters */
+} SiStoreField;
+
+gboolean      _si_store_validate_text    (const char    *text,
+                                          SiStoreField   field,
+                                          GError       **error);
+/* The text in @column, "" for NULL. */
+const char   *_si_store_column_text      (sqlite3_stmt  *stmt,
+                                          int            column);
+/* The columns every record has, in this order first: id, uid, sid, version, generation, state. */
+void          _si_store_read_meta        (sqlite3_stmt  *stmt,
+                                          SiRecordMeta  *meta);
+/* Reads a record's state and server id (@sql: SELECT state, sid ... WHERE id = ?1); FALSE with
+ * NOT_FOUND when it is missing or a tombstone. */
+gboolean      _si_store_read_sync_state  (SiStore       *self,
+                                          const char    *sql,
+                                          gint64         id,
+                                          SiSyncState   *state,
+                                          gint64        *sid,
+                                          GError       **error);
 
 /* The live tag whose name has the same uniqueness key as @name taken as it is (not normalised:
  * a name from the server), or 0. */
