@@ -322,6 +322,86 @@ write_idea_tags (SiStore       *self,
   return TRUE;
 }
 
+/* The one INSERT of an idea, for a save and for a pull alike; then its tag links. */
+gint64
+_si_store_insert_idea (SiStore               *self,
+                       const SiStoreNewIdea  *row,
+                       const char            *what,
+                       GError               **error)
+{
+  g_autoptr(GString) tags = NULL;
+  g_autoptr(GArray) none = NULL;
+  sqlite3_stmt *stmt;
+  gint64 id;
+  int rc;
+
+  if (row->tag_names == NULL)
+    {
+      tags = g_string_new ("[");
+      for (guint i = 0; i < row->n_tags; i++)
+        g_string_append_printf (tags, "%s%" G_GINT64_FORMAT, i ? "," : "", row->tag_ids[i]);
+      g_string_append_c (tags, ']');
+    }
+  stmt = _si_store_prepare (self,
+                            "INSERT INTO ideas (uid, sid, version, generation, state, title, body, pinned,"
+                            " created_at, updated_at, base, tag_names)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, coalesce (?12,"
+                            " (SELECT coalesce (group_concat (name, ' '), '') FROM (SELECT name FROM tags"
+                            "   WHERE id IN (SELECT value FROM json_each (?13)) AND state != " SI_SQL_DELETED
+                            "   ORDER BY name_key))))", error);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_text (stmt, 1, row->uid, -1, SQLITE_STATIC);
+  if (row->sid > 0)
+    sqlite3_bind_int64 (stmt, 2, row->sid);
+  sqlite3_bind_int64 (stmt, 3, row->version);
+  sqlite3_bind_int64 (stmt, 4, row->generation);
+  sqlite3_bind_int (stmt, 5, row->state);
+  sqlite3_bind_text (stmt, 6, row->title ? row->title : "", -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, row->body ? row->body : "", -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 8, row->pinned ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 9, row->created_at);
+  sqlite3_bind_int64 (stmt, 10, row->updated_at);
+  sqlite3_bind_text (stmt, 11, row->base, -1, SQLITE_STATIC);
+  if (row->tag_names != NULL)
+    sqlite3_bind_text (stmt, 12, row->tag_names, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_text (stmt, 13, tags->str, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS,
+                   _("An idea with the uid %s exists already."), row->uid);
+      return 0;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, what, error);
+      return 0;
+    }
+  id = sqlite3_last_insert_rowid (_si_store_get_db (self));
+  none = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (!write_idea_tags (self, id, none, row->tag_ids, row->n_tags, error))
+    return 0;
+  return id;
+}
+
+/* Removes idea @id at once, tombstone or not, with its tag links: the server no longer has it. */
+gboolean
+_si_store_purge_idea (SiStore  *self,
+                      gint64    id,
+                      GError  **error)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, "DELETE FROM ideas WHERE id = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return _si_store_step_done (self, stmt, NC_("what failed", "deleting an idea"), error);
+}
+
 /* Re-reads @idea from disk after a write, so the caller sees its id, generation and state. */
 static gboolean
 refresh_idea (SiStore  *self,
@@ -363,35 +443,26 @@ save_idea_in_transaction (SiStore      *self,
       g_autofree char *uid = g_strdup (si_idea_get_uid (idea));
       gint64 created = si_idea_get_created_at (idea);
       gint64 updated = si_idea_get_updated_at (idea);
+      SiStoreNewIdea row = { 0, };
 
       if (uid == NULL)
         uid = g_uuid_string_random ();
-      stmt = _si_store_prepare (self,
-                                "INSERT INTO ideas (uid, generation, state, title, body, pinned, created_at, updated_at,"
-                                " tag_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
-      if (stmt == NULL)
+      row.uid = uid;
+      row.generation = local ? 1 : 0;
+      row.state = local ? SI_SYNC_STATE_CREATED : SI_SYNC_STATE_SYNCED;
+      row.title = si_idea_get_title (idea);
+      row.body = si_idea_get_body (idea);
+      row.pinned = si_idea_get_pinned (idea);
+      row.created_at = created > 0 ? created : now;
+      row.updated_at = updated > 0 ? updated : (created > 0 ? created : now);
+      row.tag_ids = tag_ids;
+      row.n_tags = n_tags;
+      row.tag_names = tag_names;
+      id = _si_store_insert_idea (self, &row, NC_("what failed", "saving a new idea"), error);
+      if (id == 0)
         return FALSE;
-      sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, local ? 1 : 0);
-      sqlite3_bind_int (stmt, 3, local ? SI_SYNC_STATE_CREATED : SI_SYNC_STATE_SYNCED);
-      sqlite3_bind_text (stmt, 4, si_idea_get_title (idea), -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, si_idea_get_body (idea), -1, SQLITE_STATIC);
-      sqlite3_bind_int (stmt, 6, si_idea_get_pinned (idea));
-      sqlite3_bind_int64 (stmt, 7, created > 0 ? created : now);
-      sqlite3_bind_int64 (stmt, 8, updated > 0 ? updated : (created > 0 ? created : now));
-      sqlite3_bind_text (stmt, 9, tag_names, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        {
-          g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS,
-                       _("An idea with the uid %s exists already."), uid);
-          return FALSE;
-        }
-      if (rc != SQLITE_DONE)
-        return _si_store_set_error (self, rc, NC_("what failed", "saving a new idea"), error);
-      id = sqlite3_last_insert_rowid (_si_store_get_db (self));
-      current = g_array_new (FALSE, FALSE, sizeof (gint64));
+      *out_id = id;
+      return TRUE;
     }
   else
     {

@@ -80,6 +80,37 @@ gboolean      _si_store_read_sync_state  (SiStore       *self,
                                           gint64        *sid,
                                           GError       **error);
 
+/* si-store-ideas.c: one new idea row, as a save (si_store_save_idea()) or a pull (the ideas
+ * collection's codec, si-collection.c) inserts it. Times in µs. */
+typedef struct {
+  const char   *uid;
+  gint64        sid;          /* 0: not on the server */
+  gint64        version;
+  gint64        generation;
+  SiSyncState   state;
+  const char   *title;
+  const char   *body;
+  gboolean      pinned;
+  gint64        created_at;
+  gint64        updated_at;
+  const char   *base;         /* JSON of the server record it is based on, or NULL */
+  const gint64 *tag_ids;
+  guint         n_tags;
+  const char   *tag_names;    /* for the search index; NULL: the live tags' among @tag_ids */
+} SiStoreNewIdea;
+
+/* Inserts @row and its tag links (inside the caller's transaction); the new id, or 0 with
+ * SI_STORE_ERROR_EXISTS when the uid is taken. @what: what failed, as for
+ * _si_store_set_error(). */
+gint64        _si_store_insert_idea      (SiStore              *self,
+                                          const SiStoreNewIdea *row,
+                                          const char           *what,
+                                          GError              **error);
+/* Removes idea @id at once, tombstone or not: the server no longer has it. */
+gboolean      _si_store_purge_idea       (SiStore              *self,
+                                          gint64                id,
+                                          GError              **error);
+
 /* The live tag whose name has the same uniqueness key as @name taken as it is (not normalised:
  * a name from the server), or 0. */
 gint64        _si_store_find_tag_as_stored (SiStore    *self,
