@@ -1405,57 +1405,28 @@ texts_remove (Writer     *writer,
     g_hash_table_remove (writer->texts, &probe);
 }
 
+static void
+texts_add_cb (const char *title,
+              const char *body,
+              gint64      id,
+              gpointer    user_data)
+{
+  texts_add (user_data, title, body, id);
+}
+
 /* The table of the live ideas' texts, read at the first record that needs it. */
 static gboolean
 texts_load (Writer  *writer,
             GError **error)
 {
-  sqlite3_stmt *stmt;
-  int rc;
-
   if (writer->texts != NULL)
     return TRUE;
-  stmt = _si_store_prepare (writer->store, "SELECT id, title, body FROM ideas WHERE state != " SI_SQL_DELETED, error);
-  if (stmt == NULL)
-    return FALSE;
   writer->texts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    texts_add (writer, (const char *) sqlite3_column_text (stmt, 1), (const char *) sqlite3_column_text (stmt, 2),
-               sqlite3_column_int64 (stmt, 0));
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
+  if (!_si_store_foreach_idea_text (writer->store, texts_add_cb, writer, error))
     {
       g_clear_pointer (&writer->texts, g_hash_table_unref);
-      return _si_store_set_error (writer->store, rc, NC_("what failed", "looking for an idea"), error);
+      return FALSE;
     }
-  return TRUE;
-}
-
-static gboolean
-uid_is_taken (SiStore    *store,
-              const char *sql,
-              const char *uid,
-              gint64     *id,
-              int        *state,
-              GError    **error)
-{
-  sqlite3_stmt *stmt = _si_store_prepare (store, sql, error);
-  int rc;
-
-  *id = 0;
-  *state = -1;
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *id = sqlite3_column_int64 (stmt, 0);
-      *state = sqlite3_column_int (stmt, 1);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _si_store_set_error (store, rc, NC_("what failed", "looking up a uid"), error);
   return TRUE;
 }
 
@@ -1503,8 +1474,8 @@ writer_tag_id (Writer      *writer,
 
           if (info->uid != NULL)
             {
-              if (!uid_is_taken (writer->store, "SELECT id, state FROM tags WHERE uid = ?1",
-                                 info->uid, &other_id, &other_state, error))
+              if (!_si_store_find_uid (writer->store, SI_COLLECTION_TAGS, info->uid,
+                                       &other_id, &other_state, error))
                 return FALSE;
               if (other_state < 0)
                 meta.uid = info->uid;
@@ -1540,21 +1511,6 @@ writer_tag_ids (Writer     *writer,
 }
 
 static gboolean
-set_updated_at (SiStore  *store,
-                gint64    id,
-                gint64    updated_at,
-                GError  **error)
-{
-  sqlite3_stmt *stmt = _si_store_prepare (store, "UPDATE ideas SET updated_at = ?2 WHERE id = ?1 AND updated_at != ?2", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  sqlite3_bind_int64 (stmt, 2, updated_at);
-  return _si_store_step_done (store, stmt, NC_("what failed", "keeping an idea's time"), error);
-}
-
-static gboolean
 same_content (SiIdea *idea,
               Record *record,
               SiIdea *wanted)
@@ -1578,10 +1534,7 @@ find_same_text (Writer      *writer,
                 gboolean    *found,
                 GError     **error)
 {
-  SiStore *store = writer->store;
-  sqlite3_stmt *stmt;
   TextEntry probe, *entry;
-  int rc;
 
   *found = FALSE;
   if (!texts_load (writer, error))
@@ -1589,35 +1542,11 @@ find_same_text (Writer      *writer,
   probe.key = text_key (record->title, record->body);
   if ((entry = g_hash_table_lookup (writer->texts, &probe)) == NULL)
     return TRUE;
-  stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE id = ?1 AND title = ?2 AND body = ?3 AND state != " SI_SQL_DELETED,
-                            error);
-  if (stmt == NULL)
+  if (!_si_store_find_idea_text (writer->store, entry->id, record->title, record->body, found, error))
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, entry->id);
-  sqlite3_bind_text (stmt, 2, record->title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, record->body, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      *found = TRUE;
-      return TRUE;
-    }
-  if (rc != SQLITE_DONE)
-    return _si_store_set_error (store, rc, NC_("what failed", "looking for an idea"), error);
-
-  stmt = _si_store_prepare (store, "SELECT 1 FROM ideas WHERE title = ?1 AND body = ?2 AND state != " SI_SQL_DELETED " LIMIT 1",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, record->title, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, record->body, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _si_store_set_error (store, rc, NC_("what failed", "looking for an idea"), error);
-  *found = rc == SQLITE_ROW;
-  return TRUE;
+  if (*found)
+    return TRUE;
+  return _si_store_find_idea_text (writer->store, 0, record->title, record->body, found, error);
 }
 
 static gboolean
@@ -1648,7 +1577,7 @@ write_record (Writer  *writer,
           return TRUE;
         }
     }
-  else if (!uid_is_taken (store, "SELECT id, state FROM ideas WHERE uid = ?1", record->uid, &id, &state, error))
+  else if (!_si_store_find_uid (store, SI_COLLECTION_IDEAS, record->uid, &id, &state, error))
     return FALSE;
 
   if (state >= 0 && state != SI_SYNC_STATE_DELETED)
@@ -1672,7 +1601,7 @@ write_record (Writer  *writer,
       ids = si_idea_get_tag_ids (wanted, &n);
       si_idea_set_tag_ids (idea, ids, n);
       if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, error) ||
-          !set_updated_at (store, id, record->updated_at, error))
+          !_si_store_set_idea_updated_at (store, id, record->updated_at, error))
         return FALSE;
       texts_add (writer, record->title, record->body, id);
       writer->stats.n_updated++;

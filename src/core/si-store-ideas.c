@@ -796,3 +796,73 @@ fail:
   _si_store_rollback (self);
   return FALSE;
 }
+
+/* For the importer ---------------------------------------------------------------------------- */
+
+gboolean
+_si_store_foreach_idea_text (SiStore              *self,
+                             SiStoreIdeaTextFunc   func,
+                             gpointer              user_data,
+                             GError              **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  stmt = _si_store_prepare (self, "SELECT id, title, body FROM ideas WHERE state != " SI_SQL_DELETED, error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    func ((const char *) sqlite3_column_text (stmt, 1), (const char *) sqlite3_column_text (stmt, 2),
+          sqlite3_column_int64 (stmt, 0), user_data);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "looking for an idea"), error);
+  return TRUE;
+}
+
+gboolean
+_si_store_find_idea_text (SiStore     *self,
+                          gint64       id,
+                          const char  *title,
+                          const char  *body,
+                          gboolean    *found,
+                          GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *found = FALSE;
+  if (id > 0)
+    stmt = _si_store_prepare (self, "SELECT 1 FROM ideas WHERE id = ?3 AND title = ?1 AND body = ?2"
+                                    " AND state != " SI_SQL_DELETED, error);
+  else
+    stmt = _si_store_prepare (self, "SELECT 1 FROM ideas WHERE title = ?1 AND body = ?2"
+                                    " AND state != " SI_SQL_DELETED " LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, title, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, body, -1, SQLITE_STATIC);
+  if (id > 0)
+    sqlite3_bind_int64 (stmt, 3, id);
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "looking for an idea"), error);
+  *found = rc == SQLITE_ROW;
+  return TRUE;
+}
+
+gboolean
+_si_store_set_idea_updated_at (SiStore  *self,
+                               gint64    id,
+                               gint64    updated_at,
+                               GError  **error)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, "UPDATE ideas SET updated_at = ?2 WHERE id = ?1 AND updated_at != ?2", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, updated_at);
+  return _si_store_step_done (self, stmt, NC_("what failed", "keeping an idea's time"), error);
+}

@@ -111,6 +111,37 @@ gboolean      _si_store_purge_idea       (SiStore              *self,
                                           gint64                id,
                                           GError              **error);
 
+/* For the importer (si-import.c). */
+typedef void (*SiStoreIdeaTextFunc) (const char *title,
+                                     const char *body,
+                                     gint64      id,
+                                     gpointer    user_data);
+/* Calls @func for every live idea. */
+gboolean      _si_store_foreach_idea_text   (SiStore              *self,
+                                             SiStoreIdeaTextFunc   func,
+                                             gpointer              user_data,
+                                             GError              **error);
+/* Whether live idea @id (0: any live idea) has exactly @title and @body. */
+gboolean      _si_store_find_idea_text      (SiStore              *self,
+                                             gint64                id,
+                                             const char           *title,
+                                             const char           *body,
+                                             gboolean             *found,
+                                             GError              **error);
+/* Sets the idea's updated_at (µs) as it is, without making it an edit. */
+gboolean      _si_store_set_idea_updated_at (SiStore              *self,
+                                             gint64                id,
+                                             gint64                updated_at,
+                                             GError              **error);
+/* si-store.c: the record of @collection (SI_COLLECTION_IDEAS or SI_COLLECTION_TAGS) with
+ * @uid, tombstone or not: its id and state, or 0 and -1. */
+gboolean      _si_store_find_uid            (SiStore              *self,
+                                             const char           *collection,
+                                             const char           *uid,
+                                             gint64               *id,
+                                             int                  *state,
+                                             GError              **error);
+
 /* The live tag whose name has the same uniqueness key as @name taken as it is (not normalised:
  * a name from the server), or 0. */
 gint64        _si_store_find_tag_as_stored (SiStore    *self,

@@ -808,6 +808,38 @@ _si_store_read_sync_state (SiStore      *self,
 }
 
 
+/* The record of @collection with @uid, tombstone or not: its id and state, or 0 and -1. */
+gboolean
+_si_store_find_uid (SiStore     *self,
+                    const char  *collection,
+                    const char  *uid,
+                    gint64      *id,
+                    int         *state,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  *id = 0;
+  *state = -1;
+  stmt = _si_store_prepare (self, g_str_equal (collection, SI_COLLECTION_TAGS)
+                                  ? "SELECT id, state FROM tags WHERE uid = ?1"
+                                  : "SELECT id, state FROM ideas WHERE uid = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      *id = sqlite3_column_int64 (stmt, 0);
+      *state = sqlite3_column_int (stmt, 1);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "looking up a uid"), error);
+  return TRUE;
+}
+
 /* The outbox --------------------------------------------------------------------------------------- */
 
 void
