@@ -866,3 +866,11 @@ _si_store_set_idea_updated_at (SiStore  *self,
   sqlite3_bind_int64 (stmt, 2, updated_at);
   return _si_store_step_done (self, stmt, NC_("what failed", "keeping an idea's time"), error);
 }
+
+/* Conflicted copies ----------------------------------------------------------------------------- */
+
+guint
+_si_store_sync_count_conflicts (SiStore *self)
+{
+  return (guint) _si_store_query_id (self, "SELECT count (*) FROM ideas WHERE conflict_of IS NOT NULL AND state != " SI_SQL_DELETED " AND ?1", 1);
+}

@@ -53,6 +53,17 @@ gboolean      _si_store_set_meta         (SiStore     *self,
                                           GError     **error);
 
 void          _si_outbox_entry_clear     (gpointer     entry);
+/* The first column of @sql's first row with ?1 bound to @value, 0 when there is none. */
+gint64        _si_store_query_id         (SiStore     *self,
+                                          const char  *sql,
+                                          gint64       value);
+/* Runs @sql with its parameters bound in order, by @types: 'i' a gint64, 's' a string (NULL:
+ * SQL NULL). */
+gboolean      _si_store_exec_bind        (SiStore     *self,
+                                          const char  *sql,
+                                          GError     **error,
+                                          const char  *types,
+                                          ...);
 
 /* Shared by the store's files (si-store.c, si-store-ideas.c, si-store-tags.c,
  * si-store-search.c). */
@@ -294,8 +305,9 @@ char         *_si_store_sync_dup_instance_id  (SiStore      *self);
 gboolean      _si_store_sync_set_instance_id  (SiStore      *self,
                                                const char   *instance_id,
                                                GError      **error);
+/* si-store-ideas.c: the live conflicted copies. */
 guint         _si_store_sync_count_conflicts  (SiStore      *self);
-/* A page of many records applied in one transaction: the search index's insert trigger is
+/* si-store-search.c: a page of many records applied in one transaction: the search index's insert trigger is
  * set aside inside the transaction (no other connection ever sees it missing) and the ideas
  * inserted meanwhile are indexed at the end in one statement. Otherwise the index flushes a
  * segment for every inserted idea. Between begin and end, no idea inserted in the page may be
@@ -325,8 +337,8 @@ void          _si_store_sync_relax_durability (SiStore      *self,
                                                SiSyncDurability *durability);
 void          _si_sync_durability_clear       (SiSyncDurability *durability);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncDurability, _si_sync_durability_clear)
-/* After pages filled per page: merges the index's segments into one (its own transaction),
- * work that later saves would otherwise do bit by bit. */
+/* si-store-search.c: after pages filled per page, merges the index's segments into one (its
+ * own transaction), work that later saves would otherwise do bit by bit. */
 gboolean      _si_store_sync_optimize_index   (SiStore      *self,
                                                GError      **error);
 /* ===== end of sync bookkeeping ======================================================== */

@@ -312,6 +312,53 @@ _si_store_rollback (SiStore *self)
   self->depth--;
 }
 
+gint64
+_si_store_query_id (SiStore    *self,
+                    const char *sql,
+                    gint64      value)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, NULL);
+  gint64 result = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, value);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    result = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return result;
+}
+
+gboolean
+_si_store_exec_bind (SiStore     *self,
+                     const char  *sql,
+                     GError     **error,
+                     const char  *types,
+                     ...)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, error);
+  va_list args;
+
+  if (stmt == NULL)
+    return FALSE;
+  va_start (args, types);
+  for (int i = 0; types[i]; i++)
+    {
+      if (types[i] == 'i')
+        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+      else
+        {
+          const char *text = va_arg (args, const char *);
+          if (text)
+            sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (stmt, i + 1);
+        }
+    }
+  va_end (args);
+  return _si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error);
+}
+
 /* Opening --------------------------------------------------------------------------------------- */
 
 /**
