@@ -9,7 +9,7 @@
 
 #include "si-export.h"
 #include "si-import.h"
-#include "si-store.h"
+#include "si-store-private.h"
 
 static char *
 temp_path (const char *name)
@@ -351,8 +351,10 @@ test_reimport_updates_changed (void)
   g_clear_object (&imported);
   imported = si_store_get_idea_by_uid (b, si_idea_get_uid (one), &error);
   g_assert_no_error (error);
-  g_assert_true (si_store_mark_pushed (b, SI_COLLECTION_IDEAS, si_idea_get_id (imported),
-                                       si_idea_get_generation (imported), 77, 1, NULL, &error));
+  g_assert_true (_si_store_begin (b, &error));
+  g_assert_true (_si_store_sync_mark_pushed (b, SI_COLLECTION_IDEAS, si_idea_get_id (imported),
+                                             si_idea_get_generation (imported), 77, 1, NULL, NULL, &error));
+  g_assert_true (_si_store_commit (b, &error));
   g_assert_no_error (error);
   g_assert_true (si_store_delete_idea (b, si_idea_get_id (imported), SI_SAVE_LOCAL, &error));
   g_assert_no_error (error);

@@ -42,6 +42,28 @@ add_idea (SiStore    *store,
   return idea;
 }
 
+/* Records a push as the sync engine does: _si_store_sync_mark_pushed() inside the engine's
+ * transaction, with no merge base (no server here). */
+static gboolean
+mark_pushed (SiStore     *store,
+             const char  *collection,
+             gint64       id,
+             gint64       generation,
+             gint64       sid,
+             gint64       version,
+             gboolean    *cleaned,
+             GError     **error)
+{
+  if (!_si_store_begin (store, error))
+    return FALSE;
+  if (!_si_store_sync_mark_pushed (store, collection, id, generation, sid, version, NULL, cleaned, error))
+    {
+      _si_store_rollback (store);
+      return FALSE;
+    }
+  return _si_store_commit (store, error);
+}
+
 /* What the server would do: take the push, give the record an id and a version. */
 static void
 push (SiStore    *store,
@@ -54,7 +76,7 @@ push (SiStore    *store,
   g_autoptr(GError) error = NULL;
   gboolean cleaned = FALSE;
 
-  g_assert_true (si_store_mark_pushed (store, collection, id, generation, sid, version, &cleaned, &error));
+  g_assert_true (mark_pushed (store, collection, id, generation, sid, version, &cleaned, &error));
   g_assert_no_error (error);
 }
 
@@ -304,8 +326,8 @@ test_mark_pushed_checks_generation (void)
   si_idea_set_body (idea, "v2, typed during the push");
   g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
 
-  g_assert_true (si_store_mark_pushed (store, SI_COLLECTION_IDEAS, entry.id, entry.generation, 77, 9,
-                                       &cleaned, &error));
+  g_assert_true (mark_pushed (store, SI_COLLECTION_IDEAS, entry.id, entry.generation, 77, 9,
+                              &cleaned, &error));
   g_assert_no_error (error);
   g_assert_false (cleaned);
 
@@ -317,8 +339,8 @@ test_mark_pushed_checks_generation (void)
   g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 1);
 
   /* The next push carries generation 2 and cleans it. */
-  g_assert_true (si_store_mark_pushed (store, SI_COLLECTION_IDEAS, entry.id, si_idea_get_generation (after),
-                                       77, 10, &cleaned, &error));
+  g_assert_true (mark_pushed (store, SI_COLLECTION_IDEAS, entry.id, si_idea_get_generation (after),
+                              77, 10, &cleaned, &error));
   g_assert_true (cleaned);
   g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
 }

@@ -149,76 +149,34 @@ ideas_remove (SiStore  *store,
               gint64    id,
               GError  **error)
 {
-  sqlite3_stmt *stmt = _si_store_prepare (store, "DELETE FROM ideas WHERE id = ?1", error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, id);
-  return _si_store_step_done (store, stmt, NC_("what failed", "deleting an idea"), error);
+  return _si_store_purge_idea (store, id, error);
 }
 
-/* One INSERT with every column (tag_names from the tags, as si-store.c computes them: names
- * in name_key order), then the tag links. */
+/* A new idea from the server, as the store inserts every idea. */
 static gint64
 ideas_insert (SiStore            *store,
               const SiWireRecord *record,
               const char         *base_json,
               GError            **error)
 {
-  sqlite3_stmt *stmt;
-  g_autoptr(GString) tags = g_string_new ("[");
-  gint64 id;
-  int rc;
+  SiStoreNewIdea row = { 0, };
 
-  for (guint i = 0; record->tags != NULL && i < record->tags->len; i++)
-    g_string_append_printf (tags, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (record->tags, gint64, i));
-  g_string_append_c (tags, ']');
-
-  stmt = _si_store_prepare (store,
-                            "INSERT INTO ideas (uid, sid, version, generation, state, title, body, pinned,"
-                            " created_at, updated_at, base, tag_names) VALUES (?1, ?2, ?3, 0, 0, ?4, ?5, ?6, ?7, ?8, ?9,"
-                            " (SELECT coalesce (group_concat (name, ' '), '') FROM (SELECT name FROM tags"
-                            "   WHERE id IN (SELECT value FROM json_each (?10)) AND state != 3 ORDER BY name_key)))",
-                            error);
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_text (stmt, 1, record->uid, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, record->id);
-  sqlite3_bind_int64 (stmt, 3, record->version);
-  sqlite3_bind_text (stmt, 4, record->title ? record->title : "", -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, record->body ? record->body : "", -1, SQLITE_STATIC);
-  sqlite3_bind_int (stmt, 6, record->pinned ? 1 : 0);
-  sqlite3_bind_int64 (stmt, 7, MS_TO_US (record->created_at));
-  sqlite3_bind_int64 (stmt, 8, MS_TO_US (record->updated_at));
-  sqlite3_bind_text (stmt, 9, base_json, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 10, tags->str, -1, SQLITE_STATIC);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+  row.uid = record->uid;
+  row.sid = record->id;
+  row.version = record->version;
+  row.state = SI_SYNC_STATE_SYNCED;
+  row.title = record->title;
+  row.body = record->body;
+  row.pinned = record->pinned;
+  row.created_at = MS_TO_US (record->created_at);
+  row.updated_at = MS_TO_US (record->updated_at);
+  row.base = base_json;
+  if (record->tags != NULL)
     {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS,
-                   _("An idea with the uid %s exists already."), record->uid);
-      return 0;
+      row.tag_ids = (const gint64 *) (gpointer) record->tags->data;
+      row.n_tags = record->tags->len;
     }
-  if (rc != SQLITE_DONE)
-    {
-      _si_store_set_error (store, rc, NC_("what failed", "saving an idea from the server"), error);
-      return 0;
-    }
-  id = sqlite3_last_insert_rowid (_si_store_get_db (store));
-  if (tags->len > 2)
-    {
-      stmt = _si_store_prepare (store, "INSERT OR IGNORE INTO idea_tags (idea_id, tag_id)"
-                                       " SELECT ?1, value FROM json_each (?2)", error);
-      if (stmt == NULL)
-        return 0;
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, tags->str, -1, SQLITE_STATIC);
-      if (!_si_store_step_done (store, stmt, NC_("what failed", "saving an idea's tags"), error))
-        return 0;
-    }
-  return id;
+  return _si_store_insert_idea (store, &row, NC_("what failed", "saving an idea from the server"), error);
 }
 
 static GArray *

@@ -7,11 +7,22 @@
 
 #include <sqlite3.h>
 
+#include "si-record-private.h"
 #include "si-store.h"
 
 G_BEGIN_DECLS
 
 #define SI_STORE_SCHEMA_VERSION 3
+
+/* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
+ * never from a bare number. Literals rather than parameters, so that SQLite can still use the
+ * partial indexes whose WHERE names a state (ideas_order, ideas_dirty, ...). */
+#define _SI_SQL_NUMBER(n)    #n
+#define _SI_SQL_STRINGIFY(n) _SI_SQL_NUMBER (n)
+#define SI_SQL_SYNCED   _SI_SQL_STRINGIFY (SI_SYNC_STATE_SYNCED_VALUE)
+#define SI_SQL_CREATED  _SI_SQL_STRINGIFY (SI_SYNC_STATE_CREATED_VALUE)
+#define SI_SQL_MODIFIED _SI_SQL_STRINGIFY (SI_SYNC_STATE_MODIFIED_VALUE)
+#define SI_SQL_DELETED  _SI_SQL_STRINGIFY (SI_SYNC_STATE_DELETED_VALUE)
 
 gboolean      _si_store_migrate          (sqlite3     *db,
                                           GError     **error);
@@ -42,6 +53,105 @@ gboolean      _si_store_set_meta         (SiStore     *self,
                                           GError     **error);
 
 void          _si_outbox_entry_clear     (gpointer     entry);
+/* The first column of @sql's first row with ?1 bound to @value, 0 when there is none. */
+gint64        _si_store_query_id         (SiStore     *self,
+                                          const char  *sql,
+                                          gint64       value);
+/* Runs @sql with its parameters bound in order, by @types: 'i' a gint64, 's' a string (NULL:
+ * SQL NULL). */
+gboolean      _si_store_exec_bind        (SiStore     *self,
+                                          const char  *sql,
+                                          GError     **error,
+                                          const char  *types,
+                                          ...);
+
+/* Shared by the store's files (si-store.c, si-store-ideas.c, si-store-tags.c,
+ * si-store-search.c). */
+typedef enum {
+  SI_STORE_FIELD_TITLE,        /* at most SI_TITLE_MAX_CHARS characters */
+  SI_STORE_FIELD_BODY,         /* at most SI_BODY_MAX_BYTES bytes */
+  SI_STORE_FIELD_TAG_NAME,     /* at most SI_TAG_NAME_MAX_CHARS characters */
+} SiStoreField;
+
+gboolean      _si_store_validate_text    (const char    *text,
+                                          SiStoreField   field,
+                                          GError       **error);
+/* The text in @column, "" for NULL. */
+const char   *_si_store_column_text      (sqlite3_stmt  *stmt,
+                                          int            column);
+/* The columns every record has, in this order first: id, uid, sid, version, generation, state. */
+void          _si_store_read_meta        (sqlite3_stmt  *stmt,
+                                          SiRecordMeta  *meta);
+/* Reads a record's state and server id (@sql: SELECT state, sid ... WHERE id = ?1); FALSE with
+ * NOT_FOUND when it is missing or a tombstone. */
+gboolean      _si_store_read_sync_state  (SiStore       *self,
+                                          const char    *sql,
+                                          gint64         id,
+                                          SiSyncState   *state,
+                                          gint64        *sid,
+                                          GError       **error);
+
+/* si-store-ideas.c: one new idea row, as a save (si_store_save_idea()) or a pull (the ideas
+ * collection's codec, si-collection.c) inserts it. Times in µs. */
+typedef struct {
+  const char   *uid;
+  gint64        sid;          /* 0: not on the server */
+  gint64        version;
+  gint64        generation;
+  SiSyncState   state;
+  const char   *title;
+  const char   *body;
+  gboolean      pinned;
+  gint64        created_at;
+  gint64        updated_at;
+  const char   *base;         /* JSON of the server record it is based on, or NULL */
+  const gint64 *tag_ids;
+  guint         n_tags;
+  const char   *tag_names;    /* for the search index; NULL: the live tags' among @tag_ids */
+} SiStoreNewIdea;
+
+/* Inserts @row and its tag links (inside the caller's transaction); the new id, or 0 with
+ * SI_STORE_ERROR_EXISTS when the uid is taken. @what: what failed, as for
+ * _si_store_set_error(). */
+gint64        _si_store_insert_idea      (SiStore              *self,
+                                          const SiStoreNewIdea *row,
+                                          const char           *what,
+                                          GError              **error);
+/* Removes idea @id at once, tombstone or not: the server no longer has it. */
+gboolean      _si_store_purge_idea       (SiStore              *self,
+                                          gint64                id,
+                                          GError              **error);
+
+/* For the importer (si-import.c). */
+typedef void (*SiStoreIdeaTextFunc) (const char *title,
+                                     const char *body,
+                                     gint64      id,
+                                     gpointer    user_data);
+/* Calls @func for every live idea. */
+gboolean      _si_store_foreach_idea_text   (SiStore              *self,
+                                             SiStoreIdeaTextFunc   func,
+                                             gpointer              user_data,
+                                             GError              **error);
+/* Whether live idea @id (0: any live idea) has exactly @title and @body. */
+gboolean      _si_store_find_idea_text      (SiStore              *self,
+                                             gint64                id,
+                                             const char           *title,
+                                             const char           *body,
+                                             gboolean             *found,
+                                             GError              **error);
+/* Sets the idea's updated_at (µs) as it is, without making it an edit. */
+gboolean      _si_store_set_idea_updated_at (SiStore              *self,
+                                             gint64                id,
+                                             gint64                updated_at,
+                                             GError              **error);
+/* si-store.c: the record of @collection (SI_COLLECTION_IDEAS or SI_COLLECTION_TAGS) with
+ * @uid, tombstone or not: its id and state, or 0 and -1. */
+gboolean      _si_store_find_uid            (SiStore              *self,
+                                             const char           *collection,
+                                             const char           *uid,
+                                             gint64               *id,
+                                             int                  *state,
+                                             GError              **error);
 
 /* The live tag whose name has the same uniqueness key as @name taken as it is (not normalised:
  * a name from the server), or 0. */
@@ -146,7 +256,12 @@ gboolean      _si_store_sync_note_pushing     (SiStore      *self,
 gboolean      _si_store_sync_forget_stale_pushes (SiStore   *self,
                                                   GPtrArray *collections,
                                                   GError   **error);
-/* Like si_store_mark_pushed(), and remembers @base_json as the merge base. */
+/* The server has what was pushed of record @id at @generation (from the outbox): it is now the
+ * server's @sid (<= 0: keeps the one it has) at @version, based on @base_json (the merge base;
+ * NULL: none). The record becomes clean only if it was not edited meanwhile (its generation is
+ * still @generation), else it stays dirty, now based on @version, and is pushed again next
+ * time; @cleaned says which. A pushed tombstone goes away for good. The one way to record a
+ * push: the sync engine's, and the tests'. */
 gboolean      _si_store_sync_mark_pushed      (SiStore      *self,
                                                const char   *table,
                                                gint64        id,
@@ -190,8 +305,9 @@ char         *_si_store_sync_dup_instance_id  (SiStore      *self);
 gboolean      _si_store_sync_set_instance_id  (SiStore      *self,
                                                const char   *instance_id,
                                                GError      **error);
+/* si-store-ideas.c: the live conflicted copies. */
 guint         _si_store_sync_count_conflicts  (SiStore      *self);
-/* A page of many records applied in one transaction: the search index's insert trigger is
+/* si-store-search.c: a page of many records applied in one transaction: the search index's insert trigger is
  * set aside inside the transaction (no other connection ever sees it missing) and the ideas
  * inserted meanwhile are indexed at the end in one statement. Otherwise the index flushes a
  * segment for every inserted idea. Between begin and end, no idea inserted in the page may be
@@ -221,8 +337,8 @@ void          _si_store_sync_relax_durability (SiStore      *self,
                                                SiSyncDurability *durability);
 void          _si_sync_durability_clear       (SiSyncDurability *durability);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncDurability, _si_sync_durability_clear)
-/* After pages filled per page: merges the index's segments into one (its own transaction),
- * work that later saves would otherwise do bit by bit. */
+/* si-store-search.c: after pages filled per page, merges the index's segments into one (its
+ * own transaction), work that later saves would otherwise do bit by bit. */
 gboolean      _si_store_sync_optimize_index   (SiStore      *self,
                                                GError      **error);
 /* ===== end of sync bookkeeping ======================================================== */

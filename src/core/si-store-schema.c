@@ -20,30 +20,30 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "  sid INTEGER UNIQUE,"
   "  version INTEGER NOT NULL DEFAULT 0,"
   "  generation INTEGER NOT NULL DEFAULT 0,"
-  "  state INTEGER NOT NULL DEFAULT 1,"
+  "  state INTEGER NOT NULL DEFAULT " SI_SQL_CREATED ","
   "  name TEXT NOT NULL,"
   "  name_key TEXT NOT NULL,"
   "  colour TEXT NOT NULL DEFAULT '',"
   "  created_at INTEGER NOT NULL,"
   "  updated_at INTEGER NOT NULL"
   ");"
-  "CREATE UNIQUE INDEX tags_name_key ON tags (name_key) WHERE state != 3;"
+  "CREATE UNIQUE INDEX tags_name_key ON tags (name_key) WHERE state != " SI_SQL_DELETED ";"
   "CREATE TABLE ideas ("
   "  id INTEGER PRIMARY KEY,"
   "  uid TEXT NOT NULL UNIQUE,"
   "  sid INTEGER UNIQUE,"
   "  version INTEGER NOT NULL DEFAULT 0,"
   "  generation INTEGER NOT NULL DEFAULT 0,"
-  "  state INTEGER NOT NULL DEFAULT 1,"
+  "  state INTEGER NOT NULL DEFAULT " SI_SQL_CREATED ","
   "  title TEXT NOT NULL DEFAULT '',"
   "  body TEXT NOT NULL DEFAULT '',"
   "  pinned INTEGER NOT NULL DEFAULT 0,"
   "  created_at INTEGER NOT NULL,"
   "  updated_at INTEGER NOT NULL"
   ");"
-  "CREATE INDEX ideas_order ON ideas (pinned DESC, updated_at DESC, id DESC) WHERE state != 3;"
-  "CREATE INDEX ideas_dirty ON ideas (state) WHERE state != 0;"
-  "CREATE INDEX tags_dirty ON tags (state) WHERE state != 0;"
+  "CREATE INDEX ideas_order ON ideas (pinned DESC, updated_at DESC, id DESC) WHERE state != " SI_SQL_DELETED ";"
+  "CREATE INDEX ideas_dirty ON ideas (state) WHERE state != " SI_SQL_SYNCED ";"
+  "CREATE INDEX tags_dirty ON tags (state) WHERE state != " SI_SQL_SYNCED ";"
   "CREATE TABLE idea_tags ("
   "  idea_id INTEGER NOT NULL REFERENCES ideas (id) ON DELETE CASCADE,"
   "  tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,"
@@ -65,7 +65,7 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
    * the idea (one index update per save), a trigger follows tag renames. */
   "ALTER TABLE ideas ADD COLUMN tag_names TEXT NOT NULL DEFAULT '';"
   "UPDATE ideas SET tag_names = coalesce ((SELECT group_concat (name, ' ') FROM (SELECT t.name"
-  "  FROM idea_tags it JOIN tags t ON t.id = it.tag_id WHERE it.idea_id = ideas.id AND t.state != 3"
+  "  FROM idea_tags it JOIN tags t ON t.id = it.tag_id WHERE it.idea_id = ideas.id AND t.state != " SI_SQL_DELETED
   "  ORDER BY t.name_key)), '');"
   "CREATE VIRTUAL TABLE ideas_fts USING fts5 ("
   "  title, body, tag_names,"
@@ -88,7 +88,7 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "END;"
   "CREATE TRIGGER tags_names_rename AFTER UPDATE OF name ON tags BEGIN"
   "  UPDATE ideas SET tag_names = coalesce ((SELECT group_concat (name, ' ') FROM (SELECT t.name"
-  "    FROM idea_tags it JOIN tags t ON t.id = it.tag_id WHERE it.idea_id = ideas.id AND t.state != 3"
+  "    FROM idea_tags it JOIN tags t ON t.id = it.tag_id WHERE it.idea_id = ideas.id AND t.state != " SI_SQL_DELETED
   "    ORDER BY t.name_key)), '')"
   "  WHERE id IN (SELECT idea_id FROM idea_tags WHERE tag_id = new.id);"
   "END;"
@@ -128,7 +128,7 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
    *
    * A search reads the list keys of its best matches from this narrow index (about 2 MB for
    * 100,000 ideas) instead of the wide rows, which hold the text. */
-  "CREATE INDEX ideas_keys ON ideas (id, pinned, updated_at) WHERE state != 3;"
+  "CREATE INDEX ideas_keys ON ideas (id, pinned, updated_at) WHERE state != " SI_SQL_DELETED ";"
 
   /* The text is indexed again only when it changed: pinning an idea (any save whose text
    * did not change) must not tokenize its whole text twice. */
@@ -143,16 +143,16 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   /* How many ideas there are (tombstones left out), kept by triggers: the list of every idea
    * reads it instead of counting 100,000 index entries. */
   "CREATE TABLE idea_count (n INTEGER NOT NULL);"
-  "INSERT INTO idea_count (n) SELECT count (*) FROM ideas WHERE state != 3;"
-  "CREATE TRIGGER idea_count_insert AFTER INSERT ON ideas WHEN new.state != 3 BEGIN"
+  "INSERT INTO idea_count (n) SELECT count (*) FROM ideas WHERE state != " SI_SQL_DELETED ";"
+  "CREATE TRIGGER idea_count_insert AFTER INSERT ON ideas WHEN new.state != " SI_SQL_DELETED " BEGIN"
   "  UPDATE idea_count SET n = n + 1;"
   "END;"
-  "CREATE TRIGGER idea_count_delete AFTER DELETE ON ideas WHEN old.state != 3 BEGIN"
+  "CREATE TRIGGER idea_count_delete AFTER DELETE ON ideas WHEN old.state != " SI_SQL_DELETED " BEGIN"
   "  UPDATE idea_count SET n = n - 1;"
   "END;"
   "CREATE TRIGGER idea_count_state AFTER UPDATE OF state ON ideas"
-  "  WHEN (old.state = 3) != (new.state = 3) BEGIN"
-  "  UPDATE idea_count SET n = n + CASE WHEN new.state = 3 THEN -1 ELSE 1 END;"
+  "  WHEN (old.state = " SI_SQL_DELETED ") != (new.state = " SI_SQL_DELETED ") BEGIN"
+  "  UPDATE idea_count SET n = n + CASE WHEN new.state = " SI_SQL_DELETED " THEN -1 ELSE 1 END;"
   "END;",
 };
 

@@ -5,6 +5,11 @@
  * remembered instance id. Relation ids that arrive before their record (an idea naming a tag
  * this store has not seen yet) are remembered in sync_meta ("pending:<collection>:<sid>") and
  * resolved when that record arrives.
+ *
+ * Its statements touch only the bookkeeping every synced collection's table has (uid, sid,
+ * version, base, generation, state, sync_error, conflict_of) and sync_meta, for any collection
+ * by its table name; a record's content is read and written through the collection's codec,
+ * which calls the tables' owners (si-store-ideas.c, si-store-tags.c).
  */
 #define G_LOG_DOMAIN "saveidea-sync"
 
@@ -105,30 +110,13 @@ _si_store_sync_find (SiStore    *self,
   return TRUE;
 }
 
-static gint64
-query_id (SiStore    *self,
-          const char *sql,
-          gint64      value)
-{
-  sqlite3_stmt *stmt = _si_store_prepare (self, sql, NULL);
-  gint64 result = 0;
-
-  if (stmt == NULL)
-    return 0;
-  sqlite3_bind_int64 (stmt, 1, value);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    result = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return result;
-}
-
 gint64
 _si_store_sync_local_id (SiStore    *self,
                          const char *table,
                          gint64      sid)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE sid = ?1 AND state != 3", table);
-  return sid > 0 ? query_id (self, sql, sid) : 0;
+  g_autofree char *sql = g_strdup_printf ("SELECT id FROM %s WHERE sid = ?1 AND state != " SI_SQL_DELETED, table);
+  return sid > 0 ? _si_store_query_id (self, sql, sid) : 0;
 }
 
 gint64
@@ -136,38 +124,8 @@ _si_store_sync_server_id (SiStore    *self,
                           const char *table,
                           gint64      id)
 {
-  g_autofree char *sql = g_strdup_printf ("SELECT coalesce (sid, 0) FROM %s WHERE id = ?1 AND state != 3", table);
-  return query_id (self, sql, id);
-}
-
-static gboolean
-exec_bind (SiStore     *self,
-           const char  *sql,
-           GError     **error,
-           const char  *types,
-           ...)
-{
-  sqlite3_stmt *stmt = _si_store_prepare (self, sql, error);
-  va_list args;
-
-  if (stmt == NULL)
-    return FALSE;
-  va_start (args, types);
-  for (int i = 0; types[i]; i++)
-    {
-      if (types[i] == 'i')
-        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
-      else
-        {
-          const char *text = va_arg (args, const char *);
-          if (text)
-            sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
-          else
-            sqlite3_bind_null (stmt, i + 1);
-        }
-    }
-  va_end (args);
-  return _si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error);
+  g_autofree char *sql = g_strdup_printf ("SELECT coalesce (sid, 0) FROM %s WHERE id = ?1 AND state != " SI_SQL_DELETED, table);
+  return _si_store_query_id (self, sql, id);
 }
 
 /* Pushes of a record whose answer never came ------------------------------------------------ */
@@ -182,7 +140,7 @@ forget_pushed (SiStore     *self,
   g_autofree char *sql = g_strdup_printf ("DELETE FROM sync_meta WHERE key ="
                                           " (SELECT '" META_PUSHED_PREFIX "%s:' || uid FROM %s WHERE id = ?1)",
                                           table, table);
-  return exec_bind (self, sql, error, "i", id);
+  return _si_store_exec_bind (self, sql, error, "i", id);
 }
 
 /* The record is the server's @sid at @version, based on @base; clean or still dirty. */
@@ -197,11 +155,11 @@ set_synced (SiStore     *self,
             GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
-                                          " state = CASE WHEN ?5 THEN 0 ELSE 2 END,"
+                                          " state = CASE WHEN ?5 THEN " SI_SQL_SYNCED " ELSE " SI_SQL_MODIFIED " END,"
                                           " sync_error = CASE WHEN ?5 THEN NULL ELSE sync_error END"
                                           " WHERE id = ?1", table);
   return forget_pushed (self, table, id, error) &&
-         exec_bind (self, sql, error, "iiisi", id, sid, version, base, (gint64) (clean ? 1 : 0));
+         _si_store_exec_bind (self, sql, error, "iiisi", id, sid, version, base, (gint64) (clean ? 1 : 0));
 }
 
 gboolean
@@ -230,16 +188,16 @@ _si_store_sync_mark_pushed (SiStore     *self,
   if (row.state == SI_SYNC_STATE_DELETED && row.generation == generation)
     {
       sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1", table);
-      if (!exec_bind (self, sql, error, "i", id))
+      if (!_si_store_exec_bind (self, sql, error, "i", id))
         return FALSE;
     }
   else
     {
       sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
-                             " state = CASE WHEN generation = ?5 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
+                             " state = CASE WHEN generation = ?5 THEN " SI_SQL_SYNCED " WHEN state = " SI_SQL_CREATED " THEN " SI_SQL_MODIFIED " ELSE state END,"
                              " sync_error = CASE WHEN generation = ?5 THEN NULL ELSE sync_error END"
                              " WHERE id = ?1", table);
-      if (!exec_bind (self, sql, error, "iiisi", id, sid > 0 ? sid : row.sid, version, base_json, generation))
+      if (!_si_store_exec_bind (self, sql, error, "iiisi", id, sid > 0 ? sid : row.sid, version, base_json, generation))
         return FALSE;
     }
   if (cleaned)
@@ -257,7 +215,7 @@ _si_store_sync_set_rejected (SiStore     *self,
 {
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET sync_error = ?3 WHERE id = ?1 AND generation = ?2", table);
   /* Translators: kept with a refused idea and shown in its editor when the server gave no reason. */
-  return exec_bind (self, sql, error, "iis", id, generation, reason ? reason : _("The server refused this change."));
+  return _si_store_exec_bind (self, sql, error, "iis", id, generation, reason ? reason : _("The server refused this change."));
 }
 
 gboolean
@@ -268,9 +226,9 @@ _si_store_sync_recreate (SiStore     *self,
 {
   g_autofree char *uid = g_uuid_string_random ();
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET uid = ?2, sid = NULL, version = 0, base = NULL,"
-                                          " state = 1, generation = generation + 1, sync_error = NULL"
+                                          " state = " SI_SQL_CREATED ", generation = generation + 1, sync_error = NULL"
                                           " WHERE id = ?1", table);
-  return forget_pushed (self, table, id, error) && exec_bind (self, sql, error, "is", id, uid);
+  return forget_pushed (self, table, id, error) && _si_store_exec_bind (self, sql, error, "is", id, uid);
 }
 
 /* Cursors, instance id ---------------------------------------------------------------------- */
@@ -311,54 +269,7 @@ _si_store_sync_set_instance_id (SiStore     *self,
   return _si_store_set_meta (self, META_INSTANCE_ID, instance_id, error);
 }
 
-/* Pages and the search index ---------------------------------------------------------------- */
-
-#define FTS_INSERT_TRIGGER "ideas_fts_insert"
-
-void
-_si_sync_page_clear (SiSyncPage *page)
-{
-  g_clear_pointer (&page->trigger_sql, g_free);
-  page->max_id = 0;
-}
-
-gboolean
-_si_store_sync_begin_page (SiStore     *self,
-                           SiSyncPage  *page,
-                           GError     **error)
-{
-  sqlite3_stmt *stmt;
-
-  _si_sync_page_clear (page);
-  stmt = _si_store_prepare (self, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, FTS_INSERT_TRIGGER, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    page->trigger_sql = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  if (page->trigger_sql == NULL)
-    return TRUE;
-  page->max_id = query_id (self, "SELECT coalesce (max (id), 0) FROM ideas WHERE ?1", 1);
-  return exec_bind (self, "DROP TRIGGER " FTS_INSERT_TRIGGER, error, "");
-}
-
-gboolean
-_si_store_sync_end_page (SiStore     *self,
-                         SiSyncPage  *page,
-                         GError     **error)
-{
-  if (page->trigger_sql == NULL)
-    return TRUE;
-  /* What the trigger would have done for each idea inserted since the page began, in one
-   * statement: the index writes one segment for the page. */
-  if (!exec_bind (self, "INSERT INTO ideas_fts (rowid, title, body, tag_names)"
-                        " SELECT id, title, body, tag_names FROM ideas WHERE id > ?1", error, "i", page->max_id) ||
-      !exec_bind (self, page->trigger_sql, error, ""))
-    return FALSE;
-  _si_sync_page_clear (page);
-  return TRUE;
-}
+/* Durability of a pull ------------------------------------------------------------------------ */
 
 void
 _si_store_sync_relax_durability (SiStore          *self,
@@ -367,7 +278,7 @@ _si_store_sync_relax_durability (SiStore          *self,
   sqlite3 *db = _si_store_get_db (self);
 
   durability->store = self;
-  durability->saved = (int) query_id (self, "PRAGMA synchronous", 0);
+  durability->saved = (int) _si_store_query_id (self, "PRAGMA synchronous", 0);
   if (durability->saved <= 1 || sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
     durability->saved = -1;
 }
@@ -383,30 +294,6 @@ _si_sync_durability_clear (SiSyncDurability *durability)
   if (sqlite3_exec (_si_store_get_db (durability->store), sql, NULL, NULL, NULL) != SQLITE_OK)
     g_warning ("Could not set the store's durability back: %s", sqlite3_errmsg (_si_store_get_db (durability->store)));
   durability->saved = -1;
-}
-
-gboolean
-_si_store_sync_optimize_index (SiStore  *self,
-                               GError  **error)
-{
-  gint64 start = g_get_monotonic_time ();
-
-  if (!_si_store_begin (self, error))
-    return FALSE;
-  if (!exec_bind (self, "INSERT INTO ideas_fts (ideas_fts) VALUES ('optimize')", error, "") ||
-      !_si_store_commit (self, error))
-    {
-      _si_store_rollback (self);
-      return FALSE;
-    }
-  g_debug ("Merged the search index in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
-  return TRUE;
-}
-
-guint
-_si_store_sync_count_conflicts (SiStore *self)
-{
-  return (guint) query_id (self, "SELECT count (*) FROM ideas WHERE conflict_of IS NOT NULL AND state != 3 AND ?1", 1);
 }
 
 /* Relations ---------------------------------------------------------------------------------- */
@@ -587,7 +474,7 @@ _si_store_sync_forget_stale_pushes (SiStore   *self,
                                               " AND NOT EXISTS (SELECT 1 FROM %s WHERE uid = substr (sync_meta.key, ?3))",
                                               table);
 
-      if (!exec_bind (self, sql, error, "ssi", first, after, (gint64) strlen (first) + 1))
+      if (!_si_store_exec_bind (self, sql, error, "ssi", first, after, (gint64) strlen (first) + 1))
         return FALSE;
     }
   return TRUE;
@@ -766,7 +653,7 @@ set_state (SiStore     *self,
            GError     **error)
 {
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET state = ?2 WHERE id = ?1", table);
-  return exec_bind (self, sql, error, "ii", id, (gint64) state);
+  return _si_store_exec_bind (self, sql, error, "ii", id, (gint64) state);
 }
 
 /* Keeps @local (local ids) as a new record marked as a conflicted copy of @of. */
@@ -786,11 +673,11 @@ write_conflict_copy (SiStore            *self,
   id = si_collection_get_codec (collection)->write (self, 0, copy, error);
   if (id == 0)
     return FALSE;
-  sql = g_strdup_printf ("UPDATE %s SET state = 1, generation = generation + 1, conflict_of = ?2 WHERE id = ?1",
+  sql = g_strdup_printf ("UPDATE %s SET state = " SI_SQL_CREATED ", generation = generation + 1, conflict_of = ?2 WHERE id = ?1",
                          si_collection_get_name (collection));
   g_debug ("Kept the local version of %s:%" G_GINT64_FORMAT " as the conflicted copy %" G_GINT64_FORMAT,
            si_collection_get_name (collection), of, id);
-  return exec_bind (self, sql, error, "ii", id, of);
+  return _si_store_exec_bind (self, sql, error, "ii", id, of);
 }
 
 /* @remote is a push of ours whose answer never came (of generation @generation): the
@@ -829,19 +716,19 @@ adopt_pushed (SiStore            *self,
       id = write_remote (self, collections, collection, 0, tombstone, error);
       if (id == 0 || !forget_pushed (self, table, id, error))
         return FALSE;
-      sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4, state = 3,"
+      sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4, state = " SI_SQL_DELETED ","
                              " generation = generation + 1 WHERE id = ?1", table);
-      if (!exec_bind (self, sql, error, "iiis", id, remote->id, remote->version, base_json))
+      if (!_si_store_exec_bind (self, sql, error, "iiis", id, remote->id, remote->version, base_json))
         return FALSE;
     }
   else
     {
       sql = g_strdup_printf ("UPDATE %s SET sid = ?2, version = ?3, base = ?4,"
-                             " state = CASE WHEN state = 3 THEN 3 WHEN generation = ?5 THEN 0 ELSE 2 END,"
+                             " state = CASE WHEN state = " SI_SQL_DELETED " THEN " SI_SQL_DELETED " WHEN generation = ?5 THEN " SI_SQL_SYNCED " ELSE " SI_SQL_MODIFIED " END,"
                              " sync_error = CASE WHEN generation = ?5 THEN NULL ELSE sync_error END"
                              " WHERE id = ?1", table);
       if (!forget_pushed (self, table, id, error) ||
-          !exec_bind (self, sql, error, "iiisi", id, remote->id, remote->version, base_json, generation))
+          !_si_store_exec_bind (self, sql, error, "iiisi", id, remote->id, remote->version, base_json, generation))
         return FALSE;
       if (row->sid == 0 && !resolve_pending (self, collections, collection, remote->id, id, error))
         return FALSE;
@@ -1138,11 +1025,11 @@ _si_store_sync_forget_server (SiStore  *self,
     return FALSE;
   for (guint i = 0; i < G_N_ELEMENTS (tables); i++)
     {
-      g_autofree char *drop = g_strdup_printf ("DELETE FROM %s WHERE state = 3", tables[i]);
-      g_autofree char *reset = g_strdup_printf ("UPDATE %s SET sid = NULL, version = 0, base = NULL, state = 1,"
+      g_autofree char *drop = g_strdup_printf ("DELETE FROM %s WHERE state = " SI_SQL_DELETED, tables[i]);
+      g_autofree char *reset = g_strdup_printf ("UPDATE %s SET sid = NULL, version = 0, base = NULL, state = " SI_SQL_CREATED ","
                                                 " generation = generation + 1, sync_error = NULL", tables[i]);
 
-      if (!exec_bind (self, drop, error, "") || !exec_bind (self, reset, error, ""))
+      if (!_si_store_exec_bind (self, drop, error, "") || !_si_store_exec_bind (self, reset, error, ""))
         goto fail;
     }
   if (!(stmt = _si_store_prepare (self, "DELETE FROM sync_meta WHERE key = ?1 OR key LIKE ?2 OR key LIKE ?3"

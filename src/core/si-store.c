@@ -5,6 +5,11 @@
  * sync clears the mark only for the generation it pushed. Deleting a synced record leaves a
  * tombstone until the server has the deletion. Each write also leaves a line in change_log,
  * which is how every SiStore — in this process or another — learns what changed.
+ *
+ * This file opens the database, runs statements and transactions, checks text, announces
+ * changes and lists the outbox; the tables have files of their own (si-store-ideas.c,
+ * si-store-tags.c, si-store-search.c, and si-store-sync.c for the sync bookkeeping), sharing
+ * through si-store-private.h.
  */
 #define G_LOG_DOMAIN "saveidea-store"
 
@@ -59,12 +64,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-#define IDEA_COLUMNS \
-  "i.id, i.uid, i.sid, i.version, i.generation, i.state, i.title, i.body, i.pinned, " \
-  "i.created_at, i.updated_at, i.conflict_of, i.sync_error"
-#define TAG_COLUMNS \
-  "t.id, t.uid, t.sid, t.version, t.generation, t.state, t.name, t.colour, t.created_at, t.updated_at"
 
 static void
 si_store_dispose (GObject *object)
@@ -311,6 +310,53 @@ _si_store_rollback (SiStore *self)
   else
     sqlite3_exec (self->db, "ROLLBACK TO si_nested; RELEASE si_nested", NULL, NULL, NULL);
   self->depth--;
+}
+
+gint64
+_si_store_query_id (SiStore    *self,
+                    const char *sql,
+                    gint64      value)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, NULL);
+  gint64 result = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, value);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    result = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return result;
+}
+
+gboolean
+_si_store_exec_bind (SiStore     *self,
+                     const char  *sql,
+                     GError     **error,
+                     const char  *types,
+                     ...)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, sql, error);
+  va_list args;
+
+  if (stmt == NULL)
+    return FALSE;
+  va_start (args, types);
+  for (int i = 0; types[i]; i++)
+    {
+      if (types[i] == 'i')
+        sqlite3_bind_int64 (stmt, i + 1, va_arg (args, gint64));
+      else
+        {
+          const char *text = va_arg (args, const char *);
+          if (text)
+            sqlite3_bind_text (stmt, i + 1, text, -1, SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (stmt, i + 1);
+        }
+    }
+  va_end (args);
+  return _si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error);
 }
 
 /* Opening --------------------------------------------------------------------------------------- */
@@ -711,30 +757,24 @@ si_store_watch (SiStore *self)
 
 /* Validation -------------------------------------------------------------------------------------- */
 
-typedef enum {
-  FIELD_TITLE,        /* at most SI_TITLE_MAX_CHARS characters */
-  FIELD_BODY,         /* at most SI_BODY_MAX_BYTES bytes */
-  FIELD_TAG_NAME,     /* at most SI_TAG_NAME_MAX_CHARS characters */
-} Field;
-
 /* Each field has messages of its own, so that translators get whole sentences. */
-static gboolean
-validate_text (const char  *text,
-               Field        field,
-               GError     **error)
+gboolean
+_si_store_validate_text (const char    *text,
+                         SiStoreField   field,
+                         GError       **error)
 {
-  gsize max_chars = field == FIELD_TITLE ? SI_TITLE_MAX_CHARS :
-                    field == FIELD_TAG_NAME ? SI_TAG_NAME_MAX_CHARS : 0;
+  gsize max_chars = field == SI_STORE_FIELD_TITLE ? SI_TITLE_MAX_CHARS :
+                    field == SI_STORE_FIELD_TAG_NAME ? SI_TAG_NAME_MAX_CHARS : 0;
 
   if (!g_utf8_validate (text, -1, NULL))
     {
       g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                           field == FIELD_TITLE ? _("The title is not valid UTF-8 text.") :
-                           field == FIELD_BODY ? _("The text of the idea is not valid UTF-8 text.") :
+                           field == SI_STORE_FIELD_TITLE ? _("The title is not valid UTF-8 text.") :
+                           field == SI_STORE_FIELD_BODY ? _("The text of the idea is not valid UTF-8 text.") :
                            _("The tag name is not valid UTF-8 text."));
       return FALSE;
     }
-  if (field == FIELD_BODY && strlen (text) > SI_BODY_MAX_BYTES)
+  if (field == SI_STORE_FIELD_BODY && strlen (text) > SI_BODY_MAX_BYTES)
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
                    /* Translators: KiB are 1024 bytes. */
@@ -743,7 +783,7 @@ validate_text (const char  *text,
     }
   if (max_chars > 0 && (gsize) g_utf8_strlen (text, -1) > max_chars)
     {
-      if (field == FIELD_TITLE)
+      if (field == SI_STORE_FIELD_TITLE)
         g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
                      g_dngettext (GETTEXT_PACKAGE, "The title is too long: at most %d character.",
                                   "The title is too long: at most %d characters.", SI_TITLE_MAX_CHARS),
@@ -758,527 +798,36 @@ validate_text (const char  *text,
   return TRUE;
 }
 
-static gboolean
-validate_colour (const char  *colour,
-                 GError     **error)
-{
-  if (colour[0] == '\0')
-    return TRUE;
-  if (strlen (colour) == 7 && colour[0] == '#')
-    {
-      gboolean ok = TRUE;
-      for (guint i = 1; i < 7; i++)
-        ok = ok && g_ascii_isxdigit (colour[i]);
-      if (ok)
-        return TRUE;
-    }
-  g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-               /* Translators: %s is what was given as a colour; #rrggbb stands for a hexadecimal
-                * colour such as #3584e4. */
-               _("“%s” is not a colour: use the form #rrggbb."), colour);
-  return FALSE;
-}
-
 /* Reading records ----------------------------------------------------------------------------------- */
 
-static const char *
-column_text (sqlite3_stmt *stmt,
-             int           column)
+const char *
+_si_store_column_text (sqlite3_stmt *stmt,
+                       int           column)
 {
   const char *text = (const char *) sqlite3_column_text (stmt, column);
   return text ? text : "";
 }
 
-static void
-read_meta (sqlite3_stmt *stmt,
-           SiRecordMeta *meta)
+void
+_si_store_read_meta (sqlite3_stmt *stmt,
+                     SiRecordMeta *meta)
 {
   meta->id = sqlite3_column_int64 (stmt, 0);
-  meta->uid = column_text (stmt, 1);
+  meta->uid = _si_store_column_text (stmt, 1);
   meta->sid = sqlite3_column_int64 (stmt, 2);
   meta->version = sqlite3_column_int64 (stmt, 3);
   meta->generation = sqlite3_column_int64 (stmt, 4);
   meta->state = sqlite3_column_int (stmt, 5);
 }
 
-static gboolean
-load_idea_tags (SiStore  *self,
-                SiIdea   *idea,
-                GError  **error)
-{
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  sqlite3_stmt *stmt;
-  int rc;
-
-  stmt = _si_store_prepare (self,
-                            "SELECT t.id, t.name FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
-                            " WHERE it.idea_id = ?1 AND t.state != 3 ORDER BY t.name_key", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, si_idea_get_id (idea));
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-      g_ptr_array_add (names, g_strdup (column_text (stmt, 1)));
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    return _si_store_set_error (self, rc, NC_("what failed", "reading an idea's tags"), error);
-
-  g_ptr_array_add (names, NULL);
-  si_idea_set_tag_ids (idea, (const gint64 *) (gpointer) ids->data, ids->len);
-  _si_idea_set_tag_names (idea, (const char * const *) names->pdata);
-  return TRUE;
-}
-
-/* Fills @idea from the row at @stmt (IDEA_COLUMNS), then its tags. */
-static gboolean
-read_idea (SiStore       *self,
-           sqlite3_stmt  *stmt,
-           SiIdea        *idea,
-           GError       **error)
-{
-  SiRecordMeta meta;
-
-  read_meta (stmt, &meta);
-  meta.created_at = sqlite3_column_int64 (stmt, 9);
-  meta.updated_at = sqlite3_column_int64 (stmt, 10);
-
-  g_object_freeze_notify (G_OBJECT (idea));
-  _si_idea_set_meta (idea, &meta);
-  si_idea_set_title (idea, column_text (stmt, 6));
-  si_idea_set_body (idea, column_text (stmt, 7));
-  si_idea_set_pinned (idea, sqlite3_column_int (stmt, 8));
-  _si_idea_set_conflict (idea, sqlite3_column_int64 (stmt, 11),
-                         (const char *) sqlite3_column_text (stmt, 12));
-  g_object_thaw_notify (G_OBJECT (idea));
-  return TRUE;
-}
-
-static SiIdea *
-lookup_idea (SiStore     *self,
-             const char  *sql,
-             gint64       id,
-             const char  *uid,
-             GError     **error)
-{
-  g_autoptr(SiIdea) idea = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = _si_store_prepare (self, sql, error)))
-    return NULL;
-  if (uid)
-    sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_int64 (stmt, 1, id);
-
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      idea = g_object_new (SI_TYPE_IDEA, NULL);
-      read_idea (self, stmt, idea, NULL);
-    }
-  sqlite3_reset (stmt);
-
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "reading an idea"), error);
-      return NULL;
-    }
-  if (idea == NULL)
-    {
-      if (uid)
-        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                     _("There is no idea with the uid %s."), uid);
-      else
-        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                     /* Translators: %lld is the idea's number. */
-                     _("There is no idea %lld."), (long long) id);
-      return NULL;
-    }
-  if (!load_idea_tags (self, idea, error))
-    return NULL;
-  return g_steal_pointer (&idea);
-}
-
-/**
- * si_store_get_idea:
- * @id: the local id
- *
- * Returns: (transfer full) (nullable): the idea, or NULL with SI_STORE_ERROR_NOT_FOUND when
- *   there is none (a deleted idea is not found)
- */
-SiIdea *
-si_store_get_idea (SiStore  *self,
-                   gint64    id,
-                   GError  **error)
-{
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (id > 0)
-    return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.id = ?1 AND i.state != 3",
-                        id, NULL, error);
-  g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-               /* Translators: %lld is the idea's number. */
-               _("There is no idea %lld."), (long long) id);
-  return NULL;
-}
-
-/**
- * si_store_get_idea_by_uid:
- * @uid: the idea's UUID
- *
- * Returns: (transfer full) (nullable): the idea, or NULL with SI_STORE_ERROR_NOT_FOUND when
- *   there is none (a deleted idea is not found)
- */
-SiIdea *
-si_store_get_idea_by_uid (SiStore     *self,
-                          const char  *uid,
-                          GError     **error)
-{
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-  g_return_val_if_fail (uid != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.uid = ?1 AND i.state != 3",
-                      0, uid, error);
-}
-
-/* Writing ideas ----------------------------------------------------------------------------------- */
-
-typedef struct {
-  char *name;
-  char *key;
-} NamedTag;
-
-static void
-named_tag_clear (gpointer data)
-{
-  NamedTag *tag = data;
-  g_free (tag->name);
-  g_free (tag->key);
-}
-
-static gint
-compare_named_tags (gconstpointer a,
-                    gconstpointer b)
-{
-  return g_strcmp0 (((const NamedTag *) a)->key, ((const NamedTag *) b)->key);
-}
-
-/* Checks that every tag exists and returns their names, by name, for the search index. */
-static char *
-collect_tag_names (SiStore       *self,
-                   const gint64  *tag_ids,
-                   guint          n_tags,
-                   GError       **error)
-{
-  g_autoptr(GArray) tags = g_array_new (FALSE, FALSE, sizeof (NamedTag));
-  g_autoptr(GString) names = g_string_new (NULL);
-  sqlite3_stmt *stmt;
-
-  g_array_set_clear_func (tags, named_tag_clear);
-  if (n_tags > SI_TAGS_PER_IDEA_MAX)
-    {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                   g_dngettext (GETTEXT_PACKAGE, "An idea can have at most %d tag.",
-                                "An idea can have at most %d tags.", SI_TAGS_PER_IDEA_MAX),
-                   SI_TAGS_PER_IDEA_MAX);
-      return NULL;
-    }
-  if (!(stmt = _si_store_prepare (self, "SELECT name, name_key FROM tags WHERE id = ?1 AND state != 3", error)))
-    return NULL;
-  for (guint i = 0; i < n_tags; i++)
-    {
-      int rc;
-
-      sqlite3_reset (stmt);
-      sqlite3_bind_int64 (stmt, 1, tag_ids[i]);
-      rc = sqlite3_step (stmt);
-      if (rc == SQLITE_ROW)
-        {
-          NamedTag tag = { g_strdup (column_text (stmt, 0)), g_strdup (column_text (stmt, 1)) };
-          g_array_append_val (tags, tag);
-        }
-      sqlite3_reset (stmt);
-      if (rc == SQLITE_DONE)
-        {
-          g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                       /* Translators: %lld is the tag's number. */
-                       _("There is no tag %lld."), (long long) tag_ids[i]);
-          return NULL;
-        }
-      if (rc != SQLITE_ROW)
-        {
-          _si_store_set_error (self, rc, NC_("what failed", "reading a tag"), error);
-          return NULL;
-        }
-    }
-  g_array_sort (tags, compare_named_tags);
-  for (guint i = 0; i < tags->len; i++)
-    g_string_append_printf (names, "%s%s", i ? " " : "", g_array_index (tags, NamedTag, i).name);
-  return g_string_free (g_steal_pointer (&names), FALSE);
-}
-
-static GArray *
-read_tag_ids (SiStore  *self,
-              gint64    idea_id,
-              GError  **error)
-{
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = _si_store_prepare (self, "SELECT tag_id FROM idea_tags WHERE idea_id = ?1 ORDER BY tag_id", error)))
-    return NULL;
-  sqlite3_bind_int64 (stmt, 1, idea_id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "reading an idea's tags"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&ids);
-}
-
-static gboolean
-same_ids (GArray       *a,
-          const gint64 *b,
-          guint         n_b)
-{
-  return a->len == n_b && (n_b == 0 || memcmp (a->data, b, n_b * sizeof (gint64)) == 0);
-}
-
-/* Makes the idea's tag rows exactly @tag_ids (sorted), touching only what differs. */
-static gboolean
-write_idea_tags (SiStore       *self,
-                 gint64         idea_id,
-                 GArray        *current,
-                 const gint64  *tag_ids,
-                 guint          n_tags,
-                 GError       **error)
-{
-  sqlite3_stmt *del, *ins;
-  guint i = 0, j = 0;
-
-  if (!(del = _si_store_prepare (self, "DELETE FROM idea_tags WHERE idea_id = ?1 AND tag_id = ?2", error)) ||
-      !(ins = _si_store_prepare (self, "INSERT OR IGNORE INTO idea_tags (idea_id, tag_id) VALUES (?1, ?2)", error)))
-    return FALSE;
-
-  /* Both lists are sorted: walk them together. */
-  while (i < current->len || j < n_tags)
-    {
-      gint64 have = i < current->len ? g_array_index (current, gint64, i) : G_MAXINT64;
-      gint64 want = j < n_tags ? tag_ids[j] : G_MAXINT64;
-      sqlite3_stmt *stmt = NULL;
-
-      if (have == want)
-        i++, j++;
-      else if (have < want)
-        {
-          stmt = del;
-          sqlite3_bind_int64 (stmt, 2, have);
-          i++;
-        }
-      else
-        {
-          stmt = ins;
-          sqlite3_bind_int64 (stmt, 2, want);
-          j++;
-        }
-      if (stmt == NULL)
-        continue;
-      sqlite3_bind_int64 (stmt, 1, idea_id);
-      if (!_si_store_step_done (self, stmt, NC_("what failed", "saving an idea's tags"), error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Re-reads @idea from disk after a write, so the caller sees its id, generation and state. */
-static gboolean
-refresh_idea (SiStore  *self,
-              SiIdea   *idea,
-              gint64    id,
-              GError  **error)
-{
-  g_autoptr(SiIdea) fresh = lookup_idea (self, "SELECT " IDEA_COLUMNS " FROM ideas i WHERE i.id = ?1",
-                                         id, NULL, error);
-  if (fresh == NULL)
-    return FALSE;
-  _si_idea_update_from (idea, fresh);
-  return TRUE;
-}
-
-static gboolean
-save_idea_in_transaction (SiStore      *self,
-                          SiIdea       *idea,
-                          SiSaveFlags   flags,
-                          gint64       *out_id,
-                          GError      **error)
-{
-  gboolean local = (flags & SI_SAVE_FROM_SERVER) == 0;
-  gint64 id = si_idea_get_id (idea);
-  gint64 now = g_get_real_time ();
-  g_autoptr(GArray) current = NULL;
-  g_autofree char *tag_names = NULL;
-  const gint64 *tag_ids;
-  sqlite3_stmt *stmt;
-  guint n_tags;
-  int rc;
-
-  tag_ids = si_idea_get_tag_ids (idea, &n_tags);
-  if (!(tag_names = collect_tag_names (self, tag_ids, n_tags, error)))
-    return FALSE;
-
-  if (id == 0)
-    {
-      g_autofree char *uid = g_strdup (si_idea_get_uid (idea));
-      gint64 created = si_idea_get_created_at (idea);
-      gint64 updated = si_idea_get_updated_at (idea);
-
-      if (uid == NULL)
-        uid = g_uuid_string_random ();
-      stmt = _si_store_prepare (self,
-                                "INSERT INTO ideas (uid, generation, state, title, body, pinned, created_at, updated_at,"
-                                " tag_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, local ? 1 : 0);
-      sqlite3_bind_int (stmt, 3, local ? SI_SYNC_STATE_CREATED : SI_SYNC_STATE_SYNCED);
-      sqlite3_bind_text (stmt, 4, si_idea_get_title (idea), -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 5, si_idea_get_body (idea), -1, SQLITE_STATIC);
-      sqlite3_bind_int (stmt, 6, si_idea_get_pinned (idea));
-      sqlite3_bind_int64 (stmt, 7, created > 0 ? created : now);
-      sqlite3_bind_int64 (stmt, 8, updated > 0 ? updated : (created > 0 ? created : now));
-      sqlite3_bind_text (stmt, 9, tag_names, -1, SQLITE_STATIC);
-      rc = sqlite3_step (stmt);
-      sqlite3_reset (stmt);
-      if (rc == SQLITE_CONSTRAINT_UNIQUE)
-        {
-          g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS,
-                       _("An idea with the uid %s exists already."), uid);
-          return FALSE;
-        }
-      if (rc != SQLITE_DONE)
-        return _si_store_set_error (self, rc, NC_("what failed", "saving a new idea"), error);
-      id = sqlite3_last_insert_rowid (self->db);
-      current = g_array_new (FALSE, FALSE, sizeof (gint64));
-    }
-  else
-    {
-      gboolean same;
-
-      stmt = _si_store_prepare (self, "SELECT title, body, pinned FROM ideas WHERE id = ?1 AND state != 3", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, id);
-      rc = sqlite3_step (stmt);
-      if (rc != SQLITE_ROW)
-        {
-          sqlite3_reset (stmt);
-          if (rc != SQLITE_DONE)
-            return _si_store_set_error (self, rc, NC_("what failed", "reading an idea"), error);
-          g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                       /* Translators: %lld is the idea's number. */
-                       _("There is no idea %lld (was it deleted?)."), (long long) id);
-          return FALSE;
-        }
-      same = g_str_equal (column_text (stmt, 0), si_idea_get_title (idea)) &&
-             g_str_equal (column_text (stmt, 1), si_idea_get_body (idea)) &&
-             sqlite3_column_int (stmt, 2) == si_idea_get_pinned (idea);
-      sqlite3_reset (stmt);
-
-      if (!(current = read_tag_ids (self, id, error)))
-        return FALSE;
-
-      /* Saving what is already there is no edit: it must not make the idea dirty. */
-      if (same && same_ids (current, tag_ids, n_tags))
-        {
-          *out_id = id;
-          return TRUE;
-        }
-
-      stmt = _si_store_prepare (self,
-                                "UPDATE ideas SET title = ?2, body = ?3, pinned = ?4, updated_at = ?5,"
-                                " tag_names = ?7, generation = generation + ?6,"
-                                " state = CASE WHEN ?6 AND state = 0 THEN 2 ELSE state END,"
-                                " sync_error = CASE WHEN ?6 THEN NULL ELSE sync_error END"
-                                " WHERE id = ?1", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_text (stmt, 2, si_idea_get_title (idea), -1, SQLITE_STATIC);
-      sqlite3_bind_text (stmt, 3, si_idea_get_body (idea), -1, SQLITE_STATIC);
-      sqlite3_bind_int (stmt, 4, si_idea_get_pinned (idea));
-      sqlite3_bind_int64 (stmt, 5, local || si_idea_get_updated_at (idea) == 0 ? now : si_idea_get_updated_at (idea));
-      sqlite3_bind_int (stmt, 6, local ? 1 : 0);
-      sqlite3_bind_text (stmt, 7, tag_names, -1, SQLITE_STATIC);
-      if (!_si_store_step_done (self, stmt, NC_("what failed", "saving an idea"), error))
-        return FALSE;
-    }
-
-  if (!write_idea_tags (self, id, current, tag_ids, n_tags, error))
-    return FALSE;
-  *out_id = id;
-  return TRUE;
-}
-
-/**
- * si_store_save_idea:
- * @idea: the idea; a new one (id 0) is inserted and gets its id and uid
- * @flags: SI_SAVE_LOCAL for a person's edit, SI_SAVE_FROM_SERVER for data that came from sync
- * @error: SI_STORE_ERROR_INVALID for bad input, SI_STORE_ERROR_NOT_FOUND for a missing idea or tag
- *
- * Writes @idea in one transaction. A local edit marks it dirty and bumps its edit generation;
- * saving unchanged content changes nothing. On success @idea is refreshed from disk.
- */
-gboolean
-si_store_save_idea (SiStore      *self,
-                    SiIdea       *idea,
-                    SiSaveFlags   flags,
-                    GError      **error)
-{
-  gint64 id = 0;
-
-  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (SI_IS_IDEA (idea), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!validate_text (si_idea_get_title (idea), FIELD_TITLE, error) ||
-      !validate_text (si_idea_get_body (idea), FIELD_BODY, error))
-    return FALSE;
-
-  if (!_si_store_begin (self, error))
-    return FALSE;
-  if (!save_idea_in_transaction (self, idea, flags, &id, error))
-    {
-      _si_store_rollback (self);
-      return FALSE;
-    }
-  if (!_si_store_commit (self, error))
-    return FALSE;
-  return refresh_idea (self, idea, id, error);
-}
-
 /* Reads an idea's sync bookkeeping; FALSE with NOT_FOUND when it is missing or a tombstone. */
-static gboolean
-read_sync_state (SiStore      *self,
-                 const char   *sql,
-                 gint64        id,
-                 SiSyncState  *state,
-                 gint64       *sid,
-                 GError      **error)
+gboolean
+_si_store_read_sync_state (SiStore      *self,
+                           const char   *sql,
+                           gint64        id,
+                           SiSyncState  *state,
+                           gint64       *sid,
+                           GError      **error)
 {
   sqlite3_stmt *stmt = _si_store_prepare (self, sql, error);
   int rc;
@@ -1305,1184 +854,37 @@ read_sync_state (SiStore      *self,
   return TRUE;
 }
 
-/**
- * si_store_delete_idea:
- * @flags: SI_SAVE_LOCAL: a never-synced idea goes at once, a synced one becomes a tombstone until
- *   the server has the deletion; SI_SAVE_FROM_SERVER: the server deleted it, it goes at once
- */
+
+/* The record of @collection with @uid, tombstone or not: its id and state, or 0 and -1. */
 gboolean
-si_store_delete_idea (SiStore      *self,
-                      gint64        id,
-                      SiSaveFlags   flags,
-                      GError      **error)
-{
-  gboolean local = (flags & SI_SAVE_FROM_SERVER) == 0;
-  SiSyncState state = SI_SYNC_STATE_SYNCED;
-  sqlite3_stmt *stmt;
-  gint64 sid = 0;
-
-  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!_si_store_begin (self, error))
-    return FALSE;
-  if (!read_sync_state (self, "SELECT state, sid FROM ideas WHERE id = ?1", id, &state, &sid, error))
-    goto fail;
-
-  if (!local || sid == 0)
-    stmt = _si_store_prepare (self, "DELETE FROM ideas WHERE id = ?1", error);
-  else
-    stmt = _si_store_prepare (self,
-                              "UPDATE ideas SET state = 3, generation = generation + 1, sync_error = NULL,"
-                              " updated_at = ?2 WHERE id = ?1", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (local && sid != 0)
-    sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting an idea"), error))
-    goto fail;
-
-  /* A tombstone keeps no tags: it only has to carry the deletion to the server. */
-  if (local && sid != 0)
-    {
-      if (!(stmt = _si_store_prepare (self, "DELETE FROM idea_tags WHERE idea_id = ?1", error)))
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting an idea"), error))
-        goto fail;
-    }
-  return _si_store_commit (self, error);
-
-fail:
-  _si_store_rollback (self);
-  return FALSE;
-}
-
-/**
- * si_store_restore_idea:
- * @idea: an idea as it was before si_store_delete_idea()
- *
- * Undoes a local deletion: the tombstone comes back to life with @idea's content, or, when the
- * idea is already gone from disk, it is saved again as a new idea (with a new uid if the server
- * had seen it, so the server's tombstone does not swallow it). @idea is refreshed.
- */
-gboolean
-si_store_restore_idea (SiStore  *self,
-                       SiIdea   *idea,
-                       GError  **error)
-{
-  g_autoptr(SiIdea) copy = NULL;
-  sqlite3_stmt *stmt;
-  gint64 id = 0, sid = 0;
-  int state = -1, rc;
-
-  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (SI_IS_IDEA (idea), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!_si_store_begin (self, error))
-    return FALSE;
-  if (!(stmt = _si_store_prepare (self, "SELECT id, state, sid FROM ideas WHERE uid = ?1", error)))
-    goto fail;
-  sqlite3_bind_text (stmt, 1, si_idea_get_uid (idea), -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      id = sqlite3_column_int64 (stmt, 0);
-      state = sqlite3_column_int (stmt, 1);
-      sid = sqlite3_column_int64 (stmt, 2);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "restoring an idea"), error);
-      goto fail;
-    }
-
-  if (state == SI_SYNC_STATE_DELETED)
-    {
-      /* Back to life: dirty again, so the server gets the idea back instead of the deletion. */
-      if (!(stmt = _si_store_prepare (self,
-                                      "UPDATE ideas SET state = CASE WHEN sid IS NULL THEN 1 ELSE 2 END,"
-                                      " generation = generation + 1 WHERE id = ?1", error)))
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (!_si_store_step_done (self, stmt, NC_("what failed", "restoring an idea"), error))
-        goto fail;
-      copy = g_object_new (SI_TYPE_IDEA, NULL);
-      {
-        SiRecordMeta meta = { id, si_idea_get_uid (idea), sid, 0, 0, SI_SYNC_STATE_MODIFIED,
-                              si_idea_get_created_at (idea), si_idea_get_updated_at (idea) };
-        guint n;
-        const gint64 *tags = si_idea_get_tag_ids (idea, &n);
-
-        _si_idea_set_meta (copy, &meta);
-        si_idea_set_title (copy, si_idea_get_title (idea));
-        si_idea_set_body (copy, si_idea_get_body (idea));
-        si_idea_set_pinned (copy, si_idea_get_pinned (idea));
-        si_idea_set_tag_ids (copy, tags, n);
-        /* Tags deleted meanwhile are dropped rather than failing the undo. */
-        for (guint i = n; i > 0; i--)
-          {
-            g_autoptr(SiTag) tag = si_store_get_tag (self, tags[i - 1], NULL);
-            if (tag == NULL)
-              si_idea_remove_tag (copy, tags[i - 1]);
-          }
-      }
-      if (!save_idea_in_transaction (self, copy, SI_SAVE_FROM_SERVER, &id, error))
-        goto fail;
-    }
-  else if (state < 0)
-    {
-      /* Gone from disk: save it as new. */
-      guint n;
-      const gint64 *tags = si_idea_get_tag_ids (idea, &n);
-      SiRecordMeta meta = { 0, si_idea_get_sid (idea) ? NULL : si_idea_get_uid (idea), 0, 0, 0,
-                            SI_SYNC_STATE_CREATED, si_idea_get_created_at (idea), si_idea_get_updated_at (idea) };
-
-      copy = si_idea_new (si_idea_get_title (idea), si_idea_get_body (idea));
-      _si_idea_set_meta (copy, &meta);
-      si_idea_set_pinned (copy, si_idea_get_pinned (idea));
-      si_idea_set_tag_ids (copy, tags, n);
-      for (guint i = n; i > 0; i--)
-        {
-          g_autoptr(SiTag) tag = si_store_get_tag (self, tags[i - 1], NULL);
-          if (tag == NULL)
-            si_idea_remove_tag (copy, tags[i - 1]);
-        }
-      if (!save_idea_in_transaction (self, copy, SI_SAVE_LOCAL, &id, error))
-        goto fail;
-    }
-
-  if (!_si_store_commit (self, error))
-    return FALSE;
-  return refresh_idea (self, idea, id, error);
-
-fail:
-  _si_store_rollback (self);
-  return FALSE;
-}
-
-/**
- * si_store_resolve_conflict:
- * @copy_id: the conflicted copy
- * @choice: what the person chose
- * @remaining_id: (out) (optional): the idea to show now (0 if none is left)
- * @error: SI_STORE_ERROR_INVALID when @copy_id is not a conflicted copy
- *
- * Settles a conflicted copy in one transaction. Keeping the copy is a local edit of the other
- * version (so it syncs); keeping both only drops the copy's conflict mark.
- */
-gboolean
-si_store_resolve_conflict (SiStore           *self,
-                           gint64             copy_id,
-                           SiConflictChoice   choice,
-                           gint64            *remaining_id,
-                           GError           **error)
-{
-  g_autoptr(SiIdea) copy = NULL;
-  g_autoptr(SiIdea) other = NULL;
-  sqlite3_stmt *stmt;
-  gint64 remaining = 0;
-
-  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!_si_store_begin (self, error))
-    return FALSE;
-  if (!(copy = si_store_get_idea (self, copy_id, error)))
-    goto fail;
-  if (si_idea_get_conflict_of (copy) == 0)
-    {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                   /* Translators: %lld is the idea's number. */
-                   _("Idea %lld is not a conflicted copy."), (long long) copy_id);
-      goto fail;
-    }
-  other = si_store_get_idea (self, si_idea_get_conflict_of (copy), NULL);
-
-  if (choice == SI_CONFLICT_KEEP_BOTH || (choice == SI_CONFLICT_KEEP_COPY && other == NULL))
-    {
-      if (!(stmt = _si_store_prepare (self, "UPDATE ideas SET conflict_of = NULL WHERE id = ?1", error)))
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, copy_id);
-      if (!_si_store_step_done (self, stmt, NC_("what failed", "settling a conflict"), error))
-        goto fail;
-      remaining = copy_id;
-    }
-  else
-    {
-      if (choice == SI_CONFLICT_KEEP_COPY)
-        {
-          guint n;
-          const gint64 *tags = si_idea_get_tag_ids (copy, &n);
-
-          si_idea_set_title (other, si_idea_get_title (copy));
-          si_idea_set_body (other, si_idea_get_body (copy));
-          si_idea_set_pinned (other, si_idea_get_pinned (copy));
-          si_idea_set_tag_ids (other, tags, n);
-          if (!save_idea_in_transaction (self, other, SI_SAVE_LOCAL, &remaining, error))
-            goto fail;
-        }
-      else
-        remaining = other ? si_idea_get_id (other) : 0;
-      if (!si_store_delete_idea (self, copy_id, SI_SAVE_LOCAL, error))
-        goto fail;
-    }
-
-  if (!_si_store_commit (self, error))
-    return FALSE;
-  if (remaining_id)
-    *remaining_id = remaining;
-  return TRUE;
-
-fail:
-  _si_store_rollback (self);
-  return FALSE;
-}
-
-/* Tags ------------------------------------------------------------------------------------------- */
-
-static SiTag *
-lookup_tag (SiStore     *self,
-            const char  *sql,
-            gint64       id,
-            const char  *text,
-            GError     **error)
-{
-  g_autoptr(SiTag) tag = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  if (!(stmt = _si_store_prepare (self, sql, error)))
-    return NULL;
-  if (text)
-    sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
-  else
-    sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      SiRecordMeta meta;
-
-      read_meta (stmt, &meta);
-      meta.created_at = sqlite3_column_int64 (stmt, 8);
-      meta.updated_at = sqlite3_column_int64 (stmt, 9);
-      tag = g_object_new (SI_TYPE_TAG, NULL);
-      _si_tag_set_meta (tag, &meta);
-      si_tag_set_name (tag, column_text (stmt, 6));
-      si_tag_set_colour (tag, column_text (stmt, 7));
-      if (sqlite3_column_count (stmt) > 10)
-        _si_tag_set_idea_count (tag, sqlite3_column_int (stmt, 10));
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "reading a tag"), error);
-      return NULL;
-    }
-  if (tag == NULL)
-    {
-      if (text)
-        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, _("There is no tag “%s”."), text);
-      else
-        g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
-                     /* Translators: %lld is the tag's number. */
-                     _("There is no tag %lld."), (long long) id);
-    }
-  return g_steal_pointer (&tag);
-}
-
-/* A tag's ideas: its links, less those of tombstones. Reading each linked idea's state instead
- * cost a row lookup per link (a quarter of a second for 50 tags on 100,000 ideas); the
- * tombstones are few and found through ideas_dirty ("state != 0" lets SQLite use it). */
-#define TAG_COUNT_COLUMN \
-  ", (SELECT count (*) FROM idea_tags it WHERE it.tag_id = t.id)" \
-  " - (SELECT count (*) FROM ideas i CROSS JOIN idea_tags it ON it.idea_id = i.id AND it.tag_id = t.id" \
-  "    WHERE i.state != 0 AND i.state = 3)"
-
-/**
- * si_store_get_tag:
- *
- * Returns: (transfer full) (nullable): the tag with its idea count, or NULL with NOT_FOUND
- */
-SiTag *
-si_store_get_tag (SiStore  *self,
-                  gint64    id,
-                  GError  **error)
-{
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-
-  return lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.id = ?1 AND t.state != 3",
-                     id, NULL, error);
-}
-
-/* A new name, as a person typed it: the codec's rule (si_wire_tag_name_normalize()), with
- * messages of our own. */
-static char *
-normalise_tag_name (const char  *name,
+_si_store_find_uid (SiStore     *self,
+                    const char  *collection,
+                    const char  *uid,
+                    gint64      *id,
+                    int         *state,
                     GError     **error)
 {
-  g_autofree char *normal = NULL;
-
-  switch (si_wire_tag_name_normalize (name, &normal))
-    {
-    case SI_WIRE_TAG_NAME_OK:
-      return g_steal_pointer (&normal);
-    case SI_WIRE_TAG_NAME_NOT_UTF8:
-      validate_text (name, FIELD_TAG_NAME, error);
-      return NULL;
-    case SI_WIRE_TAG_NAME_EMPTY:
-      g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, _("A tag needs a name."));
-      return NULL;
-    case SI_WIRE_TAG_NAME_CONTROL:
-      g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                           _("A tag name cannot contain control characters."));
-      return NULL;
-    case SI_WIRE_TAG_NAME_TOO_LONG:
-    default:
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID,
-                   g_dngettext (GETTEXT_PACKAGE, "The tag name is too long: at most %d character.",
-                                "The tag name is too long: at most %d characters.", SI_TAG_NAME_MAX_CHARS),
-                   SI_TAG_NAME_MAX_CHARS);
-      return NULL;
-    }
-}
-
-/* The name a save stores. A new name is normalised. A name the tag has already (stored before
- * names were normalised, or pulled from a server that holds it so) and a name from the server
- * are kept as they are, so that neither a colour change nor a sync fails on it: the uniqueness
- * key is computed from the name as stored. */
-static char *
-tag_name_to_store (SiStore      *self,
-                   SiTag        *tag,
-                   gboolean      local,
-                   GError      **error)
-{
-  const char *name = si_tag_get_name (tag);
-  gint64 id = si_tag_get_id (tag);
-
-  if (local && id != 0)
-    {
-      sqlite3_stmt *stmt = _si_store_prepare (self, "SELECT name FROM tags WHERE id = ?1", error);
-      gboolean same = FALSE;
-
-      if (stmt == NULL)
-        return NULL;
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        same = g_strcmp0 (name, (const char *) sqlite3_column_text (stmt, 0)) == 0;
-      sqlite3_reset (stmt);
-      if (same)
-        local = FALSE;
-    }
-  if (local)
-    return normalise_tag_name (name, error);
-  if (!validate_text (name, FIELD_TAG_NAME, error))
-    return NULL;
-  if (name[0] == '\0')
-    {
-      g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, _("A tag needs a name."));
-      return NULL;
-    }
-  return g_strdup (name);
-}
-
-/**
- * si_store_find_tag:
- * @name: a tag name, in any case
- *
- * Returns: (transfer full) (nullable): the tag whose name is @name ignoring case, or NULL with
- *   NOT_FOUND
- */
-SiTag *
-si_store_find_tag (SiStore     *self,
-                   const char  *name,
-                   GError     **error)
-{
-  g_autofree char *clean = NULL;
-  g_autofree char *key = NULL;
-  g_autoptr(SiTag) tag = NULL;
-
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-
-  if (!(clean = normalise_tag_name (name, error)))
-    return NULL;
-  key = si_wire_tag_name_key (clean);
-  tag = lookup_tag (self, "SELECT " TAG_COLUMNS TAG_COUNT_COLUMN " FROM tags t WHERE t.name_key = ?1 AND t.state != 3",
-                    0, key, NULL);
-  if (tag == NULL)
-    g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, _("There is no tag “%s”."), clean);
-  return g_steal_pointer (&tag);
-}
-
-gint64
-_si_store_find_tag_as_stored (SiStore    *self,
-                              const char *name)
-{
-  g_autofree char *key = NULL;
-  sqlite3_stmt *stmt;
-  gint64 id = 0;
-
-  g_return_val_if_fail (SI_IS_STORE (self), 0);
-
-  if (name == NULL || !(key = si_wire_tag_name_key (name)) ||
-      !(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE name_key = ?1 AND state != 3", NULL)))
-    return 0;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    id = sqlite3_column_int64 (stmt, 0);
-  sqlite3_reset (stmt);
-  return id;
-}
-
-static gboolean
-save_tag_in_transaction (SiStore      *self,
-                         SiTag        *tag,
-                         SiSaveFlags   flags,
-                         gint64       *out_id,
-                         GError      **error)
-{
-  gboolean local = (flags & SI_SAVE_FROM_SERVER) == 0;
-  g_autofree char *name = NULL;
-  g_autofree char *key = NULL;
-  gint64 id = si_tag_get_id (tag);
-  gint64 now = g_get_real_time ();
   sqlite3_stmt *stmt;
   int rc;
 
-  if (!(name = tag_name_to_store (self, tag, local, error)) ||
-      !validate_colour (si_tag_get_colour (tag), error))
-    return FALSE;
-  key = si_wire_tag_name_key (name);
-
-  if (id == 0)
-    {
-      g_autofree char *uid = g_strdup (si_tag_get_uid (tag));
-
-      if (uid == NULL)
-        uid = g_uuid_string_random ();
-      stmt = _si_store_prepare (self,
-                                "INSERT INTO tags (uid, generation, state, name, name_key, colour, created_at, updated_at)"
-                                " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int64 (stmt, 2, local ? 1 : 0);
-      sqlite3_bind_int (stmt, 3, local ? SI_SYNC_STATE_CREATED : SI_SYNC_STATE_SYNCED);
-      sqlite3_bind_int64 (stmt, 7, si_tag_get_created_at (tag) > 0 ? si_tag_get_created_at (tag) : now);
-    }
-  else
-    {
-      SiSyncState state;
-      gint64 sid;
-
-      if (!read_sync_state (self, "SELECT state, sid FROM tags WHERE id = ?1", id, &state, &sid, error))
-        return FALSE;
-      stmt = _si_store_prepare (self,
-                                "UPDATE tags SET name = ?4, name_key = ?5, colour = ?6, updated_at = ?7,"
-                                " generation = generation + ?2,"
-                                " state = CASE WHEN ?2 AND state = 0 THEN 2 ELSE state END,"
-                                " sync_error = CASE WHEN ?2 THEN NULL ELSE sync_error END"
-                                " WHERE id = ?1 AND (name != ?4 OR colour != ?6)", error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, id);
-      sqlite3_bind_int (stmt, 2, local ? 1 : 0);
-      sqlite3_bind_int64 (stmt, 7, now);
-    }
-  sqlite3_bind_text (stmt, 4, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 5, key, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text (stmt, 6, si_tag_get_colour (tag), -1, SQLITE_TRANSIENT);
-  rc = sqlite3_step (stmt);
-  sqlite3_reset (stmt);
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
-    {
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_EXISTS, _("A tag named “%s” exists already."), name);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    return _si_store_set_error (self, rc, NC_("what failed", "saving a tag"), error);
-  *out_id = id ? id : sqlite3_last_insert_rowid (self->db);
-  return TRUE;
-}
-
-static gboolean
-refresh_tag (SiStore  *self,
-             SiTag    *tag,
-             gint64    id,
-             GError  **error)
-{
-  g_autoptr(SiTag) fresh = si_store_get_tag (self, id, error);
-  SiRecordMeta meta;
-
-  if (fresh == NULL)
-    return FALSE;
-  meta = (SiRecordMeta) {
-    si_tag_get_id (fresh), si_tag_get_uid (fresh), si_tag_get_sid (fresh), si_tag_get_version (fresh),
-    si_tag_get_generation (fresh), si_tag_get_sync_state (fresh),
-    si_tag_get_created_at (fresh), si_tag_get_updated_at (fresh),
-  };
-  g_object_freeze_notify (G_OBJECT (tag));
-  _si_tag_set_meta (tag, &meta);
-  si_tag_set_name (tag, si_tag_get_name (fresh));
-  si_tag_set_colour (tag, si_tag_get_colour (fresh));
-  _si_tag_set_idea_count (tag, si_tag_get_idea_count (fresh));
-  g_object_thaw_notify (G_OBJECT (tag));
-  return TRUE;
-}
-
-/**
- * si_store_save_tag:
- * @error: SI_STORE_ERROR_EXISTS when another tag has that name (ignoring case),
- *   SI_STORE_ERROR_INVALID for an empty, too long or non-UTF-8 name or a bad colour
- *
- * Inserts (id 0) or updates @tag in one transaction; @tag is refreshed from disk.
- */
-gboolean
-si_store_save_tag (SiStore      *self,
-                   SiTag        *tag,
-                   SiSaveFlags   flags,
-                   GError      **error)
-{
-  gint64 id = 0;
-
-  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (SI_IS_TAG (tag), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!_si_store_begin (self, error))
-    return FALSE;
-  if (!save_tag_in_transaction (self, tag, flags, &id, error))
-    {
-      _si_store_rollback (self);
-      return FALSE;
-    }
-  if (!_si_store_commit (self, error))
-    return FALSE;
-  return refresh_tag (self, tag, id, error);
-}
-
-/**
- * si_store_ensure_tag:
- * @name: a tag name
- *
- * Returns: (transfer full) (nullable): the tag named @name (ignoring case), made now if there
- *   was none
- */
-SiTag *
-si_store_ensure_tag (SiStore     *self,
-                     const char  *name,
-                     GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(SiTag) tag = NULL;
-
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-
-  tag = si_store_find_tag (self, name, &local_error);
-  if (tag != NULL)
-    return g_steal_pointer (&tag);
-  if (!g_error_matches (local_error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  tag = si_tag_new (name);
-  if (!si_store_save_tag (self, tag, SI_SAVE_LOCAL, error))
-    return NULL;
-  return g_steal_pointer (&tag);
-}
-
-/**
- * si_store_delete_tag:
- *
- * Deletes a tag and takes it off every idea. Locally, those ideas become dirty (the server must
- * learn their new tag lists) and a synced tag stays a tombstone until the server confirms.
- */
-gboolean
-si_store_delete_tag (SiStore      *self,
-                     gint64        id,
-                     SiSaveFlags   flags,
-                     GError      **error)
-{
-  gboolean local = (flags & SI_SAVE_FROM_SERVER) == 0;
-  SiSyncState state;
-  sqlite3_stmt *stmt;
-  gint64 sid = 0;
-
-  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!_si_store_begin (self, error))
-    return FALSE;
-  if (!read_sync_state (self, "SELECT state, sid FROM tags WHERE id = ?1", id, &state, &sid, error))
-    goto fail;
-
-  if (local)
-    {
-      if (!(stmt = _si_store_prepare (self,
-                                      "UPDATE ideas SET generation = generation + 1,"
-                                      " state = CASE WHEN state = 0 THEN 2 ELSE state END"
-                                      " WHERE id IN (SELECT idea_id FROM idea_tags WHERE tag_id = ?1) AND state != 3",
-                                      error)))
-        goto fail;
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting a tag"), error))
-        goto fail;
-    }
-  /* The ideas that had the tag lose its name in the search index. */
-  if (!(stmt = _si_store_prepare (self,
-                                  "UPDATE ideas SET tag_names = coalesce ((SELECT group_concat (name, ' ')"
-                                  "  FROM (SELECT t.name FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
-                                  "        WHERE it.idea_id = ideas.id AND t.id != ?1 AND t.state != 3"
-                                  "        ORDER BY t.name_key)), '')"
-                                  " WHERE id IN (SELECT idea_id FROM idea_tags WHERE tag_id = ?1)", error)))
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting a tag"), error))
-    goto fail;
-  if (!(stmt = _si_store_prepare (self, "DELETE FROM idea_tags WHERE tag_id = ?1", error)))
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting a tag"), error))
-    goto fail;
-
-  if (!local || sid == 0)
-    stmt = _si_store_prepare (self, "DELETE FROM tags WHERE id = ?1", error);
-  else
-    stmt = _si_store_prepare (self, "UPDATE tags SET state = 3, generation = generation + 1, sync_error = NULL"
-                                    " WHERE id = ?1", error);
+  *id = 0;
+  *state = -1;
+  stmt = _si_store_prepare (self, g_str_equal (collection, SI_COLLECTION_TAGS)
+                                  ? "SELECT id, state FROM tags WHERE uid = ?1"
+                                  : "SELECT id, state FROM ideas WHERE uid = ?1", error);
   if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!_si_store_step_done (self, stmt, NC_("what failed", "deleting a tag"), error))
-    goto fail;
-  return _si_store_commit (self, error);
-
-fail:
-  _si_store_rollback (self);
-  return FALSE;
-}
-
-/**
- * si_store_list_tags:
- *
- * Returns: (transfer full) (element-type SiTag): every tag, by name, with its idea count
- */
-GPtrArray *
-si_store_list_tags (SiStore  *self,
-                    GError  **error)
-{
-  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-
-  if (!(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE state != 3 ORDER BY name_key", error)))
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 id = sqlite3_column_int64 (stmt, 0);
-      g_array_append_val (ids, id);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "listing tags"), error);
-      return NULL;
-    }
-  for (guint i = 0; i < ids->len; i++)
-    {
-      SiTag *tag = si_store_get_tag (self, g_array_index (ids, gint64, i), error);
-      if (tag == NULL)
-        return NULL;
-      g_ptr_array_add (tags, tag);
-    }
-  return g_steal_pointer (&tags);
-}
-
-/* Lists and search -------------------------------------------------------------------------------- */
-
-/* Turns what a person types into an FTS5 query: every word a prefix, all of them required,
- * accents and case ignored. Returns NULL when nothing searchable is left. */
-static char *
-fts_query_from_text (const char *text)
-{
-  g_auto(GStrv) words = NULL;
-  g_autoptr(GString) query = g_string_new (NULL);
-
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    return NULL;
-  words = g_strsplit_set (text, " \t\r\n", -1);
-  for (guint i = 0; words[i]; i++)
-    {
-      gboolean searchable = FALSE;
-
-      for (const char *p = words[i]; *p && !searchable; p = g_utf8_next_char (p))
-        searchable = g_unichar_isalnum (g_utf8_get_char (p));
-      if (!searchable)
-        continue;
-      if (query->len)
-        g_string_append_c (query, ' ');
-      /* One or two letters would match most of a big notebook's text: while the person is
-       * still typing that little, look in titles and tags only. */
-      if (g_utf8_strlen (words[i], -1) < 3)
-        g_string_append (query, "{title tag_names} : ");
-      g_string_append_c (query, '"');
-      for (const char *p = words[i]; *p; p++)
-        {
-          if (*p == '"')
-            g_string_append_c (query, '"');
-          g_string_append_c (query, *p);
-        }
-      g_string_append (query, "\"*");
-    }
-  return query->len ? g_string_free (g_steal_pointer (&query), FALSE) : NULL;
-}
-
-/* Text was typed but none of it can be searched (only punctuation): nothing matches. */
-static gboolean
-matches_nothing (const SiIdeaFilter *filter,
-                 const char         *fts)
-{
-  return filter && filter->search && filter->search[0] != '\0' && fts == NULL;
-}
-
-/* Prepares @sql and binds the filter's :tag and the search's :match where @sql has them. */
-static sqlite3_stmt *
-prepare_with_filter (SiStore            *self,
-                     const char         *sql,
-                     const SiIdeaFilter *filter,
-                     const char         *fts,
-                     GError            **error)
-{
-  sqlite3_stmt *stmt;
-  int index;
-
-  if (!(stmt = _si_store_prepare (self, sql, error)))
-    return NULL;
-  if ((index = sqlite3_bind_parameter_index (stmt, ":tag")))
-    sqlite3_bind_int64 (stmt, index, filter->tag_id);
-  if ((index = sqlite3_bind_parameter_index (stmt, ":match")))
-    sqlite3_bind_text (stmt, index, fts, -1, SQLITE_TRANSIENT);
-  return stmt;
-}
-
-/* The filters of a search, as conditions on ideas_fts's rowid. */
-static void
-append_search_filters (GString            *sql,
-                       const SiIdeaFilter *filter)
-{
-  if (filter && filter->tag_id)
-    g_string_append (sql, " AND rowid IN (SELECT idea_id FROM idea_tags WHERE tag_id = :tag)");
-  if (filter && filter->pinned_only)
-    g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE pinned = 1 AND state != 3)");
-  if (filter && filter->conflicts_only)
-    g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE conflict_of IS NOT NULL)");
-}
-
-/* One query for every list: what differs is only which filters are present.
- *
- * With a search, @count counts every match, @one_id reads one idea's key; the list itself is
- * prepare_search_query()'s. */
-static sqlite3_stmt *
-prepare_idea_query (SiStore            *self,
-                    const SiIdeaFilter *filter,
-                    const char         *fts,
-                    gboolean            one_id,
-                    gboolean            count,
-                    const SiIdeaKey    *after,
-                    guint               limit,
-                    GError            **error)
-{
-  sqlite3_stmt *stmt;
-  g_autoptr(GString) sql = g_string_new ("SELECT ");
-  gboolean tag = filter && filter->tag_id;
-  gboolean pinned = filter && filter->pinned_only;
-  gboolean conflicts = filter && filter->conflicts_only;
-
-  if (count)
-    g_string_append (sql, "count (*)");
-  else
-    g_string_append_printf (sql, "i.id, i.updated_at, i.pinned, %s", fts ? "m.rank" : "0.0");
-
-  if (fts)
-    {
-      g_string_append (sql, " FROM (SELECT rowid AS id, si_rank (ideas_fts) AS rank"
-                            " FROM ideas_fts WHERE ideas_fts MATCH :match");
-      append_search_filters (sql, filter);
-      if (one_id)
-        g_string_append (sql, " AND rowid = :id");
-      g_string_append (sql, ") m JOIN ideas i ON i.id = m.id WHERE i.state != 3");
-    }
-  else
-    {
-      g_string_append (sql, " FROM ideas i");
-      if (tag)
-        g_string_append (sql, " JOIN idea_tags it ON it.idea_id = i.id AND it.tag_id = :tag");
-      g_string_append (sql, " WHERE i.state != 3");
-      if (pinned)
-        g_string_append (sql, " AND i.pinned = 1");
-      if (conflicts)
-        g_string_append (sql, " AND i.conflict_of IS NOT NULL");
-      if (one_id)
-        g_string_append (sql, " AND i.id = :id");
-      /* The rows after @after in the list's order: ideas_order walks from there. */
-      if (after)
-        g_string_append (sql, " AND (i.pinned, i.updated_at, i.id) < (:pinned, :updated_at, :after_id)");
-    }
-  if (!count)
-    g_string_append (sql, " ORDER BY i.pinned DESC, i.updated_at DESC, i.id DESC");
-  if (limit > 0)
-    g_string_append (sql, " LIMIT :limit");
-
-  if (!(stmt = prepare_with_filter (self, sql->str, filter, fts, error)))
-    return NULL;
-  if (after)
-    {
-      sqlite3_bind_int (stmt, sqlite3_bind_parameter_index (stmt, ":pinned"), after->pinned);
-      sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":updated_at"), after->updated_at);
-      sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":after_id"), after->id);
-    }
-  if (limit > 0)
-    sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":limit"), limit);
-  return stmt;
-}
-
-/* One match of a search, while the best are picked. */
-typedef struct {
-  gint64 id;
-  double rank;
-} Match;
-
-/* Whether @a is a worse result than @b: ranked lower, or as well but older (a smaller id). */
-static inline gboolean
-match_worse (const Match *a,
-             const Match *b)
-{
-  return a->rank > b->rank || (a->rank == b->rank && a->id < b->id);
-}
-
-static inline void
-swap_matches (Match *a,
-              Match *b)
-{
-  Match t = *a;
-  *a = *b;
-  *b = t;
-}
-
-/* Keeps the best SI_SEARCH_MAX_RESULTS of the matches offered, in a binary heap whose root is
- * the worst one kept: a match that is not better than the root costs one comparison. */
-static void
-keep_best (GArray      *heap,
-           const Match *match)
-{
-  Match *m;
-  guint i = heap->len;
-
-  if (heap->len < SI_SEARCH_MAX_RESULTS)
-    {
-      g_array_append_val (heap, *match);
-      m = (Match *) (gpointer) heap->data;
-      for (; i > 0 && match_worse (&m[i], &m[(i - 1) / 2]); i = (i - 1) / 2)
-        swap_matches (&m[i], &m[(i - 1) / 2]);
-      return;
-    }
-  m = (Match *) (gpointer) heap->data;
-  if (!match_worse (&m[0], match))
-    return;
-  m[0] = *match;
-  for (i = 0;;)
-    {
-      guint worst = i, left = 2 * i + 1, right = 2 * i + 2;
-
-      if (left < heap->len && match_worse (&m[left], &m[worst]))
-        worst = left;
-      if (right < heap->len && match_worse (&m[right], &m[worst]))
-        worst = right;
-      if (worst == i)
-        break;
-      swap_matches (&m[i], &m[worst]);
-      i = worst;
-    }
-}
-
-static int
-compare_match_ids (gconstpointer a,
-                   gconstpointer b)
-{
-  gint64 x = ((const Match *) a)->id, y = ((const Match *) b)->id;
-  return (x > y) - (x < y);
-}
-
-/* A search's list: every match is ranked inside FTS5 (si_rank), newest first, and only the
- * best SI_SEARCH_MAX_RESULTS are kept; then one query reads their place in the list (pinned,
- * updated_at) from the narrow index ideas_keys — the wide rows would cost 1.5 ms more. */
-static GArray *
-query_search (SiStore             *self,
-              const SiIdeaFilter  *filter,
-              const char          *fts,
-              GError             **error)
-{
-  g_autoptr(GArray) best = g_array_sized_new (FALSE, FALSE, sizeof (Match), SI_SEARCH_MAX_RESULTS);
-  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
-  g_autoptr(GString) sql = g_string_new ("SELECT rowid, si_rank (ideas_fts) FROM ideas_fts WHERE ideas_fts MATCH :match");
-  g_autoptr(GString) ids = g_string_new ("[");
-  sqlite3_stmt *stmt;
-  int rc;
-
-  append_search_filters (sql, filter);
-  g_string_append (sql, " ORDER BY rowid DESC");
-  if (!(stmt = prepare_with_filter (self, sql->str, filter, fts, error)))
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      Match match = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
-      keep_best (best, &match);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "searching"), error);
-      return NULL;
-    }
-  if (best->len == 0)
-    return g_steal_pointer (&keys);
-
-  g_array_sort (best, compare_match_ids);
-  for (guint i = 0; i < best->len; i++)
-    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (best, Match, i).id);
-  g_string_append_c (ids, ']');
-  if (!(stmt = _si_store_prepare (self, "SELECT id, updated_at, pinned FROM ideas INDEXED BY ideas_keys"
-                                        " WHERE id IN (SELECT value FROM json_each (?1)) AND state != 3", error)))
-    return NULL;
-  sqlite3_bind_text (stmt, 1, ids->str, ids->len, SQLITE_STATIC);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      Match wanted = { sqlite3_column_int64 (stmt, 0), 0.0 };
-      const Match *match = bsearch (&wanted, best->data, best->len, sizeof (Match), compare_match_ids);
-      SiIdeaKey key = { wanted.id, sqlite3_column_int64 (stmt, 1), sqlite3_column_int (stmt, 2),
-                        match ? match->rank : 0.0 };
-
-      g_array_append_val (keys, key);
-    }
-  sqlite3_reset (stmt);
-  sqlite3_clear_bindings (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "searching"), error);
-      return NULL;
-    }
-  g_array_sort (keys, (GCompareFunc) si_idea_key_compare);
-  return g_steal_pointer (&keys);
-}
-
-static void
-read_key (sqlite3_stmt *stmt,
-          SiIdeaKey    *key)
-{
-  key->id = sqlite3_column_int64 (stmt, 0);
-  key->updated_at = sqlite3_column_int64 (stmt, 1);
-  key->pinned = sqlite3_column_int (stmt, 2);
-  key->rank = sqlite3_column_double (stmt, 3);
-}
-
-/**
- * si_store_query_ideas:
- * @filter: (nullable): what to show; NULL for every idea
- *
- * Returns: (transfer full) (element-type SiIdeaKey): the ideas @filter shows, in display order:
- *   pinned first, then the most recently changed; search results by relevance first
- */
-GArray *
-si_store_query_ideas (SiStore             *self,
-                      const SiIdeaFilter  *filter,
-                      GError             **error)
-{
-  g_autofree char *fts = NULL;
-
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-
-  fts = filter ? fts_query_from_text (filter->search) : NULL;
-  if (matches_nothing (filter, fts))
-    return g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
-  if (fts)
-    return query_search (self, filter, fts, error);
-  return si_store_query_ideas_after (self, filter, NULL, 0, error);
-}
-
-/**
- * si_store_query_ideas_after:
- * @filter: (nullable): what to show, without a search; NULL for every idea
- * @after: (nullable): the key of the last idea already read, or NULL to start at the first
- * @limit: at most this many (0: all)
- *
- * A page of the list, for a list that loads as it scrolls: each page is read through the
- * index that keeps the list's order, so it costs the rows it returns, wherever it starts.
- *
- * Returns: (transfer full) (element-type SiIdeaKey): the ideas that come after @after, in
- *   display order
- */
-GArray *
-si_store_query_ideas_after (SiStore             *self,
-                            const SiIdeaFilter  *filter,
-                            const SiIdeaKey     *after,
-                            guint                limit,
-                            GError             **error)
-{
-  g_autoptr(GArray) keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-  g_return_val_if_fail (filter == NULL || filter->search == NULL || filter->search[0] == '\0', NULL);
-
-  if (!(stmt = prepare_idea_query (self, filter, NULL, FALSE, FALSE, after, limit, error)))
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      SiIdeaKey key;
-      read_key (stmt, &key);
-      g_array_append_val (keys, key);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "listing ideas"), error);
-      return NULL;
-    }
-  return g_steal_pointer (&keys);
-}
-
-/**
- * si_store_count_ideas:
- * @filter: (nullable): what to count
- */
-guint
-si_store_count_ideas (SiStore             *self,
-                      const SiIdeaFilter  *filter,
-                      GError             **error)
-{
-  g_autofree char *fts = NULL;
-  sqlite3_stmt *stmt;
-  guint count = 0;
-  int rc;
-
-  g_return_val_if_fail (SI_IS_STORE (self), 0);
-
-  fts = filter ? fts_query_from_text (filter->search) : NULL;
-  if (matches_nothing (filter, fts))
-    return 0;
-  /* Every idea: a number the triggers keep (si-store-schema.c), not a count of 100,000 rows. */
-  if (fts == NULL && (filter == NULL || (!filter->tag_id && !filter->pinned_only && !filter->conflicts_only)))
-    stmt = _si_store_prepare (self, "SELECT n FROM idea_count", error);
-  else
-    stmt = prepare_idea_query (self, filter, fts, FALSE, TRUE, NULL, 0, error);
-  if (stmt == NULL)
-    return 0;
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, uid, -1, SQLITE_TRANSIENT);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
-    count = sqlite3_column_int (stmt, 0);
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW)
-    _si_store_set_error (self, rc, NC_("what failed", "counting ideas"), error);
-  return count;
-}
-
-/**
- * si_store_get_idea_key:
- * @key: (out): the idea's place in the list
- *
- * Returns: TRUE when @filter shows the idea; FALSE when it does not, with @error set only when
- *   the database failed
- */
-gboolean
-si_store_get_idea_key (SiStore             *self,
-                       gint64               id,
-                       const SiIdeaFilter  *filter,
-                       SiIdeaKey           *key,
-                       GError             **error)
-{
-  g_autofree char *fts = NULL;
-  sqlite3_stmt *stmt;
-  int rc;
-
-  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  fts = filter ? fts_query_from_text (filter->search) : NULL;
-  if (matches_nothing (filter, fts))
-    return FALSE;
-  if (!(stmt = prepare_idea_query (self, filter, fts, TRUE, FALSE, NULL, 0, error)))
-    return FALSE;
-  sqlite3_bind_int64 (stmt, sqlite3_bind_parameter_index (stmt, ":id"), id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    read_key (stmt, key);
+    {
+      *id = sqlite3_column_int64 (stmt, 0);
+      *state = sqlite3_column_int (stmt, 1);
+    }
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return _si_store_set_error (self, rc, NC_("what failed", "reading an idea"), error);
-  return rc == SQLITE_ROW;
-}
-
-/* The list order: by rank (search), pinned first, then newest change, then newest id. */
-int
-si_idea_key_compare (const SiIdeaKey *a,
-                     const SiIdeaKey *b)
-{
-  if (a->rank != b->rank)
-    return a->rank < b->rank ? -1 : 1;
-  if (a->pinned != b->pinned)
-    return a->pinned ? -1 : 1;
-  if (a->updated_at != b->updated_at)
-    return a->updated_at > b->updated_at ? -1 : 1;
-  if (a->id != b->id)
-    return a->id > b->id ? -1 : 1;
-  return 0;
-}
-
-/**
- * si_store_search:
- * @text: what the person typed: every word is matched as a prefix, accents ignored
- * @limit: at most this many results (0: no limit)
- *
- * Returns: (transfer full) (element-type SiIdea): the matching ideas, best first
- */
-GPtrArray *
-si_store_search (SiStore     *self,
-                 const char  *text,
-                 guint        limit,
-                 GError     **error)
-{
-  SiIdeaFilter filter = { .search = text };
-  g_autoptr(GPtrArray) ideas = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GArray) keys = NULL;
-
-  g_return_val_if_fail (SI_IS_STORE (self), NULL);
-  g_return_val_if_fail (text != NULL, NULL);
-
-  {
-    g_autofree char *fts = fts_query_from_text (text);
-    if (fts == NULL)
-      return g_steal_pointer (&ideas);
-  }
-  if (!(keys = si_store_query_ideas (self, &filter, error)))
-    return NULL;
-  for (guint i = 0; i < keys->len && (limit == 0 || i < limit); i++)
-    {
-      SiIdea *idea = si_store_get_idea (self, g_array_index (keys, SiIdeaKey, i).id, error);
-      if (idea == NULL)
-        return NULL;
-      g_ptr_array_add (ideas, idea);
-    }
-  return g_steal_pointer (&ideas);
+    return _si_store_set_error (self, rc, NC_("what failed", "looking up a uid"), error);
+  return TRUE;
 }
 
 /* The outbox --------------------------------------------------------------------------------------- */
@@ -2516,12 +918,12 @@ si_store_get_outbox (SiStore  *self,
   g_array_set_clear_func (entries, _si_outbox_entry_clear);
   stmt = _si_store_prepare (self,
                             "SELECT 0, id, uid, sid, version, generation, state,"
-                            "       CASE state WHEN 1 THEN 0 WHEN 2 THEN 1 ELSE 5 END AS stage"
-                            " FROM tags WHERE state != 0 AND sync_error IS NULL"
+                            "       CASE state WHEN " SI_SQL_CREATED " THEN 0 WHEN " SI_SQL_MODIFIED " THEN 1 ELSE 5 END AS stage"
+                            " FROM tags WHERE state != " SI_SQL_SYNCED " AND sync_error IS NULL"
                             " UNION ALL "
                             "SELECT 1, id, uid, sid, version, generation, state,"
-                            "       CASE state WHEN 1 THEN 2 WHEN 2 THEN 3 ELSE 4 END AS stage"
-                            " FROM ideas WHERE state != 0 AND sync_error IS NULL"
+                            "       CASE state WHEN " SI_SQL_CREATED " THEN 2 WHEN " SI_SQL_MODIFIED " THEN 3 ELSE 4 END AS stage"
+                            " FROM ideas WHERE state != " SI_SQL_SYNCED " AND sync_error IS NULL"
                             " ORDER BY stage, 2", error);
   if (stmt == NULL)
     return NULL;
@@ -2530,7 +932,7 @@ si_store_get_outbox (SiStore  *self,
       SiOutboxEntry entry = {
         sqlite3_column_int (stmt, 0) ? SI_COLLECTION_IDEAS : SI_COLLECTION_TAGS,
         sqlite3_column_int64 (stmt, 1),
-        g_strdup (column_text (stmt, 2)),
+        g_strdup (_si_store_column_text (stmt, 2)),
         sqlite3_column_int64 (stmt, 3),
         sqlite3_column_int64 (stmt, 4),
         sqlite3_column_int64 (stmt, 5),
@@ -2563,8 +965,8 @@ si_store_count_pending (SiStore  *self,
   g_return_val_if_fail (SI_IS_STORE (self), 0);
 
   stmt = _si_store_prepare (self,
-                            "SELECT (SELECT count (*) FROM tags WHERE state != 0)"
-                            " + (SELECT count (*) FROM ideas WHERE state != 0)", error);
+                            "SELECT (SELECT count (*) FROM tags WHERE state != " SI_SQL_SYNCED ")"
+                            " + (SELECT count (*) FROM ideas WHERE state != " SI_SQL_SYNCED ")", error);
   if (stmt == NULL)
     return 0;
   rc = sqlite3_step (stmt);
@@ -2574,103 +976,6 @@ si_store_count_pending (SiStore  *self,
   if (rc != SQLITE_ROW)
     _si_store_set_error (self, rc, NC_("what failed", "counting the changes to push"), error);
   return count;
-}
-
-/**
- * si_store_mark_pushed:
- * @collection: SI_COLLECTION_TAGS or SI_COLLECTION_IDEAS
- * @generation: the generation that was pushed (from the outbox entry)
- * @sid: the server's id for the record
- * @version: the server's version after the push
- * @cleaned: (out) (optional): TRUE when the record is clean now
- *
- * Records that the server has what was pushed. The record becomes clean only if it was not
- * edited meanwhile (its generation is still @generation); otherwise it stays dirty, now based
- * on @version, and is pushed again next time. A pushed tombstone goes away for good.
- */
-gboolean
-si_store_mark_pushed (SiStore     *self,
-                      const char  *collection,
-                      gint64       id,
-                      gint64       generation,
-                      gint64       sid,
-                      gint64       version,
-                      gboolean    *cleaned,
-                      GError     **error)
-{
-  gboolean ideas;
-  sqlite3_stmt *stmt;
-  int rc, state = -1;
-  gint64 current_generation = 0;
-
-  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
-  g_return_val_if_fail (collection != NULL, FALSE);
-
-  ideas = g_str_equal (collection, SI_COLLECTION_IDEAS);
-  if (!ideas && !g_str_equal (collection, SI_COLLECTION_TAGS))
-    {
-      /* Only a caller's mistake: not translated. */
-      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_INVALID, "There is no collection “%s”.", collection);
-      return FALSE;
-    }
-  if (cleaned)
-    *cleaned = FALSE;
-
-  if (!_si_store_begin (self, error))
-    return FALSE;
-  stmt = _si_store_prepare (self, ideas ? "SELECT state, generation FROM ideas WHERE id = ?1"
-                                        : "SELECT state, generation FROM tags WHERE id = ?1", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_ROW)
-    {
-      state = sqlite3_column_int (stmt, 0);
-      current_generation = sqlite3_column_int64 (stmt, 1);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "recording a push"), error);
-      goto fail;
-    }
-  if (state < 0)
-    return _si_store_commit (self, error);   /* gone meanwhile: nothing to record */
-
-  if (state == SI_SYNC_STATE_DELETED && current_generation == generation)
-    stmt = _si_store_prepare (self, ideas ? "DELETE FROM ideas WHERE id = ?1" : "DELETE FROM tags WHERE id = ?1", error);
-  else if (ideas)
-    stmt = _si_store_prepare (self,
-                              "UPDATE ideas SET sid = coalesce (?2, sid), version = ?3,"
-                              " state = CASE WHEN generation = ?4 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
-                              " sync_error = CASE WHEN generation = ?4 THEN NULL ELSE sync_error END"
-                              " WHERE id = ?1", error);
-  else
-    stmt = _si_store_prepare (self,
-                              "UPDATE tags SET sid = coalesce (?2, sid), version = ?3,"
-                              " state = CASE WHEN generation = ?4 THEN 0 WHEN state = 1 THEN 2 ELSE state END,"
-                              " sync_error = CASE WHEN generation = ?4 THEN NULL ELSE sync_error END"
-                              " WHERE id = ?1", error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_bind_parameter_count (stmt) > 1)
-    {
-      if (sid > 0)
-        sqlite3_bind_int64 (stmt, 2, sid);
-      sqlite3_bind_int64 (stmt, 3, version);
-      sqlite3_bind_int64 (stmt, 4, generation);
-    }
-  if (!_si_store_step_done (self, stmt, NC_("what failed", "recording a push"), error))
-    goto fail;
-  if (cleaned)
-    *cleaned = current_generation == generation;
-  return _si_store_commit (self, error);
-
-fail:
-  _si_store_rollback (self);
-  return FALSE;
 }
 
 /* Sync bookkeeping ------------------------------------------------------------------------------- */

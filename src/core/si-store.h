@@ -91,7 +91,8 @@ typedef struct {
  * @uid: the record's UUID
  * @sid: the server id, 0 before the first push
  * @version: the server version the local record is based on
- * @generation: the edit generation to hand back to si_store_mark_pushed()
+ * @generation: the edit generation that was read (a push hands it back so that an edit made meanwhile
+ *   keeps the record dirty)
  * @state: created, modified or deleted
  *
  * One record waiting to be pushed.
@@ -203,14 +204,6 @@ GPtrArray  *si_store_list_tags         (SiStore            *self,
 GArray     *si_store_get_outbox        (SiStore            *self,
                                         GError            **error);
 guint       si_store_count_pending     (SiStore            *self,
-                                        GError            **error);
-gboolean    si_store_mark_pushed       (SiStore            *self,
-                                        const char         *collection,
-                                        gint64              id,
-                                        gint64              generation,
-                                        gint64              sid,
-                                        gint64              version,
-                                        gboolean           *cleaned,
                                         GError            **error);
 
 G_END_DECLS

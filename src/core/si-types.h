@@ -19,11 +19,18 @@ typedef struct _SiIdeaList SiIdeaList;
  *
  * The sync state of a record in the offline store. The values are stored on disk.
  */
+/* The values as preprocessor numbers as well, so that the store's SQL text is built from the
+ * same constants (SI_SQL_SYNCED and the others in si-store-private.h). */
+#define SI_SYNC_STATE_SYNCED_VALUE   0
+#define SI_SYNC_STATE_CREATED_VALUE  1
+#define SI_SYNC_STATE_MODIFIED_VALUE 2
+#define SI_SYNC_STATE_DELETED_VALUE  3
+
 typedef enum {
-  SI_SYNC_STATE_SYNCED = 0,
-  SI_SYNC_STATE_CREATED = 1,
-  SI_SYNC_STATE_MODIFIED = 2,
-  SI_SYNC_STATE_DELETED = 3,
+  SI_SYNC_STATE_SYNCED = SI_SYNC_STATE_SYNCED_VALUE,
+  SI_SYNC_STATE_CREATED = SI_SYNC_STATE_CREATED_VALUE,
+  SI_SYNC_STATE_MODIFIED = SI_SYNC_STATE_MODIFIED_VALUE,
+  SI_SYNC_STATE_DELETED = SI_SYNC_STATE_DELETED_VALUE,
 } SiSyncState;
 
 /**
