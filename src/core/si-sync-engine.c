@@ -7,6 +7,9 @@
  * A pull reads GET /changes (both collections, one cursor) and checks the server's instance id
  * in each answer's header; a push notes what it sends before sending it, so that a sync that
  * never got the answer recognises its own write in the next one (si-store-sync.c).
+ *
+ * The pieces: the pull in si-sync-engine-pull.c, the push in si-sync-engine-push.c; what they
+ * share (the engine, a run, sending a request) is in si-sync-engine-private.h.
  */
 #define G_LOG_DOMAIN "saveidea-sync"
 
@@ -15,27 +18,17 @@
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
 #include <string.h>
-#include <time.h>
 
 #include "si-collection.h"
 #include "si-http-private.h"
 #include "si-store-private.h"
+#include "si-sync-engine-private.h"
 #include "si-sync-engine.h"
 #include "si-wire.h"
 
 #define API "/api/v1/"
-#define MAX_PUSH_ROUNDS 3
 #define BATCH_CHUNK 500
 #define REQUEST_TIMEOUT_S 60
-#define BULK_PAGE 100   /* records in a page from which the search index is filled per page */
-/* A pull must end, whatever the server says. Each page that says more follow must move the
- * cursor forward, and one feed takes at most twice the pages its first page announced (its
- * `remaining`, at that page's size), plus PULL_SLACK_PAGES for what other devices write
- * meanwhile, and never more than PULL_MAX_PAGES: 20,000,000 records at the server's page of
- * 1000, twenty times a 1,000,000-idea notebook. The cursor is kept page by page, so the next
- * sync goes on from where this one stopped. */
-#define PULL_SLACK_PAGES 100
-#define PULL_MAX_PAGES 20000
 
 G_DEFINE_QUARK (si-sync-error-quark, si_sync_error)
 
@@ -60,22 +53,6 @@ si_sync_report_free (SiSyncReport *report)
 
 G_DEFINE_BOXED_TYPE (SiSyncReport, si_sync_report, si_sync_report_copy, si_sync_report_free)
 
-struct _SiSyncEngine {
-  GObject      parent_instance;
-
-  SiStore     *store;
-  char        *server_url;
-  char        *token;
-  SoupSession *session;
-  GPtrArray   *collections;
-  guint        page_size;
-  guint        batch_threshold;
-  gboolean     running;
-  gboolean     instance_checked;
-  guint        progress_done;
-  guint        progress_total;
-};
-
 G_DEFINE_FINAL_TYPE (SiSyncEngine, si_sync_engine, G_TYPE_OBJECT)
 
 enum {
@@ -92,50 +69,12 @@ static GParamSpec *properties[N_PROPS];
 
 /* One running sync ---------------------------------------------------------------------------- */
 
-typedef struct {
-  SiCollection *collection;
-  gint64        id;
-  gint64        generation;
-  SiWireMethod  method;
-  gint64        sid;
-  gint64        if_match;
-  SiWireRecord *record;      /* POST/PUT: as sent */
-} PushOp;
-
-static void
-push_op_free (PushOp *op)
+void
+_si_sync_engine_push_op_free (PushOp *op)
 {
   g_clear_pointer (&op->record, si_wire_record_free);
   g_free (op);
 }
-
-typedef struct {
-  SiSyncMode    mode;
-  SiSyncReport  report;
-  /* pull */
-  gboolean      legacy;        /* the server has no GET /changes: one feed per collection */
-  guint         coll;          /* legacy: the collection being pulled */
-  gint64        cursor;
-  guint         pages;         /* pages of this feed so far */
-  guint         max_pages;     /* at most this many (0: not known yet) */
-  GPtrArray    *seen;          /* full: per collection, the server ids listed (GHashTable) */
-  /* push */
-  guint         round;
-  GArray       *outbox;
-  guint         pos;
-  guint         batch_chunk;
-  GHashTable   *only;          /* "table:id" to push this round (NULL: everything) */
-  GHashTable   *retry;         /* "table:id" to push again next round */
-  GPtrArray    *ops;           /* in flight */
-  gboolean      server_failed; /* an operation of a batch failed with a 5xx */
-  /* where the time goes (µs), for the debug output */
-  gint64        sent_at;
-  gint64        us_waiting;
-  gint64        us_parsing;
-  gint64        us_applying;
-  gint64        us_applying_cpu;
-  guint         bulk_pages;    /* pages whose search index was filled per page */
-} Run;
 
 static void
 run_free (Run *run)
@@ -148,15 +87,12 @@ run_free (Run *run)
   g_free (run);
 }
 
-static void pull_next (GTask *task);
 static gboolean check_instance (SiSyncEngine *self, const char *instance_id, GError **error);
-static void push_round (GTask *task);
-static void push_next (GTask *task);
 
-static void
-set_progress (SiSyncEngine *self,
-              guint         done,
-              guint         total)
+void
+_si_sync_engine_set_progress (SiSyncEngine *self,
+                              guint         done,
+                              guint         total)
 {
   /* Both change before either is announced: a reader never sees a new done with an old total. */
   g_object_freeze_notify (G_OBJECT (self));
@@ -173,9 +109,9 @@ set_progress (SiSyncEngine *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-static void
-run_finish (GTask  *task,
-            GError *error)
+void
+_si_sync_engine_run_finish (GTask  *task,
+                            GError *error)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
@@ -205,8 +141,16 @@ run_finish (GTask  *task,
     }
 }
 
-static GError *
-store_error (GError *error)
+/* A run cancelled between two requests: its task has returned already. */
+void
+_si_sync_engine_run_cancelled (SiSyncEngine *self)
+{
+  self->running = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+}
+
+GError *
+_si_sync_engine_store_error (GError *error)
 {
   GError *wrapped = g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_STORE, "%s", error->message);
   g_error_free (error);
@@ -214,10 +158,6 @@ store_error (GError *error)
 }
 
 /* HTTP ------------------------------------------------------------------------------------------ */
-
-typedef void (*ResponseFunc) (GTask    *task,
-                              guint     status,
-                              JsonNode *json);
 
 typedef struct {
   GTask        *task;
@@ -254,19 +194,18 @@ request_done (GObject      *source,
   if (bytes == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        run_finish (task, g_steal_pointer (&error));
+        _si_sync_engine_run_finish (task, g_steal_pointer (&error));
       else
-        run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK,
-                                       /* Translators: %s says why (from GLib or libsoup). */
-                                       _("The server could not be reached: %s"), error->message));
+        _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK,
+                                                       /* Translators: %s says why (from GLib or libsoup). */
+                                                       _("The server could not be reached: %s"), error->message));
       request_free (req);
       return;
     }
   if (g_task_return_error_if_cancelled (task))
     {
       SiSyncEngine *self = g_task_get_source_object (task);
-      self->running = FALSE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+      _si_sync_engine_run_cancelled (self);
       request_free (req);
       return;
     }
@@ -280,25 +219,25 @@ request_done (GObject      *source,
 
   if (instance_id != NULL && !check_instance (SI_SYNC_ENGINE (g_task_get_source_object (task)),
                                               instance_id, &instance_error))
-    run_finish (task, g_steal_pointer (&instance_error));
+    _si_sync_engine_run_finish (task, g_steal_pointer (&instance_error));
   else if (status == SOUP_STATUS_UNAUTHORIZED)
-    run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN,
-                                           _("The server no longer accepts this login. Log in again.")));
+    _si_sync_engine_run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN,
+                                                           _("The server no longer accepts this login. Log in again.")));
   else if (status >= 500 || status == 429 || status == 408)
-    run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                   /* Translators: %u is the HTTP status code, such as 503. */
-                                   _("The server had a problem (HTTP %u). Changes are kept and will be sent later."),
-                                   status));
+    _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                                   /* Translators: %u is the HTTP status code, such as 503. */
+                                                   _("The server had a problem (HTTP %u). Changes are kept and will be sent later."),
+                                                   status));
   else if (g_bytes_get_size (bytes) > 0 &&
            (json = si_wire_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error)) == NULL)
-    run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                   /* Translators: the HTTP status code, then what is wrong with the answer. */
-                                   _("The server sent an answer that is not valid (HTTP %u: %s)."),
-                                   status, error->message));
+    _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                                   /* Translators: the HTTP status code, then what is wrong with the answer. */
+                                                   _("The server sent an answer that is not valid (HTTP %u: %s)."),
+                                                   status, error->message));
   else if (json == NULL && status != SOUP_STATUS_NO_CONTENT)
-    run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                   /* Translators: %u is the HTTP status code, such as 200. */
-                                   _("The server sent an empty answer (HTTP %u)."), status));
+    _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                                   /* Translators: %u is the HTTP status code, such as 200. */
+                                                   _("The server sent an empty answer (HTTP %u)."), status));
   else
     {
       run->us_parsing += g_get_monotonic_time () - parse_start;
@@ -307,13 +246,13 @@ request_done (GObject      *source,
   request_free (req);
 }
 
-static void
-send_request (GTask        *task,
-              const char   *method,
-              const char   *path,
-              JsonNode     *body,
-              gint64        if_match,
-              ResponseFunc  func)
+void
+_si_sync_engine_send_request (GTask        *task,
+                              const char   *method,
+                              const char   *path,
+                              JsonNode     *body,
+                              gint64        if_match,
+                              ResponseFunc  func)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
@@ -327,8 +266,8 @@ send_request (GTask        *task,
   req->msg = soup_message_new (method, url);
   if (req->msg == NULL)
     {
-      run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
-                                     _("“%s” is not a valid server address."), self->server_url));
+      _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
+                                                     _("“%s” is not a valid server address."), self->server_url));
       request_free (req);
       return;
     }
@@ -353,43 +292,37 @@ send_request (GTask        *task,
                                 g_task_get_cancellable (task), request_done, req);
 }
 
-/* What a request asked the server for; each has messages of its own, for translators. */
-typedef enum {
-  REQUEST_CHANGES,   /* a page of the changes */
-  REQUEST_CHANGE,    /* one change */
-  REQUEST_BATCH,     /* a batch of changes */
-} RequestKind;
 
 /* The server answered @status to a request for changes or a batch: the sync ends with its
  * reason. */
-static void
-unexpected (GTask       *task,
-            guint        status,
-            JsonNode    *json,
-            RequestKind  kind)
+void
+_si_sync_engine_unexpected (GTask       *task,
+                            guint        status,
+                            JsonNode    *json,
+                            RequestKind  kind)
 {
   g_autoptr(SiWireProblem) problem = json ? si_wire_problem_from_json (json, SI_WIRE_COLLECTION_IDEAS, NULL) : NULL;
   /* Translators: stands for the server's reason (in English) in the next two messages. */
   const char *reason = problem && problem->message ? problem->message : _("no reason given");
 
   if (kind == REQUEST_BATCH)
-    run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                   /* Translators: the HTTP status code, then the server's reason (in
-                                    * English) or “no reason given”. */
-                                   _("The server refused a batch of changes (HTTP %u: %s)."), status, reason));
+    _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                                   /* Translators: the HTTP status code, then the server's reason (in
+                                                    * English) or “no reason given”. */
+                                                   _("The server refused a batch of changes (HTTP %u: %s)."), status, reason));
   else
-    run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                   /* Translators: the HTTP status code, then the server's reason (in
-                                    * English) or “no reason given”. */
-                                   _("The server refused to list the changes (HTTP %u: %s)."), status, reason));
+    _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                                   /* Translators: the HTTP status code, then the server's reason (in
+                                                    * English) or “no reason given”. */
+                                                   _("The server refused to list the changes (HTTP %u: %s)."), status, reason));
 }
 
 /* The server's answer to a change or a batch cannot be read (@error says why, when known): the
  * sync ends. */
-static void
-answer_not_valid (GTask        *task,
-                  RequestKind   kind,
-                  const GError *error)
+void
+_si_sync_engine_answer_not_valid (GTask        *task,
+                                  RequestKind   kind,
+                                  const GError *error)
 {
   g_autofree char *message = NULL;
 
@@ -401,7 +334,7 @@ answer_not_valid (GTask        *task,
     /* Translators: %s says what is wrong with the answer, in English. */
     message = error ? g_strdup_printf (_("The server's answer to a change is not valid: %s"), error->message)
                     : g_strdup (_("The server's answer to a change is not valid."));
-  run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER, message));
+  _si_sync_engine_run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER, message));
 }
 
 /* Start: the server's identity --------------------------------------------------------------- */
@@ -412,9 +345,9 @@ after_info (GTask *task)
   Run *run = g_task_get_task_data (task);
 
   if (run->mode == SI_SYNC_MODE_PUSH)
-    push_round (task);
+    _si_sync_engine_push_round (task);
   else
-    pull_next (task);
+    _si_sync_engine_pull_next (task);
 }
 
 /* The server says it is @instance_id: the one this notebook synced with (or the first). */
@@ -431,7 +364,7 @@ check_instance (SiSyncEngine  *self,
     {
       if (!_si_store_sync_set_instance_id (self->store, instance_id, &local_error))
         {
-          g_propagate_error (error, store_error (g_steal_pointer (&local_error)));
+          g_propagate_error (error, _si_sync_engine_store_error (g_steal_pointer (&local_error)));
           return FALSE;
         }
     }
@@ -448,10 +381,10 @@ check_instance (SiSyncEngine  *self,
   return TRUE;
 }
 
-static void
-on_info (GTask    *task,
-         guint     status,
-         JsonNode *json)
+void
+_si_sync_engine_on_info (GTask    *task,
+                         guint     status,
+                         JsonNode *json)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   GError *error = NULL;
@@ -463,883 +396,19 @@ on_info (GTask    *task,
       json_object_get_int_member_with_default (object, "protocol", 0) != SI_WIRE_PROTOCOL_VERSION ||
       !(instance_id = json_object_get_string_member_with_default (object, "instance_id", NULL)))
     {
-      run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
-                                     /* Translators: the server's address, then the version of the
-                                      * protocol this Saveidea speaks. */
-                                     _("%s does not answer like a Saveidea server (protocol %d)."),
-                                     self->server_url, SI_WIRE_PROTOCOL_VERSION));
+      _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
+                                                     /* Translators: the server's address, then the version of the
+                                                      * protocol this Saveidea speaks. */
+                                                     _("%s does not answer like a Saveidea server (protocol %d)."),
+                                                     self->server_url, SI_WIRE_PROTOCOL_VERSION));
       return;
     }
   if (!check_instance (self, instance_id, &error))
     {
-      run_finish (task, error);
+      _si_sync_engine_run_finish (task, error);
       return;
     }
   after_info (task);
-}
-
-/* Pull ------------------------------------------------------------------------------------------ */
-
-#define CHANGES_FEED "changes"   /* the cursor of GET /changes, account-wide */
-
-/* This thread's CPU time (µs): what applying costs on a busy machine. */
-static gint64
-thread_cpu_us (void)
-{
-  struct timespec ts;
-
-  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
-    return 0;
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-/* A page asked for with since=run->cursor: a feed that says more follow must move on, and
- * must end in about the pages it announced. Checked before the page is applied, so a feed that
- * loops stops with an error in bounded requests; what earlier pages brought stays. */
-static gboolean
-check_page_progress (Run           *run,
-                     SiWirePage    *page,
-                     GError       **error)
-{
-  run->pages++;
-  if (!page->more)
-    return TRUE;
-  if (page->cursor <= run->cursor)
-    {
-      /* Numbers as text: a G_GINT64_FORMAT would cut the message short for xgettext. */
-      g_autofree char *from = g_strdup_printf ("%" G_GINT64_FORMAT, run->cursor);
-      g_autofree char *to = g_strdup_printf ("%" G_GINT64_FORMAT, page->cursor);
-
-      g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                   /* Translators: two change numbers: where the page began, where it says the
-                    * next one begins. */
-                   _("The server's list of changes does not move forward (after change %s it says "
-                     "to go on from change %s). The sync stopped; what came before is kept."),
-                   from, to);
-      return FALSE;
-    }
-  if (run->max_pages == 0)
-    {
-      guint64 per_page = MAX (page->records->len, 1);
-      guint64 announced = page->remaining >= 0 ? ((guint64) page->remaining + per_page - 1) / per_page
-                                               : PULL_MAX_PAGES;
-
-      run->max_pages = (guint) MIN ((guint64) run->pages + 2 * MIN (announced, PULL_MAX_PAGES) + PULL_SLACK_PAGES,
-                                    PULL_MAX_PAGES);
-    }
-  if (run->pages >= run->max_pages)
-    {
-      g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                   /* Translators: %u is a number of pages. */
-                   _("The server's list of changes does not end: %u pages, and it still says more "
-                     "follow. The sync stopped; what came is kept, and the next sync goes on from there."),
-                   run->pages);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Applies one page — its records, parents' collections first, and the cursor that covers it
- * (stored under @feed) — in one transaction. */
-static gboolean
-apply_page (SiSyncEngine  *self,
-            Run           *run,
-            SiWirePage    *page,
-            const char    *feed,
-            GError       **error)
-{
-
-  g_auto(SiSyncPage) bulk = { 0, };
-  g_auto(SiSyncDurability) durability = { NULL, -1 };
-  gint64 stored;
-  guint done;
-
-  /* A page lost to a power cut is pulled again (its cursor goes with it): no need to wait
-   * for the disk at each page. */
-  _si_store_sync_relax_durability (self->store, &durability);
-  if (!_si_store_begin (self->store, error))
-    return FALSE;
-  /* Many records: the search index is filled once for the page. */
-  if (page->records->len >= BULK_PAGE)
-    {
-      if (!_si_store_sync_begin_page (self->store, &bulk, error))
-        {
-          _si_store_rollback (self->store);
-          return FALSE;
-        }
-      run->bulk_pages++;
-    }
-  for (guint c = 0; c < self->collections->len; c++)
-    {
-      SiCollection *collection = g_ptr_array_index (self->collections, c);
-      SiWireCollection wire = si_collection_get_wire (collection);
-
-      for (guint i = 0; i < page->records->len; i++)
-        {
-          SiWireRecord *record = g_ptr_array_index (page->records, i);
-          SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
-          g_autoptr(GError) local_error = NULL;
-
-          if (record->collection != wire)
-            continue;
-          if (run->seen != NULL && !record->deleted)
-            g_hash_table_add (g_ptr_array_index (run->seen, c), g_memdup2 (&record->id, sizeof (gint64)));
-          if (!_si_store_sync_apply (self->store, self->collections, collection, record, &applied, &local_error))
-            {
-              if (local_error->domain == SI_STORE_ERROR &&
-                  (local_error->code == SI_STORE_ERROR_INVALID || local_error->code == SI_STORE_ERROR_EXISTS ||
-                   local_error->code == SI_STORE_ERROR_NOT_FOUND))
-                {
-                  /* One record this store cannot take must not block every later one. */
-                  g_warning ("Skipping %s record %" G_GINT64_FORMAT " from the server: %s",
-                             si_collection_get_name (collection), record->id, local_error->message);
-                  continue;
-                }
-              _si_store_rollback (self->store);
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          if (applied != SI_SYNC_APPLIED_NOTHING && applied != SI_SYNC_APPLIED_ADOPTED)
-            run->report.pulled++;
-          if (applied == SI_SYNC_APPLIED_MERGED)
-            run->report.merged++;
-          else if (applied == SI_SYNC_APPLIED_CONFLICT)
-            run->report.conflicts++;
-        }
-    }
-  stored = _si_store_sync_get_cursor (self->store, feed);
-  if ((page->cursor > stored && !_si_store_sync_set_cursor (self->store, feed, page->cursor, error)) ||
-      !_si_store_sync_end_page (self->store, &bulk, error) ||
-      !_si_store_commit (self->store, error))
-    {
-      _si_store_rollback (self->store);
-      return FALSE;
-    }
-  run->cursor = page->cursor;
-  done = self->progress_done + page->records->len;
-  if (page->remaining >= 0)
-    /* The server counted what follows: "Syncing 1,200 of 5,000" from the first page on. */
-    set_progress (self, done, done + (guint) MIN (page->remaining, (gint64) (G_MAXUINT - done)));
-  else
-    /* An older server does not say: the total grows with what came. */
-    set_progress (self, done, self->progress_total + page->records->len);
-  return TRUE;
-}
-
-/* After a full pull of @collection: what the server no longer has goes. */
-static gboolean
-prune (SiSyncEngine  *self,
-       Run           *run,
-       guint          c,
-       GError       **error)
-{
-  GHashTable *seen = g_ptr_array_index (run->seen, c);
-  guint removed = 0;
-
-  if (!_si_store_begin (self->store, error))
-    return FALSE;
-  if (!_si_store_sync_prune (self->store, g_ptr_array_index (self->collections, c), seen, &removed, error) ||
-      !_si_store_commit (self->store, error))
-    {
-      _si_store_rollback (self->store);
-      return FALSE;
-    }
-  run->report.pulled += removed;
-  g_hash_table_remove_all (seen);
-  return TRUE;
-}
-
-static void
-pull_done (GTask *task)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  /* Every write of ours the server applied has now come back and been recognised: the notes
-   * of pushes whose record is gone here (created, sent without an answer, deleted before it
-   * was known to have arrived) will never be needed. */
-  if (!_si_store_sync_forget_stale_pushes (self->store, self->collections, &error))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  if (run->mode == SI_SYNC_MODE_PULL)
-    run_finish (task, NULL);
-  else
-    push_round (task);
-}
-
-/* A page of one collection's feed (servers without GET /changes). */
-static void
-on_page (GTask    *task,
-         guint     status,
-         JsonNode *json)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  SiCollection *collection = g_ptr_array_index (self->collections, run->coll);
-  g_autoptr(SiWirePage) page = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (status != SOUP_STATUS_OK)
-    {
-      unexpected (task, status, json, REQUEST_CHANGES);
-      return;
-    }
-  page = si_wire_page_from_json (json, si_collection_get_wire (collection), &error);
-  if (page == NULL)
-    {
-      run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                     /* Translators: %s says what is wrong with the page, in English. */
-                                     _("The server sent a page that is not valid: %s"), error->message));
-      return;
-    }
-  if (!check_page_progress (run, page, &error))
-    {
-      run_finish (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!apply_page (self, run, page, si_collection_get_name (collection), &error) ||
-      (!page->more && run->seen != NULL && !prune (self, run, run->coll, &error)))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  if (!page->more)
-    {
-      run->coll++;
-      run->cursor = -1;
-      run->pages = 0;
-      run->max_pages = 0;
-    }
-  pull_next (task);
-}
-
-/* A page of GET /changes: both collections, one cursor. */
-static void
-on_changes (GTask    *task,
-            guint     status,
-            JsonNode *json)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autoptr(SiWirePage) page = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 start, cpu_start;
-
-  if (status == SOUP_STATUS_NOT_FOUND)
-    {
-      /* An older server: a feed per collection, and its identity from GET /info. */
-      g_debug ("No GET /changes on this server: pulling collection by collection");
-      run->legacy = TRUE;
-      run->cursor = -1;
-      if (self->instance_checked)
-        pull_next (task);
-      else
-        send_request (task, SOUP_METHOD_GET, "info", NULL, -1, on_info);
-      return;
-    }
-  if (status != SOUP_STATUS_OK)
-    {
-      unexpected (task, status, json, REQUEST_CHANGES);
-      return;
-    }
-  if (!self->instance_checked)
-    {
-      /* No Saveidea-Instance header (a proxy that drops it): ask who it is, then this page
-       * again. */
-      send_request (task, SOUP_METHOD_GET, "info", NULL, -1, on_info);
-      return;
-    }
-  start = g_get_monotonic_time ();
-  page = si_wire_changes_from_json (json, &error);
-  if (page == NULL)
-    {
-      run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                     /* Translators: %s says what is wrong with the page, in English. */
-                                     _("The server sent a page that is not valid: %s"), error->message));
-      return;
-    }
-  run->us_parsing += g_get_monotonic_time () - start;
-  if (!check_page_progress (run, page, &error))
-    {
-      run_finish (task, g_steal_pointer (&error));
-      return;
-    }
-  start = g_get_monotonic_time ();
-  cpu_start = thread_cpu_us ();
-  if (!apply_page (self, run, page, CHANGES_FEED, &error))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  run->us_applying += g_get_monotonic_time () - start;
-  run->us_applying_cpu += thread_cpu_us () - cpu_start;
-  if (page->more)
-    {
-      pull_next (task);
-      return;
-    }
-  for (guint c = 0; run->seen != NULL && c < self->collections->len; c++)
-    if (!prune (self, run, c, &error))
-      {
-        run_finish (task, store_error (g_steal_pointer (&error)));
-        return;
-      }
-  if (run->bulk_pages > 1 && !_si_store_sync_optimize_index (self->store, &error))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  pull_done (task);
-}
-
-/* Where the feed of GET /changes starts: its own cursor, or, for a notebook that pulled
- * collection by collection so far, the lowest of theirs (re-applying a change is harmless). */
-static gint64
-changes_cursor (SiSyncEngine *self)
-{
-  gint64 cursor = _si_store_sync_get_cursor (self->store, CHANGES_FEED);
-
-  if (cursor > 0)
-    return cursor;
-  for (guint i = 0; i < self->collections->len; i++)
-    {
-      gint64 own = _si_store_sync_get_cursor (self->store, si_collection_get_name (g_ptr_array_index (self->collections, i)));
-      cursor = i == 0 ? own : MIN (cursor, own);
-    }
-  return cursor;
-}
-
-static void
-pull_next (GTask *task)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  SiCollection *collection;
-  g_autofree char *path = NULL;
-
-  if (!run->legacy)
-    {
-      if (run->cursor < 0)
-        run->cursor = run->mode == SI_SYNC_MODE_FULL ? 0 : changes_cursor (self);
-      path = g_strdup_printf (CHANGES_FEED "?since=%" G_GINT64_FORMAT "&limit=%u", run->cursor, self->page_size);
-      send_request (task, SOUP_METHOD_GET, path, NULL, -1, on_changes);
-      return;
-    }
-  if (run->coll >= self->collections->len)
-    {
-      pull_done (task);
-      return;
-    }
-  collection = g_ptr_array_index (self->collections, run->coll);
-  if (run->cursor < 0)
-    run->cursor = run->mode == SI_SYNC_MODE_FULL ? 0 : _si_store_sync_get_cursor (self->store, si_collection_get_name (collection));
-  path = g_strdup_printf ("%s?since=%" G_GINT64_FORMAT "&limit=%u", si_collection_get_path (collection),
-                          run->cursor, self->page_size);
-  send_request (task, SOUP_METHOD_GET, path, NULL, -1, on_page);
-}
-
-/* Push ------------------------------------------------------------------------------------------ */
-
-static SiCollection *
-collection_by_name (SiSyncEngine *self,
-                    const char   *name)
-{
-  for (guint i = 0; i < self->collections->len; i++)
-    if (g_str_equal (si_collection_get_name (g_ptr_array_index (self->collections, i)), name))
-      return g_ptr_array_index (self->collections, i);
-  return NULL;
-}
-
-static char *
-entry_key (const char *table,
-           gint64      id)
-{
-  return g_strdup_printf ("%s:%" G_GINT64_FORMAT, table, id);
-}
-
-static void
-push_finish (GTask *task)
-{
-  Run *run = g_task_get_task_data (task);
-
-  if (run->server_failed)
-    run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                           _("The server could not take some changes. They are kept and will be sent later.")));
-  else
-    run_finish (task, NULL);
-}
-
-static void
-push_round (GTask *task)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) outbox = si_store_get_outbox (self->store, &error);
-  GArray *kept;
-
-  if (outbox == NULL)
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  kept = g_array_new (FALSE, FALSE, sizeof (SiOutboxEntry));
-  g_array_set_clear_func (kept, _si_outbox_entry_clear);
-  for (guint i = 0; i < outbox->len; i++)
-    {
-      SiOutboxEntry *entry = &g_array_index (outbox, SiOutboxEntry, i);
-      g_autofree char *key = entry_key (entry->collection, entry->id);
-
-      if (collection_by_name (self, entry->collection) == NULL)
-        continue;
-      if (run->only == NULL || g_hash_table_contains (run->only, key))
-        {
-          g_array_append_val (kept, *entry);
-          entry->uid = NULL;   /* moved */
-        }
-    }
-  g_clear_pointer (&run->outbox, g_array_unref);
-  run->outbox = kept;
-  run->pos = 0;
-  if (run->round == 0)
-    set_progress (self, 0, kept->len);
-  g_debug ("Push round %u: %u records", run->round, kept->len);
-  push_next (task);
-}
-
-/* Builds the operation for an outbox entry from the record as it is now; NULL to skip it. */
-static PushOp *
-build_op (SiSyncEngine  *self,
-          SiOutboxEntry *entry,
-          GError       **error)
-{
-  SiCollection *collection = collection_by_name (self, entry->collection);
-  g_auto(SiSyncRow) row = { 0, };
-  g_autoptr(GError) local_error = NULL;
-  PushOp *op;
-
-  if (!_si_store_sync_get_row (self->store, entry->collection, entry->id, &row, error))
-    return NULL;
-  if (row.id == 0 || row.state == SI_SYNC_STATE_SYNCED || row.sync_error != NULL)
-    return NULL;
-
-  op = g_new0 (PushOp, 1);
-  op->collection = collection;
-  op->id = row.id;
-  op->generation = row.generation;
-  op->sid = row.sid;
-  op->if_match = row.version;
-  if (row.state == SI_SYNC_STATE_DELETED)
-    {
-      op->method = SI_WIRE_METHOD_DELETE;
-      if (row.sid == 0)
-        {
-          push_op_free (op);
-          return NULL;
-        }
-      return op;
-    }
-  op->method = row.sid == 0 ? SI_WIRE_METHOD_POST : SI_WIRE_METHOD_PUT;
-  if (op->method == SI_WIRE_METHOD_POST)
-    op->if_match = -1;
-  op->record = _si_store_sync_read_for_server (self->store, self->collections, collection, row.id, &local_error);
-  if (op->record == NULL)
-    {
-      push_op_free (op);
-      if (!g_error_matches (local_error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  g_free (op->record->uid);
-  op->record->uid = g_strdup (row.uid);
-  return op;
-}
-
-static void
-add_retry (Run    *run,
-           PushOp *op)
-{
-  g_hash_table_add (run->retry, entry_key (si_collection_get_name (op->collection), op->id));
-}
-
-/* Applies the server's current version of a record we tried to push; a merged result is
- * pushed again. */
-static gboolean
-take_current (SiSyncEngine  *self,
-              Run           *run,
-              PushOp        *op,
-              SiWireRecord  *current,
-              GError       **error)
-{
-  SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
-
-  if (!_si_store_sync_apply (self->store, self->collections, op->collection, current, &applied, error))
-    return FALSE;
-  switch (applied)
-    {
-    case SI_SYNC_APPLIED_MERGED:
-      run->report.merged++;
-      add_retry (run, op);
-      break;
-    case SI_SYNC_APPLIED_KEPT_LOCAL:
-    case SI_SYNC_APPLIED_RECREATED:
-      add_retry (run, op);
-      break;
-    case SI_SYNC_APPLIED_CONFLICT:
-      run->report.conflicts++;
-      break;
-    case SI_SYNC_APPLIED_ADOPTED:
-      /* It was ours: pushed after all; edits made since go in the next round. */
-      run->report.pushed++;
-      add_retry (run, op);
-      break;
-    case SI_SYNC_APPLIED_NOTHING:
-    case SI_SYNC_APPLIED_TAKEN:
-    case SI_SYNC_APPLIED_DELETED:
-    default:
-      break;
-    }
-  return TRUE;
-}
-
-static gboolean
-handle_result (SiSyncEngine   *self,
-               Run            *run,
-               PushOp         *op,
-               guint           status,
-               SiWireRecord   *record,
-               SiWireProblem  *problem,
-               GError        **error)
-{
-  const char *table = si_collection_get_name (op->collection);
-  const char *code = problem && problem->error ? problem->error : "";
-
-  if (status >= 200 && status < 300 && record != NULL)
-    {
-      g_autoptr(JsonNode) node = NULL;
-      g_autofree char *base = NULL;
-
-      if (op->method == SI_WIRE_METHOD_POST && record->deleted)
-        {
-          /* This uid was created and deleted on the server before: a new record, new uid. */
-          if (!_si_store_sync_recreate (self->store, table, op->id, error))
-            return FALSE;
-          add_retry (run, op);
-          return TRUE;
-        }
-      if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK &&
-          !si_wire_record_content_equal (record, op->record))
-        /* The create had happened already (a lost response) and the record changed since. */
-        return take_current (self, run, op, record, error);
-
-      node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
-      base = si_wire_to_string (node, NULL);
-      if (!_si_store_sync_mark_pushed (self->store, table, op->id, op->generation, record->id,
-                                       record->version, record->deleted ? NULL : base, NULL, error))
-        return FALSE;
-      run->report.pushed++;
-      return TRUE;
-    }
-
-  if (status == SOUP_STATUS_PRECONDITION_FAILED && problem && problem->current)
-    {
-      if (op->method == SI_WIRE_METHOD_PUT && !problem->current->deleted &&
-          problem->current->id == op->sid && si_wire_record_content_equal (problem->current, op->record))
-        {
-          /* The server has what we send (our earlier push of it, its answer lost): done. */
-          g_autoptr(JsonNode) node = si_wire_record_to_json (problem->current, SI_WIRE_MODE_RESPONSE);
-          g_autofree char *base = si_wire_to_string (node, NULL);
-
-          if (!_si_store_sync_mark_pushed (self->store, table, op->id, op->generation, op->sid,
-                                           problem->current->version, base, NULL, error))
-            return FALSE;
-          run->report.pushed++;
-          return TRUE;
-        }
-      return take_current (self, run, op, problem->current, error);
-    }
-
-  if (status == SOUP_STATUS_CONFLICT && g_str_equal (code, "name_taken") && problem->current &&
-      op->method == SI_WIRE_METHOD_POST)
-    return take_current (self, run, op, problem->current, error);   /* adopt the server's */
-
-  if ((status == SOUP_STATUS_CONFLICT && g_str_equal (code, "deleted")) || status == SOUP_STATUS_NOT_FOUND)
-    {
-      if (op->method == SI_WIRE_METHOD_DELETE)
-        return _si_store_sync_mark_pushed (self->store, table, op->id, op->generation, op->sid,
-                                           op->if_match, NULL, NULL, error);
-      /* Edited here, deleted there: the edit lives on as a new record. */
-      if (!_si_store_sync_recreate (self->store, table, op->id, error))
-        return FALSE;
-      add_retry (run, op);
-      return TRUE;
-    }
-
-  if (status >= 500 || status == 429 || status == 408)
-    {
-      run->server_failed = TRUE;
-      return TRUE;
-    }
-
-  /* Refused for good: keep the reason, do not try again until the record is edited. */
-  g_debug ("The server refused %s:%" G_GINT64_FORMAT ": %u %s", table, op->id, status, code);
-  if (!_si_store_sync_set_rejected (self->store, table, op->id, op->generation,
-                                    problem ? problem->message : NULL,
-                                    error))
-    return FALSE;
-  run->report.rejected++;
-  return TRUE;
-}
-
-static void
-ops_done (GTask *task)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-
-  set_progress (self, self->progress_done + run->ops->len, self->progress_total);
-  g_ptr_array_set_size (run->ops, 0);
-  push_next (task);
-}
-
-static void
-on_single (GTask    *task,
-           guint     status,
-           JsonNode *json)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  PushOp *op = g_ptr_array_index (run->ops, 0);
-  SiWireCollection wire = si_collection_get_wire (op->collection);
-  g_autoptr(SiWireRecord) record = NULL;
-  g_autoptr(SiWireProblem) problem = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (status >= 200 && status < 300)
-    {
-      record = json ? si_wire_record_from_json (json, wire, SI_WIRE_MODE_RESPONSE, &error) : NULL;
-      if (record == NULL)
-        {
-          answer_not_valid (task, REQUEST_CHANGE, error);
-          return;
-        }
-    }
-  else if (json != NULL)
-    problem = si_wire_problem_from_json (json, wire, NULL);
-
-  if (!_si_store_begin (self->store, &error))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  if (!handle_result (self, run, op, status, record, problem, &error) ||
-      !_si_store_commit (self->store, &error))
-    {
-      _si_store_rollback (self->store);
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  ops_done (task);
-}
-
-static void
-on_batch (GTask    *task,
-          guint     status,
-          JsonNode *json)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autoptr(GArray) collections = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && run->ops->len > 1)
-    {
-      /* Too big for this server: smaller batches. */
-      run->batch_chunk = MAX (1, run->ops->len / 2);
-      run->pos -= run->ops->len;
-      g_ptr_array_set_size (run->ops, 0);
-      push_next (task);
-      return;
-    }
-  if (status != SOUP_STATUS_OK)
-    {
-      unexpected (task, status, json, REQUEST_BATCH);
-      return;
-    }
-  for (guint i = 0; i < run->ops->len; i++)
-    {
-      PushOp *op = g_ptr_array_index (run->ops, i);
-      int wire = si_collection_get_wire (op->collection);
-      g_array_append_val (collections, wire);
-    }
-  results = si_wire_batch_response_from_json (json, collections, &error);
-  if (results == NULL || results->len != run->ops->len)
-    {
-      answer_not_valid (task, REQUEST_BATCH, error);
-      return;
-    }
-
-  if (!_si_store_begin (self->store, &error))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  for (guint i = 0; i < results->len; i++)
-    {
-      SiWireBatchResult *result = g_ptr_array_index (results, i);
-
-      if (!handle_result (self, run, g_ptr_array_index (run->ops, i), result->status,
-                          result->record, result->problem, &error))
-        {
-          _si_store_rollback (self->store);
-          run_finish (task, store_error (g_steal_pointer (&error)));
-          return;
-        }
-    }
-  if (!_si_store_commit (self->store, &error))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-  ops_done (task);
-}
-
-static JsonNode *
-op_record_json (PushOp *op)
-{
-  return op->record ? si_wire_record_to_json (op->record, SI_WIRE_MODE_REQUEST) : NULL;
-}
-
-/* Notes what @ops send, in one transaction. */
-static gboolean
-note_pushing (SiSyncEngine  *self,
-              GPtrArray     *ops,
-              GError       **error)
-{
-  if (!_si_store_begin (self->store, error))
-    return FALSE;
-  for (guint i = 0; i < ops->len; i++)
-    {
-      PushOp *op = g_ptr_array_index (ops, i);
-
-      if (op->record != NULL &&
-          !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
-                                        op->record, error))
-        {
-          _si_store_rollback (self->store);
-          return FALSE;
-        }
-    }
-  return _si_store_commit (self->store, error);
-}
-
-static void
-push_next (GTask *task)
-{
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  const char *group;
-  guint end, take = 0;
-
-  if (g_task_return_error_if_cancelled (task))
-    {
-      self->running = FALSE;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-      return;
-    }
-
-  while (run->pos < run->outbox->len)
-    {
-      /* A group: the following entries of one collection; relations of a later group point
-       * at records of an earlier one, pushed (and given server ids) by then. */
-      group = g_array_index (run->outbox, SiOutboxEntry, run->pos).collection;
-      for (end = run->pos; end < run->outbox->len &&
-           g_array_index (run->outbox, SiOutboxEntry, end).collection == group; end++)
-        ;
-      take = 1;
-      if (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold)
-        take = MIN (end - run->pos, run->batch_chunk);
-
-      for (guint i = 0; i < take; i++)
-        {
-          PushOp *op = build_op (self, &g_array_index (run->outbox, SiOutboxEntry, run->pos + i), &error);
-
-          if (error != NULL)
-            {
-              run_finish (task, store_error (g_steal_pointer (&error)));
-              return;
-            }
-          if (op != NULL)
-            g_ptr_array_add (run->ops, op);
-        }
-      run->pos += take;
-      if (run->ops->len > 0)
-        break;
-    }
-
-  if (run->ops->len == 0)
-    {
-      /* End of a round: push again what was merged, a few times at most. */
-      if (g_hash_table_size (run->retry) > 0 && run->round + 1 < MAX_PUSH_ROUNDS)
-        {
-          g_clear_pointer (&run->only, g_hash_table_unref);
-          run->only = g_steal_pointer (&run->retry);
-          run->retry = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-          run->round++;
-          push_round (task);
-        }
-      else
-        push_finish (task);
-      return;
-    }
-
-  /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
-  if (!note_pushing (self, run->ops, &error))
-    {
-      run_finish (task, store_error (g_steal_pointer (&error)));
-      return;
-    }
-
-  if (take > 1 || (self->batch_threshold > 0 && run->ops->len > 1))
-    {
-      g_autoptr(GPtrArray) wire_ops = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_batch_op_free);
-      g_autoptr(JsonNode) body = NULL;
-
-      for (guint i = 0; i < run->ops->len; i++)
-        {
-          PushOp *op = g_ptr_array_index (run->ops, i);
-          g_ptr_array_add (wire_ops, si_wire_batch_op_new (op->method, si_collection_get_wire (op->collection),
-                                                           op->sid, op->if_match, op->record));
-        }
-      body = si_wire_batch_request_to_json (wire_ops);
-      send_request (task, SOUP_METHOD_POST, "batch", body, -1, on_batch);
-    }
-  else
-    {
-      PushOp *op = g_ptr_array_index (run->ops, 0);
-      const char *path = si_collection_get_path (op->collection);
-      g_autoptr(JsonNode) body = op_record_json (op);
-      g_autofree char *record_path = g_strdup_printf ("%s/%" G_GINT64_FORMAT, path, op->sid);
-
-      switch (op->method)
-        {
-        case SI_WIRE_METHOD_POST:
-          send_request (task, SOUP_METHOD_POST, path, body, -1, on_single);
-          break;
-        case SI_WIRE_METHOD_PUT:
-          send_request (task, SOUP_METHOD_PUT, record_path, body, op->if_match, on_single);
-          break;
-        case SI_WIRE_METHOD_DELETE:
-        default:
-          send_request (task, SOUP_METHOD_DELETE, record_path, NULL, op->if_match, on_single);
-          break;
-        }
-    }
 }
 
 /* Public ---------------------------------------------------------------------------------------- */
@@ -1363,7 +432,7 @@ si_sync_engine_sync_async (SiSyncEngine        *self,
   run->cursor = -1;
   run->batch_chunk = BATCH_CHUNK;
   run->retry = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  run->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) push_op_free);
+  run->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) _si_sync_engine_push_op_free);
   if (mode == SI_SYNC_MODE_FULL)
     {
       run->seen = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
@@ -1387,12 +456,12 @@ si_sync_engine_sync_async (SiSyncEngine        *self,
 
   self->running = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-  set_progress (self, 0, 0);
+  _si_sync_engine_set_progress (self, 0, 0);
 
   /* A pull checks the server's instance id on the first answer (its Saveidea-Instance
    * header) before it changes anything; a push must know it before it sends anything. */
   if (!self->instance_checked && mode == SI_SYNC_MODE_PUSH)
-    send_request (task, SOUP_METHOD_GET, "info", NULL, -1, on_info);
+    _si_sync_engine_send_request (task, SOUP_METHOD_GET, "info", NULL, -1, _si_sync_engine_on_info);
   else
     after_info (task);
 }

@@ -1,0 +1,111 @@
+/* si-sync-engine-private.h — what the pieces of the sync engine share: the engine, one running
+ * sync (a Run) and its operations, sending a request and ending the run. Only for
+ * src/core/si-sync-engine*.c. */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "si-collection.h"
+#include "si-store-private.h"
+#include "si-sync-engine.h"
+#include "si-wire.h"
+
+G_BEGIN_DECLS
+
+struct _SiSyncEngine {
+  GObject      parent_instance;
+
+  SiStore     *store;
+  char        *server_url;
+  char        *token;
+  SoupSession *session;
+  GPtrArray   *collections;
+  guint        page_size;
+  guint        batch_threshold;
+  gboolean     running;
+  gboolean     instance_checked;
+  guint        progress_done;
+  guint        progress_total;
+};
+
+typedef struct {
+  SiCollection *collection;
+  gint64        id;
+  gint64        generation;
+  SiWireMethod  method;
+  gint64        sid;
+  gint64        if_match;
+  SiWireRecord *record;      /* POST/PUT: as sent */
+} PushOp;
+
+typedef struct {
+  SiSyncMode    mode;
+  SiSyncReport  report;
+  /* pull */
+  gboolean      legacy;        /* the server has no GET /changes: one feed per collection */
+  guint         coll;          /* legacy: the collection being pulled */
+  gint64        cursor;
+  guint         pages;         /* pages of this feed so far */
+  guint         max_pages;     /* at most this many (0: not known yet) */
+  GPtrArray    *seen;          /* full: per collection, the server ids listed (GHashTable) */
+  /* push */
+  guint         round;
+  GArray       *outbox;
+  guint         pos;
+  guint         batch_chunk;
+  GHashTable   *only;          /* "table:id" to push this round (NULL: everything) */
+  GHashTable   *retry;         /* "table:id" to push again next round */
+  GPtrArray    *ops;           /* in flight */
+  gboolean      server_failed; /* an operation of a batch failed with a 5xx */
+  /* where the time goes (µs), for the debug output */
+  gint64        sent_at;
+  gint64        us_waiting;
+  gint64        us_parsing;
+  gint64        us_applying;
+  gint64        us_applying_cpu;
+  guint         bulk_pages;    /* pages whose search index was filled per page */
+} Run;
+
+typedef void (*ResponseFunc) (GTask    *task,
+                              guint     status,
+                              JsonNode *json);
+
+/* What a request asked the server for; each has messages of its own, for translators. */
+typedef enum {
+  REQUEST_CHANGES,   /* a page of the changes */
+  REQUEST_CHANGE,    /* one change */
+  REQUEST_BATCH,     /* a batch of changes */
+} RequestKind;
+/* the run (si-sync-engine.c) */
+void    _si_sync_engine_push_op_free     (PushOp        *op);
+void    _si_sync_engine_set_progress     (SiSyncEngine  *self,
+                                          guint          done,
+                                          guint          total);
+void    _si_sync_engine_run_finish       (GTask         *task,
+                                          GError        *error);
+void    _si_sync_engine_run_cancelled    (SiSyncEngine  *self);
+GError *_si_sync_engine_store_error      (GError        *error);
+
+/* HTTP (si-sync-engine.c) */
+void    _si_sync_engine_send_request     (GTask         *task,
+                                          const char    *method,
+                                          const char    *path,
+                                          JsonNode      *body,
+                                          gint64         if_match,
+                                          ResponseFunc   func);
+void    _si_sync_engine_unexpected       (GTask         *task,
+                                          guint          status,
+                                          JsonNode      *json,
+                                          RequestKind    kind);
+void    _si_sync_engine_answer_not_valid (GTask         *task,
+                                          RequestKind    kind,
+                                          const GError  *error);
+void    _si_sync_engine_on_info          (GTask         *task,
+                                          guint          status,
+                                          JsonNode      *json);
+
+/* pull (si-sync-engine-pull.c) and push (si-sync-engine-push.c) */
+void    _si_sync_engine_pull_next        (GTask         *task);
+void    _si_sync_engine_push_round       (GTask         *task);
+
+G_END_DECLS

@@ -1,0 +1,514 @@
+/* si-sync-engine-push.c — a sync's push: the outbox in rounds, one request or a batch at a
+ * time, each answer applied in one transaction (merges, conflicts, refusals). */
+#define G_LOG_DOMAIN "saveidea-sync"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+
+#include "si-sync-engine-private.h"
+
+#define MAX_PUSH_ROUNDS 3
+
+static void push_next (GTask *task);
+
+/* Push ------------------------------------------------------------------------------------------ */
+
+static SiCollection *
+collection_by_name (SiSyncEngine *self,
+                    const char   *name)
+{
+  for (guint i = 0; i < self->collections->len; i++)
+    if (g_str_equal (si_collection_get_name (g_ptr_array_index (self->collections, i)), name))
+      return g_ptr_array_index (self->collections, i);
+  return NULL;
+}
+
+static char *
+entry_key (const char *table,
+           gint64      id)
+{
+  return g_strdup_printf ("%s:%" G_GINT64_FORMAT, table, id);
+}
+
+static void
+push_finish (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (run->server_failed)
+    _si_sync_engine_run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                                                           _("The server could not take some changes. They are kept and will be sent later.")));
+  else
+    _si_sync_engine_run_finish (task, NULL);
+}
+
+void
+_si_sync_engine_push_round (GTask *task)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) outbox = si_store_get_outbox (self->store, &error);
+  GArray *kept;
+
+  if (outbox == NULL)
+    {
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
+    }
+  kept = g_array_new (FALSE, FALSE, sizeof (SiOutboxEntry));
+  g_array_set_clear_func (kept, _si_outbox_entry_clear);
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      SiOutboxEntry *entry = &g_array_index (outbox, SiOutboxEntry, i);
+      g_autofree char *key = entry_key (entry->collection, entry->id);
+
+      if (collection_by_name (self, entry->collection) == NULL)
+        continue;
+      if (run->only == NULL || g_hash_table_contains (run->only, key))
+        {
+          g_array_append_val (kept, *entry);
+          entry->uid = NULL;   /* moved */
+        }
+    }
+  g_clear_pointer (&run->outbox, g_array_unref);
+  run->outbox = kept;
+  run->pos = 0;
+  if (run->round == 0)
+    _si_sync_engine_set_progress (self, 0, kept->len);
+  g_debug ("Push round %u: %u records", run->round, kept->len);
+  push_next (task);
+}
+
+/* Builds the operation for an outbox entry from the record as it is now; NULL to skip it. */
+static PushOp *
+build_op (SiSyncEngine  *self,
+          SiOutboxEntry *entry,
+          GError       **error)
+{
+  SiCollection *collection = collection_by_name (self, entry->collection);
+  g_auto(SiSyncRow) row = { 0, };
+  g_autoptr(GError) local_error = NULL;
+  PushOp *op;
+
+  if (!_si_store_sync_get_row (self->store, entry->collection, entry->id, &row, error))
+    return NULL;
+  if (row.id == 0 || row.state == SI_SYNC_STATE_SYNCED || row.sync_error != NULL)
+    return NULL;
+
+  op = g_new0 (PushOp, 1);
+  op->collection = collection;
+  op->id = row.id;
+  op->generation = row.generation;
+  op->sid = row.sid;
+  op->if_match = row.version;
+  if (row.state == SI_SYNC_STATE_DELETED)
+    {
+      op->method = SI_WIRE_METHOD_DELETE;
+      if (row.sid == 0)
+        {
+          _si_sync_engine_push_op_free (op);
+          return NULL;
+        }
+      return op;
+    }
+  op->method = row.sid == 0 ? SI_WIRE_METHOD_POST : SI_WIRE_METHOD_PUT;
+  if (op->method == SI_WIRE_METHOD_POST)
+    op->if_match = -1;
+  op->record = _si_store_sync_read_for_server (self->store, self->collections, collection, row.id, &local_error);
+  if (op->record == NULL)
+    {
+      _si_sync_engine_push_op_free (op);
+      if (!g_error_matches (local_error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  g_free (op->record->uid);
+  op->record->uid = g_strdup (row.uid);
+  return op;
+}
+
+static void
+add_retry (Run    *run,
+           PushOp *op)
+{
+  g_hash_table_add (run->retry, entry_key (si_collection_get_name (op->collection), op->id));
+}
+
+/* Applies the server's current version of a record we tried to push; a merged result is
+ * pushed again. */
+static gboolean
+take_current (SiSyncEngine  *self,
+              Run           *run,
+              PushOp        *op,
+              SiWireRecord  *current,
+              GError       **error)
+{
+  SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
+
+  if (!_si_store_sync_apply (self->store, self->collections, op->collection, current, &applied, error))
+    return FALSE;
+  switch (applied)
+    {
+    case SI_SYNC_APPLIED_MERGED:
+      run->report.merged++;
+      add_retry (run, op);
+      break;
+    case SI_SYNC_APPLIED_KEPT_LOCAL:
+    case SI_SYNC_APPLIED_RECREATED:
+      add_retry (run, op);
+      break;
+    case SI_SYNC_APPLIED_CONFLICT:
+      run->report.conflicts++;
+      break;
+    case SI_SYNC_APPLIED_ADOPTED:
+      /* It was ours: pushed after all; edits made since go in the next round. */
+      run->report.pushed++;
+      add_retry (run, op);
+      break;
+    case SI_SYNC_APPLIED_NOTHING:
+    case SI_SYNC_APPLIED_TAKEN:
+    case SI_SYNC_APPLIED_DELETED:
+    default:
+      break;
+    }
+  return TRUE;
+}
+
+static gboolean
+handle_result (SiSyncEngine   *self,
+               Run            *run,
+               PushOp         *op,
+               guint           status,
+               SiWireRecord   *record,
+               SiWireProblem  *problem,
+               GError        **error)
+{
+  const char *table = si_collection_get_name (op->collection);
+  const char *code = problem && problem->error ? problem->error : "";
+
+  if (status >= 200 && status < 300 && record != NULL)
+    {
+      g_autoptr(JsonNode) node = NULL;
+      g_autofree char *base = NULL;
+
+      if (op->method == SI_WIRE_METHOD_POST && record->deleted)
+        {
+          /* This uid was created and deleted on the server before: a new record, new uid. */
+          if (!_si_store_sync_recreate (self->store, table, op->id, error))
+            return FALSE;
+          add_retry (run, op);
+          return TRUE;
+        }
+      if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK &&
+          !si_wire_record_content_equal (record, op->record))
+        /* The create had happened already (a lost response) and the record changed since. */
+        return take_current (self, run, op, record, error);
+
+      node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
+      base = si_wire_to_string (node, NULL);
+      if (!_si_store_sync_mark_pushed (self->store, table, op->id, op->generation, record->id,
+                                       record->version, record->deleted ? NULL : base, NULL, error))
+        return FALSE;
+      run->report.pushed++;
+      return TRUE;
+    }
+
+  if (status == SOUP_STATUS_PRECONDITION_FAILED && problem && problem->current)
+    {
+      if (op->method == SI_WIRE_METHOD_PUT && !problem->current->deleted &&
+          problem->current->id == op->sid && si_wire_record_content_equal (problem->current, op->record))
+        {
+          /* The server has what we send (our earlier push of it, its answer lost): done. */
+          g_autoptr(JsonNode) node = si_wire_record_to_json (problem->current, SI_WIRE_MODE_RESPONSE);
+          g_autofree char *base = si_wire_to_string (node, NULL);
+
+          if (!_si_store_sync_mark_pushed (self->store, table, op->id, op->generation, op->sid,
+                                           problem->current->version, base, NULL, error))
+            return FALSE;
+          run->report.pushed++;
+          return TRUE;
+        }
+      return take_current (self, run, op, problem->current, error);
+    }
+
+  if (status == SOUP_STATUS_CONFLICT && g_str_equal (code, "name_taken") && problem->current &&
+      op->method == SI_WIRE_METHOD_POST)
+    return take_current (self, run, op, problem->current, error);   /* adopt the server's */
+
+  if ((status == SOUP_STATUS_CONFLICT && g_str_equal (code, "deleted")) || status == SOUP_STATUS_NOT_FOUND)
+    {
+      if (op->method == SI_WIRE_METHOD_DELETE)
+        return _si_store_sync_mark_pushed (self->store, table, op->id, op->generation, op->sid,
+                                           op->if_match, NULL, NULL, error);
+      /* Edited here, deleted there: the edit lives on as a new record. */
+      if (!_si_store_sync_recreate (self->store, table, op->id, error))
+        return FALSE;
+      add_retry (run, op);
+      return TRUE;
+    }
+
+  if (status >= 500 || status == 429 || status == 408)
+    {
+      run->server_failed = TRUE;
+      return TRUE;
+    }
+
+  /* Refused for good: keep the reason, do not try again until the record is edited. */
+  g_debug ("The server refused %s:%" G_GINT64_FORMAT ": %u %s", table, op->id, status, code);
+  if (!_si_store_sync_set_rejected (self->store, table, op->id, op->generation,
+                                    problem ? problem->message : NULL,
+                                    error))
+    return FALSE;
+  run->report.rejected++;
+  return TRUE;
+}
+
+static void
+ops_done (GTask *task)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  _si_sync_engine_set_progress (self, self->progress_done + run->ops->len, self->progress_total);
+  g_ptr_array_set_size (run->ops, 0);
+  push_next (task);
+}
+
+static void
+on_single (GTask    *task,
+           guint     status,
+           JsonNode *json)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  PushOp *op = g_ptr_array_index (run->ops, 0);
+  SiWireCollection wire = si_collection_get_wire (op->collection);
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireProblem) problem = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (status >= 200 && status < 300)
+    {
+      record = json ? si_wire_record_from_json (json, wire, SI_WIRE_MODE_RESPONSE, &error) : NULL;
+      if (record == NULL)
+        {
+          _si_sync_engine_answer_not_valid (task, REQUEST_CHANGE, error);
+          return;
+        }
+    }
+  else if (json != NULL)
+    problem = si_wire_problem_from_json (json, wire, NULL);
+
+  if (!_si_store_begin (self->store, &error))
+    {
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
+    }
+  if (!handle_result (self, run, op, status, record, problem, &error) ||
+      !_si_store_commit (self->store, &error))
+    {
+      _si_store_rollback (self->store);
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
+    }
+  ops_done (task);
+}
+
+static void
+on_batch (GTask    *task,
+          guint     status,
+          JsonNode *json)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GArray) collections = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && run->ops->len > 1)
+    {
+      /* Too big for this server: smaller batches. */
+      run->batch_chunk = MAX (1, run->ops->len / 2);
+      run->pos -= run->ops->len;
+      g_ptr_array_set_size (run->ops, 0);
+      push_next (task);
+      return;
+    }
+  if (status != SOUP_STATUS_OK)
+    {
+      _si_sync_engine_unexpected (task, status, json, REQUEST_BATCH);
+      return;
+    }
+  for (guint i = 0; i < run->ops->len; i++)
+    {
+      PushOp *op = g_ptr_array_index (run->ops, i);
+      int wire = si_collection_get_wire (op->collection);
+      g_array_append_val (collections, wire);
+    }
+  results = si_wire_batch_response_from_json (json, collections, &error);
+  if (results == NULL || results->len != run->ops->len)
+    {
+      _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
+      return;
+    }
+
+  if (!_si_store_begin (self->store, &error))
+    {
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
+    }
+  for (guint i = 0; i < results->len; i++)
+    {
+      SiWireBatchResult *result = g_ptr_array_index (results, i);
+
+      if (!handle_result (self, run, g_ptr_array_index (run->ops, i), result->status,
+                          result->record, result->problem, &error))
+        {
+          _si_store_rollback (self->store);
+          _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+          return;
+        }
+    }
+  if (!_si_store_commit (self->store, &error))
+    {
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
+    }
+  ops_done (task);
+}
+
+static JsonNode *
+op_record_json (PushOp *op)
+{
+  return op->record ? si_wire_record_to_json (op->record, SI_WIRE_MODE_REQUEST) : NULL;
+}
+
+/* Notes what @ops send, in one transaction. */
+static gboolean
+note_pushing (SiSyncEngine  *self,
+              GPtrArray     *ops,
+              GError       **error)
+{
+  if (!_si_store_begin (self->store, error))
+    return FALSE;
+  for (guint i = 0; i < ops->len; i++)
+    {
+      PushOp *op = g_ptr_array_index (ops, i);
+
+      if (op->record != NULL &&
+          !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
+                                        op->record, error))
+        {
+          _si_store_rollback (self->store);
+          return FALSE;
+        }
+    }
+  return _si_store_commit (self->store, error);
+}
+
+static void
+push_next (GTask *task)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  const char *group;
+  guint end, take = 0;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      _si_sync_engine_run_cancelled (self);
+      return;
+    }
+
+  while (run->pos < run->outbox->len)
+    {
+      /* A group: the following entries of one collection; relations of a later group point
+       * at records of an earlier one, pushed (and given server ids) by then. */
+      group = g_array_index (run->outbox, SiOutboxEntry, run->pos).collection;
+      for (end = run->pos; end < run->outbox->len &&
+           g_array_index (run->outbox, SiOutboxEntry, end).collection == group; end++)
+        ;
+      take = 1;
+      if (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold)
+        take = MIN (end - run->pos, run->batch_chunk);
+
+      for (guint i = 0; i < take; i++)
+        {
+          PushOp *op = build_op (self, &g_array_index (run->outbox, SiOutboxEntry, run->pos + i), &error);
+
+          if (error != NULL)
+            {
+              _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+              return;
+            }
+          if (op != NULL)
+            g_ptr_array_add (run->ops, op);
+        }
+      run->pos += take;
+      if (run->ops->len > 0)
+        break;
+    }
+
+  if (run->ops->len == 0)
+    {
+      /* End of a round: push again what was merged, a few times at most. */
+      if (g_hash_table_size (run->retry) > 0 && run->round + 1 < MAX_PUSH_ROUNDS)
+        {
+          g_clear_pointer (&run->only, g_hash_table_unref);
+          run->only = g_steal_pointer (&run->retry);
+          run->retry = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          run->round++;
+          _si_sync_engine_push_round (task);
+        }
+      else
+        push_finish (task);
+      return;
+    }
+
+  /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
+  if (!note_pushing (self, run->ops, &error))
+    {
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
+    }
+
+  if (take > 1 || (self->batch_threshold > 0 && run->ops->len > 1))
+    {
+      g_autoptr(GPtrArray) wire_ops = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_batch_op_free);
+      g_autoptr(JsonNode) body = NULL;
+
+      for (guint i = 0; i < run->ops->len; i++)
+        {
+          PushOp *op = g_ptr_array_index (run->ops, i);
+          g_ptr_array_add (wire_ops, si_wire_batch_op_new (op->method, si_collection_get_wire (op->collection),
+                                                           op->sid, op->if_match, op->record));
+        }
+      body = si_wire_batch_request_to_json (wire_ops);
+      _si_sync_engine_send_request (task, SOUP_METHOD_POST, "batch", body, -1, on_batch);
+    }
+  else
+    {
+      PushOp *op = g_ptr_array_index (run->ops, 0);
+      const char *path = si_collection_get_path (op->collection);
+      g_autoptr(JsonNode) body = op_record_json (op);
+      g_autofree char *record_path = g_strdup_printf ("%s/%" G_GINT64_FORMAT, path, op->sid);
+
+      switch (op->method)
+        {
+        case SI_WIRE_METHOD_POST:
+          _si_sync_engine_send_request (task, SOUP_METHOD_POST, path, body, -1, on_single);
+          break;
+        case SI_WIRE_METHOD_PUT:
+          _si_sync_engine_send_request (task, SOUP_METHOD_PUT, record_path, body, op->if_match, on_single);
+          break;
+        case SI_WIRE_METHOD_DELETE:
+        default:
+          _si_sync_engine_send_request (task, SOUP_METHOD_DELETE, record_path, NULL, op->if_match, on_single);
+          break;
+        }
+    }
+}

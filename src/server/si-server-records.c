@@ -1,0 +1,285 @@
+/* si-server-records.c — every authenticated request, on a worker thread: records, the
+ * feeds, batches and logout.
+ */
+#define G_LOG_DOMAIN "saveidea-server"
+
+#include "config.h"
+
+#include <string.h>
+#include <libsoup/soup.h>
+
+#include "si-server-private.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* records (worker) */
+
+/* One create; returns the status and the record or the problem. Shared with the batch. */
+static guint
+do_create (SiServerStorage   *storage,
+           gint64             account_id,
+           SiWireCollection   collection,
+           JsonNode          *node,
+           SiWireRecord     **out_record,
+           SiWireProblem    **out_problem)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean created = FALSE;
+  guint status;
+
+  record = si_wire_record_from_json (node, collection, SI_WIRE_MODE_REQUEST, &error);
+  if (record != NULL && record->uid == NULL)
+    g_set_error_literal (&error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
+                         "Field “uid” is missing");
+  if (error == NULL)
+    *out_record = si_server_storage_record_create (storage, account_id, record, &created,
+                                                   &current, &error);
+  if (error != NULL)
+    {
+      *out_problem = _si_server_problem_from_error (error, current, &status);
+      return status;
+    }
+  return created ? SOUP_STATUS_CREATED : SOUP_STATUS_OK;
+}
+
+static guint
+do_update (SiServerStorage   *storage,
+           gint64             account_id,
+           SiWireCollection   collection,
+           gint64             id,
+           gint64             if_match,
+           JsonNode          *node,
+           SiWireRecord     **out_record,
+           SiWireProblem    **out_problem)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(GError) error = NULL;
+  guint status;
+
+  record = si_wire_record_from_json (node, collection, SI_WIRE_MODE_REQUEST, &error);
+  if (record != NULL)
+    *out_record = si_server_storage_record_update (storage, account_id, id, if_match,
+                                                   record, &current, &error);
+  if (error != NULL)
+    {
+      *out_problem = _si_server_problem_from_error (error, current, &status);
+      return status;
+    }
+  return SOUP_STATUS_OK;
+}
+
+static guint
+do_delete (SiServerStorage   *storage,
+           gint64             account_id,
+           SiWireCollection   collection,
+           gint64             id,
+           gint64             if_match,
+           SiWireRecord     **out_record,
+           SiWireProblem    **out_problem)
+{
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean changed = FALSE;
+  guint status;
+
+  *out_record = si_server_storage_record_delete (storage, account_id, collection, id,
+                                                 if_match, &changed, &current, &error);
+  if (error != NULL)
+    {
+      *out_problem = _si_server_problem_from_error (error, current, &status);
+      return status;
+    }
+  return SOUP_STATUS_OK;
+}
+
+static void
+respond_outcome (Reply           *reply,
+                 guint            status,
+                 SiWireRecord    *record,
+                 SiWireProblem   *problem,
+                 SiServerStorage *storage)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (record != NULL)
+    {
+      _si_server_respond_record (reply, status, record);
+      return;
+    }
+  g_assert (problem != NULL);
+  if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+    _si_server_reply_set_retry_after (reply, storage);
+  node = si_wire_problem_to_json (problem);
+  _si_server_respond_json (reply, status, node);
+}
+
+static void
+list_run (Request         *request,
+          gint64           account_id,
+          SiServerStorage *storage)
+{
+  g_autoptr(SiWirePage) page = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  page = si_server_storage_records_list (storage, account_id, request->collection, request->since,
+                                         (guint) request->limit, &error);
+  if (page == NULL)
+    {
+      _si_server_respond_error (&request->reply, error, NULL, storage);
+      return;
+    }
+  if (request->collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
+    node = si_wire_changes_to_json (page);
+  else
+    node = si_wire_page_to_json (page);
+  _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
+}
+
+static void
+batch_run (Request         *request,
+           gint64           account_id,
+           SiServerStorage *storage)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean too_many = FALSE;
+
+  root = _si_server_parse_body (request->body, &request->reply);
+  if (root == NULL)
+    return;
+
+  ops = si_wire_batch_request_from_json (root, SI_WIRE_BATCH_MAX_OPS, &too_many, &error);
+  if (ops == NULL)
+    {
+      if (too_many)
+        _si_server_respond_problem (&request->reply, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_many_operations",
+                                    NULL, "%s", error->message);
+      else
+        _si_server_respond_error (&request->reply, error, NULL, NULL);
+      return;
+    }
+
+  /* A savepoint per operation: an operation that fails undoes only itself. The storage commits
+   * the batch in bounded steps (docs/protocol.md); a lost database undoes the current step and
+   * answers 503, and the client retries the batch, whose operations are safe to repeat. */
+  if (!si_server_storage_begin (storage, &error))
+    {
+      _si_server_respond_error (&request->reply, error, NULL, storage);
+      return;
+    }
+
+  results = g_ptr_array_new_full (ops->len, (GDestroyNotify) si_wire_batch_result_free);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      SiWireBatchOp *op = g_ptr_array_index (ops, i);
+      SiWireRecord *record = NULL;
+      SiWireProblem *problem = NULL;
+      guint status = 0;
+
+      switch (op->method)
+        {
+        case SI_WIRE_METHOD_POST:
+          status = do_create (storage, account_id, op->collection, op->record, &record, &problem);
+          break;
+        case SI_WIRE_METHOD_PUT:
+          status = do_update (storage, account_id, op->collection, op->id, op->if_match, op->record,
+                              &record, &problem);
+          break;
+        case SI_WIRE_METHOD_DELETE:
+          status = do_delete (storage, account_id, op->collection, op->id, op->if_match, &record,
+                              &problem);
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      g_ptr_array_add (results, si_wire_batch_result_new (status, record, problem));
+      if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
+        {
+          si_server_storage_rollback (storage);
+          respond_outcome (&request->reply, status, NULL, problem, storage);
+          return;
+        }
+    }
+
+  if (!si_server_storage_commit (storage, &error))
+    {
+      _si_server_respond_error (&request->reply, error, NULL, storage);
+      return;
+    }
+
+  node = si_wire_batch_response_to_json (results);
+  _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
+}
+
+/* Every authenticated request, on a worker thread. */
+void
+_si_server_api_run (Request         *request,
+                    SiServerStorage *storage)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(SiWireProblem) problem = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token_hash = NULL;
+  gint64 account_id;
+  guint status;
+
+  account_id = _si_server_authenticate (request, storage, request->kind == KIND_LOGOUT ? &token_hash : NULL);
+  if (account_id == 0)
+    return;
+  if (request->pending.status != 0)
+    {
+      /* A bad parameter, header or body, found on the main loop. */
+      request->reply = request->pending;
+      memset (&request->pending, 0, sizeof request->pending);
+      return;
+    }
+
+  switch (request->kind)
+    {
+    case KIND_LIST:
+      list_run (request, account_id, storage);
+      return;
+    case KIND_BATCH:
+      batch_run (request, account_id, storage);
+      return;
+    case KIND_LOGOUT:
+      if (!si_server_storage_token_revoke (storage, token_hash, &error))
+        _si_server_respond_error (&request->reply, error, NULL, storage);
+      else
+        request->reply.status = SOUP_STATUS_NO_CONTENT;
+      return;
+    case KIND_GET:
+      record = si_server_storage_record_get (storage, account_id, request->collection, request->id, &error);
+      if (record == NULL)
+        _si_server_respond_error (&request->reply, error, NULL, storage);
+      else
+        _si_server_respond_record (&request->reply, SOUP_STATUS_OK, record);
+      return;
+    case KIND_CREATE:
+    case KIND_UPDATE:
+      root = _si_server_parse_body (request->body, &request->reply);
+      if (root == NULL)
+        return;
+      if (request->kind == KIND_CREATE)
+        status = do_create (storage, account_id, request->collection, root, &record, &problem);
+      else
+        status = do_update (storage, account_id, request->collection, request->id,
+                            request->if_match, root, &record, &problem);
+      break;
+    case KIND_DELETE:
+      status = do_delete (storage, account_id, request->collection, request->id,
+                          request->if_match, &record, &problem);
+      break;
+    case KIND_LOGIN:
+    default:
+      g_assert_not_reached ();
+    }
+  respond_outcome (&request->reply, status, record, problem, storage);
+}
