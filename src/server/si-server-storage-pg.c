@@ -105,9 +105,8 @@ struct _SiServerStoragePg
   PGconn     *conn;         /* NULL or bad while the database is unreachable */
   char       *instance_id;
   GHashTable *prepared;     /* const char *sql (static) -> statement name */
-  guint       batch_depth;  /* > 0 between begin() and commit()/rollback() */
+  SiServerStorageRows rows; /* the record algorithm's state (si-server-storage-records.c) */
   gboolean    in_transaction; /* BEGIN sent, COMMIT or ROLLBACK not yet */
-  guint       tx_rows;      /* rows changed in the open transaction */
   gint64      backoff_usec;
   gint64      next_attempt; /* monotonic µs of the next reconnection attempt */
   char        sqlstate[6];  /* of the last failed statement */
@@ -382,11 +381,12 @@ exec_params_once (SiServerStoragePg  *self,
 
 /* Runs a statement without parameters or results (transaction control, DDL). */
 static gboolean
-exec_simple (SiServerStoragePg  *self,
-             const char         *sql,
-             const char         *what,
-             GError            **error)
+exec_simple (gpointer     backend,
+             const char  *sql,
+             const char  *what,
+             GError     **error)
 {
+  SiServerStoragePg *self = backend;
   g_autoptr(GError) local_error = NULL;
 
   for (guint attempt = 0; ; attempt++)
@@ -409,16 +409,16 @@ exec_simple (SiServerStoragePg  *self,
   return FALSE;
 }
 
-/* Starts one atomic write: a transaction, or a savepoint inside a batch. */
 static gboolean
-transaction_begin (SiServerStoragePg  *self,
-                   GError            **error)
+transaction_begin (gpointer   backend,
+                   GError   **error)
 {
+  SiServerStoragePg *self = backend;
+
   g_assert (!self->in_transaction);
   if (!exec_simple (self, "BEGIN", "start a transaction", error))
     return FALSE;
   self->in_transaction = TRUE;
-  self->tx_rows = 0;
   return TRUE;
 }
 
@@ -426,10 +426,11 @@ transaction_begin (SiServerStoragePg  *self,
  * transaction and only if nothing in it failed: otherwise PostgreSQL would answer a COMMIT
  * of an aborted transaction with a quiet ROLLBACK. */
 static gboolean
-transaction_end (SiServerStoragePg  *self,
-                 gboolean            commit,
-                 GError            **error)
+transaction_end (gpointer   backend,
+                 gboolean   commit,
+                 GError   **error)
 {
+  SiServerStoragePg *self = backend;
   gboolean alive = self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK;
   gboolean ok = FALSE;
 
@@ -446,66 +447,6 @@ transaction_end (SiServerStoragePg  *self,
     exec_simple (self, "ROLLBACK", "roll back", NULL);
   self->in_transaction = FALSE;
   return ok;
-}
-
-/* Inside a batch: commits what the batch did so far and begins a new transaction. */
-static gboolean
-transaction_split (SiServerStoragePg  *self,
-                   GError            **error)
-{
-  if (!transaction_end (self, TRUE, error))
-    return FALSE;
-  _si_server_storage_step_committed ();
-  return transaction_begin (self, error);
-}
-
-/* Starts one atomic write: a transaction, or a savepoint inside a batch (whose transaction is
- * committed first when it holds enough rows). */
-static gboolean
-write_begin (SiServerStoragePg  *self,
-             GError            **error)
-{
-  if (self->batch_depth > 0)
-    {
-      if (self->tx_rows >= _si_server_storage_tx_rows () && !transaction_split (self, error))
-        return FALSE;
-      return exec_simple (self, "SAVEPOINT op", "start an operation", error);
-    }
-  return transaction_begin (self, error);
-}
-
-/* Commits (@commit) or undoes the write; FALSE when undone. */
-static gboolean
-write_end (SiServerStoragePg  *self,
-           gboolean            commit,
-           GError            **error)
-{
-  if (self->batch_depth > 0)
-    {
-      if (!commit)
-        exec_simple (self, "ROLLBACK TO op", "undo an operation", NULL);
-      commit = exec_simple (self, "RELEASE op", "finish an operation", commit ? error : NULL) && commit;
-      if (commit)
-        self->tx_rows++;
-      return commit;
-    }
-  return transaction_end (self, commit, error);
-}
-
-/* In the middle of a split write: makes the steps so far durable and goes on in a new
- * transaction (and a new savepoint, inside a batch). */
-static gboolean
-write_checkpoint (SiServerStoragePg  *self,
-                  GError            **error)
-{
-  if (self->batch_depth > 0)
-    return exec_simple (self, "RELEASE op", "finish a step", error) &&
-           transaction_split (self, error) &&
-           exec_simple (self, "SAVEPOINT op", "start an operation", error);
-  if (!transaction_end (self, TRUE, error))
-    return FALSE;
-  _si_server_storage_step_committed ();
-  return transaction_begin (self, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -555,10 +496,11 @@ collection_noun (SiWireCollection collection)
 /* Takes the account's next change number and, with it, the account's row lock until the
  * transaction ends: the writers of one account take turns. */
 static gint64
-next_version (SiServerStoragePg  *self,
-              gint64              account_id,
-              GError            **error)
+next_version (gpointer   backend,
+              gint64     account_id,
+              GError   **error)
 {
+  SiServerStoragePg *self = backend;
   g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
@@ -578,13 +520,14 @@ next_version (SiServerStoragePg  *self,
 
 /* @lock: SELECT ... FOR UPDATE (inside a write). */
 static SiWireRecord *
-load_record (SiServerStoragePg  *self,
-             gint64              account_id,
-             SiWireCollection    collection,
-             gint64              id,
-             gboolean            lock,
-             GError            **error)
+load_record (gpointer           backend,
+             gint64             account_id,
+             SiWireCollection   collection,
+             gint64             id,
+             gboolean           lock,
+             GError           **error)
 {
+  SiServerStoragePg *self = backend;
   g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
@@ -612,12 +555,13 @@ load_record (SiServerStoragePg  *self,
 
 /* A record by uid, or NULL (no error) when there is none. */
 static SiWireRecord *
-load_record_by_uid (SiServerStoragePg  *self,
-                    gint64              account_id,
-                    SiWireCollection    collection,
-                    const char         *uid,
-                    GError            **error)
+load_record_by_uid (gpointer           backend,
+                    gint64             account_id,
+                    SiWireCollection   collection,
+                    const char        *uid,
+                    GError           **error)
 {
+  SiServerStoragePg *self = backend;
   g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
@@ -678,8 +622,6 @@ tag_state (gpointer     backend,
   return TRUE;
 }
 
-static const SiServerStorageLookups lookups = { tag_state, load_tag_by_name };
-
 /* Links a new idea to its tags. */
 static gboolean
 add_idea_tags (SiServerStoragePg  *self,
@@ -702,15 +644,20 @@ add_idea_tags (SiServerStoragePg  *self,
   return TRUE;
 }
 
+/* @fresh: a new idea, linked to no tag yet. */
 static gboolean
-set_idea_tags (SiServerStoragePg  *self,
-               gint64              idea_id,
-               GArray             *tags,
-               GError            **error)
+set_idea_tags (gpointer   backend,
+               gint64     idea_id,
+               GArray    *tags,
+               gboolean   fresh,
+               GError   **error)
 {
+  SiServerStoragePg *self = backend;
   g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
+  if (fresh)
+    return add_idea_tags (self, idea_id, tags, error);
   param_int (&p, idea_id);
   res = exec_params (self, "DELETE FROM idea_tags WHERE idea_id = $1", &p, "update an idea's tags", error);
   return res != NULL && add_idea_tags (self, idea_id, tags, error);
@@ -875,7 +822,7 @@ pg_account_set_password (SiServerStorage  *storage,
   gboolean ok;
   Params p = { 0 };
 
-  if (!write_begin (self, error))
+  if (!_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   param_text (&p, name);
   param_text (&p, password_hash);
@@ -889,7 +836,7 @@ pg_account_set_password (SiServerStorage  *storage,
                          &p, "revoke tokens", error);
       ok = res != NULL;
     }
-  return write_end (self, ok, ok ? error : NULL) && ok;
+  return _si_server_storage_write_end (&self->rows, ok, ok ? error : NULL) && ok;
 }
 
 static gboolean
@@ -941,102 +888,20 @@ pg_token_revoke (SiServerStorage  *storage,
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* interface: transactions */
-
-static gboolean
-pg_begin (SiServerStorage  *storage,
-          GError          **error)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-
-  g_return_val_if_fail (self->batch_depth == 0, FALSE);
-
-  if (!transaction_begin (self, error))
-    return FALSE;
-  self->batch_depth = 1;
-  return TRUE;
-}
-
-static gboolean
-pg_commit (SiServerStorage  *storage,
-           GError          **error)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-
-  g_return_val_if_fail (self->batch_depth == 1, FALSE);
-
-  self->batch_depth = 0;
-  return transaction_end (self, TRUE, error);
-}
-
-static void
-pg_rollback (SiServerStorage *storage)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-
-  g_return_if_fail (self->batch_depth == 1);
-
-  self->batch_depth = 0;
-  transaction_end (self, FALSE, NULL);
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* interface: records */
+/* rows: what the record algorithm (si-server-storage-records.c) writes with */
 
 static SiWireRecord *
-pg_record_get (SiServerStorage   *storage,
-               gint64             account_id,
-               SiWireCollection   collection,
-               gint64             id,
-               GError           **error)
+insert_record (gpointer             backend,
+               gint64               account_id,
+               const SiWireRecord  *record,
+               gint64               version,
+               const char          *tags_text,
+               const char          *name_key,
+               GError             **error)
 {
-  return load_record (SI_SERVER_STORAGE_PG (storage), account_id, collection, id, FALSE, error);
-}
-
-static SiWireRecord *
-pg_record_create (SiServerStorage     *storage,
-                  gint64               account_id,
-                  const SiWireRecord  *record,
-                  gboolean            *out_created,
-                  SiWireRecord       **out_current,
-                  GError             **error)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-  g_autoptr(SiWireRecord) existing = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GArray) tags = NULL;
   g_autoptr(PGresult) res = NULL;
-  g_autofree char *name_key = NULL;
-  g_autofree char *tags_text = NULL;
-  gint64 version;
-  gint64 id;
   Params p = { 0 };
 
-  g_return_val_if_fail (record->uid != NULL, NULL);
-
-  *out_created = FALSE;
-  if (!write_begin (self, error))
-    return NULL;
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
-
-  /* The same uid again: the first create's record, whatever happened to it since. Looked up
-   * first when the rules below look at the database (a tag's own name must not count as taken);
-   * an idea without tags goes straight to the INSERT, whose conflict on the uid tells. */
-  if (record->collection == SI_WIRE_COLLECTION_TAGS || record->tags->len > 0)
-    {
-      existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
-      if (existing != NULL || local_error != NULL)
-        goto done;
-    }
-
-  if (!_si_server_storage_check_fields (&lookups, self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
-    goto done;
-
-  tags_text = _si_server_storage_tags_to_text (tags);
   param_int (&p, account_id);
   param_int (&p, record->collection);
   param_text (&p, record->uid);
@@ -1044,126 +909,88 @@ pg_record_create (SiServerStorage     *storage,
   param_int (&p, record->created_at);
   param_int (&p, record->updated_at);
   param_fields (&p, record, tags_text, name_key);
-  res = exec_params (self,
+  res = exec_params (backend,
                      "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
                      " title, body, pinned, tags, name, name_key, colour)"
                      " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
                      " ON CONFLICT (account_id, collection, uid) DO NOTHING RETURNING " RECORD_COLUMNS,
-                     &p, "store a record", &local_error);
-  if (res == NULL)
-    goto done;
-  if (PQntuples (res) == 0)
-    {
-      /* It exists: the account lock makes this the repeated create of an idea without tags. */
-      existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
-      if (existing == NULL && local_error == NULL)
-        g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
-                             "A record conflicted on its uid but cannot be found");
-      goto done;
-    }
-  result = record_from_row (res, 0, 0);
-  id = result->id;
-
-  if (tags != NULL && tags->len > 0 && !add_idea_tags (self, id, tags, &local_error))
-    g_clear_pointer (&result, si_wire_record_free);
-
-done:
-  /* A repeated create changes nothing: its change number is given back. */
-  if (!write_end (self, local_error == NULL && existing == NULL, local_error ? NULL : &local_error) &&
-      (local_error != NULL || existing == NULL))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  if (existing != NULL)
-    return g_steal_pointer (&existing);
-  *out_created = TRUE;
-  return g_steal_pointer (&result);
+                     &p, "store a record", error);
+  if (res == NULL || PQntuples (res) == 0)
+    return NULL;
+  return record_from_row (res, 0, 0);
 }
 
+/* The UPDATE repeats the check of If-Match on the locked row. */
 static SiWireRecord *
-pg_record_update (SiServerStorage     *storage,
-                  gint64               account_id,
-                  gint64               id,
-                  gint64               if_match,
-                  const SiWireRecord  *record,
-                  SiWireRecord       **out_current,
-                  GError             **error)
+update_record (gpointer             backend,
+               gint64               account_id,
+               gint64               id,
+               gint64               if_match,
+               const SiWireRecord  *record,
+               gint64               version,
+               const char          *tags_text,
+               const char          *name_key,
+               GError             **error)
 {
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-  g_autoptr(SiWireRecord) current = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GArray) tags = NULL;
   g_autoptr(PGresult) res = NULL;
-  g_autofree char *name_key = NULL;
-  g_autofree char *tags_text = NULL;
-  gint64 version;
   Params p = { 0 };
 
-  if (!write_begin (self, error))
-    return NULL;
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
-
-  current = load_record (self, account_id, record->collection, id, TRUE, &local_error);
-  if (current == NULL)
-    goto done;
-  if (!_si_server_storage_check_precondition (&current, if_match, "An update", out_current, &local_error) ||
-      !_si_server_storage_check_update (current, record, id, &local_error))
-    goto done;
-
-  if (!_si_server_storage_check_fields (&lookups, self, account_id, id, record, &tags, &name_key, out_current, &local_error))
-    goto done;
-
-  tags_text = _si_server_storage_tags_to_text (tags);
   param_int (&p, id);
   param_int (&p, version);
   param_int (&p, record->created_at);
   param_int (&p, record->updated_at);
   param_int (&p, if_match);
   param_fields (&p, record, tags_text, name_key);
-  res = exec_params (self,
+  res = exec_params (backend,
                      "UPDATE records SET version = $2, created_at = $3, updated_at = $4, title = $6,"
                      " body = $7, pinned = $8, tags = $9, name = $10, name_key = $11, colour = $12"
                      " WHERE id = $1 AND version = $5 RETURNING " RECORD_COLUMNS,
-                     &p, "update a record", &local_error);
+                     &p, "update a record", error);
   if (res == NULL)
-    goto done;
+    return NULL;
   if (PQntuples (res) != 1)
     {
-      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
+      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
                            "The record changed meanwhile");
-      goto done;
-    }
-  result = record_from_row (res, 0, 0);
-
-  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
-      !set_idea_tags (self, id, tags, &local_error))
-    g_clear_pointer (&result, si_wire_record_free);
-
-done:
-  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  return g_steal_pointer (&result);
+  return record_from_row (res, 0, 0);
+}
+
+static gboolean
+tombstone_record (gpointer   backend,
+                  gint64     id,
+                  gint64     if_match,
+                  gint64     version,
+                  gint64     updated_at,
+                  GError   **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, id);
+  param_int (&p, version);
+  param_int (&p, updated_at);
+  param_int (&p, if_match);
+  res = exec_params (backend,
+                     "UPDATE records SET version = $2, updated_at = $3, deleted = true, title = NULL,"
+                     " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
+                     " colour = NULL WHERE id = $1 AND version = $4",
+                     &p, "delete a record", error);
+  return res != NULL;
 }
 
 /* Locks the account's row (the writers of one account take turns) without taking a number. */
 static gboolean
-lock_account (SiServerStoragePg  *self,
-              gint64              account_id,
-              GError            **error)
+lock_account (gpointer   backend,
+              gint64     account_id,
+              GError   **error)
 {
   g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
   param_int (&p, account_id);
-  res = exec_params (self, "SELECT seq FROM accounts WHERE id = $1 FOR UPDATE", &p,
+  res = exec_params (backend, "SELECT seq FROM accounts WHERE id = $1 FOR UPDATE", &p,
                      "lock the account", error);
   if (res == NULL)
     return FALSE;
@@ -1176,20 +1003,19 @@ lock_account (SiServerStoragePg  *self,
   return TRUE;
 }
 
-/* How many ideas still have tag @tag_id, counting up to @up_to. */
 static gboolean
-count_tagged (SiServerStoragePg  *self,
-              gint64              tag_id,
-              guint               up_to,
-              guint              *out_count,
-              GError            **error)
+count_tagged (gpointer   backend,
+              gint64     tag_id,
+              guint      up_to,
+              guint     *out_count,
+              GError   **error)
 {
   g_autoptr(PGresult) res = NULL;
   Params p = { 0 };
 
   param_int (&p, tag_id);
   param_int (&p, up_to);
-  res = exec_params (self, "SELECT count(*) FROM (SELECT 1 FROM idea_tags WHERE tag_id = $1 LIMIT $2) AS t",
+  res = exec_params (backend, "SELECT count(*) FROM (SELECT 1 FROM idea_tags WHERE tag_id = $1 LIMIT $2) AS t",
                      &p, "find the ideas of a tag", error);
   if (res == NULL)
     return FALSE;
@@ -1197,28 +1023,25 @@ count_tagged (SiServerStoragePg  *self,
   return TRUE;
 }
 
-/* One step of a tag's delete: removes tag @tag_id from the first @count ideas (in id order)
- * that have it, each with a new version, in one statement. The stored tag list has no
- * duplicates (the codec makes it a set), so one replace() takes the id out. */
+/* In one statement. The stored tag list has no duplicates (the codec makes it a set), so one
+ * replace() takes the id out. */
 static gboolean
-untag_ideas (SiServerStoragePg  *self,
-             gint64              account_id,
-             gint64              tag_id,
-             guint               count,
-             GError            **error)
+untag_ideas (gpointer   backend,
+             gint64     account_id,
+             gint64     tag_id,
+             guint      count,
+             GError   **error)
 {
   g_autoptr(PGresult) res = NULL;
   char tag_text[24];
   Params p = { 0 };
 
-  if (count == 0)
-    return TRUE;
   g_snprintf (tag_text, sizeof tag_text, "%" G_GINT64_FORMAT, tag_id);
   param_int (&p, account_id);
   param_int (&p, tag_id);
   param_int (&p, count);
   param_text (&p, tag_text);
-  res = exec_params (self,
+  res = exec_params (backend,
                      "WITH chunk AS (SELECT idea_id, row_number() OVER (ORDER BY idea_id) AS rn"
                      "               FROM idea_tags WHERE tag_id = $2 ORDER BY idea_id LIMIT $3),"
                      " bump AS (UPDATE accounts SET seq = seq + (SELECT count(*) FROM chunk)"
@@ -1229,104 +1052,30 @@ untag_ideas (SiServerStoragePg  *self,
                      "  tags = trim(both ',' from replace(',' || r.tags || ',', ',' || $4::text || ',', ','))"
                      " FROM chunk c, bump b WHERE r.id = c.idea_id AND r.account_id = $1",
                      &p, "update the ideas of a tag", error);
-  if (res == NULL)
-    return FALSE;
-  self->tx_rows += count;
-  return TRUE;
+  return res != NULL;
 }
 
-static SiWireRecord *
-pg_record_delete (SiServerStorage     *storage,
-                  gint64               account_id,
-                  SiWireCollection     collection,
-                  gint64               id,
-                  gint64               if_match,
-                  gboolean            *out_changed,
-                  SiWireRecord       **out_current,
-                  GError             **error)
+static const SiServerStorageRowOps row_ops = {
+  .tx_begin = transaction_begin,
+  .tx_end = transaction_end,
+  .exec = exec_simple,
+  .next_version = next_version,
+  .lock_account = lock_account,
+  .load = load_record,
+  .load_by_uid = load_record_by_uid,
+  .insert = insert_record,
+  .update = update_record,
+  .tombstone = tombstone_record,
+  .set_idea_tags = set_idea_tags,
+  .count_tagged = count_tagged,
+  .untag_ideas = untag_ideas,
+  .lookups = { tag_state, load_tag_by_name },
+};
+
+static SiServerStorageRows *
+pg_rows (SiServerStorage *storage)
 {
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-  g_autoptr(SiWireRecord) current = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(PGresult) res = NULL;
-  gboolean unchanged = FALSE;
-  gint64 version;
-  guint tagged = 0;
-  Params p = { 0 };
-
-  *out_changed = FALSE;
-  if (!write_begin (self, error))
-    return NULL;
-
-  for (;;)
-    {
-      if (!lock_account (self, account_id, &local_error))
-        goto done;
-      current = load_record (self, account_id, collection, id, TRUE, &local_error);
-      if (current == NULL)
-        goto done;
-      if (current->deleted)
-        {
-          result = g_steal_pointer (&current);
-          unchanged = TRUE;
-          goto done;
-        }
-      if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
-        goto done;
-      if (collection == SI_WIRE_COLLECTION_IDEAS)
-        break;
-
-      /* A tag on more ideas than one transaction may change: take it off the first ones and
-       * commit, the tag still live (a crash here leaves a consistent state that a retried
-       * delete finishes), then look again. */
-      if (!count_tagged (self, id, _si_server_storage_tx_rows () + 1, &tagged, &local_error))
-        goto done;
-      if (tagged <= _si_server_storage_tx_rows ())
-        break;
-      if (!untag_ideas (self, account_id, id, _si_server_storage_tx_rows (), &local_error) ||
-          !write_checkpoint (self, &local_error))
-        goto done;
-      g_clear_pointer (&current, si_wire_record_free);
-    }
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
-
-  /* A tombstone keeps its identity and times, not the content. */
-  param_int (&p, id);
-  param_int (&p, version);
-  param_int (&p, MAX (_si_server_storage_now_ms (), current->updated_at));
-  param_int (&p, if_match);
-  res = exec_params (self,
-                     "UPDATE records SET version = $2, updated_at = $3, deleted = true, title = NULL,"
-                     " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
-                     " colour = NULL WHERE id = $1 AND version = $4",
-                     &p, "delete a record", &local_error);
-  if (res == NULL)
-    goto done;
-
-  if (collection == SI_WIRE_COLLECTION_IDEAS)
-    {
-      if (!set_idea_tags (self, id, NULL, &local_error))
-        goto done;
-    }
-  else if (!untag_ideas (self, account_id, id, tagged, &local_error))
-    goto done;
-
-  result = load_record (self, account_id, collection, id, FALSE, &local_error);
-
-done:
-  /* Deleting a tombstone again changes nothing: its change number is given back. */
-  if (!write_end (self, local_error == NULL && !unchanged, local_error ? NULL : &local_error) &&
-      (local_error != NULL || !unchanged))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  *out_changed = !unchanged;
-  return g_steal_pointer (&result);
+  return &SI_SERVER_STORAGE_PG (storage)->rows;
 }
 
 static SiWirePage *
@@ -1439,6 +1188,7 @@ static void
 si_server_storage_pg_init (SiServerStoragePg *self)
 {
   self->prepared = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  _si_server_storage_rows_init (&self->rows, &row_ops, self);
 }
 
 static void
@@ -1454,13 +1204,7 @@ storage_iface_init (SiServerStorageInterface *iface)
   iface->token_add = pg_token_add;
   iface->token_lookup = pg_token_lookup;
   iface->token_revoke = pg_token_revoke;
-  iface->begin = pg_begin;
-  iface->commit = pg_commit;
-  iface->rollback = pg_rollback;
-  iface->record_get = pg_record_get;
-  iface->record_create = pg_record_create;
-  iface->record_update = pg_record_update;
-  iface->record_delete = pg_record_delete;
+  iface->rows = pg_rows;
   iface->records_list = pg_records_list;
 }
 
