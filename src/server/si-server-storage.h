@@ -2,7 +2,8 @@
  *
  * One small interface: accounts, tokens, records and each account's change sequence. SQLite
  * (si-server-storage-sqlite.c) is the default; PostgreSQL (si-server-storage-pg.c) implements
- * the same vfuncs. One object is one database connection: its calls are synchronous, and it is
+ * the same vfuncs. The record writes and transactions are written once, in
+ * si-server-storage-records.c, over each backend's row primitives. One object is one database connection: its calls are synchronous, and it is
  * used by one thread at a time (the server keeps a pool of them, one per worker thread).
  *
  * Contract for every backend:
