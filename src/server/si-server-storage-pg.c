@@ -33,7 +33,7 @@
 #include <string.h>
 #include <libpq-fe.h>
 
-#include "si-server-storage-private.h"
+#include "si-server-storage-pg-private.h"
 
 #define SCHEMA_VERSION 1
 
@@ -42,11 +42,6 @@
 
 /* Any number: the lock that serialises the schema set-up of instances starting together. */
 #define SCHEMA_LOCK_KEY "7302148810463"
-
-#define RECORD_COLUMNS \
-  "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour, collection"
-
-#define MAX_PARAMS 16
 
 /* Made first, and on its own: it holds the schema version. */
 #define META_SQL "CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)"
@@ -105,9 +100,8 @@ struct _SiServerStoragePg
   PGconn     *conn;         /* NULL or bad while the database is unreachable */
   char       *instance_id;
   GHashTable *prepared;     /* const char *sql (static) -> statement name */
-  guint       batch_depth;  /* > 0 between begin() and commit()/rollback() */
+  SiServerStorageRows rows; /* the record algorithm's state (si-server-storage-records.c) */
   gboolean    in_transaction; /* BEGIN sent, COMMIT or ROLLBACK not yet */
-  guint       tx_rows;      /* rows changed in the open transaction */
   gint64      backoff_usec;
   gint64      next_attempt; /* monotonic µs of the next reconnection attempt */
   char        sqlstate[6];  /* of the last failed statement */
@@ -120,59 +114,6 @@ static void storage_iface_init (SiServerStorageInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (SiServerStoragePg, si_server_storage_pg, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (SI_TYPE_SERVER_STORAGE, storage_iface_init))
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
-
-/* ---------------------------------------------------------------------------------------- */
-/* parameters */
-
-typedef struct {
-  const char *values[MAX_PARAMS];
-  char        numbers[MAX_PARAMS][24];
-  int         n;
-} Params;
-
-static void
-param_int (Params *p,
-           gint64  value)
-{
-  g_assert (p->n < MAX_PARAMS);
-  g_snprintf (p->numbers[p->n], sizeof p->numbers[p->n], "%" G_GINT64_FORMAT, value);
-  p->values[p->n] = p->numbers[p->n];
-  p->n++;
-}
-
-/* @text is not copied: it must outlive the statement. NULL is SQL NULL. */
-static void
-param_text (Params     *p,
-            const char *text)
-{
-  g_assert (p->n < MAX_PARAMS);
-  p->values[p->n++] = text;
-}
-
-static void
-param_bool (Params   *p,
-            gboolean  value)
-{
-  param_text (p, value ? "t" : "f");
-}
-
-static gint64
-get_int (const PGresult *res,
-         int             row,
-         int             col)
-{
-  return g_ascii_strtoll (PQgetvalue (res, row, col), NULL, 10);
-}
-
-static gboolean
-get_bool (const PGresult *res,
-          int             row,
-          int             col)
-{
-  return PQgetvalue (res, row, col)[0] == 't';
-}
 
 /* ---------------------------------------------------------------------------------------- */
 /* connection */
@@ -314,15 +255,15 @@ static PGresult *exec_params_once (SiServerStoragePg  *self,
                                    const char         *what,
                                    GError            **error);
 
-/* Runs @sql (a string literal: it is the key of the prepared statement) with @p. Returns the
- * result of a successful statement, or NULL with @error set (self->sqlstate says why). */
-static PGresult *
-exec_params (SiServerStoragePg  *self,
-             const char         *sql,
-             const Params       *p,
-             const char         *what,
-             GError            **error)
+/* self->sqlstate says why a statement failed. */
+PGresult *
+_si_server_storage_pg_exec_params (gpointer       backend,
+                                   const char    *sql,
+                                   const Params  *p,
+                                   const char    *what,
+                                   GError       **error)
 {
+  SiServerStoragePg *self = backend;
   g_autoptr(GError) local_error = NULL;
   PGresult *res;
 
@@ -381,12 +322,13 @@ exec_params_once (SiServerStoragePg  *self,
 }
 
 /* Runs a statement without parameters or results (transaction control, DDL). */
-static gboolean
-exec_simple (SiServerStoragePg  *self,
-             const char         *sql,
-             const char         *what,
-             GError            **error)
+gboolean
+_si_server_storage_pg_exec_simple (gpointer     backend,
+                                   const char  *sql,
+                                   const char  *what,
+                                   GError     **error)
 {
+  SiServerStoragePg *self = backend;
   g_autoptr(GError) local_error = NULL;
 
   for (guint attempt = 0; ; attempt++)
@@ -409,32 +351,33 @@ exec_simple (SiServerStoragePg  *self,
   return FALSE;
 }
 
-/* Starts one atomic write: a transaction, or a savepoint inside a batch. */
-static gboolean
-transaction_begin (SiServerStoragePg  *self,
-                   GError            **error)
+gboolean
+_si_server_storage_pg_tx_begin (gpointer   backend,
+                                GError   **error)
 {
+  SiServerStoragePg *self = backend;
+
   g_assert (!self->in_transaction);
-  if (!exec_simple (self, "BEGIN", "start a transaction", error))
+  if (!_si_server_storage_pg_exec_simple (self, "BEGIN", "start a transaction", error))
     return FALSE;
   self->in_transaction = TRUE;
-  self->tx_rows = 0;
   return TRUE;
 }
 
 /* COMMIT (@commit) or ROLLBACK. A COMMIT is sent only on the connection that began the
  * transaction and only if nothing in it failed: otherwise PostgreSQL would answer a COMMIT
  * of an aborted transaction with a quiet ROLLBACK. */
-static gboolean
-transaction_end (SiServerStoragePg  *self,
-                 gboolean            commit,
-                 GError            **error)
+gboolean
+_si_server_storage_pg_tx_end (gpointer   backend,
+                              gboolean   commit,
+                              GError   **error)
 {
+  SiServerStoragePg *self = backend;
   gboolean alive = self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK;
   gboolean ok = FALSE;
 
   if (commit && alive && PQtransactionStatus (self->conn) == PQTRANS_INTRANS)
-    ok = exec_simple (self, "COMMIT", "commit", error);
+    ok = _si_server_storage_pg_exec_simple (self, "COMMIT", "commit", error);
   else if (commit && !alive)
     set_unavailable (self, error, "the connection was lost during the transaction");
   else if (commit)
@@ -443,299 +386,9 @@ transaction_end (SiServerStoragePg  *self,
 
   if (!ok && self->conn != NULL && PQstatus (self->conn) == CONNECTION_OK &&
       PQtransactionStatus (self->conn) != PQTRANS_IDLE)
-    exec_simple (self, "ROLLBACK", "roll back", NULL);
+    _si_server_storage_pg_exec_simple (self, "ROLLBACK", "roll back", NULL);
   self->in_transaction = FALSE;
   return ok;
-}
-
-/* Inside a batch: commits what the batch did so far and begins a new transaction. */
-static gboolean
-transaction_split (SiServerStoragePg  *self,
-                   GError            **error)
-{
-  if (!transaction_end (self, TRUE, error))
-    return FALSE;
-  _si_server_storage_step_committed ();
-  return transaction_begin (self, error);
-}
-
-/* Starts one atomic write: a transaction, or a savepoint inside a batch (whose transaction is
- * committed first when it holds enough rows). */
-static gboolean
-write_begin (SiServerStoragePg  *self,
-             GError            **error)
-{
-  if (self->batch_depth > 0)
-    {
-      if (self->tx_rows >= _si_server_storage_tx_rows () && !transaction_split (self, error))
-        return FALSE;
-      return exec_simple (self, "SAVEPOINT op", "start an operation", error);
-    }
-  return transaction_begin (self, error);
-}
-
-/* Commits (@commit) or undoes the write; FALSE when undone. */
-static gboolean
-write_end (SiServerStoragePg  *self,
-           gboolean            commit,
-           GError            **error)
-{
-  if (self->batch_depth > 0)
-    {
-      if (!commit)
-        exec_simple (self, "ROLLBACK TO op", "undo an operation", NULL);
-      commit = exec_simple (self, "RELEASE op", "finish an operation", commit ? error : NULL) && commit;
-      if (commit)
-        self->tx_rows++;
-      return commit;
-    }
-  return transaction_end (self, commit, error);
-}
-
-/* In the middle of a split write: makes the steps so far durable and goes on in a new
- * transaction (and a new savepoint, inside a batch). */
-static gboolean
-write_checkpoint (SiServerStoragePg  *self,
-                  GError            **error)
-{
-  if (self->batch_depth > 0)
-    return exec_simple (self, "RELEASE op", "finish a step", error) &&
-           transaction_split (self, error) &&
-           exec_simple (self, "SAVEPOINT op", "start an operation", error);
-  if (!transaction_end (self, TRUE, error))
-    return FALSE;
-  _si_server_storage_step_committed ();
-  return transaction_begin (self, error);
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* records */
-
-/* Reads the RECORD_COLUMNS of row @row, from column @first on. */
-static SiWireRecord *
-record_from_row (const PGresult *res,
-                 int             row,
-                 int             first)
-{
-  SiWireCollection collection = (SiWireCollection) get_int (res, row, first + 12);
-  SiWireRecord *record = si_wire_record_new (collection);
-
-  record->id = get_int (res, row, first);
-  record->uid = g_strdup (PQgetvalue (res, row, first + 1));
-  record->version = get_int (res, row, first + 2);
-  record->created_at = get_int (res, row, first + 3);
-  record->updated_at = get_int (res, row, first + 4);
-  record->deleted = get_bool (res, row, first + 5);
-  if (collection == SI_WIRE_COLLECTION_IDEAS)
-    {
-      g_free (record->title);
-      record->title = g_strdup (PQgetvalue (res, row, first + 6));
-      g_free (record->body);
-      record->body = g_strdup (PQgetvalue (res, row, first + 7));
-      record->pinned = get_bool (res, row, first + 8);
-      g_array_unref (record->tags);
-      record->tags = _si_server_storage_tags_from_text (PQgetvalue (res, row, first + 9));
-    }
-  else
-    {
-      g_free (record->name);
-      record->name = g_strdup (PQgetvalue (res, row, first + 10));
-      g_free (record->colour);
-      record->colour = g_strdup (PQgetvalue (res, row, first + 11));
-    }
-  return record;
-}
-
-static const char *
-collection_noun (SiWireCollection collection)
-{
-  return collection == SI_WIRE_COLLECTION_IDEAS ? "idea" : "tag";
-}
-
-/* Takes the account's next change number and, with it, the account's row lock until the
- * transaction ends: the writers of one account take turns. */
-static gint64
-next_version (SiServerStoragePg  *self,
-              gint64              account_id,
-              GError            **error)
-{
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, account_id);
-  res = exec_params (self, "UPDATE accounts SET seq = seq + 1 WHERE id = $1 RETURNING seq", &p,
-                     "advance the change sequence", error);
-  if (res == NULL)
-    return 0;
-  if (PQntuples (res) == 0)
-    {
-      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
-                           "The account does not exist");
-      return 0;
-    }
-  return get_int (res, 0, 0);
-}
-
-/* @lock: SELECT ... FOR UPDATE (inside a write). */
-static SiWireRecord *
-load_record (SiServerStoragePg  *self,
-             gint64              account_id,
-             SiWireCollection    collection,
-             gint64              id,
-             gboolean            lock,
-             GError            **error)
-{
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, id);
-  param_int (&p, account_id);
-  param_int (&p, collection);
-  if (lock)
-    res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
-                             " WHERE id = $1 AND account_id = $2 AND collection = $3 FOR UPDATE",
-                       &p, "read a record", error);
-  else
-    res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
-                             " WHERE id = $1 AND account_id = $2 AND collection = $3",
-                       &p, "read a record", error);
-  if (res == NULL)
-    return NULL;
-  if (PQntuples (res) == 0)
-    {
-      g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
-                   "There is no %s with id %" G_GINT64_FORMAT, collection_noun (collection), id);
-      return NULL;
-    }
-  return record_from_row (res, 0, 0);
-}
-
-/* A record by uid, or NULL (no error) when there is none. */
-static SiWireRecord *
-load_record_by_uid (SiServerStoragePg  *self,
-                    gint64              account_id,
-                    SiWireCollection    collection,
-                    const char         *uid,
-                    GError            **error)
-{
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, account_id);
-  param_int (&p, collection);
-  param_text (&p, uid);
-  res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
-                           " WHERE account_id = $1 AND collection = $2 AND uid = $3",
-                     &p, "read a record", error);
-  if (res == NULL || PQntuples (res) == 0)
-    return NULL;
-  return record_from_row (res, 0, 0);
-}
-
-/* The live tag of the account with that name key (other than @except_id), or NULL. */
-static SiWireRecord *
-load_tag_by_name (gpointer     backend,
-                  gint64       account_id,
-                  const char  *name_key,
-                  gint64       except_id,
-                  GError     **error)
-{
-  SiServerStoragePg *self = backend;
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, account_id);
-  param_text (&p, name_key);
-  param_int (&p, except_id);
-  res = exec_params (self, "SELECT " RECORD_COLUMNS " FROM records"
-                           " WHERE account_id = $1 AND collection = 1 AND NOT deleted"
-                           " AND name_key = $2 AND id != $3",
-                     &p, "look up a tag name", error);
-  if (res == NULL || PQntuples (res) == 0)
-    return NULL;
-  return record_from_row (res, 0, 0);
-}
-
-static gboolean
-tag_state (gpointer     backend,
-           gint64       account_id,
-           gint64       id,
-           gboolean    *out_found,
-           gboolean    *out_deleted,
-           GError     **error)
-{
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, id);
-  param_int (&p, account_id);
-  res = exec_params (backend, "SELECT deleted FROM records WHERE id = $1 AND account_id = $2 AND collection = 1",
-                     &p, "look up a tag", error);
-  if (res == NULL)
-    return FALSE;
-  *out_found = PQntuples (res) > 0;
-  *out_deleted = *out_found && get_bool (res, 0, 0);
-  return TRUE;
-}
-
-static const SiServerStorageLookups lookups = { tag_state, load_tag_by_name };
-
-/* Links a new idea to its tags. */
-static gboolean
-add_idea_tags (SiServerStoragePg  *self,
-               gint64              idea_id,
-               GArray             *tags,
-               GError            **error)
-{
-  for (guint i = 0; tags != NULL && i < tags->len; i++)
-    {
-      g_autoptr(PGresult) inserted = NULL;
-      Params q = { 0 };
-
-      param_int (&q, g_array_index (tags, gint64, i));
-      param_int (&q, idea_id);
-      inserted = exec_params (self, "INSERT INTO idea_tags (tag_id, idea_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                              &q, "update an idea's tags", error);
-      if (inserted == NULL)
-        return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-set_idea_tags (SiServerStoragePg  *self,
-               gint64              idea_id,
-               GArray             *tags,
-               GError            **error)
-{
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, idea_id);
-  res = exec_params (self, "DELETE FROM idea_tags WHERE idea_id = $1", &p, "update an idea's tags", error);
-  return res != NULL && add_idea_tags (self, idea_id, tags, error);
-}
-
-/* The fields of @record as parameters, after those already in @p: title, body, pinned, tags,
- * name, name_key, colour (NULL for the other collection's). */
-static void
-param_fields (Params             *p,
-              const SiWireRecord *record,
-              const char         *tags_text,
-              const char         *name_key)
-{
-  gboolean idea = record->collection == SI_WIRE_COLLECTION_IDEAS;
-
-  param_text (p, idea ? record->title : NULL);
-  param_text (p, idea ? record->body : NULL);
-  if (idea)
-    param_bool (p, record->pinned);
-  else
-    param_text (p, NULL);
-  param_text (p, idea ? tags_text : NULL);
-  param_text (p, idea ? NULL : record->name);
-  param_text (p, idea ? NULL : name_key);
-  param_text (p, idea ? NULL : record->colour);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -770,8 +423,8 @@ pg_account_add (SiServerStorage  *storage,
   param_text (&p, name);
   param_text (&p, password_hash);
   param_int (&p, _si_server_storage_now_ms ());
-  res = exec_params (self, "INSERT INTO accounts (name, pwhash, created_at) VALUES ($1, $2, $3)",
-                     &p, "add an account", &local_error);
+  res = _si_server_storage_pg_exec_params (self, "INSERT INTO accounts (name, pwhash, created_at) VALUES ($1, $2, $3)",
+                                           &p, "add an account", &local_error);
   if (res == NULL && g_str_equal (self->sqlstate, "23505"))
     {
       g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_EXISTS,
@@ -797,8 +450,8 @@ pg_account_lookup (SiServerStorage  *storage,
   Params p = { 0 };
 
   param_text (&p, name);
-  res = exec_params (self, "SELECT id, pwhash FROM accounts WHERE lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")",
-                     &p, "look up an account", error);
+  res = _si_server_storage_pg_exec_params (self, "SELECT id, pwhash FROM accounts WHERE lower(name COLLATE \"C\") = lower($1 COLLATE \"C\")",
+                                           &p, "look up an account", error);
   if (res == NULL)
     return NULL;
   if (PQntuples (res) == 0)
@@ -820,8 +473,8 @@ pg_account_list (SiServerStorage  *storage,
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
   g_autoptr(PGresult) res = NULL;
 
-  res = exec_params (self, "SELECT name FROM accounts ORDER BY lower(name COLLATE \"C\")", NULL,
-                     "list the accounts", error);
+  res = _si_server_storage_pg_exec_params (self, "SELECT name FROM accounts ORDER BY lower(name COLLATE \"C\")", NULL,
+                                           "list the accounts", error);
   if (res == NULL)
     return NULL;
   for (int i = 0; i < PQntuples (res); i++)
@@ -837,7 +490,7 @@ change_account (SiServerStoragePg  *self,
                 const char         *what,
                 GError            **error)
 {
-  g_autoptr(PGresult) res = exec_params (self, sql, p, what, error);
+  g_autoptr(PGresult) res = _si_server_storage_pg_exec_params (self, sql, p, what, error);
 
   if (res == NULL)
     return FALSE;
@@ -875,7 +528,7 @@ pg_account_set_password (SiServerStorage  *storage,
   gboolean ok;
   Params p = { 0 };
 
-  if (!write_begin (self, error))
+  if (!_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   param_text (&p, name);
   param_text (&p, password_hash);
@@ -884,12 +537,12 @@ pg_account_set_password (SiServerStorage  *storage,
   if (ok)
     {
       p.n = 1;
-      res = exec_params (self, "DELETE FROM tokens WHERE account_id ="
+      res = _si_server_storage_pg_exec_params (self, "DELETE FROM tokens WHERE account_id ="
                                " (SELECT id FROM accounts WHERE lower(name COLLATE \"C\") = lower($1 COLLATE \"C\"))",
                          &p, "revoke tokens", error);
       ok = res != NULL;
     }
-  return write_end (self, ok, ok ? error : NULL) && ok;
+  return _si_server_storage_write_end (&self->rows, ok, ok ? error : NULL) && ok;
 }
 
 static gboolean
@@ -905,8 +558,8 @@ pg_token_add (SiServerStorage  *storage,
   param_text (&p, token_hash);
   param_int (&p, account_id);
   param_int (&p, _si_server_storage_now_ms ());
-  res = exec_params (self, "INSERT INTO tokens (hash, account_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                     &p, "store a token", error);
+  res = _si_server_storage_pg_exec_params (self, "INSERT INTO tokens (hash, account_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                                           &p, "store a token", error);
   return res != NULL;
 }
 
@@ -920,7 +573,7 @@ pg_token_lookup (SiServerStorage  *storage,
   Params p = { 0 };
 
   param_text (&p, token_hash);
-  res = exec_params (self, "SELECT account_id FROM tokens WHERE hash = $1", &p, "look up a token", error);
+  res = _si_server_storage_pg_exec_params (self, "SELECT account_id FROM tokens WHERE hash = $1", &p, "look up a token", error);
   if (res == NULL || PQntuples (res) == 0)
     return 0;
   return get_int (res, 0, 0);
@@ -936,480 +589,14 @@ pg_token_revoke (SiServerStorage  *storage,
   Params p = { 0 };
 
   param_text (&p, token_hash);
-  res = exec_params (self, "DELETE FROM tokens WHERE hash = $1", &p, "revoke a token", error);
+  res = _si_server_storage_pg_exec_params (self, "DELETE FROM tokens WHERE hash = $1", &p, "revoke a token", error);
   return res != NULL;
 }
 
-/* ---------------------------------------------------------------------------------------- */
-/* interface: transactions */
-
-static gboolean
-pg_begin (SiServerStorage  *storage,
-          GError          **error)
+static SiServerStorageRows *
+pg_rows (SiServerStorage *storage)
 {
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-
-  g_return_val_if_fail (self->batch_depth == 0, FALSE);
-
-  if (!transaction_begin (self, error))
-    return FALSE;
-  self->batch_depth = 1;
-  return TRUE;
-}
-
-static gboolean
-pg_commit (SiServerStorage  *storage,
-           GError          **error)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-
-  g_return_val_if_fail (self->batch_depth == 1, FALSE);
-
-  self->batch_depth = 0;
-  return transaction_end (self, TRUE, error);
-}
-
-static void
-pg_rollback (SiServerStorage *storage)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-
-  g_return_if_fail (self->batch_depth == 1);
-
-  self->batch_depth = 0;
-  transaction_end (self, FALSE, NULL);
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* interface: records */
-
-static SiWireRecord *
-pg_record_get (SiServerStorage   *storage,
-               gint64             account_id,
-               SiWireCollection   collection,
-               gint64             id,
-               GError           **error)
-{
-  return load_record (SI_SERVER_STORAGE_PG (storage), account_id, collection, id, FALSE, error);
-}
-
-static SiWireRecord *
-pg_record_create (SiServerStorage     *storage,
-                  gint64               account_id,
-                  const SiWireRecord  *record,
-                  gboolean            *out_created,
-                  SiWireRecord       **out_current,
-                  GError             **error)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-  g_autoptr(SiWireRecord) existing = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GArray) tags = NULL;
-  g_autoptr(PGresult) res = NULL;
-  g_autofree char *name_key = NULL;
-  g_autofree char *tags_text = NULL;
-  gint64 version;
-  gint64 id;
-  Params p = { 0 };
-
-  g_return_val_if_fail (record->uid != NULL, NULL);
-
-  *out_created = FALSE;
-  if (!write_begin (self, error))
-    return NULL;
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
-
-  /* The same uid again: the first create's record, whatever happened to it since. Looked up
-   * first when the rules below look at the database (a tag's own name must not count as taken);
-   * an idea without tags goes straight to the INSERT, whose conflict on the uid tells. */
-  if (record->collection == SI_WIRE_COLLECTION_TAGS || record->tags->len > 0)
-    {
-      existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
-      if (existing != NULL || local_error != NULL)
-        goto done;
-    }
-
-  if (!_si_server_storage_check_fields (&lookups, self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
-    goto done;
-
-  tags_text = _si_server_storage_tags_to_text (tags);
-  param_int (&p, account_id);
-  param_int (&p, record->collection);
-  param_text (&p, record->uid);
-  param_int (&p, version);
-  param_int (&p, record->created_at);
-  param_int (&p, record->updated_at);
-  param_fields (&p, record, tags_text, name_key);
-  res = exec_params (self,
-                     "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
-                     " title, body, pinned, tags, name, name_key, colour)"
-                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-                     " ON CONFLICT (account_id, collection, uid) DO NOTHING RETURNING " RECORD_COLUMNS,
-                     &p, "store a record", &local_error);
-  if (res == NULL)
-    goto done;
-  if (PQntuples (res) == 0)
-    {
-      /* It exists: the account lock makes this the repeated create of an idea without tags. */
-      existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
-      if (existing == NULL && local_error == NULL)
-        g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
-                             "A record conflicted on its uid but cannot be found");
-      goto done;
-    }
-  result = record_from_row (res, 0, 0);
-  id = result->id;
-
-  if (tags != NULL && tags->len > 0 && !add_idea_tags (self, id, tags, &local_error))
-    g_clear_pointer (&result, si_wire_record_free);
-
-done:
-  /* A repeated create changes nothing: its change number is given back. */
-  if (!write_end (self, local_error == NULL && existing == NULL, local_error ? NULL : &local_error) &&
-      (local_error != NULL || existing == NULL))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  if (existing != NULL)
-    return g_steal_pointer (&existing);
-  *out_created = TRUE;
-  return g_steal_pointer (&result);
-}
-
-static SiWireRecord *
-pg_record_update (SiServerStorage     *storage,
-                  gint64               account_id,
-                  gint64               id,
-                  gint64               if_match,
-                  const SiWireRecord  *record,
-                  SiWireRecord       **out_current,
-                  GError             **error)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-  g_autoptr(SiWireRecord) current = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GArray) tags = NULL;
-  g_autoptr(PGresult) res = NULL;
-  g_autofree char *name_key = NULL;
-  g_autofree char *tags_text = NULL;
-  gint64 version;
-  Params p = { 0 };
-
-  if (!write_begin (self, error))
-    return NULL;
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
-
-  current = load_record (self, account_id, record->collection, id, TRUE, &local_error);
-  if (current == NULL)
-    goto done;
-  if (!_si_server_storage_check_precondition (&current, if_match, "An update", out_current, &local_error) ||
-      !_si_server_storage_check_update (current, record, id, &local_error))
-    goto done;
-
-  if (!_si_server_storage_check_fields (&lookups, self, account_id, id, record, &tags, &name_key, out_current, &local_error))
-    goto done;
-
-  tags_text = _si_server_storage_tags_to_text (tags);
-  param_int (&p, id);
-  param_int (&p, version);
-  param_int (&p, record->created_at);
-  param_int (&p, record->updated_at);
-  param_int (&p, if_match);
-  param_fields (&p, record, tags_text, name_key);
-  res = exec_params (self,
-                     "UPDATE records SET version = $2, created_at = $3, updated_at = $4, title = $6,"
-                     " body = $7, pinned = $8, tags = $9, name = $10, name_key = $11, colour = $12"
-                     " WHERE id = $1 AND version = $5 RETURNING " RECORD_COLUMNS,
-                     &p, "update a record", &local_error);
-  if (res == NULL)
-    goto done;
-  if (PQntuples (res) != 1)
-    {
-      g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_PRECONDITION_FAILED,
-                           "The record changed meanwhile");
-      goto done;
-    }
-  result = record_from_row (res, 0, 0);
-
-  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
-      !set_idea_tags (self, id, tags, &local_error))
-    g_clear_pointer (&result, si_wire_record_free);
-
-done:
-  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return g_steal_pointer (&result);
-}
-
-/* Locks the account's row (the writers of one account take turns) without taking a number. */
-static gboolean
-lock_account (SiServerStoragePg  *self,
-              gint64              account_id,
-              GError            **error)
-{
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, account_id);
-  res = exec_params (self, "SELECT seq FROM accounts WHERE id = $1 FOR UPDATE", &p,
-                     "lock the account", error);
-  if (res == NULL)
-    return FALSE;
-  if (PQntuples (res) == 0)
-    {
-      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
-                           "The account does not exist");
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* How many ideas still have tag @tag_id, counting up to @up_to. */
-static gboolean
-count_tagged (SiServerStoragePg  *self,
-              gint64              tag_id,
-              guint               up_to,
-              guint              *out_count,
-              GError            **error)
-{
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  param_int (&p, tag_id);
-  param_int (&p, up_to);
-  res = exec_params (self, "SELECT count(*) FROM (SELECT 1 FROM idea_tags WHERE tag_id = $1 LIMIT $2) AS t",
-                     &p, "find the ideas of a tag", error);
-  if (res == NULL)
-    return FALSE;
-  *out_count = (guint) get_int (res, 0, 0);
-  return TRUE;
-}
-
-/* One step of a tag's delete: removes tag @tag_id from the first @count ideas (in id order)
- * that have it, each with a new version, in one statement. The stored tag list has no
- * duplicates (the codec makes it a set), so one replace() takes the id out. */
-static gboolean
-untag_ideas (SiServerStoragePg  *self,
-             gint64              account_id,
-             gint64              tag_id,
-             guint               count,
-             GError            **error)
-{
-  g_autoptr(PGresult) res = NULL;
-  char tag_text[24];
-  Params p = { 0 };
-
-  if (count == 0)
-    return TRUE;
-  g_snprintf (tag_text, sizeof tag_text, "%" G_GINT64_FORMAT, tag_id);
-  param_int (&p, account_id);
-  param_int (&p, tag_id);
-  param_int (&p, count);
-  param_text (&p, tag_text);
-  res = exec_params (self,
-                     "WITH chunk AS (SELECT idea_id, row_number() OVER (ORDER BY idea_id) AS rn"
-                     "               FROM idea_tags WHERE tag_id = $2 ORDER BY idea_id LIMIT $3),"
-                     " bump AS (UPDATE accounts SET seq = seq + (SELECT count(*) FROM chunk)"
-                     "          WHERE id = $1 RETURNING seq - (SELECT count(*) FROM chunk) AS base),"
-                     " unlinked AS (DELETE FROM idea_tags t USING chunk c"
-                     "              WHERE t.tag_id = $2 AND t.idea_id = c.idea_id)"
-                     " UPDATE records r SET version = b.base + c.rn,"
-                     "  tags = trim(both ',' from replace(',' || r.tags || ',', ',' || $4::text || ',', ','))"
-                     " FROM chunk c, bump b WHERE r.id = c.idea_id AND r.account_id = $1",
-                     &p, "update the ideas of a tag", error);
-  if (res == NULL)
-    return FALSE;
-  self->tx_rows += count;
-  return TRUE;
-}
-
-static SiWireRecord *
-pg_record_delete (SiServerStorage     *storage,
-                  gint64               account_id,
-                  SiWireCollection     collection,
-                  gint64               id,
-                  gint64               if_match,
-                  gboolean            *out_changed,
-                  SiWireRecord       **out_current,
-                  GError             **error)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-  g_autoptr(SiWireRecord) current = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(PGresult) res = NULL;
-  gboolean unchanged = FALSE;
-  gint64 version;
-  guint tagged = 0;
-  Params p = { 0 };
-
-  *out_changed = FALSE;
-  if (!write_begin (self, error))
-    return NULL;
-
-  for (;;)
-    {
-      if (!lock_account (self, account_id, &local_error))
-        goto done;
-      current = load_record (self, account_id, collection, id, TRUE, &local_error);
-      if (current == NULL)
-        goto done;
-      if (current->deleted)
-        {
-          result = g_steal_pointer (&current);
-          unchanged = TRUE;
-          goto done;
-        }
-      if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
-        goto done;
-      if (collection == SI_WIRE_COLLECTION_IDEAS)
-        break;
-
-      /* A tag on more ideas than one transaction may change: take it off the first ones and
-       * commit, the tag still live (a crash here leaves a consistent state that a retried
-       * delete finishes), then look again. */
-      if (!count_tagged (self, id, _si_server_storage_tx_rows () + 1, &tagged, &local_error))
-        goto done;
-      if (tagged <= _si_server_storage_tx_rows ())
-        break;
-      if (!untag_ideas (self, account_id, id, _si_server_storage_tx_rows (), &local_error) ||
-          !write_checkpoint (self, &local_error))
-        goto done;
-      g_clear_pointer (&current, si_wire_record_free);
-    }
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
-
-  /* A tombstone keeps its identity and times, not the content. */
-  param_int (&p, id);
-  param_int (&p, version);
-  param_int (&p, MAX (_si_server_storage_now_ms (), current->updated_at));
-  param_int (&p, if_match);
-  res = exec_params (self,
-                     "UPDATE records SET version = $2, updated_at = $3, deleted = true, title = NULL,"
-                     " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
-                     " colour = NULL WHERE id = $1 AND version = $4",
-                     &p, "delete a record", &local_error);
-  if (res == NULL)
-    goto done;
-
-  if (collection == SI_WIRE_COLLECTION_IDEAS)
-    {
-      if (!set_idea_tags (self, id, NULL, &local_error))
-        goto done;
-    }
-  else if (!untag_ideas (self, account_id, id, tagged, &local_error))
-    goto done;
-
-  result = load_record (self, account_id, collection, id, FALSE, &local_error);
-
-done:
-  /* Deleting a tombstone again changes nothing: its change number is given back. */
-  if (!write_end (self, local_error == NULL && !unchanged, local_error ? NULL : &local_error) &&
-      (local_error != NULL || !unchanged))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  *out_changed = !unchanged;
-  return g_steal_pointer (&result);
-}
-
-static SiWirePage *
-pg_records_list (SiServerStorage   *storage,
-                 gint64             account_id,
-                 SiWireCollection   collection,
-                 gint64             since,
-                 guint              limit,
-                 GError           **error)
-{
-  SiServerStoragePg *self = SI_SERVER_STORAGE_PG (storage);
-  g_autoptr(SiWirePage) page = si_wire_page_new ();
-  g_autoptr(PGresult) res = NULL;
-  Params p = { 0 };
-
-  g_return_val_if_fail (limit > 0, NULL);
-
-  /* One statement, one snapshot: the account's sequence, then the records up to it. Every
-   * change numbered up to it has committed (the writers of an account take turns on its row),
-   * so none is missing, and anything committed later has a higher version and comes in a later
-   * page. An empty page is one row of NULLs beside the sequence. */
-  param_int (&p, account_id);
-  param_int (&p, since);
-  param_int (&p, (gint64) limit + 1);
-  if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
-    res = exec_params (self, "SELECT a.seq, r.* FROM accounts a LEFT JOIN LATERAL"
-                             " (SELECT " RECORD_COLUMNS " FROM records WHERE account_id = a.id"
-                             "  AND version > $2 AND version <= a.seq ORDER BY version LIMIT $3) r ON true"
-                             " WHERE a.id = $1",
-                       &p, "list records", error);
-  else
-    {
-      param_int (&p, collection);
-      res = exec_params (self, "SELECT a.seq, r.* FROM accounts a LEFT JOIN LATERAL"
-                               " (SELECT " RECORD_COLUMNS " FROM records WHERE account_id = a.id"
-                               "  AND collection = $4 AND version > $2 AND version <= a.seq"
-                               "  ORDER BY version LIMIT $3) r ON true"
-                               " WHERE a.id = $1",
-                         &p, "list records", error);
-    }
-  if (res == NULL)
-    return NULL;
-  if (PQntuples (res) == 0)
-    {
-      g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
-                           "The account does not exist");
-      return NULL;
-    }
-  page->cursor = get_int (res, 0, 0);
-  for (int i = 0; i < PQntuples (res); i++)
-    if (!PQgetisnull (res, i, 1))
-      g_ptr_array_add (page->records, record_from_row (res, i, 1));
-
-  if (page->records->len > limit)
-    {
-      gint64 latest = page->cursor;
-      g_autoptr(PGresult) count = NULL;
-      Params c = { 0 };
-
-      g_ptr_array_set_size (page->records, limit);
-      page->more = TRUE;
-      page->cursor = ((SiWireRecord *) g_ptr_array_index (page->records, limit - 1))->version;
-
-      /* How many follow, for the client's "1,200 of 5,000": counted on the same index. */
-      param_int (&c, account_id);
-      param_int (&c, page->cursor);
-      param_int (&c, latest);
-      if (collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
-        count = exec_params (self, "SELECT count(*) FROM records"
-                                   " WHERE account_id = $1 AND version > $2 AND version <= $3",
-                             &c, "count records", error);
-      else
-        {
-          param_int (&c, collection);
-          count = exec_params (self, "SELECT count(*) FROM records WHERE account_id = $1"
-                                     " AND collection = $4 AND version > $2 AND version <= $3",
-                               &c, "count records", error);
-        }
-      if (count == NULL)
-        return NULL;
-      page->remaining = get_int (count, 0, 0);
-    }
-  return g_steal_pointer (&page);
+  return &SI_SERVER_STORAGE_PG (storage)->rows;
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1439,6 +626,7 @@ static void
 si_server_storage_pg_init (SiServerStoragePg *self)
 {
   self->prepared = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  _si_server_storage_rows_init (&self->rows, &_si_server_storage_pg_row_ops, self);
 }
 
 static void
@@ -1454,14 +642,8 @@ storage_iface_init (SiServerStorageInterface *iface)
   iface->token_add = pg_token_add;
   iface->token_lookup = pg_token_lookup;
   iface->token_revoke = pg_token_revoke;
-  iface->begin = pg_begin;
-  iface->commit = pg_commit;
-  iface->rollback = pg_rollback;
-  iface->record_get = pg_record_get;
-  iface->record_create = pg_record_create;
-  iface->record_update = pg_record_update;
-  iface->record_delete = pg_record_delete;
-  iface->records_list = pg_records_list;
+  iface->rows = pg_rows;
+  iface->records_list = _si_server_storage_pg_records_list;
 }
 
 /* "host/dbname" of a connection string, for messages (never the password). */
@@ -1495,7 +677,7 @@ meta_get (SiServerStoragePg  *self,
   Params p = { 0 };
 
   param_text (&p, key);
-  res = exec_params (self, "SELECT value FROM meta WHERE key = $1", &p, "read the schema version", error);
+  res = _si_server_storage_pg_exec_params (self, "SELECT value FROM meta WHERE key = $1", &p, "read the schema version", error);
   if (res == NULL || PQntuples (res) == 0)
     return NULL;
   return g_strdup (PQgetvalue (res, 0, 0));
@@ -1512,7 +694,7 @@ meta_set (SiServerStoragePg  *self,
 
   param_text (&p, key);
   param_text (&p, value);
-  res = exec_params (self, "INSERT INTO meta (key, value) VALUES ($1, $2)"
+  res = _si_server_storage_pg_exec_params (self, "INSERT INTO meta (key, value) VALUES ($1, $2)"
                            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                      &p, "write the schema version", error);
   return res != NULL;
@@ -1527,11 +709,11 @@ prepare_schema (SiServerStoragePg  *self,
   g_autofree char *version_text = NULL;
   gint64 version = 0;
 
-  if (!transaction_begin (self, error))
+  if (!_si_server_storage_pg_tx_begin (self, error))
     return FALSE;
-  if (!exec_simple (self, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")", "lock the schema", &local_error) ||
-      !exec_simple (self, "SET LOCAL client_min_messages = warning;" META_SQL,
-                    "create the schema", &local_error))
+  if (!_si_server_storage_pg_exec_simple (self, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")", "lock the schema", &local_error) ||
+      !_si_server_storage_pg_exec_simple (self, "SET LOCAL client_min_messages = warning;" META_SQL,
+                                          "create the schema", &local_error))
     goto fail;
 
   version_text = meta_get (self, "schema_version", &local_error);
@@ -1551,7 +733,7 @@ prepare_schema (SiServerStoragePg  *self,
       g_autofree char *uuid = g_uuid_string_random ();
 
       g_debug ("Creating the schema in %s (instance %s)", self->display, uuid);
-      if (!exec_simple (self, schema_sql, "create the schema", &local_error) ||
+      if (!_si_server_storage_pg_exec_simple (self, schema_sql, "create the schema", &local_error) ||
           !meta_set (self, "instance_id", uuid, &local_error) ||
           !meta_set (self, "schema_version", "1", &local_error))
         goto fail;
@@ -1567,10 +749,10 @@ prepare_schema (SiServerStoragePg  *self,
                    self->display);
       goto fail;
     }
-  return transaction_end (self, TRUE, error);
+  return _si_server_storage_pg_tx_end (self, TRUE, error);
 
 fail:
-  transaction_end (self, FALSE, NULL);
+  _si_server_storage_pg_tx_end (self, FALSE, NULL);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }
@@ -1622,7 +804,7 @@ check_no_server (SiServerStoragePg  *self,
 {
   g_autoptr(PGresult) res = NULL;
 
-  res = exec_params (self, "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+  res = _si_server_storage_pg_exec_params (self, "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
                            " AND application_name = 'saveidea-server' AND pid <> pg_backend_pid()",
                      NULL, "look for running servers", error);
   if (res == NULL)
@@ -1650,7 +832,7 @@ check_empty (SiServerStoragePg  *self,
   g_autoptr(GString) names = g_string_new (NULL);
   g_autofree char *version = NULL;
 
-  tables = exec_params (self, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+  tables = _si_server_storage_pg_exec_params (self, "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
                               " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"
                               " ORDER BY c.relname",
                         NULL, "list the tables", error);
@@ -1679,7 +861,7 @@ check_empty (SiServerStoragePg  *self,
                      "database", self->display);
       return FALSE;
     }
-  rows = exec_params (self, "SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM tokens)"
+  rows = _si_server_storage_pg_exec_params (self, "SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM tokens)"
                             " OR EXISTS (SELECT 1 FROM records) OR EXISTS (SELECT 1 FROM idea_tags)",
                       NULL, "look for data", error);
   if (rows == NULL)
@@ -1706,29 +888,29 @@ _si_server_storage_pg_open_empty (const char  *conninfo,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   self = connect_new (conninfo, error);
-  if (self == NULL || !transaction_begin (self, error))
+  if (self == NULL || !_si_server_storage_pg_tx_begin (self, error))
     return NULL;
   /* The lock of prepare_schema(): a server that starts meanwhile waits for the copy. */
-  if (!exec_simple (self, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")", "lock the schema", &local_error) ||
-      !exec_simple (self, "SET LOCAL client_min_messages = warning; SET LOCAL client_encoding = 'UTF8'",
-                    "set up the copy", &local_error) ||
+  if (!_si_server_storage_pg_exec_simple (self, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")", "lock the schema", &local_error) ||
+      !_si_server_storage_pg_exec_simple (self, "SET LOCAL client_min_messages = warning; SET LOCAL client_encoding = 'UTF8'",
+                                          "set up the copy", &local_error) ||
       !check_no_server (self, &local_error) ||
       !check_empty (self, &has_schema, &local_error))
     goto fail;
 
   /* A schema made by a server that never had an account: only its instance id goes. */
-  if (has_schema && !exec_simple (self, "DELETE FROM meta WHERE key <> 'schema_version'",
-                                  "clear the instance id", &local_error))
+  if (has_schema && !_si_server_storage_pg_exec_simple (self, "DELETE FROM meta WHERE key <> 'schema_version'",
+                                                        "clear the instance id", &local_error))
     goto fail;
   if (!has_schema &&
-      !exec_simple (self, META_SQL, "create the schema", &local_error))
+      !_si_server_storage_pg_exec_simple (self, META_SQL, "create the schema", &local_error))
     goto fail;
-  if (!has_schema && !exec_simple (self, schema_sql, "create the schema", &local_error))
+  if (!has_schema && !_si_server_storage_pg_exec_simple (self, schema_sql, "create the schema", &local_error))
     goto fail;
   return SI_SERVER_STORAGE (g_steal_pointer (&self));
 
 fail:
-  transaction_end (self, FALSE, NULL);
+  _si_server_storage_pg_tx_end (self, FALSE, NULL);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;
 }
@@ -1816,10 +998,10 @@ _si_server_storage_pg_finish_copy (SiServerStorage  *storage,
     return FALSE;
 
   /* The next account and record get ids above the copied ones (none was ever reused). */
-  if (!exec_simple (self,
-                    "SELECT setval(pg_get_serial_sequence('accounts', 'id'), coalesce(max(id), 0) + 1, false) FROM accounts;"
-                    "SELECT setval(pg_get_serial_sequence('records', 'id'), coalesce(max(id), 0) + 1, false) FROM records",
-                    "move the id sequences past the copied ids", &local_error) ||
+  if (!_si_server_storage_pg_exec_simple (self,
+                                          "SELECT setval(pg_get_serial_sequence('accounts', 'id'), coalesce(max(id), 0) + 1, false) FROM accounts;"
+                                          "SELECT setval(pg_get_serial_sequence('records', 'id'), coalesce(max(id), 0) + 1, false) FROM records",
+                                          "move the id sequences past the copied ids", &local_error) ||
       !meta_set (self, "schema_version", version, &local_error))
     goto fail;
 
@@ -1833,15 +1015,15 @@ _si_server_storage_pg_finish_copy (SiServerStorage  *storage,
       goto fail;
     }
   /* Statistics for the planner at once, rather than at autovacuum's next round. */
-  if (!exec_simple (self, "ANALYZE accounts, tokens, records, idea_tags", "analyze the copy", &local_error) ||
-      !transaction_end (self, TRUE, &local_error))
+  if (!_si_server_storage_pg_exec_simple (self, "ANALYZE accounts, tokens, records, idea_tags", "analyze the copy", &local_error) ||
+      !_si_server_storage_pg_tx_end (self, TRUE, &local_error))
     goto fail;
   g_free (self->instance_id);
   self->instance_id = g_steal_pointer (&instance_id);
   return TRUE;
 
 fail:
-  transaction_end (self, FALSE, NULL);
+  _si_server_storage_pg_tx_end (self, FALSE, NULL);
   g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }

@@ -68,6 +68,117 @@ gboolean _si_server_storage_check_fields      (const SiServerStorageLookups *loo
                                                 GError             **error);
 
 /* ---------------------------------------------------------------------------------------- */
+/* the record algorithm (si-server-storage-records.c) over a backend's row primitives */
+
+/* What a backend supplies: its transactions and its rows, in its SQL. @backend is the backend
+ * object; every function runs inside the write that _si_server_storage_write_begin() started. */
+typedef struct {
+  /* BEGIN (SQLite: IMMEDIATE, after the process's writer turn) and COMMIT (@commit) or
+   * ROLLBACK; tx_end() is FALSE when undone. */
+  gboolean      (*tx_begin)      (gpointer            backend,
+                                  GError            **error);
+  gboolean      (*tx_end)        (gpointer            backend,
+                                  gboolean            commit,
+                                  GError            **error);
+  /* A statement without parameters or results: SAVEPOINT, ROLLBACK TO, RELEASE. */
+  gboolean      (*exec)          (gpointer            backend,
+                                  const char         *sql,
+                                  const char         *what,
+                                  GError            **error);
+
+  /* The account's next change number (NOT_FOUND for no such account); the writers of one
+   * account are serialised from here to the end of the transaction. */
+  gint64        (*next_version)  (gpointer            backend,
+                                  gint64              account_id,
+                                  GError            **error);
+  /* Serialises the writers of the account without taking a number; NULL where the
+   * transaction already does (SQLite's BEGIN IMMEDIATE). */
+  gboolean      (*lock_account)  (gpointer            backend,
+                                  gint64              account_id,
+                                  GError            **error);
+  /* Record @id of the account, or NOT_FOUND; @lock: for update (inside a write). */
+  SiWireRecord *(*load)          (gpointer            backend,
+                                  gint64              account_id,
+                                  SiWireCollection    collection,
+                                  gint64              id,
+                                  gboolean            lock,
+                                  GError            **error);
+  /* The account's record with that uid, or NULL (no error) when there is none. */
+  SiWireRecord *(*load_by_uid)   (gpointer            backend,
+                                  gint64              account_id,
+                                  SiWireCollection    collection,
+                                  const char         *uid,
+                                  GError            **error);
+  /* Stores @record at @version with the checked fields (@tags_text for an idea, @name_key for
+   * a tag) and returns it as stored; NULL without error when the uid is already there. */
+  SiWireRecord *(*insert)        (gpointer            backend,
+                                  gint64              account_id,
+                                  const SiWireRecord *record,
+                                  gint64              version,
+                                  const char         *tags_text,
+                                  const char         *name_key,
+                                  GError            **error);
+  /* Replaces the fields of record @id (at version @if_match) and returns it as stored. */
+  SiWireRecord *(*update)        (gpointer            backend,
+                                  gint64              account_id,
+                                  gint64              id,
+                                  gint64              if_match,
+                                  const SiWireRecord *record,
+                                  gint64              version,
+                                  const char         *tags_text,
+                                  const char         *name_key,
+                                  GError            **error);
+  /* Makes record @id (at version @if_match) a tombstone: identity and times, no content. */
+  gboolean      (*tombstone)     (gpointer            backend,
+                                  gint64              id,
+                                  gint64              if_match,
+                                  gint64              version,
+                                  gint64              updated_at,
+                                  GError            **error);
+  /* Which tags idea @idea_id has (@fresh: it had none yet). */
+  gboolean      (*set_idea_tags) (gpointer            backend,
+                                  gint64              idea_id,
+                                  GArray             *tags,
+                                  gboolean            fresh,
+                                  GError            **error);
+  /* How many ideas have tag @tag_id, counting up to @up_to. */
+  gboolean      (*count_tagged)  (gpointer            backend,
+                                  gint64              tag_id,
+                                  guint               up_to,
+                                  guint              *out_count,
+                                  GError            **error);
+  /* The cascade's set-based step: removes tag @tag_id from the first @count ideas (in id
+   * order) that have it, each with the next change number. */
+  gboolean      (*untag_ideas)   (gpointer            backend,
+                                  gint64              account_id,
+                                  gint64              tag_id,
+                                  guint               count,
+                                  GError            **error);
+  SiServerStorageLookups lookups;
+} SiServerStorageRowOps;
+
+/* Each backend object holds one, made by _si_server_storage_rows_init(), and returns it from
+ * the interface's rows(). */
+struct _SiServerStorageRows {
+  const SiServerStorageRowOps *ops;
+  gpointer                     backend;
+  guint                        batch_depth; /* > 0 between begin() and commit()/rollback() */
+  guint                        tx_rows;     /* rows changed in the open transaction */
+};
+
+void     _si_server_storage_rows_init       (SiServerStorageRows          *rows,
+                                             const SiServerStorageRowOps  *ops,
+                                             gpointer                      backend);
+/* One atomic write: a transaction, or a savepoint inside a batch (whose transaction is
+ * committed first when it holds enough rows). write_end() commits (@commit) or undoes it and is
+ * FALSE when undone. The backends' account and token writes use them too. */
+gboolean _si_server_storage_write_begin     (SiServerStorageRows          *rows,
+                                             GError                      **error);
+gboolean _si_server_storage_write_end       (SiServerStorageRows          *rows,
+                                             gboolean                      commit,
+                                             GError                      **error);
+
+/* ---------------------------------------------------------------------------------------- */
 /* copy-to (si-server-copy.c): a SQLite database read as rows, written into PostgreSQL */
 
 /* One row: the columns' values as text (NULL for SQL NULL). FALSE with @error stops. */

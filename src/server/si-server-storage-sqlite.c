@@ -92,8 +92,7 @@ struct _SiServerStorageSqlite
   char       *path;
   char       *instance_id;
   GHashTable *statements;   /* const char *sql (static) -> sqlite3_stmt * */
-  guint       batch_depth;  /* > 0 between begin() and commit()/rollback() */
-  guint       tx_rows;      /* rows changed in the open transaction */
+  SiServerStorageRows rows; /* the record algorithm's state (si-server-storage-records.c) */
   gboolean    has_turn;     /* holds the process's writer turn (turn_take()) */
 };
 
@@ -165,11 +164,12 @@ exec_stmt (SiServerStorageSqlite  *self,
 }
 
 static gboolean
-exec_sql (SiServerStorageSqlite  *self,
-          const char             *sql,
-          const char             *what,
-          GError                **error)
+exec_sql (gpointer     backend,
+          const char  *sql,
+          const char  *what,
+          GError     **error)
 {
+  SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s = stmt (self, sql, error);
 
   return s != NULL && exec_stmt (self, s, what, error);
@@ -271,9 +271,11 @@ turn_give (void)
 }
 
 static gboolean
-tx_begin (SiServerStorageSqlite  *self,
-          GError                **error)
+tx_begin (gpointer   backend,
+          GError   **error)
 {
+  SiServerStorageSqlite *self = backend;
+
   g_assert (!self->has_turn);
   if (!turn_take ())
     {
@@ -283,7 +285,6 @@ tx_begin (SiServerStorageSqlite  *self,
       return FALSE;
     }
   self->has_turn = TRUE;
-  self->tx_rows = 0;
   if (exec_sql (self, "BEGIN IMMEDIATE", "start a transaction", error))
     return TRUE;
   self->has_turn = FALSE;
@@ -293,10 +294,11 @@ tx_begin (SiServerStorageSqlite  *self,
 
 /* COMMIT (@commit) or ROLLBACK, and the next writer's turn; FALSE when undone. */
 static gboolean
-tx_end (SiServerStorageSqlite  *self,
-        gboolean                commit,
-        GError                **error)
+tx_end (gpointer   backend,
+        gboolean   commit,
+        GError   **error)
 {
+  SiServerStorageSqlite *self = backend;
   gboolean ok = commit && exec_sql (self, "COMMIT", "commit", error);
 
   if (!ok)
@@ -309,70 +311,12 @@ tx_end (SiServerStorageSqlite  *self,
   return ok;
 }
 
-/* Inside a batch: commits what the batch did so far and begins a new transaction. */
-static gboolean
-tx_split (SiServerStorageSqlite  *self,
-          GError                **error)
-{
-  if (!tx_end (self, TRUE, error))
-    return FALSE;
-  _si_server_storage_step_committed ();
-  return tx_begin (self, error);
-}
-
-/* Starts one atomic write: a transaction, or a savepoint inside a batch (whose transaction is
- * committed first when it holds enough rows). */
-static gboolean
-write_begin (SiServerStorageSqlite  *self,
-             GError                **error)
-{
-  if (self->batch_depth > 0)
-    {
-      if (self->tx_rows >= _si_server_storage_tx_rows () && !tx_split (self, error))
-        return FALSE;
-      return exec_sql (self, "SAVEPOINT op", "start an operation", error);
-    }
-  return tx_begin (self, error);
-}
-
-static gboolean
-write_end (SiServerStorageSqlite  *self,
-           gboolean                ok,
-           GError                **error)
-{
-  if (self->batch_depth > 0)
-    {
-      if (!ok)
-        exec_sql (self, "ROLLBACK TO op", "undo an operation", NULL);
-      ok = exec_sql (self, "RELEASE op", "finish an operation", ok ? error : NULL) && ok;
-      if (ok)
-        self->tx_rows++;
-      return ok;
-    }
-  return tx_end (self, ok, error);
-}
-
-/* In the middle of a split write: makes the steps so far durable and goes on in a new
- * transaction (and a new savepoint, inside a batch). */
-static gboolean
-write_checkpoint (SiServerStorageSqlite  *self,
-                  GError                **error)
-{
-  if (self->batch_depth > 0)
-    return exec_sql (self, "RELEASE op", "finish a step", error) &&
-           tx_split (self, error) &&
-           exec_sql (self, "SAVEPOINT op", "start an operation", error);
-  if (!tx_end (self, TRUE, error))
-    return FALSE;
-  _si_server_storage_step_committed ();
-  return tx_begin (self, error);
-}
-
 static gint64
-next_version (SiServerStorageSqlite  *self,
-              gint64                  account_id,
-              GError                **error)
+next_version (gpointer   backend,
+              gint64     account_id,
+              GError   **error)
 {
+  SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s = stmt (self, "UPDATE accounts SET seq = seq + 1 WHERE id = ?1 RETURNING seq", error);
   gint64 version = 0;
 
@@ -390,13 +334,16 @@ next_version (SiServerStorageSqlite  *self,
   return version;
 }
 
+/* @lock: nothing to do, BEGIN IMMEDIATE holds the database. */
 static SiWireRecord *
-load_record (SiServerStorageSqlite  *self,
-             gint64                  account_id,
-             SiWireCollection        collection,
-             gint64                  id,
-             GError                **error)
+load_record (gpointer           backend,
+             gint64             account_id,
+             SiWireCollection   collection,
+             gint64             id,
+             gboolean           lock,
+             GError           **error)
 {
+  SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s = stmt (self,
                           "SELECT " RECORD_COLUMNS " FROM records"
                           " WHERE id = ?1 AND account_id = ?2 AND collection = ?3",
@@ -424,12 +371,13 @@ load_record (SiServerStorageSqlite  *self,
 
 /* A record by uid, or NULL (no error) when there is none. */
 static SiWireRecord *
-load_record_by_uid (SiServerStorageSqlite  *self,
-                    gint64                  account_id,
-                    SiWireCollection        collection,
-                    const char             *uid,
-                    GError                **error)
+load_record_by_uid (gpointer           backend,
+                    gint64             account_id,
+                    SiWireCollection   collection,
+                    const char        *uid,
+                    GError           **error)
 {
+  SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s = stmt (self,
                           "SELECT " RECORD_COLUMNS " FROM records"
                           " WHERE account_id = ?1 AND collection = ?2 AND uid = ?3",
@@ -507,21 +455,25 @@ tag_state (gpointer     backend,
   return TRUE;
 }
 
-static const SiServerStorageLookups lookups = { tag_state, load_tag_by_name };
-
 static gboolean
-set_idea_tags (SiServerStorageSqlite  *self,
-               gint64                  idea_id,
-               GArray                 *tags,
-               GError                **error)
+set_idea_tags (gpointer   backend,
+               gint64     idea_id,
+               GArray    *tags,
+               gboolean   fresh,
+               GError   **error)
 {
-  sqlite3_stmt *s = stmt (self, "DELETE FROM idea_tags WHERE idea_id = ?1", error);
+  SiServerStorageSqlite *self = backend;
+  sqlite3_stmt *s;
 
-  if (s == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (s, 1, idea_id);
-  if (!exec_stmt (self, s, "update an idea's tags", error))
-    return FALSE;
+  if (!fresh)
+    {
+      s = stmt (self, "DELETE FROM idea_tags WHERE idea_id = ?1", error);
+      if (s == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (s, 1, idea_id);
+      if (!exec_stmt (self, s, "update an idea's tags", error))
+        return FALSE;
+    }
 
   if (tags == NULL || tags->len == 0)
     return TRUE;
@@ -557,7 +509,7 @@ sqlite_account_add (SiServerStorage  *storage,
   sqlite3_stmt *s = stmt (self, "INSERT INTO accounts (name, pwhash, created_at) VALUES (?1, ?2, ?3)", error);
   int rc;
 
-  if (s == NULL || !write_begin (self, error))
+  if (s == NULL || !_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
   sqlite3_bind_text (s, 2, password_hash, -1, SQLITE_STATIC);
@@ -569,7 +521,7 @@ sqlite_account_add (SiServerStorage  *storage,
                  "There is already an account named %s", name);
   else if (rc != SQLITE_DONE)
     db_error (self, error, "add an account");
-  return write_end (self, rc == SQLITE_DONE, error);
+  return _si_server_storage_write_end (&self->rows, rc == SQLITE_DONE, error);
 }
 
 static char *
@@ -651,14 +603,14 @@ sqlite_account_delete (SiServerStorage  *storage,
   sqlite3_stmt *s;
   gboolean ok;
 
-  if (!write_begin (self, error))
+  if (!_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   /* The cascades take the tokens, the records and the tag links with it. */
   s = stmt (self, "DELETE FROM accounts WHERE name = ?1", error);
   if (s != NULL)
     sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
   ok = s != NULL && change_account (self, s, name, "delete an account", error);
-  return write_end (self, ok, error);
+  return _si_server_storage_write_end (&self->rows, ok, error);
 }
 
 static gboolean
@@ -671,7 +623,7 @@ sqlite_account_set_password (SiServerStorage  *storage,
   sqlite3_stmt *s;
   gboolean ok;
 
-  if (!write_begin (self, error))
+  if (!_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   s = stmt (self, "UPDATE accounts SET pwhash = ?2 WHERE name = ?1", error);
   if (s != NULL)
@@ -687,7 +639,7 @@ sqlite_account_set_password (SiServerStorage  *storage,
         sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
       ok = s != NULL && exec_stmt (self, s, "revoke tokens", error);
     }
-  return write_end (self, ok, error);
+  return _si_server_storage_write_end (&self->rows, ok, error);
 }
 
 static gboolean
@@ -699,12 +651,12 @@ sqlite_token_add (SiServerStorage  *storage,
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
   sqlite3_stmt *s = stmt (self, "INSERT INTO tokens (hash, account_id, created_at) VALUES (?1, ?2, ?3)", error);
 
-  if (s == NULL || !write_begin (self, error))
+  if (s == NULL || !_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 2, account_id);
   sqlite3_bind_int64 (s, 3, _si_server_storage_now_ms ());
-  return write_end (self, exec_stmt (self, s, "store a token", error), error);
+  return _si_server_storage_write_end (&self->rows, exec_stmt (self, s, "store a token", error), error);
 }
 
 static gint64
@@ -737,119 +689,24 @@ sqlite_token_revoke (SiServerStorage  *storage,
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
   sqlite3_stmt *s = stmt (self, "DELETE FROM tokens WHERE hash = ?1", error);
 
-  if (s == NULL || !write_begin (self, error))
+  if (s == NULL || !_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
-  return write_end (self, exec_stmt (self, s, "revoke a token", error), error);
+  return _si_server_storage_write_end (&self->rows, exec_stmt (self, s, "revoke a token", error), error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
-/* interface: transactions */
+/* rows: what the record algorithm (si-server-storage-records.c) writes with */
 
-static gboolean
-sqlite_begin (SiServerStorage  *storage,
-              GError          **error)
-{
-  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-
-  g_return_val_if_fail (self->batch_depth == 0, FALSE);
-
-  if (!tx_begin (self, error))
-    return FALSE;
-  self->batch_depth = 1;
-  return TRUE;
-}
-
-static gboolean
-sqlite_commit (SiServerStorage  *storage,
-               GError          **error)
-{
-  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-
-  g_return_val_if_fail (self->batch_depth == 1, FALSE);
-
-  self->batch_depth = 0;
-  return tx_end (self, TRUE, error);
-}
-
+/* Binds an idea's fields (?7 to ?10) or a tag's (?11 to ?13): the other collection's stay NULL. */
 static void
-sqlite_rollback (SiServerStorage *storage)
+bind_fields (sqlite3_stmt       *s,
+             const SiWireRecord *record,
+             const char         *tags_text,
+             const char         *name_key)
 {
-  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-
-  g_return_if_fail (self->batch_depth == 1);
-
-  self->batch_depth = 0;
-  tx_end (self, FALSE, NULL);
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* interface: records */
-
-static SiWireRecord *
-sqlite_record_get (SiServerStorage   *storage,
-                   gint64             account_id,
-                   SiWireCollection   collection,
-                   gint64             id,
-                   GError           **error)
-{
-  return load_record (SI_SERVER_STORAGE_SQLITE (storage), account_id, collection, id, error);
-}
-
-static SiWireRecord *
-sqlite_record_create (SiServerStorage     *storage,
-                      gint64               account_id,
-                      const SiWireRecord  *record,
-                      gboolean            *out_created,
-                      SiWireRecord       **out_current,
-                      GError             **error)
-{
-  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  g_autoptr(SiWireRecord) existing = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GArray) tags = NULL;
-  g_autofree char *name_key = NULL;
-  g_autofree char *tags_text = NULL;
-  sqlite3_stmt *s;
-  gint64 version;
-  gint64 id;
-  int rc;
-
-  g_return_val_if_fail (record->uid != NULL, NULL);
-
-  *out_created = FALSE;
-  if (!write_begin (self, error))
-    return NULL;
-
-  /* The same uid again: the first create's record, whatever happened to it since. */
-  existing = load_record_by_uid (self, account_id, record->collection, record->uid, &local_error);
-  if (existing != NULL || local_error != NULL)
-    goto done;
-
-  if (!_si_server_storage_check_fields (&lookups, self, account_id, 0, record, &tags, &name_key, out_current, &local_error))
-    goto done;
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
-
-  s = stmt (self,
-            "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
-            " deleted, title, body, pinned, tags, name, name_key, colour)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            &local_error);
-  if (s == NULL)
-    goto done;
-  sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int (s, 2, record->collection);
-  sqlite3_bind_text (s, 3, record->uid, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (s, 4, version);
-  sqlite3_bind_int64 (s, 5, record->created_at);
-  sqlite3_bind_int64 (s, 6, record->updated_at);
   if (record->collection == SI_WIRE_COLLECTION_IDEAS)
     {
-      tags_text = _si_server_storage_tags_to_text (tags);
       sqlite3_bind_text (s, 7, record->title, -1, SQLITE_STATIC);
       sqlite3_bind_text (s, 8, record->body, -1, SQLITE_STATIC);
       sqlite3_bind_int (s, 9, record->pinned ? 1 : 0);
@@ -861,121 +718,111 @@ sqlite_record_create (SiServerStorage     *storage,
       sqlite3_bind_text (s, 12, name_key, -1, SQLITE_STATIC);
       sqlite3_bind_text (s, 13, record->colour, -1, SQLITE_STATIC);
     }
+}
+
+static SiWireRecord *
+insert_record (gpointer             backend,
+               gint64               account_id,
+               const SiWireRecord  *record,
+               gint64               version,
+               const char          *tags_text,
+               const char          *name_key,
+               GError             **error)
+{
+  SiServerStorageSqlite *self = backend;
+  sqlite3_stmt *s;
+  int rc;
+
+  s = stmt (self,
+            "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
+            " deleted, title, body, pinned, tags, name, name_key, colour)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+            " ON CONFLICT (account_id, collection, uid) DO NOTHING",
+            error);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int (s, 2, record->collection);
+  sqlite3_bind_text (s, 3, record->uid, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (s, 4, version);
+  sqlite3_bind_int64 (s, 5, record->created_at);
+  sqlite3_bind_int64 (s, 6, record->updated_at);
+  bind_fields (s, record, tags_text, name_key);
   rc = sqlite3_step (s);
   stmt_done (s);
   if (rc != SQLITE_DONE)
     {
-      db_error (self, &local_error, "store a record");
-      goto done;
-    }
-  id = sqlite3_last_insert_rowid (self->db);
-
-  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
-      !set_idea_tags (self, id, tags, &local_error))
-    goto done;
-
-  result = load_record (self, account_id, record->collection, id, &local_error);
-
-done:
-  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      db_error (self, error, "store a record");
       return NULL;
     }
-  if (existing != NULL)
-    return g_steal_pointer (&existing);
-  *out_created = TRUE;
-  return g_steal_pointer (&result);
+  if (sqlite3_changes (self->db) == 0)
+    return NULL;
+  return load_record (self, account_id, record->collection, sqlite3_last_insert_rowid (self->db), FALSE, error);
 }
 
 static SiWireRecord *
-sqlite_record_update (SiServerStorage     *storage,
-                      gint64               account_id,
-                      gint64               id,
-                      gint64               if_match,
-                      const SiWireRecord  *record,
-                      SiWireRecord       **out_current,
-                      GError             **error)
+update_record (gpointer             backend,
+               gint64               account_id,
+               gint64               id,
+               gint64               if_match,
+               const SiWireRecord  *record,
+               gint64               version,
+               const char          *tags_text,
+               const char          *name_key,
+               GError             **error)
 {
-  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  g_autoptr(SiWireRecord) current = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GArray) tags = NULL;
-  g_autofree char *name_key = NULL;
-  g_autofree char *tags_text = NULL;
+  SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s;
-  gint64 version;
-
-  if (!write_begin (self, error))
-    return NULL;
-
-  current = load_record (self, account_id, record->collection, id, &local_error);
-  if (current == NULL)
-    goto done;
-
-  if (!_si_server_storage_check_precondition (&current, if_match, "An update", out_current, &local_error) ||
-      !_si_server_storage_check_update (current, record, id, &local_error))
-    goto done;
-
-  if (!_si_server_storage_check_fields (&lookups, self, account_id, id, record, &tags, &name_key, out_current, &local_error))
-    goto done;
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
 
   s = stmt (self,
-            "UPDATE records SET version = ?2, created_at = ?3, updated_at = ?4, title = ?5,"
-            " body = ?6, pinned = ?7, tags = ?8, name = ?9, name_key = ?10, colour = ?11"
+            "UPDATE records SET version = ?2, created_at = ?3, updated_at = ?4, title = ?7,"
+            " body = ?8, pinned = ?9, tags = ?10, name = ?11, name_key = ?12, colour = ?13"
             " WHERE id = ?1",
-            &local_error);
+            error);
   if (s == NULL)
-    goto done;
+    return NULL;
   sqlite3_bind_int64 (s, 1, id);
   sqlite3_bind_int64 (s, 2, version);
   sqlite3_bind_int64 (s, 3, record->created_at);
   sqlite3_bind_int64 (s, 4, record->updated_at);
-  if (record->collection == SI_WIRE_COLLECTION_IDEAS)
-    {
-      tags_text = _si_server_storage_tags_to_text (tags);
-      sqlite3_bind_text (s, 5, record->title, -1, SQLITE_STATIC);
-      sqlite3_bind_text (s, 6, record->body, -1, SQLITE_STATIC);
-      sqlite3_bind_int (s, 7, record->pinned ? 1 : 0);
-      sqlite3_bind_text (s, 8, tags_text, -1, SQLITE_STATIC);
-    }
-  else
-    {
-      sqlite3_bind_text (s, 9, record->name, -1, SQLITE_STATIC);
-      sqlite3_bind_text (s, 10, name_key, -1, SQLITE_STATIC);
-      sqlite3_bind_text (s, 11, record->colour, -1, SQLITE_STATIC);
-    }
-  if (!exec_stmt (self, s, "update a record", &local_error))
-    goto done;
-
-  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
-      !set_idea_tags (self, id, tags, &local_error))
-    goto done;
-
-  result = load_record (self, account_id, record->collection, id, &local_error);
-
-done:
-  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return g_steal_pointer (&result);
+  bind_fields (s, record, tags_text, name_key);
+  if (!exec_stmt (self, s, "update a record", error))
+    return NULL;
+  return load_record (self, account_id, record->collection, id, FALSE, error);
 }
 
-/* How many of the account's ideas still have tag @tag_id, counting up to @up_to. */
 static gboolean
-count_tagged (SiServerStorageSqlite  *self,
-              gint64                  tag_id,
-              guint                   up_to,
-              guint                  *out_count,
-              GError                **error)
+tombstone_record (gpointer   backend,
+                  gint64     id,
+                  gint64     if_match,
+                  gint64     version,
+                  gint64     updated_at,
+                  GError   **error)
 {
+  SiServerStorageSqlite *self = backend;
+  sqlite3_stmt *s;
+
+  s = stmt (self,
+            "UPDATE records SET version = ?2, updated_at = ?3, deleted = 1, title = NULL,"
+            " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
+            " colour = NULL WHERE id = ?1",
+            error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, id);
+  sqlite3_bind_int64 (s, 2, version);
+  sqlite3_bind_int64 (s, 3, updated_at);
+  return exec_stmt (self, s, "delete a record", error);
+}
+
+static gboolean
+count_tagged (gpointer   backend,
+              gint64     tag_id,
+              guint      up_to,
+              guint     *out_count,
+              GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s = stmt (self, "SELECT count(*) FROM (SELECT 1 FROM idea_tags WHERE tag_id = ?1 LIMIT ?2)", error);
   int rc;
 
@@ -991,21 +838,19 @@ count_tagged (SiServerStorageSqlite  *self,
   return TRUE;
 }
 
-/* One step of a tag's delete: removes tag @tag_id from the first @count ideas (in id order)
- * that have it, each with a new version — set-based, a few statements for all of them. */
+/* Set-based: a few statements for all @count ideas. */
 static gboolean
-untag_ideas (SiServerStorageSqlite  *self,
-             gint64                  account_id,
-             gint64                  tag_id,
-             guint                   count,
-             GError                **error)
+untag_ideas (gpointer   backend,
+             gint64     account_id,
+             gint64     tag_id,
+             guint      count,
+             GError   **error)
 {
+  SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s;
   gint64 last = 0;
   int rc;
 
-  if (count == 0)
-    return TRUE;
   s = stmt (self, "UPDATE accounts SET seq = seq + ?2 WHERE id = ?1 RETURNING seq", error);
   if (s == NULL)
     return FALSE;
@@ -1044,101 +889,30 @@ untag_ideas (SiServerStorageSqlite  *self,
     return FALSE;
   sqlite3_bind_int64 (s, 1, tag_id);
   sqlite3_bind_int64 (s, 2, count);
-  if (!exec_stmt (self, s, "update the ideas of a tag", error))
-    return FALSE;
-  self->tx_rows += count;
-  return TRUE;
+  return exec_stmt (self, s, "update the ideas of a tag", error);
 }
 
-static SiWireRecord *
-sqlite_record_delete (SiServerStorage     *storage,
-                      gint64               account_id,
-                      SiWireCollection     collection,
-                      gint64               id,
-                      gint64               if_match,
-                      gboolean            *out_changed,
-                      SiWireRecord       **out_current,
-                      GError             **error)
+static const SiServerStorageRowOps row_ops = {
+  .tx_begin = tx_begin,
+  .tx_end = tx_end,
+  .exec = exec_sql,
+  .next_version = next_version,
+  .lock_account = NULL,
+  .load = load_record,
+  .load_by_uid = load_record_by_uid,
+  .insert = insert_record,
+  .update = update_record,
+  .tombstone = tombstone_record,
+  .set_idea_tags = set_idea_tags,
+  .count_tagged = count_tagged,
+  .untag_ideas = untag_ideas,
+  .lookups = { tag_state, load_tag_by_name },
+};
+
+static SiServerStorageRows *
+sqlite_rows (SiServerStorage *storage)
 {
-  SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  g_autoptr(SiWireRecord) current = NULL;
-  g_autoptr(SiWireRecord) result = NULL;
-  g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *s;
-  gint64 version;
-  guint tagged = 0;
-
-  *out_changed = FALSE;
-  if (!write_begin (self, error))
-    return NULL;
-
-  for (;;)
-    {
-      current = load_record (self, account_id, collection, id, &local_error);
-      if (current == NULL)
-        goto done;
-
-      if (current->deleted)
-        {
-          result = g_steal_pointer (&current);
-          goto done;
-        }
-      if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
-        goto done;
-      if (collection == SI_WIRE_COLLECTION_IDEAS)
-        break;
-
-      /* A tag on more ideas than one transaction may change: take it off the first ones and
-       * commit, the tag still live (a crash here leaves a consistent state that a retried
-       * delete finishes), then look again. */
-      if (!count_tagged (self, id, _si_server_storage_tx_rows () + 1, &tagged, &local_error))
-        goto done;
-      if (tagged <= _si_server_storage_tx_rows ())
-        break;
-      if (!untag_ideas (self, account_id, id, _si_server_storage_tx_rows (), &local_error) ||
-          !write_checkpoint (self, &local_error))
-        goto done;
-      g_clear_pointer (&current, si_wire_record_free);
-    }
-
-  version = next_version (self, account_id, &local_error);
-  if (version == 0)
-    goto done;
-
-  /* A tombstone keeps its identity and times, not the content. */
-  s = stmt (self,
-            "UPDATE records SET version = ?2, updated_at = ?3, deleted = 1, title = NULL,"
-            " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
-            " colour = NULL WHERE id = ?1",
-            &local_error);
-  if (s == NULL)
-    goto done;
-  sqlite3_bind_int64 (s, 1, id);
-  sqlite3_bind_int64 (s, 2, version);
-  sqlite3_bind_int64 (s, 3, MAX (_si_server_storage_now_ms (), current->updated_at));
-  if (!exec_stmt (self, s, "delete a record", &local_error))
-    goto done;
-
-  if (collection == SI_WIRE_COLLECTION_IDEAS)
-    {
-      if (!set_idea_tags (self, id, NULL, &local_error))
-        goto done;
-    }
-  else if (!untag_ideas (self, account_id, id, tagged, &local_error))
-    goto done;
-
-  result = load_record (self, account_id, collection, id, &local_error);
-  if (result != NULL)
-    *out_changed = TRUE;
-
-done:
-  if (!write_end (self, local_error == NULL, local_error ? NULL : &local_error))
-    {
-      *out_changed = FALSE;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  return g_steal_pointer (&result);
+  return &SI_SERVER_STORAGE_SQLITE (storage)->rows;
 }
 
 /* A statement over an account's change feed (both collections, or one) between two versions,
@@ -1286,6 +1060,7 @@ si_server_storage_sqlite_init (SiServerStorageSqlite *self)
 {
   self->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                             finalize_statement);
+  _si_server_storage_rows_init (&self->rows, &row_ops, self);
 }
 
 static void
@@ -1300,13 +1075,7 @@ storage_iface_init (SiServerStorageInterface *iface)
   iface->token_add = sqlite_token_add;
   iface->token_lookup = sqlite_token_lookup;
   iface->token_revoke = sqlite_token_revoke;
-  iface->begin = sqlite_begin;
-  iface->commit = sqlite_commit;
-  iface->rollback = sqlite_rollback;
-  iface->record_get = sqlite_record_get;
-  iface->record_create = sqlite_record_create;
-  iface->record_update = sqlite_record_update;
-  iface->record_delete = sqlite_record_delete;
+  iface->rows = sqlite_rows;
   iface->records_list = sqlite_records_list;
 }
 

@@ -2,7 +2,8 @@
  *
  * One small interface: accounts, tokens, records and each account's change sequence. SQLite
  * (si-server-storage-sqlite.c) is the default; PostgreSQL (si-server-storage-pg.c) implements
- * the same vfuncs. One object is one database connection: its calls are synchronous, and it is
+ * the same vfuncs. The record writes and transactions are written once, in
+ * si-server-storage-records.c, over each backend's row primitives. One object is one database connection: its calls are synchronous, and it is
  * used by one thread at a time (the server keeps a pool of them, one per worker thread).
  *
  * Contract for every backend:
@@ -77,6 +78,9 @@ GQuark si_server_storage_error_quark (void);
 
 #define SI_SERVER_TOKEN_HASH_LEN 64 /* hex characters of a SHA-256 */
 
+/* A backend's transactions and row primitives (si-server-storage-private.h). */
+typedef struct _SiServerStorageRows SiServerStorageRows;
+
 #define SI_TYPE_SERVER_STORAGE (si_server_storage_get_type ())
 G_DECLARE_INTERFACE (SiServerStorage, si_server_storage, SI, SERVER_STORAGE, GObject)
 
@@ -118,40 +122,11 @@ struct _SiServerStorageInterface
                                          const char        *token_hash,
                                          GError           **error);
 
-  /* transactions */
-  gboolean      (*begin)                (SiServerStorage   *self,
-                                         GError           **error);
-  gboolean      (*commit)               (SiServerStorage   *self,
-                                         GError           **error);
-  void          (*rollback)             (SiServerStorage   *self);
+  /* transactions and record writes: the record algorithm (si-server-storage-records.c) runs
+   * them over the backend's row primitives (si-server-storage-private.h) */
+  SiServerStorageRows *(*rows)          (SiServerStorage   *self);
 
   /* records */
-  SiWireRecord *(*record_get)           (SiServerStorage    *self,
-                                         gint64              account_id,
-                                         SiWireCollection    collection,
-                                         gint64              id,
-                                         GError            **error);
-  SiWireRecord *(*record_create)        (SiServerStorage    *self,
-                                         gint64              account_id,
-                                         const SiWireRecord *record,
-                                         gboolean           *out_created,
-                                         SiWireRecord      **out_current,
-                                         GError            **error);
-  SiWireRecord *(*record_update)        (SiServerStorage    *self,
-                                         gint64              account_id,
-                                         gint64              id,
-                                         gint64              if_match,
-                                         const SiWireRecord *record,
-                                         SiWireRecord      **out_current,
-                                         GError            **error);
-  SiWireRecord *(*record_delete)        (SiServerStorage    *self,
-                                         gint64              account_id,
-                                         SiWireCollection    collection,
-                                         gint64              id,
-                                         gint64              if_match,
-                                         gboolean           *out_changed,
-                                         SiWireRecord      **out_current,
-                                         GError            **error);
   SiWirePage   *(*records_list)         (SiServerStorage    *self,
                                          gint64              account_id,
                                          SiWireCollection    collection,

@@ -1,0 +1,425 @@
+/* si-server-storage-records.c — the record algorithm of saveidea-server's storage.
+ *
+ * Written once for both backends: a write begins (a transaction, or a savepoint inside a
+ * batch), takes the account's next change number (which serialises the account's writers),
+ * loads the record, checks If-Match and the collection rules, writes the row and ends. The
+ * backends supply only their transactions and row primitives, in their SQL
+ * (SiServerStorageRowOps in si-server-storage-private.h). A write that fails or changes nothing
+ * is undone, so its change number is given back. No transaction changes much more than
+ * _si_server_storage_tx_rows() rows: a batch commits and begins again between operations, and a
+ * tag delete takes the tag off its ideas in steps (one set-based statement each, committed with
+ * the tag still live, so a retried delete finishes the job) and tombstones it in the last one.
+ */
+#define G_LOG_DOMAIN "saveidea-server"
+
+#include "config.h"
+
+#include "si-server-storage-private.h"
+
+void
+_si_server_storage_rows_init (SiServerStorageRows         *rows,
+                              const SiServerStorageRowOps *ops,
+                              gpointer                     backend)
+{
+  rows->ops = ops;
+  rows->backend = backend;
+  rows->batch_depth = 0;
+  rows->tx_rows = 0;
+}
+
+static SiServerStorageRows *
+get_rows (SiServerStorage *self)
+{
+  return SI_SERVER_STORAGE_GET_IFACE (self)->rows (self);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* transactions */
+
+static gboolean
+tx_begin (SiServerStorageRows  *rows,
+          GError              **error)
+{
+  if (!rows->ops->tx_begin (rows->backend, error))
+    return FALSE;
+  rows->tx_rows = 0;
+  return TRUE;
+}
+
+/* Commits what was written so far and begins a new transaction. */
+static gboolean
+tx_split (SiServerStorageRows  *rows,
+          GError              **error)
+{
+  if (!rows->ops->tx_end (rows->backend, TRUE, error))
+    return FALSE;
+  _si_server_storage_step_committed ();
+  return tx_begin (rows, error);
+}
+
+gboolean
+_si_server_storage_write_begin (SiServerStorageRows  *rows,
+                                GError              **error)
+{
+  if (rows->batch_depth > 0)
+    {
+      if (rows->tx_rows >= _si_server_storage_tx_rows () && !tx_split (rows, error))
+        return FALSE;
+      return rows->ops->exec (rows->backend, "SAVEPOINT op", "start an operation", error);
+    }
+  return tx_begin (rows, error);
+}
+
+gboolean
+_si_server_storage_write_end (SiServerStorageRows  *rows,
+                              gboolean              commit,
+                              GError              **error)
+{
+  if (rows->batch_depth > 0)
+    {
+      if (!commit)
+        rows->ops->exec (rows->backend, "ROLLBACK TO op", "undo an operation", NULL);
+      commit = rows->ops->exec (rows->backend, "RELEASE op", "finish an operation", commit ? error : NULL) && commit;
+      if (commit)
+        rows->tx_rows++;
+      return commit;
+    }
+  return rows->ops->tx_end (rows->backend, commit, error);
+}
+
+/* In the middle of a split write: makes the steps so far durable and goes on in a new
+ * transaction (and a new savepoint, inside a batch). */
+static gboolean
+write_checkpoint (SiServerStorageRows  *rows,
+                  GError              **error)
+{
+  if (rows->batch_depth > 0)
+    return rows->ops->exec (rows->backend, "RELEASE op", "finish a step", error) &&
+           tx_split (rows, error) &&
+           rows->ops->exec (rows->backend, "SAVEPOINT op", "start an operation", error);
+  return tx_split (rows, error);
+}
+
+gboolean
+si_server_storage_begin (SiServerStorage *self,
+                         GError **error)
+{
+  SiServerStorageRows *rows;
+
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  rows = get_rows (self);
+  g_return_val_if_fail (rows->batch_depth == 0, FALSE);
+
+  if (!tx_begin (rows, error))
+    return FALSE;
+  rows->batch_depth = 1;
+  return TRUE;
+}
+
+gboolean
+si_server_storage_commit (SiServerStorage *self,
+                          GError **error)
+{
+  SiServerStorageRows *rows;
+
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  rows = get_rows (self);
+  g_return_val_if_fail (rows->batch_depth == 1, FALSE);
+
+  rows->batch_depth = 0;
+  return rows->ops->tx_end (rows->backend, TRUE, error);
+}
+
+void
+si_server_storage_rollback (SiServerStorage *self)
+{
+  SiServerStorageRows *rows;
+
+  g_return_if_fail (SI_IS_SERVER_STORAGE (self));
+
+  rows = get_rows (self);
+  g_return_if_fail (rows->batch_depth == 1);
+
+  rows->batch_depth = 0;
+  rows->ops->tx_end (rows->backend, FALSE, NULL);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* records */
+
+SiWireRecord *
+si_server_storage_record_get (SiServerStorage *self,
+                              gint64 account_id,
+                              SiWireCollection collection,
+                              gint64 id,
+                              GError **error)
+{
+  SiServerStorageRows *rows;
+
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rows = get_rows (self);
+  return rows->ops->load (rows->backend, account_id, collection, id, FALSE, error);
+}
+
+/* The fields of @record as stored: an idea's tag ids as text ("" for none), NULL for a tag. */
+static char *
+tags_text (const SiWireRecord *record,
+           GArray             *tags)
+{
+  if (record->collection != SI_WIRE_COLLECTION_IDEAS)
+    return NULL;
+  return _si_server_storage_tags_to_text (tags);
+}
+
+SiWireRecord *
+si_server_storage_record_create (SiServerStorage *self,
+                                 gint64 account_id,
+                                 const SiWireRecord *record,
+                                 gboolean *out_created,
+                                 SiWireRecord **out_current,
+                                 GError **error)
+{
+  SiServerStorageRows *rows;
+  const SiServerStorageRowOps *ops;
+  g_autoptr(SiWireRecord) existing = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) tags = NULL;
+  g_autofree char *name_key = NULL;
+  g_autofree char *text = NULL;
+  gint64 version;
+
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (record != NULL && record->uid != NULL, NULL);
+  g_return_val_if_fail (out_created != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rows = get_rows (self);
+  ops = rows->ops;
+  *out_created = FALSE;
+  if (!_si_server_storage_write_begin (rows, error))
+    return NULL;
+
+  version = ops->next_version (rows->backend, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  /* The same uid again: the first create's record, whatever happened to it since. Looked up
+   * first when the rules below look at the database (a tag's own name must not count as taken);
+   * an idea without tags goes straight to the insert, whose conflict on the uid tells. */
+  if (record->collection == SI_WIRE_COLLECTION_TAGS || (record->tags != NULL && record->tags->len > 0))
+    {
+      existing = ops->load_by_uid (rows->backend, account_id, record->collection, record->uid, &local_error);
+      if (existing != NULL || local_error != NULL)
+        goto done;
+    }
+
+  if (!_si_server_storage_check_fields (&ops->lookups, rows->backend, account_id, 0, record, &tags, &name_key,
+                                        out_current, &local_error))
+    goto done;
+
+  text = tags_text (record, tags);
+  result = ops->insert (rows->backend, account_id, record, version, text, name_key, &local_error);
+  if (result == NULL)
+    {
+      if (local_error != NULL)
+        goto done;
+      /* It exists: the account's lock makes this the repeated create of an idea without tags. */
+      existing = ops->load_by_uid (rows->backend, account_id, record->collection, record->uid, &local_error);
+      if (existing == NULL && local_error == NULL)
+        g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
+                             "A record conflicted on its uid but cannot be found");
+      goto done;
+    }
+
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
+      !ops->set_idea_tags (rows->backend, result->id, tags, TRUE, &local_error))
+    g_clear_pointer (&result, si_wire_record_free);
+
+done:
+  /* A repeated create changes nothing: its change number is given back. */
+  if (!_si_server_storage_write_end (rows, local_error == NULL && existing == NULL, local_error ? NULL : &local_error) &&
+      (local_error != NULL || existing == NULL))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (existing != NULL)
+    return g_steal_pointer (&existing);
+  *out_created = TRUE;
+  return g_steal_pointer (&result);
+}
+
+SiWireRecord *
+si_server_storage_record_update (SiServerStorage *self,
+                                 gint64 account_id,
+                                 gint64 id,
+                                 gint64 if_match,
+                                 const SiWireRecord *record,
+                                 SiWireRecord **out_current,
+                                 GError **error)
+{
+  SiServerStorageRows *rows;
+  const SiServerStorageRowOps *ops;
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) tags = NULL;
+  g_autofree char *name_key = NULL;
+  g_autofree char *text = NULL;
+  gint64 version;
+
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (record != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rows = get_rows (self);
+  ops = rows->ops;
+  if (!_si_server_storage_write_begin (rows, error))
+    return NULL;
+
+  version = ops->next_version (rows->backend, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  current = ops->load (rows->backend, account_id, record->collection, id, TRUE, &local_error);
+  if (current == NULL)
+    goto done;
+  if (!_si_server_storage_check_precondition (&current, if_match, "An update", out_current, &local_error) ||
+      !_si_server_storage_check_update (current, record, id, &local_error))
+    goto done;
+
+  if (!_si_server_storage_check_fields (&ops->lookups, rows->backend, account_id, id, record, &tags, &name_key,
+                                        out_current, &local_error))
+    goto done;
+
+  text = tags_text (record, tags);
+  result = ops->update (rows->backend, account_id, id, if_match, record, version, text, name_key, &local_error);
+  if (result == NULL)
+    goto done;
+
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
+      !ops->set_idea_tags (rows->backend, id, tags, FALSE, &local_error))
+    g_clear_pointer (&result, si_wire_record_free);
+
+done:
+  if (!_si_server_storage_write_end (rows, local_error == NULL, local_error ? NULL : &local_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return g_steal_pointer (&result);
+}
+
+/* The cascade's step: takes tag @tag_id off the first @count ideas that have it. */
+static gboolean
+untag_ideas (SiServerStorageRows  *rows,
+             gint64                account_id,
+             gint64                tag_id,
+             guint                 count,
+             GError              **error)
+{
+  if (count == 0)
+    return TRUE;
+  if (!rows->ops->untag_ideas (rows->backend, account_id, tag_id, count, error))
+    return FALSE;
+  rows->tx_rows += count;
+  return TRUE;
+}
+
+SiWireRecord *
+si_server_storage_record_delete (SiServerStorage *self,
+                                 gint64 account_id,
+                                 SiWireCollection collection,
+                                 gint64 id,
+                                 gint64 if_match,
+                                 gboolean *out_changed,
+                                 SiWireRecord **out_current,
+                                 GError **error)
+{
+  SiServerStorageRows *rows;
+  const SiServerStorageRowOps *ops;
+  g_autoptr(SiWireRecord) current = NULL;
+  g_autoptr(SiWireRecord) result = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean unchanged = FALSE;
+  gint64 version;
+  guint tagged = 0;
+
+  g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
+  g_return_val_if_fail (out_changed != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rows = get_rows (self);
+  ops = rows->ops;
+  *out_changed = FALSE;
+  if (!_si_server_storage_write_begin (rows, error))
+    return NULL;
+
+  for (;;)
+    {
+      if (ops->lock_account != NULL && !ops->lock_account (rows->backend, account_id, &local_error))
+        goto done;
+      current = ops->load (rows->backend, account_id, collection, id, TRUE, &local_error);
+      if (current == NULL)
+        goto done;
+      if (current->deleted)
+        {
+          result = g_steal_pointer (&current);
+          unchanged = TRUE;
+          goto done;
+        }
+      if (!_si_server_storage_check_precondition (&current, if_match, "A delete", out_current, &local_error))
+        goto done;
+      if (collection == SI_WIRE_COLLECTION_IDEAS)
+        break;
+
+      /* A tag on more ideas than one transaction may change: take it off the first ones and
+       * commit, the tag still live (a crash here leaves a consistent state that a retried
+       * delete finishes), then look again. */
+      if (!ops->count_tagged (rows->backend, id, _si_server_storage_tx_rows () + 1, &tagged, &local_error))
+        goto done;
+      if (tagged <= _si_server_storage_tx_rows ())
+        break;
+      if (!untag_ideas (rows, account_id, id, _si_server_storage_tx_rows (), &local_error) ||
+          !write_checkpoint (rows, &local_error))
+        goto done;
+      g_clear_pointer (&current, si_wire_record_free);
+    }
+
+  version = ops->next_version (rows->backend, account_id, &local_error);
+  if (version == 0)
+    goto done;
+
+  /* A tombstone keeps its identity and times, not the content. */
+  if (!ops->tombstone (rows->backend, id, if_match, version,
+                       MAX (_si_server_storage_now_ms (), current->updated_at), &local_error))
+    goto done;
+
+  if (collection == SI_WIRE_COLLECTION_IDEAS)
+    {
+      if (!ops->set_idea_tags (rows->backend, id, NULL, FALSE, &local_error))
+        goto done;
+    }
+  else if (!untag_ideas (rows, account_id, id, tagged, &local_error))
+    goto done;
+
+  result = ops->load (rows->backend, account_id, collection, id, FALSE, &local_error);
+
+done:
+  /* Deleting a tombstone again changes nothing: its change number is given back. */
+  if (!_si_server_storage_write_end (rows, local_error == NULL && !unchanged, local_error ? NULL : &local_error) &&
+      (local_error != NULL || !unchanged))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  *out_changed = !unchanged;
+  return g_steal_pointer (&result);
+}
