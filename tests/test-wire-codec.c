@@ -63,6 +63,17 @@ via_text (JsonNode *node)
   return parse_text (text);
 }
 
+/* @node as text for a test message: valid UTF-8 (TAP readers refuse anything else), cut at
+ * 200 characters. */
+static char *
+shown_json (JsonNode *node)
+{
+  g_autofree char *text = si_wire_to_string (node, NULL);
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+
+  return g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), 200));
+}
+
 static void
 assert_field_error (const GError *error,
                     const char   *field)
@@ -192,9 +203,9 @@ expect_record_error (SiWireCollection collection,
   g_autoptr(JsonNode) node = record_json_with (collection, mode, member, value);
   g_autoptr(GError) error = NULL;
   g_autoptr(SiWireRecord) record = NULL;
-  g_autofree char *text = si_wire_to_string (node, NULL);
+  g_autofree char *text = shown_json (node);
 
-  g_test_message ("%s %s: %.200s", si_wire_collection_to_string (collection), mode_name (mode),
+  g_test_message ("%s %s: %s", si_wire_collection_to_string (collection), mode_name (mode),
                   text);
   record = si_wire_record_from_json (node, collection, mode, &error);
   g_assert_null (record);
@@ -289,7 +300,6 @@ test_timestamp_parse (void)
     "2026-11-28T04:08:50Z ",
     "2026-11-28T04:08:50Zx",
     "2026-11-28T04:08:50.Z",            /* a point without digits */
-    "2026-11-28T04:08:50.1234567890Z",  /* more than 9 digits of fraction */
     "2026-11-28T04:08:50,123Z",
     "2026-1-28T04:08:50Z",
     "2026-11-28T4:08:50Z",
@@ -435,6 +445,38 @@ test_timestamp_round_trip (void)
                          "UTC, which si_wire_timestamp_format() writes as the epoch");
       return;
     }
+}
+
+/* MISMATCH: si-wire.h accepts "[.fraction]" and docs/protocol.md "fractions (a fraction below
+ * a millisecond is truncated)", as RFC 3339 allows any number of digits; the parser refuses a
+ * fraction of more than 9 digits (a client sending one gets a 400). Either the limit belongs in
+ * the header and the protocol, or the digits beyond should be skipped as the others are. */
+static void
+test_timestamp_long_fraction (void)
+{
+  const gint64 expected = G_GINT64_CONSTANT (1795838930123);
+  const char *texts[] = {
+    "2026-11-28T04:08:50.1234567890Z",
+    "2026-11-28T04:08:50.123456789012345678901234567890Z",
+    NULL
+  };
+  gboolean mismatch = FALSE;
+
+  for (guint i = 0; texts[i] != NULL; i++)
+    {
+      gint64 ms = -1;
+
+      if (!si_wire_timestamp_parse (texts[i], &ms))
+        {
+          g_test_message ("%s is refused", texts[i]);
+          mismatch = TRUE;
+          continue;
+        }
+      g_assert_cmpint (ms, ==, expected);
+    }
+  if (mismatch)
+    g_test_incomplete ("si_wire_timestamp_parse() refuses a fraction of more than 9 digits, "
+                       "which si-wire.h and docs/protocol.md do not say");
 }
 
 static void
@@ -1341,9 +1383,9 @@ expect_page_error (gboolean    changes,
   g_autoptr(JsonNode) node = page_json_with (changes, member, value);
   g_autoptr(GError) error = NULL;
   g_autoptr(SiWirePage) page = NULL;
-  g_autofree char *text = si_wire_to_string (node, NULL);
+  g_autofree char *text = shown_json (node);
 
-  g_test_message ("%s: %.300s", changes ? "changes" : "page", text);
+  g_test_message ("%s: %s", changes ? "changes" : "page", text);
   page = changes ? si_wire_changes_from_json (node, &error)
                  : si_wire_page_from_json (node, SI_WIRE_COLLECTION_IDEAS, &error);
   g_assert_null (page);
@@ -2161,6 +2203,7 @@ main (int   argc,
   g_test_add_func ("/wire/codec/timestamp/parse", test_timestamp_parse);
   g_test_add_func ("/wire/codec/timestamp/format", test_timestamp_format);
   g_test_add_func ("/wire/codec/timestamp/round-trip", test_timestamp_round_trip);
+  g_test_add_func ("/wire/codec/timestamp/long-fraction", test_timestamp_long_fraction);
   g_test_add_func ("/wire/codec/colour", test_colour);
   g_test_add_func ("/wire/codec/etag", test_etag_format);
   g_test_add_func ("/wire/codec/record/round-trip", test_record_round_trip);
