@@ -1,0 +1,375 @@
+/* si-wire-batch.c — the JSON codec of the sync protocol, part 2:
+ * the bodies of POST /batch: requests, results and responses.
+ * See si-wire.h and docs/protocol.md. */
+#define G_LOG_DOMAIN "saveidea-wire"
+
+#include "config.h"
+
+#include "si-wire-private.h"
+
+/* ---------------------------------------------------------------------------------------- */
+/* batch */
+
+static const char *
+method_to_string (SiWireMethod method)
+{
+  switch (method)
+    {
+    case SI_WIRE_METHOD_POST: return "POST";
+    case SI_WIRE_METHOD_PUT: return "PUT";
+    case SI_WIRE_METHOD_DELETE: return "DELETE";
+    default: break;
+    }
+  g_return_val_if_reached ("POST");
+}
+
+SiWireBatchOp *
+si_wire_batch_op_new (SiWireMethod        method,
+                      SiWireCollection    collection,
+                      gint64              id,
+                      gint64              if_match,
+                      const SiWireRecord *record)
+{
+  SiWireBatchOp *op = g_new0 (SiWireBatchOp, 1);
+
+  op->method = method;
+  op->collection = collection;
+  op->id = id;
+  op->if_match = if_match;
+  if (record != NULL)
+    op->record = si_wire_record_to_json (record, SI_WIRE_MODE_REQUEST);
+  return op;
+}
+
+void
+si_wire_batch_op_free (SiWireBatchOp *op)
+{
+  if (op == NULL)
+    return;
+  g_clear_pointer (&op->record, json_node_unref);
+  g_free (op);
+}
+
+static SiWireBatchOp *
+batch_op_from_json (JsonNode *node,
+                    guint     index,
+                    GError  **error)
+{
+  static const char * const known[] = { "method", "collection", "id", "if_match", "record", NULL };
+  g_autoptr(SiWireBatchOp) op = g_new0 (SiWireBatchOp, 1);
+  g_autofree char *method = NULL;
+  g_autofree char *collection = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean has_id = FALSE;
+  gboolean has_if_match = FALSE;
+  JsonObject *object;
+  JsonNode *record;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
+                   "Operation %u must be a JSON object", index);
+      return NULL;
+    }
+  object = json_node_get_object (node);
+  op->if_match = -1;
+
+  if (!_si_wire_check_unknown_fields (object, known, &local_error) ||
+      !_si_wire_get_string (object, "method", TRUE, &method, &local_error) ||
+      !_si_wire_get_string (object, "collection", TRUE, &collection, &local_error) ||
+      !_si_wire_get_int (object, "id", FALSE, 1, &op->id, &has_id, &local_error) ||
+      !_si_wire_get_int (object, "if_match", FALSE, 0, &op->if_match, &has_if_match, &local_error))
+    goto fail;
+
+  if (g_strcmp0 (method, "POST") == 0)
+    op->method = SI_WIRE_METHOD_POST;
+  else if (g_strcmp0 (method, "PUT") == 0)
+    op->method = SI_WIRE_METHOD_PUT;
+  else if (g_strcmp0 (method, "DELETE") == 0)
+    op->method = SI_WIRE_METHOD_DELETE;
+  else
+    {
+      _si_wire_field_error (&local_error, "method", "must be \"POST\", \"PUT\" or \"DELETE\"");
+      goto fail;
+    }
+
+  if (!si_wire_collection_from_string (collection, &op->collection))
+    {
+      _si_wire_field_error (&local_error, "collection", "must be \"ideas\" or \"tags\"");
+      goto fail;
+    }
+
+  if (op->method != SI_WIRE_METHOD_POST && !has_id)
+    {
+      _si_wire_field_error (&local_error, "id", "is missing (needed for %s)", method);
+      goto fail;
+    }
+  if (op->method == SI_WIRE_METHOD_POST && (has_id || has_if_match))
+    {
+      _si_wire_field_error (&local_error, has_id ? "id" : "if_match", "is not allowed with POST");
+      goto fail;
+    }
+
+  record = json_object_get_member (object, "record");
+  if (op->method == SI_WIRE_METHOD_DELETE)
+    {
+      if (record != NULL)
+        {
+          _si_wire_field_error (&local_error, "record", "is not allowed with DELETE");
+          goto fail;
+        }
+    }
+  else
+    {
+      if (record == NULL)
+        {
+          _si_wire_field_error (&local_error, "record", "is missing (needed for %s)", method);
+          goto fail;
+        }
+      if (!JSON_NODE_HOLDS_OBJECT (record))
+        {
+          _si_wire_field_error (&local_error, "record", "must be a JSON object");
+          goto fail;
+        }
+      op->record = json_node_ref (record);
+    }
+
+  return g_steal_pointer (&op);
+
+fail:
+  g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
+               "Operation %u: %s", index, local_error->message);
+  return NULL;
+}
+
+GPtrArray *
+si_wire_batch_request_from_json (JsonNode  *node,
+                                 guint      max_ops,
+                                 gboolean  *out_too_many,
+                                 GError   **error)
+{
+  static const char * const known[] = { "operations", NULL };
+  g_autoptr(GPtrArray) ops = NULL;
+  JsonObject *object;
+  JsonNode *operations;
+  JsonArray *array;
+  guint n;
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  if (out_too_many)
+    *out_too_many = FALSE;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                           "A batch must be a JSON object");
+      return NULL;
+    }
+  object = json_node_get_object (node);
+  if (!_si_wire_check_unknown_fields (object, known, error))
+    return NULL;
+
+  operations = json_object_get_member (object, "operations");
+  if (operations == NULL)
+    {
+      _si_wire_field_error (error, "operations", "is missing");
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (operations))
+    {
+      _si_wire_field_error (error, "operations", "must be an array");
+      return NULL;
+    }
+  array = json_node_get_array (operations);
+  n = json_array_get_length (array);
+  if (n > max_ops)
+    {
+      if (out_too_many)
+        *out_too_many = TRUE;
+      _si_wire_field_error (error, "operations", "holds %u operations; at most %u are allowed", n, max_ops);
+      return NULL;
+    }
+
+  ops = g_ptr_array_new_full (n, (GDestroyNotify) si_wire_batch_op_free);
+  for (guint i = 0; i < n; i++)
+    {
+      SiWireBatchOp *op = batch_op_from_json (json_array_get_element (array, i), i, error);
+
+      if (op == NULL)
+        return NULL;
+      g_ptr_array_add (ops, op);
+    }
+  return g_steal_pointer (&ops);
+}
+
+JsonNode *
+si_wire_batch_request_to_json (GPtrArray *ops)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (ops != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "operations");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      SiWireBatchOp *op = g_ptr_array_index (ops, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "method");
+      json_builder_add_string_value (builder, method_to_string (op->method));
+      json_builder_set_member_name (builder, "collection");
+      json_builder_add_string_value (builder, si_wire_collection_to_string (op->collection));
+      if (op->method != SI_WIRE_METHOD_POST)
+        {
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_int_value (builder, op->id);
+          if (op->if_match >= 0)
+            {
+              json_builder_set_member_name (builder, "if_match");
+              json_builder_add_int_value (builder, op->if_match);
+            }
+        }
+      if (op->record != NULL && op->method != SI_WIRE_METHOD_DELETE)
+        {
+          json_builder_set_member_name (builder, "record");
+          json_builder_add_value (builder, json_node_copy (op->record));
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+SiWireBatchResult *
+si_wire_batch_result_new (guint          status,
+                          SiWireRecord  *record,
+                          SiWireProblem *problem)
+{
+  SiWireBatchResult *result = g_new0 (SiWireBatchResult, 1);
+
+  result->status = status;
+  result->record = record;
+  result->problem = problem;
+  if (problem != NULL)
+    problem->status = status;
+  return result;
+}
+
+void
+si_wire_batch_result_free (SiWireBatchResult *result)
+{
+  if (result == NULL)
+    return;
+  g_clear_pointer (&result->record, si_wire_record_free);
+  g_clear_pointer (&result->problem, si_wire_problem_free);
+  g_free (result);
+}
+
+JsonNode *
+si_wire_batch_response_to_json (GPtrArray *results)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (results != NULL, NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "results");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < results->len; i++)
+    {
+      SiWireBatchResult *result = g_ptr_array_index (results, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_int_value (builder, result->status);
+      if (result->record != NULL)
+        {
+          json_builder_set_member_name (builder, "record");
+          si_wire_record_build (result->record, SI_WIRE_MODE_RESPONSE, builder);
+        }
+      if (result->problem != NULL)
+        _si_wire_problem_build_members (result->problem, builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+GPtrArray *
+si_wire_batch_response_from_json (JsonNode  *node,
+                                  GArray    *collections,
+                                  GError   **error)
+{
+  g_autoptr(GPtrArray) results = NULL;
+  JsonNode *member;
+  JsonArray *array;
+  guint n;
+
+  g_return_val_if_fail (node != NULL, NULL);
+  g_return_val_if_fail (collections != NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                           "A batch response must be a JSON object");
+      return NULL;
+    }
+  member = json_object_get_member (json_node_get_object (node), "results");
+  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+    {
+      _si_wire_field_error (error, "results", "must be an array");
+      return NULL;
+    }
+  array = json_node_get_array (member);
+  n = json_array_get_length (array);
+  if (n != collections->len)
+    {
+      _si_wire_field_error (error, "results", "holds %u results for %u operations", n, collections->len);
+      return NULL;
+    }
+
+  results = g_ptr_array_new_full (n, (GDestroyNotify) si_wire_batch_result_free);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      SiWireCollection collection = (SiWireCollection) g_array_index (collections, int, i);
+      g_autoptr(SiWireRecord) record = NULL;
+      g_autoptr(SiWireProblem) problem = NULL;
+      JsonObject *object;
+      JsonNode *record_node;
+      gint64 status = 0;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
+                       "Result %u must be a JSON object", i);
+          return NULL;
+        }
+      object = json_node_get_object (element);
+      if (!_si_wire_get_int (object, "status", TRUE, 100, &status, NULL, error))
+        return NULL;
+
+      record_node = json_object_get_member (object, "record");
+      if (record_node != NULL)
+        {
+          record = si_wire_record_from_json (record_node, collection, SI_WIRE_MODE_RESPONSE, error);
+          if (record == NULL)
+            return NULL;
+        }
+      if (json_object_has_member (object, "error"))
+        {
+          problem = _si_wire_problem_from_object (object, collection, error);
+          if (problem == NULL)
+            return NULL;
+        }
+      g_ptr_array_add (results, si_wire_batch_result_new ((guint) status,
+                                                          g_steal_pointer (&record),
+                                                          g_steal_pointer (&problem)));
+    }
+  return g_steal_pointer (&results);
+}

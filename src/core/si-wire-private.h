@@ -1,0 +1,38 @@
+/* si-wire-private.h — what the parts of the wire codec share (si-wire.c, si-wire-batch.c).
+ *
+ * Reading a JSON object's fields with the codec's checks and error messages, and an error
+ * body's members; nothing outside si-wire*.c includes this header.
+ */
+#pragma once
+
+#include "si-wire.h"
+
+G_BEGIN_DECLS
+
+gboolean       _si_wire_field_error           (GError             **error,
+                                               const char          *field,
+                                               const char          *fmt,
+                                               ...) G_GNUC_PRINTF (3, 4);
+gboolean       _si_wire_get_string            (JsonObject          *object,
+                                               const char          *field,
+                                               gboolean             required,
+                                               char               **out,
+                                               GError             **error);
+gboolean       _si_wire_get_int               (JsonObject          *object,
+                                               const char          *field,
+                                               gboolean             required,
+                                               gint64               min,
+                                               gint64              *out,
+                                               gboolean            *out_present,
+                                               GError             **error);
+gboolean       _si_wire_check_unknown_fields  (JsonObject          *object,
+                                               const char * const  *known,
+                                               GError             **error);
+
+void           _si_wire_problem_build_members (const SiWireProblem *problem,
+                                               JsonBuilder         *builder);
+SiWireProblem *_si_wire_problem_from_object   (JsonObject          *object,
+                                               SiWireCollection     collection,
+                                               GError             **error);
+
+G_END_DECLS
