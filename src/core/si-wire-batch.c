@@ -353,6 +353,12 @@ si_wire_batch_response_from_json (JsonNode  *node,
       object = json_node_get_object (element);
       if (!_si_wire_get_int (object, "status", TRUE, 100, &status, NULL, error))
         return NULL;
+      /* An HTTP status; 4294967496 must not wrap to 200 on its way into a guint. */
+      if (status > 599)
+        {
+          _si_wire_field_error (error, "status", "must be at most 599");
+          return NULL;
+        }
 
       record_node = json_object_get_member (object, "record");
       if (record_node != NULL)

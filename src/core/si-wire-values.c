@@ -31,6 +31,9 @@ parse_digits (const char **p,
   return TRUE;
 }
 
+/* 9999-12-31T23:59:59.999Z, the last time the wire format can write. */
+#define TIMESTAMP_MAX_MS G_GINT64_CONSTANT (253402300799999)
+
 gboolean
 si_wire_timestamp_parse (const char *text,
                          gint64     *out_ms)
@@ -67,7 +70,8 @@ si_wire_timestamp_parse (const char *text,
           n++;
           p++;
         }
-      if (n == 0 || n > 9)
+      /* RFC 3339 allows any number of digits: those beyond the milliseconds are dropped. */
+      if (n == 0)
         return FALSE;
       for (; n < 3; n++)
         millis *= 10;
@@ -101,7 +105,9 @@ si_wire_timestamp_parse (const char *text,
     return FALSE;
 
   ms = g_date_time_to_unix (dt) * 1000 + millis - (gint64) offset_minutes * 60 * 1000;
-  if (ms < 0)
+  /* The year is checked as written; with its offset the time may leave 1970..9999 UTC, which
+   * si_wire_timestamp_format() could not write back. */
+  if (ms < 0 || ms > TIMESTAMP_MAX_MS)
     return FALSE;
   *out_ms = ms;
   return TRUE;
