@@ -35,38 +35,13 @@ typedef struct {
   char        *url;
 } Bench;
 
-static void
-add_account (Bench      *bench,
-             const char *name)
-{
-  const char *argv[] = { bench->server_binary, "--data", bench->dir, "user", "add", name, NULL };
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-
-  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                               G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
-  if (process == NULL || !g_subprocess_communicate_utf8 (process, PASSWORD "\n", NULL, NULL, NULL, &error) ||
-      !g_subprocess_get_successful (process))
-    g_error ("saveidea-server user add %s failed%s%s", name, error ? ": " : "", error ? error->message : "");
-}
-
 /* Starts the server; its first line of output is the URL it listens on. */
 static void
 start_server (Bench *bench)
 {
   const char *argv[] = { bench->server_binary, "--data", bench->dir, "--listen", "127.0.0.1:0", NULL };
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *first = NULL;
 
-  bench->server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  if (bench->server == NULL)
-    g_error ("Could not start %s: %s", bench->server_binary, error->message);
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (bench->server));
-  first = g_data_input_stream_read_line_utf8 (out, NULL, NULL, NULL);
-  if (first == NULL || !g_str_has_prefix (first, "http"))
-    g_error ("saveidea-server printed no URL");
-  bench->url = g_strdup (g_strstrip (first));
+  bench->server = si_bench_server_start (argv, &bench->url);
 }
 
 static char *
@@ -264,8 +239,8 @@ main (int   argc,
   bench.server_binary = argv[1];
   bench.dir = g_dir_make_tmp ("saveidea-bench-cli-XXXXXX", &error);
   g_assert_no_error (error);
-  add_account (&bench, "bench");
-  add_account (&bench, "idle");
+  si_bench_server_add_user (bench.server_binary, bench.dir, "bench", PASSWORD);
+  si_bench_server_add_user (bench.server_binary, bench.dir, "idle", PASSWORD);
   start_server (&bench);
   token = log_in (&bench, "bench");
   envp = g_environ_setenv (envp, "SAVEIDEA_TOKEN", token, TRUE);

@@ -30,51 +30,6 @@ static char *data_dir;
 static GSubprocess *server;
 static char *server_url;
 
-static void
-run_server_command (const char *stdin_text,
-                    const char *first_arg,
-                    ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) server_binary);
-  g_ptr_array_add (argv, (gpointer) "--data");
-  g_ptr_array_add (argv, data_dir);
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                               G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_communicate_utf8 (process, stdin_text, NULL, NULL, NULL, &error) ||
-      !g_subprocess_get_successful (process))
-    g_error ("saveidea-server failed");
-}
-
-static void
-start_server (void)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *line = NULL;
-  const char *argv[] = { server_binary, "--data", data_dir, "--listen", "127.0.0.1:0",
-                         "--trusted-proxy", "127.0.0.1", NULL };
-
-  server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-  if (line == NULL || !g_str_has_prefix (line, "http://"))
-    g_error ("saveidea-server did not start: %s", line ? line : "no output");
-  server_url = g_strdup (g_strstrip (line));
-}
-
 static SoupMessage *
 login_message (const char *name,
                const char *password,
@@ -222,9 +177,14 @@ main (int   argc,
 
   data_dir = g_dir_make_tmp ("bench-login-XXXXXX", &error);
   g_assert_no_error (error);
-  run_server_command (PASSWORD "\n", "user", "add", "alice", NULL);
-  run_server_command (PASSWORD "\n", "user", "add", "bob", NULL);
-  start_server ();
+  si_bench_server_add_user (server_binary, data_dir, "alice", PASSWORD);
+  si_bench_server_add_user (server_binary, data_dir, "bob", PASSWORD);
+  {
+    const char *command[] = { server_binary, "--data", data_dir, "--listen", "127.0.0.1:0",
+                              "--trusted-proxy", "127.0.0.1", NULL };
+
+    server = si_bench_server_start (command, &server_url);
+  }
 
   printf ("# bench-login: %u wrong passwords for alice at once from one address; bob's correct "
           "login from others meanwhile\n", n_wrong);

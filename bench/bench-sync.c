@@ -84,47 +84,11 @@ loopback_bytes (void)
 /* the server */
 
 static void
-run_server_command (const char *stdin_text,
-                    const char *first_arg,
-                    ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *arg;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) server_binary);
-  g_ptr_array_add (argv, (gpointer) "--data");
-  g_ptr_array_add (argv, data_dir);
-  va_start (args, first_arg);
-  for (arg = first_arg; arg; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  process = g_subprocess_newv ((const char * const *) argv->pdata,
-                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_communicate_utf8 (process, stdin_text, NULL, NULL, NULL, &error) ||
-      !g_subprocess_get_successful (process))
-    g_error ("saveidea-server failed");
-}
-
-static void
 start_server (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *line = NULL;
   const char *argv[] = { server_binary, "--data", data_dir, "--listen", "127.0.0.1:0", NULL };
 
-  server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-  if (line == NULL || !g_str_has_prefix (line, "http://"))
-    g_error ("saveidea-server did not start: %s", line ? line : "no output");
-  server_url = g_strdup (g_strstrip (line));
+  server = si_bench_server_start (argv, &server_url);
   server_port = (guint16) atoi (strrchr (server_url, ':') + 1);
 }
 
@@ -338,8 +302,8 @@ main (int   argc,
   server_binary = argv[1];
   data_dir = g_dir_make_tmp ("saveidea-bench-sync-XXXXXX", &error);
   g_assert_no_error (error);
-  run_server_command ("bench-password\n", "user", "add", "bench", NULL);
-  run_server_command ("bench-password\n", "user", "add", "offline", NULL);
+  si_bench_server_add_user (server_binary, data_dir, "bench", "bench-password");
+  si_bench_server_add_user (server_binary, data_dir, "offline", "bench-password");
   if (!enter_network_namespace ())
     g_error ("no network namespace (run as root, or allow unprivileged user namespaces)");
   start_server ();

@@ -123,21 +123,10 @@ start_server (const char  *binary,
               const char  *database,
               char       **out_url)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) lines = NULL;
-  g_autofree char *line = NULL;
   const char *argv[] = { binary, database ? "--database" : "--data", database ? database : data_dir,
                          "--listen", "127.0.0.1:0", NULL };
-  GSubprocess *server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
 
-  if (server == NULL)
-    g_error ("%s", error->message);
-  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
-  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
-  if (line == NULL || !g_str_has_prefix (line, "http://"))
-    g_error ("saveidea-server did not start: %s", line ? line : "no output");
-  *out_url = g_strdup (g_strstrip (line));
-  return server;
+  return si_bench_server_start (argv, out_url);
 }
 
 /* Sends a request; returns the status and sets *out_ms to the time to the whole answer. */

@@ -279,3 +279,44 @@ si_bench_print_json (void)
   printf ("JSON %s\n", json->str);
   g_string_free (json, TRUE);
 }
+
+/* ---------------------------------------------------------------------------------------- */
+/* saveidea-server for the benchmarks */
+
+void
+si_bench_server_add_user (const char *binary,
+                          const char *data_dir,
+                          const char *name,
+                          const char *password)
+{
+  const char *argv[] = { binary, "--data", data_dir, "user", "add", name, NULL };
+  g_autofree char *input = g_strconcat (password, "\n", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                               G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  if (process == NULL || !g_subprocess_communicate_utf8 (process, input, NULL, NULL, NULL, &error) ||
+      !g_subprocess_get_successful (process))
+    g_error ("saveidea-server user add %s failed%s%s", name, error ? ": " : "", error ? error->message : "");
+}
+
+GSubprocess *
+si_bench_server_start (const char * const  *argv,
+                       char               **out_url)
+{
+  g_autoptr(GSubprocess) server = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+
+  server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  if (server == NULL)
+    g_error ("Could not start %s: %s", argv[0], error->message);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, NULL);
+  if (line == NULL || !g_str_has_prefix (line, "http"))
+    g_error ("saveidea-server did not start: %s", line ? line : "no output");
+  *out_url = g_strdup (g_strstrip (line));
+  return g_steal_pointer (&server);
+}

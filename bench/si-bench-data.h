@@ -27,4 +27,15 @@ void      si_bench_report      (const char *name,
                                 const char *target);
 void      si_bench_print_json  (void);
 
+/* `saveidea-server --data DATA_DIR user add NAME`, the password on its standard input; aborts
+ * when it fails. */
+void         si_bench_server_add_user (const char          *binary,
+                                       const char          *data_dir,
+                                       const char          *name,
+                                       const char          *password);
+/* Starts saveidea-server with @argv (the binary first, NULL-terminated) and returns it, with
+ * *@out_url the URL it prints first; aborts when it does not start. */
+GSubprocess *si_bench_server_start    (const char * const  *argv,
+                                       char               **out_url);
+
 G_END_DECLS
