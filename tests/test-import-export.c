@@ -787,6 +787,38 @@ test_duplicates_by_text (void)
   g_assert_cmpuint (count_ideas (store), ==, 6);
 }
 
+/* A file without a uid that matches an idea by its text, and a file with that idea's uid that
+ * changes the text: whatever the order of the files, the first import keeps both texts, and
+ * importing the same files again creates nothing (found by fuzz-import). */
+static void
+test_text_match_then_uid_change (void)
+{
+  g_autoptr(SiStore) store = open_store ("a.db");
+  g_autoptr(SiIdea) renamed = add_idea (store, "Old", "text\n", FALSE, NULL);
+  g_autoptr(GFile) folder = temp_folder ("text-then-uid");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *with_uid = NULL;
+  SiImportStats stats = { 0 };
+
+  /* "a.md" (no uid) sorts before "b.md" (the uid). */
+  write_text (folder, "a.md", "---\ntitle: Old\n---\ntext\n", -1);
+  with_uid = g_strdup_printf ("---\nuid: %s\nupdated: 2099-01-01T00:00:00Z\ntitle: New\n---\ntext\n",
+                              si_idea_get_uid (renamed));
+  write_text (folder, "b.md", with_uid, -1);
+  g_assert_true (si_import (store, folder, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_updated, ==, 1);
+  g_assert_cmpuint (stats.n_created, ==, 1);
+  g_assert_cmpuint (count_ideas (store), ==, 2);
+
+  memset (&stats, 0, sizeof stats);
+  g_assert_true (si_import (store, folder, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_created, ==, 0);
+  g_assert_cmpuint (stats.n_unchanged, ==, 2);
+  g_assert_cmpuint (count_ideas (store), ==, 2);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -807,6 +839,7 @@ main (int   argc,
   g_test_add_func ("/import-export/markdown/not-regular-files", test_not_regular_files);
   g_test_add_func ("/import-export/markdown/too-large-file", test_too_large_file);
   g_test_add_func ("/import-export/markdown/duplicates-by-text", test_duplicates_by_text);
+  g_test_add_func ("/import-export/markdown/text-match-then-uid-change", test_text_match_then_uid_change);
 
   return g_test_run ();
 }

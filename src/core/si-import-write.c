@@ -401,10 +401,16 @@ _si_import_write_batch (SiStore        *store,
         }
     }
 
-  for (guint i = 0; i < batch->records->len; i++)
+  /* Records with a uid first, then those matched by their text: a record without a uid that
+   * matched an idea a later record (by uid) then changed would be neither in the notebook nor
+   * imported, and a second import of the same files would create it. */
+  for (guint i = 0; i < 2 * batch->records->len; i++)
     {
-      Record *record = g_ptr_array_index (batch->records, i);
+      gboolean uid_pass = i < batch->records->len;
+      Record *record = g_ptr_array_index (batch->records, i % batch->records->len);
 
+      if ((record->uid != NULL) != uid_pass)
+        continue;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
       if (!write_record (&writer, record, error))

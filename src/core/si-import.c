@@ -9,7 +9,8 @@
  * Records are matched to the notebook by uid: a new uid is a new idea (keeping the uid and the
  * times), a known uid is updated when its content differs — unless the notebook's copy was
  * changed after the imported one, which then stays as it is. A Markdown file without a uid is
- * a new idea unless one with the same title and body exists.
+ * a new idea unless one with the same title and body exists (looked for after every record with
+ * a uid is written, so importing the same files twice never creates anything the second time).
  *
  * This file holds what the readers share (records, checks, reading a file with a bound) and the
  * public functions; the readers are si-import-markdown.c and si-import-json.c, the writing
