@@ -3,11 +3,21 @@
 
 #include <gio/gio.h>
 #include <libsecret/secret.h>
+#include <signal.h>
+#include <sys/prctl.h>
 
 #include "si-test-keyring.h"
 
 static GSubprocess *bus;
 static GSubprocess *keyring;
+
+/* A test that fails aborts without stopping the daemons: they go with it, and do not keep the
+ * test runner waiting on their output. */
+static void
+die_with_test (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
 
 gboolean
 si_test_keyring_start (void)
@@ -28,6 +38,7 @@ si_test_keyring_start (void)
   g_setenv ("XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
   g_setenv ("XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
   bus_launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (bus_launcher, die_with_test, NULL, NULL);
   bus = g_subprocess_launcher_spawn (bus_launcher, &error,
                                      "dbus-daemon", "--session", "--nofork", "--print-address=1", NULL);
   if (bus == NULL)
@@ -41,6 +52,7 @@ si_test_keyring_start (void)
   /* The login keyring gets a password (fed on stdin) so that its file is encrypted: with an
    * empty one, gnome-keyring may keep the secrets readable on disk. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_test, NULL, NULL);
   keyring = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon", "--foreground",
                                          "--unlock", "--components=secrets", NULL);
   if (keyring == NULL)

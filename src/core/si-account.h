@@ -34,7 +34,8 @@ gboolean    si_account_get_configured  (SiAccount           *self);
  * a logout and si_account_set_for_testing(). */
 gboolean    si_account_get_needs_login (SiAccount           *self);
 /* Puts the account into "needs-login" (a sync saw SI_SYNC_ERROR_NEEDS_LOGIN): forgets the
- * token in memory and removes it from the keyring (not when it came from SAVEIDEA_TOKEN).
+ * token in memory and removes it from the keyring (not when it came from SAVEIDEA_TOKEN or
+ * si_account_set_for_testing(), which never touch the keyring).
  * Nothing happens without an account. @callback may be NULL; the keyring is cleared by the
  * time it runs. */
 void        si_account_forget_token_async  (SiAccount           *self,
