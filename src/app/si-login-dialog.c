@@ -56,6 +56,7 @@ update_button (SiLoginDialog *self)
 {
   gboolean busy = gtk_spinner_get_spinning (self->spinner);
 
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy);
   gtk_widget_set_sensitive (self->login_button,
                             !busy && gtk_editable_get_text (GTK_EDITABLE (self->password_row))[0] != '\0');
   /* The field stays sensitive while the login runs: taking the focus from a GtkText that way

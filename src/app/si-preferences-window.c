@@ -77,12 +77,25 @@ update_account (SiPreferencesWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->server_row), !configured);
   gtk_widget_set_visible (GTK_WIDGET (self->username_row), !configured);
   gtk_widget_set_visible (GTK_WIDGET (self->password_row), !configured);
-  gtk_widget_set_visible (self->login_box, !configured);
+  /* Needs login: the Log In… button (which opens the dialog) takes the place of the form's. */
+  gtk_widget_set_visible (self->login_box, !configured || needs_login);
+  gtk_widget_set_visible (self->login_button, !configured);
   gtk_widget_set_visible (self->relogin_button, needs_login);
+  /* Needs login: Log In… is what to do; Log Out (to another account) stays, as a quiet icon. */
   if (needs_login)
-    gtk_widget_remove_css_class (self->logout_button, "destructive-action");
+    {
+      gtk_button_set_icon_name (GTK_BUTTON (self->logout_button), "system-log-out-symbolic");
+      gtk_widget_set_tooltip_text (self->logout_button, _("Log Out"));
+      gtk_widget_remove_css_class (self->logout_button, "destructive-action");
+      gtk_widget_add_css_class (self->logout_button, "flat");
+    }
   else
-    gtk_widget_add_css_class (self->logout_button, "destructive-action");
+    {
+      gtk_button_set_label (GTK_BUTTON (self->logout_button), _("_Log Out"));
+      gtk_widget_set_tooltip_text (self->logout_button, NULL);
+      gtk_widget_remove_css_class (self->logout_button, "flat");
+      gtk_widget_add_css_class (self->logout_button, "destructive-action");
+    }
   if (configured)
     {
       /* A changed password or a revoked login: say so, and offer to log in again (the server

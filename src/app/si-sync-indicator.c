@@ -251,6 +251,9 @@ update (SiSyncIndicator *self)
   /* Needs login: the button opens the Log In dialog itself (server and user filled in). */
   gtk_button_set_label (GTK_BUTTON (self->account_button), st.relogin ? _("Log _In…") : _("_Account…"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->account_button), st.relogin ? NULL : "app.preferences");
+  /* Without an action the button keeps the sensitivity the last one gave it. */
+  if (st.relogin)
+    gtk_widget_set_sensitive (self->account_button, TRUE);
   if (st.relogin)
     gtk_widget_add_css_class (self->account_button, "suggested-action");
   else
