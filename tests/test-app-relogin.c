@@ -149,6 +149,7 @@ test_indicator_relogin (void)
   g_assert_true (gtk_widget_get_visible (button));
   g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Log _In…");
   g_assert_true (gtk_widget_has_css_class (button, "suggested-action"));
+  g_assert_true (gtk_widget_is_sensitive (button));
   g_assert_null (find_login_dialog ());
   g_signal_emit_by_name (button, "clicked");
   WAIT_FOR (find_login_dialog () != NULL);
