@@ -411,6 +411,23 @@ si_account_lookup_token_finish (SiAccount     *self,
 
 /* Needs login ------------------------------------------------------------------------------ */
 
+void
+si_account_reload (SiAccount *self)
+{
+  g_autofree char *url = NULL, *user = NULL, *needs_login = NULL;
+
+  g_return_if_fail (SI_IS_ACCOUNT (self));
+
+  url = _si_store_get_meta (self->store, META_SERVER_URL);
+  user = _si_store_get_meta (self->store, META_USERNAME);
+  needs_login = _si_store_get_meta (self->store, META_NEEDS_LOGIN);
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (url, self->server_url) != 0 || g_strcmp0 (user, self->username) != 0)
+    set_account (self, url, user);
+  set_needs_login (self, g_strcmp0 (needs_login, "1") == 0);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 static void
 forget_cleared (GObject      *source,
                 GAsyncResult *result,

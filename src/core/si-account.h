@@ -33,6 +33,9 @@ gboolean    si_account_get_configured  (SiAccount           *self);
  * A login as the same user on the same server clears it and keeps every waiting change; so do
  * a logout and si_account_set_for_testing(). */
 gboolean    si_account_get_needs_login (SiAccount           *self);
+/* Reads the account from the notebook again: another process (saveidea-cli login) may have
+ * logged in again, or out, since. */
+void        si_account_reload          (SiAccount           *self);
 /* Puts the account into "needs-login" (a sync saw SI_SYNC_ERROR_NEEDS_LOGIN): forgets the
  * token in memory and removes it from the keyring (not when it came from SAVEIDEA_TOKEN or
  * si_account_set_for_testing(), which never touch the keyring).

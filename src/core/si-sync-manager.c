@@ -380,7 +380,11 @@ start_sync (SiSyncManager *self)
       g_clear_handle_id (&self->retry_id, g_source_remove);
       g_clear_handle_id (&self->auto_push_id, g_source_remove);
       set_next_retry_time (self, 0);
-      set_state (self, SI_SYNC_MANAGER_STATE_NEEDS_LOGIN);
+      /* saveidea-cli may have logged in again meanwhile (the notebook says so): then the
+       * account's notify::needs-login has started the sync already. */
+      si_account_reload (self->account);
+      if (si_account_get_needs_login (self->account))
+        set_state (self, SI_SYNC_MANAGER_STATE_NEEDS_LOGIN);
       return;
     }
   if (!self->network_available)
