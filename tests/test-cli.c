@@ -800,6 +800,109 @@ test_import_not_regular (void)
   assert_fails (&run, 3, "fifo.md");
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* a server that no longer accepts the notebook's login (its password was changed): every
+ * request with a token gets 401, and a login is refused; it notes the user name it was asked
+ * to log in */
+
+static GMutex refusing_lock;
+static char *refusing_login_body;
+
+static void
+refusing_handle (SoupServer        *server,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  static const char info[] = "{\"server\":\"saveidea-server\",\"version\":\"0.1.0\",\"protocol\":1,"
+                             "\"instance_id\":\"" HOSTILE_INSTANCE "\"}";
+  static const char refused[] = "{\"error\":\"unauthorized\",\"message\":\"Log in first\"}";
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Saveidea-Instance",
+                                HOSTILE_INSTANCE);
+  if (g_str_equal (path, "/api/v1/info"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, info, strlen (info));
+      return;
+    }
+  if (g_str_equal (path, "/api/v1/login"))
+    {
+      g_autoptr(GBytes) body = soup_message_body_flatten (soup_server_message_get_request_body (msg));
+
+      g_mutex_lock (&refusing_lock);
+      g_free (refusing_login_body);
+      refusing_login_body = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+      g_mutex_unlock (&refusing_lock);
+    }
+  soup_server_message_set_status (msg, SOUP_STATUS_UNAUTHORIZED, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, refused, strlen (refused));
+}
+
+/* The server refuses the token: `sync` exits 6 and says how to log in again, `status` says a
+ * login is needed, and `login` without arguments logs in again as the notebook's user on its
+ * server. Nothing waiting is lost. */
+static void
+test_relogin (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_autofree char *fresh = db_path ("fresh.db");
+  g_autoptr(SiTestFakeServer) refusing = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) sent = NULL;
+  g_auto(Run) run = { 0 };
+
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  refusing = si_test_fake_server_start (refusing_handle, NULL);
+  set_account (db, si_test_fake_server_get_url (refusing));
+  RUN (&run, db, NULL, "add", "Written while logged out");
+  assert_ok (&run);
+
+  g_setenv ("SAVEIDEA_TOKEN", "revoked-token", TRUE);
+  RUN (&run, db, NULL, "sync");
+  g_unsetenv ("SAVEIDEA_TOKEN");
+  g_assert_cmpint (run.status, ==, 6);
+  g_assert_nonnull (strstr (run.err, "saveidea-cli login)"));
+
+  RUN (&run, db, NULL, "status");
+  assert_ok (&run);
+  g_assert_nonnull (strstr (run.out, "Login needed"));
+  g_assert_nonnull (strstr (run.out, "User: alice\n"));
+  g_assert_nonnull (strstr (run.out, "Changes waiting: 1\n"));
+  RUN (&run, db, NULL, "status", "--json");
+  assert_ok (&run);
+  json = parse_json (run.out);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (json), "needs_login"));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (json), "server"), ==,
+                   si_test_fake_server_get_url (refusing));
+
+  /* login with no arguments: the notebook's server and user, only the password is read */
+  RUN (&run, db, "the new password\n", "login");
+  assert_fails (&run, 6, "refused the password for alice");
+  g_mutex_lock (&refusing_lock);
+  sent = parse_json (refusing_login_body);
+  g_mutex_unlock (&refusing_lock);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (sent), "username"), ==, "alice");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (sent), "password"), ==, "the new password");
+  /* a refused password changes nothing */
+  RUN (&run, db, NULL, "status");
+  g_assert_nonnull (strstr (run.out, "Login needed"));
+  g_assert_nonnull (strstr (run.out, "Changes waiting: 1\n"));
+
+  /* a notebook without an account has nothing to log in again to */
+  RUN (&run, fresh, "password\n", "login");
+  assert_fails (&run, 1, "login URL USER");
+  RUN (&run, fresh, NULL, "status", "--json");
+  g_clear_pointer (&json, json_node_unref);
+  json = parse_json (run.out);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (json), "needs_login"));
+
+  g_mutex_lock (&refusing_lock);
+  g_clear_pointer (&refusing_login_body, g_free);
+  g_mutex_unlock (&refusing_lock);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -825,6 +928,7 @@ main (int   argc,
   g_test_add_func ("/cli/default-notebook", test_default_notebook);
   g_test_add_func ("/cli/translated", test_translated);
   g_test_add_func ("/cli/translated-store", test_translated_store);
+  g_test_add_func ("/cli/relogin", test_relogin);
 
   return g_test_run ();
 }

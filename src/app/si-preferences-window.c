@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "si-login-dialog.h"
 #include "si-preferences-window.h"
 
 struct _SiPreferencesWindow
@@ -29,6 +30,7 @@ struct _SiPreferencesWindow
   GtkSpinner           *spinner;
   GtkWidget            *login_button;
   GtkWidget            *logout_button;
+  GtkWidget            *relogin_button;
   GtkSpinButton        *interval_spin;
   GtkSwitch            *auto_push_switch;
   AdwActionRow         *db_row;
@@ -69,34 +71,45 @@ static void
 update_account (SiPreferencesWindow *self)
 {
   gboolean configured = self->account && si_account_get_configured (self->account);
+  gboolean needs_login = configured && si_account_get_needs_login (self->account);
 
   gtk_widget_set_visible (GTK_WIDGET (self->logged_in_row), configured);
   gtk_widget_set_visible (GTK_WIDGET (self->server_row), !configured);
   gtk_widget_set_visible (GTK_WIDGET (self->username_row), !configured);
   gtk_widget_set_visible (GTK_WIDGET (self->password_row), !configured);
-  gtk_widget_set_visible (self->login_box, !configured);
+  /* Needs login: the Log In… button (which opens the dialog) takes the place of the form's. */
+  gtk_widget_set_visible (self->login_box, !configured || needs_login);
+  gtk_widget_set_visible (self->login_button, !configured);
+  gtk_widget_set_visible (self->relogin_button, needs_login);
+  /* Needs login: Log In… is what to do; Log Out (to another account) stays, as a quiet icon. */
+  if (needs_login)
+    {
+      gtk_button_set_icon_name (GTK_BUTTON (self->logout_button), "system-log-out-symbolic");
+      gtk_widget_set_tooltip_text (self->logout_button, _("Log Out"));
+      gtk_widget_remove_css_class (self->logout_button, "destructive-action");
+      gtk_widget_add_css_class (self->logout_button, "flat");
+    }
+  else
+    {
+      gtk_button_set_label (GTK_BUTTON (self->logout_button), _("_Log Out"));
+      gtk_widget_set_tooltip_text (self->logout_button, NULL);
+      gtk_widget_remove_css_class (self->logout_button, "flat");
+      gtk_widget_add_css_class (self->logout_button, "destructive-action");
+    }
   if (configured)
     {
-      g_autofree char *title = g_strdup_printf (_("Logged in as %s"), si_account_get_username (self->account));
+      /* A changed password or a revoked login: say so, and offer to log in again (the server
+       * and user are kept) before anything else. */
+      g_autofree char *title = needs_login ? g_strdup_printf (_("Log in again as %s"), si_account_get_username (self->account))
+                                           : g_strdup_printf (_("Logged in as %s"), si_account_get_username (self->account));
+      g_autofree char *subtitle = needs_login ? g_strdup_printf ("%s\n%s", si_account_get_server_url (self->account),
+                                                                 _("The server no longer accepts this device’s login."))
+                                              : g_strdup (si_account_get_server_url (self->account));
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->logged_in_row), title);
-      adw_action_row_set_subtitle (self->logged_in_row, si_account_get_server_url (self->account));
+      adw_action_row_set_subtitle (self->logged_in_row, subtitle);
+      adw_action_row_set_icon_name (self->logged_in_row, needs_login ? "dialog-warning-symbolic" : "avatar-default-symbolic");
     }
   update_login_button (self);
-}
-
-static char *
-describe_login_error (const GError *error,
-                      const char   *username)
-{
-  if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_WRONG_PASSWORD))
-    return g_strdup_printf (_("The server refused the password for %s."), username);
-  if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK))
-    return g_strdup_printf (_("The server could not be reached. Check the address and your connection. (%s)"), error->message);
-  if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA))
-    return g_strdup (_("This address does not answer like a Saveidea server."));
-  if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_KEYRING))
-    return g_strdup_printf (_("The password could not be kept in the keyring: %s"), error->message);
-  return g_strdup (error->message);
 }
 
 static void
@@ -111,7 +124,7 @@ login_cb (GObject      *object,
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
-          g_autofree char *message = describe_login_error (error, gtk_editable_get_text (GTK_EDITABLE (self->username_row)));
+          g_autofree char *message = si_describe_login_error (error, gtk_editable_get_text (GTK_EDITABLE (self->username_row)));
           set_busy (self, FALSE);
           show_error (self, message);
           update_login_button (self);
@@ -215,10 +228,30 @@ logout (SiPreferencesWindow *self,
 }
 
 static void
+relogin_clicked_cb (SiPreferencesWindow *self)
+{
+  if (self->account && si_account_get_configured (self->account))
+    gtk_window_present (GTK_WINDOW (si_login_dialog_new (GTK_WINDOW (self), self->account)));
+}
+
+static void
 logout_clicked_cb (SiPreferencesWindow *self)
 {
   if (self->account)
     logout (self, FALSE);
+}
+
+GtkWidget *
+_si_preferences_window_get_relogin_button (SiPreferencesWindow *self)
+{
+  return self->relogin_button;
+}
+
+const char *
+_si_preferences_window_get_account_title (SiPreferencesWindow *self)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (self->logged_in_row))
+           ? adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->logged_in_row)) : NULL;
 }
 
 const char *
@@ -261,11 +294,13 @@ si_preferences_window_class_init (SiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, spinner);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, login_button);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, logout_button);
+  gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, relogin_button);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, auto_push_switch);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, db_row);
   gtk_widget_class_bind_template_callback (widget_class, login_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, logout_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, relogin_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, fields_changed_cb);
 }

@@ -16,5 +16,7 @@ SiPreferencesWindow *si_preferences_window_new (GtkWindow     *parent,
 
 /* For the tests */
 const char          *_si_preferences_window_get_error (SiPreferencesWindow *self);
+GtkWidget           *_si_preferences_window_get_relogin_button (SiPreferencesWindow *self);
+const char          *_si_preferences_window_get_account_title  (SiPreferencesWindow *self);
 
 G_END_DECLS

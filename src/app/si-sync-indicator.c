@@ -10,6 +10,7 @@
 
 #include "si-app-utils.h"
 #include "si-i18n.h"
+#include "si-login-dialog.h"
 #include "si-sync-indicator.h"
 
 #define WAITING_SHOWN_MAX 12
@@ -88,6 +89,7 @@ typedef struct {
   gboolean    countdown;
   gboolean    can_sync;
   gboolean    account;
+  gboolean    relogin;
 } Status;
 
 static void
@@ -123,13 +125,14 @@ describe (SiSyncIndicator *self,
       break;
 
     case SI_SYNC_MANAGER_STATE_NEEDS_LOGIN:
-      st->label = g_strdup (_("Log in to sync"));
+      st->label = g_strdup (_("Log in again"));
       st->heading = g_strdup (_("Log in again to sync"));
       st->details = g_strdup (_("The server no longer accepts this device’s sign-in. Your changes are kept here until you log in again."));
       st->icon = "dialog-warning-symbolic";
       st->css = "warning";
       st->can_sync = FALSE;
       st->account = TRUE;
+      st->relogin = TRUE;
       break;
 
     case SI_SYNC_MANAGER_STATE_OFFLINE:
@@ -245,6 +248,16 @@ update (SiSyncIndicator *self)
   gtk_widget_set_sensitive (self->sync_button, st.can_sync);
   gtk_widget_set_visible (self->sync_button, st.can_sync || !st.account);
   gtk_widget_set_visible (self->account_button, st.account);
+  /* Needs login: the button opens the Log In dialog itself (server and user filled in). */
+  gtk_button_set_label (GTK_BUTTON (self->account_button), st.relogin ? _("Log _In…") : _("_Account…"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->account_button), st.relogin ? NULL : "app.preferences");
+  /* Without an action the button keeps the sensitivity the last one gave it. */
+  if (st.relogin)
+    gtk_widget_set_sensitive (self->account_button, TRUE);
+  if (st.relogin)
+    gtk_widget_add_css_class (self->account_button, "suggested-action");
+  else
+    gtk_widget_remove_css_class (self->account_button, "suggested-action");
 
   pending = si_sync_manager_get_pending_changes (self->manager);
   waiting = dup_waiting_text (pending);
@@ -341,6 +354,20 @@ fill_waiting_list (SiSyncIndicator *self)
 }
 
 static void
+account_clicked_cb (SiSyncIndicator *self)
+{
+  SiAccount *account;
+  GtkRoot *root;
+
+  if (self->manager == NULL || si_sync_manager_get_state (self->manager) != SI_SYNC_MANAGER_STATE_NEEDS_LOGIN)
+    return;
+  account = si_sync_manager_get_account (self->manager);
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  gtk_menu_button_popdown (self->button);
+  gtk_window_present (GTK_WINDOW (si_login_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, account)));
+}
+
+static void
 popover_show_cb (SiSyncIndicator *self)
 {
   if (self->manager == NULL)
@@ -412,6 +439,13 @@ si_sync_indicator_popdown (SiSyncIndicator *self)
 {
   g_return_if_fail (SI_IS_SYNC_INDICATOR (self));
   gtk_menu_button_popdown (self->button);
+}
+
+GtkWidget *
+_si_sync_indicator_get_account_button (SiSyncIndicator *self)
+{
+  g_return_val_if_fail (SI_IS_SYNC_INDICATOR (self), NULL);
+  return self->account_button;
 }
 
 static void
@@ -504,6 +538,7 @@ static void
 si_sync_indicator_init (SiSyncIndicator *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->account_button, "clicked", G_CALLBACK (account_clicked_cb), self);
   g_signal_connect_object (si_minute_clock_get (), "tick", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
 }

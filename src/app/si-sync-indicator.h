@@ -21,4 +21,7 @@ void           si_sync_indicator_popdown      (SiSyncIndicator *self);
 
 char          *si_format_duration             (gint64           usec);
 
+/* For the tests: the popover's account button ("Account…", or "Log In…" when a login is needed). */
+GtkWidget       *_si_sync_indicator_get_account_button (SiSyncIndicator *self);
+
 G_END_DECLS

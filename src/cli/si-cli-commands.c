@@ -18,7 +18,7 @@ const SiCliCommand si_cli_commands[] = {
   { "tags",   si_cli_cmd_tags,   "[--json]", N_("List tags with the number of ideas that have them") },
   { "export", si_cli_cmd_export, "--format markdown|json DIR", N_("Write every idea to DIR as Markdown files or as saveidea.json") },
   { "import", si_cli_cmd_import, "PATH", N_("Import a Markdown file, a folder of them, or a JSON export") },
-  { "login",  si_cli_cmd_login,  "URL USER", N_("Log in to a Saveidea server (the password on standard input)") },
+  { "login",  si_cli_cmd_login,  "[URL USER]", N_("Log in to a Saveidea server (the password on standard input); without URL USER, again to the notebook's") },
   { "logout", si_cli_cmd_logout, "[--force]", N_("Log out (refused while changes wait, unless --force)") },
   { "sync",   si_cli_cmd_sync,   "[--full|--pull|--push]", N_("Sync with the server; prints pulled, pushed, merged, conflicts") },
   { "status", si_cli_cmd_status, "[--json]", N_("Server, user, changes waiting, conflicts, last sync") },

@@ -306,7 +306,8 @@ print_help (FILE *out)
            "  4  storage error: the notebook is damaged, not a notebook, from a newer Saveidea,\n"
            "     busy, or the disk is full; or an export could not be written\n"
            "  5  network error: the server could not be reached\n"
-           "  6  login needed: not logged in, or the server refused the login\n"
+           "  6  login needed: not logged in, or the server refused the login (a changed\n"
+           "     password): `saveidea-cli login` logs in again; waiting changes are kept\n"
            "  7  server replaced: the server is not the one this notebook synced with\n"), out);
 }
 

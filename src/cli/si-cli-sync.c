@@ -48,6 +48,26 @@ fail (SiCliContext *ctx,
   return si_cli_fail (ctx, exit_code_for (error), "%s", error->message);
 }
 
+static GAsyncResult *wait_for (GAsyncResult **result);
+static void got_result (GObject *source, GAsyncResult *result, gpointer user_data);
+
+/* The server refused the token (or there is none): the account goes into "needs login" (the
+ * token leaves the keyring; the server, the user and the changes waiting stay), exit 6. */
+static int
+fail_needs_login (SiCliContext *ctx,
+                  SiAccount    *account,
+                  const GError *error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) forget_error = NULL;
+
+  si_account_forget_token_async (account, NULL, got_result, &result);
+  if (!si_account_forget_token_finish (account, wait_for (&result), &forget_error))
+    g_printerr ("saveidea-cli: %s\n", forget_error->message);
+  /* Translators: %s says why the login is needed; the command is typed as it is. */
+  return si_cli_fail (ctx, SI_CLI_EXIT_NEEDS_LOGIN, _("%s (log in again with: saveidea-cli login)"), error->message);
+}
+
 static void
 got_result (GObject      *source,
             GAsyncResult *result,
@@ -74,6 +94,7 @@ si_cli_cmd_login (SiCliContext *ctx,
   g_autoptr(SiAccount) account = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autofree char *password = NULL;
+  g_autofree char *url = NULL, *user = NULL;
   SiStore *store;
   int code = 0;
   gsize len;
@@ -81,10 +102,25 @@ si_cli_cmd_login (SiCliContext *ctx,
   if (!si_cli_parse_options (ctx, NULL, &argc, &argv, &code))
     return code;
   args = si_cli_positional (argc, argv);
-  if (args->len != 2)
-    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("usage: login URL USER (the password on standard input)"));
+  if (args->len != 2 && args->len != 0)
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("usage: login [URL USER] (the password on standard input)"));
   if (!(store = si_cli_get_store (ctx, &code)))
     return code;
+  account = si_account_new (store);
+  if (args->len == 2)
+    {
+      url = g_strdup (g_ptr_array_index (args, 0));
+      user = g_strdup (g_ptr_array_index (args, 1));
+    }
+  else if (si_account_get_configured (account))
+    {
+      /* Log in again (a changed password, a revoked login): the notebook's server and user. */
+      url = g_strdup (si_account_get_server_url (account));
+      user = g_strdup (si_account_get_username (account));
+    }
+  else
+    return si_cli_fail (ctx, SI_CLI_EXIT_USAGE,
+                        _("this notebook has no server account yet: log in with: saveidea-cli login URL USER"));
   password = si_cli_read_stdin (4096, &error);
   if (password == NULL)
     return si_cli_fail_error (ctx, error);
@@ -94,9 +130,7 @@ si_cli_cmd_login (SiCliContext *ctx,
   if (len == 0)
     return si_cli_fail (ctx, SI_CLI_EXIT_USAGE, _("no password given: write it as one line on standard input"));
 
-  account = si_account_new (store);
-  si_account_login_async (account, g_ptr_array_index (args, 0), g_ptr_array_index (args, 1), password,
-                          ctx->cancellable, got_result, &result);
+  si_account_login_async (account, url, user, password, ctx->cancellable, got_result, &result);
   memset (password, 0, len);
   if (!si_account_login_finish (account, wait_for (&result), &error))
     return fail (ctx, error);
@@ -203,10 +237,11 @@ si_cli_cmd_sync (SiCliContext *ctx,
   token = si_account_lookup_token_finish (account, wait_for (&token_result), &error);
   if (token == NULL)
     {
-      if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_CONFIGURED) ||
-          g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN))
+      if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_CONFIGURED))
         /* Translators: %s says why there is no login; the command is typed as it is. */
         return si_cli_fail (ctx, SI_CLI_EXIT_NEEDS_LOGIN, _("%s (log in with: saveidea-cli login URL USER)"), error->message);
+      if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN))
+        return fail_needs_login (ctx, account, error);
       return fail (ctx, error);
     }
 
@@ -222,6 +257,8 @@ si_cli_cmd_sync (SiCliContext *ctx,
   /* Scripts read this line (README.md, tests/test-sync.c): it is not translated. */
   g_print ("pulled %u, pushed %u, merged %u, conflicts %u, rejected %u\n",
            report.pulled, report.pushed, report.merged, report.conflicts, report.rejected);
+  if (!ok && g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN))
+    return fail_needs_login (ctx, account, error);
   if (!ok)
     return fail (ctx, error);
   return SI_CLI_EXIT_OK;
@@ -274,6 +311,8 @@ si_cli_cmd_status (SiCliContext *ctx,
         json_builder_add_string_value (b, si_account_get_username (account));
       else
         json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "needs_login");
+      json_builder_add_boolean_value (b, si_account_get_needs_login (account));
       json_builder_set_member_name (b, "pending_changes");
       json_builder_add_int_value (b, pending);
       json_builder_set_member_name (b, "conflicts");
@@ -297,6 +336,8 @@ si_cli_cmd_status (SiCliContext *ctx,
   last = last_sync > 0 ? si_cli_format_local_time (last_sync) : g_strdup (_("never"));
   g_print (_("Server: %s\n"), si_account_get_server_url (account) ? si_account_get_server_url (account) : _("(not logged in)"));
   g_print (_("User: %s\n"), si_account_get_username (account) ? si_account_get_username (account) : "-");
+  if (si_account_get_needs_login (account))
+    g_print ("%s\n", _("Login needed: the server no longer accepts this login (run: saveidea-cli login)"));
   g_print (_("Changes waiting: %u\n"), pending);
   g_print (_("Conflicts: %u\n"), conflicts);
   g_print (_("Last sync: %s\n"), last);

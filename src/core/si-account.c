@@ -16,6 +16,7 @@
 
 #define META_SERVER_URL "account:server_url"
 #define META_USERNAME "account:username"
+#define META_NEEDS_LOGIN "account:needs_login"
 
 struct _SiAccount {
   GObject      parent_instance;
@@ -23,12 +24,14 @@ struct _SiAccount {
   char        *server_url;
   char        *username;
   char        *token;        /* in memory only: set_for_testing, or just logged in */
+  gboolean     needs_login;
+  gboolean     token_for_testing; /* the token is set_for_testing's: the keyring is not ours */
   SoupSession *session;
 };
 
 G_DEFINE_FINAL_TYPE (SiAccount, si_account, G_TYPE_OBJECT)
 
-enum { PROP_0, PROP_STORE, PROP_SERVER_URL, PROP_USERNAME, PROP_CONFIGURED, N_PROPS };
+enum { PROP_0, PROP_STORE, PROP_SERVER_URL, PROP_USERNAME, PROP_CONFIGURED, PROP_NEEDS_LOGIN, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 static const SecretSchema *
@@ -58,11 +61,23 @@ normalise_url (const char *url)
 }
 
 static void
+set_needs_login (SiAccount *self,
+                 gboolean   needs_login)
+{
+  if (self->needs_login == needs_login)
+    return;
+  self->needs_login = needs_login;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NEEDS_LOGIN]);
+}
+
+/* A login, a logout and set_for_testing all start afresh: "needs-login" goes with them. */
+static void
 set_account (SiAccount  *self,
              const char *server_url,
              const char *username)
 {
   g_object_freeze_notify (G_OBJECT (self));
+  set_needs_login (self, FALSE);
   if (g_strcmp0 (self->server_url, server_url) != 0)
     {
       g_free (self->server_url);
@@ -94,7 +109,8 @@ save_account (SiAccount   *self,
       return FALSE;
     }
   if (!_si_store_set_meta (self->store, META_SERVER_URL, server_url, &local_error) ||
-      !_si_store_set_meta (self->store, META_USERNAME, username, &local_error))
+      !_si_store_set_meta (self->store, META_USERNAME, username, &local_error) ||
+      !_si_store_set_meta (self->store, META_NEEDS_LOGIN, NULL, &local_error))
     {
       _si_store_rollback (self->store);
       g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_STORE, "%s", local_error->message);
@@ -156,6 +172,7 @@ login_stored (GObject      *source,
     }
   g_free (self->token);
   self->token = g_strdup (login->token);
+  self->token_for_testing = FALSE;
   g_task_return_boolean (task, TRUE);
 }
 
@@ -392,6 +409,90 @@ si_account_lookup_token_finish (SiAccount     *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* Needs login ------------------------------------------------------------------------------ */
+
+void
+si_account_reload (SiAccount *self)
+{
+  g_autofree char *url = NULL, *user = NULL, *needs_login = NULL;
+
+  g_return_if_fail (SI_IS_ACCOUNT (self));
+
+  url = _si_store_get_meta (self->store, META_SERVER_URL);
+  user = _si_store_get_meta (self->store, META_USERNAME);
+  needs_login = _si_store_get_meta (self->store, META_NEEDS_LOGIN);
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (url, self->server_url) != 0 || g_strcmp0 (user, self->username) != 0)
+    set_account (self, url, user);
+  set_needs_login (self, g_strcmp0 (needs_login, "1") == 0);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+forget_cleared (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* A keyring that cannot be reached keeps a token the server refuses anyway: the state in
+   * the notebook is what counts, so this is not an error for the caller. */
+  secret_password_clear_finish (result, &error);
+  if (error != NULL)
+    g_debug ("Could not clear the refused token from the keyring: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+si_account_forget_token_async (SiAccount           *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *env = g_getenv ("SAVEIDEA_TOKEN");
+
+  g_return_if_fail (SI_IS_ACCOUNT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, si_account_forget_token_async);
+  if (!si_account_get_configured (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->token)
+    memset (self->token, 0, strlen (self->token));
+  g_clear_pointer (&self->token, g_free);
+  if (!self->needs_login)
+    {
+      if (!_si_store_set_meta (self->store, META_NEEDS_LOGIN, "1", &error))
+        {
+          g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_STORE, "%s", error->message);
+          return;
+        }
+      set_needs_login (self, TRUE);
+    }
+  if ((env != NULL && *env != '\0') || self->token_for_testing)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  secret_password_clear (token_schema (), cancellable, forget_cleared, g_steal_pointer (&task),
+                         "server", self->server_url, "username", self->username, NULL);
+}
+
+gboolean
+si_account_forget_token_finish (SiAccount     *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* Logout ----------------------------------------------------------------------------------- */
 
 static void
@@ -509,6 +610,7 @@ si_account_set_for_testing (SiAccount   *self,
     return FALSE;
   g_free (self->token);
   self->token = g_strdup (token);
+  self->token_for_testing = token != NULL;
   return TRUE;
 }
 
@@ -525,16 +627,19 @@ SiStore *si_account_get_store (SiAccount *self) { g_return_val_if_fail (SI_IS_AC
 const char *si_account_get_server_url (SiAccount *self) { g_return_val_if_fail (SI_IS_ACCOUNT (self), NULL); return self->server_url; }
 const char *si_account_get_username (SiAccount *self) { g_return_val_if_fail (SI_IS_ACCOUNT (self), NULL); return self->username; }
 gboolean si_account_get_configured (SiAccount *self) { g_return_val_if_fail (SI_IS_ACCOUNT (self), FALSE); return self->server_url && self->username; }
+gboolean si_account_get_needs_login (SiAccount *self) { g_return_val_if_fail (SI_IS_ACCOUNT (self), FALSE); return self->needs_login && si_account_get_configured (self); }
 
 static void
 si_account_constructed (GObject *object)
 {
   SiAccount *self = SI_ACCOUNT (object);
-  g_autofree char *url = NULL, *user = NULL;
+  g_autofree char *url = NULL, *user = NULL, *needs_login = NULL;
 
   G_OBJECT_CLASS (si_account_parent_class)->constructed (object);
   url = _si_store_get_meta (self->store, META_SERVER_URL);
   user = _si_store_get_meta (self->store, META_USERNAME);
+  needs_login = _si_store_get_meta (self->store, META_NEEDS_LOGIN);
+  self->needs_login = g_strcmp0 (needs_login, "1") == 0;
   self->server_url = g_steal_pointer (&url);
   self->username = g_steal_pointer (&user);
 }
@@ -565,6 +670,7 @@ si_account_get_property (GObject *object, guint prop_id, GValue *value, GParamSp
     case PROP_SERVER_URL: g_value_set_string (value, self->server_url); break;
     case PROP_USERNAME: g_value_set_string (value, self->username); break;
     case PROP_CONFIGURED: g_value_set_boolean (value, si_account_get_configured (self)); break;
+    case PROP_NEEDS_LOGIN: g_value_set_boolean (value, si_account_get_needs_login (self)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -599,6 +705,8 @@ si_account_class_init (SiAccountClass *klass)
                                                    G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CONFIGURED] = g_param_spec_boolean ("configured", NULL, NULL, FALSE,
                                                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NEEDS_LOGIN] = g_param_spec_boolean ("needs-login", NULL, NULL, FALSE,
+                                                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -27,12 +27,34 @@ const char *si_account_get_server_url  (SiAccount           *self);
 const char *si_account_get_username    (SiAccount           *self);
 /* Property "configured": a server and a user are set (the token may still be missing). */
 gboolean    si_account_get_configured  (SiAccount           *self);
+/* Property "needs-login": the server refused this device's token (its password was changed,
+ * or the login was revoked), or the keyring has none. The server and the user name stay; the
+ * state is kept in the notebook, so that the next start (and `saveidea-cli status`) knows it.
+ * A login as the same user on the same server clears it and keeps every waiting change; so do
+ * a logout and si_account_set_for_testing(). */
+gboolean    si_account_get_needs_login (SiAccount           *self);
+/* Reads the account from the notebook again: another process (saveidea-cli login) may have
+ * logged in again, or out, since. */
+void        si_account_reload          (SiAccount           *self);
+/* Puts the account into "needs-login" (a sync saw SI_SYNC_ERROR_NEEDS_LOGIN): forgets the
+ * token in memory and removes it from the keyring (not when it came from SAVEIDEA_TOKEN or
+ * si_account_set_for_testing(), which never touch the keyring).
+ * Nothing happens without an account. @callback may be NULL; the keyring is cleared by the
+ * time it runs. */
+void        si_account_forget_token_async  (SiAccount           *self,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
+gboolean    si_account_forget_token_finish (SiAccount           *self,
+                                            GAsyncResult        *result,
+                                            GError             **error);
 
 /* Checks GET /api/v1/info (SI_SYNC_ERROR_NOT_SAVEIDEA, SI_SYNC_ERROR_NETWORK), logs in
  * (SI_SYNC_ERROR_WRONG_PASSWORD), stores the token in the keyring (SI_SYNC_ERROR_KEYRING),
- * then saves the URL and the user name in the notebook. Logging in to another server or as
- * another user than before is refused with SI_SYNC_ERROR_UNSYNCED_CHANGES while changes wait
- * to be pushed. */
+ * then saves the URL and the user name in the notebook and clears "needs-login". Logging in
+ * to another server or as another user than before is refused with
+ * SI_SYNC_ERROR_UNSYNCED_CHANGES while changes wait to be pushed; logging in again as the same
+ * user keeps them, and they are sent by the next sync. */
 void        si_account_login_async     (SiAccount           *self,
                                         const char          *server_url,
                                         const char          *username,

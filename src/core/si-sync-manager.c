@@ -59,6 +59,7 @@ struct _SiSyncManager {
   gulong              network_handler;
   gulong              progress_handlers[2];
   gulong              account_handler;
+  gulong              needs_login_handler;
 };
 
 G_DEFINE_FINAL_TYPE (SiSyncManager, si_sync_manager, G_TYPE_OBJECT)
@@ -133,6 +134,8 @@ resting_state (SiSyncManager *self)
 {
   if (!si_account_get_configured (self->account))
     return SI_SYNC_MANAGER_STATE_DISABLED;
+  if (si_account_get_needs_login (self->account))
+    return SI_SYNC_MANAGER_STATE_NEEDS_LOGIN;
   if (!self->network_available)
     return SI_SYNC_MANAGER_STATE_OFFLINE;
   return SI_SYNC_MANAGER_STATE_IDLE;
@@ -278,7 +281,15 @@ finish_sync (SiSyncManager *self,
     {
       set_last_error (self, error->message);
       if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN))
-        set_state (self, SI_SYNC_MANAGER_STATE_NEEDS_LOGIN);
+        {
+          /* Retrying cannot help: nothing syncs until the user logs in again (the account's
+           * "needs-login" going back to FALSE starts the next sync). */
+          self->failures = 0;
+          g_clear_handle_id (&self->retry_id, g_source_remove);
+          set_next_retry_time (self, 0);
+          si_account_forget_token_async (self->account, NULL, NULL, NULL);
+          set_state (self, SI_SYNC_MANAGER_STATE_NEEDS_LOGIN);
+        }
       else if (g_error_matches (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_CONFIGURED))
         set_state (self, SI_SYNC_MANAGER_STATE_DISABLED);
       else
@@ -364,6 +375,18 @@ start_sync (SiSyncManager *self)
       set_state (self, SI_SYNC_MANAGER_STATE_DISABLED);
       return;
     }
+  if (si_account_get_needs_login (self->account))
+    {
+      g_clear_handle_id (&self->retry_id, g_source_remove);
+      g_clear_handle_id (&self->auto_push_id, g_source_remove);
+      set_next_retry_time (self, 0);
+      /* saveidea-cli may have logged in again meanwhile (the notebook says so): then the
+       * account's notify::needs-login has started the sync already. */
+      si_account_reload (self->account);
+      if (si_account_get_needs_login (self->account))
+        set_state (self, SI_SYNC_MANAGER_STATE_NEEDS_LOGIN);
+      return;
+    }
   if (!self->network_available)
     {
       set_state (self, SI_SYNC_MANAGER_STATE_OFFLINE);
@@ -379,6 +402,19 @@ start_sync (SiSyncManager *self)
   SET_PROP (progress_total, 0, PROP_PROGRESS_TOTAL);
   set_state (self, SI_SYNC_MANAGER_STATE_SYNCING);
   si_account_lookup_token_async (self->account, self->cancellable, token_found, g_object_ref (self));
+}
+
+/* A login as the same user clears "needs-login" without changing "configured": sync then. */
+static void
+needs_login_changed (SiSyncManager *self)
+{
+  if (si_account_get_needs_login (self->account))
+    {
+      if (!self->syncing)
+        set_state (self, resting_state (self));
+      return;
+    }
+  si_sync_manager_sync_now (self);
 }
 
 /* Public ------------------------------------------------------------------------------------- */
@@ -406,6 +442,8 @@ si_sync_manager_start (SiSyncManager *self)
                                                     G_CALLBACK (network_changed), self);
   self->account_handler = g_signal_connect_swapped (self->account, "notify::configured",
                                                     G_CALLBACK (si_sync_manager_sync_now), self);
+  self->needs_login_handler = g_signal_connect_swapped (self->account, "notify::needs-login",
+                                                        G_CALLBACK (needs_login_changed), self);
   reset_periodic (self);
   update_counts (self);
   start_sync (self);
@@ -420,6 +458,7 @@ si_sync_manager_stop (SiSyncManager *self)
   g_clear_signal_handler (&self->changed_handler, self->store);
   g_clear_signal_handler (&self->network_handler, self->monitor);
   g_clear_signal_handler (&self->account_handler, self->account);
+  g_clear_signal_handler (&self->needs_login_handler, self->account);
   g_clear_handle_id (&self->retry_id, g_source_remove);
   g_clear_handle_id (&self->periodic_id, g_source_remove);
   g_clear_handle_id (&self->auto_push_id, g_source_remove);

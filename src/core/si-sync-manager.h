@@ -24,7 +24,9 @@ G_BEGIN_DECLS
  * @SI_SYNC_MANAGER_STATE_SYNCING: a sync runs (see progress-done / progress-total)
  * @SI_SYNC_MANAGER_STATE_ERROR: the last sync failed ("last-error"); "next-retry-time" says when
  *   it is tried again (0: not automatically, e.g. the server was replaced)
- * @SI_SYNC_MANAGER_STATE_NEEDS_LOGIN: the server refused the token, or there is none: log in again
+ * @SI_SYNC_MANAGER_STATE_NEEDS_LOGIN: the server refused the token, or there is none (the
+ *   account's "needs-login"): nothing is tried, not even by si_sync_manager_sync_now(), until a
+ *   login clears it; then the waiting changes are synced at once
  */
 typedef enum {
   SI_SYNC_MANAGER_STATE_DISABLED,
