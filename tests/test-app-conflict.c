@@ -129,6 +129,61 @@ test_banner_actions (Fixture       *f,
     }
 }
 
+/* The sync status ------------------------------------------------------------------------------- */
+
+static void
+mark_all_synced (SiStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = _si_store_prepare (store, "UPDATE ideas SET state = " SI_SQL_SYNCED ", sid = id", &error);
+
+  g_assert_no_error (error);
+  g_assert_true (_si_store_step_done (store, stmt, "marking everything synced", &error));
+  g_assert_no_error (error);
+}
+
+/* Everything is on the server, but a conflicted copy waits: the header says so, not "All
+ * changes synced". */
+static void
+test_status_names_conflicts (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(SiIdea) original = add_idea (f->store, "Poem", "roses");
+  g_autoptr(SiIdea) copy = add_idea (f->store, "Poem", "violets");
+  g_autoptr(SiIdea) original2 = add_idea (f->store, "Song", "la");
+  g_autoptr(SiIdea) copy2 = add_idea (f->store, "Song", "la la");
+  SiSyncIndicator *indicator;
+
+  mark_all_synced (f->store);
+  manager = make_manager (f->store, "http://127.0.0.1:9", monitor);
+  open_window (f, manager);
+  indicator = _si_window_get_sync_indicator (f->window);
+  g_assert_cmpuint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_IDLE);
+  g_assert_cmpstr (si_sync_indicator_get_text (indicator), ==, "All changes synced");
+
+  mark_conflicted_copy (f->store, si_idea_get_id (copy), si_idea_get_id (original));
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&manager);
+  manager = make_manager (f->store, "http://127.0.0.1:9", monitor);
+  open_window (f, manager);
+  indicator = _si_window_get_sync_indicator (f->window);
+  g_assert_cmpuint (si_sync_manager_get_conflicts (manager), ==, 1);
+  g_assert_cmpstr (si_sync_indicator_get_text (indicator), ==, "1 conflict");
+  si_sync_indicator_popup (indicator);
+  screenshot (GTK_WIDGET (f->window), "status-conflict");
+  si_sync_indicator_popdown (indicator);
+
+  mark_conflicted_copy (f->store, si_idea_get_id (copy2), si_idea_get_id (original2));
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&manager);
+  manager = make_manager (f->store, "http://127.0.0.1:9", monitor);
+  open_window (f, manager);
+  indicator = _si_window_get_sync_indicator (f->window);
+  g_assert_cmpstr (si_sync_indicator_get_text (indicator), ==, "2 conflicts");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -146,6 +201,7 @@ main (int   argc,
 
 #define ADD(path, fn) g_test_add ("/app/conflict/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("banner-actions", test_banner_actions);
+  ADD ("status-names-conflicts", test_status_names_conflicts);
 #undef ADD
 
   return g_test_run ();
