@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 3
+#define SI_STORE_SCHEMA_VERSION 4
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -105,6 +105,7 @@ typedef struct {
   gint64        created_at;
   gint64        updated_at;
   const char   *base;         /* JSON of the server record it is based on, or NULL */
+  const char   *device;       /* the device that wrote it (si_idea_get_device()), or NULL */
   const gint64 *tag_ids;
   guint         n_tags;
   const char   *tag_names;    /* for the search index; NULL: the live tags' among @tag_ids */
