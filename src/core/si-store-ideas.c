@@ -730,6 +730,65 @@ fail:
 }
 
 /**
+ * _si_store_dup_copy_title:
+ * @title: the title both versions have
+ * @device: (nullable): the device that wrote the copy
+ * @written: when the copy was written (µs since the epoch)
+ * @now: the time now, to leave the date out when it is today
+ *
+ * The title Keep Both gives a conflicted copy, so that the two ideas can be told apart:
+ * "Trip (copy from laptop, 14:03)", at most %SI_TITLE_MAX_CHARS characters (the original title
+ * is shortened to fit).
+ */
+char *
+_si_store_dup_copy_title (const char *title,
+                          const char *device,
+                          gint64      written,
+                          gint64      now)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (written / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) today = g_date_time_new_from_unix_local (now / G_USEC_PER_SEC);
+  g_autofree char *time = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *shortened = NULL;
+  glong room;
+
+  if (when == NULL || today == NULL)
+    time = g_strdup ("");
+  else if (g_date_time_get_year (when) == g_date_time_get_year (today) &&
+           g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (today))
+    /* Translators: the time in the title of a conflicted copy kept with Keep Both, written today;
+     * see the strftime manual: "14:03" */
+    time = g_date_time_format (when, C_("copy title", "%H:%M"));
+  else
+    /* Translators: the date and time in the title of a conflicted copy kept with Keep Both,
+     * written on another day; see the strftime manual: "5 Dec, 14:03" */
+    time = g_date_time_format (when, C_("copy title", "%-d %b, %H:%M"));
+  if (time == NULL)
+    time = g_strdup ("");
+
+  if (device && device[0])
+    /* Translators: what Keep Both adds to a conflicted copy's title: "(copy from laptop, 14:03)";
+     * the first %s is the device that wrote it, the second the time */
+    note = g_strdup_printf (_("(copy from %s, %s)"), device, time);
+  else
+    /* Translators: what Keep Both adds to a conflicted copy's title, when the device that wrote
+     * it is not known: "(copy, 14:03)" */
+    note = g_strdup_printf (_("(copy, %s)"), time);
+  if (title == NULL || title[0] == '\0')
+    return g_steal_pointer (&note);
+
+  room = SI_TITLE_MAX_CHARS - g_utf8_strlen (note, -1) - 1;
+  if (g_utf8_strlen (title, -1) > room)
+    {
+      g_autofree char *cut = g_utf8_substring (title, 0, MAX (room - 1, 0));
+      title = shortened = g_strconcat (cut, "…", NULL);
+    }
+  /* Translators: a conflicted copy's title: "Trip" and "(copy from laptop, 14:03)" */
+  return g_strdup_printf (C_("copy title", "%s %s"), title, note);
+}
+
+/**
  * si_store_resolve_conflict:
  * @copy_id: the conflicted copy
  * @choice: what the person chose
@@ -775,6 +834,20 @@ si_store_resolve_conflict (SiStore           *self,
       if (!_si_store_step_done (self, stmt, NC_("what failed", "settling a conflict"), error))
         goto fail;
       remaining = copy_id;
+      /* Two ideas of one title would be told apart only by reading them: the copy says where
+       * and when it was written. Here, so that the app and saveidea-cli do the same. */
+      if (other && g_strcmp0 (si_idea_get_title (copy), si_idea_get_title (other)) == 0)
+        {
+          g_autofree char *device = si_idea_get_device (copy) ? g_strdup (si_idea_get_device (copy))
+                                                               : si_device_dup_name (self);
+          g_autofree char *title = _si_store_dup_copy_title (si_idea_get_title (copy), device,
+                                                             si_idea_get_updated_at (copy),
+                                                             g_get_real_time ());
+
+          si_idea_set_title (copy, title);
+          if (!save_idea_in_transaction (self, copy, SI_SAVE_LOCAL, &remaining, error))
+            goto fail;
+        }
     }
   else
     {

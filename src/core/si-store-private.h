@@ -308,6 +308,10 @@ gboolean      _si_store_sync_set_instance_id  (SiStore      *self,
                                                GError      **error);
 /* si-store-ideas.c: the live conflicted copies. */
 guint         _si_store_sync_count_conflicts  (SiStore      *self);
+char         *_si_store_dup_copy_title        (const char   *title,
+                                               const char   *device,
+                                               gint64        written,
+                                               gint64        now);
 /* si-store-search.c: a page of many records applied in one transaction: the search index's insert trigger is
  * set aside inside the transaction (no other connection ever sees it missing) and the ideas
  * inserted meanwhile are indexed at the end in one statement. Otherwise the index flushes a
