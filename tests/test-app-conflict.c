@@ -184,6 +184,152 @@ test_status_names_conflicts (Fixture       *f,
   g_assert_cmpstr (si_sync_indicator_get_text (indicator), ==, "2 conflicts");
 }
 
+/* The Compare window ------------------------------------------------------------------------------ */
+
+static void
+set_device (SiStore    *store,
+            gint64      id,
+            const char *device)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = _si_store_prepare (store, "UPDATE ideas SET device = ?2 WHERE id = ?1", &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_text (stmt, 2, device, -1, SQLITE_TRANSIENT);
+  g_assert_true (_si_store_step_done (store, stmt, "setting the device", &error));
+  g_assert_no_error (error);
+}
+
+/* The text of every stretch tagged "changed", joined with "|". */
+static char *
+highlighted (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "changed");
+  GString *out = g_string_new (NULL);
+  GtkTextIter iter;
+
+  g_assert_nonnull (tag);
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  while (gtk_text_iter_starts_tag (&iter, tag) || gtk_text_iter_forward_to_tag_toggle (&iter, tag))
+    {
+      GtkTextIter end = iter;
+      g_autofree char *text = NULL;
+
+      if (gtk_text_iter_is_end (&iter))
+        break;
+      gtk_text_iter_forward_to_tag_toggle (&end, tag);
+      text = gtk_text_iter_get_text (&iter, &end);
+      g_string_append_printf (out, "%s%s", out->len ? "|" : "", text);
+      iter = end;
+    }
+  return g_string_free (out, FALSE);
+}
+
+static SiCompareWindow *
+find_compare_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+      if (SI_IS_COMPARE_WINDOW (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return SI_COMPARE_WINDOW (window);
+    }
+  return NULL;
+}
+
+static void
+test_compare_window (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const int widths[] = { 360, 600, 860, 1280 };
+  g_autoptr(SiIdea) original = add_idea (f->store, "Trip plan", "Day 1: museum\nDay 2: beach and a boat");
+  g_autoptr(SiIdea) copy = add_idea (f->store, "Trip plan", "Day 1: hike\nDay 2: beach");
+  g_autoptr(SiIdea) this_copy = NULL;
+  g_autoptr(SiIdea) other = NULL;
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  g_autoptr(GDateTime) written = NULL;
+  g_autofree char *hhmm = NULL;
+  g_autofree char *want_this = NULL;
+  g_autofree char *want_other = NULL;
+  g_autofree char *this_marks = NULL;
+  g_autofree char *other_marks = NULL;
+  SiCompareWindow *compare;
+
+  set_device (f->store, si_idea_get_id (original), "desktop");
+  set_device (f->store, si_idea_get_id (copy), "laptop");
+  mark_conflicted_copy (f->store, si_idea_get_id (copy), si_idea_get_id (original));
+  this_copy = si_store_get_idea (f->store, si_idea_get_id (copy), NULL);
+  other = si_store_get_idea (f->store, si_idea_get_id (original), NULL);
+  open_window (f, NULL);
+  si_window_open_idea (f->window, si_idea_get_id (copy));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (_si_window_get_editor (f->window)), "editor.compare", NULL));
+  WAIT_FOR ((compare = find_compare_window ()) != NULL && gtk_widget_get_mapped (GTK_WIDGET (compare)));
+
+  /* The words each version has that the other has not, and nothing else. */
+  this_marks = highlighted (_si_compare_window_get_view (compare, FALSE));
+  other_marks = highlighted (_si_compare_window_get_view (compare, TRUE));
+  g_assert_cmpstr (this_marks, ==, "hike");
+  g_assert_cmpstr (other_marks, ==, "museum|and a boat");
+
+  /* Where and when each was written. */
+  written = g_date_time_new_from_unix_local (si_idea_get_updated_at (this_copy) / G_USEC_PER_SEC);
+  hhmm = g_date_time_format (written, "%H:%M");
+  want_this = g_strdup_printf ("On this device (laptop) · Today, %s", hhmm);
+  g_assert_cmpstr (gtk_label_get_label (_si_compare_window_get_written_label (compare, FALSE)), ==, want_this);
+  g_clear_pointer (&written, g_date_time_unref);
+  g_clear_pointer (&hhmm, g_free);
+  written = g_date_time_new_from_unix_local (si_idea_get_updated_at (other) / G_USEC_PER_SEC);
+  hhmm = g_date_time_format (written, "%H:%M");
+  want_other = g_strdup_printf ("On desktop · Today, %s", hhmm);
+  g_assert_cmpstr (gtk_label_get_label (_si_compare_window_get_written_label (compare, TRUE)), ==, want_other);
+
+  /* One way to close: the window's close button (and Escape); no Cancel beside it. */
+  collect_buttons (GTK_WIDGET (compare), buttons);
+  {
+    guint closers = 0;
+
+    for (guint i = 0; i < buttons->len; i++)
+      if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "window.close") == 0)
+        {
+          g_assert_nonnull (gtk_widget_get_ancestor (buttons->pdata[i], GTK_TYPE_WINDOW_CONTROLS));
+          closers++;
+        }
+    g_assert_cmpuint (closers, ==, 1);
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("compare-%d", widths[i]);
+      SiCompareWindow *shown;
+
+      if (g_getenv ("SI_SCREENSHOT_DIR") == NULL)
+        break;
+      shown = si_compare_window_new (GTK_WINDOW (f->window), this_copy, other);
+      gtk_window_set_default_size (GTK_WINDOW (shown), widths[i], 520);
+      gtk_window_present (GTK_WINDOW (shown));
+      WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (shown)));
+      screenshot (GTK_WIDGET (shown), name);
+      gtk_window_destroy (GTK_WINDOW (shown));
+    }
+
+  /* Keep Both from here: two ideas that can be told apart. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (compare), "compare.choose", "s", "both"));
+  WAIT_FOR (find_compare_window () == NULL);
+  g_clear_object (&this_copy);
+  g_clear_object (&other);
+  this_copy = si_store_get_idea (f->store, si_idea_get_id (copy), NULL);
+  other = si_store_get_idea (f->store, si_idea_get_id (original), NULL);
+  g_assert_cmpint (si_idea_get_conflict_of (this_copy), ==, 0);
+  g_assert_cmpstr (si_idea_get_title (other), ==, "Trip plan");
+  g_assert_true (g_str_has_prefix (si_idea_get_title (this_copy), "Trip plan (copy from laptop, "));
+  WAIT_FOR (find_row (f->window, si_idea_get_title (this_copy)) != NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -202,6 +348,7 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/app/conflict/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("banner-actions", test_banner_actions);
   ADD ("status-names-conflicts", test_status_names_conflicts);
+  ADD ("compare-window", test_compare_window);
 #undef ADD
 
   return g_test_run ();
