@@ -26,15 +26,18 @@ screenshot (GtkWidget  *widget,
 
   if (dir == NULL)
     return;
-  spin (100);
-  w = gtk_widget_get_width (root);
-  h = gtk_widget_get_height (root);
   paintable = gtk_widget_paintable_new (root);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  if (node == NULL)
-    return;
+  /* A window just mapped may not have drawn itself yet. */
+  for (guint tries = 0; node == NULL && tries < 50; tries++)
+    {
+      spin (100);
+      w = gtk_widget_get_width (root);
+      h = gtk_widget_get_height (root);
+      snapshot = gtk_snapshot_new ();
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+      node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+    }
+  g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (root)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, w, h));
   path = g_strdup_printf ("%s/%s.png", dir, name);
@@ -270,6 +273,21 @@ test_compare_window (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (_si_window_get_editor (f->window)), "editor.compare", NULL));
   WAIT_FOR ((compare = find_compare_window ()) != NULL && gtk_widget_get_mapped (GTK_WIDGET (compare)));
 
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("compare-%d", widths[i]);
+      SiCompareWindow *shown;
+
+      if (g_getenv ("SI_SCREENSHOT_DIR") == NULL)
+        break;
+      shown = si_compare_window_new (GTK_WINDOW (f->window), this_copy, other);
+      gtk_window_set_default_size (GTK_WINDOW (shown), widths[i], 520);
+      gtk_window_present (GTK_WINDOW (shown));
+      WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (shown)));
+      screenshot (GTK_WIDGET (shown), name);
+      gtk_window_destroy (GTK_WINDOW (shown));
+    }
+
   /* The words each version has that the other has not, and nothing else. */
   this_marks = highlighted (_si_compare_window_get_view (compare, FALSE));
   other_marks = highlighted (_si_compare_window_get_view (compare, TRUE));
@@ -302,21 +320,6 @@ test_compare_window (Fixture       *f,
     g_assert_cmpuint (closers, ==, 1);
   }
 
-  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
-    {
-      g_autofree char *name = g_strdup_printf ("compare-%d", widths[i]);
-      SiCompareWindow *shown;
-
-      if (g_getenv ("SI_SCREENSHOT_DIR") == NULL)
-        break;
-      shown = si_compare_window_new (GTK_WINDOW (f->window), this_copy, other);
-      gtk_window_set_default_size (GTK_WINDOW (shown), widths[i], 520);
-      gtk_window_present (GTK_WINDOW (shown));
-      WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (shown)));
-      screenshot (GTK_WIDGET (shown), name);
-      gtk_window_destroy (GTK_WINDOW (shown));
-    }
-
   /* Keep Both from here: two ideas that can be told apart. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (compare), "compare.choose", "s", "both"));
   WAIT_FOR (find_compare_window () == NULL);
@@ -337,6 +340,20 @@ main (int   argc,
   g_autoptr(GtkCssProvider) css = NULL;
 
   si_test_app_init (&argc, &argv);
+  /* Screenshots in the language of LANGUAGE, from the build tree's catalogues. */
+  if (g_getenv ("SI_SCREENSHOT_DIR") && g_getenv ("G_TEST_BUILDDIR"))
+    {
+      g_autofree char *build_root = g_path_get_dirname (g_getenv ("G_TEST_BUILDDIR"));
+      g_autofree char *localedir = g_build_filename (build_root, "po", NULL);
+
+      bindtextdomain (GETTEXT_PACKAGE, localedir);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
+  /* Large text, as the Accessibility settings' text scale sets it. */
+  if (g_getenv ("SI_TEST_TEXT_SCALE"))
+    g_object_set (gtk_settings_get_default (), "gtk-xft-dpi",
+                  (int) (96 * 1024 * g_ascii_strtod (g_getenv ("SI_TEST_TEXT_SCALE"), NULL)), NULL);
   /* The app's style sheet (AdwApplication loads it; these tests have no application). */
   css = gtk_css_provider_new ();
   gtk_css_provider_load_from_resource (css, "/io/github/saveidea/Saveidea/style.css");
