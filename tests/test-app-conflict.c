@@ -22,7 +22,7 @@ screenshot (GtkWidget  *widget,
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *path = NULL;
-  int w, h;
+  int w = 0, h = 0;
 
   if (dir == NULL)
     return;
