@@ -44,8 +44,16 @@ char_class (const char *p,
             const char *end,
             gsize      *len)
 {
-  gunichar c = g_utf8_get_char_validated (p, end - p);
+  gunichar c;
 
+  if ((guchar) *p < 0x80)
+    {
+      *len = 1;
+      if (g_ascii_isalnum (*p) || *p == '_')
+        return CLASS_WORD;
+      return g_ascii_isspace (*p) ? CLASS_SPACE : CLASS_SIGN;
+    }
+  c = g_utf8_get_char_validated (p, end - p);
   if (c == (gunichar) -1 || c == (gunichar) -2)
     {
       *len = 1;
@@ -59,6 +67,20 @@ char_class (const char *p,
   return CLASS_SIGN;
 }
 
+/* The length of the word, run of white space or single other character at @p. */
+static gsize
+word_length (const char *p,
+             const char *end)
+{
+  gsize n, len;
+  int klass = char_class (p, end, &len);
+
+  if (klass != CLASS_SIGN)
+    while (p + len < end && char_class (p + len, end, &n) == klass)
+      len += n;
+  return len;
+}
+
 /* Words, runs of white space, and single other characters. */
 GArray *
 _si_diff_split_words (const char *text,
@@ -69,17 +91,29 @@ _si_diff_split_words (const char *text,
 
   while (p < end)
     {
-      gsize n;
-      int klass = char_class (p, end, &n);
-      SiDiffToken word = { p, n };
+      SiDiffToken word = { p, word_length (p, end) };
 
-      if (klass != CLASS_SIGN)
-        while (p + word.len < end && char_class (p + word.len, end, &n) == klass)
-          word.len += n;
       g_array_append_val (words, word);
       p += word.len;
     }
   return words;
+}
+
+/* How many words _si_diff_split_words() makes of @text, counting no further than @limit. */
+static guint64
+count_words (const char *text,
+             gsize       len,
+             guint64     limit)
+{
+  const char *p = text, *end = text + len;
+  guint64 n = 0;
+
+  while (p < end && n <= limit)
+    {
+      p += word_length (p, end);
+      n++;
+    }
+  return n;
 }
 
 static gboolean
@@ -218,12 +252,25 @@ diff_tokens (const char *a, gsize a0, gsize a1,
              GArray     *spans_b)
 {
   GArray *(*split) (const char *, gsize) = lines ? _si_diff_split_lines : _si_diff_split_words;
-  g_autoptr(GArray) ta = split (a + a0, a1 - a0);
-  g_autoptr(GArray) tb = split (b + b0, b1 - b0);
-  g_autofree gint *match = g_new (gint, ta->len + 1);
+  g_autoptr(GArray) ta = NULL;
+  g_autoptr(GArray) tb = NULL;
+  g_autofree gint *match = NULL;
   g_autofree gboolean *kept_a = NULL;
   g_autofree gboolean *kept_b = NULL;
 
+  /* The middles differ at both ends, so the matching could trim hardly any words: when their
+   * counts alone are past the bound, do not make the words at all. */
+  if (!lines)
+    {
+      guint64 na = count_words (a + a0, a1 - a0, MAX_WORD_CELLS);
+      guint64 nb = count_words (b + b0, b1 - b0, MAX_WORD_CELLS / (na + 1));
+
+      if ((na + 1) * (nb + 1) > MAX_WORD_CELLS)
+        return FALSE;
+    }
+  ta = split (a + a0, a1 - a0);
+  tb = split (b + b0, b1 - b0);
+  match = g_new (gint, ta->len + 1);
   if (!_si_diff_match (ta, tb, match, MAX_WORD_CELLS))
     return FALSE;
   kept_a = g_new0 (gboolean, ta->len + 1);
