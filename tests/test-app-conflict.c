@@ -96,6 +96,9 @@ assert_banner_shows_all (SiEditor *editor)
       g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (button)), ==, expected[i]);
       g_assert_true (gtk_widget_get_mapped (button));
       g_assert_true (gtk_widget_is_sensitive (button));
+      /* Tab goes from button to button, not through a wrapper around each. */
+      g_assert_true (gtk_widget_get_focusable (button));
+      g_assert_false (gtk_widget_get_focusable (gtk_widget_get_parent (button)));
       g_assert_true (gtk_widget_compute_bounds (button, banner, &bounds));
       gtk_widget_measure (button, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
       gtk_widget_measure (button, GTK_ORIENTATION_VERTICAL, -1, &min_h, NULL, NULL, NULL);
