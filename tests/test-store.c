@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "si-collection.h"
+#include "si-device.h"
 #include "si-store-private.h"
 
 static char *
@@ -110,7 +111,7 @@ test_open_default_path (void)
   g_assert_no_error (error);
   g_assert_cmpstr (si_store_get_path (store), ==, expected);
   g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpint (sql_int (expected, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (sql_int (expected, "PRAGMA user_version"), ==, SI_STORE_SCHEMA_VERSION);
 
   g_assert_cmpint (sqlite3_open (expected, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
@@ -707,7 +708,7 @@ test_migrate_from_v1 (void)
 
   store = si_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, SI_STORE_SCHEMA_VERSION);
   g_assert_cmpuint (si_store_count_ideas (store, NULL, NULL), ==, 2);
 
   night = si_store_get_idea (store, 1, &error);
@@ -992,6 +993,19 @@ test_resolve_conflict (void)
   after = si_store_get_idea (store, si_idea_get_id (mine), &error);
   g_assert_cmpint (si_idea_get_conflict_of (after), ==, 0);
   g_assert_cmpstr (si_idea_get_body (after), ==, "another plan");
+  /* ...and, as both were "Trip", a title that tells it apart: where and when it was written. */
+  {
+    g_autofree char *device = si_device_dup_name (store);
+    g_autoptr(GDateTime) written = g_date_time_new_from_unix_local (si_idea_get_updated_at (mine) / G_USEC_PER_SEC);
+    g_autofree char *hhmm = g_date_time_format (written, "%H:%M");
+    g_autofree char *want = g_strdup_printf ("Trip (copy from %s, %s)", device, hhmm);
+
+    g_assert_cmpstr (si_idea_get_title (after), ==, want);
+    g_assert_cmpint (si_idea_get_sync_state (after), ==, SI_SYNC_STATE_CREATED);
+    g_clear_object (&after);
+    after = si_store_get_idea (store, si_idea_get_id (server), &error);
+    g_assert_cmpstr (si_idea_get_title (after), ==, "Trip");
+  }
 
   /* Keeping the other: the copy goes, the other is untouched. */
   mark_conflicted_copy (store, si_idea_get_id (mine), si_idea_get_id (server));
@@ -1001,6 +1015,30 @@ test_resolve_conflict (void)
   g_clear_object (&after);
   after = si_store_get_idea (store, si_idea_get_id (server), &error);
   g_assert_cmpstr (si_idea_get_body (after), ==, "my plan");
+}
+
+/* The title Keep Both gives a copy: device and time, the date when not today, within the
+ * title limit. */
+static void
+test_copy_title (void)
+{
+  g_autoptr(GDateTime) noon = g_date_time_new_local (2026, 12, 5, 14, 3, 0);
+  gint64 written = g_date_time_to_unix (noon) * G_USEC_PER_SEC;
+  gint64 later = written + G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC;
+  gint64 next_week = written + G_GINT64_CONSTANT (7 * 24 * 3600) * G_USEC_PER_SEC;
+  g_autofree char *today = _si_store_dup_copy_title ("Trip", "laptop", written, later);
+  g_autofree char *other_day = _si_store_dup_copy_title ("Trip", "laptop", written, next_week);
+  g_autofree char *no_device = _si_store_dup_copy_title ("Trip", NULL, written, later);
+  g_autofree char *untitled = _si_store_dup_copy_title ("", "laptop", written, later);
+  g_autofree char *long_title = g_strnfill (SI_TITLE_MAX_CHARS, 'x');
+  g_autofree char *kept_long = _si_store_dup_copy_title (long_title, "laptop", written, later);
+
+  g_assert_cmpstr (today, ==, "Trip (copy from laptop, 14:03)");
+  g_assert_cmpstr (other_day, ==, "Trip (copy from laptop, 5 Dec, 14:03)");
+  g_assert_cmpstr (no_device, ==, "Trip (copy, 14:03)");
+  g_assert_cmpstr (untitled, ==, "(copy from laptop, 14:03)");
+  g_assert_cmpint (g_utf8_strlen (kept_long, -1), ==, SI_TITLE_MAX_CHARS);
+  g_assert_true (g_str_has_suffix (kept_long, "x… (copy from laptop, 14:03)"));
 }
 
 /* The notebook file truncated under a running store (another program, a restore that
@@ -1085,6 +1123,7 @@ main (int   argc,
   g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
+  g_test_add_func ("/store/ideas/copy-title", test_copy_title);
   g_test_add_func ("/store/open/file-truncated-under-store", test_file_truncated_under_store);
 
   return g_test_run ();

@@ -14,4 +14,10 @@ SiCompareWindow *si_compare_window_new (GtkWindow *parent,
                                         SiIdea    *this_copy,
                                         SiIdea    *other);
 
+/* For the tests. */
+GtkTextView     *_si_compare_window_get_view          (SiCompareWindow *self,
+                                                       gboolean         other);
+GtkLabel        *_si_compare_window_get_written_label (SiCompareWindow *self,
+                                                       gboolean         other);
+
 G_END_DECLS

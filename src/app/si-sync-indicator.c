@@ -106,6 +106,7 @@ describe (SiSyncIndicator *self,
 {
   SiSyncManagerState state = si_sync_manager_get_state (self->manager);
   guint pending = si_sync_manager_get_pending_changes (self->manager);
+  guint conflicts = si_sync_manager_get_conflicts (self->manager);
   gint64 last = si_sync_manager_get_last_sync_time (self->manager);
   gint64 now = g_get_real_time ();
   g_autofree char *last_text = last ? si_format_relative_time (last, now) : NULL;
@@ -195,6 +196,23 @@ describe (SiSyncIndicator *self,
 
     case SI_SYNC_MANAGER_STATE_IDLE:
     default:
+      if (conflicts > 0)
+        {
+          /* Synced or not, a conflict waits for the person: say so rather than "All synced". */
+          g_autofree char *count = si_format_count (conflicts);
+          /* Translators: in the header bar, "1 conflict", "2 conflicts" */
+          st->label = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s conflict", "%s conflicts", conflicts), count);
+          st->heading = g_strdup (st->label);
+          st->details = g_strdup_printf ("%s %s",
+                                         g_dngettext (GETTEXT_PACKAGE,
+                                                      "An idea was changed here and on another device at the same time. Both versions are kept: open it from Conflicts to choose.",
+                                                      "Ideas were changed here and on another device at the same time. Both versions are kept: open them from Conflicts to choose.",
+                                                      conflicts),
+                                         last_line);
+          st->icon = "dialog-warning-symbolic";
+          st->css = "warning";
+          break;
+        }
       if (pending > 0)
         st->label = dup_waiting_text (pending);
       else if (last > 0)

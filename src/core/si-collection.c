@@ -119,6 +119,7 @@ ideas_read (SiStore  *store,
   g_free (record->body);
   record->body = g_strdup (si_idea_get_body (idea));
   record->pinned = si_idea_get_pinned (idea);
+  record->device = g_strdup (si_idea_get_device (idea));
   tags = si_idea_get_tag_ids (idea, &n);
   for (guint i = 0; i < n; i++)
     si_wire_record_add_tag (record, tags[i]);
@@ -136,6 +137,7 @@ ideas_write (SiStore            *store,
                         MS_TO_US (record->created_at), MS_TO_US (record->updated_at) };
 
   _si_idea_set_meta (idea, &meta);
+  _si_idea_set_device (idea, record->device);
   si_idea_set_pinned (idea, record->pinned);
   if (record->tags && record->tags->len > 0)
     si_idea_set_tag_ids (idea, (const gint64 *) (gpointer) record->tags->data, record->tags->len);
@@ -171,6 +173,7 @@ ideas_insert (SiStore            *store,
   row.created_at = MS_TO_US (record->created_at);
   row.updated_at = MS_TO_US (record->updated_at);
   row.base = base_json;
+  row.device = record->device;
   if (record->tags != NULL)
     {
       row.tag_ids = (const gint64 *) (gpointer) record->tags->data;

@@ -16,6 +16,7 @@ struct _SiIdea
 
   gint64       conflict_of;
   char        *sync_error;
+  char        *device;
 
   char        *title;
   char        *body;
@@ -30,6 +31,7 @@ enum {
   PROP_0,
   PROP_CONFLICT_OF,
   PROP_SYNC_ERROR,
+  PROP_DEVICE,
   PROP_TITLE,
   PROP_BODY,
   PROP_PINNED,
@@ -45,6 +47,7 @@ si_idea_finalize (GObject *object)
   SiIdea *self = (SiIdea *) object;
 
   g_clear_pointer (&self->sync_error, g_free);
+  g_clear_pointer (&self->device, g_free);
   g_clear_pointer (&self->title, g_free);
   g_clear_pointer (&self->body, g_free);
   g_clear_pointer (&self->tag_ids, g_array_unref);
@@ -65,6 +68,7 @@ si_idea_get_property (GObject    *object,
     {
     case PROP_CONFLICT_OF: g_value_set_int64 (value, self->conflict_of); break;
     case PROP_SYNC_ERROR: g_value_set_string (value, self->sync_error); break;
+    case PROP_DEVICE: g_value_set_string (value, self->device); break;
     case PROP_TITLE: g_value_set_string (value, self->title); break;
     case PROP_BODY: g_value_set_string (value, self->body); break;
     case PROP_PINNED: g_value_set_boolean (value, self->pinned); break;
@@ -103,6 +107,13 @@ si_idea_class_init (SiIdeaClass *klass)
 
   properties[PROP_CONFLICT_OF] = g_param_spec_int64 ("conflict-of", NULL, NULL, 0, G_MAXINT64, 0, ro);
   properties[PROP_SYNC_ERROR] = g_param_spec_string ("sync-error", NULL, NULL, NULL, ro);
+  /**
+   * SiIdea:device:
+   *
+   * The name of the device that wrote this version of the idea (si-device.h), or %NULL when
+   * it is not known (pulled from a server or a client that does not send device names).
+   */
+  properties[PROP_DEVICE] = g_param_spec_string ("device", NULL, NULL, NULL, ro);
   properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, "", rw);
   properties[PROP_BODY] = g_param_spec_string ("body", NULL, NULL, "", rw);
   properties[PROP_PINNED] = g_param_spec_boolean ("pinned", NULL, NULL, FALSE, rw);
@@ -142,6 +153,14 @@ SI_RECORD_DEFINE_GETTERS (SiIdea, si_idea, SI_IS_IDEA)
 
 gint64 si_idea_get_conflict_of (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), 0); return self->conflict_of; }
 const char *si_idea_get_sync_error (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->sync_error; }
+/**
+ * si_idea_get_device:
+ *
+ * Returns: (nullable): the name of the device that wrote this version of the idea: this
+ *   notebook's device name for a local edit, the pushing device's for a pulled one; %NULL when
+ *   not known
+ */
+const char *si_idea_get_device (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->device; }
 const char *si_idea_get_title (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->title; }
 const char *si_idea_get_body (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), NULL); return self->body; }
 gboolean si_idea_get_pinned (SiIdea *self) { g_return_val_if_fail (SI_IS_IDEA (self), FALSE); return self->pinned; }
@@ -390,6 +409,17 @@ _si_idea_set_conflict (SiIdea     *self,
 }
 
 void
+_si_idea_set_device (SiIdea     *self,
+                     const char *device)
+{
+  if (g_strcmp0 (self->device, device) == 0)
+    return;
+  g_free (self->device);
+  self->device = g_strdup (device);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE]);
+}
+
+void
 _si_idea_set_tag_names (SiIdea             *self,
                         const char * const *names)
 {
@@ -417,6 +447,7 @@ _si_idea_update_from (SiIdea *self,
   _si_record_get_meta (SI_RECORD (other), &meta);
   _si_record_set_meta (SI_RECORD (self), &meta);
   _si_idea_set_conflict (self, other->conflict_of, other->sync_error);
+  _si_idea_set_device (self, other->device);
   si_idea_set_title (self, other->title);
   si_idea_set_body (self, other->body);
   si_idea_set_pinned (self, other->pinned);

@@ -21,6 +21,7 @@ gint64        si_idea_get_created_at   (SiIdea       *self);
 gint64        si_idea_get_updated_at   (SiIdea       *self);
 gint64        si_idea_get_conflict_of  (SiIdea       *self);
 const char   *si_idea_get_sync_error   (SiIdea       *self);
+const char   *si_idea_get_device       (SiIdea       *self);
 
 const char   *si_idea_get_title        (SiIdea       *self);
 void          si_idea_set_title        (SiIdea       *self,

@@ -5,32 +5,19 @@
 
 #include <string.h>
 
+#include "si-diff-private.h"
 #include "si-merge.h"
 
 /* Beyond this many cells the line matching gives up and calls it a conflict: nothing is lost,
  * the user gets a conflicted copy instead of a slow merge. */
 #define MAX_LCS_CELLS (8 * 1024 * 1024)
 
-typedef struct {
-  const char *start;
-  gsize       len;     /* with its '\n', if any */
-} Line;
+typedef SiDiffToken Line;
 
 static GArray *
 split_lines (const char *text)
 {
-  GArray *lines = g_array_new (FALSE, FALSE, sizeof (Line));
-  const char *p = text;
-
-  while (*p)
-    {
-      const char *nl = strchr (p, '\n');
-      Line line = { p, nl ? (gsize) (nl - p + 1) : strlen (p) };
-
-      g_array_append_val (lines, line);
-      p += line.len;
-    }
-  return lines;
+  return _si_diff_split_lines (text, strlen (text));
 }
 
 static gboolean
@@ -49,55 +36,7 @@ match_lines (GArray *a,
              GArray *b,
              gint   *match)
 {
-  guint na = a->len, nb = b->len, pre = 0, suf = 0, n, m;
-  guint32 *dp;
-
-  for (guint i = 0; i < na; i++)
-    match[i] = -1;
-  while (pre < na && pre < nb && line_equal (LINE (a, pre), LINE (b, pre)))
-    {
-      match[pre] = (gint) pre;
-      pre++;
-    }
-  while (suf < na - pre && suf < nb - pre &&
-         line_equal (LINE (a, na - 1 - suf), LINE (b, nb - 1 - suf)))
-    {
-      match[na - 1 - suf] = (gint) (nb - 1 - suf);
-      suf++;
-    }
-  n = na - pre - suf;
-  m = nb - pre - suf;
-  if (n == 0 || m == 0)
-    return TRUE;
-  if ((guint64) (n + 1) * (m + 1) > MAX_LCS_CELLS)
-    return FALSE;
-
-  /* dp[i][j]: LCS length of a[pre+i..] and b[pre+j..] */
-  dp = g_new0 (guint32, (gsize) (n + 1) * (m + 1));
-#define DP(i, j) dp[(gsize) (i) * (m + 1) + (j)]
-  for (guint i = n; i-- > 0;)
-    for (guint j = m; j-- > 0;)
-      {
-        if (line_equal (LINE (a, pre + i), LINE (b, pre + j)))
-          DP (i, j) = DP (i + 1, j + 1) + 1;
-        else
-          DP (i, j) = MAX (DP (i + 1, j), DP (i, j + 1));
-      }
-  for (guint i = 0, j = 0; i < n && j < m;)
-    {
-      if (line_equal (LINE (a, pre + i), LINE (b, pre + j)))
-        {
-          match[pre + i] = (gint) (pre + j);
-          i++, j++;
-        }
-      else if (DP (i + 1, j) >= DP (i, j + 1))
-        i++;
-      else
-        j++;
-    }
-#undef DP
-  g_free (dp);
-  return TRUE;
+  return _si_diff_match (a, b, match, MAX_LCS_CELLS);
 }
 
 static gboolean

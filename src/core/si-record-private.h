@@ -76,6 +76,10 @@ _si_tag_set_meta (SiTag              *self,
 void _si_idea_set_conflict    (SiIdea             *self,
                                gint64              conflict_of,
                                const char         *sync_error);
+/* The device that wrote this version (NULL: not known); si_store_save_idea() with
+ * SI_SAVE_FROM_SERVER stores it, a local save stores this notebook's device name. */
+void _si_idea_set_device      (SiIdea             *self,
+                               const char         *device);
 void _si_idea_set_tag_names   (SiIdea             *self,
                                const char * const *names);
 void _si_idea_update_from     (SiIdea             *self,

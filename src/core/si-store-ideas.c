@@ -10,12 +10,13 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "si-device.h"
 #include "si-record-private.h"
 #include "si-store-private.h"
 
 #define IDEA_COLUMNS \
   "i.id, i.uid, i.sid, i.version, i.generation, i.state, i.title, i.body, i.pinned, " \
-  "i.created_at, i.updated_at, i.conflict_of, i.sync_error"
+  "i.created_at, i.updated_at, i.conflict_of, i.sync_error, i.device"
 
 /* Reading records ----------------------------------------------------------------------------------- */
 
@@ -71,6 +72,7 @@ read_idea (SiStore       *self,
   si_idea_set_pinned (idea, sqlite3_column_int (stmt, 8));
   _si_idea_set_conflict (idea, sqlite3_column_int64 (stmt, 11),
                          (const char *) sqlite3_column_text (stmt, 12));
+  _si_idea_set_device (idea, (const char *) sqlite3_column_text (stmt, 13));
   g_object_thaw_notify (G_OBJECT (idea));
   return TRUE;
 }
@@ -344,8 +346,8 @@ _si_store_insert_idea (SiStore               *self,
     }
   stmt = _si_store_prepare (self,
                             "INSERT INTO ideas (uid, sid, version, generation, state, title, body, pinned,"
-                            " created_at, updated_at, base, tag_names)"
-                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, coalesce (?12,"
+                            " created_at, updated_at, base, device, tag_names)"
+                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?14, coalesce (?12,"
                             " (SELECT coalesce (group_concat (name, ' '), '') FROM (SELECT name FROM tags"
                             "   WHERE id IN (SELECT value FROM json_each (?13)) AND state != " SI_SQL_DELETED
                             "   ORDER BY name_key))))", error);
@@ -363,6 +365,7 @@ _si_store_insert_idea (SiStore               *self,
   sqlite3_bind_int64 (stmt, 9, row->created_at);
   sqlite3_bind_int64 (stmt, 10, row->updated_at);
   sqlite3_bind_text (stmt, 11, row->base, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 14, row->device, -1, SQLITE_STATIC);
   if (row->tag_names != NULL)
     sqlite3_bind_text (stmt, 12, row->tag_names, -1, SQLITE_STATIC);
   else
@@ -429,11 +432,14 @@ save_idea_in_transaction (SiStore      *self,
   gint64 now = g_get_real_time ();
   g_autoptr(GArray) current = NULL;
   g_autofree char *tag_names = NULL;
+  g_autofree char *device = NULL;
   const gint64 *tag_ids;
   sqlite3_stmt *stmt;
   guint n_tags;
   int rc;
 
+  /* A local edit is this device's; data from the server says whose it is. */
+  device = local ? si_device_dup_name (self) : g_strdup (si_idea_get_device (idea));
   tag_ids = si_idea_get_tag_ids (idea, &n_tags);
   if (!(tag_names = collect_tag_names (self, tag_ids, n_tags, error)))
     return FALSE;
@@ -458,6 +464,7 @@ save_idea_in_transaction (SiStore      *self,
       row.tag_ids = tag_ids;
       row.n_tags = n_tags;
       row.tag_names = tag_names;
+      row.device = device;
       id = _si_store_insert_idea (self, &row, NC_("what failed", "saving a new idea"), error);
       if (id == 0)
         return FALSE;
@@ -468,7 +475,7 @@ save_idea_in_transaction (SiStore      *self,
     {
       gboolean same;
 
-      stmt = _si_store_prepare (self, "SELECT title, body, pinned FROM ideas WHERE id = ?1 AND state != " SI_SQL_DELETED, error);
+      stmt = _si_store_prepare (self, "SELECT title, body, pinned, device FROM ideas WHERE id = ?1 AND state != " SI_SQL_DELETED, error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, id);
@@ -485,7 +492,8 @@ save_idea_in_transaction (SiStore      *self,
         }
       same = g_str_equal (_si_store_column_text (stmt, 0), si_idea_get_title (idea)) &&
              g_str_equal (_si_store_column_text (stmt, 1), si_idea_get_body (idea)) &&
-             sqlite3_column_int (stmt, 2) == si_idea_get_pinned (idea);
+             sqlite3_column_int (stmt, 2) == si_idea_get_pinned (idea) &&
+             (local || g_strcmp0 ((const char *) sqlite3_column_text (stmt, 3), device) == 0);
       sqlite3_reset (stmt);
 
       if (!(current = read_tag_ids (self, id, error)))
@@ -500,7 +508,7 @@ save_idea_in_transaction (SiStore      *self,
 
       stmt = _si_store_prepare (self,
                                 "UPDATE ideas SET title = ?2, body = ?3, pinned = ?4, updated_at = ?5,"
-                                " tag_names = ?7, generation = generation + ?6,"
+                                " tag_names = ?7, device = ?8, generation = generation + ?6,"
                                 " state = CASE WHEN ?6 AND state = " SI_SQL_SYNCED " THEN " SI_SQL_MODIFIED " ELSE state END,"
                                 " sync_error = CASE WHEN ?6 THEN NULL ELSE sync_error END"
                                 " WHERE id = ?1", error);
@@ -513,6 +521,7 @@ save_idea_in_transaction (SiStore      *self,
       sqlite3_bind_int64 (stmt, 5, local || si_idea_get_updated_at (idea) == 0 ? now : si_idea_get_updated_at (idea));
       sqlite3_bind_int (stmt, 6, local ? 1 : 0);
       sqlite3_bind_text (stmt, 7, tag_names, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 8, device, -1, SQLITE_STATIC);
       if (!_si_store_step_done (self, stmt, NC_("what failed", "saving an idea"), error))
         return FALSE;
     }
@@ -673,6 +682,7 @@ si_store_restore_idea (SiStore  *self,
         const gint64 *tags = si_idea_get_tag_ids (idea, &n);
 
         _si_idea_set_meta (copy, &meta);
+        _si_idea_set_device (copy, si_idea_get_device (idea));
         si_idea_set_title (copy, si_idea_get_title (idea));
         si_idea_set_body (copy, si_idea_get_body (idea));
         si_idea_set_pinned (copy, si_idea_get_pinned (idea));
@@ -717,6 +727,65 @@ si_store_restore_idea (SiStore  *self,
 fail:
   _si_store_rollback (self);
   return FALSE;
+}
+
+/**
+ * _si_store_dup_copy_title:
+ * @title: the title both versions have
+ * @device: (nullable): the device that wrote the copy
+ * @written: when the copy was written (µs since the epoch)
+ * @now: the time now, to leave the date out when it is today
+ *
+ * The title Keep Both gives a conflicted copy, so that the two ideas can be told apart:
+ * "Trip (copy from laptop, 14:03)", at most %SI_TITLE_MAX_CHARS characters (the original title
+ * is shortened to fit).
+ */
+char *
+_si_store_dup_copy_title (const char *title,
+                          const char *device,
+                          gint64      written,
+                          gint64      now)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (written / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) today = g_date_time_new_from_unix_local (now / G_USEC_PER_SEC);
+  g_autofree char *time = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *shortened = NULL;
+  glong room;
+
+  if (when == NULL || today == NULL)
+    time = g_strdup ("");
+  else if (g_date_time_get_year (when) == g_date_time_get_year (today) &&
+           g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (today))
+    /* Translators: the time in the title of a conflicted copy kept with Keep Both, written today;
+     * see the strftime manual: "14:03" */
+    time = g_date_time_format (when, C_("copy title", "%H:%M"));
+  else
+    /* Translators: the date and time in the title of a conflicted copy kept with Keep Both,
+     * written on another day; see the strftime manual: "5 Dec, 14:03" */
+    time = g_date_time_format (when, C_("copy title", "%-d %b, %H:%M"));
+  if (time == NULL)
+    time = g_strdup ("");
+
+  if (device && device[0])
+    /* Translators: what Keep Both adds to a conflicted copy's title: "(copy from laptop, 14:03)";
+     * the first %s is the device that wrote it, the second the time */
+    note = g_strdup_printf (_("(copy from %s, %s)"), device, time);
+  else
+    /* Translators: what Keep Both adds to a conflicted copy's title, when the device that wrote
+     * it is not known: "(copy, 14:03)" */
+    note = g_strdup_printf (_("(copy, %s)"), time);
+  if (title == NULL || title[0] == '\0')
+    return g_steal_pointer (&note);
+
+  room = SI_TITLE_MAX_CHARS - g_utf8_strlen (note, -1) - 1;
+  if (g_utf8_strlen (title, -1) > room)
+    {
+      g_autofree char *cut = g_utf8_substring (title, 0, MAX (room - 1, 0));
+      title = shortened = g_strconcat (cut, "…", NULL);
+    }
+  /* Translators: a conflicted copy's title: "Trip" and "(copy from laptop, 14:03)" */
+  return g_strdup_printf (C_("copy title", "%s %s"), title, note);
 }
 
 /**
@@ -765,6 +834,20 @@ si_store_resolve_conflict (SiStore           *self,
       if (!_si_store_step_done (self, stmt, NC_("what failed", "settling a conflict"), error))
         goto fail;
       remaining = copy_id;
+      /* Two ideas of one title would be told apart only by reading them: the copy says where
+       * and when it was written. Here, so that the app and saveidea-cli do the same. */
+      if (other && g_strcmp0 (si_idea_get_title (copy), si_idea_get_title (other)) == 0)
+        {
+          g_autofree char *device = si_idea_get_device (copy) ? g_strdup (si_idea_get_device (copy))
+                                                               : si_device_dup_name (self);
+          g_autofree char *title = _si_store_dup_copy_title (si_idea_get_title (copy), device,
+                                                             si_idea_get_updated_at (copy),
+                                                             g_get_real_time ());
+
+          si_idea_set_title (copy, title);
+          if (!save_idea_in_transaction (self, copy, SI_SAVE_LOCAL, &remaining, error))
+            goto fail;
+        }
     }
   else
     {

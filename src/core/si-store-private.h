@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 3
+#define SI_STORE_SCHEMA_VERSION 4
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -105,6 +105,7 @@ typedef struct {
   gint64        created_at;
   gint64        updated_at;
   const char   *base;         /* JSON of the server record it is based on, or NULL */
+  const char   *device;       /* the device that wrote it (si_idea_get_device()), or NULL */
   const gint64 *tag_ids;
   guint         n_tags;
   const char   *tag_names;    /* for the search index; NULL: the live tags' among @tag_ids */
@@ -307,6 +308,10 @@ gboolean      _si_store_sync_set_instance_id  (SiStore      *self,
                                                GError      **error);
 /* si-store-ideas.c: the live conflicted copies. */
 guint         _si_store_sync_count_conflicts  (SiStore      *self);
+char         *_si_store_dup_copy_title        (const char   *title,
+                                               const char   *device,
+                                               gint64        written,
+                                               gint64        now);
 /* si-store-search.c: a page of many records applied in one transaction: the search index's insert trigger is
  * set aside inside the transaction (no other connection ever sees it missing) and the ideas
  * inserted meanwhile are indexed at the end in one statement. Otherwise the index flushes a

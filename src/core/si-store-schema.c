@@ -154,6 +154,10 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "  WHEN (old.state = " SI_SQL_DELETED ") != (new.state = " SI_SQL_DELETED ") BEGIN"
   "  UPDATE idea_count SET n = n + CASE WHEN new.state = " SI_SQL_DELETED " THEN -1 ELSE 1 END;"
   "END;",
+
+  /* 3 -> 4: which device wrote each idea's version (si_idea_get_device(); si-device.c); NULL
+   * when not known, as for every idea written before. */
+  "ALTER TABLE ideas ADD COLUMN device TEXT;",
 };
 
 static gboolean

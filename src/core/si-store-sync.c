@@ -410,6 +410,8 @@ content_digest (SiCollection       *collection,
   gsize length = 0;
 
   g_clear_pointer (&copy->uid, g_free);
+  /* Who wrote it is no content, and an older server does not echo it. */
+  g_clear_pointer (&copy->device, g_free);
   copy->created_at = copy->updated_at = 0;
   for (guint k = 0; k < si_collection_get_n_keys (collection); k++)
     {
@@ -872,6 +874,9 @@ apply_in_transaction (SiStore            *self,
 
     case SI_MERGE_KEEP_LOCAL:
     case SI_MERGE_MERGED:
+      /* Still a local edit, to be pushed: this device's, as the local version says. */
+      g_free (merged->device);
+      merged->device = g_strdup (local->device);
       id = write_remote (self, collections, collection, row.id, merged, error);
       if (id == 0 || !set_synced (self, table, id, remote->id, remote->version, base_json, FALSE, error))
         return FALSE;

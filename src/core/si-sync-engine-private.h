@@ -24,6 +24,10 @@ struct _SiSyncEngine {
   guint        batch_threshold;
   gboolean     running;
   gboolean     instance_checked;
+  /* The server's last answer listed SI_WIRE_FEATURE_DEVICE: pushed records carry
+   * @device_name (an older server refuses the field). */
+  gboolean     server_takes_device;
+  char        *device_name;    /* this notebook's (si-device.h), read when a sync starts */
   guint        progress_done;
   guint        progress_total;
 };

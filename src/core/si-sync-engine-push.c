@@ -127,6 +127,9 @@ build_op (SiSyncEngine  *self,
     }
   g_free (op->record->uid);
   op->record->uid = g_strdup (row.uid);
+  /* Each change pushed says which device sent it, to a server that takes it. */
+  g_free (op->record->device);
+  op->record->device = self->server_takes_device ? g_strdup (self->device_name) : NULL;
   return op;
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "si-collection.h"
+#include "si-device.h"
 #include "si-http-private.h"
 #include "si-store-private.h"
 #include "si-sync-engine-private.h"
@@ -216,6 +217,15 @@ request_done (GObject      *source,
   instance_id = soup_message_headers_get_one (soup_message_get_response_headers (req->msg),
                                               SI_WIRE_INSTANCE_HEADER);
   parse_start = g_get_monotonic_time ();
+  if (instance_id != NULL)
+    {
+      /* A Saveidea server's answer: what it takes is in the same answer. */
+      SiSyncEngine *engine = SI_SYNC_ENGINE (g_task_get_source_object (task));
+      const char *features = soup_message_headers_get_list (soup_message_get_response_headers (req->msg),
+                                                            SI_WIRE_FEATURES_HEADER);
+
+      engine->server_takes_device = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_DEVICE);
+    }
 
   if (instance_id != NULL && !check_instance (SI_SYNC_ENGINE (g_task_get_source_object (task)),
                                               instance_id, &instance_error))
@@ -457,6 +467,8 @@ si_sync_engine_sync_async (SiSyncEngine        *self,
   self->running = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   _si_sync_engine_set_progress (self, 0, 0);
+  g_free (self->device_name);
+  self->device_name = si_device_dup_name (self->store);
 
   /* A pull checks the server's instance id on the first answer (its Saveidea-Instance
    * header) before it changes anything; a push must know it before it sends anything. */
@@ -582,6 +594,7 @@ si_sync_engine_finalize (GObject *object)
 
   g_clear_pointer (&self->collections, g_ptr_array_unref);
   g_free (self->server_url);
+  g_free (self->device_name);
   if (self->token)
     memset (self->token, 0, strlen (self->token));
   g_free (self->token);

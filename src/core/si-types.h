@@ -48,5 +48,7 @@ typedef enum {
 #define SI_BODY_MAX_BYTES (1024 * 1024)
 #define SI_TAG_NAME_MAX_CHARS 100
 #define SI_TAGS_PER_IDEA_MAX 100
+/* A device's name (si-device.h), in characters; the wire's `device` field has the same bound. */
+#define SI_DEVICE_NAME_MAX_CHARS 64
 
 G_END_DECLS

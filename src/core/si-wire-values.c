@@ -217,6 +217,30 @@ si_wire_tag_name_normalize (const char  *name,
 }
 
 gboolean
+si_wire_device_name_is_valid (const char *name)
+{
+  gboolean blank = TRUE;
+  glong n_chars = 0;
+
+  if (name == NULL || !g_utf8_validate (name, -1, NULL))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType type = g_unichar_type (c);
+
+      if (type == G_UNICODE_CONTROL || type == G_UNICODE_LINE_SEPARATOR ||
+          type == G_UNICODE_PARAGRAPH_SEPARATOR)
+        return FALSE;
+      if (++n_chars > SI_DEVICE_NAME_MAX_CHARS)
+        return FALSE;
+      if (!g_unichar_isspace (c))
+        blank = FALSE;
+    }
+  return !blank;
+}
+
+gboolean
 si_wire_colour_is_valid (const char *colour)
 {
   if (colour == NULL)

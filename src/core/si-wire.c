@@ -79,6 +79,7 @@ si_wire_record_copy (const SiWireRecord *record)
   copy = g_new0 (SiWireRecord, 1);
   *copy = *record;
   copy->uid = g_strdup (record->uid);
+  copy->device = g_strdup (record->device);
   copy->title = g_strdup (record->title);
   copy->body = g_strdup (record->body);
   copy->name = g_strdup (record->name);
@@ -97,6 +98,7 @@ si_wire_record_free (SiWireRecord *record)
   if (record == NULL)
     return;
   g_free (record->uid);
+  g_free (record->device);
   g_free (record->title);
   g_free (record->body);
   g_free (record->name);
@@ -420,11 +422,11 @@ si_wire_record_from_json (JsonNode          *node,
                           GError           **error)
 {
   static const char * const idea_fields[] = {
-    "id", "uid", "version", "created_at", "updated_at", "deleted",
+    "id", "uid", "version", "created_at", "updated_at", "deleted", "device",
     "title", "body", "pinned", "tags", NULL
   };
   static const char * const tag_fields[] = {
-    "id", "uid", "version", "created_at", "updated_at", "deleted",
+    "id", "uid", "version", "created_at", "updated_at", "deleted", "device",
     "name", "colour", NULL
   };
   g_autoptr(SiWireRecord) record = NULL;
@@ -478,6 +480,17 @@ si_wire_record_from_json (JsonNode          *node,
   if (!get_time (object, "created_at", TRUE, &record->created_at, error) ||
       !get_time (object, "updated_at", TRUE, &record->updated_at, error))
     return NULL;
+
+  /* Optional in both directions: older clients and servers do not know it. */
+  if (!_si_wire_get_string (object, "device", FALSE, &record->device, error))
+    return NULL;
+  if (record->device != NULL && !si_wire_device_name_is_valid (record->device))
+    {
+      _si_wire_field_error (error, "device",
+                            "must be 1 to %d characters, not only white space, without control characters",
+                            SI_DEVICE_NAME_MAX_CHARS);
+      return NULL;
+    }
 
   /* A tombstone from the server carries no fields; everything else carries them all. */
   need_fields = !record->deleted;
@@ -550,6 +563,11 @@ record_build (const SiWireRecord *record,
     {
       json_builder_set_member_name (builder, "deleted");
       json_builder_add_boolean_value (builder, record->deleted);
+    }
+  if (record->device != NULL)
+    {
+      json_builder_set_member_name (builder, "device");
+      json_builder_add_string_value (builder, record->device);
     }
 
   with_fields = mode == SI_WIRE_MODE_REQUEST || !record->deleted;

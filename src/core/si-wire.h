@@ -29,6 +29,12 @@ G_BEGIN_DECLS
 /** The response header that names the server's instance id on every `/api/v1` response. */
 #define SI_WIRE_INSTANCE_HEADER "Saveidea-Instance"
 
+/** The response header, on every `/api/v1` response of a server that has them, that lists the
+ * optional parts of the protocol it takes, separated by commas: %SI_WIRE_FEATURE_DEVICE. */
+#define SI_WIRE_FEATURES_HEADER "Saveidea-Features"
+/** The feature of a server that stores a record's `device` (an older one refuses the field). */
+#define SI_WIRE_FEATURE_DEVICE "device"
+
 /** The default and the largest page size of `GET /api/v1/<collection>` and `/api/v1/changes`. */
 #define SI_WIRE_PAGE_DEFAULT_LIMIT 500
 #define SI_WIRE_PAGE_MAX_LIMIT 1000
@@ -94,6 +100,10 @@ typedef enum {
  * @created_at: the client's time of creation, ms since the epoch (UTC)
  * @updated_at: the client's time of the last edit, ms since the epoch (UTC)
  * @deleted: whether this is a tombstone
+ * @device: (nullable): the name of the device that wrote this version (`device`: optional,
+ *   1 to %SI_DEVICE_NAME_MAX_CHARS characters, si_wire_device_name_is_valid()); %NULL when not
+ *   known. Written only when set; a client sends it only to a server that says it takes it
+ *   (%SI_WIRE_FEATURES_HEADER). Not content: si_wire_record_content_equal() ignores it.
  * @title: ideas: the title (≤ %SI_TITLE_MAX_CHARS characters)
  * @body: ideas: the body (≤ %SI_BODY_MAX_BYTES bytes)
  * @pinned: ideas: pinned or not
@@ -113,6 +123,7 @@ typedef struct {
   gint64           created_at;
   gint64           updated_at;
   gboolean         deleted;
+  char            *device;
 
   /* ideas */
   char            *title;
@@ -366,6 +377,9 @@ typedef enum {
 SiWireTagNameProblem si_wire_tag_name_normalize (const char  *name,
                                                  char       **out_name);
 gboolean  si_wire_colour_is_valid  (const char *colour);
+/* A device name as the `device` field carries it: valid UTF-8, 1 to SI_DEVICE_NAME_MAX_CHARS
+ * characters, not only white space, no control characters or line breaks. */
+gboolean  si_wire_device_name_is_valid (const char *name);
 
 /* `If-Match` / `ETag` values. Parsing accepts `12`, `"12"` and `W/"12"` (with optional spaces
  * or tabs around them), where the number is as si_wire_int64_parse() reads it, from 0 to
