@@ -59,6 +59,7 @@ enum {
 
 enum {
   CHANGED,
+  SAVE_PENDING,
   N_SIGNALS
 };
 
@@ -141,6 +142,17 @@ si_store_class_init (SiStoreClass *klass)
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT64);
+
+  /**
+   * SiStore::save-pending:
+   *
+   * The sync engine is about to write what the server sent. Whoever holds edits that are not
+   * saved yet (an editor waiting for the typing to pause) saves them now, so that they are
+   * merged with the server's version instead of overwriting it or being overwritten.
+   */
+  signals[SAVE_PENDING] =
+    g_signal_new ("save-pending", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -604,6 +616,17 @@ si_store_get_path (SiStore *self)
 }
 
 /* Change notification ---------------------------------------------------------------------------- */
+
+/* Before the sync engine writes: see SiStore::save-pending. Only outside a transaction, so that
+ * what is saved is a change of its own. */
+void
+_si_store_save_pending (SiStore *self)
+{
+  g_return_if_fail (SI_IS_STORE (self));
+
+  if (self->depth == 0)
+    g_signal_emit (self, signals[SAVE_PENDING], 0);
+}
 
 typedef struct {
   const char *collection;

@@ -302,6 +302,8 @@ on_single (GTask    *task,
   else if (json != NULL)
     problem = si_wire_problem_from_json (json, wire, NULL);
 
+  /* A 412 brings the server's version to merge: edits waiting to be saved go in first. */
+  _si_store_save_pending (self->store);
   if (!_si_store_begin (self->store, &error))
     {
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
@@ -355,6 +357,7 @@ on_batch (GTask    *task,
       return;
     }
 
+  _si_store_save_pending (self->store);
   if (!_si_store_begin (self->store, &error))
     {
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
