@@ -303,6 +303,23 @@ test_clean_merge_keeps_selection (SyncFixture   *s,
   g_assert_cmpint (cursor_offset (editor), ==, gtk_text_iter_get_offset (&end));
 }
 
+/* A sync that brings nothing new for the idea (here: this device's own push coming back) leaves
+ * the typing alone: it is saved when the typing pauses, not in the middle of a word. */
+static void
+test_sync_without_news_waits (SyncFixture   *s,
+                              gconstpointer  data)
+{
+  g_autoptr(SiIdea) idea = shared_idea (s, "Shopping", "Milk\nEggs\nBread\n");
+  SiEditor *editor;
+
+  editor = open_in_editor (s, idea);
+  type_after (editor, "Bread", " and b");
+  g_assert_true (si_editor_has_pending (editor));
+  sync_store (s, s->f.store);
+  g_assert_true (si_editor_has_pending (editor));
+  assert_body (editor, "Milk\nEggs\nBread and b\n");
+}
+
 /* Another program (saveidea-cli) changes the idea while an edit waits to be saved: the edit
  * merges with it instead of overwriting it. */
 static void
@@ -453,6 +470,7 @@ main (int   argc,
   ADD ("clean-merge/selection", test_clean_merge_keeps_selection, FALSE);
   ADD ("clean-merge/selection-saved", test_clean_merge_keeps_selection, TRUE);
   ADD ("clean-merge/other-program", test_other_program_while_typing, FALSE);
+  ADD ("no-news", test_sync_without_news_waits, FALSE);
   ADD ("conflict/other-program", test_other_program_conflict, FALSE);
   ADD ("conflict/keeps-typed-text", test_conflict_keeps_typed_text, FALSE);
   ADD ("conflict/keeps-typed-text-saved", test_conflict_keeps_typed_text, TRUE);

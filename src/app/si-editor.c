@@ -829,10 +829,17 @@ store_changed_cb (SiStore    *store,
   take_fresh (self, fresh);
 }
 
+/* The sync engine is about to write the server's @version of idea @uid: what is typed goes to
+ * disk first, so that the store merges it with that version. */
 static void
-save_pending_cb (SiEditor *self)
+save_pending_cb (SiStore    *store,
+                 const char *collection,
+                 const char *uid,
+                 gint64      version,
+                 SiEditor   *self)
 {
-  if (self->pending)
+  if (self->pending && self->idea != NULL && version > si_idea_get_version (self->idea) &&
+      g_strcmp0 (uid, si_idea_get_uid (self->idea)) == 0)
     save (self);
 }
 
@@ -908,8 +915,8 @@ si_editor_set_store (SiEditor *self,
     {
       self->changed_id = g_signal_connect_object (store, "changed::" SI_COLLECTION_IDEAS,
                                                   G_CALLBACK (store_changed_cb), self, 0);
-      self->save_pending_id = g_signal_connect_object (store, "save-pending",
-                                                       G_CALLBACK (save_pending_cb), self, G_CONNECT_SWAPPED);
+      self->save_pending_id = g_signal_connect_object (store, "save-pending::" SI_COLLECTION_IDEAS,
+                                                       G_CALLBACK (save_pending_cb), self, 0);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }

@@ -97,8 +97,8 @@ apply_page (SiSyncEngine  *self,
   gint64 stored;
   guint done;
 
-  /* Edits waiting to be saved are merged with the page, not overwritten by it. */
-  _si_store_save_pending (self->store);
+  /* Edits of these records waiting to be saved are merged with the page, not overwritten by it. */
+  _si_store_save_pending (self->store, page->records);
   /* A page lost to a power cut is pulled again (its cursor goes with it): no need to wait
    * for the disk at each page. */
   _si_store_sync_relax_durability (self->store, &durability);
@@ -181,7 +181,6 @@ prune (SiSyncEngine  *self,
   GHashTable *seen = g_ptr_array_index (run->seen, c);
   guint removed = 0;
 
-  _si_store_save_pending (self->store);
   if (!_si_store_begin (self->store, error))
     return FALSE;
   if (!_si_store_sync_prune (self->store, g_ptr_array_index (self->collections, c), seen, &removed, error) ||
