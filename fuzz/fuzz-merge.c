@@ -7,7 +7,9 @@
  *  - a change on one side only is taken (text: the changed side; records: TAKE_REMOTE or
  *    KEEP_LOCAL);
  *  - two edits of different, non-adjacent lines of a base with distinct lines merge cleanly,
- *    and the result is the base with both edits.
+ *    and the result is the base with both edits;
+ *  - the edits si_merge_diff_text() finds between local and remote are in order, not empty,
+ *    do not overlap, turn local into remote, and between valid texts cut no character.
  */
 #define G_LOG_DOMAIN "saveidea-fuzz"
 
@@ -113,6 +115,34 @@ check_disjoint_edits (char      **lines,
   expect_text (base->str, local->str, remote->str, expected->str);
 }
 
+static void
+check_diff (const char *old_text,
+            const char *new_text)
+{
+  g_autoptr(GArray) edits = si_merge_diff_text (old_text, new_text);
+  g_autoptr(GString) out = g_string_new (NULL);
+  gboolean valid = g_utf8_validate (old_text, -1, NULL) && g_utf8_validate (new_text, -1, NULL);
+  gsize old_length = strlen (old_text), new_length = strlen (new_text), at = 0;
+
+  for (guint i = 0; i < edits->len; i++)
+    {
+      const SiTextEdit *edit = &g_array_index (edits, SiTextEdit, i);
+
+      if (edit->start < at || edit->start + edit->old_len > old_length ||
+          edit->new_start + edit->new_len > new_length || (edit->old_len == 0 && edit->new_len == 0))
+        g_error ("diff edit %u is out of order, out of range or empty", i);
+      if (valid && (!g_utf8_validate (old_text + edit->start, (gssize) edit->old_len, NULL) ||
+                    !g_utf8_validate (new_text + edit->new_start, (gssize) edit->new_len, NULL)))
+        g_error ("diff edit %u cuts a character", i);
+      g_string_append_len (out, old_text + at, (gssize) (edit->start - at));
+      g_string_append_len (out, new_text + edit->new_start, (gssize) edit->new_len);
+      at = edit->start + edit->old_len;
+    }
+  g_string_append (out, old_text + at);
+  if (!g_str_equal (out->str, new_text))
+    g_error ("the diff of %s and %s gives %s", old_text, new_text, out->str);
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
@@ -153,6 +183,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   else if (merged != NULL)
     g_error ("si_merge_text returned FALSE with a text");
 
+  check_diff (texts[1], texts[2]);
   expect_text (texts[0], texts[1], texts[1], texts[1]);
   expect_text (texts[0], texts[0], texts[2], texts[2]);
   expect_text (texts[0], texts[1], texts[0], texts[1]);

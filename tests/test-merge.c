@@ -172,11 +172,78 @@ test_records (void)
   }
 }
 
+/* The edits between two texts, applied from the last to the first, give the new text. */
+static char *
+apply_diff (const char *old_text,
+            const char *new_text,
+            guint      *n_edits)
+{
+  g_autoptr(GArray) edits = si_merge_diff_text (old_text, new_text);
+  GString *out = g_string_new (old_text);
+
+  for (guint i = edits->len; i-- > 0;)
+    {
+      const SiTextEdit *edit = &g_array_index (edits, SiTextEdit, i);
+
+      g_assert_true (g_utf8_validate (old_text + edit->start, (gssize) edit->old_len, NULL));
+      g_assert_true (g_utf8_validate (new_text + edit->new_start, (gssize) edit->new_len, NULL));
+      g_assert_true (edit->old_len > 0 || edit->new_len > 0);
+      if (i > 0)
+        g_assert_cmpuint (g_array_index (edits, SiTextEdit, i - 1).start + g_array_index (edits, SiTextEdit, i - 1).old_len, <=, edit->start);
+      g_string_erase (out, (gssize) edit->start, (gssize) edit->old_len);
+      g_string_insert_len (out, (gssize) edit->start, new_text + edit->new_start, (gssize) edit->new_len);
+    }
+  *n_edits = edits->len;
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_diff (void)
+{
+  static const struct {
+    const char *old_text, *new_text;
+    guint n_edits;
+  } cases[] = {
+    { "same\n", "same\n", 0 },
+    { "", "new\n", 1 },
+    { "gone\n", "", 1 },
+    /* Two lines apart: two edits, each only the letters that differ. */
+    { "Milk\nEggs\nBread\n", "Oat milk\nEggs\nBread and butter\n", 2 },
+    { "a\nb\nc\nd\n", "a\nB\nc\nD\ne\n", 2 },
+    /* Letters that share their first byte (é, è): the edit does not split them. */
+    { "caf\xc3\xa9\n", "caf\xc3\xa8\n", 1 },
+    { "\xc3\xa9t\xc3\xa9", "\xc3\xa8t\xc3\xa9", 1 },
+    { "x\xc3\xa9y", "x\xc4\xa9y", 1 },
+    { "no newline", "no newline at the end", 1 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint n = 0;
+      g_autofree char *result = apply_diff (cases[i].old_text, cases[i].new_text, &n);
+
+      g_assert_cmpstr (result, ==, cases[i].new_text);
+      g_assert_cmpuint (n, ==, cases[i].n_edits);
+    }
+
+  /* Only what differs: the first line's "M" becomes "Oat m", the rest stays. */
+  {
+    g_autoptr(GArray) edits = si_merge_diff_text ("Milk\nEggs\n", "Oat milk\nEggs\n");
+    const SiTextEdit *edit = &g_array_index (edits, SiTextEdit, 0);
+
+    g_assert_cmpuint (edits->len, ==, 1);
+    g_assert_cmpuint (edit->start, ==, 0);
+    g_assert_cmpuint (edit->old_len, ==, 1);
+    g_assert_cmpuint (edit->new_len, ==, 5);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/merge/text", test_text);
   g_test_add_func ("/merge/records", test_records);
+  g_test_add_func ("/merge/diff", test_diff);
   return g_test_run ();
 }

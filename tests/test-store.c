@@ -1041,6 +1041,38 @@ test_copy_title (void)
   g_assert_true (g_str_has_suffix (kept_long, "x… (copy from laptop, 14:03)"));
 }
 
+/* What an editor keeps when another program's change overlaps what is typed: a new local idea,
+ * marked as the conflicted copy of the other version, which stays as it was. */
+static void
+test_save_conflicted_copy (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) other = add_idea (store, "Trip", "their plan");
+  g_autoptr(SiIdea) copy = si_idea_new ("Trip", "my plan");
+  g_autoptr(SiIdea) stray = si_idea_new ("Trip", "lost");
+  g_autoptr(SiIdea) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  SiIdeaFilter conflicts = { .conflicts_only = TRUE };
+
+  g_assert_true (si_store_save_conflicted_copy (store, copy, si_idea_get_id (other), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (si_idea_get_id (copy), >, 0);
+  g_assert_cmpint (si_idea_get_conflict_of (copy), ==, si_idea_get_id (other));
+  stored = si_store_get_idea (store, si_idea_get_id (copy), &error);
+  g_assert_cmpstr (si_idea_get_body (stored), ==, "my plan");
+  g_assert_true (si_idea_is_dirty (stored));
+  g_assert_cmpuint (si_store_count_ideas (store, &conflicts, NULL), ==, 1);
+  g_clear_object (&stored);
+  stored = si_store_get_idea (store, si_idea_get_id (other), &error);
+  g_assert_cmpstr (si_idea_get_body (stored), ==, "their plan");
+
+  /* The other version is gone: refused, nothing written. */
+  g_assert_false (si_store_save_conflicted_copy (store, stray, 9999, &error));
+  g_assert_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND);
+  g_assert_cmpuint (si_store_count_ideas (store, &conflicts, NULL), ==, 1);
+  g_assert_cmpint (si_idea_get_id (stray), ==, 0);
+}
+
 /* The notebook file truncated under a running store (another program, a restore that
  * overwrites it): reads fail with an error, and the process lives on. Memory-mapped reads died
  * of SIGBUS here. The reads run in a subprocess so that a signal fails the test. */
@@ -1124,6 +1156,7 @@ main (int   argc,
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
   g_test_add_func ("/store/ideas/copy-title", test_copy_title);
+  g_test_add_func ("/store/ideas/save-conflicted-copy", test_save_conflicted_copy);
   g_test_add_func ("/store/open/file-truncated-under-store", test_file_truncated_under_store);
 
   return g_test_run ();

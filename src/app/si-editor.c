@@ -2,9 +2,17 @@
  *
  * Every change is written to the store SI_EDITOR_SAVE_DELAY_MS after the last keystroke, and at
  * once when another idea is opened, when the window closes, or when the editor goes away, so
- * nothing typed is ever lost. Tags and the pin are saved the moment they change. When the idea
- * changes on disk (sync, saveidea-cli) and nothing is waiting to be saved here, the editor shows
- * the new content. A conflicted copy shows a banner to compare and choose. */
+ * nothing typed is ever lost. Tags and the pin are saved the moment they change.
+ *
+ * When the idea changes on disk (a sync, saveidea-cli), the text being typed is never replaced
+ * under the cursor. Before the sync engine writes, the editor saves what is waiting
+ * (SiStore::save-pending), so the store merges it with the server's version. What changed is then
+ * applied as the few edits it takes, as one undo step: the cursor, the selection and the undo
+ * history stay. When the store had to keep the typed text as a conflicted copy, the editor goes
+ * on editing that copy (its text is the one shown) and says so with a toast that offers Compare.
+ * A change that arrives while an edit is still waiting (another program wrote) is merged here the
+ * same way, three ways against what the editor last read or wrote. A conflicted copy shows a
+ * banner to compare and choose. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
@@ -14,6 +22,7 @@
 
 #include "si-compare-window.h"
 #include "si-editor.h"
+#include "si-merge.h"
 
 struct _SiEditor
 {
@@ -21,7 +30,9 @@ struct _SiEditor
 
   SiStore        *store;
   gulong          changed_id;
-  SiIdea         *idea;
+  gulong          save_pending_id;
+  SiIdea         *idea;          /* with the title and text last read from or written to disk */
+  AdwToast       *conflict_toast; /* weak */
   GPtrArray      *all_tags;      /* SiTag, while the tag popover is open */
 
   guint           save_id;
@@ -62,6 +73,8 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void load_idea (SiEditor *self);
+static void take_fresh (SiEditor *self,
+                        SiIdea   *fresh);
 
 static GtkTextBuffer *
 body_buffer (SiEditor *self)
@@ -110,6 +123,14 @@ update_banner (SiEditor *self)
 
 /* Saving ---------------------------------------------------------------------------------------- */
 
+static gboolean
+same_text (SiIdea *a,
+           SiIdea *b)
+{
+  return g_str_equal (si_idea_get_title (a), si_idea_get_title (b)) &&
+         g_str_equal (si_idea_get_body (a), si_idea_get_body (b));
+}
+
 /* Writes what the widgets hold; returns FALSE (and keeps the edit pending) when the store refused. */
 static gboolean
 save (SiEditor *self)
@@ -121,6 +142,14 @@ save (SiEditor *self)
   g_clear_handle_id (&self->save_id, g_source_remove);
   if (self->idea == NULL || self->store == NULL || !self->pending)
     return TRUE;
+
+  /* Written meanwhile by another program, and not heard of yet: merged first, not overwritten. */
+  {
+    g_autoptr(SiIdea) fresh = si_store_get_idea (self->store, si_idea_get_id (self->idea), NULL);
+
+    if (fresh != NULL && !same_text (fresh, self->idea))
+      take_fresh (self, fresh);
+  }
 
   body = dup_body_text (self);
   si_idea_set_title (self->idea, gtk_editable_get_text (GTK_EDITABLE (self->title_entry)));
@@ -547,6 +576,236 @@ load_idea (SiEditor *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
 }
 
+/* Changes on disk ------------------------------------------------------------------------------ */
+
+/* Turns what the body shows into @text with only the edits that differ, as one step of the undo
+ * history, so that the cursor, the selection and the undo steps before it keep their places. */
+static void
+apply_body (SiEditor   *self,
+            const char *text)
+{
+  GtkTextBuffer *buffer = body_buffer (self);
+  g_autofree char *shown = dup_body_text (self);
+  g_autoptr(GArray) edits = si_merge_diff_text (shown, text);
+  g_autofree int *offsets = NULL;
+  gsize byte = 0;
+  int offset = 0;
+
+  if (edits->len == 0)
+    return;
+  /* Character offsets of each edit's ends, counted once from the start. */
+  offsets = g_new (int, edits->len * 2);
+  for (guint i = 0; i < edits->len * 2; i++)
+    {
+      const SiTextEdit *edit = &g_array_index (edits, SiTextEdit, i / 2);
+      gsize at = i % 2 == 0 ? edit->start : edit->start + edit->old_len;
+
+      offset += (int) g_utf8_strlen (shown + byte, (gssize) (at - byte));
+      byte = at;
+      offsets[i] = offset;
+    }
+
+  gtk_text_buffer_begin_user_action (buffer);
+  for (guint i = edits->len; i-- > 0;)
+    {
+      const SiTextEdit *edit = &g_array_index (edits, SiTextEdit, i);
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_iter_at_offset (buffer, &start, offsets[i * 2]);
+      gtk_text_buffer_get_iter_at_offset (buffer, &end, offsets[i * 2 + 1]);
+      if (edit->old_len > 0)
+        gtk_text_buffer_delete (buffer, &start, &end);
+      if (edit->new_len > 0)
+        gtk_text_buffer_insert (buffer, &start, text + edit->new_start, (int) edit->new_len);
+    }
+  gtk_text_buffer_end_user_action (buffer);
+}
+
+/* The same for the title: the cursor stays where it was in the words around it. */
+static void
+apply_title (SiEditor   *self,
+             const char *text)
+{
+  GtkEditable *editable = GTK_EDITABLE (self->title_entry);
+  g_autofree char *shown = g_strdup (gtk_editable_get_text (editable));
+  g_autoptr(GArray) edits = si_merge_diff_text (shown, text);
+
+  for (guint i = edits->len; i-- > 0;)
+    {
+      const SiTextEdit *edit = &g_array_index (edits, SiTextEdit, i);
+      int start = (int) g_utf8_strlen (shown, (gssize) edit->start);
+      int end = start + (int) g_utf8_strlen (shown + edit->start, (gssize) edit->old_len);
+
+      if (edit->old_len > 0)
+        gtk_editable_delete_text (editable, start, end);
+      if (edit->new_len > 0)
+        gtk_editable_insert_text (editable, text + edit->new_start, (int) edit->new_len, &start);
+    }
+}
+
+/* Merges the title and text on disk (@fresh) into what the widgets show, against what the
+ * editor last read or wrote (self->idea): a side that did not change a field takes the other's,
+ * and a text changed on both sides merges line by line. FALSE when the changes overlap. */
+static gboolean
+merge_into_widgets (SiEditor *self,
+                    SiIdea   *fresh)
+{
+  const char *base_title = si_idea_get_title (self->idea);
+  const char *title = gtk_editable_get_text (GTK_EDITABLE (self->title_entry));
+  const char *fresh_title = si_idea_get_title (fresh);
+  g_autofree char *body = dup_body_text (self);
+  g_autofree char *merged_body = NULL;
+  g_autofree char *merged_title = NULL;
+
+  if (g_str_equal (title, base_title) || g_str_equal (title, fresh_title))
+    merged_title = g_strdup (fresh_title);
+  else if (g_str_equal (fresh_title, base_title))
+    merged_title = g_strdup (title);
+  else
+    return FALSE;
+  if (!si_merge_text (si_idea_get_body (self->idea), body, si_idea_get_body (fresh), &merged_body))
+    return FALSE;
+
+  self->loading = TRUE;
+  apply_title (self, merged_title);
+  apply_body (self, merged_body);
+  self->loading = FALSE;
+  return TRUE;
+}
+
+/* The conflicted copy of idea @of that holds @idea's title and text: what the sync engine makes
+ * when the edit saved here and the server's overlap. The newest, or NULL. */
+static SiIdea *
+find_conflicted_copy (SiEditor *self,
+                      gint64    of,
+                      SiIdea   *idea)
+{
+  SiIdeaFilter conflicts = { .conflicts_only = TRUE };
+  g_autoptr(GArray) keys = si_store_query_ideas (self->store, &conflicts, NULL);
+  SiIdea *found = NULL;
+
+  for (guint i = 0; keys != NULL && i < keys->len; i++)
+    {
+      g_autoptr(SiIdea) copy = si_store_get_idea (self->store, g_array_index (keys, SiIdeaKey, i).id, NULL);
+
+      if (copy != NULL && si_idea_get_conflict_of (copy) == of &&
+          g_str_equal (si_idea_get_title (copy), si_idea_get_title (idea)) &&
+          g_str_equal (si_idea_get_body (copy), si_idea_get_body (idea)) &&
+          (found == NULL || si_idea_get_id (copy) > si_idea_get_id (found)))
+        g_set_object (&found, copy);
+    }
+  return found;
+}
+
+static void
+conflict_toast_dismissed_cb (AdwToast *toast,
+                             SiEditor *self)
+{
+  if (self->conflict_toast == toast)
+    self->conflict_toast = NULL;
+}
+
+static void
+conflict_toast_compare_cb (AdwToast *toast,
+                           SiEditor *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "editor.compare", NULL);
+}
+
+/* "Changed on another device — Compare", in the window's toast overlay. */
+static void
+show_conflict_toast (SiEditor *self)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  AdwToast *toast;
+
+  if (overlay == NULL)
+    return;
+  if (self->conflict_toast)
+    adw_toast_dismiss (self->conflict_toast);
+  /* Translators: a toast when a sync brought another version of the idea being edited; the
+   * editor keeps what was typed here */
+  toast = adw_toast_new (_("Changed on another device"));
+  /* Translators: the button of the toast "Changed on another device": opens the two versions */
+  adw_toast_set_button_label (toast, _("_Compare"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (conflict_toast_compare_cb), self, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (conflict_toast_dismissed_cb), self, 0);
+  self->conflict_toast = toast;
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+}
+
+/* The typed text lives on in @copy: the editor goes on editing it, without touching the words
+ * shown (what is still waiting is saved into the copy). */
+static void
+switch_to_copy (SiEditor *self,
+                SiIdea   *copy)
+{
+  g_debug ("Idea %" G_GINT64_FORMAT " changed on both sides; editing its conflicted copy %" G_GINT64_FORMAT,
+           si_idea_get_id (self->idea), si_idea_get_id (copy));
+  g_set_object (&self->idea, copy);
+  rebuild_tag_chips (self);
+  update_banner (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_IDEA]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+  show_conflict_toast (self);
+}
+
+/* Another program changed the idea while an edit waited here (before a sync, the edit is saved
+ * first, so the store decides), and the changes overlap: as a sync does it, the other version
+ * stays in place and what is typed here becomes its conflicted copy. NULL when the store
+ * refused; then what is typed stays and is saved over the other version, as before. */
+static SiIdea *
+keep_typed_as_copy (SiEditor *self)
+{
+  g_autofree char *body = dup_body_text (self);
+  g_autoptr(SiIdea) copy = si_idea_new (gtk_editable_get_text (GTK_EDITABLE (self->title_entry)), body);
+  g_autoptr(GError) error = NULL;
+  const gint64 *tags;
+  guint n_tags = 0;
+  gboolean ok;
+
+  tags = si_idea_get_tag_ids (self->idea, &n_tags);
+  si_idea_set_tag_ids (copy, tags, n_tags);
+  si_idea_set_pinned (copy, si_idea_get_pinned (self->idea));
+  self->saving = TRUE;
+  ok = si_store_save_conflicted_copy (self->store, copy, si_idea_get_id (self->idea), &error);
+  self->saving = FALSE;
+  if (!ok)
+    {
+      g_warning ("Could not keep the idea's text as a conflicted copy: %s", error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&copy);
+}
+
+/* @fresh is the idea as it is on disk now. */
+static void
+take_fresh (SiEditor *self,
+            SiIdea   *fresh)
+{
+  if (!same_text (fresh, self->idea))
+    {
+      g_autoptr(SiIdea) copy = find_conflicted_copy (self, si_idea_get_id (self->idea), self->idea);
+
+      if (copy != NULL)
+        {
+          switch_to_copy (self, copy);
+          return;
+        }
+      if (!merge_into_widgets (self, fresh) && (copy = keep_typed_as_copy (self)) != NULL)
+        {
+          switch_to_copy (self, copy);
+          return;
+        }
+    }
+
+  g_set_object (&self->idea, fresh);
+  rebuild_tag_chips (self);
+  update_banner (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
+}
+
 static void
 store_changed_cb (SiStore    *store,
                   const char *collection,
@@ -557,18 +816,31 @@ store_changed_cb (SiStore    *store,
 
   if (self->idea == NULL || self->saving || (id != 0 && id != si_idea_get_id (self->idea)))
     return;
-  if (self->pending)
-    return;   /* what is typed here wins; it is saved in a moment */
 
   fresh = si_store_get_idea (store, si_idea_get_id (self->idea), NULL);
   if (fresh == NULL)
     {
-      /* Deleted by another program (or by sync): nothing left to edit. */
-      si_editor_set_idea (self, NULL);
+      /* Deleted by another program (or by sync): nothing left to edit, unless something typed
+       * is waiting (an edit wins over a deletion: it is saved in a moment). */
+      if (!self->pending)
+        si_editor_set_idea (self, NULL);
       return;
     }
-  g_set_object (&self->idea, fresh);
-  load_idea (self);
+  take_fresh (self, fresh);
+}
+
+/* The sync engine is about to write the server's @version of idea @uid: what is typed goes to
+ * disk first, so that the store merges it with that version. */
+static void
+save_pending_cb (SiStore    *store,
+                 const char *collection,
+                 const char *uid,
+                 gint64      version,
+                 SiEditor   *self)
+{
+  if (self->pending && self->idea != NULL && version > si_idea_get_version (self->idea) &&
+      g_strcmp0 (uid, si_idea_get_uid (self->idea)) == 0)
+    save (self);
 }
 
 SiIdea *
@@ -634,11 +906,18 @@ si_editor_set_store (SiEditor *self,
     return;
   si_editor_set_idea (self, NULL);
   if (self->store)
-    g_clear_signal_handler (&self->changed_id, self->store);
+    {
+      g_clear_signal_handler (&self->changed_id, self->store);
+      g_clear_signal_handler (&self->save_pending_id, self->store);
+    }
   g_set_object (&self->store, store);
   if (store)
-    self->changed_id = g_signal_connect_object (store, "changed::" SI_COLLECTION_IDEAS,
-                                                G_CALLBACK (store_changed_cb), self, 0);
+    {
+      self->changed_id = g_signal_connect_object (store, "changed::" SI_COLLECTION_IDEAS,
+                                                  G_CALLBACK (store_changed_cb), self, 0);
+      self->save_pending_id = g_signal_connect_object (store, "save-pending::" SI_COLLECTION_IDEAS,
+                                                       G_CALLBACK (save_pending_cb), self, 0);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 

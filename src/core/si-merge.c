@@ -121,6 +121,90 @@ si_merge_text (const char  *base,
   return TRUE;
 }
 
+/* Diffs ------------------------------------------------------------------------------------- */
+
+static gsize
+line_offset (GArray     *lines,
+             guint       i,
+             const char *text,
+             gsize       length)
+{
+  return i < lines->len ? (gsize) (LINE (lines, i)->start - text) : length;
+}
+
+/* Adds the edit from old[o0, o1) to new[n0, n1), less what both begin and end with. The ends
+ * stay between characters: equal bytes before a point make equal whole characters, so a point
+ * that is not inside a character of the old text is not inside one of the new text either. */
+static void
+add_edit (GArray     *edits,
+          const char *old_text,
+          gsize       o0,
+          gsize       o1,
+          const char *new_text,
+          gsize       n0,
+          gsize       n1)
+{
+  gsize ol = o1 - o0, nl = n1 - n0, pre = 0, suf = 0;
+  SiTextEdit edit;
+
+  while (pre < ol && pre < nl && old_text[o0 + pre] == new_text[n0 + pre])
+    pre++;
+  while (pre > 0 && pre < ol && ((guchar) old_text[o0 + pre] & 0xC0) == 0x80)
+    pre--;
+  while (suf < ol - pre && suf < nl - pre && old_text[o1 - 1 - suf] == new_text[n1 - 1 - suf])
+    suf++;
+  while (suf > 0 && suf < ol && ((guchar) old_text[o1 - suf] & 0xC0) == 0x80)
+    suf--;
+  if (ol - pre - suf == 0 && nl - pre - suf == 0)
+    return;
+  edit.start = o0 + pre;
+  edit.old_len = ol - pre - suf;
+  edit.new_start = n0 + pre;
+  edit.new_len = nl - pre - suf;
+  g_array_append_val (edits, edit);
+}
+
+GArray *
+si_merge_diff_text (const char *old_text,
+                    const char *new_text)
+{
+  GArray *edits = g_array_new (FALSE, FALSE, sizeof (SiTextEdit));
+  g_autoptr(GArray) a = NULL, b = NULL;
+  g_autofree gint *match = NULL;
+  gsize old_length, new_length;
+  guint pa = 0, pb = 0;
+
+  g_return_val_if_fail (old_text != NULL && new_text != NULL, edits);
+
+  if (g_str_equal (old_text, new_text))
+    return edits;
+  old_length = strlen (old_text);
+  new_length = strlen (new_text);
+  a = split_lines (old_text);
+  b = split_lines (new_text);
+  match = g_new (gint, a->len + 1);
+  if (!match_lines (a, b, match))
+    {
+      add_edit (edits, old_text, 0, old_length, new_text, 0, new_length);
+      return edits;
+    }
+  /* Between two lines both texts have (and the ends), whatever differs is one edit. */
+  for (guint i = 0; i <= a->len; i++)
+    {
+      guint j;
+
+      if (i < a->len && match[i] < 0)
+        continue;
+      j = i < a->len ? (guint) match[i] : b->len;
+      if (i > pa || j > pb)
+        add_edit (edits, old_text, line_offset (a, pa, old_text, old_length), line_offset (a, i, old_text, old_length),
+                  new_text, line_offset (b, pb, new_text, new_length), line_offset (b, j, new_text, new_length));
+      pa = i + 1;
+      pb = j + 1;
+    }
+  return edits;
+}
+
 /* Records ------------------------------------------------------------------------------------ */
 
 /* A field that is replaced as a whole. FALSE: both sides changed it differently. */

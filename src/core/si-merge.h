@@ -37,6 +37,30 @@ gboolean      si_merge_text    (const char          *base,
                                 const char          *remote,
                                 char               **out_merged);
 
+/**
+ * SiTextEdit:
+ * @start: where the edit begins in the old text, in bytes
+ * @old_len: how many bytes of the old text it replaces
+ * @new_start: where its replacement begins in the new text, in bytes
+ * @new_len: how many bytes the replacement has
+ *
+ * One change between two texts; both its ends fall between characters.
+ */
+typedef struct {
+  gsize start;
+  gsize old_len;
+  gsize new_start;
+  gsize new_len;
+} SiTextEdit;
+
+/* The edits that turn @old_text into @new_text (element-type SiTextEdit, in order, none
+ * overlapping, none empty): the lines that differ, matched as si_merge_text() matches them,
+ * each narrowed to the characters that differ. Texts too large to match line by line give one
+ * edit, from their common start to their common end. An editor applies them to keep the
+ * cursor and the rest of the text where they are. */
+GArray       *si_merge_diff_text (const char          *old_text,
+                                  const char          *new_text);
+
 /* Merges the content of two live records of one collection. @base may be NULL (unknown): then
  * only identical fields (and tag sets, which are united) merge. *@out_merged (nullable) is set
  * for SI_MERGE_KEEP_LOCAL and SI_MERGE_MERGED: a copy of @remote (id, version) with the merged

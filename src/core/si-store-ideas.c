@@ -789,6 +789,57 @@ _si_store_dup_copy_title (const char *title,
 }
 
 /**
+ * si_store_save_conflicted_copy:
+ * @idea: a new idea (not in the store yet) holding one version's content
+ * @of: the idea whose other version stays in place
+ * @error: SI_STORE_ERROR_NOT_FOUND when @of is gone
+ *
+ * Saves @idea as a local edit marked as a conflicted copy of @of, in one transaction: what the
+ * sync engine does when edits overlap, for an edit the store has not seen (the editor's, when
+ * another program changed the idea while it was being typed).
+ */
+gboolean
+si_store_save_conflicted_copy (SiStore  *self,
+                               SiIdea   *idea,
+                               gint64    of,
+                               GError  **error)
+{
+  sqlite3_stmt *stmt;
+  gint64 id = 0;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  g_return_val_if_fail (SI_IS_IDEA (idea) && si_idea_get_id (idea) == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_si_store_validate_text (si_idea_get_title (idea), SI_STORE_FIELD_TITLE, error) ||
+      !_si_store_validate_text (si_idea_get_body (idea), SI_STORE_FIELD_BODY, error))
+    return FALSE;
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  if (_si_store_query_id (self, "SELECT count (*) FROM ideas WHERE id = ?1 AND state != " SI_SQL_DELETED, of) == 0)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND,
+                   /* Translators: %lld is the idea's number. */
+                   _("There is no idea %lld."), (long long) of);
+      goto fail;
+    }
+  if (!save_idea_in_transaction (self, idea, SI_SAVE_LOCAL, &id, error) ||
+      !(stmt = _si_store_prepare (self, "UPDATE ideas SET conflict_of = ?2 WHERE id = ?1", error)))
+    goto fail;
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, of);
+  if (!_si_store_step_done (self, stmt, NC_("what failed", "keeping a conflicted copy"), error))
+    goto fail;
+  if (!_si_store_commit (self, error))
+    return FALSE;
+  return refresh_idea (self, idea, id, error);
+
+fail:
+  _si_store_rollback (self);
+  return FALSE;
+}
+
+/**
  * si_store_resolve_conflict:
  * @copy_id: the conflicted copy
  * @choice: what the person chose

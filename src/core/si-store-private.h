@@ -36,6 +36,8 @@ gboolean      _si_store_begin            (SiStore     *self,
 gboolean      _si_store_commit           (SiStore     *self,
                                           GError     **error);
 void          _si_store_rollback         (SiStore     *self);
+void          _si_store_save_pending     (SiStore     *self,
+                                          GPtrArray   *records);
 gboolean      _si_store_set_error        (SiStore     *self,
                                           int          rc,
                                           const char  *what,

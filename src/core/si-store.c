@@ -59,6 +59,7 @@ enum {
 
 enum {
   CHANGED,
+  SAVE_PENDING,
   N_SIGNALS
 };
 
@@ -141,6 +142,22 @@ si_store_class_init (SiStoreClass *klass)
                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT64);
+
+  /**
+   * SiStore::save-pending:
+   * @collection: SI_COLLECTION_IDEAS or SI_COLLECTION_TAGS (also the signal's detail)
+   * @uid: the record's uid
+   * @version: the server's version of it; what a record's version already says is no news
+   *   (a pull also brings this device's own pushes back)
+   *
+   * The sync engine is about to write the server's version of a record. Whoever holds edits of
+   * it that are not saved yet (an editor waiting for the typing to pause) saves them now, so
+   * that they are merged with the server's version instead of overwriting it or being
+   * overwritten.
+   */
+  signals[SAVE_PENDING] =
+    g_signal_new ("save-pending", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
 }
 
 static void
@@ -604,6 +621,32 @@ si_store_get_path (SiStore *self)
 }
 
 /* Change notification ---------------------------------------------------------------------------- */
+
+/* Before the sync engine writes @records (SiWireRecord, of any collection): see
+ * SiStore::save-pending. Only outside a transaction, so that what is saved is a change of its
+ * own; no emission when nobody listens. */
+void
+_si_store_save_pending (SiStore    *self,
+                        GPtrArray  *records)
+{
+  g_return_if_fail (SI_IS_STORE (self));
+
+  if (self->depth > 0 || records == NULL)
+    return;
+  for (guint i = 0; i < records->len; i++)
+    {
+      const SiWireRecord *record = g_ptr_array_index (records, i);
+      /* The store's collections have their names on the wire. */
+      const char *collection = si_wire_collection_to_string (record->collection);
+      GQuark detail = collection ? g_quark_from_static_string (collection) : 0;
+
+      /* (A handler of one detail is pending for that detail only, not for detail 0.) */
+      if (record->uid != NULL && collection != NULL &&
+          (g_signal_has_handler_pending (self, signals[SAVE_PENDING], detail, TRUE) ||
+           g_signal_has_handler_pending (self, signals[SAVE_PENDING], 0, TRUE)))
+        g_signal_emit (self, signals[SAVE_PENDING], detail, collection, record->uid, record->version);
+    }
+}
 
 typedef struct {
   const char *collection;

@@ -151,6 +151,10 @@ gboolean    si_store_delete_idea       (SiStore            *self,
 gboolean    si_store_restore_idea      (SiStore            *self,
                                         SiIdea             *idea,
                                         GError            **error);
+gboolean    si_store_save_conflicted_copy (SiStore         *self,
+                                        SiIdea             *idea,
+                                        gint64              of,
+                                        GError            **error);
 gboolean    si_store_resolve_conflict  (SiStore            *self,
                                         gint64              copy_id,
                                         SiConflictChoice    choice,

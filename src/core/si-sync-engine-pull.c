@@ -97,6 +97,8 @@ apply_page (SiSyncEngine  *self,
   gint64 stored;
   guint done;
 
+  /* Edits of these records waiting to be saved are merged with the page, not overwritten by it. */
+  _si_store_save_pending (self->store, page->records);
   /* A page lost to a power cut is pulled again (its cursor goes with it): no need to wait
    * for the disk at each page. */
   _si_store_sync_relax_durability (self->store, &durability);

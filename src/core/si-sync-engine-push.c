@@ -280,6 +280,26 @@ ops_done (GTask *task)
   push_next (task);
 }
 
+/* An answer that brings the server's version of a record to merge (take_current()): edits of it
+ * waiting to be saved go into the store first (SiStore::save-pending). */
+static void
+save_pending_for (SiSyncEngine  *self,
+                  PushOp        *op,
+                  guint          status,
+                  SiWireRecord  *record,
+                  SiWireProblem *problem)
+{
+  g_autoptr(GPtrArray) current = g_ptr_array_new ();
+
+  if (status == SOUP_STATUS_PRECONDITION_FAILED && problem != NULL && problem->current != NULL)
+    g_ptr_array_add (current, problem->current);
+  else if (op->method == SI_WIRE_METHOD_POST && record != NULL && op->record != NULL &&
+           !si_wire_record_content_equal (record, op->record))
+    g_ptr_array_add (current, record);
+  if (current->len > 0)
+    _si_store_save_pending (self->store, current);
+}
+
 static void
 on_single (GTask    *task,
            guint     status,
@@ -305,6 +325,7 @@ on_single (GTask    *task,
   else if (json != NULL)
     problem = si_wire_problem_from_json (json, wire, NULL);
 
+  save_pending_for (self, op, status, record, problem);
   if (!_si_store_begin (self->store, &error))
     {
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
@@ -358,6 +379,12 @@ on_batch (GTask    *task,
       return;
     }
 
+  for (guint i = 0; i < results->len; i++)
+    {
+      SiWireBatchResult *result = g_ptr_array_index (results, i);
+
+      save_pending_for (self, g_ptr_array_index (run->ops, i), result->status, result->record, result->problem);
+    }
   if (!_si_store_begin (self->store, &error))
     {
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
