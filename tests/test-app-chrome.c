@@ -67,6 +67,94 @@ test_pending_marks_need_account (Fixture       *f,
   fault_server_free (server);
 }
 
+/* The sync popover's layout ------------------------------------------------------------------ */
+
+static GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Every visible widget in the popover gets at least the height it asks for at its width (a
+ * squeezed one pushes the buttons against the edge), and a list no more than its rows. */
+static void
+assert_laid_out (GtkWidget *widget)
+{
+  int min, nat;
+
+  if (!gtk_widget_get_visible (widget))
+    return;
+  if (!GTK_IS_SCROLLBAR (gtk_widget_get_parent (widget)) && !GTK_IS_SCROLLBAR (widget))
+    {
+      GtkWidget *parent = gtk_widget_get_parent (widget);
+      GtkBorder margin = { gtk_widget_get_margin_start (widget), gtk_widget_get_margin_end (widget),
+                           gtk_widget_get_margin_top (widget), gtk_widget_get_margin_bottom (widget) };
+      graphene_rect_t bounds;
+
+      g_assert_true (gtk_widget_compute_bounds (widget, parent, &bounds));
+      gtk_widget_measure (widget, GTK_ORIENTATION_VERTICAL,
+                          (int) bounds.size.width + margin.left + margin.right, &min, &nat, NULL, NULL);
+      if ((int) bounds.size.height + margin.top + margin.bottom < min)
+        g_error ("In the sync popover, a %s is %d px high, but needs %d", G_OBJECT_TYPE_NAME (widget),
+                 (int) bounds.size.height + margin.top + margin.bottom, min);
+      if (GTK_IS_LIST_BOX (widget) && (int) bounds.size.height + margin.top + margin.bottom > nat)
+        g_error ("In the sync popover, the list is %d px high for %d px of rows",
+                 (int) bounds.size.height + margin.top + margin.bottom, nat);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    assert_laid_out (child);
+}
+
+static void
+check_popover (SiWindow *window)
+{
+  SiSyncIndicator *indicator = _si_window_get_sync_indicator (window);
+  GtkWidget *popover = find_descendant (GTK_WIDGET (indicator), GTK_TYPE_POPOVER);
+
+  g_assert_nonnull (popover);
+  si_sync_indicator_popup (indicator);
+  WAIT_FOR (gtk_widget_get_mapped (popover));
+  spin (100);
+  assert_laid_out (gtk_popover_get_child (GTK_POPOVER (popover)));
+  si_sync_indicator_popdown (indicator);
+  WAIT_FOR (!gtk_widget_get_mapped (popover));
+}
+
+/* Without an account (a long text, the Account… button alone), and offline with one change
+ * waiting (a list of one row). */
+static void
+test_sync_popover_layout (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) offline = test_network_monitor_new (FALSE);
+  g_autoptr(SiSyncManager) manager = make_manager (f->store, NULL, offline);
+  g_autoptr(SiIdea) idea = add_idea (f->store, "Waiting", "");
+  g_autoptr(GError) error = NULL;
+
+  open_window (f, manager);
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_DISABLED);
+  check_popover (f->window);
+
+  g_assert_true (si_account_set_for_testing (si_sync_manager_get_account (manager), "http://127.0.0.1:9",
+                                             "alice", "test-token", &error));
+  g_assert_no_error (error);
+  si_sync_manager_sync_now (manager);
+  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_OFFLINE &&
+            si_sync_manager_get_pending_changes (manager) == 1);
+  check_popover (f->window);
+  si_sync_manager_stop (manager);
+}
+
 /* Keyboard shortcuts --------------------------------------------------------------------------- */
 
 /* Where the focus is when a key is pressed. */
@@ -615,6 +703,7 @@ main (int   argc,
 
 #define ADD(path, fn) g_test_add ("/app-chrome/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("pending-marks-need-account", test_pending_marks_need_account);
+  ADD ("sync-popover-layout", test_sync_popover_layout);
   ADD ("shortcuts-window-tells-the-truth", test_shortcuts_window_tells_the_truth);
 #undef ADD
 
