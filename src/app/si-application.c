@@ -169,6 +169,8 @@ static void
 si_application_startup (GApplication *app)
 {
   static const char *new_accels[] = { "<Control>n", NULL };
+  static const char *delete_accels[] = { "<Control>d", NULL };
+  static const char *pin_accels[] = { "<Control>p", NULL };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *sync_accels[] = { "<Control>r", NULL };
@@ -185,8 +187,10 @@ si_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.sync-now", sync_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
-  /* Shown in menus; the window's own binding does the work. */
+  /* Shown in menus; the window's own binding does the same where there is no application. */
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.new", new_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.delete", delete_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.pin", pin_accels);
 }
 
 static void

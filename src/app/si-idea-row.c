@@ -2,7 +2,8 @@
  *
  * The row shows the title (or the first line), a snippet, the tags, how long ago it changed,
  * and marks for what a person should know: pinned, not synced yet, a conflicted copy, or a
- * change the server refused. */
+ * change the server refused. "Not synced yet" means something only once the notebook has a sync
+ * account: the window binds "has-account" to the account's "configured". */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
@@ -18,6 +19,7 @@ struct _SiIdeaRow
 
   SiIdea    *idea;
   gulong     notify_id;
+  gboolean   has_account;
 
   GtkLabel  *title;
   GtkLabel  *snippet;
@@ -30,6 +32,14 @@ struct _SiIdeaRow
 };
 
 G_DEFINE_FINAL_TYPE (SiIdeaRow, si_idea_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_HAS_ACCOUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 update_time (SiIdeaRow *self)
@@ -70,7 +80,7 @@ update (SiIdeaRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->tags), tags->len > 0);
 
   gtk_widget_set_visible (GTK_WIDGET (self->pin_mark), si_idea_get_pinned (self->idea));
-  gtk_widget_set_visible (GTK_WIDGET (self->pending_mark), si_idea_is_dirty (self->idea));
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_mark), self->has_account && si_idea_is_dirty (self->idea));
   gtk_widget_set_visible (GTK_WIDGET (self->conflict_mark), si_idea_get_conflict_of (self->idea) != 0);
   sync_error = si_idea_get_sync_error (self->idea);
   gtk_widget_set_visible (GTK_WIDGET (self->error_mark), sync_error != NULL && sync_error[0] != '\0');
@@ -99,6 +109,28 @@ si_idea_row_set_idea (SiIdeaRow *self,
   if (idea)
     self->notify_id = g_signal_connect_object (idea, "notify", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
+}
+
+gboolean
+si_idea_row_get_has_account (SiIdeaRow *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_ROW (self), FALSE);
+  return self->has_account;
+}
+
+/* Whether the notebook syncs with an account: without one, nothing is "not synced yet". */
+void
+si_idea_row_set_has_account (SiIdeaRow *self,
+                             gboolean   has_account)
+{
+  g_return_if_fail (SI_IS_IDEA_ROW (self));
+
+  has_account = !!has_account;
+  if (self->has_account == has_account)
+    return;
+  self->has_account = has_account;
+  update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAS_ACCOUNT]);
 }
 
 const char *
@@ -145,12 +177,49 @@ si_idea_row_dispose (GObject *object)
 }
 
 static void
+si_idea_row_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  SiIdeaRow *self = SI_IDEA_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_HAS_ACCOUNT: g_value_set_boolean (value, self->has_account); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+si_idea_row_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  SiIdeaRow *self = SI_IDEA_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_HAS_ACCOUNT: si_idea_row_set_has_account (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 si_idea_row_class_init (SiIdeaRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = si_idea_row_dispose;
+  object_class->get_property = si_idea_row_get_property;
+  object_class->set_property = si_idea_row_set_property;
+
+  properties[PROP_HAS_ACCOUNT] =
+    g_param_spec_boolean ("has-account", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-idea-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, title);

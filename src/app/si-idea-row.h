@@ -14,6 +14,9 @@ SiIdeaRow  *si_idea_row_new            (void);
 SiIdea     *si_idea_row_get_idea       (SiIdeaRow *self);
 void        si_idea_row_set_idea       (SiIdeaRow *self,
                                         SiIdea    *idea);
+gboolean    si_idea_row_get_has_account (SiIdeaRow *self);
+void        si_idea_row_set_has_account (SiIdeaRow *self,
+                                         gboolean   has_account);
 const char *si_idea_row_get_title_text (SiIdeaRow *self);
 const char *si_idea_row_get_time_text  (SiIdeaRow *self);
 gboolean    si_idea_row_shows_pending  (SiIdeaRow *self);

@@ -13,7 +13,9 @@
 #include "si-login-dialog.h"
 #include "si-sync-indicator.h"
 
-#define WAITING_SHOWN_MAX 12
+/* The popover lists this many changes, then "and N more": it stays short enough for a small
+ * screen without a scrolled window. */
+#define WAITING_SHOWN_MAX 5
 
 struct _SiSyncIndicator
 {
@@ -280,7 +282,9 @@ update (SiSyncIndicator *self)
   pending = si_sync_manager_get_pending_changes (self->manager);
   waiting = dup_waiting_text (pending);
   gtk_label_set_label (self->waiting_heading, waiting);
-  gtk_widget_set_visible (self->waiting_box, pending > 0);
+  /* Without an account nothing waits to be sent: the ideas are simply on this computer. */
+  gtk_widget_set_visible (self->waiting_box, pending > 0 &&
+                          si_sync_manager_get_state (self->manager) != SI_SYNC_MANAGER_STATE_DISABLED);
 
   if (st.countdown && self->countdown_id == 0)
     self->countdown_id = g_timeout_add_seconds (1, countdown_cb, self);
@@ -307,8 +311,14 @@ add_waiting_row (SiSyncIndicator *self,
   gtk_box_append (GTK_BOX (box), image);
   gtk_box_append (GTK_BOX (box), label);
   gtk_widget_add_css_class (box, "waiting-row");
+  /* A boxed list's own spacing, as libadwaita's rows have it. */
+  gtk_widget_set_margin_top (box, 8);
+  gtk_widget_set_margin_bottom (box, 8);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
   gtk_list_box_append (self->waiting_list, box);
   gtk_widget_set_focusable (gtk_widget_get_parent (box), FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (gtk_widget_get_parent (box)), FALSE);
 }
 
 static void

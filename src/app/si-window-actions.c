@@ -1,5 +1,5 @@
 /* si-window-actions.c — what the window can do, as actions with keyboard shortcuts:
- * idea.new (Ctrl+N), idea.delete (Delete in the list, Ctrl+Delete), idea.undo-delete,
+ * idea.new (Ctrl+N), idea.delete (Delete in the list, Ctrl+D anywhere), idea.undo-delete,
  * idea.pin (Ctrl+P), list.search (Ctrl+F), list.back (Alt+Left), notebook.import and
  * notebook.export. Import and export run in a thread on their own SiStore, so the window
  * stays responsive with a big notebook. */
@@ -422,8 +422,10 @@ _si_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "notebook.export", "s", export_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "idea.new", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, GDK_CONTROL_MASK, "idea.delete", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, GDK_CONTROL_MASK, "idea.delete", NULL);
+  /* Not Ctrl+Delete: in the title and the body, GTK's text widgets take it (delete a word), and
+   * a shortcut must not mean two things depending on the focus. No GTK text widget binds Ctrl+D;
+   * the application also lists it for the menu, where it is shown (si-application.c). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "idea.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "idea.pin", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "list.search", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "list.back", NULL);

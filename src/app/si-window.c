@@ -150,9 +150,15 @@ list_activate_cb (SiWindow *self,
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
-           gpointer                  user_data)
+           SiWindow                 *self)
 {
-  gtk_list_item_set_child (item, GTK_WIDGET (si_idea_row_new ()));
+  SiIdeaRow *row = si_idea_row_new ();
+  SiAccount *account = self->manager ? si_sync_manager_get_account (self->manager) : NULL;
+
+  /* "Not synced yet" marks only once an account is set up, and gone when it is removed. */
+  if (account)
+    g_object_bind_property (account, "configured", row, "has-account", G_BINDING_SYNC_CREATE);
+  gtk_list_item_set_child (item, GTK_WIDGET (row));
 }
 
 static void
@@ -610,7 +616,7 @@ si_window_constructed (GObject *object)
   g_return_if_fail (SI_IS_STORE (self->store));
 
   self->ideas = si_idea_list_new (self->store);
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->ideas)));
@@ -791,7 +797,7 @@ si_window_init (SiWindow *self)
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
                            self, G_CONNECT_SWAPPED);
 
-  /* Delete in the list deletes the selected idea (Ctrl+Delete works anywhere). */
+  /* Delete in the list deletes the selected idea (Ctrl+D works anywhere). */
   controller = gtk_shortcut_controller_new ();
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (controller),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
