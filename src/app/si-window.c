@@ -50,6 +50,18 @@ view_title (SiWindow *self,
     }
 }
 
+/* One empty state at a time: with no idea open, the editor pane says "pick one" only when the
+ * list has ideas to pick. */
+static void
+update_editor_page (SiWindow *self)
+{
+  const char *page = "editor";
+
+  if (si_editor_get_idea (self->editor) == NULL)
+    page = g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") == 0 ? "none" : "blank";
+  gtk_stack_set_visible_child_name (self->editor_stack, page);
+}
+
 static void
 update_list_state (SiWindow *self)
 {
@@ -88,6 +100,8 @@ update_list_state (SiWindow *self)
         }
       gtk_stack_set_visible_child_name (self->list_stack, "empty");
     }
+
+  update_editor_page (self);
 
   subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u idea", "%u ideas", n), n);
   adw_window_title_set_title (self->list_title, title);
@@ -171,12 +185,40 @@ unbind_row (GtkSignalListItemFactory *factory,
   si_idea_row_set_idea (SI_IDEA_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+/* New results start at the top, with the best match in sight. */
+static void
+scroll_list_to_top (SiWindow *self)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+
+  if (adjustment)
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+}
+
+/**
+ * _si_window_scroll_to_idea:
+ * @id: an idea the list may show
+ *
+ * Scrolls the list so that @id's row is in sight (GTK 4.8's list view has no scroll_to(): its
+ * list.scroll-to-item action does the same).
+ */
+void
+_si_window_scroll_to_idea (SiWindow *self,
+                           gint64    id)
+{
+  guint position;
+
+  if (si_idea_list_find (self->ideas, id, &position))
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+}
+
 /* Search ------------------------------------------------------------------------------------- */
 
 static void
 search_changed_cb (SiWindow *self)
 {
   si_idea_list_set_search (self->ideas, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  scroll_list_to_top (self);
   update_list_state (self);
 }
 
@@ -368,6 +410,7 @@ _si_window_show_view (SiWindow         *self,
   si_idea_list_set_pinned_only (self->ideas, view == SI_COLLECTION_VIEW_PINNED);
   si_idea_list_set_conflicts_only (self->ideas, view == SI_COLLECTION_VIEW_CONFLICTS);
   g_object_thaw_notify (G_OBJECT (self->ideas));
+  scroll_list_to_top (self);
 
   row = _si_window_get_sidebar_row (self, view, tag_id);
   if (row && row != GTK_WIDGET (gtk_list_box_get_selected_row (self->sidebar)))
@@ -389,10 +432,13 @@ sidebar_row_selected_cb (SiWindow      *self,
   _si_window_show_view (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "view")), row_tag_id (GTK_WIDGET (row)));
 }
 
+/* Choosing a collection shows its list: the sidebar over it closes. */
 static void
 sidebar_row_activated_cb (SiWindow      *self,
                           GtkListBoxRow *row)
 {
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "list");
 }
@@ -432,7 +478,7 @@ editor_idea_changed_cb (SiWindow *self)
 {
   SiIdea *idea = si_editor_get_idea (self->editor);
 
-  gtk_stack_set_visible_child_name (self->editor_stack, idea ? "editor" : "none");
+  update_editor_page (self);
   if (idea == NULL && adw_leaflet_get_folded (self->leaflet) &&
       g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "editor") == 0)
     adw_leaflet_set_visible_child_name (self->leaflet, "list");
@@ -753,6 +799,7 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_pane);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_title);
@@ -844,3 +891,4 @@ GtkListBox *_si_window_get_sidebar (SiWindow *self) { return self->sidebar; }
 GtkStack *_si_window_get_list_stack (SiWindow *self) { return self->list_stack; }
 SiSyncIndicator *_si_window_get_sync_indicator (SiWindow *self) { return self->sync_indicator; }
 AdwLeaflet *_si_window_get_leaflet (SiWindow *self) { return self->leaflet; }
+AdwFlap *_si_window_get_flap (SiWindow *self) { return self->flap; }
