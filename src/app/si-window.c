@@ -185,22 +185,29 @@ unbind_row (GtkSignalListItemFactory *factory,
   si_idea_row_set_idea (SI_IDEA_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+/* Scrolls the list to bring @position into view (GTK 4.8's list view has no scroll_to(); its
+ * list.scroll-to-item action does the same, through the rows' estimated positions: right after
+ * the model changed, the adjustment has no rows to map a value to). */
+static void
+scroll_list_to (SiWindow *self,
+                guint     position)
+{
+  if (position < g_list_model_get_n_items (G_LIST_MODEL (self->ideas)))
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+}
+
 /* New results start at the top, with the best match in sight. */
 static void
 scroll_list_to_top (SiWindow *self)
 {
-  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
-
-  if (adjustment)
-    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_lower (adjustment));
+  scroll_list_to (self, 0);
 }
 
 /**
  * _si_window_scroll_to_idea:
  * @id: an idea the list may show
  *
- * Scrolls the list so that @id's row is in sight (GTK 4.8's list view has no scroll_to(): its
- * list.scroll-to-item action does the same).
+ * Scrolls the list so that @id's row is in sight.
  */
 void
 _si_window_scroll_to_idea (SiWindow *self,
@@ -209,7 +216,7 @@ _si_window_scroll_to_idea (SiWindow *self,
   guint position;
 
   if (si_idea_list_find (self->ideas, id, &position))
-    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+    scroll_list_to (self, position);
 }
 
 /* Search ------------------------------------------------------------------------------------- */
