@@ -18,18 +18,26 @@ set_text_scale (int xft_dpi)
 
 /* A window @width px wide on the fixture's notebook, laid out. */
 static void
-open_window_at (Fixture *f,
-                int      width)
+open_window_with (Fixture       *f,
+                  SiSyncManager *manager,
+                  int            width)
 {
   if (f->window)
     gtk_window_destroy (GTK_WINDOW (f->window));
-  f->window = si_window_new (NULL, f->store, NULL);
+  f->window = si_window_new (NULL, f->store, manager);
   gtk_window_set_default_size (GTK_WINDOW (f->window), width, 700);
   gtk_window_present (GTK_WINDOW (f->window));
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
   spin (100);
   /* The default size counts the window's frame: the inside is a few pixels narrower. */
   g_assert_cmpint (ABS (gtk_widget_get_width (GTK_WIDGET (f->window)) - width), <=, 12);
+}
+
+static void
+open_window_at (Fixture *f,
+                int      width)
+{
+  open_window_with (f, NULL, width);
 }
 
 /* Whether @widget is on screen: mapped, with a size, and inside the window. Returns its width. */
@@ -351,6 +359,68 @@ test_one_empty_state (Fixture       *f,
   g_assert_cmpuint (n, ==, 1);
 }
 
+/* The header's sync status --------------------------------------------------------------------- */
+
+static void
+check_labels_whole (SiWindow  *window,
+                    GtkWidget *widget,
+                    guint     *n_shown)
+{
+  if (GTK_IS_LABEL (widget) && shown_width (window, widget) > 0 &&
+      gtk_label_get_label (GTK_LABEL (widget))[0] != '\0')
+    {
+      g_test_message ("status shows “%s”", gtk_label_get_label (GTK_LABEL (widget)));
+      /* Cut, if at all, only past a width that still says something. */
+      if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+        g_assert_cmpint (shown_width (window, widget), >=, 100);
+      (*n_shown)++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    check_labels_whole (window, child, n_shown);
+}
+
+/* The status is whole, cut only past a minimum width, or not there (an icon, with the text in
+ * the tooltip): never "Sy…".
+ * A failed sync says the most: "Sync failed: <reason> · retrying in 30 s". */
+static void
+test_sync_status_fits (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const int widths[] = { 360, 600, 1000 };
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(SiIdea) idea = add_idea (f->store, "Something", NULL);
+  FaultServer *fault = fault_server_new (FALSE);
+
+  manager = make_manager (f->store, fault->url, monitor);
+  si_sync_manager_set_backoff (manager, 30000, 60000);
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_ERROR);
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      GtkWidget *indicator;
+      guint n_shown = 0;
+
+      open_window_with (f, manager, widths[i]);
+      si_window_open_idea (f->window, si_idea_get_id (idea));
+      if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+        adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+      spin (50);
+      indicator = GTK_WIDGET (_si_window_get_sync_indicator (f->window));
+      g_test_message ("%d px: %s", widths[i], si_sync_indicator_get_text (SI_SYNC_INDICATOR (indicator)));
+      g_assert_cmpint (shown_width (f->window, indicator), >, 0);
+      check_labels_whole (f->window, indicator, &n_shown);
+      /* At the default width, in words. */
+      if (widths[i] >= 1000)
+        g_assert_cmpuint (n_shown, ==, 1);
+    }
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  si_sync_manager_stop (manager);
+  fault_server_free (fault);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -363,6 +433,7 @@ main (int   argc,
   ADD ("search-scrolls-to-top", test_search_scrolls_to_top);
   ADD ("new-idea-scrolled-into-view", test_new_idea_scrolled_into_view);
   ADD ("one-empty-state", test_one_empty_state);
+  ADD ("sync-status-fits", test_sync_status_fits);
 #undef ADD
 
   return g_test_run ();
