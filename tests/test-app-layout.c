@@ -228,6 +228,61 @@ test_row_titles_wrap (Fixture       *f,
   set_text_scale (DPI_1_0);
 }
 
+/* Whether the whole of @title's text is inside it: wrapped onto lines, not scrolled sideways. */
+static gboolean
+shows_all_text (GtkWidget *title)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (title));
+
+  if (GTK_IS_TEXT_VIEW (title))
+    {
+      GtkTextBuffer *text_buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (title));
+      GdkRectangle visible, last;
+      GtkTextIter end;
+
+      gtk_text_buffer_get_end_iter (text_buffer, &end);
+      gtk_text_view_get_visible_rect (GTK_TEXT_VIEW (title), &visible);
+      gtk_text_view_get_iter_location (GTK_TEXT_VIEW (title), &end, &last);
+      return last.x <= visible.x + visible.width && last.y + last.height <= visible.y + visible.height;
+    }
+  else
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (title, text);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      return width <= gtk_widget_get_width (title);
+    }
+}
+
+/* The editor's title wraps onto as many lines as it needs, at 1.5x text in a medium window. */
+static void
+test_editor_title_wraps (Fixture       *f,
+                         gconstpointer  data)
+{
+  static const char *long_title = "Talk idea: offline first, and why local-first apps feel faster "
+                                  "than the ones that wait for the network every time";
+  g_autoptr(SiIdea) idea = add_idea (f->store, long_title, "No spinner");
+  GtkWidget *title;
+
+  set_text_scale (DPI_1_5);
+  open_window_at (f, 880);
+  si_window_open_idea (f->window, si_idea_get_id (idea));
+  if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+    adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+  spin (100);
+  title = GTK_WIDGET (_si_editor_get_title_editable (_si_window_get_editor (f->window)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (title)), ==, long_title);
+  g_assert_cmpint (shown_width (f->window, title), >, 0);
+  /* The text view lays its lines out in idle time: its height grows to them. */
+  WAIT_FOR (shows_all_text (title));
+
+  /* Still one line of text: Enter moves on to the body, a pasted line break is a space. */
+  gtk_editable_set_text (GTK_EDITABLE (title), "Two\nlines");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (title)), ==, "Two lines");
+  set_text_scale (DPI_1_0);
+}
+
 /* Scrolling ----------------------------------------------------------------------------------- */
 
 static GtkAdjustment *
@@ -430,6 +485,7 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/app-layout/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("panes-at-widths", test_panes_at_widths);
   ADD ("row-titles-wrap", test_row_titles_wrap);
+  ADD ("editor-title-wraps", test_editor_title_wraps);
   ADD ("search-scrolls-to-top", test_search_scrolls_to_top);
   ADD ("new-idea-scrolled-into-view", test_new_idea_scrolled_into_view);
   ADD ("one-empty-state", test_one_empty_state);
