@@ -29,6 +29,7 @@ struct _SiWindow
   SiCollectionView      view;
   gint64                view_tag_id;
   guint                 sidebar_refresh_id;
+  guint                 relayout_id;
   guint                 sidebar_updating : 1;
   guint                 selecting : 1;
   GtkWidget            *all_row;
@@ -43,6 +44,8 @@ struct _SiWindow
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
   AdwFlap              *flap;
+  GtkWidget            *sidebar_pane;
+  GtkWidget            *editor_pane;
   GtkListBox           *sidebar;
   GtkWidget            *list_pane;
   AdwWindowTitle       *list_title;

@@ -15,6 +15,8 @@
 #include "si-window-private.h"
 
 #define SIDEBAR_REFRESH_DELAY_MS 250
+/* The sidebar stays beside the list only while the editor keeps at least this much room. */
+#define EDITOR_COMFORT_WIDTH 400
 
 G_DEFINE_FINAL_TYPE (SiWindow, si_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -602,6 +604,51 @@ open_first_idea (SiWindow *self)
     si_window_open_idea (self, si_idea_list_get_id_at (self->ideas, 0));
 }
 
+static int
+min_width (GtkWidget *widget)
+{
+  int min = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  return min;
+}
+
+static gboolean
+relayout_cb (gpointer user_data)
+{
+  SiWindow *self = user_data;
+
+  self->relayout_id = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self->flap));
+  return G_SOURCE_REMOVE;
+}
+
+/* Three panes from the width where the sidebar, the list and a comfortable editor fit; the
+ * sidebar over the list below it. Decided here rather than by the flap, which would keep the
+ * sidebar while the list and the editor still get their natural widths: those depend on the
+ * ideas and the language, and the window would fold at a different width for each. */
+static void
+si_window_size_allocate (GtkWidget *widget,
+                         int        width,
+                         int        height,
+                         int        baseline)
+{
+  SiWindow *self = SI_WINDOW (widget);
+  int three_panes = min_width (self->sidebar_pane) + min_width (self->list_pane) +
+                    MAX (min_width (self->editor_pane), EDITOR_COMFORT_WIDTH) + 2;
+  AdwFlapFoldPolicy policy = width < three_panes ? ADW_FLAP_FOLD_POLICY_ALWAYS : ADW_FLAP_FOLD_POLICY_NEVER;
+
+  if (adw_flap_get_fold_policy (self->flap) != policy)
+    {
+      adw_flap_set_fold_policy (self->flap, policy);
+      /* Mid-allocation, the panes' sizes measured for this frame stay as they were: lay them
+       * out again once this frame is done. */
+      if (self->relayout_id == 0)
+        self->relayout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, relayout_cb, self, NULL);
+    }
+  GTK_WIDGET_CLASS (si_window_parent_class)->size_allocate (widget, width, height, baseline);
+}
+
 static void
 si_window_map (GtkWidget *widget)
 {
@@ -712,6 +759,7 @@ si_window_dispose (GObject *object)
     si_editor_set_idea (self->editor, NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
+  g_clear_handle_id (&self->relayout_id, g_source_remove);
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -787,6 +835,7 @@ si_window_class_init (SiWindowClass *klass)
   object_class->set_property = si_window_set_property;
   window_class->close_request = si_window_close_request;
   widget_class->map = si_window_map;
+  widget_class->size_allocate = si_window_size_allocate;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, SI_TYPE_STORE,
@@ -807,6 +856,8 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar_pane);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, editor_pane);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_pane);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_title);
