@@ -97,6 +97,7 @@ check_panes_at (Fixture *f,
                 gboolean large_text)
 {
   int sidebar, list, editor, inside;
+  gboolean over_list;
 
   open_window_at (f, width);
   inside = gtk_widget_get_width (GTK_WIDGET (f->window));
@@ -136,6 +137,7 @@ check_panes_at (Fixture *f,
     }
 
   /* The sidebar is always in reach: Back (Alt+Left) from wherever the window is. */
+  over_list = sidebar_width (f->window) == 0;
   for (int i = 0; i < 2 && sidebar_width (f->window) == 0; i++)
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "list.back", NULL));
@@ -144,6 +146,10 @@ check_panes_at (Fixture *f,
   sidebar = sidebar_width (f->window);
   g_assert_cmpint (sidebar, >, 0);
   g_assert_cmpint (sidebar, <, inside);
+  /* Brought over the list, with the keyboard there too. */
+  if (over_list)
+    g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (f->window)),
+                                           GTK_WIDGET (_si_window_get_sidebar (f->window))));
 
   /* Choosing a collection shows its list. */
   g_signal_emit_by_name (_si_window_get_sidebar (f->window), "row-activated",

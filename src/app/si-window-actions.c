@@ -206,7 +206,14 @@ back_action (GtkWidget  *widget,
       g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "editor") == 0)
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
   else if (adw_flap_get_folded (self->flap))
-    adw_flap_set_reveal_flap (self->flap, TRUE);
+    {
+      GtkListBoxRow *row = gtk_list_box_get_selected_row (self->sidebar);
+
+      adw_flap_set_reveal_flap (self->flap, TRUE);
+      /* The keyboard goes with it: arrows choose, Enter shows, Escape closes. */
+      if (row)
+        gtk_widget_grab_focus (GTK_WIDGET (row));
+    }
 }
 
 /* notebook.import and notebook.export ---------------------------------------------------------- */
