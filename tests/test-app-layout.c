@@ -156,6 +156,10 @@ check_panes_at (Fixture *f,
                          _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0));
   spin (50);
   g_assert_cmpint (list_width (f->window), >, 0);
+  if (over_list)
+    g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (f->window)),
+                                           GTK_WIDGET (_si_window_get_list_view (f->window))) ||
+                   gtk_window_get_focus (GTK_WINDOW (f->window)) == GTK_WIDGET (_si_window_get_list_view (f->window)));
   /* A sidebar still on screen is beside the list, not over it. */
   if (sidebar_width (f->window) > 0)
     {
