@@ -103,8 +103,6 @@ update_list_state (SiWindow *self)
       gtk_stack_set_visible_child_name (self->list_stack, "empty");
     }
 
-  update_editor_page (self);
-
   subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u idea", "%u ideas", n), n);
   adw_window_title_set_title (self->list_title, title);
   adw_window_title_set_subtitle (self->list_title, subtitle);
@@ -894,6 +892,9 @@ si_window_init (SiWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Start typing in the list or the sidebar, and the search begins. */
+  /* The editor pane's empty state depends on the list's. */
+  g_signal_connect_object (self->list_stack, "notify::visible-child", G_CALLBACK (update_editor_page),
+                           self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_pane);
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
