@@ -23,6 +23,7 @@
 #include "si-compare-window.h"
 #include "si-editor.h"
 #include "si-merge.h"
+#include "si-title-view.h"
 
 struct _SiEditor
 {
@@ -44,7 +45,7 @@ struct _SiEditor
   GtkWidget      *conflict_banner;
   GtkRevealer    *error_revealer;
   GtkLabel       *error_label;
-  GtkText        *title_entry;
+  SiTitleView    *title_entry;
   GtkFlowBox     *tag_box;
   GtkMenuButton  *add_tag_button;
   GtkPopover     *tag_popover;
@@ -1057,6 +1058,7 @@ si_editor_class_init (SiEditorClass *klass)
   signals[SHOW_MESSAGE] = g_signal_new ("show-message", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  g_type_ensure (SI_TYPE_TITLE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_revealer);
   gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_banner);

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "si-app-utils.h"
 #include "si-i18n.h"
@@ -28,6 +29,7 @@ struct _SiSyncIndicator
   GtkMenuButton  *button;
   GtkImage       *icon;
   GtkLabel       *label;
+  GtkLabel       *short_label;
   GtkProgressBar *progress;
   GtkPopover     *popover;
   GtkLabel       *heading;
@@ -236,6 +238,19 @@ countdown_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The status without what follows " · " (the time, the retry), for a header too narrow for all
+ * of it; hidden when there is nothing to leave out. */
+static void
+set_short_label (SiSyncIndicator *self,
+                 const char      *text)
+{
+  const char *dot = strstr (text, " · ");
+  g_autofree char *first = dot ? g_strndup (text, dot - text) : NULL;
+
+  gtk_label_set_label (self->short_label, first ? first : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->short_label), first != NULL);
+}
+
 static void
 update (SiSyncIndicator *self)
 {
@@ -252,6 +267,7 @@ update (SiSyncIndicator *self)
 
   describe (self, &st);
   gtk_label_set_label (self->label, st.label);
+  set_short_label (self, st.label);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), st.label);
   gtk_image_set_from_icon_name (self->icon, st.icon);
   gtk_widget_remove_css_class (GTK_WIDGET (self->icon), "warning");
@@ -547,6 +563,7 @@ si_sync_indicator_class_init (SiSyncIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, button);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, icon);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, label);
+  gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, short_label);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, progress);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, popover);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, heading);

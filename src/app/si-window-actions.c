@@ -54,6 +54,9 @@ new_idea_action (GtkWidget  *widget,
     gtk_search_bar_set_search_mode (self->search_bar, FALSE);
 
   si_window_open_idea (self, si_idea_get_id (idea));
+  _si_window_scroll_to_idea (self, si_idea_get_id (idea));
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "editor");
   si_editor_focus_title (self->editor);
@@ -182,6 +185,8 @@ search_action (GtkWidget  *widget,
 {
   SiWindow *self = SI_WINDOW (widget);
 
+  if (adw_flap_get_folded (self->flap))
+    adw_flap_set_reveal_flap (self->flap, FALSE);
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "list");
   gtk_search_bar_set_search_mode (self->search_bar, TRUE);
@@ -196,7 +201,19 @@ back_action (GtkWidget  *widget,
   SiWindow *self = SI_WINDOW (widget);
 
   si_editor_save_now (self->editor);
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  /* From the editor back to the list; from the list, to the sidebar over it. */
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "editor") == 0)
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  else if (adw_flap_get_folded (self->flap))
+    {
+      GtkListBoxRow *row = gtk_list_box_get_selected_row (self->sidebar);
+
+      adw_flap_set_reveal_flap (self->flap, TRUE);
+      /* The keyboard goes with it: arrows choose, Enter shows, Escape closes. */
+      if (row)
+        gtk_widget_grab_focus (GTK_WIDGET (row));
+    }
 }
 
 /* notebook.import and notebook.export ---------------------------------------------------------- */

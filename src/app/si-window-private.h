@@ -29,6 +29,7 @@ struct _SiWindow
   SiCollectionView      view;
   gint64                view_tag_id;
   guint                 sidebar_refresh_id;
+  guint                 relayout_id;
   guint                 sidebar_updating : 1;
   guint                 selecting : 1;
   GtkWidget            *all_row;
@@ -42,6 +43,9 @@ struct _SiWindow
 
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
+  AdwFlap              *flap;
+  GtkWidget            *sidebar_pane;
+  GtkWidget            *editor_pane;
   GtkListBox           *sidebar;
   GtkWidget            *list_pane;
   AdwWindowTitle       *list_title;
@@ -66,6 +70,8 @@ void _si_window_show_view          (SiWindow         *self,
                                     SiCollectionView  view,
                                     gint64            tag_id);
 void _si_window_refresh_sidebar    (SiWindow         *self);
+void _si_window_scroll_to_idea     (SiWindow         *self,
+                                    gint64            id);
 
 /* For the tests */
 SiEditor        *_si_window_get_editor         (SiWindow *self);
@@ -76,6 +82,7 @@ GtkListBox      *_si_window_get_sidebar        (SiWindow *self);
 GtkStack        *_si_window_get_list_stack     (SiWindow *self);
 SiSyncIndicator *_si_window_get_sync_indicator (SiWindow *self);
 AdwLeaflet      *_si_window_get_leaflet        (SiWindow *self);
+AdwFlap         *_si_window_get_flap           (SiWindow *self);
 GtkWidget       *_si_window_get_sidebar_row    (SiWindow         *self,
                                                 SiCollectionView  view,
                                                 gint64            tag_id);

@@ -15,6 +15,8 @@
 #include "si-window-private.h"
 
 #define SIDEBAR_REFRESH_DELAY_MS 250
+/* The sidebar stays beside the list only while the editor keeps at least this much room. */
+#define EDITOR_COMFORT_WIDTH 400
 
 G_DEFINE_FINAL_TYPE (SiWindow, si_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -48,6 +50,18 @@ view_title (SiWindow *self,
     default:
       return _("All Ideas");
     }
+}
+
+/* One empty state at a time: with no idea open, the editor pane says "pick one" only when the
+ * list has ideas to pick. */
+static void
+update_editor_page (SiWindow *self)
+{
+  const char *page = "editor";
+
+  if (si_editor_get_idea (self->editor) == NULL)
+    page = g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") == 0 ? "none" : "blank";
+  gtk_stack_set_visible_child_name (self->editor_stack, page);
 }
 
 static void
@@ -177,12 +191,47 @@ unbind_row (GtkSignalListItemFactory *factory,
   si_idea_row_set_idea (SI_IDEA_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+/* Scrolls the list to bring @position into view (GTK 4.8's list view has no scroll_to(); its
+ * list.scroll-to-item action does the same, through the rows' estimated positions: right after
+ * the model changed, the adjustment has no rows to map a value to). */
+static void
+scroll_list_to (SiWindow *self,
+                guint     position)
+{
+  if (position < g_list_model_get_n_items (G_LIST_MODEL (self->ideas)))
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+}
+
+/* New results start at the top, with the best match in sight. */
+static void
+scroll_list_to_top (SiWindow *self)
+{
+  scroll_list_to (self, 0);
+}
+
+/**
+ * _si_window_scroll_to_idea:
+ * @id: an idea the list may show
+ *
+ * Scrolls the list so that @id's row is in sight.
+ */
+void
+_si_window_scroll_to_idea (SiWindow *self,
+                           gint64    id)
+{
+  guint position;
+
+  if (si_idea_list_find (self->ideas, id, &position))
+    scroll_list_to (self, position);
+}
+
 /* Search ------------------------------------------------------------------------------------- */
 
 static void
 search_changed_cb (SiWindow *self)
 {
   si_idea_list_set_search (self->ideas, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
+  scroll_list_to_top (self);
   update_list_state (self);
 }
 
@@ -374,6 +423,7 @@ _si_window_show_view (SiWindow         *self,
   si_idea_list_set_pinned_only (self->ideas, view == SI_COLLECTION_VIEW_PINNED);
   si_idea_list_set_conflicts_only (self->ideas, view == SI_COLLECTION_VIEW_CONFLICTS);
   g_object_thaw_notify (G_OBJECT (self->ideas));
+  scroll_list_to_top (self);
 
   row = _si_window_get_sidebar_row (self, view, tag_id);
   if (row && row != GTK_WIDGET (gtk_list_box_get_selected_row (self->sidebar)))
@@ -395,10 +445,16 @@ sidebar_row_selected_cb (SiWindow      *self,
   _si_window_show_view (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (row), "view")), row_tag_id (GTK_WIDGET (row)));
 }
 
+/* Choosing a collection shows its list: the sidebar over it closes. */
 static void
 sidebar_row_activated_cb (SiWindow      *self,
                           GtkListBoxRow *row)
 {
+  if (adw_flap_get_folded (self->flap) && adw_flap_get_reveal_flap (self->flap))
+    {
+      adw_flap_set_reveal_flap (self->flap, FALSE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+    }
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, "list");
 }
@@ -438,7 +494,7 @@ editor_idea_changed_cb (SiWindow *self)
 {
   SiIdea *idea = si_editor_get_idea (self->editor);
 
-  gtk_stack_set_visible_child_name (self->editor_stack, idea ? "editor" : "none");
+  update_editor_page (self);
   if (idea == NULL && adw_leaflet_get_folded (self->leaflet) &&
       g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "editor") == 0)
     adw_leaflet_set_visible_child_name (self->leaflet, "list");
@@ -555,6 +611,51 @@ open_first_idea (SiWindow *self)
     si_window_open_idea (self, si_idea_list_get_id_at (self->ideas, 0));
 }
 
+static int
+min_width (GtkWidget *widget)
+{
+  int min = 0;
+
+  gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  return min;
+}
+
+static gboolean
+relayout_cb (gpointer user_data)
+{
+  SiWindow *self = user_data;
+
+  self->relayout_id = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self->flap));
+  return G_SOURCE_REMOVE;
+}
+
+/* Three panes from the width where the sidebar, the list and a comfortable editor fit; the
+ * sidebar over the list below it. Decided here rather than by the flap, which would keep the
+ * sidebar while the list and the editor still get their natural widths: those depend on the
+ * ideas and the language, and the window would fold at a different width for each. */
+static void
+si_window_size_allocate (GtkWidget *widget,
+                         int        width,
+                         int        height,
+                         int        baseline)
+{
+  SiWindow *self = SI_WINDOW (widget);
+  int three_panes = min_width (self->sidebar_pane) + min_width (self->list_pane) +
+                    MAX (min_width (self->editor_pane), EDITOR_COMFORT_WIDTH) + 2;
+  AdwFlapFoldPolicy policy = width < three_panes ? ADW_FLAP_FOLD_POLICY_ALWAYS : ADW_FLAP_FOLD_POLICY_NEVER;
+
+  if (adw_flap_get_fold_policy (self->flap) != policy)
+    {
+      adw_flap_set_fold_policy (self->flap, policy);
+      /* Mid-allocation, the panes' sizes measured for this frame stay as they were: lay them
+       * out again once this frame is done. */
+      if (self->relayout_id == 0)
+        self->relayout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, relayout_cb, self, NULL);
+    }
+  GTK_WIDGET_CLASS (si_window_parent_class)->size_allocate (widget, width, height, baseline);
+}
+
 static void
 si_window_map (GtkWidget *widget)
 {
@@ -665,6 +766,7 @@ si_window_dispose (GObject *object)
     si_editor_set_idea (self->editor, NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
+  g_clear_handle_id (&self->relayout_id, g_source_remove);
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -740,6 +842,7 @@ si_window_class_init (SiWindowClass *klass)
   object_class->set_property = si_window_set_property;
   window_class->close_request = si_window_close_request;
   widget_class->map = si_window_map;
+  widget_class->size_allocate = si_window_size_allocate;
 
   properties[PROP_STORE] =
     g_param_spec_object ("store", NULL, NULL, SI_TYPE_STORE,
@@ -759,6 +862,9 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SiWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, flap);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar_pane);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, editor_pane);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_pane);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_title);
@@ -792,6 +898,9 @@ si_window_init (SiWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Start typing in the list or the sidebar, and the search begins. */
+  /* The editor pane's empty state depends on the list's. */
+  g_signal_connect_object (self->list_stack, "notify::visible-child", G_CALLBACK (update_editor_page),
+                           self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_pane);
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
@@ -850,3 +959,4 @@ GtkListBox *_si_window_get_sidebar (SiWindow *self) { return self->sidebar; }
 GtkStack *_si_window_get_list_stack (SiWindow *self) { return self->list_stack; }
 SiSyncIndicator *_si_window_get_sync_indicator (SiWindow *self) { return self->sync_indicator; }
 AdwLeaflet *_si_window_get_leaflet (SiWindow *self) { return self->leaflet; }
+AdwFlap *_si_window_get_flap (SiWindow *self) { return self->flap; }

@@ -1,0 +1,506 @@
+/* test-app-layout.c — the window at the widths and text sizes people use: which panes are on
+ * screen, that titles wrap, where the list is scrolled, and how many empty states show.
+ *
+ * The checks go by what is drawn (a widget mapped, inside the window, not stretched), not by
+ * which container holds it, so they say the same thing whatever the layout is built from. */
+#include "config.h"
+
+#include "si-test-app.h"
+
+#define DPI_1_0 (96 * 1024)
+#define DPI_1_5 (144 * 1024)
+
+static void
+set_text_scale (int xft_dpi)
+{
+  g_object_set (gtk_settings_get_default (), "gtk-xft-dpi", xft_dpi, NULL);
+}
+
+/* A window @width px wide on the fixture's notebook, laid out. */
+static void
+open_window_with (Fixture       *f,
+                  SiSyncManager *manager,
+                  int            width)
+{
+  if (f->window)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = si_window_new (NULL, f->store, manager);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+  spin (100);
+  /* The default size counts the window's frame: the inside is a few pixels narrower. */
+  g_assert_cmpint (ABS (gtk_widget_get_width (GTK_WIDGET (f->window)) - width), <=, 12);
+}
+
+static void
+open_window_at (Fixture *f,
+                int      width)
+{
+  open_window_with (f, NULL, width);
+}
+
+/* Whether @widget is on screen: mapped, with a size, and inside the window. Returns its width. */
+static int
+shown_width (SiWindow  *window,
+             GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+  int window_width = gtk_widget_get_width (GTK_WIDGET (window));
+
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_get_child_visible (widget) ||
+      !gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds))
+    return 0;
+  for (GtkWidget *w = widget; w; w = gtk_widget_get_parent (w))
+    if (!gtk_widget_get_child_visible (w) || !gtk_widget_get_visible (w))
+      return 0;
+  /* Off to one side (a page slid away, a flap hidden) is not shown. */
+  if (bounds.origin.x >= window_width || bounds.origin.x + bounds.size.width <= 0 ||
+      bounds.size.width < 1)
+    return 0;
+  return (int) bounds.size.width;
+}
+
+static int
+sidebar_width (SiWindow *window)
+{
+  return shown_width (window, GTK_WIDGET (_si_window_get_sidebar (window)));
+}
+
+static int
+list_width (SiWindow *window)
+{
+  return shown_width (window, GTK_WIDGET (_si_window_get_list_view (window)));
+}
+
+static int
+editor_width (SiWindow *window)
+{
+  return shown_width (window, GTK_WIDGET (_si_window_get_editor (window)));
+}
+
+static void
+add_sample_ideas (Fixture *f,
+                  guint    n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Reading list for the summer %u", i);
+      g_autoptr(SiIdea) idea = add_idea (f->store, title, "An idea to come back to, with a body.");
+    }
+}
+
+/* Which panes show, at every width the issue names, at text scale 1.0 and 1.5. */
+static void
+check_panes_at (Fixture *f,
+                int      width,
+                gboolean large_text)
+{
+  int sidebar, list, editor, inside;
+  gboolean over_list;
+
+  open_window_at (f, width);
+  inside = gtk_widget_get_width (GTK_WIDGET (f->window));
+  sidebar = sidebar_width (f->window);
+  list = list_width (f->window);
+  editor = editor_width (f->window);
+  g_test_message ("%d px%s: sidebar %d, list %d, editor %d", width, large_text ? " (1.5)" : "",
+                  sidebar, list, editor);
+
+  /* Never a pane wider than the window, never the sidebar alone. */
+  g_assert_cmpint (sidebar, <=, inside);
+  g_assert_cmpint (list, <=, inside);
+  g_assert_cmpint (editor, <=, inside);
+  g_assert_true (list > 0 || editor > 0);
+  if (sidebar > 0)
+    {
+      g_assert_cmpint (list, >, 0);
+      g_assert_cmpint (sidebar, <, inside / 2);
+    }
+
+  if (width < 580)
+    /* One pane at a time. */
+    g_assert_true ((list > 0) != (editor > 0));
+  else if (width >= 600 && !large_text)
+    {
+      /* List and editor side by side from about 600 px... */
+      g_assert_cmpint (list, >, 0);
+      g_assert_cmpint (editor, >, 0);
+      /* ...and the sidebar beside them when there is room. */
+      if (width >= 1000)
+        g_assert_cmpint (sidebar, >, 0);
+    }
+  else if (width >= 880)
+    {
+      g_assert_cmpint (list, >, 0);
+      g_assert_cmpint (editor, >, 0);
+    }
+
+  /* The sidebar is always in reach: Back (Alt+Left) from wherever the window is. */
+  over_list = sidebar_width (f->window) == 0;
+  for (int i = 0; i < 2 && sidebar_width (f->window) == 0; i++)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "list.back", NULL));
+      spin (50);
+    }
+  sidebar = sidebar_width (f->window);
+  g_assert_cmpint (sidebar, >, 0);
+  g_assert_cmpint (sidebar, <, inside);
+  /* Brought over the list, with the keyboard there too. */
+  if (over_list)
+    g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (f->window)),
+                                           GTK_WIDGET (_si_window_get_sidebar (f->window))));
+
+  /* Choosing a collection shows its list. */
+  g_signal_emit_by_name (_si_window_get_sidebar (f->window), "row-activated",
+                         _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0));
+  spin (50);
+  g_assert_cmpint (list_width (f->window), >, 0);
+  if (over_list)
+    g_assert_true (gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (f->window)),
+                                           GTK_WIDGET (_si_window_get_list_view (f->window))) ||
+                   gtk_window_get_focus (GTK_WINDOW (f->window)) == GTK_WIDGET (_si_window_get_list_view (f->window)));
+  /* A sidebar still on screen is beside the list, not over it. */
+  if (sidebar_width (f->window) > 0)
+    {
+      graphene_rect_t sidebar_bounds, list_bounds;
+
+      g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (_si_window_get_sidebar (f->window)),
+                                                GTK_WIDGET (f->window), &sidebar_bounds));
+      g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (_si_window_get_list_view (f->window)),
+                                                GTK_WIDGET (f->window), &list_bounds));
+      g_assert_cmpfloat (sidebar_bounds.origin.x + sidebar_bounds.size.width, <=, list_bounds.origin.x);
+    }
+}
+
+static void
+test_panes_at_widths (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const int widths[] = { 360, 600, 760, 880, 1000, 1280 };
+
+  add_sample_ideas (f, 3);
+  for (guint scale = 0; scale < 2; scale++)
+    {
+      set_text_scale (scale ? DPI_1_5 : DPI_1_0);
+      for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+        check_panes_at (f, widths[i], scale == 1);
+    }
+  set_text_scale (DPI_1_0);
+}
+
+/* Titles ----------------------------------------------------------------------------------------- */
+
+static GtkLabel *
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
+    return GTK_LABEL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child, text);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* At 1.5x text a list title wraps onto a second line instead of shrinking to "Reading l…";
+ * two lines at most. */
+static void
+test_row_titles_wrap (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char *title = "Reading list for the summer";
+  static const char *long_title = "Talk idea: offline first, and why local-first apps feel faster "
+                                  "than the ones that wait for the network every time";
+  g_autoptr(SiIdea) a = add_idea (f->store, title, "Piranesi");
+  g_autoptr(SiIdea) b = add_idea (f->store, long_title, "No spinner");
+  SiIdeaRow *row;
+  GtkLabel *label;
+
+  set_text_scale (DPI_1_5);
+  open_window_at (f, 1000);
+  WAIT_FOR ((row = find_row (f->window, title)) != NULL);
+  label = find_label (GTK_WIDGET (row), title);
+  g_assert_nonnull (label);
+  g_assert_true (gtk_label_get_wrap (label));
+  g_assert_cmpint (gtk_label_get_lines (label), ==, 2);
+  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+
+  /* A title too long for two lines ends in an ellipsis on the second. */
+  WAIT_FOR ((row = find_row (f->window, long_title)) != NULL);
+  label = find_label (GTK_WIDGET (row), long_title);
+  g_assert_nonnull (label);
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (label)), ==, 2);
+  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+  set_text_scale (DPI_1_0);
+}
+
+/* Whether the whole of @title's text is inside it: wrapped onto lines, not scrolled sideways. */
+static gboolean
+shows_all_text (GtkWidget *title)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (title));
+
+  if (GTK_IS_TEXT_VIEW (title))
+    {
+      GtkTextBuffer *text_buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (title));
+      GdkRectangle visible, last;
+      GtkTextIter end;
+
+      gtk_text_buffer_get_end_iter (text_buffer, &end);
+      gtk_text_view_get_visible_rect (GTK_TEXT_VIEW (title), &visible);
+      gtk_text_view_get_iter_location (GTK_TEXT_VIEW (title), &end, &last);
+      return last.x <= visible.x + visible.width && last.y + last.height <= visible.y + visible.height;
+    }
+  else
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (title, text);
+      int width;
+
+      pango_layout_get_pixel_size (layout, &width, NULL);
+      return width <= gtk_widget_get_width (title);
+    }
+}
+
+/* The editor's title wraps onto as many lines as it needs, at 1.5x text in a medium window. */
+static void
+test_editor_title_wraps (Fixture       *f,
+                         gconstpointer  data)
+{
+  static const char *long_title = "Talk idea: offline first, and why local-first apps feel faster "
+                                  "than the ones that wait for the network every time";
+  g_autoptr(SiIdea) idea = add_idea (f->store, long_title, "No spinner");
+  GtkWidget *title;
+
+  set_text_scale (DPI_1_5);
+  open_window_at (f, 880);
+  si_window_open_idea (f->window, si_idea_get_id (idea));
+  if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+    adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+  spin (100);
+  title = GTK_WIDGET (_si_editor_get_title_editable (_si_window_get_editor (f->window)));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (title)), ==, long_title);
+  g_assert_cmpint (shown_width (f->window, title), >, 0);
+  /* The text view lays its lines out in idle time: its height grows to them. */
+  WAIT_FOR (shows_all_text (title));
+
+  /* Still one line of text: Enter moves on to the body, a pasted line break is a space. */
+  gtk_editable_set_text (GTK_EDITABLE (title), "Two\nlines");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (title)), ==, "Two lines");
+  set_text_scale (DPI_1_0);
+}
+
+/* Scrolling ----------------------------------------------------------------------------------- */
+
+static GtkAdjustment *
+list_adjustment (SiWindow *window)
+{
+  return gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (_si_window_get_list_view (window)));
+}
+
+static void
+scroll_list_to_bottom (SiWindow *window)
+{
+  GtkAdjustment *adj = list_adjustment (window);
+
+  WAIT_FOR (gtk_adjustment_get_upper (adj) > 2 * gtk_adjustment_get_page_size (adj));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  spin (100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), >, gtk_adjustment_get_page_size (adj));
+}
+
+/* Whether @row is inside the part of the list on screen. */
+static gboolean
+row_in_view (SiWindow  *window,
+             SiIdeaRow *row)
+{
+  GtkWidget *view = GTK_WIDGET (_si_window_get_list_view (window));
+  graphene_rect_t bounds;
+
+  if (row == NULL || !gtk_widget_compute_bounds (GTK_WIDGET (row), view, &bounds))
+    return FALSE;
+  return bounds.origin.y >= 0 && bounds.origin.y + bounds.size.height <= gtk_widget_get_height (view);
+}
+
+static void
+test_search_scrolls_to_top (Fixture       *f,
+                            gconstpointer  data)
+{
+  GtkAdjustment *adj;
+
+  add_sample_ideas (f, 60);
+  open_window_at (f, 1000);
+  adj = list_adjustment (f->window);
+  scroll_list_to_bottom (f->window);
+
+  /* Every idea matches: the list keeps its length, and starts again at the top. */
+  gtk_search_bar_set_search_mode (_si_window_get_search_bar (f->window), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (_si_window_get_search_entry (f->window)), "reading");
+  g_signal_emit_by_name (_si_window_get_search_entry (f->window), "search-changed");
+  spin (100);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (si_window_get_idea_list (f->window))), ==, 60);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, gtk_adjustment_get_lower (adj));
+  {
+    SiIdeaList *list = si_window_get_idea_list (f->window);
+    g_autoptr(SiIdea) first = si_store_get_idea (f->store, si_idea_list_get_id_at (list, 0), NULL);
+
+    g_assert_true (row_in_view (f->window, find_row (f->window, si_idea_get_title (first))));
+  }
+
+  /* A tag chosen in the sidebar is new results too. */
+  gtk_search_bar_set_search_mode (_si_window_get_search_bar (f->window), FALSE);
+  spin (50);
+  scroll_list_to_bottom (f->window);
+  gtk_list_box_select_row (_si_window_get_sidebar (f->window),
+                           GTK_LIST_BOX_ROW (_si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_PINNED, 0)));
+  gtk_list_box_select_row (_si_window_get_sidebar (f->window),
+                           GTK_LIST_BOX_ROW (_si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0)));
+  spin (100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), ==, gtk_adjustment_get_lower (adj));
+}
+
+/* Ctrl+N with the list scrolled away: the new idea's row comes into view, selected, and the
+ * editor's title has the focus. */
+static void
+test_new_idea_scrolled_into_view (Fixture       *f,
+                                  gconstpointer  data)
+{
+  GtkWidget *title;
+
+  add_sample_ideas (f, 60);
+  open_window_at (f, 1000);
+  scroll_list_to_bottom (f->window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.new", NULL));
+  /* Laid out first: a row just made sits at 0, 0 until it is allocated. */
+  spin (200);
+  g_assert_true (row_in_view (f->window, find_row (f->window, "New idea")));
+  g_assert_cmpuint (gtk_single_selection_get_selected (
+                      GTK_SINGLE_SELECTION (gtk_list_view_get_model (_si_window_get_list_view (f->window)))),
+                    ==, 0);
+  title = GTK_WIDGET (_si_editor_get_title_editable (_si_window_get_editor (f->window)));
+  WAIT_FOR (gtk_window_get_focus (GTK_WINDOW (f->window)) != NULL &&
+            (gtk_window_get_focus (GTK_WINDOW (f->window)) == title ||
+             gtk_widget_is_ancestor (gtk_window_get_focus (GTK_WINDOW (f->window)), title)));
+}
+
+/* Empty states ---------------------------------------------------------------------------------- */
+
+static void
+count_status_pages (SiWindow  *window,
+                    GtkWidget *widget,
+                    guint     *n)
+{
+  if (ADW_IS_STATUS_PAGE (widget) && shown_width (window, widget) > 0)
+    (*n)++;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    count_status_pages (window, child, n);
+}
+
+/* First start: one empty state ("No Ideas Yet" with its button), not two side by side. */
+static void
+test_one_empty_state (Fixture       *f,
+                      gconstpointer  data)
+{
+  guint n = 0;
+
+  open_window_at (f, 1000);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (_si_window_get_list_stack (f->window)), ==, "empty");
+  count_status_pages (f->window, GTK_WIDGET (f->window), &n);
+  g_assert_cmpuint (n, ==, 1);
+
+  /* With ideas to pick, the editor says so. */
+  {
+    g_autoptr(SiIdea) idea = add_idea (f->store, "Something", NULL);
+  }
+  WAIT_FOR (n_rows_shown (f->window) == 1);
+  si_window_open_idea (f->window, 0);
+  spin (50);
+  n = 0;
+  count_status_pages (f->window, GTK_WIDGET (f->window), &n);
+  g_assert_cmpuint (n, ==, 1);
+}
+
+/* The header's sync status --------------------------------------------------------------------- */
+
+static void
+check_labels_whole (SiWindow  *window,
+                    GtkWidget *widget,
+                    guint     *n_shown)
+{
+  if (GTK_IS_LABEL (widget) && shown_width (window, widget) > 0 &&
+      gtk_label_get_label (GTK_LABEL (widget))[0] != '\0')
+    {
+      g_test_message ("status shows “%s”", gtk_label_get_label (GTK_LABEL (widget)));
+      /* Cut, if at all, only past a width that still says something. */
+      if (pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (widget))))
+        g_assert_cmpint (shown_width (window, widget), >=, 100);
+      (*n_shown)++;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    check_labels_whole (window, child, n_shown);
+}
+
+/* The status is whole, cut only past a minimum width, or not there (an icon, with the text in
+ * the tooltip): never "Sy…".
+ * A failed sync says the most: "Sync failed: <reason> · retrying in 30 s". */
+static void
+test_sync_status_fits (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const int widths[] = { 360, 600, 1000 };
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(SiIdea) idea = add_idea (f->store, "Something", NULL);
+  FaultServer *fault = fault_server_new (FALSE);
+
+  manager = make_manager (f->store, fault->url, monitor);
+  si_sync_manager_set_backoff (manager, 30000, 60000);
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_ERROR);
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      GtkWidget *indicator;
+      guint n_shown = 0;
+
+      open_window_with (f, manager, widths[i]);
+      si_window_open_idea (f->window, si_idea_get_id (idea));
+      if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+        adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+      spin (50);
+      indicator = GTK_WIDGET (_si_window_get_sync_indicator (f->window));
+      g_test_message ("%d px: %s", widths[i], si_sync_indicator_get_text (SI_SYNC_INDICATOR (indicator)));
+      g_assert_cmpint (shown_width (f->window, indicator), >, 0);
+      check_labels_whole (f->window, indicator, &n_shown);
+      /* At the default width, in words. */
+      if (widths[i] >= 1000)
+        g_assert_cmpuint (n_shown, ==, 1);
+    }
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  si_sync_manager_stop (manager);
+  fault_server_free (fault);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  si_test_app_init (&argc, &argv);
+
+#define ADD(path, fn) g_test_add ("/app-layout/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("panes-at-widths", test_panes_at_widths);
+  ADD ("row-titles-wrap", test_row_titles_wrap);
+  ADD ("editor-title-wraps", test_editor_title_wraps);
+  ADD ("search-scrolls-to-top", test_search_scrolls_to_top);
+  ADD ("new-idea-scrolled-into-view", test_new_idea_scrolled_into_view);
+  ADD ("one-empty-state", test_one_empty_state);
+  ADD ("sync-status-fits", test_sync_status_fits);
+#undef ADD
+
+  return g_test_run ();
+}
