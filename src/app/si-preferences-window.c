@@ -1,13 +1,14 @@
 /* si-preferences-window.c — the preferences: log in to a Saveidea server (errors are shown
  * right under the fields: a wrong password, a server that cannot be reached, an address that
- * is not a Saveidea server), log out, the sync interval and auto-push, and the notebook's
- * location on disk. */
+ * is not a Saveidea server), log out, the sync interval and auto-push, this device's name
+ * (si-device.h), and the notebook's location on disk. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "si-device.h"
 #include "si-preferences-window.h"
 
 struct _SiPreferencesWindow
@@ -31,6 +32,7 @@ struct _SiPreferencesWindow
   GtkWidget            *logout_button;
   GtkSpinButton        *interval_spin;
   GtkSwitch            *auto_push_switch;
+  AdwEntryRow          *device_name_row;
   AdwActionRow         *db_row;
 };
 
@@ -221,6 +223,45 @@ logout_clicked_cb (SiPreferencesWindow *self)
     logout (self, FALSE);
 }
 
+/* Device name ---------------------------------------------------------------------------------- */
+
+/* Shows the notebook's device name: the one set, or the computer's (shown, not stored). */
+static void
+load_device_name (SiPreferencesWindow *self)
+{
+  g_autofree char *name = si_device_dup_name (si_sync_manager_get_store (self->manager));
+
+  /* Only when it differs (trimmed, or the default again): setting the text while it is being
+   * edited brings the apply button back. */
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), name) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->device_name_row), name);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->device_name_row), "error");
+}
+
+static void
+device_name_changed_cb (SiPreferencesWindow *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->device_name_row), "error");
+}
+
+static void
+device_name_apply_cb (SiPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->manager == NULL)
+    return;
+  /* Empty: the computer's name again. */
+  if (!si_device_set_name (si_sync_manager_get_store (self->manager),
+                           gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->device_name_row), "error");
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
+      return;
+    }
+  load_device_name (self);
+}
+
 const char *
 _si_preferences_window_get_error (SiPreferencesWindow *self)
 {
@@ -263,7 +304,10 @@ si_preferences_window_class_init (SiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, logout_button);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, auto_push_switch);
+  gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, device_name_row);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, db_row);
+  gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, device_name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, logout_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_activated_cb);
@@ -273,8 +317,14 @@ si_preferences_window_class_init (SiPreferencesWindowClass *klass)
 static void
 si_preferences_window_init (SiPreferencesWindow *self)
 {
+  GtkEditable *delegate;
+
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* No longer than a device name may be. */
+  delegate = gtk_editable_get_delegate (GTK_EDITABLE (self->device_name_row));
+  if (GTK_IS_TEXT (delegate))
+    gtk_text_set_max_length (GTK_TEXT (delegate), SI_DEVICE_NAME_MAX_CHARS);
 }
 
 static gboolean
@@ -317,9 +367,13 @@ si_preferences_window_new (GtkWindow     *parent,
       self->account = g_object_ref (si_sync_manager_get_account (manager));
       g_signal_connect_object (self->account, "notify", G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
       adw_action_row_set_subtitle (self->db_row, si_store_get_path (store));
+      load_device_name (self);
     }
   else
-    gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), FALSE);
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->device_name_row), FALSE);
+    }
 
   if (settings)
     {
