@@ -1,7 +1,7 @@
 /* si-preferences-window.c — the preferences: log in to a Saveidea server (errors are shown
  * right under the fields: a wrong password, a server that cannot be reached, an address that
- * is not a Saveidea server), log out, the sync interval and auto-push, this device's name
- * (si-device.h), and the notebook's location on disk. */
+ * is not a Saveidea server), log out, the sync interval and auto-push, and the notebook's
+ * location on disk. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
@@ -223,7 +223,7 @@ logout_clicked_cb (SiPreferencesWindow *self)
     logout (self, FALSE);
 }
 
-/* Device name ---------------------------------------------------------------------------------- */
+/* Device name: this notebook's (si-device.h), in a group of its own ------------------------------ */
 
 /* Shows the notebook's device name: the one set, or the computer's (shown, not stored). */
 static void
