@@ -8,8 +8,8 @@
 
 #include <glib/gi18n.h>
 
-#include "si-device.h"
 #include "si-preferences-window.h"
+#include "si-device.h"
 
 struct _SiPreferencesWindow
 {
@@ -223,6 +223,12 @@ logout_clicked_cb (SiPreferencesWindow *self)
     logout (self, FALSE);
 }
 
+const char *
+_si_preferences_window_get_error (SiPreferencesWindow *self)
+{
+  return gtk_revealer_get_reveal_child (self->account_error_revealer) ? gtk_label_get_label (self->account_error) : NULL;
+}
+
 /* Device name: this notebook's (si-device.h), in a group of its own ------------------------------ */
 
 /* Shows the notebook's device name: the one set, or the computer's (shown, not stored). */
@@ -260,12 +266,6 @@ device_name_apply_cb (SiPreferencesWindow *self)
       return;
     }
   load_device_name (self);
-}
-
-const char *
-_si_preferences_window_get_error (SiPreferencesWindow *self)
-{
-  return gtk_revealer_get_reveal_child (self->account_error_revealer) ? gtk_label_get_label (self->account_error) : NULL;
 }
 
 static void
