@@ -359,6 +359,79 @@ test_tags (void)
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 1), "ideas"), ==, 1);
 }
 
+/* device-name shows the name this notebook's changes carry, sets it (the app sees the same
+ * one), refuses a bad one with exit 3, and goes back to the computer's name; the ideas written
+ * afterwards say so in show and --json. */
+static void
+test_device_name (void)
+{
+  g_autofree char *db = db_path ("cli.db");
+  g_autofree char *too_long = g_strnfill (65, 'x');
+  g_autofree char *fallback = NULL;
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) keep = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = NULL;
+  g_autofree char *id = NULL;
+  JsonObject *idea, *object;
+
+  RUN (&run, db, NULL, "device-name");
+  assert_ok (&run);
+  g_assert_true (g_str_has_suffix (run.out, "\n"));
+  fallback = g_strndup (run.out, strlen (run.out) - 1);
+  g_assert_cmpstr (fallback, !=, "");
+
+  RUN (&run, db, NULL, "device-name", "  Ada’s laptop ");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "Ada’s laptop\n");
+  RUN (&run, db, NULL, "device-name", "--json");
+  assert_ok (&run);
+  node = parse_json (run.out);
+  object = json_node_get_object (node);
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "Ada’s laptop");
+  g_assert_cmpstr (json_object_get_string_member (object, "default"), ==, fallback);
+  g_assert_true (json_object_get_boolean_member (object, "custom"));
+
+  /* The app's notebook object reads the same name. */
+  store = si_store_new (db, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(SiIdea) written = si_idea_new ("Written here", "");
+
+    g_assert_true (si_store_save_idea (store, written, SI_SAVE_LOCAL, &error));
+    g_assert_cmpstr (si_idea_get_device (written), ==, "Ada’s laptop");
+    id = g_strdup_printf ("%" G_GINT64_FORMAT, si_idea_get_id (written));
+  }
+  idea = show_json (db, id, &keep);
+  g_assert_cmpstr (json_object_get_string_member (idea, "device"), ==, "Ada’s laptop");
+  RUN (&run, db, NULL, "show", id);
+  assert_ok (&run);
+  g_assert_nonnull (strstr (run.out, "\ndevice:   Ada’s laptop\n"));
+
+  RUN (&run, db, NULL, "device-name", too_long);
+  assert_fails (&run, 3, "64 characters");
+  RUN (&run, db, NULL, "device-name", "two\nlines");
+  assert_fails (&run, 3, NULL);
+  RUN (&run, db, NULL, "device-name", "one", "two");
+  assert_fails (&run, 1, "device-name");
+  RUN (&run, db, NULL, "device-name", "one", "--reset");
+  assert_fails (&run, 1, NULL);
+  RUN (&run, db, NULL, "device-name");
+  assert_ok (&run);
+  g_assert_cmpstr (run.out, ==, "Ada’s laptop\n");
+
+  RUN (&run, db, NULL, "device-name", "--reset");
+  assert_ok (&run);
+  g_assert_true (g_str_has_prefix (run.out, fallback));
+  RUN (&run, db, NULL, "device-name", "--json");
+  assert_ok (&run);
+  g_clear_pointer (&node, json_node_unref);
+  node = parse_json (run.out);
+  g_assert_false (json_object_get_boolean_member (json_node_get_object (node), "custom"));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "name"), ==, fallback);
+}
+
 static void
 test_body_from_stdin (void)
 {
@@ -919,6 +992,7 @@ main (int   argc,
   g_test_add_func ("/cli/edit", test_edit);
   g_test_add_func ("/cli/delete", test_delete);
   g_test_add_func ("/cli/tags", test_tags);
+  g_test_add_func ("/cli/device-name", test_device_name);
   g_test_add_func ("/cli/body-from-stdin", test_body_from_stdin);
   g_test_add_func ("/cli/exit-codes", test_exit_codes);
   g_test_add_func ("/cli/export-import", test_export_import);

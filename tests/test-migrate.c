@@ -247,6 +247,14 @@ max_id (Feed *feed)
   return max;
 }
 
+/* @json (an object) with "device": @device first. */
+static char *
+with_device (const char *json,
+             const char *device)
+{
+  return g_strdup_printf ("{\"device\":\"%s\",%s", device, json + 1);
+}
+
 /* What alice and bob wrote to the source. */
 typedef struct {
   char   *alice_token, *alice_token2, *bob_token;
@@ -296,7 +304,10 @@ fill (SiTestServer *server,
   kettle = idea_json (kettle_uid, "Solar kettle", "first", FALSE, kettle_tags);
   f->kettle = create (server, f->alice_token, "ideas", kettle, NULL);
   pinned_tags = g_strdup_printf ("[%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]", f->gone, f->home);
-  pinned = idea_json (NULL, "Pinned", "", TRUE, pinned_tags);
+  {
+    g_autofree char *plain = idea_json (NULL, "Pinned", "", TRUE, pinned_tags);
+    pinned = with_device (plain, "desk");
+  }
   f->pinned = create (server, f->alice_token2, "ideas", pinned, NULL);
   deleted = idea_json (NULL, "To delete", "x", FALSE, "[]");
   f->deleted = create (server, f->alice_token, "ideas", deleted, NULL);
@@ -309,7 +320,10 @@ fill (SiTestServer *server,
     g_autofree char *home_only = g_strdup_printf ("[%" G_GINT64_FORMAT "]", f->home);
     g_autoptr(SiTestResponse) r = NULL;
 
-    kettle_edit = idea_json (kettle_uid, "Solar kettle, v2", TRICKY_BODY, FALSE, home_only);
+    {
+      g_autofree char *plain = idea_json (kettle_uid, "Solar kettle, v2", TRICKY_BODY, FALSE, home_only);
+      kettle_edit = with_device (plain, "Ada’s laptop\\\\ \\\\N\\\\t");
+    }
     r = change (server, "PUT", f->alice_token, "ideas", f->kettle,
                 json_object_get_int_member (feed_find (now, f->kettle, "ideas"), "version"), kettle_edit);
     g_assert_cmpuint (r->status, ==, 200);
@@ -403,6 +417,11 @@ test_copy_keeps_everything (void)
       g_autoptr(Feed) alice_nothing = read_feed (target, f.alice_token, alice_before->cursor);
 
       assert_same_feed (alice_before, alice_after);
+      /* Who wrote each version came along, COPY's escapes and all. */
+      g_assert_cmpstr (json_object_get_string_member (feed_find (alice_after, f.kettle, "ideas"), "device"), ==,
+                       "Ada’s laptop\\ \\N\\t");
+      g_assert_cmpstr (json_object_get_string_member (feed_find (alice_after, f.pinned, "ideas"), "device"), ==, "desk");
+      g_assert_false (json_object_has_member (feed_find (alice_after, f.empty, "ideas"), "device"));
       g_assert_cmpuint (alice_nothing->records->len, ==, 0);
       g_assert_cmpint (alice_nothing->cursor, ==, alice_before->cursor);
     }
@@ -620,6 +639,92 @@ sync_ok (SiSyncEngine *engine)
   return report;
 }
 
+/* Databases of the schemas before device names (SQLite 2, PostgreSQL 1) gain the column when a
+ * server opens them: their records say no device, new writes store one, and copy-to takes an
+ * old SQLite database too. */
+static void
+downgrade_sqlite (SiTestServer *server)
+{
+  g_autofree char *path = g_build_filename (si_test_server_get_data_dir (server), "server.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE records DROP COLUMN device; PRAGMA user_version = 2",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+}
+
+static void
+downgrade_pg (const char *uri)
+{
+  PGconn *conn = PQconnectdb (uri);
+  PGresult *res;
+
+  g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
+  res = PQexec (conn, "ALTER TABLE records DROP COLUMN device;"
+                      "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
+  PQclear (res);
+  PQfinish (conn);
+}
+
+/* On a started @server: alice's idea @id says no device; a new one stores its device. */
+static void
+assert_device_after_upgrade (SiTestServer *server,
+                             const char   *token,
+                             gint64        id)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/ideas/%" G_GINT64_FORMAT, id);
+  g_autoptr(SiTestResponse) old = si_test_server_request (server, "GET", path, token, NULL, NULL);
+  g_autofree char *plain = idea_json (NULL, "After the upgrade", "", FALSE, "[]");
+  g_autofree char *body = with_device (plain, "laptop");
+  g_autoptr(SiTestResponse) created = si_test_server_request (server, "POST", "/api/v1/ideas", token, body, NULL);
+  g_autoptr(Feed) feed = read_feed (server, token, 0);
+
+  g_assert_cmpuint (old->status, ==, 200);
+  g_assert_false (json_object_has_member (si_test_response_object (old), "device"));
+  g_assert_cmpuint (created->status, ==, 201);
+  g_assert_cmpstr (si_test_response_get_string (created, "device"), ==, "laptop");
+  g_assert_cmpstr (json_object_get_string_member (feed_find (feed, si_test_response_get_int (created, "id"), "ideas"),
+                                                  "device"), ==, "laptop");
+}
+
+static void
+test_device_column_added (void)
+{
+  g_autoptr(SiTestServer) sqlite_server = sqlite_server_new ();
+  g_autoptr(SiTestServer) pg_server = pg_server_new ();
+  g_autoptr(SiTestServer) target = pg_server_new ();
+  g_autofree char *sqlite_token = NULL;
+  g_autofree char *pg_token = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *plain = idea_json (NULL, "Before the upgrade", "", FALSE, "[]");
+  gint64 sqlite_id, pg_id;
+
+  si_test_server_add_user (pg_server, "alice", PASSWORD);
+
+  si_test_server_start (sqlite_server);
+  sqlite_token = si_test_server_login (sqlite_server, "alice", PASSWORD);
+  sqlite_id = create (sqlite_server, sqlite_token, "ideas", plain, NULL);
+  g_assert_cmpint (si_test_server_stop (sqlite_server, SIGTERM), ==, 0);
+  downgrade_sqlite (sqlite_server);
+
+  si_test_server_start (pg_server);
+  pg_token = si_test_server_login (pg_server, "alice", PASSWORD);
+  pg_id = create (pg_server, pg_token, "ideas", plain, NULL);
+  g_assert_cmpint (si_test_server_stop (pg_server, SIGTERM), ==, 0);
+  downgrade_pg (si_test_server_get_database (pg_server));
+
+  /* An old SQLite database copies as it is upgraded. */
+  g_assert_cmpint (copy_to (sqlite_server, si_test_server_get_database (target), &out, &err), ==, 0);
+  si_test_server_start (target);
+  assert_device_after_upgrade (target, sqlite_token, sqlite_id);
+
+  si_test_server_start (pg_server);
+  assert_device_after_upgrade (pg_server, pg_token, pg_id);
+}
+
 /* A notebook synced with the SQLite server goes on syncing incrementally with the copy. */
 static void
 test_client_keeps_syncing (void)
@@ -713,6 +818,7 @@ main (int   argc,
   g_test_add_func ("/migrate/refuses-non-empty", test_refuses_non_empty);
   g_test_add_func ("/migrate/failure-leaves-target-empty", test_failure_leaves_target_empty);
   g_test_add_func ("/migrate/client-keeps-syncing", test_client_keeps_syncing);
+  g_test_add_func ("/migrate/device-column-added", test_device_column_added);
 
   return g_test_run ();
 }

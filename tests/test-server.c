@@ -404,6 +404,136 @@ test_tombstones (void)
 /* ---------------------------------------------------------------------------------------- */
 /* writes */
 
+/* Each pushed change may say which device wrote it: stored with the record, returned in GETs,
+ * pages and the change feed; a request without it (an older client) stores none; a bad one is
+ * refused like any bad field. */
+static char *
+with_device (const char *json,
+             const char *device_json)
+{
+  return g_strdup_printf ("{\"device\":%s,%s", device_json, json + 1);
+}
+
+static void
+test_device (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *plain = idea_json (uid, "Kettle", NULL);
+  g_autofree char *from_laptop = with_device (plain, "\"Ada’s laptop\"");
+  g_autofree char *from_desk = with_device (plain, "\"desk\"");
+  g_autofree char *path = NULL;
+  g_autofree char *too_long = g_strnfill (SI_DEVICE_NAME_MAX_CHARS + 1, 'x');
+  g_autofree char *longest = g_strnfill (SI_DEVICE_NAME_MAX_CHARS, 'x');
+  gint64 id, version;
+
+  {
+    g_autoptr(SiTestResponse) r = post (server, token, "ideas", from_laptop, 201);
+
+    id = si_test_response_get_int (r, "id");
+    version = si_test_response_get_int (r, "version");
+    g_assert_cmpstr (si_test_response_get_string (r, "device"), ==, "Ada’s laptop");
+    g_assert_true (soup_header_contains (soup_message_headers_get_list (r->headers, SI_WIRE_FEATURES_HEADER),
+                                         SI_WIRE_FEATURE_DEVICE));
+  }
+  path = g_strdup_printf ("/api/v1/ideas/%" G_GINT64_FORMAT, id);
+  {
+    g_autoptr(SiTestResponse) one = get (server, token, "%s", path);
+    g_autoptr(SiTestResponse) page = get (server, token, "/api/v1/ideas?since=0");
+    g_autoptr(SiTestResponse) changes = get (server, token, "/api/v1/changes?since=0");
+
+    g_assert_cmpstr (si_test_response_get_string (one, "device"), ==, "Ada’s laptop");
+    g_assert_cmpstr (json_object_get_string_member (record_at (page_records (page), 0), "device"), ==, "Ada’s laptop");
+    g_assert_cmpstr (json_object_get_string_member (record_at (page_records (changes), 0), "device"), ==, "Ada’s laptop");
+  }
+
+  /* Refused, and nothing changes: too long, a line break, a control character, blank, not a
+   * string. */
+  {
+    g_autofree char *long_json = g_strdup_printf ("\"%s\"", too_long);
+    const char *bad[] = { long_json, "\"two\\nlines\"", "\"bell\\u0007\"", "\"  \"", "\"\"", "42", "null", "[\"x\"]" };
+    g_autofree char *v = version_header (version);
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_autofree char *body = with_device (plain, bad[i]);
+        g_autofree char *fresh = idea_json (NULL, "Fresh", NULL);
+        g_autofree char *fresh_body = with_device (fresh, bad[i]);
+        g_autoptr(SiTestResponse) put = si_test_server_request (server, "PUT", path, token, body, "If-Match", v, NULL);
+        g_autoptr(SiTestResponse) created = si_test_server_request (server, "POST", "/api/v1/ideas", token, fresh_body, NULL);
+
+        assert_error (put, 400, "invalid_field");
+        g_assert_nonnull (strstr (si_test_response_get_string (put, "message"), "device"));
+        assert_error (created, 400, "invalid_field");
+      }
+    {
+      g_autoptr(SiTestResponse) one = get (server, token, "%s", path);
+      g_autoptr(SiTestResponse) page = get (server, token, "/api/v1/ideas?since=0");
+
+      g_assert_cmpint (si_test_response_get_int (one, "version"), ==, version);
+      g_assert_cmpuint (json_array_get_length (page_records (page)), ==, 1);
+    }
+  }
+
+  /* Another device's update, then an older client's, which says nothing. */
+  {
+    g_autofree char *v = version_header (version);
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "PUT", path, token, from_desk, "If-Match", v, NULL);
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_cmpstr (si_test_response_get_string (r, "device"), ==, "desk");
+    version = si_test_response_get_int (r, "version");
+  }
+  {
+    g_autofree char *edited = idea_json (uid, "Kettle, from an old client", NULL);
+    g_autofree char *v = version_header (version);
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "PUT", path, token, edited, "If-Match", v, NULL);
+    g_autoptr(SiTestResponse) one = NULL;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    g_assert_false (json_object_has_member (si_test_response_object (r), "device"));
+    version = si_test_response_get_int (r, "version");
+    one = get (server, token, "%s", path);
+    g_assert_false (json_object_has_member (si_test_response_object (one), "device"));
+  }
+
+  /* The longest name, in a batch, on a tag; and it survives a restart. */
+  {
+    g_autofree char *tag = tag_json (NULL, "Home");
+    g_autofree char *device_json = g_strdup_printf ("\"%s\"", longest);
+    g_autofree char *tag_body = with_device (tag, device_json);
+    g_autofree char *batch = g_strdup_printf ("{\"operations\":[{\"method\":\"POST\",\"collection\":\"tags\",\"record\":%s}]}",
+                                              tag_body);
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/batch", token, batch, NULL);
+    JsonArray *results;
+    JsonObject *record;
+    gint64 tag_id;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    results = json_object_get_array_member (si_test_response_object (r), "results");
+    record = json_object_get_object_member (json_array_get_object_element (results, 0), "record");
+    g_assert_cmpstr (json_object_get_string_member (record, "device"), ==, longest);
+    tag_id = json_object_get_int_member (record, "id");
+
+    si_test_server_stop (server, SIGTERM);
+    si_test_server_start (server);
+    {
+      g_autoptr(SiTestResponse) t = get (server, token, "/api/v1/tags/%" G_GINT64_FORMAT, tag_id);
+      g_assert_cmpstr (si_test_response_get_string (t, "device"), ==, longest);
+    }
+  }
+
+  /* A deletion says no device: the tombstone carries none. */
+  {
+    g_autofree char *v = version_header (version);
+    g_autoptr(SiTestResponse) del = si_test_server_request (server, "DELETE", path, token, NULL, "If-Match", v, NULL);
+
+    g_assert_cmpuint (del->status, ==, 200);
+    g_assert_false (json_object_has_member (si_test_response_object (del), "device"));
+  }
+}
+
 static void
 test_idempotent_create (void)
 {
@@ -877,6 +1007,7 @@ main (int   argc,
   g_test_add_func ("/server/tombstones", test_tombstones);
   g_test_add_func ("/server/idempotent-create", test_idempotent_create);
   g_test_add_func ("/server/conflicts", test_conflicts);
+  g_test_add_func ("/server/device", test_device);
   g_test_add_func ("/server/delete-twice", test_delete_twice);
   g_test_add_func ("/server/tag-references", test_tag_references);
   g_test_add_func ("/server/restart", test_restart);

@@ -71,6 +71,8 @@ typedef struct {
   Fault        fault;
   guint        requests;
   gboolean     old_server;   /* no GET /api/v1/changes, as before protocol additions */
+  gboolean     no_device;    /* refuses a record's "device", as servers before it did */
+  guint        with_device;  /* requests that carried one */
 } Proxy;
 
 typedef struct {
@@ -133,6 +135,20 @@ proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
                                         "{\"error\":\"not_found\"}", 21);
       return;
+    }
+  if (proxy->no_device && body->length > 0)
+    {
+      g_autoptr(GBytes) sent = soup_message_body_flatten (body);
+
+      if (g_strstr_len (g_bytes_get_data (sent, NULL), g_bytes_get_size (sent), "\"device\"") != NULL)
+        {
+          static const char refusal[] = "{\"error\":\"invalid_field\",\"message\":\"device is unknown\"}";
+
+          proxy->with_device++;
+          soup_server_message_set_status (msg, 400, NULL);
+          soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC, refusal, strlen (refusal));
+          return;
+        }
     }
   switch (proxy->fault)
     {
@@ -277,6 +293,42 @@ test_old_server (void)
   /* changes (404), info, the tags feed, the ideas feed */
   g_assert_cmpuint (report.requests, ==, 4);
   g_assert_cmpuint (report.pulled, ==, 2);
+  da = dump (a);
+  db = dump (b);
+  g_assert_cmpstr (da, ==, db);
+}
+
+/* A server from before device names refuses the field, and does not list it in
+ * Saveidea-Features (this proxy passes no such header): a client never sends it there, one
+ * change or a batch, and the other notebook sees no device. */
+static void
+test_old_server_device (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server));
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = si_sync_engine_new (a, proxy->url, s->token);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(SiIdea) one = add_idea (a, "Alone", "pushed by itself", NULL);
+  g_autoptr(SiIdea) got = NULL;
+  g_autofree char *da = NULL, *db = NULL;
+  SiSyncReport report;
+
+  proxy->no_device = TRUE;
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.rejected, ==, 0);
+  add_many (a, 20, "Batch");
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.rejected, ==, 0);
+  g_assert_cmpuint (proxy->with_device, ==, 0);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 0);
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 21);
+
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (b, "Alone");
+  g_assert_nonnull (got);
+  g_assert_null (si_idea_get_device (got));
   da = dump (a);
   db = dump (b);
   g_assert_cmpstr (da, ==, db);
@@ -853,6 +905,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/killed-server", test_killed_server);
   g_test_add_func ("/sync/faults", test_faults);
   g_test_add_func ("/sync/old-server", test_old_server);
+  g_test_add_func ("/sync/old-server-device", test_old_server_device);
   g_test_add_data_func ("/sync/lost-answer/create/incremental", GINT_TO_POINTER (SI_SYNC_MODE_INCREMENTAL), test_lost_create);
   g_test_add_data_func ("/sync/lost-answer/create/push", GINT_TO_POINTER (SI_SYNC_MODE_PUSH), test_lost_create);
   g_test_add_data_func ("/sync/lost-answer/update/incremental", GINT_TO_POINTER (SI_SYNC_MODE_INCREMENTAL), test_lost_update);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "si-account.h"
+#include "si-device.h"
 #include "si-store-private.h"
 #include "si-sync-engine.h"
 #include "si-test-server.h"
@@ -136,6 +137,101 @@ pair_clear (Pair *p)
   g_clear_object (&p->a);
   g_clear_object (&p->b);
   g_clear_pointer (&p->s, server_free);
+}
+
+/* Each version of an idea knows the device that wrote it: a notebook's edits carry its
+ * device name through the server to the other notebook, merges and conflicted copies
+ * included, and so does the server's record. */
+static void
+test_device_names (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(SiIdea) x = NULL, xb = NULL, again = NULL, copy = NULL, many = NULL;
+  g_autoptr(GArray) conflicts = NULL;
+  g_autoptr(GError) error = NULL;
+  SiSyncReport report;
+
+  g_assert_true (si_device_set_name (a, "Ada’s laptop", &error));
+  g_assert_true (si_device_set_name (b, "desk", &error));
+  g_assert_no_error (error);
+
+  /* Written on A, pulled by B: B knows it is the laptop's. */
+  x = add_idea (a, "Kettle", "one\ntwo\nthree\n", NULL);
+  g_assert_cmpstr (si_idea_get_device (x), ==, "Ada’s laptop");
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  xb = find_by_title (b, "Kettle");
+  g_assert_nonnull (xb);
+  g_assert_cmpstr (si_idea_get_device (xb), ==, "Ada’s laptop");
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (s->server, "GET", "/api/v1/changes", s->token, NULL, NULL);
+    JsonArray *records = json_object_get_array_member (si_test_response_object (r), "records");
+
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (records, 0), "device"), ==,
+                     "Ada’s laptop");
+  }
+
+  /* Edited on B: A pulls the desk's version. */
+  si_idea_set_body (xb, "one\ntwo\nthree, from the desk\n");
+  save (b, xb);
+  g_assert_cmpstr (si_idea_get_device (xb), ==, "desk");
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  again = si_store_get_idea (a, si_idea_get_id (x), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (si_idea_get_body (again), ==, "one\ntwo\nthree, from the desk\n");
+  g_assert_cmpstr (si_idea_get_device (again), ==, "desk");
+  g_clear_object (&x);
+  x = g_steal_pointer (&again);
+
+  /* Edits on both sides that merge: B's merged version is B's, and A gets it as the desk's. */
+  si_idea_set_body (x, "ONE\ntwo\nthree, from the desk\n");
+  save (a, x);
+  si_idea_set_pinned (xb, TRUE);
+  save (b, xb);
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.merged, ==, 1);
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  again = si_store_get_idea (a, si_idea_get_id (x), &error);
+  g_assert_true (si_idea_get_pinned (again));
+  g_assert_cmpstr (si_idea_get_body (again), ==, "ONE\ntwo\nthree, from the desk\n");
+  g_assert_cmpstr (si_idea_get_device (again), ==, "desk");
+  g_clear_object (&again);
+
+  /* A true conflict on B: the server's version is the laptop's, the conflicted copy the desk's. */
+  g_clear_object (&xb);
+  xb = find_by_title (b, "Kettle");
+  g_clear_object (&x);
+  x = find_by_title (a, "Kettle");
+  si_idea_set_title (x, "Kettle (laptop)");
+  save (a, x);
+  si_idea_set_title (xb, "Kettle (desk)");
+  save (b, xb);
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.conflicts, ==, 1);
+  again = si_store_get_idea (b, si_idea_get_id (xb), &error);
+  g_assert_cmpstr (si_idea_get_title (again), ==, "Kettle (laptop)");
+  g_assert_cmpstr (si_idea_get_device (again), ==, "Ada’s laptop");
+  conflicts = si_store_query_ideas (b, &(SiIdeaFilter) { .conflicts_only = TRUE }, NULL);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  copy = si_store_get_idea (b, g_array_index (conflicts, SiIdeaKey, 0).id, NULL);
+  g_assert_cmpstr (si_idea_get_title (copy), ==, "Kettle (desk)");
+  g_assert_cmpstr (si_idea_get_device (copy), ==, "desk");
+
+  /* A first upload in batches carries the name too; a renamed device sends its new name. */
+  g_assert_true (si_device_set_name (a, "laptop, renamed", &error));
+  add_many (a, 20, "Batch");
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  many = find_by_title (b, "Batch 7");
+  g_assert_nonnull (many);
+  g_assert_cmpstr (si_idea_get_device (many), ==, "laptop, renamed");
 }
 
 static void
@@ -656,6 +752,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/conflict/overlap", test_conflict_overlap);
   g_test_add_func ("/sync/conflict/identical-and-fields", test_conflict_identical_and_fields);
   g_test_add_func ("/sync/conflict/deletion", test_conflict_deletion);
+  g_test_add_func ("/sync/device-names", test_device_names);
   g_test_add_func ("/sync/precondition-failed", test_precondition_failed);
   g_test_add_func ("/sync/edit-in-flight", test_edit_in_flight);
   g_test_add_func ("/sync/paging", test_paging);

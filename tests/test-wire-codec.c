@@ -926,6 +926,100 @@ test_record_out_of_range (void)
   }
 }
 
+/* The optional `device`: written only when set, read back in both modes, left out by older
+ * peers; a bad one is refused naming the field; it is no content. */
+static void
+test_record_device (void)
+{
+  SiWireCollection collections[] = { SI_WIRE_COLLECTION_IDEAS, SI_WIRE_COLLECTION_TAGS };
+  SiWireMode modes[] = { SI_WIRE_MODE_REQUEST, SI_WIRE_MODE_RESPONSE };
+  g_autofree char *longest = g_strnfill (SI_DEVICE_NAME_MAX_CHARS, 'x');
+  g_autofree char *too_long = g_strnfill (SI_DEVICE_NAME_MAX_CHARS + 1, 'x');
+  /* 64 characters of two bytes each: the limit counts characters. */
+  g_autoptr(GString) wide = g_string_new (NULL);
+
+  for (guint i = 0; i < SI_DEVICE_NAME_MAX_CHARS; i++)
+    g_string_append (wide, "é");
+
+  for (guint c = 0; c < G_N_ELEMENTS (collections); c++)
+    for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
+      {
+        SiWireCollection collection = collections[c];
+        SiWireMode mode = modes[m];
+        const char *good[] = { "laptop", "Ada’s MacBook Pro", " spaced ", longest, wide->str };
+        JsonNode *bad[] = { jstr (too_long), jstr (""), jstr ("   "), jstr ("two\nlines"), jstr ("tab\there"),
+                            jstr ("nul\x7f"), jstr ("line\xe2\x80\xa8sep"), jv ("42"), jv ("true"),
+                            jv ("[\"laptop\"]"), jv ("{}") };
+
+        /* Absent: NULL, and not written back. */
+        {
+          g_autoptr(SiWireRecord) record = expect_record_ok (collection, mode, NULL, NULL);
+          g_autoptr(JsonNode) node = NULL;
+
+          g_assert_null (record->device);
+          node = si_wire_record_to_json (record, mode);
+          g_assert_false (json_object_has_member (json_node_get_object (node), "device"));
+        }
+
+        for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+          {
+            g_autoptr(SiWireRecord) record = expect_record_ok (collection, mode, "device", jstr (good[i]));
+            g_autoptr(JsonNode) node = NULL;
+            g_autoptr(JsonNode) parsed = NULL;
+            g_autoptr(SiWireRecord) back = NULL;
+            g_autoptr(SiWireRecord) copy = NULL;
+            g_autoptr(SiWireRecord) other = make_record (collection);
+            g_autoptr(GError) error = NULL;
+
+            g_assert_cmpstr (record->device, ==, good[i]);
+            node = si_wire_record_to_json (record, mode);
+            g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "device"), ==, good[i]);
+            parsed = via_text (node);
+            back = si_wire_record_from_json (parsed, collection, mode, &error);
+            g_assert_no_error (error);
+            g_assert_cmpstr (back->device, ==, good[i]);
+            copy = si_wire_record_copy (back);
+            g_assert_cmpstr (copy->device, ==, good[i]);
+            g_assert_true (copy->device != back->device);
+
+            /* Who wrote it is no content. */
+            g_assert_null (other->device);
+            g_assert_true (si_wire_record_content_equal (back, other));
+          }
+
+        for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+          expect_record_error (collection, mode, "device", bad[i], "device");
+
+        /* null: "not known" from a server; a request names a device or leaves it out. */
+        if (mode == SI_WIRE_MODE_RESPONSE)
+          {
+            g_autoptr(SiWireRecord) record = expect_record_ok (collection, mode, "device", jv ("null"));
+            g_assert_null (record->device);
+          }
+        else
+          expect_record_error (collection, mode, "device", jv ("null"), "device");
+      }
+
+  /* A tombstone from the server may say who deleted it. */
+  {
+    g_autoptr(SiWireRecord) record = make_idea ();
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(SiWireRecord) back = NULL;
+    g_autoptr(GError) error = NULL;
+
+    record->deleted = TRUE;
+    record->device = g_strdup ("laptop");
+    node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
+    back = si_wire_record_from_json (node, SI_WIRE_COLLECTION_IDEAS, SI_WIRE_MODE_RESPONSE, &error);
+    g_assert_no_error (error);
+    g_assert_true (back->deleted);
+    g_assert_cmpstr (back->device, ==, "laptop");
+  }
+
+  g_assert_false (si_wire_device_name_is_valid (NULL));
+  g_assert_false (si_wire_device_name_is_valid ("caf\xe9"));
+}
+
 static void
 test_record_content_equal (void)
 {
@@ -986,6 +1080,7 @@ main (int   argc,
   g_test_add_func ("/wire/codec/record/build", test_record_build);
   g_test_add_func ("/wire/codec/record/tombstone", test_record_tombstone);
   g_test_add_func ("/wire/codec/record/uid", test_record_uid);
+  g_test_add_func ("/wire/codec/record/device", test_record_device);
   g_test_add_func ("/wire/codec/record/unknown-fields", test_record_unknown_fields);
   g_test_add_func ("/wire/codec/record/wrong-types", test_record_wrong_types);
   g_test_add_func ("/wire/codec/record/missing", test_record_missing);

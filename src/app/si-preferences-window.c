@@ -10,6 +10,7 @@
 
 #include "si-login-dialog.h"
 #include "si-preferences-window.h"
+#include "si-device.h"
 
 struct _SiPreferencesWindow
 {
@@ -33,6 +34,7 @@ struct _SiPreferencesWindow
   GtkWidget            *relogin_button;
   GtkSpinButton        *interval_spin;
   GtkSwitch            *auto_push_switch;
+  AdwEntryRow          *device_name_row;
   AdwActionRow         *db_row;
 };
 
@@ -260,6 +262,45 @@ _si_preferences_window_get_error (SiPreferencesWindow *self)
   return gtk_revealer_get_reveal_child (self->account_error_revealer) ? gtk_label_get_label (self->account_error) : NULL;
 }
 
+/* Device name: this notebook's (si-device.h), in a group of its own ------------------------------ */
+
+/* Shows the notebook's device name: the one set, or the computer's (shown, not stored). */
+static void
+load_device_name (SiPreferencesWindow *self)
+{
+  g_autofree char *name = si_device_dup_name (si_sync_manager_get_store (self->manager));
+
+  /* Only when it differs (trimmed, or the default again): setting the text while it is being
+   * edited brings the apply button back. */
+  if (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), name) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (self->device_name_row), name);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->device_name_row), "error");
+}
+
+static void
+device_name_changed_cb (SiPreferencesWindow *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->device_name_row), "error");
+}
+
+static void
+device_name_apply_cb (SiPreferencesWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->manager == NULL)
+    return;
+  /* Empty: the computer's name again. */
+  if (!si_device_set_name (si_sync_manager_get_store (self->manager),
+                           gtk_editable_get_text (GTK_EDITABLE (self->device_name_row)), &error))
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->device_name_row), "error");
+      adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), adw_toast_new (error->message));
+      return;
+    }
+  load_device_name (self);
+}
+
 static void
 si_preferences_window_dispose (GObject *object)
 {
@@ -297,7 +338,10 @@ si_preferences_window_class_init (SiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, relogin_button);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, auto_push_switch);
+  gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, device_name_row);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, db_row);
+  gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
+  gtk_widget_class_bind_template_callback (widget_class, device_name_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, login_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, logout_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, relogin_clicked_cb);
@@ -308,8 +352,14 @@ si_preferences_window_class_init (SiPreferencesWindowClass *klass)
 static void
 si_preferences_window_init (SiPreferencesWindow *self)
 {
+  GtkEditable *delegate;
+
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* No longer than a device name may be. */
+  delegate = gtk_editable_get_delegate (GTK_EDITABLE (self->device_name_row));
+  if (GTK_IS_TEXT (delegate))
+    gtk_text_set_max_length (GTK_TEXT (delegate), SI_DEVICE_NAME_MAX_CHARS);
 }
 
 static gboolean
@@ -352,9 +402,13 @@ si_preferences_window_new (GtkWindow     *parent,
       self->account = g_object_ref (si_sync_manager_get_account (manager));
       g_signal_connect_object (self->account, "notify", G_CALLBACK (update_account), self, G_CONNECT_SWAPPED);
       adw_action_row_set_subtitle (self->db_row, si_store_get_path (store));
+      load_device_name (self);
     }
   else
-    gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), FALSE);
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->server_row), FALSE);
+      gtk_widget_set_sensitive (GTK_WIDGET (self->device_name_row), FALSE);
+    }
 
   if (settings)
     {

@@ -22,6 +22,7 @@ const SiCliCommand si_cli_commands[] = {
   { "logout", si_cli_cmd_logout, "[--force]", N_("Log out (refused while changes wait, unless --force)") },
   { "sync",   si_cli_cmd_sync,   "[--full|--pull|--push]", N_("Sync with the server; prints pulled, pushed, merged, conflicts") },
   { "status", si_cli_cmd_status, "[--json]", N_("Server, user, changes waiting, conflicts, last sync") },
+  { "device-name", si_cli_cmd_device_name, "[NAME|--reset] [--json]", N_("Show or set the name this device’s changes carry (the computer’s name by default)") },
 };
 
 const guint si_cli_n_commands = G_N_ELEMENTS (si_cli_commands);

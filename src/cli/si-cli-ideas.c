@@ -3,7 +3,8 @@
  * JSON output is stable: an idea is
  *   {"id": 12, "uid": "…", "title": "…", "body": "…", "tags": ["…"], "pinned": false,
  *    "created": "2024-05-01T09:30:00.000000Z", "updated": "…", "sync_state": "created",
- *    "conflict_of": null, "sync_error": null}
+ *    "conflict_of": null, "sync_error": null, "device": "laptop"}
+ * ("device": the device that wrote this version, null when not known)
  * and a tag {"id": 3, "uid": "…", "name": "…", "colour": "", "ideas": 2}. Members may be added,
  * never removed or changed.
  */
@@ -78,6 +79,11 @@ build_idea (JsonBuilder *builder,
   json_builder_set_member_name (builder, "sync_error");
   if (si_idea_get_sync_error (idea) != NULL)
     json_builder_add_string_value (builder, si_idea_get_sync_error (idea));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "device");
+  if (si_idea_get_device (idea) != NULL)
+    json_builder_add_string_value (builder, si_idea_get_device (idea));
   else
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);
@@ -304,6 +310,7 @@ typedef enum {
   FIELD_PINNED,
   FIELD_CREATED,
   FIELD_UPDATED,
+  FIELD_DEVICE,
   FIELD_SYNC,
   FIELD_CONFLICT,
   FIELD_REFUSED,
@@ -321,6 +328,8 @@ static const char * const field_labels[N_FIELDS] = {
   NC_("show", "pinned:"),
   NC_("show", "created:"),
   NC_("show", "updated:"),
+  /* Translators: the label of the name of the device that wrote this version of the idea. */
+  NC_("show", "device:"),
   /* Translators: the label of the idea's sync state (synced, created, modified, deleted). */
   NC_("show", "sync:"),
   /* Translators: the label of the line that says which idea this one is a conflicted copy of. */
@@ -419,6 +428,8 @@ si_cli_cmd_show (SiCliContext  *ctx,
   print_field (width, FIELD_PINNED, si_idea_get_pinned (idea) ? C_("pinned", "yes") : C_("pinned", "no"));
   print_field (width, FIELD_CREATED, created);
   print_field (width, FIELD_UPDATED, updated);
+  if (si_idea_get_device (idea) != NULL)
+    print_field (width, FIELD_DEVICE, si_idea_get_device (idea));
   print_field (width, FIELD_SYNC, sync_state_label (si_idea_get_sync_state (idea)));
   if (si_idea_get_conflict_of (idea) > 0)
     {

@@ -115,6 +115,9 @@ int si_cli_cmd_tags   (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_export (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_import (SiCliContext *ctx, int argc, char **argv);
 
+/* si-cli-device.c */
+int si_cli_cmd_device_name (SiCliContext *ctx, int argc, char **argv);
+
 /* si-cli-sync.c (login, logout, sync, status): declared here by its author */
 int si_cli_cmd_login  (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_logout (SiCliContext *ctx, int argc, char **argv);

@@ -481,8 +481,11 @@ si_wire_record_from_json (JsonNode          *node,
       !get_time (object, "updated_at", TRUE, &record->updated_at, error))
     return NULL;
 
-  /* Optional in both directions: older clients and servers do not know it. */
-  if (!_si_wire_get_string (object, "device", FALSE, &record->device, error))
+  /* Optional in both directions: older clients and servers do not know it. A server's null
+   * says "not known" as leaving it out does; a request says it with a name or not at all. */
+  if ((request || !json_object_has_member (object, "device") ||
+       !JSON_NODE_HOLDS_NULL (json_object_get_member (object, "device"))) &&
+      !_si_wire_get_string (object, "device", FALSE, &record->device, error))
     return NULL;
   if (record->device != NULL && !si_wire_device_name_is_valid (record->device))
     {

@@ -29,7 +29,7 @@ static const Table tables[] = {
   { "accounts", "id, name, pwhash, seq, created_at", "" },
   { "tokens", "hash, account_id, created_at", "" },
   { "records", "id, account_id, collection, uid, version, created_at, updated_at, deleted, "
-               "title, body, pinned, tags, name, name_key, colour", "" },
+               "title, body, pinned, tags, name, name_key, colour, device", "" },
   { "idea_tags", "tag_id, idea_id", "" },
 };
 

@@ -162,8 +162,11 @@ set_common_headers (SiServer          *self,
 
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   if (g_str_has_prefix (path, API_PREFIX))
-    soup_message_headers_replace (headers, SI_WIRE_INSTANCE_HEADER,
-                                  si_server_storage_get_instance_id (self->storage));
+    {
+      soup_message_headers_replace (headers, SI_WIRE_INSTANCE_HEADER,
+                                    si_server_storage_get_instance_id (self->storage));
+      soup_message_headers_replace (headers, SI_WIRE_FEATURES_HEADER, SI_WIRE_FEATURE_DEVICE);
+    }
 }
 
 /* Routes an /api/v1 request: answers it in @reply, or hands it to a worker and returns. */

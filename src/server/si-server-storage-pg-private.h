@@ -10,7 +10,7 @@
 G_BEGIN_DECLS
 
 #define RECORD_COLUMNS \
-  "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour, collection"
+  "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour, collection, device"
 
 #define MAX_PARAMS 16
 

@@ -44,6 +44,8 @@ record_from_row (const PGresult *res,
       g_free (record->colour);
       record->colour = g_strdup (PQgetvalue (res, row, first + 11));
     }
+  if (!PQgetisnull (res, row, first + 13))
+    record->device = g_strdup (PQgetvalue (res, row, first + 13));
   return record;
 }
 
@@ -219,7 +221,7 @@ set_idea_tags (gpointer   self,
 }
 
 /* The fields of @record as parameters, after those already in @p: title, body, pinned, tags,
- * name, name_key, colour (NULL for the other collection's). */
+ * name, name_key, colour (NULL for the other collection's), device. */
 static void
 param_fields (Params             *p,
               const SiWireRecord *record,
@@ -238,6 +240,7 @@ param_fields (Params             *p,
   param_text (p, idea ? NULL : record->name);
   param_text (p, idea ? NULL : name_key);
   param_text (p, idea ? NULL : record->colour);
+  param_text (p, record->device);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -264,8 +267,8 @@ insert_record (gpointer             backend,
   param_fields (&p, record, tags_text, name_key);
   res = _si_server_storage_pg_exec_params (backend,
                                            "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
-                                           " title, body, pinned, tags, name, name_key, colour)"
-                                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+                                           " title, body, pinned, tags, name, name_key, colour, device)"
+                                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
                                            " ON CONFLICT (account_id, collection, uid) DO NOTHING RETURNING " RECORD_COLUMNS,
                                            &p, "store a record", error);
   if (res == NULL || PQntuples (res) == 0)
@@ -296,8 +299,8 @@ update_record (gpointer             backend,
   param_fields (&p, record, tags_text, name_key);
   res = _si_server_storage_pg_exec_params (backend,
                                            "UPDATE records SET version = $2, created_at = $3, updated_at = $4, title = $6,"
-                                           " body = $7, pinned = $8, tags = $9, name = $10, name_key = $11, colour = $12"
-                                           " WHERE id = $1 AND version = $5 RETURNING " RECORD_COLUMNS,
+                                           " body = $7, pinned = $8, tags = $9, name = $10, name_key = $11, colour = $12,"
+                                           " device = $13 WHERE id = $1 AND version = $5 RETURNING " RECORD_COLUMNS,
                                            &p, "update a record", error);
   if (res == NULL)
     return NULL;
@@ -328,7 +331,7 @@ tombstone_record (gpointer   backend,
   res = _si_server_storage_pg_exec_params (backend,
                                            "UPDATE records SET version = $2, updated_at = $3, deleted = true, title = NULL,"
                                            " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
-                                           " colour = NULL WHERE id = $1 AND version = $4",
+                                           " colour = NULL, device = NULL WHERE id = $1 AND version = $4",
                                            &p, "delete a record", error);
   return res != NULL;
 }

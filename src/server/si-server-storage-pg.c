@@ -35,7 +35,7 @@
 
 #include "si-server-storage-pg-private.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 #define BACKOFF_MIN_USEC (250 * 1000)
 #define BACKOFF_MAX_USEC (10 * G_USEC_PER_SEC)
@@ -78,6 +78,7 @@ static const char schema_sql[] =
   "  name       text,"
   "  name_key   text,"
   "  colour     text,"
+  "  device     text,"   /* schema 2: the device that wrote the version (`device`), or NULL */
   "  UNIQUE (account_id, collection, uid)"
   ");"
   "CREATE INDEX records_feed ON records (account_id, collection, version);"
@@ -700,6 +701,21 @@ meta_set (SiServerStoragePg  *self,
   return res != NULL;
 }
 
+/* Forward migrations of a schema of @version (schema_sql makes the newest at once). */
+static gboolean
+migrate_schema (SiServerStoragePg  *self,
+                gint64              version,
+                GError            **error)
+{
+  /* 1 -> 2: the device that wrote each record's version. */
+  if (version < 2 &&
+      (!_si_server_storage_pg_exec_simple (self, "ALTER TABLE records ADD COLUMN IF NOT EXISTS device text",
+                                           "add the records' device column", error) ||
+       !meta_set (self, "schema_version", "2", error)))
+    return FALSE;
+  return TRUE;
+}
+
 /* Creates or migrates the schema, one instance at a time (an advisory lock). */
 static gboolean
 prepare_schema (SiServerStoragePg  *self,
@@ -735,10 +751,11 @@ prepare_schema (SiServerStoragePg  *self,
       g_debug ("Creating the schema in %s (instance %s)", self->display, uuid);
       if (!_si_server_storage_pg_exec_simple (self, schema_sql, "create the schema", &local_error) ||
           !meta_set (self, "instance_id", uuid, &local_error) ||
-          !meta_set (self, "schema_version", "1", &local_error))
+          !meta_set (self, "schema_version", G_STRINGIFY (SCHEMA_VERSION), &local_error))
         goto fail;
     }
-  /* Forward migrations go here: if (version < 2) { ...; meta_set (self, "schema_version", "2") } */
+  else if (!migrate_schema (self, version, &local_error))
+    goto fail;
 
   self->instance_id = meta_get (self, "instance_id", &local_error);
   if (self->instance_id == NULL || !g_uuid_string_is_valid (self->instance_id))
@@ -866,7 +883,8 @@ check_empty (SiServerStoragePg  *self,
                       NULL, "look for data", error);
   if (rows == NULL)
     return FALSE;
-  if (get_bool (rows, 0, 0) || g_ascii_strtoll (version, NULL, 10) != SCHEMA_VERSION)
+  if (get_bool (rows, 0, 0) || g_ascii_strtoll (version, NULL, 10) > SCHEMA_VERSION ||
+      g_ascii_strtoll (version, NULL, 10) < 1)
     {
       g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_EMPTY,
                    "The database %s already holds a saveidea-server's data: copy into a new, "
@@ -898,10 +916,18 @@ _si_server_storage_pg_open_empty (const char  *conninfo,
       !check_empty (self, &has_schema, &local_error))
     goto fail;
 
-  /* A schema made by a server that never had an account: only its instance id goes. */
-  if (has_schema && !_si_server_storage_pg_exec_simple (self, "DELETE FROM meta WHERE key <> 'schema_version'",
-                                                        "clear the instance id", &local_error))
-    goto fail;
+  /* A schema made by a server that never had an account: only its instance id goes, and an
+   * older server's schema is brought up to date. */
+  if (has_schema)
+    {
+      g_autofree char *version = meta_get (self, "schema_version", &local_error);
+
+      if (version == NULL ||
+          !migrate_schema (self, g_ascii_strtoll (version, NULL, 10), &local_error) ||
+          !_si_server_storage_pg_exec_simple (self, "DELETE FROM meta WHERE key <> 'schema_version'",
+                                              "clear the instance id", &local_error))
+        goto fail;
+    }
   if (!has_schema &&
       !_si_server_storage_pg_exec_simple (self, META_SQL, "create the schema", &local_error))
     goto fail;

@@ -25,11 +25,11 @@
 
 #include "si-server-storage-private.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 #define BUSY_TIMEOUT_MS 5000
 
 #define RECORD_COLUMNS \
-  "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour"
+  "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour, device"
 
 static const char schema_sql[] =
   "CREATE TABLE meta ("
@@ -83,6 +83,11 @@ static const char schema_sql[] =
 /* Version 2: GET /api/v1/changes reads both collections in version order. */
 static const char migrate_2_sql[] =
   "CREATE INDEX records_changes ON records (account_id, version);";
+
+/* Version 3: the device that wrote each record's version (the optional `device` field); NULL
+ * when the client did not say, and for a tombstone. */
+static const char migrate_3_sql[] =
+  "ALTER TABLE records ADD COLUMN device TEXT;";
 
 struct _SiServerStorageSqlite
 {
@@ -214,6 +219,7 @@ record_from_row (sqlite3_stmt     *s,
       g_free (record->colour);
       record->colour = g_strdup (column_text (s, 11));
     }
+  record->device = g_strdup ((const char *) sqlite3_column_text (s, 12));
   return record;
 }
 
@@ -698,13 +704,15 @@ sqlite_token_revoke (SiServerStorage  *storage,
 /* ---------------------------------------------------------------------------------------- */
 /* rows: what the record algorithm (si-server-storage-records.c) writes with */
 
-/* Binds an idea's fields (?7 to ?10) or a tag's (?11 to ?13): the other collection's stay NULL. */
+/* Binds an idea's fields (?7 to ?10) or a tag's (?11 to ?13): the other collection's stay NULL;
+ * and the device that wrote it (?14). */
 static void
 bind_fields (sqlite3_stmt       *s,
              const SiWireRecord *record,
              const char         *tags_text,
              const char         *name_key)
 {
+  sqlite3_bind_text (s, 14, record->device, -1, SQLITE_STATIC);
   if (record->collection == SI_WIRE_COLLECTION_IDEAS)
     {
       sqlite3_bind_text (s, 7, record->title, -1, SQLITE_STATIC);
@@ -735,8 +743,8 @@ insert_record (gpointer             backend,
 
   s = stmt (self,
             "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
-            " deleted, title, body, pinned, tags, name, name_key, colour)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+            " deleted, title, body, pinned, tags, name, name_key, colour, device)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
             " ON CONFLICT (account_id, collection, uid) DO NOTHING",
             error);
   if (s == NULL)
@@ -776,8 +784,8 @@ update_record (gpointer             backend,
 
   s = stmt (self,
             "UPDATE records SET version = ?2, created_at = ?3, updated_at = ?4, title = ?7,"
-            " body = ?8, pinned = ?9, tags = ?10, name = ?11, name_key = ?12, colour = ?13"
-            " WHERE id = ?1",
+            " body = ?8, pinned = ?9, tags = ?10, name = ?11, name_key = ?12, colour = ?13,"
+            " device = ?14 WHERE id = ?1",
             error);
   if (s == NULL)
     return NULL;
@@ -805,7 +813,7 @@ tombstone_record (gpointer   backend,
   s = stmt (self,
             "UPDATE records SET version = ?2, updated_at = ?3, deleted = 1, title = NULL,"
             " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
-            " colour = NULL WHERE id = ?1",
+            " colour = NULL, device = NULL WHERE id = ?1",
             error);
   if (s == NULL)
     return FALSE;
@@ -988,7 +996,7 @@ sqlite_records_list (SiServerStorage   *storage,
     return NULL;
   sqlite3_bind_int64 (s, 5, (gint64) limit + 1);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    g_ptr_array_add (page->records, record_from_row (s, (SiWireCollection) sqlite3_column_int (s, 12)));
+    g_ptr_array_add (page->records, record_from_row (s, (SiWireCollection) sqlite3_column_int (s, 13)));
   stmt_done (s);
   if (rc != SQLITE_DONE)
     {
@@ -1163,6 +1171,10 @@ prepare_schema (SiServerStorageSqlite  *self,
   if (user_version < 2 &&
       (!exec_script (self, migrate_2_sql, "add the index of the change feed", error) ||
        !exec_script (self, "PRAGMA user_version = 2", "set the schema version", error)))
+    goto fail;
+  if (user_version < 3 &&
+      (!exec_script (self, migrate_3_sql, "add the records' device column", error) ||
+       !exec_script (self, "PRAGMA user_version = 3", "set the schema version", error)))
     goto fail;
 
   if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'instance_id'", -1, &s, NULL) == SQLITE_OK &&
