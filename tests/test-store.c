@@ -110,7 +110,7 @@ test_open_default_path (void)
   g_assert_no_error (error);
   g_assert_cmpstr (si_store_get_path (store), ==, expected);
   g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
-  g_assert_cmpint (sql_int (expected, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (sql_int (expected, "PRAGMA user_version"), ==, SI_STORE_SCHEMA_VERSION);
 
   g_assert_cmpint (sqlite3_open (expected, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
@@ -707,7 +707,7 @@ test_migrate_from_v1 (void)
 
   store = si_store_new (path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (sql_int (path, "PRAGMA user_version"), ==, SI_STORE_SCHEMA_VERSION);
   g_assert_cmpuint (si_store_count_ideas (store, NULL, NULL), ==, 2);
 
   night = si_store_get_idea (store, 1, &error);

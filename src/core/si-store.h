@@ -162,6 +162,10 @@ guint       si_store_count_ideas       (SiStore            *self,
 GArray     *si_store_query_ideas       (SiStore            *self,
                                         const SiIdeaFilter *filter,
                                         GError            **error);
+GArray     *si_store_query_ideas_counted (SiStore          *self,
+                                          const SiIdeaFilter *filter,
+                                          guint            *n_matches,
+                                          GError          **error);
 GArray     *si_store_query_ideas_after (SiStore            *self,
                                         const SiIdeaFilter *filter,
                                         const SiIdeaKey    *after,
