@@ -27,7 +27,8 @@ G_BEGIN_DECLS
 gboolean      _si_store_migrate          (sqlite3     *db,
                                           GError     **error);
 /* si-store-search.c: the SQL functions the schema's triggers call (si_cjk_grams (),
- * si_has_cjk ()); registered on a connection before it migrates or writes ideas. */
+ * si_has_cjk ()) and the collation si_natural; registered on a connection before it migrates
+ * or writes ideas. */
 gboolean      _si_store_register_text_functions (sqlite3 *db);
 /* The trigger that indexes a new idea's CJK grams (set aside during a pulled page, as
  * ideas_fts_insert is). */

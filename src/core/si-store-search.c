@@ -805,11 +805,27 @@ sql_has_cjk (sqlite3_context  *context,
   sqlite3_result_int (context, found);
 }
 
+/* COLLATE si_natural: names as a person reads them (si_text_natural_compare()). Only in
+ * queries, never in the schema. */
+static int
+sql_natural_collation (void       *data,
+                       int         a_length,
+                       const void *a,
+                       int         b_length,
+                       const void *b)
+{
+  g_autofree char *x = g_strndup (a, a_length);
+  g_autofree char *y = g_strndup (b, b_length);
+
+  return si_text_natural_compare (x, y);
+}
+
 gboolean
 _si_store_register_text_functions (sqlite3 *db)
 {
   int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
 
   return sqlite3_create_function (db, "si_cjk_grams", 1, flags, NULL, sql_cjk_grams, NULL, NULL) == SQLITE_OK &&
-         sqlite3_create_function (db, "si_has_cjk", -1, flags, NULL, sql_has_cjk, NULL, NULL) == SQLITE_OK;
+         sqlite3_create_function (db, "si_has_cjk", -1, flags, NULL, sql_has_cjk, NULL, NULL) == SQLITE_OK &&
+         sqlite3_create_collation_v2 (db, "si_natural", SQLITE_UTF8, NULL, sql_natural_collation, NULL) == SQLITE_OK;
 }
