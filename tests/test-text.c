@@ -1,8 +1,11 @@
 /* test-text.c — previews without Markdown, the natural order of names, CJK grams (si-text.c). */
 #include "config.h"
 
+#include <locale.h>
 #include <string.h>
 
+#include "si-i18n.h"
+#include "si-idea.h"
 #include "si-text.h"
 
 static void
@@ -80,6 +83,27 @@ test_preview_bounded (void)
   g_assert_cmpstr (preview, ==, "");
 }
 
+/* What a list row shows of an idea: its title and a preview, without Markdown. */
+static void
+test_idea_preview (void)
+{
+  g_autoptr(SiIdea) titled = si_idea_new ("Home lab", "# Home lab\n## Hardware\n- a switch\n- [ ] rack");
+  g_autoptr(SiIdea) untitled = si_idea_new ("", "\n## Packing *list*\n1. socks\n2. [tickets](https://example.org)");
+  g_autoptr(SiIdea) rule = si_idea_new ("", "---\nafter the rule");
+  g_autofree char *snippet = si_idea_dup_snippet (titled, 160);
+  g_autofree char *title = si_idea_dup_display_title (untitled);
+  g_autofree char *untitled_snippet = si_idea_dup_snippet (untitled, 160);
+  g_autofree char *rule_title = si_idea_dup_display_title (rule);
+  g_autofree char *short_snippet = si_idea_dup_snippet (titled, 8);
+
+  g_assert_cmpstr (snippet, ==, "Home lab Hardware a switch rack");
+  g_assert_cmpstr (title, ==, "Packing list");
+  g_assert_cmpstr (untitled_snippet, ==, "socks tickets");
+  /* A first line that is all syntax is the title as it is. */
+  g_assert_cmpstr (rule_title, ==, "---");
+  g_assert_cmpstr (short_snippet, ==, "Home lab");
+}
+
 static int
 compare_names (gconstpointer a,
                gconstpointer b)
@@ -132,15 +156,89 @@ test_cjk_grams (void)
   g_assert_true (si_text_is_cjk (0x20B9F));   /* 𠮟, outside the BMP */
 }
 
+/* Compiles @locales into a temporary folder and has glibc look for locales there only: the
+ * system may have none but C (glibc also remembers a locale it did not find, so this is done
+ * before any is asked for). */
+static void
+compile_locales (const char * const *locales)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "locales", NULL);
+
+  g_mkdir_with_parents (dir, 0700);
+  for (guint i = 0; locales[i]; i++)
+    {
+      g_autofree char *source = g_strndup (locales[i], strcspn (locales[i], "."));
+      g_autofree char *target = g_build_filename (dir, locales[i], NULL);
+      const char *argv[] = { "localedef", "-i", source, "-f", "UTF-8", target, NULL };
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                    G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    }
+  g_setenv ("LOCPATH", dir, TRUE);
+}
+
+/* Switches to @locale; FALSE (the test skipped) when it cannot be had here. */
+static gboolean
+use_locale (const char *locale)
+{
+  if (setlocale (LC_ALL, locale))
+    return TRUE;
+  g_test_skip_printf ("the locale %s is not available here", locale);
+  return FALSE;
+}
+
+static void
+assert_count (guint       n,
+              const char *expected)
+{
+  g_autofree char *text = si_format_count (n);
+
+  g_assert_cmpstr (text, ==, expected);
+}
+
+static void
+test_count_grouping (void)
+{
+  const char * const locales[] = { "de_DE.UTF-8", "en_IN.UTF-8", NULL };
+  g_autofree char *of = NULL;
+
+  compile_locales (locales);
+  setlocale (LC_ALL, "C");
+  assert_count (0, "0");
+  assert_count (999, "999");
+  assert_count (100000, "100,000");
+  assert_count (G_MAXUINT, "4,294,967,295");
+  of = si_format_idea_count (500, 2345);
+  g_assert_cmpstr (of, ==, "500 of 2,345 ideas");
+  g_clear_pointer (&of, g_free);
+  of = si_format_idea_count (1, 1);
+  g_assert_cmpstr (of, ==, "1 idea");
+  g_clear_pointer (&of, g_free);
+
+  if (use_locale ("de_DE.UTF-8"))
+    {
+      assert_count (100000, "100.000");
+      assert_count (999, "999");
+    }
+  if (use_locale ("en_IN.UTF-8"))
+    {
+      assert_count (100000, "1,00,000");
+      assert_count (12345678, "1,23,45,678");
+    }
+  setlocale (LC_ALL, "C");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/text/preview/blocks", test_preview_blocks);
   g_test_add_func ("/text/preview/inline", test_preview_inline);
   g_test_add_func ("/text/preview/bounded", test_preview_bounded);
+  g_test_add_func ("/text/preview/idea", test_idea_preview);
   g_test_add_func ("/text/natural-order", test_natural_order);
   g_test_add_func ("/text/cjk-grams", test_cjk_grams);
+  g_test_add_func ("/text/count-grouping", test_count_grouping);
   return g_test_run ();
 }
