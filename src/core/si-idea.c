@@ -352,12 +352,21 @@ si_idea_dup_snippet (SiIdea *self,
   g_return_val_if_fail (SI_IS_IDEA (self), NULL);
 
   p = self->body;
-  /* With no title, the first body line already is the title: skip it. */
+  while (*p && g_ascii_isspace (*p))
+    p++;
+  /* With no title, the first body line already is the title: skip it; and so when it is the
+   * title again ("# Home lab" under the title "Home lab"). */
   if ((title = first_line (self->title)) == NULL)
+    p = strchr (p, '\n') ? strchr (p, '\n') : p + strlen (p);
+  else
     {
-      while (*p && g_ascii_isspace (*p))
-        p++;
-      p = strchr (p, '\n') ? strchr (p, '\n') : p + strlen (p);
+      const char *end = strchr (p, '\n');
+      /* No title is that long: the line is compared as far as a preview reads. */
+      g_autofree char *line = g_strndup (p, MIN (end ? (gsize) (end - p) : strlen (p), SI_TEXT_PREVIEW_MAX_INPUT + 8));
+      g_autofree char *plain = si_text_markdown_preview (line, SI_TITLE_MAX_CHARS);
+
+      if (g_strcmp0 (plain, title) == 0)
+        p = end ? end : p + strlen (p);
     }
   return si_text_markdown_preview (p, max_chars);
 }
