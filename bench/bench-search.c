@@ -186,6 +186,27 @@ measure_search (SiStore *store)
       matches[len] += n_matches;
       done++;
     }
+  /* A CJK word and a Latin prefix together: ideas_fts among ideas_cjk's matches. */
+  {
+    g_autoptr(GArray) mixed = g_array_new (FALSE, FALSE, sizeof (double));
+
+    for (guint i = 0; i < 100; i++)
+      {
+        const char *w = word (rand);
+        g_autofree char *query = g_strdup_printf ("%s %.3s", w, latin[i % G_N_ELEMENTS (latin)]);
+        SiIdeaFilter filter = { .search = query };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GArray) keys = NULL;
+        double begin = si_bench_now_ms (), elapsed;
+
+        if (!(keys = si_store_query_ideas (store, &filter, &error)))
+          g_error ("%s", error->message);
+        elapsed = si_bench_now_ms () - begin;
+        g_array_append_val (mixed, elapsed);
+      }
+    si_bench_report ("cjk_search_with_latin_prefix_ms_p50", si_bench_percentile (mixed, 50), "ms", "");
+    si_bench_report ("cjk_search_with_latin_prefix_ms_p99", si_bench_percentile (mixed, 99), "ms", "");
+  }
   si_bench_report ("cjk_search_2_4_chars_ms_p50", si_bench_percentile (samples, 50), "ms", "<= 5");
   si_bench_report ("cjk_search_2_4_chars_ms_p99", si_bench_percentile (samples, 99), "ms", "");
   for (guint len = 1; len <= 4; len++)

@@ -182,7 +182,9 @@ search_table (const SearchQuery *query)
 }
 
 /* " FROM <index> WHERE <the search>": a search of both words and CJK reads ideas_fts, among
- * the ideas that ideas_cjk matches. */
+ * the ideas that ideas_cjk matches. The "+" keeps that set a filter on each match (its rowids
+ * read once): as a constraint on ideas_fts's rowid, FTS5 evaluated the words again for each of
+ * them, 80 ms p50 and 1.5 s p99 at 20,000 Japanese ideas (bench-search). */
 static void
 append_search_source (GString           *sql,
                       const SearchQuery *query)
@@ -191,7 +193,7 @@ append_search_source (GString           *sql,
     {
       g_string_append (sql, " FROM ideas_fts WHERE ideas_fts MATCH :match");
       if (query->cjk)
-        g_string_append (sql, " AND rowid IN (SELECT rowid FROM ideas_cjk WHERE ideas_cjk MATCH :cjk)");
+        g_string_append (sql, " AND +rowid IN (SELECT rowid FROM ideas_cjk WHERE ideas_cjk MATCH :cjk)");
     }
   else
     g_string_append (sql, " FROM ideas_cjk WHERE ideas_cjk MATCH :cjk");
