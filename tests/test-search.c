@@ -145,6 +145,51 @@ test_cjk_tags (void)
   assert_indexes_sound (store);
 }
 
+static guint
+count_keys (SiStore      *store,
+            SiIdeaFilter *filter)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = si_store_query_ideas (store, filter, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (si_store_count_ideas (store, filter, NULL), ==, keys->len);
+  return keys->len;
+}
+
+/* A search inside a tag or among the pinned ideas, Latin, CJK or both. */
+static void
+test_within_filters (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) a = add_idea (store, "Trip", "東京の旅行メモ");
+  g_autoptr(SiIdea) b = add_idea (store, "Trip too", "大阪の旅行");
+  g_autoptr(SiIdea) c = add_idea (store, "Other trip", "nothing");
+  g_autoptr(SiTag) tag = si_store_ensure_tag (store, "plans", &error);
+  SiIdeaFilter filter = { .tag_id = si_tag_get_id (tag) };
+
+  si_idea_add_tag (a, si_tag_get_id (tag));
+  si_idea_add_tag (c, si_tag_get_id (tag));
+  si_idea_set_pinned (b, TRUE);
+  g_assert_true (si_store_save_idea (store, a, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_save_idea (store, b, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_save_idea (store, c, SI_SAVE_LOCAL, &error));
+
+  filter.search = "trip";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 2);
+  filter.search = "旅行";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 1);
+  filter.search = "旅行 trip";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 1);
+  filter.search = "大阪";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 0);
+  filter = (SiIdeaFilter) { .pinned_only = TRUE, .search = "旅行 trip" };
+  g_assert_cmpuint (count_keys (store, &filter), ==, 1);
+  filter.search = "東京";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 0);
+}
+
 /* A pulled page sets the insert triggers aside and indexes its ideas at its end. */
 static void
 test_cjk_sync_page (void)
@@ -267,6 +312,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/search/cjk/inside-text", test_cjk_inside_text);
   g_test_add_func ("/search/cjk/tags", test_cjk_tags);
+  g_test_add_func ("/search/within-filters", test_within_filters);
   g_test_add_func ("/search/cjk/sync-page", test_cjk_sync_page);
   g_test_add_func ("/search/cjk/migrated", test_cjk_migrated);
   g_test_add_func ("/search/counts-every-match", test_counts_every_match);

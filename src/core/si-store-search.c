@@ -199,17 +199,19 @@ append_search_source (GString           *sql,
     g_string_append (sql, " FROM ideas_cjk WHERE ideas_cjk MATCH :cjk");
 }
 
-/* The filters of a search, as conditions on ideas_fts's rowid. */
+/* The filters of a search, as conditions on the index's rowid: sets read once and checked
+ * for each match ("+rowid", see append_search_source()). As constraints, FTS5 evaluated the
+ * search again for each idea with the tag: 0.8–2 s for a search inside a tag of 100,000 ideas. */
 static void
 append_search_filters (GString            *sql,
                        const SiIdeaFilter *filter)
 {
   if (filter && filter->tag_id)
-    g_string_append (sql, " AND rowid IN (SELECT idea_id FROM idea_tags WHERE tag_id = :tag)");
+    g_string_append (sql, " AND +rowid IN (SELECT idea_id FROM idea_tags WHERE tag_id = :tag)");
   if (filter && filter->pinned_only)
-    g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE pinned = 1 AND state != " SI_SQL_DELETED ")");
+    g_string_append (sql, " AND +rowid IN (SELECT id FROM ideas WHERE pinned = 1 AND state != " SI_SQL_DELETED ")");
   if (filter && filter->conflicts_only)
-    g_string_append (sql, " AND rowid IN (SELECT id FROM ideas WHERE conflict_of IS NOT NULL)");
+    g_string_append (sql, " AND +rowid IN (SELECT id FROM ideas WHERE conflict_of IS NOT NULL)");
 }
 
 /* One query for every list: what differs is only which filters are present.
