@@ -176,6 +176,18 @@ test_within_filters (void)
   g_assert_true (si_store_save_idea (store, b, SI_SAVE_LOCAL, &error));
   g_assert_true (si_store_save_idea (store, c, SI_SAVE_LOCAL, &error));
 
+  /* Both indexes' matches merged: every idea in both, none in one only. */
+  {
+    SiIdeaFilter all = { .search = "旅行 trip" };
+
+    g_assert_cmpuint (count_keys (store, &all), ==, 2);
+    all.search = "trip 東京";
+    g_assert_cmpuint (count_keys (store, &all), ==, 1);
+    all.search = "trip 大阪";
+    g_assert_cmpuint (count_keys (store, &all), ==, 1);
+    all.search = "noth 旅行";
+    g_assert_cmpuint (count_keys (store, &all), ==, 0);
+  }
   filter.search = "trip";
   g_assert_cmpuint (count_keys (store, &filter), ==, 2);
   filter.search = "旅行";

@@ -395,7 +395,13 @@ query_search (SiStore             *self,
   g_autoptr(GString) ids = g_string_new ("[");
   g_autoptr(GHashTable) tombstones = NULL;
   g_autoptr(GError) local_error = NULL;
-  sqlite3_stmt *stmt;
+  /* A search of both words and CJK: ideas_fts's matches and ideas_cjk's, both newest first,
+   * merged here. (As a filter, "+rowid IN", ideas_cjk's matches were first made a set: 7 ms
+   * p50 at 100,000 Japanese ideas in bench-search.) */
+  SearchQuery words_only = { fts->words, NULL };
+  const SearchQuery *main_query = fts->words && fts->cjk ? &words_only : fts;
+  sqlite3_stmt *stmt, *cjk_stmt = NULL;
+  gint64 cjk_id = G_MAXINT64;
   guint n = 0;
   int rc;
 
@@ -405,22 +411,41 @@ query_search (SiStore             *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
-  g_string_append_printf (sql, "SELECT rowid, si_rank (%s)", search_table (fts));
-  append_search_source (sql, fts);
+  g_string_append_printf (sql, "SELECT rowid, si_rank (%s)", search_table (main_query));
+  append_search_source (sql, main_query);
   append_search_filters (sql, filter);
   g_string_append (sql, " ORDER BY rowid DESC");
-  if (!(stmt = prepare_with_filter (self, sql->str, filter, fts, error)))
+  if (main_query != fts &&
+      !(cjk_stmt = prepare_with_filter (self, "SELECT rowid FROM ideas_cjk WHERE ideas_cjk MATCH :cjk ORDER BY rowid DESC",
+                                        filter, fts, error)))
     return NULL;
+  if (!(stmt = prepare_with_filter (self, sql->str, filter, main_query, error)))
+    {
+      if (cjk_stmt)
+        sqlite3_reset (cjk_stmt);
+      return NULL;
+    }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       Match match = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
 
+      if (cjk_stmt)
+        {
+          while (cjk_id > match.id && (rc = sqlite3_step (cjk_stmt)) == SQLITE_ROW)
+            cjk_id = sqlite3_column_int64 (cjk_stmt, 0);
+          if (cjk_id > match.id)
+            break;   /* no CJK match left (rc: SQLITE_DONE), or an error */
+          if (cjk_id != match.id)
+            continue;
+        }
       if (tombstones && g_hash_table_contains (tombstones, &match.id))
         continue;
       keep_best (best, &match);
       n++;
     }
   sqlite3_reset (stmt);
+  if (cjk_stmt)
+    sqlite3_reset (cjk_stmt);
   if (rc != SQLITE_DONE)
     {
       _si_store_set_error (self, rc, NC_("what failed", "searching"), error);
