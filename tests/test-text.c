@@ -74,6 +74,16 @@ test_preview_bounded (void)
   g_assert_cmpuint (g_utf8_strlen (preview, -1), ==, 200);
   g_clear_pointer (&preview, g_free);
 
+  /* Brackets and angle brackets that open nothing: each is looked at within a bound. */
+  memset (big, '[', size);
+  preview = si_text_markdown_preview (big, 200);
+  g_assert_cmpuint (strlen (preview), ==, 200);
+  g_clear_pointer (&preview, g_free);
+  memset (big, '<', size);
+  preview = si_text_markdown_preview (big, 200);
+  g_assert_cmpuint (strlen (preview), ==, 200);
+  g_clear_pointer (&preview, g_free);
+
   /* Cut in the middle of a character at the input bound: the character is left out whole. */
   hashes = g_strnfill (SI_TEXT_PREVIEW_MAX_INPUT - 1, '\n');
   g_free (big);

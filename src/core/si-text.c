@@ -138,6 +138,10 @@ is_reference_definition (const char *p,
   return close > p + 1 && close + 1 < end && close[1] == ':';
 }
 
+/* How far a link's text or an autolink is looked for: each "[" or "<" that is not one would
+ * otherwise read the rest of its line, for every such character the preview shows. */
+#define LINK_SCAN_MAX 1024
+
 /* The end of the link text that starts after @open ('['), or NULL when the bracket is not a
  * link's: a "]" followed by "(", "[" or nothing that makes it a link. */
 static const char *
@@ -145,6 +149,9 @@ link_text_end (const char *open,
                const char *end)
 {
   int depth = 0;
+
+  if (end - open > LINK_SCAN_MAX)
+    end = open + LINK_SCAN_MAX;
 
   for (const char *p = open; p < end; p++)
     {
@@ -226,7 +233,7 @@ preview_inline (Preview    *preview,
         }
       if (c == '<')
         {
-          const char *close = memchr (p, '>', end - p);
+          const char *close = memchr (p, '>', MIN (end - p, LINK_SCAN_MAX));
 
           if (close && (g_str_has_prefix (p + 1, "http://") || g_str_has_prefix (p + 1, "https://") ||
                         g_str_has_prefix (p + 1, "mailto:")))
