@@ -104,6 +104,34 @@ measure_search (SiStore *store)
       g_array_append_val (by_length[len], elapsed);
       done++;
     }
+  /* The same prefixes inside one tag (the sidebar's tag, then a search). */
+  {
+    g_autoptr(GArray) in_tag = g_array_new (FALSE, FALSE, sizeof (double));
+    g_autoptr(GRand) again = g_rand_new_with_seed (11);
+
+    for (guint i = 0; i < 100;)
+      {
+        const char *w = si_bench_word (again);
+        g_autofree char *prefix = NULL;
+        SiIdeaFilter filter = { .tag_id = 1 };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GArray) keys = NULL;
+        double start, elapsed;
+
+        if (g_utf8_strlen (w, -1) < 3)
+          continue;
+        prefix = g_utf8_substring (w, 0, 2 + i % 3);
+        filter.search = prefix;
+        start = si_bench_now_ms ();
+        if (!(keys = si_store_query_ideas (store, &filter, &error)))
+          g_error ("%s", error->message);
+        elapsed = si_bench_now_ms () - start;
+        g_array_append_val (in_tag, elapsed);
+        i++;
+      }
+    si_bench_report ("search_in_tag_ms_p50", si_bench_percentile (in_tag, 50), "ms", "");
+    si_bench_report ("search_in_tag_ms_p99", si_bench_percentile (in_tag, 99), "ms", "");
+  }
   si_bench_report ("search_prefix_2_6_ms_p50", si_bench_percentile (samples, 50), "ms", "<= 5");
   si_bench_report ("search_prefix_2_6_ms_p99", si_bench_percentile (samples, 99), "ms", "");
   for (guint len = 2; len <= 6; len++)

@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "si-i18n.h"
 #include "si-idea-row.h"
 #include "si-window-private.h"
 
@@ -103,7 +104,7 @@ update_list_state (SiWindow *self)
       gtk_stack_set_visible_child_name (self->list_stack, "empty");
     }
 
-  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u idea", "%u ideas", n), n);
+  subtitle = si_format_idea_count (n, si_idea_list_get_n_matches (self->ideas));
   adw_window_title_set_title (self->list_title, title);
   adw_window_title_set_subtitle (self->list_title, subtitle);
 }
@@ -295,7 +296,7 @@ static void
 set_row_count (GtkWidget *row,
                guint      count)
 {
-  g_autofree char *text = g_strdup_printf ("%u", count);
+  g_autofree char *text = si_format_count (count);
   gtk_label_set_label (g_object_get_data (G_OBJECT (row), "count-label"), text);
 }
 
@@ -730,6 +731,8 @@ si_window_constructed (GObject *object)
   /* After the selection model has seen the change, put the selection back on the open idea. */
   g_signal_connect_object (self->ideas, "items-changed", G_CALLBACK (ideas_changed_cb),
                            self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self->ideas, "notify::n-matches", G_CALLBACK (update_list_state),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_view, "activate", G_CALLBACK (list_activate_cb),
                            self, G_CONNECT_SWAPPED);
 

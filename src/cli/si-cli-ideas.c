@@ -18,6 +18,7 @@
 
 #include "si-cli.h"
 #include "si-export.h"
+#include "si-i18n.h"
 #include "si-import.h"
 
 /* The sync state as --json writes it: never translated. */
@@ -634,8 +635,9 @@ si_cli_cmd_tags (SiCliContext  *ctx,
   for (guint i = 0; i < tags->len; i++)
     {
       SiTag *tag = g_ptr_array_index (tags, i);
+      g_autofree char *count = si_format_count (si_tag_get_idea_count (tag));
 
-      printf ("%s (%u)\n", si_tag_get_name (tag), si_tag_get_idea_count (tag));
+      printf ("%s (%s)\n", si_tag_get_name (tag), count);
     }
   return SI_CLI_EXIT_OK;
 }

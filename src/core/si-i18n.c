@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <limits.h>
 #include <locale.h>
 #include <string.h>
 
@@ -69,15 +70,37 @@ char *
 si_format_count (guint n)
 {
   g_autofree char *digits = g_strdup_printf ("%u", n);
-  const char *sep = localeconv ()->thousands_sep;
+  const struct lconv *conv = localeconv ();
+  const char *sep = conv->thousands_sep;
+  const char *grouping = conv->grouping;
   g_autoptr(GString) out = g_string_new (NULL);
   gsize len = strlen (digits);
+  gboolean *breaks = g_newa (gboolean, len + 1);
+  gsize group = 3, at = len;
 
+  /* Where the separators go, from the right: the locale's group sizes ("100,000", and
+   * "1,00,000" in India), the last repeated; groups of three where the locale has none. */
   if (sep == NULL || sep[0] == '\0')
     sep = ",";
+  if (grouping == NULL || grouping[0] == '\0' || grouping[0] == CHAR_MAX || grouping[0] <= 0)
+    grouping = "\3";
+  memset (breaks, 0, (len + 1) * sizeof (gboolean));
+  for (;;)
+    {
+      if (*grouping == CHAR_MAX)
+        break;
+      if (*grouping > 0)
+        group = (gsize) *grouping;
+      if (grouping[1] != '\0')
+        grouping++;
+      if (at <= group)
+        break;
+      at -= group;
+      breaks[at] = TRUE;
+    }
   for (gsize i = 0; i < len; i++)
     {
-      if (i > 0 && (len - i) % 3 == 0)
+      if (breaks[i])
         g_string_append (out, sep);
       g_string_append_c (out, digits[i]);
     }
@@ -99,4 +122,27 @@ si_format_sync_progress (guint done,
 
   /* Translators: "Syncing 1,200 of 5,000" */
   return g_strdup_printf (_("Syncing %s of %s"), d, t);
+}
+
+/**
+ * si_format_idea_count:
+ * @shown: the ideas a list shows
+ * @matches: the ideas its filter matched (more than @shown when a search kept the best)
+ *
+ * Returns: (transfer full): "1,200 ideas", or "500 of 2,345 ideas" when the list shows only
+ *   the best of its matches
+ */
+char *
+si_format_idea_count (guint shown,
+                      guint matches)
+{
+  g_autofree char *s = si_format_count (shown);
+  g_autofree char *m = NULL;
+
+  if (matches <= shown)
+    /* Translators: %s is a number with the locale's grouping: "1,200 ideas". */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s idea", "%s ideas", shown), s);
+  m = si_format_count (matches);
+  /* Translators: a search shows the best of its matches: "500 of 2,345 ideas". */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of %s idea", "%s of %s ideas", matches), s, m);
 }

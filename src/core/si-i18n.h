@@ -9,5 +9,7 @@ void  si_i18n_init            (void);
 char *si_format_count         (guint n);
 char *si_format_sync_progress (guint done,
                                guint total);
+char *si_format_idea_count    (guint shown,
+                               guint matches);
 
 G_END_DECLS

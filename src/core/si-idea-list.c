@@ -35,6 +35,8 @@ struct _SiIdeaList
   guint        n_tail;    /* rows after @keys not loaded yet */
   GHashTable  *cache;     /* id -> SiIdea */
 
+  guint        n_matches; /* a search's matches, kept or not; 0: as many as the rows */
+
   gint64       tag_id;
   char        *search;
   gboolean     pinned_only;
@@ -54,6 +56,7 @@ enum {
   PROP_PINNED_ONLY,
   PROP_CONFLICTS_ONLY,
   PROP_N_ITEMS,
+  PROP_N_MATCHES,
   N_PROPS
 };
 
@@ -200,6 +203,16 @@ emit_items_changed (SiIdeaList *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
+static void
+set_n_matches (SiIdeaList *self,
+               guint       n_matches)
+{
+  if (self->n_matches == n_matches)
+    return;
+  self->n_matches = n_matches;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MATCHES]);
+}
+
 /* Replaces every row: for a new filter, or when the store says anything may have changed. */
 static void
 reload (SiIdeaList *self)
@@ -207,7 +220,7 @@ reload (SiIdeaList *self)
   SiIdeaFilter filter = current_filter (self);
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) keys = NULL;
-  guint removed = n_rows (self), total = 0;
+  guint removed = n_rows (self), total = 0, n_matches = 0;
 
   if (loads_lazily (self))
     {
@@ -216,12 +229,13 @@ reload (SiIdeaList *self)
         keys = si_store_query_ideas_after (self->store, &filter, NULL, LOAD_PAGE, &error);
     }
   else
-    keys = si_store_query_ideas (self->store, &filter, &error);
+    keys = si_store_query_ideas_counted (self->store, &filter, &n_matches, &error);
   if (keys == NULL)
     {
       g_warning ("Could not list the ideas: %s", error->message);
       keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
     }
+  set_n_matches (self, n_matches > keys->len ? n_matches : 0);
   g_array_unref (self->keys);
   self->keys = g_steal_pointer (&keys);
   /* A short first page is the whole list, whatever the count said. */
@@ -258,12 +272,14 @@ rediff (SiIdeaList *self)
   SiIdeaFilter filter = current_filter (self);
   g_autoptr(GError) error = NULL;
   GArray *keys;
+  guint n_matches = 0;
 
-  if (!(keys = si_store_query_ideas (self->store, &filter, &error)))
+  if (!(keys = si_store_query_ideas_counted (self->store, &filter, &n_matches, &error)))
     {
       g_warning ("Could not search the ideas: %s", error->message);
       return;
     }
+  set_n_matches (self, n_matches > keys->len ? n_matches : 0);
   replace_keys (self, keys);
 }
 
@@ -557,6 +573,7 @@ si_idea_list_get_property (GObject    *object,
     case PROP_STORE: g_value_set_object (value, self->store); break;
     case PROP_TAG_ID: g_value_set_int64 (value, self->tag_id); break;
     case PROP_SEARCH: g_value_set_string (value, self->search); break;
+    case PROP_N_MATCHES: g_value_set_uint (value, si_idea_list_get_n_matches (self)); break;
     case PROP_PINNED_ONLY: g_value_set_boolean (value, self->pinned_only); break;
     case PROP_CONFLICTS_ONLY: g_value_set_boolean (value, self->conflicts_only); break;
     case PROP_N_ITEMS: g_value_set_uint (value, n_rows (self)); break;
@@ -604,6 +621,9 @@ si_idea_list_class_init (SiIdeaListClass *klass)
   properties[PROP_CONFLICTS_ONLY] = g_param_spec_boolean ("conflicts-only", NULL, NULL, FALSE, rw);
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_N_MATCHES] =
+    g_param_spec_uint ("n-matches", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -657,6 +677,20 @@ si_idea_list_set_tag_id (SiIdeaList *self,
   self->tag_id = tag_id;
   reload (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TAG_ID]);
+}
+
+/**
+ * si_idea_list_get_n_matches:
+ *
+ * Returns: how many ideas the list's filter matches: more than its rows when a search kept only
+ *   the best SI_SEARCH_MAX_RESULTS, else as many as its rows. Notified (n-matches) only when it
+ *   is more than the rows.
+ */
+guint
+si_idea_list_get_n_matches (SiIdeaList *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), 0);
+  return MAX (self->n_matches, n_rows (self));
 }
 
 const char *

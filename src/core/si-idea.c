@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "si-record-private.h"
+#include "si-text.h"
 
 struct _SiIdea
 {
@@ -338,7 +339,18 @@ si_idea_dup_display_title (SiIdea *self)
   if ((line = first_line (self->title)))
     return line;
   if ((line = first_line (self->body)))
-    return line;
+    {
+      /* The body is Markdown: "# Home lab" is titled "Home lab". */
+      char *plain = si_text_markdown_preview (line, SI_TITLE_MAX_CHARS);
+
+      if (plain[0] == '\0')
+        {
+          g_free (plain);
+          return line;
+        }
+      g_free (line);
+      return plain;
+    }
   return g_strdup ("");
 }
 
@@ -346,48 +358,36 @@ si_idea_dup_display_title (SiIdea *self)
  * si_idea_dup_snippet:
  * @max_chars: at most this many characters
  *
- * Returns: (transfer full): the body on one line, without the line shown as the title
+ * Returns: (transfer full): the start of the body as plain text on one line (its Markdown
+ *   left out: si_text_markdown_preview()), without the line shown as the title
  */
 char *
 si_idea_dup_snippet (SiIdea *self,
                      guint   max_chars)
 {
-  g_autoptr(GString) out = g_string_new (NULL);
   const char *p;
   g_autofree char *title = NULL;
-  gboolean space = FALSE;
-  guint n = 0;
 
   g_return_val_if_fail (SI_IS_IDEA (self), NULL);
 
   p = self->body;
-  /* With no title, the first body line already is the title: skip it. */
+  while (*p && g_ascii_isspace (*p))
+    p++;
+  /* With no title, the first body line already is the title: skip it; and so when it is the
+   * title again ("# Home lab" under the title "Home lab"). */
   if ((title = first_line (self->title)) == NULL)
+    p = strchr (p, '\n') ? strchr (p, '\n') : p + strlen (p);
+  else
     {
-      while (*p && g_ascii_isspace (*p))
-        p++;
-      p = strchr (p, '\n') ? strchr (p, '\n') : p + strlen (p);
-    }
+      const char *end = strchr (p, '\n');
+      /* No title is that long: the line is compared as far as a preview reads. */
+      g_autofree char *line = g_strndup (p, MIN (end ? (gsize) (end - p) : strlen (p), SI_TEXT_PREVIEW_MAX_INPUT + 8));
+      g_autofree char *plain = si_text_markdown_preview (line, SI_TITLE_MAX_CHARS);
 
-  for (; *p && n < max_chars; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_isspace (c))
-        {
-          space = out->len > 0;
-          continue;
-        }
-      if (space)
-        {
-          g_string_append_c (out, ' ');
-          n++;
-          space = FALSE;
-        }
-      g_string_append_unichar (out, c);
-      n++;
+      if (g_strcmp0 (plain, title) == 0)
+        p = end ? end : p + strlen (p);
     }
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  return si_text_markdown_preview (p, max_chars);
 }
 
 void

@@ -32,7 +32,7 @@ load_idea_tags (SiStore  *self,
 
   stmt = _si_store_prepare (self,
                             "SELECT t.id, t.name FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
-                            " WHERE it.idea_id = ?1 AND t.state != " SI_SQL_DELETED " ORDER BY t.name_key", error);
+                            " WHERE it.idea_id = ?1 AND t.state != " SI_SQL_DELETED " ORDER BY t.name COLLATE si_natural", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, si_idea_get_id (idea));

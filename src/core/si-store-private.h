@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 4
+#define SI_STORE_SCHEMA_VERSION 5
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -26,6 +26,13 @@ G_BEGIN_DECLS
 
 gboolean      _si_store_migrate          (sqlite3     *db,
                                           GError     **error);
+/* si-store-search.c: the SQL functions the schema's triggers call (si_cjk_grams (),
+ * si_has_cjk ()) and the collation si_natural; registered on a connection before it migrates
+ * or writes ideas. */
+gboolean      _si_store_register_text_functions (sqlite3 *db);
+/* The trigger that indexes a new idea's CJK grams (set aside during a pulled page, as
+ * ideas_fts_insert is). */
+#define SI_CJK_INSERT_TRIGGER "ideas_cjk_insert"
 
 sqlite3      *_si_store_get_db           (SiStore     *self);
 sqlite3_stmt *_si_store_prepare          (SiStore     *self,
@@ -321,6 +328,7 @@ char         *_si_store_dup_copy_title        (const char   *title,
  * updated or deleted. */
 typedef struct {
   char   *trigger_sql;   /* NULL: nothing set aside */
+  char   *cjk_trigger_sql;
   gint64  max_id;
 } SiSyncPage;
 

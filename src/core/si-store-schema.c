@@ -158,6 +158,41 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   /* 3 -> 4: which device wrote each idea's version (si_idea_get_device(); si-device.c); NULL
    * when not known, as for every idea written before. */
   "ALTER TABLE ideas ADD COLUMN device TEXT;",
+  /* 4 -> 5: Chinese, Japanese and Korean words inside text. Those scripts put no spaces
+   * between words, so ideas_fts holds "東京の旅行メモ" as one word and finds it only by its
+   * start. ideas_cjk holds, for the ideas that have such text, the character bigrams of every
+   * run of it (si_text_cjk_grams() in si-text.c): a word of two or more characters is a phrase
+   * of its bigrams, one character a prefix (si-store-search.c). Contentless (the grams are
+   * made again to delete them: si_cjk_grams () is part of this format and must never change)
+   * and without the column sizes, which si_rank () does not read. si_cjk_grams () and
+   * si_has_cjk () are registered on every connection of a SiStore
+   * (_si_store_register_text_functions()); a bare sqlite3 shell can read the notebook, but not
+   * write ideas with such text. */
+  "CREATE VIRTUAL TABLE ideas_cjk USING fts5 ("
+  "  title, body, tag_names,"
+  "  content = '', columnsize = 0,"
+  "  tokenize = 'ascii'"
+  ");"
+  "INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
+  "  SELECT id, si_cjk_grams (title), si_cjk_grams (body), si_cjk_grams (tag_names) FROM ideas"
+  "  WHERE si_has_cjk (title, body, tag_names);"
+  "CREATE TRIGGER " SI_CJK_INSERT_TRIGGER " AFTER INSERT ON ideas WHEN si_has_cjk (new.title, new.body, new.tag_names) BEGIN"
+  "  INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
+  "    VALUES (new.id, si_cjk_grams (new.title), si_cjk_grams (new.body), si_cjk_grams (new.tag_names));"
+  "END;"
+  "CREATE TRIGGER ideas_cjk_update AFTER UPDATE OF title, body, tag_names ON ideas"
+  "  WHEN old.title IS NOT new.title OR old.body IS NOT new.body OR old.tag_names IS NOT new.tag_names BEGIN"
+  "  INSERT INTO ideas_cjk (ideas_cjk, rowid, title, body, tag_names)"
+  "    SELECT 'delete', old.id, si_cjk_grams (old.title), si_cjk_grams (old.body), si_cjk_grams (old.tag_names)"
+  "    WHERE si_has_cjk (old.title, old.body, old.tag_names);"
+  "  INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
+  "    SELECT new.id, si_cjk_grams (new.title), si_cjk_grams (new.body), si_cjk_grams (new.tag_names)"
+  "    WHERE si_has_cjk (new.title, new.body, new.tag_names);"
+  "END;"
+  "CREATE TRIGGER ideas_cjk_delete AFTER DELETE ON ideas WHEN si_has_cjk (old.title, old.body, old.tag_names) BEGIN"
+  "  INSERT INTO ideas_cjk (ideas_cjk, rowid, title, body, tag_names)"
+  "    VALUES ('delete', old.id, si_cjk_grams (old.title), si_cjk_grams (old.body), si_cjk_grams (old.tag_names));"
+  "END;",
 };
 
 static gboolean

@@ -464,7 +464,8 @@ fail:
 /**
  * si_store_list_tags:
  *
- * Returns: (transfer full) (element-type SiTag): every tag, by name, with its idea count
+ * Returns: (transfer full) (element-type SiTag): every tag, by name as a person reads it
+ *   (si_text_natural_compare(): t2 before t10, case ignored), with its idea count
  */
 GPtrArray *
 si_store_list_tags (SiStore  *self,
@@ -477,7 +478,7 @@ si_store_list_tags (SiStore  *self,
 
   g_return_val_if_fail (SI_IS_STORE (self), NULL);
 
-  if (!(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE state != " SI_SQL_DELETED " ORDER BY name_key", error)))
+  if (!(stmt = _si_store_prepare (self, "SELECT id FROM tags WHERE state != " SI_SQL_DELETED " ORDER BY name COLLATE si_natural", error)))
     return NULL;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {

@@ -569,6 +569,8 @@ si_store_open (SiStore     *self,
                    " PRAGMA temp_store = MEMORY", NC_("what failed", "opening the notebook"), error))
     return FALSE;
 
+  if (!_si_store_register_text_functions (self->db))
+    return _si_store_set_error (self, SQLITE_ERROR, NC_("what failed", "opening the search index"), error);
   if (!_si_store_migrate (self->db, error) || !register_search_rank (self, error))
     return FALSE;
   self->checkpointer = _si_store_checkpointer_new (self->db, self->path);

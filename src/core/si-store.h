@@ -58,8 +58,9 @@ typedef enum {
  * SiIdeaFilter:
  * @tag_id: only ideas with this tag (0: any)
  * @search: only ideas matching this text (NULL or "": no search): every word as a prefix,
- *   accents and case ignored, words of one or two letters in titles and tags only; the best
- *   SI_SEARCH_MAX_RESULTS by relevance
+ *   accents and case ignored, words of one or two letters in titles and tags only; words in
+ *   Chinese, Japanese or Korean anywhere inside a text (one character: in titles and tags
+ *   only); the best SI_SEARCH_MAX_RESULTS by relevance
  * @pinned_only: only pinned ideas
  * @conflicts_only: only conflicted copies
  *
@@ -166,6 +167,10 @@ guint       si_store_count_ideas       (SiStore            *self,
 GArray     *si_store_query_ideas       (SiStore            *self,
                                         const SiIdeaFilter *filter,
                                         GError            **error);
+GArray     *si_store_query_ideas_counted (SiStore          *self,
+                                          const SiIdeaFilter *filter,
+                                          guint            *n_matches,
+                                          GError          **error);
 GArray     *si_store_query_ideas_after (SiStore            *self,
                                         const SiIdeaFilter *filter,
                                         const SiIdeaKey    *after,

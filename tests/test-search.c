@@ -1,0 +1,332 @@
+/* test-search.c — search in the offline store: Chinese, Japanese and Korean words inside text
+ * (the ideas_cjk index), and how many ideas a search matched when it keeps only the best. */
+#include "config.h"
+
+#include <sqlite3.h>
+
+#include "si-store-private.h"
+
+static char *
+temp_db_path (void)
+{
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  return g_build_filename (g_get_user_data_dir (), "test.db", NULL);
+}
+
+static SiStore *
+open_store (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = temp_db_path ();
+  SiStore *store = si_store_new (path, &error);
+
+  g_assert_no_error (error);
+  return store;
+}
+
+static SiIdea *
+add_idea (SiStore    *store,
+          const char *title,
+          const char *body)
+{
+  g_autoptr(GError) error = NULL;
+  SiIdea *idea = si_idea_new (title, body);
+
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  return idea;
+}
+
+/* The ids a search finds, in its order, as "1 2 3". */
+static char *
+search_ids (SiStore    *store,
+            const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) found = si_store_search (store, text, 0, &error);
+  g_autoptr(GString) ids = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < found->len; i++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? " " : "", si_idea_get_id (found->pdata[i]));
+  return g_string_free (g_steal_pointer (&ids), FALSE);
+}
+
+#define assert_found(store, text, expected) \
+  G_STMT_START { \
+    g_autofree char *ids_ = search_ids ((store), (text)); \
+    g_assert_cmpstr (ids_, ==, (expected)); \
+  } G_STMT_END
+
+/* FTS5's own check of both search indexes. */
+static void
+assert_indexes_sound (SiStore *store)
+{
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_exec (_si_store_get_db (store),
+                                 "INSERT INTO ideas_fts (ideas_fts) VALUES ('integrity-check');"
+                                 "INSERT INTO ideas_cjk (ideas_cjk) VALUES ('integrity-check')",
+                                 NULL, NULL, &message), ==, SQLITE_OK);
+  g_assert_null (message);
+}
+
+static void
+test_cjk_inside_text (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) memo = add_idea (store, "Trip", "東京の旅行メモ");          /* 1 */
+  g_autoptr(SiIdea) titled = add_idea (store, "旅行の準備", "pack light");       /* 2 */
+  g_autoptr(SiIdea) chinese = add_idea (store, "", "我们去北京旅游吧");          /* 3 */
+  g_autoptr(SiIdea) korean = add_idea (store, "약속", "서울에서 만나요");        /* 4 */
+  g_autoptr(SiIdea) latin = add_idea (store, "Café", "crème brûlée");           /* 5 */
+  SiIdeaFilter filter = { .search = "旅行" };
+
+  /* A word inside a run of text, at its start and at its end; the title first. */
+  assert_found (store, "旅行", "2 1");
+  assert_found (store, "東京", "1");
+  assert_found (store, "メモ", "1");
+  assert_found (store, "京の旅", "1");
+  assert_found (store, "東京の旅行メモ", "1");
+  assert_found (store, "北京旅游", "3");
+  assert_found (store, "京旅", "3");
+  assert_found (store, "에서", "4");
+  /* Only the characters in their order, nothing across a run. */
+  assert_found (store, "旅京", "");
+  assert_found (store, "メモ東京", "");
+  /* One character: in titles and tags, as one Latin letter. */
+  assert_found (store, "準", "2");
+  assert_found (store, "旅", "2");
+  /* Every word is required, CJK or not; prefixes and folded accents still work. */
+  assert_found (store, "東京 tri", "1");
+  assert_found (store, "旅行 pack", "2");
+  assert_found (store, "東京 pack", "");
+  assert_found (store, "creme brul", "5");
+  assert_found (store, "CAF", "5");
+  g_assert_cmpuint (si_store_count_ideas (store, &filter, &error), ==, 2);
+  g_assert_no_error (error);
+
+  /* Edits and deletions keep the index current. */
+  si_idea_set_body (memo, "大阪の出張メモ");
+  g_assert_true (si_store_save_idea (store, memo, SI_SAVE_LOCAL, &error));
+  assert_found (store, "旅行", "2");
+  assert_found (store, "出張", "1");
+  si_idea_set_body (memo, "no longer Japanese");
+  g_assert_true (si_store_save_idea (store, memo, SI_SAVE_LOCAL, &error));
+  assert_found (store, "出張", "");
+  assert_found (store, "japanese", "1");
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (chinese), SI_SAVE_LOCAL, &error));
+  assert_found (store, "北京", "");
+  g_assert_no_error (error);
+  (void) korean;
+  (void) latin;
+  (void) titled;
+  assert_indexes_sound (store);
+}
+
+/* Tag names are searched too, renames included. */
+static void
+test_cjk_tags (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) idea = add_idea (store, "Plan", "nothing Japanese here");
+  g_autoptr(SiTag) tag = si_store_ensure_tag (store, "家族旅行", &error);
+
+  si_idea_add_tag (idea, si_tag_get_id (tag));
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  assert_found (store, "旅行", "1");
+  si_tag_set_name (tag, "出張");
+  g_assert_true (si_store_save_tag (store, tag, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  assert_found (store, "旅行", "");
+  assert_found (store, "出張", "1");
+  assert_indexes_sound (store);
+}
+
+static guint
+count_keys (SiStore      *store,
+            SiIdeaFilter *filter)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = si_store_query_ideas (store, filter, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (si_store_count_ideas (store, filter, NULL), ==, keys->len);
+  return keys->len;
+}
+
+/* A search inside a tag or among the pinned ideas, Latin, CJK or both. */
+static void
+test_within_filters (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) a = add_idea (store, "Trip", "東京の旅行メモ");
+  g_autoptr(SiIdea) b = add_idea (store, "Trip too", "大阪の旅行");
+  g_autoptr(SiIdea) c = add_idea (store, "Other trip", "nothing");
+  g_autoptr(SiTag) tag = si_store_ensure_tag (store, "plans", &error);
+  SiIdeaFilter filter = { .tag_id = si_tag_get_id (tag) };
+
+  si_idea_add_tag (a, si_tag_get_id (tag));
+  si_idea_add_tag (c, si_tag_get_id (tag));
+  si_idea_set_pinned (b, TRUE);
+  g_assert_true (si_store_save_idea (store, a, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_save_idea (store, b, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_save_idea (store, c, SI_SAVE_LOCAL, &error));
+
+  /* Both indexes' matches merged: every idea in both, none in one only. */
+  {
+    SiIdeaFilter all = { .search = "旅行 trip" };
+
+    g_assert_cmpuint (count_keys (store, &all), ==, 2);
+    all.search = "trip 東京";
+    g_assert_cmpuint (count_keys (store, &all), ==, 1);
+    all.search = "trip 大阪";
+    g_assert_cmpuint (count_keys (store, &all), ==, 1);
+    all.search = "noth 旅行";
+    g_assert_cmpuint (count_keys (store, &all), ==, 0);
+  }
+  filter.search = "trip";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 2);
+  filter.search = "旅行";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 1);
+  filter.search = "旅行 trip";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 1);
+  filter.search = "大阪";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 0);
+  filter = (SiIdeaFilter) { .pinned_only = TRUE, .search = "旅行 trip" };
+  g_assert_cmpuint (count_keys (store, &filter), ==, 1);
+  filter.search = "東京";
+  g_assert_cmpuint (count_keys (store, &filter), ==, 0);
+}
+
+/* A pulled page sets the insert triggers aside and indexes its ideas at its end. */
+static void
+test_cjk_sync_page (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_auto(SiSyncPage) page = { 0 };
+  SiStoreNewIdea rows[] = {
+    { .uid = "3b0c4b86-6a0d-4a55-8f0a-000000000001", .sid = 1, .version = 1, .state = SI_SYNC_STATE_SYNCED,
+      .title = "同期", .body = "京都の紅葉", .created_at = 1, .updated_at = 1 },
+    { .uid = "3b0c4b86-6a0d-4a55-8f0a-000000000002", .sid = 2, .version = 2, .state = SI_SYNC_STATE_SYNCED,
+      .title = "Synced", .body = "autumn leaves", .created_at = 2, .updated_at = 2 },
+  };
+
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_begin_page (store, &page, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    g_assert_cmpint (_si_store_insert_idea (store, &rows[i], "test", &error), >, 0);
+  g_assert_true (_si_store_sync_end_page (store, &page, &error));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  assert_found (store, "紅葉", "1");
+  assert_found (store, "autumn", "2");
+  /* The triggers are back: a later save is indexed. */
+  g_autoptr(SiIdea) later = add_idea (store, "", "紅葉狩り");
+  assert_found (store, "紅葉", "3 1");
+  g_assert_true (_si_store_sync_optimize_index (store, &error));
+  assert_indexes_sound (store);
+}
+
+/* A notebook of schema 1 with Japanese text gets it indexed when it is migrated. */
+static void
+test_cjk_migrated (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *fixture = g_test_build_filename (G_TEST_DIST, "data", "schema-v1.sql", NULL);
+  g_autofree char *sql = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_true (g_file_get_contents (fixture, &sql, NULL, &error));
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas (id, uid, title, body, created_at, updated_at)"
+                                     " VALUES (3, '2d9f6ca0-4b5e-4a83-8f7c-be3a4d5f6c72', '', '東京の旅行メモ', 1, 1)",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = si_store_new (path, &error);
+  g_assert_no_error (error);
+  assert_found (store, "旅行", "3");
+  assert_found (store, "cafe", "1");
+  assert_indexes_sound (store);
+}
+
+/* What a search matched beyond the best it keeps, and the ideas deleted here but not yet on the
+ * server, which the index still holds: they are neither counted nor kept. */
+static void
+test_counts_every_match (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = NULL;
+  SiIdeaFilter apples = { .search = "apple" };
+  SiIdeaFilter pears = { .search = "pear" };
+  guint n_matches = 0;
+  gint64 newest = 0;
+
+  g_assert_true (_si_store_begin (store, &error));
+  for (guint i = 0; i < SI_SEARCH_MAX_RESULTS + 100; i++)
+    {
+      g_autofree char *uid = g_uuid_string_random ();
+      g_autofree char *body = g_strdup_printf ("%s number %u", i < SI_SEARCH_MAX_RESULTS + 2 ? "pear" : "apple", i);
+      SiStoreNewIdea row = { .uid = uid, .sid = i + 1, .version = 1, .state = SI_SYNC_STATE_SYNCED,
+                             .title = "Fruit", .body = body, .created_at = i, .updated_at = i };
+
+      newest = _si_store_insert_idea (store, &row, "test", &error);
+      g_assert_cmpint (newest, >, 0);
+    }
+  g_assert_true (_si_store_commit (store, &error));
+
+  keys = si_store_query_ideas_counted (store, &apples, &n_matches, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, 98);
+  g_assert_cmpuint (n_matches, ==, 98);
+  g_clear_pointer (&keys, g_array_unref);
+
+  /* 502 pears: the best 500 are kept, all 502 counted. */
+  keys = si_store_query_ideas_counted (store, &pears, &n_matches, &error);
+  g_assert_cmpuint (keys->len, ==, SI_SEARCH_MAX_RESULTS);
+  g_assert_cmpuint (n_matches, ==, SI_SEARCH_MAX_RESULTS + 2);
+  g_assert_cmpuint (si_store_count_ideas (store, &pears, &error), ==, SI_SEARCH_MAX_RESULTS + 2);
+  g_clear_pointer (&keys, g_array_unref);
+
+  /* Three synced pears deleted: tombstones until pushed, still in the index. 499 remain, all
+   * of them listed. */
+  for (gint64 id = SI_SEARCH_MAX_RESULTS; id <= SI_SEARCH_MAX_RESULTS + 2; id++)
+    g_assert_true (si_store_delete_idea (store, id, SI_SAVE_LOCAL, &error));
+  g_assert_cmpint (si_store_count_pending (store, NULL), >=, 3);
+  keys = si_store_query_ideas_counted (store, &pears, &n_matches, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (keys->len, ==, SI_SEARCH_MAX_RESULTS - 1);
+  g_assert_cmpuint (n_matches, ==, SI_SEARCH_MAX_RESULTS - 1);
+  g_assert_cmpuint (si_store_count_ideas (store, &pears, &error), ==, SI_SEARCH_MAX_RESULTS - 1);
+
+  /* Without a search, the count is the list's length. */
+  g_clear_pointer (&keys, g_array_unref);
+  keys = si_store_query_ideas_counted (store, NULL, &n_matches, &error);
+  g_assert_cmpuint (n_matches, ==, keys->len);
+  g_assert_cmpuint (n_matches, ==, SI_SEARCH_MAX_RESULTS + 97);
+  (void) newest;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/search/cjk/inside-text", test_cjk_inside_text);
+  g_test_add_func ("/search/cjk/tags", test_cjk_tags);
+  g_test_add_func ("/search/within-filters", test_within_filters);
+  g_test_add_func ("/search/cjk/sync-page", test_cjk_sync_page);
+  g_test_add_func ("/search/cjk/migrated", test_cjk_migrated);
+  g_test_add_func ("/search/counts-every-match", test_counts_every_match);
+  return g_test_run ();
+}
