@@ -43,6 +43,7 @@ _si_import_simplenote_probe_folder (const Probe *probe)
         return TRUE;
     }
   return _si_import_probe_count_suffix (probe, ".txt") > 0 &&
+         _si_import_probe_count_suffix (probe, ".json") == 0 &&
          _si_import_probe_count_suffix (probe, ".md") == 0 &&
          _si_import_probe_count_suffix (probe, ".markdown") == 0 &&
          !_si_import_probe_has_entry (probe, "saveidea.json");
