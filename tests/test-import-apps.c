@@ -160,6 +160,9 @@ import_ok (SiStore               *store,
   g_assert_no_error (error);
 }
 
+static GFile *write_temp (const char *name,
+                          const char *text);
+
 /* Simplenote ----------------------------------------------------------------------------------- */
 
 static void
@@ -410,6 +413,20 @@ test_standardnotes_backup (void)
   import_ok (store, file, NULL, &again);
   g_assert_cmpuint (again.n_created, ==, 0);
   g_assert_cmpuint (again.n_unchanged, ==, 4);
+
+  /* Standard Notes saves its backups as .txt files: recognised by the content, not the name. */
+  {
+    g_autofree char *data = NULL;
+    g_autoptr(GFile) txt = NULL;
+    g_auto(SiImportStats) as_txt = { 0 };
+    gsize length = 0;
+
+    g_assert_true (g_file_load_contents (file, NULL, &data, &length, NULL, NULL));
+    txt = write_temp ("Standard Notes Decrypted Backup.txt", data);
+    import_ok (store, txt, NULL, &as_txt);
+    g_assert_cmpuint (as_txt.n_created, ==, 0);
+    g_assert_cmpuint (as_txt.n_unchanged, ==, 4);
+  }
 }
 
 static void
