@@ -135,6 +135,17 @@ _si_import_batch_add_record (Batch   *batch,
       _si_import_record_free (record);
       return TRUE;
     }
+  /* Other apps allow longer titles: the title is cut, and the body starts with all of it. */
+  if (g_utf8_validate (record->title, -1, NULL) && g_utf8_strlen (record->title, -1) > SI_TITLE_MAX_CHARS)
+    {
+      char *body = g_strconcat (record->title, "\n\n", record->body, NULL);
+      char *title = _si_import_title_from_body (record->title);
+
+      g_free (record->body);
+      g_free (record->title);
+      record->body = body;
+      record->title = title;
+    }
   /* Two notes of one export with one id (a copied file, a hand-made export): the second gets
    * a uid of its own, the same at each import, rather than overwrite the first. */
   if (record->uid != NULL)
