@@ -305,6 +305,16 @@ test_simplenote_unzipped (void)
   import_ok (store, file, NULL, &stats);
   g_assert_cmpuint (stats.n_files, ==, 1);
   g_assert_cmpuint (stats.n_created, ==, 5);
+
+  /* Its source/ folder alone: the same notes. */
+  {
+    g_autoptr(GFile) source_folder = g_file_new_for_path (source);
+    g_auto(SiImportStats) again = { 0 };
+
+    import_ok (store, source_folder, NULL, &again);
+    g_assert_cmpuint (again.n_created, ==, 0);
+    g_assert_cmpuint (again.n_unchanged, ==, 5);
+  }
 }
 
 /* A folder of Markdown notes with a folder “Keep” or “source” in it stays Markdown. */
@@ -372,6 +382,16 @@ test_keep_takeout (void)
   /* The .html beside a .json is not read; one without its .json is reported. */
   g_assert_cmpuint (stats.n_skipped, ==, 1);
   g_assert_nonnull (strstr (g_ptr_array_index (stats.skipped, 0), "Old note.html"));
+
+  /* From the folder the zip was unpacked into (Takeout/Keep in it): the same notes. */
+  {
+    g_autoptr(GFile) unpacked = fixture ("keep", NULL);
+    g_auto(SiImportStats) from_above = { 0 };
+
+    import_ok (store, unpacked, NULL, &from_above);
+    g_assert_cmpuint (from_above.n_created, ==, 0);
+    g_assert_cmpuint (from_above.n_unchanged, ==, 3);
+  }
 
   /* Again, from Keep/ itself: the same notes. */
   {
