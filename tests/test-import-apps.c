@@ -530,6 +530,24 @@ test_long_title (void)
   g_assert_cmpstr (si_idea_get_body (idea), ==, body);
 }
 
+/* A Saveidea export whose ideas quote other apps' keys is still read as Saveidea's, whatever
+ * its name. */
+static void
+test_saveidea_export_first (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GFile) file = write_temp ("backup.txt",
+    "{\"format\": \"saveidea\", \"version\": 1, \"ideas\": [{\"uid\": \"5b0f6c1e-8a3d-4e2f-9c7b-1d2e3f4a5b6c\", "
+    "\"title\": \"Keys\", \"body\": \"x\"}], \"activeNotes\": [], \"items\": [], \"version\": 1}");
+  g_auto(SiImportStats) stats = { 0 };
+  g_autoptr(SiIdea) idea = NULL;
+
+  import_ok (store, file, NULL, &stats);
+  g_assert_cmpuint (stats.n_created, ==, 1);
+  idea = get_idea (store, "Keys", NULL);
+  g_assert_cmpstr (si_idea_get_uid (idea), ==, "5b0f6c1e-8a3d-4e2f-9c7b-1d2e3f4a5b6c");
+}
+
 /* Bad input ------------------------------------------------------------------------------------ */
 
 static void
@@ -652,6 +670,7 @@ main (int   argc,
   g_test_add_func ("/import-apps/keep/same-id", test_keep_same_id);
   g_test_add_func ("/import-apps/standardnotes/backup", test_standardnotes_backup);
   g_test_add_func ("/import-apps/standardnotes/skip-archived", test_standardnotes_skip_archived);
+  g_test_add_func ("/import-apps/saveidea-export-first", test_saveidea_export_first);
   g_test_add_func ("/import-apps/long-title", test_long_title);
   g_test_add_func ("/import-apps/bad-files", test_bad_files);
   g_test_add_func ("/import-apps/progress", test_progress);
