@@ -17,6 +17,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <utime.h>
 
 #include "si-import.h"
 #include "si-store-private.h"
@@ -281,6 +282,38 @@ test_simplenote_txt_folder (void)
   import_ok (store, folder, NULL, &again);
   g_assert_cmpuint (again.n_created, ==, 0);
   g_assert_cmpuint (again.n_unchanged, ==, 2);
+}
+
+/* A .txt file's time is the note's; a changed file updates its note (the uid is its name's). */
+static void
+test_simplenote_txt_times (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "txt", NULL);
+  g_autofree char *path = g_build_filename (folder, "Trip.txt", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (folder);
+  g_auto(SiImportStats) stats = { 0 };
+  g_auto(SiImportStats) again = { 0 };
+  g_autoptr(SiIdea) idea = NULL;
+  struct utimbuf times = { 1577836800, 1577836800 };   /* 2020-01-01 */
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, "Trip\n\nPack\n", -1, NULL));
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+  import_ok (store, file, NULL, &stats);
+  idea = get_idea (store, "Trip", NULL);
+  g_assert_cmpint (si_idea_get_created_at (idea), ==, G_GINT64_CONSTANT (1577836800) * G_USEC_PER_SEC);
+  g_assert_cmpint (si_idea_get_updated_at (idea), ==, G_GINT64_CONSTANT (1577836800) * G_USEC_PER_SEC);
+  g_clear_object (&idea);
+
+  times.actime = times.modtime = 1580515200;   /* 2020-02-01 */
+  g_assert_true (g_file_set_contents (path, "Trip\n\nPack the tent\n", -1, NULL));
+  g_assert_cmpint (g_utime (path, &times), ==, 0);
+  import_ok (store, file, NULL, &again);
+  g_assert_cmpuint (again.n_created, ==, 0);
+  g_assert_cmpuint (again.n_updated, ==, 1);
+  idea = get_idea (store, "Trip", NULL);
+  g_assert_cmpstr (si_idea_get_body (idea), ==, "Pack the tent\n");
 }
 
 /* The unzipped export: notes.json in source/, the .txt files beside it; notes.json is read. */
@@ -663,6 +696,7 @@ main (int   argc,
   g_test_add_func ("/import-apps/simplenote/skip-trashed", test_simplenote_skip_trashed);
   g_test_add_func ("/import-apps/simplenote/reimport-updates", test_simplenote_reimport_updates);
   g_test_add_func ("/import-apps/simplenote/txt-folder", test_simplenote_txt_folder);
+  g_test_add_func ("/import-apps/simplenote/txt-times", test_simplenote_txt_times);
   g_test_add_func ("/import-apps/simplenote/unzipped", test_simplenote_unzipped);
   g_test_add_func ("/import-apps/markdown-folder-not-taken", test_markdown_folder_not_taken);
   g_test_add_func ("/import-apps/keep/takeout", test_keep_takeout);
