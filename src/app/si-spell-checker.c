@@ -31,7 +31,7 @@
 /* How long one idle pass may check, how much text one step takes at most, and how far around
  * an edit the line is checked again (a backtick typed changes what the rest of the line is). */
 #define CHECK_BUDGET_USEC   3000
-#define CHUNK_CHARS         400
+#define CHUNK_CHARS         200
 #define LINE_WINDOW_CHARS   2000
 /* The start of the text the automatic language is chosen from, and how many languages it
  * weighs (each is a dictionary loaded into memory). */
@@ -1056,7 +1056,8 @@ update_language_menu (SiSpellChecker *self)
   if ((self->language == NULL || *self->language == '\0') && self->active)
     {
       g_autofree char *name = describe_language (self->active);
-      automatic = g_strdup_printf (_("Automatic: %s"), name);
+      g_autofree char *escaped = escape_mnemonic (name);
+      automatic = g_strdup_printf (_("Automatic: %s"), escaped);
     }
   g_menu_append (languages, automatic ? automatic : _("_Automatic"), "spelling.language::");
   for (guint i = 0; i < available->len && i < MAX_MENU_LANGUAGES; i++)
