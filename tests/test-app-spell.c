@@ -198,6 +198,42 @@ test_underline (void)
   close_body (&s);
 }
 
+/* The word being typed is left alone until the cursor leaves it. */
+static void
+test_typing (void)
+{
+  Spell s = { 0 };
+  GtkTextIter end;
+
+  open_body (&s, "Typing at the end: ");
+  gtk_widget_grab_focus (GTK_WIDGET (s.view));
+  WAIT_FOR (gtk_widget_has_focus (GTK_WIDGET (s.view)));
+  gtk_text_buffer_get_end_iter (s.buffer, &end);
+  gtk_text_buffer_place_cursor (s.buffer, &end);
+  for (guint n = 1; n <= strlen ("Anothr"); n++)
+    {
+      g_autofree char *typed = g_strndup ("Anothr", n);
+
+      gtk_text_buffer_insert_interactive_at_cursor (s.buffer, typed + n - 1, 1, TRUE);
+      WAIT_FOR (_si_spell_checker_is_idle (s.checker));
+      g_assert_false (underlined (&s, typed));
+    }
+  gtk_text_buffer_insert_interactive_at_cursor (s.buffer, " ", 1, TRUE);
+  WAIT_FOR (_si_spell_checker_is_idle (s.checker));
+  g_assert_true (underlined (&s, "Anothr"));
+
+  /* Back into it: it stays underlined, and corrected, it is not. */
+  gtk_text_buffer_get_iter_at_offset (s.buffer, &end, gtk_text_buffer_get_char_count (s.buffer) - 2);
+  gtk_text_buffer_place_cursor (s.buffer, &end);
+  gtk_text_buffer_insert_interactive_at_cursor (s.buffer, "e", 1, TRUE);
+  gtk_text_buffer_get_end_iter (s.buffer, &end);
+  gtk_text_buffer_place_cursor (s.buffer, &end);
+  WAIT_FOR (_si_spell_checker_is_idle (s.checker));
+  g_assert_true (body_is (s.editor, "Typing at the end: Another "));
+  g_assert_false (underlined (&s, "Another"));
+  close_body (&s);
+}
+
 static void
 test_suggestion_and_undo (void)
 {
@@ -372,6 +408,7 @@ main (int   argc,
   g_setenv ("ENCHANT_CONFIG_DIR", enchant_dir, TRUE);
 
   g_test_add_func ("/app-spell/underline", test_underline);
+  g_test_add_func ("/app-spell/typing", test_typing);
   g_test_add_func ("/app-spell/suggestion-and-undo", test_suggestion_and_undo);
   g_test_add_func ("/app-spell/german", test_german);
   g_test_add_func ("/app-spell/automatic-language", test_automatic_language);
