@@ -198,6 +198,27 @@ test_underline (void)
   close_body (&s);
 }
 
+/* With a highlighting GtkSourceBuffer, what its Markdown calls code is not checked: a fenced
+ * block's lines too. */
+static void
+test_fenced_code (void)
+{
+  Spell s = { 0 };
+
+  open_body (&s, "Some prose wiht a slip.\n\n```\nfrobnicatr --quux\n```\n");
+  if (!g_signal_lookup ("highlight-updated", G_OBJECT_TYPE (s.buffer)))
+    {
+      close_body (&s);
+      g_test_skip ("the body is not a GtkSourceBuffer");
+      return;
+    }
+  g_assert_true (underlined (&s, "wiht"));
+  WAIT_FOR (!underlined (&s, "frobnicatr") && _si_spell_checker_is_idle (s.checker));
+  g_assert_false (underlined (&s, "quux"));
+  g_assert_true (underlined (&s, "wiht"));
+  close_body (&s);
+}
+
 /* The word being typed is left alone until the cursor leaves it. */
 static void
 test_typing (void)
@@ -409,6 +430,7 @@ main (int   argc,
 
   g_test_add_func ("/app-spell/underline", test_underline);
   g_test_add_func ("/app-spell/typing", test_typing);
+  g_test_add_func ("/app-spell/fenced-code", test_fenced_code);
   g_test_add_func ("/app-spell/suggestion-and-undo", test_suggestion_and_undo);
   g_test_add_func ("/app-spell/german", test_german);
   g_test_add_func ("/app-spell/automatic-language", test_automatic_language);
