@@ -964,7 +964,7 @@ key_pressed_cb (SiSpellChecker  *self,
 {
   GtkTextIter iter;
 
-  if (keyval == GDK_KEY_Menu || (keyval == GDK_KEY_F10 && (state & GDK_SHIFT_MASK)))
+  if (self->buffer && (keyval == GDK_KEY_Menu || (keyval == GDK_KEY_F10 && (state & GDK_SHIFT_MASK))))
     {
       gtk_text_buffer_get_iter_at_mark (self->buffer, &iter, gtk_text_buffer_get_insert (self->buffer));
       _si_spell_checker_update_menu_at (self, &iter);
