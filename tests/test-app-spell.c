@@ -346,6 +346,23 @@ test_automatic_language (void)
     g_assert_true (underlined (&s, "tomatos"));
     g_assert_false (underlined (&s, "garden"));
   }
+
+  /* A new idea, written in German. */
+  {
+    g_autoptr(SiIdea) empty = add_idea (s.f.store, "Neu", "");
+
+    si_editor_set_idea (s.editor, empty);
+    WAIT_FOR (_si_spell_checker_is_idle (s.checker));
+    for (const char *p = "Morgen fahren wir mit dem Zug nach Hamburg und besuchen dort den Hafen. "
+                         "Danach essen wir Fisch am Wasser und laufen durch die alte Stadt. "; *p; p++)
+      {
+        gtk_text_buffer_insert_interactive_at_cursor (s.buffer, p, 1, TRUE);
+        if (*p == ' ')
+          WAIT_FOR (_si_spell_checker_is_idle (s.checker));
+      }
+    g_assert_cmpstr (si_spell_checker_get_active_language (s.checker), ==, "de_DE");
+    g_assert_false (underlined (&s, "fahren"));
+  }
   close_body (&s);
 }
 

@@ -550,10 +550,8 @@ detect_language (SiSpellChecker *self)
           best = i;
       if (n_words < DETECT_MIN_WORDS)
         best = 0;
-      /* Too little text to tell: look again once there is more. */
-      self->detect_pending = n_words < DETECT_ENOUGH_WORDS &&
-                             !gtk_text_iter_equal (&start, &end) &&
-                             gtk_text_iter_get_offset (&end) < DETECT_SAMPLE_CHARS;
+      /* Too little text to tell yet (a new idea): look again as more is typed. */
+      self->detect_pending = n_words < DETECT_ENOUGH_WORDS && gtk_text_iter_is_end (&end);
     }
   set_active (self, g_ptr_array_index (candidates, best));
 }
