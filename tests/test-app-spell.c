@@ -308,6 +308,13 @@ test_german (void)
   g_assert_true (contains (languages, "en_US"));
   gtk_widget_activate_action (GTK_WIDGET (s.f.window), "spelling.language", "s", "de_DE");
   g_assert_cmpstr (si_spell_checker_get_active_language (s.checker), ==, "de_DE");
+  /* Kept for the next start. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+    g_autofree char *kept = g_settings_get_string (settings, "spell-language");
+
+    g_assert_cmpstr (kept, ==, "de_DE");
+  }
   WAIT_FOR (_si_spell_checker_is_idle (s.checker));
   g_assert_false (underlined (&s, "heute"));
   g_assert_false (underlined (&s, "schön"));

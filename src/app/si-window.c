@@ -757,8 +757,15 @@ si_window_constructed (GObject *object)
   g_menu_insert_section (self->idea_menu, 1, NULL, si_spell_checker_get_menu (checker));
   if (self->settings)
     {
-      g_settings_bind (self->settings, "spell-checking", checker, "enabled", G_SETTINGS_BIND_DEFAULT);
-      g_settings_bind (self->settings, "spell-language", checker, "language", G_SETTINGS_BIND_DEFAULT);
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      /* An older schema installed beside a newer build lacks the keys: binding one would abort. */
+      g_object_get (self->settings, "settings-schema", &schema, NULL);
+      if (g_settings_schema_has_key (schema, "spell-checking") && g_settings_schema_has_key (schema, "spell-language"))
+        {
+          g_settings_bind (self->settings, "spell-checking", checker, "enabled", G_SETTINGS_BIND_DEFAULT);
+          g_settings_bind (self->settings, "spell-language", checker, "language", G_SETTINGS_BIND_DEFAULT);
+        }
     }
 
   build_sidebar (self);
