@@ -23,6 +23,7 @@
 #include "si-compare-window.h"
 #include "si-editor.h"
 #include "si-merge.h"
+#include "si-spell-checker.h"
 #include "si-title-view.h"
 
 struct _SiEditor
@@ -52,6 +53,7 @@ struct _SiEditor
   GtkEntry       *tag_entry;
   GtkListBox     *tag_suggestions;
   GtkTextView    *body_view;
+  SiSpellChecker *spell_checker;
 };
 
 G_DEFINE_FINAL_TYPE (SiEditor, si_editor, GTK_TYPE_WIDGET)
@@ -942,6 +944,19 @@ title_activate_cb (SiEditor *self)
   si_editor_focus_body (self);
 }
 
+/**
+ * si_editor_get_spell_checker:
+ *
+ * Returns: (transfer none): the body's spell checker, whose actions and menu the window shows
+ */
+SiSpellChecker *
+si_editor_get_spell_checker (SiEditor *self)
+{
+  g_return_val_if_fail (SI_IS_EDITOR (self), NULL);
+
+  return self->spell_checker;
+}
+
 /* Test accessors */
 GtkEditable *
 _si_editor_get_title_editable (SiEditor *self)
@@ -981,6 +996,7 @@ si_editor_dispose (GObject *object)
   g_clear_handle_id (&self->save_id, g_source_remove);
   g_clear_object (&self->idea);
   g_clear_pointer (&self->all_tags, g_ptr_array_unref);
+  g_clear_object (&self->spell_checker);
   gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_EDITOR);
   /* The template's unnamed root box is ours to remove. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
@@ -1093,5 +1109,6 @@ si_editor_init (SiEditor *self)
   g_signal_connect_object (self->title_entry, "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->title_entry, "activate", G_CALLBACK (title_activate_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (body_buffer (self), "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
+  self->spell_checker = si_spell_checker_new (self->body_view);
   load_idea (self);
 }

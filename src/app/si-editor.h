@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "si-spell-checker.h"
 #include "si-store.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,7 @@ void      si_editor_remove_tag   (SiEditor *self,
                                   gint64    tag_id);
 void      si_editor_resolve      (SiEditor   *self,
                                   const char *choice);
+SiSpellChecker *si_editor_get_spell_checker (SiEditor *self);
 
 /* For the tests */
 GtkEditable   *_si_editor_get_title_editable (SiEditor *self);

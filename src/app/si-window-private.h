@@ -56,6 +56,7 @@ struct _SiWindow
   GtkListView          *list_view;
   GtkStack             *editor_stack;
   SiEditor             *editor;
+  GMenu                *idea_menu;
   SiSyncIndicator      *sync_indicator;
 };
 

@@ -712,6 +712,7 @@ si_window_constructed (GObject *object)
 {
   SiWindow *self = SI_WINDOW (object);
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  SiSpellChecker *checker;
 
   G_OBJECT_CLASS (si_window_parent_class)->constructed (object);
 
@@ -751,6 +752,23 @@ si_window_constructed (GObject *object)
                                    g_settings_get_int (self->settings, "window-height"));
       if (g_settings_get_boolean (self->settings, "window-maximized"))
         gtk_window_maximize (GTK_WINDOW (self));
+    }
+
+  /* Check Spelling and the language, in the idea menu. */
+  checker = si_editor_get_spell_checker (self->editor);
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "spelling", si_spell_checker_get_actions (checker));
+  g_menu_insert_section (self->idea_menu, 1, NULL, si_spell_checker_get_menu (checker));
+  if (self->settings)
+    {
+      g_autoptr(GSettingsSchema) schema = NULL;
+
+      /* An older schema installed beside a newer build lacks the keys: binding one would abort. */
+      g_object_get (self->settings, "settings-schema", &schema, NULL);
+      if (g_settings_schema_has_key (schema, "spell-checking") && g_settings_schema_has_key (schema, "spell-language"))
+        {
+          g_settings_bind (self->settings, "spell-checking", checker, "enabled", G_SETTINGS_BIND_DEFAULT);
+          g_settings_bind (self->settings, "spell-language", checker, "language", G_SETTINGS_BIND_DEFAULT);
+        }
     }
 
   build_sidebar (self);
@@ -878,6 +896,7 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_view);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, editor_stack);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, editor);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, idea_menu);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sync_indicator);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
