@@ -200,7 +200,7 @@ emit_items_changed (SiIdeaList *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
-/* Replaces every row: for a new filter, or when the store says anything may have changed. */
+/* Replaces every row, for a new filter. */
 static void
 reload (SiIdeaList *self)
 {
@@ -222,11 +222,20 @@ reload (SiIdeaList *self)
       g_warning ("Could not list the ideas: %s", error->message);
       keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
     }
+  /* Two changes: every row goes, then the new ones come. In one change that removes the row a
+   * GtkListView or GtkGridView tracks (its focus, its selection), GTK looks for that row among
+   * all the rows the change adds, one get_item() each: the whole notebook read from disk when a
+   * search ends, all of a tag's ideas when one is chosen. An empty list has nothing to look in. */
+  g_object_freeze_notify (G_OBJECT (self));
+  g_array_set_size (self->keys, 0);
+  self->n_tail = 0;
+  emit_items_changed (self, 0, removed, 0);
   g_array_unref (self->keys);
   self->keys = g_steal_pointer (&keys);
   /* A short first page is the whole list, whatever the count said. */
   self->n_tail = self->keys->len == LOAD_PAGE && total > LOAD_PAGE ? total - LOAD_PAGE : 0;
-  emit_items_changed (self, 0, removed, n_rows (self));
+  emit_items_changed (self, 0, 0, n_rows (self));
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* Puts @keys (transfer full) in place of the loaded keys and announces only the rows that
