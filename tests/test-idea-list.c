@@ -403,8 +403,9 @@ test_burst_in_big_list (Fixture       *fixture,
   first = g_list_model_get_item (G_LIST_MODEL (fixture->list), 0);
 
   add_in_one_commit (fixture, 300, "New");
-  /* 500 rows loaded: the 300 new ones on top push 300 of them into the tail. */
-  assert_changes (fixture, (Change[]) { { 0, 500, 500 }, { 500, 700, 1000 } }, 2);
+  /* 500 rows loaded: the 300 new ones on top are one insertion, and the loaded rows stay (a
+   * replacement of the 500 made GTK look for the rows it tracks among them, reading each). */
+  assert_changes (fixture, (Change[]) { { 0, 0, 300 } }, 1);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->list)), ==, 1500);
 
   {
