@@ -22,6 +22,7 @@
  * that shows it has been drawn.
  *
  * GSK_RENDERER defaults to cairo, as in bench-first-frame.c: Xvfb has only software OpenGL.
+ * BENCH_UI_DEBUG=1 prints, for each action, when the list changed, laid out and painted.
  */
 #define G_LOG_DOMAIN "saveidea-bench"
 
@@ -55,12 +56,15 @@ typedef struct {
   const char    *parts;
   SiWindow      *window;
   SiIdeaList    *list;
+  GtkSingleSelection *selection;
   Display       *dpy;
   Window         xid;
 
   gint64         last_change;   /* monotonic µs of the latest change to the list */
   guint          n_changes;
   GArray        *paints;        /* gint64: monotonic µs of each after-paint since the action */
+  gint64         start;
+  GString       *trace;         /* BENCH_UI_DEBUG=1: what happened when, for each action */
 
   GArray        *search;        /* double ms: each letter after the first */
   GArray        *search_first;
@@ -70,11 +74,24 @@ typedef struct {
 } Bench;
 
 static void
+trace (Bench      *b,
+       const char *what)
+{
+  if (b->trace)
+    g_string_append_printf (b->trace, " %s@%.1f", what, (g_get_monotonic_time () - b->start) / 1000.0);
+}
+
+static void
 note_change (Bench *b)
 {
   b->last_change = g_get_monotonic_time ();
   b->n_changes++;
+  trace (b, "change");
 }
+
+static void trace_layout (Bench *b) { trace (b, "layout"); }
+static void trace_paint (Bench *b) { trace (b, "paint"); }
+static void trace_search (Bench *b) { trace (b, "searched"); }
 
 static void
 after_paint (GdkFrameClock *clock,
@@ -82,6 +99,7 @@ after_paint (GdkFrameClock *clock,
 {
   gint64 now = g_get_monotonic_time ();
   g_array_append_val (b->paints, now);
+  trace (b, "after-paint");
 }
 
 static void
@@ -177,14 +195,20 @@ begin (Bench *b)
 {
   b->n_changes = 0;
   g_array_set_size (b->paints, 0);
+  b->start = g_get_monotonic_time ();
+  if (b->trace)
+    g_string_truncate (b->trace, 0);
 }
 
 /* Records one time in @samples (when it settled), naming @what otherwise. */
 static void
-record (GArray     *samples,
+record (Bench      *b,
+        GArray     *samples,
         double      ms,
         const char *what)
 {
+  if (b->trace)
+    printf ("# %s: %.1f ms:%s\n", what, ms, b->trace->str);
   if (isnan (ms))
     {
       g_printerr ("bench-ui: %s did not settle within %d ms; left out\n", what, TIMEOUT_MS);
@@ -212,8 +236,7 @@ static gboolean
 selected_is (Bench         *b,
              gconstpointer  data)
 {
-  GtkSelectionModel *model = gtk_list_view_get_model (_si_window_get_list_view (b->window));
-  return gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (model)) == GPOINTER_TO_UINT (data);
+  return gtk_single_selection_get_selected (b->selection) == GPOINTER_TO_UINT (data);
 }
 
 /* The actions --------------------------------------------------------------------------------- */
@@ -260,12 +283,12 @@ bench_search (Bench *b)
           begin (b);
           start = g_get_monotonic_time ();
           tap (b, XStringToKeysym ((char[]) { word[i - 1], '\0' }));
-          record (i == 1 ? b->search_first : b->search, wait_settled (b, start, search_is, prefix), prefix);
+          record (b, i == 1 ? b->search_first : b->search, wait_settled (b, start, search_is, prefix), prefix);
         }
       /* Escape ends the search: the whole list again. */
       begin (b);
       tap (b, XK_Escape);
-      record (NULL, wait_settled (b, g_get_monotonic_time (), search_is, NULL), "Escape");
+      record (b, NULL, wait_settled (b, g_get_monotonic_time (), search_is, NULL), "Escape");
     }
 }
 
@@ -307,18 +330,18 @@ bench_tag_filter (Bench *b)
       begin (b);
       start = g_get_monotonic_time ();
       click (b, row);
-      record (i > 0 ? b->tag_filter : NULL, wait_settled (b, start, tag_is, &tag_id), "a tag");
+      record (b, i > 0 ? b->tag_filter : NULL, wait_settled (b, start, tag_is, &tag_id), "a tag");
     }
   /* Back to every idea. */
   begin (b);
   click (b, b->window->all_row);
-  record (NULL, wait_settled (b, g_get_monotonic_time (), tag_is, &(gint64) { 0 }), "All Ideas");
+  record (b, NULL, wait_settled (b, g_get_monotonic_time (), tag_is, &(gint64) { 0 }), "All Ideas");
 }
 
 static void
 bench_home_end (Bench *b)
 {
-  GtkListView *view = _si_window_get_list_view (b->window);
+  GtkWidget *view = GTK_WIDGET (_si_window_get_list_view (b->window));
   guint n = g_list_model_get_n_items (G_LIST_MODEL (b->list));
   GtkWidget *first_row = NULL;
 
@@ -343,7 +366,7 @@ bench_home_end (Bench *b)
   spin_ms (QUIET_MS);
   if (!selected_is (b, GUINT_TO_POINTER (0)))
     g_error ("A click on the first row selected %u, not 0",
-             gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (view))));
+             gtk_single_selection_get_selected (b->selection));
 
   for (guint i = 0; i < N_END_HOME; i++)
     {
@@ -352,12 +375,12 @@ bench_home_end (Bench *b)
       begin (b);
       start = g_get_monotonic_time ();
       tap (b, XK_End);
-      record (b->end, wait_settled (b, start, selected_is, GUINT_TO_POINTER (n - 1)), "End");
+      record (b, b->end, wait_settled (b, start, selected_is, GUINT_TO_POINTER (n - 1)), "End");
 
       begin (b);
       start = g_get_monotonic_time ();
       tap (b, XK_Home);
-      record (b->home, wait_settled (b, start, selected_is, GUINT_TO_POINTER (0)), "Home");
+      record (b, b->home, wait_settled (b, start, selected_is, GUINT_TO_POINTER (0)), "Home");
     }
 }
 
@@ -401,7 +424,16 @@ run_benchmarks (gpointer user_data)
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (b->window));
   g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint), b);
-  selection = gtk_list_view_get_model (_si_window_get_list_view (b->window));
+  if (g_getenv ("BENCH_UI_DEBUG"))
+    {
+      b->trace = g_string_new (NULL);
+      g_signal_connect_swapped (clock, "layout", G_CALLBACK (trace_layout), b);
+      g_signal_connect_swapped (clock, "paint", G_CALLBACK (trace_paint), b);
+      g_signal_connect_swapped (_si_window_get_search_entry (b->window), "search-changed", G_CALLBACK (trace_search), b);
+    }
+  g_object_get (_si_window_get_list_view (b->window), "model", &selection, NULL);
+  g_object_unref (selection);   /* the window keeps it */
+  b->selection = GTK_SINGLE_SELECTION (selection);
   g_signal_connect_swapped (b->list, "items-changed", G_CALLBACK (note_change), b);
   g_signal_connect_swapped (b->list, "notify::search", G_CALLBACK (note_change), b);
   g_signal_connect_swapped (b->list, "notify::tag-id", G_CALLBACK (note_change), b);
@@ -409,6 +441,13 @@ run_benchmarks (gpointer user_data)
   g_signal_connect_swapped (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (_si_window_get_list_view (b->window))),
                             "value-changed", G_CALLBACK (note_change), b);
 
+  if (g_getenv ("BENCH_UI_DEBUG"))
+    {
+      guint n = 0;
+      for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (_si_window_get_list_view (b->window))); c; c = gtk_widget_get_next_sibling (c))
+        n++;
+      printf ("children %u\n", n);
+    }
   printf ("# the window on %u ideas: key press or click to the frame after the list settled, GSK_RENDERER=%s\n",
           b->n_ideas, g_getenv ("GSK_RENDERER"));
   fflush (stdout);
@@ -434,6 +473,8 @@ run_benchmarks (gpointer user_data)
   si_bench_print_json ();
 
   g_signal_handlers_disconnect_by_data (clock, b);
+  if (b->trace)
+    g_string_free (b->trace, TRUE);
   g_application_quit (G_APPLICATION (b->app));
   return G_SOURCE_REMOVE;
 }
