@@ -143,6 +143,41 @@ test_search_reuses_rows (Fixture       *f,
   g_assert_cmpuint (gtk_search_entry_get_search_delay (_si_window_get_search_entry (f->window)), <=, 50);
 }
 
+static void
+count_switch (guint *switches)
+{
+  (*switches)++;
+}
+
+/* A new search empties the list, then fills it: the page for no results is not shown (and the
+ * list unmapped and mapped again) in between. */
+static void
+test_search_keeps_the_list_page (Fixture       *f,
+                                 gconstpointer  data)
+{
+  GtkStack *stack;
+  SiIdeaList *list;
+  guint switches = 0;
+
+  add_many (f->store, 300, "Row");
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  stack = _si_window_get_list_stack (f->window);
+  WAIT_FOR (n_rows_shown (f->window) > 3);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
+
+  g_signal_connect_swapped (stack, "notify::visible-child", G_CALLBACK (count_switch), &switches);
+  gtk_search_bar_set_search_mode (_si_window_get_search_bar (f->window), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (_si_window_get_search_entry (f->window)), "row 2");
+  WAIT_FOR (g_strcmp0 (si_idea_list_get_search (list), "row 2") == 0);
+  spin (50);
+  g_signal_handlers_disconnect_by_data (stack, &switches);
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), >, 0);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
+  g_assert_cmpuint (switches, ==, 0);
+}
+
 /* Ending a search over a big notebook reads the rows it shows, not every idea: GTK looks for the
  * selected row among all the rows a change adds. */
 static void
@@ -216,6 +251,7 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/app-list/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("keeps-a-screenful", test_keeps_a_screenful);
   ADD ("search-reuses-rows", test_search_reuses_rows);
+  ADD ("search-keeps-the-list-page", test_search_keeps_the_list_page);
   ADD ("ending-search-reads-what-it-shows", test_ending_search_reads_what_it_shows);
   ADD ("burst-reads-what-it-shows", test_burst_reads_what_it_shows);
 #undef ADD

@@ -120,7 +120,6 @@ static void
 ideas_changed_cb (SiWindow *self)
 {
   sync_selection (self);
-  update_list_state (self);
 }
 
 static void
@@ -657,6 +656,10 @@ si_window_constructed (GObject *object)
   /* After the selection model has seen the change, put the selection back on the open idea. */
   g_signal_connect_object (self->ideas, "items-changed", G_CALLBACK (ideas_changed_cb),
                            self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  /* The count, not each change: a new search empties the list, then fills it, and the page
+   * for no results was shown and hidden again in between (the list unmapped and mapped). */
+  g_signal_connect_object (self->ideas, "notify::n-items", G_CALLBACK (update_list_state),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_view, "activate", G_CALLBACK (list_activate_cb),
                            self, G_CONNECT_SWAPPED);
 
