@@ -127,7 +127,10 @@ test_search_reuses_rows (Fixture       *f,
   open_window (f, NULL);
   list = si_window_get_idea_list (f->window);
   WAIT_FOR (n_rows_shown (f->window) > 3);
+  /* Marked, rather than compared by address: a new row can take a destroyed one's memory. */
   collect_rows (GTK_WIDGET (_si_window_get_list_view (f->window)), before);
+  for (guint i = 0; i < before->len; i++)
+    g_object_set_data (before->pdata[i], "seen-before", GINT_TO_POINTER (1));
 
   gtk_search_bar_set_search_mode (_si_window_get_search_bar (f->window), TRUE);
   gtk_editable_set_text (GTK_EDITABLE (_si_window_get_search_entry (f->window)), "row 1");
@@ -136,10 +139,10 @@ test_search_reuses_rows (Fixture       *f,
   collect_rows (GTK_WIDGET (_si_window_get_list_view (f->window)), after);
 
   for (guint i = 0; i < after->len; i++)
-    if (g_ptr_array_find (before, after->pdata[i], NULL))
+    if (g_object_get_data (after->pdata[i], "seen-before"))
       reused++;
   g_test_message ("%u of %u rows reused", reused, after->len);
-  g_assert_cmpuint (reused, >, 0);
+  g_assert_cmpuint (reused, >=, MIN (before->len, after->len) / 2);
   g_assert_cmpuint (gtk_search_entry_get_search_delay (_si_window_get_search_entry (f->window)), <=, 50);
 }
 

@@ -155,7 +155,8 @@ list_activate_cb (SiWindow *self,
 
 /* Rows put aside for the next change (at most ROW_POOL_MAX): GTK destroys the rows of a list
  * it replaces and asks for new ones, and taking one back is much cheaper than building a row
- * from its template and destroying the old one. */
+ * from its template and destroying the old one. Each list item keeps a reference to its row,
+ * which teardown puts in the pool: by then GTK 4.8 has taken the row out of the item. */
 #define ROW_POOL_MAX 64
 
 static void
@@ -163,13 +164,14 @@ setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            GPtrArray                *pool)
 {
-  g_autoptr(GtkWidget) row = NULL;
+  GtkWidget *row;
 
   if (pool->len > 0)
     row = g_ptr_array_steal_index_fast (pool, pool->len - 1);
   else
     row = g_object_ref_sink (GTK_WIDGET (si_idea_row_new ()));
   gtk_list_item_set_child (item, row);
+  g_object_set_data_full (G_OBJECT (item), "si-idea-row", row, g_object_unref);
 }
 
 static void
@@ -177,12 +179,16 @@ teardown_row (GtkSignalListItemFactory *factory,
               GtkListItem              *item,
               GPtrArray                *pool)
 {
-  GtkWidget *row = gtk_list_item_get_child (item);
+  GtkWidget *row = g_object_steal_data (G_OBJECT (item), "si-idea-row");
 
-  if (row == NULL || pool->len >= ROW_POOL_MAX)
+  if (row == NULL)
     return;
-  g_ptr_array_add (pool, g_object_ref (row));
-  gtk_list_item_set_child (item, NULL);
+  if (gtk_list_item_get_child (item) == row)
+    gtk_list_item_set_child (item, NULL);
+  if (pool->len < ROW_POOL_MAX && gtk_widget_get_parent (row) == NULL)
+    g_ptr_array_add (pool, row);
+  else
+    g_object_unref (row);
 }
 
 static void
