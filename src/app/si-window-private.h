@@ -53,7 +53,7 @@ struct _SiWindow
   GtkSearchEntry       *search_entry;
   GtkStack             *list_stack;
   AdwStatusPage        *empty_page;
-  GtkListView          *list_view;
+  GtkGridView          *list_view;
   GtkStack             *editor_stack;
   SiEditor             *editor;
   GMenu                *idea_menu;
@@ -76,7 +76,7 @@ void _si_window_scroll_to_idea     (SiWindow         *self,
 
 /* For the tests */
 SiEditor        *_si_window_get_editor         (SiWindow *self);
-GtkListView     *_si_window_get_list_view      (SiWindow *self);
+GtkGridView     *_si_window_get_list_view      (SiWindow *self);
 GtkSearchEntry  *_si_window_get_search_entry   (SiWindow *self);
 GtkSearchBar    *_si_window_get_search_bar     (SiWindow *self);
 GtkListBox      *_si_window_get_sidebar        (SiWindow *self);

@@ -1,8 +1,10 @@
 /* si-window.c — the main window: collections in the sidebar, the list of ideas with its search
  * bar, and the editor, in an AdwLeaflet that folds into one pane at a time in a narrow window.
  *
- * The list is a GtkListView over SiIdeaList, which holds only sort keys and loads an idea when
- * its row is shown: opening a notebook of 100,000 ideas never walks them all on the main thread.
+ * The list is a one-column GtkGridView over SiIdeaList, which holds only sort keys and loads an
+ * idea when its row is shown: opening a notebook of 100,000 ideas never walks them all on the
+ * main thread. A grid view keeps about 30 rows alive, where a GtkListView keeps 200 and makes,
+ * binds and measures them all again for each new search or tag.
  * The sidebar's counts come from the store's COUNT queries and si_store_list_tags(), refreshed a
  * moment after the store changes. */
 #define G_LOG_DOMAIN "saveidea-app"
@@ -18,6 +20,12 @@
 #define SIDEBAR_REFRESH_DELAY_MS 250
 /* The sidebar stays beside the list only while the editor keeps at least this much room. */
 #define EDITOR_COMFORT_WIDTH 400
+
+/* How long the search entry waits for more letters before it searches. What the person waits
+ * for is this plus the search, the list's change and a frame (60-80 ms at 100,000 ideas on a
+ * busy 2-core machine): GTK's 150 ms alone was more than a letter's budget of 100. Letters
+ * that queued up while the main loop was busy still make one search. */
+#define SEARCH_DELAY_MS 10
 
 G_DEFINE_FINAL_TYPE (SiWindow, si_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -129,7 +137,6 @@ static void
 ideas_changed_cb (SiWindow *self)
 {
   sync_selection (self);
-  update_list_state (self);
 }
 
 static void
@@ -162,18 +169,52 @@ list_activate_cb (SiWindow *self,
   si_editor_focus_body (self->editor);
 }
 
+/* Rows put aside for the next change (at most ROW_POOL_MAX): GTK destroys the rows of a list
+ * it replaces and asks for new ones, and taking one back is much cheaper than building a row
+ * from its template and destroying the old one. Each list item keeps a reference to its row,
+ * which teardown puts in the pool: by then GTK 4.8 has taken the row out of the item. */
+#define ROW_POOL_MAX 64
+
 static void
 setup_row (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            SiWindow                 *self)
 {
-  SiIdeaRow *row = si_idea_row_new ();
-  SiAccount *account = self->manager ? si_sync_manager_get_account (self->manager) : NULL;
+  GPtrArray *pool = g_object_get_data (G_OBJECT (factory), "row-pool");
+  GtkWidget *row;
 
-  /* "Not synced yet" marks only once an account is set up, and gone when it is removed. */
-  if (account)
-    g_object_bind_property (account, "configured", row, "has-account", G_BINDING_SYNC_CREATE);
-  gtk_list_item_set_child (item, GTK_WIDGET (row));
+  if (pool->len > 0)
+    row = g_ptr_array_steal_index_fast (pool, pool->len - 1);
+  else
+    {
+      SiAccount *account = self->manager ? si_sync_manager_get_account (self->manager) : NULL;
+
+      row = g_object_ref_sink (GTK_WIDGET (si_idea_row_new ()));
+      /* "Not synced yet" marks only once an account is set up, and gone when it is removed
+       * (a pooled row keeps its binding). */
+      if (account)
+        g_object_bind_property (account, "configured", row, "has-account", G_BINDING_SYNC_CREATE);
+    }
+  gtk_list_item_set_child (item, row);
+  g_object_set_data_full (G_OBJECT (item), "si-idea-row", row, g_object_unref);
+}
+
+static void
+teardown_row (GtkSignalListItemFactory *factory,
+              GtkListItem              *item,
+              gpointer                  user_data)
+{
+  GPtrArray *pool = g_object_get_data (G_OBJECT (factory), "row-pool");
+  GtkWidget *row = g_object_steal_data (G_OBJECT (item), "si-idea-row");
+
+  if (row == NULL)
+    return;
+  if (gtk_list_item_get_child (item) == row)
+    gtk_list_item_set_child (item, NULL);
+  if (pool->len < ROW_POOL_MAX && gtk_widget_get_parent (row) == NULL)
+    g_ptr_array_add (pool, row);
+  else
+    g_object_unref (row);
 }
 
 static void
@@ -713,26 +754,34 @@ si_window_constructed (GObject *object)
   SiWindow *self = SI_WINDOW (object);
   g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
   SiSpellChecker *checker;
+  GPtrArray *pool;
 
   G_OBJECT_CLASS (si_window_parent_class)->constructed (object);
 
   g_return_if_fail (SI_IS_STORE (self->store));
 
   self->ideas = si_idea_list_new (self->store);
+  pool = g_ptr_array_new_with_free_func (g_object_unref);
+  g_object_set_data_full (G_OBJECT (factory), "row-pool", pool, (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
+  g_signal_connect (factory, "teardown", G_CALLBACK (teardown_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->ideas)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_list_view_set_factory (self->list_view, factory);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  gtk_grid_view_set_factory (self->list_view, factory);
+  gtk_grid_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   g_signal_connect_object (self->selection, "selection-changed", G_CALLBACK (selection_changed_cb),
                            self, G_CONNECT_SWAPPED);
   /* After the selection model has seen the change, put the selection back on the open idea. */
   g_signal_connect_object (self->ideas, "items-changed", G_CALLBACK (ideas_changed_cb),
                            self, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   g_signal_connect_object (self->ideas, "notify::n-matches", G_CALLBACK (update_list_state),
+                           self, G_CONNECT_SWAPPED);
+  /* The count, not each change: a new search empties the list, then fills it, and the page
+   * for no results was shown and hidden again in between (the list unmapped and mapped). */
+  g_signal_connect_object (self->ideas, "notify::n-items", G_CALLBACK (update_list_state),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->list_view, "activate", G_CALLBACK (list_activate_cb),
                            self, G_CONNECT_SWAPPED);
@@ -924,6 +973,7 @@ si_window_init (SiWindow *self)
   g_signal_connect_object (self->list_stack, "notify::visible-child", G_CALLBACK (update_editor_page),
                            self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_entry_set_search_delay (self->search_entry, SEARCH_DELAY_MS);
   gtk_search_bar_set_key_capture_widget (self->search_bar, self->list_pane);
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (search_mode_cb),
                            self, G_CONNECT_SWAPPED);
@@ -974,7 +1024,7 @@ si_window_get_sync_manager (SiWindow *self)
 
 /* Test accessors */
 SiEditor *_si_window_get_editor (SiWindow *self) { return self->editor; }
-GtkListView *_si_window_get_list_view (SiWindow *self) { return self->list_view; }
+GtkGridView *_si_window_get_list_view (SiWindow *self) { return self->list_view; }
 GtkSearchEntry *_si_window_get_search_entry (SiWindow *self) { return self->search_entry; }
 GtkSearchBar *_si_window_get_search_bar (SiWindow *self) { return self->search_bar; }
 GtkListBox *_si_window_get_sidebar (SiWindow *self) { return self->sidebar; }

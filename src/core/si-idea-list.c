@@ -213,7 +213,7 @@ set_n_matches (SiIdeaList *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MATCHES]);
 }
 
-/* Replaces every row: for a new filter, or when the store says anything may have changed. */
+/* Replaces every row, for a new filter. */
 static void
 reload (SiIdeaList *self)
 {
@@ -235,12 +235,21 @@ reload (SiIdeaList *self)
       g_warning ("Could not list the ideas: %s", error->message);
       keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
     }
+  /* Two changes: every row goes, then the new ones come. In one change that removes the row a
+   * GtkListView or GtkGridView tracks (its focus, its selection), GTK looks for that row among
+   * all the rows the change adds, one get_item() each: the whole notebook read from disk when a
+   * search ends, all of a tag's ideas when one is chosen. An empty list has nothing to look in. */
+  g_object_freeze_notify (G_OBJECT (self));
   set_n_matches (self, n_matches > keys->len ? n_matches : 0);
+  g_array_set_size (self->keys, 0);
+  self->n_tail = 0;
+  emit_items_changed (self, 0, removed, 0);
   g_array_unref (self->keys);
   self->keys = g_steal_pointer (&keys);
   /* A short first page is the whole list, whatever the count said. */
   self->n_tail = self->keys->len == LOAD_PAGE && total > LOAD_PAGE ? total - LOAD_PAGE : 0;
-  emit_items_changed (self, 0, removed, n_rows (self));
+  emit_items_changed (self, 0, 0, n_rows (self));
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* Puts @keys (transfer full) in place of the loaded keys and announces only the rows that
@@ -283,11 +292,51 @@ rediff (SiIdeaList *self)
   replace_keys (self, keys);
 }
 
+/* The usual burst: ideas new or edited come on top, and the loaded rows follow as they were.
+ * When @keys, the first rows now, are k new keys and then the loaded ones (read on to check
+ * the last k), the change is k rows inserted at the top: no row GTK shows or tracks is
+ * removed, so it looks for none (it did, among all the loaded rows, one get_item() each).
+ * Returns FALSE, changing nothing, for any other change. */
+static gboolean
+insert_on_top (SiIdeaList *self,
+               GArray     *keys)
+{
+  SiIdeaFilter filter = current_filter (self);
+  GArray *old = self->keys;
+  guint k, n = keys->len, need;
+  g_autoptr(GArray) more = NULL;
+
+  if (old->len == 0)
+    return FALSE;
+  for (k = 0; k < n; k++)
+    if (si_idea_key_compare (&g_array_index (keys, SiIdeaKey, k), &g_array_index (old, SiIdeaKey, 0)) == 0)
+      break;
+  if (k == 0 || k == n || n - k > old->len)
+    return FALSE;
+  for (guint i = k; i < n; i++)
+    if (si_idea_key_compare (&g_array_index (keys, SiIdeaKey, i), &g_array_index (old, SiIdeaKey, i - k)) != 0)
+      return FALSE;
+  need = old->len - (n - k);
+  if (need > 0)
+    {
+      more = si_store_query_ideas_after (self->store, &filter, &g_array_index (keys, SiIdeaKey, n - 1), need, NULL);
+      if (more == NULL || more->len != need)
+        return FALSE;
+      for (guint i = 0; i < need; i++)
+        if (si_idea_key_compare (&g_array_index (more, SiIdeaKey, i), &g_array_index (old, SiIdeaKey, n - k + i)) != 0)
+          return FALSE;
+    }
+  g_array_prepend_vals (old, keys->data, k);
+  emit_items_changed (self, 0, 0, k);
+  return TRUE;
+}
+
 /* The store says anything may have changed (many ideas at once: a page of a sync, an import).
- * Re-reads as many keys as are loaded, emits one change for the loaded rows that differ, then
- * one for the tail when its length changed (its rows were never handed out). Replacing every
- * row instead made GTK look for the rows it shows among all the rows added, one get_item()
- * each: the whole list loaded, at each page of a first sync. */
+ * Re-reads as many keys as are loaded, emits one change for the loaded rows that differ (or
+ * an insertion on top, the usual case), then one for the tail when its length changed (its
+ * rows were never handed out). Replacing every row instead made GTK look for the rows it
+ * shows among all the rows added, one get_item() each: the whole list loaded, at each page of
+ * a first sync. */
 static void
 refresh_lazily (SiIdeaList *self)
 {
@@ -308,7 +357,8 @@ refresh_lazily (SiIdeaList *self)
     }
   /* The tail keeps its old length during the first change... */
   short_read = keys->len < want;
-  replace_keys (self, g_steal_pointer (&keys));
+  if (short_read || !insert_on_top (self, keys))
+    replace_keys (self, g_steal_pointer (&keys));
   /* ...and starts after what is loaded now: a handler of the first may have read on. A short
    * read was the whole list, whatever the count said. */
   new_len = self->keys->len;
@@ -504,7 +554,16 @@ on_store_changed (SiStore    *store,
       g_hash_table_iter_init (&iter, self->cache);
       while (g_hash_table_iter_next (&iter, NULL, &value))
         {
-          g_autoptr(SiIdea) fresh = si_store_get_idea (self->store, si_idea_get_id (value), NULL);
+          g_autoptr(SiIdea) fresh = NULL;
+
+          /* An idea no row holds is read again if one asks for it: reading the whole cache at
+           * each page of a sync was hundreds of reads for nothing. */
+          if (G_OBJECT (value)->ref_count == 1)
+            {
+              g_hash_table_iter_remove (&iter);
+              continue;
+            }
+          fresh = si_store_get_idea (self->store, si_idea_get_id (value), NULL);
           if (fresh)
             _si_idea_update_from (value, fresh);
           else
