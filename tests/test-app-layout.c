@@ -379,7 +379,7 @@ test_new_idea_scrolled_into_view (Fixture       *f,
   spin (200);
   g_assert_true (row_in_view (f->window, find_row (f->window, "New idea")));
   g_assert_cmpuint (gtk_single_selection_get_selected (
-                      GTK_SINGLE_SELECTION (gtk_list_view_get_model (_si_window_get_list_view (f->window)))),
+                      GTK_SINGLE_SELECTION (gtk_grid_view_get_model (_si_window_get_list_view (f->window)))),
                     ==, 0);
   title = GTK_WIDGET (_si_editor_get_title_editable (_si_window_get_editor (f->window)));
   WAIT_FOR (gtk_window_get_focus (GTK_WINDOW (f->window)) != NULL &&
