@@ -861,6 +861,8 @@ bold_cb (GtkWidget *widget,
          GVariant  *args,
          gpointer   user_data)
 {
+  if (!gtk_widget_has_focus (widget))
+    return FALSE;
   wrap_selection (user_data, SI_MARKDOWN_BOLD);
   return TRUE;
 }
@@ -870,6 +872,8 @@ italic_cb (GtkWidget *widget,
            GVariant  *args,
            gpointer   user_data)
 {
+  if (!gtk_widget_has_focus (widget))
+    return FALSE;
   wrap_selection (user_data, SI_MARKDOWN_ITALIC);
   return TRUE;
 }
@@ -883,7 +887,8 @@ key_pressed_cb (GtkEventControllerKey *controller,
 {
   GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
 
-  if (!gtk_text_view_get_editable (self->view) || self->preedit)
+  /* Keys for a widget inside the view (a popover's menu) pass by in the capture phase too. */
+  if (!gtk_text_view_get_editable (self->view) || self->preedit || !gtk_widget_has_focus (GTK_WIDGET (self->view)))
     return FALSE;
 
   switch (keyval)
@@ -959,6 +964,10 @@ pressed_cb (GtkGestureClick   *gesture,
 {
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
+
+  /* Only clicks on the text itself: not on a gutter, a popover or another child of the view. */
+  if (gtk_widget_pick (GTK_WIDGET (self->view), x, y, GTK_PICK_DEFAULT) != GTK_WIDGET (self->view))
+    return;
 
   if (mods == GDK_CONTROL_MASK && n_press == 1)
     {
