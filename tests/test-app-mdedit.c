@@ -192,11 +192,13 @@ press (Mdedit     *m,
   spin (80);
 }
 
-/* Clicks with the first button in the middle of the character at @offset of the body. */
+/* Clicks with the first button on the character at @offset of the body, @across its width from
+ * its left edge (0.5: in the middle). */
 static void
-click_at (Mdedit   *m,
-          int       offset,
-          gboolean  control)
+click_at_x (Mdedit   *m,
+            int       offset,
+            double    across,
+            gboolean  control)
 {
   GtkTextIter iter;
   GdkRectangle rect;
@@ -210,7 +212,7 @@ click_at (Mdedit   *m,
 
   gtk_text_buffer_get_iter_at_offset (buffer_of (m), &iter, offset);
   gtk_text_view_get_iter_location (m->view, &iter, &rect);
-  gtk_text_view_buffer_to_window_coords (m->view, GTK_TEXT_WINDOW_WIDGET, rect.x + rect.width / 2,
+  gtk_text_view_buffer_to_window_coords (m->view, GTK_TEXT_WINDOW_WIDGET, rect.x + (int) (rect.width * across),
                                          rect.y + rect.height / 2, &wx, &wy);
   in_view = GRAPHENE_POINT_INIT (wx, wy);
   g_assert_true (gtk_widget_compute_point (GTK_WIDGET (m->view), GTK_WIDGET (native), &in_view, &in_root));
@@ -230,6 +232,14 @@ click_at (Mdedit   *m,
     XTestFakeKeyEvent (m->display, ctrl, False, CurrentTime);
   XSync (m->display, False);
   spin (150);
+}
+
+static void
+click_at (Mdedit   *m,
+          int       offset,
+          gboolean  control)
+{
+  click_at_x (m, offset, 0.5, control);
 }
 
 static void
@@ -386,6 +396,14 @@ test_checkbox_click (Fixture       *f,
   undo (&m);
   ASSERT_SHOWS (&m, "- [x] task\nmore|");
 
+  /* Near the left edge of the "[", with the focus elsewhere (a click from the list, say). */
+  si_editor_focus_title (m.editor);
+  spin (50);
+  click_at_x (&m, 2, 0.2, FALSE);
+  g_assert_true (body_is (m.editor, "- [ ] task\nmore"));
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (m.view)));   /* the click takes it there */
+  ASSERT_SHOWS (&m, "- [ ] task\nmore|");
+
   /* Elsewhere a click places the cursor, as always. */
   click_at (&m, 8, FALSE);
   {
@@ -394,7 +412,7 @@ test_checkbox_click (Fixture       *f,
     gtk_text_buffer_get_iter_at_mark (buffer_of (&m), &insert, gtk_text_buffer_get_insert (buffer_of (&m)));
     g_assert_cmpint (gtk_text_iter_get_offset (&insert), >=, 8);
     g_assert_cmpint (gtk_text_iter_get_offset (&insert), <=, 9);
-    g_assert_true (body_is (m.editor, "- [x] task\nmore"));
+    g_assert_true (body_is (m.editor, "- [ ] task\nmore"));
   }
 
   close_editor (&m);

@@ -924,14 +924,12 @@ dup_line_at_point (SiMarkdownEditing *self,
                    gsize             *index)
 {
   GtkTextIter iter;
-  GdkRectangle rect;
   int bx, by;
 
   gtk_text_view_window_to_buffer_coords (self->view, GTK_TEXT_WINDOW_WIDGET, (int) x, (int) y, &bx, &by);
+  /* FALSE past the end of a line. (Its iterator's rectangle may start a pixel or two further
+   * right than the point: GTK 4.8 measures the two a little differently.) */
   if (!gtk_text_view_get_iter_at_location (self->view, &iter, bx, by))
-    return NULL;
-  gtk_text_view_get_iter_location (self->view, &iter, &rect);
-  if (bx < rect.x || bx >= rect.x + MAX (rect.width, 1) || by < rect.y || by >= rect.y + rect.height)
     return NULL;
   *index = (gsize) gtk_text_iter_get_line_index (&iter);
   return dup_line (&iter, line_start);
@@ -994,6 +992,7 @@ pressed_cb (GtkGestureClick   *gesture,
       if (line != NULL && si_markdown_toggle_checkbox (line, index, &new_line))
         {
           gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+          gtk_widget_grab_focus (GTK_WIDGET (self->view));   /* the cursor stays where it was */
           gtk_text_buffer_begin_user_action (buffer);
           replace_text (self, &line_start, line, new_line);
           gtk_text_buffer_end_user_action (buffer);
