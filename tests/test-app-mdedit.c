@@ -192,13 +192,14 @@ press (Mdedit     *m,
   spin (80);
 }
 
-/* Clicks with the first button on the character at @offset of the body, @across its width from
- * its left edge (0.5: in the middle). */
+/* Where on the screen the character at @offset of the body is, @across its width from its left
+ * edge (0.5: in the middle). */
 static void
-click_at_x (Mdedit   *m,
-            int       offset,
-            double    across,
-            gboolean  control)
+screen_point (Mdedit *m,
+              int     offset,
+              double  across,
+              int    *rx,
+              int    *ry)
 {
   GtkTextIter iter;
   GdkRectangle rect;
@@ -206,9 +207,7 @@ click_at_x (Mdedit   *m,
   graphene_point_t in_view, in_root;
   GtkNative *native = gtk_widget_get_native (GTK_WIDGET (m->view));
   double sx, sy;
-  int rx, ry;
   Window child;
-  KeyCode ctrl = XKeysymToKeycode (m->display, GDK_KEY_Control_L);
 
   gtk_text_buffer_get_iter_at_offset (buffer_of (m), &iter, offset);
   gtk_text_view_get_iter_location (m->view, &iter, &rect);
@@ -219,8 +218,20 @@ click_at_x (Mdedit   *m,
   gtk_native_get_surface_transform (native, &sx, &sy);
   XTranslateCoordinates (m->display, gdk_x11_surface_get_xid (gtk_native_get_surface (native)),
                          DefaultRootWindow (m->display), (int) (in_root.x + sx), (int) (in_root.y + sy),
-                         &rx, &ry, &child);
+                         rx, ry, &child);
+}
 
+/* Clicks with the first button on the character at @offset of the body, @across its width. */
+static void
+click_at_x (Mdedit   *m,
+            int       offset,
+            double    across,
+            gboolean  control)
+{
+  int rx, ry;
+  KeyCode ctrl = XKeysymToKeycode (m->display, GDK_KEY_Control_L);
+
+  screen_point (m, offset, across, &rx, &ry);
   XTestFakeMotionEvent (m->display, -1, rx, ry, CurrentTime);
   XSync (m->display, False);
   spin (50);
@@ -447,6 +458,29 @@ test_link_click (Fixture       *f,
   click_at (&m, 78, TRUE);   /* "gnome" */
   WAIT_FOR (m.opened->len == 2);
   g_assert_cmpstr (m.opened->pdata[1], ==, "https://gnome.org");
+  /* With Ctrl held, the pointer over a link says that a click opens it; not over the file: one. */
+  {
+    KeyCode ctrl = XKeysymToKeycode (m.display, GDK_KEY_Control_L);
+    int rx, ry;
+
+    screen_point (&m, 80, 0.5, &rx, &ry);
+    XTestFakeMotionEvent (m.display, -1, rx, ry, CurrentTime);
+    XTestFakeKeyEvent (m.display, ctrl, True, CurrentTime);
+    XSync (m.display, False);
+    WAIT_FOR (g_strcmp0 (gtk_widget_get_cursor (GTK_WIDGET (m.view)) ? gdk_cursor_get_name (gtk_widget_get_cursor (GTK_WIDGET (m.view))) : NULL, "pointer") == 0);
+    screen_point (&m, 43, 0.5, &rx, &ry);
+    XTestFakeMotionEvent (m.display, -1, rx, ry, CurrentTime);
+    XSync (m.display, False);
+    WAIT_FOR (g_strcmp0 (gdk_cursor_get_name (gtk_widget_get_cursor (GTK_WIDGET (m.view))), "pointer") != 0);
+    screen_point (&m, 80, 0.5, &rx, &ry);
+    XTestFakeMotionEvent (m.display, -1, rx, ry, CurrentTime);
+    XSync (m.display, False);
+    WAIT_FOR (g_strcmp0 (gdk_cursor_get_name (gtk_widget_get_cursor (GTK_WIDGET (m.view))), "pointer") == 0);
+    XTestFakeKeyEvent (m.display, ctrl, False, CurrentTime);
+    XSync (m.display, False);
+    WAIT_FOR (g_strcmp0 (gdk_cursor_get_name (gtk_widget_get_cursor (GTK_WIDGET (m.view))), "pointer") != 0);
+  }
+
   /* The text is as it was. */
   {
     g_autofree char *text = body_text (m.editor);

@@ -878,6 +878,9 @@ italic_cb (GtkWidget *widget,
   return TRUE;
 }
 
+static void update_pointer (SiMarkdownEditing *self,
+                            GdkModifierType    state);
+
 static gboolean
 key_pressed_cb (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -886,6 +889,13 @@ key_pressed_cb (GtkEventControllerKey *controller,
                 SiMarkdownEditing     *self)
 {
   GdkModifierType mods = state & gtk_accelerator_get_default_mod_mask ();
+
+  /* A key event's state is from before the key: Ctrl pressed is added here. */
+  if (keyval == GDK_KEY_Control_L || keyval == GDK_KEY_Control_R)
+    {
+      update_pointer (self, state | GDK_CONTROL_MASK);
+      return FALSE;
+    }
 
   /* Keys for a widget inside the view (a popover's menu) pass by in the capture phase too. */
   if (!gtk_text_view_get_editable (self->view) || self->preedit || !gtk_widget_has_focus (GTK_WIDGET (self->view)))
@@ -1038,15 +1048,16 @@ leave_cb (GtkEventControllerMotion *controller,
   update_pointer (self, 0);
 }
 
-static gboolean
-modifiers_cb (GtkEventControllerKey *controller,
-              GdkModifierType        state,
-              SiMarkdownEditing     *self)
+static void
+key_released_cb (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 SiMarkdownEditing     *self)
 {
-  update_pointer (self, state);
-  return FALSE;
+  if (keyval == GDK_KEY_Control_L || keyval == GDK_KEY_Control_R)
+    update_pointer (self, state & ~GDK_CONTROL_MASK);
 }
-
 static void
 launched_cb (GObject      *source,
              GAsyncResult *result,
@@ -1118,7 +1129,7 @@ si_markdown_editing_attach (GtkTextView *view)
   controller = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect_object (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self, 0);
-  g_signal_connect_object (controller, "modifiers", G_CALLBACK (modifiers_cb), self, 0);
+  g_signal_connect_object (controller, "key-released", G_CALLBACK (key_released_cb), self, 0);
   gtk_widget_add_controller (GTK_WIDGET (view), controller);
   g_signal_connect_object (view, "preedit-changed", G_CALLBACK (preedit_changed_cb), self, 0);
 
