@@ -178,7 +178,15 @@ typedef enum {
   EFFECT_HELP,
   EFFECT_CLOSE,
   EFFECT_QUIT,
+  /* Writing keys: they edit the body, as they claim (si-markdown-editing.c). */
+  EFFECT_BOLD,
+  EFFECT_ITALIC,
+  EFFECT_INDENT,
+  EFFECT_OUTDENT,
+  EFFECT_PLAIN_NEWLINE,
 } Effect;
+
+#define IS_WRITING(effect) ((effect) >= EFFECT_BOLD)
 
 /* What each entry of the shortcuts window claims: its action, and the focus it works from. An
  * entry names the place when it works in one place only ("selected in the list"); "Back to the
@@ -202,6 +210,12 @@ static const struct {
   { "Keyboard shortcuts", FOCUS_ANYWHERE, FALSE, EFFECT_HELP },
   { "Close the window", FOCUS_ANYWHERE, FALSE, EFFECT_CLOSE },
   { "Quit", FOCUS_ANYWHERE, FALSE, EFFECT_QUIT },
+  /* The writing keys work in the body; the list keys on a list item (the test writes one). */
+  { "Bold", FOCUS_BODY, FALSE, EFFECT_BOLD },
+  { "Italic", FOCUS_BODY, FALSE, EFFECT_ITALIC },
+  { "Indent the list item", FOCUS_BODY, FALSE, EFFECT_INDENT },
+  { "Outdent the list item", FOCUS_BODY, FALSE, EFFECT_OUTDENT },
+  { "New line without continuing the list", FOCUS_BODY, FALSE, EFFECT_PLAIN_NEWLINE },
 };
 
 typedef struct {
@@ -292,6 +306,27 @@ effect_seen (Keys           *k,
     case EFFECT_HELP: return gtk_widget_get_visible (k->help);
     case EFFECT_CLOSE: return k->n_close == before->n_close + 1;
     case EFFECT_QUIT: return k->n_quit == before->n_quit + 1;
+    case EFFECT_BOLD:
+    case EFFECT_ITALIC:
+    case EFFECT_INDENT:
+    case EFFECT_OUTDENT:
+    case EFFECT_PLAIN_NEWLINE:
+      {
+        g_autofree char *body = body_text (_si_window_get_editor (window));
+        g_autofree char *expected = NULL;
+
+        switch (effect)
+          {
+          case EFFECT_BOLD: expected = g_strconcat ("****", before->body, NULL); break;
+          case EFFECT_ITALIC: expected = g_strconcat ("__", before->body, NULL); break;
+          case EFFECT_INDENT: expected = g_strdup ("  - item"); break;
+          case EFFECT_OUTDENT: expected = g_strdup ("- item"); break;
+          default: expected = g_strdup ("- item\n"); break;
+          }
+        /* The text changed as claimed, and the focus stayed in it (Tab did not move it). */
+        return g_str_equal (body, expected) && GTK_IS_TEXT_VIEW (focus) &&
+               gtk_text_view_get_buffer (GTK_TEXT_VIEW (focus)) == _si_editor_get_body_buffer (_si_window_get_editor (window));
+      }
     default: g_assert_not_reached ();
     }
 }
@@ -541,8 +576,22 @@ check_key (Keys       *k,
   Snapshot before = { 0 };
   gint64 end;
   gboolean seen = FALSE;
+  g_autofree char *written = NULL;
 
   prepare (k, focus, narrow);
+  /* A writing key's edit is taken back afterwards: the other keys expect the idea's own text. */
+  if (IS_WRITING (effect))
+    written = body_text (_si_window_get_editor (k->f->window));
+  if (effect == EFFECT_INDENT || effect == EFFECT_OUTDENT || effect == EFFECT_PLAIN_NEWLINE)
+    {
+      GtkTextBuffer *buffer = _si_editor_get_body_buffer (_si_window_get_editor (k->f->window));
+      GtkTextIter text_end;
+
+      gtk_text_buffer_set_text (buffer, effect == EFFECT_OUTDENT ? "  - item" : "- item", -1);
+      gtk_text_buffer_get_end_iter (buffer, &text_end);
+      gtk_text_buffer_place_cursor (buffer, &text_end);
+      spin (30);
+    }
   take_snapshot (k, &before);
   k->n_text_edits = 0;
   g_string_truncate (k->text_edits, 0);
@@ -562,14 +611,21 @@ check_key (Keys       *k,
   if (k->n_text_edits > 0)
     g_error ("%s in %s did “%s” but also edited the text:%s", accelerator, focus_name (focus),
              title, k->text_edits->str);
-  /* Where the same idea is still open, its text is as it was. */
-  if (si_window_get_current_id (k->f->window) == before.open_id)
+  /* Where the same idea is still open, its text is as it was (a writing key's edit aside). */
+  if (si_window_get_current_id (k->f->window) == before.open_id && !IS_WRITING (effect))
     {
       SiEditor *editor = _si_window_get_editor (k->f->window);
       g_autofree char *body = body_text (editor);
 
       g_assert_cmpstr (gtk_editable_get_text (_si_editor_get_title_editable (editor)), ==, before.title);
       g_assert_cmpstr (body, ==, before.body);
+    }
+  if (written)
+    {
+      SiEditor *editor = _si_window_get_editor (k->f->window);
+
+      gtk_text_buffer_set_text (_si_editor_get_body_buffer (editor), written, -1);
+      g_assert_true (si_editor_save_now (editor));
     }
   snapshot_clear (&before);
 }

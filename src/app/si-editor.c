@@ -22,6 +22,7 @@
 
 #include "si-compare-window.h"
 #include "si-editor.h"
+#include "si-markdown-editing.h"
 #include "si-merge.h"
 #include "si-spell-checker.h"
 #include "si-title-view.h"
@@ -1110,5 +1111,6 @@ si_editor_init (SiEditor *self)
   g_signal_connect_object (self->title_entry, "activate", G_CALLBACK (title_activate_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (body_buffer (self), "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
   self->spell_checker = si_spell_checker_new (self->body_view);
+  si_markdown_editing_attach (GTK_TEXT_VIEW (self->body_view));
   load_idea (self);
 }
