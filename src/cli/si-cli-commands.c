@@ -17,7 +17,7 @@ const SiCliCommand si_cli_commands[] = {
   { "delete", si_cli_cmd_delete, "ID", N_("Delete an idea") },
   { "tags",   si_cli_cmd_tags,   "[--json]", N_("List tags with the number of ideas that have them") },
   { "export", si_cli_cmd_export, "--format markdown|json DIR", N_("Write every idea to DIR as Markdown files or as saveidea.json") },
-  { "import", si_cli_cmd_import, "PATH", N_("Import a Markdown file, a folder of them, or a JSON export") },
+  { "import", si_cli_cmd_import, "PATH", N_("Import a Markdown file, a folder of them, a JSON export, or another app's export") },
   { "login",  si_cli_cmd_login,  "[URL USER]", N_("Log in to a Saveidea server (the password on standard input); without URL USER, again to the notebook's") },
   { "logout", si_cli_cmd_logout, "[--force]", N_("Log out (refused while changes wait, unless --force)") },
   { "sync",   si_cli_cmd_sync,   "[--full|--pull|--push]", N_("Sync with the server; prints pulled, pushed, merged, conflicts") },

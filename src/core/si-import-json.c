@@ -185,6 +185,75 @@ read_json_idea (Batch       *batch,
   return _si_import_check_record (record, 0, error);
 }
 
+JsonParser *
+_si_import_parse_json_file (GFile         *file,
+                            const char    *source,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = NULL;
+  gsize length = 0;
+
+  if (!_si_import_load_file (file, source, JSON_MAX_BYTES, &data, &length, cancellable, error) ||
+      !_si_import_check_utf8 (source, data, length, error))
+    return NULL;
+  /* The codec's guard first: json-glib recurses per level of nesting. */
+  if (!si_wire_check_text (data, length, &local_error) ||
+      !json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      /* Translators: %s is the JSON parser's message. */
+      _si_import_invalid (error, source, 0, _("the file is not valid JSON: %s"), local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&parser);
+}
+
+const char *
+_si_import_json_string (JsonObject *object,
+                        const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+gboolean
+_si_import_json_bool (JsonObject *object,
+                      const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node) != 0;
+  return FALSE;
+}
+
+JsonObject *
+_si_import_json_object (JsonObject *object,
+                        const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+JsonArray *
+_si_import_json_array (JsonObject *object,
+                       const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
 gboolean
 _si_import_read_json_file (Batch         *batch,
                            GFile         *file,
@@ -192,22 +261,13 @@ _si_import_read_json_file (Batch         *batch,
                            GError       **error)
 {
   const char *source = _si_import_batch_add_source (batch, file);
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *data = NULL;
+  g_autoptr(JsonParser) parser = NULL;
   JsonObject *root;
   JsonNode *node, *format, *version;
   JsonArray *array;
-  gsize length = 0;
 
-  if (!_si_import_load_file (file, source, JSON_MAX_BYTES, &data, &length, cancellable, error) ||
-      !_si_import_check_utf8 (source, data, length, error))
+  if (!(parser = _si_import_parse_json_file (file, source, cancellable, error)))
     return FALSE;
-  /* The codec's guard first: json-glib recurses per level of nesting. */
-  if (!si_wire_check_text (data, length, &local_error) ||
-      !json_parser_load_from_data (parser, data, length, &local_error))
-    /* Translators: %s is the JSON parser's message. */
-    return _si_import_invalid (error, source, 0, _("the file is not valid JSON: %s"), local_error->message);
 
   node = json_parser_get_root (parser);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||

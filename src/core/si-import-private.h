@@ -5,6 +5,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <json-glib/json-glib.h>
 
 #include "si-import.h"
 
@@ -25,6 +26,8 @@ typedef struct {
   gboolean    pinned;
   gint64      created_at;  /* 0: unknown */
   gint64      updated_at;
+  gboolean    archived;    /* another app's archive or trash: SiImportOptions.archived says */
+  gboolean    trashed;     /*   whether it is tagged or left out */
 } Record;
 
 typedef struct {
@@ -40,10 +43,87 @@ typedef struct {
   GPtrArray *records;     /* Record * */
   guint      n_skipped;   /* entries of a folder that are not regular files, left out */
   GPtrArray *skipped;     /* char *: a message for each of the first SI_IMPORT_SKIPPED_MAX */
+  const SiImportOptions *options;  /* never NULL while reading */
+  guint      n_left_out;  /* archived or trashed records left out */
+  guint      n_attachments;
+  GPtrArray *attachments; /* char *: “note — file” for the first SI_IMPORT_ATTACHMENTS_MAX */
 } Batch;
+
+/* What a reader may look at to say whether a file or a folder is its app's export, without
+ * reading all of it. */
+typedef struct {
+  GFile       *file;
+  const char  *source;      /* display name */
+  const char  *name;        /* base name, ASCII lower case */
+  gboolean     is_folder;
+  /* A file: its first bytes (at most PROBE_HEAD_BYTES), NUL-terminated. */
+  const char  *head;
+  gsize        head_length;
+  /* A folder: the names of the first PROBE_ENTRIES_MAX entries directly inside it, folders
+   * with a '/' at the end, sorted. */
+  GPtrArray   *entries;
+} Probe;
+
+#define PROBE_HEAD_BYTES (64 * 1024)
+#define PROBE_ENTRIES_MAX 4096
+
+typedef struct {
+  const char *app;    /* for the log */
+  /* TRUE when @probe looks like this reader's. NULL: never (files or folders). */
+  gboolean (*probe_file)   (const Probe *probe);
+  gboolean (*probe_folder) (const Probe *probe);
+  /* Reads everything into @batch (records through _si_import_batch_add_record()). */
+  gboolean (*read)         (Batch         *batch,
+                            GFile         *file,
+                            GCancellable  *cancellable,
+                            GError       **error);
+} Reader;
+
+/* The table of readers lives in si-import.c; these helpers are for probes. */
+gboolean      _si_import_probe_has_key        (const Probe   *probe,
+                                               const char    *key);
+gboolean      _si_import_probe_has_entry      (const Probe   *probe,
+                                               const char    *name);
+guint         _si_import_probe_count_suffix   (const Probe   *probe,
+                                               const char    *suffix);
+/* TRUE when the first entry of @probe's folder whose name ends in @suffix (ASCII case
+ * ignored), probed as a file (its head), passes @probe_file. */
+gboolean      _si_import_probe_first_child    (const Probe   *probe,
+                                               const char    *suffix,
+                                               gboolean     (*probe_file) (const Probe *probe));
 
 /* si-import.c */
 Record       *_si_import_record_new           (const char    *source);
+void          _si_import_record_free          (Record        *record);
+/* Takes @record: applies the options (archived, trashed), checks it (_si_import_check_record)
+ * and adds it to @batch, or frees it (left out, or FALSE with @error set). */
+gboolean      _si_import_batch_add_record     (Batch         *batch,
+                                               Record        *record,
+                                               GError       **error);
+/* TRUE when the options leave @record out (archived or trashed, SI_IMPORT_ARCHIVED_SKIP). */
+gboolean      _si_import_batch_leaves_out     (Batch         *batch,
+                                               const Record  *record);
+/* An attachment or image of the note @title that is not imported: listed in the stats. */
+void          _si_import_batch_add_attachment (Batch         *batch,
+                                               const char    *title,
+                                               const char    *file_name);
+/* A uid in the store's format (a UUID, name-based as in RFC 4122 version 5) that is the same
+ * each time for @app's note @id, so that a second import updates it. */
+char         *_si_import_uid_from_id          (const char    *app,
+                                               const char    *id);
+/* The same for a note without an id: from its text and creation time. */
+char         *_si_import_uid_from_content     (const char    *app,
+                                               const char    *title,
+                                               const char    *body,
+                                               gint64         created_at);
+/* The title a note without one gets: its first non-empty line, cut to SI_TITLE_MAX_CHARS. */
+char         *_si_import_title_from_body      (const char    *body);
+/* For apps whose first line is the title: that line (without a heading's '#') and the rest. */
+void          _si_import_split_title          (const char    *text,
+                                               char         **title,
+                                               char         **body);
+/* @text with "\r\n" and "\r" made "\n". */
+char         *_si_import_normalize_newlines   (const char    *text);
 void          _si_import_record_add_tag       (Record        *record,
                                                const char    *name);
 /* An entry of a folder that is left out: @error (SI_IMPORT_ERROR_NOT_REGULAR) names it. */
@@ -96,9 +176,65 @@ gboolean      _si_import_parse_markdown       (Record        *record,
                                                GPtrArray     *aliases,
                                                GError       **error);
 
-/* si-import-json.c */
+/* si-import-json.c: Saveidea's JSON export, and reading JSON for the other readers */
+/* Loads and parses a JSON file, with the bounds of JSON_MAX_BYTES and si_wire_check_text(). */
+JsonParser   *_si_import_parse_json_file      (GFile         *file,
+                                               const char    *source,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+/* A member of @object (which may be NULL) of that type, or NULL / FALSE. */
+const char   *_si_import_json_string          (JsonObject    *object,
+                                               const char    *member);
+gboolean      _si_import_json_bool            (JsonObject    *object,
+                                               const char    *member);
+JsonObject   *_si_import_json_object          (JsonObject    *object,
+                                               const char    *member);
+JsonArray    *_si_import_json_array           (JsonObject    *object,
+                                               const char    *member);
 gboolean      _si_import_read_json_file       (Batch         *batch,
                                                GFile         *file,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+
+/* Readers of other apps' exports, one file each (si-import-<app>.c). */
+/* si-import-simplenote.c */
+gboolean      _si_import_simplenote_probe_file   (const Probe *probe);
+gboolean      _si_import_simplenote_probe_folder (const Probe *probe);
+gboolean      _si_import_simplenote_read         (Batch         *batch,
+                                                  GFile         *file,
+                                                  GCancellable  *cancellable,
+                                                  GError       **error);
+/* si-import-keep.c */
+gboolean      _si_import_keep_probe_file      (const Probe   *probe);
+gboolean      _si_import_keep_probe_folder    (const Probe   *probe);
+gboolean      _si_import_keep_read            (Batch         *batch,
+                                               GFile         *file,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+/* si-import-standardnotes.c */
+gboolean      _si_import_standardnotes_probe_file (const Probe   *probe);
+gboolean      _si_import_standardnotes_read       (Batch         *batch,
+                                                   GFile         *file,
+                                                   GCancellable  *cancellable,
+                                                   GError       **error);
+
+/* si-import-joplin.c: a RAW export folder, or a JEX file */
+gboolean      _si_import_joplin_probe_file    (const Probe   *probe);
+gboolean      _si_import_joplin_probe_folder  (const Probe   *probe);
+gboolean      _si_import_joplin_read          (Batch         *batch,
+                                               GFile         *file,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+/* si-import-enex.c: Evernote */
+gboolean      _si_import_enex_probe_file      (const Probe   *probe);
+gboolean      _si_import_enex_read            (Batch         *batch,
+                                               GFile         *file,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+/* si-import-obsidian.c: a vault */
+gboolean      _si_import_obsidian_probe_folder (const Probe  *probe);
+gboolean      _si_import_obsidian_read        (Batch         *batch,
+                                               GFile         *vault,
                                                GCancellable  *cancellable,
                                                GError       **error);
 

@@ -342,6 +342,7 @@ si_import_stats_clear (SiImportStats *stats)
   g_return_if_fail (stats != NULL);
 
   g_clear_pointer (&stats->skipped, g_ptr_array_unref);
+  g_clear_pointer (&stats->attachments, g_ptr_array_unref);
   memset (stats, 0, sizeof *stats);
 }
 
@@ -360,6 +361,15 @@ add_skipped (SiImportStats *stats,
         g_ptr_array_add (stats->skipped, g_strdup (g_ptr_array_index (batch->skipped, i)));
     }
   stats->n_skipped += batch->n_skipped;
+  stats->n_left_out += batch->n_left_out;
+  for (guint i = 0; batch->attachments != NULL && i < batch->attachments->len; i++)
+    {
+      if (stats->attachments == NULL)
+        stats->attachments = g_ptr_array_new_with_free_func (g_free);
+      if (stats->attachments->len < SI_IMPORT_ATTACHMENTS_MAX)
+        g_ptr_array_add (stats->attachments, g_strdup (g_ptr_array_index (batch->attachments, i)));
+    }
+  stats->n_attachments += batch->n_attachments;
 }
 
 gboolean
@@ -372,6 +382,9 @@ _si_import_write_batch (SiStore        *store,
   g_autoptr(GHashTable) tag_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_autoptr(GHashTable) tag_info = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Writer writer = { store, tag_ids, tag_info, NULL, { 0 } };
+  SiImportProgress progress = batch->options ? batch->options->progress : NULL;
+  gpointer progress_data = batch->options ? batch->options->user_data : NULL;
+  guint done = 0;
 
   writer.stats.n_files = batch->sources->len;
   for (guint i = 0; i < batch->tags->len; i++)
@@ -413,6 +426,9 @@ _si_import_write_batch (SiStore        *store,
         continue;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto fail;
+      if (progress != NULL && done % 256 == 0)
+        progress (done, batch->records->len, progress_data);
+      done++;
       if (!write_record (&writer, record, error))
         {
           if (record->index > 0)
@@ -430,6 +446,8 @@ _si_import_write_batch (SiStore        *store,
   g_clear_pointer (&writer.texts, g_hash_table_unref);
   if (!_si_store_commit (store, error))
     return FALSE;
+  if (progress != NULL)
+    progress (done, batch->records->len, progress_data);
   g_debug ("Imported %u files: %u new, %u updated, %u unchanged ideas, %u new tags",
            writer.stats.n_files, writer.stats.n_created, writer.stats.n_updated,
            writer.stats.n_unchanged, writer.stats.n_tags_created);

@@ -37,16 +37,22 @@
 
 G_DEFINE_QUARK (si-import-error-quark, si_import_error)
 
-static void
-record_free (gpointer data)
+void
+_si_import_record_free (Record *record)
 {
-  Record *record = data;
-
+  if (record == NULL)
+    return;
   g_free (record->uid);
   g_free (record->title);
   g_free (record->body);
   g_clear_pointer (&record->tags, g_ptr_array_unref);
   g_free (record);
+}
+
+static void
+record_free (gpointer data)
+{
+  _si_import_record_free (data);
 }
 
 Record *
@@ -79,13 +85,17 @@ batch_clear (Batch *batch)
   g_clear_pointer (&batch->tags, g_ptr_array_unref);
   g_clear_pointer (&batch->sources, g_ptr_array_unref);
   g_clear_pointer (&batch->skipped, g_ptr_array_unref);
+  g_clear_pointer (&batch->attachments, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Batch, batch_clear)
 
+static const SiImportOptions default_options = { 0 };
+
 static void
 batch_init (Batch *batch)
 {
+  batch->options = &default_options;
   batch->sources = g_ptr_array_new_with_free_func (g_free);
   batch->tags = g_ptr_array_new_with_free_func (tag_record_free);
   batch->records = g_ptr_array_new_with_free_func (record_free);
@@ -104,6 +114,165 @@ _si_import_batch_skip (Batch  *batch,
       g_ptr_array_add (batch->skipped, g_strdup (error->message));
     }
   g_error_free (error);
+}
+
+gboolean
+_si_import_batch_leaves_out (Batch        *batch,
+                             const Record *record)
+{
+  return (record->archived || record->trashed) && batch->options->archived == SI_IMPORT_ARCHIVED_SKIP;
+}
+
+gboolean
+_si_import_batch_add_record (Batch   *batch,
+                             Record  *record,
+                             GError **error)
+{
+  if (_si_import_batch_leaves_out (batch, record))
+    {
+      batch->n_left_out++;
+      _si_import_record_free (record);
+      return TRUE;
+    }
+  if (record->trashed)
+    _si_import_record_add_tag (record, SI_IMPORT_TAG_TRASH);
+  else if (record->archived)
+    _si_import_record_add_tag (record, SI_IMPORT_TAG_ARCHIVED);
+  g_ptr_array_add (batch->records, record);
+  return _si_import_check_record (record, 0, error);
+}
+
+void
+_si_import_batch_add_attachment (Batch      *batch,
+                                 const char *title,
+                                 const char *file_name)
+{
+  if (batch->n_attachments++ >= SI_IMPORT_ATTACHMENTS_MAX)
+    return;
+  if (batch->attachments == NULL)
+    batch->attachments = g_ptr_array_new_with_free_func (g_free);
+  /* Translators: a note's title, then the name of a file attached to it that was not imported. */
+  g_ptr_array_add (batch->attachments, g_strdup_printf (_("%s — %s"), title && *title ? title : _("(untitled)"), file_name));
+}
+
+/* A name-based UUID (RFC 4122, version 5: SHA-1) of @data. */
+static char *
+uid_from_bytes (const char *app,
+                const char *data,
+                gsize       length)
+{
+  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA1);
+  guint8 digest[20];
+  gsize n = sizeof digest;
+
+  g_checksum_update (sha, (const guchar *) "saveidea-import:", 16);
+  g_checksum_update (sha, (const guchar *) app, (gssize) strlen (app) + 1);
+  g_checksum_update (sha, (const guchar *) data, (gssize) length);
+  g_checksum_get_digest (sha, digest, &n);
+  digest[6] = (digest[6] & 0x0f) | 0x50;
+  digest[8] = (digest[8] & 0x3f) | 0x80;
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+                          digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14], digest[15]);
+}
+
+char *
+_si_import_uid_from_id (const char *app,
+                        const char *id)
+{
+  return uid_from_bytes (app, id, strlen (id));
+}
+
+char *
+_si_import_uid_from_content (const char *app,
+                             const char *title,
+                             const char *body,
+                             gint64      created_at)
+{
+  g_autoptr(GString) data = g_string_new (NULL);
+
+  g_string_append_printf (data, "%" G_GINT64_FORMAT, created_at);
+  g_string_append_len (data, "", 1);
+  g_string_append (data, title);
+  g_string_append_len (data, "", 1);
+  g_string_append (data, body);
+  return uid_from_bytes (app, data->str, data->len);
+}
+
+char *
+_si_import_title_from_body (const char *body)
+{
+  const char *p = body;
+
+  for (;;)
+    {
+      const char *end = strchr (p, '\n');
+      g_autofree char *line = g_strndup (p, end ? (gsize) (end - p) : strlen (p));
+
+      g_strstrip (line);
+      if (*line != '\0')
+        {
+          if (g_utf8_validate (line, -1, NULL) && g_utf8_strlen (line, -1) > SI_TITLE_MAX_CHARS)
+            {
+              const char *cut = g_utf8_offset_to_pointer (line, SI_TITLE_MAX_CHARS - 1);
+              g_autofree char *start = g_strndup (line, cut - line);
+
+              return g_strconcat (start, "…", NULL);
+            }
+          return g_steal_pointer (&line);
+        }
+      if (end == NULL)
+        return g_strdup ("");
+      p = end + 1;
+    }
+}
+
+char *
+_si_import_normalize_newlines (const char *text)
+{
+  GString *out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '\r')
+        {
+          g_string_append_c (out, '\n');
+          if (p[1] == '\n')
+            p++;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Splits @text (a note whose first line is its title, as Simplenote keeps them) into its first
+ * non-empty line, without a heading's '#'s, and the rest, without the blank lines between. */
+void
+_si_import_split_title (const char  *text,
+                        char       **title,
+                        char       **body)
+{
+  const char *p = text, *end;
+  g_autofree char *line = NULL;
+  char *h;
+
+  while (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+    p++;
+  end = strchr (p, '\n');
+  if (end == NULL)
+    end = p + strlen (p);
+  line = g_strstrip (g_strndup (p, end - p));
+  for (h = line; *h == '#'; h++)
+    ;
+  if (h != line && h - line <= 6 && (*h == ' ' || *h == '\0'))
+    memmove (line, h, strlen (h) + 1);
+  g_strstrip (line);
+  p = end;
+  while (*p == '\n' || *p == '\r')
+    p++;
+  *title = _si_import_title_from_body (line);
+  *body = g_strdup (p);
 }
 
 const char *
@@ -583,16 +752,14 @@ si_import_markdown_folder (SiStore        *store,
   return import_markdown_files (store, &batch, files, infos, stats, cancellable, error);
 }
 
-/* Reads and writes the Markdown @files of a folder (_si_import_collect_markdown_files(), which noted in
+/* Reads the Markdown @files of a folder (_si_import_collect_markdown_files(), which noted in
  * @batch what it left out). */
 static gboolean
-import_markdown_files (SiStore        *store,
-                       Batch          *batch,
-                       GPtrArray      *files,
-                       GPtrArray      *infos,
-                       SiImportStats  *stats,
-                       GCancellable   *cancellable,
-                       GError        **error)
+read_markdown_files (Batch          *batch,
+                     GPtrArray      *files,
+                     GPtrArray      *infos,
+                     GCancellable   *cancellable,
+                     GError        **error)
 {
   for (guint i = 0; i < files->len; i++)
     {
@@ -614,7 +781,20 @@ import_markdown_files (SiStore        *store,
           return FALSE;
         }
     }
-  return _si_import_write_batch (store, batch, stats, cancellable, error);
+  return TRUE;
+}
+
+static gboolean
+import_markdown_files (SiStore        *store,
+                       Batch          *batch,
+                       GPtrArray      *files,
+                       GPtrArray      *infos,
+                       SiImportStats  *stats,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  return read_markdown_files (batch, files, infos, cancellable, error) &&
+         _si_import_write_batch (store, batch, stats, cancellable, error);
 }
 
 /**
@@ -641,26 +821,285 @@ si_import_json_file (SiStore        *store,
   return _si_import_write_batch (store, &batch, stats, cancellable, error);
 }
 
+/* Detection ------------------------------------------------------------------------------------ */
+
+/* Saveidea's own formats, as readers. */
+static gboolean
+saveidea_json_probe_file (const Probe *probe)
+{
+  return g_str_has_suffix (probe->name, ".json");
+}
+
+static gboolean
+saveidea_json_read (Batch         *batch,
+                    GFile         *file,
+                    GCancellable  *cancellable,
+                    GError       **error)
+{
+  return _si_import_read_json_file (batch, file, cancellable, error);
+}
+
+/* A text file: Markdown (or plain text, which is Markdown too). Whatever has another name and
+ * is not text is nobody's. */
+static gboolean
+markdown_probe_file (const Probe *probe)
+{
+  const char *end = NULL;
+
+  if (g_str_has_suffix (probe->name, ".md") || g_str_has_suffix (probe->name, ".markdown") ||
+      g_str_has_suffix (probe->name, ".txt"))
+    return TRUE;
+  if (g_utf8_validate_len (probe->head, probe->head_length, &end))
+    return TRUE;
+  /* The head may end inside a character. */
+  return probe->head_length == PROBE_HEAD_BYTES && *end != '\0' &&
+         probe->head_length - (gsize) (end - probe->head) < 4;
+}
+
+static gboolean
+markdown_read (Batch         *batch,
+               GFile         *file,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  return _si_import_read_markdown_file (batch, file, NULL, cancellable, error);
+}
+
+/* A folder of Markdown files, or one holding a JSON export and no Markdown: the last reader of
+ * folders, which also says what is wrong with a folder nobody recognises. */
+static gboolean
+markdown_folder_probe (const Probe *probe)
+{
+  return TRUE;
+}
+
+static gboolean
+markdown_folder_read (Batch         *batch,
+                      GFile         *folder,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
+
+  if (!_si_import_collect_markdown_files (folder, files, infos, batch, 0, cancellable, error))
+    return FALSE;
+  if (files->len == 0)
+    {
+      g_autoptr(GFile) json = g_file_get_child (folder, SI_EXPORT_JSON_FILE_NAME);
+      g_autofree char *source = NULL;
+
+      if (g_file_query_exists (json, cancellable))
+        return _si_import_read_json_file (batch, json, cancellable, error);
+      source = g_file_get_parse_name (folder);
+      g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID,
+                   /* Translators: the folder, then the name of a JSON export's file. */
+                   _("%s: the folder has no Markdown files (.md) and no %s to import."),
+                   source, SI_EXPORT_JSON_FILE_NAME);
+      return FALSE;
+    }
+  return read_markdown_files (batch, files, infos, cancellable, error);
+}
+
+/* Tried in order; the first whose probe says yes reads. Saveidea's own formats come last, so
+ * that another app's .json or Markdown folder is not taken for Saveidea's. */
+static const Reader readers[] = {
+  { "Simplenote", _si_import_simplenote_probe_file, _si_import_simplenote_probe_folder, _si_import_simplenote_read },
+  { "Google Keep", _si_import_keep_probe_file, _si_import_keep_probe_folder, _si_import_keep_read },
+  { "Standard Notes", _si_import_standardnotes_probe_file, NULL, _si_import_standardnotes_read },
+  { "Joplin", _si_import_joplin_probe_file, _si_import_joplin_probe_folder, _si_import_joplin_read },
+  { "Evernote", _si_import_enex_probe_file, NULL, _si_import_enex_read },
+  { "Obsidian", NULL, _si_import_obsidian_probe_folder, _si_import_obsidian_read },
+  { "Saveidea JSON", saveidea_json_probe_file, NULL, saveidea_json_read },
+  { "Markdown", markdown_probe_file, NULL, markdown_read },
+  { "Markdown folder", NULL, markdown_folder_probe, markdown_folder_read },
+};
+
+gboolean
+_si_import_probe_has_key (const Probe *probe,
+                          const char  *key)
+{
+  g_autofree char *quoted = g_strdup_printf ("\"%s\"", key);
+  const char *p = probe->head;
+
+  if (probe->head == NULL)
+    return FALSE;
+  while ((p = strstr (p, quoted)) != NULL)
+    {
+      p += strlen (quoted);
+      while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+      if (*p == ':')
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+_si_import_probe_has_entry (const Probe *probe,
+                            const char  *name)
+{
+  for (guint i = 0; probe->entries != NULL && i < probe->entries->len; i++)
+    if (g_str_equal (g_ptr_array_index (probe->entries, i), name))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_suffix_nocase (const char *name,
+                   const char *suffix)
+{
+  gsize n = strlen (name), m = strlen (suffix);
+
+  return n >= m && g_ascii_strcasecmp (name + n - m, suffix) == 0;
+}
+
+guint
+_si_import_probe_count_suffix (const Probe *probe,
+                               const char  *suffix)
+{
+  guint count = 0;
+
+  for (guint i = 0; probe->entries != NULL && i < probe->entries->len; i++)
+    count += has_suffix_nocase (g_ptr_array_index (probe->entries, i), suffix);
+  return count;
+}
+
+/* Fills @probe's head with the first bytes of @file. */
+static gboolean
+probe_read_head (Probe        *probe,
+                 char        **head,
+                 GCancellable *cancellable)
+{
+  g_autoptr(GFileInputStream) stream = NULL;
+  gsize n = 0;
+
+  *head = g_malloc (PROBE_HEAD_BYTES + 1);
+  /* A FIFO or a device is refused before: g_file_read() on one could wait. */
+  if (!(stream = g_file_read (probe->file, cancellable, NULL)) ||
+      !g_input_stream_read_all (G_INPUT_STREAM (stream), *head, PROBE_HEAD_BYTES, &n, cancellable, NULL))
+    n = 0;
+  (*head)[n] = '\0';
+  probe->head = *head;
+  probe->head_length = n;
+  return n > 0;
+}
+
+gboolean
+_si_import_probe_first_child (const Probe  *probe,
+                              const char   *suffix,
+                              gboolean    (*probe_file) (const Probe *probe))
+{
+  for (guint i = 0; probe->entries != NULL && i < probe->entries->len; i++)
+    {
+      const char *name = g_ptr_array_index (probe->entries, i);
+      g_autoptr(GFile) child = NULL;
+      g_autoptr(GFileInfo) info = NULL;
+      g_autofree char *lower = NULL;
+      g_autofree char *head = NULL;
+      Probe sub = { 0 };
+
+      if (!has_suffix_nocase (name, suffix) || g_str_has_suffix (name, "/"))
+        continue;
+      child = g_file_get_child (probe->file, name);
+      info = g_file_query_info (child, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+      if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+        continue;
+      lower = g_ascii_strdown (name, -1);
+      sub.file = child;
+      sub.source = name;
+      sub.name = lower;
+      probe_read_head (&sub, &head, NULL);
+      return probe_file (&sub);
+    }
+  return FALSE;
+}
+
+static gint
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The first entries of @probe's folder, for the probes. */
+static gboolean
+probe_list_folder (Probe         *probe,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  g_autoptr(GFileEnumerator) enumerator = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  probe->entries = g_ptr_array_new_with_free_func (g_free);
+  enumerator = g_file_enumerate_children (probe->file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                          G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, &local_error);
+  if (enumerator == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        /* Translators: the folder, then why it cannot be read. */
+        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, _("%s: cannot read the folder: %s"),
+                     probe->source, local_error->message);
+      return FALSE;
+    }
+  while (probe->entries->len < PROBE_ENTRIES_MAX)
+    {
+      GFileInfo *info = NULL;
+
+      if (!g_file_enumerator_iterate (enumerator, &info, NULL, cancellable, error))
+        return FALSE;
+      if (info == NULL)
+        break;
+      g_ptr_array_add (probe->entries, g_strconcat (g_file_info_get_name (info),
+                                                    g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY ? "/" : "",
+                                                    NULL));
+    }
+  g_ptr_array_sort (probe->entries, compare_names);
+  return TRUE;
+}
+
+static const Reader *
+find_reader (Probe *probe)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (readers); i++)
+    {
+      const Reader *reader = &readers[i];
+
+      if (probe->is_folder ? reader->probe_folder && reader->probe_folder (probe)
+                           : reader->probe_file && reader->probe_file (probe))
+        return reader;
+    }
+  return NULL;
+}
+
 /**
- * si_import:
- * @file: a `.json` export, a Markdown file, or a folder: of Markdown files, or holding a JSON
- *   export (SI_EXPORT_JSON_FILE_NAME) and no Markdown
+ * si_import_with_options:
+ * @file: what to import: see si_import()
+ * @options: (nullable): how; NULL is the default (`{ 0 }`)
  * @stats: (inout) (optional): what the import did is added to it
  *
- * Imports whatever @file is.
+ * si_import() with options.
  */
 gboolean
-si_import (SiStore        *store,
-           GFile          *file,
-           SiImportStats  *stats,
-           GCancellable   *cancellable,
-           GError        **error)
+si_import_with_options (SiStore                *store,
+                        GFile                  *file,
+                        const SiImportOptions  *options,
+                        SiImportStats          *stats,
+                        GCancellable           *cancellable,
+                        GError                **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *source = NULL;
   g_autofree char *base = NULL;
   g_autofree char *lower = NULL;
+  g_autofree char *head = NULL;
+  g_auto(Batch) batch = { 0 };
+  const Reader *reader;
+  Probe probe = { 0 };
 
   g_return_val_if_fail (SI_IS_STORE (store), FALSE);
   g_return_val_if_fail (G_IS_FILE (file), FALSE);
@@ -681,33 +1120,67 @@ si_import (SiStore        *store,
       return FALSE;
     }
 
-  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-    {
-      g_autoptr(GFile) json = g_file_get_child (file, SI_EXPORT_JSON_FILE_NAME);
-      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
-      g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
-      g_auto(Batch) batch = { 0 };
-
-      batch_init (&batch);
-      if (!_si_import_collect_markdown_files (file, files, infos, &batch, 0, cancellable, error))
-        return FALSE;
-      if (files->len == 0)
-        {
-          if (g_file_query_exists (json, cancellable))
-            return si_import_json_file (store, json, stats, cancellable, error);
-          g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID,
-                       /* Translators: the folder, then the name of a JSON export's file. */
-                       _("%s: the folder has no Markdown files (.md) and no %s to import."),
-                       source, SI_EXPORT_JSON_FILE_NAME);
-          return FALSE;
-        }
-      /* The folder is listed once: a second listing cost 8 % of an import of 20,000 files. */
-      return import_markdown_files (store, &batch, files, infos, stats, cancellable, error);
-    }
-
   base = g_file_get_basename (file);
   lower = g_ascii_strdown (base ? base : "", -1);
-  if (g_str_has_suffix (lower, ".json"))
-    return si_import_json_file (store, file, stats, cancellable, error);
-  return si_import_markdown_file (store, file, stats, cancellable, error);
+  probe.file = file;
+  probe.source = source;
+  probe.name = lower;
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      probe.is_folder = TRUE;
+      if (!probe_list_folder (&probe, cancellable, error))
+        {
+          g_clear_pointer (&probe.entries, g_ptr_array_unref);
+          return FALSE;
+        }
+      entries = probe.entries;
+    }
+  else if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+    {
+      /* Not opened: a FIFO would make the probe wait. */
+      g_propagate_error (error, _si_import_not_regular_error (source));
+      return FALSE;
+    }
+  else
+    probe_read_head (&probe, &head, cancellable);
+
+  reader = find_reader (&probe);
+  if (reader == NULL)
+    {
+      g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_UNSUPPORTED,
+                   /* Translators: %s is the file. */
+                   _("%s: Saveidea does not know this kind of file. It imports Markdown, its own JSON "
+                     "export, and the exports of Simplenote, Google Keep, Standard Notes, Joplin, "
+                     "Evernote and Obsidian."), source);
+      return FALSE;
+    }
+  g_debug ("%s: read as %s", source, reader->app);
+
+  batch_init (&batch);
+  if (options != NULL)
+    batch.options = options;
+  if (!reader->read (&batch, file, cancellable, error))
+    return FALSE;
+  return _si_import_write_batch (store, &batch, stats, cancellable, error);
+}
+
+/**
+ * si_import:
+ * @file: a `.json` export, a Markdown file, a folder (of Markdown files, or holding a JSON
+ *   export, SI_EXPORT_JSON_FILE_NAME, and no Markdown), or another app's export: Simplenote's
+ *   notes.json or folder of .txt files, Google Keep's folder from Takeout, a decrypted Standard
+ *   Notes backup, Joplin's RAW folder or JEX file, Evernote's ENEX file, an Obsidian vault
+ * @stats: (inout) (optional): what the import did is added to it
+ *
+ * Imports whatever @file is, recognised by its content, with the default options (archived
+ * and trashed notes are tagged).
+ */
+gboolean
+si_import (SiStore        *store,
+           GFile          *file,
+           SiImportStats  *stats,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  return si_import_with_options (store, file, NULL, stats, cancellable, error);
 }

@@ -1,0 +1,313 @@
+/* si-import-keep.c — Google Keep, as Google Takeout exports it.
+ *
+ * Takeout (takeout.google.com, “Keep” only) gives a zip whose `Takeout/Keep/` folder has, for
+ * each note, a `.json` and an `.html` file of the same name, the attached images, and
+ * `Labels.txt`. The .json is
+ *
+ *   { "title", "textContent", "listContent": [ { "text", "isChecked" } ],
+ *     "labels": [ { "name" } ], "isPinned", "isArchived", "isTrashed", "color",
+ *     "userEditedTimestampUsec", "createdTimestampUsec",        (microseconds, numbers)
+ *     "attachments": [ { "filePath", "mimetype" } ], "annotations": [ { "url", "title" } ] }
+ *
+ * The .html says the same for people: it is left out when its .json is there. A note has no
+ * id; its creation time (to the microsecond) stands for one, so a second import updates it.
+ */
+#define G_LOG_DOMAIN "saveidea-import"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+#include "si-import.h"
+#include "si-import-private.h"
+
+#define APP "google-keep"
+
+/* 9999-12-31 in microseconds: later is not a time. */
+#define USEC_MAX G_GINT64_CONSTANT (253402300799000000)
+
+gboolean
+_si_import_keep_probe_file (const Probe *probe)
+{
+  return _si_import_probe_has_key (probe, "userEditedTimestampUsec") ||
+         (_si_import_probe_has_key (probe, "isTrashed") &&
+          (_si_import_probe_has_key (probe, "textContent") || _si_import_probe_has_key (probe, "listContent")));
+}
+
+/* Takeout's Keep folder, or the Takeout folder holding it. */
+gboolean
+_si_import_keep_probe_folder (const Probe *probe)
+{
+  if (_si_import_probe_has_entry (probe, "Keep/"))
+    return TRUE;
+  return _si_import_probe_first_child (probe, ".json", _si_import_keep_probe_file);
+}
+
+/* A time in microseconds: a number, or a string of digits. */
+static gboolean
+usec_member (JsonObject *object,
+             const char *member,
+             gint64     *usec)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *usec = 0;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_INT64)
+    *usec = json_node_get_int (node);
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (node);
+      guint64 value = 0;
+
+      if (!g_ascii_string_to_unsigned (text, 10, 0, USEC_MAX, &value, NULL))
+        return FALSE;
+      *usec = (gint64) value;
+    }
+  else
+    return FALSE;
+  return *usec >= 0 && *usec <= USEC_MAX;
+}
+
+static gboolean
+read_note_file (Batch         *batch,
+                GFile         *file,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  const char *source = _si_import_batch_add_source (batch, file);
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  JsonNode *root;
+  JsonObject *object;
+  JsonArray *array;
+  const char *text, *title;
+  gint64 created = 0, edited = 0;
+  Record *record;
+
+  if (!(parser = _si_import_parse_json_file (file, source, cancellable, error)))
+    return FALSE;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+      (!json_object_has_member (object = json_node_get_object (root), "textContent") &&
+       !json_object_has_member (object, "listContent") && !json_object_has_member (object, "title")))
+    /* Translators: keep “textContent” and “listContent”, member names of Keep's files. */
+    return _si_import_invalid (error, source, 0, _("this is not a Google Keep note: it has no “textContent” or “listContent”."));
+  if (!usec_member (object, "createdTimestampUsec", &created))
+    /* Translators: keep “createdTimestampUsec”, a member name of Keep's files. */
+    return _si_import_invalid (error, source, 0, _("“createdTimestampUsec” is not a time in microseconds."));
+  if (!usec_member (object, "userEditedTimestampUsec", &edited))
+    /* Translators: keep “userEditedTimestampUsec”, a member name of Keep's files. */
+    return _si_import_invalid (error, source, 0, _("“userEditedTimestampUsec” is not a time in microseconds."));
+
+  if ((text = _si_import_json_string (object, "textContent")) != NULL)
+    {
+      g_autofree char *normal = _si_import_normalize_newlines (text);
+
+      g_string_append (body, normal);
+    }
+  if ((array = _si_import_json_array (object, "listContent")) != NULL)
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonNode *node = json_array_get_element (array, i);
+        JsonObject *item = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+        const char *item_text = _si_import_json_string (item, "text");
+        g_autofree char *line = NULL;
+
+        if (item_text == NULL)
+          continue;
+        line = _si_import_normalize_newlines (item_text);
+        g_strdelimit (line, "\n", ' ');
+        if (body->len > 0 && body->str[body->len - 1] != '\n')
+          g_string_append (body, i == 0 ? "\n\n" : "\n");
+        g_string_append_printf (body, "- [%c] %s", _si_import_json_bool (item, "isChecked") ? 'x' : ' ', line);
+      }
+  if ((array = _si_import_json_array (object, "annotations")) != NULL)
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonNode *node = json_array_get_element (array, i);
+        JsonObject *link = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+        const char *url = _si_import_json_string (link, "url");
+
+        /* A link Keep shows under the note: kept when the text does not have it already. */
+        if (url != NULL && strstr (body->str, url) == NULL)
+          g_string_append_printf (body, "%s%s", body->len > 0 ? "\n\n" : "", url);
+      }
+
+  record = _si_import_record_new (source);
+  g_free (record->body);
+  record->body = g_strdup (body->str);
+  title = _si_import_json_string (object, "title");
+  g_free (record->title);
+  if (title != NULL && *title != '\0')
+    record->title = _si_import_normalize_newlines (title);
+  else
+    record->title = _si_import_title_from_body (record->body);
+  record->created_at = created > 0 ? created : edited > 0 ? edited : g_get_real_time ();
+  record->updated_at = edited > 0 ? edited : record->created_at;
+  record->pinned = _si_import_json_bool (object, "isPinned");
+  record->archived = _si_import_json_bool (object, "isArchived");
+  record->trashed = _si_import_json_bool (object, "isTrashed");
+  if ((array = _si_import_json_array (object, "labels")) != NULL)
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonNode *node = json_array_get_element (array, i);
+        const char *name = _si_import_json_string (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL,
+                                                   "name");
+
+        if (name != NULL)
+          _si_import_record_add_tag (record, name);
+      }
+  if ((array = _si_import_json_array (object, "attachments")) != NULL && !_si_import_batch_leaves_out (batch, record))
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonNode *node = json_array_get_element (array, i);
+        const char *path = _si_import_json_string (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL,
+                                                   "filePath");
+
+        if (path != NULL && g_utf8_validate (path, -1, NULL))
+          _si_import_batch_add_attachment (batch, record->title, path);
+      }
+
+  if (created > 0)
+    {
+      g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, created);
+
+      record->uid = _si_import_uid_from_id (APP, id);
+    }
+  else
+    record->uid = _si_import_uid_from_content (APP, record->title, record->body, record->updated_at);
+  return _si_import_batch_add_record (batch, record, error);
+}
+
+static gint
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static gboolean
+read_folder (Batch         *batch,
+             GFile         *folder,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(GFileEnumerator) enumerator = NULL;
+  g_autoptr(GPtrArray) json = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) html = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GError) local_error = NULL;
+
+  enumerator = g_file_enumerate_children (folder, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                          G_FILE_QUERY_INFO_NONE, cancellable, &local_error);
+  if (enumerator == NULL)
+    {
+      g_autofree char *source = g_file_get_parse_name (folder);
+
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_READ, _("%s: cannot read the folder: %s"),
+                     source, local_error->message);
+      return FALSE;
+    }
+  for (;;)
+    {
+      GFileInfo *info = NULL;
+      const char *name;
+      g_autofree char *lower = NULL;
+
+      if (!g_file_enumerator_iterate (enumerator, &info, NULL, cancellable, error))
+        return FALSE;
+      if (info == NULL)
+        break;
+      name = g_file_info_get_name (info);
+      lower = g_ascii_strdown (name, -1);
+      if (name[0] == '.')
+        continue;
+      if (g_str_has_suffix (lower, ".json"))
+        {
+          if (g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
+            {
+              g_autoptr(GFile) child = g_file_get_child (folder, name);
+              g_autofree char *source = g_file_get_parse_name (child);
+
+              _si_import_batch_skip (batch, _si_import_not_regular_error (source));
+              continue;
+            }
+          g_ptr_array_add (json, g_strdup (name));
+        }
+      else if (g_str_has_suffix (lower, ".html"))
+        g_ptr_array_add (html, g_strdup (name));
+    }
+  g_ptr_array_sort (json, compare_strings);
+  for (guint i = 0; i < json->len; i++)
+    {
+      const char *name = g_ptr_array_index (json, i);
+
+      g_hash_table_add (names, (gpointer) name);
+    }
+
+  /* An .html without its .json (older exports had only those) is said to be left out. */
+  g_ptr_array_sort (html, compare_strings);
+  for (guint i = 0; i < html->len; i++)
+    {
+      const char *name = g_ptr_array_index (html, i);
+      g_autofree char *stem = g_strndup (name, strlen (name) - 5);
+      g_autofree char *twin = g_strconcat (stem, ".json", NULL);
+
+      if (!g_hash_table_contains (names, twin))
+        {
+          g_autoptr(GFile) child = g_file_get_child (folder, name);
+          g_autofree char *source = g_file_get_parse_name (child);
+
+          _si_import_batch_skip (batch, g_error_new (SI_IMPORT_ERROR, SI_IMPORT_ERROR_UNSUPPORTED,
+                                                     /* Translators: %s is a file of a Google Keep export. */
+                                                     _("%s: a Keep note without its .json file; it was not imported."),
+                                                     source));
+        }
+    }
+
+  for (guint i = 0; i < json->len; i++)
+    {
+      g_autoptr(GFile) child = g_file_get_child (folder, g_ptr_array_index (json, i));
+      g_autoptr(GError) file_error = NULL;
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!read_note_file (batch, child, cancellable, &file_error))
+        {
+          if (g_error_matches (file_error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR))
+            {
+              g_ptr_array_remove_index (batch->sources, batch->sources->len - 1);
+              _si_import_batch_skip (batch, g_steal_pointer (&file_error));
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&file_error));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+_si_import_keep_read (Batch         *batch,
+                      GFile         *file,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                                                 cancellable, NULL);
+  g_autoptr(GFile) keep = NULL;
+
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
+    return read_note_file (batch, file, cancellable, error);
+  keep = g_file_get_child (file, "Keep");
+  if (g_file_query_file_type (keep, G_FILE_QUERY_INFO_NONE, cancellable) == G_FILE_TYPE_DIRECTORY)
+    return read_folder (batch, keep, cancellable, error);
+  return read_folder (batch, file, cancellable, error);
+}
