@@ -356,7 +356,7 @@ _si_import_enex_read (Batch         *batch,
   x.text = g_string_new (NULL);
   x.tags = g_ptr_array_new_with_free_func (g_free);
   x.resources = g_ptr_array_new_with_free_func (g_free);
-  context = g_markup_parse_context_new (&parser, G_MARKUP_PREFIX_ERROR_POSITION, &x, NULL);
+  context = g_markup_parse_context_new (&parser, G_MARKUP_PREFIX_ERROR_POSITION | G_MARKUP_TREAT_CDATA_AS_TEXT, &x, NULL);
   ok = g_markup_parse_context_parse (context, data, (gssize) length, &local_error) &&
        g_markup_parse_context_end_parse (context, &local_error);
   if (ok && x.depth == 0 && x.n_notes == 0 && !g_cancellable_is_cancelled (cancellable))

@@ -581,6 +581,9 @@ on_end (GMarkupParseContext  *context,
     {
       GString *s = current (c);
 
+      /* The space before the link's text stays before the link. */
+      while (mark < s->len && s->str[mark] == ' ')
+        mark++;
       if (href != NULL && *href != '\0' && mark <= s->len)
         {
           g_autofree char *text = g_strstrip (g_strndup (s->str + mark, s->len - mark));
@@ -702,7 +705,7 @@ _si_import_enml_to_markdown (const char  *enml,
   c.out = g_string_new (NULL);
   c.rows = g_ptr_array_new_with_free_func (free_row);
   c.media = media;
-  context = g_markup_parse_context_new (&parser, G_MARKUP_PREFIX_ERROR_POSITION, &c, NULL);
+  context = g_markup_parse_context_new (&parser, G_MARKUP_PREFIX_ERROR_POSITION | G_MARKUP_TREAT_CDATA_AS_TEXT, &c, NULL);
   ok = g_markup_parse_context_parse (context, text, -1, error) && g_markup_parse_context_end_parse (context, error);
   for (guint i = 0; i < c.depth; i++)
     g_free (c.hrefs[i]);
