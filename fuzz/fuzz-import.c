@@ -1,9 +1,11 @@
 /* fuzz-import.c — whatever file a person imports, the notebook is either changed as a whole or
  * not at all, and nothing crashes.
  *
- * Byte 0 picks the importer: a Markdown file, a JSON export, or a folder of Markdown files (the
- * rest of the input split at NUL bytes, one file each). The files are written to a temporary
- * folder and imported through si_import() into one notebook that lives for the whole run.
+ * Byte 0 picks a file name or a folder of files (modes[] below), which steers si_import()'s
+ * detection to one importer: a Markdown file, a JSON export, a folder of Markdown files, and the
+ * exports of other apps. In a folder mode the rest of the input is split at NUL bytes, one file
+ * each. The files are written to a temporary folder and imported through si_import() into one
+ * notebook that lives for the whole run; byte 0's bit 7 imports with SI_IMPORT_ARCHIVED_SKIP.
  * Checked: a failed import changes nothing (the counts of ideas and tags stay); a successful
  * one imported again creates nothing (imports are idempotent).
  */
@@ -21,6 +23,21 @@
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
+
+/* A file's name, or a folder's files' extension (they are note-0.EXT, note-1.EXT, …). */
+static const struct {
+  const char *name;
+  gboolean    folder;
+} modes[] = {
+  { "idea.md", FALSE },             /* 0: Markdown */
+  { "export.json", FALSE },         /* 1: Saveidea's JSON export */
+  { ".md", TRUE },                  /* 2: a folder of Markdown files */
+  { "notes.json", FALSE },          /* 3: Simplenote's notes.json */
+  { ".txt", TRUE },                 /* 4: Simplenote's folder of .txt files */
+  { ".json", TRUE },                /* 5: Google Keep's Takeout folder */
+  { "backup.json", FALSE },         /* 6: a Standard Notes backup */
+  /* h-impb: Joplin, Obsidian, Evernote */
+};
 
 static SiStore *store;
 static char *dir;
@@ -75,25 +92,21 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_autoptr(GFile) target = NULL;
   g_autofree char *folder = NULL;
   SiImportStats stats = { 0 };
+  SiImportOptions options = { 0 };
   guint ideas_before, tags_before, ideas_after, tags_after;
   guint mode;
 
   if (size < 1)
     return 0;
-  mode = data[0] % 3;
+  mode = (data[0] & 0x7f) % G_N_ELEMENTS (modes);
+  options.archived = data[0] & 0x80 ? SI_IMPORT_ARCHIVED_SKIP : SI_IMPORT_ARCHIVED_TAG;
   data++, size--;
 
   folder = g_build_filename (dir, "in", NULL);
   g_mkdir (folder, 0700);
-  if (mode == 0)
+  if (!modes[mode].folder)
     {
-      g_autofree char *path = g_build_filename (folder, "idea.md", NULL);
-      write_file (path, data, size);
-      target = g_file_new_for_path (path);
-    }
-  else if (mode == 1)
-    {
-      g_autofree char *path = g_build_filename (folder, "export.json", NULL);
+      g_autofree char *path = g_build_filename (folder, modes[mode].name, NULL);
       write_file (path, data, size);
       target = g_file_new_for_path (path);
     }
@@ -103,7 +116,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       for (guint n = 0; n < 8 && p <= end; n++)
         {
           const guint8 *nul = memchr (p, '\0', (gsize) (end - p));
-          g_autofree char *name = g_strdup_printf ("note-%u.md", n);
+          g_autofree char *name = g_strdup_printf ("note-%u%s", n, modes[mode].name);
           g_autofree char *path = g_build_filename (folder, name, NULL);
 
           write_file (path, p, (gsize) ((nul ? nul : end) - p));
@@ -115,7 +128,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     }
 
   counts (&ideas_before, &tags_before);
-  if (!si_import (store, target, &stats, NULL, &error))
+  if (!si_import_with_options (store, target, &options, &stats, NULL, &error))
     {
       counts (&ideas_after, &tags_after);
       if (ideas_after != ideas_before || tags_after != tags_before)
@@ -133,12 +146,14 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       if (ideas_after != ideas_before + stats.n_created)
         g_error ("an import reported %u new ideas but the notebook grew by %d", stats.n_created,
                  (int) ideas_after - (int) ideas_before);
-      if (!si_import (store, target, &again, NULL, &again_error))
+      if (!si_import_with_options (store, target, &options, &again, NULL, &again_error))
         g_error ("an import that worked fails the second time: %s", again_error->message);
       if (again.n_created != 0 || again.n_tags_created != 0)
         g_error ("importing the same file again created %u ideas and %u tags", again.n_created,
                  again.n_tags_created);
+      si_import_stats_clear (&again);
     }
+  si_import_stats_clear (&stats);
 
   /* Empty the folder for the next input. */
   {

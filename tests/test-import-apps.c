@@ -352,6 +352,31 @@ test_keep_skip_archived (void)
   g_assert_cmpuint (count_ideas (store), ==, 1);
 }
 
+/* Two notes with one id (Keep's creation time): both are kept, and stay apart on a re-import. */
+static void
+test_keep_same_id (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "Keep", NULL);
+  g_autofree char *a = g_build_filename (folder, "a.json", NULL);
+  g_autofree char *b = g_build_filename (folder, "b.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (folder);
+  g_auto(SiImportStats) stats = { 0 };
+  g_auto(SiImportStats) again = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (a, "{\"title\":\"A\",\"textContent\":\"one\",\"isTrashed\":false,"
+                                         "\"createdTimestampUsec\":1600000000000000}", -1, NULL));
+  g_assert_true (g_file_set_contents (b, "{\"title\":\"B\",\"textContent\":\"two\",\"isTrashed\":false,"
+                                         "\"createdTimestampUsec\":1600000000000000}", -1, NULL));
+  import_ok (store, file, NULL, &stats);
+  g_assert_cmpuint (stats.n_created, ==, 2);
+  import_ok (store, file, NULL, &again);
+  g_assert_cmpuint (again.n_created, ==, 0);
+  g_assert_cmpuint (again.n_unchanged, ==, 2);
+  g_assert_cmpuint (count_ideas (store), ==, 2);
+}
+
 /* Standard Notes ------------------------------------------------------------------------------- */
 
 static void
@@ -526,6 +551,7 @@ main (int   argc,
   g_test_add_func ("/import-apps/simplenote/txt-folder", test_simplenote_txt_folder);
   g_test_add_func ("/import-apps/keep/takeout", test_keep_takeout);
   g_test_add_func ("/import-apps/keep/skip-archived", test_keep_skip_archived);
+  g_test_add_func ("/import-apps/keep/same-id", test_keep_same_id);
   g_test_add_func ("/import-apps/standardnotes/backup", test_standardnotes_backup);
   g_test_add_func ("/import-apps/standardnotes/skip-archived", test_standardnotes_skip_archived);
   g_test_add_func ("/import-apps/bad-files", test_bad_files);

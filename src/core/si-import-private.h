@@ -47,6 +47,7 @@ typedef struct {
   guint      n_left_out;  /* archived or trashed records left out */
   guint      n_attachments;
   GPtrArray *attachments; /* char *: “note — file” for the first SI_IMPORT_ATTACHMENTS_MAX */
+  GHashTable *uids;       /* the uids of _si_import_batch_add_record()'s records so far */
 } Batch;
 
 /* What a reader may look at to say whether a file or a folder is its app's export, without

@@ -86,6 +86,7 @@ batch_clear (Batch *batch)
   g_clear_pointer (&batch->sources, g_ptr_array_unref);
   g_clear_pointer (&batch->skipped, g_ptr_array_unref);
   g_clear_pointer (&batch->attachments, g_ptr_array_unref);
+  g_clear_pointer (&batch->uids, g_hash_table_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Batch, batch_clear)
@@ -133,6 +134,21 @@ _si_import_batch_add_record (Batch   *batch,
       batch->n_left_out++;
       _si_import_record_free (record);
       return TRUE;
+    }
+  /* Two notes of one export with one id (a copied file, a hand-made export): the second gets
+   * a uid of its own, the same at each import, rather than overwrite the first. */
+  if (record->uid != NULL)
+    {
+      if (batch->uids == NULL)
+        batch->uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      if (g_hash_table_contains (batch->uids, record->uid))
+        {
+          char *uid = _si_import_uid_from_content (record->uid, record->title, record->body, record->created_at);
+
+          g_free (record->uid);
+          record->uid = uid;
+        }
+      g_hash_table_add (batch->uids, g_strdup (record->uid));
     }
   if (record->trashed)
     _si_import_record_add_tag (record, SI_IMPORT_TAG_TRASH);
