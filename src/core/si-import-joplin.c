@@ -83,6 +83,7 @@ typedef struct {
   const char   *archive;    /* a JEX: its name; NULL for a folder */
   GPtrArray    *items;      /* Item * */
   GHashTable   *by_id;      /* id -> Item * (borrowed) */
+  gint64        mtime;      /* the export's: for notes without times */
 } Joplin;
 
 static void
@@ -404,7 +405,7 @@ make_records (Joplin  *j,
         }
       g_free (record->title);
       record->title = *g_strstrip (note->title) ? g_strdup (note->title) : _si_import_title_from_body (record->body);
-      record->created_at = note->created_at ? note->created_at : note->updated_at;
+      record->created_at = note->created_at ? note->created_at : note->updated_at ? note->updated_at : j->mtime;
       record->updated_at = MAX (note->updated_at, record->created_at);
       record->trashed = note->deleted;
       if ((notebook = notebook_path (j, note->parent_id)))
@@ -565,8 +566,10 @@ _si_import_joplin_read (Batch         *batch,
   Joplin j = { 0 };
   gboolean ok;
 
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE, cancellable, NULL);
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE "," G_FILE_ATTRIBUTE_TIME_MODIFIED ","
+                            G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC, G_FILE_QUERY_INFO_NONE, cancellable, NULL);
   j.batch = batch;
+  j.mtime = _si_import_file_mtime (info);
   j.items = g_ptr_array_new_with_free_func (item_free);
   j.by_id = g_hash_table_new (g_str_hash, g_str_equal);
   if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
