@@ -545,7 +545,7 @@ test_enex_bad_files (void)
   static const struct { const char *name; const char *says; } cases[] = {
     { "xxe.enex", "secret" },                /* the entity is unknown: never fetched */
     { "truncated.enex", "not a valid Evernote export" },
-    { "bad-enml.enex", "note 2: the text is not valid ENML" },
+    { "bad-enml.enex", "note 2 (“Broken”): the text is not valid ENML" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -613,6 +613,33 @@ test_enml (void)
     got = _si_import_enml_to_markdown ("<en-note>&bogus;</en-note>", 26, media, &error);
     g_assert_null (got);
     g_assert_nonnull (error);
+    g_clear_error (&error);
+
+    /* A table of one wide row and many short ones would be rows × columns written out. */
+    g_string_assign (deep, "<en-note><table><tr>");
+    for (guint i = 0; i < 3000; i++)
+      g_string_append (deep, "<td/>");
+    g_string_append (deep, "</tr>");
+    for (guint i = 0; i < 3000; i++)
+      g_string_append (deep, "<tr/>");
+    g_string_append (deep, "</table></en-note>");
+    got = _si_import_enml_to_markdown (deep->str, deep->len, media, &error);
+    g_assert_null (got);
+    g_assert_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT);
+    g_clear_error (&error);
+
+    /* Deeply nested lists: every line indented, the text grows past any body. */
+    g_string_assign (deep, "<en-note>");
+    for (guint i = 0; i < 90; i++)
+      g_string_append (deep, "<ul><li>");
+    for (guint i = 0; i < 40000; i++)
+      g_string_append (deep, "x<br/>");
+    for (guint i = 0; i < 90; i++)
+      g_string_append (deep, "</li></ul>");
+    g_string_append (deep, "</en-note>");
+    got = _si_import_enml_to_markdown (deep->str, deep->len, media, &error);
+    g_assert_null (got);
+    g_assert_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT);
   }
 }
 

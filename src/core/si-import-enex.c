@@ -217,8 +217,10 @@ end_note (Enex    *x,
   if (markdown == NULL)
     {
       g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
-                   /* Translators: %u counts the notes from 1; then what is wrong with its text. */
-                   _("note %u: the text is not valid ENML: %s"), x->n_notes, local_error->message);
+                   /* Translators: %u counts the notes from 1, %s is its title; then what is wrong
+                    * with its text. */
+                   _("note %u (“%.80s”): the text is not valid ENML: %s"), x->n_notes,
+                   x->title ? g_strstrip (x->title) : "", local_error->message);
       return FALSE;
     }
   if (!parse_time (x, x->created, &created, error) || !parse_time (x, x->updated, &updated, error))

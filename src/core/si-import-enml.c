@@ -25,6 +25,9 @@
 #include "si-import-private.h"
 
 #define ENML_MAX_DEPTH 200
+/* What a note's Markdown may grow to while it is made (indentation and table padding make it
+ * larger than the ENML): more than a body can hold anyway. */
+#define ENML_MAX_OUTPUT ((gsize) 4 * SI_BODY_MAX_BYTES)
 
 /* HTML's named entities (HTML 4's three sets, which ENML's DTD includes). */
 static const char * const latin1[] = {   /* U+00A0 to U+00FF, in order */
@@ -324,7 +327,8 @@ free_row (gpointer data)
   g_ptr_array_unref (data);
 }
 
-static void
+/* FALSE when the table would be too large written out (every row padded to the widest). */
+static gboolean
 end_table (Enml *c)
 {
   GString *s = c->out;
@@ -332,6 +336,8 @@ end_table (Enml *c)
 
   for (guint i = 0; i < c->rows->len; i++)
     columns = MAX (columns, ((GPtrArray *) g_ptr_array_index (c->rows, i))->len);
+  if ((guint64) columns * (c->rows->len + 1) * 6 > ENML_MAX_OUTPUT)
+    return FALSE;
   if (columns > 0)
     {
       block_break (c, TRUE);
@@ -358,6 +364,7 @@ end_table (Enml *c)
       g_string_append_c (s, '\n');
     }
   g_ptr_array_set_size (c->rows, 0);
+  return TRUE;
 }
 
 static void
@@ -375,6 +382,25 @@ end_cell (Enml *c)
 }
 
 static void
+too_long (GError **error)
+{
+  g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
+               /* Translators: KiB are 1024 bytes. */
+               _("the note's text is too long: at most %d KiB"), SI_BODY_MAX_BYTES / 1024);
+}
+
+/* Every step writes a bounded amount (or text as long as what it read): checked before each. */
+static gboolean
+output_too_long (Enml    *c,
+                 GError **error)
+{
+  if (c->out->len + (c->cell ? c->cell->len : 0) <= ENML_MAX_OUTPUT)
+    return FALSE;
+  too_long (error);
+  return TRUE;
+}
+
+static void
 on_start (GMarkupParseContext  *context,
           const char           *element,
           const char          **names,
@@ -385,6 +411,8 @@ on_start (GMarkupParseContext  *context,
   Enml *c = user_data;
   char e[16];
 
+  if (output_too_long (c, error))
+    return;
   if (c->depth >= ENML_MAX_DEPTH)
     {
       g_set_error (error, G_MARKUP_ERROR, G_MARKUP_ERROR_INVALID_CONTENT,
@@ -635,7 +663,8 @@ on_end (GMarkupParseContext  *context,
       if (c->tables > 0 && --c->tables == 0)
         {
           end_cell (c);
-          end_table (c);
+          if (!end_table (c))
+            too_long (error);
         }
     }
 }
@@ -647,7 +676,8 @@ on_text (GMarkupParseContext  *context,
          gpointer              user_data,
          GError              **error)
 {
-  append_text (user_data, text, length);
+  if (!output_too_long (user_data, error))
+    append_text (user_data, text, length);
 }
 
 /* Lines without trailing blanks, at most one empty line in a row (outside ``` blocks), and no

@@ -22,6 +22,8 @@
 #include "si-import.h"
 #include "si-import-private.h"
 
+#define EMBED_MAX_BYTES 4096
+
 gboolean
 _si_import_obsidian_probe_folder (const Probe *probe)
 {
@@ -124,6 +126,24 @@ add_inline_tags (Record     *record,
     }
 }
 
+/* The first @needle in [@from, @stop), or NULL; @cache keeps the last answer for the line, so
+ * that many openings without a closing one do not search the line again each (quadratic). */
+static const char *
+find_in_line (const char  *from,
+              const char  *stop,
+              const char  *needle,
+              const char **cache,
+              gboolean    *none)
+{
+  if (*none)
+    return NULL;
+  if (*cache != NULL && *cache >= from)
+    return *cache;
+  *cache = g_strstr_len (from, stop - from, needle);
+  *none = *cache == NULL;
+  return *cache;
+}
+
 /* Embedded files: `![[name.ext]]` (not a note: `![[Other note]]` shows a note in a note) and
  * `![alt](path)` that is not a web address. */
 static void
@@ -131,39 +151,48 @@ report_embeds (Batch      *batch,
                const char *title,
                const char *body)
 {
-  for (const char *p = strstr (body, "!["); p != NULL; p = strstr (p + 2, "!["))
+  for (const char *line = body; line != NULL && *line; )
     {
-      g_autofree char *name = NULL;
+      const char *nl = strchr (line, '\n');
+      const char *stop = nl ? nl : line + strlen (line);
+      const char *wiki_close = NULL, *link_open = NULL, *link_close = NULL;
+      gboolean no_wiki_close = FALSE, no_link_open = FALSE, no_link_close = FALSE;
 
-      if (p[2] == '[')
+      for (const char *p = g_strstr_len (line, stop - line, "!["); p != NULL;
+           p = g_strstr_len (p + 2, stop - (p + 2), "!["))
         {
-          const char *end = strstr (p + 3, "]]");
-          const char *nl = strchr (p + 3, '\n');
-          const char *dot;
+          g_autofree char *name = NULL;
 
-          if (end == NULL || (nl && nl < end))
-            continue;
-          name = g_strndup (p + 3, end - p - 3);
-          name[strcspn (name, "|#")] = '\0';   /* ![[a.png|300]], ![[b.pdf#page=2]] */
-          dot = strrchr (name, '.');
-          if (dot == NULL || strchr (dot, '/') || g_ascii_strcasecmp (dot, ".md") == 0)
-            continue;
-        }
-      else
-        {
-          const char *close = strstr (p + 2, "](");
-          const char *nl = strchr (p + 2, '\n');
-          const char *end;
+          if (p[2] == '[')
+            {
+              const char *end = find_in_line (p + 3, stop, "]]", &wiki_close, &no_wiki_close);
+              const char *dot;
 
-          if (close == NULL || (nl && nl < close) || !(end = strchr (close + 2, ')')) || (nl && nl < end))
-            continue;
-          name = g_strndup (close + 2, end - close - 2);
-          if (strstr (name, "://") != NULL || g_str_has_prefix (name, "data:"))
-            continue;
+              /* No file's name is that long: also keeps this loop linear. */
+              if (end == NULL || end - p > EMBED_MAX_BYTES)
+                continue;
+              name = g_strndup (p + 3, end - p - 3);
+              name[strcspn (name, "|#")] = '\0';   /* ![[a.png|300]], ![[b.pdf#page=2]] */
+              dot = strrchr (name, '.');
+              if (dot == NULL || strchr (dot, '/') || g_ascii_strcasecmp (dot, ".md") == 0)
+                continue;
+            }
+          else
+            {
+              const char *open = find_in_line (p + 2, stop, "](", &link_open, &no_link_open);
+              const char *end = open ? find_in_line (open + 2, stop, ")", &link_close, &no_link_close) : NULL;
+
+              if (open == NULL || end == NULL || end - p > EMBED_MAX_BYTES)
+                continue;
+              name = g_strndup (open + 2, end - open - 2);
+              if (strstr (name, "://") != NULL || g_str_has_prefix (name, "data:"))
+                continue;
+            }
+          g_strstrip (name);
+          if (*name != '\0')
+            _si_import_batch_add_attachment (batch, title, name);
         }
-      g_strstrip (name);
-      if (*name != '\0')
-        _si_import_batch_add_attachment (batch, title, name);
+      line = nl ? nl + 1 : NULL;
     }
 }
 
