@@ -584,6 +584,38 @@ test_export_import (void)
   assert_fails (&run, 3, "bad.json");
 }
 
+/* Another app's export (tests/data/import/): recognised with no flag, archived and trashed
+ * notes tagged or left out (--archived), attachments named on standard error. */
+static void
+test_import_apps (void)
+{
+  g_autofree char *db = db_path ("apps.db");
+  g_autofree char *skip_db = db_path ("skip.db");
+  g_autofree char *keep = g_test_build_filename (G_TEST_DIST, "data", "import", "keep", "Takeout", NULL);
+  g_autofree char *encrypted = g_test_build_filename (G_TEST_DIST, "data", "import", "standardnotes",
+                                                      "encrypted.json", NULL);
+  g_auto(Run) run = { 0 };
+
+  RUN (&run, db, NULL, "import", keep);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Imported 3 files: 3 new, 0 updated, 0 unchanged; 4 new tags\n");
+  g_assert_nonnull (strstr (run.err, "3 attachments were not imported"));
+  g_assert_nonnull (strstr (run.err, "  Shopping — 1a2b3c4d.jpg\n"));
+  RUN (&run, db, NULL, "list", "--tag", "trash");
+  assert_ok (&run);
+  g_assert_nonnull (strstr (run.out, "Café ☕"));
+
+  RUN (&run, skip_db, NULL, "import", "--archived=skip", keep);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Imported 3 files: 1 new, 0 updated, 0 unchanged; 1 new tag\n");
+  g_assert_nonnull (strstr (run.err, "2 archived or trashed notes were left out"));
+  RUN (&run, skip_db, NULL, "import", "--archived=maybe", keep);
+  assert_fails (&run, 1, "--archived");
+
+  RUN (&run, skip_db, NULL, "import", encrypted);
+  assert_fails (&run, 3, "encrypted.json: this Standard Notes backup is encrypted");
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* a hostile server: an in-process SoupServer in a thread of its own (the test waits for
  * saveidea-cli on its main context); the handler's user_data is its Hostility */
@@ -1000,6 +1032,7 @@ main (int   argc,
   g_test_add_func ("/cli/import-hostile-json", test_import_hostile_json);
   g_test_add_func ("/cli/import-not-regular", test_import_not_regular);
   g_test_add_func ("/cli/default-notebook", test_default_notebook);
+  g_test_add_func ("/cli/import-apps", test_import_apps);
   g_test_add_func ("/cli/translated", test_translated);
   g_test_add_func ("/cli/translated-store", test_translated_store);
   g_test_add_func ("/cli/relogin", test_relogin);

@@ -160,6 +160,9 @@ import_ok (SiStore               *store,
   g_assert_no_error (error);
 }
 
+static GFile *write_temp (const char *name,
+                          const char *text);
+
 /* Simplenote ----------------------------------------------------------------------------------- */
 
 static void
@@ -278,6 +281,52 @@ test_simplenote_txt_folder (void)
   import_ok (store, folder, NULL, &again);
   g_assert_cmpuint (again.n_created, ==, 0);
   g_assert_cmpuint (again.n_unchanged, ==, 2);
+}
+
+/* The unzipped export: notes.json in source/, the .txt files beside it; notes.json is read. */
+static void
+test_simplenote_unzipped (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GFile) json = fixture ("simplenote", "notes.json", NULL);
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "notes", NULL);
+  g_autofree char *source = g_build_filename (folder, "source", NULL);
+  g_autofree char *copy = g_build_filename (source, "notes.json", NULL);
+  g_autofree char *txt = g_build_filename (folder, "Groceries.txt", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (folder);
+  g_auto(SiImportStats) stats = { 0 };
+  gsize length = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (source, 0700), ==, 0);
+  g_assert_true (g_file_load_contents (json, NULL, &data, &length, NULL, NULL));
+  g_assert_true (g_file_set_contents (copy, data, (gssize) length, NULL));
+  g_assert_true (g_file_set_contents (txt, "Groceries\n\n- milk\n- eggs\n", -1, NULL));
+  import_ok (store, file, NULL, &stats);
+  g_assert_cmpuint (stats.n_files, ==, 1);
+  g_assert_cmpuint (stats.n_created, ==, 5);
+}
+
+/* A folder of Markdown notes with a folder “Keep” or “source” in it stays Markdown. */
+static void
+test_markdown_folder_not_taken (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "notes", NULL);
+  g_autofree char *keep = g_build_filename (folder, "Keep", NULL);
+  g_autofree char *source = g_build_filename (folder, "source", NULL);
+  g_autofree char *a = g_build_filename (keep, "a.md", NULL);
+  g_autofree char *b = g_build_filename (source, "notes.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (folder);
+  g_auto(SiImportStats) stats = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (keep, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (source, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (a, "# Kept\n\ntext\n", -1, NULL));
+  g_assert_true (g_file_set_contents (b, "{\"dependencies\": {}}", -1, NULL));
+  import_ok (store, file, NULL, &stats);
+  g_assert_cmpuint (stats.n_created, ==, 1);
+  g_object_unref (get_idea (store, "Kept", NULL));
 }
 
 /* Google Keep ---------------------------------------------------------------------------------- */
@@ -410,6 +459,20 @@ test_standardnotes_backup (void)
   import_ok (store, file, NULL, &again);
   g_assert_cmpuint (again.n_created, ==, 0);
   g_assert_cmpuint (again.n_unchanged, ==, 4);
+
+  /* Standard Notes saves its backups as .txt files: recognised by the content, not the name. */
+  {
+    g_autofree char *data = NULL;
+    g_autoptr(GFile) txt = NULL;
+    g_auto(SiImportStats) as_txt = { 0 };
+    gsize length = 0;
+
+    g_assert_true (g_file_load_contents (file, NULL, &data, &length, NULL, NULL));
+    txt = write_temp ("Standard Notes Decrypted Backup.txt", data);
+    import_ok (store, txt, NULL, &as_txt);
+    g_assert_cmpuint (as_txt.n_created, ==, 0);
+    g_assert_cmpuint (as_txt.n_unchanged, ==, 4);
+  }
 }
 
 static void
@@ -549,6 +612,8 @@ main (int   argc,
   g_test_add_func ("/import-apps/simplenote/skip-trashed", test_simplenote_skip_trashed);
   g_test_add_func ("/import-apps/simplenote/reimport-updates", test_simplenote_reimport_updates);
   g_test_add_func ("/import-apps/simplenote/txt-folder", test_simplenote_txt_folder);
+  g_test_add_func ("/import-apps/simplenote/unzipped", test_simplenote_unzipped);
+  g_test_add_func ("/import-apps/markdown-folder-not-taken", test_markdown_folder_not_taken);
   g_test_add_func ("/import-apps/keep/takeout", test_keep_takeout);
   g_test_add_func ("/import-apps/keep/skip-archived", test_keep_skip_archived);
   g_test_add_func ("/import-apps/keep/same-id", test_keep_same_id);

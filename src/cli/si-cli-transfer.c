@@ -72,8 +72,9 @@ import_progress (guint    done,
 
   if (total < 1000 && !*shown)
     return;
+  g_printerr ("\r");
   /* Translators: progress of an import: notes written, of all notes. */
-  g_printerr (_("\rImporting: %u of %u"), done, total);
+  g_printerr (_("Importing: %u of %u"), done, total);
   *shown = TRUE;
 }
 

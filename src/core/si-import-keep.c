@@ -36,13 +36,17 @@ _si_import_keep_probe_file (const Probe *probe)
           (_si_import_probe_has_key (probe, "textContent") || _si_import_probe_has_key (probe, "listContent")));
 }
 
-/* Takeout's Keep folder, or the Takeout folder holding it. */
+static gboolean
+probe_keep_folder (const Probe *probe)
+{
+  return _si_import_probe_first_child (probe, ".json", _si_import_keep_probe_file);
+}
+
+/* Takeout's Keep folder (its first .json is a Keep note), or the Takeout folder holding it. */
 gboolean
 _si_import_keep_probe_folder (const Probe *probe)
 {
-  if (_si_import_probe_has_entry (probe, "Keep/"))
-    return TRUE;
-  return _si_import_probe_first_child (probe, ".json", _si_import_keep_probe_file);
+  return probe_keep_folder (probe) || _si_import_probe_subfolder (probe, "Keep", probe_keep_folder);
 }
 
 /* A time in microseconds: a number, or a string of digits. */

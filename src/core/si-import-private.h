@@ -87,6 +87,10 @@ gboolean      _si_import_probe_has_entry      (const Probe   *probe,
                                                const char    *name);
 guint         _si_import_probe_count_suffix   (const Probe   *probe,
                                                const char    *suffix);
+/* TRUE when @probe's folder has a folder @name that passes @probe_folder (listed as a probe). */
+gboolean      _si_import_probe_subfolder      (const Probe   *probe,
+                                               const char    *name,
+                                               gboolean     (*probe_folder) (const Probe *probe));
 /* TRUE when the first entry of @probe's folder whose name ends in @suffix (ASCII case
  * ignored), probed as a file (its head), passes @probe_file. */
 gboolean      _si_import_probe_first_child    (const Probe   *probe,

@@ -30,18 +30,19 @@ _si_import_simplenote_probe_file (const Probe *probe)
   return _si_import_probe_has_key (probe, "activeNotes") || _si_import_probe_has_key (probe, "trashedNotes");
 }
 
+static gboolean
+probe_source_folder (const Probe *probe)
+{
+  return _si_import_probe_first_child (probe, "notes.json", _si_import_simplenote_probe_file);
+}
+
 /* The unzipped export (notes.json in source/, the .txt files beside it), or a folder of .txt
  * files and nothing of Saveidea's. */
 gboolean
 _si_import_simplenote_probe_folder (const Probe *probe)
 {
-  if (_si_import_probe_has_entry (probe, "source/"))
-    {
-      g_autoptr(GFile) json = g_file_resolve_relative_path (probe->file, "source/notes.json");
-
-      if (g_file_query_exists (json, NULL))
-        return TRUE;
-    }
+  if (_si_import_probe_subfolder (probe, "source", probe_source_folder))
+    return TRUE;
   return _si_import_probe_count_suffix (probe, ".txt") > 0 &&
          _si_import_probe_count_suffix (probe, ".json") == 0 &&
          _si_import_probe_count_suffix (probe, ".md") == 0 &&

@@ -981,24 +981,78 @@ _si_import_probe_count_suffix (const Probe *probe,
   return count;
 }
 
-/* Fills @probe's head with the first bytes of @file. */
+/* Fills @probe's head with the first bytes of its file. A local file is opened as
+ * _si_import_load_file() does (O_NONBLOCK, then fstat()): a FIFO put in its place is not waited
+ * on. Returns FALSE when nothing could be read. */
 static gboolean
 probe_read_head (Probe        *probe,
                  char        **head,
                  GCancellable *cancellable)
 {
-  g_autoptr(GFileInputStream) stream = NULL;
+  g_autofree char *path = g_file_get_path (probe->file);
   gsize n = 0;
 
   *head = g_malloc (PROBE_HEAD_BYTES + 1);
-  /* A FIFO or a device is refused before: g_file_read() on one could wait. */
-  if (!(stream = g_file_read (probe->file, cancellable, NULL)) ||
-      !g_input_stream_read_all (G_INPUT_STREAM (stream), *head, PROBE_HEAD_BYTES, &n, cancellable, NULL))
-    n = 0;
+  if (path != NULL)
+    {
+      struct stat st;
+      int fd = g_open (path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0);
+
+      if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode))
+        while (n < PROBE_HEAD_BYTES && !g_cancellable_is_cancelled (cancellable))
+          {
+            gssize got = read (fd, *head + n, PROBE_HEAD_BYTES - n);
+
+            if (got < 0 && errno == EINTR)
+              continue;
+            if (got <= 0)
+              break;
+            n += (gsize) got;
+          }
+      if (fd >= 0)
+        g_close (fd, NULL);
+    }
+  else
+    {
+      g_autoptr(GFileInputStream) stream = g_file_read (probe->file, cancellable, NULL);
+
+      if (stream == NULL ||
+          !g_input_stream_read_all (G_INPUT_STREAM (stream), *head, PROBE_HEAD_BYTES, &n, cancellable, NULL))
+        n = 0;
+    }
   (*head)[n] = '\0';
   probe->head = *head;
   probe->head_length = n;
   return n > 0;
+}
+
+static gboolean probe_list_folder (Probe         *probe,
+                                   GCancellable  *cancellable,
+                                   GError       **error);
+
+gboolean
+_si_import_probe_subfolder (const Probe  *probe,
+                            const char   *name,
+                            gboolean    (*probe_folder) (const Probe *probe))
+{
+  g_autofree char *entry = g_strconcat (name, "/", NULL);
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+  g_autoptr(GFile) child = NULL;
+  g_autofree char *source = NULL;
+  Probe sub = { 0 };
+  gboolean yes;
+
+  if (!_si_import_probe_has_entry (probe, entry))
+    return FALSE;
+  child = g_file_get_child (probe->file, name);
+  source = g_file_get_parse_name (child);
+  sub.file = child;
+  sub.source = source;
+  sub.name = lower;
+  sub.is_folder = TRUE;
+  yes = probe_list_folder (&sub, NULL, NULL) && probe_folder (&sub);
+  g_clear_pointer (&sub.entries, g_ptr_array_unref);
+  return yes;
 }
 
 gboolean
@@ -1010,7 +1064,6 @@ _si_import_probe_first_child (const Probe  *probe,
     {
       const char *name = g_ptr_array_index (probe->entries, i);
       g_autoptr(GFile) child = NULL;
-      g_autoptr(GFileInfo) info = NULL;
       g_autofree char *lower = NULL;
       g_autofree char *head = NULL;
       Probe sub = { 0 };
@@ -1018,14 +1071,12 @@ _si_import_probe_first_child (const Probe  *probe,
       if (!has_suffix_nocase (name, suffix) || g_str_has_suffix (name, "/"))
         continue;
       child = g_file_get_child (probe->file, name);
-      info = g_file_query_info (child, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
-      if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_REGULAR)
-        continue;
       lower = g_ascii_strdown (name, -1);
       sub.file = child;
       sub.source = name;
       sub.name = lower;
-      probe_read_head (&sub, &head, NULL);
+      if (!probe_read_head (&sub, &head, NULL))
+        continue;   /* not a regular file, or empty */
       return probe_file (&sub);
     }
   return FALSE;
