@@ -314,7 +314,6 @@ _si_import_obsidian_read (Batch         *batch,
     {
       g_autofree char *source = g_file_get_parse_name (vault);
 
-      /* Translators: %s is the folder. */
       return _si_import_invalid (error, source, 0, _("the Obsidian vault has no notes (.md files)."));
     }
   return TRUE;
