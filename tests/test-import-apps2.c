@@ -391,6 +391,8 @@ want_all (const char *name,
   return TRUE;
 }
 
+static char *last_entry;
+
 static gboolean
 on_entry_count (const char  *name,
                 const char  *data,
@@ -399,6 +401,8 @@ on_entry_count (const char  *name,
                 GError     **error)
 {
   (*(guint *) user_data)++;
+  g_free (last_entry);
+  last_entry = g_strdup (name);
   return TRUE;
 }
 
@@ -418,6 +422,7 @@ test_tar_headers (void)
 {
   static const struct { const char *name; const char *size; char type; const char *says; } cases[] = {
     { "a.md", "00000000005", '0', NULL },
+    { "./a.md", "00000000005", '0', NULL },   /* as `tar -C dir .` writes names */
     { "/etc/passwd", "00000000005", '0', "points outside" },
     { "dir/../../x.md", "00000000005", '0', "points outside" },
     { "dev.md", "00000000000", '3', "not a regular file" },
@@ -450,6 +455,7 @@ test_tar_headers (void)
           g_assert_no_error (error);
           g_assert_true (ok);
           g_assert_cmpuint (n, ==, 1);
+          g_assert_cmpstr (last_entry, ==, "a.md");
         }
       else
         {
@@ -459,6 +465,8 @@ test_tar_headers (void)
             g_error ("%s: “%s” does not say “%s”", cases[i].name, error->message, cases[i].says);
         }
     }
+
+  g_clear_pointer (&last_entry, g_free);
 
   /* A damaged header (its checksum is wrong) is not read as one. */
   {

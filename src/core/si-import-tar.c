@@ -201,6 +201,9 @@ _si_import_tar_read (GInputStream     *stream,
       memcpy (base, header, 100);
       base[100] = '\0';
       name = prefix[0] ? g_strconcat (prefix, "/", base, NULL) : g_strdup (base);
+      /* "./notes.md", as `tar -C dir .` writes names, is "notes.md". */
+      while (name[0] == '.' && name[1] == '/')
+        memmove (name, name + 2, strlen (name + 2) + 1);
       type = (char) header[156];
       size = octal_field (header + 124, 12);
       if (size < 0 || size > G_MAXINT64 - BLOCK)
