@@ -42,11 +42,19 @@ probe_keep_folder (const Probe *probe)
   return _si_import_probe_first_child (probe, ".json", _si_import_keep_probe_file);
 }
 
-/* Takeout's Keep folder (its first .json is a Keep note), or the Takeout folder holding it. */
+static gboolean
+probe_takeout_folder (const Probe *probe)
+{
+  return _si_import_probe_subfolder (probe, "Keep", probe_keep_folder);
+}
+
+/* Takeout's Keep folder (its first .json is a Keep note), the Takeout folder holding it, or the
+ * folder the Takeout zip was unpacked into (Takeout/Keep). */
 gboolean
 _si_import_keep_probe_folder (const Probe *probe)
 {
-  return probe_keep_folder (probe) || _si_import_probe_subfolder (probe, "Keep", probe_keep_folder);
+  return probe_keep_folder (probe) || probe_takeout_folder (probe) ||
+         _si_import_probe_subfolder (probe, "Takeout", probe_takeout_folder);
 }
 
 /* A time in microseconds: a number, or a string of digits. */
@@ -306,12 +314,15 @@ _si_import_keep_read (Batch         *batch,
 {
   g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
                                                  cancellable, NULL);
-  g_autoptr(GFile) keep = NULL;
 
   if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
     return read_note_file (batch, file, cancellable, error);
-  keep = g_file_get_child (file, "Keep");
-  if (g_file_query_file_type (keep, G_FILE_QUERY_INFO_NONE, cancellable) == G_FILE_TYPE_DIRECTORY)
-    return read_folder (batch, keep, cancellable, error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GFile) keep = g_file_resolve_relative_path (file, i == 0 ? "Keep" : "Takeout/Keep");
+
+      if (g_file_query_file_type (keep, G_FILE_QUERY_INFO_NONE, cancellable) == G_FILE_TYPE_DIRECTORY)
+        return read_folder (batch, keep, cancellable, error);
+    }
   return read_folder (batch, file, cancellable, error);
 }

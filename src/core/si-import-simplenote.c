@@ -36,12 +36,12 @@ probe_source_folder (const Probe *probe)
   return _si_import_probe_first_child (probe, "notes.json", _si_import_simplenote_probe_file);
 }
 
-/* The unzipped export (notes.json in source/, the .txt files beside it), or a folder of .txt
- * files and nothing of Saveidea's. */
+/* The unzipped export (notes.json in source/, the .txt files beside it), its source/ folder,
+ * or a folder of .txt files and nothing of Saveidea's. */
 gboolean
 _si_import_simplenote_probe_folder (const Probe *probe)
 {
-  if (_si_import_probe_subfolder (probe, "source", probe_source_folder))
+  if (probe_source_folder (probe) || _si_import_probe_subfolder (probe, "source", probe_source_folder))
     return TRUE;
   return _si_import_probe_count_suffix (probe, ".txt") > 0 &&
          _si_import_probe_count_suffix (probe, ".json") == 0 &&
@@ -287,12 +287,15 @@ _si_import_simplenote_read (Batch         *batch,
 {
   g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
                                                  cancellable, NULL);
-  g_autoptr(GFile) json = NULL;
 
   if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
     return read_notes_json (batch, file, cancellable, error);
-  json = g_file_resolve_relative_path (file, "source/notes.json");
-  if (g_file_query_exists (json, cancellable))
-    return read_notes_json (batch, json, cancellable, error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GFile) json = g_file_resolve_relative_path (file, i == 0 ? "notes.json" : "source/notes.json");
+
+      if (g_file_query_exists (json, cancellable))
+        return read_notes_json (batch, json, cancellable, error);
+    }
   return read_txt_folder (batch, file, cancellable, error);
 }

@@ -135,6 +135,17 @@ _si_import_batch_add_record (Batch   *batch,
       _si_import_record_free (record);
       return TRUE;
     }
+  /* Other apps allow longer titles: the title is cut, and the body starts with all of it. */
+  if (g_utf8_validate (record->title, -1, NULL) && g_utf8_strlen (record->title, -1) > SI_TITLE_MAX_CHARS)
+    {
+      char *body = g_strconcat (record->title, "\n\n", record->body, NULL);
+      char *title = _si_import_title_from_body (record->title);
+
+      g_free (record->body);
+      g_free (record->title);
+      record->body = body;
+      record->title = title;
+    }
   /* Two notes of one export with one id (a copied file, a hand-made export): the second gets
    * a uid of its own, the same at each import, rather than overwrite the first. */
   if (record->uid != NULL)
@@ -846,6 +857,35 @@ saveidea_json_probe_file (const Probe *probe)
   return g_str_has_suffix (probe->name, ".json");
 }
 
+/* A Saveidea export says so first ({"format": "saveidea", …}): whatever its ideas hold, no
+ * other reader's probe is asked. */
+static gboolean
+saveidea_export_probe_file (const Probe *probe)
+{
+  const char *p = probe->head;
+
+  if (p == NULL)
+    return FALSE;
+  if (g_str_has_prefix (p, "\xef\xbb\xbf"))
+    p += 3;
+  while (g_ascii_isspace (*p))
+    p++;
+  if (*p++ != '{')
+    return FALSE;
+  while (g_ascii_isspace (*p))
+    p++;
+  if (!g_str_has_prefix (p, "\"format\""))
+    return FALSE;
+  p += strlen ("\"format\"");
+  while (g_ascii_isspace (*p))
+    p++;
+  if (*p++ != ':')
+    return FALSE;
+  while (g_ascii_isspace (*p))
+    p++;
+  return g_str_has_prefix (p, "\"" SI_EXPORT_JSON_FORMAT "\"");
+}
+
 static gboolean
 saveidea_json_read (Batch         *batch,
                     GFile         *file,
@@ -920,6 +960,7 @@ markdown_folder_read (Batch         *batch,
 /* Tried in order; the first whose probe says yes reads. Saveidea's own formats come last, so
  * that another app's .json or Markdown folder is not taken for Saveidea's. */
 static const Reader readers[] = {
+  { "Saveidea export", saveidea_export_probe_file, NULL, saveidea_json_read },
   { "Simplenote", _si_import_simplenote_probe_file, _si_import_simplenote_probe_folder, _si_import_simplenote_read },
   { "Google Keep", _si_import_keep_probe_file, _si_import_keep_probe_folder, _si_import_keep_read },
   { "Standard Notes", _si_import_standardnotes_probe_file, NULL, _si_import_standardnotes_read },
