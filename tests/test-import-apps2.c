@@ -5,7 +5,8 @@
  *   joplin/raw/        Joplin's “Export → RAW - Joplin Export Directory” (Joplin 2.14/3.0):
  *                      one <id>.md per item, the title, the body, then the metadata block
  *                      (BaseItem.serialize); nested notebooks (type_ 2), a tag (5) and its link
- *                      (6), a resource (4) and resources/, a completed to-do, an HTML note
+ *                      (6), a resource (4) and resources/, a resource no note links to, a
+ *                      completed to-do, an HTML note
  *                      (markup_language 2), a note without a title, duplicate titles, a note in
  *                      the trash (deleted_time), a Unicode title; a body line “id: …” that is
  *                      text, not metadata
@@ -269,9 +270,9 @@ test_joplin_raw (void)
   g_assert_cmpuint (stats.n_created, ==, 8);
   g_assert_cmpuint (count_ideas (store), ==, 8);
   check_joplin_notebook (store);
-  g_assert_cmpuint (stats.n_attachments, ==, 1);
-  g_assert_true (has_attachment (&stats, "Garden plan"));
-  g_assert_true (has_attachment (&stats, "photo.jpg"));
+  g_assert_cmpuint (stats.n_attachments, ==, 2);
+  g_assert_true (has_attachment (&stats, "Garden plan — photo.jpg"));
+  g_assert_true (has_attachment (&stats, "(no note) — minutes.pdf"));
 
   /* Again: nothing new, nothing changed. */
   ok = si_import (store, raw, &again, NULL, &error);

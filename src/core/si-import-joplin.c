@@ -22,7 +22,7 @@
  * to-do (is_todo: 1) starts with a checkbox, ticked when todo_completed is set; a note in the
  * trash (deleted_time set) is trashed; an HTML note (markup_language: 2) is turned into Markdown
  * when it is well-formed, kept as it is otherwise. Resources are not imported: each one a note
- * links to (`:/<id>`) is listed in the report. A note's uid comes from its Joplin id.
+ * links to (`:/<id>`) is listed in the report with the note, the others on their own. A note's uid comes from its Joplin id.
  */
 #define G_LOG_DOMAIN "saveidea-import"
 
@@ -84,6 +84,7 @@ typedef struct {
   GPtrArray    *items;      /* Item * */
   GHashTable   *by_id;      /* id -> Item * (borrowed) */
   gint64        mtime;      /* the export's: for notes without times */
+  GHashTable   *reported;   /* the ids of the resources a note links to (borrowed) */
 } Joplin;
 
 static void
@@ -342,6 +343,7 @@ report_resources (Joplin     *j,
       if (resource == NULL || resource->type != TYPE_RESOURCE || g_hash_table_contains (seen, resource->id))
         continue;
       g_hash_table_add (seen, resource->id);
+      g_hash_table_add (j->reported, resource->id);
       _si_import_batch_add_attachment (j->batch, title,
                                        resource->file_name ? resource->file_name
                                        : *resource->title ? resource->title : resource->id);
@@ -416,6 +418,20 @@ make_records (Joplin  *j,
       report_resources (j, record->title, note->body);
       if (!_si_import_batch_add_record (j->batch, record, error))
         return FALSE;
+    }
+
+  /* Resources no note links to are listed too: nothing goes unsaid. */
+  for (guint i = 0; i < j->items->len; i++)
+    {
+      Item *resource = g_ptr_array_index (j->items, i);
+
+      if (resource->type == TYPE_RESOURCE && !resource->deleted && !g_hash_table_contains (j->reported, resource->id))
+        _si_import_batch_add_attachment (j->batch,
+                                         /* Translators: in the import report, instead of a note's title,
+                                          * for an attachment of a Joplin export that no note links to. */
+                                         _("(no note)"),
+                                         resource->file_name ? resource->file_name
+                                         : *resource->title ? resource->title : resource->id);
     }
   return TRUE;
 }
@@ -572,6 +588,7 @@ _si_import_joplin_read (Batch         *batch,
   j.mtime = _si_import_file_mtime (info);
   j.items = g_ptr_array_new_with_free_func (item_free);
   j.by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  j.reported = g_hash_table_new (g_str_hash, g_str_equal);
   if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
     ok = read_folder (&j, file, cancellable, error);
   else
@@ -587,6 +604,7 @@ _si_import_joplin_read (Batch         *batch,
     }
   if (ok)
     ok = make_records (&j, error);
+  g_hash_table_unref (j.reported);
   g_hash_table_unref (j.by_id);
   g_ptr_array_unref (j.items);
   return ok;

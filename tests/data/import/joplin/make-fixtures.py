@@ -42,6 +42,8 @@ items[TG]='idea\n\n'+meta(id=TG,created_time=T,updated_time=T,user_created_time=
 L='6a1b2c3d4e5f60718293a4b5c6d7e8f9'
 items[L]=meta(id=L,note_id=N1,tag_id=TG,created_time=T,updated_time=T,user_created_time=T,user_updated_time=T,encryption_cipher_text='',encryption_applied=0,is_shared=0,type_=6)
 items[R]='photo.jpg\n\n'+meta(id=R,mime='image/jpeg',filename='',created_time=T,updated_time=T,user_created_time=T,user_updated_time=T,file_extension='jpg',encryption_cipher_text='',encryption_applied=0,encryption_blob_encrypted=0,size=4,is_shared=0,share_id='',master_key_id='',user_data='',blob_updated_time=T,ocr_text='',ocr_details='',ocr_status=0,ocr_error='',type_=4)
+R2='3d1b2c3d4e5f60718293a4b5c6d7e8f9'
+items[R2]='minutes.pdf\n\n'+meta(id=R2,mime='application/pdf',filename='minutes.pdf',created_time=T,updated_time=T,file_extension='pdf',size=4,type_=4)
 for k,v in items.items():
     open(os.path.join(raw,k+'.md'),'w').write(v)
 open(os.path.join(raw,'resources',R+'.jpg'),'wb').write(b'\xff\xd8\xff\xe0')
