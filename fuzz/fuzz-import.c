@@ -24,10 +24,13 @@
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
-/* A file's name, or a folder's files' extension (they are note-0.EXT, note-1.EXT, …). */
+/* A file's name, or a folder's files' extension (they are note-0.EXT, note-1.EXT, …, or start
+ * with @files instead of "note-"; the folder has the empty folder @subfolder). */
 static const struct {
   const char *name;
   gboolean    folder;
+  const char *files;
+  const char *subfolder;
 } modes[] = {
   { "idea.md", FALSE },             /* 0: Markdown */
   { "export.json", FALSE },         /* 1: Saveidea's JSON export */
@@ -36,7 +39,10 @@ static const struct {
   { ".txt", TRUE },                 /* 4: Simplenote's folder of .txt files */
   { ".json", TRUE },                /* 5: Google Keep's Takeout folder */
   { "backup.json", FALSE },         /* 6: a Standard Notes backup */
-  /* h-impb: Joplin, Obsidian, Evernote */
+  { "export.jex", FALSE },          /* 7: Joplin's JEX (a tar) */
+  { ".md", TRUE, "0123456789abcdef0123456789abcde" },   /* 8: Joplin's RAW folder */
+  { "notebook.enex", FALSE },       /* 9: Evernote's ENEX */
+  { ".md", TRUE, NULL, ".obsidian" },   /* 10: an Obsidian vault */
 };
 
 static SiStore *store;
@@ -113,10 +119,17 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   else
     {
       const guint8 *p = data, *end = data + size;
+
+      if (modes[mode].subfolder != NULL)
+        {
+          g_autofree char *sub = g_build_filename (folder, modes[mode].subfolder, NULL);
+          g_mkdir (sub, 0700);
+        }
       for (guint n = 0; n < 8 && p <= end; n++)
         {
           const guint8 *nul = memchr (p, '\0', (gsize) (end - p));
-          g_autofree char *name = g_strdup_printf ("note-%u%s", n, modes[mode].name);
+          g_autofree char *name = g_strdup_printf ("%s%u%s", modes[mode].files ? modes[mode].files : "note-",
+                                                   n, modes[mode].name);
           g_autofree char *path = g_build_filename (folder, name, NULL);
 
           write_file (path, p, (gsize) ((nul ? nul : end) - p));
@@ -162,7 +175,8 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     while (d && (name = g_dir_read_name (d)))
       {
         g_autofree char *path = g_build_filename (folder, name, NULL);
-        g_unlink (path);
+        if (g_unlink (path) != 0)
+          g_rmdir (path);   /* a mode's empty subfolder */
       }
   }
   return 0;

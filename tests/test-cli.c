@@ -614,6 +614,19 @@ test_import_apps (void)
 
   RUN (&run, skip_db, NULL, "import", encrypted);
   assert_fails (&run, 3, "encrypted.json: this Standard Notes backup is encrypted");
+
+  /* Joplin and Evernote: a JEX with a path outside it is refused (exit 3), an ENEX imported. */
+  {
+    g_autofree char *jex = g_test_build_filename (G_TEST_DIST, "data", "import", "joplin", "traversal.jex", NULL);
+    g_autofree char *enex = g_test_build_filename (G_TEST_DIST, "data", "import", "evernote", "notebook.enex", NULL);
+
+    RUN (&run, skip_db, NULL, "import", jex);
+    assert_fails (&run, 3, "traversal.jex: the entry “../../escape.md” points outside the archive");
+    RUN (&run, skip_db, NULL, "import", enex);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, "Imported 1 file: 5 new, 0 updated, 0 unchanged; 2 new tags\n");
+    g_assert_nonnull (strstr (run.err, "  Formatting & lists — bread.png\n"));
+  }
 }
 
 /* ---------------------------------------------------------------------------------------- */

@@ -133,12 +133,38 @@ only_comment (const char *p)
   return *p == '\0' || *p == '#';
 }
 
+/* Where the items of a list in the front matter go: the record's tags, or @into (aliases). */
+typedef struct {
+  Record     *record;
+  GPtrArray  *into;     /* NULL: the record's tags */
+  const char *key;      /* for messages */
+  gboolean    spaces;   /* Obsidian: "tags: a b" is two tags */
+} ListTarget;
+
+static void
+list_add (ListTarget *target,
+          const char *item)
+{
+  if (target->into == NULL && target->spaces)
+    {
+      g_auto(GStrv) words = g_strsplit_set (item, " \t", -1);
+
+      for (guint i = 0; words[i] != NULL; i++)
+        _si_import_record_add_tag (target->record, words[i]);
+    }
+  else if (target->into == NULL)
+    _si_import_record_add_tag (target->record, item);
+  else if (*g_strstrip ((char *) item) != '\0')
+    g_ptr_array_add (target->into, g_strdup (item));
+}
+
 static gboolean
-parse_tags_value (Record      *record,
+parse_list_value (ListTarget  *target,
                   const char  *value,
                   guint        line,
                   GError     **error)
 {
+  Record *record = target->record;
   const char *p = value, *message = NULL;
 
   while (*p == ' ' || *p == '\t')
@@ -152,15 +178,15 @@ parse_tags_value (Record      *record,
           g_autofree char *name = parse_scalar (p, ",", &p, &message);
 
           if (name == NULL)
-            return _si_import_invalid (error, record->source, line, "tags: %s.", message);
-          _si_import_record_add_tag (record, name);
+            return _si_import_invalid (error, record->source, line, "%s: %s.", target->key, message);
+          list_add (target, name);
           while (*p == ' ' || *p == '\t')
             p++;
           if (*p == ',')
             p++;
           else if (!only_comment (p))
-            /* Translators: “tags” is the name of the key in a Markdown file; keep it. */
-            return _si_import_invalid (error, record->source, line, _("tags: a comma is missing."));
+            /* Translators: %s is the key in a Markdown file (tags, aliases); keep it. */
+            return _si_import_invalid (error, record->source, line, _("%s: a comma is missing."), target->key);
           else
             break;
         }
@@ -176,19 +202,19 @@ parse_tags_value (Record      *record,
       if (*p == ']')
         break;
       if (!(name = parse_scalar (p, ",]", &p, &message)))
-        return _si_import_invalid (error, record->source, line, "tags: %s.", message);
-      _si_import_record_add_tag (record, name);
+        return _si_import_invalid (error, record->source, line, "%s: %s.", target->key, message);
+      list_add (target, name);
       while (*p == ' ' || *p == '\t')
         p++;
       if (*p == ',')
         p++;
       else if (*p != ']')
-        /* Translators: “tags” is the name of the key in a Markdown file; keep it. */
-        return _si_import_invalid (error, record->source, line, _("tags: the list has no closing “]”."));
+        /* Translators: %s is the key in a Markdown file (tags, aliases); keep it. */
+        return _si_import_invalid (error, record->source, line, _("%s: the list has no closing “]”."), target->key);
     }
   if (!only_comment (p + 1))
-    /* Translators: “tags” is the name of the key in a Markdown file; keep it. */
-    return _si_import_invalid (error, record->source, line, _("tags: unexpected text after the list."));
+    /* Translators: %s is the key in a Markdown file (tags, aliases); keep it. */
+    return _si_import_invalid (error, record->source, line, _("%s: unexpected text after the list."), target->key);
   return TRUE;
 }
 
@@ -197,22 +223,35 @@ parse_front_matter_line (Record      *record,
                          const char  *key,
                          const char  *value,
                          guint        line,
-                         gboolean    *in_tag_list,
+                         ListTarget  *list,
+                         guint        flags,
+                         GPtrArray   *aliases,
                          GError     **error)
 {
   g_autofree char *text = NULL;
   const char *end = NULL, *message = NULL;
+  gboolean obsidian = (flags & MARKDOWN_OBSIDIAN) != 0;
   gint64 usec;
 
-  if (g_ascii_strcasecmp (key, "tags") == 0)
+  if (g_ascii_strcasecmp (key, "tags") == 0 || (obsidian && g_ascii_strcasecmp (key, "tag") == 0) ||
+      (obsidian && aliases != NULL && (g_ascii_strcasecmp (key, "aliases") == 0 || g_ascii_strcasecmp (key, "alias") == 0)))
     {
+      gboolean is_alias = g_ascii_strncasecmp (key, "alias", 5) == 0;
+
+      list->record = record;
+      list->into = is_alias ? aliases : NULL;
+      list->key = is_alias ? "aliases" : "tags";
+      list->spaces = obsidian;
       if (only_comment (value))
-        {
-          *in_tag_list = TRUE;
-          return TRUE;
-        }
-      return parse_tags_value (record, value, line, error);
+        return TRUE;   /* a list follows, one "- item" a line */
+      list->record = NULL;
+      {
+        ListTarget target = { record, is_alias ? aliases : NULL, is_alias ? "aliases" : "tags", obsidian };
+        return parse_list_value (&target, value, line, error);
+      }
     }
+  if (obsidian)
+    return TRUE;   /* the rest of a vault's front matter is its plugins': not ours to judge */
 
   if (g_ascii_strcasecmp (key, "title") != 0 && g_ascii_strcasecmp (key, "pinned") != 0 &&
       g_ascii_strcasecmp (key, "created") != 0 && g_ascii_strcasecmp (key, "updated") != 0 &&
@@ -336,14 +375,41 @@ title_from_text (Record     *record,
   record->body = g_strdup (p);
 }
 
-/* Parses a Markdown file's text (NUL-terminated, checked UTF-8) into @record. */
-static gboolean
-parse_markdown (Record      *record,
-                const char  *text,
-                GError     **error)
+/* The text of a file without front matter: its title is its first line, unless @flags say that
+ * the caller names it (Obsidian: the file's name), and then the body is all of it. */
+static void
+text_without_front_matter (Record     *record,
+                           const char *text,
+                           guint       flags)
+{
+  if (flags & MARKDOWN_OBSIDIAN)
+    {
+      g_free (record->body);
+      record->body = g_strdup (text);
+    }
+  else
+    title_from_text (record, text);
+}
+
+/**
+ * _si_import_parse_markdown:
+ * @text: a Markdown file's text (NUL-terminated, checked UTF-8)
+ * @flags: MARKDOWN_OBSIDIAN for a vault's note: `tags` also split at spaces (and `tag`), `aliases`
+ *   read into @aliases, other keys ignored, the title left to the caller, the body all the text
+ *   after the front matter
+ * @aliases: (element-type utf8) (nullable): gets the aliases
+ *
+ * Reads a Markdown file's front matter and text into @record.
+ */
+gboolean
+_si_import_parse_markdown (Record      *record,
+                           const char  *text,
+                           guint        flags,
+                           GPtrArray   *aliases,
+                           GError     **error)
 {
   const char *p = text, *end, *body = NULL;
-  gboolean in_tag_list = FALSE;
+  ListTarget list = { 0 };
   guint line = 1;
 
   if (g_str_has_prefix (p, "\xef\xbb\xbf"))
@@ -352,7 +418,7 @@ parse_markdown (Record      *record,
   end = line_end (p);
   if (*end == '\0' || !is_delimiter (p, end) || strncmp (p, "---", 3) != 0)
     {
-      title_from_text (record, p);
+      text_without_front_matter (record, p, flags);
       return TRUE;
     }
 
@@ -368,7 +434,7 @@ parse_markdown (Record      *record,
     }
   if (body == NULL)
     {
-      title_from_text (record, p);
+      text_without_front_matter (record, p, flags);
       return TRUE;
     }
 
@@ -389,7 +455,7 @@ parse_markdown (Record      *record,
       if (*key == '\0' || *key == '#')
         continue;
 
-      if (in_tag_list)
+      if (list.record != NULL)
         {
           if (key[0] == '-' && (key[1] == ' ' || key[1] == '\0'))
             {
@@ -397,11 +463,11 @@ parse_markdown (Record      *record,
               g_autofree char *name = parse_scalar (key + 1, NULL, &rest, &message);
 
               if (name == NULL)
-                return _si_import_invalid (error, record->source, line, "tags: %s.", message);
-              _si_import_record_add_tag (record, name);
+                return _si_import_invalid (error, record->source, line, "%s: %s.", list.key, message);
+              list_add (&list, name);
               continue;
             }
-          in_tag_list = FALSE;
+          list.record = NULL;
         }
       if (key != text_line)
         continue;   /* an indented line of something that is not ours */
@@ -410,7 +476,7 @@ parse_markdown (Record      *record,
         continue;   /* not a key: value line; YAML we do not read */
       key[colon - key] = '\0';
       g_strchomp (key);
-      if (!parse_front_matter_line (record, key, colon + 1, line, &in_tag_list, error))
+      if (!parse_front_matter_line (record, key, colon + 1, line, &list, flags, aliases, error))
         return FALSE;
     }
 
@@ -448,7 +514,7 @@ _si_import_read_markdown_file (Batch         *batch,
 
   record = _si_import_record_new (source);
   g_ptr_array_add (batch->records, record);
-  if (!parse_markdown (record, data, error))
+  if (!_si_import_parse_markdown (record, data, 0, NULL, error))
     return FALSE;
   if (record->created_at == 0)
     record->created_at = record->updated_at ? record->updated_at : mtime;
@@ -541,7 +607,8 @@ _si_import_collect_markdown_files (GFile         *folder,
     {
       GFile *file = g_ptr_array_index (found, i);
       GFileInfo *info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                                           G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+                                           G_FILE_ATTRIBUTE_TIME_MODIFIED "," G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC ","
+                                           G_FILE_ATTRIBUTE_TIME_CREATED,
                                            G_FILE_QUERY_INFO_NONE, cancellable, NULL);
 
       /* A FIFO, a device, a link to something that is not a file (or to nothing) is left out,

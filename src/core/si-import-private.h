@@ -173,6 +173,14 @@ gboolean      _si_import_collect_markdown_files (GFile        *folder,
                                                  GCancellable *cancellable,
                                                  GError      **error);
 
+/* Markdown in the flavour of an Obsidian vault (_si_import_parse_markdown()). */
+#define MARKDOWN_OBSIDIAN (1 << 0)
+gboolean      _si_import_parse_markdown       (Record        *record,
+                                               const char    *text,
+                                               guint          flags,
+                                               GPtrArray     *aliases,
+                                               GError       **error);
+
 /* si-import-json.c: Saveidea's JSON export, and reading JSON for the other readers */
 /* Loads and parses a JSON file, with the bounds of JSON_MAX_BYTES and si_wire_check_text(). */
 JsonParser   *_si_import_parse_json_file      (GFile         *file,
@@ -215,11 +223,60 @@ gboolean      _si_import_standardnotes_read       (Batch         *batch,
                                                    GCancellable  *cancellable,
                                                    GError       **error);
 
+/* si-import-joplin.c: a RAW export folder, or a JEX file */
+gboolean      _si_import_joplin_probe_file    (const Probe   *probe);
+gboolean      _si_import_joplin_probe_folder  (const Probe   *probe);
+gboolean      _si_import_joplin_read          (Batch         *batch,
+                                               GFile         *file,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+/* si-import-enex.c: Evernote */
+gboolean      _si_import_enex_probe_file      (const Probe   *probe);
+gboolean      _si_import_enex_read            (Batch         *batch,
+                                               GFile         *file,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+/* si-import-obsidian.c: a vault */
+gboolean      _si_import_obsidian_probe_folder (const Probe  *probe);
+gboolean      _si_import_obsidian_read        (Batch         *batch,
+                                               GFile         *vault,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+
 /* si-import-write.c */
 gboolean      _si_import_write_batch          (SiStore       *store,
                                                Batch         *batch,
                                                SiImportStats *stats,
                                                GCancellable  *cancellable,
                                                GError       **error);
+
+/* si-import-tar.c: a bounded tar (ustar) reader */
+typedef gboolean (*SiTarWantFunc)  (const char    *name,
+                                    gpointer       user_data);
+typedef gboolean (*SiTarEntryFunc) (const char    *name,
+                                    const char    *data,
+                                    gsize          length,
+                                    gpointer       user_data,
+                                    GError       **error);
+gboolean      _si_import_tar_probe            (const guint8  *data,
+                                               gsize          length);
+gboolean      _si_import_tar_read             (GInputStream  *stream,
+                                               const char    *source,
+                                               SiTarWantFunc  want,
+                                               gsize          max_entry,
+                                               SiTarEntryFunc func,
+                                               gpointer       user_data,
+                                               GCancellable  *cancellable,
+                                               GError       **error);
+
+/* si-import-enml.c: Evernote's ENML (XHTML) to Markdown */
+char         *_si_import_enml_to_markdown     (const char    *enml,
+                                               gsize          length,
+                                               GPtrArray     *media,
+                                               GError       **error);
+/* The UTF-8 of an HTML named entity (without & and ;), or NULL. */
+const char   *_si_import_html_entity          (const char    *name,
+                                               gsize          length,
+                                               char           buffer[8]);
 
 G_END_DECLS

@@ -964,7 +964,9 @@ static const Reader readers[] = {
   { "Simplenote", _si_import_simplenote_probe_file, _si_import_simplenote_probe_folder, _si_import_simplenote_read },
   { "Google Keep", _si_import_keep_probe_file, _si_import_keep_probe_folder, _si_import_keep_read },
   { "Standard Notes", _si_import_standardnotes_probe_file, NULL, _si_import_standardnotes_read },
-  /* h-impb: Joplin, Obsidian, Evernote */
+  { "Joplin", _si_import_joplin_probe_file, _si_import_joplin_probe_folder, _si_import_joplin_read },
+  { "Evernote", _si_import_enex_probe_file, NULL, _si_import_enex_read },
+  { "Obsidian", NULL, _si_import_obsidian_probe_folder, _si_import_obsidian_read },
   { "Saveidea JSON", saveidea_json_probe_file, NULL, saveidea_json_read },
   { "Markdown", markdown_probe_file, NULL, markdown_read },
   { "Markdown folder", NULL, markdown_folder_probe, markdown_folder_read },
@@ -1275,7 +1277,7 @@ si_import_with_options (SiStore                *store,
  * @file: a `.json` export, a Markdown file, a folder (of Markdown files, or holding a JSON
  *   export, SI_EXPORT_JSON_FILE_NAME, and no Markdown), or another app's export: Simplenote's
  *   notes.json or folder of .txt files, Google Keep's folder from Takeout, a decrypted Standard
- *   Notes backup
+ *   Notes backup, Joplin's RAW folder or JEX file, Evernote's ENEX file, an Obsidian vault
  * @stats: (inout) (optional): what the import did is added to it
  *
  * Imports whatever @file is, recognised by its content, with the default options (archived
