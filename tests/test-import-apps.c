@@ -686,6 +686,37 @@ test_progress (void)
   g_assert_cmpuint (seen[2], >=, 2);
 }
 
+/* Notes without any time (and, for Simplenote, without an id): their uids come from what the
+ * export holds, never from the time now, so a second import creates nothing (fuzz-import found
+ * the Keep case: a new idea at every import). */
+static void
+test_untimed_notes_once (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autofree char *keep_dir = g_build_filename (g_get_user_data_dir (), "untimed", "Takeout", "Keep", NULL);
+  g_autofree char *keep_note = g_build_filename (keep_dir, "No times.json", NULL);
+  g_autoptr(GFile) keep = NULL;
+  g_autoptr(GFile) simplenote = write_temp ("notes.json",
+                                            "{\"activeNotes\":[{\"content\":\"Untimed\\nbody\"},"
+                                            "{\"content\":\"Untimed\\nbody\"}]}");
+  SiImportStats stats = { 0 };
+
+  g_assert_cmpint (g_mkdir_with_parents (keep_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (keep_note, "{\"title\":\"No times\",\"textContent\":\"body\",\"isTrashed\":false}", -1, NULL));
+  keep = g_file_new_for_path (keep_dir);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      memset (&stats, 0, sizeof stats);
+      import_ok (store, keep, NULL, &stats);
+      g_assert_cmpuint (stats.n_created, ==, round == 0 ? 1 : 0);
+      memset (&stats, 0, sizeof stats);
+      import_ok (store, simplenote, NULL, &stats);
+      g_assert_cmpuint (stats.n_created, ==, round == 0 ? 2 : 0);
+    }
+  g_assert_cmpuint (count_ideas (store), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -708,5 +739,6 @@ main (int   argc,
   g_test_add_func ("/import-apps/long-title", test_long_title);
   g_test_add_func ("/import-apps/bad-files", test_bad_files);
   g_test_add_func ("/import-apps/progress", test_progress);
+  g_test_add_func ("/import-apps/untimed-notes-once", test_untimed_notes_once);
   return g_test_run ();
 }

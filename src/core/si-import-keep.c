@@ -158,7 +158,19 @@ read_note_file (Batch         *batch,
     record->title = _si_import_normalize_newlines (title);
   else
     record->title = _si_import_title_from_body (record->body);
-  record->created_at = created > 0 ? created : edited > 0 ? edited : g_get_real_time ();
+  if (created <= 0 && edited <= 0)
+    {
+      /* A note without times: the file's. Its uid below does not depend on them, so importing
+       * it again finds it (found by fuzz-import: a uid from the time now made a new idea at
+       * every import). */
+      g_autoptr(GFileInfo) info = g_file_query_info (file, G_FILE_ATTRIBUTE_TIME_MODIFIED ","
+                                                     G_FILE_ATTRIBUTE_TIME_MODIFIED_USEC,
+                                                     G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable, NULL);
+
+      record->created_at = _si_import_file_mtime (info);
+    }
+  else
+    record->created_at = created > 0 ? created : edited;
   record->updated_at = edited > 0 ? edited : record->created_at;
   record->pinned = _si_import_json_bool (object, "isPinned");
   record->archived = _si_import_json_bool (object, "isArchived");
@@ -191,7 +203,7 @@ read_note_file (Batch         *batch,
       record->uid = _si_import_uid_from_id (APP, id);
     }
   else
-    record->uid = _si_import_uid_from_content (APP, record->title, record->body, record->updated_at);
+    record->uid = _si_import_uid_from_content (APP, record->title, record->body, edited);
   return _si_import_batch_add_record (batch, record, error);
 }
 

@@ -65,6 +65,7 @@ read_note (Batch       *batch,
   JsonObject *object;
   JsonArray *tags, *system_tags;
   const char *content, *id, *time;
+  gint64 known_time;
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     /* Translators: %s names the note (“note 3”). */
@@ -96,6 +97,9 @@ read_note (Batch       *batch,
       /* Translators: %s names the note (“note 3”); keep “lastModified”. */
       return _si_import_invalid (error, source, 0, _("%s: “lastModified” is not a date and time."), where);
     }
+  /* A uid made from the content and the times the export gives, never the time now: the
+   * same note imported again must find itself. */
+  known_time = record->created_at > 0 ? record->created_at : record->updated_at;
   if (record->created_at <= 0)
     record->created_at = record->updated_at > 0 ? record->updated_at : g_get_real_time ();
   if (record->updated_at <= 0)
@@ -123,7 +127,7 @@ read_note (Batch       *batch,
   if ((id = _si_import_json_string (object, "id")) != NULL && *id != '\0')
     record->uid = _si_import_uid_from_id (APP, id);
   else
-    record->uid = _si_import_uid_from_content (APP, record->title, record->body, record->created_at);
+    record->uid = _si_import_uid_from_content (APP, record->title, record->body, known_time);
   return _si_import_batch_add_record (batch, record, error);
 }
 

@@ -152,9 +152,11 @@ _si_import_batch_add_record (Batch   *batch,
     {
       if (batch->uids == NULL)
         batch->uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      if (g_hash_table_contains (batch->uids, record->uid))
+      /* Derived from the note's place among its namesakes, not its times, which may be the
+       * time now when the export has none. */
+      for (gint64 n = 1; g_hash_table_contains (batch->uids, record->uid); n++)
         {
-          char *uid = _si_import_uid_from_content (record->uid, record->title, record->body, record->created_at);
+          char *uid = _si_import_uid_from_content (record->uid, record->title, record->body, n);
 
           g_free (record->uid);
           record->uid = uid;
