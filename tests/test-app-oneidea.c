@@ -407,6 +407,40 @@ test_drop (Fixture       *f,
   g_assert_cmpuint (count_in_store (f->store), ==, 4);
 }
 
+/* Dropped text is input from another program: checked as a file's text is. */
+static void
+test_import_text_checks (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(SiImportStats) stats = { 0 };
+  g_autoptr(SiIdea) idea = NULL;
+  g_autofree char *huge = g_strnfill (SI_BODY_MAX_BYTES + 128 * 1024, 'a');
+  const char bad_utf8[] = "Title\n\xff\xfe body";
+  const char with_nul[] = "Title\0body";
+  const char *front = "---\ntitle: \"From front matter\"\npinned: true\n---\n\nBody.\n";
+
+  g_assert_false (si_import_markdown_text (f->store, bad_utf8, sizeof bad_utf8 - 1, "Dropped", &stats, &error));
+  g_assert_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (si_import_markdown_text (f->store, with_nul, sizeof with_nul - 1, "Dropped", &stats, &error));
+  g_assert_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (si_import_markdown_text (f->store, huge, strlen (huge), "Dropped", &stats, &error));
+  g_assert_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_in_store (f->store), ==, 0);
+
+  /* A front matter counts, as in a file. */
+  g_assert_true (si_import_markdown_text (f->store, front, strlen (front), "Dropped", &stats, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.n_created, ==, 1);
+  idea = find_idea (f->store, "From front matter");
+  g_assert_nonnull (idea);
+  g_assert_true (si_idea_get_pinned (idea));
+  g_assert_cmpstr (si_idea_get_body (idea), ==, "Body.\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -418,5 +452,6 @@ main (int   argc,
   g_test_add ("/app/oneidea/copy-markdown", Fixture, NULL, fixture_setup, test_copy_markdown, fixture_teardown);
   g_test_add ("/app/oneidea/print", Fixture, NULL, fixture_setup, test_print, fixture_teardown);
   g_test_add ("/app/oneidea/drop", Fixture, NULL, fixture_setup, test_drop, fixture_teardown);
+  g_test_add ("/app/oneidea/import-text-checks", Fixture, NULL, fixture_setup, test_import_text_checks, fixture_teardown);
   return g_test_run ();
 }
