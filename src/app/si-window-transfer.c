@@ -271,6 +271,20 @@ _si_window_drop (SiWindow     *self,
   return FALSE;
 }
 
+/* Text dragged out of our own title or body and let go beside them is a slip, not a new idea
+ * (and taking it would delete it where it came from, for a move): drags from this app are not
+ * for the window. The rest is GtkDropTarget's own test. */
+static gboolean
+accept_cb (GtkDropTarget *target,
+           GdkDrop       *drop,
+           SiWindow      *self)
+{
+  if (gdk_drop_get_drag (drop) != NULL)
+    return FALSE;
+  return (gdk_drop_get_actions (drop) & gtk_drop_target_get_actions (target)) != 0 &&
+         gdk_content_formats_match (gtk_drop_target_get_formats (target), gdk_drop_get_formats (drop));
+}
+
 static gboolean
 drop_cb (GtkDropTarget *target,
          const GValue  *value,
@@ -278,12 +292,6 @@ drop_cb (GtkDropTarget *target,
          double         y,
          SiWindow      *self)
 {
-  GdkDrop *drop = gtk_drop_target_get_current_drop (target);
-
-  /* Text dragged out of our own title or body and let go beside them is a slip, not a new
-   * idea (and taking it would delete it from where it came, for a move). */
-  if (G_VALUE_HOLDS_STRING (value) && drop && gdk_drop_get_drag (drop) != NULL)
-    return FALSE;
   return _si_window_drop (self, value);
 }
 
@@ -294,6 +302,7 @@ _si_window_transfer_init (SiWindow *self)
   GType types[] = { GDK_TYPE_FILE_LIST, G_TYPE_STRING };
 
   gtk_drop_target_set_gtypes (target, types, G_N_ELEMENTS (types));
+  g_signal_connect (target, "accept", G_CALLBACK (accept_cb), self);
   g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 }
