@@ -276,6 +276,11 @@ test_print (Fixture       *f,
   g_assert_cmpint (n_pages, >, 200);
   g_assert_cmpuint (pdf_pages (pdf, length), ==, (guint) n_pages);
   check_pages_cover (big, body->len, n_pages);
+
+  /* Nothing keeps a finished operation, and with it the copy of the body, alive. */
+  g_object_add_weak_pointer (G_OBJECT (big), (gpointer *) &big);
+  g_object_unref (big);
+  WAIT_FOR (big == NULL);
 }
 
 static GtkDropTarget *
