@@ -45,6 +45,16 @@ read_file (GFile *file)
   return data;
 }
 
+/* A new file exists from its first byte on: a write is done when it ends as it should. */
+static gboolean
+file_ends_with (GFile      *file,
+                const char *suffix)
+{
+  g_autofree char *data = NULL;
+
+  return g_file_load_contents (file, NULL, &data, NULL, NULL, NULL) && g_str_has_suffix (data, suffix);
+}
+
 static void
 test_export_idea (Fixture       *f,
                   gconstpointer  data)
@@ -76,7 +86,7 @@ test_export_idea (Fixture       *f,
 
   _si_file_chooser_set_test_file (file);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.export-markdown", NULL));
-  WAIT_FOR (g_file_query_exists (file, NULL));
+  WAIT_FOR (file_ends_with (file, "Typed last."));
   _si_file_chooser_set_test_file (NULL);
   spin (20);
 
@@ -129,7 +139,7 @@ test_export_file_name (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.export-markdown", NULL));
   /* The name the exporter gives this idea's file. */
   g_assert_cmpstr (_si_file_chooser_get_test_initial_name (), ==, "Garden- -spring- - plans.md");
-  WAIT_FOR (g_file_query_exists (file, NULL));
+  WAIT_FOR (file_ends_with (file, "backslash \\.\n"));
   _si_file_chooser_set_test_file (NULL);
   spin (20);
 }
