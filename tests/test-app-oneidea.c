@@ -456,10 +456,54 @@ test_import_text_checks (Fixture       *f,
   g_assert_cmpstr (si_idea_get_body (idea), ==, "Body.\n");
 }
 
+/* The file choosers the app shows (outside a sandbox, GTK's own dialog). */
+static guint
+n_choosers_shown (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) window = g_list_model_get_item (toplevels, i);
+
+      if (!SI_IS_WINDOW (window) && gtk_widget_get_visible (window))
+        n++;
+    }
+  return n;
+}
+
+/* The chooser helper on this GTK: one chooser at a time; closed with the window. */
+static void
+test_chooser_lifetime (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SiIdea) idea = make_rich_idea (f);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.export-markdown", NULL));
+  WAIT_FOR (n_choosers_shown () == 1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "notebook.export", "s", "json"));
+  spin (100);
+  WAIT_FOR (n_choosers_shown () == 1);
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  WAIT_FOR (n_choosers_shown () == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  /* GTK's own file chooser (no portal here) reads GTK's settings schema, which the isolated
+   * test environment does not list. */
+  if (g_file_test ("/usr/share/glib-2.0/schemas/gschemas.compiled", G_FILE_TEST_EXISTS))
+    {
+      const char *dirs = g_getenv ("GSETTINGS_SCHEMA_DIR");
+      g_autofree char *all = dirs ? g_strconcat (dirs, ":/usr/share/glib-2.0/schemas", NULL)
+                                  : g_strdup ("/usr/share/glib-2.0/schemas");
+      g_setenv ("GSETTINGS_SCHEMA_DIR", all, TRUE);
+    }
   si_test_app_init (&argc, &argv);
 
   g_test_add ("/app/oneidea/export", Fixture, NULL, fixture_setup, test_export_idea, fixture_teardown);
@@ -467,6 +511,7 @@ main (int   argc,
   g_test_add ("/app/oneidea/copy-markdown", Fixture, NULL, fixture_setup, test_copy_markdown, fixture_teardown);
   g_test_add ("/app/oneidea/print", Fixture, NULL, fixture_setup, test_print, fixture_teardown);
   g_test_add ("/app/oneidea/drop", Fixture, NULL, fixture_setup, test_drop, fixture_teardown);
+  g_test_add ("/app/oneidea/chooser-lifetime", Fixture, NULL, fixture_setup, test_chooser_lifetime, fixture_teardown);
   g_test_add ("/app/oneidea/import-text-checks", Fixture, NULL, fixture_setup, test_import_text_checks, fixture_teardown);
   return g_test_run ();
 }

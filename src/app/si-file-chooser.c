@@ -127,7 +127,7 @@ finish (GTask *task,
   if (c->cancellable && c->cancelled_id)
     g_signal_handler_disconnect (c->cancellable, c->cancelled_id);
   c->cancelled_id = 0;
-  gtk_native_dialog_hide (GTK_NATIVE_DIALOG (c->chooser));
+  g_signal_handlers_disconnect_by_data (c->chooser, task);
   if (file != NULL)
     g_task_return_pointer (task, g_object_ref (file), g_object_unref);
   else

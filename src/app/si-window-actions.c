@@ -455,7 +455,7 @@ choose (SiWindow          *self,
  * _si_window_new_chooser:
  *
  * Closes a file chooser the window has open, if any, before it opens another: the window's
- * choosers share self->chooser_cancellable, which window's dispose cancels too.
+ * choosers share self->chooser_cancellable, which the window's dispose cancels too.
  */
 void
 _si_window_new_chooser (SiWindow *self)

@@ -295,6 +295,15 @@ drop_cb (GtkDropTarget *target,
   return _si_window_drop (self, value);
 }
 
+/* A file chooser's task holds the window until the user answers: close the chooser when the
+ * window goes (gtk_window_destroy() unrealizes it), or each would keep the other. */
+static void
+unrealize_cb (GtkWidget *widget,
+              gpointer   user_data)
+{
+  g_cancellable_cancel (SI_WINDOW (widget)->chooser_cancellable);
+}
+
 void
 _si_window_transfer_init (SiWindow *self)
 {
@@ -305,6 +314,7 @@ _si_window_transfer_init (SiWindow *self)
   g_signal_connect (target, "accept", G_CALLBACK (accept_cb), self);
   g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
+  g_signal_connect (self, "unrealize", G_CALLBACK (unrealize_cb), NULL);
 }
 
 void
