@@ -20,7 +20,7 @@
 #include "si-idea-print.h"
 
 #define CHUNK_BYTES 8192
-#define PAGINATE_BYTES (64 * 1024)
+#define PAGINATE_BYTES (32 * 1024)
 #define TITLE_SCALE 1.6
 #define BODY_POINTS 11
 #define FOOTER_POINTS 9
