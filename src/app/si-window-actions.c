@@ -8,8 +8,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "si-export.h"
+#include "si-file-chooser.h"
 #include "si-import.h"
 #include "si-window-private.h"
 
@@ -20,6 +22,9 @@ _si_window_actions_update (SiWindow *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.delete", has_idea);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.pin", has_idea);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.export-markdown", has_idea);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.copy-markdown", has_idea);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.print", has_idea);
 }
 
 /* idea.new --------------------------------------------------------------------------------- */
@@ -220,6 +225,7 @@ back_action (GtkWidget  *widget,
 
 typedef enum {
   JOB_IMPORT,
+  JOB_IMPORT_TEXT,
   JOB_EXPORT_MARKDOWN,
   JOB_EXPORT_JSON,
 } JobKind;
@@ -227,7 +233,8 @@ typedef enum {
 typedef struct {
   JobKind        kind;
   char          *db_path;
-  GFile         *file;
+  GPtrArray     *files;       /* GFile: one, or what was dropped on the window */
+  char          *text;        /* JOB_IMPORT_TEXT */
   SiImportStats  stats;
   guint          n_exported;
 } Job;
@@ -238,7 +245,8 @@ job_free (gpointer data)
   Job *job = data;
 
   g_free (job->db_path);
-  g_clear_object (&job->file);
+  g_clear_pointer (&job->files, g_ptr_array_unref);
+  g_free (job->text);
   si_import_stats_clear (&job->stats);
   g_free (job);
 }
@@ -263,13 +271,21 @@ job_thread (GTask        *task,
   switch (job->kind)
     {
     case JOB_IMPORT:
-      ok = si_import (store, job->file, &job->stats, cancellable, &error);
+      /* Each file (or folder) in its own transaction, as importing them one by one would. */
+      ok = TRUE;
+      for (guint i = 0; ok && i < job->files->len; i++)
+        ok = si_import (store, g_ptr_array_index (job->files, i), &job->stats, cancellable, &error);
+      break;
+    case JOB_IMPORT_TEXT:
+      /* Translators: the name of text dropped on the window, in messages about importing it. */
+      ok = si_import_markdown_text (store, job->text, strlen (job->text), _("Dropped text"),
+                                    &job->stats, &error);
       break;
     case JOB_EXPORT_MARKDOWN:
-      ok = si_export_markdown (store, job->file, &job->n_exported, cancellable, &error);
+      ok = si_export_markdown (store, g_ptr_array_index (job->files, 0), &job->n_exported, cancellable, &error);
       break;
     case JOB_EXPORT_JSON:
-      ok = si_export_json (store, job->file, &job->n_exported, cancellable, &error);
+      ok = si_export_json (store, g_ptr_array_index (job->files, 0), &job->n_exported, cancellable, &error);
       break;
     default:
       g_assert_not_reached ();
@@ -295,10 +311,10 @@ job_done_cb (GObject      *object,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       g_warning ("%s", error->message);
-      message = g_strdup_printf (job->kind == JOB_IMPORT ? _("Could not import: %s") : _("Could not export: %s"),
+      message = g_strdup_printf (job->kind <= JOB_IMPORT_TEXT ? _("Could not import: %s") : _("Could not export: %s"),
                                  error->message);
     }
-  else if (job->kind == JOB_IMPORT)
+  else if (job->kind <= JOB_IMPORT_TEXT)
     {
       guint n = job->stats.n_created + job->stats.n_updated;
 
@@ -316,58 +332,97 @@ job_done_cb (GObject      *object,
 }
 
 static void
-run_job (SiWindow *self,
-         JobKind   kind,
-         GFile    *file)
+start_job (SiWindow *self,
+           Job      *job)
 {
   g_autoptr(GTask) task = g_task_new (self, self->cancellable, job_done_cb, NULL);
-  Job *job = g_new0 (Job, 1);
 
   si_editor_save_now (self->editor);
-  job->kind = kind;
   job->db_path = g_strdup (si_store_get_path (self->store));
-  job->file = g_object_ref (file);
-  g_task_set_source_tag (task, run_job);
+  g_task_set_source_tag (task, start_job);
   g_task_set_task_data (task, job, job_free);
   g_task_run_in_thread (task, job_thread);
 }
 
 static void
-chooser_response_cb (GtkNativeDialog *dialog,
-                     int              response,
-                     SiWindow        *self)
+run_job (SiWindow *self,
+         JobKind   kind,
+         GFile    *file)
 {
-  JobKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "job-kind"));
-  g_autoptr(GFile) file = NULL;
+  Job *job = g_new0 (Job, 1);
 
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  gtk_native_dialog_destroy (dialog);
-  if (self->chooser == GTK_FILE_CHOOSER_NATIVE (dialog))
-    g_clear_object (&self->chooser);
-  if (file)
-    run_job (self, kind, file);
+  job->kind = kind;
+  job->files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (job->files, g_object_ref (file));
+  start_job (self, job);
+}
+
+/**
+ * _si_window_import_files:
+ * @files: (element-type GFile): files and folders, each imported as Import would
+ *
+ * Imports them in a thread and says what it did in a toast, as Import does.
+ */
+void
+_si_window_import_files (SiWindow  *self,
+                         GPtrArray *files)
+{
+  Job *job;
+
+  g_return_if_fail (files != NULL && files->len > 0);
+
+  job = g_new0 (Job, 1);
+  job->kind = JOB_IMPORT;
+  job->files = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < files->len; i++)
+    g_ptr_array_add (job->files, g_object_ref (g_ptr_array_index (files, i)));
+  start_job (self, job);
+}
+
+/**
+ * _si_window_import_text:
+ * @text: Markdown; without a front matter its first heading or line becomes the title
+ *
+ * Makes an idea of @text through the importer, in a thread, with Import's toast.
+ */
+void
+_si_window_import_text (SiWindow   *self,
+                        const char *text)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->kind = JOB_IMPORT_TEXT;
+  job->text = g_strdup (text);
+  start_job (self, job);
 }
 
 static void
-choose (SiWindow             *self,
-        JobKind               kind,
-        const char           *title,
-        GtkFileChooserAction  chooser_action,
-        const char           *accept)
+chosen_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  GtkFileChooserNative *chooser;
+  SiWindow *self = SI_WINDOW (object);
+  JobKind kind = GPOINTER_TO_INT (user_data);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = si_file_chooser_choose_finish (result, &error);
 
-  if (self->chooser)
-    {
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-      g_clear_object (&self->chooser);
-    }
-  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), chooser_action, accept, _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  g_object_set_data (G_OBJECT (chooser), "job-kind", GINT_TO_POINTER (kind));
+  if (file)
+    run_job (self, kind, file);
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    si_window_show_toast (self, error->message);
+}
 
-  if (kind == JOB_IMPORT && chooser_action == GTK_FILE_CHOOSER_ACTION_OPEN)
+static void
+choose (SiWindow          *self,
+        JobKind            kind,
+        const char        *title,
+        SiFileChooserMode  mode,
+        const char        *accept)
+{
+  g_autoptr(GListStore) filters = NULL;
+
+  _si_window_new_chooser (self);
+  if (kind == JOB_IMPORT && mode == SI_FILE_CHOOSER_OPEN)
     {
       g_autoptr(GtkFileFilter) any = gtk_file_filter_new ();
       g_autoptr(GtkFileFilter) markdown = gtk_file_filter_new ();
@@ -384,16 +439,30 @@ choose (SiWindow             *self,
       gtk_file_filter_set_name (json, _("Saveidea JSON Exports"));
       gtk_file_filter_add_suffix (json, "json");
       gtk_file_filter_add_mime_type (json, "application/json");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), any);
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), markdown);
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), json);
+      filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
+      g_list_store_append (filters, any);
+      g_list_store_append (filters, markdown);
+      g_list_store_append (filters, json);
     }
-  if (kind == JOB_EXPORT_JSON)
-    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), SI_EXPORT_JSON_FILE_NAME);
 
-  g_signal_connect_object (chooser, "response", G_CALLBACK (chooser_response_cb), self, 0);
-  self->chooser = chooser;
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+  si_file_chooser_choose (GTK_WINDOW (self), mode, title, accept,
+                          kind == JOB_EXPORT_JSON ? SI_EXPORT_JSON_FILE_NAME : NULL,
+                          G_LIST_MODEL (filters), self->chooser_cancellable, chosen_cb,
+                          GINT_TO_POINTER (kind));
+}
+
+/**
+ * _si_window_new_chooser:
+ *
+ * Closes a file chooser the window has open, if any, before it opens another: the window's
+ * choosers share self->chooser_cancellable, which the window's dispose cancels too.
+ */
+void
+_si_window_new_chooser (SiWindow *self)
+{
+  g_cancellable_cancel (self->chooser_cancellable);
+  g_set_object (&self->chooser_cancellable, NULL);
+  self->chooser_cancellable = g_cancellable_new ();
 }
 
 static void
@@ -405,10 +474,10 @@ import_action (GtkWidget  *widget,
 
   if (g_str_equal (what, "folder"))
     choose (SI_WINDOW (widget), JOB_IMPORT, _("Import a Folder of Markdown Files"),
-            GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Import"));
+            SI_FILE_CHOOSER_FOLDER, _("_Import"));
   else
     choose (SI_WINDOW (widget), JOB_IMPORT, _("Import Ideas"),
-            GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"));
+            SI_FILE_CHOOSER_OPEN, _("_Import"));
 }
 
 static void
@@ -420,10 +489,10 @@ export_action (GtkWidget  *widget,
 
   if (g_str_equal (format, "json"))
     choose (SI_WINDOW (widget), JOB_EXPORT_JSON, _("Export as JSON"),
-            GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"));
+            SI_FILE_CHOOSER_SAVE, _("_Export"));
   else
     choose (SI_WINDOW (widget), JOB_EXPORT_MARKDOWN, _("Export to a Folder of Markdown Files"),
-            GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Export"));
+            SI_FILE_CHOOSER_FOLDER, _("_Export"));
 }
 
 void

@@ -39,7 +39,7 @@ struct _SiWindow
 
   SiIdea               *deleted;          /* the last deleted idea, for Undo */
   AdwToast             *delete_toast;     /* weak */
-  GtkFileChooserNative *chooser;
+  GCancellable         *chooser_cancellable;  /* the open file chooser's */
 
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
@@ -65,6 +65,20 @@ void _si_window_class_actions_init (GtkWidgetClass *widget_class);
 void _si_window_actions_update     (SiWindow       *self);
 void _si_window_delete_idea        (SiWindow       *self,
                                     gint64          id);
+void _si_window_new_chooser        (SiWindow       *self);
+void _si_window_import_files       (SiWindow       *self,
+                                    GPtrArray      *files);
+void _si_window_import_text        (SiWindow       *self,
+                                    const char     *text);
+
+/* si-window-transfer.c */
+void     _si_window_class_transfer_init (GtkWidgetClass *widget_class);
+void     _si_window_transfer_init       (SiWindow       *self);
+void     _si_window_export_idea         (SiWindow       *self,
+                                         gint64          id,
+                                         GFile          *file);
+gboolean _si_window_drop                (SiWindow       *self,
+                                         const GValue   *value);
 
 /* si-window.c */
 void _si_window_show_view          (SiWindow         *self,

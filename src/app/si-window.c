@@ -837,9 +837,8 @@ si_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
   g_clear_handle_id (&self->relayout_id, g_source_remove);
-  if (self->chooser)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  g_cancellable_cancel (self->chooser_cancellable);
+  g_clear_object (&self->chooser_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->ideas);
@@ -958,6 +957,7 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, leaflet_folded_cb);
 
   _si_window_class_actions_init (widget_class);
+  _si_window_class_transfer_init (widget_class);
 }
 
 static void
@@ -967,6 +967,7 @@ si_window_init (SiWindow *self)
 
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  _si_window_transfer_init (self);
 
   /* Start typing in the list or the sidebar, and the search begins. */
   /* The editor pane's empty state depends on the list's. */

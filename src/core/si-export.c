@@ -245,15 +245,31 @@ append_quoted (GString    *out,
   g_string_append_c (out, '"');
 }
 
-static char *
-markdown_for_idea (SiIdea *idea,
-                   gsize  *length)
+/**
+ * si_export_idea_markdown:
+ * @idea: an idea, with its tag names
+ * @length: (out) (optional): the length of the text in bytes
+ *
+ * The one owner of an idea's Markdown: what si_export_markdown() writes into its file, and what
+ * the app's Export as Markdown and Copy as Markdown give out. si-import.c reads it back.
+ *
+ * Returns: (transfer full): the front matter, a blank line and the body
+ */
+char *
+si_export_idea_markdown (SiIdea *idea,
+                         gsize  *length)
 {
-  GString *out = g_string_new ("---\ntitle: ");
-  const char * const *tags = si_idea_get_tag_names (idea);
-  g_autofree char *created = si_export_format_time (si_idea_get_created_at (idea));
-  g_autofree char *updated = si_export_format_time (si_idea_get_updated_at (idea));
+  GString *out;
+  const char * const *tags;
+  g_autofree char *created = NULL;
+  g_autofree char *updated = NULL;
 
+  g_return_val_if_fail (SI_IS_IDEA (idea), NULL);
+
+  out = g_string_new ("---\ntitle: ");
+  tags = si_idea_get_tag_names (idea);
+  created = si_export_format_time (si_idea_get_created_at (idea));
+  updated = si_export_format_time (si_idea_get_updated_at (idea));
   append_quoted (out, si_idea_get_title (idea));
   g_string_append (out, "\ntags: [");
   for (guint i = 0; tags && tags[i]; i++)
@@ -266,7 +282,8 @@ markdown_for_idea (SiIdea *idea,
                           si_idea_get_pinned (idea) ? "true" : "false", created, updated,
                           si_idea_get_uid (idea));
   g_string_append (out, si_idea_get_body (idea));
-  *length = out->len;
+  if (length)
+    *length = out->len;
   return g_string_free (out, FALSE);
 }
 
@@ -367,7 +384,7 @@ si_export_markdown (SiStore       *store,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
       file = choose_file (folder, used, idea, cancellable);
-      text = markdown_for_idea (idea, &length);
+      text = si_export_idea_markdown (idea, &length);
       if (!write_file (file, text, length, cancellable, error))
         return FALSE;
       if (n_ideas)

@@ -61,6 +61,9 @@ gboolean    si_export_json           (SiStore         *store,
                                       GCancellable    *cancellable,
                                       GError         **error);
 
+char       *si_export_idea_markdown  (SiIdea          *idea,
+                                      gsize           *length);
+
 char       *si_export_format_time    (gint64           usec);
 char       *si_export_file_name      (const char      *title);
 

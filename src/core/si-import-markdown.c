@@ -523,6 +523,34 @@ _si_import_read_markdown_file (Batch         *batch,
   return _si_import_check_record (record, 0, error);
 }
 
+/* Text that did not come from a file (dropped on the app's window): read as a Markdown file's
+ * text is, with the same checks; its times are now. */
+gboolean
+_si_import_read_markdown_text (Batch       *batch,
+                               const char  *source,
+                               const char  *text,
+                               gsize        length,
+                               GError     **error)
+{
+  g_autofree char *data = NULL;
+  Record *record;
+
+  if (length > (gsize) MARKDOWN_MAX_BYTES)
+    return _si_import_invalid (error, source, 0, _("The text is too long to import."));
+  if (!_si_import_check_utf8 (source, text, length, error))
+    return FALSE;
+  data = g_strndup (text, length);
+  record = _si_import_record_new (source);
+  g_ptr_array_add (batch->records, record);
+  if (!parse_markdown (record, data, error))
+    return FALSE;
+  if (record->created_at == 0)
+    record->created_at = record->updated_at ? record->updated_at : g_get_real_time ();
+  if (record->updated_at == 0)
+    record->updated_at = MAX (g_get_real_time (), record->created_at);
+  return _si_import_check_record (record, 0, error);
+}
+
 static gboolean
 is_markdown_name (const char *name)
 {

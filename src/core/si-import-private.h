@@ -165,6 +165,11 @@ gboolean      _si_import_read_markdown_file   (Batch         *batch,
                                                GFileInfo     *info,
                                                GCancellable  *cancellable,
                                                GError       **error);
+gboolean      _si_import_read_markdown_text   (Batch         *batch,
+                                               const char    *source,
+                                               const char    *text,
+                                               gsize          length,
+                                               GError       **error);
 gboolean      _si_import_collect_markdown_files (GFile        *folder,
                                                  GPtrArray    *files,
                                                  GPtrArray    *infos,

@@ -742,6 +742,38 @@ si_import_markdown_file (SiStore        *store,
   return _si_import_write_batch (store, &batch, stats, cancellable, error);
 }
 
+/**
+ * si_import_markdown_text:
+ * @text: Markdown, with or without a front matter (not NUL-terminated: @length counts)
+ * @source: what to call it in messages, e.g. "Dropped text"
+ * @stats: (inout) (optional): what the import did is added to it
+ *
+ * Imports @text as si_import_markdown_file() imports a file with that content: without a
+ * front matter, its first heading or line is the title and the rest the body.
+ */
+gboolean
+si_import_markdown_text (SiStore        *store,
+                         const char     *text,
+                         gsize           length,
+                         const char     *source,
+                         SiImportStats  *stats,
+                         GError        **error)
+{
+  g_auto(Batch) batch = { 0 };
+
+  g_return_val_if_fail (SI_IS_STORE (store), FALSE);
+  g_return_val_if_fail (text != NULL || length == 0, FALSE);
+  g_return_val_if_fail (source != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  batch_init (&batch);
+  g_ptr_array_add (batch.sources, g_strdup (source));
+  if (!_si_import_read_markdown_text (&batch, g_ptr_array_index (batch.sources, 0),
+                                      text ? text : "", length, error))
+    return FALSE;
+  return _si_import_write_batch (store, &batch, stats, NULL, error);
+}
+
 static gboolean import_markdown_files (SiStore        *store,
                                        Batch          *batch,
                                        GPtrArray      *files,

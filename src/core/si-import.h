@@ -141,6 +141,12 @@ gboolean  si_import_markdown_file   (SiStore              *store,
                                      SiImportStats        *stats,
                                      GCancellable         *cancellable,
                                      GError              **error);
+gboolean  si_import_markdown_text   (SiStore              *store,
+                                     const char           *text,
+                                     gsize                 length,
+                                     const char           *source,
+                                     SiImportStats        *stats,
+                                     GError              **error);
 gboolean  si_import_markdown_folder (SiStore              *store,
                                      GFile                *folder,
                                      SiImportStats        *stats,
