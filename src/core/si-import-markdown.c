@@ -542,7 +542,7 @@ _si_import_read_markdown_text (Batch       *batch,
   data = g_strndup (text, length);
   record = _si_import_record_new (source);
   g_ptr_array_add (batch->records, record);
-  if (!parse_markdown (record, data, error))
+  if (!_si_import_parse_markdown (record, data, 0, NULL, error))
     return FALSE;
   if (record->created_at == 0)
     record->created_at = record->updated_at ? record->updated_at : g_get_real_time ();
