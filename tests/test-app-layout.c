@@ -486,6 +486,27 @@ test_sync_status_fits (Fixture       *f,
   fault_server_free (fault);
 }
 
+/* A narrow window opens on the list, as a phone-sized GNOME app does; a wide one opens the
+ * newest idea beside it. */
+static void
+test_narrow_starts_on_the_list (Fixture       *f,
+                                gconstpointer  data)
+{
+  add_sample_ideas (f, 3);
+
+  open_window_at (f, 360);
+  WAIT_FOR (list_width (f->window) > 0);
+  spin (100);
+  g_assert_cmpint (list_width (f->window), >, 0);
+  g_assert_cmpint (editor_width (f->window), ==, 0);
+  g_assert_null (si_editor_get_idea (_si_window_get_editor (f->window)));
+
+  open_window_at (f, 1000);
+  WAIT_FOR (si_editor_get_idea (_si_window_get_editor (f->window)) != NULL);
+  g_assert_cmpint (list_width (f->window), >, 0);
+  g_assert_cmpint (editor_width (f->window), >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -500,6 +521,7 @@ main (int   argc,
   ADD ("new-idea-scrolled-into-view", test_new_idea_scrolled_into_view);
   ADD ("one-empty-state", test_one_empty_state);
   ADD ("sync-status-fits", test_sync_status_fits);
+  ADD ("narrow-starts-on-the-list", test_narrow_starts_on_the_list);
 #undef ADD
 
   return g_test_run ();

@@ -30,6 +30,7 @@ struct _SiWindow
   gint64                view_tag_id;
   guint                 sidebar_refresh_id;
   guint                 relayout_id;
+  guint                 first_idea_id;   /* opens the newest idea once laid out */
   guint                 sidebar_updating : 1;
   guint                 selecting : 1;
   GtkWidget            *all_row;

@@ -644,13 +644,19 @@ si_window_show_sync_status (SiWindow *self)
     si_sync_indicator_popup (self->sync_indicator);
 }
 
-/* A wide window opens with the newest idea in the editor, ready to read or continue. */
-static void
-open_first_idea (SiWindow *self)
+/* A wide window opens with the newest idea in the editor, ready to read or continue; a narrow
+ * one on the list. Run once the window is laid out: at map, the leaflet does not know yet
+ * whether it is folded, and an idea opened then would put a narrow window on the editor. */
+static gboolean
+open_first_idea_cb (gpointer user_data)
 {
+  SiWindow *self = user_data;
+
+  self->first_idea_id = 0;
   if (si_editor_get_idea (self->editor) == NULL && !adw_leaflet_get_folded (self->leaflet) &&
       g_list_model_get_n_items (G_LIST_MODEL (self->ideas)) > 0)
     si_window_open_idea (self, si_idea_list_get_id_at (self->ideas, 0));
+  return G_SOURCE_REMOVE;
 }
 
 static int
@@ -701,8 +707,12 @@ si_window_size_allocate (GtkWidget *widget,
 static void
 si_window_map (GtkWidget *widget)
 {
+  SiWindow *self = SI_WINDOW (widget);
+
   GTK_WIDGET_CLASS (si_window_parent_class)->map (widget);
-  open_first_idea (SI_WINDOW (widget));
+  /* After the first layout (GDK's redraw priority is higher than an idle's). */
+  if (self->first_idea_id == 0)
+    self->first_idea_id = g_idle_add (open_first_idea_cb, self);
 }
 
 /* GObject and GtkWindow ------------------------------------------------------------------------ */
@@ -837,6 +847,7 @@ si_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
   g_clear_handle_id (&self->relayout_id, g_source_remove);
+  g_clear_handle_id (&self->first_idea_id, g_source_remove);
   g_cancellable_cancel (self->chooser_cancellable);
   g_clear_object (&self->chooser_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_WINDOW);
