@@ -12,12 +12,18 @@
  * on editing that copy (its text is the one shown) and says so with a toast that offers Compare.
  * A change that arrives while an edit is still waiting (another program wrote) is merged here the
  * same way, three ways against what the editor last read or wrote. A conflicted copy shows a
- * banner to compare and choose. */
+ * banner to compare and choose.
+ *
+ * The text is a GtkSourceView over a GtkSourceBuffer in our Markdown language
+ * (language-specs/saveidea-markdown.lang: the stock one and task boxes), in the Adwaita style
+ * scheme that follows the dark style. The store keeps plain text: the highlighting is only tags.
+ * Each idea opened starts a new undo history, which saving and a sync's changes keep. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
 #include <string.h>
 
 #include "si-compare-window.h"
@@ -81,6 +87,91 @@ static GtkTextBuffer *
 body_buffer (SiEditor *self)
 {
   return gtk_text_view_get_buffer (self->body_view);
+}
+
+/* The Markdown language and the style scheme ----------------------------------------------------- */
+
+#define SI_LANGUAGE_SPECS_PATH "resource:///io/github/saveidea/Saveidea/language-specs"
+
+/* GtkSourceView's types and our language, once per process. */
+static void
+ensure_source_view (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      GtkSourceLanguageManager *languages;
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) path = NULL;
+
+      gtk_source_init ();
+      /* Ours first, then the default ones (the stock Markdown): 5.6 prepends to an empty path
+       * when the default one was not asked for yet. */
+      languages = gtk_source_language_manager_get_default ();
+      g_strv_builder_add (builder, SI_LANGUAGE_SPECS_PATH);
+      g_strv_builder_addv (builder, (const char **) gtk_source_language_manager_get_search_path (languages));
+      path = g_strv_builder_end (builder);
+      gtk_source_language_manager_set_search_path (languages, (const char * const *) path);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/* Adwaita or Adwaita-dark, as the style is now. */
+static void
+update_style_scheme (SiEditor *self)
+{
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita");
+
+  gtk_source_buffer_set_style_scheme (GTK_SOURCE_BUFFER (body_buffer (self)), scheme);
+}
+
+/* GtkSourceView moves the word at the cursor with Alt+Left and Alt+Right, a code editor's way:
+ * in the text of an idea, Alt+Left goes back to the list as it does everywhere in the window,
+ * and Alt+Right leaves the words where they are. */
+static gboolean
+body_alt_left_cb (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  return gtk_widget_activate_action (widget, "list.back", NULL);
+}
+
+static gboolean
+body_alt_right_cb (GtkWidget *widget,
+                   GVariant  *args,
+                   gpointer   user_data)
+{
+  return TRUE;
+}
+
+static void
+setup_source_buffer (SiEditor *self)
+{
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (body_buffer (self));
+  GtkSourceLanguage *markdown = gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
+                                                                          "saveidea-markdown");
+
+  g_warn_if_fail (markdown != NULL);
+  gtk_source_buffer_set_language (buffer, markdown);
+  gtk_source_buffer_set_highlight_syntax (buffer, TRUE);
+  /* Prose, not code: a bracket is not worth a colour. */
+  gtk_source_buffer_set_highlight_matching_brackets (buffer, FALSE);
+  update_style_scheme (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark", G_CALLBACK (update_style_scheme),
+                           self, G_CONNECT_SWAPPED);
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Left, GDK_ALT_MASK),
+                                                          gtk_callback_action_new (body_alt_left_cb, NULL, NULL)));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Right, GDK_ALT_MASK),
+                                                          gtk_callback_action_new (body_alt_right_cb, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self->body_view), keys);
 }
 
 static char *
@@ -561,6 +652,8 @@ load_idea (SiEditor *self)
   self->loading = TRUE;
   if (!g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->title_entry)), title))
     gtk_editable_set_text (GTK_EDITABLE (self->title_entry), title);
+  /* Another idea's text is not a step to undo: each idea opened starts a history of its own. */
+  gtk_text_buffer_begin_irreversible_action (body_buffer (self));
   if (!g_str_equal (shown_body, body))
     {
       GtkTextIter start;
@@ -569,6 +662,7 @@ load_idea (SiEditor *self)
       gtk_text_buffer_get_start_iter (body_buffer (self), &start);
       gtk_text_buffer_place_cursor (body_buffer (self), &start);
     }
+  gtk_text_buffer_end_irreversible_action (body_buffer (self));
   self->loading = FALSE;
 
   rebuild_tag_chips (self);
@@ -1059,6 +1153,7 @@ si_editor_class_init (SiEditorClass *klass)
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (SI_TYPE_TITLE_VIEW);
+  ensure_source_view ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_revealer);
   gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_banner);
@@ -1089,6 +1184,7 @@ static void
 si_editor_init (SiEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  setup_source_buffer (self);
 
   g_signal_connect_object (self->title_entry, "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->title_entry, "activate", G_CALLBACK (title_activate_cb), self, G_CONNECT_SWAPPED);
