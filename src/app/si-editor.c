@@ -17,7 +17,9 @@
  * The text is a GtkSourceView over a GtkSourceBuffer in our Markdown language
  * (language-specs/saveidea-markdown.lang: the stock one and task boxes), in the Adwaita style
  * scheme that follows the dark style. The store keeps plain text: the highlighting is only tags.
- * Each idea opened starts a new undo history, which saving and a sync's changes keep. */
+ * Each idea opened starts a new undo history, which saving and a sync's changes keep. Ctrl+F
+ * finds and Ctrl+H replaces in the text (si-find-bar.c); a dim line under it counts the words
+ * and characters of the idea, or of the selection. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
@@ -26,8 +28,11 @@
 #include <gtksourceview/gtksource.h>
 #include <string.h>
 
+#include "si-app-utils.h"
 #include "si-compare-window.h"
 #include "si-editor.h"
+#include "si-find-bar.h"
+#include "si-i18n.h"
 #include "si-merge.h"
 #include "si-title-view.h"
 
@@ -43,6 +48,9 @@ struct _SiEditor
   GPtrArray      *all_tags;      /* SiTag, while the tag popover is open */
 
   guint           save_id;
+  guint           count_id;      /* the word count, soon */
+  guint           n_words;       /* of the whole text, while words_known */
+  guint           words_known : 1;
   guint           pending : 1;   /* edits not yet on disk */
   guint           loading : 1;   /* filling the widgets from the idea */
   guint           saving : 1;    /* inside si_store_save_idea() */
@@ -58,6 +66,8 @@ struct _SiEditor
   GtkEntry       *tag_entry;
   GtkListBox     *tag_suggestions;
   GtkTextView    *body_view;
+  SiFindBar      *find_bar;
+  GtkLabel       *count_label;
 };
 
 G_DEFINE_FINAL_TYPE (SiEditor, si_editor, GTK_TYPE_WIDGET)
@@ -211,6 +221,109 @@ update_banner (SiEditor *self)
     }
   else
     show_error (self, NULL);
+}
+
+/* Words and characters -------------------------------------------------------------------------- */
+
+static void
+update_count (SiEditor *self)
+{
+  GtkTextBuffer *buffer = body_buffer (self);
+  guint n_chars = (guint) gtk_text_buffer_get_char_count (buffer);
+  g_autofree char *words = NULL;
+  g_autofree char *chars = NULL;
+  g_autofree char *total_words = NULL;
+  g_autofree char *total_chars = NULL;
+  g_autofree char *label = NULL;
+  GtkTextIter start, end;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), self->idea != NULL);
+  if (self->idea == NULL)
+    return;
+  if (!self->words_known)
+    {
+      g_autofree char *text = dup_body_text (self);
+
+      self->n_words = si_count_words (text, -1);
+      self->words_known = TRUE;
+    }
+  total_words = si_format_count (self->n_words);
+  total_chars = si_format_count (n_chars);
+
+  if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    {
+      g_autofree char *selected = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      g_autofree char *sel_words = si_format_count (si_count_words (selected, -1));
+      g_autofree char *sel_chars = si_format_count ((guint) (gtk_text_iter_get_offset (&end) - gtk_text_iter_get_offset (&start)));
+
+      /* Translators: words in the selection, of the idea's words: "12 of 345 words" */
+      words = g_strdup_printf (ngettext ("%s of %s word", "%s of %s words", self->n_words), sel_words, total_words);
+      /* Translators: characters in the selection, of the idea's: "60 of 2,000 characters" */
+      chars = g_strdup_printf (ngettext ("%s of %s character", "%s of %s characters", n_chars), sel_chars, total_chars);
+    }
+  else
+    {
+      words = g_strdup_printf (ngettext ("%s word", "%s words", self->n_words), total_words);
+      chars = g_strdup_printf (ngettext ("%s character", "%s characters", n_chars), total_chars);
+    }
+  /* Translators: the count under an idea's text: "345 words · 2,000 characters" */
+  label = g_strdup_printf (C_("word count", "%s · %s"), words, chars);
+  gtk_label_set_label (self->count_label, label);
+}
+
+static gboolean
+count_timeout_cb (gpointer user_data)
+{
+  SiEditor *self = user_data;
+
+  self->count_id = 0;
+  update_count (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* At most one count per SI_EDITOR_COUNT_DELAY_MS, however fast the typing: a keystroke in a
+ * long text costs no counting of its own. */
+static void
+count_soon (SiEditor *self)
+{
+  if (self->count_id == 0)
+    self->count_id = g_timeout_add_full (G_PRIORITY_LOW, SI_EDITOR_COUNT_DELAY_MS, count_timeout_cb, self, NULL);
+}
+
+static void
+body_changed_cb (SiEditor *self)
+{
+  self->words_known = FALSE;
+  count_soon (self);
+}
+
+static void
+body_mark_set_cb (GtkTextBuffer *buffer,
+                  GtkTextIter   *location,
+                  GtkTextMark   *mark,
+                  SiEditor      *self)
+{
+  if (mark == gtk_text_buffer_get_insert (buffer) || mark == gtk_text_buffer_get_selection_bound (buffer))
+    count_soon (self);
+}
+
+/* Find and replace ------------------------------------------------------------------------------ */
+
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SiEditor *self = SI_EDITOR (widget);
+
+  if (g_str_equal (action_name, "editor.find"))
+    si_find_bar_open (self->find_bar, FALSE);
+  else if (g_str_equal (action_name, "editor.replace"))
+    si_find_bar_open (self->find_bar, TRUE);
+  else if (g_str_equal (action_name, "editor.find-next"))
+    si_find_bar_next (self->find_bar);
+  else
+    si_find_bar_previous (self->find_bar);
 }
 
 /* Saving ---------------------------------------------------------------------------------------- */
@@ -664,6 +777,9 @@ load_idea (SiEditor *self)
     }
   gtk_text_buffer_end_irreversible_action (body_buffer (self));
   self->loading = FALSE;
+  self->words_known = FALSE;
+  g_clear_handle_id (&self->count_id, g_source_remove);
+  update_count (self);
 
   rebuild_tag_chips (self);
   update_banner (self);
@@ -1061,6 +1177,18 @@ _si_editor_get_tag_box (SiEditor *self)
   return GTK_WIDGET (self->tag_box);
 }
 
+SiFindBar *
+_si_editor_get_find_bar (SiEditor *self)
+{
+  return self->find_bar;
+}
+
+GtkLabel *
+_si_editor_get_count_label (SiEditor *self)
+{
+  return self->count_label;
+}
+
 /* GObject --------------------------------------------------------------------------------------- */
 
 static void
@@ -1073,6 +1201,7 @@ si_editor_dispose (GObject *object)
   if (self->store)
     si_editor_set_store (self, NULL);
   g_clear_handle_id (&self->save_id, g_source_remove);
+  g_clear_handle_id (&self->count_id, g_source_remove);
   g_clear_object (&self->idea);
   g_clear_pointer (&self->all_tags, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_EDITOR);
@@ -1153,6 +1282,7 @@ si_editor_class_init (SiEditorClass *klass)
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (SI_TYPE_TITLE_VIEW);
+  g_type_ensure (SI_TYPE_FIND_BAR);
   ensure_source_view ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_revealer);
@@ -1166,6 +1296,8 @@ si_editor_class_init (SiEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiEditor, tag_entry);
   gtk_widget_class_bind_template_child (widget_class, SiEditor, tag_suggestions);
   gtk_widget_class_bind_template_child (widget_class, SiEditor, body_view);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, find_bar);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, count_label);
   gtk_widget_class_bind_template_callback (widget_class, tag_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, tag_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, tag_entry_changed_cb);
@@ -1175,6 +1307,16 @@ si_editor_class_init (SiEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "editor.keep-this", NULL, keep_action);
   gtk_widget_class_install_action (widget_class, "editor.keep-other", NULL, keep_action);
   gtk_widget_class_install_action (widget_class, "editor.keep-both", NULL, keep_action);
+  gtk_widget_class_install_action (widget_class, "editor.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "editor.replace", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "editor.find-next", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "editor.find-previous", NULL, find_action);
+  /* In the editor, Ctrl+F finds in the idea; the window's Ctrl+F searches the list. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "editor.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK, "editor.replace", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK, "editor.find-next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "editor.find-previous", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ideaeditor");
@@ -1189,5 +1331,8 @@ si_editor_init (SiEditor *self)
   g_signal_connect_object (self->title_entry, "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->title_entry, "activate", G_CALLBACK (title_activate_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (body_buffer (self), "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (body_buffer (self), "changed", G_CALLBACK (body_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (body_buffer (self), "mark-set", G_CALLBACK (body_mark_set_cb), self, 0);
+  si_find_bar_set_view (self->find_bar, GTK_SOURCE_VIEW (self->body_view));
   load_idea (self);
 }
