@@ -25,6 +25,7 @@ struct _SiFindBar
   GtkSourceSearchContext  *context;
 
   GtkRevealer             *revealer;
+  GtkWidget               *bar;
   GtkSearchEntry          *search_entry;
   GtkLabel                *count_label;
   GtkToggleButton         *replace_toggle;
@@ -268,6 +269,7 @@ si_find_bar_open (SiFindBar *self,
     }
   if (replace)
     gtk_toggle_button_set_active (self->replace_toggle, TRUE);
+  gtk_widget_set_visible (self->bar, TRUE);
   gtk_revealer_set_reveal_child (self->revealer, TRUE);
   gtk_source_search_context_set_highlight (self->context, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
@@ -286,6 +288,8 @@ si_find_bar_close (SiFindBar *self)
 {
   g_return_if_fail (SI_IS_FIND_BAR (self));
   gtk_revealer_set_reveal_child (self->revealer, FALSE);
+  if (!gtk_revealer_get_child_revealed (self->revealer))
+    gtk_widget_set_visible (self->bar, FALSE);
   if (self->context)
     gtk_source_search_context_set_highlight (self->context, FALSE);
   if (self->view)
@@ -342,6 +346,14 @@ mark_set_cb (GtkTextBuffer *text_buffer,
   if (si_find_bar_is_open (self) &&
       (mark == gtk_text_buffer_get_insert (text_buffer) || mark == gtk_text_buffer_get_selection_bound (text_buffer)))
     update_count (self);
+}
+
+/* Closed and slid away: out of the layout. */
+static void
+child_revealed_cb (SiFindBar *self)
+{
+  if (!gtk_revealer_get_reveal_child (self->revealer) && !gtk_revealer_get_child_revealed (self->revealer))
+    gtk_widget_set_visible (self->bar, FALSE);
 }
 
 static gboolean
@@ -437,6 +449,7 @@ si_find_bar_class_init (SiFindBarClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-find-bar.ui");
   gtk_widget_class_bind_template_child (widget_class, SiFindBar, revealer);
+  gtk_widget_class_bind_template_child (widget_class, SiFindBar, bar);
   gtk_widget_class_bind_template_child (widget_class, SiFindBar, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SiFindBar, count_label);
   gtk_widget_class_bind_template_child (widget_class, SiFindBar, replace_toggle);
@@ -458,6 +471,8 @@ si_find_bar_init (SiFindBar *self)
   GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (self->revealer, "notify::child-revealed", G_CALLBACK (child_revealed_cb), self,
+                           G_CONNECT_SWAPPED);
 
   /* Shift+Enter in the search entry: before the entry takes Enter as "next". */
   controller = gtk_shortcut_controller_new ();
