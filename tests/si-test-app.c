@@ -381,11 +381,17 @@ si_test_app_init (int    *argc,
   static const char * const mime_dirs[] = { "/usr/local/share/mime", "/usr/share/mime", NULL };
   static const char * const icon_dirs[] = { "/usr/local/share/icons", "/usr/share/icons", "/usr/share/pixmaps", NULL };
 
-  /* And GtkSourceView's language specs and style schemes (the editor's Markdown). */
-  g_auto(GStrv) data_dirs = g_strdupv ((char **) g_get_system_data_dirs ());
+  /* And GtkSourceView's language specs and style schemes (the editor's Markdown): where the
+   * system keeps them, also in a test's subprocess, which inherits the isolated folders. */
+  static const char * const system_dirs[] = { "/usr/local/share", "/usr/share", NULL };
+  g_autoptr(GStrvBuilder) dirs = g_strv_builder_new ();
+  g_auto(GStrv) data_dirs = NULL;
   g_autoptr(GPtrArray) languages = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GPtrArray) schemes = g_ptr_array_new_with_free_func (g_free);
 
+  g_strv_builder_addv (dirs, (const char **) g_get_system_data_dirs ());
+  g_strv_builder_addv (dirs, (const char **) system_dirs);
+  data_dirs = g_strv_builder_end (dirs);
   g_content_type_set_mime_dirs (mime_dirs);
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
