@@ -1,6 +1,8 @@
 /* si-test-app.c — what the test-app*.c programs share (see si-test-app.h). */
 #include "config.h"
 
+#include <gtksourceview/gtksource.h>
+
 #include "si-test-app.h"
 
 void
@@ -379,6 +381,17 @@ si_test_app_init (int    *argc,
   static const char * const mime_dirs[] = { "/usr/local/share/mime", "/usr/share/mime", NULL };
   static const char * const icon_dirs[] = { "/usr/local/share/icons", "/usr/share/icons", "/usr/share/pixmaps", NULL };
 
+  /* And GtkSourceView's language specs and style schemes (the editor's Markdown): where the
+   * system keeps them, also in a test's subprocess, which inherits the isolated folders. */
+  static const char * const system_dirs[] = { "/usr/local/share", "/usr/share", NULL };
+  g_autoptr(GStrvBuilder) dirs = g_strv_builder_new ();
+  g_auto(GStrv) data_dirs = NULL;
+  g_autoptr(GPtrArray) languages = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) schemes = g_ptr_array_new_with_free_func (g_free);
+
+  g_strv_builder_addv (dirs, (const char **) g_get_system_data_dirs ());
+  g_strv_builder_addv (dirs, (const char **) system_dirs);
+  data_dirs = g_strv_builder_end (dirs);
   g_content_type_set_mime_dirs (mime_dirs);
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
@@ -386,6 +399,22 @@ si_test_app_init (int    *argc,
   gtk_init ();
   adw_init ();
   gtk_icon_theme_set_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()), icon_dirs);
+  gtk_source_init ();
+  for (const char * const *d = gtk_source_language_manager_get_search_path (gtk_source_language_manager_get_default ()); *d; d++)
+    g_ptr_array_add (languages, g_strdup (*d));
+  for (const char * const *d = gtk_source_style_scheme_manager_get_search_path (gtk_source_style_scheme_manager_get_default ()); *d; d++)
+    g_ptr_array_add (schemes, g_strdup (*d));
+  for (guint i = 0; data_dirs[i]; i++)
+    {
+      g_ptr_array_add (languages, g_build_filename (data_dirs[i], "gtksourceview-5", "language-specs", NULL));
+      g_ptr_array_add (schemes, g_build_filename (data_dirs[i], "gtksourceview-5", "styles", NULL));
+    }
+  g_ptr_array_add (languages, NULL);
+  g_ptr_array_add (schemes, NULL);
+  gtk_source_language_manager_set_search_path (gtk_source_language_manager_get_default (),
+                                               (const char * const *) languages->pdata);
+  gtk_source_style_scheme_manager_set_search_path (gtk_source_style_scheme_manager_get_default (),
+                                                   (const char * const *) schemes->pdata);
   /* Transitions only make the tests wait (and a revealer mid-slide can be allocated less than
    * its padding on a loaded machine). */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);

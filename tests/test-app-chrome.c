@@ -172,6 +172,9 @@ typedef enum {
   EFFECT_PIN,
   EFFECT_DELETE,
   EFFECT_SEARCH,
+  EFFECT_FIND,
+  EFFECT_REPLACE,
+  EFFECT_FIND_NEXT,
   EFFECT_BACK,
   EFFECT_SYNC,
   EFFECT_PREFERENCES,
@@ -202,8 +205,13 @@ static const struct {
   { "Pin or unpin the idea", FOCUS_ANYWHERE, FALSE, EFFECT_PIN },
   { "Delete the idea selected in the list", FOCUS_LIST, FALSE, EFFECT_DELETE },
   { "Delete the idea", FOCUS_ANYWHERE, FALSE, EFFECT_DELETE },
-  /* From the search entry, Ctrl+F has nothing left to do. */
-  { "Search", FOCUS_LIST | FOCUS_TITLE | FOCUS_BODY, FALSE, EFFECT_SEARCH },
+  /* From the search entry, Ctrl+F has nothing left to do; in the editor, it finds in the idea. */
+  { "Search the list", FOCUS_LIST, FALSE, EFFECT_SEARCH },
+  { "Find in the idea", FOCUS_TITLE | FOCUS_BODY, FALSE, EFFECT_FIND },
+  { "Find and replace in the idea", FOCUS_TITLE | FOCUS_BODY, FALSE, EFFECT_REPLACE },
+  /* prepare() leaves FIND_TEXT to find, once in the text, and the cursor before it. */
+  { "Next match in the idea", FOCUS_TITLE | FOCUS_BODY, FALSE, EFFECT_FIND_NEXT },
+  { "Previous match in the idea", FOCUS_TITLE | FOCUS_BODY, FALSE, EFFECT_FIND_NEXT },
   { "Back to the list", FOCUS_TITLE | FOCUS_BODY, TRUE, EFFECT_BACK },
   { "Sync now", FOCUS_ANYWHERE, FALSE, EFFECT_SYNC },
   { "Preferences", FOCUS_ANYWHERE, FALSE, EFFECT_PREFERENCES },
@@ -277,6 +285,18 @@ is_in (GtkWidget *widget,
   return widget != NULL && (widget == container || gtk_widget_is_ancestor (widget, container));
 }
 
+/* What the find bar looks for while the keys are checked: once in each idea's text. */
+#define FIND_TEXT "idea"
+
+static gboolean
+find_bar_has_focus (SiWindow *window)
+{
+  SiFindBar *bar = _si_editor_get_find_bar (_si_window_get_editor (window));
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  return si_find_bar_is_open (bar) && is_in (focus, _si_find_bar_get_search_entry (bar));
+}
+
 static gboolean
 effect_seen (Keys           *k,
              Effect          effect,
@@ -299,6 +319,22 @@ effect_seen (Keys           *k,
     case EFFECT_SEARCH:
       return gtk_search_bar_get_search_mode (_si_window_get_search_bar (window)) &&
              is_in (focus, _si_window_get_search_entry (window));
+    case EFFECT_FIND:
+      return find_bar_has_focus (window);
+    case EFFECT_REPLACE:
+      return find_bar_has_focus (window) &&
+             gtk_widget_get_mapped (GTK_WIDGET (_si_find_bar_get_replace_entry (_si_editor_get_find_bar (_si_window_get_editor (window)))));
+    case EFFECT_FIND_NEXT:
+      {
+        GtkTextBuffer *buffer = _si_editor_get_body_buffer (_si_window_get_editor (window));
+        g_autofree char *selected = NULL;
+        GtkTextIter start, end;
+
+        if (!gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+          return FALSE;
+        selected = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+        return g_str_equal (selected, FIND_TEXT);
+      }
     case EFFECT_BACK:
       return g_strcmp0 (adw_leaflet_get_visible_child_name (_si_window_get_leaflet (window)), "editor") != 0;
     case EFFECT_SYNC: return k->n_sync == before->n_sync + 1;
@@ -510,11 +546,26 @@ prepare (Keys     *k,
 
   gtk_widget_set_visible (k->help, FALSE);
   gtk_search_bar_set_search_mode (search_bar, focus == FOCUS_SEARCH);
+  /* The find bar closed, with something to find for Ctrl+G. */
+  {
+    SiFindBar *bar = _si_editor_get_find_bar (editor);
+
+    if (g_strcmp0 (gtk_editable_get_text (_si_find_bar_get_search_entry (bar)), FIND_TEXT) != 0)
+      {
+        gtk_editable_set_text (_si_find_bar_get_search_entry (bar), FIND_TEXT);
+        spin (300);   /* the entry's search-changed comes a moment later */
+      }
+    si_find_bar_close (bar);
+  }
   id = first_written_idea (k);
   si_window_open_idea (window, id);
   WAIT_FOR (si_window_get_current_id (window) == id);
   if (narrow)
     adw_leaflet_set_visible_child_name (leaflet, "editor");
+  /* No match selected: the cursor at the start of the text. */
+  buffer = _si_editor_get_body_buffer (editor);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_place_cursor (buffer, &start);
 
   gtk_window_present (GTK_WINDOW (window));
   WAIT_FOR (gtk_window_is_active (GTK_WINDOW (window)));

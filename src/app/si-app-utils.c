@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "si-app-utils.h"
 
@@ -140,4 +141,77 @@ si_minute_clock_get (void)
       g_once_init_leave (&clock, object);
     }
   return clock;
+}
+
+static gboolean
+is_unspaced_script (gunichar u)
+{
+  GUnicodeScript script = g_unichar_get_script (u);
+
+  return script == G_UNICODE_SCRIPT_HAN || script == G_UNICODE_SCRIPT_HIRAGANA ||
+         script == G_UNICODE_SCRIPT_KATAKANA;
+}
+
+/**
+ * si_count_words:
+ * @text: UTF-8 text
+ * @len: its length in bytes, or -1 when it ends with a NUL
+ *
+ * Words as a writer counts them: each run of characters between spaces that holds a letter or
+ * a digit ("don't", "e-mail" and "**bold**" are one word; "-", "#" and "[ ]" none), and each
+ * Chinese or Japanese character on its own, as those scripts put no spaces between words.
+ *
+ * Returns: how many words @text holds
+ */
+guint
+si_count_words (const char *text,
+                gssize      len)
+{
+  const char *p = text, *end;
+  gboolean counted = FALSE;   /* the run of characters since the last space is counted */
+  guint n = 0;
+
+  g_return_val_if_fail (text != NULL || len == 0, 0);
+  end = len < 0 ? text + strlen (text) : text + len;
+  while (p < end)
+    {
+      guchar c = (guchar) *p;
+
+      if (c < 0x80)
+        {
+          /* Most text is ASCII: no decoding. */
+          if (g_ascii_isspace (c))
+            counted = FALSE;
+          else if (!counted && g_ascii_isalnum (c))
+            {
+              n++;
+              counted = TRUE;
+            }
+          p++;
+        }
+      else
+        {
+          gunichar u = g_utf8_get_char_validated (p, end - p);
+
+          if (u == (gunichar) -1 || u == (gunichar) -2)
+            {
+              p++;
+              continue;
+            }
+          if (g_unichar_isspace (u))
+            counted = FALSE;
+          else if (g_unichar_isalnum (u) && is_unspaced_script (u))
+            {
+              n++;
+              counted = FALSE;
+            }
+          else if (!counted && g_unichar_isalnum (u))
+            {
+              n++;
+              counted = TRUE;
+            }
+          p = g_utf8_next_char (p);
+        }
+    }
+  return n;
 }

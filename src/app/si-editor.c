@@ -12,17 +12,28 @@
  * on editing that copy (its text is the one shown) and says so with a toast that offers Compare.
  * A change that arrives while an edit is still waiting (another program wrote) is merged here the
  * same way, three ways against what the editor last read or wrote. A conflicted copy shows a
- * banner to compare and choose. */
+ * banner to compare and choose.
+ *
+ * The text is a GtkSourceView over a GtkSourceBuffer in our Markdown language
+ * (language-specs/saveidea-markdown.lang: the stock one and task boxes), in the Adwaita style
+ * scheme that follows the dark style. The store keeps plain text: the highlighting is only tags.
+ * Each idea opened starts a new undo history, which saving and a sync's changes keep. Ctrl+F
+ * finds and Ctrl+H replaces in the text (si-find-bar.c); a dim line under it counts the words
+ * and characters of the idea, or of the selection. */
 #define G_LOG_DOMAIN "saveidea-app"
 
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
 #include <string.h>
 
+#include "si-app-utils.h"
 #include "si-compare-window.h"
 #include "si-editor.h"
 #include "si-markdown-editing.h"
+#include "si-find-bar.h"
+#include "si-i18n.h"
 #include "si-merge.h"
 #include "si-spell-checker.h"
 #include "si-title-view.h"
@@ -39,6 +50,9 @@ struct _SiEditor
   GPtrArray      *all_tags;      /* SiTag, while the tag popover is open */
 
   guint           save_id;
+  guint           count_id;      /* the word count, soon */
+  guint           n_words;       /* of the whole text, while words_known */
+  guint           words_known : 1;
   guint           pending : 1;   /* edits not yet on disk */
   guint           loading : 1;   /* filling the widgets from the idea */
   guint           saving : 1;    /* inside si_store_save_idea() */
@@ -55,6 +69,8 @@ struct _SiEditor
   GtkListBox     *tag_suggestions;
   GtkTextView    *body_view;
   SiSpellChecker *spell_checker;
+  SiFindBar      *find_bar;
+  GtkLabel       *count_label;
 };
 
 G_DEFINE_FINAL_TYPE (SiEditor, si_editor, GTK_TYPE_WIDGET)
@@ -84,6 +100,91 @@ static GtkTextBuffer *
 body_buffer (SiEditor *self)
 {
   return gtk_text_view_get_buffer (self->body_view);
+}
+
+/* The Markdown language and the style scheme ----------------------------------------------------- */
+
+#define SI_LANGUAGE_SPECS_PATH "resource:///io/github/saveidea/Saveidea/language-specs"
+
+/* GtkSourceView's types and our language, once per process. */
+static void
+ensure_source_view (void)
+{
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      GtkSourceLanguageManager *languages;
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) path = NULL;
+
+      gtk_source_init ();
+      /* Ours first, then the default ones (the stock Markdown): 5.6 prepends to an empty path
+       * when the default one was not asked for yet. */
+      languages = gtk_source_language_manager_get_default ();
+      g_strv_builder_add (builder, SI_LANGUAGE_SPECS_PATH);
+      g_strv_builder_addv (builder, (const char **) gtk_source_language_manager_get_search_path (languages));
+      path = g_strv_builder_end (builder);
+      gtk_source_language_manager_set_search_path (languages, (const char * const *) path);
+      g_once_init_leave (&done, 1);
+    }
+}
+
+/* Adwaita or Adwaita-dark, as the style is now. */
+static void
+update_style_scheme (SiEditor *self)
+{
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (schemes, dark ? "Adwaita-dark" : "Adwaita");
+
+  gtk_source_buffer_set_style_scheme (GTK_SOURCE_BUFFER (body_buffer (self)), scheme);
+}
+
+/* GtkSourceView moves the word at the cursor with Alt+Left and Alt+Right, a code editor's way:
+ * in the text of an idea, Alt+Left goes back to the list as it does everywhere in the window,
+ * and Alt+Right leaves the words where they are. */
+static gboolean
+body_alt_left_cb (GtkWidget *widget,
+                  GVariant  *args,
+                  gpointer   user_data)
+{
+  return gtk_widget_activate_action (widget, "list.back", NULL);
+}
+
+static gboolean
+body_alt_right_cb (GtkWidget *widget,
+                   GVariant  *args,
+                   gpointer   user_data)
+{
+  return TRUE;
+}
+
+static void
+setup_source_buffer (SiEditor *self)
+{
+  GtkEventController *keys = gtk_shortcut_controller_new ();
+  GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (body_buffer (self));
+  GtkSourceLanguage *markdown = gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
+                                                                          "saveidea-markdown");
+
+  g_warn_if_fail (markdown != NULL);
+  gtk_source_buffer_set_language (buffer, markdown);
+  gtk_source_buffer_set_highlight_syntax (buffer, TRUE);
+  /* Prose, not code: a bracket is not worth a colour. */
+  gtk_source_buffer_set_highlight_matching_brackets (buffer, FALSE);
+  update_style_scheme (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark", G_CALLBACK (update_style_scheme),
+                           self, G_CONNECT_SWAPPED);
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Left, GDK_ALT_MASK),
+                                                          gtk_callback_action_new (body_alt_left_cb, NULL, NULL)));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Right, GDK_ALT_MASK),
+                                                          gtk_callback_action_new (body_alt_right_cb, NULL, NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self->body_view), keys);
 }
 
 static char *
@@ -123,6 +224,109 @@ update_banner (SiEditor *self)
     }
   else
     show_error (self, NULL);
+}
+
+/* Words and characters -------------------------------------------------------------------------- */
+
+static void
+update_count (SiEditor *self)
+{
+  GtkTextBuffer *buffer = body_buffer (self);
+  guint n_chars = (guint) gtk_text_buffer_get_char_count (buffer);
+  g_autofree char *words = NULL;
+  g_autofree char *chars = NULL;
+  g_autofree char *total_words = NULL;
+  g_autofree char *total_chars = NULL;
+  g_autofree char *label = NULL;
+  GtkTextIter start, end;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), self->idea != NULL);
+  if (self->idea == NULL)
+    return;
+  if (!self->words_known)
+    {
+      g_autofree char *text = dup_body_text (self);
+
+      self->n_words = si_count_words (text, -1);
+      self->words_known = TRUE;
+    }
+  total_words = si_format_count (self->n_words);
+  total_chars = si_format_count (n_chars);
+
+  if (gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    {
+      g_autofree char *selected = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      g_autofree char *sel_words = si_format_count (si_count_words (selected, -1));
+      g_autofree char *sel_chars = si_format_count ((guint) (gtk_text_iter_get_offset (&end) - gtk_text_iter_get_offset (&start)));
+
+      /* Translators: words in the selection, of the idea's words: "12 of 345 words" */
+      words = g_strdup_printf (ngettext ("%s of %s word", "%s of %s words", self->n_words), sel_words, total_words);
+      /* Translators: characters in the selection, of the idea's: "60 of 2,000 characters" */
+      chars = g_strdup_printf (ngettext ("%s of %s character", "%s of %s characters", n_chars), sel_chars, total_chars);
+    }
+  else
+    {
+      words = g_strdup_printf (ngettext ("%s word", "%s words", self->n_words), total_words);
+      chars = g_strdup_printf (ngettext ("%s character", "%s characters", n_chars), total_chars);
+    }
+  /* Translators: the count under an idea's text: "345 words · 2,000 characters" */
+  label = g_strdup_printf (C_("word count", "%s · %s"), words, chars);
+  gtk_label_set_label (self->count_label, label);
+}
+
+static gboolean
+count_timeout_cb (gpointer user_data)
+{
+  SiEditor *self = user_data;
+
+  self->count_id = 0;
+  update_count (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* At most one count per SI_EDITOR_COUNT_DELAY_MS, however fast the typing: a keystroke in a
+ * long text costs no counting of its own. */
+static void
+count_soon (SiEditor *self)
+{
+  if (self->count_id == 0)
+    self->count_id = g_timeout_add_full (G_PRIORITY_LOW, SI_EDITOR_COUNT_DELAY_MS, count_timeout_cb, self, NULL);
+}
+
+static void
+body_changed_cb (SiEditor *self)
+{
+  self->words_known = FALSE;
+  count_soon (self);
+}
+
+static void
+body_mark_set_cb (GtkTextBuffer *buffer,
+                  GtkTextIter   *location,
+                  GtkTextMark   *mark,
+                  SiEditor      *self)
+{
+  if (mark == gtk_text_buffer_get_insert (buffer) || mark == gtk_text_buffer_get_selection_bound (buffer))
+    count_soon (self);
+}
+
+/* Find and replace ------------------------------------------------------------------------------ */
+
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SiEditor *self = SI_EDITOR (widget);
+
+  if (g_str_equal (action_name, "editor.find"))
+    si_find_bar_open (self->find_bar, FALSE);
+  else if (g_str_equal (action_name, "editor.replace"))
+    si_find_bar_open (self->find_bar, TRUE);
+  else if (g_str_equal (action_name, "editor.find-next"))
+    si_find_bar_next (self->find_bar);
+  else
+    si_find_bar_previous (self->find_bar);
 }
 
 /* Saving ---------------------------------------------------------------------------------------- */
@@ -564,6 +768,8 @@ load_idea (SiEditor *self)
   self->loading = TRUE;
   if (!g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->title_entry)), title))
     gtk_editable_set_text (GTK_EDITABLE (self->title_entry), title);
+  /* Another idea's text is not a step to undo: each idea opened starts a history of its own. */
+  gtk_text_buffer_begin_irreversible_action (body_buffer (self));
   if (!g_str_equal (shown_body, body))
     {
       GtkTextIter start;
@@ -572,7 +778,11 @@ load_idea (SiEditor *self)
       gtk_text_buffer_get_start_iter (body_buffer (self), &start);
       gtk_text_buffer_place_cursor (body_buffer (self), &start);
     }
+  gtk_text_buffer_end_irreversible_action (body_buffer (self));
   self->loading = FALSE;
+  self->words_known = FALSE;
+  g_clear_handle_id (&self->count_id, g_source_remove);
+  update_count (self);
 
   rebuild_tag_chips (self);
   update_banner (self);
@@ -983,6 +1193,18 @@ _si_editor_get_tag_box (SiEditor *self)
   return GTK_WIDGET (self->tag_box);
 }
 
+SiFindBar *
+_si_editor_get_find_bar (SiEditor *self)
+{
+  return self->find_bar;
+}
+
+GtkLabel *
+_si_editor_get_count_label (SiEditor *self)
+{
+  return self->count_label;
+}
+
 /* GObject --------------------------------------------------------------------------------------- */
 
 static void
@@ -995,6 +1217,7 @@ si_editor_dispose (GObject *object)
   if (self->store)
     si_editor_set_store (self, NULL);
   g_clear_handle_id (&self->save_id, g_source_remove);
+  g_clear_handle_id (&self->count_id, g_source_remove);
   g_clear_object (&self->idea);
   g_clear_pointer (&self->all_tags, g_ptr_array_unref);
   g_clear_object (&self->spell_checker);
@@ -1076,6 +1299,8 @@ si_editor_class_init (SiEditorClass *klass)
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (SI_TYPE_TITLE_VIEW);
+  g_type_ensure (SI_TYPE_FIND_BAR);
+  ensure_source_view ();
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_revealer);
   gtk_widget_class_bind_template_child (widget_class, SiEditor, conflict_banner);
@@ -1088,6 +1313,8 @@ si_editor_class_init (SiEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiEditor, tag_entry);
   gtk_widget_class_bind_template_child (widget_class, SiEditor, tag_suggestions);
   gtk_widget_class_bind_template_child (widget_class, SiEditor, body_view);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, find_bar);
+  gtk_widget_class_bind_template_child (widget_class, SiEditor, count_label);
   gtk_widget_class_bind_template_callback (widget_class, tag_popover_show_cb);
   gtk_widget_class_bind_template_callback (widget_class, tag_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, tag_entry_changed_cb);
@@ -1097,6 +1324,16 @@ si_editor_class_init (SiEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "editor.keep-this", NULL, keep_action);
   gtk_widget_class_install_action (widget_class, "editor.keep-other", NULL, keep_action);
   gtk_widget_class_install_action (widget_class, "editor.keep-both", NULL, keep_action);
+  gtk_widget_class_install_action (widget_class, "editor.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "editor.replace", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "editor.find-next", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "editor.find-previous", NULL, find_action);
+  /* In the editor, Ctrl+F finds in the idea; the window's Ctrl+F searches the list. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "editor.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK, "editor.replace", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK, "editor.find-next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "editor.find-previous", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ideaeditor");
@@ -1106,11 +1343,15 @@ static void
 si_editor_init (SiEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  setup_source_buffer (self);
 
   g_signal_connect_object (self->title_entry, "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->title_entry, "activate", G_CALLBACK (title_activate_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (body_buffer (self), "changed", G_CALLBACK (edited), self, G_CONNECT_SWAPPED);
   self->spell_checker = si_spell_checker_new (self->body_view);
   si_markdown_editing_attach (GTK_TEXT_VIEW (self->body_view));
+  g_signal_connect_object (body_buffer (self), "changed", G_CALLBACK (body_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (body_buffer (self), "mark-set", G_CALLBACK (body_mark_set_cb), self, 0);
+  si_find_bar_set_view (self->find_bar, GTK_SOURCE_VIEW (self->body_view));
   load_idea (self);
 }

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "si-spell-checker.h"
+#include "si-find-bar.h"
 #include "si-store.h"
 
 G_BEGIN_DECLS
@@ -13,6 +14,8 @@ G_DECLARE_FINAL_TYPE (SiEditor, si_editor, SI, EDITOR, GtkWidget)
 
 /* How long typing may pause before the edit is written to disk. */
 #define SI_EDITOR_SAVE_DELAY_MS 500
+/* How often, at most, the word count under the text is brought up to date while typing. */
+#define SI_EDITOR_COUNT_DELAY_MS 250
 
 SiStore  *si_editor_get_store    (SiEditor *self);
 void      si_editor_set_store    (SiEditor *self,
@@ -40,5 +43,7 @@ GtkEditable   *_si_editor_get_title_editable (SiEditor *self);
 GtkTextBuffer *_si_editor_get_body_buffer    (SiEditor *self);
 GtkWidget     *_si_editor_get_conflict_banner (SiEditor *self);
 GtkWidget     *_si_editor_get_tag_box        (SiEditor *self);
+SiFindBar     *_si_editor_get_find_bar       (SiEditor *self);
+GtkLabel      *_si_editor_get_count_label    (SiEditor *self);
 
 G_END_DECLS
