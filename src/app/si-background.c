@@ -44,6 +44,13 @@ can_sync (SiBackground *self)
          state != SI_SYNC_MANAGER_STATE_DISABLED && state != SI_SYNC_MANAGER_STATE_NEEDS_LOGIN;
 }
 
+/* From the notebook itself: the manager's count follows the store's "changed" signal. */
+static guint
+waiting_changes (SiBackground *self)
+{
+  return si_store_count_pending (si_sync_manager_get_store (self->manager), NULL);
+}
+
 static void
 end_flush (SiBackground *self,
            gboolean      timed_out)
@@ -59,7 +66,7 @@ end_flush (SiBackground *self,
     {
       /* The changes stay in the notebook and go out at the next start. */
       g_message ("The server did not answer within %u ms; quitting with %u changes waiting",
-                 SI_BACKGROUND_FLUSH_TIMEOUT_MS, si_sync_manager_get_pending_changes (self->manager));
+                 SI_BACKGROUND_FLUSH_TIMEOUT_MS, waiting_changes (self));
       si_sync_manager_cancel (self->manager);
     }
   g_application_release (G_APPLICATION (self->app));
@@ -97,7 +104,7 @@ flush_sync_finished (SiSyncManager      *manager,
                      const GError       *error,
                      SiBackground       *self)
 {
-  if (error != NULL || si_sync_manager_get_pending_changes (manager) == 0)
+  if (error != NULL || waiting_changes (self) == 0)
     end_flush (self, FALSE);
   else if (self->flush_again_id == 0)
     self->flush_again_id = g_idle_add (flush_again, self);
@@ -114,7 +121,7 @@ flush (SiBackground *self,
       return;
     }
   if (!can_sync (self) ||
-      (si_sync_manager_get_pending_changes (self->manager) == 0 &&
+      (waiting_changes (self) == 0 &&
        si_sync_manager_get_state (self->manager) != SI_SYNC_MANAGER_STATE_SYNCING))
     {
       if (quit_after)
@@ -122,7 +129,7 @@ flush (SiBackground *self,
       return;
     }
 
-  g_debug ("Pushing %u waiting changes before quitting", si_sync_manager_get_pending_changes (self->manager));
+  g_debug ("Pushing %u waiting changes before quitting", waiting_changes (self));
   self->flushing = TRUE;
   self->quit_after_flush = quit_after;
   g_application_hold (G_APPLICATION (self->app));
