@@ -206,6 +206,12 @@ window_removed (GtkApplication *app,
         }
       return;
     }
+  if (self->held)
+    {
+      /* Turned off since: this close is the last one. */
+      self->held = FALSE;
+      g_application_release (G_APPLICATION (app));
+    }
   flush (self, FALSE);
 }
 
