@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "si-background.h"
+#include "si-preferences-window.h"
 #include "si-sync-engine.h"
 #include "si-test-app.h"
 #include "si-test-server.h"
@@ -474,6 +475,46 @@ test_keep_syncing (void)
   bg_teardown (&b);
 }
 
+/* Preferences ---------------------------------------------------------------------------------- */
+
+static GtkSwitch *
+find_row_switch (GtkWidget  *widget,
+                 const char *title)
+{
+  if (ADW_IS_ACTION_ROW (widget) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    {
+      GtkWidget *suffix = adw_action_row_get_activatable_widget (ADW_ACTION_ROW (widget));
+      return GTK_IS_SWITCH (suffix) ? GTK_SWITCH (suffix) : NULL;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkSwitch *found = find_row_switch (child, title);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The preference is a switch in Preferences, off by default, kept in the settings. */
+static void
+test_preference (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+  SiPreferencesWindow *prefs = si_preferences_window_new (NULL, NULL, settings);
+  GtkSwitch *toggle;
+
+  gtk_window_present (GTK_WINDOW (prefs));
+  toggle = find_row_switch (GTK_WIDGET (prefs), "Keep Syncing When the Window Is Closed");
+  g_assert_nonnull (toggle);
+  g_assert_false (gtk_switch_get_active (toggle));
+  g_assert_false (g_settings_get_boolean (settings, "run-in-background"));
+  gtk_switch_set_active (toggle, TRUE);
+  g_assert_true (g_settings_get_boolean (settings, "run-in-background"));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  spin (20);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,6 +523,7 @@ main (int   argc,
   g_setenv ("GIO_USE_NETWORK_MONITOR", "base", TRUE);
   si_test_app_init (&argc, &argv);
 
+  g_test_add_func ("/app/bgsync/preference", test_preference);
   g_test_add_func ("/app/bgsync/close-pushes", test_close_pushes);
   g_test_add_func ("/app/bgsync/close-bounded", test_close_bounded);
   g_test_add_func ("/app/bgsync/keep-syncing", test_keep_syncing);
