@@ -232,6 +232,49 @@ test_close_pushes (void)
 }
 
 static gboolean
+quit_after_typing (gpointer user_data)
+{
+  Bg *b = user_data;
+  SiWindow *window = wait_for_first_sync (b);
+  SiEditor *editor = _si_window_get_editor (window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "idea.new", NULL));
+  spin (20);
+  gtk_editable_set_text (_si_editor_get_title_editable (editor), "Typed just before Ctrl+Q");
+  b->closed_at = g_get_monotonic_time ();
+  g_action_group_activate_action (G_ACTION_GROUP (b->app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* Quitting (Ctrl+Q, app.quit) right after typing: the window saves, the idea goes out, then
+ * the application quits. */
+static void
+test_quit_pushes (void)
+{
+  Bg b = { 0 };
+  g_autoptr(SiIdea) there = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_trap_subprocess (NULL, 120 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
+      g_test_trap_assert_passed ();
+      return;
+    }
+  if (skip_without_bus ())
+    return;
+  bg_setup (&b, NULL);
+  start (&b, quit_after_typing);
+  g_assert_cmpint (run_app (&b), ==, 0);
+  g_test_message ("quit %" G_GINT64_FORMAT " ms after app.quit", (g_get_monotonic_time () - b.closed_at) / 1000);
+  g_assert_cmpint (b.closed_at, >, 0);
+
+  sync_other (&b);
+  there = find_idea (b.other, "Typed just before Ctrl+Q");
+  g_assert_nonnull (there);
+  bg_teardown (&b);
+}
+
+static gboolean
 close_while_hanging (gpointer user_data)
 {
   Bg *b = user_data;
@@ -525,6 +568,7 @@ main (int   argc,
 
   g_test_add_func ("/app/bgsync/preference", test_preference);
   g_test_add_func ("/app/bgsync/close-pushes", test_close_pushes);
+  g_test_add_func ("/app/bgsync/quit-pushes", test_quit_pushes);
   g_test_add_func ("/app/bgsync/close-bounded", test_close_bounded);
   g_test_add_func ("/app/bgsync/keep-syncing", test_keep_syncing);
   return g_test_run ();
