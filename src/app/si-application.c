@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "si-application.h"
+#include "si-background.h"
 #include "si-preferences-window.h"
 #include "si-window.h"
 
@@ -23,6 +24,7 @@ struct _SiApplication
   SiStore        *store;
   SiAccount      *account;
   SiSyncManager  *manager;
+  SiBackground   *background;
   GSettings      *settings;
   char           *db_path;
 };
@@ -86,6 +88,7 @@ open_notebook (SiApplication  *self,
                                     G_SETTINGS_BIND_GET, minutes_to_seconds, seconds_to_minutes, NULL, NULL);
       g_settings_bind (self->settings, "auto-push", self->manager, "auto-push", G_SETTINGS_BIND_GET);
     }
+  self->background = si_background_new (GTK_APPLICATION (self), self->manager, self->settings);
   si_sync_manager_start (self->manager);
   return TRUE;
 }
@@ -228,6 +231,7 @@ si_application_dispose (GObject *object)
 
   if (self->manager)
     si_sync_manager_stop (self->manager);
+  g_clear_object (&self->background);
   g_clear_object (&self->manager);
   g_clear_object (&self->account);
   g_clear_object (&self->settings);
@@ -267,15 +271,37 @@ quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
 {
-  GApplication *app = G_APPLICATION (user_data);
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  SiApplication *self = SI_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (self));
+
+  /* Pushes what waits first (a few seconds at most); closes the windows itself. */
+  if (self->background)
+    {
+      si_background_quit (self->background);
+      return;
+    }
 
   /* Through close-request, so each window saves what was typed last. */
   g_autoptr(GList) copy = g_list_copy (windows);
 
   for (GList *iter = copy; iter; iter = iter->next)
     gtk_window_close (iter->data);
-  g_application_quit (app);
+  g_application_quit (G_APPLICATION (self));
+}
+
+/* A notification's action: the window (opened if there is none) on one idea. */
+static void
+open_idea_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  SiApplication *self = SI_APPLICATION (user_data);
+  GtkWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (SI_IS_WINDOW (window))
+    si_window_open_idea (SI_WINDOW (window), g_variant_get_int64 (parameter));
 }
 
 static void
@@ -356,6 +382,7 @@ si_application_init (SiApplication *self)
     { .name = "preferences", .activate = preferences_activated },
     { .name = "show-sync-status", .activate = show_sync_status_activated },
     { .name = "about", .activate = about_activated },
+    { .name = "open-idea", .activate = open_idea_activated, .parameter_type = "x" },
   };
   static const GOptionEntry options[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the notebook database at PATH"), N_("PATH") },
@@ -396,4 +423,11 @@ si_application_get_settings (SiApplication *self)
 {
   g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
   return self->settings;
+}
+
+SiBackground *
+_si_application_get_background (SiApplication *self)
+{
+  g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
+  return self->background;
 }

@@ -3,6 +3,7 @@
 
 #include <adwaita.h>
 
+#include "si-background.h"
 #include "si-store.h"
 #include "si-sync-manager.h"
 
@@ -15,5 +16,7 @@ SiApplication *si_application_new              (void);
 SiStore       *si_application_get_store        (SiApplication *self);
 SiSyncManager *si_application_get_sync_manager (SiApplication *self);
 GSettings     *si_application_get_settings     (SiApplication *self);
+/* For tests: what happens after the last window (NULL before the notebook is open). */
+SiBackground  *_si_application_get_background  (SiApplication *self);
 
 G_END_DECLS
