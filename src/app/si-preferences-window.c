@@ -34,6 +34,7 @@ struct _SiPreferencesWindow
   GtkWidget            *relogin_button;
   GtkSpinButton        *interval_spin;
   GtkSwitch            *auto_push_switch;
+  GtkSwitch            *import_archived_switch;
   AdwEntryRow          *device_name_row;
   AdwActionRow         *db_row;
 };
@@ -338,6 +339,7 @@ si_preferences_window_class_init (SiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, relogin_button);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, auto_push_switch);
+  gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, import_archived_switch);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, device_name_row);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, db_row);
   gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
@@ -416,6 +418,7 @@ si_preferences_window_new (GtkWindow     *parent,
       g_settings_bind (settings, "sync-interval", gtk_spin_button_get_adjustment (self->interval_spin), "value",
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "auto-push", self->auto_push_switch, "active", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "import-archived", self->import_archived_switch, "active", G_SETTINGS_BIND_DEFAULT);
     }
   else if (manager)
     {
