@@ -616,8 +616,8 @@ _si_window_import_report_text (SiWindow *self)
   if (stats->n_skipped > 0)
     {
       g_autofree char *heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                               "%u entry was left out: it is not a regular file.",
-                                                               "%u entries were left out: they are not regular files.",
+                                                               "%u entry was left out:",
+                                                               "%u entries were left out:",
                                                                stats->n_skipped), stats->n_skipped);
       add_report_section (text, heading, stats->skipped, stats->n_skipped);
     }
@@ -630,6 +630,16 @@ _si_window_import_report_text (SiWindow *self)
       add_report_section (text, heading, NULL, stats->n_left_out);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = text; *p; p++)
+    n += *p == '\n';
+  return n;
 }
 
 static void
@@ -650,12 +660,18 @@ import_report_action (GtkWidget  *widget,
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_yalign (GTK_LABEL (label), 0);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 320);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
+  if (count_lines (text) <= 10)
+    adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), label);
+  else
+    {
+      /* A long list scrolls, in a height of its own: a scrolled window measures a wrapping
+       * label's natural height for one line. */
+      scrolled = gtk_scrolled_window_new ();
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled), 280);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), label);
+      adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scrolled);
+    }
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
   gtk_window_present (GTK_WINDOW (dialog));
 }
