@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "si-file-chooser.h"
+#include "si-preferences-window.h"
 #include "si-test-app.h"
 
 /* Google Takeout's Keep folder in tests/data/import (see test-import-apps.c): three notes, one
@@ -104,14 +105,22 @@ test_archived_option_and_report (Fixture       *f,
   g_autoptr(GFile) keep = keep_fixture ();
   g_autofree char *report = NULL;
   AdwMessageDialog *dialog;
+  SiPreferencesWindow *prefs;
+  GtkSwitch *archived_switch;
   const char *shown;
 
   open_window (f, NULL);
   g_assert_nonnull (f->window->settings);
   g_assert_true (g_settings_get_boolean (f->window->settings, "import-archived"));
 
-  /* Left out. */
-  g_settings_set_boolean (f->window->settings, "import-archived", FALSE);
+  /* Left out: the switch in Preferences. */
+  prefs = si_preferences_window_new (GTK_WINDOW (f->window), NULL, f->window->settings);
+  gtk_window_present (GTK_WINDOW (prefs));
+  archived_switch = _si_preferences_window_get_import_archived_switch (prefs);
+  g_assert_true (gtk_switch_get_active (archived_switch));
+  gtk_switch_set_active (archived_switch, FALSE);
+  g_assert_false (g_settings_get_boolean (f->window->settings, "import-archived"));
+  gtk_window_destroy (GTK_WINDOW (prefs));
   _si_file_chooser_set_test_file (keep);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "notebook.import", "s", "folder"));
   WAIT_FOR (f->window->import_report != NULL);

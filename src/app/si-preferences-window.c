@@ -250,6 +250,12 @@ _si_preferences_window_get_relogin_button (SiPreferencesWindow *self)
   return self->relogin_button;
 }
 
+GtkSwitch *
+_si_preferences_window_get_import_archived_switch (SiPreferencesWindow *self)
+{
+  return self->import_archived_switch;
+}
+
 const char *
 _si_preferences_window_get_account_title (SiPreferencesWindow *self)
 {
