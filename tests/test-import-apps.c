@@ -717,6 +717,60 @@ test_untimed_notes_once (void)
   g_assert_cmpuint (count_ideas (store), ==, 3);
 }
 
+/* A Keep note whose .json has no "textContent" (only its .html has the text): the .html's
+ * text, as Markdown. The .html is laid out as Takeout writes one: the note's div holds a
+ * heading, a "title" div and a "content" div whose lines are separated by <br> (HTML, not
+ * closed). */
+static void
+test_keep_html_only (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "html-only", "Takeout", "Keep", NULL);
+  g_autofree char *json = g_build_filename (dir, "Garden.json", NULL);
+  g_autofree char *html = g_build_filename (dir, "Garden.html", NULL);
+  g_autofree char *broken_dir = g_build_filename (g_get_user_data_dir (), "html-broken", "Keep", NULL);
+  g_autofree char *broken_json = g_build_filename (broken_dir, "Broken.json", NULL);
+  g_autofree char *broken_html = g_build_filename (broken_dir, "Broken.html", NULL);
+  g_autoptr(GFile) keep = NULL;
+  g_autoptr(GFile) broken = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(SiImportStats) stats = { 0 };
+  g_auto(SiImportStats) none = { 0 };
+  g_autoptr(SiIdea) garden = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (json, "{\"color\":\"DEFAULT\",\"isTrashed\":false,\"isPinned\":false,"
+                                      "\"isArchived\":false,\"title\":\"Garden\","
+                                      "\"userEditedTimestampUsec\":1700000000000000,"
+                                      "\"createdTimestampUsec\":1690000000000000}", -1, NULL));
+  g_assert_true (g_file_set_contents (html,
+                                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                                      "<html><head><meta charset=\"utf-8\"><title>Garden</title>"
+                                      "<style type=\"text/css\">.note { margin: 0 }</style></head>"
+                                      "<body><div class=\"note DEFAULT\"><div class=\"heading\">"
+                                      "<div class=\"meta-icons\"></div>Nov 14, 2023</div>\n"
+                                      "<div class=\"title\">Garden</div>\n"
+                                      "<div class=\"content\">Plant <b>tulips</b><br>in autumn &amp; "
+                                      "water&nbsp;them<br><br>Then wait</div>\n"
+                                      "</div></body></html>", -1, NULL));
+  keep = g_file_new_for_path (dir);
+  import_ok (store, keep, NULL, &stats);
+  g_assert_cmpuint (stats.n_created, ==, 1);
+  garden = get_idea (store, "Garden", NULL);
+  g_assert_cmpstr (si_idea_get_body (garden), ==, "Plant **tulips**\nin autumn & water them\n\nThen wait");
+
+  /* An .html GMarkup cannot read even so: the import says which file, and imports nothing. */
+  g_assert_cmpint (g_mkdir_with_parents (broken_dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (broken_json, "{\"isTrashed\":false,\"title\":\"Broken\","
+                                      "\"userEditedTimestampUsec\":1700000000000000}", -1, NULL));
+  g_assert_true (g_file_set_contents (broken_html, "<div class=\"content\">a <i>b</b></div>", -1, NULL));
+  broken = g_file_new_for_path (broken_dir);
+  g_assert_false (si_import (store, broken, &none, NULL, &error));
+  g_assert_error (error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Broken.html"));
+  g_assert_cmpuint (count_ideas (store), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -733,6 +787,7 @@ main (int   argc,
   g_test_add_func ("/import-apps/keep/takeout", test_keep_takeout);
   g_test_add_func ("/import-apps/keep/skip-archived", test_keep_skip_archived);
   g_test_add_func ("/import-apps/keep/same-id", test_keep_same_id);
+  g_test_add_func ("/import-apps/keep/html-only", test_keep_html_only);
   g_test_add_func ("/import-apps/standardnotes/backup", test_standardnotes_backup);
   g_test_add_func ("/import-apps/standardnotes/skip-archived", test_standardnotes_skip_archived);
   g_test_add_func ("/import-apps/saveidea-export-first", test_saveidea_export_first);

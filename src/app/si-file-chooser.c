@@ -203,6 +203,8 @@ choose (GTask             *task,
 
 static GFile *test_file;
 static char *test_initial_name;
+static GListModel *test_filters;
+static SiFileChooserMode test_mode;
 
 /**
  * _si_file_chooser_set_test_file:
@@ -216,6 +218,7 @@ _si_file_chooser_set_test_file (GFile *file)
 {
   g_set_object (&test_file, file);
   g_clear_pointer (&test_initial_name, g_free);
+  g_clear_object (&test_filters);
 }
 
 /* For the tests: the name the last chooser suggested, if it was answered by the test file. */
@@ -223,6 +226,20 @@ const char *
 _si_file_chooser_get_test_initial_name (void)
 {
   return test_initial_name;
+}
+
+/**
+ * _si_file_chooser_get_test_filters:
+ * @mode: (out) (optional): what the last chooser answered by the test file was asked for
+ *
+ * Returns: (transfer none) (nullable): the filters it was given
+ */
+GListModel *
+_si_file_chooser_get_test_filters (SiFileChooserMode *mode)
+{
+  if (mode)
+    *mode = test_mode;
+  return test_filters;
 }
 
 /**
@@ -261,6 +278,8 @@ si_file_chooser_choose (GtkWindow           *parent,
     {
       g_free (test_initial_name);
       test_initial_name = g_strdup (initial_name);
+      g_set_object (&test_filters, filters);
+      test_mode = mode;
       g_task_return_pointer (task, g_object_ref (test_file), g_object_unref);
       g_object_unref (task);
       return;

@@ -36,5 +36,6 @@ GFile *si_file_chooser_choose_finish (GAsyncResult        *result,
 /* For the tests */
 void        _si_file_chooser_set_test_file         (GFile *file);
 const char *_si_file_chooser_get_test_initial_name (void);
+GListModel *_si_file_chooser_get_test_filters      (SiFileChooserMode *mode);
 
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _SiPreferencesWindow
   GtkSpinButton        *interval_spin;
   GtkSwitch            *auto_push_switch;
   GtkSwitch            *background_switch;
+  GtkSwitch            *import_archived_switch;
   AdwEntryRow          *device_name_row;
   AdwActionRow         *db_row;
 };
@@ -250,6 +251,12 @@ _si_preferences_window_get_relogin_button (SiPreferencesWindow *self)
   return self->relogin_button;
 }
 
+GtkSwitch *
+_si_preferences_window_get_import_archived_switch (SiPreferencesWindow *self)
+{
+  return self->import_archived_switch;
+}
+
 const char *
 _si_preferences_window_get_account_title (SiPreferencesWindow *self)
 {
@@ -340,6 +347,7 @@ si_preferences_window_class_init (SiPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, auto_push_switch);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, background_switch);
+  gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, import_archived_switch);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, device_name_row);
   gtk_widget_class_bind_template_child (widget_class, SiPreferencesWindow, db_row);
   gtk_widget_class_bind_template_callback (widget_class, device_name_apply_cb);
@@ -419,6 +427,7 @@ si_preferences_window_new (GtkWindow     *parent,
                        G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "auto-push", self->auto_push_switch, "active", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "run-in-background", self->background_switch, "active", G_SETTINGS_BIND_DEFAULT);
+      g_settings_bind (settings, "import-archived", self->import_archived_switch, "active", G_SETTINGS_BIND_DEFAULT);
     }
   else if (manager)
     {

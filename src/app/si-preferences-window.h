@@ -18,5 +18,6 @@ SiPreferencesWindow *si_preferences_window_new (GtkWindow     *parent,
 const char          *_si_preferences_window_get_error (SiPreferencesWindow *self);
 GtkWidget           *_si_preferences_window_get_relogin_button (SiPreferencesWindow *self);
 const char          *_si_preferences_window_get_account_title  (SiPreferencesWindow *self);
+GtkSwitch           *_si_preferences_window_get_import_archived_switch (SiPreferencesWindow *self);
 
 G_END_DECLS

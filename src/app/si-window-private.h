@@ -59,6 +59,15 @@ struct _SiWindow
   SiEditor             *editor;
   GMenu                *idea_menu;
   SiSyncIndicator      *sync_indicator;
+
+  /* Imports, one at a time (si-window-actions.c) */
+  gpointer              import_job;       /* the one running, or NULL */
+  GQueue                import_queue;     /* the ones waiting for it */
+  GCancellable         *import_cancellable;
+  gpointer              import_report;    /* SiImportStats: the last import with things left out */
+  GtkRevealer          *import_bar;
+  GtkLabel             *import_label;
+  GtkProgressBar       *import_progress;
 };
 
 /* si-window-actions.c */
@@ -71,6 +80,8 @@ void _si_window_import_files       (SiWindow       *self,
                                     GPtrArray      *files);
 void _si_window_import_text        (SiWindow       *self,
                                     const char     *text);
+void _si_window_actions_init       (SiWindow       *self);
+void _si_window_actions_dispose    (SiWindow       *self);
 
 /* si-window-transfer.c */
 void     _si_window_class_transfer_init (GtkWidgetClass *widget_class);
@@ -90,6 +101,9 @@ void _si_window_scroll_to_idea     (SiWindow         *self,
                                     gint64            id);
 
 /* For the tests */
+void             _si_window_hold_import        (gboolean  hold);
+GListModel      *_si_window_get_import_filters (SiWindow *self);
+char            *_si_window_import_report_text (SiWindow *self);
 SiEditor        *_si_window_get_editor         (SiWindow *self);
 GtkGridView     *_si_window_get_list_view      (SiWindow *self);
 GtkSearchEntry  *_si_window_get_search_entry   (SiWindow *self);

@@ -850,6 +850,7 @@ si_window_dispose (GObject *object)
   g_clear_handle_id (&self->first_idea_id, g_source_remove);
   g_cancellable_cancel (self->chooser_cancellable);
   g_clear_object (&self->chooser_cancellable);
+  _si_window_actions_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->ideas);
@@ -957,6 +958,9 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiWindow, editor);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, idea_menu);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, import_bar);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, import_label);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, import_progress);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -979,6 +983,7 @@ si_window_init (SiWindow *self)
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
   _si_window_transfer_init (self);
+  _si_window_actions_init (self);
 
   /* Start typing in the list or the sidebar, and the search begins. */
   /* The editor pane's empty state depends on the list's. */

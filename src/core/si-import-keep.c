@@ -9,7 +9,9 @@
  *     "userEditedTimestampUsec", "createdTimestampUsec",        (microseconds, numbers)
  *     "attachments": [ { "filePath", "mimetype" } ], "annotations": [ { "url", "title" } ] }
  *
- * The .html says the same for people: it is left out when its .json is there. A note has no
+ * The .html says the same for people: it is left out when its .json is there, but for a .json
+ * without "textContent" or "listContent", whose text is then the .html's (its
+ * `<div class="content">`, through the ENML converter). A note has no
  * id; its creation time (to the microsecond) stands for one, so a second import updates it.
  */
 #define G_LOG_DOMAIN "saveidea-import"
@@ -84,6 +86,106 @@ usec_member (JsonObject *object,
   return *usec >= 0 && *usec <= USEC_MAX;
 }
 
+/* The elements of HTML that have no end tag, which GMarkup wants closed. */
+static gboolean
+is_void_element (const char *tag)
+{
+  static const char * const names[] = { "br", "hr", "img", "wbr", "input", "meta", "link", "col", "area", "source" };
+  gsize n = 0;
+
+  while (g_ascii_isalnum (tag[n]))
+    n++;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (strlen (names[i]) == n && g_ascii_strncasecmp (tag, names[i], n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The text of Keep's .html (`<div class="content">` in its note's div), with HTML's void
+ * elements closed, so the ENML converter reads it; NULL when it has none. The scan is linear
+ * and the nesting it counts is only that of div elements. */
+static char *
+html_content (const char *html)
+{
+  const char *at = strstr (html, "class=\"content\"");
+  const char *start, *p;
+  g_autoptr(GString) out = NULL;
+  guint depth = 1;
+
+  if (at == NULL || (start = strchr (at, '>')) == NULL)
+    return NULL;
+  start++;
+  out = g_string_new ("<div>");
+  for (p = start; *p != '\0'; p++)
+    {
+      if (*p != '<')
+        {
+          g_string_append_c (out, *p);
+          continue;
+        }
+      if (g_ascii_strncasecmp (p, "</div", 5) == 0 && --depth == 0)
+        break;
+      if (g_ascii_strncasecmp (p, "<div", 4) == 0)
+        depth++;
+      if (is_void_element (p + 1))
+        {
+          const char *end = strchr (p, '>');
+
+          if (end == NULL)
+            break;
+          g_string_append_len (out, p, end - p);
+          if (end[-1] != '/')
+            g_string_append_c (out, '/');
+          g_string_append_c (out, '>');
+          p = end;
+          continue;
+        }
+      g_string_append_c (out, *p);
+    }
+  g_string_append (out, "</div>");
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A note whose .json has no text (some exports have only the .html's): the text of the .html
+ * beside it, as Markdown, or NULL when there is none. */
+static gboolean
+read_html_twin (GFile         *json,
+                char         **markdown,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *base = g_file_get_basename (json);
+  g_autoptr(GFile) parent = g_file_get_parent (json);
+  g_autofree char *stem = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GFile) html = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *content = NULL;
+  g_autoptr(GPtrArray) media = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  gsize length = 0;
+
+  *markdown = NULL;
+  if (parent == NULL || base == NULL || !g_str_has_suffix (base, ".json"))
+    return TRUE;
+  stem = g_strndup (base, strlen (base) - 5);
+  name = g_strconcat (stem, ".html", NULL);
+  html = g_file_get_child (parent, name);
+  if (g_file_query_file_type (html, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, cancellable) != G_FILE_TYPE_REGULAR)
+    return TRUE;
+  source = g_file_get_parse_name (html);
+  if (!_si_import_load_file (html, source, MARKDOWN_MAX_BYTES, &data, &length, cancellable, error) ||
+      !_si_import_check_utf8 (source, data, length, error))
+    return FALSE;
+  if ((content = html_content (data)) == NULL)
+    return TRUE;
+  if (!(*markdown = _si_import_enml_to_markdown (content, strlen (content), media, &local_error)))
+    /* Translators: the .html of a Google Keep note; then what is wrong with it. */
+    return _si_import_invalid (error, source, 0, _("the note's text cannot be read: %s"), local_error->message);
+  return TRUE;
+}
+
 static gboolean
 read_note_file (Batch         *batch,
                 GFile         *file,
@@ -137,6 +239,15 @@ read_note_file (Batch         *batch,
           g_string_append (body, i == 0 ? "\n\n" : "\n");
         g_string_append_printf (body, "- [%c] %s", _si_import_json_bool (item, "isChecked") ? 'x' : ' ', line);
       }
+  if (text == NULL && array == NULL)
+    {
+      g_autofree char *markdown = NULL;
+
+      if (!read_html_twin (file, &markdown, cancellable, error))
+        return FALSE;
+      if (markdown != NULL)
+        g_string_append (body, markdown);
+    }
   if ((array = _si_import_json_array (object, "annotations")) != NULL)
     for (guint i = 0; i < json_array_get_length (array); i++)
       {
