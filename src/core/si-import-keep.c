@@ -416,13 +416,8 @@ read_folder (Batch         *batch,
         return FALSE;
       if (!read_note_file (batch, child, cancellable, &file_error))
         {
-          if (g_error_matches (file_error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR))
-            {
-              g_ptr_array_remove_index (batch->sources, batch->sources->len - 1);
-              _si_import_batch_skip (batch, g_steal_pointer (&file_error));
-              continue;
-            }
-          g_propagate_error (error, g_steal_pointer (&file_error));
+          if (_si_import_batch_skip_or_fail (batch, g_steal_pointer (&file_error), error))
+            continue;
           return FALSE;
         }
     }

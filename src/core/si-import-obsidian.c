@@ -219,15 +219,7 @@ read_note (Batch         *batch,
 
   if (!_si_import_load_file (file, source, MARKDOWN_MAX_BYTES, &data, &length, cancellable, &local_error))
     {
-      /* Made a FIFO or a link to a device since the folder was listed: left out. */
-      if (g_error_matches (local_error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR))
-        {
-          g_ptr_array_remove_index (batch->sources, batch->sources->len - 1);
-          _si_import_batch_skip (batch, g_steal_pointer (&local_error));
-          return TRUE;
-        }
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
+      return _si_import_batch_skip_or_fail (batch, g_steal_pointer (&local_error), error);
     }
   if (!_si_import_check_utf8 (source, data, length, error))
     return FALSE;

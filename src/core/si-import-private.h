@@ -134,6 +134,11 @@ void          _si_import_record_add_tag       (Record        *record,
 /* An entry of a folder that is left out: @error (SI_IMPORT_ERROR_NOT_REGULAR) names it. */
 void          _si_import_batch_skip           (Batch         *batch,
                                                GError        *error);
+/* A folder's file that could not be read (@file_error, taken): left out when it is not a
+ * regular file (TRUE: go on), else propagated (FALSE). */
+gboolean      _si_import_batch_skip_or_fail   (Batch         *batch,
+                                               GError        *file_error,
+                                               GError       **error);
 const char   *_si_import_batch_add_source     (Batch         *batch,
                                                GFile         *file);
 /* Sets SI_IMPORT_ERROR_INVALID naming @source (and @line, when not 0); returns FALSE. */

@@ -117,6 +117,24 @@ _si_import_batch_skip (Batch  *batch,
   g_error_free (error);
 }
 
+/* After a file of a folder could not be read (@file_error, taken): one that is not a regular
+ * file (made a FIFO or a link to a device since the folder was listed) is left out, its source
+ * forgotten, and the folder goes on (TRUE); any other error is the import's (FALSE). */
+gboolean
+_si_import_batch_skip_or_fail (Batch   *batch,
+                               GError  *file_error,
+                               GError **error)
+{
+  if (g_error_matches (file_error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR))
+    {
+      g_ptr_array_remove_index (batch->sources, batch->sources->len - 1);
+      _si_import_batch_skip (batch, file_error);
+      return TRUE;
+    }
+  g_propagate_error (error, file_error);
+  return FALSE;
+}
+
 gboolean
 _si_import_batch_leaves_out (Batch        *batch,
                              const Record *record)
@@ -831,14 +849,8 @@ read_markdown_files (Batch          *batch,
       if (!_si_import_read_markdown_file (batch, g_ptr_array_index (files, i), g_ptr_array_index (infos, i),
                                           cancellable, &local_error))
         {
-          /* Made a FIFO or a link to a device since the folder was listed: left out too. */
-          if (g_error_matches (local_error, SI_IMPORT_ERROR, SI_IMPORT_ERROR_NOT_REGULAR))
-            {
-              g_ptr_array_remove_index (batch->sources, batch->sources->len - 1);
-              _si_import_batch_skip (batch, g_steal_pointer (&local_error));
-              continue;
-            }
-          g_propagate_error (error, g_steal_pointer (&local_error));
+          if (_si_import_batch_skip_or_fail (batch, g_steal_pointer (&local_error), error))
+            continue;
           return FALSE;
         }
     }
