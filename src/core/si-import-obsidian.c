@@ -218,9 +218,8 @@ read_note (Batch         *batch,
   gsize length = 0;
 
   if (!_si_import_load_file (file, source, MARKDOWN_MAX_BYTES, &data, &length, cancellable, &local_error))
-    {
-      return _si_import_batch_skip_or_fail (batch, g_steal_pointer (&local_error), error);
-    }
+    /* Made a FIFO or a link to a device since the folder was listed: left out (TRUE). */
+    return _si_import_batch_skip_or_fail (batch, g_steal_pointer (&local_error), error);
   if (!_si_import_check_utf8 (source, data, length, error))
     return FALSE;
 
