@@ -1,12 +1,17 @@
-/* si-app-utils.h — small helpers the app's widgets share: relative times and a minute clock. */
+/* si-app-utils.h — small helpers the app's widgets share: relative times, a minute clock, and
+ * the rules the editor and the quick capture window share for new ideas and typed tag names. */
 #pragma once
 
 #include <glib-object.h>
+
+#include "si-idea.h"
 
 G_BEGIN_DECLS
 
 char    *si_format_relative_time (gint64 when_usec,
                                   gint64 now_usec);
 GObject *si_minute_clock_get     (void);
+gboolean si_idea_is_blank_new    (SiIdea     *idea);
+char    *si_tag_name_from_input  (const char *text);
 
 G_END_DECLS

@@ -15,5 +15,6 @@ SiApplication *si_application_new              (void);
 SiStore       *si_application_get_store        (SiApplication *self);
 SiSyncManager *si_application_get_sync_manager (SiApplication *self);
 GSettings     *si_application_get_settings     (SiApplication *self);
+GtkWindow     *si_application_get_main_window  (SiApplication *self);
 
 G_END_DECLS
