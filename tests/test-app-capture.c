@@ -244,7 +244,6 @@ typedef struct {
   SiStore      *store;      /* the application's, once open */
   gboolean      saw_main;
   guint         n_captures;
-  GSubprocess  *second;     /* the real `saveidea --new`, for the running instance */
 } Run;
 
 static SiCaptureWindow *
@@ -256,19 +255,58 @@ find_capture (GtkApplication *app)
   return NULL;
 }
 
-/* Not running: `saveidea --new` opens only the capture window, and the app quits with it. */
+static void
+second_exited (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  int *status = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error));
+  g_assert_no_error (error);
+  *status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
+}
+
+/* Runs the real saveidea with @arg (or none) beside this instance; its exit status. */
+static int
+run_second (const char *arg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) second = NULL;
+  int status = -1;
+
+  second = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, g_getenv ("SAVEIDEA_APP"), arg, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (second, NULL, second_exited, &status);
+  WAIT_FOR (status != -1);
+  return status;
+}
+
+/* Not running: `saveidea --new` opens only the capture window, and the app quits with it;
+ * `saveidea` meanwhile opens the main window beside it (not the capture window again). */
 static gboolean
 script_new_instance (gpointer user_data)
 {
   GtkApplication *app = user_data;
   Run *run = g_object_get_data (G_OBJECT (app), "run");
   SiCaptureWindow *capture;
+  GtkWindow *main_window;
 
   WAIT_FOR ((capture = find_capture (app)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (capture)));
   spin (100);
   run->saw_main = si_application_get_main_window (SI_APPLICATION (app)) != NULL;
   run->n_captures = g_list_length (gtk_application_get_windows (app));
   gtk_editable_set_text (_si_capture_window_get_title_editable (capture), "From the command line");
+  WAIT_FOR (gtk_window_is_active (GTK_WINDOW (capture)));
+
+  g_assert_cmpint (run_second (NULL), ==, 0);
+  WAIT_FOR ((main_window = si_application_get_main_window (SI_APPLICATION (app))) != NULL);
+  WAIT_FOR (find_row (SI_WINDOW (main_window), "From the command line") != NULL);
+  gtk_window_close (main_window);
+  WAIT_FOR (si_application_get_main_window (SI_APPLICATION (app)) == NULL);
+  g_assert_true (find_capture (app) == capture);
+
   /* Closing the only window ends g_application_run(). */
   gtk_window_close (GTK_WINDOW (capture));
   return G_SOURCE_REMOVE;
@@ -286,13 +324,17 @@ static void
 test_command_line_new (Fixture       *f,
                        gconstpointer  data)
 {
-  g_autofree char *id = g_strdup_printf ("io.github.saveidea.Saveidea.TestCapture.p%d", (int) getpid ());
-  g_autoptr(SiApplication) app = new_app (id);
+  g_autoptr(SiApplication) app = new_app (APP_ID);
   char *argv[] = { "saveidea", "--new", "--db", f->path, NULL };
   Run run = { 0 };
   g_autoptr(SiIdea) idea = NULL;
   int status;
 
+  if (g_getenv ("SAVEIDEA_APP") == NULL)
+    {
+      g_test_skip ("SAVEIDEA_APP is not set (tests/meson.build sets it)");
+      return;
+    }
   g_object_set_data (G_OBJECT (app), "run", &run);
   g_idle_add (script_new_instance, app);
   status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
@@ -307,29 +349,13 @@ test_command_line_new (Fixture       *f,
 
 /* Running with its main window: a second `saveidea --new` (the real program) opens the capture
  * window in this instance, and what is typed there shows in the main window's list. */
-static void
-second_exited (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  int *status = user_data;
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error));
-  g_assert_no_error (error);
-  *status = g_subprocess_get_exit_status (G_SUBPROCESS (source));
-}
-
 static gboolean
 script_running_instance (gpointer user_data)
 {
   GtkApplication *app = user_data;
   Run *run = g_object_get_data (G_OBJECT (app), "run");
-  const char *program = g_getenv ("SAVEIDEA_APP");
-  g_autoptr(GError) error = NULL;
   SiCaptureWindow *capture;
   SiWindow *main_window;
-  int second_status = -1;
 
   WAIT_FOR (si_application_get_main_window (SI_APPLICATION (app)) != NULL);
   main_window = SI_WINDOW (si_application_get_main_window (SI_APPLICATION (app)));
@@ -337,12 +363,8 @@ script_running_instance (gpointer user_data)
   run->saw_main = TRUE;
   g_assert_null (find_capture (app));
 
-  run->second = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, program, "--new", NULL);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (run->second, NULL, second_exited, &second_status);
+  g_assert_cmpint (run_second ("--new"), ==, 0);
   WAIT_FOR ((capture = find_capture (app)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (capture)));
-  WAIT_FOR (second_status != -1);
-  g_assert_cmpint (second_status, ==, 0);
   run->n_captures = 1;
 
   gtk_editable_set_text (_si_capture_window_get_title_editable (capture), "From the shortcut");
@@ -376,7 +398,6 @@ test_running_instance (Fixture       *f,
   g_assert_cmpint (status, ==, 0);
   g_assert_true (run.saw_main);
   g_assert_cmpuint (run.n_captures, ==, 1);
-  g_clear_object (&run.second);
   g_assert_cmpuint (count_in_store (f->store), ==, 1);
 }
 
