@@ -246,6 +246,16 @@ typedef struct {
   guint         n_captures;
 } Run;
 
+static guint
+n_captures (GtkApplication *app)
+{
+  guint n = 0;
+
+  for (GList *l = gtk_application_get_windows (app); l; l = l->next)
+    n += SI_IS_CAPTURE_WINDOW (l->data);
+  return n;
+}
+
 static SiCaptureWindow *
 find_capture (GtkApplication *app)
 {
@@ -365,10 +375,28 @@ script_running_instance (gpointer user_data)
 
   g_assert_cmpint (run_second ("--new"), ==, 0);
   WAIT_FOR ((capture = find_capture (app)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (capture)));
-  run->n_captures = 1;
+  g_assert_true (si_capture_window_is_blank (capture));
+
+  /* The shortcut again while it is blank: the same window, not a second one. */
+  g_assert_cmpint (run_second ("--new"), ==, 0);
+  spin (300);
+  g_assert_cmpuint (n_captures (app), ==, 1);
 
   gtk_editable_set_text (_si_capture_window_get_title_editable (capture), "From the shortcut");
+  g_assert_false (si_capture_window_is_blank (capture));
   WAIT_FOR (find_row (main_window, "From the shortcut") != NULL);
+
+  /* And once something is typed, a new window beside it. */
+  g_assert_cmpint (run_second ("--new"), ==, 0);
+  WAIT_FOR (n_captures (app) == 2);
+  run->n_captures = n_captures (app);
+  for (GList *l = gtk_application_get_windows (app); l; l = l->next)
+    if (SI_IS_CAPTURE_WINDOW (l->data) && l->data != (gpointer) capture)
+      {
+        gtk_window_close (l->data);
+        break;
+      }
+  WAIT_FOR (n_captures (app) == 1);
   gtk_window_close (GTK_WINDOW (capture));
   WAIT_FOR (find_capture (app) == NULL);
   /* The main window stays. */
@@ -397,7 +425,7 @@ test_running_instance (Fixture       *f,
   status = g_application_run (G_APPLICATION (app), G_N_ELEMENTS (argv) - 1, argv);
   g_assert_cmpint (status, ==, 0);
   g_assert_true (run.saw_main);
-  g_assert_cmpuint (run.n_captures, ==, 1);
+  g_assert_cmpuint (run.n_captures, ==, 2);
   g_assert_cmpuint (count_in_store (f->store), ==, 1);
 }
 

@@ -320,6 +320,13 @@ new_idea_activated (GSimpleAction *action,
       show_fatal_error (self, error->message);
       return;
     }
+  /* The shortcut pressed twice: the blank capture window again, not a second one. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (SI_IS_CAPTURE_WINDOW (l->data) && si_capture_window_is_blank (l->data))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
   gtk_window_present (GTK_WINDOW (si_capture_window_new (GTK_APPLICATION (self), self->store)));
 }
 

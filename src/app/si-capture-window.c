@@ -206,6 +206,29 @@ si_capture_window_save_now (SiCaptureWindow *self)
   return save (self, TRUE);
 }
 
+/**
+ * si_capture_window_is_blank:
+ *
+ * Returns: TRUE while nothing worth keeping was typed (the window may be reused for another
+ *   capture rather than opening a second one beside it)
+ */
+gboolean
+si_capture_window_is_blank (SiCaptureWindow *self)
+{
+  g_autoptr(SiIdea) typed = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *tags = NULL;
+
+  g_return_val_if_fail (SI_IS_CAPTURE_WINDOW (self), FALSE);
+
+  if (si_idea_get_id (self->idea) != 0)
+    return FALSE;
+  body = dup_body_text (self);
+  typed = si_idea_new (gtk_editable_get_text (GTK_EDITABLE (self->title_text)), body);
+  tags = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->tags_entry)));
+  return si_idea_is_blank_new (typed) && g_strstrip (tags)[0] == '\0';
+}
+
 /* The idea's id in the store, or 0 while nothing was written. */
 gint64
 si_capture_window_get_idea_id (SiCaptureWindow *self)

@@ -14,6 +14,7 @@ SiCaptureWindow *si_capture_window_new      (GtkApplication  *application,
                                              SiStore         *store);
 gboolean         si_capture_window_save_now (SiCaptureWindow *self);
 gint64           si_capture_window_get_idea_id (SiCaptureWindow *self);
+gboolean         si_capture_window_is_blank (SiCaptureWindow *self);
 
 /* For the tests */
 GtkEditable   *_si_capture_window_get_title_editable (SiCaptureWindow *self);
