@@ -237,6 +237,25 @@ test_tags (Fixture       *f,
   g_assert_cmpuint (count_in_store (f->store), ==, 2);
 }
 
+/* Destroyed without a close request (as when the app quits): what waits is still written. */
+static void
+test_destroyed (Fixture       *f,
+                gconstpointer  data)
+{
+  SiCaptureWindow *capture = open_capture (f->store, NULL);
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(SiTag) late = NULL;
+
+  gtk_editable_set_text (_si_capture_window_get_title_editable (capture), "Last words");
+  gtk_editable_set_text (_si_capture_window_get_tags_editable (capture), "late");
+  gtk_window_destroy (GTK_WINDOW (capture));
+  idea = only_idea (f->store, NULL);
+  g_assert_cmpstr (si_idea_get_title (idea), ==, "Last words");
+  late = si_store_find_tag (f->store, "late", NULL);
+  g_assert_nonnull (late);
+  g_assert_true (si_idea_has_tag (idea, si_tag_get_id (late)));
+}
+
 /* Command line ------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -440,6 +459,7 @@ main (int   argc,
   ADD ("empty", test_empty);
   ADD ("keys-close-and-flush", test_keys_close_and_flush);
   ADD ("tags", test_tags);
+  ADD ("destroyed", test_destroyed);
   ADD ("command-line-new", test_command_line_new);
   ADD ("running-instance", test_running_instance);
 #undef ADD
