@@ -74,6 +74,16 @@ def check_desktop_file(t, path, app_id, bindir=None):
     t.ok("Office" in cats and "Utility" in cats, "Categories has Office and Utility", cats)
     t.ok(entry.get("Keywords", "").endswith(";") and len(entry.get("Keywords", "")) > 10,
          "Keywords are a ;-terminated list", entry.get("Keywords"))
+    # Quick capture, on the icon's right-click menu: with D-Bus activation the shell activates
+    # the app action of the same name (app.new-idea), elsewhere the Exec line runs.
+    t.ok("new-idea" in entry.get("Actions", "").split(";"), "Actions lists new-idea",
+         entry.get("Actions"))
+    action = read_desktop(path)["Desktop Action new-idea"] \
+        if read_desktop(path).has_section("Desktop Action new-idea") else {}
+    t.ok(action.get("Name") == "New Idea", "the New Idea action is named", action.get("Name"))
+    t.ok(action.get("Exec", "").split()[:1] == ["saveidea"] and
+         action.get("Exec", "").split()[-1:] == ["--new"],
+         "the New Idea action runs saveidea --new", action.get("Exec"))
     return entry
 
 

@@ -215,3 +215,52 @@ si_count_words (const char *text,
     }
   return n;
 }
+
+static gboolean
+is_whitespace (const char *text)
+{
+  for (; text && *text; text = g_utf8_next_char (text))
+    if (!g_unichar_isspace (g_utf8_get_char (text)))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * si_idea_is_blank_new:
+ *
+ * A new idea without a word or a tag in it is not worth keeping: one not saved yet is never
+ * written, and one saved here but never synced (nor a conflicted copy) is dropped when its
+ * editor lets go of it.
+ */
+gboolean
+si_idea_is_blank_new (SiIdea *idea)
+{
+  guint n_tags = 0;
+
+  g_return_val_if_fail (SI_IS_IDEA (idea), FALSE);
+
+  si_idea_get_tag_ids (idea, &n_tags);
+  return (si_idea_get_id (idea) == 0 ||
+          (si_idea_get_sync_state (idea) == SI_SYNC_STATE_CREATED &&
+           si_idea_get_conflict_of (idea) == 0)) &&
+         n_tags == 0 &&
+         is_whitespace (si_idea_get_title (idea)) &&
+         is_whitespace (si_idea_get_body (idea));
+}
+
+/**
+ * si_tag_name_from_input:
+ * @text: a tag's name as typed: "#idea", " idea "
+ *
+ * Returns: (transfer full): the name without the spaces around it and one leading '#'; the
+ *   store checks the rest when the tag is made
+ */
+char *
+si_tag_name_from_input (const char *text)
+{
+  char *name = g_strstrip (g_strdup (text ? text : ""));
+
+  if (name[0] == '#')
+    memmove (name, name + 1, strlen (name));
+  return name;
+}

@@ -1,8 +1,11 @@
-/* si-app-utils.h — small helpers the app's widgets share: relative times, a minute clock and
- * counting words. */
+/* si-app-utils.h — small helpers the app's widgets share: relative times, a minute clock,
+ * counting words, and the rules the editor and the quick capture window share for new ideas
+ * and typed tag names. */
 #pragma once
 
 #include <glib-object.h>
+
+#include "si-idea.h"
 
 G_BEGIN_DECLS
 
@@ -11,5 +14,7 @@ char    *si_format_relative_time (gint64 when_usec,
 GObject *si_minute_clock_get     (void);
 guint    si_count_words          (const char *text,
                                   gssize      len);
+gboolean si_idea_is_blank_new    (SiIdea     *idea);
+char    *si_tag_name_from_input  (const char *text);
 
 G_END_DECLS

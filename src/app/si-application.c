@@ -14,6 +14,7 @@
 
 #include "si-application.h"
 #include "si-background.h"
+#include "si-capture-window.h"
 #include "si-preferences-window.h"
 #include "si-window.h"
 
@@ -27,6 +28,7 @@ struct _SiApplication
   SiBackground   *background;
   GSettings      *settings;
   char           *db_path;
+  gboolean        capture_only;  /* `saveidea --new` started this instance */
 };
 
 G_DEFINE_FINAL_TYPE (SiApplication, si_application, ADW_TYPE_APPLICATION)
@@ -146,7 +148,15 @@ si_application_activate (GApplication *app)
   GdkFrameClock *clock;
   GtkWindow *window;
 
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  /* `saveidea --new` starting the app opens only the quick capture window. */
+  if (self->capture_only)
+    {
+      self->capture_only = FALSE;
+      g_action_group_activate_action (G_ACTION_GROUP (app), "new-idea", NULL);
+      return;
+    }
+
+  window = si_application_get_main_window (self);
   if (window == NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -220,6 +230,23 @@ si_application_handle_local_options (GApplication *app,
     {
       g_print ("saveidea %s\n", PACKAGE_VERSION);
       return 0;
+    }
+  if (g_variant_dict_contains (options, "new"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* A running instance opens the capture window itself, on the notebook it has open. */
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (app))
+        {
+          g_action_group_activate_action (G_ACTION_GROUP (app), "new-idea", NULL);
+          return 0;
+        }
+      self->capture_only = TRUE;
     }
   return -1;
 }
@@ -299,9 +326,35 @@ open_idea_activated (GSimpleAction *action,
   GtkWindow *window;
 
   g_application_activate (G_APPLICATION (self));
-  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  /* The main window, which activate opened if there was none (not a quick capture window). */
+  window = si_application_get_main_window (self);
   if (SI_IS_WINDOW (window))
     si_window_open_idea (SI_WINDOW (window), g_variant_get_int64 (parameter));
+}
+
+/* Quick capture: `saveidea --new`, the desktop file's New Idea action, `gapplication action`. */
+static void
+new_idea_activated (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  SiApplication *self = SI_APPLICATION (user_data);
+  g_autoptr(GError) error = NULL;
+
+  if (!open_notebook (self, &error))
+    {
+      g_warning ("%s", error->message);
+      show_fatal_error (self, error->message);
+      return;
+    }
+  /* The shortcut pressed twice: the blank capture window again, not a second one. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (SI_IS_CAPTURE_WINDOW (l->data) && si_capture_window_is_blank (l->data))
+      {
+        gtk_window_present (l->data);
+        return;
+      }
+  gtk_window_present (GTK_WINDOW (si_capture_window_new (GTK_APPLICATION (self), self->store)));
 }
 
 static void
@@ -378,6 +431,7 @@ si_application_init (SiApplication *self)
 {
   static const GActionEntry actions[] = {
     { .name = "quit", .activate = quit_activated },
+    { .name = "new-idea", .activate = new_idea_activated },
     { .name = "sync-now", .activate = sync_now_activated },
     { .name = "preferences", .activate = preferences_activated },
     { .name = "show-sync-status", .activate = show_sync_status_activated },
@@ -387,6 +441,7 @@ si_application_init (SiApplication *self)
   static const GOptionEntry options[] = {
     { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the notebook database at PATH"), N_("PATH") },
     { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Show the version and exit"), NULL },
+    { "new", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Write down a new idea in a small window"), NULL },
     { NULL }
   };
 
@@ -430,4 +485,16 @@ _si_application_get_background (SiApplication *self)
 {
   g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
   return self->background;
+}
+
+/* The main window, if one is open (the active window may be a quick capture window). */
+GtkWindow *
+si_application_get_main_window (SiApplication *self)
+{
+  g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (SI_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
 }

@@ -18,5 +18,6 @@ SiSyncManager *si_application_get_sync_manager (SiApplication *self);
 GSettings     *si_application_get_settings     (SiApplication *self);
 /* For tests: what happens after the last window (NULL before the notebook is open). */
 SiBackground  *_si_application_get_background  (SiApplication *self);
+GtkWindow     *si_application_get_main_window  (SiApplication *self);
 
 G_END_DECLS

@@ -427,30 +427,6 @@ si_editor_has_pending (SiEditor *self)
   return self->pending;
 }
 
-static gboolean
-is_whitespace (const char *text)
-{
-  for (; text && *text; text = g_utf8_next_char (text))
-    if (!g_unichar_isspace (g_utf8_get_char (text)))
-      return FALSE;
-  return TRUE;
-}
-
-/* A new idea left without a word in it is not worth keeping. */
-static gboolean
-is_blank (SiIdea *idea)
-{
-  guint n_tags = 0;
-
-  si_idea_get_tag_ids (idea, &n_tags);
-  return si_idea_get_id (idea) != 0 &&
-         si_idea_get_sync_state (idea) == SI_SYNC_STATE_CREATED &&
-         si_idea_get_conflict_of (idea) == 0 &&
-         n_tags == 0 &&
-         is_whitespace (si_idea_get_title (idea)) &&
-         is_whitespace (si_idea_get_body (idea));
-}
-
 /* Tags ------------------------------------------------------------------------------------------ */
 
 static void
@@ -527,9 +503,7 @@ si_editor_add_tag (SiEditor    *self,
   g_return_val_if_fail (SI_IS_EDITOR (self), FALSE);
   g_return_val_if_fail (self->idea != NULL, FALSE);
 
-  stripped = g_strstrip (g_strdup (name));
-  if (stripped[0] == '#')
-    memmove (stripped, stripped + 1, strlen (stripped));
+  stripped = si_tag_name_from_input (name);
   if (!(tag = si_store_ensure_tag (self->store, stripped, error)))
     return FALSE;
   if (si_idea_has_tag (self->idea, si_tag_get_id (tag)))
@@ -1085,7 +1059,7 @@ si_editor_set_idea (SiEditor *self,
   if (self->idea)
     {
       save (self);
-      if (!self->pending && is_blank (self->idea))
+      if (!self->pending && si_idea_is_blank_new (self->idea))
         {
           g_autoptr(GError) error = NULL;
           if (!si_store_delete_idea (self->store, si_idea_get_id (self->idea), SI_SAVE_LOCAL, &error))
