@@ -402,13 +402,9 @@ si_search_provider_dispose (GObject *object)
 {
   SiSearchProvider *self = SI_SEARCH_PROVIDER (object);
 
+  /* Only the application holds this, so it is going away: its hold goes with it. */
   si_search_provider_unexport (self);
-  if (self->keep_alive_id != 0)
-    {
-      g_clear_handle_id (&self->keep_alive_id, g_source_remove);
-      if (self->application)
-        g_application_release (G_APPLICATION (self->application));
-    }
+  g_clear_handle_id (&self->keep_alive_id, g_source_remove);
   g_clear_weak_pointer (&self->application);
 
   G_OBJECT_CLASS (si_search_provider_parent_class)->dispose (object);
