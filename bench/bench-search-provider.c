@@ -176,6 +176,9 @@ main (int   argc,
             shown[k] = ids[k];
           meta_reply = call (&p, "GetResultMetas", g_variant_new ("(^as)", shown), "(aa{sv})", &metas_ms);
           total = search_ms + metas_ms;
+          if (g_getenv ("BENCH_PROVIDER_DEBUG"))
+            g_printerr ("%-16s %8.3f ms search, %8.3f ms metas, %u results\n", prefix, search_ms, metas_ms,
+                        g_strv_length ((char **) ids));
           g_array_append_val (search, search_ms);
           g_array_append_val (metas, metas_ms);
           g_array_append_val (keystroke, total);
