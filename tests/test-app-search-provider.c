@@ -344,6 +344,13 @@ test_hostile_input (Provider      *f,
   g_ptr_array_add (many, NULL);
   assert_invalid_args (f, "GetResultMetas", g_variant_new ("(^as)", many->pdata), "(aa{sv})");
 
+  /* FTS5's query syntax is text like any other: no error, and the words still match. */
+  {
+    g_autofree char *found = search (f, "\"rea ^idea* (real) - : * \"");
+
+    g_assert_cmpstr (found, ==, idea_id);
+  }
+
   /* Only the live idea has a meta. */
   reply = call (f, "GetResultMetas", g_variant_new ("(^as)", junk), "(aa{sv})", &error);
   g_assert_no_error (error);
