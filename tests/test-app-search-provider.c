@@ -6,6 +6,8 @@
  * (another test, a running Saveidea) answers in its place. */
 #include "config.h"
 
+#include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "si-search-provider.h"
@@ -440,6 +442,114 @@ test_launch_search (Provider      *f,
   (void) kitchen;
 }
 
+/* A bus left behind by a failed test would keep the test runner waiting on its output. */
+static void
+die_with_parent (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* The real app, started by a bus of its own from a service file as the session bus starts it
+ * for the Shell (the service file in data/: --gapplication-service), answers a search in the notebook
+ * of its user's data folder, and quits when asked. */
+static void
+test_activated_service (void)
+{
+  const char *binary = g_getenv ("SAVEIDEA_APP");
+  g_autoptr(GError) error = NULL;
+  /* In the test's own data folder, which GTest removes afterwards. */
+  g_autofree char *tmp = g_build_filename (g_get_user_cache_dir (), "provider", NULL);
+  g_autofree char *services = g_build_filename (tmp, "services", NULL);
+  g_autofree char *data = g_build_filename (tmp, "data", NULL);
+  g_autofree char *folder = g_build_filename (data, "saveidea", NULL);
+  g_autofree char *db = g_build_filename (folder, "saveidea.db", NULL);
+  g_autofree char *config = g_build_filename (tmp, "bus.conf", NULL);
+  g_autofree char *service_file = g_strdup_printf ("%s/%s.service", services, APP_ID);
+  g_autofree char *service = NULL, *config_text = NULL, *address = NULL, *path = NULL;
+  g_autofree char *idea_id = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autofree const char **ids = NULL;
+  const char *terms[] = { "gard", NULL };
+
+  if (binary == NULL)
+    {
+      g_test_skip ("SAVEIDEA_APP is not set");
+      return;
+    }
+  g_assert_cmpint (g_mkdir_with_parents (services, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  {
+    g_autoptr(SiStore) store = si_store_new (db, &error);
+    g_autoptr(SiIdea) garden = NULL;
+
+    g_assert_no_error (error);
+    garden = add_idea (store, "Garden plans", "Tomatoes");
+    idea_id = id_string (garden);
+  }
+
+  service = g_strdup_printf ("[D-BUS Service]\nName=%s\nExec=%s --gapplication-service\n", APP_ID, binary);
+  g_assert_true (g_file_set_contents (service_file, service, -1, &error));
+  config_text = g_strdup_printf ("<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\""
+                                 " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                                 "<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen><auth>EXTERNAL</auth>"
+                                 "<servicedir>%s</servicedir>"
+                                 "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
+                                 "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy>"
+                                 "</busconfig>\n", services);
+  g_assert_true (g_file_set_contents (config, config_text, -1, &error));
+
+  /* The bus passes its environment on to the app it starts. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_setenv (launcher, "HOME", tmp, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", tmp, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", tmp, TRUE);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, "dbus-daemon", "--nofork", "--print-address=1",
+                                        "--config-file", config, NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
+  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  bus = g_dbus_connection_new_for_address_sync (address,
+                                                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* The first call starts the app (nothing owns the name yet): the call waits for it. */
+  path = g_strconcat ("/", APP_ID, "/SearchProvider", NULL);
+  g_strdelimit (path, ".", '/');
+  reply = g_dbus_connection_call_sync (bus, APP_ID, path, IFACE, "GetInitialResultSet",
+                                       g_variant_new ("(^as)", terms), G_VARIANT_TYPE ("(as)"),
+                                       G_DBUS_CALL_FLAGS_NONE, 20000, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(^a&s)", &ids);
+  g_assert_cmpuint (g_strv_length ((char **) ids), ==, 1);
+  g_assert_cmpstr (ids[0], ==, idea_id);
+
+  /* It quits when asked (app.quit on the application's own object), and the bus goes with the
+   * test. */
+  {
+    g_autofree char *app_path = g_strconcat ("/", APP_ID, NULL);
+
+    g_strdelimit (app_path, ".", '/');
+    g_clear_pointer (&reply, g_variant_unref);
+    reply = g_dbus_connection_call_sync (bus, APP_ID, app_path, "org.gtk.Actions", "Activate",
+                                         g_variant_new ("(sava{sv})", "quit", NULL, NULL), NULL,
+                                         G_DBUS_CALL_FLAGS_NONE, 10000, NULL, &error);
+    g_assert_no_error (error);
+  }
+  g_dbus_connection_close_sync (bus, NULL, NULL);
+  g_subprocess_force_exit (daemon);
+  g_subprocess_wait (daemon, NULL, NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -457,5 +567,6 @@ main (int   argc,
   ADD ("activate-result", test_activate_result);
   ADD ("launch-search", test_launch_search);
 #undef ADD
+  g_test_add_func ("/app-search-provider/activated-service", test_activated_service);
   return g_test_run ();
 }
