@@ -97,6 +97,21 @@ def check_dbus_service(t, path, app_id, bindir):
          "D-Bus service starts the installed saveidea --gapplication-service", svc.get("Exec"))
 
 
+def check_search_provider(t, path, app_id):
+    """The GNOME Shell search provider's .ini: it names the desktop file, the bus name and the
+    object path where the application exports org.gnome.Shell.SearchProvider2."""
+    if not t.ok(os.path.isfile(path), f"search provider {os.path.basename(path)} exists", path):
+        return
+    ini = read_desktop(path)
+    t.ok(ini.has_section("Shell Search Provider"), "the .ini has [Shell Search Provider]")
+    sp = ini["Shell Search Provider"] if ini.has_section("Shell Search Provider") else {}
+    t.ok(sp.get("DesktopId") == app_id + ".desktop", "DesktopId is the desktop file", sp.get("DesktopId"))
+    t.ok(sp.get("BusName") == app_id, "BusName is the app id", sp.get("BusName"))
+    path_wanted = "/" + app_id.replace(".", "/") + "/SearchProvider"
+    t.ok(sp.get("ObjectPath") == path_wanted, f"ObjectPath is {path_wanted}", sp.get("ObjectPath"))
+    t.ok(sp.get("Version") == "2", "Version=2", sp.get("Version"))
+
+
 def cmd_desktop(srcdir, builddir, app_id):
     t = Tap()
     desktop = os.path.join(builddir, "data", app_id + ".desktop")
@@ -109,6 +124,7 @@ def cmd_desktop(srcdir, builddir, app_id):
         t.ok(svc.get("Name") == app_id, "D-Bus service Name is the app id", svc.get("Name"))
         t.ok(svc.get("Exec", "").endswith("/saveidea --gapplication-service"),
              "D-Bus service Exec runs saveidea --gapplication-service", svc.get("Exec"))
+    check_search_provider(t, os.path.join(builddir, "data", app_id + ".search-provider.ini"), app_id)
     t.done()
 
 
@@ -362,9 +378,13 @@ def cmd_install(srcdir, profile):
         if exists(f"share/dbus-1/services/{app_id}.service", "the D-Bus service"):
             check_dbus_service(t, os.path.join(app, f"share/dbus-1/services/{app_id}.service"),
                                app_id, "/app/bin")
+        ini = f"share/gnome-shell/search-providers/{app_id}.search-provider.ini"
+        if exists(ini, "the GNOME Shell search provider"):
+            check_search_provider(t, os.path.join(app, ini), app_id)
         # Flatpak exports only files named after the app id (and its sub-names).
         exported = []
-        for sub in ("applications", "metainfo", "dbus-1/services", "icons"):
+        for sub in ("applications", "metainfo", "dbus-1/services", "icons",
+                    "gnome-shell/search-providers"):
             for dirpath, _, files in os.walk(os.path.join(app, "share", sub)):
                 exported += [f for f in files if not f.endswith((".cache", ".list"))]
         t.ok(all(f.startswith(app_id + ".") or f.startswith(app_id + "-") for f in exported),

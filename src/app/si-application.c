@@ -16,6 +16,7 @@
 #include "si-background.h"
 #include "si-capture-window.h"
 #include "si-preferences-window.h"
+#include "si-search-provider.h"
 #include "si-window.h"
 
 struct _SiApplication
@@ -29,6 +30,7 @@ struct _SiApplication
   GSettings      *settings;
   char           *db_path;
   gboolean        capture_only;  /* `saveidea --new` started this instance */
+  SiSearchProvider *search_provider;
 };
 
 G_DEFINE_FINAL_TYPE (SiApplication, si_application, ADW_TYPE_APPLICATION)
@@ -77,9 +79,9 @@ static gboolean
 open_notebook (SiApplication  *self,
                GError        **error)
 {
-  if (self->store)
+  if (self->manager)
     return TRUE;
-  if (!(self->store = si_store_new (self->db_path, error)))
+  if (!self->store && !(self->store = si_store_new (self->db_path, error)))
     return FALSE;
 
   self->account = si_account_new (self->store);
@@ -217,6 +219,34 @@ si_application_shutdown (GApplication *app)
   G_APPLICATION_CLASS (si_application_parent_class)->shutdown (app);
 }
 
+/* The Shell's search provider, beside the application's own object. */
+static gboolean
+si_application_dbus_register (GApplication     *app,
+                              GDBusConnection  *connection,
+                              const char       *object_path,
+                              GError          **error)
+{
+  SiApplication *self = SI_APPLICATION (app);
+
+  if (!G_APPLICATION_CLASS (si_application_parent_class)->dbus_register (app, connection, object_path, error))
+    return FALSE;
+  if (self->search_provider == NULL)
+    self->search_provider = si_search_provider_new (self);
+  return si_search_provider_export (self->search_provider, connection, object_path, error);
+}
+
+static void
+si_application_dbus_unregister (GApplication    *app,
+                                GDBusConnection *connection,
+                                const char      *object_path)
+{
+  SiApplication *self = SI_APPLICATION (app);
+
+  if (self->search_provider)
+    si_search_provider_unexport (self->search_provider);
+  G_APPLICATION_CLASS (si_application_parent_class)->dbus_unregister (app, connection, object_path);
+}
+
 static gint
 si_application_handle_local_options (GApplication *app,
                                      GVariantDict *options)
@@ -259,6 +289,7 @@ si_application_dispose (GObject *object)
   if (self->manager)
     si_sync_manager_stop (self->manager);
   g_clear_object (&self->background);
+  g_clear_object (&self->search_provider);
   g_clear_object (&self->manager);
   g_clear_object (&self->account);
   g_clear_object (&self->settings);
@@ -289,6 +320,8 @@ si_application_class_init (SiApplicationClass *klass)
   app_class->startup = si_application_startup;
   app_class->shutdown = si_application_shutdown;
   app_class->handle_local_options = si_application_handle_local_options;
+  app_class->dbus_register = si_application_dbus_register;
+  app_class->dbus_unregister = si_application_dbus_unregister;
 }
 
 /* Actions ------------------------------------------------------------------------------------- */
@@ -463,6 +496,25 @@ SiStore *
 si_application_get_store (SiApplication *self)
 {
   g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
+  return self->store;
+}
+
+/**
+ * si_application_ensure_store:
+ *
+ * The notebook, opened if no window has opened it yet: the search provider may be asked before
+ * there is a window, or with none at all. Syncing starts with the first window.
+ *
+ * Returns: (transfer none) (nullable): the store, or NULL with @error
+ */
+SiStore *
+si_application_ensure_store (SiApplication  *self,
+                             GError        **error)
+{
+  g_return_val_if_fail (SI_IS_APPLICATION (self), NULL);
+
+  if (!self->store && !(self->store = si_store_new (self->db_path, error)))
+    return NULL;
   return self->store;
 }
 

@@ -14,6 +14,8 @@ G_DECLARE_FINAL_TYPE (SiApplication, si_application, SI, APPLICATION, AdwApplica
 
 SiApplication *si_application_new              (void);
 SiStore       *si_application_get_store        (SiApplication *self);
+SiStore       *si_application_ensure_store     (SiApplication *self,
+                                                GError       **error);
 SiSyncManager *si_application_get_sync_manager (SiApplication *self);
 GSettings     *si_application_get_settings     (SiApplication *self);
 /* For tests: what happens after the last window (NULL before the notebook is open). */

@@ -595,6 +595,41 @@ si_window_open_idea (SiWindow *self,
   sync_selection (self);
 }
 
+/**
+ * si_window_show_idea:
+ *
+ * Opens @id as a click on its row does, for a request from outside the window (the Shell's
+ * search): the editor is shown in a folded window too.
+ */
+void
+si_window_show_idea (SiWindow *self,
+                     gint64    id)
+{
+  g_return_if_fail (SI_IS_WINDOW (self));
+
+  si_window_open_idea (self, id);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child_name (self->leaflet, si_editor_get_idea (self->editor) ? "editor" : "list");
+}
+
+/**
+ * si_window_search:
+ * @text: what to search for
+ *
+ * Opens the search bar with @text in it, as if it had been typed there.
+ */
+void
+si_window_search (SiWindow   *self,
+                  const char *text)
+{
+  g_return_if_fail (SI_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "list.search", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text);
+  gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+}
+
 gint64
 si_window_get_current_id (SiWindow *self)
 {

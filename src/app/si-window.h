@@ -20,6 +20,10 @@ SiStore       *si_window_get_store        (SiWindow      *self);
 SiSyncManager *si_window_get_sync_manager (SiWindow      *self);
 void           si_window_open_idea        (SiWindow      *self,
                                            gint64         id);
+void           si_window_show_idea        (SiWindow      *self,
+                                           gint64         id);
+void           si_window_search           (SiWindow      *self,
+                                           const char    *text);
 gint64         si_window_get_current_id   (SiWindow      *self);
 void           si_window_show_toast       (SiWindow      *self,
                                            const char    *message);
