@@ -8,7 +8,7 @@
  *
  * What becomes of the elements: p and headings are paragraphs, div a line (Evernote writes one
  * div per line, `<div><br/></div>` for an empty one), br a line break, ul/ol/li nested lists,
- * en-todo a checkbox (`- [ ]`, `- [x]`), a a link, b/strong, i/em, s/del, code and pre their
+ * en-todo a checkbox (`- [ ]`, `- [x]`), `a` a link, b/strong, i/em, s/del, code and pre their
  * Markdown, hr a rule, table a Markdown table (the first row is the header; a table in a table is
  * flattened into its cell), img with a web address an image. en-media (an attachment, which the
  * ENEX reader lists from its <resource>) and en-crypt (encrypted text, listed in @media for the
