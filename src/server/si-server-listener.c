@@ -16,6 +16,12 @@
  *   BODY       request body                           body timeout + 1 s per MIN_BODY_RATE bytes
  *   HANDLING   the handler runs, the response is sent none
  * When it passes, the socket is shut down: libsoup reads EOF and closes the connection.
+ *
+ * Connections are kept alive between requests (HTTP/1.1, unless either side says "Connection:
+ * close"): libsoup is lent each request as a connection of its own (si-server-keep-stream.c
+ * says why), and between two requests the connection is the listener's alone, IDLE, until the
+ * next request's first byte comes (then libsoup is lent it again) or the idle timeout closes it.
+ * A kept connection counts against the cap like any other.
  */
 #define G_LOG_DOMAIN "saveidea-server"
 
@@ -25,6 +31,7 @@
 #include <gio/gnetworking.h>
 #include <glib-unix.h>
 
+#include "si-server-keep-stream.h"
 #include "si-server-listener.h"
 
 /* GLib's default listen backlog (10) drops connections when a few hundred clients connect at
@@ -68,6 +75,11 @@ typedef struct {
   ConnState          state;
   gint64             body_start;   /* monotonic µs */
   guint64            body_bytes;
+  GIOStream         *stream;       /* the real stream (TCP or TLS) once handed over, or NULL */
+  SiServerKeepCarry *carry;        /* what was read of it and not given to a request yet */
+  SiServerKeepStream *lent;        /* weak: the stream libsoup serves the current request on */
+  GSource           *next;         /* the next request waits in the carry */
+  gboolean           keep;         /* the request on @lent ended so that another may follow */
 } Conn;
 
 typedef struct {
@@ -88,6 +100,7 @@ struct _SiServerListener
   guint            pause_id;
   guint            accept_failures;  /* in the current run of failed accept() calls */
   gboolean         at_cap;
+  gboolean         stopping;         /* keep no connection alive any more */
 
   GHashTable      *conns;            /* GSocketAddress (remote) -> Conn */
   guint            n_connections;
@@ -157,12 +170,38 @@ conn_forget_msg (Conn *conn)
 }
 
 static void
-conn_free (Conn *conn)
+conn_unlend (Conn *conn)
 {
-  conn_forget_msg (conn);
+  if (conn->lent == NULL)
+    return;
+  g_object_remove_weak_pointer (G_OBJECT (conn->lent), (gpointer *) &conn->lent);
+  conn->lent = NULL;
+}
+
+static void
+conn_stop_waiting (Conn *conn)
+{
   if (conn->readable != NULL)
     g_source_destroy (conn->readable);
   g_clear_pointer (&conn->readable, g_source_unref);
+  if (conn->next != NULL)
+    g_source_destroy (conn->next);
+  g_clear_pointer (&conn->next, g_source_unref);
+}
+
+static void
+conn_free (Conn *conn)
+{
+  conn_forget_msg (conn);
+  conn_stop_waiting (conn);
+  if (conn->lent != NULL)
+    {
+      /* libsoup still serves a request on it: closing it now closes the real stream. */
+      si_server_keep_stream_disown (conn->lent);
+      conn_unlend (conn);
+    }
+  g_clear_pointer (&conn->carry, si_server_keep_carry_unref);
+  g_clear_object (&conn->stream);
   g_clear_object (&conn->cancellable);
   g_clear_object (&conn->handshaking);
   g_clear_object (&conn->remote);
@@ -212,6 +251,21 @@ conn_socket_gone (gpointer  user_data,
   listener_connection_closed (self);
 }
 
+/* Closes the real stream and lets it go: @conn may be gone when this returns. */
+static void
+conn_shut (Conn *conn)
+{
+  g_autoptr(GIOStream) stream = g_steal_pointer (&conn->stream);
+
+  conn->state = CONN_CLOSING;
+  conn->deadline = NO_DEADLINE;
+  conn_stop_waiting (conn);
+  g_clear_pointer (&conn->carry, si_server_keep_carry_unref);
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+}
+
+/* Closes @conn for the reason @why: @conn may be gone when this returns. */
 static void
 conn_close (Conn       *conn,
             const char *why)
@@ -224,13 +278,14 @@ conn_close (Conn       *conn,
 
   conn->state = CONN_CLOSING;
   conn->deadline = NO_DEADLINE;
-  if (conn->readable != NULL)
-    g_source_destroy (conn->readable);
-  g_clear_pointer (&conn->readable, g_source_unref);
+  conn_stop_waiting (conn);
   if (conn->cancellable != NULL)
     g_cancellable_cancel (conn->cancellable);
-  /* libsoup (or the handshake) reads EOF and closes the connection. */
+  /* libsoup (or the handshake) reads EOF and closes the connection; a kept connection between
+   * two requests is nobody's but ours. */
   g_socket_shutdown (conn->socket, TRUE, TRUE, NULL);
+  if (conn->lent == NULL && conn->stream != NULL)
+    conn_shut (conn);
 }
 
 static void
@@ -263,6 +318,7 @@ sweep (gpointer user_data)
 {
   SiServerListener *self = user_data;
   gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) passed = NULL;
   GHashTableIter iter;
   Conn *conn;
 
@@ -271,11 +327,17 @@ sweep (gpointer user_data)
       self->sweep_id = 0;
       return G_SOURCE_REMOVE;
     }
-  /* conn_close() only shuts sockets down: the table stays as it is meanwhile. */
+  /* Closing a kept connection forgets it: the table changes. Each closes only itself. */
   g_hash_table_iter_init (&iter, self->conns);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
     if (conn->deadline <= now)
-      conn_deadline_passed (conn);
+      {
+        if (passed == NULL)
+          passed = g_ptr_array_new ();
+        g_ptr_array_add (passed, conn);
+      }
+  for (guint i = 0; passed != NULL && i < passed->len; i++)
+    conn_deadline_passed (g_ptr_array_index (passed, i));
   return G_SOURCE_CONTINUE;
 }
 
@@ -288,6 +350,8 @@ conn_enter_headers (Conn *conn)
   conn_set_deadline (conn, conn->listener->limits.header_timeout);
 }
 
+static void conn_lend (Conn *conn);
+
 static gboolean
 conn_readable (int          fd,
                GIOCondition condition,
@@ -297,8 +361,12 @@ conn_readable (int          fd,
 
   /* Also when libsoup has closed the socket (G_IO_NVAL): the watch is over either way. */
   g_clear_pointer (&conn->readable, g_source_unref);
-  if (!g_socket_is_closed (conn->socket))
-    conn_enter_headers (conn);
+  if (g_socket_is_closed (conn->socket))
+    return G_SOURCE_REMOVE;
+  conn_enter_headers (conn);
+  /* A kept connection: its next request (or its end, which libsoup reads and closes). */
+  if (conn->lent == NULL && conn->stream != NULL && conn->state == CONN_HEADERS)
+    conn_lend (conn);
   return G_SOURCE_REMOVE;
 }
 
@@ -401,6 +469,101 @@ request_done (SoupServer        *soup,
   conn_enter_idle (conn);
 }
 
+/* What libsoup's soup_server_message_is_keepalive() says (not public in libsoup 3.2), for a
+ * response whose end the client can tell without the connection closing. */
+static gboolean
+message_keeps_alive (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *request = soup_server_message_get_request_headers (msg);
+  SoupMessageHeaders *response = soup_server_message_get_response_headers (msg);
+
+  return soup_server_message_get_http_version (msg) == SOUP_HTTP_1_1 &&
+         !soup_message_headers_header_contains (request, "Connection", "close") &&
+         !soup_message_headers_header_contains (response, "Connection", "close") &&
+         soup_message_headers_get_encoding (response) == SOUP_ENCODING_CONTENT_LENGTH;
+}
+
+/* The response was sent whole: libsoup closes the request's stream next (conn_released()). */
+static void
+request_finished (SoupServer        *soup,
+                  SoupServerMessage *msg,
+                  SiServerListener  *self)
+{
+  Conn *conn = conn_for_msg (self, msg);
+
+  if (conn != NULL && conn->lent != NULL && conn->state != CONN_CLOSING && !self->stopping &&
+      message_keeps_alive (msg))
+    conn->keep = TRUE;
+  request_done (soup, msg, self);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* lending requests to libsoup */
+
+static gboolean
+conn_next (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  g_clear_pointer (&conn->next, g_source_unref);
+  conn_enter_headers (conn);
+  conn_lend (conn);
+  return G_SOURCE_REMOVE;
+}
+
+/* libsoup closed the request's stream (the real one is open): keep the connection for the
+ * next request, or close it. Runs inside libsoup: it only waits for the next request, on the
+ * main loop. */
+static void
+conn_released (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  conn_unlend (conn);
+  if (!conn->keep || conn->state == CONN_CLOSING || conn->listener->stopping || conn->stream == NULL)
+    {
+      conn_shut (conn);
+      return;
+    }
+  conn->keep = FALSE;
+  conn->state = CONN_IDLE;
+  conn_enter_idle (conn);
+  if (si_server_keep_carry_has_data (conn->carry))
+    {
+      /* The client sent it without waiting for the answer (pipelining). */
+      conn->next = g_timeout_source_new (0);
+      g_source_set_callback (conn->next, conn_next, conn, NULL);
+      g_source_attach (conn->next, g_main_context_get_thread_default ());
+    }
+}
+
+/* Lends libsoup the connection for one request. @conn may be gone when this returns. */
+static void
+conn_lend (Conn *conn)
+{
+  SiServerListener *self = conn->listener;
+  g_autoptr(SiServerKeepStream) lent = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert (conn->lent == NULL && conn->stream != NULL);
+  /* The descriptor watch stays: it moves a first request from IDLE to HEADERS. */
+  if (conn->next != NULL)
+    g_source_destroy (conn->next);
+  g_clear_pointer (&conn->next, g_source_unref);
+  lent = si_server_keep_stream_new (conn->stream, conn->carry, conn_released, conn);
+  conn->keep = FALSE;
+  conn->lent = lent;
+  g_object_add_weak_pointer (G_OBJECT (lent), (gpointer *) &conn->lent);
+  /* Emits request-started for the connection's message: the Conn is in the table. */
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (lent), conn->local, conn->remote, &error))
+    {
+      g_warning ("Cannot serve a connection: %s", error->message);
+      conn_unlend (conn);
+      si_server_keep_stream_disown (lent);
+      conn_shut (conn);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* accepting */
 
@@ -408,16 +571,10 @@ static void
 conn_hand_over (Conn      *conn,
                 GIOStream *stream)
 {
-  SiServerListener *self = conn->listener;
-  g_autoptr(GError) error = NULL;
-
+  conn->stream = g_object_ref (stream);
+  conn->carry = si_server_keep_carry_new (stream);
   conn_enter_idle (conn);
-  /* Emits request-started for the connection's first message: the Conn is in the table. */
-  if (!soup_server_accept_iostream (self->soup, stream, conn->local, conn->remote, &error))
-    {
-      g_warning ("Cannot serve a new connection: %s", error->message);
-      g_socket_close (conn->socket, NULL);
-    }
+  conn_lend (conn);
 }
 
 static void
@@ -677,8 +834,21 @@ si_server_listener_stop (SiServerListener *self)
 {
   g_return_if_fail (SI_IS_SERVER_LISTENER (self));
 
+  g_autoptr(GPtrArray) idle = g_ptr_array_new ();
+  GHashTableIter iter;
+  Conn *conn;
+
   g_clear_handle_id (&self->pause_id, g_source_remove);
   g_ptr_array_set_size (self->listening, 0);
+
+  /* Requests in progress end with their connection; those between two requests end now. */
+  self->stopping = TRUE;
+  g_hash_table_iter_init (&iter, self->conns);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
+    if (conn->lent == NULL && conn->stream != NULL)
+      g_ptr_array_add (idle, conn);
+  for (guint i = 0; i < idle->len; i++)
+    conn_close (g_ptr_array_index (idle, i), "the server stops");
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -712,6 +882,8 @@ si_server_listener_dispose (GObject *object)
           g_cancellable_cancel (conn->cancellable);
           g_socket_close (conn->socket, NULL);
         }
+      else if (conn->lent == NULL && conn->stream != NULL)
+        g_io_stream_close (conn->stream, NULL, NULL);
       conn_free (conn);
     }
   self->n_connections = 0;
@@ -772,7 +944,7 @@ si_server_listener_new (SoupServer           *soup,
                self->max_connections);
   self->started_id = g_signal_connect (soup, "request-started", G_CALLBACK (request_started), self);
   self->read_id = g_signal_connect (soup, "request-read", G_CALLBACK (request_read), self);
-  self->finished_id = g_signal_connect (soup, "request-finished", G_CALLBACK (request_done), self);
+  self->finished_id = g_signal_connect (soup, "request-finished", G_CALLBACK (request_finished), self);
   self->aborted_id = g_signal_connect (soup, "request-aborted", G_CALLBACK (request_done), self);
   return self;
 }

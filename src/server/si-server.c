@@ -578,12 +578,11 @@ si_server_new (SiServerStorage *storage,
   self->soup = soup_server_new ("server-header", "saveidea-server/" SI_SERVER_VERSION_STRING " ",
                                 NULL);
 
-  /* Every response closes its connection, and says so. libsoup keeps a connection alive only
-   * when the SoupServer has a listening socket of its own (request_finished() in
-   * soup-server.c), and ours has none: si-server-listener.c accepts.
-   * (libsoup before 3.3.0 also never closes a kept-alive connection that its client closed
-   * while it was idle: CLOSE-WAIT, a descriptor each, for ever; fixed by commit d20c6601.) */
-  self->close_connections = TRUE;
+  /* Connections are kept alive between requests by si-server-listener.c, which lends libsoup
+   * each request as a connection of its own (si-server-keep-stream.c): libsoup keeps none
+   * alive itself without a listening socket of its own, and libsoup before 3.3.0 never closes
+   * a kept-alive connection that its client closed while it was idle. */
+  self->close_connections = FALSE;
 
   soup_server_add_early_handler (self->soup, NULL, _si_server_handle_early, self, NULL);
   soup_server_add_handler (self->soup, NULL, _si_server_handle_request, self, NULL);
