@@ -14,40 +14,59 @@
 /* Generous: the server closes after 1 s timeouts; a loaded machine may take longer. */
 #define WAIT_SECONDS 30
 
-static GSocket *
-connect_raw (SiTestServer *server)
+static gboolean
+accept_any_certificate (GTlsConnection       *connection,
+                        GTlsCertificate      *certificate,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-  g_autoptr(GError) error = NULL;
-  GSocket *socket;
-
-  g_socket_client_set_enable_proxy (client, FALSE);
-  connection = g_socket_client_connect_to_uri (client, si_test_server_get_url (server), 80, NULL, &error);
-  g_assert_no_error (error);
-  socket = g_object_ref (g_socket_connection_get_socket (connection));
-  /* The socket outlives its connection object: closing that would close the socket. */
-  g_object_set_data_full (G_OBJECT (socket), "connection", g_steal_pointer (&connection), g_object_unref);
-  g_socket_set_timeout (socket, WAIT_SECONDS);
-  return socket;
+  return TRUE;
 }
 
 static void
-send_text (GSocket    *socket,
+on_client_event (GSocketClient      *client,
+                 GSocketClientEvent  event,
+                 GSocketConnectable *connectable,
+                 GIOStream          *connection,
+                 gpointer            user_data)
+{
+  /* The tests' self-signed certificate. */
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    g_signal_connect (connection, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+}
+
+/* A connection to @server: plain TCP, or TLS to an https URL. */
+static GIOStream *
+connect_to (SiTestServer *server)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GError) error = NULL;
+  GSocketConnection *connection;
+
+  g_socket_client_set_enable_proxy (client, FALSE);
+  g_socket_client_set_tls (client, g_str_has_prefix (si_test_server_get_url (server), "https://"));
+  g_signal_connect (client, "event", G_CALLBACK (on_client_event), NULL);
+  connection = g_socket_client_connect_to_uri (client, si_test_server_get_url (server), 80, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), WAIT_SECONDS);
+  return G_IO_STREAM (connection);
+}
+
+static void
+send_text (GIOStream  *stream,
            const char *text)
 {
   g_autoptr(GError) error = NULL;
-  gssize sent = g_socket_send (socket, text, strlen (text), NULL, &error);
 
+  g_output_stream_write_all (g_io_stream_get_output_stream (stream), text, strlen (text), NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sent, ==, (gssize) strlen (text));
 }
 
-/* Reads one whole response (headers and a Content-Length body) from @socket, which may hold
+/* Reads one whole response (headers and a Content-Length body) from @stream, which may hold
  * the start of the next one in @pending; NULL if the connection ends first. */
 static char *
-read_response (GSocket *socket,
-               GString *pending)
+read_response (GIOStream *stream,
+               GString   *pending)
 {
   for (;;)
     {
@@ -70,18 +89,19 @@ read_response (GSocket *socket,
               return response;
             }
         }
-      got = g_socket_receive (socket, buffer, sizeof buffer, NULL, NULL);
+      got = g_input_stream_read (g_io_stream_get_input_stream (stream), buffer, sizeof buffer, NULL, NULL);
       if (got <= 0)
         return NULL;
       g_string_append_len (pending, buffer, got);
     }
 }
 
-/* TRUE once the server has closed @socket (EOF or a reset), FALSE if it is open after @seconds. */
+/* TRUE once the server has closed @stream (EOF or a reset), FALSE if it is open after @seconds. */
 static gboolean
-wait_closed (GSocket *socket,
-             guint    seconds)
+wait_closed (GIOStream *stream,
+             guint      seconds)
 {
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
   gint64 end = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
 
   while (g_get_monotonic_time () < end)
@@ -122,7 +142,7 @@ test_several_requests (void)
 {
   g_autoptr(SiTestServer) server = start (NULL);
   g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
-  g_autoptr(GSocket) socket = connect_raw (server);
+  g_autoptr(GIOStream) socket = connect_to (server);
   g_autoptr(GString) pending = g_string_new (NULL);
   g_autofree char *login = g_strdup_printf ("{\"username\":\"alice\",\"password\":\"%s\"}", PASSWORD);
   g_autofree char *post = g_strdup_printf ("POST /api/v1/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -164,7 +184,7 @@ static void
 test_pipelined (void)
 {
   g_autoptr(SiTestServer) server = start (NULL);
-  g_autoptr(GSocket) socket = connect_raw (server);
+  g_autoptr(GIOStream) socket = connect_to (server);
   g_autoptr(GString) pending = g_string_new (NULL);
   g_autofree char *login = g_strdup_printf ("{\"username\":\"alice\",\"password\":\"%s\"}", PASSWORD);
   g_autofree char *all = g_strdup_printf (INFO
@@ -199,7 +219,7 @@ static void
 test_client_says_close (void)
 {
   g_autoptr(SiTestServer) server = start (NULL);
-  g_autoptr(GSocket) socket = connect_raw (server);
+  g_autoptr(GIOStream) socket = connect_to (server);
   g_autoptr(GString) pending = g_string_new (NULL);
   g_autofree char *info = NULL;
 
@@ -216,7 +236,7 @@ test_idle_timeout (void)
 {
   const char *args[] = { "--idle-timeout", "1", NULL };
   g_autoptr(SiTestServer) server = start (args);
-  g_autoptr(GSocket) socket = connect_raw (server);
+  g_autoptr(GIOStream) socket = connect_to (server);
   g_autoptr(GString) pending = g_string_new (NULL);
   g_autofree char *info = NULL;
 
@@ -243,14 +263,14 @@ test_closed_while_idle (void)
   before = si_test_server_count_open_files (server);
   for (guint i = 0; i < 20; i++)
     {
-      g_autoptr(GSocket) socket = connect_raw (server);
+      g_autoptr(GIOStream) socket = connect_to (server);
       g_autoptr(GString) pending = g_string_new (NULL);
       g_autofree char *info = NULL;
 
       send_text (socket, INFO);
       info = read_response (socket, pending);
       g_assert_nonnull (info);
-      g_socket_close (socket, NULL);
+      g_io_stream_close (socket, NULL, NULL);
     }
   end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < end && (after = si_test_server_count_open_files (server)) > before + 2)
@@ -265,9 +285,9 @@ test_cap (void)
 {
   const char *args[] = { "--max-connections", "2", "--idle-timeout", "600", NULL };
   g_autoptr(SiTestServer) server = start (args);
-  g_autoptr(GSocket) one = connect_raw (server);
-  g_autoptr(GSocket) two = connect_raw (server);
-  g_autoptr(GSocket) three = NULL;
+  g_autoptr(GIOStream) one = connect_to (server);
+  g_autoptr(GIOStream) two = connect_to (server);
+  g_autoptr(GIOStream) three = NULL;
   g_autoptr(GString) pending = g_string_new (NULL);
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
@@ -281,7 +301,7 @@ test_cap (void)
   b = read_response (two, pending);
   g_assert_nonnull (b);
 
-  three = connect_raw (server);
+  three = connect_to (server);
   send_text (three, INFO);
   c = read_response (three, pending);
   g_assert_nonnull (c);
@@ -294,13 +314,50 @@ test_cap (void)
   g_assert_true (g_str_has_prefix (again, "HTTP/1.1 200 "));
 }
 
+/* Over TLS too: requests one after the other and pipelined on one connection. */
+static void
+test_tls (void)
+{
+  g_autofree char *cert = g_test_build_filename (G_TEST_DIST, "server-tls-cert.pem", NULL);
+  g_autofree char *key = g_test_build_filename (G_TEST_DIST, "server-tls-key.pem", NULL);
+  const char *args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+  g_autoptr(SiTestServer) server = start (args);
+  g_autoptr(GIOStream) socket = NULL;
+  g_autoptr(GString) pending = g_string_new (NULL);
+
+  g_assert_true (g_str_has_prefix (si_test_server_get_url (server), "https://"));
+  socket = connect_to (server);
+  /* GSocketClient wraps the TLS connection in a GTcpWrapperConnection. */
+  g_assert_true (G_IS_TCP_WRAPPER_CONNECTION (socket));
+  g_assert_true (G_IS_TLS_CONNECTION (g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (socket))));
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *info = NULL;
+
+      send_text (socket, INFO);
+      info = read_response (socket, pending);
+      g_assert_nonnull (info);
+      g_assert_true (g_str_has_prefix (info, "HTTP/1.1 200 "));
+    }
+  send_text (socket, INFO "GET /api/v1/nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  {
+    g_autofree char *first = read_response (socket, pending);
+    g_autofree char *second = read_response (socket, pending);
+
+    g_assert_nonnull (first);
+    g_assert_nonnull (second);
+    g_assert_true (g_str_has_prefix (first, "HTTP/1.1 200 "));
+    g_assert_true (g_str_has_prefix (second, "HTTP/1.1 404 "));
+  }
+}
+
 /* SIGTERM with kept connections open between requests: a prompt graceful exit that closes them. */
 static void
 test_shutdown (void)
 {
   const char *args[] = { "--idle-timeout", "600", NULL };
   g_autoptr(SiTestServer) server = start (args);
-  g_autoptr(GSocket) socket = connect_raw (server);
+  g_autoptr(GIOStream) socket = connect_to (server);
   g_autoptr(GString) pending = g_string_new (NULL);
   g_autofree char *info = NULL;
 
@@ -323,6 +380,7 @@ main (int   argc,
   g_test_add_func ("/server-keepalive/idle-timeout", test_idle_timeout);
   g_test_add_func ("/server-keepalive/closed-while-idle", test_closed_while_idle);
   g_test_add_func ("/server-keepalive/cap", test_cap);
+  g_test_add_func ("/server-keepalive/tls", test_tls);
   g_test_add_func ("/server-keepalive/shutdown", test_shutdown);
 
   return g_test_run ();
