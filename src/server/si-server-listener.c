@@ -526,7 +526,6 @@ conn_released (gpointer user_data)
       return;
     }
   conn->keep = FALSE;
-  conn->state = CONN_IDLE;
   conn_enter_idle (conn);
   if (si_server_keep_carry_has_data (conn->carry))
     {
@@ -832,17 +831,18 @@ listening_free (Listening *listening)
 void
 si_server_listener_stop (SiServerListener *self)
 {
-  g_return_if_fail (SI_IS_SERVER_LISTENER (self));
-
-  g_autoptr(GPtrArray) idle = g_ptr_array_new ();
+  g_autoptr(GPtrArray) idle = NULL;
   GHashTableIter iter;
   Conn *conn;
+
+  g_return_if_fail (SI_IS_SERVER_LISTENER (self));
 
   g_clear_handle_id (&self->pause_id, g_source_remove);
   g_ptr_array_set_size (self->listening, 0);
 
   /* Requests in progress end with their connection; those between two requests end now. */
   self->stopping = TRUE;
+  idle = g_ptr_array_new ();
   g_hash_table_iter_init (&iter, self->conns);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &conn))
     if (conn->lent == NULL && conn->stream != NULL)
