@@ -50,7 +50,7 @@ new_idea_action (GtkWidget  *widget,
     si_idea_add_tag (idea, self->view_tag_id);
   else if (self->view == SI_COLLECTION_VIEW_PINNED)
     si_idea_set_pinned (idea, TRUE);
-  else if (self->view == SI_COLLECTION_VIEW_CONFLICTS)
+  else if (self->view == SI_COLLECTION_VIEW_CONFLICTS || self->view == SI_COLLECTION_VIEW_TRASH)
     _si_window_show_view (self, SI_COLLECTION_VIEW_ALL, 0);
 
   if (!si_store_save_idea (self->store, idea, SI_SAVE_LOCAL, &error))
