@@ -136,6 +136,19 @@ note_remote (SiStore            *self,
   return bound_versions (self, remote->uid, error);
 }
 
+/* Entries past SI_TRASH_RETENTION_DAYS before @now (µs), and past SI_TRASH_LOCAL_MAX, go. */
+static gboolean
+prune_old (SiStore  *self,
+           gint64    now,
+           GError  **error)
+{
+  gint64 oldest = now - (gint64) SI_TRASH_RETENTION_DAYS * 24 * 3600 * G_USEC_PER_SEC;
+
+  return _si_store_exec_bind (self, "DELETE FROM trash WHERE deleted_at < ?1", error, "i", oldest) &&
+         _si_store_exec_bind (self, "DELETE FROM trash WHERE id NOT IN (SELECT id FROM trash"
+                                    " ORDER BY deleted_at DESC, id DESC LIMIT " SQL_MAX (SI_TRASH_LOCAL_MAX) ")", error, "");
+}
+
 /* Puts idea @idea_id's content into the Trash, deleted at @deleted_at (µs), as the server's
  * tombstone @version (0: not known). */
 static gboolean
@@ -162,7 +175,8 @@ trash_keep (SiStore  *self,
   sqlite3_bind_int64 (stmt, 3, deleted_at);
   if (!_si_store_step_done (self, stmt, NC_("what failed", "keeping a deleted idea"), error))
     return FALSE;
-  return _si_store_trash_prune (self, g_get_real_time (), error);
+  /* The idea is still in place (it goes next): only the old entries go now. */
+  return prune_old (self, g_get_real_time (), error);
 }
 
 gboolean
@@ -240,11 +254,7 @@ _si_store_trash_prune (SiStore  *self,
                        gint64    now,
                        GError  **error)
 {
-  gint64 oldest = now - (gint64) SI_TRASH_RETENTION_DAYS * 24 * 3600 * G_USEC_PER_SEC;
-
-  return _si_store_exec_bind (self, "DELETE FROM trash WHERE deleted_at < ?1", error, "i", oldest) &&
-         _si_store_exec_bind (self, "DELETE FROM trash WHERE id NOT IN (SELECT id FROM trash"
-                                    " ORDER BY deleted_at DESC, id DESC LIMIT " SQL_MAX (SI_TRASH_LOCAL_MAX) ")", error, "") &&
+  return prune_old (self, now, error) &&
          /* Back to life (undone here, or on another device and pulled): out of the Trash. */
          _si_store_exec_bind (self, "DELETE FROM trash WHERE uid IN (SELECT uid FROM ideas WHERE state != " SI_SQL_DELETED ")",
                               error, "") &&
