@@ -256,10 +256,12 @@ _si_store_trash_prune (SiStore  *self,
 {
   return prune_old (self, now, error) &&
          /* Back to life (undone here, or on another device and pulled): out of the Trash. */
-         _si_store_exec_bind (self, "DELETE FROM trash WHERE uid IN (SELECT uid FROM ideas WHERE state != " SI_SQL_DELETED ")",
-                              error, "") &&
-         _si_store_exec_bind (self, "DELETE FROM idea_versions WHERE uid NOT IN (SELECT uid FROM ideas)"
-                                    " AND uid NOT IN (SELECT uid FROM trash)", error, "");
+         /* Each walks the small table and looks the uid up in the index of the big one. */
+         _si_store_exec_bind (self, "DELETE FROM trash WHERE EXISTS (SELECT 1 FROM ideas i"
+                                    " WHERE i.uid = trash.uid AND i.state != " SI_SQL_DELETED ")", error, "") &&
+         _si_store_exec_bind (self, "DELETE FROM idea_versions WHERE"
+                                    " NOT EXISTS (SELECT 1 FROM ideas i WHERE i.uid = idea_versions.uid) AND"
+                                    " NOT EXISTS (SELECT 1 FROM trash t WHERE t.uid = idea_versions.uid)", error, "");
 }
 
 gboolean
@@ -309,7 +311,7 @@ _si_store_trash_merge_server (SiStore    *self,
   if (complete &&
       !_si_store_exec_bind (self, "DELETE FROM trash WHERE sid IS NOT NULL AND version > 0"
                                   " AND uid NOT IN (SELECT value FROM json_each (?1))"
-                                  " AND uid NOT IN (SELECT uid FROM ideas)", error, "s", uids->str))
+                                  " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.uid = trash.uid)", error, "s", uids->str))
     goto fail;
   if (!_si_store_trash_prune (self, g_get_real_time (), error))
     goto fail;
