@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 #include "si-test-server-api.h"
+#include "si-test-sync.h"
 #include "si-server-storage.h"
 #include "si-server-storage-private.h"
 #include "si-wire-history.h"
@@ -740,6 +741,63 @@ test_old_client (void)
   }
 }
 
+/* The real client of this release, which knows nothing of history (its store and sync engine):
+ * it removes an idea deleted elsewhere, and after an undelete on the server its next sync
+ * brings the idea back, as any new record in the feed. */
+static void
+test_old_client_sync (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) engine_a = engine_for (s, a);
+  g_autoptr(SiSyncEngine) engine_b = engine_for (s, b);
+  g_autoptr(SiIdea) idea = add_idea (a, "Back from the trash", "its body", NULL);
+  g_autoptr(SiIdea) seen = NULL;
+  g_autoptr(SiIdea) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uid = g_strdup (si_idea_get_uid (idea));
+  gint64 sid, tombstone;
+
+  sync_ok (engine_a, SI_SYNC_MODE_FULL);
+  sync_ok (engine_b, SI_SYNC_MODE_FULL);
+  seen = find_by_title (b, "Back from the trash");
+  g_assert_nonnull (seen);
+
+  g_assert_true (si_store_delete_idea (a, si_idea_get_id (idea), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  sync_ok (engine_a, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (engine_b, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_null (find_by_title (b, "Back from the trash"));
+
+  /* Undelete on the server, by its id and tombstone version. */
+  {
+    g_autoptr(SiWireTrashPage) t = trash (s->server, s->token, NULL);
+    SiWireTrashEntry *entry;
+
+    g_assert_cmpuint (t->entries->len, ==, 1);
+    entry = g_ptr_array_index (t->entries, 0);
+    g_assert_cmpstr (entry->record->uid, ==, uid);
+    sid = entry->record->id;
+    tombstone = entry->record->version;
+  }
+  {
+    g_autoptr(SiTestResponse) r = post_action (s->server, s->token, sid, "undelete", tombstone);
+
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+
+  sync_ok (engine_b, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (engine_a, SI_SYNC_MODE_INCREMENTAL);
+  back = find_by_title (b, "Back from the trash");
+  g_assert_nonnull (back);
+  g_assert_cmpstr (si_idea_get_uid (back), ==, uid);
+  g_clear_object (&back);
+  back = find_by_title (a, "Back from the trash");
+  g_assert_nonnull (back);
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 1);
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* pruning, through the storage with a set clock */
 
@@ -1065,7 +1123,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  /* Only 127.0.0.1: no proxy (the GNOME resolver would want the desktop's GSettings schemas). */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/server-history/versions/two-devices", test_versions_two_devices);
   g_test_add_func ("/server-history/versions/tags", test_versions_tags);
@@ -1077,6 +1137,7 @@ main (int   argc,
   g_test_add_func ("/server-history/no-history", test_no_history);
   g_test_add_func ("/server-history/options", test_options);
   g_test_add_func ("/server-history/old-client", test_old_client);
+  g_test_add_func ("/server-history/old-client-sync", test_old_client_sync);
   g_test_add_func ("/server-history/prune/ages", test_prune_ages);
   g_test_add_func ("/server-history/prune/trash", test_prune_trash);
   g_test_add_func ("/server-history/prune/cap", test_prune_cap);
