@@ -15,6 +15,7 @@
 #include "si-test-sync.h"
 #include "si-server-storage.h"
 #include "si-server-storage-private.h"
+#include "si-types.h"
 #include "si-wire-history.h"
 
 #define DAY_MS G_GINT64_CONSTANT (86400000)
@@ -279,6 +280,43 @@ test_versions_paging (void)
     g_assert_cmpuint (none->versions->len, ==, 0);
     g_assert_false (none->more);
   }
+}
+
+/* Large versions: a page stops at about 8 MiB of text, whatever its limit, and the paging
+ * still lists every version once. */
+static void
+test_versions_large (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *big = g_malloc (SI_BODY_MAX_BYTES + 1);
+  g_autofree char *json = idea_body (uid, "big", "small", NULL, NULL);
+  g_autoptr(SiTestResponse) created = post (server, token, "ideas", json, 201);
+  gint64 id = si_test_response_get_int (created, "id");
+  gint64 version = si_test_response_get_int (created, "version");
+  gint64 before = 0;
+  guint total = 0, pages = 0;
+
+  memset (big, 'x', SI_BODY_MAX_BYTES);
+  big[SI_BODY_MAX_BYTES] = '\0';
+  for (int i = 0; i < 10; i++)
+    version = update_idea (server, token, id, version, uid, "big", big, NULL);
+
+  for (;;)
+    {
+      g_autofree char *query = before ? g_strdup_printf ("?before=%" G_GINT64_FORMAT, before) : g_strdup ("");
+      g_autoptr(SiWireHistoryPage) page = history (server, token, id, query);
+
+      pages++;
+      total += page->versions->len;
+      g_assert_cmpuint (page->versions->len, <=, 8);
+      if (!page->more)
+        break;
+      before = page->cursor;
+    }
+  g_assert_cmpuint (total, ==, 11);
+  g_assert_cmpuint (pages, ==, 2);
 }
 
 /* Bad parameters, ids that are not the account's ideas, methods. */
@@ -1130,6 +1168,7 @@ main (int   argc,
   g_test_add_func ("/server-history/versions/two-devices", test_versions_two_devices);
   g_test_add_func ("/server-history/versions/tags", test_versions_tags);
   g_test_add_func ("/server-history/versions/paging", test_versions_paging);
+  g_test_add_func ("/server-history/versions/large", test_versions_large);
   g_test_add_func ("/server-history/errors", test_errors);
   g_test_add_func ("/server-history/trash/undelete", test_trash_undelete);
   g_test_add_func ("/server-history/trash/paging", test_trash_paging);
