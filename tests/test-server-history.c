@@ -704,6 +704,60 @@ test_no_history (void)
   }
 }
 
+/* The server's background job applies the cap (SAVEIDEA_SERVER_TEST_PRUNE_SECONDS makes it
+ * run every second): three kept versions of 512 KiB are more than --history-max-mib 1, so the
+ * oldest go until the rest fit; the live version is not a kept one. */
+static void
+test_pruner_runs (void)
+{
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *big = g_malloc (512 * 1024 + 1);
+  g_autofree char *json = idea_body (uid, "v0", "small", NULL, NULL);
+  g_autoptr(SiTestResponse) created = NULL;
+  g_autoptr(GArray) versions = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 id, version;
+  guint listed = 0;
+
+  memset (big, 'y', 512 * 1024);
+  big[512 * 1024] = '\0';
+  si_test_server_set_args (server, (const char * const[]) { "--history-max-mib", "1", NULL });
+  si_test_server_add_user (server, "alice", PASSWORD);
+  g_setenv ("SAVEIDEA_SERVER_TEST_PRUNE_SECONDS", "1", TRUE);
+  si_test_server_start (server);
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_PRUNE_SECONDS");
+  token = si_test_server_login (server, "alice", PASSWORD);
+  created = post (server, token, "ideas", json, 201);
+  id = si_test_response_get_int (created, "id");
+  version = si_test_response_get_int (created, "version");
+  for (int i = 1; i <= 3; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("v%d", i);
+
+      g_array_append_val (versions, version);
+      version = update_idea (server, token, id, version, uid, title, big, NULL);
+    }
+
+  /* v0 (small), v1 and v2 (512 KiB each) are kept, v3 is live: v0 and v1 go (oldest first),
+   * v2 fits. */
+  for (int tries = 0; tries < 200; tries++)
+    {
+      g_autoptr(SiWireHistoryPage) page = history (server, token, id, NULL);
+
+      listed = page->versions->len;
+      if (listed <= 2)
+        {
+          g_assert_cmpuint (listed, ==, 2);
+          g_assert_cmpint (version_at (page, 0)->version, ==, version);
+          g_assert_cmpint (version_at (page, 1)->version, ==, g_array_index (versions, gint64, 2));
+          break;
+        }
+      g_usleep (100 * 1000);
+    }
+  g_assert_cmpuint (listed, ==, 2);
+}
+
 /* Options out of range are refused. */
 static void
 test_options (void)
@@ -1175,6 +1229,7 @@ main (int   argc,
   g_test_add_func ("/server-history/purge", test_purge);
   g_test_add_func ("/server-history/no-history", test_no_history);
   g_test_add_func ("/server-history/options", test_options);
+  g_test_add_func ("/server-history/pruner-runs", test_pruner_runs);
   g_test_add_func ("/server-history/old-client", test_old_client);
   g_test_add_func ("/server-history/old-client-sync", test_old_client_sync);
   g_test_add_func ("/server-history/prune/ages", test_prune_ages);
