@@ -16,6 +16,9 @@ struct _SiSyncEngine {
   GObject      parent_instance;
 
   SiStore     *store;
+  /* The pull's own connection to the store's file, used on the pull's thread (opened by the
+   * first page applied; one step of one run at a time). */
+  SiStore     *pull_store;
   char        *server_url;
   char        *token;
   SoupSession *session;
@@ -73,6 +76,9 @@ typedef struct {
 typedef void (*ResponseFunc) (GTask    *task,
                               guint     status,
                               JsonNode *json);
+/* A 200 answer's body, not parsed yet (at most SI_WIRE_MAX_BYTES). */
+typedef void (*RawResponseFunc) (GTask  *task,
+                                 GBytes *body);
 
 /* What a request asked the server for; each has messages of its own, for translators. */
 typedef enum {
@@ -97,6 +103,11 @@ void    _si_sync_engine_send_request     (GTask         *task,
                                           JsonNode      *body,
                                           gint64         if_match,
                                           ResponseFunc   func);
+/* GET @path; a 200 answer goes to @raw_func unparsed, any other to @func. */
+void    _si_sync_engine_send_request_raw (GTask         *task,
+                                          const char    *path,
+                                          ResponseFunc   func,
+                                          RawResponseFunc raw_func);
 void    _si_sync_engine_unexpected       (GTask         *task,
                                           guint          status,
                                           JsonNode      *json,

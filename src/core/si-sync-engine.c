@@ -1,7 +1,9 @@
 /* si-sync-engine.c — pull, push, incremental and full sync with a saveidea-server.
  *
  * A sync is a chain of libsoup requests on the main loop; each response is applied to the store
- * in one transaction (a page and its cursor together; a batch's results together). Nothing is
+ * in one transaction (a page and its cursor together; a batch's results together). Pulled pages
+ * are decoded and applied on a thread, to a connection of the pull's own
+ * (si-sync-engine-pull.c). Nothing is
  * marked clean before the server said it has it, so an error at any point loses nothing.
  *
  * A pull reads GET /changes (both collections, one cursor) and checks the server's instance id
@@ -164,6 +166,7 @@ typedef struct {
   GTask        *task;
   SoupMessage  *msg;
   ResponseFunc  func;
+  RawResponseFunc raw_func;  /* for a 200 answer, when set: its body unparsed */
 } Request;
 
 static void
@@ -238,6 +241,9 @@ request_done (GObject      *source,
                                                    /* Translators: %u is the HTTP status code, such as 503. */
                                                    _("The server had a problem (HTTP %u). Changes are kept and will be sent later."),
                                                    status));
+  else if (req->raw_func != NULL && status == SOUP_STATUS_OK)
+    /* Parsed where it is used (a page of changes: on the pull's thread). */
+    req->raw_func (task, bytes);
   else if (g_bytes_get_size (bytes) > 0 &&
            (json = si_wire_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error)) == NULL)
     _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
@@ -256,6 +262,9 @@ request_done (GObject      *source,
   request_free (req);
 }
 
+static void send_request (GTask *task, const char *method, const char *path, JsonNode *body,
+                          gint64 if_match, ResponseFunc func, RawResponseFunc raw_func);
+
 void
 _si_sync_engine_send_request (GTask        *task,
                               const char   *method,
@@ -263,6 +272,27 @@ _si_sync_engine_send_request (GTask        *task,
                               JsonNode     *body,
                               gint64        if_match,
                               ResponseFunc  func)
+{
+  send_request (task, method, path, body, if_match, func, NULL);
+}
+
+void
+_si_sync_engine_send_request_raw (GTask           *task,
+                                  const char      *path,
+                                  ResponseFunc     func,
+                                  RawResponseFunc  raw_func)
+{
+  send_request (task, SOUP_METHOD_GET, path, NULL, -1, func, raw_func);
+}
+
+static void
+send_request (GTask           *task,
+              const char      *method,
+              const char      *path,
+              JsonNode        *body,
+              gint64           if_match,
+              ResponseFunc     func,
+              RawResponseFunc  raw_func)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
@@ -273,6 +303,7 @@ _si_sync_engine_send_request (GTask        *task,
   req = g_new0 (Request, 1);
   req->task = g_object_ref (task);
   req->func = func;
+  req->raw_func = raw_func;
   req->msg = soup_message_new (method, url);
   if (req->msg == NULL)
     {
@@ -583,6 +614,7 @@ si_sync_engine_dispose (GObject *object)
   if (self->session)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
+  g_clear_object (&self->pull_store);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (si_sync_engine_parent_class)->dispose (object);
 }
