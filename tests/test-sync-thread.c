@@ -5,11 +5,15 @@
  *    page's changes as the page lands, not at its next look at the file;
  *  - a sync cancelled while a page is being applied stops at that page's end: every page it
  *    applied is whole, with its cursor, and the next sync brings the rest exactly once;
- *  - the search finds what a pull brought, at the end and after each page.
+ *  - the server dying while a page is applied and the next is asked for ends the run after
+ *    that page, with whole pages only;
+ *  - the search finds what a pull brought.
  */
 #define G_LOG_DOMAIN "saveidea-test"
 
 #include "config.h"
+
+#include <signal.h>
 
 #include "si-store.h"
 #include "si-sync-engine.h"
@@ -28,6 +32,8 @@ typedef struct {
   guint         changed;        /* the store's changed signals */
   guint         changed_at_progress[64]; /* ... counted at each page's progress */
   guint         cancel_at;      /* cancel during the apply of this page (1-based; 0: never) */
+  SiTestServer *kill_at_server; /* ...or kill this server then */
+  guint         kill_at;
   guint         ideas_at_cancel;
   gboolean      applying;
   guint         idle_id;
@@ -44,6 +50,8 @@ tick_cb (gpointer user_data)
       w->ticks_applying++;
       if (w->cancel_at == w->announced)
         g_cancellable_cancel (w->cancellable);
+      if (w->kill_at == w->announced)
+        si_test_server_signal (w->kill_at_server, SIGKILL);
     }
   return G_SOURCE_REMOVE;
 }
@@ -203,6 +211,43 @@ test_cancel_mid_page (void)
   }
 }
 
+/* The server dies while a page is applied and the next one is asked for: the run ends with
+ * the network error once the page is in, and what came stays, whole pages only. */
+static void
+test_server_dies_mid_page (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) b = NULL;
+  g_autoptr(SiSyncEngine) eb = NULL;
+  g_autoptr(GError) error = NULL;
+  SiSyncReport report = { 0, };
+  guint kept;
+  Watch w;
+
+  setup (s, &b, &eb, "killed");
+  watch_init (&w, eb, b);
+  w.kill_at = 3;
+  w.kill_at_server = s->server;
+  g_assert_false (run_sync (eb, SI_SYNC_MODE_INCREMENTAL, NULL, &report, &error));
+  g_assert_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK);
+  g_clear_error (&error);
+  g_assert_false (si_sync_engine_get_running (eb));
+  /* Page 3 landed (the next may have been answered before the server died), whole pages. */
+  kept = count_ideas (b);
+  g_assert_cmpuint (w.applied, >=, 3);
+  g_assert_cmpuint (kept, ==, w.applied * PAGE);
+  watch_clear (&w);
+
+  si_test_server_wait (s->server);
+  si_test_server_start (s->server);
+  /* (on another port) */
+  g_clear_object (&eb);
+  eb = engine_for (s, b);
+  report = sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pulled, ==, IDEAS - kept);
+  g_assert_cmpuint (count_ideas (b), ==, IDEAS);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -211,5 +256,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/sync-thread/main-loop-runs", test_main_loop_runs);
   g_test_add_func ("/sync-thread/cancel-mid-page", test_cancel_mid_page);
+  g_test_add_func ("/sync-thread/server-dies-mid-page", test_server_dies_mid_page);
   return g_test_run ();
 }

@@ -55,6 +55,13 @@ typedef struct {
   guint         pages;         /* pages of this feed so far */
   guint         max_pages;     /* at most this many (0: not known yet) */
   GPtrArray    *seen;          /* full: per collection, the server ids listed (GHashTable) */
+  /* The pull's pipeline (si-sync-engine-pull.c): while a page is applied on the pull's
+   * thread, the next one is asked for and decoded. */
+  gboolean      applying;      /* a page is being applied: the run ends only after it */
+  gboolean      prefetching;   /* the next page is asked for or being decoded */
+  gpointer      parked;        /* the next page, decoded, waiting for the one being applied */
+  GError       *deferred;      /* how the run ends, once the page being applied is in */
+  gboolean      ended;         /* the run's task has returned: late answers are dropped */
   /* push */
   guint         round;
   GArray       *outbox;

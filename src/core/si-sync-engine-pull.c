@@ -223,6 +223,7 @@ typedef struct {
   SiWireCollection  wire;    /* legacy: its wire name */
   char             *feed;    /* where its cursor is kept */
   SiWirePage       *page;    /* decoded */
+  gint64            us_parsing;
 } PageJob;
 
 static void
@@ -258,7 +259,6 @@ decode_thread (GTask        *step,
                GCancellable *cancellable)
 {
   PageJob *job = task_data;
-  Run *run = g_task_get_task_data (job->task);
   g_autoptr(JsonNode) json = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -281,7 +281,7 @@ decode_thread (GTask        *step,
       return;
     }
   g_clear_pointer (&job->body, g_bytes_unref);
-  run->us_parsing += g_get_monotonic_time () - start;
+  job->us_parsing = g_get_monotonic_time () - start;
   g_task_return_boolean (step, TRUE);
 }
 
@@ -321,6 +321,20 @@ apply_thread (GTask        *step,
     g_task_return_boolean (step, TRUE);
 }
 
+static void proceed (PageJob *job);
+
+/* Ends the run from the main loop, after a step: the parked page, if any, is dropped. */
+static void
+end_run (GTask  *task,
+         GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  g_clear_pointer ((PageJob **) &run->parked, page_job_free);
+  run->prefetching = FALSE;
+  _si_sync_engine_run_finish (task, error);
+}
+
 /* Main loop: the page is applied. */
 static void
 page_applied (GObject      *source,
@@ -333,17 +347,21 @@ page_applied (GObject      *source,
   Run *run = g_task_get_task_data (task);
   SiWirePage *page = job->page;
   GError *error = NULL;
+  gint64 start;
   guint done;
 
+  run->applying = FALSE;
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      _si_sync_engine_run_finish (task, error);
+      end_run (task, error);
       return;
     }
-  run->cursor = page->cursor;
   /* Another connection wrote: the engine's store announces it now rather than at its next
    * look at the file, before the progress says the page is here. */
+  start = g_get_monotonic_time ();
   si_store_check_changes (self->store);
+  g_debug ("Page of %u records in; its changes announced in %.1f ms", page->records->len,
+           (g_get_monotonic_time () - start) / 1000.0);
   done = self->progress_done + page->records->len;
   if (page->remaining >= 0)
     /* The server counted what follows: "Syncing 1,200 of 5,000" from the first page on. */
@@ -351,14 +369,24 @@ page_applied (GObject      *source,
   else
     /* An older server does not say: the total grows with what came. */
     _si_sync_engine_set_progress (self, done, self->progress_total + page->records->len);
-  if (g_task_return_error_if_cancelled (task))
+  /* What ended the run while the page was applied (the next page's answer, a cancellation). */
+  if (run->deferred != NULL)
     {
-      _si_sync_engine_run_cancelled (self);
+      end_run (task, g_steal_pointer (&run->deferred));
+      return;
+    }
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    {
+      end_run (task, error);
       return;
     }
   if (page->more)
     {
-      _si_sync_engine_pull_next (task);
+      if (run->parked != NULL)
+        proceed (g_steal_pointer ((PageJob **) &run->parked));
+      else if (!run->prefetching)
+        _si_sync_engine_pull_next (task);
+      /* else the next page goes on when it is decoded */
       return;
     }
   if (!job->legacy)
@@ -373,40 +401,66 @@ page_applied (GObject      *source,
   _si_sync_engine_pull_next (task);
 }
 
-/* Main loop: the page is decoded; if it moves the feed on, those who edit its records save
- * what they have (SiStore::save-pending) before it is applied. */
+/* Main loop, no page being applied: the decoded page @job goes on. If it moves the feed on,
+ * those who edit its records save what they have (SiStore::save-pending) before it is applied;
+ * meanwhile the page after it is asked for. */
+static void
+proceed (PageJob *job)
+{
+  SiSyncEngine *self = g_task_get_source_object (job->task);
+  GTask *task = job->task;
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  run->prefetching = FALSE;
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error) ||
+      !check_page_progress (run, job->page, &error))
+    {
+      end_run (task, error);
+      page_job_free (job);   /* (it holds the run's task) */
+      return;
+    }
+  /* Edits of these records waiting to be saved are merged with the page, not overwritten by it. */
+  _si_store_save_pending (self->store, job->page->records);
+  run->cursor = job->page->cursor;
+  run->applying = TRUE;
+  if (job->page->more)
+    {
+      /* Same feed, from this page's cursor: the server prepares it while this one is applied. */
+      run->prefetching = TRUE;
+      _si_sync_engine_pull_next (task);
+    }
+  page_job_run (job, apply_thread, page_applied);
+}
+
+/* Main loop: the page is decoded. */
 static void
 page_decoded (GObject      *source,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  SiSyncEngine *self = SI_SYNC_ENGINE (source);
   PageJob *job = user_data;
   GTask *task = job->task;
   Run *run = g_task_get_task_data (task);
   GError *error = NULL;
 
+  run->us_parsing += job->us_parsing;
+  if (run->ended)
+    {
+      /* Asked for ahead; the run ended meanwhile. */
+      page_job_free (job);
+      return;
+    }
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      _si_sync_engine_run_finish (task, error);
-      page_job_free (job);
+      end_run (task, error);   /* after the page being applied, if one is */
+      page_job_free (job);     /* (it holds the run's task) */
       return;
     }
-  if (g_task_return_error_if_cancelled (task))
-    {
-      _si_sync_engine_run_cancelled (self);
-      page_job_free (job);
-      return;
-    }
-  if (!check_page_progress (run, job->page, &error))
-    {
-      _si_sync_engine_run_finish (task, error);
-      page_job_free (job);
-      return;
-    }
-  /* Edits of these records waiting to be saved are merged with the page, not overwritten by it. */
-  _si_store_save_pending (self->store, job->page->records);
-  page_job_run (job, apply_thread, page_applied);
+  if (run->applying)
+    run->parked = job;
+  else
+    proceed (job);
 }
 
 static void

@@ -87,6 +87,7 @@ run_free (Run *run)
   g_clear_pointer (&run->only, g_hash_table_unref);
   g_clear_pointer (&run->retry, g_hash_table_unref);
   g_clear_pointer (&run->ops, g_ptr_array_unref);
+  g_clear_error (&run->deferred);
   g_free (run);
 }
 
@@ -119,6 +120,17 @@ _si_sync_engine_run_finish (GTask  *task,
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
 
+  if (run->applying && error != NULL)
+    {
+      /* A page is being applied on the pull's thread: the run ends when it is in (the pull's
+       * connection is never used by two runs). The first reason is the one given. */
+      if (run->deferred == NULL)
+        run->deferred = error;
+      else
+        g_error_free (error);
+      return;
+    }
+  run->ended = TRUE;
   self->running = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   if (error != NULL)
@@ -194,6 +206,12 @@ request_done (GObject      *source,
   guint status;
 
   bytes = _si_http_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (run->ended)
+    {
+      /* A page asked for ahead while the run ended. */
+      request_free (req);
+      return;
+    }
   run->us_waiting += g_get_monotonic_time () - run->sent_at;
   if (bytes == NULL)
     {
@@ -206,10 +224,9 @@ request_done (GObject      *source,
       request_free (req);
       return;
     }
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
     {
-      SiSyncEngine *self = g_task_get_source_object (task);
-      _si_sync_engine_run_cancelled (self);
+      _si_sync_engine_run_finish (task, g_steal_pointer (&error));
       request_free (req);
       return;
     }
