@@ -180,6 +180,8 @@ take_current (SiSyncEngine  *self,
   return TRUE;
 }
 
+/* @applied (may be NULL): gets the version of @record when it was recorded as what the
+ * server now has of the record. */
 static gboolean
 handle_result (SiSyncEngine   *self,
                Run            *run,
@@ -187,6 +189,7 @@ handle_result (SiSyncEngine   *self,
                guint           status,
                SiWireRecord   *record,
                SiWireProblem  *problem,
+               GArray         *applied,
                GError        **error)
 {
   const char *table = si_collection_get_name (op->collection);
@@ -196,6 +199,7 @@ handle_result (SiSyncEngine   *self,
     {
       g_autoptr(JsonNode) node = NULL;
       g_autofree char *base = NULL;
+      gboolean found = FALSE;
 
       if (op->method == SI_WIRE_METHOD_POST && record->deleted)
         {
@@ -212,9 +216,12 @@ handle_result (SiSyncEngine   *self,
 
       node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
       base = si_wire_to_string (node, NULL);
-      if (!_si_store_sync_mark_pushed (self->store, table, op->id, op->generation, record->id,
-                                       record->version, record->deleted ? NULL : base, NULL, error))
+      if (!_si_store_sync_mark_pushed_found (self->store, table, op->id, op->generation, record->id,
+                                             record->version, record->deleted ? NULL : base, NULL,
+                                             &found, error))
         return FALSE;
+      if (found && applied != NULL)
+        g_array_append_val (applied, record->version);
       run->report.pushed++;
       return TRUE;
     }
@@ -331,7 +338,7 @@ on_single (GTask    *task,
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
-  if (!handle_result (self, run, op, status, record, problem, &error) ||
+  if (!handle_result (self, run, op, status, record, problem, NULL, &error) ||
       !_si_store_commit (self->store, &error))
     {
       _si_store_rollback (self->store);
@@ -350,6 +357,8 @@ on_batch (GTask    *task,
   Run *run = g_task_get_task_data (task);
   g_autoptr(GArray) collections = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GArray) changes = NULL;
+  g_autoptr(GArray) applied = NULL;
   g_autoptr(GError) error = NULL;
 
   if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && run->ops->len > 1)
@@ -378,6 +387,18 @@ on_batch (GTask    *task,
       _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
       return;
     }
+  /* Which change numbers the batch took (a server that says): with the versions recorded
+   * below, the cursor moves past them, so the next pull does not bring them back. */
+  if (self->server_reports_changes && !run->legacy)
+    {
+      changes = si_wire_batch_response_changes_from_json (json, results->len, &error);
+      if (changes == NULL)
+        {
+          _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
+          return;
+        }
+      applied = g_array_sized_new (FALSE, FALSE, sizeof (gint64), results->len);
+    }
 
   for (guint i = 0; i < results->len; i++)
     {
@@ -395,12 +416,20 @@ on_batch (GTask    *task,
       SiWireBatchResult *result = g_ptr_array_index (results, i);
 
       if (!handle_result (self, run, g_ptr_array_index (run->ops, i), result->status,
-                          result->record, result->problem, &error))
+                          result->record, result->problem, applied, &error))
         {
           _si_store_rollback (self->store);
           _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
           return;
         }
+    }
+  /* In the transaction that recorded the results: a crash keeps both or neither. */
+  if (changes != NULL && changes->len > 0 &&
+      !_si_store_sync_skip_own_changes (self->store, SI_SYNC_CHANGES_FEED, changes, applied, &error))
+    {
+      _si_store_rollback (self->store);
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
     }
   if (!_si_store_commit (self->store, &error))
     {
@@ -439,6 +468,14 @@ note_pushing (SiSyncEngine  *self,
   return _si_store_commit (self->store, error);
 }
 
+/* A server that says which change numbers a batch took: everything goes in batches (even of
+ * one), so that the next pull skips every upload of ours. */
+static gboolean
+batches_only (SiSyncEngine *self)
+{
+  return self->server_reports_changes && self->batch_threshold > 0;
+}
+
 static void
 push_next (GTask *task)
 {
@@ -463,7 +500,7 @@ push_next (GTask *task)
            g_array_index (run->outbox, SiOutboxEntry, end).collection == group; end++)
         ;
       take = 1;
-      if (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold)
+      if (batches_only (self) || (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold))
         take = MIN (end - run->pos, run->batch_chunk);
 
       for (guint i = 0; i < take; i++)
@@ -506,7 +543,7 @@ push_next (GTask *task)
       return;
     }
 
-  if (take > 1 || (self->batch_threshold > 0 && run->ops->len > 1))
+  if (take > 1 || (self->batch_threshold > 0 && run->ops->len > 1) || batches_only (self))
     {
       g_autoptr(GPtrArray) wire_ops = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_batch_op_free);
       g_autoptr(JsonNode) body = NULL;

@@ -225,6 +225,7 @@ request_done (GObject      *source,
                                                             SI_WIRE_FEATURES_HEADER);
 
       engine->server_takes_device = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_DEVICE);
+      engine->server_reports_changes = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_CHANGES);
     }
 
   if (instance_id != NULL && !check_instance (SI_SYNC_ENGINE (g_task_get_source_object (task)),

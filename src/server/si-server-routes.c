@@ -165,7 +165,9 @@ set_common_headers (SiServer          *self,
     {
       soup_message_headers_replace (headers, SI_WIRE_INSTANCE_HEADER,
                                     si_server_storage_get_instance_id (self->storage));
-      soup_message_headers_replace (headers, SI_WIRE_FEATURES_HEADER, SI_WIRE_FEATURE_DEVICE);
+      soup_message_headers_replace (headers, SI_WIRE_FEATURES_HEADER,
+                                    _si_server_reports_changes () ? SI_WIRE_FEATURE_DEVICE ", " SI_WIRE_FEATURE_CHANGES
+                                                                  : SI_WIRE_FEATURE_DEVICE);
     }
 }
 
