@@ -9,6 +9,11 @@
  * APP_BINARY and a display, the app's first sync of the same account into its own empty
  * notebook, its window and list live. Then, when wrk is installed, the server's no-op sync
  * requests/s (GET /api/v1/changes?since=0 of an empty account) with 1, 32 and 200 connections.
+ *
+ * With SAVEIDEA_BENCH_UPLOAD_ONLY=1, only the first upload of N notes of a title and a
+ * 200-character body (no tags), written offline, as issue 21 measured it against PouchDB;
+ * then the uploading device's next sync, and one more (a no-op): cli_upload_ms,
+ * cli_upload_next_sync_ms, cli_noop_sync_ms.
  */
 #define G_LOG_DOMAIN "saveidea-bench"
 
@@ -22,6 +27,7 @@
 #include <libsoup/soup.h>
 
 #include "si-account.h"
+#include "si-store-private.h"
 #include "si-bench-data.h"
 #include "si-wire.h"
 
@@ -152,6 +158,62 @@ measure_cli_sync (const char  *cli,
   si_bench_report (anon, run.peak_anon_mib, "MiB", "");
 }
 
+/* A notebook at @path with @n notes of a title and a 200-character body, no tags, written
+ * offline (one transaction). */
+static void
+make_plain_notebook (const char *path,
+                     guint       n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = si_store_new (path, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (21);
+
+  if (store == NULL || !_si_store_begin (store, &error))
+    g_error ("%s", error->message);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Note %u", i);
+      g_autoptr(GString) body = g_string_new (NULL);
+      g_autoptr(SiIdea) idea = NULL;
+
+      g_autofree char *text = NULL;
+
+      while (g_utf8_strlen (body->str, -1) < 200)
+        {
+          g_string_append (body, si_bench_word (rand));
+          g_string_append_c (body, ' ');
+        }
+      text = g_utf8_substring (body->str, 0, 200);
+      idea = si_idea_new (title, text);
+      if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error))
+        g_error ("%s", error->message);
+    }
+  if (!_si_store_commit (store, &error))
+    g_error ("%s", error->message);
+}
+
+/* The first upload of @n plain notes, the next sync, and a no-op sync, each a process. */
+static void
+measure_upload (Bench       *bench,
+                const char  *cli,
+                char       **envp,
+                guint        n)
+{
+  g_autofree char *path = g_build_filename (bench->dir, "upload.db", NULL);
+  const char *argv[] = { cli, "--db", path, "sync", NULL };
+  Run run;
+
+  make_plain_notebook (path, n);
+  set_account (bench, path, "bench");
+  run = run_measured (argv, envp);
+  si_bench_report ("cli_upload_ms", run.ms, "ms", "");
+  si_bench_report ("cli_upload_peak_rss_mib", run.peak_rss_mib, "MiB", "");
+  run = run_measured (argv, envp);
+  si_bench_report ("cli_upload_next_sync_ms", run.ms, "ms", "");
+  run = run_measured (argv, envp);
+  si_bench_report ("cli_noop_sync_ms", run.ms, "ms", "");
+}
+
 /* The app's first sync of @n_records into the empty notebook of the HOME in @envp, window and
  * list live: from spawning it to the moment it prints after its first successful sync
  * (SAVEIDEA_BENCH_FIRST_SYNC=1). Needs a display. */
@@ -248,6 +310,19 @@ main (int   argc,
   envp = g_environ_setenv (envp, "XDG_DATA_HOME", bench.dir, TRUE);
   envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", bench.dir, TRUE);
   printf ("# saveidea-cli sync as a process of its own, %u ideas, %s\n", n_ideas, bench.url);
+
+  if (g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_UPLOAD_ONLY"), "1") == 0)
+    {
+      measure_upload (&bench, cli, envp, n_ideas);
+      si_bench_print_json ();
+      g_subprocess_send_signal (bench.server, SIGTERM);
+      g_subprocess_wait (bench.server, NULL, NULL);
+      g_clear_object (&bench.server);
+      si_bench_remove_tree (bench.dir);
+      g_free (bench.dir);
+      g_free (bench.url);
+      return 0;
+    }
 
   source = g_build_filename (bench.dir, "offline.db", NULL);
   if (!si_bench_make_notebook (source, n_ideas, &error))
