@@ -445,29 +445,6 @@ op_record_json (PushOp *op)
   return op->record ? si_wire_record_to_json (op->record, SI_WIRE_MODE_REQUEST) : NULL;
 }
 
-/* Notes what @ops send, in one transaction. */
-static gboolean
-note_pushing (SiSyncEngine  *self,
-              GPtrArray     *ops,
-              GError       **error)
-{
-  if (!_si_store_begin (self->store, error))
-    return FALSE;
-  for (guint i = 0; i < ops->len; i++)
-    {
-      PushOp *op = g_ptr_array_index (ops, i);
-
-      if (op->record != NULL &&
-          !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
-                                        op->record, error))
-        {
-          _si_store_rollback (self->store);
-          return FALSE;
-        }
-    }
-  return _si_store_commit (self->store, error);
-}
-
 /* A server that says which change numbers a batch took: everything goes in batches (even of
  * one), so that the next pull skips every upload of ours. */
 static gboolean
@@ -476,21 +453,38 @@ batches_only (SiSyncEngine *self)
   return self->server_reports_changes && self->batch_threshold > 0;
 }
 
-static void
-push_next (GTask *task)
+/* Notes what @ops send, inside the caller's transaction. */
+static gboolean
+note_pushing (SiSyncEngine  *self,
+              GPtrArray     *ops,
+              GError       **error)
 {
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  for (guint i = 0; i < ops->len; i++)
+    {
+      PushOp *op = g_ptr_array_index (ops, i);
+
+      if (op->record != NULL &&
+          !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
+                                        op->record, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The next operations to send, from the outbox at run->pos, into run->ops (empty at the end of
+ * the round), noted as sent: read and noted in one transaction, so that a batch's thousand
+ * records cost one lock of the notebook, not a few each. FALSE on a store error. */
+static gboolean
+take_ops (SiSyncEngine  *self,
+          Run           *run,
+          guint         *out_take,
+          GError       **error)
+{
   const char *group;
   guint end, take = 0;
 
-  if (g_task_return_error_if_cancelled (task))
-    {
-      _si_sync_engine_run_cancelled (self);
-      return;
-    }
-
+  if (!_si_store_begin (self->store, error))
+    return FALSE;
   while (run->pos < run->outbox->len)
     {
       /* A group: the following entries of one collection; relations of a later group point
@@ -505,12 +499,14 @@ push_next (GTask *task)
 
       for (guint i = 0; i < take; i++)
         {
-          PushOp *op = build_op (self, &g_array_index (run->outbox, SiOutboxEntry, run->pos + i), &error);
+          g_autoptr(GError) local_error = NULL;
+          PushOp *op = build_op (self, &g_array_index (run->outbox, SiOutboxEntry, run->pos + i), &local_error);
 
-          if (error != NULL)
+          if (local_error != NULL)
             {
-              _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-              return;
+              _si_store_rollback (self->store);
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
             }
           if (op != NULL)
             g_ptr_array_add (run->ops, op);
@@ -518,6 +514,41 @@ push_next (GTask *task)
       run->pos += take;
       if (run->ops->len > 0)
         break;
+    }
+  /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
+  if (!note_pushing (self, run->ops, error))
+    {
+      _si_store_rollback (self->store);
+      g_ptr_array_set_size (run->ops, 0);
+      return FALSE;
+    }
+  if (!_si_store_commit (self->store, error))
+    {
+      g_ptr_array_set_size (run->ops, 0);
+      return FALSE;
+    }
+  *out_take = take;
+  return TRUE;
+}
+
+static void
+push_next (GTask *task)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  guint take = 0;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      _si_sync_engine_run_cancelled (self);
+      return;
+    }
+
+  if (!take_ops (self, run, &take, &error))
+    {
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
     }
 
   if (run->ops->len == 0)
@@ -533,13 +564,6 @@ push_next (GTask *task)
         }
       else
         push_finish (task);
-      return;
-    }
-
-  /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
-  if (!note_pushing (self, run->ops, &error))
-    {
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
 
