@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
@@ -91,6 +92,7 @@ set_account (Bench      *bench,
 
 typedef struct {
   double ms;
+  double cpu_ms;          /* user + system time of the process */
   double peak_rss_mib;    /* the kernel's high-water mark: the notebook's mapped pages included */
   double peak_anon_mib;   /* the largest RssAnon seen: the process's own memory */
 } Run;
@@ -134,7 +136,10 @@ run_measured (const char * const *argv,
   if (done != pid || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
     g_error ("%s %s failed (status %d)", argv[0], argv[1], status);
   g_spawn_close_pid (pid);
-  return (Run) { (g_get_monotonic_time () - start) / 1000.0, usage.ru_maxrss / 1024.0, peak_anon };
+  return (Run) { (g_get_monotonic_time () - start) / 1000.0,
+                 (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+                 (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0,
+                 usage.ru_maxrss / 1024.0, peak_anon };
 }
 
 /* One `saveidea-cli --db @path sync` of @n_records: NAME_records_per_s, NAME_peak_rss_mib and
@@ -192,7 +197,27 @@ make_plain_notebook (const char *path,
     g_error ("%s", error->message);
 }
 
-/* The first upload of @n plain notes, the next sync, and a no-op sync, each a process. */
+/* CPU time (user + system, ms) the server process has used so far, from /proc; 0 if unknown. */
+static double
+server_cpu_ms (Bench *bench)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (bench->server));
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || !(after = strrchr (stat, ')')))
+    return 0;
+  fields = g_strsplit (after + 2, " ", 0);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  /* utime and stime: fields 14 and 15 of the line, 12 and 13 after the name. */
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) * 1000.0 / sysconf (_SC_CLK_TCK);
+}
+
+/* The first upload of @n plain notes, the next sync, and a no-op sync, each a process; the
+ * wall time, and the CPU time of saveidea-cli and of the server (less sensitive to a busy
+ * machine than the wall time). */
 static void
 measure_upload (Bench       *bench,
                 const char  *cli,
@@ -205,11 +230,18 @@ measure_upload (Bench       *bench,
 
   make_plain_notebook (path, n);
   set_account (bench, path, "bench");
+  double server_before = server_cpu_ms (bench);
+
   run = run_measured (argv, envp);
   si_bench_report ("cli_upload_ms", run.ms, "ms", "");
+  si_bench_report ("cli_upload_cli_cpu_ms", run.cpu_ms, "ms", "");
+  si_bench_report ("cli_upload_server_cpu_ms", server_cpu_ms (bench) - server_before, "ms", "");
   si_bench_report ("cli_upload_peak_rss_mib", run.peak_rss_mib, "MiB", "");
+  server_before = server_cpu_ms (bench);
   run = run_measured (argv, envp);
   si_bench_report ("cli_upload_next_sync_ms", run.ms, "ms", "");
+  si_bench_report ("cli_upload_next_sync_cli_cpu_ms", run.cpu_ms, "ms", "");
+  si_bench_report ("cli_upload_next_sync_server_cpu_ms", server_cpu_ms (bench) - server_before, "ms", "");
   run = run_measured (argv, envp);
   si_bench_report ("cli_noop_sync_ms", run.ms, "ms", "");
 }
