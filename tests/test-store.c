@@ -878,6 +878,35 @@ test_checkpoint_cap (void)
   g_assert_cmpint (frames, <, 100);
 }
 
+/* Writes that never pause: the thread copies the log while they go on (it does not block them),
+ * so that the commit at the cap has only the rest to copy; and the cap still starts the log
+ * again, so the log file stays bounded. */
+static void
+test_checkpoint_burst (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autofree char *wal = g_strconcat (si_store_get_path (store), "-wal", NULL);
+  GStatBuf st;
+  guint saves = 0;
+
+  /* About 33 pages of log a save: the thread's first copy is due at 1,500 pages; the loop ends
+   * well before the cap (4,000). The saves follow each other with no pause of 100 ms. */
+  while (_si_store_count_checkpoints (store) == 0 && saves < 105)
+    {
+      save_big_ideas (store, 1, 12 * 1024);
+      saves++;
+    }
+  g_test_message ("the thread's first checkpoint after %u saves", saves);
+  g_assert_cmpuint (_si_store_count_checkpoints (store), >=, 1);
+  g_assert_cmpuint (saves, <, 105);
+
+  /* On past the cap twice over, still without a pause: the log is started again at the cap. */
+  save_big_ideas (store, 250, 12 * 1024);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_test_message ("log file of %" G_GINT64_FORMAT " bytes", (gint64) st.st_size);
+  g_assert_cmpint (st.st_size, <, (goffset) 5000 * (4096 + 24));
+}
+
 static void
 test_two_stores_see_each_other (void)
 {
@@ -1154,6 +1183,7 @@ main (int   argc,
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
   g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
+  g_test_add_func ("/store/checkpoint/burst", test_checkpoint_burst);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
   g_test_add_func ("/store/ideas/copy-title", test_copy_title);
   g_test_add_func ("/store/ideas/save-conflicted-copy", test_save_conflicted_copy);
