@@ -907,6 +907,84 @@ test_checkpoint_burst (void)
   g_assert_cmpint (st.st_size, <, (goffset) 5000 * (4096 + 24));
 }
 
+/* How many ideas a search finds. */
+static guint
+count_found (SiStore *store, const char *search)
+{
+  g_autoptr(GError) error = NULL;
+  SiIdeaFilter filter = { .search = search };
+  g_autoptr(GArray) keys = si_store_query_ideas (store, &filter, &error);
+
+  g_assert_no_error (error);
+  return keys->len;
+}
+
+/* Saves with pauses between them: the store's thread merges the search indexes' segments in
+ * the pauses (instead of the saves), and search stays right through edits and deletions. */
+static void
+test_checkpoint_merges_search (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) ideas = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _si_store_get_db (store);
+
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Idea alpha%u", i);
+      g_autofree char *body = g_strdup_printf ("common words %s 東京の旅行メモ%u", i % 2 ? "odd" : "even", i);
+
+      g_ptr_array_add (ideas, add_idea (store, title, body));
+      /* A pause: the thread merges once the notebook is quiet. */
+      _si_store_wait_checkpoints (store);
+    }
+  g_test_message ("%u merge steps", _si_store_count_search_merges (store));
+  g_assert_cmpuint (_si_store_count_search_merges (store), >=, 2);
+
+  /* Edits and deletions, with pauses, while the thread merges. */
+  for (guint i = 0; i < 24; i += 3)
+    {
+      SiIdea *idea = ideas->pdata[i];
+      g_autofree char *title = g_strdup_printf ("Idea beta%u", i);
+
+      si_idea_set_title (idea, title);
+      g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+      g_assert_no_error (error);
+      _si_store_wait_checkpoints (store);
+    }
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (ideas->pdata[1]), SI_SAVE_LOCAL, &error));
+  _si_store_wait_checkpoints (store);
+
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *alpha = g_strdup_printf ("alpha%u", i);
+      g_autofree char *beta = g_strdup_printf ("beta%u", i);
+      gboolean edited = i % 3 == 0, deleted = i == 1;
+
+      /* "alpha1" is a prefix of alpha10..alpha19 too: count those that are live and not renamed. */
+      guint expect_alpha = 0;
+
+      for (guint j = 0; j < 24; j++)
+        {
+          g_autofree char *other = g_strdup_printf ("alpha%u", j);
+
+          if (g_str_has_prefix (other, alpha) && j % 3 != 0 && j != 1)
+            expect_alpha++;
+        }
+      g_assert_cmpuint (count_found (store, alpha), ==, expect_alpha);
+      if (edited && !deleted)
+        g_assert_cmpuint (count_found (store, beta), >=, 1);
+    }
+  g_assert_cmpuint (count_found (store, "common"), ==, 23);
+  g_assert_cmpuint (count_found (store, "odd"), ==, 11);
+  g_assert_cmpuint (count_found (store, "東京"), ==, 23);
+  g_assert_cmpuint (count_found (store, "旅行"), ==, 23);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_fts (ideas_fts) VALUES ('integrity-check')", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_cjk (ideas_cjk) VALUES ('integrity-check')", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+}
+
 static void
 test_two_stores_see_each_other (void)
 {
@@ -1184,6 +1262,7 @@ main (int   argc,
   g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
   g_test_add_func ("/store/checkpoint/burst", test_checkpoint_burst);
+  g_test_add_func ("/store/checkpoint/merges-search", test_checkpoint_merges_search);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
   g_test_add_func ("/store/ideas/copy-title", test_copy_title);
   g_test_add_func ("/store/ideas/save-conflicted-copy", test_save_conflicted_copy);

@@ -621,6 +621,12 @@ _si_store_count_checkpoints (SiStore *self)
   return self->checkpointer ? _si_store_checkpointer_count (self->checkpointer) : 0;
 }
 
+guint
+_si_store_count_search_merges (SiStore *self)
+{
+  return self->checkpointer ? _si_store_checkpointer_merges (self->checkpointer) : 0;
+}
+
 const char *
 si_store_get_path (SiStore *self)
 {
