@@ -5,7 +5,9 @@
  *    failed one absent, and saving works again once there is room;
  *  - saveidea-cli sync killed with SIGKILL at random moments (fixed seed) while hundreds of
  *    changes wait, then synced to the end: every local change is on the server exactly once;
- *  - the same with the server killed at random moments during pushes and pulls, and restarted.
+ *  - the same with the server killed at random moments during pushes and pulls, and restarted;
+ *  - a process saving ideas back to back (the checkpoint thread copying the log meanwhile, and
+ *    the log at its cap) killed with SIGKILL: every save that returned is there and found.
  *
  * Bounded for CI; `--long` (or SAVEIDEA_CRASH_LONG=1) runs ten times as many trials.
  * SAVEIDEA_CRASH_SEED changes the seed.
@@ -32,6 +34,7 @@
 #include "si-wire.h"
 
 static gboolean long_mode;
+static char *test_program;
 static gboolean can_mount;
 static char *cannot_mount_reason;
 static guint32 seed = 20260301;
@@ -748,12 +751,128 @@ test_kill_server (void)
   fixture_clear (&f);
 }
 
+/* ---------------------------------------------------------------------------------------- */
+/* saves killed during a burst */
+
+#define BURST_SAVES 400
+
+static char *
+burst_title (guint i)
+{
+  return g_strdup_printf ("Burst idea %u", i);
+}
+
+/* The child (test-crash --save-burst PATH): saves ideas of about 12 KiB (some 33 pages of log
+ * each) back to back, and prints each one's id once its save returned. */
+static int
+save_burst (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = si_store_new (path, &error);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (store == NULL)
+    g_error ("%s", error->message);
+  for (guint i = 0; text->len < 12 * 1024; i++)
+    g_string_append_printf (text, "word%u ", i % 997);
+  for (guint i = 0; i < BURST_SAVES; i++)
+    {
+      g_autofree char *title = burst_title (i);
+      g_autofree char *body = g_strdup_printf ("%s zq%uzq", text->str, i);
+      g_autoptr(SiIdea) idea = si_idea_new (title, body);
+
+      if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error))
+        g_error ("%s", error->message);
+      printf ("%" G_GINT64_FORMAT "\n", si_idea_get_id (idea));
+      fflush (stdout);
+    }
+  return 0;
+}
+
+/* SIGKILL after @acknowledged saves returned: past the thread's first copy of the log during
+ * the burst (about 45 saves), and past the cap (about 120). */
+static void
+test_kill_saving (void)
+{
+  static const guint kill_after[] = { 50, 70, 100, 130, 200 };
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (kill_after); k++)
+    {
+      g_autofree char *dir = g_dir_make_tmp ("saveidea-burst-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "notebook.db", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, test_program,
+                                                       "--save-burst", path, NULL);
+      g_autoptr(GDataInputStream) out = NULL;
+      g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+      g_autoptr(SiStore) store = NULL;
+      sqlite3 *db = NULL;
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_no_error (error);
+      out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+      while (ids->len < kill_after[k])
+        {
+          g_autofree char *line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+          gint64 id;
+
+          g_assert_no_error (error);
+          g_assert_nonnull (line);
+          id = g_ascii_strtoll (line, NULL, 10);
+          g_array_append_val (ids, id);
+        }
+      kill_and_wait (child);
+
+      store = si_store_new (path, &error);
+      g_assert_no_error (error);
+      for (guint i = 0; i < ids->len; i++)
+        {
+          g_autoptr(SiIdea) idea = si_store_get_idea (store, g_array_index (ids, gint64, i), &error);
+          g_autofree char *title = burst_title (i);
+
+          g_assert_no_error (error);
+          g_assert_nonnull (idea);
+          g_assert_cmpstr (si_idea_get_title (idea), ==, title);
+        }
+      /* The search index holds the last acknowledged save, and only once. */
+      {
+        g_autofree char *word = g_strdup_printf ("zq%uzq", ids->len - 1);
+        SiIdeaFilter filter = { .search = word };
+        g_autoptr(GArray) keys = si_store_query_ideas (store, &filter, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpuint (keys->len, ==, 1);
+      }
+      g_clear_object (&store);
+
+      g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA integrity_check", -1, &stmt, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
+      sqlite3_finalize (stmt);
+      g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_fts (ideas_fts) VALUES ('integrity-check')", NULL, NULL, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_close (db);
+      g_test_message ("killed after %u saves: all there", ids->len);
+      for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+        {
+          g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+          g_unlink (file);
+        }
+      g_rmdir (dir);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   const char *env_seed = g_getenv ("SAVEIDEA_CRASH_SEED");
 
+  if (argc == 3 && g_str_equal (argv[1], "--save-burst"))
+    return save_burst (argv[2]);
+  test_program = g_canonicalize_filename (argv[0], NULL);
   enter_mount_namespace ();
   for (int i = 1; i < argc; i++)
     if (g_str_equal (argv[i], "--long"))
@@ -774,6 +893,7 @@ main (int   argc,
 
   g_test_add_func ("/crash/full-disk/save", test_full_disk_save);
   g_test_add_func ("/crash/full-disk/import", test_full_disk_import);
+  g_test_add_func ("/crash/kill-saving", test_kill_saving);
   if (g_getenv ("SAVEIDEA_CLI") && g_file_test (g_getenv ("SAVEIDEA_CLI"), G_FILE_TEST_IS_EXECUTABLE))
     {
       g_test_add_func ("/crash/kill-client", test_kill_client);

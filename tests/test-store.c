@@ -878,6 +878,113 @@ test_checkpoint_cap (void)
   g_assert_cmpint (frames, <, 100);
 }
 
+/* Writes that never pause: the thread copies the log while they go on (it does not block them),
+ * so that the commit at the cap has only the rest to copy; and the cap still starts the log
+ * again, so the log file stays bounded. */
+static void
+test_checkpoint_burst (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autofree char *wal = g_strconcat (si_store_get_path (store), "-wal", NULL);
+  GStatBuf st;
+  guint saves = 0;
+
+  /* About 33 pages of log a save: the thread's first copy is due at 1,500 pages; the loop ends
+   * well before the cap (4,000). The saves follow each other with no pause of 100 ms. */
+  while (_si_store_count_checkpoints (store) == 0 && saves < 105)
+    {
+      save_big_ideas (store, 1, 12 * 1024);
+      saves++;
+    }
+  g_test_message ("the thread's first checkpoint after %u saves", saves);
+  g_assert_cmpuint (_si_store_count_checkpoints (store), >=, 1);
+  g_assert_cmpuint (saves, <, 105);
+
+  /* On past the cap twice over, still without a pause: the log is started again at the cap. */
+  save_big_ideas (store, 250, 12 * 1024);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_test_message ("log file of %" G_GINT64_FORMAT " bytes", (gint64) st.st_size);
+  g_assert_cmpint (st.st_size, <, (goffset) 5000 * (4096 + 24));
+}
+
+/* How many ideas a search finds. */
+static guint
+count_found (SiStore *store, const char *search)
+{
+  g_autoptr(GError) error = NULL;
+  SiIdeaFilter filter = { .search = search };
+  g_autoptr(GArray) keys = si_store_query_ideas (store, &filter, &error);
+
+  g_assert_no_error (error);
+  return keys->len;
+}
+
+/* Saves with pauses between them: the store's thread merges the search indexes' segments in
+ * the pauses (instead of the saves), and search stays right through edits and deletions. */
+static void
+test_checkpoint_merges_search (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) ideas = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _si_store_get_db (store);
+
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Idea alpha%u", i);
+      g_autofree char *body = g_strdup_printf ("common words %s 東京の旅行メモ%u", i % 2 ? "odd" : "even", i);
+
+      g_ptr_array_add (ideas, add_idea (store, title, body));
+      /* A pause: the thread merges once the notebook is quiet. */
+      _si_store_wait_checkpoints (store);
+    }
+  g_test_message ("%u merge steps", _si_store_count_search_merges (store));
+  g_assert_cmpuint (_si_store_count_search_merges (store), >=, 2);
+
+  /* Edits and deletions, with pauses, while the thread merges. */
+  for (guint i = 0; i < 24; i += 3)
+    {
+      SiIdea *idea = ideas->pdata[i];
+      g_autofree char *title = g_strdup_printf ("Idea beta%u", i);
+
+      si_idea_set_title (idea, title);
+      g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+      g_assert_no_error (error);
+      _si_store_wait_checkpoints (store);
+    }
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (ideas->pdata[1]), SI_SAVE_LOCAL, &error));
+  _si_store_wait_checkpoints (store);
+
+  for (guint i = 0; i < 24; i++)
+    {
+      g_autofree char *alpha = g_strdup_printf ("alpha%u", i);
+      g_autofree char *beta = g_strdup_printf ("beta%u", i);
+      gboolean edited = i % 3 == 0, deleted = i == 1;
+
+      /* "alpha1" is a prefix of alpha10..alpha19 too: count those that are live and not renamed. */
+      guint expect_alpha = 0;
+
+      for (guint j = 0; j < 24; j++)
+        {
+          g_autofree char *other = g_strdup_printf ("alpha%u", j);
+
+          if (g_str_has_prefix (other, alpha) && j % 3 != 0 && j != 1)
+            expect_alpha++;
+        }
+      g_assert_cmpuint (count_found (store, alpha), ==, expect_alpha);
+      if (edited && !deleted)
+        g_assert_cmpuint (count_found (store, beta), >=, 1);
+    }
+  g_assert_cmpuint (count_found (store, "common"), ==, 23);
+  g_assert_cmpuint (count_found (store, "odd"), ==, 11);
+  g_assert_cmpuint (count_found (store, "東京"), ==, 23);
+  g_assert_cmpuint (count_found (store, "旅行"), ==, 23);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_fts (ideas_fts) VALUES ('integrity-check')", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_cjk (ideas_cjk) VALUES ('integrity-check')", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+}
+
 static void
 test_two_stores_see_each_other (void)
 {
@@ -1208,6 +1315,8 @@ main (int   argc,
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
   g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
+  g_test_add_func ("/store/checkpoint/burst", test_checkpoint_burst);
+  g_test_add_func ("/store/checkpoint/merges-search", test_checkpoint_merges_search);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
   g_test_add_func ("/store/ideas/copy-title", test_copy_title);
   g_test_add_func ("/store/ideas/save-conflicted-copy", test_save_conflicted_copy);

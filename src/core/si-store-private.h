@@ -174,9 +174,15 @@ typedef struct _SiStoreCheckpointer SiStoreCheckpointer;
 SiStoreCheckpointer *_si_store_checkpointer_new  (sqlite3             *db,
                                                   const char          *path);
 guint                _si_store_checkpointer_wait (SiStoreCheckpointer *self);
+guint                _si_store_checkpointer_count (SiStoreCheckpointer *self);
+guint                _si_store_checkpointer_merges (SiStoreCheckpointer *self);
 void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);
 /* For the tests: waits for the store's checkpoint in progress; the number run so far. */
 guint                _si_store_wait_checkpoints  (SiStore             *self);
+/* For the tests: how many checkpoints the store's thread has run so far, without waiting. */
+guint                _si_store_count_checkpoints (SiStore             *self);
+/* For the tests: how many merge steps of the search indexes the store's thread has run. */
+guint                _si_store_count_search_merges (SiStore           *self);
 
 G_END_DECLS
 

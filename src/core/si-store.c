@@ -639,6 +639,18 @@ _si_store_wait_checkpoints (SiStore *self)
   return self->checkpointer ? _si_store_checkpointer_wait (self->checkpointer) : 0;
 }
 
+guint
+_si_store_count_checkpoints (SiStore *self)
+{
+  return self->checkpointer ? _si_store_checkpointer_count (self->checkpointer) : 0;
+}
+
+guint
+_si_store_count_search_merges (SiStore *self)
+{
+  return self->checkpointer ? _si_store_checkpointer_merges (self->checkpointer) : 0;
+}
+
 const char *
 si_store_get_path (SiStore *self)
 {
