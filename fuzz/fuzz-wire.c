@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "si-wire.h"
+#include "si-wire-history.h"
 
 #include "si-fuzz.h"
 
@@ -75,6 +76,28 @@ LLVMFuzzerTestOneInput (const guint8 *data,
       g_ptr_array_unref (results);
     if (changes)
       g_array_unref (changes);
+  }
+  /* A server's history and trash pages: what decodes must encode and decode again. */
+  {
+    g_autoptr(SiWireHistoryPage) history = si_wire_history_page_from_json (node, NULL);
+    g_autoptr(SiWireTrashPage) trash = si_wire_trash_page_from_json (node, NULL);
+
+    if (history != NULL)
+      {
+        g_autoptr(JsonNode) again = si_wire_history_page_to_json (history);
+        g_autoptr(SiWireHistoryPage) round = si_wire_history_page_from_json (again, &error);
+
+        if (round == NULL || round->versions->len != history->versions->len)
+          g_error ("A history page does not decode again: %s", error ? error->message : "other length");
+      }
+    if (trash != NULL)
+      {
+        g_autoptr(JsonNode) again = si_wire_trash_page_to_json (trash);
+        g_autoptr(SiWireTrashPage) round = si_wire_trash_page_from_json (again, &error);
+
+        if (round == NULL || round->entries->len != trash->entries->len)
+          g_error ("A trash page does not decode again: %s", error ? error->message : "other length");
+      }
   }
   return 0;
 }
