@@ -449,6 +449,8 @@ on_batch (GTask    *task,
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
+  /* Before anything else writes: the next batch's notes must reach the disk before it is sent. */
+  _si_sync_durability_clear (&durability);
   ops_done (task);
 }
 
