@@ -804,6 +804,40 @@ on_changed (SiStore    *store,
     g_array_append_val (seen->ids, id);
 }
 
+/* One commit that changes an idea, a hundred others, then the first again: `changed` names
+ * each once (the duplicate is found after the list of ids has grown: ASan saw its keys move). */
+static void
+test_changed_once_per_idea (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) ideas = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (gint64)) };
+
+  for (guint i = 0; i < 101; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Idea %u", i);
+      g_ptr_array_add (ideas, add_idea (store, title, ""));
+    }
+  g_signal_connect (store, "changed", G_CALLBACK (on_changed), &seen);
+  g_assert_true (_si_store_begin (store, &error));
+  for (guint i = 0; i <= ideas->len; i++)
+    {
+      SiIdea *idea = g_ptr_array_index (ideas, i % ideas->len);
+      g_autofree char *body = g_strdup_printf ("edit %u", i);
+
+      si_idea_set_body (idea, body);
+      g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+    }
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (seen.ids->len, ==, ideas->len);
+  for (guint i = 0; i < ideas->len; i++)
+    g_assert_cmpint (g_array_index (seen.ids, gint64, i), ==, si_idea_get_id (g_ptr_array_index (ideas, i)));
+  g_array_unref (seen.ids);
+}
+
 /* Frames in the notebook's write-ahead log now (the PRAGMA then copies them, too). */
 static int
 wal_frames (SiStore *store)
@@ -1322,6 +1356,7 @@ main (int   argc,
   g_test_add_func ("/store/ideas/save-conflicted-copy", test_save_conflicted_copy);
   g_test_add_func ("/store/open/file-truncated-under-store", test_file_truncated_under_store);
   g_test_add_func ("/store/open/second-store-keeps-locks", test_second_store_keeps_locks);
+  g_test_add_func ("/store/changed/once-per-idea", test_changed_once_per_idea);
   g_test_add_func ("/store/open/second-store-keeps-locks/other-process", test_second_store_other_process);
 
   return g_test_run ();

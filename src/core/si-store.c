@@ -708,7 +708,8 @@ static gboolean
 collect_changes (SiStore *self,
                  GArray  *changes)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_int64_hash, g_int64_equal);
+  /* Keys of their own: pointers into @ids would move when it grows. */
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   sqlite3_stmt *stmt;
   gboolean reset = FALSE;
@@ -731,7 +732,7 @@ collect_changes (SiStore *self,
       if (reset || g_hash_table_contains (seen, &key))
         continue;
       g_array_append_val (ids, key);
-      g_hash_table_add (seen, &g_array_index (ids, gint64, ids->len - 1));
+      g_hash_table_add (seen, g_memdup2 (&key, sizeof key));
       if (ids->len > CHANGES_BEFORE_RESET)
         reset = TRUE;
     }
