@@ -450,6 +450,126 @@ test_burst_in_big_list (Fixture       *fixture,
   }
 }
 
+/* Ideas written with the dates a sync brings: @n of them, the k-th at base + k * step + offset. */
+static void
+add_dated_in_one_commit (Fixture    *fixture,
+                         guint       n,
+                         const char *prefix,
+                         gint64      step,
+                         gint64      offset)
+{
+  g_autoptr(GError) error = NULL;
+  const gint64 base = G_GINT64_CONSTANT (1764302930000000);
+
+  g_assert_true (_si_store_begin (fixture->store, &error));
+  for (guint k = 0; k < n; k++)
+    {
+      g_autofree char *title = g_strdup_printf ("%s %u", prefix, k);
+      g_autoptr(SiIdea) idea = si_idea_new (title, "");
+
+      _si_record_set_timestamps (SI_RECORD (idea), base, base + k * step + offset);
+      g_assert_true (si_store_save_idea (fixture->store, idea, SI_SAVE_FROM_SERVER, &error));
+    }
+  g_assert_true (_si_store_commit (fixture->store, &error));
+  g_assert_no_error (error);
+}
+
+/* Every row in display order (newest first), and none twice. */
+static void
+assert_in_order (GListModel *model,
+                 guint       n_expected)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) ideas = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 previous = G_MAXINT64;
+
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      SiIdea *idea = g_list_model_get_item (model, i);
+
+      g_assert_nonnull (idea);
+      g_ptr_array_add (ideas, idea);
+      g_assert_cmpint (si_idea_get_updated_at (idea), <=, previous);
+      previous = si_idea_get_updated_at (idea);
+      g_assert_true (g_hash_table_add (seen, GSIZE_TO_POINTER ((gsize) si_idea_get_id (idea))));
+    }
+}
+
+/* A page of a first sync brings ideas of every date: they land between the rows already
+ * loaded, not on top. Each run of new rows is its own insertion and no row that stays is
+ * removed (one change from the first new row to the last replaced nearly every loaded row:
+ * GTK bound, measured and shaped all the rows it shows again, at each page). */
+static void
+test_burst_between_rows (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  guint removed = 0, added = 0;
+  g_autoptr(SiIdea) top = NULL;
+
+  /* 100 ideas a second apart... */
+  add_dated_in_one_commit (fixture, 100, "Old", G_USEC_PER_SEC, 0);
+  assert_in_order (G_LIST_MODEL (fixture->list), 100);
+  top = g_list_model_get_item (G_LIST_MODEL (fixture->list), 0);
+  g_array_set_size (fixture->changes, 0);
+
+  /* ...and 250 in 5 runs of 50 between them: every 20 seconds, 50 in the same second. */
+  {
+    g_autoptr(GError) error = NULL;
+    const gint64 base = G_GINT64_CONSTANT (1764302930000000);
+
+    g_assert_true (_si_store_begin (fixture->store, &error));
+    for (guint k = 0; k < 250; k++)
+      {
+        g_autofree char *title = g_strdup_printf ("New %u", k);
+        g_autoptr(SiIdea) idea = si_idea_new (title, "");
+
+        _si_record_set_timestamps (SI_RECORD (idea), base, base + (k / 50) * 20 * G_USEC_PER_SEC + 1 + k % 50);
+        g_assert_true (si_store_save_idea (fixture->store, idea, SI_SAVE_FROM_SERVER, &error));
+      }
+    g_assert_true (_si_store_commit (fixture->store, &error));
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < fixture->changes->len; i++)
+    {
+      removed += g_array_index (fixture->changes, Change, i).removed;
+      added += g_array_index (fixture->changes, Change, i).added;
+    }
+  g_assert_cmpuint (removed, ==, 0);
+  g_assert_cmpuint (added, ==, 250);
+  g_assert_cmpuint (fixture->changes->len, ==, 5);
+  assert_in_order (G_LIST_MODEL (fixture->list), 350);
+  {
+    g_autoptr(SiIdea) still_top = g_list_model_get_item (G_LIST_MODEL (fixture->list), 0);
+    g_assert_true (still_top == top);
+  }
+  g_array_set_size (fixture->changes, 0);
+
+  /* Ideas between nearly every row: many runs are one change, and the list is still right. */
+  add_dated_in_one_commit (fixture, 210, "Spread", G_USEC_PER_SEC, G_USEC_PER_SEC / 2);
+  /* The loaded rows, then the tail past the 500 read. */
+  g_assert_cmpuint (fixture->changes->len, ==, 2);
+  assert_in_order (G_LIST_MODEL (fixture->list), 560);
+  g_array_set_size (fixture->changes, 0);
+
+  /* A list that loaded only its first rows, read like a view during each change. */
+  {
+    Consistency consistency = { 0, 0 };
+
+    add_dated_in_one_commit (fixture, 600, "Older", G_USEC_PER_SEC, -G_GINT64_CONSTANT (1000) * G_USEC_PER_SEC);
+    g_clear_object (&fixture->list);
+    fixture->list = si_idea_list_new (fixture->store);
+    consistency.n_seen = g_list_model_get_n_items (G_LIST_MODEL (fixture->list));
+    g_assert_cmpuint (consistency.n_seen, ==, 1160);
+    g_signal_connect (fixture->list, "items-changed", G_CALLBACK (read_like_a_view), &consistency);
+    add_dated_in_one_commit (fixture, 250, "Between", 80 * G_USEC_PER_SEC, G_USEC_PER_SEC / 4);
+    g_assert_cmpuint (consistency.mismatches, ==, 0);
+    g_assert_cmpuint (consistency.n_seen, ==, 1410);
+    assert_in_order (G_LIST_MODEL (fixture->list), 1410);
+    g_signal_handlers_disconnect_by_func (fixture->list, read_like_a_view, &consistency);
+  }
+}
+
 static void
 test_big_list_loads_lazily (Fixture       *fixture,
                             gconstpointer  data)
@@ -687,6 +807,7 @@ main (int   argc,
   ADD ("/idea-list/big-list-loads-lazily", test_big_list_loads_lazily);
   ADD ("/idea-list/burst-is-one-change", test_burst_is_one_change);
   ADD ("/idea-list/burst-in-big-list", test_burst_in_big_list);
+  ADD ("/idea-list/burst-between-rows", test_burst_between_rows);
   ADD ("/idea-list/new-filter-replaces-in-two-changes", test_new_filter_replaces_in_two_changes);
 #undef ADD
   g_test_add_func ("/idea-list/record-bookkeeping", test_record_bookkeeping);

@@ -396,6 +396,24 @@ count_ideas (SiWindow     *self,
   return n;
 }
 
+/* Whether the sidebar's tag rows are @tags already, by id and name, in the same order. */
+static gboolean
+tag_rows_match (SiWindow  *self,
+                GPtrArray *tags)
+{
+  GtkWidget *row = gtk_widget_get_next_sibling (self->tags_header_row);
+
+  for (guint i = 0; i < tags->len; i++, row = gtk_widget_get_next_sibling (row))
+    {
+      SiTag *tag = g_ptr_array_index (tags, i);
+
+      if (row == NULL || row == self->trash_row || row_tag_id (row) != si_tag_get_id (tag) ||
+          g_strcmp0 (gtk_label_get_label (g_object_get_data (G_OBJECT (row), "name-label")), si_tag_get_name (tag)) != 0)
+        return FALSE;
+    }
+  return row == self->trash_row;
+}
+
 void
 _si_window_refresh_sidebar (SiWindow *self)
 {
@@ -415,24 +433,39 @@ _si_window_refresh_sidebar (SiWindow *self)
   set_row_count (self->conflicts_row, n_conflicts);
   gtk_widget_set_visible (self->conflicts_row, n_conflicts > 0 || self->view == SI_COLLECTION_VIEW_CONFLICTS);
 
-  /* Tags: few, so the rows are simply made again. */
-  while ((row = gtk_widget_get_next_sibling (self->tags_header_row)) && row != self->trash_row)
-    gtk_list_box_remove (self->sidebar, row);
   if (!(tags = si_store_list_tags (self->store, &error)))
     {
       g_warning ("Could not list the tags: %s", error->message);
       tags = g_ptr_array_new_with_free_func (g_object_unref);
     }
   gtk_widget_set_visible (self->tags_header_row, tags->len > 0);
-  for (guint i = 0; i < tags->len; i++)
+  if (tag_rows_match (self, tags))
     {
-      SiTag *tag = g_ptr_array_index (tags, i);
+      /* The usual refresh, during a sync or after an edit: only counts changed. Making the
+       * rows again each time took more of a first sync's main thread than counting. */
+      row = gtk_widget_get_next_sibling (self->tags_header_row);
+      for (guint i = 0; i < tags->len; i++, row = gtk_widget_get_next_sibling (row))
+        {
+          set_row_count (row, si_tag_get_idea_count (g_ptr_array_index (tags, i)));
+          if (row_tag_id (row) == self->view_tag_id)
+            tag_still_there = TRUE;
+        }
+    }
+  else
+    {
+      /* Tags: few, so the rows are simply made again. */
+      while ((row = gtk_widget_get_next_sibling (self->tags_header_row)) && row != self->trash_row)
+        gtk_list_box_remove (self->sidebar, row);
+      for (guint i = 0; i < tags->len; i++)
+        {
+          SiTag *tag = g_ptr_array_index (tags, i);
 
-      row = make_sidebar_row (SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag), "tag-symbolic", si_tag_get_name (tag));
-      set_row_count (row, si_tag_get_idea_count (tag));
-      gtk_list_box_insert (self->sidebar, row, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self->trash_row)));
-      if (si_tag_get_id (tag) == self->view_tag_id)
-        tag_still_there = TRUE;
+          row = make_sidebar_row (SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag), "tag-symbolic", si_tag_get_name (tag));
+          set_row_count (row, si_tag_get_idea_count (tag));
+          gtk_list_box_insert (self->sidebar, row, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self->trash_row)));
+          if (si_tag_get_id (tag) == self->view_tag_id)
+            tag_still_there = TRUE;
+        }
     }
 
   if (self->view == SI_COLLECTION_VIEW_TAG && !tag_still_there)

@@ -331,10 +331,100 @@ insert_on_top (SiIdeaList *self,
   return TRUE;
 }
 
+/* Puts @keys (transfer full) in place of the loaded keys, both in display order, by walking
+ * them side by side: each run of rows gone and of rows new is its own change, and a row in both
+ * stays where it is. A page of a first sync spreads its ideas through the list by date: one
+ * change from the first new row to the last replaced nearly every loaded row, and GTK bound,
+ * measured and shaped its shown rows again and looked for the row it tracks among all the
+ * rows added (an idea read from disk for each). Returns FALSE, changing nothing, when the two
+ * differ in more than MAX_MERGE_RUNS places: then one change is cheaper than many. */
+#define MAX_MERGE_RUNS 64
+
+/* Which of the two comes first in display order; whichever array is used up comes last. */
+static int
+merge_compare (GArray *a,
+               guint   i,
+               GArray *b,
+               guint   j)
+{
+  if (i == a->len)
+    return 1;
+  if (j == b->len)
+    return -1;
+  return si_idea_key_compare (&g_array_index (a, SiIdeaKey, i), &g_array_index (b, SiIdeaKey, j));
+}
+
+static gboolean
+merge_keys (SiIdeaList *self,
+            GArray     *keys)
+{
+  guint runs = 0, i = 0, j = 0, pos = 0;
+
+  /* Count the runs first: the list must not be half changed when it gives up. */
+  while (i < self->keys->len || j < keys->len)
+    {
+      if (merge_compare (self->keys, i, keys, j) == 0)
+        {
+          i++, j++;
+          continue;
+        }
+      if (++runs > MAX_MERGE_RUNS)
+        {
+          g_array_unref (keys);
+          return FALSE;
+        }
+      for (int cmp; (cmp = merge_compare (self->keys, i, keys, j)) != 0 && (i < self->keys->len || j < keys->len);)
+        {
+          if (cmp < 0)
+            i++;
+          else
+            j++;
+        }
+    }
+
+  /* Then change the rows run by run, so that during each signal they are what was announced. */
+  j = 0;
+  while (pos < self->keys->len || j < keys->len)
+    {
+      guint removed = 0, added = 0, len;
+      int cmp;
+
+      if (merge_compare (self->keys, pos, keys, j) == 0)
+        {
+          pos++, j++;
+          continue;
+        }
+      /* A run: the rows before the next new key go, the new keys before the next row come. */
+      while ((cmp = merge_compare (self->keys, pos + removed, keys, j + added)) != 0 &&
+             (pos + removed < self->keys->len || j + added < keys->len))
+        {
+          if (cmp < 0)
+            removed++;
+          else
+            added++;
+        }
+      g_array_remove_range (self->keys, pos, removed);
+      g_array_insert_vals (self->keys, pos, &g_array_index (keys, SiIdeaKey, j), added);
+      len = self->keys->len;
+      emit_items_changed (self, pos, removed, added);
+      pos += added;
+      j += added;
+      /* A handler read on into the tail: what it loaded was read after the change, and may
+       * hold keys still to come here. The rest is done in one change. */
+      if (self->keys->len != len)
+        {
+          replace_keys (self, keys);
+          return TRUE;
+        }
+    }
+  g_array_unref (keys);
+  return TRUE;
+}
+
 /* The store says anything may have changed (many ideas at once: a page of a sync, an import).
- * Re-reads as many keys as are loaded, emits one change for the loaded rows that differ (or
- * an insertion on top, the usual case), then one for the tail when its length changed (its
- * rows were never handed out). Replacing every row instead made GTK look for the rows it
+ * Re-reads as many keys as are loaded, emits the changes of the loaded rows (an insertion on
+ * top, the usual case, or each run of rows that differ: merge_keys()), then one for the tail
+ * when its length changed (its rows were never handed out). Replacing every row instead made GTK look for the rows it
  * shows among all the rows added, one get_item() each: the whole list loaded, at each page of
  * a first sync. */
 static void
@@ -358,7 +448,13 @@ refresh_lazily (SiIdeaList *self)
   /* The tail keeps its old length during the first change... */
   short_read = keys->len < want;
   if (short_read || !insert_on_top (self, keys))
-    replace_keys (self, g_steal_pointer (&keys));
+    {
+      GArray *taken = g_steal_pointer (&keys);
+
+      if (!merge_keys (self, g_array_ref (taken)))
+        replace_keys (self, g_array_ref (taken));
+      g_array_unref (taken);
+    }
   /* ...and starts after what is loaded now: a handler of the first may have read on. A short
    * read was the whole list, whatever the count said. */
   new_len = self->keys->len;
