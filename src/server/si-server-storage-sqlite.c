@@ -24,12 +24,11 @@
 #include <sqlite3.h>
 
 #include "si-server-storage-private.h"
+#include "si-server-storage-sqlite-private.h"
 
 #define SCHEMA_VERSION 4
 #define BUSY_TIMEOUT_MS 5000
 
-#define RECORD_COLUMNS \
-  "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour, device"
 
 static const char schema_sql[] =
   "CREATE TABLE meta ("
@@ -113,20 +112,6 @@ static const char migrate_4_sql[] =
   /* Oldest first for the cap, and the sum of bytes without reading the content. */
   "CREATE INDEX idea_history_age ON idea_history (account_id, written_at, bytes);";
 
-struct _SiServerStorageSqlite
-{
-  GObject     parent_instance;
-
-  sqlite3    *db;
-  char       *path;
-  char       *instance_id;
-  GHashTable *statements;   /* const char *sql (static) -> sqlite3_stmt * */
-  SiServerStorageRows rows; /* the record algorithm's state (si-server-storage-records.c) */
-  gboolean    has_turn;     /* holds the process's writer turn (turn_take()) */
-};
-
-#define SI_TYPE_SERVER_STORAGE_SQLITE (si_server_storage_sqlite_get_type ())
-G_DECLARE_FINAL_TYPE (SiServerStorageSqlite, si_server_storage_sqlite, SI, SERVER_STORAGE_SQLITE, GObject)
 
 static void storage_iface_init (SiServerStorageInterface *iface);
 
@@ -136,10 +121,10 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (SiServerStorageSqlite, si_server_storage_sqlite, 
 /* ---------------------------------------------------------------------------------------- */
 /* helpers */
 
-static gboolean
-db_error (SiServerStorageSqlite  *self,
-          GError                **error,
-          const char             *what)
+gboolean
+_si_sqlite_db_error (SiServerStorageSqlite  *self,
+                     GError                **error,
+                     const char             *what)
 {
   int code = sqlite3_errcode (self->db);
 
@@ -151,10 +136,10 @@ db_error (SiServerStorageSqlite  *self,
 }
 
 /* Returns a cached prepared statement for @sql, which must be a string literal. */
-static sqlite3_stmt *
-stmt (SiServerStorageSqlite  *self,
-      const char             *sql,
-      GError                **error)
+sqlite3_stmt *
+_si_sqlite_stmt (SiServerStorageSqlite  *self,
+                 const char             *sql,
+                 GError                **error)
 {
   sqlite3_stmt *s = g_hash_table_lookup (self->statements, sql);
 
@@ -170,25 +155,25 @@ stmt (SiServerStorageSqlite  *self,
   return s;
 }
 
-static void
-stmt_done (sqlite3_stmt *s)
+void
+_si_sqlite_stmt_done (sqlite3_stmt *s)
 {
   sqlite3_reset (s);
   sqlite3_clear_bindings (s);
 }
 
 /* Runs a statement without results. */
-static gboolean
-exec_stmt (SiServerStorageSqlite  *self,
-           sqlite3_stmt           *s,
-           const char             *what,
-           GError                **error)
+gboolean
+_si_sqlite_exec_stmt (SiServerStorageSqlite  *self,
+                      sqlite3_stmt           *s,
+                      const char             *what,
+                      GError                **error)
 {
   int rc = sqlite3_step (s);
 
-  stmt_done (s);
+  _si_sqlite_stmt_done (s);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return db_error (self, error, what);
+    return _si_sqlite_db_error (self, error, what);
   return TRUE;
 }
 
@@ -199,14 +184,14 @@ exec_sql (gpointer     backend,
           GError     **error)
 {
   SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self, sql, error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, sql, error);
 
-  return s != NULL && exec_stmt (self, s, what, error);
+  return s != NULL && _si_sqlite_exec_stmt (self, s, what, error);
 }
 
-static const char *
-column_text (sqlite3_stmt *s,
-             int           col)
+const char *
+_si_sqlite_column_text (sqlite3_stmt *s,
+                        int           col)
 {
   const char *text = (const char *) sqlite3_column_text (s, col);
 
@@ -214,14 +199,14 @@ column_text (sqlite3_stmt *s,
 }
 
 /* Reads the RECORD_COLUMNS of the current row. */
-static SiWireRecord *
-record_from_row (sqlite3_stmt     *s,
-                 SiWireCollection  collection)
+SiWireRecord *
+_si_sqlite_record_from_row (sqlite3_stmt     *s,
+                            SiWireCollection  collection)
 {
   SiWireRecord *record = si_wire_record_new (collection);
 
   record->id = sqlite3_column_int64 (s, 0);
-  record->uid = g_strdup (column_text (s, 1));
+  record->uid = g_strdup (_si_sqlite_column_text (s, 1));
   record->version = sqlite3_column_int64 (s, 2);
   record->created_at = sqlite3_column_int64 (s, 3);
   record->updated_at = sqlite3_column_int64 (s, 4);
@@ -229,9 +214,9 @@ record_from_row (sqlite3_stmt     *s,
   if (collection == SI_WIRE_COLLECTION_IDEAS)
     {
       g_free (record->title);
-      record->title = g_strdup (column_text (s, 6));
+      record->title = g_strdup (_si_sqlite_column_text (s, 6));
       g_free (record->body);
-      record->body = g_strdup (column_text (s, 7));
+      record->body = g_strdup (_si_sqlite_column_text (s, 7));
       record->pinned = sqlite3_column_int (s, 8) != 0;
       g_array_unref (record->tags);
       record->tags = _si_server_storage_tags_from_text ((const char *) sqlite3_column_text (s, 9));
@@ -239,9 +224,9 @@ record_from_row (sqlite3_stmt     *s,
   else
     {
       g_free (record->name);
-      record->name = g_strdup (column_text (s, 10));
+      record->name = g_strdup (_si_sqlite_column_text (s, 10));
       g_free (record->colour);
-      record->colour = g_strdup (column_text (s, 11));
+      record->colour = g_strdup (_si_sqlite_column_text (s, 11));
     }
   record->device = g_strdup ((const char *) sqlite3_column_text (s, 12));
   return record;
@@ -347,7 +332,7 @@ next_version (gpointer   backend,
               GError   **error)
 {
   SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self, "UPDATE accounts SET seq = seq + 1 WHERE id = ?1 RETURNING seq", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "UPDATE accounts SET seq = seq + 1 WHERE id = ?1 RETURNING seq", error);
   gint64 version = 0;
 
   if (s == NULL)
@@ -356,8 +341,8 @@ next_version (gpointer   backend,
   if (sqlite3_step (s) == SQLITE_ROW)
     version = sqlite3_column_int64 (s, 0);
   else
-    db_error (self, error, "advance the change sequence");
-  stmt_done (s);
+    _si_sqlite_db_error (self, error, "advance the change sequence");
+  _si_sqlite_stmt_done (s);
   if (version == 0 && error && !*error)
     g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
                  "The account does not exist");
@@ -374,10 +359,10 @@ load_record (gpointer           backend,
              GError           **error)
 {
   SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self,
-                          "SELECT " RECORD_COLUMNS " FROM records"
-                          " WHERE id = ?1 AND account_id = ?2 AND collection = ?3",
-                          error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self,
+                                     "SELECT " RECORD_COLUMNS " FROM records"
+                                     " WHERE id = ?1 AND account_id = ?2 AND collection = ?3",
+                                     error);
   SiWireRecord *record = NULL;
   int rc;
 
@@ -388,14 +373,14 @@ load_record (gpointer           backend,
   sqlite3_bind_int (s, 3, collection);
   rc = sqlite3_step (s);
   if (rc == SQLITE_ROW)
-    record = record_from_row (s, collection);
+    record = _si_sqlite_record_from_row (s, collection);
   else if (rc == SQLITE_DONE)
     g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
                  "There is no %s with id %" G_GINT64_FORMAT,
                  collection == SI_WIRE_COLLECTION_IDEAS ? "idea" : "tag", id);
   else
-    db_error (self, error, "read a record");
-  stmt_done (s);
+    _si_sqlite_db_error (self, error, "read a record");
+  _si_sqlite_stmt_done (s);
   return record;
 }
 
@@ -408,10 +393,10 @@ load_record_by_uid (gpointer           backend,
                     GError           **error)
 {
   SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self,
-                          "SELECT " RECORD_COLUMNS " FROM records"
-                          " WHERE account_id = ?1 AND collection = ?2 AND uid = ?3",
-                          error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self,
+                                     "SELECT " RECORD_COLUMNS " FROM records"
+                                     " WHERE account_id = ?1 AND collection = ?2 AND uid = ?3",
+                                     error);
   SiWireRecord *record = NULL;
   int rc;
 
@@ -422,10 +407,10 @@ load_record_by_uid (gpointer           backend,
   sqlite3_bind_text (s, 3, uid, -1, SQLITE_STATIC);
   rc = sqlite3_step (s);
   if (rc == SQLITE_ROW)
-    record = record_from_row (s, collection);
+    record = _si_sqlite_record_from_row (s, collection);
   else if (rc != SQLITE_DONE)
-    db_error (self, error, "read a record");
-  stmt_done (s);
+    _si_sqlite_db_error (self, error, "read a record");
+  _si_sqlite_stmt_done (s);
   return record;
 }
 
@@ -438,11 +423,11 @@ load_tag_by_name (gpointer                backend,
                   GError                **error)
 {
   SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self,
-                          "SELECT " RECORD_COLUMNS " FROM records"
-                          " WHERE account_id = ?1 AND collection = 1 AND deleted = 0"
-                          " AND name_key = ?2 AND id != ?3",
-                          error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self,
+                                     "SELECT " RECORD_COLUMNS " FROM records"
+                                     " WHERE account_id = ?1 AND collection = 1 AND deleted = 0"
+                                     " AND name_key = ?2 AND id != ?3",
+                                     error);
   SiWireRecord *record = NULL;
   int rc;
 
@@ -453,10 +438,10 @@ load_tag_by_name (gpointer                backend,
   sqlite3_bind_int64 (s, 3, except_id);
   rc = sqlite3_step (s);
   if (rc == SQLITE_ROW)
-    record = record_from_row (s, SI_WIRE_COLLECTION_TAGS);
+    record = _si_sqlite_record_from_row (s, SI_WIRE_COLLECTION_TAGS);
   else if (rc != SQLITE_DONE)
-    db_error (self, error, "look up a tag name");
-  stmt_done (s);
+    _si_sqlite_db_error (self, error, "look up a tag name");
+  _si_sqlite_stmt_done (s);
   return record;
 }
 
@@ -469,7 +454,7 @@ tag_state (gpointer     backend,
            GError     **error)
 {
   SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self, "SELECT deleted FROM records WHERE id = ?1 AND account_id = ?2 AND collection = 1", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "SELECT deleted FROM records WHERE id = ?1 AND account_id = ?2 AND collection = 1", error);
   int rc;
 
   if (s == NULL)
@@ -479,9 +464,9 @@ tag_state (gpointer     backend,
   rc = sqlite3_step (s);
   *out_found = rc == SQLITE_ROW;
   *out_deleted = rc == SQLITE_ROW && sqlite3_column_int (s, 0) != 0;
-  stmt_done (s);
+  _si_sqlite_stmt_done (s);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    return db_error (self, error, "look up a tag");
+    return _si_sqlite_db_error (self, error, "look up a tag");
   return TRUE;
 }
 
@@ -497,24 +482,24 @@ set_idea_tags (gpointer   backend,
 
   if (!fresh)
     {
-      s = stmt (self, "DELETE FROM idea_tags WHERE idea_id = ?1", error);
+      s = _si_sqlite_stmt (self, "DELETE FROM idea_tags WHERE idea_id = ?1", error);
       if (s == NULL)
         return FALSE;
       sqlite3_bind_int64 (s, 1, idea_id);
-      if (!exec_stmt (self, s, "update an idea's tags", error))
+      if (!_si_sqlite_exec_stmt (self, s, "update an idea's tags", error))
         return FALSE;
     }
 
   if (tags == NULL || tags->len == 0)
     return TRUE;
-  s = stmt (self, "INSERT OR IGNORE INTO idea_tags (tag_id, idea_id) VALUES (?1, ?2)", error);
+  s = _si_sqlite_stmt (self, "INSERT OR IGNORE INTO idea_tags (tag_id, idea_id) VALUES (?1, ?2)", error);
   if (s == NULL)
     return FALSE;
   for (guint i = 0; i < tags->len; i++)
     {
       sqlite3_bind_int64 (s, 1, g_array_index (tags, gint64, i));
       sqlite3_bind_int64 (s, 2, idea_id);
-      if (!exec_stmt (self, s, "update an idea's tags", error))
+      if (!_si_sqlite_exec_stmt (self, s, "update an idea's tags", error))
         return FALSE;
     }
   return TRUE;
@@ -536,7 +521,7 @@ sqlite_account_add (SiServerStorage  *storage,
                     GError          **error)
 {
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  sqlite3_stmt *s = stmt (self, "INSERT INTO accounts (name, pwhash, created_at) VALUES (?1, ?2, ?3)", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "INSERT INTO accounts (name, pwhash, created_at) VALUES (?1, ?2, ?3)", error);
   int rc;
 
   if (s == NULL || !_si_server_storage_write_begin (&self->rows, error))
@@ -545,12 +530,12 @@ sqlite_account_add (SiServerStorage  *storage,
   sqlite3_bind_text (s, 2, password_hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 3, _si_server_storage_now_ms ());
   rc = sqlite3_step (s);
-  stmt_done (s);
+  _si_sqlite_stmt_done (s);
   if (rc == SQLITE_CONSTRAINT)
     g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_EXISTS,
                  "There is already an account named %s", name);
   else if (rc != SQLITE_DONE)
-    db_error (self, error, "add an account");
+    _si_sqlite_db_error (self, error, "add an account");
   return _si_server_storage_write_end (&self->rows, rc == SQLITE_DONE, error);
 }
 
@@ -561,7 +546,7 @@ sqlite_account_lookup (SiServerStorage  *storage,
                        GError          **error)
 {
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  sqlite3_stmt *s = stmt (self, "SELECT id, pwhash FROM accounts WHERE name = ?1", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "SELECT id, pwhash FROM accounts WHERE name = ?1", error);
   char *hash = NULL;
   int rc;
 
@@ -573,14 +558,14 @@ sqlite_account_lookup (SiServerStorage  *storage,
     {
       if (out_account_id)
         *out_account_id = sqlite3_column_int64 (s, 0);
-      hash = g_strdup (column_text (s, 1));
+      hash = g_strdup (_si_sqlite_column_text (s, 1));
     }
   else if (rc == SQLITE_DONE)
     g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
                  "There is no account named %s", name);
   else
-    db_error (self, error, "look up an account");
-  stmt_done (s);
+    _si_sqlite_db_error (self, error, "look up an account");
+  _si_sqlite_stmt_done (s);
   return hash;
 }
 
@@ -589,18 +574,18 @@ sqlite_account_list (SiServerStorage  *storage,
                      GError          **error)
 {
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  sqlite3_stmt *s = stmt (self, "SELECT name FROM accounts ORDER BY name", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "SELECT name FROM accounts ORDER BY name", error);
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
   int rc;
 
   if (s == NULL)
     return NULL;
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    g_strv_builder_add (names, column_text (s, 0));
-  stmt_done (s);
+    g_strv_builder_add (names, _si_sqlite_column_text (s, 0));
+  _si_sqlite_stmt_done (s);
   if (rc != SQLITE_DONE)
     {
-      db_error (self, error, "list the accounts");
+      _si_sqlite_db_error (self, error, "list the accounts");
       return NULL;
     }
   return g_strv_builder_end (names);
@@ -613,7 +598,7 @@ change_account (SiServerStorageSqlite  *self,
                 const char             *what,
                 GError                **error)
 {
-  if (!exec_stmt (self, s, what, error))
+  if (!_si_sqlite_exec_stmt (self, s, what, error))
     return FALSE;
   if (sqlite3_changes (self->db) == 0)
     {
@@ -636,7 +621,7 @@ sqlite_account_delete (SiServerStorage  *storage,
   if (!_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   /* The cascades take the tokens, the records and the tag links with it. */
-  s = stmt (self, "DELETE FROM accounts WHERE name = ?1", error);
+  s = _si_sqlite_stmt (self, "DELETE FROM accounts WHERE name = ?1", error);
   if (s != NULL)
     sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
   ok = s != NULL && change_account (self, s, name, "delete an account", error);
@@ -655,7 +640,7 @@ sqlite_account_set_password (SiServerStorage  *storage,
 
   if (!_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
-  s = stmt (self, "UPDATE accounts SET pwhash = ?2 WHERE name = ?1", error);
+  s = _si_sqlite_stmt (self, "UPDATE accounts SET pwhash = ?2 WHERE name = ?1", error);
   if (s != NULL)
     {
       sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
@@ -664,10 +649,10 @@ sqlite_account_set_password (SiServerStorage  *storage,
   ok = s != NULL && change_account (self, s, name, "change a password", error);
   if (ok)
     {
-      s = stmt (self, "DELETE FROM tokens WHERE account_id = (SELECT id FROM accounts WHERE name = ?1)", error);
+      s = _si_sqlite_stmt (self, "DELETE FROM tokens WHERE account_id = (SELECT id FROM accounts WHERE name = ?1)", error);
       if (s != NULL)
         sqlite3_bind_text (s, 1, name, -1, SQLITE_STATIC);
-      ok = s != NULL && exec_stmt (self, s, "revoke tokens", error);
+      ok = s != NULL && _si_sqlite_exec_stmt (self, s, "revoke tokens", error);
     }
   return _si_server_storage_write_end (&self->rows, ok, error);
 }
@@ -679,14 +664,14 @@ sqlite_token_add (SiServerStorage  *storage,
                   GError          **error)
 {
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  sqlite3_stmt *s = stmt (self, "INSERT INTO tokens (hash, account_id, created_at) VALUES (?1, ?2, ?3)", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "INSERT INTO tokens (hash, account_id, created_at) VALUES (?1, ?2, ?3)", error);
 
   if (s == NULL || !_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (s, 2, account_id);
   sqlite3_bind_int64 (s, 3, _si_server_storage_now_ms ());
-  return _si_server_storage_write_end (&self->rows, exec_stmt (self, s, "store a token", error), error);
+  return _si_server_storage_write_end (&self->rows, _si_sqlite_exec_stmt (self, s, "store a token", error), error);
 }
 
 static gint64
@@ -695,7 +680,7 @@ sqlite_token_lookup (SiServerStorage  *storage,
                      GError          **error)
 {
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  sqlite3_stmt *s = stmt (self, "SELECT account_id FROM tokens WHERE hash = ?1", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "SELECT account_id FROM tokens WHERE hash = ?1", error);
   gint64 account_id = 0;
   int rc;
 
@@ -706,8 +691,8 @@ sqlite_token_lookup (SiServerStorage  *storage,
   if (rc == SQLITE_ROW)
     account_id = sqlite3_column_int64 (s, 0);
   else if (rc != SQLITE_DONE)
-    db_error (self, error, "look up a token");
-  stmt_done (s);
+    _si_sqlite_db_error (self, error, "look up a token");
+  _si_sqlite_stmt_done (s);
   return account_id;
 }
 
@@ -717,12 +702,12 @@ sqlite_token_revoke (SiServerStorage  *storage,
                      GError          **error)
 {
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
-  sqlite3_stmt *s = stmt (self, "DELETE FROM tokens WHERE hash = ?1", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "DELETE FROM tokens WHERE hash = ?1", error);
 
   if (s == NULL || !_si_server_storage_write_begin (&self->rows, error))
     return FALSE;
   sqlite3_bind_text (s, 1, token_hash, -1, SQLITE_STATIC);
-  return _si_server_storage_write_end (&self->rows, exec_stmt (self, s, "revoke a token", error), error);
+  return _si_server_storage_write_end (&self->rows, _si_sqlite_exec_stmt (self, s, "revoke a token", error), error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -766,12 +751,12 @@ insert_record (gpointer             backend,
   sqlite3_stmt *s;
   int rc;
 
-  s = stmt (self,
-            "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
-            " deleted, title, body, pinned, tags, name, name_key, colour, device, written_at)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-            " ON CONFLICT (account_id, collection, uid) DO NOTHING",
-            error);
+  s = _si_sqlite_stmt (self,
+                       "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
+                       " deleted, title, body, pinned, tags, name, name_key, colour, device, written_at)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                       " ON CONFLICT (account_id, collection, uid) DO NOTHING",
+                       error);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, account_id);
@@ -783,10 +768,10 @@ insert_record (gpointer             backend,
   bind_fields (s, record, tags_text, name_key);
   sqlite3_bind_int64 (s, 15, written_at);
   rc = sqlite3_step (s);
-  stmt_done (s);
+  _si_sqlite_stmt_done (s);
   if (rc != SQLITE_DONE)
     {
-      db_error (self, error, "store a record");
+      _si_sqlite_db_error (self, error, "store a record");
       return NULL;
     }
   if (sqlite3_changes (self->db) == 0)
@@ -809,11 +794,11 @@ update_record (gpointer             backend,
   SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s;
 
-  s = stmt (self,
-            "UPDATE records SET version = ?2, created_at = ?3, updated_at = ?4, title = ?7,"
-            " body = ?8, pinned = ?9, tags = ?10, name = ?11, name_key = ?12, colour = ?13,"
-            " device = ?14, written_at = ?15, deleted = 0 WHERE id = ?1",
-            error);
+  s = _si_sqlite_stmt (self,
+                       "UPDATE records SET version = ?2, created_at = ?3, updated_at = ?4, title = ?7,"
+                       " body = ?8, pinned = ?9, tags = ?10, name = ?11, name_key = ?12, colour = ?13,"
+                       " device = ?14, written_at = ?15, deleted = 0 WHERE id = ?1",
+                       error);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, id);
@@ -822,7 +807,7 @@ update_record (gpointer             backend,
   sqlite3_bind_int64 (s, 4, record->updated_at);
   bind_fields (s, record, tags_text, name_key);
   sqlite3_bind_int64 (s, 15, written_at);
-  if (!exec_stmt (self, s, "update a record", error))
+  if (!_si_sqlite_exec_stmt (self, s, "update a record", error))
     return NULL;
   return load_record (self, account_id, record->collection, id, FALSE, error);
 }
@@ -839,18 +824,18 @@ tombstone_record (gpointer   backend,
   SiServerStorageSqlite *self = backend;
   sqlite3_stmt *s;
 
-  s = stmt (self,
-            "UPDATE records SET version = ?2, updated_at = ?3, deleted = 1, title = NULL,"
-            " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
-            " colour = NULL, device = NULL, written_at = ?4 WHERE id = ?1",
-            error);
+  s = _si_sqlite_stmt (self,
+                       "UPDATE records SET version = ?2, updated_at = ?3, deleted = 1, title = NULL,"
+                       " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
+                       " colour = NULL, device = NULL, written_at = ?4 WHERE id = ?1",
+                       error);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, id);
   sqlite3_bind_int64 (s, 2, version);
   sqlite3_bind_int64 (s, 3, updated_at);
   sqlite3_bind_int64 (s, 4, written_at);
-  return exec_stmt (self, s, "delete a record", error);
+  return _si_sqlite_exec_stmt (self, s, "delete a record", error);
 }
 
 static gboolean
@@ -861,7 +846,7 @@ count_tagged (gpointer   backend,
               GError   **error)
 {
   SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self, "SELECT count(*) FROM (SELECT 1 FROM idea_tags WHERE tag_id = ?1 LIMIT ?2)", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "SELECT count(*) FROM (SELECT 1 FROM idea_tags WHERE tag_id = ?1 LIMIT ?2)", error);
   int rc;
 
   if (s == NULL)
@@ -870,9 +855,9 @@ count_tagged (gpointer   backend,
   sqlite3_bind_int64 (s, 2, up_to);
   rc = sqlite3_step (s);
   *out_count = rc == SQLITE_ROW ? (guint) sqlite3_column_int64 (s, 0) : 0;
-  stmt_done (s);
+  _si_sqlite_stmt_done (s);
   if (rc != SQLITE_ROW)
-    return db_error (self, error, "find the ideas of a tag");
+    return _si_sqlite_db_error (self, error, "find the ideas of a tag");
   return TRUE;
 }
 
@@ -889,7 +874,7 @@ untag_ideas (gpointer   backend,
   gint64 last = 0;
   int rc;
 
-  s = stmt (self, "UPDATE accounts SET seq = seq + ?2 WHERE id = ?1 RETURNING seq", error);
+  s = _si_sqlite_stmt (self, "UPDATE accounts SET seq = seq + ?2 WHERE id = ?1 RETURNING seq", error);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, account_id);
@@ -897,366 +882,39 @@ untag_ideas (gpointer   backend,
   rc = sqlite3_step (s);
   if (rc == SQLITE_ROW)
     last = sqlite3_column_int64 (s, 0);
-  stmt_done (s);
+  _si_sqlite_stmt_done (s);
   if (rc != SQLITE_ROW)
-    return db_error (self, error, "advance the change sequence");
+    return _si_sqlite_db_error (self, error, "advance the change sequence");
 
   /* Versions last - count + 1 ... last, in id order. The stored tag list has no duplicates (the
    * codec makes it a set), so one replace() takes the id out. */
-  s = stmt (self,
-            "UPDATE records SET version = ?3 + c.rn,"
-            " tags = trim(replace(',' || tags || ',', ',' || ?2 || ',', ','), ',')"
-            " FROM (SELECT idea_id, row_number() OVER (ORDER BY idea_id) AS rn FROM idea_tags"
-            "       WHERE tag_id = ?2 ORDER BY idea_id LIMIT ?4) AS c"
-            " WHERE records.id = c.idea_id AND records.account_id = ?1",
-            error);
+  s = _si_sqlite_stmt (self,
+                       "UPDATE records SET version = ?3 + c.rn,"
+                       " tags = trim(replace(',' || tags || ',', ',' || ?2 || ',', ','), ',')"
+                       " FROM (SELECT idea_id, row_number() OVER (ORDER BY idea_id) AS rn FROM idea_tags"
+                       "       WHERE tag_id = ?2 ORDER BY idea_id LIMIT ?4) AS c"
+                       " WHERE records.id = c.idea_id AND records.account_id = ?1",
+                       error);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, account_id);
   sqlite3_bind_int64 (s, 2, tag_id);
   sqlite3_bind_int64 (s, 3, last - count);
   sqlite3_bind_int64 (s, 4, count);
-  if (!exec_stmt (self, s, "update the ideas of a tag", error))
+  if (!_si_sqlite_exec_stmt (self, s, "update the ideas of a tag", error))
     return FALSE;
 
-  s = stmt (self,
-            "DELETE FROM idea_tags WHERE tag_id = ?1 AND idea_id IN"
-            " (SELECT idea_id FROM idea_tags WHERE tag_id = ?1 ORDER BY idea_id LIMIT ?2)",
-            error);
+  s = _si_sqlite_stmt (self,
+                       "DELETE FROM idea_tags WHERE tag_id = ?1 AND idea_id IN"
+                       " (SELECT idea_id FROM idea_tags WHERE tag_id = ?1 ORDER BY idea_id LIMIT ?2)",
+                       error);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, tag_id);
   sqlite3_bind_int64 (s, 2, count);
-  return exec_stmt (self, s, "update the ideas of a tag", error);
+  return _si_sqlite_exec_stmt (self, s, "update the ideas of a tag", error);
 }
 
-
-/* ---------------------------------------------------------------------------------------- */
-/* rows: kept versions (si-server-storage-history.c) */
-
-#define HISTORY_BYTES(t) "length(CAST(coalesce(" t ", '') AS BLOB))"
-
-static gboolean
-history_save (gpointer   backend,
-              gint64     account_id,
-              gint64     id,
-              gint64     now,
-              GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s;
-
-  s = stmt (self,
-            "INSERT OR IGNORE INTO idea_history (account_id, idea_id, version, written_at, updated_at,"
-            " device, title, body, pinned, tags, bytes)"
-            " SELECT account_id, id, version, coalesce(written_at, ?3), updated_at, device,"
-            "  coalesce(title, ''), coalesce(body, ''), coalesce(pinned, 0), coalesce(tags, ''),"
-            "  " G_STRINGIFY (SI_SERVER_HISTORY_ROW_OVERHEAD) " + " HISTORY_BYTES ("title") " + "
-            HISTORY_BYTES ("body") " + " HISTORY_BYTES ("tags") " + " HISTORY_BYTES ("device")
-            " FROM records WHERE id = ?2 AND account_id = ?1 AND collection = 2 AND deleted = 0",
-            error);
-  if (s == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int64 (s, 2, id);
-  sqlite3_bind_int64 (s, 3, now);
-  return exec_stmt (self, s, "keep a version", error);
-}
-
-/* version, updated_at, device, title, body, pinned, tags from column @first on. */
-static SiWireRecord *
-version_from_row (sqlite3_stmt *s,
-                  int           first)
-{
-  SiWireRecord *record = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
-
-  record->version = sqlite3_column_int64 (s, first);
-  record->updated_at = sqlite3_column_int64 (s, first + 1);
-  record->device = g_strdup ((const char *) sqlite3_column_text (s, first + 2));
-  g_free (record->title);
-  record->title = g_strdup (column_text (s, first + 3));
-  g_free (record->body);
-  record->body = g_strdup (column_text (s, first + 4));
-  record->pinned = sqlite3_column_int (s, first + 5) != 0;
-  g_array_unref (record->tags);
-  record->tags = _si_server_storage_tags_from_text ((const char *) sqlite3_column_text (s, first + 6));
-  return record;
-}
-
-static GPtrArray *
-history_list (gpointer   backend,
-              gint64     account_id,
-              gint64     id,
-              gint64     before,
-              guint      limit,
-              GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  g_autoptr(GPtrArray) versions = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_record_free);
-  sqlite3_stmt *s;
-  int rc;
-
-  s = stmt (self,
-            "SELECT version, updated_at, device, title, body, pinned, tags FROM idea_history"
-            " WHERE account_id = ?1 AND idea_id = ?2 AND version < ?3 ORDER BY version DESC LIMIT ?4",
-            error);
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int64 (s, 2, id);
-  sqlite3_bind_int64 (s, 3, before > 0 ? before : G_MAXINT64);
-  sqlite3_bind_int64 (s, 4, limit);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    g_ptr_array_add (versions, version_from_row (s, 0));
-  stmt_done (s);
-  if (rc != SQLITE_DONE)
-    {
-      db_error (self, error, "list the kept versions");
-      return NULL;
-    }
-  return g_steal_pointer (&versions);
-}
-
-static gboolean
-history_purge (gpointer   backend,
-               gint64     account_id,
-               gint64     id,
-               GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self, "DELETE FROM idea_history WHERE account_id = ?1 AND idea_id = ?2", error);
-
-  if (s == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int64 (s, 2, id);
-  return exec_stmt (self, s, "remove the kept versions", error);
-}
-
-#define TRASH_SELECT \
-  "SELECT r.id, r.uid, r.version, coalesce(r.written_at, r.updated_at), r.created_at," \
-  " h.version, h.updated_at, h.device, h.title, h.body, h.pinned, h.tags" \
-  " FROM records r JOIN idea_history h ON h.account_id = r.account_id AND h.idea_id = r.id" \
-  "  AND h.version = (SELECT max(version) FROM idea_history m WHERE m.account_id = r.account_id AND m.idea_id = r.id)" \
-  " WHERE r.account_id = ?1 AND r.collection = 2 AND r.deleted = 1" \
-  "  AND coalesce(r.written_at, r.updated_at) >= ?2 AND r.version < ?3"
-
-static GPtrArray *
-trash_list (gpointer   backend,
-            gint64     account_id,
-            gint64     id,
-            gint64     deleted_since,
-            gint64     before,
-            guint      limit,
-            GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_trash_entry_free);
-  sqlite3_stmt *s;
-  int rc;
-
-  if (id > 0)
-    s = stmt (self, TRASH_SELECT " AND r.id = ?5 ORDER BY r.version DESC LIMIT ?4", error);
-  else
-    s = stmt (self, TRASH_SELECT " ORDER BY r.version DESC LIMIT ?4", error);
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int64 (s, 2, deleted_since);
-  sqlite3_bind_int64 (s, 3, before > 0 ? before : G_MAXINT64);
-  sqlite3_bind_int64 (s, 4, limit);
-  if (id > 0)
-    sqlite3_bind_int64 (s, 5, id);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      SiWireRecord *record = version_from_row (s, 5);
-
-      record->id = sqlite3_column_int64 (s, 0);
-      record->uid = g_strdup (column_text (s, 1));
-      record->version = sqlite3_column_int64 (s, 2);
-      record->created_at = sqlite3_column_int64 (s, 4);
-      record->deleted = TRUE;
-      g_ptr_array_add (entries, si_wire_trash_entry_new (record, sqlite3_column_int64 (s, 3)));
-    }
-  stmt_done (s);
-  if (rc != SQLITE_DONE)
-    {
-      db_error (self, error, "list the trash");
-      return NULL;
-    }
-  return g_steal_pointer (&entries);
-}
-
-static GArray *
-history_meta (gpointer   backend,
-              gint64     account_id,
-              gint64     after_idea,
-              guint      max_rows,
-              GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  g_autoptr(GArray) meta = g_array_new (FALSE, TRUE, sizeof (SiServerHistoryMeta));
-  gint64 up_to = G_MAXINT64;
-  sqlite3_stmt *s;
-  int rc;
-
-  /* Whole ideas: up to the idea of the row max_rows rows on. */
-  s = stmt (self,
-            "SELECT idea_id FROM idea_history WHERE account_id = ?1 AND idea_id > ?2"
-            " ORDER BY idea_id LIMIT 1 OFFSET ?3",
-            error);
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int64 (s, 2, after_idea);
-  sqlite3_bind_int64 (s, 3, MAX (max_rows, 1));
-  rc = sqlite3_step (s);
-  if (rc == SQLITE_ROW)
-    up_to = sqlite3_column_int64 (s, 0);
-  stmt_done (s);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      db_error (self, error, "read the kept versions");
-      return NULL;
-    }
-
-  s = stmt (self,
-            "SELECT h.id, h.idea_id, h.version, h.written_at, h.bytes,"
-            " CASE WHEN r.deleted THEN coalesce(r.written_at, r.updated_at) ELSE 0 END"
-            " FROM idea_history h JOIN records r ON r.id = h.idea_id"
-            " WHERE h.account_id = ?1 AND h.idea_id > ?2 AND h.idea_id <= ?3"
-            " ORDER BY h.idea_id, h.version DESC",
-            error);
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int64 (s, 2, after_idea);
-  sqlite3_bind_int64 (s, 3, up_to);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      SiServerHistoryMeta m = { 0 };
-
-      m.row_id = sqlite3_column_int64 (s, 0);
-      m.idea_id = sqlite3_column_int64 (s, 1);
-      m.version = sqlite3_column_int64 (s, 2);
-      m.written_at = sqlite3_column_int64 (s, 3);
-      m.bytes = sqlite3_column_int64 (s, 4);
-      m.deleted_at = sqlite3_column_int64 (s, 5);
-      g_array_append_val (meta, m);
-    }
-  stmt_done (s);
-  if (rc != SQLITE_DONE)
-    {
-      db_error (self, error, "read the kept versions");
-      return NULL;
-    }
-  return g_steal_pointer (&meta);
-}
-
-static GArray *
-history_oldest (gpointer   backend,
-                gint64     account_id,
-                gint64     after_written,
-                gint64     after_row,
-                gint64     trash_since,
-                guint      limit,
-                GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  g_autoptr(GArray) meta = g_array_new (FALSE, TRUE, sizeof (SiServerHistoryMeta));
-  sqlite3_stmt *s;
-  int rc;
-
-  s = stmt (self,
-            "SELECT h.id, h.idea_id, h.version, h.written_at, h.bytes,"
-            " r.deleted = 1 AND coalesce(r.written_at, r.updated_at) >= ?4 AND h.version ="
-            "  (SELECT max(version) FROM idea_history m WHERE m.account_id = h.account_id AND m.idea_id = h.idea_id)"
-            " FROM idea_history h JOIN records r ON r.id = h.idea_id"
-            " WHERE h.account_id = ?1 AND (h.written_at, h.id) > (?2, ?3)"
-            " ORDER BY h.written_at, h.id LIMIT ?5",
-            error);
-  if (s == NULL)
-    return NULL;
-  sqlite3_bind_int64 (s, 1, account_id);
-  sqlite3_bind_int64 (s, 2, after_written);
-  sqlite3_bind_int64 (s, 3, after_row);
-  sqlite3_bind_int64 (s, 4, trash_since);
-  sqlite3_bind_int64 (s, 5, limit);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      SiServerHistoryMeta m = { 0 };
-
-      m.row_id = sqlite3_column_int64 (s, 0);
-      m.idea_id = sqlite3_column_int64 (s, 1);
-      m.version = sqlite3_column_int64 (s, 2);
-      m.written_at = sqlite3_column_int64 (s, 3);
-      m.bytes = sqlite3_column_int64 (s, 4);
-      m.protected = sqlite3_column_int (s, 5) != 0;
-      g_array_append_val (meta, m);
-    }
-  stmt_done (s);
-  if (rc != SQLITE_DONE)
-    {
-      db_error (self, error, "read the kept versions");
-      return NULL;
-    }
-  return g_steal_pointer (&meta);
-}
-
-static gboolean
-history_bytes (gpointer   backend,
-               gint64     account_id,
-               guint64   *out_bytes,
-               GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self, "SELECT coalesce(sum(bytes), 0) FROM idea_history WHERE account_id = ?1", error);
-  int rc;
-
-  if (s == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (s, 1, account_id);
-  rc = sqlite3_step (s);
-  *out_bytes = rc == SQLITE_ROW ? (guint64) MAX (sqlite3_column_int64 (s, 0), 0) : 0;
-  stmt_done (s);
-  if (rc != SQLITE_ROW)
-    return db_error (self, error, "count the kept versions");
-  return TRUE;
-}
-
-static gboolean
-history_delete (gpointer   backend,
-                GArray    *row_ids,
-                GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  sqlite3_stmt *s = stmt (self, "DELETE FROM idea_history WHERE id = ?1", error);
-
-  if (s == NULL)
-    return FALSE;
-  for (guint i = 0; i < row_ids->len; i++)
-    {
-      sqlite3_bind_int64 (s, 1, g_array_index (row_ids, gint64, i));
-      if (!exec_stmt (self, s, "drop a kept version", error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* secure_delete zeroed the content in the database's pages, but earlier copies of those pages
- * stay in the write-ahead log until it is checkpointed and cut to nothing. */
-static gboolean
-scrub (gpointer   backend,
-       GError   **error)
-{
-  SiServerStorageSqlite *self = backend;
-  int log_frames = 0, checkpointed = 0;
-  int rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &checkpointed);
-
-  if (rc != SQLITE_OK)
-    return db_error (self, error, "cut the write-ahead log");
-  return TRUE;
-}
 
 static const SiServerStorageRowOps row_ops = {
   .tx_begin = tx_begin,
@@ -1272,15 +930,15 @@ static const SiServerStorageRowOps row_ops = {
   .set_idea_tags = set_idea_tags,
   .count_tagged = count_tagged,
   .untag_ideas = untag_ideas,
-  .history_save = history_save,
-  .history_list = history_list,
-  .history_purge = history_purge,
-  .trash_list = trash_list,
-  .history_meta = history_meta,
-  .history_oldest = history_oldest,
-  .history_bytes = history_bytes,
-  .history_delete = history_delete,
-  .scrub = scrub,
+  .history_save = _si_sqlite_history_save,
+  .history_list = _si_sqlite_history_list,
+  .history_purge = _si_sqlite_history_purge,
+  .trash_list = _si_sqlite_trash_list,
+  .history_meta = _si_sqlite_history_meta,
+  .history_oldest = _si_sqlite_history_oldest,
+  .history_bytes = _si_sqlite_history_bytes,
+  .history_delete = _si_sqlite_history_delete,
+  .scrub = _si_sqlite_scrub,
   .lookups = { tag_state, load_tag_by_name },
 };
 
@@ -1311,7 +969,7 @@ feed_stmt (SiServerStorageSqlite  *self,
       "SELECT count(*) FROM records" FEED_ONE },
   };
   gboolean one = collection != SI_SERVER_STORAGE_ALL_COLLECTIONS;
-  sqlite3_stmt *s = stmt (self, sql[one][count], error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, sql[one][count], error);
 
   if (s == NULL)
     return NULL;
@@ -1340,21 +998,21 @@ sqlite_records_list (SiServerStorage   *storage,
 
   /* The account's sequence first: anything stored later has a higher version and is not in
    * this page, so the cursor never skips a change. */
-  s = stmt (self, "SELECT seq FROM accounts WHERE id = ?1", error);
+  s = _si_sqlite_stmt (self, "SELECT seq FROM accounts WHERE id = ?1", error);
   if (s == NULL)
     return NULL;
   sqlite3_bind_int64 (s, 1, account_id);
   rc = sqlite3_step (s);
   if (rc == SQLITE_ROW)
     page->cursor = sqlite3_column_int64 (s, 0);
-  stmt_done (s);
+  _si_sqlite_stmt_done (s);
   if (rc != SQLITE_ROW)
     {
       if (rc == SQLITE_DONE)
         g_set_error_literal (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_FOUND,
                              "The account does not exist");
       else
-        db_error (self, error, "read the change sequence");
+        _si_sqlite_db_error (self, error, "read the change sequence");
       return NULL;
     }
 
@@ -1363,11 +1021,11 @@ sqlite_records_list (SiServerStorage   *storage,
     return NULL;
   sqlite3_bind_int64 (s, 5, (gint64) limit + 1);
   while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    g_ptr_array_add (page->records, record_from_row (s, (SiWireCollection) sqlite3_column_int (s, 13)));
-  stmt_done (s);
+    g_ptr_array_add (page->records, _si_sqlite_record_from_row (s, (SiWireCollection) sqlite3_column_int (s, 13)));
+  _si_sqlite_stmt_done (s);
   if (rc != SQLITE_DONE)
     {
-      db_error (self, error, "list records");
+      _si_sqlite_db_error (self, error, "list records");
       return NULL;
     }
 
@@ -1386,10 +1044,10 @@ sqlite_records_list (SiServerStorage   *storage,
       rc = sqlite3_step (s);
       if (rc == SQLITE_ROW)
         page->remaining = sqlite3_column_int64 (s, 0);
-      stmt_done (s);
+      _si_sqlite_stmt_done (s);
       if (rc != SQLITE_ROW)
         {
-          db_error (self, error, "count records");
+          _si_sqlite_db_error (self, error, "count records");
           return NULL;
         }
     }
@@ -1499,7 +1157,7 @@ prepare_schema (SiServerStorageSqlite  *self,
   user_version = query_int (self, "PRAGMA user_version");
   if (user_version < 0)
     {
-      db_error (self, error, "read the schema version");
+      _si_sqlite_db_error (self, error, "read the schema version");
       goto fail;
     }
   if (user_version > SCHEMA_VERSION)
@@ -1521,13 +1179,13 @@ prepare_schema (SiServerStorageSqlite  *self,
       if (sqlite3_prepare_v2 (self->db, "INSERT INTO meta (key, value) VALUES ('instance_id', ?1)",
                               -1, &s, NULL) != SQLITE_OK)
         {
-          db_error (self, error, "store the instance id");
+          _si_sqlite_db_error (self, error, "store the instance id");
           goto fail;
         }
       sqlite3_bind_text (s, 1, uuid, -1, SQLITE_STATIC);
       if (sqlite3_step (s) != SQLITE_DONE)
         {
-          db_error (self, error, "store the instance id");
+          _si_sqlite_db_error (self, error, "store the instance id");
           sqlite3_finalize (s);
           goto fail;
         }
@@ -1550,7 +1208,7 @@ prepare_schema (SiServerStorageSqlite  *self,
 
   if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'instance_id'", -1, &s, NULL) == SQLITE_OK &&
       sqlite3_step (s) == SQLITE_ROW)
-    self->instance_id = g_strdup (column_text (s, 0));
+    self->instance_id = g_strdup (_si_sqlite_column_text (s, 0));
   sqlite3_finalize (s);
   if (self->instance_id == NULL || !g_uuid_string_is_valid (self->instance_id))
     {
@@ -1576,13 +1234,13 @@ check_not_moved (SiServerStorageSqlite  *self,
   gboolean ok = TRUE;
 
   if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'moved'", -1, &s, NULL) != SQLITE_OK)
-    return db_error (self, error, "read the instance's state");
+    return _si_sqlite_db_error (self, error, "read the instance's state");
   if (sqlite3_step (s) == SQLITE_ROW)
     {
       g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
                    "%s was copied to PostgreSQL by copy-to (%s): serve that database with "
                    "--database instead (docs/deploy.md says how to go back)", self->path,
-                   column_text (s, 0));
+                   _si_sqlite_column_text (s, 0));
       ok = FALSE;
     }
   sqlite3_finalize (s);
@@ -1596,12 +1254,12 @@ _si_server_storage_sqlite_mark_moved (SiServerStorage  *storage,
   SiServerStorageSqlite *self = SI_SERVER_STORAGE_SQLITE (storage);
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *when = g_date_time_format (now, "on %Y-%m-%d at %H:%M UTC");
-  sqlite3_stmt *s = stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('moved', ?1)", error);
+  sqlite3_stmt *s = _si_sqlite_stmt (self, "INSERT OR REPLACE INTO meta (key, value) VALUES ('moved', ?1)", error);
 
   if (s == NULL)
     return FALSE;
   sqlite3_bind_text (s, 1, when, -1, SQLITE_STATIC);
-  return exec_stmt (self, s, "mark the database as moved", error);
+  return _si_sqlite_exec_stmt (self, s, "mark the database as moved", error);
 }
 
 /* Opens DIR/server.db. @alone (a copy's source): the file must exist, and this connection
@@ -1662,7 +1320,7 @@ open_file (const char  *data_dir,
           rc = sqlite3_errcode (self->db);
           if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
             {
-              db_error (self, error, "take the database for itself");
+              _si_sqlite_db_error (self, error, "take the database for itself");
               return NULL;
             }
           g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_IN_USE,
@@ -1723,7 +1381,7 @@ _si_server_storage_sqlite_read (SiServerStorage         *storage,
   int n, rc = SQLITE_DONE;
 
   if (sqlite3_prepare_v2 (self->db, sql, -1, &s, NULL) != SQLITE_OK)
-    return db_error (self, error, "read a table");
+    return _si_sqlite_db_error (self, error, "read a table");
   n = sqlite3_column_count (s);
   values = g_new0 (const char *, n + 1);
   while (ok && (rc = sqlite3_step (s)) == SQLITE_ROW)
@@ -1733,7 +1391,7 @@ _si_server_storage_sqlite_read (SiServerStorage         *storage,
       ok = func (values, (guint) n, user_data, error);
     }
   if (ok && rc != SQLITE_DONE)
-    ok = db_error (self, error, "read a table");
+    ok = _si_sqlite_db_error (self, error, "read a table");
   sqlite3_finalize (s);
   return ok;
 }
