@@ -161,6 +161,38 @@ _si_sqlite_trash_list (gpointer   backend,
   return g_steal_pointer (&entries);
 }
 
+/* Steps @s, a query of (row id, idea id, version, written at, bytes, X), into @meta; X is the
+ * deletion time, or with @protect whether the row is a trashed idea's last content. */
+static gboolean
+read_meta (SiServerStorageSqlite  *self,
+           sqlite3_stmt           *s,
+           gboolean                protect,
+           GArray                 *meta,
+           GError                **error)
+{
+  int rc;
+
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      SiServerHistoryMeta m = { 0 };
+
+      m.row_id = sqlite3_column_int64 (s, 0);
+      m.idea_id = sqlite3_column_int64 (s, 1);
+      m.version = sqlite3_column_int64 (s, 2);
+      m.written_at = sqlite3_column_int64 (s, 3);
+      m.bytes = sqlite3_column_int64 (s, 4);
+      if (protect)
+        m.protected = sqlite3_column_int (s, 5) != 0;
+      else
+        m.deleted_at = sqlite3_column_int64 (s, 5);
+      g_array_append_val (meta, m);
+    }
+  _si_sqlite_stmt_done (s);
+  if (rc != SQLITE_DONE)
+    return _si_sqlite_db_error (self, error, "read the kept versions");
+  return TRUE;
+}
+
 GArray *
 _si_sqlite_history_meta (gpointer   backend,
                          gint64     account_id,
@@ -206,24 +238,8 @@ _si_sqlite_history_meta (gpointer   backend,
   sqlite3_bind_int64 (s, 1, account_id);
   sqlite3_bind_int64 (s, 2, after_idea);
   sqlite3_bind_int64 (s, 3, up_to);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      SiServerHistoryMeta m = { 0 };
-
-      m.row_id = sqlite3_column_int64 (s, 0);
-      m.idea_id = sqlite3_column_int64 (s, 1);
-      m.version = sqlite3_column_int64 (s, 2);
-      m.written_at = sqlite3_column_int64 (s, 3);
-      m.bytes = sqlite3_column_int64 (s, 4);
-      m.deleted_at = sqlite3_column_int64 (s, 5);
-      g_array_append_val (meta, m);
-    }
-  _si_sqlite_stmt_done (s);
-  if (rc != SQLITE_DONE)
-    {
-      _si_sqlite_db_error (self, error, "read the kept versions");
-      return NULL;
-    }
+  if (!read_meta (self, s, FALSE, meta, error))
+    return NULL;
   return g_steal_pointer (&meta);
 }
 
@@ -239,7 +255,6 @@ _si_sqlite_history_oldest (gpointer   backend,
   SiServerStorageSqlite *self = backend;
   g_autoptr(GArray) meta = g_array_new (FALSE, TRUE, sizeof (SiServerHistoryMeta));
   sqlite3_stmt *s;
-  int rc;
 
   s = _si_sqlite_stmt (self,
                        "SELECT h.id, h.idea_id, h.version, h.written_at, h.bytes,"
@@ -256,24 +271,8 @@ _si_sqlite_history_oldest (gpointer   backend,
   sqlite3_bind_int64 (s, 3, after_row);
   sqlite3_bind_int64 (s, 4, trash_since);
   sqlite3_bind_int64 (s, 5, limit);
-  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
-    {
-      SiServerHistoryMeta m = { 0 };
-
-      m.row_id = sqlite3_column_int64 (s, 0);
-      m.idea_id = sqlite3_column_int64 (s, 1);
-      m.version = sqlite3_column_int64 (s, 2);
-      m.written_at = sqlite3_column_int64 (s, 3);
-      m.bytes = sqlite3_column_int64 (s, 4);
-      m.protected = sqlite3_column_int (s, 5) != 0;
-      g_array_append_val (meta, m);
-    }
-  _si_sqlite_stmt_done (s);
-  if (rc != SQLITE_DONE)
-    {
-      _si_sqlite_db_error (self, error, "read the kept versions");
-      return NULL;
-    }
+  if (!read_meta (self, s, TRUE, meta, error))
+    return NULL;
   return g_steal_pointer (&meta);
 }
 
