@@ -15,7 +15,8 @@
  * With SAVEIDEA_BENCH_UPLOAD_ONLY=1, only the first upload of N notes of a title and a
  * 200-character body (no tags), written offline, as issue 21 measured it against PouchDB;
  * then the uploading device's next sync, and one more (a no-op): cli_upload_ms,
- * cli_upload_next_sync_ms, cli_noop_sync_ms.
+ * cli_upload_next_sync_ms, cli_noop_sync_ms; then a fresh notebook's download of them,
+ * cli_download_ms (with the CPU of both processes).
  */
 #define G_LOG_DOMAIN "saveidea-bench"
 
@@ -208,6 +209,26 @@ measure_upload (Bench       *bench,
   si_bench_report ("cli_noop_sync_ms", run.ms, "ms", "");
 }
 
+/* After measure_upload(): a fresh notebook's first sync of those notes (a second device's
+ * download), its wall time and the CPU of saveidea-cli and of the server. */
+static void
+measure_download (Bench       *bench,
+                  const char  *cli,
+                  char       **envp)
+{
+  g_autofree char *path = g_build_filename (bench->dir, "download.db", NULL);
+  const char *argv[] = { cli, "--db", path, "sync", NULL };
+  double server_before;
+  Run run;
+
+  si_bench_notebook_set_account (path, bench->url, "bench");
+  server_before = server_cpu_ms (bench);
+  run = run_measured (argv, envp);
+  si_bench_report ("cli_download_ms", run.ms, "ms", "");
+  si_bench_report ("cli_download_cli_cpu_ms", run.cpu_ms, "ms", "");
+  si_bench_report ("cli_download_server_cpu_ms", server_cpu_ms (bench) - server_before, "ms", "");
+}
+
 /* The app's first sync of @n_records into the empty notebook of the HOME in @envp, window and
  * list live: from spawning it to the moment it prints after its first successful sync
  * (SAVEIDEA_BENCH_FIRST_SYNC=1). Needs a display. */
@@ -320,6 +341,7 @@ main (int   argc,
   if (g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_UPLOAD_ONLY"), "1") == 0)
     {
       measure_upload (&bench, cli, envp, n_ideas);
+      measure_download (&bench, cli, envp);
       si_bench_print_json ();
       g_subprocess_send_signal (bench.server, SIGTERM);
       g_subprocess_wait (bench.server, NULL, NULL);
