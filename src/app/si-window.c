@@ -166,8 +166,11 @@ ideas_changed_cb (SiWindow *self,
 {
   GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
 
+  guint n_before = g_list_model_get_n_items (G_LIST_MODEL (self->ideas)) + removed - added;
+
   sync_selection (self);
-  if (position == 0 && added > removed && adjustment != NULL &&
+  /* Not when the list fills from empty (a new filter): it starts at the top anyway. */
+  if (position == 0 && added > removed && n_before > 0 && adjustment != NULL &&
       gtk_adjustment_get_value (adjustment) <= gtk_adjustment_get_lower (adjustment))
     scroll_list_to (self, 0);
 }
