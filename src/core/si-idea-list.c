@@ -464,9 +464,9 @@ settle_tail (SiIdeaList *self,
     }
 }
 
-/* Pacing ------------------------------------------------------------------------------------
+/* Pacing -------------------------------------------------------------------------------------- */
 
- * A page of a first sync brings ideas newer than every loaded one: the list's first rows all
+/* A page of a first sync brings ideas newer than every loaded one: the list's first rows all
  * change at each page, and GTK bound, measured and shaped every row it shows in one frame
  * (15-25 ms of the main thread, the longest iteration of a first sync). A paced list walks
  * the loaded keys and the new ones side by side from the top as merge_keys() does, but
@@ -474,7 +474,7 @@ settle_tail (SiIdeaList *self,
  * some idea and the old ones after it, both in display order, so the list is always sorted
  * and each row a real idea. Past the first PACED_ROWS rows, which a window shows, the rest
  * is done at once. The tail follows the count at each step, so the number of rows is right
- * from the first step (but while the list fills up from empty). */
+ * from the first step (except while the list fills up from empty). */
 
 static void
 finish_pace (SiIdeaList *self)
