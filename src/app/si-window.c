@@ -152,10 +152,27 @@ sync_selection (SiWindow *self)
   self->selecting = FALSE;
 }
 
+static void scroll_list_to (SiWindow *self,
+                            guint     position);
+
+/* Rows that come in above the first one shown push it down, and GTK keeps showing it: a list
+ * scrolled to the top stays there, to show new ideas as they come (a sync brings them a
+ * few rows at a time). */
 static void
-ideas_changed_cb (SiWindow *self)
+ideas_changed_cb (SiWindow *self,
+                  guint     position,
+                  guint     removed,
+                  guint     added)
 {
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+
+  guint n_before = g_list_model_get_n_items (G_LIST_MODEL (self->ideas)) + removed - added;
+
   sync_selection (self);
+  /* Not when the list fills from empty (a new filter): it starts at the top anyway. */
+  if (position == 0 && added > removed && n_before > 0 && adjustment != NULL &&
+      gtk_adjustment_get_value (adjustment) <= gtk_adjustment_get_lower (adjustment))
+    scroll_list_to (self, 0);
 }
 
 static void
@@ -881,6 +898,8 @@ si_window_constructed (GObject *object)
   g_return_if_fail (SI_IS_STORE (self->store));
 
   self->ideas = si_idea_list_new (self->store);
+  /* A page of a sync changes every row the list shows: a few per frame, not all in one. */
+  si_idea_list_set_paced (self->ideas, TRUE);
   pool = g_ptr_array_new_with_free_func (g_object_unref);
   g_object_set_data_full (G_OBJECT (factory), "row-pool", pool, (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
