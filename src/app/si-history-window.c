@@ -181,6 +181,9 @@ show_selected (SiHistoryWindow *self)
 static void
 row_selected_cb (SiHistoryWindow *self)
 {
+  /* The list lets go of its rows as the window goes. */
+  if (self->version_list == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
   show_selected (self);
 }
 
@@ -494,3 +497,4 @@ GtkListBox *_si_history_window_get_list (SiHistoryWindow *self) { return self->v
 GtkTextView *_si_history_window_get_text_view (SiHistoryWindow *self) { return self->text_view; }
 GtkLabel *_si_history_window_get_status (SiHistoryWindow *self) { return self->status_label; }
 gboolean _si_history_window_is_loading (SiHistoryWindow *self) { return self->loading; }
+GtkWidget *_si_history_window_get_restore_button (SiHistoryWindow *self) { return self->restore_button; }

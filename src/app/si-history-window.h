@@ -22,5 +22,6 @@ GtkListBox      *_si_history_window_get_list        (SiHistoryWindow *self);
 GtkTextView     *_si_history_window_get_text_view   (SiHistoryWindow *self);
 GtkLabel        *_si_history_window_get_status      (SiHistoryWindow *self);
 gboolean         _si_history_window_is_loading      (SiHistoryWindow *self);
+GtkWidget       *_si_history_window_get_restore_button (SiHistoryWindow *self);
 
 G_END_DECLS

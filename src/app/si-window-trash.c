@@ -139,6 +139,9 @@ show_selected (SiWindow *self)
 static void
 trash_row_selected_cb (SiWindow *self)
 {
+  /* The list lets go of its rows as the window goes. */
+  if (self->trash_list == NULL || gtk_widget_in_destruction (GTK_WIDGET (self)))
+    return;
   show_selected (self);
 }
 

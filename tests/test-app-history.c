@@ -1,0 +1,364 @@
+/* test-app-history.c — issue 19 in the app: an idea's History window (its versions in order,
+ * newest first, with the devices that wrote them, "this device only", the difference to the
+ * current text, Restore as a new edit that waits to be synced, the line that says older
+ * versions need a connection) and the Trash in the sidebar (a deleted idea listed, Restore
+ * bringing it back to the list, Delete Forever removing it after a confirmation, the empty
+ * state). All of it goes through the core's si-history.h. */
+#include "config.h"
+
+#include "si-history-window.h"
+#include "si-store-private.h"
+#include "si-test-app.h"
+
+/* Makes @id look as a sync leaves it: version @version on the server, written by @device at
+ * @updated_at (µs), nothing waiting. */
+static void
+mark_synced (SiStore    *store,
+             gint64      id,
+             gint64      version,
+             const char *device,
+             gint64      updated_at)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = _si_store_prepare (store,
+                                          "UPDATE ideas SET state = " SI_SQL_SYNCED ", sid = ?1, version = ?2,"
+                                          " device = ?3, updated_at = ?4 WHERE id = ?1", &error);
+
+  g_assert_no_error (error);
+  sqlite3_bind_int64 (stmt, 1, id);
+  sqlite3_bind_int64 (stmt, 2, version);
+  sqlite3_bind_text (stmt, 3, device, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 4, updated_at);
+  g_assert_true (_si_store_step_done (store, stmt, "marking an idea synced", &error));
+  g_assert_no_error (error);
+}
+
+static void
+edit_body (SiStore    *store,
+           gint64      id,
+           const char *body)
+{
+  g_autoptr(SiIdea) idea = si_store_get_idea (store, id, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (idea);
+  si_idea_set_body (idea, body);
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+}
+
+/* An idea with two versions on the server, from two devices, and a third text typed here. */
+static gint64
+idea_with_history (SiStore *store)
+{
+  g_autoptr(SiIdea) idea = add_idea (store, "Garden", "Plant tomatoes in May");
+  gint64 id = si_idea_get_id (idea);
+  gint64 now = g_get_real_time ();
+
+  mark_synced (store, id, 1, "desktop", now - (gint64) 2 * 3600 * G_USEC_PER_SEC);
+  edit_body (store, id, "Plant tomatoes and beans in May");
+  mark_synced (store, id, 2, "laptop", now - (gint64) 3600 * G_USEC_PER_SEC);
+  edit_body (store, id, "Plant beans in June");
+  return id;
+}
+
+static SiHistoryWindow *
+find_history_window (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l; l = l->next)
+    if (SI_IS_HISTORY_WINDOW (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static GtkWidget *
+nth_row (GtkListBox *list,
+         guint       n)
+{
+  return GTK_WIDGET (gtk_list_box_get_row_at_index (list, (int) n));
+}
+
+static guint
+count_rows (GtkListBox *list)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (list, (int) n))
+    n++;
+  return n;
+}
+
+static char *
+view_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* The text of @view that carries the "changed" highlight. */
+static char *
+highlighted_text (GtkTextView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "changed");
+  GString *out = g_string_new (NULL);
+  GtkTextIter iter;
+
+  g_assert_nonnull (tag);
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  do
+    if (gtk_text_iter_has_tag (&iter, tag))
+      g_string_append_unichar (out, gtk_text_iter_get_char (&iter));
+  while (gtk_text_iter_forward_char (&iter));
+  return g_string_free (out, FALSE);
+}
+
+static SiHistoryWindow *
+open_history (Fixture *f,
+              gint64   id)
+{
+  SiHistoryWindow *history;
+
+  si_window_open_idea (f->window, id);
+  WAIT_FOR (si_window_get_current_id (f->window) == id);
+  g_assert_null (find_history_window ());
+  /* As the idea menu's History… and Ctrl+Shift+H do. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.history", NULL));
+  WAIT_FOR ((history = find_history_window ()) && gtk_widget_get_mapped (GTK_WIDGET (history)));
+  WAIT_FOR (!_si_history_window_is_loading (history));
+  return history;
+}
+
+/* The versions newest first, each with its device; the chosen one's text with what the current
+ * text lacks highlighted; Restore makes it the idea's text as an edit that waits for a sync, and
+ * the text it replaced is kept as a version of this device only. */
+static void
+test_history_lists_and_restores (Fixture       *f,
+                                 gconstpointer  data)
+{
+  gint64 id = idea_with_history (f->store);
+  SiHistoryWindow *history;
+  GtkListBox *list;
+  g_autoptr(SiIdea) after = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *marked = NULL;
+  g_autofree char *body = NULL;
+
+  open_window (f, NULL);
+  history = open_history (f, id);
+  list = _si_history_window_get_list (history);
+
+  for (guint i = 0; i < count_rows (list); i++)
+    g_test_message ("row %u: %s / %s", i, adw_preferences_row_get_title (ADW_PREFERENCES_ROW (nth_row (list, i))),
+                    adw_action_row_get_subtitle (ADW_ACTION_ROW (nth_row (list, i))));
+  g_assert_cmpuint (count_rows (list), ==, 3);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (nth_row (list, 0))), ==, "Current Version");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (nth_row (list, 1))), "laptop"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (nth_row (list, 2))), "desktop"));
+  g_assert_null (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (nth_row (list, 2))), "this device only"));
+  g_assert_true (g_str_has_prefix (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (nth_row (list, 1))), "Today, "));
+  /* The newest earlier version is chosen at first. */
+  g_assert_true (GTK_LIST_BOX_ROW (nth_row (list, 1)) == gtk_list_box_get_selected_row (list));
+
+  gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (nth_row (list, 2)));
+  text = view_text (_si_history_window_get_text_view (history));
+  g_assert_nonnull (strstr (text, "Plant tomatoes in May"));
+  marked = highlighted_text (_si_history_window_get_text_view (history));
+  g_assert_nonnull (strstr (marked, "tomatoes"));
+  g_assert_null (strstr (marked, "Plant"));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (history), "history.restore", NULL));
+  WAIT_FOR (find_history_window () == NULL);
+  after = si_store_get_idea (f->store, id, NULL);
+  g_assert_cmpstr (si_idea_get_body (after), ==, "Plant tomatoes in May");
+  g_assert_cmpint (si_idea_get_sync_state (after), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_cmpuint (si_store_count_pending (f->store, NULL), ==, 1);
+  /* The editor shows the restored text. */
+  WAIT_FOR (body_is (_si_window_get_editor (f->window), "Plant tomatoes in May"));
+
+  /* The text typed here and replaced is a version of this device only now. */
+  history = open_history (f, id);
+  list = _si_history_window_get_list (history);
+  g_assert_cmpuint (count_rows (list), ==, 4);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (nth_row (list, 1))), "this device only"));
+  gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (nth_row (list, 1)));
+  body = view_text (_si_history_window_get_text_view (history));
+  g_assert_nonnull (strstr (body, "Plant beans in June"));
+  /* The current version cannot be restored onto itself. */
+  gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (nth_row (list, 0)));
+  spin (20);
+  g_assert_false (gtk_widget_is_sensitive (_si_history_window_get_restore_button (history)));
+  gtk_window_close (GTK_WINDOW (history));
+  WAIT_FOR (find_history_window () == NULL);
+}
+
+/* Offline, the window shows this device's versions and says the older ones need a connection;
+ * an idea never edited says it has no history yet. */
+static void
+test_history_offline (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (FALSE);
+  g_autoptr(SiSyncManager) manager = make_manager (f->store, "http://127.0.0.1:9/", monitor);
+  gint64 id = idea_with_history (f->store);
+  g_autoptr(SiIdea) fresh = add_idea (f->store, "Fresh", "Never edited");
+  SiHistoryWindow *history;
+  GtkLabel *status;
+
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_OFFLINE);
+  open_window (f, manager);
+  history = open_history (f, id);
+  status = _si_history_window_get_status (history);
+  g_assert_cmpuint (count_rows (_si_history_window_get_list (history)), ==, 3);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (status)));
+  g_assert_cmpstr (gtk_label_get_label (status), ==, "Older versions need a connection to the server");
+  gtk_window_close (GTK_WINDOW (history));
+  WAIT_FOR (find_history_window () == NULL);
+
+  history = open_history (f, si_idea_get_id (fresh));
+  g_assert_cmpuint (count_rows (_si_history_window_get_list (history)), ==, 1);
+  gtk_window_close (GTK_WINDOW (history));
+  WAIT_FOR (find_history_window () == NULL);
+}
+
+/* The Trash ---------------------------------------------------------------------------------- */
+
+static void
+show_trash (Fixture *f)
+{
+  GtkWidget *row = _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_TRASH, 0);
+
+  g_assert_nonnull (row);
+  gtk_list_box_select_row (_si_window_get_sidebar (f->window), GTK_LIST_BOX_ROW (row));
+  WAIT_FOR (g_strcmp0 (gtk_stack_get_visible_child_name (_si_window_get_list_stack (f->window)), "trash") == 0);
+}
+
+static void
+show_all (Fixture *f)
+{
+  GtkWidget *row = _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0);
+
+  gtk_list_box_select_row (_si_window_get_sidebar (f->window), GTK_LIST_BOX_ROW (row));
+  WAIT_FOR (g_strcmp0 (gtk_stack_get_visible_child_name (_si_window_get_list_stack (f->window)), "trash") != 0);
+}
+
+static const char *
+trash_page (Fixture *f)
+{
+  return gtk_stack_get_visible_child_name (_si_window_get_trash_list_stack (f->window));
+}
+
+/* Deletes @title's idea as the idea menu does, and shows the Trash with it chosen. */
+static void
+delete_and_choose (Fixture    *f,
+                   const char *title)
+{
+  g_autoptr(SiIdea) idea = add_idea (f->store, title, "Bread, milk and a lemon");
+  GtkListBox *trash = _si_window_get_trash_list (f->window);
+  g_autofree char *text = NULL;
+
+  show_all (f);
+  WAIT_FOR (find_row (f->window, title) != NULL);
+  si_window_open_idea (f->window, si_idea_get_id (idea));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.delete", NULL));
+  WAIT_FOR (find_row (f->window, title) == NULL);
+  {
+    g_autoptr(GPtrArray) local = si_trash_list_local (f->store, NULL);
+    g_test_message ("trash has %u", local->len);
+  }
+
+  show_trash (f);
+  WAIT_FOR (count_rows (trash) == 1);
+  g_assert_cmpstr (trash_page (f), ==, "list");
+  gtk_list_box_select_row (trash, GTK_LIST_BOX_ROW (nth_row (trash, 0)));
+  text = view_text (_si_window_get_trash_view (f->window));
+  g_assert_nonnull (strstr (text, title));
+  g_assert_nonnull (strstr (text, "Bread, milk and a lemon"));
+}
+
+static void
+test_trash_restore (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) local = NULL;
+
+  open_window (f, NULL);
+  show_trash (f);
+  /* Nothing deleted yet: the empty state. */
+  g_assert_cmpstr (trash_page (f), ==, "empty");
+
+  delete_and_choose (f, "Shopping");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "trash.restore", NULL));
+  WAIT_FOR (count_rows (_si_window_get_trash_list (f->window)) == 0);
+  g_assert_cmpstr (trash_page (f), ==, "empty");
+  local = si_trash_list_local (f->store, NULL);
+  g_assert_cmpuint (local->len, ==, 0);
+
+  show_all (f);
+  WAIT_FOR (find_row (f->window, "Shopping") != NULL);
+}
+
+static AdwMessageDialog *
+find_message_dialog (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+test_trash_delete_forever (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GPtrArray) local = NULL;
+  AdwMessageDialog *dialog;
+  guint before;
+
+  open_window (f, NULL);
+  delete_and_choose (f, "Shopping");
+  before = count_in_store (f->store);
+
+  /* Cancel keeps it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "trash.delete-forever", NULL));
+  WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
+  g_assert_true (adw_message_dialog_get_response_appearance (dialog, "delete") == ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_response (dialog, "cancel");
+  WAIT_FOR (find_message_dialog () == NULL);
+  spin (50);
+  g_assert_cmpuint (count_rows (_si_window_get_trash_list (f->window)), ==, 1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "trash.delete-forever", NULL));
+  WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
+  adw_message_dialog_response (dialog, "delete");
+  WAIT_FOR (count_rows (_si_window_get_trash_list (f->window)) == 0);
+  g_assert_cmpstr (trash_page (f), ==, "empty");
+  local = si_trash_list_local (f->store, NULL);
+  g_assert_cmpuint (local->len, ==, 0);
+  g_assert_cmpuint (count_in_store (f->store), <=, before);
+
+  show_all (f);
+  spin (100);
+  g_assert_null (find_row (f->window, "Shopping"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  si_test_app_init (&argc, &argv);
+
+  g_test_add ("/app-history/lists-and-restores", Fixture, NULL, fixture_setup, test_history_lists_and_restores, fixture_teardown);
+  g_test_add ("/app-history/offline", Fixture, NULL, fixture_setup, test_history_offline, fixture_teardown);
+  g_test_add ("/app-history/trash-restore", Fixture, NULL, fixture_setup, test_trash_restore, fixture_teardown);
+  g_test_add ("/app-history/trash-delete-forever", Fixture, NULL, fixture_setup, test_trash_delete_forever, fixture_teardown);
+  return g_test_run ();
+}
