@@ -346,6 +346,13 @@ history_page_done (GObject      *source,
       history_list_return (task);
       return;
     }
+  if (data->before > 0 && page->more && page->cursor >= data->before)
+    {
+      data->server_error = g_error_new_literal (SI_HISTORY_ERROR, SI_HISTORY_ERROR_INVALID,
+                                                _("The server’s answer is not valid: its pages do not move on."));
+      history_list_return (task);
+      return;
+    }
   for (guint i = 0; i < page->versions->len; i++)
     {
       const SiWireRecord *r = g_ptr_array_index (page->versions, i);
@@ -635,6 +642,14 @@ trash_page_done (GObject      *source,
   if (status != SOUP_STATUS_OK || !(page = si_wire_trash_page_from_json (json, &error)))
     {
       data->server_error = status != SOUP_STATUS_OK ? refused (status, json, has_history) : invalid_answer (error);
+      g_clear_pointer (&data->server, g_ptr_array_unref);
+      trash_list_return (task, FALSE);
+      return;
+    }
+  if (data->before > 0 && page->more && page->cursor >= data->before)
+    {
+      data->server_error = g_error_new_literal (SI_HISTORY_ERROR, SI_HISTORY_ERROR_INVALID,
+                                                _("The server’s answer is not valid: its pages do not move on."));
       g_clear_pointer (&data->server, g_ptr_array_unref);
       trash_list_return (task, FALSE);
       return;
