@@ -100,21 +100,33 @@ view_text (GtkTextView *view)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-/* The text of @view that carries the "changed" highlight. */
+/* The text of @view with (@with) or without (!@with) the tag @name, a '|' between stretches. */
 static char *
-highlighted_text (GtkTextView *view)
+tagged_text (GtkTextView *view,
+             const char  *name,
+             gboolean     with)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "changed");
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), name);
   GString *out = g_string_new (NULL);
   GtkTextIter iter;
+  gboolean in = FALSE;
 
   g_assert_nonnull (tag);
   gtk_text_buffer_get_start_iter (buffer, &iter);
-  do
-    if (gtk_text_iter_has_tag (&iter, tag))
-      g_string_append_unichar (out, gtk_text_iter_get_char (&iter));
-  while (gtk_text_iter_forward_char (&iter));
+  while (!gtk_text_iter_is_end (&iter))
+    {
+      gboolean has = gtk_text_iter_has_tag (&iter, tag);
+
+      if (has == with)
+        {
+          if (with && !in && out->len > 0)
+            g_string_append_c (out, '|');
+          g_string_append_unichar (out, gtk_text_iter_get_char (&iter));
+        }
+      in = has == with;
+      gtk_text_iter_forward_char (&iter);
+    }
   return g_string_free (out, FALSE);
 }
 
@@ -146,7 +158,8 @@ test_history_lists_and_restores (Fixture       *f,
   GtkListBox *list;
   g_autoptr(SiIdea) after = NULL;
   g_autofree char *text = NULL;
-  g_autofree char *marked = NULL;
+  g_autofree char *added = NULL;
+  g_autofree char *removed = NULL;
   g_autofree char *body = NULL;
 
   open_window (f, NULL);
@@ -165,12 +178,15 @@ test_history_lists_and_restores (Fixture       *f,
   /* The newest earlier version is chosen at first. */
   g_assert_true (GTK_LIST_BOX_ROW (nth_row (list, 1)) == gtk_list_box_get_selected_row (list));
 
+  /* The oldest against the current text: what Restore brings back (added) and takes out
+   * (removed, shown struck through where it stands). */
   gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (nth_row (list, 2)));
-  text = view_text (_si_history_window_get_text_view (history));
+  text = tagged_text (_si_history_window_get_text_view (history), "removed", FALSE);
   g_assert_nonnull (strstr (text, "Plant tomatoes in May"));
-  marked = highlighted_text (_si_history_window_get_text_view (history));
-  g_assert_nonnull (strstr (marked, "tomatoes"));
-  g_assert_null (strstr (marked, "Plant"));
+  added = tagged_text (_si_history_window_get_text_view (history), "added", TRUE);
+  g_assert_cmpstr (added, ==, "tomatoes|May");
+  removed = tagged_text (_si_history_window_get_text_view (history), "removed", TRUE);
+  g_assert_cmpstr (removed, ==, "beans|June");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (history), "history.restore", NULL));
   WAIT_FOR (find_history_window () == NULL);
@@ -187,7 +203,7 @@ test_history_lists_and_restores (Fixture       *f,
   g_assert_cmpuint (count_rows (list), ==, 4);
   g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (nth_row (list, 1))), "this device only"));
   gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (nth_row (list, 1)));
-  body = view_text (_si_history_window_get_text_view (history));
+  body = tagged_text (_si_history_window_get_text_view (history), "removed", FALSE);
   g_assert_nonnull (strstr (body, "Plant beans in June"));
   /* The current version cannot be restored onto itself. */
   gtk_list_box_select_row (list, GTK_LIST_BOX_ROW (nth_row (list, 0)));

@@ -1,6 +1,7 @@
 /* si-history-window.c — an idea's history: its versions, newest first, each with when and on
  * which device it was written ("this device only" for one that never reached the server), the
- * chosen one's text with what differs from the current text highlighted (si-version-text.c),
+ * chosen one's text with the difference to the current text inline (si-version-text.c: what
+ * Restore brings back highlighted, what it takes out struck through),
  * and Restore, which makes that version the idea's content again as a new edit
  * (si_history_restore()): it syncs like any other edit.
  *
@@ -16,7 +17,6 @@
 #include <glib/gi18n.h>
 
 #include "si-history-window.h"
-#include "si-diff.h"
 #include "si-version-text.h"
 
 struct _SiHistoryWindow
@@ -140,9 +140,6 @@ show_selected (SiHistoryWindow *self)
   g_autofree char *time = NULL;
   g_autofree char *where = NULL;
   g_autofree char *heading = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GArray) spans = NULL;
-  g_autoptr(GArray) current_spans = NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "history.restore",
                                  entry != NULL && !si_history_entry_get_current (entry));
@@ -160,22 +157,19 @@ show_selected (SiHistoryWindow *self)
   heading = time ? g_strdup_printf (_("%s · %s"), time, where) : g_strdup (where);
   gtk_label_set_label (self->written_label, heading);
 
-  si_version_text_show (self->text_view, si_history_entry_get_title (entry),
-                        si_history_entry_get_tags (entry), si_history_entry_get_body (entry));
   if (si_history_entry_get_current (entry))
     {
+      si_version_text_show (self->text_view, si_history_entry_get_title (entry),
+                            si_history_entry_get_tags (entry), si_history_entry_get_body (entry));
       gtk_label_set_label (self->legend_label, _("The idea as it is now"));
       return;
     }
-  text = si_version_text_dup (self->text_view);
-  si_diff_words (text, self->current_text ? self->current_text : "", &spans, &current_spans);
-  si_version_text_highlight (self->text_view, text, spans);
-  if (spans->len == 0 && current_spans->len == 0)
-    gtk_label_set_label (self->legend_label, _("The same as the current version"));
-  else if (spans->len == 0)
-    gtk_label_set_label (self->legend_label, _("The current version has more: this one has nothing the current one lacks"));
+  if (si_version_text_show_inline (self->text_view, si_history_entry_get_title (entry),
+                                   si_history_entry_get_tags (entry), si_history_entry_get_body (entry),
+                                   self->current_text))
+    gtk_label_set_label (self->legend_label, _("Restoring brings back what is highlighted and takes out what is struck through"));
   else
-    gtk_label_set_label (self->legend_label, _("Highlighted: what the current version no longer has"));
+    gtk_label_set_label (self->legend_label, _("The same as the current version"));
 }
 
 static void

@@ -29,6 +29,11 @@ si_version_text_setup (GtkTextView *view)
   /* What this version has that the other has not: libadwaita's blue, light enough to read
    * dark or light text through. */
   gtk_text_buffer_create_tag (buffer, "changed", "background-rgba", &(GdkRGBA) { 0.21, 0.52, 0.89, 0.3 }, NULL);
+  /* An inline diff (si_version_text_show_inline()): libadwaita's green for what this version
+   * brings, its red and a line through for what it takes away. */
+  gtk_text_buffer_create_tag (buffer, "added", "background-rgba", &(GdkRGBA) { 0.2, 0.82, 0.48, 0.3 }, NULL);
+  gtk_text_buffer_create_tag (buffer, "removed", "background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.25 },
+                              "strikethrough", TRUE, NULL);
 }
 
 /**
@@ -131,6 +136,58 @@ si_version_text_highlight (GtkTextView *view,
       gtk_text_buffer_get_iter_at_offset (buffer, &end, (int) chars);
       gtk_text_buffer_apply_tag_by_name (buffer, "changed", &start, &end);
     }
+}
+
+/**
+ * si_version_text_show_inline:
+ * @current: (nullable): the text to compare with, as si_version_text_dup() gives it
+ *
+ * Shows a version as si_version_text_show() does, then the difference to @current inline:
+ * what the version has and @current has not tagged "added", and what @current has and the
+ * version has not put in at its place, tagged "removed" (si_diff_words_inline()). The text
+ * without the "removed" parts is the version's.
+ *
+ * Returns: whether anything differs
+ */
+gboolean
+si_version_text_show_inline (GtkTextView        *view,
+                             const char         *title,
+                             const char * const *tags,
+                             const char         *body,
+                             const char         *current)
+{
+  GtkTextBuffer *buffer;
+  g_autofree char *text = NULL;
+  g_autoptr(GArray) pieces = NULL;
+  gboolean differs = FALSE;
+  int offset = 0;
+
+  g_return_val_if_fail (GTK_IS_TEXT_VIEW (view), FALSE);
+
+  si_version_text_show (view, title, tags, body);
+  buffer = gtk_text_view_get_buffer (view);
+  text = si_version_text_dup (view);
+  pieces = si_diff_words_inline (text, current ? current : "");
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      const SiDiffPiece *piece = &g_array_index (pieces, SiDiffPiece, i);
+      const char *from = piece->kind == SI_DIFF_ONLY_B ? current : text;
+      int chars = (int) g_utf8_strlen (from + piece->start, piece->end - piece->start);
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
+      if (piece->kind == SI_DIFF_ONLY_B)
+        gtk_text_buffer_insert_with_tags_by_name (buffer, &start, from + piece->start,
+                                                  (int) (piece->end - piece->start), "removed", NULL);
+      else if (piece->kind == SI_DIFF_ONLY_A)
+        {
+          gtk_text_buffer_get_iter_at_offset (buffer, &end, offset + chars);
+          gtk_text_buffer_apply_tag_by_name (buffer, "added", &start, &end);
+        }
+      differs |= piece->kind != SI_DIFF_SAME;
+      offset += chars;
+    }
+  return differs;
 }
 
 /**

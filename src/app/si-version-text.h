@@ -19,6 +19,11 @@ char *si_version_text_dup           (GtkTextView        *view);
 void  si_version_text_highlight     (GtkTextView        *view,
                                      const char         *text,
                                      GArray             *spans);
+gboolean si_version_text_show_inline (GtkTextView        *view,
+                                      const char         *title,
+                                      const char * const *tags,
+                                      const char         *body,
+                                      const char         *current);
 void  si_version_text_compare       (GtkTextView        *view,
                                      GtkTextView        *other);
 char *si_version_text_format_time   (gint64              when_usec);
