@@ -167,6 +167,32 @@ test_local_bound (void)
     g_assert_false (si_history_entry_get_current (entry_at (entries, i)));
 }
 
+/* A server version larger than SI_HISTORY_LOCAL_BODY_MAX is not kept here (the server has it);
+ * this device's own text is, whatever its size. */
+static void
+test_local_large (void)
+{
+  g_autoptr(SiStore) store = open_store ("large");
+  g_autofree char *big = g_strnfill (SI_HISTORY_LOCAL_BODY_MAX + 1, 'x');
+  g_autoptr(SiIdea) idea = add_idea (store, "Big", big, NULL);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+
+  pushed (store, idea, 5, 1);
+  si_idea_set_body (idea, "small");
+  save (store, idea);
+  entries = si_history_list_local (store, si_idea_get_id (idea), NULL);
+  g_assert_cmpuint (entries->len, ==, 1);
+
+  si_idea_set_body (idea, big);
+  save (store, idea);
+  g_assert_true (si_history_restore (store, si_idea_get_id (idea), entry_at (entries, 0), NULL));
+  after = si_history_list_local (store, si_idea_get_id (idea), NULL);
+  g_assert_cmpuint (after->len, ==, 2);
+  g_assert_true (si_history_entry_get_local_only (entry_at (after, 1)));
+  g_assert_cmpuint (strlen (si_history_entry_get_body (entry_at (after, 1))), ==, SI_HISTORY_LOCAL_BODY_MAX + 1);
+}
+
 /* Restoring a version is a new local edit; the text it replaces (here never synced) is kept as
  * "this device only", and its tags come back even when the tag was deleted. */
 static void
@@ -404,6 +430,49 @@ test_two_devices (void)
   g_assert_no_error (error);
   g_assert_cmpstr (si_idea_get_body (restored), ==, "one");
   g_assert_cmpstr (si_idea_get_device (restored), ==, "desk");
+}
+
+/* Text typed here that a pulled change replaces (the edits overlap: the typed text goes into a
+ * conflicted copy) stays in the idea's history as "this device only". */
+static void
+test_pulled_over_local (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = device_store ("laptop");
+  g_autoptr(SiStore) b = device_store ("desk");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(SiIdea) idea = add_idea (a, "Menu", "soup", NULL);
+  g_autoptr(SiIdea) on_b = NULL;
+  g_autoptr(SiIdea) fresh = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+  SiSyncReport report;
+  gboolean found = FALSE;
+
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  on_b = find_by_title (b, "Menu");
+  si_idea_set_body (on_b, "salad");
+  save (b, on_b);
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  si_idea_set_body (idea, "stew");
+  save (a, idea);
+  report = sync_ok (ea, SI_SYNC_MODE_PULL);
+  g_assert_cmpuint (report.conflicts, ==, 1);
+  fresh = si_store_get_idea (a, si_idea_get_id (idea), &error);
+  g_assert_cmpstr (si_idea_get_body (fresh), ==, "salad");
+
+  entries = history (a, NULL, si_idea_get_id (idea), NULL);
+  for (guint i = 0; i < entries->len; i++)
+    if (g_str_equal (si_history_entry_get_body (entry_at (entries, i)), "stew"))
+      {
+        g_assert_true (si_history_entry_get_local_only (entry_at (entries, i)));
+        g_assert_cmpint (si_history_entry_get_version (entry_at (entries, i)), ==, 0);
+        g_assert_cmpstr (si_history_entry_get_device (entry_at (entries, i)), ==, "laptop");
+        found = TRUE;
+      }
+  g_assert_true (found);
 }
 
 /* A deletion synced to both devices, undone on one: the other gets the idea back through its
@@ -709,10 +778,12 @@ main (int argc, char **argv)
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/history/local-bound", test_local_bound);
+  g_test_add_func ("/history/local-large", test_local_large);
   g_test_add_func ("/history/local-restore", test_local_restore);
   g_test_add_func ("/history/trash-retention", test_trash_retention);
   g_test_add_func ("/history/trash-offline", test_trash_offline);
   g_test_add_func ("/history/two-devices", test_two_devices);
+  g_test_add_func ("/history/pulled-over-local", test_pulled_over_local);
   g_test_add_func ("/history/undelete-syncs", test_undelete_syncs);
   g_test_add_func ("/history/purge", test_purge);
   g_test_add_func ("/history/cli", test_cli);

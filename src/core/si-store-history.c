@@ -136,6 +136,19 @@ note_remote (SiStore            *self,
   return bound_versions (self, remote->uid, error);
 }
 
+/* Entries past SI_TRASH_RETENTION_DAYS before @now (µs), and past SI_TRASH_LOCAL_MAX, go. */
+static gboolean
+prune_old (SiStore  *self,
+           gint64    now,
+           GError  **error)
+{
+  gint64 oldest = now - (gint64) SI_TRASH_RETENTION_DAYS * 24 * 3600 * G_USEC_PER_SEC;
+
+  return _si_store_exec_bind (self, "DELETE FROM trash WHERE deleted_at < ?1", error, "i", oldest) &&
+         _si_store_exec_bind (self, "DELETE FROM trash WHERE id NOT IN (SELECT id FROM trash"
+                                    " ORDER BY deleted_at DESC, id DESC LIMIT " SQL_MAX (SI_TRASH_LOCAL_MAX) ")", error, "");
+}
+
 /* Puts idea @idea_id's content into the Trash, deleted at @deleted_at (µs), as the server's
  * tombstone @version (0: not known). */
 static gboolean
@@ -162,7 +175,8 @@ trash_keep (SiStore  *self,
   sqlite3_bind_int64 (stmt, 3, deleted_at);
   if (!_si_store_step_done (self, stmt, NC_("what failed", "keeping a deleted idea"), error))
     return FALSE;
-  return _si_store_trash_prune (self, g_get_real_time (), error);
+  /* The idea is still in place (it goes next): only the old entries go now. */
+  return prune_old (self, g_get_real_time (), error);
 }
 
 gboolean
@@ -240,16 +254,14 @@ _si_store_trash_prune (SiStore  *self,
                        gint64    now,
                        GError  **error)
 {
-  gint64 oldest = now - (gint64) SI_TRASH_RETENTION_DAYS * 24 * 3600 * G_USEC_PER_SEC;
-
-  return _si_store_exec_bind (self, "DELETE FROM trash WHERE deleted_at < ?1", error, "i", oldest) &&
-         _si_store_exec_bind (self, "DELETE FROM trash WHERE id NOT IN (SELECT id FROM trash"
-                                    " ORDER BY deleted_at DESC, id DESC LIMIT " SQL_MAX (SI_TRASH_LOCAL_MAX) ")", error, "") &&
+  return prune_old (self, now, error) &&
          /* Back to life (undone here, or on another device and pulled): out of the Trash. */
-         _si_store_exec_bind (self, "DELETE FROM trash WHERE uid IN (SELECT uid FROM ideas WHERE state != " SI_SQL_DELETED ")",
-                              error, "") &&
-         _si_store_exec_bind (self, "DELETE FROM idea_versions WHERE uid NOT IN (SELECT uid FROM ideas)"
-                                    " AND uid NOT IN (SELECT uid FROM trash)", error, "");
+         /* Each walks the small table and looks the uid up in the index of the big one. */
+         _si_store_exec_bind (self, "DELETE FROM trash WHERE EXISTS (SELECT 1 FROM ideas i"
+                                    " WHERE i.uid = trash.uid AND i.state != " SI_SQL_DELETED ")", error, "") &&
+         _si_store_exec_bind (self, "DELETE FROM idea_versions WHERE"
+                                    " NOT EXISTS (SELECT 1 FROM ideas i WHERE i.uid = idea_versions.uid) AND"
+                                    " NOT EXISTS (SELECT 1 FROM trash t WHERE t.uid = idea_versions.uid)", error, "");
 }
 
 gboolean
@@ -299,7 +311,7 @@ _si_store_trash_merge_server (SiStore    *self,
   if (complete &&
       !_si_store_exec_bind (self, "DELETE FROM trash WHERE sid IS NOT NULL AND version > 0"
                                   " AND uid NOT IN (SELECT value FROM json_each (?1))"
-                                  " AND uid NOT IN (SELECT uid FROM ideas)", error, "s", uids->str))
+                                  " AND NOT EXISTS (SELECT 1 FROM ideas i WHERE i.uid = trash.uid)", error, "s", uids->str))
     goto fail;
   if (!_si_store_trash_prune (self, g_get_real_time (), error))
     goto fail;
