@@ -331,6 +331,32 @@ find_message_dialog (void)
   return NULL;
 }
 
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Clicks the dialog's button of @label, as a person does. */
+static void
+click (AdwMessageDialog *dialog,
+       const char       *label)
+{
+  GtkWidget *button = find_button (GTK_WIDGET (dialog), label);
+
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+}
+
 static void
 test_trash_delete_forever (Fixture       *f,
                            gconstpointer  data)
@@ -347,14 +373,15 @@ test_trash_delete_forever (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "trash.delete-forever", NULL));
   WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
   g_assert_true (adw_message_dialog_get_response_appearance (dialog, "delete") == ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_response (dialog, "cancel");
+  click (dialog, "_Cancel");
   WAIT_FOR (find_message_dialog () == NULL);
   spin (50);
   g_assert_cmpuint (count_rows (_si_window_get_trash_list (f->window)), ==, 1);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "trash.delete-forever", NULL));
   WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
-  adw_message_dialog_response (dialog, "delete");
+  click (dialog, "_Delete Forever");
+  WAIT_FOR (find_message_dialog () == NULL);
   WAIT_FOR (count_rows (_si_window_get_trash_list (f->window)) == 0);
   g_assert_cmpstr (trash_page (f), ==, "empty");
   local = si_trash_list_local (f->store, NULL);
