@@ -9,6 +9,7 @@
 #include "si-history-window.h"
 #include "si-store-private.h"
 #include "si-test-app.h"
+#include "si-test-server.h"
 
 /* Makes @id look as a sync leaves it: version @version on the server, written by @device at
  * @updated_at (µs), nothing waiting. */
@@ -393,6 +394,159 @@ test_trash_delete_forever (Fixture       *f,
   g_assert_null (find_row (f->window, "Shopping"));
 }
 
+
+/* With a real server ------------------------------------------------------------------------ */
+
+#define PASSWORD "correct horse battery"
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static void
+sync_store (SiStore    *store,
+            const char *url,
+            const char *token)
+{
+  g_autoptr(SiSyncEngine) engine = si_sync_engine_new (store, url, token);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  si_sync_engine_sync_async (engine, SI_SYNC_MODE_INCREMENTAL, NULL, got_result, &result);
+  WAIT_FOR (result != NULL);
+  g_assert_true (si_sync_engine_sync_finish (engine, result, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Whether the server has the idea at @path, not deleted. */
+static gboolean
+live_on_server (SiTestServer *server,
+                const char   *token,
+                const char   *path)
+{
+  SiTestResponse *r = si_test_server_request (server, "GET", path, token, NULL, NULL);
+  gboolean live = r->status == 200 && r->json &&
+                  !json_object_get_boolean_member_with_default (si_test_response_object (r), "deleted", FALSE);
+
+  si_test_response_free (r);
+  return live;
+}
+
+static guint
+server_status (SiTestServer *server,
+               const char   *token,
+               const char   *path,
+               char        **body)
+{
+  SiTestResponse *r = si_test_server_request (server, "GET", path, token, NULL, NULL);
+  guint status = r->status;
+
+  if (body)
+    *body = g_strndup (g_bytes_get_data (r->body, NULL), g_bytes_get_size (r->body));
+  si_test_response_free (r);
+  return status;
+}
+
+/* A deletion the server has: Restore undoes it on the server, so every device gets the idea
+ * back; Delete Forever purges it there, so no device and no request can read it again. */
+static void
+test_trash_with_server (Fixture       *f,
+                        gconstpointer  data)
+{
+  SiTestServer *server = si_test_server_new (NULL);
+  g_autofree char *token = NULL;
+  g_autoptr(SiAccount) account = si_account_new (f->store);
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *history_path = NULL;
+  g_autofree char *trash = NULL;
+  const char *url;
+  AdwMessageDialog *dialog;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  si_test_server_start (server);
+  token = si_test_server_login (server, "alice", PASSWORD);
+  url = si_test_server_get_url (server);
+  g_assert_true (si_account_set_for_testing (account, url, "alice", token, &error));
+  g_assert_no_error (error);
+  manager = g_object_new (SI_TYPE_SYNC_MANAGER, "store", f->store, "account", account,
+                          "network-monitor", monitor, NULL);
+
+  idea = add_idea (f->store, "Shopping", "Bread, milk and a lemon");
+  sync_store (f->store, url, token);
+  {
+    g_autoptr(SiIdea) fresh = si_store_get_idea (f->store, si_idea_get_id (idea), NULL);
+    g_assert_nonnull (fresh);
+    g_assert_cmpint (si_idea_get_sid (fresh), >, 0);
+    path = g_strdup_printf ("/api/v1/ideas/%" G_GINT64_FORMAT, si_idea_get_sid (fresh));
+    history_path = g_strdup_printf ("%s/history", path);
+  }
+  g_assert_true (live_on_server (server, token, path));
+
+  open_window (f, manager);
+  /* Deleted here and synced: the server has the deletion. */
+  si_window_open_idea (f->window, si_idea_get_id (idea));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.delete", NULL));
+  sync_store (f->store, url, token);
+  g_assert_false (live_on_server (server, token, path));
+
+  show_trash (f);
+  WAIT_FOR (count_rows (_si_window_get_trash_list (f->window)) == 1 &&
+            !gtk_widget_get_visible (GTK_WIDGET (_si_window_get_trash_status (f->window))));
+  gtk_list_box_select_row (_si_window_get_trash_list (f->window),
+                           GTK_LIST_BOX_ROW (nth_row (_si_window_get_trash_list (f->window), 0)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "trash.restore", NULL));
+  WAIT_FOR (count_rows (_si_window_get_trash_list (f->window)) == 0);
+  /* Back on the server, for every device. */
+  g_assert_true (live_on_server (server, token, path));
+  show_all (f);
+  WAIT_FOR (find_row (f->window, "Shopping") != NULL);
+
+  /* Deleted again, then forever. */
+  si_window_open_idea (f->window, si_idea_list_get_id_at (si_window_get_idea_list (f->window), 0));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.delete", NULL));
+  sync_store (f->store, url, token);
+  show_trash (f);
+  WAIT_FOR (count_rows (_si_window_get_trash_list (f->window)) == 1 &&
+            !gtk_widget_get_visible (GTK_WIDGET (_si_window_get_trash_status (f->window))));
+  gtk_list_box_select_row (_si_window_get_trash_list (f->window),
+                           GTK_LIST_BOX_ROW (nth_row (_si_window_get_trash_list (f->window), 0)));
+  {
+    g_autofree char *before = NULL;
+
+    g_assert_cmpuint (server_status (server, token, "/api/v1/trash", &before), ==, 200);
+    g_assert_nonnull (strstr (before, "Bread"));
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "trash.delete-forever", NULL));
+  WAIT_FOR ((dialog = find_message_dialog ()) != NULL);
+  click (dialog, "_Delete Forever");
+  WAIT_FOR (count_rows (_si_window_get_trash_list (f->window)) == 0);
+  g_assert_cmpstr (trash_page (f), ==, "empty");
+  /* Gone from the server: its Trash does not list it, its history cannot be read. */
+  g_assert_cmpuint (server_status (server, token, "/api/v1/trash", &trash), ==, 200);
+  g_assert_null (strstr (trash, "Shopping"));
+  g_assert_null (strstr (trash, "Bread"));
+  {
+    g_autofree char *history = NULL;
+    guint status = server_status (server, token, history_path, &history);
+
+    g_test_message ("the history after the purge: %u %s", status, history);
+    g_assert_null (strstr (history, "Bread"));
+  }
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  spin (50);
+  si_test_server_free (server);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -403,5 +557,6 @@ main (int    argc,
   g_test_add ("/app-history/offline", Fixture, NULL, fixture_setup, test_history_offline, fixture_teardown);
   g_test_add ("/app-history/trash-restore", Fixture, NULL, fixture_setup, test_trash_restore, fixture_teardown);
   g_test_add ("/app-history/trash-delete-forever", Fixture, NULL, fixture_setup, test_trash_delete_forever, fixture_teardown);
+  g_test_add ("/app-history/trash-with-server", Fixture, NULL, fixture_setup, test_trash_with_server, fixture_teardown);
   return g_test_run ();
 }

@@ -140,6 +140,7 @@ AdwFlap         *_si_window_get_flap           (SiWindow *self);
 GtkListBox      *_si_window_get_trash_list      (SiWindow *self);
 GtkStack        *_si_window_get_trash_list_stack (SiWindow *self);
 GtkTextView     *_si_window_get_trash_view      (SiWindow *self);
+GtkLabel        *_si_window_get_trash_status    (SiWindow *self);
 GtkWidget       *_si_window_get_sidebar_row    (SiWindow         *self,
                                                 SiCollectionView  view,
                                                 gint64            tag_id);

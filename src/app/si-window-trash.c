@@ -528,3 +528,4 @@ _si_window_trash_dispose (SiWindow *self)
 GtkListBox *_si_window_get_trash_list (SiWindow *self) { return self->trash_list; }
 GtkStack *_si_window_get_trash_list_stack (SiWindow *self) { return self->trash_list_stack; }
 GtkTextView *_si_window_get_trash_view (SiWindow *self) { return self->trash_view; }
+GtkLabel *_si_window_get_trash_status (SiWindow *self) { return self->trash_status; }
