@@ -127,8 +127,8 @@ show_selected (SiWindow *self)
   gtk_label_set_label (self->trash_deleted_label, heading);
   expires = si_version_text_format_time (si_trash_entry_get_expires_at (entry));
   if (expires)
-    /* Translators: %s is a date and time: "5 January 2027, 14:03" */
-    expires_text = g_strdup_printf (_("Deleted for ever after %s"), expires);
+    /* Translators: when the Trash lets go of the idea; %s is a date and time: "5 January 2027, 14:03" */
+    expires_text = g_strdup_printf (_("Kept until %s"), expires);
   gtk_label_set_label (self->trash_expires_label, expires_text ? expires_text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->trash_expires_label), expires_text != NULL);
   si_version_text_show (self->trash_view, si_trash_entry_get_title (entry),
