@@ -6,6 +6,8 @@
  * state). All of it goes through the core's si-history.h. */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "si-history-window.h"
 #include "si-store-private.h"
 #include "si-test-app.h"
@@ -187,7 +189,7 @@ test_history_lists_and_restores (Fixture       *f,
   added = tagged_text (_si_history_window_get_text_view (history), "added", TRUE);
   g_assert_cmpstr (added, ==, "tomatoes|May");
   removed = tagged_text (_si_history_window_get_text_view (history), "removed", TRUE);
-  g_assert_cmpstr (removed, ==, "beans|June");
+  g_assert_cmpstr (removed, ==, "beans |June ");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (history), "history.restore", NULL));
   WAIT_FOR (find_history_window () == NULL);
@@ -547,6 +549,142 @@ test_trash_with_server (Fixture       *f,
   si_test_server_free (server);
 }
 
+
+/* Screenshots ------------------------------------------------------------------------------- */
+
+/* Writes @widget's window, as drawn, to SI_SCREENSHOT_DIR/@name.png. */
+static void
+screenshot (GtkWidget  *widget,
+            const char *name)
+{
+  const char *dir = g_getenv ("SI_SCREENSHOT_DIR");
+  GtkWidget *root = GTK_WIDGET (gtk_widget_get_root (widget));
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (root);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_strdup_printf ("%s/%s.png", dir, name);
+  int w = 0, h = 0;
+
+  for (guint tries = 0; node == NULL && tries < 50; tries++)
+    {
+      GtkSnapshot *snapshot;
+
+      /* Large text takes a few frames to lay out: never a snapshot of a widget not laid out. */
+      spin (400);
+      snapshot = gtk_snapshot_new ();
+      w = gtk_widget_get_width (root);
+      h = gtk_widget_get_height (root);
+      gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (root)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("wrote %s (%d x %d)", path, w, h);
+}
+
+/* With SI_SCREENSHOT_DIR set: the History window and the Trash at 360, 760 and 1280 px, as
+ * PNG files to look at (SI_SCREENSHOT_FONT, e.g. "Sans 15", for large text; the language and
+ * the style come from the environment: LANGUAGE=de, ADW_DEBUG_COLOR_SCHEME=prefer-dark). */
+static void
+test_screenshots (Fixture       *f,
+                  gconstpointer  data)
+{
+  static const int widths[] = { 360, 760, 1280 };
+  const char *dir = g_getenv ("SI_SCREENSHOT_DIR");
+  const char *font = g_getenv ("SI_SCREENSHOT_FONT");
+  const char *prefix = g_getenv ("SI_SCREENSHOT_PREFIX");
+  gint64 id;
+
+  if (dir == NULL)
+    {
+      g_test_skip ("Set SI_SCREENSHOT_DIR to take screenshots");
+      return;
+    }
+  if (font)
+    g_object_set (gtk_settings_get_default (), "gtk-font-name", font, NULL);
+  /* The build tree's catalogues, for LANGUAGE=de (a test program is not where si_i18n_init()
+   * looks for them). */
+  {
+    g_autofree char *localedir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "po", NULL);
+
+    bindtextdomain (GETTEXT_PACKAGE, localedir);
+    bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+    textdomain (GETTEXT_PACKAGE);
+  }
+  id = idea_with_history (f->store);
+  {
+    g_autoptr(SiIdea) a = add_idea (f->store, "Old packing list", "Tent, stove, two gas cans, the blue tarp.\nRain jackets for everyone.");
+    g_autoptr(SiIdea) b = add_idea (f->store, "Gift for Amir", "He mentioned wanting to learn the ukulele. Small soprano one, plus a chord book.");
+    g_autoptr(SiIdea) c = add_idea (f->store, "Balcony herb garden", "Basil and thyme in the south box, mint in its own pot.");
+
+    g_assert_true (si_store_delete_idea (f->store, si_idea_get_id (a), SI_SAVE_LOCAL, NULL));
+    g_assert_true (si_store_delete_idea (f->store, si_idea_get_id (b), SI_SAVE_LOCAL, NULL));
+  }
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *name = NULL;
+      SiHistoryWindow *history;
+      GtkListBox *trash;
+
+      f->window = si_window_new (NULL, f->store, NULL);
+      gtk_window_set_default_size (GTK_WINDOW (f->window), widths[i], 640);
+      gtk_window_present (GTK_WINDOW (f->window));
+      WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+      spin (200);
+
+      history = open_history (f, id);
+      gtk_window_set_default_size (GTK_WINDOW (history), widths[i], 600);
+      gtk_list_box_select_row (_si_history_window_get_list (history),
+                               gtk_list_box_get_row_at_index (_si_history_window_get_list (history), 2));
+      spin (300);
+      name = g_strdup_printf ("%s%d-history", prefix ? prefix : "", widths[i]);
+      screenshot (GTK_WIDGET (history), name);
+      if (adw_leaflet_get_folded (_si_history_window_get_leaflet (history)))
+        {
+          g_free (name);
+          adw_leaflet_set_visible_child_name (_si_history_window_get_leaflet (history), "version");
+          spin (300);
+          name = g_strdup_printf ("%s%d-history-version", prefix ? prefix : "", widths[i]);
+          screenshot (GTK_WIDGET (history), name);
+        }
+      gtk_window_destroy (GTK_WINDOW (history));
+      spin (100);
+
+      show_trash (f);
+      trash = _si_window_get_trash_list (f->window);
+      WAIT_FOR (count_rows (trash) == 2);
+      spin (200);
+      g_free (name);
+      name = g_strdup_printf ("%s%d-trash", prefix ? prefix : "", widths[i]);
+      screenshot (GTK_WIDGET (f->window), name);
+      gtk_list_box_select_row (trash, gtk_list_box_get_row_at_index (trash, 1));
+      g_signal_emit_by_name (trash, "row-activated", gtk_list_box_get_row_at_index (trash, 1));
+      spin (300);
+      g_free (name);
+      name = g_strdup_printf ("%s%d-trash-idea", prefix ? prefix : "", widths[i]);
+      screenshot (GTK_WIDGET (f->window), name);
+      gtk_widget_activate_action (GTK_WIDGET (f->window), "trash.delete-forever", NULL);
+      spin (300);
+      {
+        AdwMessageDialog *dialog = find_message_dialog ();
+
+        g_assert_nonnull (dialog);
+        g_free (name);
+        name = g_strdup_printf ("%s%d-trash-confirm", prefix ? prefix : "", widths[i]);
+        screenshot (GTK_WIDGET (dialog), name);
+        /* Its labels are translated here: closed as Escape closes it. */
+        gtk_window_close (GTK_WINDOW (dialog));
+        WAIT_FOR (find_message_dialog () == NULL);
+      }
+      gtk_window_destroy (GTK_WINDOW (f->window));
+      f->window = NULL;
+      spin (100);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -557,6 +695,7 @@ main (int    argc,
   g_test_add ("/app-history/offline", Fixture, NULL, fixture_setup, test_history_offline, fixture_teardown);
   g_test_add ("/app-history/trash-restore", Fixture, NULL, fixture_setup, test_trash_restore, fixture_teardown);
   g_test_add ("/app-history/trash-delete-forever", Fixture, NULL, fixture_setup, test_trash_delete_forever, fixture_teardown);
+  g_test_add ("/app-history/screenshots", Fixture, NULL, fixture_setup, test_screenshots, fixture_teardown);
   g_test_add ("/app-history/trash-with-server", Fixture, NULL, fixture_setup, test_trash_with_server, fixture_teardown);
   return g_test_run ();
 }

@@ -29,6 +29,7 @@ struct _SiHistoryWindow
   GPtrArray      *entries;      /* SiHistoryEntry, newest first: the rows' */
   char           *current_text; /* the current version as the text view shows it */
   GCancellable   *cancellable;
+  guint           buttons_id;
   guint           loading : 1;
 
   AdwWindowTitle *window_title;
@@ -62,12 +63,30 @@ selected_entry (SiHistoryWindow *self)
 }
 
 static void
-update_back_button (SiHistoryWindow *self)
+apply_back_button (SiHistoryWindow *self)
 {
   gboolean on_version = adw_leaflet_get_folded (self->leaflet) &&
                         g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "version") == 0;
 
   gtk_widget_set_visible (self->back_button, on_version);
+}
+
+static gboolean
+back_button_idle_cb (gpointer user_data)
+{
+  SiHistoryWindow *self = user_data;
+
+  self->buttons_id = 0;
+  apply_back_button (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The leaflet folds while it is being laid out: the header's buttons change after that. */
+static void
+update_back_button (SiHistoryWindow *self)
+{
+  if (self->buttons_id == 0)
+    self->buttons_id = g_idle_add (back_button_idle_cb, self);
 }
 
 static void
@@ -388,6 +407,7 @@ si_history_window_dispose (GObject *object)
   SiHistoryWindow *self = SI_HISTORY_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->buttons_id, g_source_remove);
   g_clear_pointer (&self->entries, g_ptr_array_unref);
   g_clear_object (&self->store);
   g_clear_object (&self->manager);
@@ -492,3 +512,4 @@ GtkTextView *_si_history_window_get_text_view (SiHistoryWindow *self) { return s
 GtkLabel *_si_history_window_get_status (SiHistoryWindow *self) { return self->status_label; }
 gboolean _si_history_window_is_loading (SiHistoryWindow *self) { return self->loading; }
 GtkWidget *_si_history_window_get_restore_button (SiHistoryWindow *self) { return self->restore_button; }
+AdwLeaflet *_si_history_window_get_leaflet (SiHistoryWindow *self) { return self->leaflet; }

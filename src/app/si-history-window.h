@@ -23,5 +23,6 @@ GtkTextView     *_si_history_window_get_text_view   (SiHistoryWindow *self);
 GtkLabel        *_si_history_window_get_status      (SiHistoryWindow *self);
 gboolean         _si_history_window_is_loading      (SiHistoryWindow *self);
 GtkWidget       *_si_history_window_get_restore_button (SiHistoryWindow *self);
+AdwLeaflet      *_si_history_window_get_leaflet        (SiHistoryWindow *self);
 
 G_END_DECLS

@@ -34,6 +34,10 @@ si_version_text_setup (GtkTextView *view)
   gtk_text_buffer_create_tag (buffer, "added", "background-rgba", &(GdkRGBA) { 0.2, 0.82, 0.48, 0.3 }, NULL);
   gtk_text_buffer_create_tag (buffer, "removed", "background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.25 },
                               "strikethrough", TRUE, NULL);
+  /* The space put between what goes and what comes at the same place, so that they do not
+   * read as one word: part of what goes, but not drawn as it. */
+  gtk_text_buffer_create_tag (buffer, "gap", "background-rgba", &(GdkRGBA) { 0, 0, 0, 0 },
+                              "strikethrough", FALSE, NULL);
 }
 
 /**
@@ -177,8 +181,16 @@ si_version_text_show_inline (GtkTextView        *view,
 
       gtk_text_buffer_get_iter_at_offset (buffer, &start, offset);
       if (piece->kind == SI_DIFF_ONLY_B)
-        gtk_text_buffer_insert_with_tags_by_name (buffer, &start, from + piece->start,
-                                                  (int) (piece->end - piece->start), "removed", NULL);
+        {
+          gtk_text_buffer_insert_with_tags_by_name (buffer, &start, from + piece->start,
+                                                    (int) (piece->end - piece->start), "removed", NULL);
+          if (i + 1 < pieces->len && g_array_index (pieces, SiDiffPiece, i + 1).kind == SI_DIFF_ONLY_A &&
+              !g_ascii_isspace (current[piece->end - 1]))
+            {
+              gtk_text_buffer_insert_with_tags_by_name (buffer, &start, " ", 1, "removed", "gap", NULL);
+              chars++;
+            }
+        }
       else if (piece->kind == SI_DIFF_ONLY_A)
         {
           gtk_text_buffer_get_iter_at_offset (buffer, &end, offset + chars);
