@@ -106,7 +106,7 @@ show_selected (SiWindow *self)
 {
   SiTrashEntry *entry = selected_entry (self);
   g_autofree char *when = NULL;
-  g_autofree char *heading = NULL;
+  g_autofree char *written = NULL;
   g_autofree char *expires = NULL;
   g_autofree char *expires_text = NULL;
   const char *device;
@@ -118,17 +118,26 @@ show_selected (SiWindow *self)
       return;
     }
   when = deleted_when (entry);
+  gtk_label_set_label (self->trash_deleted_label, when);
+  /* The device wrote its last version; which one deleted it, the Trash does not know. */
   device = si_trash_entry_get_device (entry);
   if (device && device[0])
-    /* Translators: "Deleted: Today, 14:03 · laptop": when, and the device that last wrote it */
-    heading = g_strdup_printf (_("%s · %s"), when, device);
-  else
-    heading = g_strdup (when);
-  gtk_label_set_label (self->trash_deleted_label, heading);
+    /* Translators: the device that wrote the deleted idea's last version */
+    written = g_strdup_printf (_("Last changed on %s"), device);
   expires = si_version_text_format_time (si_trash_entry_get_expires_at (entry));
   if (expires)
-    /* Translators: when the Trash lets go of the idea; %s is a date and time: "5 January 2027, 14:03" */
-    expires_text = g_strdup_printf (_("Kept until %s"), expires);
+    {
+      /* Translators: when the Trash lets go of the idea; %s is a date and time: "5 January 2027, 14:03" */
+      g_autofree char *kept = g_strdup_printf (_("Kept until %s"), expires);
+
+      if (written)
+        /* Translators: "Last changed on laptop · Kept until 5 January 2027, 14:03" */
+        expires_text = g_strdup_printf (_("%s · %s"), written, kept);
+      else
+        expires_text = g_steal_pointer (&kept);
+    }
+  else
+    expires_text = g_steal_pointer (&written);
   gtk_label_set_label (self->trash_expires_label, expires_text ? expires_text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->trash_expires_label), expires_text != NULL);
   si_version_text_show (self->trash_view, si_trash_entry_get_title (entry),
