@@ -342,6 +342,50 @@ test_trash_offline (void)
   g_assert_cmpuint (count_ideas (store), ==, 0);
 }
 
+/* After the server was replaced and forgotten, the kept versions and the Trash no longer name
+ * the old server's ids: its deletions are undone here, its versions are this device's. */
+static void
+test_server_forgotten (void)
+{
+  g_autoptr(SiStore) store = open_store ("forgotten");
+  g_autoptr(SiIdea) kept = add_idea (store, "Kept", "old", NULL);
+  g_autoptr(SiIdea) gone = add_idea (store, "Gone", "text", NULL);
+  g_autoptr(SiIdea) back = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(SiSyncRow) row = { 0, };
+  gboolean cleaned;
+  gint64 id;
+
+  pushed (store, kept, 11, 1);
+  si_idea_set_body (kept, "new");
+  save (store, kept);
+  pushed (store, gone, 12, 2);
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (gone), SI_SAVE_LOCAL, &error));
+  g_assert_true (_si_store_sync_get_row (store, SI_COLLECTION_IDEAS, si_idea_get_id (gone), &row, &error));
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_mark_pushed (store, SI_COLLECTION_IDEAS, si_idea_get_id (gone), row.generation, 12, 3,
+                                             NULL, &cleaned, &error));
+  g_assert_true (_si_store_commit (store, &error));
+
+  g_assert_true (si_sync_engine_forget_server (store, &error));
+  g_assert_no_error (error);
+  versions = si_history_list_local (store, si_idea_get_id (kept), &error);
+  g_assert_cmpuint (versions->len, ==, 2);
+  g_assert_cmpint (si_history_entry_get_version (entry_at (versions, 1)), ==, 0);
+  g_assert_true (si_history_entry_get_local_only (entry_at (versions, 1)));
+  entries = si_trash_list_local (store, &error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_false (si_trash_entry_get_on_server (g_ptr_array_index (entries, 0)));
+  id = undelete (store, NULL, g_ptr_array_index (entries, 0), &error);
+  g_assert_no_error (error);
+  back = si_store_get_idea (store, id, &error);
+  g_assert_cmpstr (si_idea_get_body (back), ==, "text");
+  g_assert_cmpint (si_idea_get_sid (back), ==, 0);
+  g_assert_cmpint (si_idea_get_sync_state (back), ==, SI_SYNC_STATE_CREATED);
+}
+
 /* Against the real server ----------------------------------------------------------------------- */
 
 static SiStore *
@@ -782,6 +826,7 @@ main (int argc, char **argv)
   g_test_add_func ("/history/local-restore", test_local_restore);
   g_test_add_func ("/history/trash-retention", test_trash_retention);
   g_test_add_func ("/history/trash-offline", test_trash_offline);
+  g_test_add_func ("/history/server-forgotten", test_server_forgotten);
   g_test_add_func ("/history/two-devices", test_two_devices);
   g_test_add_func ("/history/pulled-over-local", test_pulled_over_local);
   g_test_add_func ("/history/undelete-syncs", test_undelete_syncs);
