@@ -476,6 +476,61 @@ test_two_devices (void)
   g_assert_cmpstr (si_idea_get_device (restored), ==, "desk");
 }
 
+/* More versions and deletions than one page of the server's: every page is read; the server's
+ * Trash reaches a notebook that never had those ideas. */
+static void
+test_paging (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = device_store ("laptop");
+  g_autoptr(SiStore) b = device_store ("desk");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(SiIdea) idea = add_idea (a, "Diary", "day 0", NULL);
+  g_autoptr(GPtrArray) online = NULL;
+  g_autoptr(GPtrArray) local = NULL;
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autoptr(GArray) ideas = NULL;
+  g_autoptr(GError) server_error = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint edits = SI_WIRE_HISTORY_DEFAULT_LIMIT + 10;
+  const guint deletions = SI_WIRE_HISTORY_DEFAULT_LIMIT + 5;
+
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  for (guint i = 1; i <= edits; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("day %u", i);
+
+      si_idea_set_body (idea, body);
+      save (a, idea);
+      sync_ok (ea, SI_SYNC_MODE_PUSH);
+    }
+  online = history (a, ea, si_idea_get_id (idea), &server_error);
+  g_assert_no_error (server_error);
+  g_assert_cmpuint (online->len, ==, edits + 1);
+  for (guint i = 1; i < online->len; i++)
+    g_assert_cmpint (si_history_entry_get_version (entry_at (online, i)), <,
+                     si_history_entry_get_version (entry_at (online, i - 1)));
+  g_assert_cmpstr (si_history_entry_get_body (entry_at (online, edits)), ==, "day 0");
+  local = history (a, NULL, si_idea_get_id (idea), NULL);
+  g_assert_cmpuint (local->len, ==, 1 + SI_HISTORY_LOCAL_MAX);
+
+  add_many (a, deletions, "Old");
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  ideas = si_store_query_ideas (a, &(SiIdeaFilter) { .search = "Old" }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ideas->len, ==, deletions);
+  for (guint i = 0; i < ideas->len; i++)
+    g_assert_true (si_store_delete_idea (a, g_array_index (ideas, SiIdeaKey, i).id, SI_SAVE_LOCAL, &error));
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+
+  on_b = trash (b, eb, &server_error);
+  g_assert_no_error (server_error);
+  g_assert_cmpuint (on_b->len, ==, deletions);
+  for (guint i = 0; i < on_b->len; i++)
+    g_assert_true (si_trash_entry_get_on_server (g_ptr_array_index (on_b, i)));
+}
+
 /* Text typed here that a pulled change replaces (the edits overlap: the typed text goes into a
  * conflicted copy) stays in the idea's history as "this device only". */
 static void
@@ -828,6 +883,7 @@ main (int argc, char **argv)
   g_test_add_func ("/history/trash-offline", test_trash_offline);
   g_test_add_func ("/history/server-forgotten", test_server_forgotten);
   g_test_add_func ("/history/two-devices", test_two_devices);
+  g_test_add_func ("/history/paging", test_paging);
   g_test_add_func ("/history/pulled-over-local", test_pulled_over_local);
   g_test_add_func ("/history/undelete-syncs", test_undelete_syncs);
   g_test_add_func ("/history/purge", test_purge);

@@ -35,8 +35,11 @@ G_BEGIN_DECLS
  * is not kept (the server has it); this notebook's own versions always are. */
 #define SI_HISTORY_LOCAL_MAX 20
 #define SI_HISTORY_LOCAL_BODY_MAX (256 * 1024)
-/* At most this many versions are listed by si_history_list_async(), the newest first. */
+/* At most this many versions are listed by si_history_list_async(), the newest first; and no
+ * further page of the server's is asked for once the texts listed pass SI_HISTORY_LIST_MAX_BYTES
+ * (the same bound holds for the server's Trash in si_trash_list_async()). */
 #define SI_HISTORY_LIST_MAX 500
+#define SI_HISTORY_LIST_MAX_BYTES (64 * 1024 * 1024)
 /* How long a deleted idea stays in this notebook's Trash. */
 #define SI_TRASH_RETENTION_DAYS 30
 /* At most this many entries are kept in this notebook's Trash (the oldest deletions go first). */
