@@ -626,7 +626,16 @@ test_undelete_syncs (void)
   g_assert_no_error (server_error);
   g_assert_cmpuint (on_b->len, ==, 0);
 
-  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  /* A, not synced since, undoes it too: the server has it live already, A takes it. */
+  on_a = trash (a, NULL, NULL);
+  g_assert_cmpuint (on_a->len, ==, 1);
+  g_assert_cmpint (undelete (a, ea, g_ptr_array_index (on_a, 0), &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_ideas (a), ==, 1);
+  g_clear_pointer (&on_a, g_ptr_array_unref);
+
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 0);
   g_assert_cmpuint (count_ideas (a), ==, 1);
   g_assert_nonnull (find_by_title (a, "Letter"));
   on_a = trash (a, NULL, NULL);

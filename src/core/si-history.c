@@ -884,6 +884,14 @@ undelete_done (GObject      *source,
       break;
 
     case SOUP_STATUS_CONFLICT:
+      /* Undone already (on another device): the live idea it sends along is what was asked
+       * for. */
+      if (json != NULL && (problem = si_wire_problem_from_json (json, SI_WIRE_COLLECTION_IDEAS, NULL)) != NULL &&
+          problem->current != NULL && !problem->current->deleted && problem->current->id == op->entry->sid)
+        {
+          record = si_wire_record_copy (problem->current);
+          break;
+        }
       g_task_return_new_error (task, SI_HISTORY_ERROR, SI_HISTORY_ERROR_NOT_DELETED, "%s",
                                _("This idea is not deleted on the server. Sync to get it back."));
       return;

@@ -232,7 +232,8 @@ GPtrArray    *si_trash_list_finish    (SiStore             *store,
  * Brings the idea back with its last content. A deletion not sent yet (or of an idea the server
  * never had) is undone in this notebook; one the server has is undone there
  * (`POST /api/v1/ideas/<id>/undelete`) and the idea's new version is applied like a pulled
- * change (a later pull of the same version changes nothing). The entry leaves the Trash.
+ * change (a later pull of the same version changes nothing); an idea undone on another device
+ * meanwhile is taken as it is on the server. The entry leaves the Trash.
  */
 void          si_trash_undelete_async  (SiStore             *store,
                                         SiSyncEngine        *engine,
