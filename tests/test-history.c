@@ -342,6 +342,50 @@ test_trash_offline (void)
   g_assert_cmpuint (count_ideas (store), ==, 0);
 }
 
+/* After the server was replaced and forgotten, the kept versions and the Trash no longer name
+ * the old server's ids: its deletions are undone here, its versions are this device's. */
+static void
+test_server_forgotten (void)
+{
+  g_autoptr(SiStore) store = open_store ("forgotten");
+  g_autoptr(SiIdea) kept = add_idea (store, "Kept", "old", NULL);
+  g_autoptr(SiIdea) gone = add_idea (store, "Gone", "text", NULL);
+  g_autoptr(SiIdea) back = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) versions = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(SiSyncRow) row = { 0, };
+  gboolean cleaned;
+  gint64 id;
+
+  pushed (store, kept, 11, 1);
+  si_idea_set_body (kept, "new");
+  save (store, kept);
+  pushed (store, gone, 12, 2);
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (gone), SI_SAVE_LOCAL, &error));
+  g_assert_true (_si_store_sync_get_row (store, SI_COLLECTION_IDEAS, si_idea_get_id (gone), &row, &error));
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_mark_pushed (store, SI_COLLECTION_IDEAS, si_idea_get_id (gone), row.generation, 12, 3,
+                                             NULL, &cleaned, &error));
+  g_assert_true (_si_store_commit (store, &error));
+
+  g_assert_true (si_sync_engine_forget_server (store, &error));
+  g_assert_no_error (error);
+  versions = si_history_list_local (store, si_idea_get_id (kept), &error);
+  g_assert_cmpuint (versions->len, ==, 2);
+  g_assert_cmpint (si_history_entry_get_version (entry_at (versions, 1)), ==, 0);
+  g_assert_true (si_history_entry_get_local_only (entry_at (versions, 1)));
+  entries = si_trash_list_local (store, &error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_false (si_trash_entry_get_on_server (g_ptr_array_index (entries, 0)));
+  id = undelete (store, NULL, g_ptr_array_index (entries, 0), &error);
+  g_assert_no_error (error);
+  back = si_store_get_idea (store, id, &error);
+  g_assert_cmpstr (si_idea_get_body (back), ==, "text");
+  g_assert_cmpint (si_idea_get_sid (back), ==, 0);
+  g_assert_cmpint (si_idea_get_sync_state (back), ==, SI_SYNC_STATE_CREATED);
+}
+
 /* Against the real server ----------------------------------------------------------------------- */
 
 static SiStore *
@@ -430,6 +474,61 @@ test_two_devices (void)
   g_assert_no_error (error);
   g_assert_cmpstr (si_idea_get_body (restored), ==, "one");
   g_assert_cmpstr (si_idea_get_device (restored), ==, "desk");
+}
+
+/* More versions and deletions than one page of the server's: every page is read; the server's
+ * Trash reaches a notebook that never had those ideas. */
+static void
+test_paging (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = device_store ("laptop");
+  g_autoptr(SiStore) b = device_store ("desk");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autoptr(SiIdea) idea = add_idea (a, "Diary", "day 0", NULL);
+  g_autoptr(GPtrArray) online = NULL;
+  g_autoptr(GPtrArray) local = NULL;
+  g_autoptr(GPtrArray) on_b = NULL;
+  g_autoptr(GArray) ideas = NULL;
+  g_autoptr(GError) server_error = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint edits = SI_WIRE_HISTORY_DEFAULT_LIMIT + 10;
+  const guint deletions = SI_WIRE_HISTORY_DEFAULT_LIMIT + 5;
+
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  for (guint i = 1; i <= edits; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("day %u", i);
+
+      si_idea_set_body (idea, body);
+      save (a, idea);
+      sync_ok (ea, SI_SYNC_MODE_PUSH);
+    }
+  online = history (a, ea, si_idea_get_id (idea), &server_error);
+  g_assert_no_error (server_error);
+  g_assert_cmpuint (online->len, ==, edits + 1);
+  for (guint i = 1; i < online->len; i++)
+    g_assert_cmpint (si_history_entry_get_version (entry_at (online, i)), <,
+                     si_history_entry_get_version (entry_at (online, i - 1)));
+  g_assert_cmpstr (si_history_entry_get_body (entry_at (online, edits)), ==, "day 0");
+  local = history (a, NULL, si_idea_get_id (idea), NULL);
+  g_assert_cmpuint (local->len, ==, 1 + SI_HISTORY_LOCAL_MAX);
+
+  add_many (a, deletions, "Old");
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  ideas = si_store_query_ideas (a, &(SiIdeaFilter) { .search = "Old" }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ideas->len, ==, deletions);
+  for (guint i = 0; i < ideas->len; i++)
+    g_assert_true (si_store_delete_idea (a, g_array_index (ideas, SiIdeaKey, i).id, SI_SAVE_LOCAL, &error));
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+
+  on_b = trash (b, eb, &server_error);
+  g_assert_no_error (server_error);
+  g_assert_cmpuint (on_b->len, ==, deletions);
+  for (guint i = 0; i < on_b->len; i++)
+    g_assert_true (si_trash_entry_get_on_server (g_ptr_array_index (on_b, i)));
 }
 
 /* Text typed here that a pulled change replaces (the edits overlap: the typed text goes into a
@@ -527,7 +626,16 @@ test_undelete_syncs (void)
   g_assert_no_error (server_error);
   g_assert_cmpuint (on_b->len, ==, 0);
 
-  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  /* A, not synced since, undoes it too: the server has it live already, A takes it. */
+  on_a = trash (a, NULL, NULL);
+  g_assert_cmpuint (on_a->len, ==, 1);
+  g_assert_cmpint (undelete (a, ea, g_ptr_array_index (on_a, 0), &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_ideas (a), ==, 1);
+  g_clear_pointer (&on_a, g_ptr_array_unref);
+
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 0);
   g_assert_cmpuint (count_ideas (a), ==, 1);
   g_assert_nonnull (find_by_title (a, "Letter"));
   on_a = trash (a, NULL, NULL);
@@ -782,7 +890,9 @@ main (int argc, char **argv)
   g_test_add_func ("/history/local-restore", test_local_restore);
   g_test_add_func ("/history/trash-retention", test_trash_retention);
   g_test_add_func ("/history/trash-offline", test_trash_offline);
+  g_test_add_func ("/history/server-forgotten", test_server_forgotten);
   g_test_add_func ("/history/two-devices", test_two_devices);
+  g_test_add_func ("/history/paging", test_paging);
   g_test_add_func ("/history/pulled-over-local", test_pulled_over_local);
   g_test_add_func ("/history/undelete-syncs", test_undelete_syncs);
   g_test_add_func ("/history/purge", test_purge);

@@ -89,6 +89,11 @@ gboolean   _si_store_trash_merge_server    (SiStore            *self,
                                             gboolean            complete,
                                             GError            **error);
 
+/* The server is forgotten (si_sync_engine_forget_server()): the kept versions and the Trash
+ * become this notebook's own (no server ids or versions). */
+gboolean   _si_store_history_forget_server (SiStore            *self,
+                                            GError            **error);
+
 /* Reading (no transaction needed). */
 GPtrArray *_si_store_history_read          (SiStore            *self,
                                             gint64              idea_id,

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
+#include <string.h>
 
 #include "si-history-private.h"
 #include "si-record-private.h"
@@ -19,10 +20,17 @@
 
 G_DEFINE_QUARK (si-history-error-quark, si_history_error)
 
-/* Pages of the server's to read at most, per list. */
-#define PAGE_LIMIT SI_WIRE_HISTORY_MAX_LIMIT
+/* Entries per page asked for (a page of texts of 1 MiB each is then at most 50 MiB), and pages
+ * of the server's to read at most, per list. */
+#define PAGE_LIMIT SI_WIRE_HISTORY_DEFAULT_LIMIT
 #define MAX_HISTORY_PAGES ((SI_HISTORY_LIST_MAX + PAGE_LIMIT - 1) / PAGE_LIMIT)
 #define MAX_TRASH_PAGES ((SI_TRASH_LOCAL_MAX + PAGE_LIMIT - 1) / PAGE_LIMIT)
+
+static gsize
+record_bytes (const SiWireRecord *record)
+{
+  return (record->title ? strlen (record->title) : 0) + (record->body ? strlen (record->body) : 0);
+}
 
 /* Entries ------------------------------------------------------------------------------------- */
 
@@ -282,6 +290,7 @@ typedef struct {
   gint64        sid;
   gint64        before;
   guint         pages;
+  gsize         bytes;        /* of the server's texts listed */
   GError       *server_error;
 } HistoryList;
 
@@ -367,11 +376,12 @@ history_page_done (GObject      *source,
                        _si_history_entry_new (0, r->version, r->updated_at * 1000, r->device, r->title, r->body,
                                               r->pinned, (const char * const *) tags, FALSE, FALSE));
       g_hash_table_add (data->versions, g_memdup2 (&r->version, sizeof r->version));
+      data->bytes += record_bytes (r);
     }
   data->pages++;
-  /* The codec makes sure the cursor moves back; the pages are bounded too. */
+  /* The cursor must move back; the pages, entries and bytes are bounded too. */
   if (page->more && page->cursor > 0 && data->pages < MAX_HISTORY_PAGES &&
-      data->entries->len < SI_HISTORY_LIST_MAX)
+      data->entries->len < SI_HISTORY_LIST_MAX && data->bytes < SI_HISTORY_LIST_MAX_BYTES)
     {
       data->before = page->cursor;
       history_page_next (g_steal_pointer (&task));
@@ -532,6 +542,7 @@ typedef struct {
   GPtrArray    *server;        /* SiWireTrashEntry */
   gint64        before;
   guint         pages;
+  gsize         bytes;         /* of the server's texts listed */
 } TrashList;
 
 static void
@@ -623,8 +634,10 @@ trash_page_done (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) json = NULL;
   g_autoptr(SiWireTrashPage) page = NULL;
+  g_autofree gpointer *stolen = NULL;
   gboolean has_history = FALSE;
   guint status = 0;
+  gsize n;
 
   json = _si_sync_engine_call_finish (data->engine, result, &status, &has_history, &error);
   if (json == NULL && error != NULL)
@@ -654,11 +667,18 @@ trash_page_done (GObject      *source,
       trash_list_return (task, FALSE);
       return;
     }
-  for (guint i = 0; i < page->entries->len; i++)
-    g_ptr_array_add (data->server, g_steal_pointer (&page->entries->pdata[i]));
-  g_ptr_array_set_size (page->entries, 0);
+  n = page->entries->len;
+  stolen = g_ptr_array_steal (page->entries, NULL);
+  for (gsize i = 0; i < n; i++)
+    {
+      SiWireTrashEntry *entry = stolen[i];
+
+      data->bytes += record_bytes (entry->record);
+      g_ptr_array_add (data->server, entry);
+    }
   data->pages++;
-  if (page->more && page->cursor > 0 && data->pages < MAX_TRASH_PAGES)
+  /* Not all of it (more pages, or past a bound): nothing is dropped from the Trash here. */
+  if (page->more && page->cursor > 0 && data->pages < MAX_TRASH_PAGES && data->bytes < SI_HISTORY_LIST_MAX_BYTES)
     {
       data->before = page->cursor;
       trash_page_next (g_steal_pointer (&task));
@@ -864,6 +884,14 @@ undelete_done (GObject      *source,
       break;
 
     case SOUP_STATUS_CONFLICT:
+      /* Undone already (on another device): the live idea it sends along is what was asked
+       * for. */
+      if (json != NULL && (problem = si_wire_problem_from_json (json, SI_WIRE_COLLECTION_IDEAS, NULL)) != NULL &&
+          problem->current != NULL && !problem->current->deleted && problem->current->id == op->entry->sid)
+        {
+          record = si_wire_record_copy (problem->current);
+          break;
+        }
       g_task_return_new_error (task, SI_HISTORY_ERROR, SI_HISTORY_ERROR_NOT_DELETED, "%s",
                                _("This idea is not deleted on the server. Sync to get it back."));
       return;

@@ -35,8 +35,11 @@ G_BEGIN_DECLS
  * is not kept (the server has it); this notebook's own versions always are. */
 #define SI_HISTORY_LOCAL_MAX 20
 #define SI_HISTORY_LOCAL_BODY_MAX (256 * 1024)
-/* At most this many versions are listed by si_history_list_async(), the newest first. */
+/* At most this many versions are listed by si_history_list_async(), the newest first; and no
+ * further page of the server's is asked for once the texts listed pass SI_HISTORY_LIST_MAX_BYTES
+ * (the same bound holds for the server's Trash in si_trash_list_async()). */
 #define SI_HISTORY_LIST_MAX 500
+#define SI_HISTORY_LIST_MAX_BYTES (64 * 1024 * 1024)
 /* How long a deleted idea stays in this notebook's Trash. */
 #define SI_TRASH_RETENTION_DAYS 30
 /* At most this many entries are kept in this notebook's Trash (the oldest deletions go first). */
@@ -229,7 +232,8 @@ GPtrArray    *si_trash_list_finish    (SiStore             *store,
  * Brings the idea back with its last content. A deletion not sent yet (or of an idea the server
  * never had) is undone in this notebook; one the server has is undone there
  * (`POST /api/v1/ideas/<id>/undelete`) and the idea's new version is applied like a pulled
- * change (a later pull of the same version changes nothing). The entry leaves the Trash.
+ * change (a later pull of the same version changes nothing); an idea undone on another device
+ * meanwhile is taken as it is on the server. The entry leaves the Trash.
  */
 void          si_trash_undelete_async  (SiStore             *store,
                                         SiSyncEngine        *engine,

@@ -322,6 +322,14 @@ fail:
   return FALSE;
 }
 
+gboolean
+_si_store_history_forget_server (SiStore  *self,
+                                 GError  **error)
+{
+  return _si_store_exec_bind (self, "UPDATE idea_versions SET version = 0 WHERE version > 0", error, "") &&
+         _si_store_exec_bind (self, "UPDATE trash SET sid = NULL, version = 0", error, "");
+}
+
 /* Reading -------------------------------------------------------------------------------------- */
 
 GPtrArray *

@@ -1047,6 +1047,9 @@ _si_store_sync_forget_server (SiStore  *self,
       if (!_si_store_exec_bind (self, drop, error, "") || !_si_store_exec_bind (self, reset, error, ""))
         goto fail;
     }
+  /* The kept versions and the Trash name the old server's ids and versions too. */
+  if (!_si_store_history_forget_server (self, error))
+    goto fail;
   if (!(stmt = _si_store_prepare (self, "DELETE FROM sync_meta WHERE key = ?1 OR key LIKE ?2 OR key LIKE ?3"
                                         " OR key LIKE ?4", error)))
     goto fail;

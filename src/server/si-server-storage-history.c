@@ -21,9 +21,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "si-server-storage-private.h"
 
 #define DAY_MS G_GINT64_CONSTANT (86400000)
+/* A page of versions or of the trash stops after about this much text, whatever its limit (at
+ * least one entry): 100 bodies of 1 MiB would make a 100 MiB answer. */
+#define PAGE_TEXT_BYTES (8 << 20)
 
 static SiServerHistoryPolicy policy = {
   SI_SERVER_HISTORY_DAYS_DEFAULT,
@@ -56,10 +61,37 @@ _si_server_storage_history_policy (void)
   return &policy;
 }
 
+void
+_si_server_storage_history_scrub_later (void)
+{
+  g_atomic_int_set (&scrub_pending, 1);
+}
+
 static SiServerStorageRows *
 get_rows (SiServerStorage *self)
 {
   return SI_SERVER_STORAGE_GET_IFACE (self)->rows (self);
+}
+
+/* How many of @records (the first ones) fit in a page: at most @limit, and no more text than
+ * PAGE_TEXT_BYTES once the first is in. */
+static guint
+page_fit (GPtrArray *records,
+          guint      offset,
+          guint      limit)
+{
+  gsize bytes = 0;
+  guint n = 0;
+
+  for (; offset + n < records->len && n < limit; n++)
+    {
+      const SiWireRecord *record = g_ptr_array_index (records, offset + n);
+
+      bytes += strlen (record->title ? record->title : "") + strlen (record->body ? record->body : "");
+      if (n > 0 && bytes > PAGE_TEXT_BYTES)
+        break;
+    }
+  return n;
 }
 
 static gint64
@@ -115,6 +147,7 @@ si_server_storage_history_list (SiServerStorage  *self,
   for (guint i = 0; i < kept->len; i++)
     g_ptr_array_add (page->versions, g_steal_pointer (&g_ptr_array_index (kept, i)));
 
+  limit = page_fit (page->versions, 0, limit);
   if (page->versions->len > limit)
     {
       g_ptr_array_set_size (page->versions, limit);
@@ -146,6 +179,13 @@ si_server_storage_trash_list (SiServerStorage  *self,
                                    before, limit + 1, error);
   if (entries == NULL)
     return NULL;
+  {
+    g_autoptr(GPtrArray) records = g_ptr_array_new ();
+
+    for (guint i = 0; i < entries->len; i++)
+      g_ptr_array_add (records, ((SiWireTrashEntry *) g_ptr_array_index (entries, i))->record);
+    limit = page_fit (records, 0, limit);
+  }
   for (guint i = 0; i < entries->len && i < limit; i++)
     g_ptr_array_add (page->entries, g_steal_pointer (&g_ptr_array_index (entries, i)));
   if (entries->len > limit)
@@ -377,6 +417,7 @@ static gboolean
 prune_by_age (SiServerStorageRows  *rows,
               gint64                account_id,
               gint64                now,
+              GCancellable         *cancellable,
               guint64              *dropped,
               GError              **error)
 {
@@ -389,6 +430,8 @@ prune_by_age (SiServerStorageRows  *rows,
       const SiServerHistoryMeta *m;
       guint first = 0;
 
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
       meta = rows->ops->history_meta (rows->backend, account_id, after_idea, _si_server_storage_tx_rows (), error);
       if (meta == NULL)
         return FALSE;
@@ -412,6 +455,7 @@ static gboolean
 prune_to_cap (SiServerStorageRows  *rows,
               gint64                account_id,
               gint64                now,
+              GCancellable         *cancellable,
               guint64              *dropped,
               GError              **error)
 {
@@ -432,6 +476,8 @@ prune_to_cap (SiServerStorageRows  *rows,
           g_autoptr(GArray) oldest = NULL;
           g_autoptr(GArray) drop = g_array_new (FALSE, FALSE, sizeof (gint64));
 
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
           oldest = rows->ops->history_oldest (rows->backend, account_id, after_written, after_row,
                                               pass == 0 && policy.trash_days > 0 ? trash_since (now) : G_MAXINT64,
                                               _si_server_storage_tx_rows (), error);
@@ -457,6 +503,27 @@ prune_to_cap (SiServerStorageRows  *rows,
   return TRUE;
 }
 
+static gboolean
+prune_account (SiServerStorage  *self,
+               gint64            account_id,
+               gint64            now_ms,
+               GCancellable     *cancellable,
+               guint64          *out_dropped,
+               GError          **error)
+{
+  SiServerStorageRows *rows = get_rows (self);
+  guint64 dropped = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (rows->batch_depth == 0, FALSE);
+
+  ok = prune_by_age (rows, account_id, now_ms, cancellable, &dropped, error) &&
+       prune_to_cap (rows, account_id, now_ms, cancellable, &dropped, error);
+  if (out_dropped)
+    *out_dropped = dropped;
+  return ok;
+}
+
 gboolean
 si_server_storage_history_prune (SiServerStorage  *self,
                                  gint64            account_id,
@@ -464,21 +531,10 @@ si_server_storage_history_prune (SiServerStorage  *self,
                                  guint64          *out_dropped,
                                  GError          **error)
 {
-  SiServerStorageRows *rows;
-  guint64 dropped = 0;
-  gboolean ok;
-
   g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  rows = get_rows (self);
-  g_return_val_if_fail (rows->batch_depth == 0, FALSE);
-
-  ok = prune_by_age (rows, account_id, now_ms, &dropped, error) &&
-       prune_to_cap (rows, account_id, now_ms, &dropped, error);
-  if (out_dropped)
-    *out_dropped = dropped;
-  return ok;
+  return prune_account (self, account_id, now_ms, NULL, out_dropped, error);
 }
 
 gboolean
@@ -508,7 +564,7 @@ si_server_storage_history_prune_all (SiServerStorage  *self,
       hash = si_server_storage_account_lookup (self, names[i], &account_id, &local_error);
       if (hash == NULL)
         continue;  /* deleted meanwhile */
-      if (!si_server_storage_history_prune (self, account_id, now_ms, &dropped, error))
+      if (!prune_account (self, account_id, now_ms, cancellable, &dropped, error))
         return FALSE;
       if (dropped > 0)
         g_debug ("Pruned %" G_GUINT64_FORMAT " kept versions of %s", dropped, names[i]);

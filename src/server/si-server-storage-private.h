@@ -243,6 +243,9 @@ typedef struct {
 
 /* The policy's cut-offs as of @now (si-server-storage-history.c); exposed for the records. */
 const SiServerHistoryPolicy *_si_server_storage_history_policy (void);
+/* Content was removed outside a purge: the next pruning pass makes it unreadable in the files
+ * (the backend's scrub()). */
+void    _si_server_storage_history_scrub_later (void);
 
 /* Each backend object holds one, made by _si_server_storage_rows_init(), and returns it from
  * the interface's rows(). */

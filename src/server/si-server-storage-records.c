@@ -411,6 +411,8 @@ si_server_storage_record_delete (SiServerStorage *self,
           ? ops->history_save (rows->backend, account_id, id, _si_server_storage_now_ms (), &local_error)
           : ops->history_purge (rows->backend, account_id, id, &local_error)))
     goto done;
+  if (collection == SI_WIRE_COLLECTION_IDEAS && _si_server_storage_history_policy ()->trash_days == 0)
+    _si_server_storage_history_scrub_later ();
   if (!ops->tombstone (rows->backend, id, if_match, version,
                        MAX (_si_server_storage_now_ms (), current->updated_at), _si_server_storage_now_ms (),
                        &local_error))
