@@ -246,6 +246,58 @@ test_history_offline (Fixture       *f,
   WAIT_FOR (find_history_window () == NULL);
 }
 
+
+/* While the server is asked, the window says so and shows this notebook's versions; a server
+ * that answers with an error is said in the window, and the versions stay; closing the window
+ * while the server has not answered stops the request, and nothing happens after. */
+static void
+test_history_server_states (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  FaultServer *hanging = fault_server_new (TRUE);
+  FaultServer *failing = fault_server_new (FALSE);
+  gint64 id = idea_with_history (f->store);
+  SiHistoryWindow *history;
+  GtkLabel *status;
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(SiSyncManager) manager = make_manager (f->store, round == 0 ? hanging->url : failing->url, monitor);
+
+      open_window (f, manager);
+      si_window_open_idea (f->window, id);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.history", NULL));
+      WAIT_FOR ((history = find_history_window ()) && gtk_widget_get_mapped (GTK_WIDGET (history)));
+      status = _si_history_window_get_status (history);
+      g_assert_cmpuint (count_rows (_si_history_window_get_list (history)), ==, 3);
+      if (round == 0)
+        {
+          WAIT_FOR (hanging->paused->len > 0);
+          g_assert_true (_si_history_window_is_loading (history));
+          g_assert_cmpstr (gtk_label_get_label (status), ==, "Looking for older versions on the server…");
+          gtk_window_close (GTK_WINDOW (history));
+          WAIT_FOR (find_history_window () == NULL);
+          spin (200);
+        }
+      else
+        {
+          WAIT_FOR (!_si_history_window_is_loading (history));
+          g_assert_true (gtk_widget_get_visible (GTK_WIDGET (status)));
+          g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status), "error"));
+          g_assert_true (g_str_has_prefix (gtk_label_get_label (status), "Older versions could not be loaded: "));
+          g_assert_cmpuint (count_rows (_si_history_window_get_list (history)), ==, 3);
+          gtk_window_close (GTK_WINDOW (history));
+          WAIT_FOR (find_history_window () == NULL);
+        }
+      gtk_window_destroy (GTK_WINDOW (f->window));
+      f->window = NULL;
+      spin (50);
+    }
+  fault_server_free (hanging);
+  fault_server_free (failing);
+}
+
 /* The Trash ---------------------------------------------------------------------------------- */
 
 static void
@@ -693,6 +745,7 @@ main (int    argc,
 
   g_test_add ("/app-history/lists-and-restores", Fixture, NULL, fixture_setup, test_history_lists_and_restores, fixture_teardown);
   g_test_add ("/app-history/offline", Fixture, NULL, fixture_setup, test_history_offline, fixture_teardown);
+  g_test_add ("/app-history/server-states", Fixture, NULL, fixture_setup, test_history_server_states, fixture_teardown);
   g_test_add ("/app-history/trash-restore", Fixture, NULL, fixture_setup, test_trash_restore, fixture_teardown);
   g_test_add ("/app-history/trash-delete-forever", Fixture, NULL, fixture_setup, test_trash_delete_forever, fixture_teardown);
   g_test_add ("/app-history/trash-with-server", Fixture, NULL, fixture_setup, test_trash_with_server, fixture_teardown);
