@@ -35,9 +35,8 @@ si_version_text_setup (GtkTextView *view)
   gtk_text_buffer_create_tag (buffer, "removed", "background-rgba", &(GdkRGBA) { 0.88, 0.11, 0.14, 0.25 },
                               "strikethrough", TRUE, NULL);
   /* The space put between what goes and what comes at the same place, so that they do not
-   * read as one word: part of what goes, but not drawn as it. */
-  gtk_text_buffer_create_tag (buffer, "gap", "background-rgba", &(GdkRGBA) { 0, 0, 0, 0 },
-                              "strikethrough", FALSE, NULL);
+   * read as one word: in neither text, so tagged apart, and drawn as a plain space. */
+  gtk_text_buffer_create_tag (buffer, "gap", NULL);
 }
 
 /**
@@ -148,8 +147,9 @@ si_version_text_highlight (GtkTextView *view,
  *
  * Shows a version as si_version_text_show() does, then the difference to @current inline:
  * what the version has and @current has not tagged "added", and what @current has and the
- * version has not put in at its place, tagged "removed" (si_diff_words_inline()). The text
- * without the "removed" parts is the version's.
+ * version has not put in at its place, tagged "removed" (si_diff_words_inline()), with a space
+ * tagged "gap" between it and what the version has there. The text without the "removed" and
+ * "gap" parts is the version's.
  *
  * Returns: whether anything differs
  */
@@ -187,7 +187,7 @@ si_version_text_show_inline (GtkTextView        *view,
           if (i + 1 < pieces->len && g_array_index (pieces, SiDiffPiece, i + 1).kind == SI_DIFF_ONLY_A &&
               !g_ascii_isspace (current[piece->end - 1]))
             {
-              gtk_text_buffer_insert_with_tags_by_name (buffer, &start, " ", 1, "removed", "gap", NULL);
+              gtk_text_buffer_insert_with_tags_by_name (buffer, &start, " ", 1, "gap", NULL);
               chars++;
             }
         }
