@@ -122,6 +122,8 @@ make_row (SiHistoryEntry *entry)
   g_autofree char *time = si_version_text_format_time (si_history_entry_get_updated_at (entry));
   g_autofree char *where = where_written (entry);
 
+  /* Device names come from other devices: plain text, set before any of it. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   if (si_history_entry_get_current (entry))
     {
       g_autofree char *subtitle = time ? g_strdup_printf (_("%s · %s"), time, where) : g_strdup (where);
@@ -134,7 +136,6 @@ make_row (SiHistoryEntry *entry)
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), time ? time : _("Unknown time"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), where);
     }
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   g_object_set_data_full (G_OBJECT (row), "entry", g_object_ref (entry), g_object_unref);
   return row;
 }

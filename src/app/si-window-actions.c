@@ -93,6 +93,7 @@ _si_window_delete_idea (SiWindow *self,
 {
   g_autoptr(SiIdea) idea = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *display_title = NULL;
   g_autofree char *title = NULL;
   g_autofree char *message = NULL;
   guint position = GTK_INVALID_LIST_POSITION;
@@ -122,7 +123,9 @@ _si_window_delete_idea (SiWindow *self,
     }
 
   g_set_object (&self->deleted, idea);
-  title = si_idea_dup_display_title (idea);
+  /* A toast's title is Pango markup: the idea's title is text. */
+  display_title = si_idea_dup_display_title (idea);
+  title = g_markup_escape_text (display_title, -1);
   if (title[0])
     /* Translators: a toast after deleting an idea; %s is its title */
     message = g_strdup_printf (_("“%s” deleted"), title);

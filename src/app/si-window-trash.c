@@ -336,7 +336,10 @@ operation_done (Operation *op,
                 GError    *error)
 {
   SiWindow *self = op->window;
-  g_autofree char *title = entry_title (op->entry);
+  g_autofree char *plain_title = entry_title (op->entry);
+  /* A toast's title is Pango markup: the idea's title and the reason are text. */
+  g_autofree char *title = g_markup_escape_text (plain_title, -1);
+  g_autofree char *reason = error ? g_markup_escape_text (error->message, -1) : NULL;
   g_autofree char *message = NULL;
 
   self->trash_busy = FALSE;
@@ -346,10 +349,10 @@ operation_done (Operation *op,
     {
       if (op->purge)
         /* Translators: "“Shopping” could not be deleted forever: <why>" */
-        message = g_strdup_printf (_("“%s” could not be deleted forever: %s"), title, error->message);
+        message = g_strdup_printf (_("“%s” could not be deleted forever: %s"), title, reason);
       else
         /* Translators: "“Shopping” could not be restored: <why>" */
-        message = g_strdup_printf (_("“%s” could not be restored: %s"), title, error->message);
+        message = g_strdup_printf (_("“%s” could not be restored: %s"), title, reason);
     }
   else if (op->purge)
     /* Translators: a toast after deleting an idea forever; %s is its title */
