@@ -6,7 +6,9 @@
 #include <X11/XKBlib.h>
 #include <X11/Xlib.h>
 #include <X11/extensions/XTest.h>
+#include <gdk/x11/gdkx.h>
 
+#include "si-history-window.h"
 #include "si-test-app.h"
 
 /* "Not synced yet" ------------------------------------------------------------------------------ */
@@ -179,6 +181,7 @@ typedef enum {
   EFFECT_SYNC,
   EFFECT_PREFERENCES,
   EFFECT_HELP,
+  EFFECT_HISTORY,
   EFFECT_CLOSE,
   EFFECT_QUIT,
   /* Writing keys: they edit the body, as they claim (si-markdown-editing.c). */
@@ -216,6 +219,7 @@ static const struct {
   { "Sync now", FOCUS_ANYWHERE, FALSE, EFFECT_SYNC },
   { "Preferences", FOCUS_ANYWHERE, FALSE, EFFECT_PREFERENCES },
   { "Keyboard shortcuts", FOCUS_ANYWHERE, FALSE, EFFECT_HELP },
+  { "Show the idea’s history", FOCUS_ANYWHERE, FALSE, EFFECT_HISTORY },
   { "Close the window", FOCUS_ANYWHERE, FALSE, EFFECT_CLOSE },
   { "Quit", FOCUS_ANYWHERE, FALSE, EFFECT_QUIT },
   /* The writing keys work in the body; the list keys on a list item (the test writes one). */
@@ -250,6 +254,18 @@ typedef struct {
   char        *title;
   char        *body;
 } Snapshot;
+
+/* The History window the key opened, if it did. */
+static SiHistoryWindow *
+find_history_window (void)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  for (GList *l = toplevels; l; l = l->next)
+    if (SI_IS_HISTORY_WINDOW (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
 
 static void
 snapshot_clear (Snapshot *s)
@@ -340,6 +356,7 @@ effect_seen (Keys           *k,
     case EFFECT_SYNC: return k->n_sync == before->n_sync + 1;
     case EFFECT_PREFERENCES: return k->n_preferences == before->n_preferences + 1;
     case EFFECT_HELP: return gtk_widget_get_visible (k->help);
+    case EFFECT_HISTORY: return find_history_window () != NULL;
     case EFFECT_CLOSE: return k->n_close == before->n_close + 1;
     case EFFECT_QUIT: return k->n_quit == before->n_quit + 1;
     case EFFECT_BOLD:
@@ -545,6 +562,21 @@ prepare (Keys     *k,
   gint64 id;
 
   gtk_widget_set_visible (k->help, FALSE);
+  {
+    SiHistoryWindow *history;
+
+    /* Gone, and the focus given back to the main window at once: with no window manager, the
+     * X server would refuse GTK's request, dated with the key press before the window took it. */
+    while ((history = find_history_window ()))
+      {
+        GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+
+        gtk_window_destroy (GTK_WINDOW (history));
+        spin (50);
+        XSetInputFocus (gdk_x11_display_get_xdisplay (gtk_widget_get_display (GTK_WIDGET (window))),
+                        gdk_x11_surface_get_xid (surface), RevertToParent, CurrentTime);
+      }
+  }
   gtk_search_bar_set_search_mode (search_bar, focus == FOCUS_SEARCH);
   /* The find bar closed, with something to find for Ctrl+G. */
   {

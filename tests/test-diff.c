@@ -167,6 +167,94 @@ test_large_bounded (void)
   }
 }
 
+
+/* An inline diff as "{only b}" and "[only a]" marks in @a's text; asserts that the pieces put
+ * @a together exactly, in order, and point inside @b. */
+static char *
+inline_marked (const char *a,
+               const char *b)
+{
+  g_autoptr(GArray) pieces = si_diff_words_inline (a, b);
+  GString *out = g_string_new (NULL);
+  GString *again = g_string_new (NULL);
+  gsize b_at = 0;
+
+  for (guint i = 0; i < pieces->len; i++)
+    {
+      SiDiffPiece *piece = &g_array_index (pieces, SiDiffPiece, i);
+      const char *text = piece->kind == SI_DIFF_ONLY_B ? b : a;
+
+      g_assert_cmpuint (piece->end, >, piece->start);
+      g_assert_cmpuint (piece->end, <=, strlen (text));
+      if (piece->kind == SI_DIFF_ONLY_B)
+        {
+          g_assert_cmpuint (piece->start, >=, b_at);
+          b_at = piece->end;
+          g_string_append_c (out, '{');
+        }
+      else
+        {
+          g_assert_cmpuint (piece->start, ==, again->len);
+          g_string_append_len (again, a + piece->start, piece->end - piece->start);
+          if (piece->kind == SI_DIFF_ONLY_A)
+            g_string_append_c (out, '[');
+        }
+      g_string_append_len (out, text + piece->start, piece->end - piece->start);
+      if (piece->kind == SI_DIFF_ONLY_B)
+        g_string_append_c (out, '}');
+      else if (piece->kind == SI_DIFF_ONLY_A)
+        g_string_append_c (out, ']');
+    }
+  g_assert_cmpstr (again->str, ==, a);
+  g_string_free (again, TRUE);
+  return g_string_free (out, FALSE);
+}
+
+#define CHECK_INLINE(a, b, want) \
+  G_STMT_START { \
+    g_autofree char *got_ = inline_marked ((a), (b)); \
+    g_assert_cmpstr (got_, ==, (want)); \
+  } G_STMT_END
+
+/* What turning the current text (b) into an earlier version (a) takes, in one text: what goes,
+ * then what comes, at each change. */
+static void
+test_inline (void)
+{
+  CHECK_INLINE ("", "", "");
+  CHECK_INLINE ("same text", "same text", "same text");
+  CHECK_INLINE ("", "new", "{new}");
+  CHECK_INLINE ("old", "", "[old]");
+  CHECK_INLINE ("x big dog", "x dog", "x [big] dog");
+  CHECK_INLINE ("x dog", "x big dog", "x {big }dog");
+  /* A change of neighbouring words is one change, not a patchwork. */
+  CHECK_INLINE ("red big dog", "blue small dog", "{blue small}[red big] dog");
+  CHECK_INLINE ("Day 1: museum\nDay 2: beach", "Day 1: hike\nDay 2: beach",
+                "Day 1: {hike}[museum]\nDay 2: beach");
+  CHECK_INLINE ("Plant tomatoes in May", "Plant beans in June", "Plant {beans}[tomatoes] in {June}[May]");
+  CHECK_INLINE ("Grüße aus Köln", "Grüße aus Bonn", "Grüße aus {Bonn}[Köln]");
+  CHECK_INLINE ("a \xff b", "a b", "a [\xff] b");
+}
+
+/* Past the word bound, whole lines; past that, the whole changed stretch: still the pieces put
+ * the text together. */
+static void
+test_inline_large (void)
+{
+  GString *a = g_string_new (NULL), *b = g_string_new (NULL);
+  g_autofree char *got = NULL;
+
+  for (guint i = 0; i < 3000; i++)
+    {
+      g_string_append_printf (a, "alpha%u ", i);
+      g_string_append_printf (b, "beta%u ", i);
+    }
+  got = inline_marked (a->str, b->str);
+  g_assert_true (g_str_has_prefix (got, "{beta0 "));
+  g_string_free (a, TRUE);
+  g_string_free (b, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -176,5 +264,7 @@ main (int   argc,
   g_test_add_func ("/diff/bad-utf8", test_bad_utf8);
   g_test_add_func ("/diff/falls-back-to-lines", test_falls_back_to_lines);
   g_test_add_func ("/diff/large-bounded", test_large_bounded);
+  g_test_add_func ("/diff/inline", test_inline);
+  g_test_add_func ("/diff/inline-large", test_inline_large);
   return g_test_run ();
 }

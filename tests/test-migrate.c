@@ -639,7 +639,8 @@ sync_ok (SiSyncEngine *engine)
   return report;
 }
 
-/* Databases of the schemas before device names (SQLite 2, PostgreSQL 1) gain the column when a
+/* Databases of the schemas before device names (SQLite 2, PostgreSQL 1; without the kept
+ * versions of schema 4 / 3 either) gain the column when a
  * server opens them: their records say no device, new writes store one, and copy-to takes an
  * old SQLite database too. */
 static void
@@ -649,7 +650,8 @@ downgrade_sqlite (SiTestServer *server)
   sqlite3 *db = NULL;
 
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE records DROP COLUMN device; PRAGMA user_version = 2",
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE idea_history; ALTER TABLE records DROP COLUMN written_at;"
+                                 " ALTER TABLE records DROP COLUMN device; PRAGMA user_version = 2",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
 }
@@ -661,7 +663,8 @@ downgrade_pg (const char *uri)
   PGresult *res;
 
   g_assert_cmpint (PQstatus (conn), ==, CONNECTION_OK);
-  res = PQexec (conn, "ALTER TABLE records DROP COLUMN device;"
+  res = PQexec (conn, "DROP TABLE idea_history; ALTER TABLE records DROP COLUMN written_at;"
+                      "ALTER TABLE records DROP COLUMN device;"
                       "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
   g_assert_cmpint (PQresultStatus (res), ==, PGRES_COMMAND_OK);
   PQclear (res);

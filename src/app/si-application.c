@@ -186,6 +186,7 @@ si_application_startup (GApplication *app)
   static const char *new_accels[] = { "<Control>n", NULL };
   static const char *delete_accels[] = { "<Control>d", NULL };
   static const char *pin_accels[] = { "<Control>p", NULL };
+  static const char *history_accels[] = { "<Control><Shift>h", NULL };
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *sync_accels[] = { "<Control>r", NULL };
@@ -206,6 +207,7 @@ si_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.new", new_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.delete", delete_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.pin", pin_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.history", history_accels);
 }
 
 static void

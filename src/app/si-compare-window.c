@@ -1,7 +1,7 @@
 /* si-compare-window.c — shows both versions of a conflicted idea and lets a person choose.
  *
  * Each version says where and when it was written, and the words it has that the other has
- * not are highlighted (si_diff_words()). Emits "chosen" with "this", "other" or "both"; the
+ * not are highlighted (si-version-text.c). Emits "chosen" with "this", "other" or "both"; the
  * editor does the work, so the banner's buttons and this window's buttons behave the same. The
  * window closes with its close button or Escape, choosing nothing. */
 #define G_LOG_DOMAIN "saveidea-app"
@@ -11,7 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "si-compare-window.h"
-#include "si-diff.h"
+#include "si-version-text.h"
 
 struct _SiCompareWindow
 {
@@ -43,58 +43,6 @@ choose_action (GtkWidget  *widget,
   gtk_window_destroy (GTK_WINDOW (widget));
 }
 
-static void
-show_idea (GtkTextView *view,
-           SiIdea      *idea)
-{
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
-  const char * const *tags = si_idea_get_tag_names (idea);
-  GtkTextIter iter;
-
-  gtk_text_buffer_set_text (buffer, "", 0);
-  gtk_text_buffer_get_end_iter (buffer, &iter);
-  if (si_idea_get_title (idea)[0])
-    {
-      gtk_text_buffer_insert_with_tags_by_name (buffer, &iter, si_idea_get_title (idea), -1, "title", NULL);
-      gtk_text_buffer_insert (buffer, &iter, "\n", 1);
-    }
-  if (tags && tags[0])
-    {
-      g_autoptr(GString) line = g_string_new (NULL);
-      for (guint i = 0; tags[i]; i++)
-        g_string_append_printf (line, "%s#%s", i ? "  " : "", tags[i]);
-      g_string_append_c (line, '\n');
-      gtk_text_buffer_insert_with_tags_by_name (buffer, &iter, line->str, -1, "tags", NULL);
-    }
-  gtk_text_buffer_insert (buffer, &iter, "\n", 1);
-  gtk_text_buffer_insert (buffer, &iter, si_idea_get_body (idea), -1);
-}
-
-/* "Today, 14:03", "Yesterday, 09:12", "5 December 2026, 14:03": when a version was written. */
-static char *
-format_written_time (gint64 when_usec)
-{
-  g_autoptr(GDateTime) when = g_date_time_new_from_unix_local (when_usec / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autoptr(GDateTime) yesterday = now ? g_date_time_add_days (now, -1) : NULL;
-  const char *format;
-
-  if (when_usec <= 0 || when == NULL || now == NULL || yesterday == NULL)
-    return NULL;
-  if (g_date_time_get_year (when) == g_date_time_get_year (now) &&
-      g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (now))
-    /* Translators: when a version of an idea was written, today; see the strftime manual */
-    format = C_("written", "Today, %H:%M");
-  else if (g_date_time_get_year (when) == g_date_time_get_year (yesterday) &&
-           g_date_time_get_day_of_year (when) == g_date_time_get_day_of_year (yesterday))
-    /* Translators: when a version of an idea was written, yesterday; see the strftime manual */
-    format = C_("written", "Yesterday, %H:%M");
-  else
-    /* Translators: when a version of an idea was written; see the strftime manual */
-    format = C_("written", "%-d %B %Y, %H:%M");
-  return g_date_time_format (when, format);
-}
-
 /* "On this device (laptop) · Today, 14:03", "On desktop · Yesterday, 09:12". */
 static void
 show_written (GtkLabel *label,
@@ -102,7 +50,7 @@ show_written (GtkLabel *label,
               gboolean  here)
 {
   const char *device = si_idea_get_device (idea);
-  g_autofree char *time = format_written_time (si_idea_get_updated_at (idea));
+  g_autofree char *time = si_version_text_format_time (si_idea_get_updated_at (idea));
   g_autofree char *where = NULL;
 
   if (here && device)
@@ -124,56 +72,6 @@ show_written (GtkLabel *label,
     }
   else
     gtk_label_set_label (label, where);
-}
-
-static char *
-dup_buffer_text (GtkTextBuffer *buffer)
-{
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
-}
-
-/* Tags the @spans (byte offsets into @text, the buffer's text) as "changed". */
-static void
-highlight (GtkTextBuffer *buffer,
-           const char    *text,
-           GArray        *spans)
-{
-  glong chars = 0;
-  gsize bytes = 0;
-
-  for (guint i = 0; i < spans->len; i++)
-    {
-      const SiDiffSpan *span = &g_array_index (spans, SiDiffSpan, i);
-      GtkTextIter start, end;
-      glong start_chars;
-
-      /* The spans are in order: count characters from the previous one only. */
-      chars += g_utf8_strlen (text + bytes, span->start - bytes);
-      start_chars = chars;
-      chars += g_utf8_strlen (text + span->start, span->end - span->start);
-      bytes = span->end;
-      gtk_text_buffer_get_iter_at_offset (buffer, &start, (int) start_chars);
-      gtk_text_buffer_get_iter_at_offset (buffer, &end, (int) chars);
-      gtk_text_buffer_apply_tag_by_name (buffer, "changed", &start, &end);
-    }
-}
-
-static void
-highlight_differences (SiCompareWindow *self)
-{
-  GtkTextBuffer *this_buffer = gtk_text_view_get_buffer (self->this_view);
-  GtkTextBuffer *other_buffer = gtk_text_view_get_buffer (self->other_view);
-  g_autofree char *this_text = dup_buffer_text (this_buffer);
-  g_autofree char *other_text = dup_buffer_text (other_buffer);
-  g_autoptr(GArray) this_spans = NULL;
-  g_autoptr(GArray) other_spans = NULL;
-
-  si_diff_words (this_text, other_text, &this_spans, &other_spans);
-  highlight (this_buffer, this_text, this_spans);
-  highlight (other_buffer, other_text, other_spans);
 }
 
 static void
@@ -202,15 +100,8 @@ si_compare_window_init (SiCompareWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  for (guint i = 0; i < 2; i++)
-    {
-      GtkTextBuffer *buffer = gtk_text_view_get_buffer (i ? self->other_view : self->this_view);
-      gtk_text_buffer_create_tag (buffer, "title", "weight", PANGO_WEIGHT_BOLD, "scale", 1.3, NULL);
-      gtk_text_buffer_create_tag (buffer, "tags", "foreground", "#1c71d8", NULL);
-      /* What this version has that the other has not: libadwaita's blue, light enough to read
-       * dark or light text through. */
-      gtk_text_buffer_create_tag (buffer, "changed", "background-rgba", &(GdkRGBA) { 0.21, 0.52, 0.89, 0.3 }, NULL);
-    }
+  si_version_text_setup (self->this_view);
+  si_version_text_setup (self->other_view);
 }
 
 SiCompareWindow *
@@ -224,11 +115,11 @@ si_compare_window_new (GtkWindow *parent,
   g_return_val_if_fail (SI_IS_IDEA (other), NULL);
 
   self = g_object_new (SI_TYPE_COMPARE_WINDOW, "transient-for", parent, NULL);
-  show_idea (self->this_view, this_copy);
-  show_idea (self->other_view, other);
+  si_version_text_show_idea (self->this_view, this_copy);
+  si_version_text_show_idea (self->other_view, other);
   show_written (self->this_written, this_copy, TRUE);
   show_written (self->other_written, other, FALSE);
-  highlight_differences (self);
+  si_version_text_compare (self->this_view, self->other_view);
   return self;
 }
 

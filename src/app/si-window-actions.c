@@ -1,6 +1,6 @@
 /* si-window-actions.c — what the window can do, as actions with keyboard shortcuts:
  * idea.new (Ctrl+N), idea.delete (Delete in the list, Ctrl+D anywhere), idea.undo-delete,
- * idea.pin (Ctrl+P), list.search (Ctrl+F), list.back (Alt+Left), notebook.import,
+ * idea.pin (Ctrl+P), idea.history (Ctrl+Shift+H), list.search (Ctrl+F), list.back (Alt+Left), notebook.import,
  * notebook.export, notebook.cancel-import and notebook.import-report. Import and export run in
  * a thread on their own SiStore, so the window stays responsive with a big notebook; imports
  * one at a time, with a bar that shows how far the one under way is and can cancel it. */
@@ -13,6 +13,7 @@
 
 #include "si-export.h"
 #include "si-file-chooser.h"
+#include "si-history-window.h"
 #include "si-i18n.h"
 #include "si-import.h"
 #include "si-window-private.h"
@@ -27,6 +28,7 @@ _si_window_actions_update (SiWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.export-markdown", has_idea);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.copy-markdown", has_idea);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.print", has_idea);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "idea.history", has_idea);
 }
 
 /* idea.new --------------------------------------------------------------------------------- */
@@ -48,7 +50,7 @@ new_idea_action (GtkWidget  *widget,
     si_idea_add_tag (idea, self->view_tag_id);
   else if (self->view == SI_COLLECTION_VIEW_PINNED)
     si_idea_set_pinned (idea, TRUE);
-  else if (self->view == SI_COLLECTION_VIEW_CONFLICTS)
+  else if (self->view == SI_COLLECTION_VIEW_CONFLICTS || self->view == SI_COLLECTION_VIEW_TRASH)
     _si_window_show_view (self, SI_COLLECTION_VIEW_ALL, 0);
 
   if (!si_store_save_idea (self->store, idea, SI_SAVE_LOCAL, &error))
@@ -91,6 +93,7 @@ _si_window_delete_idea (SiWindow *self,
 {
   g_autoptr(SiIdea) idea = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *display_title = NULL;
   g_autofree char *title = NULL;
   g_autofree char *message = NULL;
   guint position = GTK_INVALID_LIST_POSITION;
@@ -120,7 +123,9 @@ _si_window_delete_idea (SiWindow *self,
     }
 
   g_set_object (&self->deleted, idea);
-  title = si_idea_dup_display_title (idea);
+  /* A toast's title is Pango markup: the idea's title is text. */
+  display_title = si_idea_dup_display_title (idea);
+  title = g_markup_escape_text (display_title, -1);
   if (title[0])
     /* Translators: a toast after deleting an idea; %s is its title */
     message = g_strdup_printf (_("“%s” deleted"), title);
@@ -181,6 +186,31 @@ undo_delete_action (GtkWidget  *widget,
       return;
     }
   si_window_open_idea (self, si_idea_get_id (idea));
+}
+
+/* idea.history ---------------------------------------------------------------------------- */
+
+static void
+history_restored_cb (SiWindow *self)
+{
+  si_window_show_toast (self, _("Version restored"));
+}
+
+static void
+history_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SiWindow *self = SI_WINDOW (widget);
+  gint64 id = si_window_get_current_id (self);
+  SiHistoryWindow *window;
+
+  /* What was typed is a version too: on disk first, so the history compares with it. */
+  if (id == 0 || !si_editor_save_now (self->editor))
+    return;
+  window = si_history_window_new (GTK_WINDOW (self), self->store, self->manager, id);
+  g_signal_connect_object (window, "restored", G_CALLBACK (history_restored_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
 }
 
 /* list.* ------------------------------------------------------------------------------------ */
@@ -871,6 +901,7 @@ _si_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "idea.delete", NULL, delete_idea_action);
   gtk_widget_class_install_action (widget_class, "idea.undo-delete", NULL, undo_delete_action);
   gtk_widget_class_install_property_action (widget_class, "idea.pin", "pinned");
+  gtk_widget_class_install_action (widget_class, "idea.history", NULL, history_action);
   gtk_widget_class_install_action (widget_class, "list.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "list.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "notebook.import", "s", import_action);
@@ -885,5 +916,6 @@ _si_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "idea.delete", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "idea.pin", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "list.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "idea.history", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK, "list.back", NULL);
 }

@@ -13,6 +13,7 @@ typedef enum {
   SI_COLLECTION_VIEW_PINNED,
   SI_COLLECTION_VIEW_CONFLICTS,
   SI_COLLECTION_VIEW_TAG,
+  SI_COLLECTION_VIEW_TRASH,
 } SiCollectionView;
 
 struct _SiWindow
@@ -37,6 +38,7 @@ struct _SiWindow
   GtkWidget            *pinned_row;
   GtkWidget            *conflicts_row;
   GtkWidget            *tags_header_row;
+  GtkWidget            *trash_row;
 
   SiIdea               *deleted;          /* the last deleted idea, for Undo */
   AdwToast             *delete_toast;     /* weak */
@@ -68,6 +70,20 @@ struct _SiWindow
   GtkRevealer          *import_bar;
   GtkLabel             *import_label;
   GtkProgressBar       *import_progress;
+
+  /* The Trash (si-window-trash.c) */
+  GPtrArray            *trash_entries;    /* SiTrashEntry, the rows' */
+  GCancellable         *trash_cancellable;
+  gboolean              trash_busy;       /* a Restore or Delete Forever under way */
+  GtkStack             *trash_list_stack;
+  GtkListBox           *trash_list;
+  GtkLabel             *trash_status;
+  GtkStack             *trash_detail_stack;
+  GtkLabel             *trash_deleted_label;
+  GtkLabel             *trash_expires_label;
+  GtkTextView          *trash_view;
+  GtkWidget            *idea_menu_button;
+  GtkWidget            *delete_button;
 };
 
 /* si-window-actions.c */
@@ -92,7 +108,15 @@ void     _si_window_export_idea         (SiWindow       *self,
 gboolean _si_window_drop                (SiWindow       *self,
                                          const GValue   *value);
 
+/* si-window-trash.c */
+void _si_window_class_trash_init    (GtkWidgetClass *widget_class);
+void _si_window_trash_init          (SiWindow       *self);
+void _si_window_trash_dispose       (SiWindow       *self);
+void _si_window_trash_show          (SiWindow       *self);
+void _si_window_trash_refresh_local (SiWindow       *self);
+
 /* si-window.c */
+void _si_window_update_list_state  (SiWindow         *self);
 void _si_window_show_view          (SiWindow         *self,
                                     SiCollectionView  view,
                                     gint64            tag_id);
@@ -113,6 +137,10 @@ GtkStack        *_si_window_get_list_stack     (SiWindow *self);
 SiSyncIndicator *_si_window_get_sync_indicator (SiWindow *self);
 AdwLeaflet      *_si_window_get_leaflet        (SiWindow *self);
 AdwFlap         *_si_window_get_flap           (SiWindow *self);
+GtkListBox      *_si_window_get_trash_list      (SiWindow *self);
+GtkStack        *_si_window_get_trash_list_stack (SiWindow *self);
+GtkTextView     *_si_window_get_trash_view      (SiWindow *self);
+GtkLabel        *_si_window_get_trash_status    (SiWindow *self);
 GtkWidget       *_si_window_get_sidebar_row    (SiWindow         *self,
                                                 SiCollectionView  view,
                                                 gint64            tag_id);

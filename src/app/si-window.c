@@ -49,6 +49,7 @@ view_title (SiWindow *self,
     {
     case SI_COLLECTION_VIEW_PINNED: return _("Pinned");
     case SI_COLLECTION_VIEW_CONFLICTS: return _("Conflicts");
+    case SI_COLLECTION_VIEW_TRASH: return _("Trash");
     case SI_COLLECTION_VIEW_TAG:
       {
         g_autoptr(SiTag) tag = si_store_get_tag (self->store, self->view_tag_id, NULL);
@@ -68,7 +69,9 @@ update_editor_page (SiWindow *self)
 {
   const char *page = "editor";
 
-  if (si_editor_get_idea (self->editor) == NULL)
+  if (self->view == SI_COLLECTION_VIEW_TRASH)
+    page = "trash";
+  else if (si_editor_get_idea (self->editor) == NULL)
     page = g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") == 0 ? "none" : "blank";
   gtk_stack_set_visible_child_name (self->editor_stack, page);
 }
@@ -83,6 +86,16 @@ update_list_state (SiWindow *self)
   g_autofree char *subtitle = NULL;
   const char *title = view_title (self, &free_me);
 
+  /* The Trash has its own list (si-window-trash.c). */
+  if (self->view == SI_COLLECTION_VIEW_TRASH)
+    {
+      n = self->trash_entries ? self->trash_entries->len : 0;
+      subtitle = si_format_idea_count (n, n);
+      gtk_stack_set_visible_child_name (self->list_stack, "trash");
+      adw_window_title_set_title (self->list_title, title);
+      adw_window_title_set_subtitle (self->list_title, subtitle);
+      return;
+    }
   if (n > 0)
     gtk_stack_set_visible_child_name (self->list_stack, "list");
   else if (searching)
@@ -115,6 +128,12 @@ update_list_state (SiWindow *self)
   subtitle = si_format_idea_count (n, si_idea_list_get_n_matches (self->ideas));
   adw_window_title_set_title (self->list_title, title);
   adw_window_title_set_subtitle (self->list_title, subtitle);
+}
+
+void
+_si_window_update_list_state (SiWindow *self)
+{
+  update_list_state (self);
 }
 
 /* Keeps the list's selection on the idea in the editor, wherever the idea moves. */
@@ -272,6 +291,9 @@ _si_window_scroll_to_idea (SiWindow *self,
 static void
 search_changed_cb (SiWindow *self)
 {
+  /* A search looks in the ideas, not in the Trash. */
+  if (self->view == SI_COLLECTION_VIEW_TRASH && gtk_editable_get_text (GTK_EDITABLE (self->search_entry))[0])
+    _si_window_show_view (self, SI_COLLECTION_VIEW_ALL, 0);
   si_idea_list_set_search (self->ideas, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
   scroll_list_to_top (self);
   update_list_state (self);
@@ -394,7 +416,7 @@ _si_window_refresh_sidebar (SiWindow *self)
   gtk_widget_set_visible (self->conflicts_row, n_conflicts > 0 || self->view == SI_COLLECTION_VIEW_CONFLICTS);
 
   /* Tags: few, so the rows are simply made again. */
-  while ((row = gtk_widget_get_next_sibling (self->tags_header_row)))
+  while ((row = gtk_widget_get_next_sibling (self->tags_header_row)) && row != self->trash_row)
     gtk_list_box_remove (self->sidebar, row);
   if (!(tags = si_store_list_tags (self->store, &error)))
     {
@@ -408,7 +430,7 @@ _si_window_refresh_sidebar (SiWindow *self)
 
       row = make_sidebar_row (SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag), "tag-symbolic", si_tag_get_name (tag));
       set_row_count (row, si_tag_get_idea_count (tag));
-      gtk_list_box_append (self->sidebar, row);
+      gtk_list_box_insert (self->sidebar, row, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self->trash_row)));
       if (si_tag_get_id (tag) == self->view_tag_id)
         tag_still_there = TRUE;
     }
@@ -423,6 +445,8 @@ _si_window_refresh_sidebar (SiWindow *self)
   if (selected_row != GTK_WIDGET (gtk_list_box_get_selected_row (self->sidebar)))
     gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (selected_row));
   self->sidebar_updating = FALSE;
+  if (self->view == SI_COLLECTION_VIEW_TRASH)
+    _si_window_trash_refresh_local (self);
   update_list_state (self);
 }
 
@@ -454,11 +478,21 @@ _si_window_show_view (SiWindow         *self,
                       gint64            tag_id)
 {
   GtkWidget *row;
+  gboolean trash = view == SI_COLLECTION_VIEW_TRASH;
+  gboolean was_trash = self->view == SI_COLLECTION_VIEW_TRASH;
 
   if (view != SI_COLLECTION_VIEW_TAG)
     tag_id = 0;
+  /* The Trash shows deleted ideas in place of the editor: what was typed goes to disk first. */
+  if (trash && !was_trash)
+    si_editor_set_idea (self->editor, NULL);
   self->view = view;
   self->view_tag_id = tag_id;
+  gtk_widget_set_visible (self->idea_menu_button, !trash);
+  gtk_widget_set_visible (self->delete_button, !trash);
+  gtk_widget_set_visible (GTK_WIDGET (self->trash_status), FALSE);
+  if (trash)
+    _si_window_trash_show (self);
 
   g_object_freeze_notify (G_OBJECT (self->ideas));
   si_idea_list_set_tag_id (self->ideas, tag_id);
@@ -476,6 +510,7 @@ _si_window_show_view (SiWindow         *self,
     }
   sync_selection (self);
   update_list_state (self);
+  update_editor_page (self);
 }
 
 static void
@@ -525,6 +560,10 @@ build_sidebar (SiWindow *self)
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (self->tags_header_row), FALSE);
   gtk_widget_set_focusable (self->tags_header_row, FALSE);
   gtk_list_box_append (self->sidebar, self->tags_header_row);
+
+  /* Below the tags, which are made again between the heading and it. */
+  self->trash_row = make_sidebar_row (SI_COLLECTION_VIEW_TRASH, 0, "user-trash-symbolic", _("Trash"));
+  gtk_list_box_append (self->sidebar, self->trash_row);
 
   gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (self->all_row));
 }
@@ -589,6 +628,9 @@ si_window_open_idea (SiWindow *self,
 
   if (id != 0 && !(idea = si_store_get_idea (self->store, id, NULL)))
     g_debug ("Idea %" G_GINT64_FORMAT " is gone", id);
+  /* An idea opened from the Trash view (a search, the Shell) shows with the ideas. */
+  if (idea && self->view == SI_COLLECTION_VIEW_TRASH)
+    _si_window_show_view (self, SI_COLLECTION_VIEW_ALL, 0);
   si_editor_set_idea (self->editor, idea);
   /* An idea outside the collection shown (a resolved conflict, a search hit) is still opened;
    * the list simply has nothing selected. */
@@ -886,6 +928,7 @@ si_window_dispose (GObject *object)
   g_cancellable_cancel (self->chooser_cancellable);
   g_clear_object (&self->chooser_cancellable);
   _si_window_actions_dispose (self);
+  _si_window_trash_dispose (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), SI_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->ideas);
@@ -996,6 +1039,8 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiWindow, import_bar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, import_label);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, import_progress);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, idea_menu_button);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, delete_button);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, stop_search_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -1008,6 +1053,7 @@ si_window_class_init (SiWindowClass *klass)
 
   _si_window_class_actions_init (widget_class);
   _si_window_class_transfer_init (widget_class);
+  _si_window_class_trash_init (widget_class);
 }
 
 static void
@@ -1019,6 +1065,7 @@ si_window_init (SiWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   _si_window_transfer_init (self);
   _si_window_actions_init (self);
+  _si_window_trash_init (self);
 
   /* Start typing in the list or the sidebar, and the search begins. */
   /* The editor pane's empty state depends on the list's. */

@@ -641,3 +641,12 @@ si_cli_cmd_tags (SiCliContext  *ctx,
     }
   return SI_CLI_EXIT_OK;
 }
+
+SiIdea *
+si_cli_find_idea (SiCliContext *ctx,
+                  SiStore      *store,
+                  const char   *arg,
+                  int          *exit_code)
+{
+  return find_idea (ctx, store, arg, exit_code);
+}

@@ -343,3 +343,9 @@ si_cli_cmd_status (SiCliContext *ctx,
   g_print (_("Last sync: %s\n"), last);
   return SI_CLI_EXIT_OK;
 }
+
+int
+si_cli_sync_exit_code (const GError *error)
+{
+  return exit_code_for (error);
+}

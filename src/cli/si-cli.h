@@ -111,6 +111,10 @@ int si_cli_cmd_edit   (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_delete (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_tags   (SiCliContext *ctx, int argc, char **argv);
 
+/* si-cli-ideas.c: the idea an argument names (its number or its uid), or NULL with the exit
+ * code in *@exit_code (the message printed) */
+SiIdea *si_cli_find_idea (SiCliContext *ctx, SiStore *store, const char *arg, int *exit_code);
+
 /* si-cli-transfer.c */
 int si_cli_cmd_export (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_import (SiCliContext *ctx, int argc, char **argv);
@@ -123,5 +127,14 @@ int si_cli_cmd_login  (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_logout (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_sync   (SiCliContext *ctx, int argc, char **argv);
 int si_cli_cmd_status (SiCliContext *ctx, int argc, char **argv);
+/* si-cli-sync.c: the exit code for an SI_SYNC_ERROR */
+int si_cli_sync_exit_code (const GError *error);
+
+/* si-cli-history.c (history, restore, trash, undelete, purge) */
+int si_cli_cmd_history  (SiCliContext *ctx, int argc, char **argv);
+int si_cli_cmd_restore  (SiCliContext *ctx, int argc, char **argv);
+int si_cli_cmd_trash    (SiCliContext *ctx, int argc, char **argv);
+int si_cli_cmd_undelete (SiCliContext *ctx, int argc, char **argv);
+int si_cli_cmd_purge    (SiCliContext *ctx, int argc, char **argv);
 
 G_END_DECLS

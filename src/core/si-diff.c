@@ -360,3 +360,228 @@ si_diff_words (const char  *a,
   *out_a = g_steal_pointer (&spans_a);
   *out_b = g_steal_pointer (&spans_b);
 }
+
+/* Inline diffs ----------------------------------------------------------------------------- */
+
+/* Builds the pieces of an inline diff: stretches both texts have, and changes (what only @a
+ * has, what only @b has) between them. */
+typedef struct {
+  const char *a;
+  const char *b;
+  GArray     *pieces;
+  gboolean    in_change;
+  gsize       a0, a1, b0, b1;   /* the change being gathered */
+  gboolean    has_space;
+  gsize       space_a, space_b, space_len;   /* a shared space after a change, held back */
+} Inline;
+
+static void
+add_piece (Inline     *in,
+           SiDiffKind  kind,
+           gsize       start,
+           gsize       end)
+{
+  SiDiffPiece piece = { kind, start, end };
+
+  if (start >= end)
+    return;
+  if (in->pieces->len > 0)
+    {
+      SiDiffPiece *last = &g_array_index (in->pieces, SiDiffPiece, in->pieces->len - 1);
+      if (last->kind == kind && last->end == start)
+        {
+          last->end = end;
+          return;
+        }
+    }
+  g_array_append_val (in->pieces, piece);
+}
+
+/* Ends the change gathered: what @b had first (what goes), then what @a has (what comes), its
+ * white space at the edges of @a's part left as shared text unless that is all it is. */
+static void
+flush_change (Inline *in)
+{
+  gsize start = in->a0, end = in->a1;
+
+  if (!in->in_change)
+    return;
+  in->in_change = FALSE;
+  while (start < end && is_break (in->a[start]))
+    start++;
+  while (end > start && is_break (in->a[end - 1]))
+    end--;
+  if (start == end)
+    {
+      start = in->a0;
+      end = in->a1;
+    }
+  add_piece (in, SI_DIFF_SAME, in->a0, start);
+  add_piece (in, SI_DIFF_ONLY_B, in->b0, in->b1);
+  add_piece (in, SI_DIFF_ONLY_A, start, end);
+  add_piece (in, SI_DIFF_SAME, end, in->a1);
+}
+
+static void
+flush_space (Inline *in)
+{
+  if (!in->has_space)
+    return;
+  in->has_space = FALSE;
+  flush_change (in);
+  add_piece (in, SI_DIFF_SAME, in->space_a, in->space_a + in->space_len);
+}
+
+static void
+inline_same (Inline *in,
+             gsize   a_pos,
+             gsize   b_pos,
+             gsize   len,
+             gboolean space)
+{
+  flush_space (in);
+  /* White space between two changes belongs to them: "red big" for "blue small" is one. */
+  if (space && in->in_change)
+    {
+      in->has_space = TRUE;
+      in->space_a = a_pos;
+      in->space_b = b_pos;
+      in->space_len = len;
+      return;
+    }
+  flush_change (in);
+  add_piece (in, SI_DIFF_SAME, a_pos, a_pos + len);
+}
+
+/* A change: @a's bytes [a_pos, a_pos + a_len) and @b's [b_pos, b_pos + b_len). */
+static void
+inline_change (Inline *in,
+               gsize   a_pos,
+               gsize   a_len,
+               gsize   b_pos,
+               gsize   b_len)
+{
+  if (in->has_space)
+    {
+      /* The space held back joins the change on both sides. */
+      in->has_space = FALSE;
+      in->a1 = in->space_a + in->space_len;
+      in->b1 = in->space_b + in->space_len;
+    }
+  if (!in->in_change)
+    {
+      in->in_change = TRUE;
+      in->a0 = in->a1 = a_pos;
+      in->b0 = in->b1 = b_pos;
+    }
+  in->a1 = MAX (in->a1, a_pos + a_len);
+  in->b1 = MAX (in->b1, b_pos + b_len);
+}
+
+/* Matches the tokens of the two middles and adds them as pieces; FALSE (nothing added) when
+ * that is too large. */
+static gboolean
+inline_tokens (Inline  *in,
+               gsize    a0,
+               gsize    a1,
+               gsize    b0,
+               gsize    b1,
+               gboolean lines)
+{
+  GArray *(*split) (const char *, gsize) = lines ? _si_diff_split_lines : _si_diff_split_words;
+  g_autoptr(GArray) ta = NULL;
+  g_autoptr(GArray) tb = NULL;
+  g_autofree gint *match = NULL;
+  guint i = 0, j = 0;
+
+  if (!lines)
+    {
+      guint64 na = count_words (in->a + a0, a1 - a0, MAX_WORD_CELLS);
+      guint64 nb = count_words (in->b + b0, b1 - b0, MAX_WORD_CELLS / (na + 1));
+
+      if ((na + 1) * (nb + 1) > MAX_WORD_CELLS)
+        return FALSE;
+    }
+  ta = split (in->a + a0, a1 - a0);
+  tb = split (in->b + b0, b1 - b0);
+  match = g_new (gint, ta->len + 1);
+  if (!_si_diff_match (ta, tb, match, MAX_WORD_CELLS))
+    return FALSE;
+
+  /* The match is in order: a token of @a matched with one of @b further on means @b's tokens
+   * before it are @b's alone. */
+  while (i < ta->len || j < tb->len)
+    {
+      const SiDiffToken *x = i < ta->len ? TOKEN (ta, i) : NULL;
+      const SiDiffToken *y = j < tb->len ? TOKEN (tb, j) : NULL;
+
+      if (x && y && match[i] == (gint) j)
+        {
+          inline_same (in, x->start - in->a, y->start - in->b, x->len, token_is_space (x));
+          i++;
+          j++;
+        }
+      else if (x && match[i] < 0)
+        {
+          inline_change (in, x->start - in->a, x->len, y ? (gsize) (y->start - in->b) : b1, 0);
+          i++;
+        }
+      else
+        {
+          g_assert (y != NULL);
+          inline_change (in, x ? (gsize) (x->start - in->a) : a1, 0, y->start - in->b, y->len);
+          j++;
+        }
+    }
+  return TRUE;
+}
+
+/**
+ * si_diff_words_inline:
+ * @a: a text (UTF-8; stray bytes are compared as they are), say an earlier version
+ * @b: the text to compare it with, say the current one
+ *
+ * The two texts as one, for showing what turning @b into @a changes: in order, the stretches
+ * both have (%SI_DIFF_SAME, offsets into @a) and at each change what only @b has
+ * (%SI_DIFF_ONLY_B, offsets into @b) followed by what only @a has (%SI_DIFF_ONLY_A, offsets
+ * into @a). The %SI_DIFF_SAME and %SI_DIFF_ONLY_A pieces put together are @a. Words are matched
+ * as si_diff_words() matches them, within the same bounds (whole lines, then the whole changed
+ * stretch, past them).
+ *
+ * Returns: (transfer full) (element-type SiDiffPiece): the pieces; none for two empty texts
+ */
+GArray *
+si_diff_words_inline (const char *a,
+                      const char *b)
+{
+  Inline in = { a, b, NULL };
+  gsize la, lb, pre = 0, suf = 0;
+
+  g_return_val_if_fail (a != NULL && b != NULL, NULL);
+
+  in.pieces = g_array_new (FALSE, FALSE, sizeof (SiDiffPiece));
+  la = strlen (a);
+  lb = strlen (b);
+  while (pre < la && pre < lb && a[pre] == b[pre])
+    pre++;
+  if (pre == la && pre == lb)
+    {
+      add_piece (&in, SI_DIFF_SAME, 0, la);
+      return in.pieces;
+    }
+  while (pre > 0 && !is_break (a[pre - 1]))
+    pre--;
+  while (suf < la - pre && suf < lb - pre && a[la - 1 - suf] == b[lb - 1 - suf])
+    suf++;
+  while (suf > 0 && !is_break (a[la - suf]))
+    suf--;
+
+  add_piece (&in, SI_DIFF_SAME, 0, pre);
+  if (!inline_tokens (&in, pre, la - suf, pre, lb - suf, FALSE) &&
+      !inline_tokens (&in, pre, la - suf, pre, lb - suf, TRUE))
+    inline_change (&in, pre, la - suf - pre, pre, lb - suf - pre);
+  flush_space (&in);
+  flush_change (&in);
+  add_piece (&in, SI_DIFF_SAME, la - suf, la);
+  return in.pieces;
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "si-device.h"
+#include "si-history-private.h"
 #include "si-record-private.h"
 #include "si-store-private.h"
 
@@ -506,6 +507,10 @@ save_idea_in_transaction (SiStore      *self,
           return TRUE;
         }
 
+      /* The first local edit of a server version keeps that version in the idea's history. */
+      if (local && !_si_store_history_note (self, id, FALSE, error))
+        return FALSE;
+
       stmt = _si_store_prepare (self,
                                 "UPDATE ideas SET title = ?2, body = ?3, pinned = ?4, updated_at = ?5,"
                                 " tag_names = ?7, device = ?8, generation = generation + ?6,"
@@ -593,6 +598,9 @@ si_store_delete_idea (SiStore      *self,
   if (!_si_store_read_sync_state (self, "SELECT state, sid FROM ideas WHERE id = ?1", id, &state, &sid, error))
     goto fail;
 
+  /* A person's deletion keeps the idea's content in the Trash. */
+  if (local && !_si_store_trash_keep (self, id, error))
+    goto fail;
   if (!local || sid == 0)
     stmt = _si_store_prepare (self, "DELETE FROM ideas WHERE id = ?1", error);
   else
@@ -719,6 +727,9 @@ si_store_restore_idea (SiStore  *self,
       if (!save_idea_in_transaction (self, copy, SI_SAVE_LOCAL, &id, error))
         goto fail;
     }
+  /* Undone: out of the Trash. */
+  if (!_si_store_trash_forget (self, si_idea_get_uid (idea), FALSE, error))
+    goto fail;
 
   if (!_si_store_commit (self, error))
     return FALSE;

@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 5
+#define SI_STORE_SCHEMA_VERSION 6
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the

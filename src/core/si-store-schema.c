@@ -193,6 +193,40 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "  INSERT INTO ideas_cjk (ideas_cjk, rowid, title, body, tag_names)"
   "    VALUES ('delete', old.id, si_cjk_grams (old.title), si_cjk_grams (old.body), si_cjk_grams (old.tag_names));"
   "END;",
+  /* 5 -> 6: an idea's earlier versions and the Trash, kept offline (si-store-history.c,
+   * si-history.h). idea_versions: the last versions this notebook saw of each idea, by uid
+   * (so they outlive a deletion and an undelete); version 0 for text that never reached the
+   * server; tags as their names, one a line. trash: the last content of each deleted idea (and
+   * of the server's Trash, once listed), for 30 days; sid and version (the tombstone's, 0 not
+   * known yet) are the server's. Neither is synced, so neither has triggers. */
+  "CREATE TABLE idea_versions ("
+  "  id INTEGER PRIMARY KEY,"
+  "  uid TEXT NOT NULL,"
+  "  version INTEGER NOT NULL DEFAULT 0,"
+  "  updated_at INTEGER NOT NULL,"
+  "  device TEXT,"
+  "  title TEXT NOT NULL,"
+  "  body TEXT NOT NULL,"
+  "  pinned INTEGER NOT NULL DEFAULT 0,"
+  "  tags TEXT NOT NULL DEFAULT ''"
+  ");"
+  "CREATE INDEX idea_versions_uid ON idea_versions (uid, id);"
+  "CREATE UNIQUE INDEX idea_versions_version ON idea_versions (uid, version) WHERE version > 0;"
+  "CREATE TABLE trash ("
+  "  id INTEGER PRIMARY KEY,"
+  "  uid TEXT NOT NULL UNIQUE,"
+  "  sid INTEGER,"
+  "  version INTEGER NOT NULL DEFAULT 0,"
+  "  deleted_at INTEGER NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  device TEXT,"
+  "  title TEXT NOT NULL,"
+  "  body TEXT NOT NULL,"
+  "  pinned INTEGER NOT NULL DEFAULT 0,"
+  "  tags TEXT NOT NULL DEFAULT ''"
+  ");"
+  "CREATE INDEX trash_deleted ON trash (deleted_at);",
 };
 
 static gboolean

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "si-merge.h"
+#include "si-history-private.h"
 #include "si-store-private.h"
 
 #define META_INSTANCE_ID "instance_id"
@@ -187,6 +188,10 @@ _si_store_sync_mark_pushed (SiStore     *self,
 
   if (row.state == SI_SYNC_STATE_DELETED && row.generation == generation)
     {
+      /* The server keeps the deleted idea in its Trash, as this tombstone version. */
+      if (g_str_equal (table, SI_COLLECTION_IDEAS) &&
+          !_si_store_trash_pushed (self, row.uid, sid > 0 ? sid : row.sid, version, error))
+        return FALSE;
       sql = g_strdup_printf ("DELETE FROM %s WHERE id = ?1", table);
       if (!_si_store_exec_bind (self, sql, error, "i", id))
         return FALSE;
@@ -950,6 +955,7 @@ _si_store_sync_apply (SiStore            *self,
 {
   SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
   gboolean inserted = FALSE;
+  gboolean history;
 
   /* A record new to this store, inside the caller's transaction: one insert, without a
    * savepoint of its own (a savepoint makes the search index flush a segment per record). It
@@ -966,7 +972,11 @@ _si_store_sync_apply (SiStore            *self,
 
   if (!_si_store_begin (self, error))
     return FALSE;
-  if (!apply_in_transaction (self, collections, collection, remote, &applied, error))
+  /* An idea's versions and the Trash (si-store-history.c): what a pulled record replaces. */
+  history = si_collection_get_wire (collection) == SI_WIRE_COLLECTION_IDEAS;
+  if ((history && !_si_store_history_before_apply (self, remote, error)) ||
+      !apply_in_transaction (self, collections, collection, remote, &applied, error) ||
+      (history && !_si_store_history_after_apply (self, remote, applied, error)))
     {
       _si_store_rollback (self);
       return FALSE;
@@ -1037,6 +1047,9 @@ _si_store_sync_forget_server (SiStore  *self,
       if (!_si_store_exec_bind (self, drop, error, "") || !_si_store_exec_bind (self, reset, error, ""))
         goto fail;
     }
+  /* The kept versions and the Trash name the old server's ids and versions too. */
+  if (!_si_store_history_forget_server (self, error))
+    goto fail;
   if (!(stmt = _si_store_prepare (self, "DELETE FROM sync_meta WHERE key = ?1 OR key LIKE ?2 OR key LIKE ?3"
                                         " OR key LIKE ?4", error)))
     goto fail;

@@ -108,6 +108,23 @@ void    _si_sync_engine_on_info          (GTask         *task,
                                           guint          status,
                                           JsonNode      *json);
 
+/* One request outside a sync (si-history.c): the same checks of the answer as a sync's
+ * (instance id, login, server failures, JSON), a network error as SI_SYNC_ERROR_NETWORK. The
+ * finish gives the body (NULL when empty, as a 204's), the status, and whether the server
+ * lists SI_WIRE_FEATURE_HISTORY. */
+void      _si_sync_engine_call_async   (SiSyncEngine        *self,
+                                        const char          *method,
+                                        const char          *path,
+                                        gint64               if_match,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+JsonNode *_si_sync_engine_call_finish  (SiSyncEngine        *self,
+                                        GAsyncResult        *result,
+                                        guint               *out_status,
+                                        gboolean            *out_has_history,
+                                        GError             **error);
+
 /* pull (si-sync-engine-pull.c) and push (si-sync-engine-push.c) */
 void    _si_sync_engine_pull_next        (GTask         *task);
 void    _si_sync_engine_push_round       (GTask         *task);

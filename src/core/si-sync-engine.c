@@ -26,6 +26,7 @@
 #include "si-sync-engine-private.h"
 #include "si-sync-engine.h"
 #include "si-wire.h"
+#include "si-wire-history.h"
 
 #define API "/api/v1/"
 #define BATCH_CHUNK 500
@@ -174,6 +175,68 @@ request_free (Request *req)
   g_free (req);
 }
 
+/* Checks an answer of the server's to @msg: its instance id (and what it takes), a refused
+ * login, a failed server, a body that is not JSON. FALSE with the error that ends the request;
+ * else *@out_json is the body (NULL when empty, as a 204's). */
+static gboolean
+read_answer (SiSyncEngine  *self,
+             SoupMessage   *msg,
+             GBytes        *bytes,
+             JsonNode     **out_json,
+             GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  guint status = soup_message_get_status (msg);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (msg);
+  const char *instance_id = soup_message_headers_get_one (headers, SI_WIRE_INSTANCE_HEADER);
+
+  g_debug ("%s %s -> %u (%" G_GSIZE_FORMAT " bytes)", soup_message_get_method (msg),
+           g_uri_get_path (soup_message_get_uri (msg)), status, g_bytes_get_size (bytes));
+  if (instance_id != NULL)
+    {
+      /* A Saveidea server's answer: what it takes is in the same answer. */
+      const char *features = soup_message_headers_get_list (headers, SI_WIRE_FEATURES_HEADER);
+
+      self->server_takes_device = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_DEVICE);
+      if (!check_instance (self, instance_id, error))
+        return FALSE;
+    }
+
+  if (status == SOUP_STATUS_UNAUTHORIZED)
+    g_set_error_literal (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN,
+                         _("The server no longer accepts this login. Log in again."));
+  else if (status >= 500 || status == 429 || status == 408)
+    g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                 /* Translators: %u is the HTTP status code, such as 503. */
+                 _("The server had a problem (HTTP %u). Changes are kept and will be sent later."),
+                 status);
+  else if (g_bytes_get_size (bytes) > 0 &&
+           (json = si_wire_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &local_error)) == NULL)
+    g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                 /* Translators: the HTTP status code, then what is wrong with the answer. */
+                 _("The server sent an answer that is not valid (HTTP %u: %s)."),
+                 status, local_error->message);
+  else if (json == NULL && status != SOUP_STATUS_NO_CONTENT)
+    g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                 /* Translators: %u is the HTTP status code, such as 200. */
+                 _("The server sent an empty answer (HTTP %u)."), status);
+  else
+    {
+      *out_json = g_steal_pointer (&json);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static GError *
+network_error (const GError *error)
+{
+  return g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK,
+                      /* Translators: %s says why (from GLib or libsoup). */
+                      _("The server could not be reached: %s"), error->message);
+}
+
 static void
 request_done (GObject      *source,
               GAsyncResult *result,
@@ -186,9 +249,6 @@ request_done (GObject      *source,
   gint64 parse_start;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(JsonNode) json = NULL;
-  GError *instance_error = NULL;
-  const char *instance_id;
-  guint status;
 
   bytes = _si_http_send_and_read_finish (SOUP_SESSION (source), result, &error);
   run->us_waiting += g_get_monotonic_time () - run->sent_at;
@@ -197,9 +257,7 @@ request_done (GObject      *source,
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         _si_sync_engine_run_finish (task, g_steal_pointer (&error));
       else
-        _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NETWORK,
-                                                       /* Translators: %s says why (from GLib or libsoup). */
-                                                       _("The server could not be reached: %s"), error->message));
+        _si_sync_engine_run_finish (task, network_error (error));
       request_free (req);
       return;
     }
@@ -211,49 +269,53 @@ request_done (GObject      *source,
       return;
     }
 
-  status = soup_message_get_status (req->msg);
-  g_debug ("%s %s -> %u (%" G_GSIZE_FORMAT " bytes)", soup_message_get_method (req->msg),
-           g_uri_get_path (soup_message_get_uri (req->msg)), status, g_bytes_get_size (bytes));
-  instance_id = soup_message_headers_get_one (soup_message_get_response_headers (req->msg),
-                                              SI_WIRE_INSTANCE_HEADER);
   parse_start = g_get_monotonic_time ();
-  if (instance_id != NULL)
-    {
-      /* A Saveidea server's answer: what it takes is in the same answer. */
-      SiSyncEngine *engine = SI_SYNC_ENGINE (g_task_get_source_object (task));
-      const char *features = soup_message_headers_get_list (soup_message_get_response_headers (req->msg),
-                                                            SI_WIRE_FEATURES_HEADER);
-
-      engine->server_takes_device = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_DEVICE);
-    }
-
-  if (instance_id != NULL && !check_instance (SI_SYNC_ENGINE (g_task_get_source_object (task)),
-                                              instance_id, &instance_error))
-    _si_sync_engine_run_finish (task, g_steal_pointer (&instance_error));
-  else if (status == SOUP_STATUS_UNAUTHORIZED)
-    _si_sync_engine_run_finish (task, g_error_new_literal (SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN,
-                                                           _("The server no longer accepts this login. Log in again.")));
-  else if (status >= 500 || status == 429 || status == 408)
-    _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                                   /* Translators: %u is the HTTP status code, such as 503. */
-                                                   _("The server had a problem (HTTP %u). Changes are kept and will be sent later."),
-                                                   status));
-  else if (g_bytes_get_size (bytes) > 0 &&
-           (json = si_wire_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error)) == NULL)
-    _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                                   /* Translators: the HTTP status code, then what is wrong with the answer. */
-                                                   _("The server sent an answer that is not valid (HTTP %u: %s)."),
-                                                   status, error->message));
-  else if (json == NULL && status != SOUP_STATUS_NO_CONTENT)
-    _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                                   /* Translators: %u is the HTTP status code, such as 200. */
-                                                   _("The server sent an empty answer (HTTP %u)."), status));
+  if (!read_answer (SI_SYNC_ENGINE (g_task_get_source_object (task)), req->msg, bytes, &json, &error))
+    _si_sync_engine_run_finish (task, g_steal_pointer (&error));
   else
     {
       run->us_parsing += g_get_monotonic_time () - parse_start;
-      req->func (task, status, json);
+      req->func (task, soup_message_get_status (req->msg), json);
     }
   request_free (req);
+}
+
+/* A request to the server's API at @path, with the token; NULL with an error for a bad
+ * address. */
+static SoupMessage *
+new_message (SiSyncEngine  *self,
+             const char    *method,
+             const char    *path,
+             JsonNode      *body,
+             gint64         if_match,
+             GError       **error)
+{
+  g_autofree char *url = g_strconcat (self->server_url, API, path, NULL);
+  g_autofree char *auth = g_strconcat ("Bearer ", self->token ? self->token : "", NULL);
+  SoupMessage *msg = soup_message_new (method, url);
+
+  if (msg == NULL)
+    {
+      g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
+                   _("“%s” is not a valid server address."), self->server_url);
+      return NULL;
+    }
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", auth);
+  soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", "application/json");
+  if (if_match >= 0)
+    {
+      g_autofree char *etag = si_wire_etag_format (if_match);
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "If-Match", etag);
+    }
+  if (body != NULL)
+    {
+      gsize length = 0;
+      char *text = si_wire_to_string (body, &length);
+      g_autoptr(GBytes) bytes = g_bytes_new_take (text, length);
+
+      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+    }
+  return msg;
 }
 
 void
@@ -266,35 +328,18 @@ _si_sync_engine_send_request (GTask        *task,
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  g_autofree char *url = g_strconcat (self->server_url, API, path, NULL);
-  g_autofree char *auth = g_strconcat ("Bearer ", self->token ? self->token : "", NULL);
+  GError *error = NULL;
   Request *req;
 
   req = g_new0 (Request, 1);
   req->task = g_object_ref (task);
   req->func = func;
-  req->msg = soup_message_new (method, url);
+  req->msg = new_message (self, method, path, body, if_match, &error);
   if (req->msg == NULL)
     {
-      _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_NOT_SAVEIDEA,
-                                                     _("“%s” is not a valid server address."), self->server_url));
+      _si_sync_engine_run_finish (task, error);
       request_free (req);
       return;
-    }
-  soup_message_headers_replace (soup_message_get_request_headers (req->msg), "Authorization", auth);
-  soup_message_headers_replace (soup_message_get_request_headers (req->msg), "Accept", "application/json");
-  if (if_match >= 0)
-    {
-      g_autofree char *etag = si_wire_etag_format (if_match);
-      soup_message_headers_replace (soup_message_get_request_headers (req->msg), "If-Match", etag);
-    }
-  if (body != NULL)
-    {
-      gsize length = 0;
-      char *text = si_wire_to_string (body, &length);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (text, length);
-
-      soup_message_set_request_body_from_bytes (req->msg, "application/json", bytes);
     }
   run->report.requests++;
   run->sent_at = g_get_monotonic_time ();
@@ -302,6 +347,101 @@ _si_sync_engine_send_request (GTask        *task,
                                 g_task_get_cancellable (task), request_done, req);
 }
 
+/* One request outside a sync (si-history.c) ----------------------------------------------------- */
+
+typedef struct {
+  SoupMessage *msg;
+  guint        status;
+  gboolean     has_history;
+} Call;
+
+static void
+call_free (Call *call)
+{
+  g_clear_object (&call->msg);
+  g_free (call);
+}
+
+static void
+call_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Call *call = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  JsonNode *json = NULL;
+  const char *features;
+
+  bytes = _si_http_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (bytes == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_error (task, network_error (error));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+  call->status = soup_message_get_status (call->msg);
+  features = soup_message_headers_get_list (soup_message_get_response_headers (call->msg), SI_WIRE_FEATURES_HEADER);
+  call->has_history = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_HISTORY);
+  if (!read_answer (self, call->msg, bytes, &json, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, json, json ? (GDestroyNotify) json_node_unref : NULL);
+}
+
+void
+_si_sync_engine_call_async (SiSyncEngine        *self,
+                            const char          *method,
+                            const char          *path,
+                            gint64               if_match,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  Call *call = g_new0 (Call, 1);
+
+  g_task_set_source_tag (task, _si_sync_engine_call_async);
+  g_task_set_task_data (task, call, (GDestroyNotify) call_free);
+  if (self->token == NULL || *self->token == '\0')
+    {
+      g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN, "%s", _("Log in to sync."));
+      return;
+    }
+  if (!(call->msg = new_message (self, method, path, NULL, if_match, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  _si_http_send_and_read_async (self->session, call->msg, SI_WIRE_MAX_BYTES, cancellable,
+                                call_done, g_steal_pointer (&task));
+}
+
+JsonNode *
+_si_sync_engine_call_finish (SiSyncEngine  *self,
+                             GAsyncResult  *result,
+                             guint         *out_status,
+                             gboolean      *out_has_history,
+                             GError       **error)
+{
+  Call *call;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  call = g_task_get_task_data (G_TASK (result));
+  if (out_status)
+    *out_status = call->status;
+  if (out_has_history)
+    *out_has_history = call->has_history;
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
 
 /* The server answered @status to a request for changes or a batch: the sync ends with its
  * reason. */

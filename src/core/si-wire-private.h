@@ -1,4 +1,4 @@
-/* si-wire-private.h — what the parts of the wire codec share (si-wire.c, si-wire-batch.c).
+/* si-wire-private.h — what the parts of the wire codec share (si-wire.c, si-wire-batch.c, si-wire-history.c).
  *
  * Reading a JSON object's fields with the codec's checks and error messages, and an error
  * body's members; nothing outside si-wire*.c includes this header.
@@ -28,6 +28,31 @@ gboolean       _si_wire_get_int               (JsonObject          *object,
 gboolean       _si_wire_check_unknown_fields  (JsonObject          *object,
                                                const char * const  *known,
                                                GError             **error);
+
+gboolean       _si_wire_get_bool              (JsonObject          *object,
+                                               const char          *field,
+                                               gboolean             required,
+                                               gboolean            *out,
+                                               GError             **error);
+gboolean       _si_wire_get_time              (JsonObject          *object,
+                                               const char          *field,
+                                               gboolean             required,
+                                               gint64              *out,
+                                               GError             **error);
+/* `device`: optional; a response's null means not known (@request FALSE). */
+gboolean       _si_wire_get_device            (JsonObject          *object,
+                                               gboolean             request,
+                                               char               **out,
+                                               GError             **error);
+/* An idea's `title`, `body`, `pinned` and `tags` as a server sends them: all required. */
+gboolean       _si_wire_get_idea_content      (JsonObject          *object,
+                                               SiWireRecord        *record,
+                                               GError             **error);
+void           _si_wire_build_idea_content    (const SiWireRecord  *record,
+                                               JsonBuilder         *builder);
+void           _si_wire_build_time            (JsonBuilder         *builder,
+                                               const char          *name,
+                                               gint64               ms);
 
 void           _si_wire_problem_build_members (const SiWireProblem *problem,
                                                JsonBuilder         *builder);

@@ -415,6 +415,60 @@ validate_fields (SiWireRecord *record,
   return TRUE;
 }
 
+/* Optional in both directions: older clients and servers do not know it. A server's null
+ * says "not known" as leaving it out does; a request says it with a name or not at all. */
+gboolean
+_si_wire_get_device (JsonObject  *object,
+                     gboolean     request,
+                     char       **out,
+                     GError     **error)
+{
+  if ((request || !json_object_has_member (object, "device") ||
+       !JSON_NODE_HOLDS_NULL (json_object_get_member (object, "device"))) &&
+      !_si_wire_get_string (object, "device", FALSE, out, error))
+    return FALSE;
+  if (*out != NULL && !si_wire_device_name_is_valid (*out))
+    return _si_wire_field_error (error, "device",
+                                 "must be 1 to %d characters, not only white space, without control characters",
+                                 SI_DEVICE_NAME_MAX_CHARS);
+  return TRUE;
+}
+
+/* An idea's content as a server sends it (all four fields required), checked as a record's. */
+gboolean
+_si_wire_get_idea_content (JsonObject   *object,
+                           SiWireRecord *record,
+                           GError      **error)
+{
+  g_return_val_if_fail (record->collection == SI_WIRE_COLLECTION_IDEAS, FALSE);
+
+  return _si_wire_get_string (object, "title", TRUE, &record->title, error) &&
+         _si_wire_get_string (object, "body", TRUE, &record->body, error) &&
+         get_bool (object, "pinned", TRUE, &record->pinned, error) &&
+         get_tags (object, TRUE, &record->tags, error) &&
+         validate_fields (record, FALSE, error);
+}
+
+gboolean
+_si_wire_get_bool (JsonObject *object,
+                   const char *field,
+                   gboolean    required,
+                   gboolean   *out,
+                   GError    **error)
+{
+  return get_bool (object, field, required, out, error);
+}
+
+gboolean
+_si_wire_get_time (JsonObject *object,
+                   const char *field,
+                   gboolean    required,
+                   gint64     *out,
+                   GError    **error)
+{
+  return get_time (object, field, required, out, error);
+}
+
 SiWireRecord *
 si_wire_record_from_json (JsonNode          *node,
                           SiWireCollection   collection,
@@ -481,19 +535,8 @@ si_wire_record_from_json (JsonNode          *node,
       !get_time (object, "updated_at", TRUE, &record->updated_at, error))
     return NULL;
 
-  /* Optional in both directions: older clients and servers do not know it. A server's null
-   * says "not known" as leaving it out does; a request says it with a name or not at all. */
-  if ((request || !json_object_has_member (object, "device") ||
-       !JSON_NODE_HOLDS_NULL (json_object_get_member (object, "device"))) &&
-      !_si_wire_get_string (object, "device", FALSE, &record->device, error))
+  if (!_si_wire_get_device (object, request, &record->device, error))
     return NULL;
-  if (record->device != NULL && !si_wire_device_name_is_valid (record->device))
-    {
-      _si_wire_field_error (error, "device",
-                            "must be 1 to %d characters, not only white space, without control characters",
-                            SI_DEVICE_NAME_MAX_CHARS);
-      return NULL;
-    }
 
   /* A tombstone from the server carries no fields; everything else carries them all. */
   need_fields = !record->deleted;
@@ -528,6 +571,32 @@ build_time (JsonBuilder *builder,
 
   json_builder_set_member_name (builder, name);
   json_builder_add_string_value (builder, text);
+}
+
+void
+_si_wire_build_idea_content (const SiWireRecord *record,
+                             JsonBuilder        *builder)
+{
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, record->title ? record->title : "");
+  json_builder_set_member_name (builder, "body");
+  json_builder_add_string_value (builder, record->body ? record->body : "");
+  json_builder_set_member_name (builder, "pinned");
+  json_builder_add_boolean_value (builder, record->pinned);
+  json_builder_set_member_name (builder, "tags");
+  json_builder_begin_array (builder);
+  for (guint i = 0; record->tags != NULL && i < record->tags->len; i++)
+    json_builder_add_int_value (builder, g_array_index (record->tags, gint64, i));
+  json_builder_end_array (builder);
+}
+
+/* Writes `name: "<RFC 3339 time>"` into @builder. */
+void
+_si_wire_build_time (JsonBuilder *builder,
+                     const char  *name,
+                     gint64       ms)
+{
+  build_time (builder, name, ms);
 }
 
 /* @with_collection: add `"collection"` (the records of GET /api/v1/changes). */
@@ -575,19 +644,7 @@ record_build (const SiWireRecord *record,
 
   with_fields = mode == SI_WIRE_MODE_REQUEST || !record->deleted;
   if (with_fields && record->collection == SI_WIRE_COLLECTION_IDEAS)
-    {
-      json_builder_set_member_name (builder, "title");
-      json_builder_add_string_value (builder, record->title ? record->title : "");
-      json_builder_set_member_name (builder, "body");
-      json_builder_add_string_value (builder, record->body ? record->body : "");
-      json_builder_set_member_name (builder, "pinned");
-      json_builder_add_boolean_value (builder, record->pinned);
-      json_builder_set_member_name (builder, "tags");
-      json_builder_begin_array (builder);
-      for (guint i = 0; record->tags != NULL && i < record->tags->len; i++)
-        json_builder_add_int_value (builder, g_array_index (record->tags, gint64, i));
-      json_builder_end_array (builder);
-    }
+    _si_wire_build_idea_content (record, builder);
   else if (with_fields)
     {
       json_builder_set_member_name (builder, "name");

@@ -34,6 +34,9 @@ G_BEGIN_DECLS
 #define SI_WIRE_FEATURES_HEADER "Saveidea-Features"
 /** The feature of a server that stores a record's `device` (an older one refuses the field). */
 #define SI_WIRE_FEATURE_DEVICE "device"
+/** The feature of a server that keeps earlier versions of ideas and a trash
+ * (`GET /api/v1/ideas/<id>/history`, `/api/v1/trash`, undelete, purge: si-wire-history.h). */
+#define SI_WIRE_FEATURE_HISTORY "history"
 
 /** The default and the largest page size of `GET /api/v1/<collection>` and `/api/v1/changes`. */
 #define SI_WIRE_PAGE_DEFAULT_LIMIT 500

@@ -29,12 +29,14 @@ static const Table tables[] = {
   { "accounts", "id, name, pwhash, seq, created_at", "" },
   { "tokens", "hash, account_id, created_at", "" },
   { "records", "id, account_id, collection, uid, version, created_at, updated_at, deleted, "
-               "title, body, pinned, tags, name, name_key, colour, device", "" },
+               "title, body, pinned, tags, name, name_key, colour, device, written_at", "" },
   { "idea_tags", "tag_id, idea_id", "" },
+  { "idea_history", "id, account_id, idea_id, version, written_at, updated_at, device, title, body, "
+                    "pinned, tags, bytes", "" },
 };
 
 /* The source's table names, sorted, as the list above has them. */
-#define KNOWN_TABLES "accounts, idea_tags, meta, records, tokens"
+#define KNOWN_TABLES "accounts, idea_history, idea_tags, meta, records, tokens"
 
 typedef struct {
   SiServerStorage    *target;

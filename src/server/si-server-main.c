@@ -16,6 +16,7 @@
 #include "si-password.h"
 #include "si-server.h"
 #include "si-server-copy.h"
+#include "si-server-pruner.h"
 #include "si-server-storage.h"
 
 /* Exit codes (documented in --help). */
@@ -36,6 +37,8 @@ enum {
 #define MAX_POOL_SIZE 256
 #define MAX_MAX_CONNECTIONS 1000000
 #define MAX_TIMEOUT_SECONDS 86400
+#define MAX_HISTORY_DAYS 36500
+#define MAX_HISTORY_MIB (G_GINT64_CONSTANT (1) << 30)
 
 static const char summary[] =
   "Serves the Saveidea sync protocol (docs/protocol.md) from a data folder (SQLite) or a\n"
@@ -52,7 +55,12 @@ static const char summary[] =
   "                      serve it from there with --database; stop the server first\n"
   "\n"
   "Passwords are read from standard input, one line; on a terminal they are asked for\n"
-  "without echo. They need at least 8 characters.";
+  "without echo. They need at least 8 characters.\n"
+  "\n"
+  "History: every earlier version of an idea is kept --history-days, then one a day (the\n"
+  "newest of each UTC day) up to a year, within --history-max-mib per account (oldest\n"
+  "first); a deleted idea stays restorable for --trash-days. A background job prunes\n"
+  "them every hour (docs/protocol.md, \"History and trash\").";
 
 static const char description[] =
   "Exit status:\n"
@@ -381,6 +389,7 @@ serve (SiServerStorage *storage,
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
+  SiServerPruner *pruner = NULL;
   Serve state = { 0 };
   guint term_id, int_id;
   int status = EXIT_OK;
@@ -440,7 +449,9 @@ serve (SiServerStorage *storage,
   g_message ("Serving %s (instance %s, %s, %u connections)", url,
              si_server_storage_get_instance_id (storage), database ? "PostgreSQL" : "SQLite", pool_size);
 
+  pruner = si_server_pruner_start (database, data_dir, SI_SERVER_PRUNE_INTERVAL_SECONDS);
   g_main_loop_run (loop);
+  g_clear_pointer (&pruner, si_server_pruner_stop);
   g_message ("Stopped");
 
 out:
@@ -472,6 +483,10 @@ main (int   argc,
   int idle_timeout = SI_SERVER_DEFAULT_IDLE_TIMEOUT;
   int header_timeout = SI_SERVER_DEFAULT_HEADER_TIMEOUT;
   int body_timeout = SI_SERVER_DEFAULT_BODY_TIMEOUT;
+  int history_days = SI_SERVER_HISTORY_DAYS_DEFAULT;
+  int trash_days = SI_SERVER_TRASH_DAYS_DEFAULT;
+  gint64 history_max_mib = SI_SERVER_HISTORY_MAX_MIB_DEFAULT;
+  SiServerHistoryPolicy history;
   SiServerLimits limits;
   gboolean version = FALSE;
   int status;
@@ -505,6 +520,15 @@ main (int   argc,
     { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &trusted_proxies,
       "A reverse proxy's IP address: for requests from it, count failed logins against the client"
       " it names last in X-Forwarded-For (repeat for several)", "ADDRESS" },
+    { "history-days", 0, 0, G_OPTION_ARG_INT, &history_days,
+      "Keep every earlier version of an idea this long, then one a day up to a year; 0 keeps"
+      " none (default 30)", "DAYS" },
+    { "history-max-mib", 0, 0, G_OPTION_ARG_INT64, &history_max_mib,
+      "Per account, the most the kept versions may take; beyond, the oldest go first; 0: no"
+      " cap (default 256)", "MIB" },
+    { "trash-days", 0, 0, G_OPTION_ARG_INT, &trash_days,
+      "Keep a deleted idea restorable this long; 0: a delete drops its content at once"
+      " (default 30)", "DAYS" },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version and exit", NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &args, NULL, "[user add|list|del|passwd [NAME] | copy-to [URI]]" },
     { NULL }
@@ -560,6 +584,20 @@ main (int   argc,
                   MAX_TIMEOUT_SECONDS);
       return EXIT_USAGE;
     }
+  if (history_days < 0 || history_days > MAX_HISTORY_DAYS || trash_days < 0 || trash_days > MAX_HISTORY_DAYS)
+    {
+      g_printerr ("saveidea-server: --history-days and --trash-days must be from 0 to %d\n", MAX_HISTORY_DAYS);
+      return EXIT_USAGE;
+    }
+  if (history_max_mib < 0 || history_max_mib > MAX_HISTORY_MIB)
+    {
+      g_printerr ("saveidea-server: --history-max-mib must be from 0 to %" G_GINT64_FORMAT "\n", MAX_HISTORY_MIB);
+      return EXIT_USAGE;
+    }
+  history.history_days = (guint) history_days;
+  history.trash_days = (guint) trash_days;
+  history.max_bytes = (guint64) history_max_mib << 20;
+  si_server_storage_set_history_policy (&history);
   si_server_limits_init_default (&limits);
   limits.max_connections = (guint) max_connections;
   limits.idle_timeout = (guint) idle_timeout;

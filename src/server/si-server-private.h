@@ -56,6 +56,10 @@ typedef enum {
   KIND_BATCH,
   KIND_LOGOUT,
   KIND_LOGIN,     /* see Login */
+  KIND_HISTORY,   /* GET /ideas/<id>/history */
+  KIND_TRASH,     /* GET /trash */
+  KIND_UNDELETE,  /* POST /ideas/<id>/undelete */
+  KIND_PURGE,     /* POST /ideas/<id>/purge */
 } Kind;
 
 typedef struct _Request Request;
@@ -72,6 +76,7 @@ struct _Request
   gint64             id;
   gint64             if_match;
   gint64             since;
+  gint64             before;      /* history and trash pages: 0 for none */
   gint64             limit;
   char              *token;       /* the bearer token, if well formed */
   GBytes            *body;        /* a JSON request body, size and type checked */

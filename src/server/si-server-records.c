@@ -217,6 +217,36 @@ batch_run (Request         *request,
   _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
 }
 
+/* GET /ideas/<id>/history and GET /trash */
+static void
+history_run (Request         *request,
+             gint64           account_id,
+             SiServerStorage *storage)
+{
+  g_autoptr(SiWireHistoryPage) history = NULL;
+  g_autoptr(SiWireTrashPage) trash = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (request->kind == KIND_HISTORY)
+    {
+      history = si_server_storage_history_list (storage, account_id, request->id, request->before,
+                                                (guint) request->limit, &error);
+      if (history != NULL)
+        node = si_wire_history_page_to_json (history);
+    }
+  else
+    {
+      trash = si_server_storage_trash_list (storage, account_id, request->before, (guint) request->limit, &error);
+      if (trash != NULL)
+        node = si_wire_trash_page_to_json (trash);
+    }
+  if (node == NULL)
+    _si_server_respond_error (&request->reply, error, NULL, storage);
+  else
+    _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
+}
+
 /* Every authenticated request, on a worker thread. */
 void
 _si_server_api_run (Request         *request,
@@ -276,6 +306,31 @@ _si_server_api_run (Request         *request,
     case KIND_DELETE:
       status = do_delete (storage, account_id, request->collection, request->id,
                           request->if_match, &record, &problem);
+      break;
+    case KIND_HISTORY:
+    case KIND_TRASH:
+      history_run (request, account_id, storage);
+      return;
+    case KIND_UNDELETE:
+    case KIND_PURGE:
+      {
+        g_autoptr(SiWireRecord) current = NULL;
+
+        if (request->kind == KIND_UNDELETE)
+          record = si_server_storage_record_undelete (storage, account_id, request->id, request->if_match,
+                                                      &current, &error);
+        else if (si_server_storage_record_purge (storage, account_id, request->id, &current, &error))
+          {
+            request->reply.status = SOUP_STATUS_NO_CONTENT;
+            return;
+          }
+        if (error != NULL)
+          {
+            problem = _si_server_problem_from_error (error, current, &status);
+            break;
+          }
+        status = SOUP_STATUS_OK;
+      }
       break;
     case KIND_LOGIN:
     default:

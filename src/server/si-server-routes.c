@@ -165,7 +165,8 @@ set_common_headers (SiServer          *self,
     {
       soup_message_headers_replace (headers, SI_WIRE_INSTANCE_HEADER,
                                     si_server_storage_get_instance_id (self->storage));
-      soup_message_headers_replace (headers, SI_WIRE_FEATURES_HEADER, SI_WIRE_FEATURE_DEVICE);
+      soup_message_headers_replace (headers, SI_WIRE_FEATURES_HEADER,
+                                    SI_WIRE_FEATURE_DEVICE ", " SI_WIRE_FEATURE_HISTORY);
     }
 }
 
@@ -210,24 +211,36 @@ route (SiServer          *self,
         }
       request = _si_server_request_new (self, msg, rest[0] == 'b' ? KIND_BATCH : KIND_LOGOUT);
     }
-  else if (g_str_equal (rest, "changes"))
+  else if (g_str_equal (rest, "changes") || g_str_equal (rest, "trash"))
     {
       if (method != SOUP_METHOD_GET)
         {
           respond_method_not_allowed (reply, method, "GET");
           return;
         }
-      request = _si_server_request_new (self, msg, KIND_LIST);
+      request = _si_server_request_new (self, msg, rest[0] == 'c' ? KIND_LIST : KIND_TRASH);
     }
   else
     {
       parts = g_strsplit (rest, "/", 3);
       n = g_strv_length (parts);
-      if (n == 0 || n > 2 || !si_wire_collection_from_string (parts[0], &collection) ||
-          (n == 2 && !parse_id (parts[1], &id)))
+      if (n == 0 || !si_wire_collection_from_string (parts[0], &collection) ||
+          (n >= 2 && !parse_id (parts[1], &id)) ||
+          (n == 3 && (collection != SI_WIRE_COLLECTION_IDEAS ||
+                      !g_strv_contains ((const char * const[]) { "history", "undelete", "purge", NULL }, parts[2]))))
         {
           respond_not_found (reply, g_uri_get_path (soup_server_message_get_uri (msg)));
           return;
+        }
+      if (n == 3)
+        {
+          const char *allowed = parts[2][0] == 'h' ? "GET" : "POST";
+
+          if (!g_str_equal (method, allowed))
+            {
+              respond_method_not_allowed (reply, method, allowed);
+              return;
+            }
         }
       if (n == 1 && method != SOUP_METHOD_GET && method != SOUP_METHOD_POST)
         {
@@ -241,6 +254,9 @@ route (SiServer          *self,
         }
       if (n == 1)
         request = _si_server_request_new (self, msg, method == SOUP_METHOD_GET ? KIND_LIST : KIND_CREATE);
+      else if (n == 3)
+        request = _si_server_request_new (self, msg, parts[2][0] == 'h' ? KIND_HISTORY :
+                                                     parts[2][0] == 'u' ? KIND_UNDELETE : KIND_PURGE);
       else
         request = _si_server_request_new (self, msg, method == SOUP_METHOD_GET ? KIND_GET :
                                                      method == SOUP_METHOD_PUT ? KIND_UPDATE : KIND_DELETE);
@@ -263,12 +279,20 @@ route (SiServer          *self,
             parse_query_int (query, "limit", SI_WIRE_PAGE_DEFAULT_LIMIT, 1, SI_WIRE_PAGE_MAX_LIMIT,
                              &request->limit, pending);
           break;
+        case KIND_HISTORY:
+        case KIND_TRASH:
+          if (parse_query_int (query, "before", 0, 1, G_MAXINT64, &request->before, pending))
+            parse_query_int (query, "limit", SI_WIRE_HISTORY_DEFAULT_LIMIT, 1, SI_WIRE_HISTORY_MAX_LIMIT,
+                             &request->limit, pending);
+          break;
         case KIND_UPDATE:
         case KIND_DELETE:
+        case KIND_UNDELETE:
           read_if_match (msg, &request->if_match, pending);
           break;
         case KIND_GET:
         case KIND_CREATE:
+        case KIND_PURGE:
         case KIND_BATCH:
         case KIND_LOGOUT:
         case KIND_LOGIN:

@@ -253,6 +253,7 @@ insert_record (gpointer             backend,
                gint64               version,
                const char          *tags_text,
                const char          *name_key,
+               gint64               written_at,
                GError             **error)
 {
   g_autoptr(PGresult) res = NULL;
@@ -265,10 +266,11 @@ insert_record (gpointer             backend,
   param_int (&p, record->created_at);
   param_int (&p, record->updated_at);
   param_fields (&p, record, tags_text, name_key);
+  param_int (&p, written_at);
   res = _si_server_storage_pg_exec_params (backend,
                                            "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
-                                           " title, body, pinned, tags, name, name_key, colour, device)"
-                                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+                                           " title, body, pinned, tags, name, name_key, colour, device, written_at)"
+                                           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
                                            " ON CONFLICT (account_id, collection, uid) DO NOTHING RETURNING " RECORD_COLUMNS,
                                            &p, "store a record", error);
   if (res == NULL || PQntuples (res) == 0)
@@ -286,6 +288,7 @@ update_record (gpointer             backend,
                gint64               version,
                const char          *tags_text,
                const char          *name_key,
+               gint64               written_at,
                GError             **error)
 {
   g_autoptr(PGresult) res = NULL;
@@ -297,10 +300,12 @@ update_record (gpointer             backend,
   param_int (&p, record->updated_at);
   param_int (&p, if_match);
   param_fields (&p, record, tags_text, name_key);
+  param_int (&p, written_at);
   res = _si_server_storage_pg_exec_params (backend,
                                            "UPDATE records SET version = $2, created_at = $3, updated_at = $4, title = $6,"
                                            " body = $7, pinned = $8, tags = $9, name = $10, name_key = $11, colour = $12,"
-                                           " device = $13 WHERE id = $1 AND version = $5 RETURNING " RECORD_COLUMNS,
+                                           " device = $13, written_at = $14, deleted = false"
+                                           " WHERE id = $1 AND version = $5 RETURNING " RECORD_COLUMNS,
                                            &p, "update a record", error);
   if (res == NULL)
     return NULL;
@@ -319,6 +324,7 @@ tombstone_record (gpointer   backend,
                   gint64     if_match,
                   gint64     version,
                   gint64     updated_at,
+                  gint64     written_at,
                   GError   **error)
 {
   g_autoptr(PGresult) res = NULL;
@@ -328,10 +334,11 @@ tombstone_record (gpointer   backend,
   param_int (&p, version);
   param_int (&p, updated_at);
   param_int (&p, if_match);
+  param_int (&p, written_at);
   res = _si_server_storage_pg_exec_params (backend,
                                            "UPDATE records SET version = $2, updated_at = $3, deleted = true, title = NULL,"
                                            " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
-                                           " colour = NULL, device = NULL WHERE id = $1 AND version = $4",
+                                           " colour = NULL, device = NULL, written_at = $5 WHERE id = $1 AND version = $4",
                                            &p, "delete a record", error);
   return res != NULL;
 }
@@ -411,6 +418,274 @@ untag_ideas (gpointer   backend,
   return res != NULL;
 }
 
+
+/* ---------------------------------------------------------------------------------------- */
+/* rows: kept versions (si-server-storage-history.c) */
+
+static gboolean
+history_save (gpointer   backend,
+              gint64     account_id,
+              gint64     id,
+              gint64     now,
+              GError   **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  param_int (&p, id);
+  param_int (&p, now);
+  res = _si_server_storage_pg_exec_params (backend,
+                                           "INSERT INTO idea_history (account_id, idea_id, version, written_at, updated_at,"
+                                           " device, title, body, pinned, tags, bytes)"
+                                           " SELECT account_id, id, version, coalesce(written_at, $3), updated_at, device,"
+                                           "  coalesce(title, ''), coalesce(body, ''), coalesce(pinned, false), coalesce(tags, ''),"
+                                           "  " G_STRINGIFY (SI_SERVER_HISTORY_ROW_OVERHEAD) " + octet_length(coalesce(title, ''))"
+                                           "  + octet_length(coalesce(body, '')) + octet_length(coalesce(tags, ''))"
+                                           "  + coalesce(octet_length(device), 0)"
+                                           " FROM records WHERE id = $2 AND account_id = $1 AND collection = 2 AND NOT deleted"
+                                           " ON CONFLICT DO NOTHING",
+                                           &p, "keep a version", error);
+  return res != NULL;
+}
+
+/* version, updated_at, device, title, body, pinned, tags from column @first on. */
+static SiWireRecord *
+version_from_row (const PGresult *res,
+                  int             row,
+                  int             first)
+{
+  SiWireRecord *record = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
+
+  record->version = get_int (res, row, first);
+  record->updated_at = get_int (res, row, first + 1);
+  if (!PQgetisnull (res, row, first + 2))
+    record->device = g_strdup (PQgetvalue (res, row, first + 2));
+  g_free (record->title);
+  record->title = g_strdup (PQgetvalue (res, row, first + 3));
+  g_free (record->body);
+  record->body = g_strdup (PQgetvalue (res, row, first + 4));
+  record->pinned = get_bool (res, row, first + 5);
+  g_array_unref (record->tags);
+  record->tags = _si_server_storage_tags_from_text (PQgetvalue (res, row, first + 6));
+  return record;
+}
+
+static GPtrArray *
+history_list (gpointer   backend,
+              gint64     account_id,
+              gint64     id,
+              gint64     before,
+              guint      limit,
+              GError   **error)
+{
+  g_autoptr(GPtrArray) versions = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_record_free);
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  param_int (&p, id);
+  param_int (&p, before > 0 ? before : G_MAXINT64);
+  param_int (&p, limit);
+  res = _si_server_storage_pg_exec_params (backend,
+                                           "SELECT version, updated_at, device, title, body, pinned, tags FROM idea_history"
+                                           " WHERE account_id = $1 AND idea_id = $2 AND version < $3"
+                                           " ORDER BY version DESC LIMIT $4",
+                                           &p, "list the kept versions", error);
+  if (res == NULL)
+    return NULL;
+  for (int i = 0; i < PQntuples (res); i++)
+    g_ptr_array_add (versions, version_from_row (res, i, 0));
+  return g_steal_pointer (&versions);
+}
+
+static gboolean
+history_purge (gpointer   backend,
+               gint64     account_id,
+               gint64     id,
+               GError   **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  param_int (&p, id);
+  res = _si_server_storage_pg_exec_params (backend, "DELETE FROM idea_history WHERE account_id = $1 AND idea_id = $2",
+                                           &p, "remove the kept versions", error);
+  return res != NULL;
+}
+
+#define TRASH_SELECT \
+  "SELECT r.id, r.uid, r.version, coalesce(r.written_at, r.updated_at), r.created_at," \
+  " h.version, h.updated_at, h.device, h.title, h.body, h.pinned, h.tags" \
+  " FROM records r JOIN idea_history h ON h.account_id = r.account_id AND h.idea_id = r.id" \
+  "  AND h.version = (SELECT max(version) FROM idea_history m WHERE m.account_id = r.account_id AND m.idea_id = r.id)" \
+  " WHERE r.account_id = $1 AND r.collection = 2 AND r.deleted" \
+  "  AND coalesce(r.written_at, r.updated_at) >= $2 AND r.version < $3"
+
+static GPtrArray *
+trash_list (gpointer   backend,
+            gint64     account_id,
+            gint64     id,
+            gint64     deleted_since,
+            gint64     before,
+            guint      limit,
+            GError   **error)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_trash_entry_free);
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  param_int (&p, deleted_since);
+  param_int (&p, before > 0 ? before : G_MAXINT64);
+  param_int (&p, limit);
+  if (id > 0)
+    {
+      param_int (&p, id);
+      res = _si_server_storage_pg_exec_params (backend, TRASH_SELECT " AND r.id = $5 ORDER BY r.version DESC LIMIT $4",
+                                               &p, "list the trash", error);
+    }
+  else
+    res = _si_server_storage_pg_exec_params (backend, TRASH_SELECT " ORDER BY r.version DESC LIMIT $4",
+                                             &p, "list the trash", error);
+  if (res == NULL)
+    return NULL;
+  for (int i = 0; i < PQntuples (res); i++)
+    {
+      SiWireRecord *record = version_from_row (res, i, 5);
+
+      record->id = get_int (res, i, 0);
+      record->uid = g_strdup (PQgetvalue (res, i, 1));
+      record->version = get_int (res, i, 2);
+      record->created_at = get_int (res, i, 4);
+      record->deleted = TRUE;
+      g_ptr_array_add (entries, si_wire_trash_entry_new (record, get_int (res, i, 3)));
+    }
+  return g_steal_pointer (&entries);
+}
+
+static GArray *
+history_meta (gpointer   backend,
+              gint64     account_id,
+              gint64     after_idea,
+              guint      max_rows,
+              GError   **error)
+{
+  g_autoptr(GArray) meta = g_array_new (FALSE, TRUE, sizeof (SiServerHistoryMeta));
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  /* Whole ideas: up to the idea of the row max_rows rows on. */
+  param_int (&p, account_id);
+  param_int (&p, after_idea);
+  param_int (&p, MAX (max_rows, 1));
+  res = _si_server_storage_pg_exec_params (backend,
+                                           "SELECT h.id, h.idea_id, h.version, h.written_at, h.bytes,"
+                                           " CASE WHEN r.deleted THEN coalesce(r.written_at, r.updated_at) ELSE 0 END"
+                                           " FROM idea_history h JOIN records r ON r.id = h.idea_id"
+                                           " WHERE h.account_id = $1 AND h.idea_id > $2 AND h.idea_id <= coalesce("
+                                           "  (SELECT idea_id FROM idea_history WHERE account_id = $1 AND idea_id > $2"
+                                           "   ORDER BY idea_id LIMIT 1 OFFSET $3), 9223372036854775807)"
+                                           " ORDER BY h.idea_id, h.version DESC",
+                                           &p, "read the kept versions", error);
+  if (res == NULL)
+    return NULL;
+  for (int i = 0; i < PQntuples (res); i++)
+    {
+      SiServerHistoryMeta m = { 0 };
+
+      m.row_id = get_int (res, i, 0);
+      m.idea_id = get_int (res, i, 1);
+      m.version = get_int (res, i, 2);
+      m.written_at = get_int (res, i, 3);
+      m.bytes = get_int (res, i, 4);
+      m.deleted_at = get_int (res, i, 5);
+      g_array_append_val (meta, m);
+    }
+  return g_steal_pointer (&meta);
+}
+
+static GArray *
+history_oldest (gpointer   backend,
+                gint64     account_id,
+                gint64     after_written,
+                gint64     after_row,
+                gint64     trash_since,
+                guint      limit,
+                GError   **error)
+{
+  g_autoptr(GArray) meta = g_array_new (FALSE, TRUE, sizeof (SiServerHistoryMeta));
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  param_int (&p, after_written);
+  param_int (&p, after_row);
+  param_int (&p, trash_since);
+  param_int (&p, limit);
+  res = _si_server_storage_pg_exec_params (backend,
+                                           "SELECT h.id, h.idea_id, h.version, h.written_at, h.bytes,"
+                                           " r.deleted AND coalesce(r.written_at, r.updated_at) >= $4 AND h.version ="
+                                           "  (SELECT max(version) FROM idea_history m WHERE m.account_id = h.account_id"
+                                           "   AND m.idea_id = h.idea_id)"
+                                           " FROM idea_history h JOIN records r ON r.id = h.idea_id"
+                                           " WHERE h.account_id = $1 AND (h.written_at, h.id) > ($2::bigint, $3::bigint)"
+                                           " ORDER BY h.written_at, h.id LIMIT $5",
+                                           &p, "read the kept versions", error);
+  if (res == NULL)
+    return NULL;
+  for (int i = 0; i < PQntuples (res); i++)
+    {
+      SiServerHistoryMeta m = { 0 };
+
+      m.row_id = get_int (res, i, 0);
+      m.idea_id = get_int (res, i, 1);
+      m.version = get_int (res, i, 2);
+      m.written_at = get_int (res, i, 3);
+      m.bytes = get_int (res, i, 4);
+      m.protected = get_bool (res, i, 5);
+      g_array_append_val (meta, m);
+    }
+  return g_steal_pointer (&meta);
+}
+
+static gboolean
+history_bytes (gpointer   backend,
+               gint64     account_id,
+               guint64   *out_bytes,
+               GError   **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  res = _si_server_storage_pg_exec_params (backend, "SELECT coalesce(sum(bytes), 0) FROM idea_history WHERE account_id = $1",
+                                           &p, "count the kept versions", error);
+  if (res == NULL)
+    return FALSE;
+  *out_bytes = (guint64) MAX (get_int (res, 0, 0), 0);
+  return TRUE;
+}
+
+static gboolean
+history_delete (gpointer   backend,
+                GArray    *row_ids,
+                GError   **error)
+{
+  g_autoptr(GString) ids = g_string_new ("{");
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  for (guint i = 0; i < row_ids->len; i++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? "," : "", g_array_index (row_ids, gint64, i));
+  g_string_append_c (ids, '}');
+  param_text (&p, ids->str);
+  res = _si_server_storage_pg_exec_params (backend, "DELETE FROM idea_history WHERE id = ANY($1::bigint[])",
+                                           &p, "drop kept versions", error);
+  return res != NULL;
+}
+
 const SiServerStorageRowOps _si_server_storage_pg_row_ops = {
   .tx_begin = _si_server_storage_pg_tx_begin,
   .tx_end = _si_server_storage_pg_tx_end,
@@ -425,6 +700,15 @@ const SiServerStorageRowOps _si_server_storage_pg_row_ops = {
   .set_idea_tags = set_idea_tags,
   .count_tagged = count_tagged,
   .untag_ideas = untag_ideas,
+  .history_save = history_save,
+  .history_list = history_list,
+  .history_purge = history_purge,
+  .trash_list = trash_list,
+  .history_meta = history_meta,
+  .history_oldest = history_oldest,
+  .history_bytes = history_bytes,
+  .history_delete = history_delete,
+  .scrub = NULL,  /* rows are deleted; docs/security.md says what VACUUM does */
   .lookups = { tag_state, load_tag_by_name },
 };
 

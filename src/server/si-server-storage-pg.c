@@ -35,7 +35,7 @@
 
 #include "si-server-storage-pg-private.h"
 
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 
 #define BACKOFF_MIN_USEC (250 * 1000)
 #define BACKOFF_MAX_USEC (10 * G_USEC_PER_SEC)
@@ -45,6 +45,26 @@
 
 /* Made first, and on its own: it holds the schema version. */
 #define META_SQL "CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL)"
+
+/* Schema 3: kept versions of ideas and the trash (si-server-storage-history.c); see the
+ * SQLite backend's schema 4. No foreign key to records: their rows go only with the account. */
+#define HISTORY_SCHEMA_SQL \
+  "CREATE TABLE idea_history (" \
+  "  id         bigserial PRIMARY KEY," \
+  "  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE," \
+  "  idea_id    bigint NOT NULL," \
+  "  version    bigint NOT NULL," \
+  "  written_at bigint NOT NULL," \
+  "  updated_at bigint NOT NULL," \
+  "  device     text," \
+  "  title      text NOT NULL," \
+  "  body       text NOT NULL," \
+  "  pinned     boolean NOT NULL," \
+  "  tags       text NOT NULL," \
+  "  bytes      bigint NOT NULL" \
+  ");" \
+  "CREATE UNIQUE INDEX idea_history_idea ON idea_history (account_id, idea_id, version);" \
+  "CREATE INDEX idea_history_age ON idea_history (account_id, written_at, bytes);"
 
 static const char schema_sql[] =
   "CREATE TABLE accounts ("
@@ -79,6 +99,7 @@ static const char schema_sql[] =
   "  name_key   text,"
   "  colour     text,"
   "  device     text,"   /* schema 2: the device that wrote the version (`device`), or NULL */
+  "  written_at bigint,"  /* schema 3: the server's time of the last write, or NULL */
   "  UNIQUE (account_id, collection, uid)"
   ");"
   "CREATE INDEX records_feed ON records (account_id, collection, version);"
@@ -90,7 +111,8 @@ static const char schema_sql[] =
   "  idea_id bigint NOT NULL REFERENCES records (id) ON DELETE CASCADE,"
   "  PRIMARY KEY (tag_id, idea_id)"
   ");"
-  "CREATE INDEX idea_tags_idea ON idea_tags (idea_id);";
+  "CREATE INDEX idea_tags_idea ON idea_tags (idea_id);"
+  HISTORY_SCHEMA_SQL;
 
 struct _SiServerStoragePg
 {
@@ -713,6 +735,12 @@ migrate_schema (SiServerStoragePg  *self,
                                            "add the records' device column", error) ||
        !meta_set (self, "schema_version", "2", error)))
     return FALSE;
+  /* 2 -> 3: kept versions of ideas and the trash. */
+  if (version < 3 &&
+      (!_si_server_storage_pg_exec_simple (self, "ALTER TABLE records ADD COLUMN IF NOT EXISTS written_at bigint;"
+                                           HISTORY_SCHEMA_SQL, "add the kept versions of ideas", error) ||
+       !meta_set (self, "schema_version", "3", error)))
+    return FALSE;
   return TRUE;
 }
 
@@ -861,7 +889,9 @@ check_empty (SiServerStoragePg  *self,
   *out_has_schema = PQntuples (tables) > 0;
   if (!*out_has_schema)
     return TRUE;
-  if (!g_str_equal (names->str, "accounts, idea_tags, meta, records, tokens"))
+  /* This server's tables, or those of a schema before 3 (migrated below). */
+  if (!g_str_equal (names->str, "accounts, idea_history, idea_tags, meta, records, tokens") &&
+      !g_str_equal (names->str, "accounts, idea_tags, meta, records, tokens"))
     {
       g_set_error (error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_NOT_EMPTY,
                    "The database %s is not empty (it has the tables %s): copy into a new, "
@@ -879,7 +909,8 @@ check_empty (SiServerStoragePg  *self,
       return FALSE;
     }
   rows = _si_server_storage_pg_exec_params (self, "SELECT EXISTS (SELECT 1 FROM accounts) OR EXISTS (SELECT 1 FROM tokens)"
-                            " OR EXISTS (SELECT 1 FROM records) OR EXISTS (SELECT 1 FROM idea_tags)",
+                            " OR EXISTS (SELECT 1 FROM records) OR EXISTS (SELECT 1 FROM idea_tags)"
+                            " OR (to_regclass('idea_history') IS NOT NULL AND EXISTS (SELECT 1 FROM idea_history))",
                       NULL, "look for data", error);
   if (rows == NULL)
     return FALSE;
@@ -1026,7 +1057,8 @@ _si_server_storage_pg_finish_copy (SiServerStorage  *storage,
   /* The next account and record get ids above the copied ones (none was ever reused). */
   if (!_si_server_storage_pg_exec_simple (self,
                                           "SELECT setval(pg_get_serial_sequence('accounts', 'id'), coalesce(max(id), 0) + 1, false) FROM accounts;"
-                                          "SELECT setval(pg_get_serial_sequence('records', 'id'), coalesce(max(id), 0) + 1, false) FROM records",
+                                          "SELECT setval(pg_get_serial_sequence('records', 'id'), coalesce(max(id), 0) + 1, false) FROM records;"
+                                          "SELECT setval(pg_get_serial_sequence('idea_history', 'id'), coalesce(max(id), 0) + 1, false) FROM idea_history",
                                           "move the id sequences past the copied ids", &local_error) ||
       !meta_set (self, "schema_version", version, &local_error))
     goto fail;

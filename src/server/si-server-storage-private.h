@@ -5,8 +5,10 @@
 
 G_BEGIN_DECLS
 
-/* Wall-clock ms since the epoch (tombstones' and accounts' times). */
+/* Wall-clock ms since the epoch (tombstones' and accounts' times, when a version was written).
+ * Tests that link the storage may set it (0: the real clock again). */
 gint64  _si_server_storage_now_ms         (void);
+void    _si_server_storage_set_now_for_tests (gint64 now_ms);
 /* Ideas' tag ids as stored: "12,5,40" in the client's order; "" for none. */
 char   *_si_server_storage_tags_to_text   (GArray     *tags);
 GArray *_si_server_storage_tags_from_text (const char *text);
@@ -110,15 +112,18 @@ typedef struct {
                                   const char         *uid,
                                   GError            **error);
   /* Stores @record at @version with the checked fields (@tags_text for an idea, @name_key for
-   * a tag) and returns it as stored; NULL without error when the uid is already there. */
+   * a tag), written (server time) at @written_at, and returns it as stored; NULL without error
+   * when the uid is already there. */
   SiWireRecord *(*insert)        (gpointer            backend,
                                   gint64              account_id,
                                   const SiWireRecord *record,
                                   gint64              version,
                                   const char         *tags_text,
                                   const char         *name_key,
+                                  gint64              written_at,
                                   GError            **error);
-  /* Replaces the fields of record @id (at version @if_match) and returns it as stored. */
+  /* Replaces the fields of record @id (at version @if_match) and returns it as stored; a
+   * tombstone becomes live again (an undelete). */
   SiWireRecord *(*update)        (gpointer            backend,
                                   gint64              account_id,
                                   gint64              id,
@@ -127,13 +132,16 @@ typedef struct {
                                   gint64              version,
                                   const char         *tags_text,
                                   const char         *name_key,
+                                  gint64              written_at,
                                   GError            **error);
-  /* Makes record @id (at version @if_match) a tombstone: identity and times, no content. */
+  /* Makes record @id (at version @if_match) a tombstone: identity and times, no content;
+   * @written_at is the time of the deletion. */
   gboolean      (*tombstone)     (gpointer            backend,
                                   gint64              id,
                                   gint64              if_match,
                                   gint64              version,
                                   gint64              updated_at,
+                                  gint64              written_at,
                                   GError            **error);
   /* Which tags idea @idea_id has (@fresh: it had none yet). */
   gboolean      (*set_idea_tags) (gpointer            backend,
@@ -154,8 +162,90 @@ typedef struct {
                                   gint64              tag_id,
                                   guint               count,
                                   GError            **error);
+
+  /* history (si-server-storage-history.c) */
+
+  /* Copies idea @id's live row into its kept versions (its version, content, device and the
+   * time it was written, @now when that is not known). */
+  gboolean      (*history_save)  (gpointer            backend,
+                                  gint64              account_id,
+                                  gint64              id,
+                                  gint64              now,
+                                  GError            **error);
+  /* Idea @id's kept versions with version < @before (0: all), newest first, at most @limit:
+   * idea records with version, updated_at, device and content. */
+  GPtrArray    *(*history_list)  (gpointer            backend,
+                                  gint64              account_id,
+                                  gint64              id,
+                                  gint64              before,
+                                  guint               limit,
+                                  GError            **error);
+  /* Removes every kept version of idea @id. */
+  gboolean      (*history_purge) (gpointer            backend,
+                                  gint64              account_id,
+                                  gint64              id,
+                                  GError            **error);
+  /* The account's deleted ideas (@id: only that one, 0: all) deleted at or after
+   * @deleted_since with a kept version, tombstone version < @before (0: all), newest first,
+   * at most @limit: #SiWireTrashEntry with the newest kept version's content. */
+  GPtrArray    *(*trash_list)    (gpointer            backend,
+                                  gint64              account_id,
+                                  gint64              id,
+                                  gint64              deleted_since,
+                                  gint64              before,
+                                  guint               limit,
+                                  GError            **error);
+  /* Pruning: the #SiServerHistoryMeta of the account's kept versions of the ideas with id >
+   * @after_idea, whole ideas, about @max_rows rows (more when one idea has more), by idea and
+   * newest version first. */
+  GArray       *(*history_meta)  (gpointer            backend,
+                                  gint64              account_id,
+                                  gint64              after_idea,
+                                  guint               max_rows,
+                                  GError            **error);
+  /* The account's kept versions oldest first (written_at, then row id) after (@after_written,
+   * @after_row), at most @limit, with `protected` set for the newest kept version of an idea
+   * deleted at or after @trash_since. */
+  GArray       *(*history_oldest) (gpointer           backend,
+                                   gint64             account_id,
+                                   gint64             after_written,
+                                   gint64             after_row,
+                                   gint64             trash_since,
+                                   guint              limit,
+                                   GError           **error);
+  /* What the account's kept versions count towards the cap. */
+  gboolean      (*history_bytes) (gpointer            backend,
+                                  gint64              account_id,
+                                  guint64            *out_bytes,
+                                  GError            **error);
+  /* Removes the kept versions with these row ids (#gint64). */
+  gboolean      (*history_delete) (gpointer           backend,
+                                   GArray            *row_ids,
+                                   GError           **error);
+  /* Outside any transaction, after a purge: makes removed content unreadable in the files
+   * (SQLite: a WAL checkpoint that truncates the log). NULL when there is nothing to do. */
+  gboolean      (*scrub)         (gpointer            backend,
+                                  GError            **error);
+
   SiServerStorageLookups lookups;
 } SiServerStorageRowOps;
+
+/* One kept version, as pruning sees it (no content). */
+typedef struct {
+  gint64   row_id;
+  gint64   idea_id;
+  gint64   version;
+  gint64   written_at;
+  gint64   bytes;
+  gint64   deleted_at;  /* the idea's deletion (server time), 0 while it is live */
+  gboolean protected;   /* history_oldest(): the trash's content */
+} SiServerHistoryMeta;
+
+/* The policy's cut-offs as of @now (si-server-storage-history.c); exposed for the records. */
+const SiServerHistoryPolicy *_si_server_storage_history_policy (void);
+/* Content was removed outside a purge: the next pruning pass makes it unreadable in the files
+ * (the backend's scrub()). */
+void    _si_server_storage_history_scrub_later (void);
 
 /* Each backend object holds one, made by _si_server_storage_rows_init(), and returns it from
  * the interface's rows(). */

@@ -225,7 +225,8 @@ si_server_storage_record_create (SiServerStorage *self,
     goto done;
 
   text = tags_text (record, tags);
-  result = ops->insert (rows->backend, account_id, record, version, text, name_key, &local_error);
+  result = ops->insert (rows->backend, account_id, record, version, text, name_key, _si_server_storage_now_ms (),
+                        &local_error);
   if (result == NULL)
     {
       if (local_error != NULL)
@@ -299,8 +300,14 @@ si_server_storage_record_update (SiServerStorage *self,
                                         out_current, &local_error))
     goto done;
 
+  /* The version this one replaces is kept (docs/protocol.md, "History and trash"). */
+  if (record->collection == SI_WIRE_COLLECTION_IDEAS && _si_server_storage_history_policy ()->history_days > 0 &&
+      !ops->history_save (rows->backend, account_id, id, _si_server_storage_now_ms (), &local_error))
+    goto done;
+
   text = tags_text (record, tags);
-  result = ops->update (rows->backend, account_id, id, if_match, record, version, text, name_key, &local_error);
+  result = ops->update (rows->backend, account_id, id, if_match, record, version, text, name_key,
+                        _si_server_storage_now_ms (), &local_error);
   if (result == NULL)
     goto done;
 
@@ -397,9 +404,18 @@ si_server_storage_record_delete (SiServerStorage *self,
   if (version == 0)
     goto done;
 
-  /* A tombstone keeps its identity and times, not the content. */
+  /* A tombstone keeps its identity and times, not the content; the trash keeps the content
+   * as the idea's last kept version, or, without a trash, no version is kept. */
+  if (collection == SI_WIRE_COLLECTION_IDEAS &&
+      !(_si_server_storage_history_policy ()->trash_days > 0
+          ? ops->history_save (rows->backend, account_id, id, _si_server_storage_now_ms (), &local_error)
+          : ops->history_purge (rows->backend, account_id, id, &local_error)))
+    goto done;
+  if (collection == SI_WIRE_COLLECTION_IDEAS && _si_server_storage_history_policy ()->trash_days == 0)
+    _si_server_storage_history_scrub_later ();
   if (!ops->tombstone (rows->backend, id, if_match, version,
-                       MAX (_si_server_storage_now_ms (), current->updated_at), &local_error))
+                       MAX (_si_server_storage_now_ms (), current->updated_at), _si_server_storage_now_ms (),
+                       &local_error))
     goto done;
 
   if (collection == SI_WIRE_COLLECTION_IDEAS)

@@ -25,7 +25,7 @@
 
 #include "si-server-storage-private.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define BUSY_TIMEOUT_MS 5000
 
 #define RECORD_COLUMNS \
@@ -88,6 +88,30 @@ static const char migrate_2_sql[] =
  * when the client did not say, and for a tombstone. */
 static const char migrate_3_sql[] =
   "ALTER TABLE records ADD COLUMN device TEXT;";
+
+/* Version 4: kept versions of ideas and the trash (si-server-storage-history.c). A record's
+ * `written_at` is the server's time of its last write (NULL before version 4); the kept
+ * versions are the versions an idea had before its current one. No foreign key to records
+ * (rows of records go only with their account, which takes these with it). */
+static const char migrate_4_sql[] =
+  "ALTER TABLE records ADD COLUMN written_at INTEGER;"
+  "CREATE TABLE idea_history ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,"
+  "  idea_id    INTEGER NOT NULL,"
+  "  version    INTEGER NOT NULL,"
+  "  written_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  device     TEXT,"
+  "  title      TEXT NOT NULL,"
+  "  body       TEXT NOT NULL,"
+  "  pinned     INTEGER NOT NULL,"
+  "  tags       TEXT NOT NULL,"
+  "  bytes      INTEGER NOT NULL"   /* what it counts towards the account's cap */
+  ");"
+  "CREATE UNIQUE INDEX idea_history_idea ON idea_history (account_id, idea_id, version);"
+  /* Oldest first for the cap, and the sum of bytes without reading the content. */
+  "CREATE INDEX idea_history_age ON idea_history (account_id, written_at, bytes);";
 
 struct _SiServerStorageSqlite
 {
@@ -735,6 +759,7 @@ insert_record (gpointer             backend,
                gint64               version,
                const char          *tags_text,
                const char          *name_key,
+               gint64               written_at,
                GError             **error)
 {
   SiServerStorageSqlite *self = backend;
@@ -743,8 +768,8 @@ insert_record (gpointer             backend,
 
   s = stmt (self,
             "INSERT INTO records (account_id, collection, uid, version, created_at, updated_at,"
-            " deleted, title, body, pinned, tags, name, name_key, colour, device)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+            " deleted, title, body, pinned, tags, name, name_key, colour, device, written_at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
             " ON CONFLICT (account_id, collection, uid) DO NOTHING",
             error);
   if (s == NULL)
@@ -756,6 +781,7 @@ insert_record (gpointer             backend,
   sqlite3_bind_int64 (s, 5, record->created_at);
   sqlite3_bind_int64 (s, 6, record->updated_at);
   bind_fields (s, record, tags_text, name_key);
+  sqlite3_bind_int64 (s, 15, written_at);
   rc = sqlite3_step (s);
   stmt_done (s);
   if (rc != SQLITE_DONE)
@@ -777,6 +803,7 @@ update_record (gpointer             backend,
                gint64               version,
                const char          *tags_text,
                const char          *name_key,
+               gint64               written_at,
                GError             **error)
 {
   SiServerStorageSqlite *self = backend;
@@ -785,7 +812,7 @@ update_record (gpointer             backend,
   s = stmt (self,
             "UPDATE records SET version = ?2, created_at = ?3, updated_at = ?4, title = ?7,"
             " body = ?8, pinned = ?9, tags = ?10, name = ?11, name_key = ?12, colour = ?13,"
-            " device = ?14 WHERE id = ?1",
+            " device = ?14, written_at = ?15, deleted = 0 WHERE id = ?1",
             error);
   if (s == NULL)
     return NULL;
@@ -794,6 +821,7 @@ update_record (gpointer             backend,
   sqlite3_bind_int64 (s, 3, record->created_at);
   sqlite3_bind_int64 (s, 4, record->updated_at);
   bind_fields (s, record, tags_text, name_key);
+  sqlite3_bind_int64 (s, 15, written_at);
   if (!exec_stmt (self, s, "update a record", error))
     return NULL;
   return load_record (self, account_id, record->collection, id, FALSE, error);
@@ -805,6 +833,7 @@ tombstone_record (gpointer   backend,
                   gint64     if_match,
                   gint64     version,
                   gint64     updated_at,
+                  gint64     written_at,
                   GError   **error)
 {
   SiServerStorageSqlite *self = backend;
@@ -813,13 +842,14 @@ tombstone_record (gpointer   backend,
   s = stmt (self,
             "UPDATE records SET version = ?2, updated_at = ?3, deleted = 1, title = NULL,"
             " body = NULL, pinned = NULL, tags = NULL, name = NULL, name_key = NULL,"
-            " colour = NULL, device = NULL WHERE id = ?1",
+            " colour = NULL, device = NULL, written_at = ?4 WHERE id = ?1",
             error);
   if (s == NULL)
     return FALSE;
   sqlite3_bind_int64 (s, 1, id);
   sqlite3_bind_int64 (s, 2, version);
   sqlite3_bind_int64 (s, 3, updated_at);
+  sqlite3_bind_int64 (s, 4, written_at);
   return exec_stmt (self, s, "delete a record", error);
 }
 
@@ -900,6 +930,334 @@ untag_ideas (gpointer   backend,
   return exec_stmt (self, s, "update the ideas of a tag", error);
 }
 
+
+/* ---------------------------------------------------------------------------------------- */
+/* rows: kept versions (si-server-storage-history.c) */
+
+#define HISTORY_BYTES(t) "length(CAST(coalesce(" t ", '') AS BLOB))"
+
+static gboolean
+history_save (gpointer   backend,
+              gint64     account_id,
+              gint64     id,
+              gint64     now,
+              GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  sqlite3_stmt *s;
+
+  s = stmt (self,
+            "INSERT OR IGNORE INTO idea_history (account_id, idea_id, version, written_at, updated_at,"
+            " device, title, body, pinned, tags, bytes)"
+            " SELECT account_id, id, version, coalesce(written_at, ?3), updated_at, device,"
+            "  coalesce(title, ''), coalesce(body, ''), coalesce(pinned, 0), coalesce(tags, ''),"
+            "  " G_STRINGIFY (SI_SERVER_HISTORY_ROW_OVERHEAD) " + " HISTORY_BYTES ("title") " + "
+            HISTORY_BYTES ("body") " + " HISTORY_BYTES ("tags") " + " HISTORY_BYTES ("device")
+            " FROM records WHERE id = ?2 AND account_id = ?1 AND collection = 2 AND deleted = 0",
+            error);
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, id);
+  sqlite3_bind_int64 (s, 3, now);
+  return exec_stmt (self, s, "keep a version", error);
+}
+
+/* version, updated_at, device, title, body, pinned, tags from column @first on. */
+static SiWireRecord *
+version_from_row (sqlite3_stmt *s,
+                  int           first)
+{
+  SiWireRecord *record = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
+
+  record->version = sqlite3_column_int64 (s, first);
+  record->updated_at = sqlite3_column_int64 (s, first + 1);
+  record->device = g_strdup ((const char *) sqlite3_column_text (s, first + 2));
+  g_free (record->title);
+  record->title = g_strdup (column_text (s, first + 3));
+  g_free (record->body);
+  record->body = g_strdup (column_text (s, first + 4));
+  record->pinned = sqlite3_column_int (s, first + 5) != 0;
+  g_array_unref (record->tags);
+  record->tags = _si_server_storage_tags_from_text ((const char *) sqlite3_column_text (s, first + 6));
+  return record;
+}
+
+static GPtrArray *
+history_list (gpointer   backend,
+              gint64     account_id,
+              gint64     id,
+              gint64     before,
+              guint      limit,
+              GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  g_autoptr(GPtrArray) versions = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_record_free);
+  sqlite3_stmt *s;
+  int rc;
+
+  s = stmt (self,
+            "SELECT version, updated_at, device, title, body, pinned, tags FROM idea_history"
+            " WHERE account_id = ?1 AND idea_id = ?2 AND version < ?3 ORDER BY version DESC LIMIT ?4",
+            error);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, id);
+  sqlite3_bind_int64 (s, 3, before > 0 ? before : G_MAXINT64);
+  sqlite3_bind_int64 (s, 4, limit);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    g_ptr_array_add (versions, version_from_row (s, 0));
+  stmt_done (s);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, "list the kept versions");
+      return NULL;
+    }
+  return g_steal_pointer (&versions);
+}
+
+static gboolean
+history_purge (gpointer   backend,
+               gint64     account_id,
+               gint64     id,
+               GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  sqlite3_stmt *s = stmt (self, "DELETE FROM idea_history WHERE account_id = ?1 AND idea_id = ?2", error);
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, id);
+  return exec_stmt (self, s, "remove the kept versions", error);
+}
+
+#define TRASH_SELECT \
+  "SELECT r.id, r.uid, r.version, coalesce(r.written_at, r.updated_at), r.created_at," \
+  " h.version, h.updated_at, h.device, h.title, h.body, h.pinned, h.tags" \
+  " FROM records r JOIN idea_history h ON h.account_id = r.account_id AND h.idea_id = r.id" \
+  "  AND h.version = (SELECT max(version) FROM idea_history m WHERE m.account_id = r.account_id AND m.idea_id = r.id)" \
+  " WHERE r.account_id = ?1 AND r.collection = 2 AND r.deleted = 1" \
+  "  AND coalesce(r.written_at, r.updated_at) >= ?2 AND r.version < ?3"
+
+static GPtrArray *
+trash_list (gpointer   backend,
+            gint64     account_id,
+            gint64     id,
+            gint64     deleted_since,
+            gint64     before,
+            guint      limit,
+            GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_trash_entry_free);
+  sqlite3_stmt *s;
+  int rc;
+
+  if (id > 0)
+    s = stmt (self, TRASH_SELECT " AND r.id = ?5 ORDER BY r.version DESC LIMIT ?4", error);
+  else
+    s = stmt (self, TRASH_SELECT " ORDER BY r.version DESC LIMIT ?4", error);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, deleted_since);
+  sqlite3_bind_int64 (s, 3, before > 0 ? before : G_MAXINT64);
+  sqlite3_bind_int64 (s, 4, limit);
+  if (id > 0)
+    sqlite3_bind_int64 (s, 5, id);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      SiWireRecord *record = version_from_row (s, 5);
+
+      record->id = sqlite3_column_int64 (s, 0);
+      record->uid = g_strdup (column_text (s, 1));
+      record->version = sqlite3_column_int64 (s, 2);
+      record->created_at = sqlite3_column_int64 (s, 4);
+      record->deleted = TRUE;
+      g_ptr_array_add (entries, si_wire_trash_entry_new (record, sqlite3_column_int64 (s, 3)));
+    }
+  stmt_done (s);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, "list the trash");
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+static GArray *
+history_meta (gpointer   backend,
+              gint64     account_id,
+              gint64     after_idea,
+              guint      max_rows,
+              GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  g_autoptr(GArray) meta = g_array_new (FALSE, TRUE, sizeof (SiServerHistoryMeta));
+  gint64 up_to = G_MAXINT64;
+  sqlite3_stmt *s;
+  int rc;
+
+  /* Whole ideas: up to the idea of the row max_rows rows on. */
+  s = stmt (self,
+            "SELECT idea_id FROM idea_history WHERE account_id = ?1 AND idea_id > ?2"
+            " ORDER BY idea_id LIMIT 1 OFFSET ?3",
+            error);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, after_idea);
+  sqlite3_bind_int64 (s, 3, MAX (max_rows, 1));
+  rc = sqlite3_step (s);
+  if (rc == SQLITE_ROW)
+    up_to = sqlite3_column_int64 (s, 0);
+  stmt_done (s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      db_error (self, error, "read the kept versions");
+      return NULL;
+    }
+
+  s = stmt (self,
+            "SELECT h.id, h.idea_id, h.version, h.written_at, h.bytes,"
+            " CASE WHEN r.deleted THEN coalesce(r.written_at, r.updated_at) ELSE 0 END"
+            " FROM idea_history h JOIN records r ON r.id = h.idea_id"
+            " WHERE h.account_id = ?1 AND h.idea_id > ?2 AND h.idea_id <= ?3"
+            " ORDER BY h.idea_id, h.version DESC",
+            error);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, after_idea);
+  sqlite3_bind_int64 (s, 3, up_to);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      SiServerHistoryMeta m = { 0 };
+
+      m.row_id = sqlite3_column_int64 (s, 0);
+      m.idea_id = sqlite3_column_int64 (s, 1);
+      m.version = sqlite3_column_int64 (s, 2);
+      m.written_at = sqlite3_column_int64 (s, 3);
+      m.bytes = sqlite3_column_int64 (s, 4);
+      m.deleted_at = sqlite3_column_int64 (s, 5);
+      g_array_append_val (meta, m);
+    }
+  stmt_done (s);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, "read the kept versions");
+      return NULL;
+    }
+  return g_steal_pointer (&meta);
+}
+
+static GArray *
+history_oldest (gpointer   backend,
+                gint64     account_id,
+                gint64     after_written,
+                gint64     after_row,
+                gint64     trash_since,
+                guint      limit,
+                GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  g_autoptr(GArray) meta = g_array_new (FALSE, TRUE, sizeof (SiServerHistoryMeta));
+  sqlite3_stmt *s;
+  int rc;
+
+  s = stmt (self,
+            "SELECT h.id, h.idea_id, h.version, h.written_at, h.bytes,"
+            " r.deleted = 1 AND coalesce(r.written_at, r.updated_at) >= ?4 AND h.version ="
+            "  (SELECT max(version) FROM idea_history m WHERE m.account_id = h.account_id AND m.idea_id = h.idea_id)"
+            " FROM idea_history h JOIN records r ON r.id = h.idea_id"
+            " WHERE h.account_id = ?1 AND (h.written_at, h.id) > (?2, ?3)"
+            " ORDER BY h.written_at, h.id LIMIT ?5",
+            error);
+  if (s == NULL)
+    return NULL;
+  sqlite3_bind_int64 (s, 1, account_id);
+  sqlite3_bind_int64 (s, 2, after_written);
+  sqlite3_bind_int64 (s, 3, after_row);
+  sqlite3_bind_int64 (s, 4, trash_since);
+  sqlite3_bind_int64 (s, 5, limit);
+  while ((rc = sqlite3_step (s)) == SQLITE_ROW)
+    {
+      SiServerHistoryMeta m = { 0 };
+
+      m.row_id = sqlite3_column_int64 (s, 0);
+      m.idea_id = sqlite3_column_int64 (s, 1);
+      m.version = sqlite3_column_int64 (s, 2);
+      m.written_at = sqlite3_column_int64 (s, 3);
+      m.bytes = sqlite3_column_int64 (s, 4);
+      m.protected = sqlite3_column_int (s, 5) != 0;
+      g_array_append_val (meta, m);
+    }
+  stmt_done (s);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, "read the kept versions");
+      return NULL;
+    }
+  return g_steal_pointer (&meta);
+}
+
+static gboolean
+history_bytes (gpointer   backend,
+               gint64     account_id,
+               guint64   *out_bytes,
+               GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  sqlite3_stmt *s = stmt (self, "SELECT coalesce(sum(bytes), 0) FROM idea_history WHERE account_id = ?1", error);
+  int rc;
+
+  if (s == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (s, 1, account_id);
+  rc = sqlite3_step (s);
+  *out_bytes = rc == SQLITE_ROW ? (guint64) MAX (sqlite3_column_int64 (s, 0), 0) : 0;
+  stmt_done (s);
+  if (rc != SQLITE_ROW)
+    return db_error (self, error, "count the kept versions");
+  return TRUE;
+}
+
+static gboolean
+history_delete (gpointer   backend,
+                GArray    *row_ids,
+                GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  sqlite3_stmt *s = stmt (self, "DELETE FROM idea_history WHERE id = ?1", error);
+
+  if (s == NULL)
+    return FALSE;
+  for (guint i = 0; i < row_ids->len; i++)
+    {
+      sqlite3_bind_int64 (s, 1, g_array_index (row_ids, gint64, i));
+      if (!exec_stmt (self, s, "drop a kept version", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* secure_delete zeroed the content in the database's pages, but earlier copies of those pages
+ * stay in the write-ahead log until it is checkpointed and cut to nothing. */
+static gboolean
+scrub (gpointer   backend,
+       GError   **error)
+{
+  SiServerStorageSqlite *self = backend;
+  int log_frames = 0, checkpointed = 0;
+  int rc = sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames, &checkpointed);
+
+  if (rc != SQLITE_OK)
+    return db_error (self, error, "cut the write-ahead log");
+  return TRUE;
+}
+
 static const SiServerStorageRowOps row_ops = {
   .tx_begin = tx_begin,
   .tx_end = tx_end,
@@ -914,6 +1272,15 @@ static const SiServerStorageRowOps row_ops = {
   .set_idea_tags = set_idea_tags,
   .count_tagged = count_tagged,
   .untag_ideas = untag_ideas,
+  .history_save = history_save,
+  .history_list = history_list,
+  .history_purge = history_purge,
+  .trash_list = trash_list,
+  .history_meta = history_meta,
+  .history_oldest = history_oldest,
+  .history_bytes = history_bytes,
+  .history_delete = history_delete,
+  .scrub = scrub,
   .lookups = { tag_state, load_tag_by_name },
 };
 
@@ -1176,6 +1543,10 @@ prepare_schema (SiServerStorageSqlite  *self,
       (!exec_script (self, migrate_3_sql, "add the records' device column", error) ||
        !exec_script (self, "PRAGMA user_version = 3", "set the schema version", error)))
     goto fail;
+  if (user_version < 4 &&
+      (!exec_script (self, migrate_4_sql, "add the kept versions of ideas", error) ||
+       !exec_script (self, "PRAGMA user_version = 4", "set the schema version", error)))
+    goto fail;
 
   if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'instance_id'", -1, &s, NULL) == SQLITE_OK &&
       sqlite3_step (s) == SQLITE_ROW)
@@ -1305,7 +1676,10 @@ open_file (const char  *data_dir,
   /* WAL + synchronous=FULL: a committed transaction is on disk when COMMIT returns. */
   if (!exec_script (self, "PRAGMA journal_mode = WAL", "turn on write-ahead logging", error) ||
       !exec_script (self, "PRAGMA synchronous = FULL", "set synchronous writes", error) ||
-      !exec_script (self, "PRAGMA foreign_keys = ON", "turn on foreign keys", error))
+      !exec_script (self, "PRAGMA foreign_keys = ON", "turn on foreign keys", error) ||
+      /* Deleted content is overwritten with zeros, in pages and freed pages: a purged idea's
+       * text is not left in the file (docs/security.md). */
+      !exec_script (self, "PRAGMA secure_delete = ON", "turn on secure deletion", error))
     return NULL;
   if (!prepare_schema (self, error))
     return NULL;

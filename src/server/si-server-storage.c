@@ -194,10 +194,19 @@ si_server_storage_records_list (SiServerStorage *self,
 /* ---------------------------------------------------------------------------------------- */
 /* helpers of the backends (si-server-storage-private.h) */
 
+static gint64 test_now_ms;
+
 gint64
 _si_server_storage_now_ms (void)
 {
-  return g_get_real_time () / 1000;
+  /* Set only by tests, before they call the storage, in the same thread. */
+  return test_now_ms != 0 ? test_now_ms : g_get_real_time () / 1000;
+}
+
+void
+_si_server_storage_set_now_for_tests (gint64 now_ms)
+{
+  test_now_ms = now_ms;
 }
 
 char *

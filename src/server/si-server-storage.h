@@ -29,6 +29,7 @@
 #include <gio/gio.h>
 
 #include "si-wire.h"
+#include "si-wire-history.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +55,9 @@ G_BEGIN_DECLS
  * @SI_SERVER_STORAGE_ERROR_IN_USE: another process (a running server) holds the database that
  *   a copy needs to itself
  * @SI_SERVER_STORAGE_ERROR_NOT_EMPTY: the target of a copy already holds data
+ * @SI_SERVER_STORAGE_ERROR_NOT_DELETED: an undelete or purge of a live idea; *out_current is set
+ * @SI_SERVER_STORAGE_ERROR_GONE: an undelete of an idea whose content is no longer kept (purged,
+ *   or deleted longer ago than the trash period)
  */
 typedef enum {
   SI_SERVER_STORAGE_ERROR_FAILED,
@@ -69,6 +73,8 @@ typedef enum {
   SI_SERVER_STORAGE_ERROR_UNAVAILABLE,
   SI_SERVER_STORAGE_ERROR_IN_USE,
   SI_SERVER_STORAGE_ERROR_NOT_EMPTY,
+  SI_SERVER_STORAGE_ERROR_NOT_DELETED,
+  SI_SERVER_STORAGE_ERROR_GONE,
 } SiServerStorageError;
 
 GQuark si_server_storage_error_quark (void);
@@ -238,6 +244,86 @@ SiWirePage   *si_server_storage_records_list         (SiServerStorage    *self,
                                                       gint64              since,
                                                       guint               limit,
                                                       GError            **error);
+
+/* ---------------------------------------------------------------------------------------- */
+/* history and trash (si-server-storage-history.c; docs/protocol.md, "History and trash") */
+
+#define SI_SERVER_HISTORY_DAYS_DEFAULT 30
+#define SI_SERVER_HISTORY_MAX_MIB_DEFAULT 256
+#define SI_SERVER_TRASH_DAYS_DEFAULT 30
+/* Older versions than --history-days are thinned to one a day (the newest of each UTC day) up
+ * to this age, and dropped beyond it. */
+#define SI_SERVER_HISTORY_DAILY_DAYS 365
+/* What a kept version counts towards the cap beyond its title, body, tags and device. */
+#define SI_SERVER_HISTORY_ROW_OVERHEAD 64
+
+/**
+ * SiServerHistoryPolicy:
+ * @history_days: every earlier version is kept this many days (by the server's time of the
+ *   write), then the newest of each UTC day up to %SI_SERVER_HISTORY_DAILY_DAYS; 0 keeps no
+ *   earlier versions at all (an update saves none; only the trash's content is kept)
+ * @trash_days: a deleted idea's last content is kept (and restorable) this long; 0: a delete
+ *   drops the content at once, as purge does
+ * @max_bytes: per account, the most the kept versions may count (content bytes plus
+ *   %SI_SERVER_HISTORY_ROW_OVERHEAD each); 0: no cap
+ *
+ * Process-wide: set once before serving (saveidea-server's options).
+ */
+typedef struct {
+  guint   history_days;
+  guint   trash_days;
+  guint64 max_bytes;
+} SiServerHistoryPolicy;
+
+void          si_server_storage_set_history_policy   (const SiServerHistoryPolicy *policy);
+void          si_server_storage_get_history_policy   (SiServerHistoryPolicy       *out_policy);
+
+/* The kept versions of idea @id (the live one first, unless it is a tombstone), newest first,
+ * with version < @before (0: all), at most @limit. NOT_FOUND for an id that is not an idea of
+ * the account. */
+SiWireHistoryPage *si_server_storage_history_list    (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      gint64              id,
+                                                      gint64              before,
+                                                      guint               limit,
+                                                      GError            **error);
+/* The account's ideas deleted within the trash period whose content is kept, newest deletion
+ * first, with tombstone version < @before (0: all), at most @limit. */
+SiWireTrashPage   *si_server_storage_trash_list      (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      gint64              before,
+                                                      guint               limit,
+                                                      GError            **error);
+/* Revives deleted idea @id (at tombstone version @if_match) with the content of its last live
+ * version, as a new version. Errors: NOT_FOUND, PRECONDITION_REQUIRED, PRECONDITION_FAILED
+ * (*out_current), NOT_DELETED (*out_current), GONE. */
+SiWireRecord      *si_server_storage_record_undelete (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      gint64              id,
+                                                      gint64              if_match,
+                                                      SiWireRecord      **out_current,
+                                                      GError            **error);
+/* Removes every kept version of deleted idea @id (the tombstone stays), and makes the bytes
+ * unreadable in the database's files where the backend can (SQLite: secure_delete and a WAL
+ * checkpoint). Purging again succeeds. Errors: NOT_FOUND, NOT_DELETED (*out_current). */
+gboolean           si_server_storage_record_purge    (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      gint64              id,
+                                                      SiWireRecord      **out_current,
+                                                      GError            **error);
+/* Applies the policy to the account's kept versions as of @now_ms, in small transactions:
+ * drops what it no longer keeps (docs/protocol.md says what it keeps). *out_dropped (may be
+ * NULL): how many versions went. */
+gboolean           si_server_storage_history_prune   (SiServerStorage    *self,
+                                                      gint64              account_id,
+                                                      gint64              now_ms,
+                                                      guint64            *out_dropped,
+                                                      GError            **error);
+/* Every account's, then what a failed purge left in the files. */
+gboolean           si_server_storage_history_prune_all (SiServerStorage  *self,
+                                                        gint64            now_ms,
+                                                        GCancellable     *cancellable,
+                                                        GError          **error);
 
 /* si-server-storage-sqlite.c: opens (creating if needed) DIR/server.db; FAILED for one that
  * copy-to moved to PostgreSQL (si-server-copy.h). */

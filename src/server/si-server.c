@@ -159,6 +159,14 @@ _si_server_problem_from_error (const GError       *error,
           status = SOUP_STATUS_BAD_REQUEST;
           code = "invalid_field";
           break;
+        case SI_SERVER_STORAGE_ERROR_NOT_DELETED:
+          status = SOUP_STATUS_CONFLICT;
+          code = "not_deleted";
+          break;
+        case SI_SERVER_STORAGE_ERROR_GONE:
+          status = SOUP_STATUS_GONE;
+          code = "gone";
+          break;
         case SI_SERVER_STORAGE_ERROR_UNAVAILABLE:
           g_debug ("Database unavailable: %s", error->message);
           status = SOUP_STATUS_SERVICE_UNAVAILABLE;
