@@ -1,7 +1,9 @@
 /* bench-history.c — what keeping earlier versions of ideas costs the server (issue 19).
  *
- * Usage: bench-history SERVER_BINARY [N_IDEAS] [EDITS] (default 100000 and 10).
- * For history on (the defaults: --history-days 30) and off (--history-days 0), starts
+ * Usage: bench-history SERVER_BINARY [N_IDEAS] [EDITS] [BASELINE_SERVER_BINARY]
+ * (default 100000 and 10). For history on (the defaults: --history-days 30) and off
+ * (--history-days 0), and with a BASELINE server (one from before history, run without those
+ * options) when given, starts
  * saveidea-server on SQLite with a fresh data folder, creates N ideas in batches of 1000 (as a
  * client's first upload does), then edits each of them EDITS times, again in batches of 1000
  * (each round changes every idea's body once), and reports the write throughput of the
@@ -189,13 +191,14 @@ count_rows (const char *dir,
   return n;
 }
 
+/* @mode: "on", "off" or "baseline" (no history option at all). */
 static void
 run (const char *server_binary,
-     gboolean    history,
+     const char *mode,
      guint       n_ideas,
      guint       edits)
 {
-  const char *mode = history ? "on" : "off";
+  gboolean baseline = g_str_equal (mode, "baseline");
   g_autoptr(GError) error = NULL;
   g_autofree char *data_dir = g_dir_make_tmp ("saveidea-bench-history-XXXXXX", &error);
   g_autoptr(GSubprocess) server = NULL;
@@ -206,7 +209,7 @@ run (const char *server_binary,
   si_bench_server_add_user (server_binary, data_dir, "bench", "bench-password");
   {
     const char *argv[] = { server_binary, "--data", data_dir, "--listen", "127.0.0.1:0",
-                           "--history-days", history ? "30" : "0", NULL };
+                           baseline ? NULL : "--history-days", g_str_equal (mode, "on") ? "30" : "0", NULL };
 
     server = si_bench_server_start (argv, &account.url);
   }
@@ -241,7 +244,8 @@ run (const char *server_binary,
     si_bench_report (round_name, worst_round / 1000.0, "s", "");
     si_bench_report (size_name, file_mib (data_dir, "server.db"), "MiB", "");
     si_bench_report (wal_name, file_mib (data_dir, "server.db-wal"), "MiB", "");
-    si_bench_report (rows_name, (double) count_rows (data_dir, "SELECT count(*) FROM idea_history"), "versions", "");
+    if (!baseline)
+      si_bench_report (rows_name, (double) count_rows (data_dir, "SELECT count(*) FROM idea_history"), "versions", "");
   }
 
   g_free (account.url);
@@ -264,8 +268,10 @@ main (int   argc,
     g_error ("usage: bench-history SERVER_BINARY [N_IDEAS] [EDITS]");
   printf ("# saveidea-server on SQLite, %u ideas uploaded in batches of %d, then each edited %u times\n",
           n_ideas, BATCH, edits);
-  run (argv[1], TRUE, n_ideas, edits);
-  run (argv[1], FALSE, n_ideas, edits);
+  run (argv[1], "on", n_ideas, edits);
+  run (argv[1], "off", n_ideas, edits);
+  if (argc > 4)
+    run (argv[4], "baseline", n_ideas, edits);
   si_bench_print_json ();
   return 0;
 }
