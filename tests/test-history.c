@@ -291,6 +291,28 @@ test_trash_retention (void)
   g_assert_cmpuint (much_later->len, ==, 0);
 }
 
+/* Settling a conflict: the copy set aside with Keep Other can be brought back from the Trash;
+ * the copy whose text Keep Copy moved into the other idea is not in the Trash twice. */
+static void
+test_trash_conflict (void)
+{
+  g_autoptr(SiStore) store = open_store ("conflict");
+  g_autoptr(SiIdea) idea = add_idea (store, "Menu", "soup", NULL);
+  g_autoptr(SiIdea) copy1 = si_idea_new ("Menu", "stew");
+  g_autoptr(SiIdea) copy2 = si_idea_new ("Menu", "salad");
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (si_store_save_conflicted_copy (store, copy1, si_idea_get_id (idea), &error));
+  g_assert_true (si_store_resolve_conflict (store, si_idea_get_id (copy1), SI_CONFLICT_KEEP_OTHER, NULL, &error));
+  g_assert_true (si_store_save_conflicted_copy (store, copy2, si_idea_get_id (idea), &error));
+  g_assert_true (si_store_resolve_conflict (store, si_idea_get_id (copy2), SI_CONFLICT_KEEP_COPY, NULL, &error));
+  g_assert_no_error (error);
+  entries = si_trash_list_local (store, &error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpstr (si_trash_entry_get_body (g_ptr_array_index (entries, 0)), ==, "stew");
+}
+
 /* A deletion not sent yet is undone here; once the server has it, undoing it needs the server:
  * offline, a clear error and nothing changed. */
 static void
@@ -890,6 +912,7 @@ main (int argc, char **argv)
   g_test_add_func ("/history/local-restore", test_local_restore);
   g_test_add_func ("/history/trash-retention", test_trash_retention);
   g_test_add_func ("/history/trash-offline", test_trash_offline);
+  g_test_add_func ("/history/trash-conflict", test_trash_conflict);
   g_test_add_func ("/history/server-forgotten", test_server_forgotten);
   g_test_add_func ("/history/two-devices", test_two_devices);
   g_test_add_func ("/history/paging", test_paging);

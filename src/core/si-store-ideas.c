@@ -929,6 +929,11 @@ si_store_resolve_conflict (SiStore           *self,
         remaining = other ? si_idea_get_id (other) : 0;
       if (!si_store_delete_idea (self, copy_id, SI_SAVE_LOCAL, error))
         goto fail;
+      /* The copy's text lives on in the other idea: not in the Trash too. (A copy set aside
+       * with Keep Other stays there, to be brought back.) */
+      if (choice == SI_CONFLICT_KEEP_COPY &&
+          !_si_store_trash_forget (self, si_idea_get_uid (copy), FALSE, error))
+        goto fail;
     }
 
   if (!_si_store_commit (self, error))
