@@ -31,6 +31,13 @@ struct _SiApplication
   char           *db_path;
   gboolean        capture_only;  /* `saveidea --new` started this instance */
   SiSearchProvider *search_provider;
+  /* SAVEIDEA_BENCH_FIRST_SYNC: the longest gap between the ticks of a high-priority timeout
+   * since the first sync's first page came (µs over the tick's interval). */
+  guint           bench_tick_id;
+  gint64          bench_last_tick;
+  gint64          bench_last_cpu;   /* the main thread's CPU time at the last tick */
+  gint64          bench_busy_us;    /* the most of it spent between two ticks */
+  gint64          bench_stall_us;
 };
 
 G_DEFINE_FINAL_TYPE (SiApplication, si_application, ADW_TYPE_APPLICATION)
@@ -129,8 +136,55 @@ first_frame_painted (GdkFrameClock *clock,
   g_application_quit (G_APPLICATION (self));
 }
 
+#define BENCH_TICK_MS 2
+
+/* This thread's CPU time (µs). */
+static gint64
+thread_cpu_us (void)
+{
+  struct timespec ts;
+
+  if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+    return 0;
+  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static gboolean
+bench_tick (gpointer user_data)
+{
+  SiApplication *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  gint64 cpu = thread_cpu_us ();
+
+  if (now - self->bench_last_tick - BENCH_TICK_MS * 1000 > 20000)
+    g_debug ("The main loop stalled for %.1f ms (%.1f ms of its CPU)", (now - self->bench_last_tick) / 1000.0 - BENCH_TICK_MS,
+             (cpu - self->bench_last_cpu) / 1000.0);
+  self->bench_stall_us = MAX (self->bench_stall_us, now - self->bench_last_tick - BENCH_TICK_MS * 1000);
+  /* What the main thread itself spent in the gap: a gap of a busy machine (the main thread
+   * waiting for a core) spends little of it. */
+  self->bench_busy_us = MAX (self->bench_busy_us, cpu - self->bench_last_cpu);
+  self->bench_last_cpu = cpu;
+  self->bench_last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+/* The first sync's first page has come: from now on, how long the main loop goes without
+ * running a high-priority timeout (what a person sees as the window freezing). */
+static void
+first_sync_progress (SiSyncManager *manager,
+                     GParamSpec    *pspec,
+                     SiApplication *self)
+{
+  g_signal_handlers_disconnect_by_func (manager, first_sync_progress, self);
+  self->bench_last_tick = g_get_monotonic_time ();
+  self->bench_last_cpu = thread_cpu_us ();
+  self->bench_tick_id = g_timeout_add_full (G_PRIORITY_HIGH, BENCH_TICK_MS, bench_tick, self, NULL);
+}
+
 /* SAVEIDEA_BENCH_FIRST_SYNC=1 (bench/bench-cli-sync.c): once the first sync has succeeded,
- * with the window and its list live the whole time, print when, then quit. */
+ * with the window and its list live the whole time, print when and the longest stall of the
+ * main loop meanwhile, then quit. */
 static void
 first_sync_done (SiSyncManager *manager,
                  GParamSpec    *pspec,
@@ -139,7 +193,10 @@ first_sync_done (SiSyncManager *manager,
   if (si_sync_manager_get_last_sync_time (manager) == 0)
     return;
   g_signal_handlers_disconnect_by_func (manager, first_sync_done, self);
-  g_print ("first-sync done, monotonic %" G_GINT64_FORMAT " us\n", g_get_monotonic_time ());
+  g_signal_handlers_disconnect_by_func (manager, first_sync_progress, self);
+  g_clear_handle_id (&self->bench_tick_id, g_source_remove);
+  g_print ("first-sync done, monotonic %" G_GINT64_FORMAT " us, longest stall %" G_GINT64_FORMAT
+           " us, busiest %" G_GINT64_FORMAT " us\n", g_get_monotonic_time (), self->bench_stall_us, self->bench_busy_us);
   g_application_quit (G_APPLICATION (self));
 }
 
@@ -177,7 +234,10 @@ si_application_activate (GApplication *app)
   if (clock != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_FRAME"), "1") == 0)
     g_signal_connect (clock, "after-paint", G_CALLBACK (first_frame_painted), self);
   if (self->manager != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_SYNC"), "1") == 0)
-    g_signal_connect (self->manager, "notify::last-sync-time", G_CALLBACK (first_sync_done), self);
+    {
+      g_signal_connect (self->manager, "notify::last-sync-time", G_CALLBACK (first_sync_done), self);
+      g_signal_connect (self->manager, "notify::progress-done", G_CALLBACK (first_sync_progress), self);
+    }
 }
 
 static void
@@ -290,6 +350,7 @@ si_application_dispose (GObject *object)
 
   if (self->manager)
     si_sync_manager_stop (self->manager);
+  g_clear_handle_id (&self->bench_tick_id, g_source_remove);
   g_clear_object (&self->background);
   g_clear_object (&self->search_provider);
   g_clear_object (&self->manager);

@@ -16,6 +16,9 @@ struct _SiSyncEngine {
   GObject      parent_instance;
 
   SiStore     *store;
+  /* The pull's own connection to the store's file, used on the pull's thread (opened by the
+   * first page applied; one step of one run at a time). */
+  SiStore     *pull_store;
   char        *server_url;
   char        *token;
   SoupSession *session;
@@ -52,6 +55,13 @@ typedef struct {
   guint         pages;         /* pages of this feed so far */
   guint         max_pages;     /* at most this many (0: not known yet) */
   GPtrArray    *seen;          /* full: per collection, the server ids listed (GHashTable) */
+  /* The pull's pipeline (si-sync-engine-pull.c): while a page is applied on the pull's
+   * thread, the next one is asked for and decoded. */
+  gboolean      applying;      /* a page is being applied: the run ends only after it */
+  gboolean      prefetching;   /* the next page is asked for or being decoded */
+  gpointer      parked;        /* the next page, decoded, waiting for the one being applied */
+  GError       *deferred;      /* how the run ends, once the page being applied is in */
+  gboolean      ended;         /* the run's task has returned: late answers are dropped */
   /* push */
   guint         round;
   GArray       *outbox;
@@ -73,6 +83,9 @@ typedef struct {
 typedef void (*ResponseFunc) (GTask    *task,
                               guint     status,
                               JsonNode *json);
+/* A 200 answer's body, not parsed yet (at most SI_WIRE_MAX_BYTES). */
+typedef void (*RawResponseFunc) (GTask  *task,
+                                 GBytes *body);
 
 /* What a request asked the server for; each has messages of its own, for translators. */
 typedef enum {
@@ -97,6 +110,11 @@ void    _si_sync_engine_send_request     (GTask         *task,
                                           JsonNode      *body,
                                           gint64         if_match,
                                           ResponseFunc   func);
+/* GET @path; a 200 answer goes to @raw_func unparsed, any other to @func. */
+void    _si_sync_engine_send_request_raw (GTask         *task,
+                                          const char    *path,
+                                          ResponseFunc   func,
+                                          RawResponseFunc raw_func);
 void    _si_sync_engine_unexpected       (GTask         *task,
                                           guint          status,
                                           JsonNode      *json,

@@ -1,6 +1,14 @@
 /* si-sync-engine-pull.c — a sync's pull: GET /changes (or a feed per collection), each page
  * applied with its cursor in one transaction, and after a full pull what the server no
- * longer has goes. */
+ * longer has goes.
+ *
+ * Off the main loop: a page's answer is parsed and decoded on a thread, comes back to the main
+ * loop to be checked (the endless-feed guard) and announced (SiStore::save-pending on the
+ * engine's store, so that an editor saves what was typed first), and is then applied on a
+ * thread to the engine's pull connection (an SiStore of its own on the same file). Back on the
+ * main loop, the progress moves, the engine's store announces what the page changed, and the
+ * next page is asked for, or the run stops there when it was cancelled. One step at a time:
+ * the Run is only touched by whoever holds the step. */
 #define G_LOG_DOMAIN "saveidea-sync"
 
 #include "config.h"
@@ -83,33 +91,31 @@ check_page_progress (Run           *run,
 }
 
 /* Applies one page — its records, parents' collections first, and the cursor that covers it
- * (stored under @feed) — in one transaction. */
+ * (stored under @feed) — in one transaction on @store (the pull's own connection, on the
+ * pull's thread). SiStore::save-pending was emitted before, on the main loop. */
 static gboolean
 apply_page (SiSyncEngine  *self,
+            SiStore       *store,
             Run           *run,
             SiWirePage    *page,
             const char    *feed,
             GError       **error)
 {
-
   g_auto(SiSyncPage) bulk = { 0, };
   g_auto(SiSyncDurability) durability = { NULL, -1 };
   gint64 stored;
-  guint done;
 
-  /* Edits of these records waiting to be saved are merged with the page, not overwritten by it. */
-  _si_store_save_pending (self->store, page->records);
   /* A page lost to a power cut is pulled again (its cursor goes with it): no need to wait
    * for the disk at each page. */
-  _si_store_sync_relax_durability (self->store, &durability);
-  if (!_si_store_begin (self->store, error))
+  _si_store_sync_relax_durability (store, &durability);
+  if (!_si_store_begin (store, error))
     return FALSE;
   /* Many records: the search index is filled once for the page. */
   if (page->records->len >= BULK_PAGE)
     {
-      if (!_si_store_sync_begin_page (self->store, &bulk, error))
+      if (!_si_store_sync_begin_page (store, &bulk, error))
         {
-          _si_store_rollback (self->store);
+          _si_store_rollback (store);
           return FALSE;
         }
       run->bulk_pages++;
@@ -129,7 +135,7 @@ apply_page (SiSyncEngine  *self,
             continue;
           if (run->seen != NULL && !record->deleted)
             g_hash_table_add (g_ptr_array_index (run->seen, c), g_memdup2 (&record->id, sizeof (gint64)));
-          if (!_si_store_sync_apply (self->store, self->collections, collection, record, &applied, &local_error))
+          if (!_si_store_sync_apply (store, self->collections, collection, record, &applied, &local_error))
             {
               if (local_error->domain == SI_STORE_ERROR &&
                   (local_error->code == SI_STORE_ERROR_INVALID || local_error->code == SI_STORE_ERROR_EXISTS ||
@@ -140,7 +146,7 @@ apply_page (SiSyncEngine  *self,
                              si_collection_get_name (collection), record->id, local_error->message);
                   continue;
                 }
-              _si_store_rollback (self->store);
+              _si_store_rollback (store);
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
             }
@@ -152,28 +158,21 @@ apply_page (SiSyncEngine  *self,
             run->report.conflicts++;
         }
     }
-  stored = _si_store_sync_get_cursor (self->store, feed);
-  if ((page->cursor > stored && !_si_store_sync_set_cursor (self->store, feed, page->cursor, error)) ||
-      !_si_store_sync_end_page (self->store, &bulk, error) ||
-      !_si_store_commit (self->store, error))
+  stored = _si_store_sync_get_cursor (store, feed);
+  if ((page->cursor > stored && !_si_store_sync_set_cursor (store, feed, page->cursor, error)) ||
+      !_si_store_sync_end_page (store, &bulk, error) ||
+      !_si_store_commit (store, error))
     {
-      _si_store_rollback (self->store);
+      _si_store_rollback (store);
       return FALSE;
     }
-  run->cursor = page->cursor;
-  done = self->progress_done + page->records->len;
-  if (page->remaining >= 0)
-    /* The server counted what follows: "Syncing 1,200 of 5,000" from the first page on. */
-    _si_sync_engine_set_progress (self, done, done + (guint) MIN (page->remaining, (gint64) (G_MAXUINT - done)));
-  else
-    /* An older server does not say: the total grows with what came. */
-    _si_sync_engine_set_progress (self, done, self->progress_total + page->records->len);
   return TRUE;
 }
 
 /* After a full pull of @collection: what the server no longer has goes. */
 static gboolean
 prune (SiSyncEngine  *self,
+       SiStore       *store,
        Run           *run,
        guint          c,
        GError       **error)
@@ -181,12 +180,12 @@ prune (SiSyncEngine  *self,
   GHashTable *seen = g_ptr_array_index (run->seen, c);
   guint removed = 0;
 
-  if (!_si_store_begin (self->store, error))
+  if (!_si_store_begin (store, error))
     return FALSE;
-  if (!_si_store_sync_prune (self->store, g_ptr_array_index (self->collections, c), seen, &removed, error) ||
-      !_si_store_commit (self->store, error))
+  if (!_si_store_sync_prune (store, g_ptr_array_index (self->collections, c), seen, &removed, error) ||
+      !_si_store_commit (store, error))
     {
-      _si_store_rollback (self->store);
+      _si_store_rollback (store);
       return FALSE;
     }
   run->report.pulled += removed;
@@ -215,66 +214,308 @@ pull_done (GTask *task)
     _si_sync_engine_push_round (task);
 }
 
+/* A page on its way: decoded on a thread, announced on the main loop, applied on a thread. */
+typedef struct {
+  GTask            *task;    /* the run's */
+  GBytes           *body;    /* as it came */
+  gboolean          legacy;  /* a collection's feed (else GET /changes) */
+  guint             coll;    /* legacy: the collection */
+  SiWireCollection  wire;    /* legacy: its wire name */
+  char             *feed;    /* where its cursor is kept */
+  SiWirePage       *page;    /* decoded */
+  gint64            us_parsing;
+} PageJob;
+
+static void
+page_job_free (PageJob *job)
+{
+  g_clear_object (&job->task);
+  g_clear_pointer (&job->body, g_bytes_unref);
+  g_clear_pointer (&job->page, si_wire_page_free);
+  g_free (job->feed);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PageJob, page_job_free)
+
+/* Runs @func on a thread with @job; @done gets it back on the main loop (and owns it). */
+static void
+page_job_run (PageJob             *job,
+              GTaskThreadFunc      func,
+              GAsyncReadyCallback  done)
+{
+  g_autoptr(GTask) step = g_task_new (g_task_get_source_object (job->task), NULL, done, job);
+
+  g_task_set_source_tag (step, page_job_run);
+  g_task_set_task_data (step, job, NULL);
+  g_task_run_in_thread (step, func);
+}
+
+/* The pull's thread: the page parsed and decoded. */
+static void
+decode_thread (GTask        *step,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  PageJob *job = task_data;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+
+  json = si_wire_parse (g_bytes_get_data (job->body, NULL), g_bytes_get_size (job->body), &error);
+  if (json == NULL)
+    {
+      g_task_return_new_error (step, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                               /* Translators: the HTTP status code, then what is wrong with the answer. */
+                               _("The server sent an answer that is not valid (HTTP %u: %s)."),
+                               SOUP_STATUS_OK, error->message);
+      return;
+    }
+  job->page = job->legacy ? si_wire_page_from_json (json, job->wire, &error) : si_wire_changes_from_json (json, &error);
+  if (job->page == NULL)
+    {
+      g_task_return_new_error (step, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
+                               /* Translators: %s says what is wrong with the page, in English. */
+                               _("The server sent a page that is not valid: %s"), error->message);
+      return;
+    }
+  g_clear_pointer (&job->body, g_bytes_unref);
+  job->us_parsing = g_get_monotonic_time () - start;
+  g_task_return_boolean (step, TRUE);
+}
+
+/* The pull's thread: the page applied to the pull's connection; after a feed's last page, what
+ * the server no longer has goes (a full sync) and the search index is tidied. */
+static void
+apply_thread (GTask        *step,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  SiSyncEngine *self = source_object;
+  PageJob *job = task_data;
+  Run *run = g_task_get_task_data (job->task);
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time (), cpu_start = thread_cpu_us ();
+  gboolean ok;
+
+  /* Opened once, on the first page an engine applies; used by one step at a time. */
+  if (self->pull_store == NULL)
+    self->pull_store = si_store_new (si_store_get_path (self->store), &error);
+  ok = self->pull_store != NULL && apply_page (self, self->pull_store, run, job->page, job->feed, &error);
+  if (ok && !job->page->more && run->seen != NULL)
+    {
+      if (job->legacy)
+        ok = prune (self, self->pull_store, run, job->coll, &error);
+      for (guint c = 0; ok && !job->legacy && c < self->collections->len; c++)
+        ok = prune (self, self->pull_store, run, c, &error);
+    }
+  if (ok && !job->page->more && !job->legacy && run->bulk_pages > 1)
+    ok = _si_store_sync_optimize_index (self->pull_store, &error);
+  run->us_applying += g_get_monotonic_time () - start;
+  run->us_applying_cpu += thread_cpu_us () - cpu_start;
+  if (!ok)
+    g_task_return_error (step, _si_sync_engine_store_error (g_steal_pointer (&error)));
+  else
+    g_task_return_boolean (step, TRUE);
+}
+
+static void proceed (PageJob *job);
+
+/* Ends the run from the main loop, after a step: the parked page, if any, is dropped. */
+static void
+end_run (GTask  *task,
+         GError *error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  g_clear_pointer ((PageJob **) &run->parked, page_job_free);
+  run->prefetching = FALSE;
+  _si_sync_engine_run_finish (task, error);
+}
+
+/* Main loop: the page is applied. */
+static void
+page_applied (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SiSyncEngine *self = SI_SYNC_ENGINE (source);
+  g_autoptr(PageJob) job = user_data;
+  GTask *task = job->task;
+  Run *run = g_task_get_task_data (task);
+  SiWirePage *page = job->page;
+  GError *error = NULL;
+  gint64 start;
+  guint done;
+
+  run->applying = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      end_run (task, error);
+      return;
+    }
+  /* Another connection wrote: the engine's store announces it now rather than at its next
+   * look at the file, before the progress says the page is here. */
+  start = g_get_monotonic_time ();
+  si_store_check_changes (self->store);
+  g_debug ("Page of %u records in; its changes announced in %.1f ms", page->records->len,
+           (g_get_monotonic_time () - start) / 1000.0);
+  done = self->progress_done + page->records->len;
+  if (page->remaining >= 0)
+    /* The server counted what follows: "Syncing 1,200 of 5,000" from the first page on. */
+    _si_sync_engine_set_progress (self, done, done + (guint) MIN (page->remaining, (gint64) (G_MAXUINT - done)));
+  else
+    /* An older server does not say: the total grows with what came. */
+    _si_sync_engine_set_progress (self, done, self->progress_total + page->records->len);
+  /* What ended the run while the page was applied (the next page's answer, a cancellation). */
+  if (run->deferred != NULL)
+    {
+      end_run (task, g_steal_pointer (&run->deferred));
+      return;
+    }
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
+    {
+      end_run (task, error);
+      return;
+    }
+  if (page->more)
+    {
+      if (run->parked != NULL)
+        proceed (g_steal_pointer ((PageJob **) &run->parked));
+      else if (!run->prefetching)
+        _si_sync_engine_pull_next (task);
+      /* else the next page goes on when it is decoded */
+      return;
+    }
+  if (!job->legacy)
+    {
+      pull_done (task);
+      return;
+    }
+  run->coll++;
+  run->cursor = -1;
+  run->pages = 0;
+  run->max_pages = 0;
+  _si_sync_engine_pull_next (task);
+}
+
+/* Main loop, no page being applied: the decoded page @job goes on. If it moves the feed on,
+ * those who edit its records save what they have (SiStore::save-pending) before it is applied;
+ * meanwhile the page after it is asked for. */
+static void
+proceed (PageJob *job)
+{
+  SiSyncEngine *self = g_task_get_source_object (job->task);
+  GTask *task = job->task;
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  run->prefetching = FALSE;
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error) ||
+      !check_page_progress (run, job->page, &error))
+    {
+      end_run (task, error);
+      page_job_free (job);   /* (it holds the run's task) */
+      return;
+    }
+  /* Edits of these records waiting to be saved are merged with the page, not overwritten by it. */
+  _si_store_save_pending (self->store, job->page->records);
+  run->cursor = job->page->cursor;
+  run->applying = TRUE;
+  if (job->page->more)
+    {
+      /* Same feed, from this page's cursor: the server prepares it while this one is applied. */
+      run->prefetching = TRUE;
+      _si_sync_engine_pull_next (task);
+    }
+  page_job_run (job, apply_thread, page_applied);
+}
+
+/* Main loop: the page is decoded. */
+static void
+page_decoded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PageJob *job = user_data;
+  GTask *task = job->task;
+  Run *run = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  run->us_parsing += job->us_parsing;
+  if (run->ended)
+    {
+      /* Asked for ahead; the run ended meanwhile. */
+      page_job_free (job);
+      return;
+    }
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      end_run (task, error);   /* after the page being applied, if one is */
+      page_job_free (job);     /* (it holds the run's task) */
+      return;
+    }
+  if (run->applying)
+    run->parked = job;
+  else
+    proceed (job);
+}
+
+static void
+pull_page (GTask    *task,
+           GBytes   *body,
+           gboolean  legacy)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  PageJob *job = g_new0 (PageJob, 1);
+
+  job->task = g_object_ref (task);
+  job->body = g_bytes_ref (body);
+  job->legacy = legacy;
+  if (legacy)
+    {
+      SiCollection *collection = g_ptr_array_index (self->collections, run->coll);
+
+      job->coll = run->coll;
+      job->wire = si_collection_get_wire (collection);
+      job->feed = g_strdup (si_collection_get_name (collection));
+    }
+  else
+    job->feed = g_strdup (CHANGES_FEED);
+  page_job_run (job, decode_thread, page_decoded);
+}
+
 /* A page of one collection's feed (servers without GET /changes). */
 static void
 on_page (GTask    *task,
          guint     status,
          JsonNode *json)
 {
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  SiCollection *collection = g_ptr_array_index (self->collections, run->coll);
-  g_autoptr(SiWirePage) page = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (status != SOUP_STATUS_OK)
-    {
-      _si_sync_engine_unexpected (task, status, json, REQUEST_CHANGES);
-      return;
-    }
-  page = si_wire_page_from_json (json, si_collection_get_wire (collection), &error);
-  if (page == NULL)
-    {
-      _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                                     /* Translators: %s says what is wrong with the page, in English. */
-                                                     _("The server sent a page that is not valid: %s"), error->message));
-      return;
-    }
-  if (!check_page_progress (run, page, &error))
-    {
-      _si_sync_engine_run_finish (task, g_steal_pointer (&error));
-      return;
-    }
-  if (!apply_page (self, run, page, si_collection_get_name (collection), &error) ||
-      (!page->more && run->seen != NULL && !prune (self, run, run->coll, &error)))
-    {
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-      return;
-    }
-  if (!page->more)
-    {
-      run->coll++;
-      run->cursor = -1;
-      run->pages = 0;
-      run->max_pages = 0;
-    }
-  _si_sync_engine_pull_next (task);
+  _si_sync_engine_unexpected (task, status, json, REQUEST_CHANGES);
 }
 
-/* A page of GET /changes: both collections, one cursor. */
+static void
+on_page_body (GTask  *task,
+              GBytes *body)
+{
+  pull_page (task, body, TRUE);
+}
+
+/* An answer of GET /changes other than a page. */
 static void
 on_changes (GTask    *task,
             guint     status,
             JsonNode *json)
 {
-  SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  g_autoptr(SiWirePage) page = NULL;
-  g_autoptr(GError) error = NULL;
-  gint64 start, cpu_start;
 
   if (status == SOUP_STATUS_NOT_FOUND)
     {
+      SiSyncEngine *self = g_task_get_source_object (task);
+
       /* An older server: a feed per collection, and its identity from GET /info. */
       g_debug ("No GET /changes on this server: pulling collection by collection");
       run->legacy = TRUE;
@@ -285,11 +526,16 @@ on_changes (GTask    *task,
         _si_sync_engine_send_request (task, SOUP_METHOD_GET, "info", NULL, -1, _si_sync_engine_on_info);
       return;
     }
-  if (status != SOUP_STATUS_OK)
-    {
-      _si_sync_engine_unexpected (task, status, json, REQUEST_CHANGES);
-      return;
-    }
+  _si_sync_engine_unexpected (task, status, json, REQUEST_CHANGES);
+}
+
+/* A page of GET /changes: both collections, one cursor. */
+static void
+on_changes_body (GTask  *task,
+                 GBytes *body)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+
   if (!self->instance_checked)
     {
       /* No Saveidea-Instance header (a proxy that drops it): ask who it is, then this page
@@ -297,47 +543,7 @@ on_changes (GTask    *task,
       _si_sync_engine_send_request (task, SOUP_METHOD_GET, "info", NULL, -1, _si_sync_engine_on_info);
       return;
     }
-  start = g_get_monotonic_time ();
-  page = si_wire_changes_from_json (json, &error);
-  if (page == NULL)
-    {
-      _si_sync_engine_run_finish (task, g_error_new (SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
-                                                     /* Translators: %s says what is wrong with the page, in English. */
-                                                     _("The server sent a page that is not valid: %s"), error->message));
-      return;
-    }
-  run->us_parsing += g_get_monotonic_time () - start;
-  if (!check_page_progress (run, page, &error))
-    {
-      _si_sync_engine_run_finish (task, g_steal_pointer (&error));
-      return;
-    }
-  start = g_get_monotonic_time ();
-  cpu_start = thread_cpu_us ();
-  if (!apply_page (self, run, page, CHANGES_FEED, &error))
-    {
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-      return;
-    }
-  run->us_applying += g_get_monotonic_time () - start;
-  run->us_applying_cpu += thread_cpu_us () - cpu_start;
-  if (page->more)
-    {
-      _si_sync_engine_pull_next (task);
-      return;
-    }
-  for (guint c = 0; run->seen != NULL && c < self->collections->len; c++)
-    if (!prune (self, run, c, &error))
-      {
-        _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-        return;
-      }
-  if (run->bulk_pages > 1 && !_si_store_sync_optimize_index (self->store, &error))
-    {
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-      return;
-    }
-  pull_done (task);
+  pull_page (task, body, FALSE);
 }
 
 /* Where the feed of GET /changes starts: its own cursor, or, for a notebook that pulled
@@ -370,7 +576,7 @@ _si_sync_engine_pull_next (GTask *task)
       if (run->cursor < 0)
         run->cursor = run->mode == SI_SYNC_MODE_FULL ? 0 : changes_cursor (self);
       path = g_strdup_printf (CHANGES_FEED "?since=%" G_GINT64_FORMAT "&limit=%u", run->cursor, self->page_size);
-      _si_sync_engine_send_request (task, SOUP_METHOD_GET, path, NULL, -1, on_changes);
+      _si_sync_engine_send_request_raw (task, path, on_changes, on_changes_body);
       return;
     }
   if (run->coll >= self->collections->len)
@@ -383,5 +589,5 @@ _si_sync_engine_pull_next (GTask *task)
     run->cursor = run->mode == SI_SYNC_MODE_FULL ? 0 : _si_store_sync_get_cursor (self->store, si_collection_get_name (collection));
   path = g_strdup_printf ("%s?since=%" G_GINT64_FORMAT "&limit=%u", si_collection_get_path (collection),
                           run->cursor, self->page_size);
-  _si_sync_engine_send_request (task, SOUP_METHOD_GET, path, NULL, -1, on_page);
+  _si_sync_engine_send_request_raw (task, path, on_page, on_page_body);
 }

@@ -1,7 +1,9 @@
 /* si-sync-engine.c — pull, push, incremental and full sync with a saveidea-server.
  *
  * A sync is a chain of libsoup requests on the main loop; each response is applied to the store
- * in one transaction (a page and its cursor together; a batch's results together). Nothing is
+ * in one transaction (a page and its cursor together; a batch's results together). Pulled pages
+ * are decoded and applied on a thread, to a connection of the pull's own
+ * (si-sync-engine-pull.c). Nothing is
  * marked clean before the server said it has it, so an error at any point loses nothing.
  *
  * A pull reads GET /changes (both collections, one cursor) and checks the server's instance id
@@ -86,6 +88,7 @@ run_free (Run *run)
   g_clear_pointer (&run->only, g_hash_table_unref);
   g_clear_pointer (&run->retry, g_hash_table_unref);
   g_clear_pointer (&run->ops, g_ptr_array_unref);
+  g_clear_error (&run->deferred);
   g_free (run);
 }
 
@@ -118,6 +121,17 @@ _si_sync_engine_run_finish (GTask  *task,
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
 
+  if (run->applying && error != NULL)
+    {
+      /* A page is being applied on the pull's thread: the run ends when it is in (the pull's
+       * connection is never used by two runs). The first reason is the one given. */
+      if (run->deferred == NULL)
+        run->deferred = error;
+      else
+        g_error_free (error);
+      return;
+    }
+  run->ended = TRUE;
   self->running = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   if (error != NULL)
@@ -165,6 +179,7 @@ typedef struct {
   GTask        *task;
   SoupMessage  *msg;
   ResponseFunc  func;
+  RawResponseFunc raw_func;  /* for a 200 answer, when set: its body unparsed */
 } Request;
 
 static void
@@ -182,6 +197,7 @@ static gboolean
 read_answer (SiSyncEngine  *self,
              SoupMessage   *msg,
              GBytes        *bytes,
+             gboolean       raw,
              JsonNode     **out_json,
              GError       **error)
 {
@@ -211,6 +227,9 @@ read_answer (SiSyncEngine  *self,
                  /* Translators: %u is the HTTP status code, such as 503. */
                  _("The server had a problem (HTTP %u). Changes are kept and will be sent later."),
                  status);
+  else if (raw && status == SOUP_STATUS_OK)
+    /* The caller parses it (a page of changes: on the pull's thread). */
+    return TRUE;
   else if (g_bytes_get_size (bytes) > 0 &&
            (json = si_wire_parse (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &local_error)) == NULL)
     g_set_error (error, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
@@ -251,6 +270,12 @@ request_done (GObject      *source,
   g_autoptr(JsonNode) json = NULL;
 
   bytes = _si_http_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (run->ended)
+    {
+      /* A page asked for ahead while the run ended. */
+      request_free (req);
+      return;
+    }
   run->us_waiting += g_get_monotonic_time () - run->sent_at;
   if (bytes == NULL)
     {
@@ -261,17 +286,20 @@ request_done (GObject      *source,
       request_free (req);
       return;
     }
-  if (g_task_return_error_if_cancelled (task))
+  if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error))
     {
-      SiSyncEngine *self = g_task_get_source_object (task);
-      _si_sync_engine_run_cancelled (self);
+      _si_sync_engine_run_finish (task, g_steal_pointer (&error));
       request_free (req);
       return;
     }
 
   parse_start = g_get_monotonic_time ();
-  if (!read_answer (SI_SYNC_ENGINE (g_task_get_source_object (task)), req->msg, bytes, &json, &error))
+  if (!read_answer (SI_SYNC_ENGINE (g_task_get_source_object (task)), req->msg, bytes,
+                    req->raw_func != NULL, &json, &error))
     _si_sync_engine_run_finish (task, g_steal_pointer (&error));
+  else if (req->raw_func != NULL && soup_message_get_status (req->msg) == SOUP_STATUS_OK)
+    /* Parsed where it is used (a page of changes: on the pull's thread). */
+    req->raw_func (task, bytes);
   else
     {
       run->us_parsing += g_get_monotonic_time () - parse_start;
@@ -317,6 +345,8 @@ new_message (SiSyncEngine  *self,
     }
   return msg;
 }
+static void send_request (GTask *task, const char *method, const char *path, JsonNode *body,
+                          gint64 if_match, ResponseFunc func, RawResponseFunc raw_func);
 
 void
 _si_sync_engine_send_request (GTask        *task,
@@ -326,6 +356,27 @@ _si_sync_engine_send_request (GTask        *task,
                               gint64        if_match,
                               ResponseFunc  func)
 {
+  send_request (task, method, path, body, if_match, func, NULL);
+}
+
+void
+_si_sync_engine_send_request_raw (GTask           *task,
+                                  const char      *path,
+                                  ResponseFunc     func,
+                                  RawResponseFunc  raw_func)
+{
+  send_request (task, SOUP_METHOD_GET, path, NULL, -1, func, raw_func);
+}
+
+static void
+send_request (GTask           *task,
+              const char      *method,
+              const char      *path,
+              JsonNode        *body,
+              gint64           if_match,
+              ResponseFunc     func,
+              RawResponseFunc  raw_func)
+{
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   GError *error = NULL;
@@ -334,6 +385,7 @@ _si_sync_engine_send_request (GTask        *task,
   req = g_new0 (Request, 1);
   req->task = g_object_ref (task);
   req->func = func;
+  req->raw_func = raw_func;
   req->msg = new_message (self, method, path, body, if_match, &error);
   if (req->msg == NULL)
     {
@@ -389,7 +441,7 @@ call_done (GObject      *source,
   call->status = soup_message_get_status (call->msg);
   features = soup_message_headers_get_list (soup_message_get_response_headers (call->msg), SI_WIRE_FEATURES_HEADER);
   call->has_history = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_HISTORY);
-  if (!read_answer (self, call->msg, bytes, &json, &error))
+  if (!read_answer (self, call->msg, bytes, FALSE, &json, &error))
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_pointer (task, json, json ? (GDestroyNotify) json_node_unref : NULL);
@@ -723,6 +775,7 @@ si_sync_engine_dispose (GObject *object)
   if (self->session)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
+  g_clear_object (&self->pull_store);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (si_sync_engine_parent_class)->dispose (object);
 }
