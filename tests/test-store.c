@@ -1076,6 +1076,60 @@ test_save_conflicted_copy (void)
 /* The notebook file truncated under a running store (another program, a restore that
  * overwrites it): reads fail with an error, and the process lives on. Memory-mapped reads died
  * of SIGBUS here. The reads run in a subprocess so that a signal fails the test. */
+/* The other process of test_second_store_keeps_locks (). */
+static void
+test_second_store_other_process (void)
+{
+  const char *path = g_getenv ("SI_TEST_SECOND_PROCESS_DB");
+  sqlite3 *db = NULL;
+
+  if (!g_test_subprocess ())
+    {
+      g_test_skip ("run by /store/open/second-store-keeps-locks");
+      return;
+    }
+  g_assert_nonnull (path);
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "SELECT count (*) FROM ideas", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+/* A second store on the notebook in this process (the sync engine's pull connection, an import
+ * job) must not drop the locks the first one holds: otherwise another process closing its
+ * connection finds itself the last user, deletes the write-ahead log, and the first store's
+ * next writes go to a deleted file and are lost. */
+static void
+test_second_store_keeps_locks (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiStore) second = NULL;
+  g_autoptr(SiStore) fresh = NULL;
+  g_autoptr(SiIdea) one = add_idea (store, "One", "");
+  g_autoptr(SiIdea) two = NULL;
+  g_autoptr(SiIdea) seen = NULL;
+  g_autoptr(GError) error = NULL;
+
+  second = open_store ();
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  /* Another process (not a fork: it would share SQLite's notes of this process's locks) opens
+   * the notebook, reads, and closes it. */
+  g_setenv ("SI_TEST_SECOND_PROCESS_DB", path, TRUE);
+  g_test_trap_subprocess ("/store/open/second-store-keeps-locks/other-process", 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  /* The first store's next write is there for everyone. */
+  two = add_idea (store, "Two", "");
+  fresh = si_store_new (path, &error);
+  g_assert_no_error (error);
+  seen = si_store_get_idea (fresh, si_idea_get_id (two), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (si_idea_get_title (seen), ==, "Two");
+}
+
 static void
 test_file_truncated_under_store (void)
 {
@@ -1158,6 +1212,8 @@ main (int   argc,
   g_test_add_func ("/store/ideas/copy-title", test_copy_title);
   g_test_add_func ("/store/ideas/save-conflicted-copy", test_save_conflicted_copy);
   g_test_add_func ("/store/open/file-truncated-under-store", test_file_truncated_under_store);
+  g_test_add_func ("/store/open/second-store-keeps-locks", test_second_store_keeps_locks);
+  g_test_add_func ("/store/open/second-store-keeps-locks/other-process", test_second_store_other_process);
 
   return g_test_run ();
 }

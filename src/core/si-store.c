@@ -389,30 +389,54 @@ si_store_dup_default_path (void)
   return g_build_filename (g_get_user_data_dir (), "saveidea", "saveidea.db", NULL);
 }
 
-/* Refuses a file that exists but is not an SQLite database, before SQLite may touch it. */
+/* Refuses a file that exists but is not an SQLite database, before SQLite may touch it.
+ *
+ * The header is read through SQLite's own file layer, never with fopen (): closing any
+ * descriptor of a file drops every POSIX lock this process holds on it, and this process may
+ * have the notebook open already (the sync engine's pull connection, an import job's store).
+ * Another process closing its connection would then find itself the last user and delete the
+ * write-ahead log under ours, and the writes that followed here would be lost. SQLite's unix
+ * layer keeps such a descriptor open until this process's locks on the file are gone. */
 static gboolean
 check_file_header (const char  *path,
                    GError     **error)
 {
   static const char magic[16] = "SQLite format 3";
   char header[16] = { 0 };
-  FILE *file;
-  size_t n;
+  sqlite3_vfs *vfs = sqlite3_vfs_find (NULL);
+  g_autofree sqlite3_file *file = NULL;
+  GStatBuf st;
+  int rc;
 
-  file = g_fopen (path, "rb");
-  if (file == NULL)
+  if (g_stat (path, &st) != 0)
     {
-      if (errno == ENOENT)
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
         return TRUE;
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
                    /* Translators: the file, then why it cannot be read. */
-                   _("Cannot read the notebook database %s: %s"), path, g_strerror (errno));
+                   _("Cannot read the notebook database %s: %s"), path, g_strerror (saved_errno));
       return FALSE;
     }
-  n = fread (header, 1, sizeof header, file);
-  fclose (file);
+  if (st.st_size == 0)
+    return TRUE;
 
-  if (n == 0 || (n == sizeof header && memcmp (header, magic, sizeof magic) == 0))
+  file = g_malloc0 (vfs->szOsFile);
+  rc = vfs->xOpen (vfs, path, file, SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK)
+    rc = file->pMethods->xRead (file, header, sizeof header, 0);   /* zero-filled when short */
+  if (file->pMethods != NULL)
+    file->pMethods->xClose (file);
+  if (rc != SQLITE_OK && rc != SQLITE_IOERR_SHORT_READ)
+    {
+      g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
+                   /* Translators: the file, then why it cannot be read. */
+                   _("Cannot read the notebook database %s: %s"), path, sqlite3_errstr (rc));
+      return FALSE;
+    }
+
+  if (st.st_size >= (goffset) sizeof header && memcmp (header, magic, sizeof magic) == 0)
     return TRUE;
 
   g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_CORRUPT,
