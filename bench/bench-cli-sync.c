@@ -23,9 +23,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
-#include "si-account.h"
 #include "si-bench-data.h"
-#include "si-wire.h"
 
 #define PASSWORD "bench-password"
 #define WRK_SECONDS "5"
@@ -44,45 +42,6 @@ start_server (Bench *bench)
   const char *argv[] = { bench->server_binary, "--data", bench->dir, "--listen", "127.0.0.1:0", NULL };
 
   bench->server = si_bench_server_start (argv, &bench->url);
-}
-
-static char *
-log_in (Bench      *bench,
-        const char *name)
-{
-  g_autoptr(SoupSession) session = soup_session_new ();
-  g_autofree char *endpoint = g_strconcat (bench->url, "/api/v1/login", NULL);
-  g_autoptr(SoupMessage) message = soup_message_new ("POST", endpoint);
-  g_autofree char *json = g_strdup_printf ("{\"username\": \"%s\", \"password\": \"" PASSWORD "\"}", name);
-  g_autoptr(GBytes) answer = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GError) error = NULL;
-
-  soup_message_set_request_body_from_bytes (message, "application/json",
-                                            g_bytes_new_take (g_strdup (json), strlen (json)));
-  if (!(answer = soup_session_send_and_read (session, message, NULL, &error)) ||
-      !(root = si_wire_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), &error)) ||
-      !JSON_NODE_HOLDS_OBJECT (root) || !json_object_has_member (json_node_get_object (root), "token"))
-    g_error ("Could not log in as %s%s%s", name, error ? ": " : "", error ? error->message : "");
-  return g_strdup (json_object_get_string_member (json_node_get_object (root), "token"));
-}
-
-/* A notebook at @path set up for the account @name (the token is not stored: the CLI gets it
- * from SAVEIDEA_TOKEN). */
-static void
-set_account (Bench      *bench,
-             const char *path,
-             const char *name)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(SiStore) store = si_store_new (path, &error);
-  g_autoptr(SiAccount) account = NULL;
-
-  if (store == NULL)
-    g_error ("%s", error->message);
-  account = si_account_new (store);
-  if (!si_account_set_for_testing (account, bench->url, name, NULL, &error))
-    g_error ("%s", error->message);
 }
 
 typedef struct {
@@ -256,7 +215,7 @@ main (int   argc,
   si_bench_server_add_user (bench.server_binary, bench.dir, "bench", PASSWORD);
   si_bench_server_add_user (bench.server_binary, bench.dir, "idle", PASSWORD);
   start_server (&bench);
-  token = log_in (&bench, "bench");
+  token = si_bench_server_log_in (bench.url, "bench", PASSWORD);
   envp = g_environ_setenv (envp, "SAVEIDEA_TOKEN", token, TRUE);
   envp = g_environ_setenv (envp, "HOME", bench.dir, TRUE);
   envp = g_environ_setenv (envp, "XDG_DATA_HOME", bench.dir, TRUE);
@@ -266,11 +225,11 @@ main (int   argc,
   source = g_build_filename (bench.dir, "offline.db", NULL);
   if (!si_bench_make_notebook (source, n_ideas, &error))
     g_error ("%s", error->message);
-  set_account (&bench, source, "bench");
+  si_bench_notebook_set_account (source, bench.url, "bench");
   measure_cli_sync (cli, source, envp, n_ideas, "cli_push", "");
 
   fresh = g_build_filename (bench.dir, "fresh.db", NULL);
-  set_account (&bench, fresh, "bench");
+  si_bench_notebook_set_account (fresh, bench.url, "bench");
   measure_cli_sync (cli, fresh, envp, n_ideas, "cli_first_sync", ">= 20000");
 
   if (app != NULL && g_getenv ("DISPLAY") != NULL)
@@ -278,7 +237,7 @@ main (int   argc,
       /* The app's own notebook in this HOME. */
       g_autofree char *own = g_build_filename (bench.dir, "saveidea", "saveidea.db", NULL);
 
-      set_account (&bench, own, "bench");
+      si_bench_notebook_set_account (own, bench.url, "bench");
       measure_app_sync (app, envp, n_ideas);
     }
   else
@@ -286,7 +245,7 @@ main (int   argc,
 
   if (wrk != NULL)
     {
-      g_autofree char *idle_token = log_in (&bench, "idle");
+      g_autofree char *idle_token = si_bench_server_log_in (bench.url, "idle", PASSWORD);
       g_autofree char *noop = g_strconcat (bench.url, "/api/v1/changes?since=0", NULL);
       const char *clients[] = { "1", "32", "200" };
 

@@ -8,12 +8,15 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libsoup/soup.h>
 #include <math.h>
 #include <stdio.h>
 
+#include "si-account.h"
 #include "si-bench-data.h"
 #include "si-record-private.h"
 #include "si-store-private.h"
+#include "si-wire.h"
 
 /* Everyday words, then thousands of made-up ones: real notes have a large vocabulary, and a
  * search benchmark over a hundred words would match every idea. */
@@ -319,4 +322,55 @@ si_bench_server_start (const char * const  *argv,
     g_error ("saveidea-server did not start: %s", line ? line : "no output");
   *out_url = g_strdup (g_strstrip (line));
   return g_steal_pointer (&server);
+}
+
+/* Logs in as @name with @password at the server at @url and returns the token; aborts when
+ * that fails. */
+char *
+si_bench_server_log_in (const char *url,
+                        const char *name,
+                        const char *password)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autofree char *endpoint = g_strconcat (url, "/api/v1/login", NULL);
+  g_autoptr(SoupMessage) message = soup_message_new ("POST", endpoint);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) request = NULL;
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  char *json;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "username");
+  json_builder_add_string_value (builder, name);
+  json_builder_set_member_name (builder, "password");
+  json_builder_add_string_value (builder, password);
+  json_builder_end_object (builder);
+  request = json_builder_get_root (builder);
+  json = json_to_string (request, FALSE);
+  soup_message_set_request_body_from_bytes (message, "application/json", g_bytes_new_take (json, strlen (json)));
+  if (!(answer = soup_session_send_and_read (session, message, NULL, &error)) ||
+      !(root = si_wire_parse (g_bytes_get_data (answer, NULL), g_bytes_get_size (answer), &error)) ||
+      !JSON_NODE_HOLDS_OBJECT (root) || !json_object_has_member (json_node_get_object (root), "token"))
+    g_error ("Could not log in as %s%s%s", name, error ? ": " : "", error ? error->message : "");
+  return g_strdup (json_object_get_string_member (json_node_get_object (root), "token"));
+}
+
+/* Sets the notebook at @path (made when missing) up for the account @name at @url; the token is
+ * not stored: saveidea-cli gets it from SAVEIDEA_TOKEN. Aborts when that fails. */
+void
+si_bench_notebook_set_account (const char *path,
+                               const char *url,
+                               const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = si_store_new (path, &error);
+  g_autoptr(SiAccount) account = NULL;
+
+  if (store == NULL)
+    g_error ("%s", error->message);
+  account = si_account_new (store);
+  if (!si_account_set_for_testing (account, url, name, NULL, &error))
+    g_error ("%s", error->message);
 }

@@ -37,5 +37,14 @@ void         si_bench_server_add_user (const char          *binary,
  * *@out_url the URL it prints first; aborts when it does not start. */
 GSubprocess *si_bench_server_start    (const char * const  *argv,
                                        char               **out_url);
+/* POST /api/v1/login at @url as @name; the token. Aborts when it fails. */
+char        *si_bench_server_log_in   (const char          *url,
+                                       const char          *name,
+                                       const char          *password);
+/* The notebook at @path (made when missing) set up for the account @name at @url, without a
+ * token (saveidea-cli takes it from SAVEIDEA_TOKEN). Aborts when it fails. */
+void         si_bench_notebook_set_account (const char     *path,
+                                            const char     *url,
+                                            const char     *name);
 
 G_END_DECLS
