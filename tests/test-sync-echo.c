@@ -381,6 +381,35 @@ test_old_server (void)
   g_assert_cmpstr (dump_a, ==, dump_b);
 }
 
+/* A record too big for the server's body limit is refused on its own, also when it goes in a
+ * batch (alone, after smaller batches): the others are uploaded and the sync goes on. */
+static void
+test_too_big (void)
+{
+  g_autoptr(Server) s = g_new0 (Server, 1);
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiSyncEngine) ea = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(SiIdea) big = NULL;
+  SiSyncReport report;
+
+  s->server = si_test_server_new (NULL);
+  si_test_server_add_user (s->server, "alice", PASSWORD);
+  si_test_server_set_args (s->server, (const char *[]) { "--max-body-bytes", "4096", NULL });
+  si_test_server_start (s->server);
+  s->token = si_test_server_login (s->server, "alice", PASSWORD);
+  ea = engine_for (s, a);
+
+  add_many (a, 10, "Small");
+  while (body->len < 8000)
+    g_string_append (body, "far too long ");
+  big = add_idea (a, "Big", body->str, NULL);
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 10);
+  g_assert_cmpuint (report.rejected, ==, 1);
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 10);
+}
+
 /* The codec of `changes`: runs of numbers, and what a client refuses. */
 static void
 test_codec (void)
@@ -499,5 +528,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sync-echo/tag-delete", test_tag_delete);
   g_test_add_func ("/sync-echo/server-changes", test_server_changes);
   g_test_add_func ("/sync-echo/old-server", test_old_server);
+  g_test_add_func ("/sync-echo/too-big", test_too_big);
   return g_test_run ();
 }

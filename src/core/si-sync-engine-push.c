@@ -371,6 +371,13 @@ on_batch (GTask    *task,
       push_next (task);
       return;
     }
+  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    {
+      /* One record too big for this server, alone in its batch: refused, as it would be on its
+       * own; the others go on. */
+      on_single (task, status, json);
+      return;
+    }
   if (status != SOUP_STATUS_OK)
     {
       _si_sync_engine_unexpected (task, status, json, REQUEST_BATCH);
