@@ -11,6 +11,11 @@
  * gap between two ticks of a high-priority timeout, and the most CPU the main thread spent in
  * one). Then, when wrk is installed (and SAVEIDEA_BENCH_NO_WRK is not set), the server's no-op sync
  * requests/s (GET /api/v1/changes?since=0 of an empty account) with 1, 32 and 200 connections.
+ *
+ * With SAVEIDEA_BENCH_UPLOAD_ONLY=1, only the first upload of N notes of a title and a
+ * 200-character body (no tags), written offline, as issue 21 measured it against PouchDB;
+ * then the uploading device's next sync, and one more (a no-op): cli_upload_ms,
+ * cli_upload_next_sync_ms, cli_noop_sync_ms.
  */
 #define G_LOG_DOMAIN "saveidea-bench"
 
@@ -20,9 +25,12 @@
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "si-account.h"
+#include "si-store-private.h"
 #include "si-bench-data.h"
 
 #define PASSWORD "bench-password"
@@ -46,6 +54,7 @@ start_server (Bench *bench)
 
 typedef struct {
   double ms;
+  double cpu_ms;          /* user + system time of the process */
   double peak_rss_mib;    /* the kernel's high-water mark: the notebook's mapped pages included */
   double peak_anon_mib;   /* the largest RssAnon seen: the process's own memory */
 } Run;
@@ -89,7 +98,10 @@ run_measured (const char * const *argv,
   if (done != pid || !WIFEXITED (status) || WEXITSTATUS (status) != 0)
     g_error ("%s %s failed (status %d)", argv[0], argv[1], status);
   g_spawn_close_pid (pid);
-  return (Run) { (g_get_monotonic_time () - start) / 1000.0, usage.ru_maxrss / 1024.0, peak_anon };
+  return (Run) { (g_get_monotonic_time () - start) / 1000.0,
+                 (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000.0 +
+                 (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000.0,
+                 usage.ru_maxrss / 1024.0, peak_anon };
 }
 
 /* One `saveidea-cli --db @path sync` of @n_records: NAME_records_per_s, NAME_peak_rss_mib and
@@ -111,6 +123,89 @@ measure_cli_sync (const char  *cli,
   si_bench_report (rate, n_records / (run.ms / 1000.0), "records/s", target);
   si_bench_report (rss, run.peak_rss_mib, "MiB", "");
   si_bench_report (anon, run.peak_anon_mib, "MiB", "");
+}
+
+/* A notebook at @path with @n notes of a title and a 200-character body, no tags, written
+ * offline (one transaction). */
+static void
+make_plain_notebook (const char *path,
+                     guint       n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiStore) store = si_store_new (path, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (21);
+
+  if (store == NULL || !_si_store_begin (store, &error))
+    g_error ("%s", error->message);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Note %u", i);
+      g_autoptr(GString) body = g_string_new (NULL);
+      g_autoptr(SiIdea) idea = NULL;
+
+      g_autofree char *text = NULL;
+
+      while (g_utf8_strlen (body->str, -1) < 200)
+        {
+          g_string_append (body, si_bench_word (rand));
+          g_string_append_c (body, ' ');
+        }
+      text = g_utf8_substring (body->str, 0, 200);
+      idea = si_idea_new (title, text);
+      if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error))
+        g_error ("%s", error->message);
+    }
+  if (!_si_store_commit (store, &error))
+    g_error ("%s", error->message);
+}
+
+/* CPU time (user + system, ms) the server process has used so far, from /proc; 0 if unknown. */
+static double
+server_cpu_ms (Bench *bench)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", g_subprocess_get_identifier (bench->server));
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *after;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL) || !(after = strrchr (stat, ')')))
+    return 0;
+  fields = g_strsplit (after + 2, " ", 0);
+  if (g_strv_length (fields) < 13)
+    return 0;
+  /* utime and stime: fields 14 and 15 of the line, 12 and 13 after the name. */
+  return (g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL)) * 1000.0 / sysconf (_SC_CLK_TCK);
+}
+
+/* The first upload of @n plain notes, the next sync, and a no-op sync, each a process; the
+ * wall time, and the CPU time of saveidea-cli and of the server (less sensitive to a busy
+ * machine than the wall time). */
+static void
+measure_upload (Bench       *bench,
+                const char  *cli,
+                char       **envp,
+                guint        n)
+{
+  g_autofree char *path = g_build_filename (bench->dir, "upload.db", NULL);
+  const char *argv[] = { cli, "--db", path, "sync", NULL };
+  Run run;
+
+  make_plain_notebook (path, n);
+  si_bench_notebook_set_account (path, bench->url, "bench");
+  double server_before = server_cpu_ms (bench);
+
+  run = run_measured (argv, envp);
+  si_bench_report ("cli_upload_ms", run.ms, "ms", "");
+  si_bench_report ("cli_upload_cli_cpu_ms", run.cpu_ms, "ms", "");
+  si_bench_report ("cli_upload_server_cpu_ms", server_cpu_ms (bench) - server_before, "ms", "");
+  si_bench_report ("cli_upload_peak_rss_mib", run.peak_rss_mib, "MiB", "");
+  server_before = server_cpu_ms (bench);
+  run = run_measured (argv, envp);
+  si_bench_report ("cli_upload_next_sync_ms", run.ms, "ms", "");
+  si_bench_report ("cli_upload_next_sync_cli_cpu_ms", run.cpu_ms, "ms", "");
+  si_bench_report ("cli_upload_next_sync_server_cpu_ms", server_cpu_ms (bench) - server_before, "ms", "");
+  run = run_measured (argv, envp);
+  si_bench_report ("cli_noop_sync_ms", run.ms, "ms", "");
 }
 
 /* The app's first sync of @n_records into the empty notebook of the HOME in @envp, window and
@@ -221,6 +316,19 @@ main (int   argc,
   envp = g_environ_setenv (envp, "XDG_DATA_HOME", bench.dir, TRUE);
   envp = g_environ_setenv (envp, "XDG_CONFIG_HOME", bench.dir, TRUE);
   printf ("# saveidea-cli sync as a process of its own, %u ideas, %s\n", n_ideas, bench.url);
+
+  if (g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_UPLOAD_ONLY"), "1") == 0)
+    {
+      measure_upload (&bench, cli, envp, n_ideas);
+      si_bench_print_json ();
+      g_subprocess_send_signal (bench.server, SIGTERM);
+      g_subprocess_wait (bench.server, NULL, NULL);
+      g_clear_object (&bench.server);
+      si_bench_remove_tree (bench.dir);
+      g_free (bench.dir);
+      g_free (bench.url);
+      return 0;
+    }
 
   source = g_build_filename (bench.dir, "offline.db", NULL);
   if (!si_bench_make_notebook (source, n_ideas, &error))

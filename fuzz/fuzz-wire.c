@@ -69,8 +69,12 @@ LLVMFuzzerTestOneInput (const guint8 *data,
     }
   {
     GPtrArray *results = si_wire_batch_response_from_json (node, collections, NULL);
+    GArray *changes = si_wire_batch_response_changes_from_json (node, SI_WIRE_BATCH_MAX_OPS, NULL);
+
     if (results)
       g_ptr_array_unref (results);
+    if (changes)
+      g_array_unref (changes);
   }
   return 0;
 }

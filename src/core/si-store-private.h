@@ -281,6 +281,29 @@ gboolean      _si_store_sync_mark_pushed      (SiStore      *self,
                                                const char   *base_json,
                                                gboolean     *cleaned,
                                                GError      **error);
+/* _si_store_sync_mark_pushed(), and *@out_found: FALSE when the record was no longer in the
+ * store (then nothing was recorded). */
+gboolean      _si_store_sync_mark_pushed_found (SiStore     *self,
+                                                const char  *table,
+                                                gint64       id,
+                                                gint64       generation,
+                                                gint64       sid,
+                                                gint64       version,
+                                                const char  *base_json,
+                                                gboolean    *cleaned,
+                                                gboolean    *out_found,
+                                                GError     **error);
+/* After a batch answer, in the transaction that recorded it: moves the cursor of @feed past the
+ * batch's own changes. @ranges (#SiWireChangeRange, ascending): the change numbers the server
+ * says the batch's writes took; @applied (gint64, sorted here): the versions of the answer's
+ * records this store has recorded. The cursor moves only over numbers in both, from where it
+ * stands (cursor + 1) on without a gap: a change of another writer in between stops it there,
+ * and the next pull brings it. */
+gboolean      _si_store_sync_skip_own_changes (SiStore      *self,
+                                               const char   *feed,
+                                               GArray       *ranges,
+                                               GArray       *applied,
+                                               GError      **error);
 /* The server refused the record: keep the reason, leave it out of pushes until edited.
  * Nothing happens if it was edited since @generation. */
 gboolean      _si_store_sync_set_rejected     (SiStore      *self,

@@ -174,15 +174,35 @@ _si_store_sync_mark_pushed (SiStore     *self,
                             gboolean    *cleaned,
                             GError     **error)
 {
+  return _si_store_sync_mark_pushed_found (self, table, id, generation, sid, version, base_json,
+                                           cleaned, NULL, error);
+}
+
+gboolean
+_si_store_sync_mark_pushed_found (SiStore     *self,
+                                  const char  *table,
+                                  gint64       id,
+                                  gint64       generation,
+                                  gint64       sid,
+                                  gint64       version,
+                                  const char  *base_json,
+                                  gboolean    *cleaned,
+                                  gboolean    *out_found,
+                                  GError     **error)
+{
   g_auto(SiSyncRow) row = { 0, };
   g_autofree char *sql = NULL;
 
   if (cleaned)
     *cleaned = FALSE;
+  if (out_found)
+    *out_found = FALSE;
   if (!_si_store_sync_get_row (self, table, id, &row, error))
     return FALSE;
   if (row.id == 0)
     return TRUE;   /* gone meanwhile */
+  if (out_found)
+    *out_found = TRUE;
   if (!forget_pushed (self, table, id, error))
     return FALSE;
 
@@ -258,6 +278,53 @@ _si_store_sync_set_cursor (SiStore     *self,
   g_autofree char *value = g_strdup_printf ("%" G_GINT64_FORMAT, cursor);
 
   return _si_store_set_meta (self, key, value, error);
+}
+
+static int
+compare_version (gconstpointer a,
+                 gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+gboolean
+_si_store_sync_skip_own_changes (SiStore     *self,
+                                 const char  *feed,
+                                 GArray      *ranges,
+                                 GArray      *applied,
+                                 GError     **error)
+{
+  gint64 stored = _si_store_sync_get_cursor (self, feed);
+  gint64 cursor = stored;
+  guint next = 0;   /* the first of @applied above the cursor */
+
+  g_array_sort (applied, compare_version);
+  for (guint r = 0; r < ranges->len; r++)
+    {
+      const SiWireChangeRange *range = &g_array_index (ranges, SiWireChangeRange, r);
+
+      if (range->to <= cursor)
+        continue;
+      if (range->from > cursor + 1)
+        break;   /* another writer's change in between: the next pull brings it */
+      /* Every number from the cursor to the range's end must be a record recorded here; the
+       * walk is bounded by @applied, whatever the ranges say. */
+      while (cursor < range->to)
+        {
+          while (next < applied->len && g_array_index (applied, gint64, next) <= cursor)
+            next++;
+          if (next == applied->len || g_array_index (applied, gint64, next) != cursor + 1)
+            goto done;
+          cursor++;
+        }
+    }
+done:
+  if (cursor == stored)
+    return TRUE;
+  g_debug ("Own changes up to %" G_GINT64_FORMAT " need not be pulled (the cursor was at %" G_GINT64_FORMAT ")",
+           cursor, stored);
+  return _si_store_sync_set_cursor (self, feed, cursor, error);
 }
 
 char *

@@ -30,10 +30,16 @@ struct _SiSyncEngine {
   /* The server's last answer listed SI_WIRE_FEATURE_DEVICE: pushed records carry
    * @device_name (an older server refuses the field). */
   gboolean     server_takes_device;
+  /* The server's last answer listed SI_WIRE_FEATURE_CHANGES: a batch answer says which change
+   * numbers the batch took, and the cursor moves past them. */
+  gboolean     server_reports_changes;
   char        *device_name;    /* this notebook's (si-device.h), read when a sync starts */
   guint        progress_done;
   guint        progress_total;
 };
+
+/* The cursor of GET /changes, account-wide (sync_meta "cursor:changes"). */
+#define SI_SYNC_CHANGES_FEED "changes"
 
 typedef struct {
   SiCollection *collection;

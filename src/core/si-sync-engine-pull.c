@@ -31,7 +31,7 @@
 
 /* Pull ------------------------------------------------------------------------------------------ */
 
-#define CHANGES_FEED "changes"   /* the cursor of GET /changes, account-wide */
+#define CHANGES_FEED SI_SYNC_CHANGES_FEED
 
 /* This thread's CPU time (µs): what applying costs on a busy machine. */
 static gint64

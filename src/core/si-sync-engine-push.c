@@ -180,6 +180,8 @@ take_current (SiSyncEngine  *self,
   return TRUE;
 }
 
+/* @applied (may be NULL): gets the version of @record when it was recorded as what the
+ * server now has of the record. */
 static gboolean
 handle_result (SiSyncEngine   *self,
                Run            *run,
@@ -187,6 +189,7 @@ handle_result (SiSyncEngine   *self,
                guint           status,
                SiWireRecord   *record,
                SiWireProblem  *problem,
+               GArray         *applied,
                GError        **error)
 {
   const char *table = si_collection_get_name (op->collection);
@@ -196,6 +199,7 @@ handle_result (SiSyncEngine   *self,
     {
       g_autoptr(JsonNode) node = NULL;
       g_autofree char *base = NULL;
+      gboolean found = FALSE;
 
       if (op->method == SI_WIRE_METHOD_POST && record->deleted)
         {
@@ -212,9 +216,12 @@ handle_result (SiSyncEngine   *self,
 
       node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
       base = si_wire_to_string (node, NULL);
-      if (!_si_store_sync_mark_pushed (self->store, table, op->id, op->generation, record->id,
-                                       record->version, record->deleted ? NULL : base, NULL, error))
+      if (!_si_store_sync_mark_pushed_found (self->store, table, op->id, op->generation, record->id,
+                                             record->version, record->deleted ? NULL : base, NULL,
+                                             &found, error))
         return FALSE;
+      if (found && applied != NULL)
+        g_array_append_val (applied, record->version);
       run->report.pushed++;
       return TRUE;
     }
@@ -331,7 +338,7 @@ on_single (GTask    *task,
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
-  if (!handle_result (self, run, op, status, record, problem, &error) ||
+  if (!handle_result (self, run, op, status, record, problem, NULL, &error) ||
       !_si_store_commit (self->store, &error))
     {
       _si_store_rollback (self->store);
@@ -350,6 +357,9 @@ on_batch (GTask    *task,
   Run *run = g_task_get_task_data (task);
   g_autoptr(GArray) collections = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GArray) changes = NULL;
+  g_autoptr(GArray) applied = NULL;
+  g_auto(SiSyncDurability) durability = { NULL, -1 };
   g_autoptr(GError) error = NULL;
 
   if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && run->ops->len > 1)
@@ -359,6 +369,13 @@ on_batch (GTask    *task,
       run->pos -= run->ops->len;
       g_ptr_array_set_size (run->ops, 0);
       push_next (task);
+      return;
+    }
+  if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE)
+    {
+      /* One record too big for this server, alone in its batch: refused, as it would be on its
+       * own; the others go on. */
+      on_single (task, status, json);
       return;
     }
   if (status != SOUP_STATUS_OK)
@@ -378,6 +395,18 @@ on_batch (GTask    *task,
       _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
       return;
     }
+  /* Which change numbers the batch took (a server that says): with the versions recorded
+   * below, the cursor moves past them, so the next pull does not bring them back. */
+  if (self->server_reports_changes && !run->legacy)
+    {
+      changes = si_wire_batch_response_changes_from_json (json, results->len, &error);
+      if (changes == NULL)
+        {
+          _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
+          return;
+        }
+      applied = g_array_sized_new (FALSE, FALSE, sizeof (gint64), results->len);
+    }
 
   for (guint i = 0; i < results->len; i++)
     {
@@ -385,6 +414,11 @@ on_batch (GTask    *task,
 
       save_pending_for (self, g_ptr_array_index (run->ops, i), result->status, result->record, result->problem);
     }
+  /* An answer recorded here and lost to a power cut is no loss: its records stay unpushed with
+   * their notes (note_pushing(), committed before the batch was sent), the cursor stays where it
+   * was, and the next sync pulls them and recognises them as its own. So no waiting for the
+   * disk at each batch, as for a pulled page. */
+  _si_store_sync_relax_durability (self->store, &durability);
   if (!_si_store_begin (self->store, &error))
     {
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
@@ -395,12 +429,20 @@ on_batch (GTask    *task,
       SiWireBatchResult *result = g_ptr_array_index (results, i);
 
       if (!handle_result (self, run, g_ptr_array_index (run->ops, i), result->status,
-                          result->record, result->problem, &error))
+                          result->record, result->problem, applied, &error))
         {
           _si_store_rollback (self->store);
           _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
           return;
         }
+    }
+  /* In the transaction that recorded the results: a crash keeps both or neither. */
+  if (changes != NULL && changes->len > 0 &&
+      !_si_store_sync_skip_own_changes (self->store, SI_SYNC_CHANGES_FEED, changes, applied, &error))
+    {
+      _si_store_rollback (self->store);
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
     }
   if (!_si_store_commit (self->store, &error))
     {
@@ -416,14 +458,20 @@ op_record_json (PushOp *op)
   return op->record ? si_wire_record_to_json (op->record, SI_WIRE_MODE_REQUEST) : NULL;
 }
 
-/* Notes what @ops send, in one transaction. */
+/* A server that says which change numbers a batch took: everything goes in batches (even of
+ * one), so that the next pull skips every upload of ours. */
+static gboolean
+batches_only (SiSyncEngine *self)
+{
+  return self->server_reports_changes && self->batch_threshold > 0;
+}
+
+/* Notes what @ops send, inside the caller's transaction. */
 static gboolean
 note_pushing (SiSyncEngine  *self,
               GPtrArray     *ops,
               GError       **error)
 {
-  if (!_si_store_begin (self->store, error))
-    return FALSE;
   for (guint i = 0; i < ops->len; i++)
     {
       PushOp *op = g_ptr_array_index (ops, i);
@@ -431,29 +479,25 @@ note_pushing (SiSyncEngine  *self,
       if (op->record != NULL &&
           !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
                                         op->record, error))
-        {
-          _si_store_rollback (self->store);
-          return FALSE;
-        }
+        return FALSE;
     }
-  return _si_store_commit (self->store, error);
+  return TRUE;
 }
 
-static void
-push_next (GTask *task)
+/* The next operations to send, from the outbox at run->pos, into run->ops (empty at the end of
+ * the round), noted as sent: read and noted in one transaction, so that a batch's thousand
+ * records cost one lock of the notebook, not a few each. FALSE on a store error. */
+static gboolean
+take_ops (SiSyncEngine  *self,
+          Run           *run,
+          guint         *out_take,
+          GError       **error)
 {
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
   const char *group;
   guint end, take = 0;
 
-  if (g_task_return_error_if_cancelled (task))
-    {
-      _si_sync_engine_run_cancelled (self);
-      return;
-    }
-
+  if (!_si_store_begin (self->store, error))
+    return FALSE;
   while (run->pos < run->outbox->len)
     {
       /* A group: the following entries of one collection; relations of a later group point
@@ -463,17 +507,19 @@ push_next (GTask *task)
            g_array_index (run->outbox, SiOutboxEntry, end).collection == group; end++)
         ;
       take = 1;
-      if (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold)
+      if (batches_only (self) || (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold))
         take = MIN (end - run->pos, run->batch_chunk);
 
       for (guint i = 0; i < take; i++)
         {
-          PushOp *op = build_op (self, &g_array_index (run->outbox, SiOutboxEntry, run->pos + i), &error);
+          g_autoptr(GError) local_error = NULL;
+          PushOp *op = build_op (self, &g_array_index (run->outbox, SiOutboxEntry, run->pos + i), &local_error);
 
-          if (error != NULL)
+          if (local_error != NULL)
             {
-              _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-              return;
+              _si_store_rollback (self->store);
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
             }
           if (op != NULL)
             g_ptr_array_add (run->ops, op);
@@ -481,6 +527,41 @@ push_next (GTask *task)
       run->pos += take;
       if (run->ops->len > 0)
         break;
+    }
+  /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
+  if (!note_pushing (self, run->ops, error))
+    {
+      _si_store_rollback (self->store);
+      g_ptr_array_set_size (run->ops, 0);
+      return FALSE;
+    }
+  if (!_si_store_commit (self->store, error))
+    {
+      g_ptr_array_set_size (run->ops, 0);
+      return FALSE;
+    }
+  *out_take = take;
+  return TRUE;
+}
+
+static void
+push_next (GTask *task)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  guint take = 0;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      _si_sync_engine_run_cancelled (self);
+      return;
+    }
+
+  if (!take_ops (self, run, &take, &error))
+    {
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
     }
 
   if (run->ops->len == 0)
@@ -499,14 +580,7 @@ push_next (GTask *task)
       return;
     }
 
-  /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
-  if (!note_pushing (self, run->ops, &error))
-    {
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-      return;
-    }
-
-  if (take > 1 || (self->batch_threshold > 0 && run->ops->len > 1))
+  if (take > 1 || (self->batch_threshold > 0 && run->ops->len > 1) || batches_only (self))
     {
       g_autoptr(GPtrArray) wire_ops = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_batch_op_free);
       g_autoptr(JsonNode) body = NULL;

@@ -215,6 +215,7 @@ read_answer (SiSyncEngine  *self,
       const char *features = soup_message_headers_get_list (headers, SI_WIRE_FEATURES_HEADER);
 
       self->server_takes_device = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_DEVICE);
+      self->server_reports_changes = features != NULL && soup_header_contains (features, SI_WIRE_FEATURE_CHANGES);
       if (!check_instance (self, instance_id, error))
         return FALSE;
     }

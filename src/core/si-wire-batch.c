@@ -272,6 +272,13 @@ si_wire_batch_result_free (SiWireBatchResult *result)
 JsonNode *
 si_wire_batch_response_to_json (GPtrArray *results)
 {
+  return si_wire_batch_response_to_json_with_changes (results, NULL);
+}
+
+JsonNode *
+si_wire_batch_response_to_json_with_changes (GPtrArray *results,
+                                             GArray    *changes)
+{
   g_autoptr(JsonBuilder) builder = json_builder_new ();
 
   g_return_val_if_fail (results != NULL, NULL);
@@ -296,8 +303,142 @@ si_wire_batch_response_to_json (GPtrArray *results)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+  if (changes != NULL && changes->len > 0)
+    {
+      json_builder_set_member_name (builder, "changes");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < changes->len; i++)
+        {
+          const SiWireChangeRange *range = &g_array_index (changes, SiWireChangeRange, i);
+
+          json_builder_begin_array (builder);
+          json_builder_add_int_value (builder, range->from);
+          json_builder_add_int_value (builder, range->to);
+          json_builder_end_array (builder);
+        }
+      json_builder_end_array (builder);
+    }
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+GArray *
+si_wire_change_ranges_from_versions (GArray *versions)
+{
+  GArray *ranges = g_array_new (FALSE, FALSE, sizeof (SiWireChangeRange));
+
+  g_return_val_if_fail (versions != NULL, ranges);
+
+  g_array_sort (versions, compare_int64);
+  for (guint i = 0; i < versions->len; i++)
+    {
+      gint64 v = g_array_index (versions, gint64, i);
+      SiWireChangeRange *last = ranges->len ? &g_array_index (ranges, SiWireChangeRange, ranges->len - 1) : NULL;
+
+      if (last != NULL && v <= last->to)
+        continue;
+      if (last != NULL && v == last->to + 1)
+        last->to = v;
+      else
+        {
+          SiWireChangeRange range = { v, v };
+          g_array_append_val (ranges, range);
+        }
+    }
+  return ranges;
+}
+
+/* An element of `changes`: [from, to], both int64 from 1, from <= to. */
+static gboolean
+change_range_from_json (JsonNode          *node,
+                        guint              index,
+                        SiWireChangeRange *out,
+                        GError           **error)
+{
+  JsonArray *pair;
+  gint64 values[2];
+
+  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (pair = json_node_get_array (node)) != 2)
+    {
+      _si_wire_field_error (error, "changes", "element %u must be an array of two numbers", index);
+      return FALSE;
+    }
+  for (guint k = 0; k < 2; k++)
+    {
+      JsonNode *value = json_array_get_element (pair, k);
+
+      if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_INT64 ||
+          (values[k] = json_node_get_int (value)) < 1)
+        {
+          _si_wire_field_error (error, "changes", "element %u must hold whole numbers from 1", index);
+          return FALSE;
+        }
+    }
+  if (values[0] > values[1])
+    {
+      _si_wire_field_error (error, "changes", "element %u ends before it starts", index);
+      return FALSE;
+    }
+  out->from = values[0];
+  out->to = values[1];
+  return TRUE;
+}
+
+GArray *
+si_wire_batch_response_changes_from_json (JsonNode  *node,
+                                          guint      max_ranges,
+                                          GError   **error)
+{
+  g_autoptr(GArray) ranges = g_array_new (FALSE, FALSE, sizeof (SiWireChangeRange));
+  JsonNode *member;
+  JsonArray *array;
+  guint n;
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error_literal (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
+                           "A batch response must be a JSON object");
+      return NULL;
+    }
+  member = json_object_get_member (json_node_get_object (node), "changes");
+  if (member == NULL)
+    return g_steal_pointer (&ranges);
+  if (!JSON_NODE_HOLDS_ARRAY (member))
+    {
+      _si_wire_field_error (error, "changes", "must be an array");
+      return NULL;
+    }
+  array = json_node_get_array (member);
+  n = json_array_get_length (array);
+  if (n > max_ranges)
+    {
+      _si_wire_field_error (error, "changes", "holds %u ranges; at most %u are possible", n, max_ranges);
+      return NULL;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      SiWireChangeRange range;
+
+      if (!change_range_from_json (json_array_get_element (array, i), i, &range, error))
+        return NULL;
+      if (ranges->len > 0 && range.from <= g_array_index (ranges, SiWireChangeRange, ranges->len - 1).to)
+        {
+          _si_wire_field_error (error, "changes", "element %u does not follow the one before", i);
+          return NULL;
+        }
+      g_array_append_val (ranges, range);
+    }
+  return g_steal_pointer (&ranges);
 }
 
 GPtrArray *

@@ -37,6 +37,10 @@ G_BEGIN_DECLS
 /** The feature of a server that keeps earlier versions of ideas and a trash
  * (`GET /api/v1/ideas/<id>/history`, `/api/v1/trash`, undelete, purge: si-wire-history.h). */
 #define SI_WIRE_FEATURE_HISTORY "history"
+/** The feature of a server whose batch answers say which change numbers the batch's own writes
+ * took (`changes`, si_wire_batch_response_changes_from_json()), so that the writer's next pull
+ * does not bring them back. */
+#define SI_WIRE_FEATURE_CHANGES "changes"
 
 /** The default and the largest page size of `GET /api/v1/<collection>` and `/api/v1/changes`. */
 #define SI_WIRE_PAGE_DEFAULT_LIMIT 500
@@ -299,6 +303,33 @@ JsonNode          *si_wire_batch_response_to_json   (GPtrArray  *results);
 GPtrArray         *si_wire_batch_response_from_json (JsonNode   *node,
                                                      GArray     *collections,
                                                      GError    **error);
+
+/**
+ * SiWireChangeRange:
+ * @from: the first change number
+ * @to: the last one (@from <= @to)
+ *
+ * A run of the account's change numbers, all of them taken by writes of one batch whose
+ * records are in its results (docs/protocol.md, `POST /api/v1/batch`).
+ */
+typedef struct {
+  gint64 from;
+  gint64 to;
+} SiWireChangeRange;
+
+/* The runs of consecutive numbers in @versions (a #GArray of gint64, sorted here, duplicates
+ * allowed), in ascending order: a #GArray of #SiWireChangeRange. */
+GArray            *si_wire_change_ranges_from_versions (GArray *versions);
+/* A batch response with its `changes` member (@changes: #SiWireChangeRange in ascending order;
+ * NULL or empty: none). */
+JsonNode          *si_wire_batch_response_to_json_with_changes (GPtrArray  *results,
+                                                                GArray     *changes);
+/* The `changes` of a batch response: ranges of numbers from 1, each after the one before,
+ * at most @max_ranges of them; an empty array when the member is absent (an older server).
+ * NULL with @error when they are malformed. */
+GArray            *si_wire_batch_response_changes_from_json (JsonNode  *node,
+                                                             guint      max_ranges,
+                                                             GError   **error);
 
 /* Parsing helpers */
 

@@ -166,5 +166,9 @@ void           _si_server_handle_login          (SiServer           *self,
 /* every authenticated request, on a worker thread (si-server-records.c) */
 void           _si_server_api_run               (Request            *request,
                                                  SiServerStorage    *storage);
+/* Whether batch answers carry `changes` and the server lists SI_WIRE_FEATURE_CHANGES: yes,
+ * unless the hidden environment variable SAVEIDEA_SERVER_TEST_NO_CHANGES=1 makes it a server
+ * from before the feature, for tests. */
+gboolean       _si_server_reports_changes       (void);
 
 G_END_DECLS

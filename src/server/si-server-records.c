@@ -70,12 +70,14 @@ do_update (SiServerStorage   *storage,
   return SOUP_STATUS_OK;
 }
 
+/* @out_changed: whether it made a tombstone (not one that was there already). */
 static guint
 do_delete (SiServerStorage   *storage,
            gint64             account_id,
            SiWireCollection   collection,
            gint64             id,
            gint64             if_match,
+           gboolean          *out_changed,
            SiWireRecord     **out_record,
            SiWireProblem    **out_problem)
 {
@@ -86,6 +88,8 @@ do_delete (SiServerStorage   *storage,
 
   *out_record = si_server_storage_record_delete (storage, account_id, collection, id,
                                                  if_match, &changed, &current, &error);
+  if (out_changed != NULL)
+    *out_changed = changed;
   if (error != NULL)
     {
       *out_problem = _si_server_problem_from_error (error, current, &status);
@@ -148,6 +152,8 @@ batch_run (Request         *request,
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) own = NULL;
+  g_autoptr(GArray) changes = NULL;
   gboolean too_many = FALSE;
 
   root = _si_server_parse_body (request->body, &request->reply);
@@ -175,11 +181,13 @@ batch_run (Request         *request,
     }
 
   results = g_ptr_array_new_full (ops->len, (GDestroyNotify) si_wire_batch_result_free);
+  own = g_array_sized_new (FALSE, FALSE, sizeof (gint64), ops->len);
   for (guint i = 0; i < ops->len; i++)
     {
       SiWireBatchOp *op = g_ptr_array_index (ops, i);
       SiWireRecord *record = NULL;
       SiWireProblem *problem = NULL;
+      gboolean changed = FALSE;
       guint status = 0;
 
       switch (op->method)
@@ -192,12 +200,20 @@ batch_run (Request         *request,
                               &record, &problem);
           break;
         case SI_WIRE_METHOD_DELETE:
-          status = do_delete (storage, account_id, op->collection, op->id, op->if_match, &record,
-                              &problem);
+          status = do_delete (storage, account_id, op->collection, op->id, op->if_match, &changed,
+                              &record, &problem);
           break;
         default:
           g_assert_not_reached ();
         }
+      /* The change numbers this batch's own writes took, whose records the results carry: not
+       * a repeated create (its record as it is now), not a tombstone that was there already,
+       * and not the ideas a tag delete changed (they are in no result). */
+      if (record != NULL &&
+          ((op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_CREATED) ||
+           (op->method == SI_WIRE_METHOD_PUT && status == SOUP_STATUS_OK) ||
+           (op->method == SI_WIRE_METHOD_DELETE && status == SOUP_STATUS_OK && changed)))
+        g_array_append_val (own, record->version);
       g_ptr_array_add (results, si_wire_batch_result_new (status, record, problem));
       if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
         {
@@ -213,7 +229,9 @@ batch_run (Request         *request,
       return;
     }
 
-  node = si_wire_batch_response_to_json (results);
+  if (_si_server_reports_changes ())
+    changes = si_wire_change_ranges_from_versions (own);
+  node = si_wire_batch_response_to_json_with_changes (results, changes);
   _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
 }
 
@@ -245,6 +263,16 @@ history_run (Request         *request,
     _si_server_respond_error (&request->reply, error, NULL, storage);
   else
     _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
+}
+
+gboolean
+_si_server_reports_changes (void)
+{
+  static gsize reports = 0;
+
+  if (g_once_init_enter (&reports))
+    g_once_init_leave (&reports, g_strcmp0 (g_getenv ("SAVEIDEA_SERVER_TEST_NO_CHANGES"), "1") == 0 ? 1 : 2);
+  return reports == 2;
 }
 
 /* Every authenticated request, on a worker thread. */
@@ -305,7 +333,7 @@ _si_server_api_run (Request         *request,
       break;
     case KIND_DELETE:
       status = do_delete (storage, account_id, request->collection, request->id,
-                          request->if_match, &record, &problem);
+                          request->if_match, NULL, &record, &problem);
       break;
     case KIND_HISTORY:
     case KIND_TRASH:

@@ -166,7 +166,9 @@ set_common_headers (SiServer          *self,
       soup_message_headers_replace (headers, SI_WIRE_INSTANCE_HEADER,
                                     si_server_storage_get_instance_id (self->storage));
       soup_message_headers_replace (headers, SI_WIRE_FEATURES_HEADER,
-                                    SI_WIRE_FEATURE_DEVICE ", " SI_WIRE_FEATURE_HISTORY);
+                                    _si_server_reports_changes ()
+                                    ? SI_WIRE_FEATURE_DEVICE ", " SI_WIRE_FEATURE_HISTORY ", " SI_WIRE_FEATURE_CHANGES
+                                    : SI_WIRE_FEATURE_DEVICE ", " SI_WIRE_FEATURE_HISTORY);
     }
 }
 
