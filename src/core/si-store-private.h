@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 6
+#define SI_STORE_SCHEMA_VERSION 7
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -379,4 +379,12 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncDurability, _si_sync_durability_clear)
  * own transaction), work that later saves would otherwise do bit by bit. */
 gboolean      _si_store_sync_optimize_index   (SiStore      *self,
                                                GError      **error);
+/* si-store-search.c: the ideas of search_pending (si-store-schema.c) indexed, at most
+ * @max_ideas of them in one transaction of its own; on a thread with a connection of its own
+ * (nothing done when none wait or one runs for this notebook already). */
+gboolean      _si_store_search_fill       (SiStore      *self,
+                                           guint         max_ideas,
+                                           guint        *filled,
+                                           GError      **error);
+void          _si_store_search_fill_in_background (SiStore *self);
 /* ===== end of sync bookkeeping ======================================================== */
