@@ -346,8 +346,8 @@ char         *_si_store_dup_copy_title        (const char   *title,
                                                gint64        now);
 /* si-store-search.c: a page of many records applied in one transaction: the search index's insert trigger is
  * set aside inside the transaction (no other connection ever sees it missing) and the ideas
- * inserted meanwhile are indexed at the end in one statement. Otherwise the index flushes a
- * segment for every inserted idea. Between begin and end, no idea inserted in the page may be
+ * inserted meanwhile are listed in search_pending at the end, in one statement, for
+ * _si_store_search_fill() to index after the pull. Between begin and end, no idea inserted in the page may be
  * updated or deleted. */
 typedef struct {
   char   *trigger_sql;   /* NULL: nothing set aside */

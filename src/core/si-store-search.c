@@ -1055,7 +1055,8 @@ fill_thread (GTask        *task,
   gint64 start = g_get_monotonic_time ();
   guint filled = 0, total = 0;
 
-  if ((store = si_store_new (path, &error)) != NULL)
+  /* A notebook removed meanwhile is not made again. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && (store = si_store_new (path, &error)) != NULL)
     {
       do
         {
