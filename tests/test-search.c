@@ -565,6 +565,7 @@ test_pending_fill_killed (void)
         rows[i].tag_names = "";
       }
     insert_as_page (store, rows, n, 1);
+    g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
   }
 
   for (guint trial = 0; trial < 4; trial++)
