@@ -521,6 +521,18 @@ test_bulk_pull_searchable (void)
   g_assert_cmpuint (count_matches (b, "zucch"), ==, 1);
   g_assert_cmpuint (count_matches (b, "idea"), ==, 450);
   assert_index_intact (b);
+  /* The search index is filled after the pull, on a thread: found the same way then. */
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (si_store_get_search_pending (b) > 0 && g_get_monotonic_time () < deadline)
+      g_usleep (10000);
+    g_assert_cmpuint (si_store_get_search_pending (b), ==, 0);
+  }
+  g_assert_cmpuint (count_matches (b, "tomat"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "zucch"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "idea"), ==, 450);
+  assert_index_intact (b);
   da = dump (a);
   db = dump (b);
   g_assert_cmpstr (da, ==, db);

@@ -161,6 +161,7 @@ gboolean    si_store_resolve_conflict  (SiStore            *self,
                                         SiConflictChoice    choice,
                                         gint64             *remaining_id,
                                         GError            **error);
+guint       si_store_get_search_pending (SiStore           *self);
 guint       si_store_count_ideas       (SiStore            *self,
                                         const SiIdeaFilter *filter,
                                         GError            **error);

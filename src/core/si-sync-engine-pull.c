@@ -208,6 +208,9 @@ pull_done (GTask *task)
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
+  /* The ideas of big pages are searchable already (read as they are), and indexed now, on a
+   * thread: the run does not wait for it (si-store-search.c). */
+  _si_store_search_fill_in_background (self->store);
   if (run->mode == SI_SYNC_MODE_PULL)
     _si_sync_engine_run_finish (task, NULL);
   else
@@ -286,7 +289,7 @@ decode_thread (GTask        *step,
 }
 
 /* The pull's thread: the page applied to the pull's connection; after a feed's last page, what
- * the server no longer has goes (a full sync) and the search index is tidied. */
+ * the server no longer has goes (a full sync). */
 static void
 apply_thread (GTask        *step,
               gpointer      source_object,
@@ -311,8 +314,6 @@ apply_thread (GTask        *step,
       for (guint c = 0; ok && !job->legacy && c < self->collections->len; c++)
         ok = prune (self, self->pull_store, run, c, &error);
     }
-  if (ok && !job->page->more && !job->legacy && run->bulk_pages > 1)
-    ok = _si_store_sync_optimize_index (self->pull_store, &error);
   run->us_applying += g_get_monotonic_time () - start;
   run->us_applying_cpu += thread_cpu_us () - cpu_start;
   if (!ok)
