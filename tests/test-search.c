@@ -494,6 +494,89 @@ test_pending_found (void)
     }
 }
 
+/* Text whose words FTS5's unicode61 tokenizer cuts and folds in its own way: composed (NFC) and
+ * decomposed (NFD) accents, accents it keeps (Greek, Cyrillic), case beyond ASCII, Hangul as
+ * syllables and as jamo, ligatures, punctuation inside words, CJK next to Latin letters. */
+static const Text unicode_texts[] = {
+  { "Caf\u00e9 cr\u00e8me", "Cr\u00e8me br\u00fbl\u00e9e for Ren\u00e9e", "d\u00e9j\u00e0" },
+  { "Cafe\u0301 cre\u0300me", "Cre\u0300me bru\u0302le\u0301e for Rene\u0301e", "de\u0301ja\u0300" },
+  { "\u03a9\u03bc\u03ad\u03b3\u03b1 \u03ac\u03bb\u03c6\u03b1", "\u1f00\u03b8\u03ae\u03bd\u03b1 and \u03bf\u03b9\u03ba\u03bf\u03b3\u03ad\u03bd\u03b5\u03b9\u03b1", "" },
+  { "\u041c\u043e\u0439 \u0439\u043e\u0433\u0443\u0440\u0442", "\u0401\u043b\u043a\u0430 \u0438 \u0435\u043b\u043a\u0430", "" },
+  { "STRASSE Stra\u00dfe", "\u0130stanbul \u01c5emal \ufb01sh \uff26\uff55\uff4c\uff4c", "" },
+  { "\ud55c\uad6d\uc5b4 \uba54\ubaa8", "\u1112\u1161\u11ab\u1100\u116e\u11a8 in jamo", "" },
+  { "don't stop", "x\u0301y z\u0308\u0301w e-mail", "ab.cd" },
+  { "iPhone\u65c5\u884c", "\u6771\u4eac\u306e\u65c5\u884c\u30e1\u30e2", "\u65c5" },
+  { "\u00c5ngstr\u00f6m", "A\u030angstro\u0308m \u00f8re \u0153uvre", "na\u00efve" },
+};
+
+static const char * const unicode_queries[] = {
+  "cafe", "caf\u00e9", "cafe\u0301", "CAF\u00c9", "CAFE\u0301", "creme brul", "cre\u0300me", "renee", "deja",
+  "de\u0301ja\u0300", "d\u00e9j\u00e0", "\u03c9\u03bc\u03b5\u03b3\u03b1", "\u03c9\u03bc\u03ad\u03b3\u03b1",
+  "\u03a9\u039c\u0388\u0393\u0391", "\u03b1\u03bb\u03c6\u03b1", "\u03b1\u03b8\u03b7\u03bd\u03b1", "\u1f00\u03b8\u03ae\u03bd",
+  "\u03bf\u03b9\u03ba\u03bf\u03b3\u03b5\u03bd", "\u0438\u043e\u0433\u0443\u0440\u0442", "\u0439\u043e\u0433", "\u0435\u043b\u043a\u0430",
+  "\u0451\u043b\u043a", "\u0415\u041b\u041a", "strasse", "stra\u00df", "STRA\u1e9e", "istanbul", "\u0131stanbul",
+  "i\u0307stanbul", "dzemal", "\u01c6emal", "\u01c4EMAL", "fish", "\ufb01s", "full", "\uff46\uff55\uff4c",
+  "\ud55c\uad6d", "\ud55c", "\u1112\u1161\u11ab", "\u1112", "\uba54\ubaa8", "dont", "don't", "don", "t stop",
+  "xy", "x\u0301y", "zw", "z\u0308", "e-mail", "mail", "ab.cd", "abcd", "cd", "iphone", "iphone\u65c5",
+  "\u65c5\u884c", "\u65c5", "\u30e1\u30e2", "\u6771\u4eac", "angstrom", "\u00e5ngstr\u00f6m", "a\u030angstro\u0308m",
+  "ore", "\u00f8re", "oeuvre", "\u0153uv", "naive", "na\u00efv", "-", "\u0301", "cafe \u0301", "\u00e9\u00e9\u00e9",
+};
+
+/* A waiting idea is found by exactly what FTS5 finds it by once indexed, however its accents
+ * are encoded and whatever its script: the tokens are FTS5's own. */
+static void
+test_pending_unicode (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiStore) indexed = NULL;
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "indexed.db", NULL);
+  g_autoptr(GError) error = NULL;
+  guint n = G_N_ELEMENTS (unicode_texts);
+
+  indexed = si_store_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (_si_store_begin (indexed, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *uid = g_uuid_string_random ();
+      SiStoreNewIdea row = { .uid = uid, .sid = i + 1, .version = 1, .state = SI_SYNC_STATE_SYNCED,
+                             .title = unicode_texts[i].title, .body = unicode_texts[i].body,
+                             .tag_names = unicode_texts[i].tag_names, .created_at = i + 1, .updated_at = i + 1 };
+
+      g_assert_cmpint (_si_store_insert_idea (indexed, &row, "test", &error), >, 0);
+    }
+  g_assert_true (_si_store_commit (indexed, &error));
+  g_assert_no_error (error);
+  insert_as_page (store, unicode_texts, n, 1);
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
+
+  for (guint q = 0; q < G_N_ELEMENTS (unicode_queries); q++)
+    {
+      g_autofree char *expected = search_id_set (indexed, unicode_queries[q]);
+      g_autofree char *pending = search_id_set (store, unicode_queries[q]);
+
+      g_test_message ("%s: %s", unicode_queries[q], expected);
+      g_assert_cmpstr (pending, ==, expected);
+    }
+  /* Not a comparison of two empty answers: NFC and NFD find each other. */
+  {
+    g_autofree char *nfd = search_id_set (store, "cafe\u0301");
+    g_autofree char *nfc = search_id_set (store, "caf\u00e9 cr\u00e8me");
+
+    g_assert_cmpstr (nfd, ==, "1 2");
+    g_assert_cmpstr (nfc, ==, "1 2");
+  }
+  fill_all (store, 4);
+  assert_indexes_sound (store);
+  for (guint q = 0; q < G_N_ELEMENTS (unicode_queries); q++)
+    {
+      g_autofree char *expected = search_id_set (indexed, unicode_queries[q]);
+      g_autofree char *filled = search_id_set (store, unicode_queries[q]);
+
+      g_assert_cmpstr (filled, ==, expected);
+    }
+}
+
 /* An idea edited or deleted while it waits for the index: found by its new text only, not
  * found once deleted, and the index sound once filled. */
 static void
@@ -651,6 +734,7 @@ main (int   argc,
   g_test_add_func ("/search/counts-every-match", test_counts_every_match);
   g_test_add_func ("/search/pending/found", test_pending_found);
   g_test_add_func ("/search/pending/edited", test_pending_edited);
+  g_test_add_func ("/search/pending/unicode", test_pending_unicode);
   g_test_add_func ("/search/pending/fill-killed", test_pending_fill_killed);
   return g_test_run ();
 }

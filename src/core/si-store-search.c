@@ -93,6 +93,39 @@ append_cjk_runs (GString    *query,
     }
 }
 
+/* What a person typed, cut into words at white space; NULL for text that is not UTF-8. */
+static GStrv
+search_words (const char *text)
+{
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+  return g_strsplit_set (text, " \t\r\n", -1);
+}
+
+typedef enum {
+  SEARCH_WORD_NONE,    /* nothing to search (punctuation only) */
+  SEARCH_WORD_CJK,     /* holds Chinese, Japanese or Korean: its runs are looked for in ideas_cjk */
+  SEARCH_WORD_SHORT,   /* one or two characters: a prefix in titles and tags only */
+  SEARCH_WORD_PREFIX,  /* a prefix anywhere */
+} SearchWord;
+
+/* How search_query_init() looks for one typed word (and pending_query_new() the same). */
+static SearchWord
+search_word_kind (const char *word)
+{
+  gboolean searchable = FALSE;
+
+  for (const char *p = word; *p && !searchable; p = g_utf8_next_char (p))
+    searchable = g_unichar_isalnum (g_utf8_get_char (p));
+  if (!searchable)
+    return SEARCH_WORD_NONE;
+  if (si_text_has_cjk (word, -1))
+    return SEARCH_WORD_CJK;
+  /* One or two letters would match most of a big notebook's text: while the person is still
+   * typing that little, look in titles and tags only. */
+  return g_utf8_strlen (word, -1) < 3 ? SEARCH_WORD_SHORT : SEARCH_WORD_PREFIX;
+}
+
 /* Turns what a person types into FTS5 queries: every word a prefix (in ideas_fts), or, when it
  * holds Chinese, Japanese or Korean, found anywhere inside a text (in ideas_cjk); all of them
  * required, accents and case ignored. */
@@ -100,32 +133,25 @@ static void
 search_query_init (SearchQuery *search,
                    const char  *text)
 {
-  g_auto(GStrv) words = NULL;
+  g_auto(GStrv) words = search_words (text);
   g_autoptr(GString) query = g_string_new (NULL);
   g_autoptr(GString) cjk = g_string_new (NULL);
 
   *search = (SearchQuery) { NULL, NULL };
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    return;
-  words = g_strsplit_set (text, " \t\r\n", -1);
-  for (guint i = 0; words[i]; i++)
+  for (guint i = 0; words && words[i]; i++)
     {
-      gboolean searchable = FALSE;
+      SearchWord kind = search_word_kind (words[i]);
 
-      for (const char *p = words[i]; *p && !searchable; p = g_utf8_next_char (p))
-        searchable = g_unichar_isalnum (g_utf8_get_char (p));
-      if (!searchable)
+      if (kind == SEARCH_WORD_NONE)
         continue;
-      if (si_text_has_cjk (words[i], -1))
+      if (kind == SEARCH_WORD_CJK)
         {
           append_cjk_runs (cjk, words[i]);
           continue;
         }
       if (query->len)
         g_string_append_c (query, ' ');
-      /* One or two letters would match most of a big notebook's text: while the person is
-       * still typing that little, look in titles and tags only. */
-      if (g_utf8_strlen (words[i], -1) < 3)
+      if (kind == SEARCH_WORD_SHORT)
         g_string_append (query, "{title tag_names} : ");
       append_quoted (query, words[i], strlen (words[i]));
       g_string_append_c (query, '*');
@@ -152,137 +178,279 @@ matches_nothing (const SiIdeaFilter *filter,
 
 /* Ideas a big pull wrote before the index has them (search_pending, si-store-schema.c) -------- */
 
-/* What a search in ideas_fts compares: @text's words as unicode61 with remove_diacritics 2
- * makes its tokens (runs of letters and digits, lower case, accents dropped), each after a
- * space: " cafe au lait". */
-static char *
-fold_words (const char *text)
-{
-  GString *out = g_string_new (NULL);
-  gboolean in_word = FALSE;
+/* The tokenizer of ideas_fts (si-store-schema.c: "tokenize = 'unicode61 remove_diacritics 2'"),
+ * made by FTS5 itself for each connection: a waiting idea's text is cut into the very tokens
+ * the index would hold (letters and digits as Unicode 6.1 knows them, lower case, accents of
+ * Latin letters dropped, combining marks part of a word), and what a person typed into the
+ * tokens FTS5 reads from a quoted phrase. A second implementation of those rules in GLib
+ * differed (Greek and Cyrillic accents, Hangul, scripts newer than SQLite's tables). */
+static const char * const index_tokenizer_args[] = { "remove_diacritics", "2" };
 
-  for (const char *p = text ? text : ""; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char_validated (p, -1);
-      gunichar base[8];
-      GUnicodeType type;
-
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        break;
-      type = g_unichar_type (c);
-      if (type == G_UNICODE_NON_SPACING_MARK || type == G_UNICODE_SPACING_MARK ||
-          type == G_UNICODE_ENCLOSING_MARK)
-        continue;   /* an accent: part of the word, dropped */
-      if (!g_unichar_isalnum (c) && type != G_UNICODE_PRIVATE_USE)
-        {
-          in_word = FALSE;
-          continue;
-        }
-      if (!in_word)
-        g_string_append_c (out, ' ');
-      in_word = TRUE;
-      if (g_unichar_fully_decompose (c, FALSE, base, G_N_ELEMENTS (base)) > 0)
-        c = base[0];
-      g_string_append_unichar (out, g_unichar_tolower (c));
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* One idea's columns, folded when first needed. */
 typedef struct {
-  const char *text[3];   /* title, body, tag_names */
-  char       *folded[3];
-} PendingIdea;
+  fts5_tokenizer  api;
+  Fts5Tokenizer  *tokenizer;
+} IndexTokenizer;
 
-static gboolean
-pending_has_word (PendingIdea *idea,
-                  int          column,
-                  const char  *folded_word)
+static void
+index_tokenizer_free (void *data)
 {
-  if (idea->folded[column] == NULL)
-    idea->folded[column] = fold_words (idea->text[column]);
-  return strstr (idea->folded[column], folded_word) != NULL;
+  IndexTokenizer *self = data;
+
+  if (self->tokenizer)
+    self->api.xDelete (self->tokenizer);
+  g_free (self);
 }
 
-/* Whether an idea the index does not hold yet matches @text as search_query_init()'s queries
- * would: every word a prefix of a word (a phrase of its words when it holds punctuation), of
- * the title or tags only when shorter than three letters; every run of CJK found inside a text
- * (one character: inside the title or tags). */
-static gboolean
-pending_matches (const char  *text,
-                 PendingIdea *idea)
+static IndexTokenizer *
+index_tokenizer_new (sqlite3 *db)
 {
-  g_auto(GStrv) words = NULL;
-  gboolean match = TRUE;
+  g_autofree IndexTokenizer *self = g_new0 (IndexTokenizer, 1);
+  sqlite3_stmt *stmt = NULL;
+  fts5_api *fts5 = NULL;
+  void *user_data = NULL;
 
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    return FALSE;
-  words = g_strsplit_set (text, " \t\r\n", -1);
-  for (guint i = 0; words[i] && match; i++)
+  if (sqlite3_prepare_v2 (db, "SELECT fts5 (?1)", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_bind_pointer (stmt, 1, &fts5, "fts5_api_ptr", NULL) == SQLITE_OK)
+    sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (fts5 == NULL || fts5->iVersion < 2 ||
+      fts5->xFindTokenizer (fts5, "unicode61", &user_data, &self->api) != SQLITE_OK ||
+      self->api.xCreate (user_data, (const char **) index_tokenizer_args, G_N_ELEMENTS (index_tokenizer_args),
+                         &self->tokenizer) != SQLITE_OK)
     {
-      gboolean searchable = FALSE;
+      g_warning ("SQLite's FTS5 unicode61 tokenizer is missing: search cannot work");
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
 
-      for (const char *p = words[i]; *p && !searchable; p = g_utf8_next_char (p))
-        searchable = g_unichar_isalnum (g_utf8_get_char (p));
-      if (!searchable)
+/* A text's tokens, each followed by a NUL, in @buffer; @starts: where each begins. */
+typedef struct {
+  GString *buffer;
+  GArray  *starts;   /* of guint */
+} Tokens;
+
+static int
+add_token (void       *data,
+           int         flags,
+           const char *token,
+           int         length,
+           int         start,
+           int         end)
+{
+  Tokens *tokens = data;
+  guint at = tokens->buffer->len;
+
+  if (flags & FTS5_TOKEN_COLOCATED)
+    return SQLITE_OK;   /* unicode61 makes none; a synonym would be no other position */
+  g_array_append_val (tokens->starts, at);
+  g_string_append_len (tokens->buffer, token, length);
+  g_string_append_c (tokens->buffer, '\0');
+  return SQLITE_OK;
+}
+
+static void
+tokens_init (Tokens               *tokens,
+             const IndexTokenizer *tokenizer,
+             int                   flags,
+             const char           *text)
+{
+  tokens->buffer = g_string_new (NULL);
+  tokens->starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (text && text[0])
+    tokenizer->api.xTokenize (tokenizer->tokenizer, tokens, flags, text, (int) strlen (text), add_token);
+}
+
+static void
+tokens_clear (Tokens *tokens)
+{
+  if (tokens->buffer)
+    g_string_free (tokens->buffer, TRUE);
+  if (tokens->starts)
+    g_array_unref (tokens->starts);
+  *tokens = (Tokens) { NULL, NULL };
+}
+
+static const char *
+tokens_get (const Tokens *tokens,
+            guint         i)
+{
+  return tokens->buffer->str + g_array_index (tokens->starts, guint, i);
+}
+
+/* Whether @text holds @phrase as FTS5 matches '"phrase"*': its tokens one after the other, the
+ * last one a prefix. */
+static gboolean
+tokens_have_phrase (const Tokens *text,
+                    const Tokens *phrase)
+{
+  guint n = phrase->starts->len;
+
+  for (guint i = 0; n > 0 && i + n <= text->starts->len; i++)
+    {
+      guint k = 0;
+
+      while (k + 1 < n && strcmp (tokens_get (text, i + k), tokens_get (phrase, k)) == 0)
+        k++;
+      if (k + 1 == n && g_str_has_prefix (tokens_get (text, i + k), tokens_get (phrase, k)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A search as search_query_init() makes it, read for the ideas that wait for the index: the
+ * phrases of ideas_fts's query (with the columns they look in) and the runs of CJK of
+ * ideas_cjk's. */
+typedef struct {
+  Tokens   tokens;
+  gboolean titles_only;   /* "{title tag_names} : " */
+} PendingPhrase;
+
+typedef struct {
+  GArray    *phrases;     /* of PendingPhrase with at least one token */
+  gboolean   has_words;   /* search_query_init() made a query for ideas_fts */
+  GPtrArray *cjk;         /* runs of CJK characters */
+} PendingQuery;
+
+static void
+pending_query_free (void *data)
+{
+  PendingQuery *query = data;
+
+  for (guint i = 0; i < query->phrases->len; i++)
+    tokens_clear (&g_array_index (query->phrases, PendingPhrase, i).tokens);
+  g_array_unref (query->phrases);
+  g_ptr_array_unref (query->cjk);
+  g_free (query);
+}
+
+static PendingQuery *
+pending_query_new (const IndexTokenizer *tokenizer,
+                   const char           *text)
+{
+  PendingQuery *query = g_new0 (PendingQuery, 1);
+  g_auto(GStrv) words = search_words (text);
+
+  query->phrases = g_array_new (FALSE, FALSE, sizeof (PendingPhrase));
+  query->cjk = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; words && words[i]; i++)
+    {
+      SearchWord kind = search_word_kind (words[i]);
+
+      if (kind == SEARCH_WORD_NONE)
         continue;
-      if (si_text_has_cjk (words[i], -1))
+      if (kind == SEARCH_WORD_CJK)
         {
-          for (const char *p = words[i]; *p && match;)
+          for (const char *p = words[i]; *p;)
             {
               const char *run = p;
-              guint n = 0;
 
               while (*p && si_text_is_cjk (g_utf8_get_char (p)))
-                {
-                  p = g_utf8_next_char (p);
-                  n++;
-                }
-              if (n == 0)
-                {
-                  p = g_utf8_next_char (p);
-                  continue;
-                }
-              {
-                g_autofree char *needle = g_strndup (run, p - run);
-
-                match = strstr (idea->text[0], needle) || strstr (idea->text[2], needle) ||
-                        (n > 1 && strstr (idea->text[1], needle));
-              }
+                p = g_utf8_next_char (p);
+              if (p == run)
+                p = g_utf8_next_char (p);
+              else
+                g_ptr_array_add (query->cjk, g_strndup (run, p - run));
             }
           continue;
         }
+      query->has_words = TRUE;
       {
-        g_autofree char *folded = fold_words (words[i]);
+        PendingPhrase phrase = { .titles_only = kind == SEARCH_WORD_SHORT };
 
-        if (folded[0] == '\0')
-          continue;
-        match = pending_has_word (idea, 0, folded) || pending_has_word (idea, 2, folded) ||
-                (g_utf8_strlen (words[i], -1) >= 3 && pending_has_word (idea, 1, folded));
+        /* As FTS5 reads a quoted phrase of the query; one without a token is left out of the
+         * query's AND (and a query of only such phrases matches nothing: see pending_matches()). */
+        tokens_init (&phrase.tokens, tokenizer, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, words[i]);
+        if (phrase.tokens.starts->len > 0)
+          g_array_append_val (query->phrases, phrase);
+        else
+          tokens_clear (&phrase.tokens);
       }
     }
-  return match;
+  return query;
+}
+
+/* One waiting idea's columns, cut into tokens when first needed. */
+typedef struct {
+  const IndexTokenizer *tokenizer;
+  const char           *text[3];   /* title, body, tag_names */
+  Tokens                tokens[3];
+} PendingIdea;
+
+static gboolean
+pending_has_phrase (PendingIdea  *idea,
+                    int           column,
+                    const Tokens *phrase)
+{
+  if (idea->tokens[column].buffer == NULL)
+    tokens_init (&idea->tokens[column], idea->tokenizer, FTS5_TOKENIZE_DOCUMENT, idea->text[column]);
+  return tokens_have_phrase (&idea->tokens[column], phrase);
+}
+
+/* Whether an idea the index does not hold yet matches @query as ideas_fts and ideas_cjk would
+ * once it is indexed: each phrase in the title or tags (or the body, unless the word was
+ * shorter than three letters), each run of CJK inside a text (a single character: the title
+ * or the tags; si_text_cjk_grams() holds every character of a run as the start of a gram). */
+static gboolean
+pending_matches (const PendingQuery *query,
+                 PendingIdea        *idea)
+{
+  if (query->has_words && query->phrases->len == 0)
+    return FALSE;   /* FTS5 finds nothing for a query of empty phrases */
+  if (!query->has_words && query->cjk->len == 0)
+    return FALSE;
+  for (guint i = 0; i < query->cjk->len; i++)
+    {
+      const char *run = g_ptr_array_index (query->cjk, i);
+
+      if (!(strstr (idea->text[0], run) || strstr (idea->text[2], run) ||
+            (g_utf8_strlen (run, -1) > 1 && strstr (idea->text[1], run))))
+        return FALSE;
+    }
+  for (guint i = 0; i < query->phrases->len; i++)
+    {
+      const PendingPhrase *phrase = &g_array_index (query->phrases, PendingPhrase, i);
+
+      if (!(pending_has_phrase (idea, 0, &phrase->tokens) || pending_has_phrase (idea, 2, &phrase->tokens) ||
+            (!phrase->titles_only && pending_has_phrase (idea, 1, &phrase->tokens))))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* si_search_pending (search, title, body, tag_names): pending_matches(), for the rows of
- * search_pending. */
+ * search_pending. The search is read once per statement (SQLite keeps it with the bound
+ * value). */
 static void
 sql_search_pending (sqlite3_context  *context,
                     int               n_values,
                     sqlite3_value   **values)
 {
-  PendingIdea idea = { { NULL, NULL, NULL }, { NULL, NULL, NULL } };
+  const IndexTokenizer *tokenizer = sqlite3_user_data (context);
+  PendingQuery *query = sqlite3_get_auxdata (context, 0);
+  PendingIdea idea = { tokenizer, { NULL, NULL, NULL }, { { NULL, NULL }, { NULL, NULL }, { NULL, NULL } } };
   gboolean match;
 
+  if (query == NULL)
+    {
+      query = pending_query_new (tokenizer, (const char *) sqlite3_value_text (values[0]));
+      sqlite3_set_auxdata (context, 0, query, pending_query_free);
+      /* SQLite may have freed it already when it cannot keep it (out of memory). */
+      if ((query = sqlite3_get_auxdata (context, 0)) == NULL)
+        {
+          sqlite3_result_error_nomem (context);
+          return;
+        }
+    }
   for (int i = 0; i < 3; i++)
     {
       idea.text[i] = (const char *) sqlite3_value_text (values[i + 1]);
       if (idea.text[i] == NULL)
         idea.text[i] = "";
     }
-  match = pending_matches ((const char *) sqlite3_value_text (values[0]), &idea);
+  match = pending_matches (query, &idea);
   for (int i = 0; i < 3; i++)
-    g_free (idea.folded[i]);
+    tokens_clear (&idea.tokens[i]);
   sqlite3_result_int (context, match);
 }
 
@@ -1160,9 +1328,12 @@ gboolean
 _si_store_register_text_functions (sqlite3 *db)
 {
   int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  IndexTokenizer *tokenizer = NULL;
 
   return sqlite3_create_function (db, "si_cjk_grams", 1, flags, NULL, sql_cjk_grams, NULL, NULL) == SQLITE_OK &&
          sqlite3_create_function (db, "si_has_cjk", -1, flags, NULL, sql_has_cjk, NULL, NULL) == SQLITE_OK &&
-         sqlite3_create_function (db, "si_search_pending", 4, flags, NULL, sql_search_pending, NULL, NULL) == SQLITE_OK &&
+         (tokenizer = index_tokenizer_new (db)) != NULL &&
+         sqlite3_create_function_v2 (db, "si_search_pending", 4, flags, tokenizer, sql_search_pending, NULL, NULL,
+                                     index_tokenizer_free) == SQLITE_OK &&
          sqlite3_create_collation_v2 (db, "si_natural", SQLITE_UTF8, NULL, sql_natural_collation, NULL) == SQLITE_OK;
 }
