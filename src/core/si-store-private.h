@@ -392,5 +392,7 @@ gboolean      _si_store_search_fill       (SiStore      *self,
                                            guint         max_ideas,
                                            guint        *filled,
                                            GError      **error);
-void          _si_store_search_fill_in_background (SiStore *self);
+/* si-store.c: SiStore:search-filling, on the store's own thread. */
+void          _si_store_set_search_filling (SiStore     *self,
+                                            gboolean     filling);
 /* ===== end of sync bookkeeping ======================================================== */

@@ -1204,6 +1204,47 @@ si_store_get_search_pending (SiStore *self)
 
 #define FILL_CHUNK 4000   /* ideas indexed in one transaction: about 60 ms */
 
+/* Every waiting idea indexed on @self's connection, FILL_CHUNK to a transaction; the index
+ * tidied after a big fill. */
+static gboolean
+fill_all (SiStore       *self,
+          GCancellable  *cancellable,
+          guint         *total,
+          GError       **error)
+{
+  guint filled = 0;
+
+  *total = 0;
+  do
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !_si_store_search_fill (self, FILL_CHUNK, &filled, error))
+        return FALSE;
+      *total += filled;
+    }
+  while (filled > 0);
+  return *total <= FILL_CHUNK || _si_store_sync_optimize_index (self, error);
+}
+
+/**
+ * si_store_fill_search:
+ * @cancellable: (nullable): stops it between two transactions
+ *
+ * Indexes every idea that waits for the search index (si_store_get_search_pending()) now, in
+ * transactions of a few thousand ideas. What it indexed stays indexed when it fails or is
+ * cancelled.
+ */
+gboolean
+si_store_fill_search (SiStore       *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  guint total;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  return fill_all (self, cancellable, &total, error);
+}
+
 /* The notebooks being filled by this process, by path. */
 G_LOCK_DEFINE_STATIC (filling);
 static GHashTable *filling;
@@ -1221,21 +1262,11 @@ fill_thread (GTask        *task,
   g_autoptr(SiStore) store = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
-  guint filled = 0, total = 0;
+  guint total = 0;
 
   /* A notebook removed meanwhile is not made again. */
   if (g_file_test (path, G_FILE_TEST_EXISTS) && (store = si_store_new (path, &error)) != NULL)
-    {
-      do
-        {
-          if (!_si_store_search_fill (store, FILL_CHUNK, &filled, &error))
-            break;
-          total += filled;
-        }
-      while (filled > 0);
-      if (error == NULL && total > FILL_CHUNK)
-        _si_store_sync_optimize_index (store, &error);
-    }
+    fill_all (store, NULL, &total, &error);
   if (error)
     g_debug ("Filling the search index of %s stopped: %s", path, error->message);
   else
@@ -1246,19 +1277,31 @@ fill_thread (GTask        *task,
   g_task_return_boolean (task, error == NULL);
 }
 
+static void
+fill_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  _si_store_set_search_filling (SI_STORE (source), FALSE);
+}
+
 /**
- * _si_store_search_fill_in_background:
+ * si_store_fill_search_in_background:
  *
- * Indexes the ideas of search_pending on a thread, unless none wait or this process is
- * filling this notebook already.
+ * Indexes the ideas that wait for the search index on a thread of their own, unless none wait
+ * or this process is filling this notebook already. SiStore:search-filling is TRUE meanwhile
+ * (notified in the thread-default main context of the caller).
  */
 void
-_si_store_search_fill_in_background (SiStore *self)
+si_store_fill_search_in_background (SiStore *self)
 {
   g_autoptr(GTask) task = NULL;
-  const char *path = si_store_get_path (self);
+  const char *path;
   gboolean started = FALSE;
 
+  g_return_if_fail (SI_IS_STORE (self));
+
+  path = si_store_get_path (self);
   if (path == NULL || si_store_get_search_pending (self) == 0)
     return;
   G_LOCK (filling);
@@ -1272,8 +1315,9 @@ _si_store_search_fill_in_background (SiStore *self)
   G_UNLOCK (filling);
   if (!started)
     return;
-  task = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_source_tag (task, _si_store_search_fill_in_background);
+  _si_store_set_search_filling (self, TRUE);
+  task = g_task_new (self, NULL, fill_done, NULL);
+  g_task_set_source_tag (task, si_store_fill_search_in_background);
   g_task_set_task_data (task, g_strdup (path), g_free);
   g_task_run_in_thread (task, fill_thread);
 }

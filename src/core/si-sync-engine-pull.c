@@ -19,7 +19,7 @@
 
 #include "si-sync-engine-private.h"
 
-#define BULK_PAGE 100   /* records in a page from which the search index is filled per page */
+#define BULK_PAGE 100   /* records in a page from which its new ideas wait for the search index */
 /* A pull must end, whatever the server says. Each page that says more follow must move the
  * cursor forward, and one feed takes at most twice the pages its first page announced (its
  * `remaining`, at that page's size), plus PULL_SLACK_PAGES for what other devices write
@@ -110,7 +110,7 @@ apply_page (SiSyncEngine  *self,
   _si_store_sync_relax_durability (store, &durability);
   if (!_si_store_begin (store, error))
     return FALSE;
-  /* Many records: the search index is filled once for the page. */
+  /* Many records: the page's new ideas wait for the search index (si-store-search.c). */
   if (page->records->len >= BULK_PAGE)
     {
       if (!_si_store_sync_begin_page (store, &bulk, error))
@@ -208,9 +208,6 @@ pull_done (GTask *task)
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
-  /* The ideas of big pages are searchable already (read as they are), and indexed now, on a
-   * thread: the run does not wait for it (si-store-search.c). */
-  _si_store_search_fill_in_background (self->store);
   if (run->mode == SI_SYNC_MODE_PULL)
     _si_sync_engine_run_finish (task, NULL);
   else
