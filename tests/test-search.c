@@ -577,6 +577,76 @@ test_pending_unicode (void)
     }
 }
 
+static gint64
+query_int (SiStore    *store,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_si_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* A pulled page sets the change log's and the idea count's per-row triggers aside and writes
+ * them once: the count is what counting says, every idea inserted (tombstones too) has its
+ * line, and the triggers are back for the next write. */
+static void
+test_page_bookkeeping (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) old = add_idea (store, "Old", "");
+  g_autoptr(SiTag) tag = si_store_ensure_tag (store, "fruit", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(SiSyncPage) page = { 0 };
+  gint64 tag_id = si_tag_get_id (tag);
+  gint64 before = query_int (store, "SELECT coalesce (max (seq), 0) FROM change_log");
+
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_begin_page (store, &page, &error));
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *uid = g_uuid_string_random ();
+      SiStoreNewIdea row = { .uid = uid, .sid = 100 + i, .version = 1,
+                             .state = i == 3 ? SI_SYNC_STATE_DELETED : SI_SYNC_STATE_SYNCED,
+                             .title = "New", .body = "", .tag_ids = i % 2 ? &tag_id : NULL, .n_tags = i % 2,
+                             .created_at = 1, .updated_at = 1 };
+
+      g_assert_cmpint (_si_store_insert_idea (store, &row, "test", &error), >, 0);
+    }
+  g_assert_true (_si_store_sync_end_page (store, &page, &error));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==,
+                   query_int (store, "SELECT count (*) FROM ideas WHERE state != " SI_SQL_DELETED));
+  g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==, 5);
+  /* Each of the page's ideas, the tombstone too, has a line after the page began. */
+  for (gint64 id = 2; id <= 6; id++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM change_log WHERE collection = 'ideas'"
+                                              " AND record_id = %" G_GINT64_FORMAT " AND seq > %" G_GINT64_FORMAT,
+                                              id, before);
+      g_assert_cmpint (query_int (store, sql), >=, 1);
+    }
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM idea_tags WHERE tag_id = (SELECT id FROM tags WHERE name = 'fruit')"), ==, 2);
+
+  /* The triggers are back: a save counts and logs as before. */
+  {
+    g_autoptr(SiIdea) later = add_idea (store, "Later", "");
+
+    g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==, 6);
+    g_assert_cmpint (query_int (store, "SELECT max (seq) FROM change_log WHERE record_id = 7 AND collection = 'ideas'"), >, 0);
+    g_assert_true (si_store_delete_idea (store, si_idea_get_id (later), SI_SAVE_LOCAL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==, 5);
+  }
+  (void) old;
+}
+
 /* An idea edited or deleted while it waits for the index: found by its new text only, not
  * found once deleted, and the index sound once filled. */
 static void
@@ -735,6 +805,7 @@ main (int   argc,
   g_test_add_func ("/search/pending/found", test_pending_found);
   g_test_add_func ("/search/pending/edited", test_pending_edited);
   g_test_add_func ("/search/pending/unicode", test_pending_unicode);
+  g_test_add_func ("/search/pending/page-bookkeeping", test_page_bookkeeping);
   g_test_add_func ("/search/pending/fill-killed", test_pending_fill_killed);
   return g_test_run ();
 }

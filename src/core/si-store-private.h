@@ -356,9 +356,17 @@ char         *_si_store_dup_copy_title        (const char   *title,
  * _si_store_search_fill() to index after the pull. Between begin and end, no idea inserted in the page may be
  * updated or deleted. */
 typedef struct {
-  char   *trigger_sql;   /* NULL: nothing set aside */
-  char   *cjk_trigger_sql;
-  gint64  max_id;
+  SiStore *store;
+  char    *trigger_sql;   /* NULL: nothing set aside */
+  char    *cjk_trigger_sql;
+  /* The change log's and the idea count's per-row triggers for inserted ideas and the change
+   * log's for inserted tag links, set aside too: the page writes their lines and count once
+   * (_si_store_insert_idea() counts, write_idea_tags() logs the links of older ideas). */
+  char    *log_trigger_sql;
+  char    *count_trigger_sql;
+  char    *tags_log_trigger_sql;
+  gint64   live_inserts;
+  gint64   max_id;
 } SiSyncPage;
 
 void          _si_sync_page_clear             (SiSyncPage   *page);
@@ -392,6 +400,11 @@ gboolean      _si_store_search_fill       (SiStore      *self,
                                            guint         max_ideas,
                                            guint        *filled,
                                            GError      **error);
+/* si-store.c: the page whose per-row triggers are set aside (_si_store_sync_begin_page()),
+ * or NULL. */
+SiSyncPage   *_si_store_get_page           (SiStore     *self);
+void          _si_store_set_page           (SiStore     *self,
+                                            SiSyncPage  *page);
 /* si-store.c: SiStore:search-filling, on the store's own thread. */
 void          _si_store_set_search_filling (SiStore     *self,
                                             gboolean     filling);

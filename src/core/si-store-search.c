@@ -1067,8 +1067,15 @@ si_store_search (SiStore     *self,
 void
 _si_sync_page_clear (SiSyncPage *page)
 {
+  if (page->store != NULL && _si_store_get_page (page->store) == page)
+    _si_store_set_page (page->store, NULL);
   g_clear_pointer (&page->trigger_sql, g_free);
   g_clear_pointer (&page->cjk_trigger_sql, g_free);
+  g_clear_pointer (&page->log_trigger_sql, g_free);
+  g_clear_pointer (&page->count_trigger_sql, g_free);
+  g_clear_pointer (&page->tags_log_trigger_sql, g_free);
+  page->store = NULL;
+  page->live_inserts = 0;
   page->max_id = 0;
 }
 
@@ -1091,6 +1098,10 @@ dup_trigger_sql (SiStore     *self,
   return sql;
 }
 
+#define LOG_INSERT_TRIGGER "ideas_log_insert"
+#define COUNT_INSERT_TRIGGER "idea_count_insert"
+#define TAGS_LOG_INSERT_TRIGGER "idea_tags_log_insert"
+
 gboolean
 _si_store_sync_begin_page (SiStore     *self,
                            SiSyncPage  *page,
@@ -1099,15 +1110,26 @@ _si_store_sync_begin_page (SiStore     *self,
   _si_sync_page_clear (page);
   page->trigger_sql = dup_trigger_sql (self, FTS_INSERT_TRIGGER, NULL);
   page->cjk_trigger_sql = dup_trigger_sql (self, SI_CJK_INSERT_TRIGGER, NULL);
-  if (page->trigger_sql == NULL || page->cjk_trigger_sql == NULL)
+  page->log_trigger_sql = dup_trigger_sql (self, LOG_INSERT_TRIGGER, NULL);
+  page->count_trigger_sql = dup_trigger_sql (self, COUNT_INSERT_TRIGGER, NULL);
+  page->tags_log_trigger_sql = dup_trigger_sql (self, TAGS_LOG_INSERT_TRIGGER, NULL);
+  if (page->trigger_sql == NULL || page->cjk_trigger_sql == NULL || page->log_trigger_sql == NULL ||
+      page->count_trigger_sql == NULL || page->tags_log_trigger_sql == NULL)
     {
-      /* Both or neither: the page indexes what both would have. */
+      /* All or none: the page does what all of them would have. */
       _si_sync_page_clear (page);
       return TRUE;
     }
   page->max_id = _si_store_query_id (self, "SELECT coalesce (max (id), 0) FROM ideas WHERE ?1", 1);
-  return _si_store_exec_bind (self, "DROP TRIGGER " FTS_INSERT_TRIGGER, error, "") &&
-         _si_store_exec_bind (self, "DROP TRIGGER " SI_CJK_INSERT_TRIGGER, error, "");
+  if (!_si_store_exec_bind (self, "DROP TRIGGER " FTS_INSERT_TRIGGER, error, "") ||
+      !_si_store_exec_bind (self, "DROP TRIGGER " SI_CJK_INSERT_TRIGGER, error, "") ||
+      !_si_store_exec_bind (self, "DROP TRIGGER " LOG_INSERT_TRIGGER, error, "") ||
+      !_si_store_exec_bind (self, "DROP TRIGGER " COUNT_INSERT_TRIGGER, error, "") ||
+      !_si_store_exec_bind (self, "DROP TRIGGER " TAGS_LOG_INSERT_TRIGGER, error, ""))
+    return FALSE;
+  page->store = self;
+  _si_store_set_page (self, page);
+  return TRUE;
 }
 
 gboolean
@@ -1119,11 +1141,20 @@ _si_store_sync_end_page (SiStore     *self,
     return TRUE;
   /* The ideas inserted since the page began wait for the index in search_pending: indexing
    * was most of the time a first download took (1.6 s of 100,000 inserts, 0.37 s without);
-   * _si_store_search_fill() indexes them after the pull, a search reads them meanwhile. */
+   * _si_store_search_fill() indexes them after the pull, a search reads them meanwhile. Their
+   * lines in the change log (one each, their tag links' included) and the idea count, as the
+   * triggers would have written them row by row. */
   if (!_si_store_exec_bind (self, "INSERT INTO search_pending (id) SELECT id FROM ideas WHERE id > ?1",
                             error, "i", page->max_id) ||
+      !_si_store_exec_bind (self, "INSERT INTO change_log (collection, record_id) SELECT 'ideas', id FROM ideas WHERE id > ?1",
+                            error, "i", page->max_id) ||
+      (page->live_inserts > 0 &&
+       !_si_store_exec_bind (self, "UPDATE idea_count SET n = n + ?1", error, "i", page->live_inserts)) ||
       !_si_store_exec_bind (self, page->trigger_sql, error, "") ||
-      !_si_store_exec_bind (self, page->cjk_trigger_sql, error, ""))
+      !_si_store_exec_bind (self, page->cjk_trigger_sql, error, "") ||
+      !_si_store_exec_bind (self, page->log_trigger_sql, error, "") ||
+      !_si_store_exec_bind (self, page->count_trigger_sql, error, "") ||
+      !_si_store_exec_bind (self, page->tags_log_trigger_sql, error, ""))
     return FALSE;
   _si_sync_page_clear (page);
   return TRUE;

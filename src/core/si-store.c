@@ -47,6 +47,7 @@ struct _SiStore
   guint       checking : 1;
   guint       check_again : 1;
   guint       search_filling : 1;
+  SiSyncPage *page;           /* a pulled page whose per-row triggers are set aside */
 };
 
 G_DEFINE_FINAL_TYPE (SiStore, si_store, G_TYPE_OBJECT)
@@ -682,6 +683,19 @@ si_store_get_search_filling (SiStore *self)
 {
   g_return_val_if_fail (SI_IS_STORE (self), FALSE);
   return self->search_filling;
+}
+
+SiSyncPage *
+_si_store_get_page (SiStore *self)
+{
+  return self->page;
+}
+
+void
+_si_store_set_page (SiStore    *self,
+                    SiSyncPage *page)
+{
+  self->page = page;
 }
 
 void
