@@ -510,6 +510,25 @@ sidebar_refresh_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The sidebar's last line while the search index is filled with what a big pull brought
+ * (SiStore:search-filling): search works meanwhile, more slowly. */
+static void
+search_filling_cb (SiWindow *self)
+{
+  gboolean filling = si_store_get_search_filling (self->store);
+
+  gtk_widget_set_visible (self->search_fill_status, filling);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->search_fill_spinner), filling);
+}
+
+static void
+show_search_fill (SiWindow *self)
+{
+  g_signal_connect_object (self->store, "notify::search-filling", G_CALLBACK (search_filling_cb),
+                           self, G_CONNECT_SWAPPED);
+  search_filling_cb (self);
+}
+
 static void
 store_changed_cb (SiWindow *self)
 {
@@ -930,6 +949,7 @@ si_window_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "changed", G_CALLBACK (store_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  show_search_fill (self);
   si_sync_indicator_set_manager (self->sync_indicator, self->manager);
 
   self->settings = settings_if_installed ();
@@ -1075,6 +1095,8 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar_pane);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, search_fill_status);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, search_fill_spinner);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, editor_pane);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_pane);
