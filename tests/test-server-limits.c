@@ -450,6 +450,48 @@ test_batch_numbers (void)
   }
 }
 
+/* A repeated create of an idea with tags gives back the first create's record whatever tags it
+ * names now: a tag deleted since, or one that never was the account's. */
+static void
+test_idempotent_create_tags (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *tags = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *unknown = idea_json (uid, "Unknown tag", "[987654]");
+  g_autofree char *path = NULL;
+  g_autofree char *v = NULL;
+  g_autoptr(SiTestResponse) first = NULL;
+  g_autoptr(SiTestResponse) again = NULL;
+  g_autoptr(SiTestResponse) other = NULL;
+  gint64 tag, tag_version;
+
+  tag = create_tag (server, token, "Soon gone", &tag_version);
+  tags = g_strdup_printf ("[%" G_GINT64_FORMAT "]", tag);
+  body = idea_json (uid, "Once", tags);
+  first = post (server, token, "ideas", body, 201);
+
+  path = g_strdup_printf ("/api/v1/tags/%" G_GINT64_FORMAT, tag);
+  v = version_header (tag_version);
+  {
+    g_autoptr(SiTestResponse) del = si_test_server_request (server, "DELETE", path, token, NULL, "If-Match", v, NULL);
+    g_assert_cmpuint (del->status, ==, 200);
+  }
+  again = post (server, token, "ideas", body, 200);
+  other = post (server, token, "ideas", unknown, 200);
+  g_assert_cmpint (si_test_response_get_int (again, "id"), ==, si_test_response_get_int (first, "id"));
+  g_assert_cmpint (si_test_response_get_int (other, "id"), ==, si_test_response_get_int (first, "id"));
+  g_assert_cmpstr (si_test_response_get_string (other, "title"), ==, "Once");
+
+  /* A new uid with a tag that never was the account's is refused. */
+  {
+    g_autofree char *fresh = idea_json (NULL, "Unknown tag", "[987654]");
+    g_autoptr(SiTestResponse) r = post (server, token, "ideas", fresh, 400);
+  }
+}
+
 static void
 test_name_taken (void)
 {
@@ -1365,6 +1407,7 @@ main (int   argc,
   g_test_add_func ("/server/tag-delete-steps-conflict", test_tag_delete_steps_conflict);
   g_test_add_func ("/server/batch-steps", test_batch_steps);
   g_test_add_func ("/server/batch-numbers", test_batch_numbers);
+  g_test_add_func ("/server/idempotent-create-tags", test_idempotent_create_tags);
   g_test_add_func ("/server/name-taken", test_name_taken);
   g_test_add_func ("/server/batch", test_batch);
   g_test_add_func ("/server/large-values", test_large_values);

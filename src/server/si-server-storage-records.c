@@ -285,9 +285,10 @@ si_server_storage_record_create (SiServerStorage *self,
     goto done;
 
   /* The same uid again: the first create's record, whatever happened to it since. Looked up
-   * first when the rules below look at the database (a tag's own name must not count as taken);
-   * an idea without tags goes straight to the insert, whose conflict on the uid tells. */
-  if (record->collection == SI_WIRE_COLLECTION_TAGS || (record->tags != NULL && record->tags->len > 0))
+   * first for a tag (its own name must not count as taken); an idea goes straight to the
+   * insert, whose conflict on the uid tells, and is looked up only when its tags fail the
+   * rules (a repeated create is answered with the record whatever its tags are now). */
+  if (record->collection == SI_WIRE_COLLECTION_TAGS)
     {
       existing = ops->load_by_uid (rows->backend, account_id, record->collection, record->uid, &local_error);
       if (existing != NULL || local_error != NULL)
@@ -296,7 +297,24 @@ si_server_storage_record_create (SiServerStorage *self,
 
   if (!_si_server_storage_check_fields (&ops->lookups, rows->backend, account_id, 0, record, &tags, &name_key,
                                         out_current, &local_error))
-    goto done;
+    {
+      g_autoptr(GError) lookup_error = NULL;
+
+      if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
+          !g_error_matches (local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNAVAILABLE) &&
+          !g_error_matches (local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED))
+        {
+          existing = ops->load_by_uid (rows->backend, account_id, record->collection, record->uid, &lookup_error);
+          if (existing != NULL)
+            g_clear_error (&local_error);
+          else if (lookup_error != NULL)
+            {
+              g_clear_error (&local_error);
+              local_error = g_steal_pointer (&lookup_error);
+            }
+        }
+      goto done;
+    }
 
   text = tags_text (record, tags);
   result = ops->insert (rows->backend, account_id, record, version, text, name_key, _si_server_storage_now_ms (),
@@ -305,7 +323,7 @@ si_server_storage_record_create (SiServerStorage *self,
     {
       if (local_error != NULL)
         goto done;
-      /* It exists: the account's lock makes this the repeated create of an idea without tags. */
+      /* It exists: the account's lock makes this the repeated create of an idea. */
       existing = ops->load_by_uid (rows->backend, account_id, record->collection, record->uid, &local_error);
       if (existing == NULL && local_error == NULL)
         g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
