@@ -369,6 +369,17 @@ _si_sync_engine_send_request_raw (GTask           *task,
   send_request (task, SOUP_METHOD_GET, path, NULL, -1, func, raw_func);
 }
 
+void
+_si_sync_engine_send_request_read (GTask           *task,
+                                   const char      *method,
+                                   const char      *path,
+                                   JsonNode        *body,
+                                   ResponseFunc     func,
+                                   RawResponseFunc  raw_func)
+{
+  send_request (task, method, path, body, -1, func, raw_func);
+}
+
 static void
 send_request (GTask           *task,
               const char      *method,
