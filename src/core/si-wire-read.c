@@ -888,8 +888,6 @@ begin_document (Reader     *r,
                 const char *data,
                 gsize       length)
 {
-  g_autoptr(GError) local_error = NULL;
-
   if (length == 0)
     {
       g_set_error_literal (&r->error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON,
