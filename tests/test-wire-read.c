@@ -26,6 +26,8 @@ static guint n_lax;   /* taken by json-glib, refused by the reader as not RFC 82
 static GRand *rng;
 /* How many documents: more with `-m thorough` (the default fits a run under AddressSanitizer). */
 static guint scale = 1;
+/* Which half of the wrong values check_member_variants() tries when not thorough. */
+static guint value_offset;
 
 /* ---------------------------------------------------------------------------------------- */
 /* comparing */
@@ -485,7 +487,7 @@ check_member_variants (const char *object_text,
   g_autofree char *needle = g_strdup_printf ("\"%s\":", field);
   const char *at = strstr (object_text, needle);
 
-  for (guint v = 0; v < G_N_ELEMENTS (wrong_values); v++)
+  for (guint v = value_offset % 2; v < G_N_ELEMENTS (wrong_values); v += scale == 1 ? 2 : 1)
     {
       g_autoptr(GString) edited = g_string_new (NULL);
       g_autoptr(GString) doc = g_string_new (NULL);
@@ -514,6 +516,8 @@ check_member_variants (const char *object_text,
       check_text_as (doc->str, doc->len, TEXT_VALID, as);
 
       /* The same member again at the end: the last one counts. */
+      if (scale == 1 && v % 3 != 0)
+        continue;
       g_string_truncate (doc, 0);
       g_string_truncate (edited, edited->len - 1);
       g_string_append_printf (edited, ",\"%s\":%s}", field, wrong_values[(v + 7) % G_N_ELEMENTS (wrong_values)]);
@@ -711,12 +715,15 @@ test_every_field (void)
   static const char * const envelope_fields[] = { "records", "cursor", "more", "remaining", "results",
                                                   "changes", "operations", "other" };
 
-  for (guint round = 0; round < 4; round++)
+  /* A live response, a request, and (thorough) a live response again and a tombstone. */
+  for (guint round = 0; round < (scale == 1 ? 2 : 4); round++)
     for (SiWireCollection c = SI_WIRE_COLLECTION_TAGS; c <= SI_WIRE_COLLECTION_IDEAS; c++)
       {
         g_autoptr(SiWireRecord) record = random_record (c);
         g_autoptr(JsonNode) node = NULL;
         g_autofree char *text = NULL;
+
+        value_offset = round + c;
 
         record->deleted = round == 3;
         node = si_wire_record_to_json (record, round % 2 ? SI_WIRE_MODE_REQUEST : SI_WIRE_MODE_RESPONSE);
@@ -725,7 +732,8 @@ test_every_field (void)
           {
             check_member_variants (text, record_fields[f], wrap_alone, AS_RECORD);
             check_member_variants (text, record_fields[f], wrap_page, AS_PAGE);
-            check_member_variants (text, record_fields[f], wrap_changes, AS_PAGE);
+            if (scale > 1)
+              check_member_variants (text, record_fields[f], wrap_changes, AS_PAGE);
             check_member_variants (text, record_fields[f], wrap_result, AS_RESPONSE);
           }
         {
@@ -759,7 +767,7 @@ test_every_field (void)
 static void
 test_truncated (void)
 {
-  for (guint i = 0; i < 4 * scale; i++)
+  for (guint i = 0; i < 2 * scale; i++)
     {
       g_autofree char *text = random_document (i);
       g_autofree char *respelled = respell (text);
