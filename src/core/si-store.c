@@ -286,6 +286,24 @@ exec (SiStore     *self,
   return TRUE;
 }
 
+/* How long a connection of the store waits for the write lock held by another: the store's
+ * checkpoint thread takes it between two saves for a merge step of well under a millisecond
+ * (si-store-checkpoint.c), so the first 2 ms are waited in steps of 0.1 ms; SQLite's own busy
+ * timeout sleeps 1, 2, 5, 10… ms, and a save that met a merge step waited 1 ms at least.
+ * Longer waits (another process's big write) go in steps of 2 ms, up to the timeout given. */
+int
+_si_store_busy_wait (void *data,
+                     int   count)
+{
+  int timeout_ms = GPOINTER_TO_INT (data);
+  int waited_us = MIN (count, 20) * 100 + MAX (count - 20, 0) * 2000;
+
+  if (waited_us >= timeout_ms * 1000)
+    return 0;
+  g_usleep (count < 20 ? 100 : 2000);
+  return 1;
+}
+
 /* Transactions nest: the outermost is BEGIN IMMEDIATE (so a writer never has to upgrade a read
  * lock while another process writes), the inner ones are savepoints. */
 gboolean
@@ -549,7 +567,7 @@ si_store_open (SiStore     *self,
       return FALSE;
     }
   sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_handler (self->db, _si_store_busy_wait, GINT_TO_POINTER (BUSY_TIMEOUT_MS));
 
   /* Reading the schema first: a damaged or foreign file fails here, before anything is written. */
   rc = sqlite3_prepare_v2 (self->db,
