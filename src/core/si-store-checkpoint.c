@@ -18,9 +18,10 @@
  * the notebook has been quiet for QUIET_MS, it merges all there is, in steps of MERGE_PAGES
  * pages (one short transaction each, and it stops at the next save); during writes that do
  * not pause, one step per index after every MERGE_EVERY commits, between two saves: woken by
- * a commit, it takes the write lock if the next save has not, and otherwise tries again after
- * that save (a save that comes during the step waits for it, a fraction of a millisecond:
- * _si_store_busy_wait()).
+ * a commit, it waits for the store's write turn (the mutex `writing`, which the store holds
+ * for each write transaction) and takes it between two saves; a save that comes during the
+ * step waits for it on that mutex, a fraction of a millisecond, instead of polling SQLite's
+ * lock (a sleep of 0.1 ms is several under load).
  * A merge changes no content, so the thread's connection commits it without an fsync
  * (synchronous = NORMAL): the next save's fsync or the checkpoint's takes it to the disk, and a
  * power cut before that loses only the merge.
@@ -43,8 +44,11 @@
 #define QUIET_MS 100
 /* Pages a merge step of the thread's writes into a search index (FTS5 'merge'). */
 #define MERGE_PAGES 32
-/* During writes that do not pause, the thread merges after every MERGE_EVERY commits. */
+/* During writes that do not pause, the thread merges after every MERGE_EVERY commits. A mutex
+ * is not fair: the saving thread, running, takes it again before the woken thread does; after
+ * YIELD_AFTER commits without a merge, the next save lets the thread go first. */
 #define MERGE_EVERY 4
+#define YIELD_AFTER 16
 /* Past this, a commit checkpoints itself (about 16 MiB of log with 4 KiB pages). */
 #define CAP_PAGES 4000
 /* Writes that do not pause: past BURST_PAGES, the thread copies the log without waiting for a
@@ -56,12 +60,14 @@
 struct _SiStoreCheckpointer {
   char    *path;
   GThread *thread;
+  GMutex   writing;   /* held by the store for each write transaction, by the thread for a merge step */
   GMutex   mutex;
   GCond    cond;
   gboolean pending;   /* a checkpoint was asked for and has not started */
   gboolean merge_due; /* the store wrote since the thread last merged the search indexes */
   guint    unmerged;  /* commits since the thread last merged */
-  gint64   busy_at;   /* last_commit when the thread found the write lock taken */
+  gint64   busy_at;   /* last_commit when another connection had the write lock */
+  gboolean turn_wanted; /* the thread waits for the write turn */
   gboolean running;
   gboolean quit;
   gint64   last_commit;  /* monotonic time of the store's last commit */
@@ -123,11 +129,13 @@ merge_search_indexes (SiStoreCheckpointer *self,
         g_mutex_lock (&self->mutex);
         stop = self->quit || self->last_commit != since;
         g_mutex_unlock (&self->mutex);
-        if (stop)
+        /* A save under way: it goes first. */
+        if (stop || !g_mutex_trylock (&self->writing))
           return;
         /* The command counts as one change; a step that merged something makes more (the
          * FTS5 documentation's test). */
         rc = sqlite3_exec (db, merge_steps[i], NULL, NULL, NULL);
+        g_mutex_unlock (&self->writing);
         if (rc != SQLITE_OK)
           {
             /* Busy: the store writes; it is merged at the next pause. */
@@ -143,21 +151,34 @@ merge_search_indexes (SiStoreCheckpointer *self,
 }
 
 /* One merge step on each search index, in one transaction, between two saves of writes that
- * do not pause: the thread was woken by a commit, so the write lock is free, unless the next
- * save took it already. Then it does not wait for it (a thread that waits for a lock held
- * most of the time may never get it: SQLite's locks are not fair): it tries again after the
- * next commit. Returns FALSE for that. Called without the mutex. */
+ * do not pause: it waits for the store's write turn, but not for SQLite's write lock, which
+ * then only another connection can hold (another process: its locks are not fair, and a
+ * thread polling a lock held most of the time may never get it); it tries again after the
+ * store's next commit. Returns FALSE for that. Called without the mutex. */
 static gboolean
 merge_between_saves (SiStoreCheckpointer *self,
                      sqlite3             *db)
 {
   int rc;
 
+  /* The store's write turn: free once the save whose commit woke the thread has ended. */
+  g_mutex_lock (&self->mutex);
+  self->turn_wanted = TRUE;
+  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&self->writing);
+  g_mutex_lock (&self->mutex);
+  self->turn_wanted = FALSE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->mutex);
   sqlite3_busy_handler (db, NULL, NULL);
   rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   sqlite3_busy_handler (db, _si_store_busy_wait, GINT_TO_POINTER (1000));
   if (rc != SQLITE_OK)
-    return FALSE;
+    {
+      /* Another connection (another process) writes. */
+      g_mutex_unlock (&self->writing);
+      return FALSE;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (merge_steps) && rc == SQLITE_OK; i++)
     {
       int before = sqlite3_total_changes (db);
@@ -177,6 +198,7 @@ merge_between_saves (SiStoreCheckpointer *self,
       g_debug ("Merging the search indexes of %s: %s", self->path, sqlite3_errmsg (db));
       sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
     }
+  g_mutex_unlock (&self->writing);
   return TRUE;
 }
 
@@ -224,9 +246,10 @@ checkpoint_thread (gpointer data)
         break;
       /* Merging takes the write lock: all there is in a pause, a step between two saves. */
       quiet = g_get_monotonic_time () >= self->last_commit + QUIET_MS * 1000;
-      merge = self->merge_due && (quiet || burst_merge_due (self));
-      /* A copy while the writes go on only when it is due (see burst_copy_due()). */
+      /* A copy while the writes go on only when it is due (see burst_copy_due()); it goes
+       * first (it needs no write turn), the merge step right after it. */
       copy = self->pending && (quiet || burst_copy_due (self));
+      merge = self->merge_due && (quiet || (burst_merge_due (self) && !copy));
       if (merge)
         self->merge_due = FALSE;
       unmerged = self->unmerged;
@@ -261,7 +284,7 @@ checkpoint_thread (gpointer data)
             self->unmerged -= MIN (unmerged, self->unmerged);
           else
             {
-              /* The next save had the lock: again after its commit. */
+              /* Another connection had the lock: again after the store's next commit. */
               self->merge_due = TRUE;
               self->busy_at = since;
             }
@@ -343,6 +366,7 @@ _si_store_checkpointer_new (sqlite3    *db,
   SiStoreCheckpointer *self = g_new0 (SiStoreCheckpointer, 1);
 
   self->path = g_strdup (path);
+  g_mutex_init (&self->writing);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   /* Replaces SQLite's automatic checkpoint, which is a WAL hook too. */
@@ -363,6 +387,22 @@ _si_store_checkpointer_wait (SiStoreCheckpointer *self)
   done = self->done;
   g_mutex_unlock (&self->mutex);
   return done;
+}
+
+void
+_si_store_checkpointer_lock_writes (SiStoreCheckpointer *self)
+{
+  g_mutex_lock (&self->mutex);
+  while (self->turn_wanted && self->unmerged >= YIELD_AFTER)
+    g_cond_wait (&self->cond, &self->mutex);
+  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&self->writing);
+}
+
+void
+_si_store_checkpointer_unlock_writes (SiStoreCheckpointer *self)
+{
+  g_mutex_unlock (&self->writing);
 }
 
 /* How many checkpoints the thread has run so far (it does not wait for one). */
@@ -401,6 +441,7 @@ _si_store_checkpointer_free (SiStoreCheckpointer *self)
   g_mutex_unlock (&self->mutex);
   if (self->thread != NULL)
     g_thread_join (self->thread);
+  g_mutex_clear (&self->writing);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self->path);

@@ -178,6 +178,9 @@ int                  _si_store_busy_wait         (void                *data,
 SiStoreCheckpointer *_si_store_checkpointer_new  (sqlite3             *db,
                                                   const char          *path);
 guint                _si_store_checkpointer_wait (SiStoreCheckpointer *self);
+/* Around each of the store's write transactions: the thread merges only between them. */
+void                 _si_store_checkpointer_lock_writes   (SiStoreCheckpointer *self);
+void                 _si_store_checkpointer_unlock_writes (SiStoreCheckpointer *self);
 guint                _si_store_checkpointer_count (SiStoreCheckpointer *self);
 guint                _si_store_checkpointer_merges (SiStoreCheckpointer *self);
 void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);

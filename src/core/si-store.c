@@ -305,14 +305,22 @@ _si_store_busy_wait (void *data,
 }
 
 /* Transactions nest: the outermost is BEGIN IMMEDIATE (so a writer never has to upgrade a read
- * lock while another process writes), the inner ones are savepoints. */
+ * lock while another process writes), the inner ones are savepoints. The outermost also holds
+ * the checkpoint thread's write turn: a save that comes during the thread's merge step waits
+ * for that step on a mutex, not by polling SQLite's lock. */
 gboolean
 _si_store_begin (SiStore  *self,
                  GError  **error)
 {
+  if (self->depth == 0 && self->checkpointer)
+    _si_store_checkpointer_lock_writes (self->checkpointer);
   if (!exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT si_nested",
              NC_("what failed", "starting a change"), error))
-    return FALSE;
+    {
+      if (self->depth == 0 && self->checkpointer)
+        _si_store_checkpointer_unlock_writes (self->checkpointer);
+      return FALSE;
+    }
   self->depth++;
   return TRUE;
 }
@@ -330,6 +338,8 @@ _si_store_commit (SiStore  *self,
       return FALSE;
     }
   self->depth--;
+  if (self->depth == 0 && self->checkpointer)
+    _si_store_checkpointer_unlock_writes (self->checkpointer);
   if (self->depth == 0)
     si_store_check_changes (self);
   return TRUE;
@@ -345,6 +355,8 @@ _si_store_rollback (SiStore *self)
   else
     sqlite3_exec (self->db, "ROLLBACK TO si_nested; RELEASE si_nested", NULL, NULL, NULL);
   self->depth--;
+  if (self->depth == 0 && self->checkpointer)
+    _si_store_checkpointer_unlock_writes (self->checkpointer);
 }
 
 gint64
