@@ -1038,7 +1038,8 @@ test_checkpoint_merges_between_saves (void)
   g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (int));
   g_autoptr(GError) error = NULL;
   sqlite3 *db = _si_store_get_db (store);
-  int median, most, segments;
+  int median, segments;
+  guint merging = 0;
 
   for (guint i = 0; i < 600; i++)
     {
@@ -1055,12 +1056,16 @@ test_checkpoint_merges_between_saves (void)
     }
   g_array_sort (changes, compare_int);
   median = g_array_index (changes, int, changes->len / 2);
-  most = g_array_index (changes, int, changes->len - 1);
+  /* A merge inside a save (automerge: 64 pages per level) changes many more rows. */
+  for (guint i = 0; i < changes->len; i++)
+    merging += g_array_index (changes, int, i) > 2 * median;
   segments = sql_int (si_store_get_path (store), "SELECT count (DISTINCT segid) FROM ideas_fts_idx");
-  g_test_message ("rows a save changed: median %d, most %d; %u merge steps by the thread; %d segments",
-                  median, most, _si_store_count_search_merges (store), segments);
-  /* A merge inside a save (automerge: 64 pages per level) changes hundreds of rows. */
-  g_assert_cmpint (most, <=, 2 * median);
+  g_test_message ("rows a save changed: median %d, most %d; %u saves merged; %u merge steps by the thread; "
+                  "%d segments", median, g_array_index (changes, int, changes->len - 1), merging,
+                  _si_store_count_search_merges (store), segments);
+  /* None, but for a crisis merge (64 segments) when the thread could not run for 64 saves: a
+   * machine under heavy load may stop it for that long. */
+  g_assert_cmpuint (merging, <=, 1);
   g_assert_cmpuint (_si_store_count_search_merges (store), >=, 1);
   g_assert_cmpint (segments, <, 64);
 

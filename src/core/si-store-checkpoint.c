@@ -45,10 +45,12 @@
 /* Pages a merge step of the thread's writes into a search index (FTS5 'merge'). */
 #define MERGE_PAGES 32
 /* During writes that do not pause, the thread merges after every MERGE_EVERY commits. A mutex
- * is not fair: the saving thread, running, takes it again before the woken thread does; after
- * YIELD_AFTER commits without a merge, the next save lets the thread go first. */
+ * is not fair, and a loaded machine may not run the woken thread for a while: after YIELD_AFTER
+ * commits without a merge, the next save waits (YIELD_MS at most) for the thread's step; a
+ * crisis merge inside a save would cost more. */
 #define MERGE_EVERY 4
 #define YIELD_AFTER 16
+#define YIELD_MS 10
 /* Past this, a commit checkpoints itself (about 16 MiB of log with 4 KiB pages). */
 #define CAP_PAGES 4000
 /* Writes that do not pause: past BURST_PAGES, the thread copies the log without waiting for a
@@ -67,7 +69,7 @@ struct _SiStoreCheckpointer {
   gboolean merge_due; /* the store wrote since the thread last merged the search indexes */
   guint    unmerged;  /* commits since the thread last merged */
   gint64   busy_at;   /* last_commit when another connection had the write lock */
-  gboolean turn_wanted; /* the thread waits for the write turn */
+  gboolean yield_failed; /* a save waited YIELD_MS for a step in vain: not again until one ran */
   gboolean running;
   gboolean quit;
   gint64   last_commit;  /* monotonic time of the store's last commit */
@@ -162,14 +164,7 @@ merge_between_saves (SiStoreCheckpointer *self,
   int rc;
 
   /* The store's write turn: free once the save whose commit woke the thread has ended. */
-  g_mutex_lock (&self->mutex);
-  self->turn_wanted = TRUE;
-  g_mutex_unlock (&self->mutex);
   g_mutex_lock (&self->writing);
-  g_mutex_lock (&self->mutex);
-  self->turn_wanted = FALSE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->mutex);
   sqlite3_busy_handler (db, NULL, NULL);
   rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
   sqlite3_busy_handler (db, _si_store_busy_wait, GINT_TO_POINTER (1000));
@@ -246,10 +241,9 @@ checkpoint_thread (gpointer data)
         break;
       /* Merging takes the write lock: all there is in a pause, a step between two saves. */
       quiet = g_get_monotonic_time () >= self->last_commit + QUIET_MS * 1000;
-      /* A copy while the writes go on only when it is due (see burst_copy_due()); it goes
-       * first (it needs no write turn), the merge step right after it. */
+      /* A copy while the writes go on only when it is due (see burst_copy_due()). */
       copy = self->pending && (quiet || burst_copy_due (self));
-      merge = self->merge_due && (quiet || (burst_merge_due (self) && !copy));
+      merge = self->merge_due && (quiet || burst_merge_due (self));
       if (merge)
         self->merge_due = FALSE;
       unmerged = self->unmerged;
@@ -277,11 +271,19 @@ checkpoint_thread (gpointer data)
         }
       else if (db != NULL && merge)
         {
+          guint before = self->merges;
           gboolean merged = merge_between_saves (self, db);
 
           g_mutex_lock (&self->mutex);
           if (merged)
-            self->unmerged -= MIN (unmerged, self->unmerged);
+            {
+              self->unmerged -= MIN (unmerged, self->unmerged);
+              self->yield_failed = FALSE;
+              /* The step's pages are in the log, after any copy so far: the next pause merges
+               * the rest and copies them all, so that the next save starts the log again. */
+              if (self->merges != before)
+                self->merge_due = self->pending = TRUE;
+            }
           else
             {
               /* Another connection had the lock: again after the store's next commit. */
@@ -393,8 +395,18 @@ void
 _si_store_checkpointer_lock_writes (SiStoreCheckpointer *self)
 {
   g_mutex_lock (&self->mutex);
-  while (self->turn_wanted && self->unmerged >= YIELD_AFTER)
-    g_cond_wait (&self->cond, &self->mutex);
+  if (self->unmerged >= YIELD_AFTER && self->thread != NULL && !self->yield_failed)
+    {
+      gint64 deadline = g_get_monotonic_time () + YIELD_MS * 1000;
+
+      /* The thread's step lowers the count and wakes whoever waits. */
+      while (self->unmerged >= YIELD_AFTER && !self->quit)
+        if (!g_cond_wait_until (&self->cond, &self->mutex, deadline))
+          {
+            self->yield_failed = TRUE;
+            break;
+          }
+    }
   g_mutex_unlock (&self->mutex);
   g_mutex_lock (&self->writing);
 }
