@@ -299,6 +299,24 @@ gboolean      _si_store_sync_mark_pushed_found (SiStore     *self,
                                                 gboolean    *cleaned,
                                                 gboolean    *out_found,
                                                 GError     **error);
+/* One of a batch's pushes the server took, for _si_store_sync_mark_pushed_many(): the
+ * arguments of _si_store_sync_mark_pushed_found(), and what it found. */
+typedef struct {
+  gint64      id;
+  gint64      generation;
+  gint64      sid;
+  gint64      version;
+  const char *base_json;
+  gboolean    found;        /* out */
+} SiSyncPushed;
+
+/* _si_store_sync_mark_pushed_found() for each of @pushed (@n_pushed records of @table, each at
+ * most once), inside the caller's transaction, in a few statements for all of them. */
+gboolean      _si_store_sync_mark_pushed_many (SiStore      *self,
+                                               const char   *table,
+                                               SiSyncPushed *pushed,
+                                               guint         n_pushed,
+                                               GError      **error);
 /* After a batch answer, in the transaction that recorded it: moves the cursor of @feed past the
  * batch's own changes. @ranges (#SiWireChangeRange, ascending): the change numbers the server
  * says the batch's writes took; @applied (gint64, sorted here): the versions of the answer's

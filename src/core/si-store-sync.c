@@ -230,6 +230,106 @@ _si_store_sync_mark_pushed_found (SiStore     *self,
   return TRUE;
 }
 
+/* A batch's answers go through a temporary table (in memory: temp_store = MEMORY), so that
+ * SQLite records them in one statement each, with one statement journal for the batch, instead
+ * of a read, a delete and an update of their own for every record. */
+gboolean
+_si_store_sync_mark_pushed_many (SiStore      *self,
+                                 const char   *table,
+                                 SiSyncPushed *pushed,
+                                 guint         n_pushed,
+                                 GError      **error)
+{
+  g_autofree char *odd_sql = NULL;
+  g_autofree char *forget_sql = NULL;
+  g_autofree char *update_sql = NULL;
+  g_autoptr(GArray) tombstones = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (n_pushed == 0)
+    return TRUE;
+  if (!_si_store_exec_bind (self, "CREATE TEMP TABLE IF NOT EXISTS si_pushed (seq INTEGER PRIMARY KEY,"
+                                  " id INTEGER NOT NULL, sid INTEGER NOT NULL, version INTEGER NOT NULL,"
+                                  " base TEXT, generation INTEGER NOT NULL)", error, "") ||
+      !_si_store_exec_bind (self, "DELETE FROM temp.si_pushed", error, ""))
+    return FALSE;
+
+  stmt = _si_store_prepare (self, "INSERT INTO temp.si_pushed (seq, id, sid, version, base, generation)"
+                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_pushed; i++)
+    {
+      pushed[i].found = TRUE;
+      sqlite3_bind_int64 (stmt, 1, i);
+      sqlite3_bind_int64 (stmt, 2, pushed[i].id);
+      sqlite3_bind_int64 (stmt, 3, pushed[i].sid);
+      sqlite3_bind_int64 (stmt, 4, pushed[i].version);
+      if (pushed[i].base_json != NULL)
+        sqlite3_bind_text (stmt, 5, pushed[i].base_json, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 5);
+      sqlite3_bind_int64 (stmt, 6, pushed[i].generation);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          sqlite3_clear_bindings (stmt);
+          return _si_store_set_error (self, rc, NC_("what failed", "saving the sync state"), error);
+        }
+    }
+  sqlite3_clear_bindings (stmt);
+
+  /* The records gone meanwhile (nothing to record) and the pushed tombstones (one at a time,
+   * below: the Trash keeps them). */
+  odd_sql = g_strdup_printf ("SELECT p.seq, r.id IS NOT NULL FROM temp.si_pushed AS p LEFT JOIN %s AS r ON r.id = p.id"
+                             " WHERE r.id IS NULL OR (r.state = " SI_SQL_DELETED " AND r.generation = p.generation)",
+                             table);
+  stmt = _si_store_prepare (self, odd_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  tombstones = g_array_new (FALSE, FALSE, sizeof (guint));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint seq = (guint) sqlite3_column_int64 (stmt, 0);
+
+      if (seq >= n_pushed)
+        continue;
+      pushed[seq].found = FALSE;
+      if (sqlite3_column_int (stmt, 1))
+        g_array_append_val (tombstones, seq);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "reading the sync state"), error);
+
+  forget_sql = g_strdup_printf ("DELETE FROM sync_meta WHERE key IN"
+                                " (SELECT '" META_PUSHED_PREFIX "%s:' || r.uid FROM temp.si_pushed AS p JOIN %s AS r ON r.id = p.id)",
+                                table, table);
+  update_sql = g_strdup_printf ("UPDATE %s AS r SET sid = CASE WHEN p.sid > 0 THEN p.sid ELSE r.sid END,"
+                                " version = p.version, base = p.base,"
+                                " state = CASE WHEN r.generation = p.generation THEN " SI_SQL_SYNCED
+                                " WHEN r.state = " SI_SQL_CREATED " THEN " SI_SQL_MODIFIED " ELSE r.state END,"
+                                " sync_error = CASE WHEN r.generation = p.generation THEN NULL ELSE r.sync_error END"
+                                " FROM temp.si_pushed AS p"
+                                " WHERE r.id = p.id AND NOT (r.state = " SI_SQL_DELETED " AND r.generation = p.generation)",
+                                table);
+  if (!_si_store_exec_bind (self, forget_sql, error, "") ||
+      !_si_store_exec_bind (self, update_sql, error, ""))
+    return FALSE;
+
+  for (guint i = 0; i < tombstones->len; i++)
+    {
+      SiSyncPushed *one = &pushed[g_array_index (tombstones, guint, i)];
+
+      if (!_si_store_sync_mark_pushed_found (self, table, one->id, one->generation, one->sid, one->version,
+                                             one->base_json, NULL, &one->found, error))
+        return FALSE;
+    }
+  return _si_store_exec_bind (self, "DELETE FROM temp.si_pushed", error, "");
+}
+
 gboolean
 _si_store_sync_set_rejected (SiStore     *self,
                              const char  *table,

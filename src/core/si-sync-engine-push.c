@@ -180,8 +180,77 @@ take_current (SiSyncEngine  *self,
   return TRUE;
 }
 
+/* A batch's answers that say the server took the push as sent, recorded together
+ * (_si_store_sync_mark_pushed_many()) once a different answer or the batch's end comes. */
+typedef struct {
+  const char *table;
+  GArray     *pushed;   /* SiSyncPushed */
+  GPtrArray  *bases;    /* their base_json, owned */
+} PushedBatch;
+
+static void
+pushed_batch_init (PushedBatch *batch,
+                   guint        size)
+{
+  batch->table = NULL;
+  batch->pushed = g_array_sized_new (FALSE, FALSE, sizeof (SiSyncPushed), size);
+  batch->bases = g_ptr_array_new_full (size, g_free);
+}
+
+static void
+pushed_batch_clear (PushedBatch *batch)
+{
+  g_clear_pointer (&batch->pushed, g_array_unref);
+  g_clear_pointer (&batch->bases, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PushedBatch, pushed_batch_clear)
+
+/* Records what @batch holds; @applied (may be NULL) gets the versions of those found. */
+static gboolean
+pushed_batch_flush (SiSyncEngine  *self,
+                    PushedBatch   *batch,
+                    GArray        *applied,
+                    GError       **error)
+{
+  if (batch->pushed->len == 0)
+    return TRUE;
+  if (!_si_store_sync_mark_pushed_many (self->store, batch->table, (SiSyncPushed *) (gpointer) batch->pushed->data,
+                                        batch->pushed->len, error))
+    return FALSE;
+  for (guint i = 0; applied != NULL && i < batch->pushed->len; i++)
+    {
+      const SiSyncPushed *pushed = &g_array_index (batch->pushed, SiSyncPushed, i);
+
+      if (pushed->found)
+        g_array_append_val (applied, pushed->version);
+    }
+  g_array_set_size (batch->pushed, 0);
+  g_ptr_array_set_size (batch->bases, 0);
+  return TRUE;
+}
+
+/* Whether the answer says the server took @op as sent: then handle_result() records it as
+ * pushed, and nothing else. */
+static gboolean
+took_as_sent (PushOp       *op,
+              guint         status,
+              SiWireRecord *record)
+{
+  if (status < 200 || status >= 300 || record == NULL)
+    return FALSE;
+  if (op->method == SI_WIRE_METHOD_POST && record->deleted)
+    return FALSE;
+  if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK &&
+      !si_wire_record_content_equal (record, op->record))
+    return FALSE;
+  return TRUE;
+}
+
 /* @applied (may be NULL): gets the version of @record when it was recorded as what the
- * server now has of the record. */
+ * server now has of the record. @batch (may be NULL): where an answer that took the push as
+ * sent waits to be recorded with the batch's others (pushed_batch_flush() records it; the
+ * caller flushes before any other answer, so that the answers are recorded in their order). */
 static gboolean
 handle_result (SiSyncEngine   *self,
                Run            *run,
@@ -190,6 +259,7 @@ handle_result (SiSyncEngine   *self,
                SiWireRecord   *record,
                SiWireProblem  *problem,
                GArray         *applied,
+               PushedBatch    *batch,
                GError        **error)
 {
   const char *table = si_collection_get_name (op->collection);
@@ -216,6 +286,17 @@ handle_result (SiSyncEngine   *self,
 
       node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
       base = si_wire_to_string (node, NULL);
+      if (batch != NULL)
+        {
+          SiSyncPushed pushed = { op->id, op->generation, record->id, record->version,
+                                  record->deleted ? NULL : base, FALSE };
+
+          batch->table = table;
+          g_array_append_val (batch->pushed, pushed);
+          g_ptr_array_add (batch->bases, g_steal_pointer (&base));
+          run->report.pushed++;
+          return TRUE;
+        }
       if (!_si_store_sync_mark_pushed_found (self->store, table, op->id, op->generation, record->id,
                                              record->version, record->deleted ? NULL : base, NULL,
                                              &found, error))
@@ -338,7 +419,7 @@ on_single (GTask    *task,
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
-  if (!handle_result (self, run, op, status, record, problem, NULL, &error) ||
+  if (!handle_result (self, run, op, status, record, problem, NULL, NULL, &error) ||
       !_si_store_commit (self->store, &error))
     {
       _si_store_rollback (self->store);
@@ -360,6 +441,7 @@ on_batch (GTask    *task,
   g_autoptr(GArray) changes = NULL;
   g_autoptr(GArray) applied = NULL;
   g_auto(SiSyncDurability) durability = { NULL, -1 };
+  g_auto(PushedBatch) batch = { NULL, NULL, NULL };
   g_autoptr(GError) error = NULL;
 
   if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && run->ops->len > 1)
@@ -424,17 +506,25 @@ on_batch (GTask    *task,
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
+  pushed_batch_init (&batch, results->len);
   for (guint i = 0; i < results->len; i++)
     {
       SiWireBatchResult *result = g_ptr_array_index (results, i);
+      PushOp *op = g_ptr_array_index (run->ops, i);
 
-      if (!handle_result (self, run, g_ptr_array_index (run->ops, i), result->status,
-                          result->record, result->problem, applied, &error))
+      if ((!took_as_sent (op, result->status, result->record) && !pushed_batch_flush (self, &batch, applied, &error)) ||
+          !handle_result (self, run, op, result->status, result->record, result->problem, applied, &batch, &error))
         {
           _si_store_rollback (self->store);
           _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
           return;
         }
+    }
+  if (!pushed_batch_flush (self, &batch, applied, &error))
+    {
+      _si_store_rollback (self->store);
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
     }
   /* In the transaction that recorded the results: a crash keeps both or neither. */
   if (changes != NULL && changes->len > 0 &&
