@@ -569,11 +569,24 @@ _si_store_sync_read_for_server (SiStore      *self,
   return record;
 }
 
-/* What a record says — its fields and relations (server ids, as a set), not its ids, uid,
- * times — as a digest. Two records with one digest have the same content. */
+/* A note's digest of what a push sent (its fields and relations, server ids, as a set; not its
+ * ids, uid, times): si_wire_record_content_digest(), marked as such. Notes written before it
+ * hold legacy_content_digest() unmarked. */
+#define PUSHED_DIGEST_MARK "c:"
+
 static char *
-content_digest (SiCollection       *collection,
-                const SiWireRecord *record)
+pushed_digest (const SiWireRecord *record)
+{
+  g_autofree char *digest = si_wire_record_content_digest (record);
+
+  return g_strconcat (PUSHED_DIGEST_MARK, digest, NULL);
+}
+
+/* The digest notes held before PUSHED_DIGEST_MARK, of the record's JSON text: read only, so
+ * that a sync interrupted by an earlier version still recognises its own pushes. */
+static char *
+legacy_content_digest (SiCollection       *collection,
+                       const SiWireRecord *record)
 {
   const SiCollectionCodec *codec = si_collection_get_codec (collection);
   g_autoptr(SiWireRecord) copy = si_wire_record_copy (record);
@@ -613,13 +626,17 @@ _si_store_sync_note_pushing (SiStore            *self,
 {
   g_autofree char *key = g_strconcat (META_PUSHED_PREFIX, si_collection_get_name (collection), ":", uid, NULL);
   g_autofree char *old = _si_store_get_meta (self, key);
-  g_autofree char *digest = content_digest (collection, record);
-  g_auto(GStrv) lines = g_strsplit (old ? old : "", "\n", -1);
+  g_autofree char *digest = pushed_digest (record);
+  g_auto(GStrv) lines = NULL;
   g_autoptr(GString) value = g_string_new (NULL);
-  guint n = g_strv_length (lines), kept = 0;
+  guint n, kept = 0;
 
   /* The newest first; a push of the same content again adds nothing. */
   g_string_append_printf (value, "%" G_GINT64_FORMAT " %s\n", generation, digest);
+  if (old == NULL)
+    return _si_store_set_meta (self, key, value->str, error);
+  lines = g_strsplit (old, "\n", -1);
+  n = g_strv_length (lines);
   for (guint i = 0; i < n && kept + 1 < PUSHED_KEEP; i++)
     {
       const char *space = strchr (lines[i], ' ');
@@ -666,6 +683,7 @@ find_pushed (SiStore            *self,
   g_autofree char *key = NULL;
   g_autofree char *value = NULL;
   g_autofree char *digest = NULL;
+  g_autofree char *legacy = NULL;
   g_auto(GStrv) lines = NULL;
 
   if (uid == NULL || remote->deleted)
@@ -674,13 +692,15 @@ find_pushed (SiStore            *self,
   value = _si_store_get_meta (self, key);
   if (value == NULL)
     return FALSE;
-  digest = content_digest (collection, remote);
+  digest = pushed_digest (remote);
   lines = g_strsplit (value, "\n", -1);
   for (guint i = 0; lines[i]; i++)
     {
       const char *space = strchr (lines[i], ' ');
 
-      if (space != NULL && g_str_equal (space + 1, digest))
+      if (space != NULL && !g_str_has_prefix (space + 1, PUSHED_DIGEST_MARK) && legacy == NULL)
+        legacy = legacy_content_digest (collection, remote);
+      if (space != NULL && g_str_equal (space + 1, g_str_has_prefix (space + 1, PUSHED_DIGEST_MARK) ? digest : legacy))
         {
           *out_generation = g_ascii_strtoll (lines[i], NULL, 10);
           return TRUE;
