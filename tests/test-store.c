@@ -505,6 +505,110 @@ test_mark_pushed_many (void)
 }
 
 static void
+assert_same_wire (const SiWireRecord *a,
+                  const SiWireRecord *b)
+{
+  g_assert_cmpstr (a->uid, ==, b->uid);
+  g_assert_cmpint (a->created_at, ==, b->created_at);
+  g_assert_cmpint (a->updated_at, ==, b->updated_at);
+  g_assert_cmpstr (a->device, ==, b->device);
+  g_assert_cmpstr (a->title, ==, b->title);
+  g_assert_cmpstr (a->body, ==, b->body);
+  g_assert_cmpint (a->pinned, ==, b->pinned);
+  g_assert_cmpuint (a->tags->len, ==, b->tags->len);
+  for (guint i = 0; i < a->tags->len; i++)   /* in the same order */
+    g_assert_cmpint (g_array_index (a->tags, gint64, i), ==, g_array_index (b->tags, gint64, i));
+}
+
+/* A push's records read together (read_many, _si_store_sync_read_pending()) are what reading
+ * each one says: content, tags in their order, times, device; tombstones, synced and missing
+ * records have nothing to send, and a tag the server does not have yet is left out. */
+static void
+test_read_pending (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  SiCollection *ideas = g_ptr_array_index (collections, 1);
+  const SiCollectionCodec *codec = si_collection_get_codec (ideas);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) zebra = si_store_ensure_tag (store, "zebra", &error);
+  g_autoptr(SiTag) apple = si_store_ensure_tag (store, "apple", &error);
+  g_autoptr(SiTag) gone = si_store_ensure_tag (store, "gone", &error);
+  g_autoptr(SiIdea) tagged = si_idea_new ("Tagged", "three tags");
+  g_autoptr(SiIdea) plain = add_idea (store, "Plain", "");
+  g_autoptr(SiIdea) synced = add_idea (store, "Synced", "");
+  g_autoptr(SiIdea) deleted = add_idea (store, "Deleted", "");
+  g_autoptr(GHashTable) many = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                      (GDestroyNotify) si_wire_record_free);
+  gint64 tag_ids[3];
+  gint64 ids[5];
+  SiSyncRow rows[5] = { { 0, } };
+  SiWireRecord *records[5] = { NULL, };
+
+  g_assert_no_error (error);
+  tag_ids[0] = si_tag_get_id (zebra);
+  tag_ids[1] = si_tag_get_id (apple);
+  tag_ids[2] = si_tag_get_id (gone);
+  si_idea_set_tag_ids (tagged, tag_ids, 3);
+  si_idea_set_pinned (tagged, TRUE);
+  g_assert_true (si_store_save_idea (store, tagged, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_delete_tag (store, si_tag_get_id (gone), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (synced), si_idea_get_generation (synced), 50, 1);
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (deleted), si_idea_get_generation (deleted), 51, 1);
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (deleted), SI_SAVE_LOCAL, &error));
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (zebra), si_tag_get_generation (zebra), 70, 1);
+  g_assert_no_error (error);
+
+  ids[0] = si_idea_get_id (plain);
+  ids[1] = si_idea_get_id (tagged);
+  ids[2] = si_idea_get_id (synced);
+  ids[3] = si_idea_get_id (deleted);
+  ids[4] = 999;   /* not there */
+
+  /* The collection's read of many is its read of each. */
+  g_assert_true (codec->read_many (store, ids, G_N_ELEMENTS (ids), many, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (many), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SiWireRecord) one = codec->read (store, ids[i], &error);
+
+      g_assert_no_error (error);
+      assert_same_wire (g_hash_table_lookup (many, &ids[i]), one);
+    }
+  g_assert_cmpuint (((SiWireRecord *) g_hash_table_lookup (many, &ids[1]))->tags->len, ==, 2);
+
+  /* What a push reads: only what there is to send, relations as server ids. */
+  g_assert_true (_si_store_sync_read_pending (store, collections, ideas, ids, G_N_ELEMENTS (ids), rows, records, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SiWireRecord) one = _si_store_sync_read_for_server (store, collections, ideas, ids[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (records[i]);
+      assert_same_wire (records[i], one);
+      g_assert_cmpint (rows[i].id, ==, ids[i]);
+      g_assert_cmpint (rows[i].state, ==, SI_SYNC_STATE_CREATED);
+    }
+  g_assert_cmpuint (records[1]->tags->len, ==, 1);
+  g_assert_cmpint (g_array_index (records[1]->tags, gint64, 0), ==, 70);   /* zebra; apple is not on the server */
+  g_assert_null (records[2]);
+  g_assert_cmpint (rows[2].state, ==, SI_SYNC_STATE_SYNCED);
+  g_assert_null (records[3]);
+  g_assert_cmpint (rows[3].state, ==, SI_SYNC_STATE_DELETED);
+  g_assert_cmpint (rows[3].sid, ==, 51);
+  g_assert_null (records[4]);
+  g_assert_cmpint (rows[4].id, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      _si_sync_row_clear (&rows[i]);
+      g_clear_pointer (&records[i], si_wire_record_free);
+    }
+}
+
+static void
 test_tags_on_ideas (void)
 {
   g_autoptr(SiStore) store = open_store ();
@@ -1504,6 +1608,7 @@ main (int   argc,
   g_test_add_func ("/store/outbox/order", test_outbox_order);
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/outbox/mark-pushed-many", test_mark_pushed_many);
+  g_test_add_func ("/store/outbox/read-pending", test_read_pending);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
   g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);

@@ -569,6 +569,99 @@ _si_store_sync_read_for_server (SiStore      *self,
   return record;
 }
 
+gboolean
+_si_store_sync_read_pending (SiStore       *self,
+                             GPtrArray     *collections,
+                             SiCollection  *collection,
+                             const gint64  *ids,
+                             guint          n_ids,
+                             SiSyncRow     *rows,
+                             SiWireRecord **records,
+                             GError       **error)
+{
+  const SiCollectionCodec *codec = si_collection_get_codec (collection);
+  g_autoptr(GHashTable) index = g_hash_table_new (g_int64_hash, g_int64_equal);   /* id -> i + 1 */
+  g_autoptr(GHashTable) read = NULL;
+  g_autoptr(GArray) live = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *json = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  for (guint i = 0; i < n_ids; i++)
+    {
+      _si_sync_row_clear (&rows[i]);
+      records[i] = NULL;
+      g_hash_table_insert (index, (gpointer) &ids[i], GUINT_TO_POINTER (i + 1));
+    }
+  if (n_ids == 0)
+    return TRUE;
+
+  /* The sync state of each, in one statement. */
+  json = _si_store_ids_json (ids, n_ids);
+  sql = g_strdup_printf ("SELECT id, uid, sid, version, generation, state, sync_error FROM %s"
+                         " WHERE id IN (SELECT value FROM json_each (?1))", si_collection_get_name (collection));
+  stmt = _si_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      guint at = GPOINTER_TO_UINT (g_hash_table_lookup (index, &id));
+      SiSyncRow *row;
+
+      if (at == 0)
+        continue;
+      row = &rows[at - 1];
+      _si_sync_row_clear (row);
+      row->id = id;
+      row->uid = dup_column (stmt, 1);
+      row->sid = sqlite3_column_int64 (stmt, 2);
+      row->version = sqlite3_column_int64 (stmt, 3);
+      row->generation = sqlite3_column_int64 (stmt, 4);
+      row->state = sqlite3_column_int (stmt, 5);
+      row->sync_error = dup_column (stmt, 6);
+      if (row->state != SI_SYNC_STATE_SYNCED && row->state != SI_SYNC_STATE_DELETED && row->sync_error == NULL)
+        g_array_append_val (live, id);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "reading the sync state"), error);
+
+  /* The content of those to send: in one go where the collection can, else one by one. */
+  if (codec->read_many != NULL)
+    {
+      read = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) si_wire_record_free);
+      if (!codec->read_many (self, (const gint64 *) (gpointer) live->data, live->len, read, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < live->len; i++)
+    {
+      gint64 id = g_array_index (live, gint64, i);
+      guint at = GPOINTER_TO_UINT (g_hash_table_lookup (index, &id)) - 1;
+      g_autoptr(GError) local_error = NULL;
+      gpointer key = NULL, record = NULL;
+
+      if (read != NULL)
+        {
+          if (g_hash_table_steal_extended (read, &id, &key, &record))
+            g_free (key);
+        }
+      else if ((record = codec->read (self, id, &local_error)) == NULL &&
+               !g_error_matches (local_error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (record != NULL)
+        refs_to_server (self, collection, record, FALSE);
+      records[at] = record;
+    }
+  return TRUE;
+}
+
 /* A note's digest of what a push sent (its fields and relations, server ids, as a set; not its
  * ids, uid, times): si_wire_record_content_digest(), marked as such. Notes written before it
  * hold legacy_content_digest() unmarked. */

@@ -82,55 +82,81 @@ _si_sync_engine_push_round (GTask *task)
   push_next (task);
 }
 
-/* Builds the operation for an outbox entry from the record as it is now; NULL to skip it. */
+/* Builds the operation for an outbox entry from its record as it is now, @row and @record
+ * (_si_store_sync_read_pending(); taken); NULL to skip it. */
 static PushOp *
 build_op (SiSyncEngine  *self,
-          SiOutboxEntry *entry,
-          GError       **error)
+          SiCollection  *collection,
+          SiSyncRow     *row,
+          SiWireRecord **record)
 {
-  SiCollection *collection = collection_by_name (self, entry->collection);
-  g_auto(SiSyncRow) row = { 0, };
-  g_autoptr(GError) local_error = NULL;
   PushOp *op;
 
-  if (!_si_store_sync_get_row (self->store, entry->collection, entry->id, &row, error))
-    return NULL;
-  if (row.id == 0 || row.state == SI_SYNC_STATE_SYNCED || row.sync_error != NULL)
+  if (row->id == 0 || row->state == SI_SYNC_STATE_SYNCED || row->sync_error != NULL)
     return NULL;
 
   op = g_new0 (PushOp, 1);
   op->collection = collection;
-  op->id = row.id;
-  op->generation = row.generation;
-  op->sid = row.sid;
-  op->if_match = row.version;
-  if (row.state == SI_SYNC_STATE_DELETED)
+  op->id = row->id;
+  op->generation = row->generation;
+  op->sid = row->sid;
+  op->if_match = row->version;
+  if (row->state == SI_SYNC_STATE_DELETED)
     {
       op->method = SI_WIRE_METHOD_DELETE;
-      if (row.sid == 0)
+      if (row->sid == 0)
         {
           _si_sync_engine_push_op_free (op);
           return NULL;
         }
       return op;
     }
-  op->method = row.sid == 0 ? SI_WIRE_METHOD_POST : SI_WIRE_METHOD_PUT;
+  op->method = row->sid == 0 ? SI_WIRE_METHOD_POST : SI_WIRE_METHOD_PUT;
   if (op->method == SI_WIRE_METHOD_POST)
     op->if_match = -1;
-  op->record = _si_store_sync_read_for_server (self->store, self->collections, collection, row.id, &local_error);
+  op->record = g_steal_pointer (record);
   if (op->record == NULL)
     {
+      /* Gone meanwhile. */
       _si_sync_engine_push_op_free (op);
-      if (!g_error_matches (local_error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
-        g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
   g_free (op->record->uid);
-  op->record->uid = g_strdup (row.uid);
+  op->record->uid = g_strdup (row->uid);
   /* Each change pushed says which device sent it, to a server that takes it. */
   g_free (op->record->device);
   op->record->device = self->server_takes_device ? g_strdup (self->device_name) : NULL;
   return op;
+}
+
+/* The operations for outbox entries @first to @first + @n - 1 (of one collection) into
+ * run->ops: their records read in a few statements for all of them. */
+static gboolean
+build_ops (SiSyncEngine  *self,
+           Run           *run,
+           guint          first,
+           guint          n,
+           GError       **error)
+{
+  SiCollection *collection = collection_by_name (self, g_array_index (run->outbox, SiOutboxEntry, first).collection);
+  g_autofree gint64 *ids = g_new (gint64, n);
+  g_autofree SiSyncRow *rows = g_new0 (SiSyncRow, n);
+  g_autofree SiWireRecord **records = g_new0 (SiWireRecord *, n);
+  gboolean ok;
+
+  for (guint i = 0; i < n; i++)
+    ids[i] = g_array_index (run->outbox, SiOutboxEntry, first + i).id;
+  ok = _si_store_sync_read_pending (self->store, self->collections, collection, ids, n, rows, records, error);
+  for (guint i = 0; i < n; i++)
+    {
+      PushOp *op = ok ? build_op (self, collection, &rows[i], &records[i]) : NULL;
+
+      if (op != NULL)
+        g_ptr_array_add (run->ops, op);
+      _si_sync_row_clear (&rows[i]);
+      g_clear_pointer (&records[i], si_wire_record_free);
+    }
+  return ok;
 }
 
 static void
@@ -602,19 +628,11 @@ take_ops (SiSyncEngine  *self,
       if (batches_only (self) || (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold))
         take = MIN (end - run->pos, run->batch_chunk);
 
-      for (guint i = 0; i < take; i++)
+      if (!build_ops (self, run, run->pos, take, error))
         {
-          g_autoptr(GError) local_error = NULL;
-          PushOp *op = build_op (self, &g_array_index (run->outbox, SiOutboxEntry, run->pos + i), &local_error);
-
-          if (local_error != NULL)
-            {
-              _si_store_rollback (self->store);
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          if (op != NULL)
-            g_ptr_array_add (run->ops, op);
+          _si_store_rollback (self->store);
+          g_ptr_array_set_size (run->ops, 0);
+          return FALSE;
         }
       run->pos += take;
       if (run->ops->len > 0)
