@@ -63,11 +63,13 @@ _si_sync_engine_push_round (GTask *task)
   for (guint i = 0; i < outbox->len; i++)
     {
       SiOutboxEntry *entry = &g_array_index (outbox, SiOutboxEntry, i);
-      g_autofree char *key = entry_key (entry->collection, entry->id);
+      g_autofree char *key = NULL;
 
       if (collection_by_name (self, entry->collection) == NULL)
         continue;
-      if (run->only == NULL || g_hash_table_contains (run->only, key))
+      /* Only a later round, with a few records to push again, names them. */
+      if (run->only == NULL ||
+          g_hash_table_contains (run->only, (key = entry_key (entry->collection, entry->id))))
         {
           g_array_append_val (kept, *entry);
           entry->uid = NULL;   /* moved */
