@@ -15,7 +15,8 @@
  * With SAVEIDEA_BENCH_UPLOAD_ONLY=1, only the first upload of N notes of a title and a
  * 200-character body (no tags), written offline, as issue 21 measured it against PouchDB;
  * then the uploading device's next sync, and one more (a no-op): cli_upload_ms,
- * cli_upload_next_sync_ms, cli_noop_sync_ms.
+ * cli_upload_next_sync_ms, cli_noop_sync_ms; then a fresh notebook's download of them,
+ * cli_download_ms (with the CPU of both processes).
  */
 #define G_LOG_DOMAIN "saveidea-bench"
 
@@ -106,8 +107,13 @@ run_measured (const char * const *argv,
 
 /* One `saveidea-cli --db @path sync` of @n_records: NAME_records_per_s, NAME_peak_rss_mib and
  * NAME_peak_anon_mib. */
+static double server_cpu_ms (Bench *bench);
+
+/* Also the server's CPU time meanwhile (cli_first_sync_server_cpu_ms): a download's cost in
+ * the server, less noisy than the wall time on a shared machine. */
 static void
-measure_cli_sync (const char  *cli,
+measure_cli_sync (Bench       *bench,
+                  const char  *cli,
                   const char  *path,
                   char       **envp,
                   guint        n_records,
@@ -115,12 +121,15 @@ measure_cli_sync (const char  *cli,
                   const char  *target)
 {
   const char *argv[] = { cli, "--db", path, "sync", NULL };
+  double server_before = server_cpu_ms (bench);
   Run run = run_measured (argv, envp);
   g_autofree char *rate = g_strconcat (name, "_records_per_s", NULL);
   g_autofree char *rss = g_strconcat (name, "_peak_rss_mib", NULL);
   g_autofree char *anon = g_strconcat (name, "_peak_anon_mib", NULL);
+  g_autofree char *server = g_strconcat (name, "_server_cpu_ms", NULL);
 
   si_bench_report (rate, n_records / (run.ms / 1000.0), "records/s", target);
+  si_bench_report (server, server_cpu_ms (bench) - server_before, "ms", "");
   si_bench_report (rss, run.peak_rss_mib, "MiB", "");
   si_bench_report (anon, run.peak_anon_mib, "MiB", "");
 }
@@ -206,6 +215,26 @@ measure_upload (Bench       *bench,
   si_bench_report ("cli_upload_next_sync_server_cpu_ms", server_cpu_ms (bench) - server_before, "ms", "");
   run = run_measured (argv, envp);
   si_bench_report ("cli_noop_sync_ms", run.ms, "ms", "");
+}
+
+/* After measure_upload(): a fresh notebook's first sync of those notes (a second device's
+ * download), its wall time and the CPU of saveidea-cli and of the server. */
+static void
+measure_download (Bench       *bench,
+                  const char  *cli,
+                  char       **envp)
+{
+  g_autofree char *path = g_build_filename (bench->dir, "download.db", NULL);
+  const char *argv[] = { cli, "--db", path, "sync", NULL };
+  double server_before;
+  Run run;
+
+  si_bench_notebook_set_account (path, bench->url, "bench");
+  server_before = server_cpu_ms (bench);
+  run = run_measured (argv, envp);
+  si_bench_report ("cli_download_ms", run.ms, "ms", "");
+  si_bench_report ("cli_download_cli_cpu_ms", run.cpu_ms, "ms", "");
+  si_bench_report ("cli_download_server_cpu_ms", server_cpu_ms (bench) - server_before, "ms", "");
 }
 
 /* The app's first sync of @n_records into the empty notebook of the HOME in @envp, window and
@@ -320,6 +349,7 @@ main (int   argc,
   if (g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_UPLOAD_ONLY"), "1") == 0)
     {
       measure_upload (&bench, cli, envp, n_ideas);
+      measure_download (&bench, cli, envp);
       si_bench_print_json ();
       g_subprocess_send_signal (bench.server, SIGTERM);
       g_subprocess_wait (bench.server, NULL, NULL);
@@ -334,11 +364,11 @@ main (int   argc,
   if (!si_bench_make_notebook (source, n_ideas, &error))
     g_error ("%s", error->message);
   si_bench_notebook_set_account (source, bench.url, "bench");
-  measure_cli_sync (cli, source, envp, n_ideas, "cli_push", "");
+  measure_cli_sync (&bench, cli, source, envp, n_ideas, "cli_push", "");
 
   fresh = g_build_filename (bench.dir, "fresh.db", NULL);
   si_bench_notebook_set_account (fresh, bench.url, "bench");
-  measure_cli_sync (cli, fresh, envp, n_ideas, "cli_first_sync", ">= 20000");
+  measure_cli_sync (&bench, cli, fresh, envp, n_ideas, "cli_first_sync", ">= 20000");
 
   if (app != NULL && g_getenv ("DISPLAY") != NULL)
     {

@@ -7,6 +7,7 @@
 
 #include "si-wire.h"
 #include "si-wire-history.h"
+#include "si-wire-write.h"
 
 #include "si-fuzz.h"
 
@@ -33,6 +34,17 @@ check_record (JsonNode         *node,
   if (record == NULL)
     return;
   again = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
+  /* The streaming writer (the server's pages, si-wire-write.c) writes the tree's document. */
+  {
+    gsize length = 0;
+    g_autofree char *text = si_wire_record_to_text (record, SI_WIRE_MODE_RESPONSE, &length);
+    g_autoptr(JsonNode) written = si_wire_parse (text, length, &error);
+
+    if (written == NULL)
+      g_error ("the writer's text of a decoded record does not parse: %s", error->message);
+    if (!json_node_equal (written, again))
+      g_error ("the writer and the tree write a record differently");
+  }
   round = si_wire_record_from_json (again, collection, SI_WIRE_MODE_RESPONSE, &error);
   if (round == NULL)
     g_error ("a decoded record does not decode again: %s", error->message);

@@ -234,6 +234,8 @@ test_burst_reads_what_it_shows (Fixture       *f,
   open_id = si_window_get_current_id (f->window);
 
   add_many_counted (f->store, 300, "New", &reads);
+  /* The window's list reaches its first rows a few at a time (test-app-pace.c). */
+  WAIT_FOR (si_idea_list_find (list, open_id, &position) && position == 300);
   spin (100);
   count_reads (f->store, NULL);
 

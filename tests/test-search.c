@@ -2,6 +2,8 @@
  * (the ideas_cjk index), and how many ideas a search matched when it keeps only the best. */
 #include "config.h"
 
+#include <signal.h>
+#include <stdio.h>
 #include <sqlite3.h>
 
 #include "si-store-private.h"
@@ -50,6 +52,16 @@ search_ids (SiStore    *store,
   for (guint i = 0; i < found->len; i++)
     g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? " " : "", si_idea_get_id (found->pdata[i]));
   return g_string_free (g_steal_pointer (&ids), FALSE);
+}
+
+static char *self_path;   /* this test's executable */
+
+static int
+compare_key_ids (gconstpointer a,
+                 gconstpointer b)
+{
+  gint64 x = ((const SiIdeaKey *) a)->id, y = ((const SiIdeaKey *) b)->id;
+  return (x > y) - (x < y);
 }
 
 #define assert_found(store, text, expected) \
@@ -257,6 +269,7 @@ test_cjk_migrated (void)
   assert_found (store, "旅行", "3");
   assert_found (store, "cafe", "1");
   assert_indexes_sound (store);
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 0);
 }
 
 /* What a search matched beyond the best it keeps, and the ideas deleted here but not yet on the
@@ -317,10 +330,471 @@ test_counts_every_match (void)
   (void) newest;
 }
 
+
+/* Ideas a big pull wrote: inserted as a pulled page inserts them, so that they wait in
+ * search_pending for the index. */
+typedef struct {
+  const char *title;
+  const char *body;
+  const char *tag_names;
+} Text;
+
+static const Text pending_texts[] = {
+  { "Café au lait", "Morning ritual with croissants", "breakfast" },
+  { "Déjà vu", "An e-mail from Zoë about the CAFÉ", "" },
+  { "京都の紅葉", "秋の旅行メモ", "旅" },
+  { "Garden", "Sow tomatoes in March; repot the basil", "gardening zucchini" },
+  { "Ab", "a short title", "xy" },
+  { "Numbers", "Invoice 2026-12 for 4500 EUR", "" },
+};
+
+static void
+insert_as_page (SiStore    *store,
+                const Text *texts,
+                guint       n_texts,
+                gint64      first_sid)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(SiSyncPage) page = { 0 };
+
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_begin_page (store, &page, &error));
+  for (guint i = 0; i < n_texts; i++)
+    {
+      g_autofree char *uid = g_uuid_string_random ();
+      SiStoreNewIdea row = { .uid = uid, .sid = first_sid + i, .version = 1, .state = SI_SYNC_STATE_SYNCED,
+                             .title = texts[i].title, .body = texts[i].body, .tag_names = texts[i].tag_names,
+                             .created_at = first_sid + i, .updated_at = first_sid + i };
+
+      g_assert_cmpint (_si_store_insert_idea (store, &row, "test", &error), >, 0);
+    }
+  g_assert_true (_si_store_sync_end_page (store, &page, &error));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fill_all (SiStore *store,
+          guint    chunk)
+{
+  g_autoptr(GError) error = NULL;
+  guint filled;
+
+  do
+    g_assert_true (_si_store_search_fill (store, chunk, &filled, &error));
+  while (filled > 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 0);
+}
+
+/* The ids a search finds, in id order: pending ideas rank after indexed ones. */
+static char *
+search_id_set (SiStore    *store,
+               const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = si_store_query_ideas (store, &(SiIdeaFilter) { .search = text }, &error);
+  g_autoptr(GString) ids = g_string_new (NULL);
+  guint count;
+
+  g_assert_no_error (error);
+  g_array_sort (keys, compare_key_ids);
+  for (guint i = 0; i < keys->len; i++)
+    g_string_append_printf (ids, "%s%" G_GINT64_FORMAT, i ? " " : "", g_array_index (keys, SiIdeaKey, i).id);
+  /* The count and each idea's key agree with the list. */
+  count = si_store_count_ideas (store, &(SiIdeaFilter) { .search = text }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, keys->len);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      SiIdeaKey key;
+
+      g_assert_true (si_store_get_idea_key (store, g_array_index (keys, SiIdeaKey, i).id,
+                                            &(SiIdeaFilter) { .search = text }, &key, &error));
+    }
+  return g_string_free (g_steal_pointer (&ids), FALSE);
+}
+
+static const char * const pending_queries[] = {
+  "cafe", "CAFÉ", "café au", "lait", "croiss", "deja", "e-mail", "mail", "zoe", "紅葉", "旅行", "旅", "秋",
+  "tomat", "gardening", "zucch", "basil", "ab", "xy", "short", "sho", "2026", "4500", "inv", "eur",
+  "ritual breakfast", "march garden", "nothing", "au", "紅葉 cafe",
+};
+
+/* What a pull wrote waits in search_pending and is found all the same, exactly as the index
+ * finds it once filled. */
+static void
+test_pending_found (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiStore) indexed = NULL;
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "indexed.db", NULL);
+  g_autoptr(GError) error = NULL;
+  guint n = G_N_ELEMENTS (pending_texts);
+
+  /* The same ideas, indexed as they were written. */
+  indexed = si_store_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (_si_store_begin (indexed, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *uid = g_uuid_string_random ();
+      SiStoreNewIdea row = { .uid = uid, .sid = i + 1, .version = 1, .state = SI_SYNC_STATE_SYNCED,
+                             .title = pending_texts[i].title, .body = pending_texts[i].body,
+                             .tag_names = pending_texts[i].tag_names, .created_at = i + 1, .updated_at = i + 1 };
+
+      g_assert_cmpint (_si_store_insert_idea (indexed, &row, "test", &error), >, 0);
+    }
+  g_assert_true (_si_store_commit (indexed, &error));
+
+  insert_as_page (store, pending_texts, n, 1);
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
+  for (guint q = 0; q < G_N_ELEMENTS (pending_queries); q++)
+    {
+      g_autofree char *expected = search_id_set (indexed, pending_queries[q]);
+      g_autofree char *pending = search_id_set (store, pending_queries[q]);
+
+      g_test_message ("%s: %s", pending_queries[q], expected);
+      g_assert_cmpstr (pending, ==, expected);
+    }
+  {
+    g_autofree char *cafes = search_id_set (store, "cafe");
+    g_assert_cmpstr (cafes, ==, "1 2");
+  }
+
+  /* Halfway: some indexed, some not, and an idea saved meanwhile (indexed at once). */
+  {
+    guint filled;
+    g_autoptr(SiIdea) later = add_idea (store, "Later café", "");
+    g_autoptr(SiIdea) later_too = add_idea (indexed, "Later café", "");
+
+    /* Indexed matches first: the pending ones (1 and 2) after the new one, newest first. */
+    assert_found (store, "cafe", "7 2 1");
+    g_assert_true (_si_store_search_fill (store, 3, &filled, &error));
+    g_assert_cmpuint (filled, ==, 3);
+    g_assert_cmpuint (si_store_get_search_pending (store), ==, n - 3);
+  }
+  for (guint q = 0; q < G_N_ELEMENTS (pending_queries); q++)
+    {
+      g_autofree char *expected = search_id_set (indexed, pending_queries[q]);
+      g_autofree char *pending = search_id_set (store, pending_queries[q]);
+
+      g_assert_cmpstr (pending, ==, expected);
+    }
+  assert_found (store, "cafe", "7 1 2");
+
+  fill_all (store, 2);
+  assert_indexes_sound (store);
+  for (guint q = 0; q < G_N_ELEMENTS (pending_queries); q++)
+    {
+      g_autofree char *expected = search_id_set (indexed, pending_queries[q]);
+      g_autofree char *filled = search_id_set (store, pending_queries[q]);
+
+      g_assert_cmpstr (filled, ==, expected);
+    }
+}
+
+/* Text whose words FTS5's unicode61 tokenizer cuts and folds in its own way: composed (NFC) and
+ * decomposed (NFD) accents, accents it keeps (Greek, Cyrillic), case beyond ASCII, Hangul as
+ * syllables and as jamo, ligatures, punctuation inside words, CJK next to Latin letters. */
+static const Text unicode_texts[] = {
+  { "Caf\u00e9 cr\u00e8me", "Cr\u00e8me br\u00fbl\u00e9e for Ren\u00e9e", "d\u00e9j\u00e0" },
+  { "Cafe\u0301 cre\u0300me", "Cre\u0300me bru\u0302le\u0301e for Rene\u0301e", "de\u0301ja\u0300" },
+  { "\u03a9\u03bc\u03ad\u03b3\u03b1 \u03ac\u03bb\u03c6\u03b1", "\u1f00\u03b8\u03ae\u03bd\u03b1 and \u03bf\u03b9\u03ba\u03bf\u03b3\u03ad\u03bd\u03b5\u03b9\u03b1", "" },
+  { "\u041c\u043e\u0439 \u0439\u043e\u0433\u0443\u0440\u0442", "\u0401\u043b\u043a\u0430 \u0438 \u0435\u043b\u043a\u0430", "" },
+  { "STRASSE Stra\u00dfe", "\u0130stanbul \u01c5emal \ufb01sh \uff26\uff55\uff4c\uff4c", "" },
+  { "\ud55c\uad6d\uc5b4 \uba54\ubaa8", "\u1112\u1161\u11ab\u1100\u116e\u11a8 in jamo", "" },
+  { "don't stop", "x\u0301y z\u0308\u0301w e-mail", "ab.cd" },
+  { "iPhone\u65c5\u884c", "\u6771\u4eac\u306e\u65c5\u884c\u30e1\u30e2", "\u65c5" },
+  { "\u00c5ngstr\u00f6m", "A\u030angstro\u0308m \u00f8re \u0153uvre", "na\u00efve" },
+};
+
+static const char * const unicode_queries[] = {
+  "cafe", "caf\u00e9", "cafe\u0301", "CAF\u00c9", "CAFE\u0301", "creme brul", "cre\u0300me", "renee", "deja",
+  "de\u0301ja\u0300", "d\u00e9j\u00e0", "\u03c9\u03bc\u03b5\u03b3\u03b1", "\u03c9\u03bc\u03ad\u03b3\u03b1",
+  "\u03a9\u039c\u0388\u0393\u0391", "\u03b1\u03bb\u03c6\u03b1", "\u03b1\u03b8\u03b7\u03bd\u03b1", "\u1f00\u03b8\u03ae\u03bd",
+  "\u03bf\u03b9\u03ba\u03bf\u03b3\u03b5\u03bd", "\u0438\u043e\u0433\u0443\u0440\u0442", "\u0439\u043e\u0433", "\u0435\u043b\u043a\u0430",
+  "\u0451\u043b\u043a", "\u0415\u041b\u041a", "strasse", "stra\u00df", "STRA\u1e9e", "istanbul", "\u0131stanbul",
+  "i\u0307stanbul", "dzemal", "\u01c6emal", "\u01c4EMAL", "fish", "\ufb01s", "full", "\uff46\uff55\uff4c",
+  "\ud55c\uad6d", "\ud55c", "\u1112\u1161\u11ab", "\u1112", "\uba54\ubaa8", "dont", "don't", "don", "t stop",
+  "xy", "x\u0301y", "zw", "z\u0308", "e-mail", "mail", "ab.cd", "abcd", "cd", "iphone", "iphone\u65c5",
+  "\u65c5\u884c", "\u65c5", "\u30e1\u30e2", "\u6771\u4eac", "angstrom", "\u00e5ngstr\u00f6m", "a\u030angstro\u0308m",
+  "ore", "\u00f8re", "oeuvre", "\u0153uv", "naive", "na\u00efv", "-", "\u0301", "cafe \u0301", "\u00e9\u00e9\u00e9",
+};
+
+/* A waiting idea is found by exactly what FTS5 finds it by once indexed, however its accents
+ * are encoded and whatever its script: the tokens are FTS5's own. */
+static void
+test_pending_unicode (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiStore) indexed = NULL;
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "indexed.db", NULL);
+  g_autoptr(GError) error = NULL;
+  guint n = G_N_ELEMENTS (unicode_texts);
+
+  indexed = si_store_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (_si_store_begin (indexed, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *uid = g_uuid_string_random ();
+      SiStoreNewIdea row = { .uid = uid, .sid = i + 1, .version = 1, .state = SI_SYNC_STATE_SYNCED,
+                             .title = unicode_texts[i].title, .body = unicode_texts[i].body,
+                             .tag_names = unicode_texts[i].tag_names, .created_at = i + 1, .updated_at = i + 1 };
+
+      g_assert_cmpint (_si_store_insert_idea (indexed, &row, "test", &error), >, 0);
+    }
+  g_assert_true (_si_store_commit (indexed, &error));
+  g_assert_no_error (error);
+  insert_as_page (store, unicode_texts, n, 1);
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
+
+  for (guint q = 0; q < G_N_ELEMENTS (unicode_queries); q++)
+    {
+      g_autofree char *expected = search_id_set (indexed, unicode_queries[q]);
+      g_autofree char *pending = search_id_set (store, unicode_queries[q]);
+
+      g_test_message ("%s: %s", unicode_queries[q], expected);
+      g_assert_cmpstr (pending, ==, expected);
+    }
+  /* Not a comparison of two empty answers: NFC and NFD find each other. */
+  {
+    g_autofree char *nfd = search_id_set (store, "cafe\u0301");
+    g_autofree char *nfc = search_id_set (store, "caf\u00e9 cr\u00e8me");
+
+    g_assert_cmpstr (nfd, ==, "1 2");
+    g_assert_cmpstr (nfc, ==, "1 2");
+  }
+  fill_all (store, 4);
+  assert_indexes_sound (store);
+  for (guint q = 0; q < G_N_ELEMENTS (unicode_queries); q++)
+    {
+      g_autofree char *expected = search_id_set (indexed, unicode_queries[q]);
+      g_autofree char *filled = search_id_set (store, unicode_queries[q]);
+
+      g_assert_cmpstr (filled, ==, expected);
+    }
+}
+
+static gint64
+query_int (SiStore    *store,
+           const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_si_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+/* A pulled page sets the change log's and the idea count's per-row triggers aside and writes
+ * them once: the count is what counting says, every idea inserted (tombstones too) has its
+ * line, and the triggers are back for the next write. */
+static void
+test_page_bookkeeping (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) old = add_idea (store, "Old", "");
+  g_autoptr(SiTag) tag = si_store_ensure_tag (store, "fruit", NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(SiSyncPage) page = { 0 };
+  gint64 tag_id = si_tag_get_id (tag);
+  gint64 before = query_int (store, "SELECT coalesce (max (seq), 0) FROM change_log");
+
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_begin_page (store, &page, &error));
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *uid = g_uuid_string_random ();
+      SiStoreNewIdea row = { .uid = uid, .sid = 100 + i, .version = 1,
+                             .state = i == 3 ? SI_SYNC_STATE_DELETED : SI_SYNC_STATE_SYNCED,
+                             .title = "New", .body = "", .tag_ids = i % 2 ? &tag_id : NULL, .n_tags = i % 2,
+                             .created_at = 1, .updated_at = 1 };
+
+      g_assert_cmpint (_si_store_insert_idea (store, &row, "test", &error), >, 0);
+    }
+  g_assert_true (_si_store_sync_end_page (store, &page, &error));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==,
+                   query_int (store, "SELECT count (*) FROM ideas WHERE state != " SI_SQL_DELETED));
+  g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==, 5);
+  /* Each of the page's ideas, the tombstone too, has a line after the page began. */
+  for (gint64 id = 2; id <= 6; id++)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT count (*) FROM change_log WHERE collection = 'ideas'"
+                                              " AND record_id = %" G_GINT64_FORMAT " AND seq > %" G_GINT64_FORMAT,
+                                              id, before);
+      g_assert_cmpint (query_int (store, sql), >=, 1);
+    }
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM idea_tags WHERE tag_id = (SELECT id FROM tags WHERE name = 'fruit')"), ==, 2);
+
+  /* The triggers are back: a save counts and logs as before. */
+  {
+    g_autoptr(SiIdea) later = add_idea (store, "Later", "");
+
+    g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==, 6);
+    g_assert_cmpint (query_int (store, "SELECT max (seq) FROM change_log WHERE record_id = 7 AND collection = 'ideas'"), >, 0);
+    g_assert_true (si_store_delete_idea (store, si_idea_get_id (later), SI_SAVE_LOCAL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==, 5);
+  }
+  (void) old;
+}
+
+/* An idea edited or deleted while it waits for the index: found by its new text only, not
+ * found once deleted, and the index sound once filled. */
+static void
+test_pending_edited (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) idea = NULL;
+
+  insert_as_page (store, pending_texts, G_N_ELEMENTS (pending_texts), 1);
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, G_N_ELEMENTS (pending_texts));
+
+  idea = si_store_get_idea (store, 4, &error);
+  g_assert_no_error (error);
+  si_idea_set_body (idea, "Plant quinces in autumn");
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  assert_found (store, "quince", "4");
+  assert_found (store, "tomat", "");
+  assert_found (store, "garden", "4");
+
+  /* Deleted here (a tombstone until pushed) and removed for good (the server's deletion). */
+  g_assert_true (si_store_delete_idea (store, 1, SI_SAVE_LOCAL, &error));
+  assert_found (store, "croiss", "");
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_purge_idea (store, 2, &error));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+  assert_found (store, "zoe", "");
+  assert_found (store, "cafe", "");
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, G_N_ELEMENTS (pending_texts) - 1);
+
+  fill_all (store, 100);
+  assert_indexes_sound (store);
+  assert_found (store, "quince", "4");
+  assert_found (store, "tomat", "");
+  assert_found (store, "zoe", "");
+  assert_found (store, "紅葉", "3");
+  /* And edited again, now indexed: the triggers keep the index. */
+  si_idea_set_body (idea, "Plant medlars");
+  g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  assert_found (store, "quince", "");
+  assert_found (store, "medlar", "4");
+  assert_indexes_sound (store);
+}
+
+/* A fill killed with SIGKILL at any moment: what it indexed is indexed, the rest still waits
+ * (and is found), and the next fill finishes it. */
+static void
+test_pending_fill_killed (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autoptr(GError) error = NULL;
+  GRand *rand = g_rand_new_with_seed (20261206);
+  const guint n = 3000;
+  guint last_pending = n;
+
+  {
+    g_autoptr(SiStore) store = open_store ();
+    g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+    g_autofree Text *rows = g_new0 (Text, n);
+
+    for (guint i = 0; i < n; i++)
+      {
+        g_ptr_array_add (texts, g_strdup_printf ("Pulled idea %u", i));
+        rows[i].title = g_ptr_array_index (texts, i);
+        rows[i].body = i % 2 ? "odd apples" : "even pears";
+        rows[i].tag_names = "";
+      }
+    insert_as_page (store, rows, n, 1);
+    g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
+  }
+
+  for (guint trial = 0; trial < 4; trial++)
+    {
+      g_autoptr(SiStore) store = NULL;
+      g_autoptr(GSubprocess) child = NULL;
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+      g_autoptr(GDataInputStream) out = NULL;
+      g_autofree char *line = NULL;
+      guint pending;
+
+      g_subprocess_launcher_setenv (launcher, "SAVEIDEA_TEST_FILL", path, TRUE);
+      child = g_subprocess_launcher_spawn (launcher, &error, self_path, NULL);
+      g_assert_no_error (error);
+      /* Killed at a random moment once its first chunk is in. */
+      out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+      line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (line, ==, "filling");
+      g_usleep (g_rand_int_range (rand, 0, 50000));
+      g_subprocess_send_signal (child, SIGKILL);
+      g_subprocess_wait (child, NULL, &error);
+      g_assert_no_error (error);
+
+      store = si_store_new (path, &error);
+      g_assert_no_error (error);
+      assert_indexes_sound (store);
+      pending = si_store_get_search_pending (store);
+      g_test_message ("trial %u: %u waiting", trial, pending);
+      g_assert_cmpuint (pending, <=, last_pending);
+      last_pending = pending;
+      g_assert_cmpuint (si_store_count_ideas (store, &(SiIdeaFilter) { .search = "pulled idea" }, &error), ==, n);
+      g_assert_cmpuint (si_store_count_ideas (store, &(SiIdeaFilter) { .search = "apple" }, &error), ==, n / 2);
+      g_assert_no_error (error);
+    }
+  {
+    g_autoptr(SiStore) store = si_store_new (path, &error);
+
+    g_assert_no_error (error);
+    fill_all (store, 500);
+    assert_indexes_sound (store);
+    g_assert_cmpuint (si_store_count_ideas (store, &(SiIdeaFilter) { .search = "pear" }, &error), ==, n / 2);
+    assert_found (store, "idea 2999", "3000");
+  }
+  g_assert_cmpuint (last_pending, <, n);
+  g_rand_free (rand);
+}
+
+/* The child of test_pending_fill_killed(): fills the notebook at @path in small chunks until
+ * killed. */
+static int
+fill_child (const char *path)
+{
+  g_autoptr(SiStore) store = si_store_new (path, NULL);
+  guint filled = 1;
+
+  for (guint chunks = 0; store && filled > 0; chunks++)
+    {
+      if (!_si_store_search_fill (store, 20, &filled, NULL))
+        return 1;
+      if (chunks == 0)
+        {
+          g_print ("filling\n");
+          fflush (stdout);
+        }
+    }
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  if (g_getenv ("SAVEIDEA_TEST_FILL"))
+    return fill_child (g_getenv ("SAVEIDEA_TEST_FILL"));
+  self_path = g_canonicalize_filename (argv[0], NULL);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/search/cjk/inside-text", test_cjk_inside_text);
   g_test_add_func ("/search/cjk/tags", test_cjk_tags);
@@ -328,5 +802,10 @@ main (int   argc,
   g_test_add_func ("/search/cjk/sync-page", test_cjk_sync_page);
   g_test_add_func ("/search/cjk/migrated", test_cjk_migrated);
   g_test_add_func ("/search/counts-every-match", test_counts_every_match);
+  g_test_add_func ("/search/pending/found", test_pending_found);
+  g_test_add_func ("/search/pending/edited", test_pending_edited);
+  g_test_add_func ("/search/pending/unicode", test_pending_unicode);
+  g_test_add_func ("/search/pending/page-bookkeeping", test_page_bookkeeping);
+  g_test_add_func ("/search/pending/fill-killed", test_pending_fill_killed);
   return g_test_run ();
 }

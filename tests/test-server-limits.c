@@ -352,6 +352,146 @@ test_batch_steps (void)
   background_clear (&bg);
 }
 
+/* The change numbers of a batch written in steps: operations that fail or change nothing give
+ * theirs back, a tag delete numbers its ideas in between, and the account's sequence holds the
+ * last one at each commit: no number twice, none lost, the next write goes on from there. */
+static void
+test_batch_numbers (void)
+{
+  g_autoptr(SiTestServer) server = si_test_server_new (NULL);
+  g_autofree char *token = NULL;
+  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *existing = idea_json (uid, "Existing", NULL);
+  g_autofree char *edit = idea_json (uid, "Edited", NULL);
+  g_autofree char *fresh1 = idea_json (NULL, "Fresh 1", NULL);
+  g_autofree char *fresh2 = idea_json (NULL, "Fresh 2", NULL);
+  g_autofree char *fresh3 = idea_json (NULL, "Fresh 3", NULL);
+  g_autofree char *unknown = idea_json (NULL, "Unknown tag", "[987654]");
+  g_autofree char *tags = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(SiTestResponse) r = NULL;
+  g_autoptr(SiTestResponse) e = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  const guint expected[] = { 201, 200, 412, 400, 200, 200, 201, 201, 200 };
+  gint64 tag, tag_version, id, version, cursor = 0, v[G_N_ELEMENTS (expected)];
+  JsonArray *results;
+
+  si_test_server_add_user (server, "alice", PASSWORD);
+  g_setenv ("SAVEIDEA_SERVER_TEST_TX_ROWS", "4", TRUE);
+  si_test_server_start (server);
+  g_unsetenv ("SAVEIDEA_SERVER_TEST_TX_ROWS");
+  token = si_test_server_login (server, "alice", PASSWORD);
+
+  tag = create_tag (server, token, "Everywhere", &tag_version);
+  tags = g_strdup_printf ("[%" G_GINT64_FORMAT "]", tag);
+  for (guint i = 0; i < 6; i++)
+    create_idea (server, token, "Tagged", tags, NULL);
+  e = post (server, token, "ideas", existing, 201);
+  id = si_test_response_get_int (e, "id");
+  version = cursor = si_test_response_get_int (e, "version");
+
+  body = g_strdup_printf (
+    "{\"operations\":["
+    "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s},"
+    "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s},"
+    "{\"method\":\"PUT\",\"collection\":\"ideas\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":%" G_GINT64_FORMAT ",\"record\":%s},"
+    "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s},"
+    "{\"method\":\"PUT\",\"collection\":\"ideas\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":%" G_GINT64_FORMAT ",\"record\":%s},"
+    "{\"method\":\"DELETE\",\"collection\":\"tags\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":%" G_GINT64_FORMAT "},"
+    "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s},"
+    "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s},"
+    "{\"method\":\"DELETE\",\"collection\":\"ideas\",\"id\":%" G_GINT64_FORMAT ",\"if_match\":%" G_GINT64_FORMAT "}"
+    "]}",
+    fresh1, existing, id, version + 100, edit, unknown, id, version, edit, tag, tag_version, fresh2, fresh3,
+    id, version + 2);
+  r = si_test_server_request (server, "POST", "/api/v1/batch", token, body, NULL);
+  g_assert_cmpuint (r->status, ==, 200);
+  results = json_object_get_array_member (si_test_response_object (r), "results");
+  g_assert_cmpuint (json_array_get_length (results), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      JsonObject *result = record_at (results, i);
+
+      g_test_message ("operation %u", i);
+      g_assert_cmpint (json_object_get_int_member (result, "status"), ==, expected[i]);
+      v[i] = expected[i] < 300 ? json_object_get_int_member (json_object_get_object_member (result, "record"), "version") : 0;
+    }
+
+  /* The repeated create, the stale update and the unknown tag took no number; the tag delete
+   * took one for each of its 6 ideas and one for itself, in two steps. */
+  g_assert_cmpint (v[0], ==, cursor + 1);
+  g_assert_cmpint (v[1], ==, version);
+  g_assert_cmpint (v[4], ==, cursor + 2);
+  g_assert_cmpint (v[5], >, v[4]);
+  g_assert_cmpint (v[6], ==, cursor + 10);
+  g_assert_cmpint (v[7], ==, cursor + 11);
+  g_assert_cmpint (v[8], ==, cursor + 12);
+
+  /* The next write goes on from the last; every record is in the feed once, each with a number
+   * of its own, and the feed's cursor is the last number. */
+  g_assert_cmpint (create_idea (server, token, "After", NULL, &version), >, 0);
+  g_assert_cmpint (version, ==, cursor + 13);
+  {
+    g_autoptr(SiTestResponse) feed = get (server, token, "/api/v1/changes?since=%" G_GINT64_FORMAT, cursor);
+    JsonArray *records = page_records (feed);
+
+    /* Fresh 1–3, the existing idea's tombstone, the 6 ideas, the tag's tombstone, After. */
+    g_assert_cmpuint (json_array_get_length (records), ==, 12);
+    for (guint i = 0; i < json_array_get_length (records); i++)
+      {
+        gint64 n = json_object_get_int_member (record_at (records, i), "version");
+
+        g_assert_cmpint (n, >, cursor);
+        g_assert_cmpint (n, <=, cursor + 13);
+        g_assert_false (g_hash_table_contains (seen, &n));
+        g_hash_table_add (seen, g_memdup2 (&n, sizeof n));
+      }
+    g_assert_cmpint (si_test_response_get_int (feed, "cursor"), ==, cursor + 13);
+  }
+}
+
+/* A repeated create of an idea with tags gives back the first create's record whatever tags it
+ * names now: a tag deleted since, or one that never was the account's. */
+static void
+test_idempotent_create_tags (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *tags = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *unknown = idea_json (uid, "Unknown tag", "[987654]");
+  g_autofree char *path = NULL;
+  g_autofree char *v = NULL;
+  g_autoptr(SiTestResponse) first = NULL;
+  g_autoptr(SiTestResponse) again = NULL;
+  g_autoptr(SiTestResponse) other = NULL;
+  gint64 tag, tag_version;
+
+  tag = create_tag (server, token, "Soon gone", &tag_version);
+  tags = g_strdup_printf ("[%" G_GINT64_FORMAT "]", tag);
+  body = idea_json (uid, "Once", tags);
+  first = post (server, token, "ideas", body, 201);
+
+  path = g_strdup_printf ("/api/v1/tags/%" G_GINT64_FORMAT, tag);
+  v = version_header (tag_version);
+  {
+    g_autoptr(SiTestResponse) del = si_test_server_request (server, "DELETE", path, token, NULL, "If-Match", v, NULL);
+    g_assert_cmpuint (del->status, ==, 200);
+  }
+  again = post (server, token, "ideas", body, 200);
+  other = post (server, token, "ideas", unknown, 200);
+  g_assert_cmpint (si_test_response_get_int (again, "id"), ==, si_test_response_get_int (first, "id"));
+  g_assert_cmpint (si_test_response_get_int (other, "id"), ==, si_test_response_get_int (first, "id"));
+  g_assert_cmpstr (si_test_response_get_string (other, "title"), ==, "Once");
+
+  /* A new uid with a tag that never was the account's is refused. */
+  {
+    g_autofree char *fresh = idea_json (NULL, "Unknown tag", "[987654]");
+    g_autoptr(SiTestResponse) r = post (server, token, "ideas", fresh, 400);
+  }
+}
+
 static void
 test_name_taken (void)
 {
@@ -1266,6 +1406,8 @@ main (int   argc,
   g_test_add_func ("/server/tag-delete-steps", test_tag_delete_steps);
   g_test_add_func ("/server/tag-delete-steps-conflict", test_tag_delete_steps_conflict);
   g_test_add_func ("/server/batch-steps", test_batch_steps);
+  g_test_add_func ("/server/batch-numbers", test_batch_numbers);
+  g_test_add_func ("/server/idempotent-create-tags", test_idempotent_create_tags);
   g_test_add_func ("/server/name-taken", test_name_taken);
   g_test_add_func ("/server/batch", test_batch);
   g_test_add_func ("/server/large-values", test_large_values);

@@ -521,6 +521,23 @@ test_bulk_pull_searchable (void)
   g_assert_cmpuint (count_matches (b, "zucch"), ==, 1);
   g_assert_cmpuint (count_matches (b, "idea"), ==, 450);
   assert_index_intact (b);
+  /* The search index is filled after the pull, on a thread (the sync manager starts it, or
+   * saveidea-cli fills it itself): found the same way then. */
+  g_assert_cmpuint (si_store_get_search_pending (b), >, 0);
+  si_store_fill_search_in_background (b);
+  g_assert_true (si_store_get_search_filling (b));
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    while (si_store_get_search_filling (b) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_false (si_store_get_search_filling (b));
+    g_assert_cmpuint (si_store_get_search_pending (b), ==, 0);
+  }
+  g_assert_cmpuint (count_matches (b, "tomat"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "zucch"), ==, 1);
+  g_assert_cmpuint (count_matches (b, "idea"), ==, 450);
+  assert_index_intact (b);
   da = dump (a);
   db = dump (b);
   g_assert_cmpstr (da, ==, db);
@@ -741,6 +758,63 @@ test_cli_progress (void)
   g_assert_cmpstr (err, ==, "");
 }
 
+/* A notebook only saveidea-cli uses: a first download's ideas wait for the search index (the
+ * command does not wait for it), the first search indexes them, and an everyday sync's few
+ * leave nothing waiting. Found at every step. */
+static void
+test_cli_search_fill (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) ea = engine_for (s, a);
+  g_autoptr(SiAccount) account = si_account_new (b);
+  g_autoptr(SiIdea) special = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = g_strdup (si_store_get_path (b));
+  g_autofree char *out = NULL, *err = NULL, *found = NULL;
+
+  if (g_getenv ("SAVEIDEA_CLI") == NULL || !g_file_test (g_getenv ("SAVEIDEA_CLI"), G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("no saveidea-cli");
+      return;
+    }
+  add_many (a, 4200, "Idea");
+  special = add_idea (a, "Tomatoes", "Sow the cherry kind in March", NULL);
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_true (si_account_set_for_testing (account, si_test_server_get_url (s->server), "alice", NULL, &error));
+  g_assert_no_error (error);
+  g_clear_object (&account);
+  g_clear_object (&b);
+
+  g_assert_cmpint (run_cli (db, s->token, &out, &err, "sync", "--progress", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "pulled 4201, pushed 0, merged 0, conflicts 0, rejected 0\n");
+  g_assert_nonnull (strstr (err, "ideas wait for the search index"));
+  b = open_store ("b");
+  g_assert_cmpuint (si_store_get_search_pending (b), >, 4000);
+  g_clear_object (&b);
+
+  /* The first search indexes them, and finds what it looks for. */
+  g_assert_cmpint (run_cli (db, s->token, &found, NULL, "list", "--search", "cherr", NULL), ==, 0);
+  g_assert_nonnull (strstr (found, "Tomatoes"));
+  b = open_store ("b");
+  g_assert_cmpuint (si_store_get_search_pending (b), ==, 0);
+  g_assert_cmpuint (count_matches (b, "idea"), ==, 4200);
+  g_clear_object (&b);
+
+  /* An everyday sync of a few hundred (pages of 100 or more wait at first): none left. */
+  add_many (a, 300, "Later");
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (db, s->token, &out, &err, "sync", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "pulled 300, pushed 0, merged 0, conflicts 0, rejected 0\n");
+  g_assert_cmpstr (err, ==, "");
+  b = open_store ("b");
+  g_assert_cmpuint (si_store_get_search_pending (b), ==, 0);
+  g_assert_cmpuint (count_matches (b, "later"), ==, 300);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -757,6 +831,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/edit-in-flight", test_edit_in_flight);
   g_test_add_func ("/sync/paging", test_paging);
   g_test_add_func ("/sync/bulk-pull-searchable", test_bulk_pull_searchable);
+  g_test_add_func ("/sync/cli-search-fill", test_cli_search_fill);
   g_test_add_func ("/sync/interrupted-pull", test_interrupted_pull);
   g_test_add_func ("/sync/progress-total", test_progress_total);
   g_test_add_func ("/sync/instance-changed", test_instance_changed);

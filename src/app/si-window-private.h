@@ -50,6 +50,8 @@ struct _SiWindow
   GtkWidget            *sidebar_pane;
   GtkWidget            *editor_pane;
   GtkListBox           *sidebar;
+  GtkWidget            *search_fill_status;
+  GtkWidget            *search_fill_spinner;
   GtkWidget            *list_pane;
   AdwWindowTitle       *list_title;
   GtkSearchBar         *search_bar;

@@ -152,10 +152,27 @@ sync_selection (SiWindow *self)
   self->selecting = FALSE;
 }
 
+static void scroll_list_to (SiWindow *self,
+                            guint     position);
+
+/* Rows that come in above the first one shown push it down, and GTK keeps showing it: a list
+ * scrolled to the top stays there, to show new ideas as they come (a sync brings them a
+ * few rows at a time). */
 static void
-ideas_changed_cb (SiWindow *self)
+ideas_changed_cb (SiWindow *self,
+                  guint     position,
+                  guint     removed,
+                  guint     added)
 {
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view));
+
+  guint n_before = g_list_model_get_n_items (G_LIST_MODEL (self->ideas)) + removed - added;
+
   sync_selection (self);
+  /* Not when the list fills from empty (a new filter): it starts at the top anyway. */
+  if (position == 0 && added > removed && n_before > 0 && adjustment != NULL &&
+      gtk_adjustment_get_value (adjustment) <= gtk_adjustment_get_lower (adjustment))
+    scroll_list_to (self, 0);
 }
 
 static void
@@ -491,6 +508,25 @@ sidebar_refresh_cb (gpointer user_data)
   self->sidebar_refresh_id = 0;
   _si_window_refresh_sidebar (self);
   return G_SOURCE_REMOVE;
+}
+
+/* The sidebar's last line while the search index is filled with what a big pull brought
+ * (SiStore:search-filling): search works meanwhile, more slowly. */
+static void
+search_filling_cb (SiWindow *self)
+{
+  gboolean filling = si_store_get_search_filling (self->store);
+
+  gtk_widget_set_visible (self->search_fill_status, filling);
+  gtk_spinner_set_spinning (GTK_SPINNER (self->search_fill_spinner), filling);
+}
+
+static void
+show_search_fill (SiWindow *self)
+{
+  g_signal_connect_object (self->store, "notify::search-filling", G_CALLBACK (search_filling_cb),
+                           self, G_CONNECT_SWAPPED);
+  search_filling_cb (self);
 }
 
 static void
@@ -881,6 +917,8 @@ si_window_constructed (GObject *object)
   g_return_if_fail (SI_IS_STORE (self->store));
 
   self->ideas = si_idea_list_new (self->store);
+  /* A page of a sync changes every row the list shows: a few per frame, not all in one. */
+  si_idea_list_set_paced (self->ideas, TRUE);
   pool = g_ptr_array_new_with_free_func (g_object_unref);
   g_object_set_data_full (G_OBJECT (factory), "row-pool", pool, (GDestroyNotify) g_ptr_array_unref);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
@@ -911,6 +949,7 @@ si_window_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->store, "changed", G_CALLBACK (store_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  show_search_fill (self);
   si_sync_indicator_set_manager (self->sync_indicator, self->manager);
 
   self->settings = settings_if_installed ();
@@ -1056,6 +1095,8 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, flap);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar_pane);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, search_fill_status);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, search_fill_spinner);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, editor_pane);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_pane);

@@ -257,6 +257,14 @@ si_cli_cmd_list (SiCliContext  *ctx,
     }
   filter.search = search;
   filter.pinned_only = pinned;
+  /* Ideas a big pull left waiting for the search index (si_cli_cmd_sync()) are indexed once,
+   * now: each search would otherwise read all of their text. Found either way. */
+  if (search && si_store_get_search_pending (store) > 0 &&
+      !si_store_fill_search (store, ctx->cancellable, &error))
+    {
+      g_debug ("The search index was not filled: %s", error->message);
+      g_clear_error (&error);
+    }
 
   if (!(keys = si_store_query_ideas (store, &filter, &error)))
     return si_cli_fail_error (ctx, error);

@@ -24,6 +24,15 @@
 /* The list of every idea reads this many keys at a time: more than the rows a GtkListView
  * builds at once. */
 #define LOAD_PAGE 500
+/* A paced list (si_idea_list_set_paced()) changes at most PACE_BUDGET of its first PACED_ROWS
+ * rows per step (each change counting as one more), a step every PACE_INTERVAL_MS: about
+ * what a window shows, a few rows per frame. */
+#define PACED_ROWS 100
+#define PACE_BUDGET 8
+#define PACE_INTERVAL_MS 16
+/* A paced list handles this many changes of one idea each within one main-loop iteration; more
+ * (the last, small page of a sync, announced idea by idea) make one refresh right after it. */
+#define BURST_MAX 4
 
 struct _SiIdeaList
 {
@@ -41,6 +50,17 @@ struct _SiIdeaList
   char        *search;
   gboolean     pinned_only;
   gboolean     conflicts_only;
+
+  /* A paced refresh on its way: the keys the loaded ones become, with the count read with
+   * them (the whole list when @target_short), and the next step's timeout. */
+  gboolean     paced;
+  GArray      *target;
+  guint        target_total;
+  gboolean     target_short;
+  guint        pace_id;
+  guint        burst;      /* changes of one idea in this main-loop iteration */
+  gboolean     deferred;   /* more came: a refresh is due when @burst_id runs */
+  guint        burst_id;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -213,6 +233,9 @@ set_n_matches (SiIdeaList *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MATCHES]);
 }
 
+static void drop_pace   (SiIdeaList *self);
+static void finish_pace (SiIdeaList *self);
+
 /* Replaces every row, for a new filter. */
 static void
 reload (SiIdeaList *self)
@@ -222,6 +245,7 @@ reload (SiIdeaList *self)
   g_autoptr(GArray) keys = NULL;
   guint removed = n_rows (self), total = 0, n_matches = 0;
 
+  drop_pace (self);
   if (loads_lazily (self))
     {
       total = si_store_count_ideas (self->store, &filter, &error);
@@ -421,12 +445,157 @@ merge_keys (SiIdeaList *self,
   return TRUE;
 }
 
+/* After a refresh's changes of the loaded rows: the tail starts after what is loaded now (a
+ * handler of those changes may have read on), its length what @total says is left. A
+ * @short_read was the whole list, whatever the count said. */
+static void
+settle_tail (SiIdeaList *self,
+             guint       total,
+             gboolean    short_read)
+{
+  guint new_len = self->keys->len;
+  guint old_tail = self->n_tail;
+  guint new_tail = !short_read && total > new_len ? total - new_len : 0;
+
+  if (new_tail != old_tail)
+    {
+      self->n_tail = new_tail;
+      emit_items_changed (self, new_len, old_tail, new_tail);
+    }
+}
+
+/* Pacing -------------------------------------------------------------------------------------- */
+
+/* A page of a first sync brings ideas newer than every loaded one: the list's first rows all
+ * change at each page, and GTK bound, measured and shaped every row it shows in one frame
+ * (15-25 ms of the main thread, the longest iteration of a first sync). A paced list walks
+ * the loaded keys and the new ones side by side from the top as merge_keys() does, but
+ * changes only PACE_BUDGET rows per step; at any step the rows are the new keys down to
+ * some idea and the old ones after it, both in display order, so the list is always sorted
+ * and each row a real idea. Past the first PACED_ROWS rows, which a window shows, the rest
+ * is done at once. The tail follows the count at each step, so the number of rows is right
+ * from the first step (except while the list fills up from empty). */
+
+static void
+finish_pace (SiIdeaList *self)
+{
+  g_autoptr(GArray) target = g_steal_pointer (&self->target);
+
+  g_clear_handle_id (&self->pace_id, g_source_remove);
+  if (target == NULL)
+    return;
+  if (!merge_keys (self, g_array_ref (target)))
+    replace_keys (self, g_array_ref (target));
+  settle_tail (self, self->target_total, self->target_short);
+}
+
+/* Drops a paced refresh without finishing it: the rows are about to be replaced. */
+static void
+drop_pace (SiIdeaList *self)
+{
+  g_clear_handle_id (&self->pace_id, g_source_remove);
+  g_clear_pointer (&self->target, g_array_unref);
+}
+
+/* One step; returns whether there is more to do. */
+static gboolean
+pace_step (SiIdeaList *self)
+{
+  GArray *target = self->target;
+  guint pos = 0, j = 0, budget = PACE_BUDGET;
+
+  while (pos < PACED_ROWS && (pos < self->keys->len || j < target->len))
+    {
+      guint removed = 0, added = 0, len;
+      int cmp;
+
+      if (merge_compare (self->keys, pos, target, j) == 0)
+        {
+          pos++, j++;
+          continue;
+        }
+      if (budget == 0)
+        break;
+      budget--;
+      /* A run, cut where the budget ends: every old row before the last new one taken goes. */
+      while (budget > 0 &&
+             (cmp = merge_compare (self->keys, pos + removed, target, j + added)) != 0 &&
+             (pos + removed < self->keys->len || j + added < target->len))
+        {
+          if (cmp < 0)
+            removed++;
+          else
+            added++;
+          budget--;
+        }
+      g_array_remove_range (self->keys, pos, removed);
+      g_array_insert_vals (self->keys, pos, &g_array_index (target, SiIdeaKey, j), added);
+      len = self->keys->len;
+      emit_items_changed (self, pos, removed, added);
+      pos += added;
+      j += added;
+      /* A handler read on into the tail (see merge_keys()): the rest at once. */
+      if (self->keys->len != len)
+        break;
+    }
+  if (budget > 0 || pos >= PACED_ROWS)
+    {
+      finish_pace (self);
+      return FALSE;
+    }
+  /* The count at once, unless the tail would start among the first rows (a list just
+   * filling): its rows would come in all at once. */
+  if (self->keys->len >= PACED_ROWS)
+    settle_tail (self, self->target_total, self->target_short);
+  return TRUE;
+}
+
+static gboolean
+pace_cb (gpointer user_data)
+{
+  SiIdeaList *self = user_data;
+  gboolean more;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  more = pace_step (self);
+  g_object_thaw_notify (G_OBJECT (self));
+  if (more)
+    return G_SOURCE_CONTINUE;
+  self->pace_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Makes @keys (transfer full), the first rows now, the loaded keys step by step. */
+static void
+start_pace (SiIdeaList *self,
+            GArray     *keys,
+            guint       total,
+            gboolean    short_read)
+{
+  g_clear_pointer (&self->target, g_array_unref);
+  self->target = keys;
+  self->target_total = total;
+  self->target_short = short_read;
+  g_object_freeze_notify (G_OBJECT (self));
+  if (!pace_step (self))
+    g_clear_handle_id (&self->pace_id, g_source_remove);
+  else if (self->pace_id == 0)
+    /* After the frame that shows this step (GDK_PRIORITY_REDRAW comes before). */
+    self->pace_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, PACE_INTERVAL_MS, pace_cb, self, NULL);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 /* The store says anything may have changed (many ideas at once: a page of a sync, an import).
  * Re-reads as many keys as are loaded, emits the changes of the loaded rows (an insertion on
  * top, the usual case, or each run of rows that differ: merge_keys()), then one for the tail
  * when its length changed (its rows were never handed out). Replacing every row instead made GTK look for the rows it
  * shows among all the rows added, one get_item() each: the whole list loaded, at each page of
  * a first sync. */
+static void start_pace (SiIdeaList *self,
+                        GArray     *keys,
+                        guint       total,
+                        gboolean    short_read);
+
 static void
 refresh_lazily (SiIdeaList *self)
 {
@@ -434,7 +603,7 @@ refresh_lazily (SiIdeaList *self)
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) keys = NULL;
   guint want = MAX (self->keys->len, LOAD_PAGE);
-  guint total = 0, new_len, old_tail, new_tail;
+  guint total = 0;
   gboolean short_read;
 
   total = si_store_count_ideas (self->store, &filter, &error);
@@ -445,8 +614,13 @@ refresh_lazily (SiIdeaList *self)
       g_warning ("Could not list the ideas: %s", error->message);
       return;
     }
-  /* The tail keeps its old length during the first change... */
   short_read = keys->len < want;
+  if (self->paced)
+    {
+      start_pace (self, g_steal_pointer (&keys), total, short_read);
+      return;
+    }
+  /* The tail keeps its old length during the first change... */
   if (short_read || !insert_on_top (self, keys))
     {
       GArray *taken = g_steal_pointer (&keys);
@@ -455,16 +629,8 @@ refresh_lazily (SiIdeaList *self)
         replace_keys (self, g_array_ref (taken));
       g_array_unref (taken);
     }
-  /* ...and starts after what is loaded now: a handler of the first may have read on. A short
-   * read was the whole list, whatever the count said. */
-  new_len = self->keys->len;
-  old_tail = self->n_tail;
-  new_tail = !short_read && total > new_len ? total - new_len : 0;
-  if (new_tail != old_tail)
-    {
-      self->n_tail = new_tail;
-      emit_items_changed (self, new_len, old_tail, new_tail);
-    }
+  /* ...and starts after what is loaded now. */
+  settle_tail (self, total, short_read);
 }
 
 static gboolean
@@ -582,6 +748,8 @@ idea_changed (SiIdeaList *self,
   guint old_pos = 0, new_pos;
   gboolean was_shown, shown;
 
+  /* One idea's change goes on from the rows a paced refresh was to end with. */
+  finish_pace (self);
   refresh_cached (self, id);
 
   if (searching (self))
@@ -636,6 +804,38 @@ idea_changed (SiIdeaList *self,
   emit_items_changed (self, new_pos, 0, 1);
 }
 
+static void refresh_all (SiIdeaList *self);
+
+static gboolean
+burst_done_cb (gpointer user_data)
+{
+  SiIdeaList *self = user_data;
+
+  self->burst_id = 0;
+  self->burst = 0;
+  if (self->deferred)
+    {
+      self->deferred = FALSE;
+      refresh_all (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Whether a paced list leaves the change of one idea to a refresh after this burst. */
+static gboolean
+defer_in_burst (SiIdeaList *self)
+{
+  if (!self->paced)
+    return FALSE;
+  if (self->burst_id == 0)
+    /* Before the next frame (GDK_PRIORITY_REDRAW), after what runs at the default priority. */
+    self->burst_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, burst_done_cb, self, NULL);
+  if (self->deferred || ++self->burst <= BURST_MAX)
+    return self->deferred;
+  self->deferred = TRUE;
+  return TRUE;
+}
+
 static void
 on_store_changed (SiStore    *store,
                   const char *collection,
@@ -644,34 +844,44 @@ on_store_changed (SiStore    *store,
 {
   if (id == 0)
     {
-      GHashTableIter iter;
-      gpointer value;
-
-      g_hash_table_iter_init (&iter, self->cache);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        {
-          g_autoptr(SiIdea) fresh = NULL;
-
-          /* An idea no row holds is read again if one asks for it: reading the whole cache at
-           * each page of a sync was hundreds of reads for nothing. */
-          if (G_OBJECT (value)->ref_count == 1)
-            {
-              g_hash_table_iter_remove (&iter);
-              continue;
-            }
-          fresh = si_store_get_idea (self->store, si_idea_get_id (value), NULL);
-          if (fresh)
-            _si_idea_update_from (value, fresh);
-          else
-            g_hash_table_iter_remove (&iter);
-        }
-      if (loads_lazily (self))
-        refresh_lazily (self);
-      else
-        rediff (self);
+      /* Whatever a burst left for later is in this. */
+      self->deferred = FALSE;
+      refresh_all (self);
       return;
     }
-  idea_changed (self, id);
+  if (!defer_in_burst (self))
+    idea_changed (self, id);
+}
+
+/* The store says anything may have changed. */
+static void
+refresh_all (SiIdeaList *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->cache);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      g_autoptr(SiIdea) fresh = NULL;
+
+      /* An idea no row holds is read again if one asks for it: reading the whole cache at
+       * each page of a sync was hundreds of reads for nothing. */
+      if (G_OBJECT (value)->ref_count == 1)
+        {
+          g_hash_table_iter_remove (&iter);
+          continue;
+        }
+      fresh = si_store_get_idea (self->store, si_idea_get_id (value), NULL);
+      if (fresh)
+        _si_idea_update_from (value, fresh);
+      else
+        g_hash_table_iter_remove (&iter);
+    }
+  if (loads_lazily (self))
+    refresh_lazily (self);
+  else
+    rediff (self);
 }
 
 /* GObject --------------------------------------------------------------------------------------- */
@@ -695,6 +905,8 @@ si_idea_list_dispose (GObject *object)
 {
   SiIdeaList *self = SI_IDEA_LIST (object);
 
+  drop_pace (self);
+  g_clear_handle_id (&self->burst_id, g_source_remove);
   if (self->store)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
@@ -977,4 +1189,32 @@ si_idea_list_find (SiIdeaList *self,
   if (position)
     *position = pos;
   return TRUE;
+}
+
+/**
+ * si_idea_list_set_paced:
+ * @paced: whether a change of many of the first rows reaches them a few at a time
+ *
+ * A window sets this: when the store changes many ideas at once (a page of a sync), the list
+ * changes at most a few of its first rows per main-loop step, so that no frame lays out
+ * every row it shows. The number of rows is right at once; the first rows catch up within a
+ * fraction of a second. A change of one idea, or a new filter, finishes any paced change first.
+ * Off by default: then every change is complete when the store's signal returns.
+ */
+void
+si_idea_list_set_paced (SiIdeaList *self,
+                        gboolean    paced)
+{
+  g_return_if_fail (SI_IS_IDEA_LIST (self));
+
+  self->paced = !!paced;
+  if (!self->paced)
+    finish_pace (self);
+}
+
+gboolean
+si_idea_list_get_paced (SiIdeaList *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), FALSE);
+  return self->paced;
 }

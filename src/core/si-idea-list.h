@@ -27,6 +27,10 @@ gboolean    si_idea_list_get_conflicts_only (SiIdeaList *self);
 void        si_idea_list_set_conflicts_only (SiIdeaList *self,
                                              gboolean    conflicts_only);
 
+gboolean    si_idea_list_get_paced          (SiIdeaList *self);
+void        si_idea_list_set_paced          (SiIdeaList *self,
+                                             gboolean    paced);
+
 gint64      si_idea_list_get_id_at          (SiIdeaList *self,
                                              guint       position);
 gboolean    si_idea_list_find               (SiIdeaList *self,

@@ -289,6 +289,8 @@ write_idea_tags (SiStore       *self,
                  GError       **error)
 {
   sqlite3_stmt *del, *ins;
+  SiSyncPage *page;
+  gboolean added = FALSE;
   guint i = 0, j = 0;
 
   if (!(del = _si_store_prepare (self, "DELETE FROM idea_tags WHERE idea_id = ?1 AND tag_id = ?2", error)) ||
@@ -321,7 +323,13 @@ write_idea_tags (SiStore       *self,
       sqlite3_bind_int64 (stmt, 1, idea_id);
       if (!_si_store_step_done (self, stmt, NC_("what failed", "saving an idea's tags"), error))
         return FALSE;
+      added |= stmt == ins;
     }
+  /* In a pulled page, the change log's trigger for new links is set aside: an idea inserted in
+   * the page gets its line at the page's end, an older one gets it here. */
+  if (added && (page = _si_store_get_page (self)) != NULL && idea_id <= page->max_id)
+    return _si_store_exec_bind (self, "INSERT INTO change_log (collection, record_id) VALUES ('ideas', ?1)",
+                                error, "i", idea_id);
   return TRUE;
 }
 
@@ -334,11 +342,12 @@ _si_store_insert_idea (SiStore               *self,
 {
   g_autoptr(GString) tags = NULL;
   g_autoptr(GArray) none = NULL;
+  SiSyncPage *page;
   sqlite3_stmt *stmt;
   gint64 id;
   int rc;
 
-  if (row->tag_names == NULL)
+  if (row->tag_names == NULL && row->n_tags > 0)
     {
       tags = g_string_new ("[");
       for (guint i = 0; i < row->n_tags; i++)
@@ -369,8 +378,10 @@ _si_store_insert_idea (SiStore               *self,
   sqlite3_bind_text (stmt, 14, row->device, -1, SQLITE_STATIC);
   if (row->tag_names != NULL)
     sqlite3_bind_text (stmt, 12, row->tag_names, -1, SQLITE_STATIC);
-  else
+  else if (tags != NULL)
     sqlite3_bind_text (stmt, 13, tags->str, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_text (stmt, 12, "", 0, SQLITE_STATIC);   /* no tags: no names to look up */
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
   sqlite3_clear_bindings (stmt);
@@ -386,6 +397,9 @@ _si_store_insert_idea (SiStore               *self,
       return 0;
     }
   id = sqlite3_last_insert_rowid (_si_store_get_db (self));
+  /* In a pulled page, the idea count's trigger is set aside: the page adds them up. */
+  if (row->state != SI_SYNC_STATE_DELETED && (page = _si_store_get_page (self)) != NULL)
+    page->live_inserts++;
   none = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (!write_idea_tags (self, id, none, row->tag_ids, row->n_tags, error))
     return 0;

@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 6
+#define SI_STORE_SCHEMA_VERSION 7
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -400,13 +400,21 @@ char         *_si_store_dup_copy_title        (const char   *title,
                                                gint64        now);
 /* si-store-search.c: a page of many records applied in one transaction: the search index's insert trigger is
  * set aside inside the transaction (no other connection ever sees it missing) and the ideas
- * inserted meanwhile are indexed at the end in one statement. Otherwise the index flushes a
- * segment for every inserted idea. Between begin and end, no idea inserted in the page may be
+ * inserted meanwhile are listed in search_pending at the end, in one statement, for
+ * _si_store_search_fill() to index after the pull. Between begin and end, no idea inserted in the page may be
  * updated or deleted. */
 typedef struct {
-  char   *trigger_sql;   /* NULL: nothing set aside */
-  char   *cjk_trigger_sql;
-  gint64  max_id;
+  SiStore *store;
+  char    *trigger_sql;   /* NULL: nothing set aside */
+  char    *cjk_trigger_sql;
+  /* The change log's and the idea count's per-row triggers for inserted ideas and the change
+   * log's for inserted tag links, set aside too: the page writes their lines and count once
+   * (_si_store_insert_idea() counts, write_idea_tags() logs the links of older ideas). */
+  char    *log_trigger_sql;
+  char    *count_trigger_sql;
+  char    *tags_log_trigger_sql;
+  gint64   live_inserts;
+  gint64   max_id;
 } SiSyncPage;
 
 void          _si_sync_page_clear             (SiSyncPage   *page);
@@ -433,4 +441,19 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncDurability, _si_sync_durability_clear)
  * own transaction), work that later saves would otherwise do bit by bit. */
 gboolean      _si_store_sync_optimize_index   (SiStore      *self,
                                                GError      **error);
+/* si-store-search.c: the ideas of search_pending (si-store-schema.c) indexed, at most
+ * @max_ideas of them in one transaction of its own; on a thread with a connection of its own
+ * (nothing done when none wait or one runs for this notebook already). */
+gboolean      _si_store_search_fill       (SiStore      *self,
+                                           guint         max_ideas,
+                                           guint        *filled,
+                                           GError      **error);
+/* si-store.c: the page whose per-row triggers are set aside (_si_store_sync_begin_page()),
+ * or NULL. */
+SiSyncPage   *_si_store_get_page           (SiStore     *self);
+void          _si_store_set_page           (SiStore     *self,
+                                            SiSyncPage  *page);
+/* si-store.c: SiStore:search-filling, on the store's own thread. */
+void          _si_store_set_search_filling (SiStore     *self,
+                                            gboolean     filling);
 /* ===== end of sync bookkeeping ======================================================== */

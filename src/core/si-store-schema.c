@@ -227,6 +227,44 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "  tags TEXT NOT NULL DEFAULT ''"
   ");"
   "CREATE INDEX trash_deleted ON trash (deleted_at);",
+  /* 6 -> 7: the ideas a big pull wrote without indexing them (si-store-search.c): the search
+   * index is filled from here later, in short transactions, and a search reads these rows
+   * directly meanwhile. An idea listed here is in neither ideas_fts nor ideas_cjk, so the
+   * triggers leave the index alone for it (an update keeps it here, with its new text; a
+   * deletion takes it out of here), all in one trigger so that the order of triggers cannot
+   * matter. */
+  "CREATE TABLE search_pending (id INTEGER PRIMARY KEY);"
+  "DROP TRIGGER ideas_fts_update;"
+  "CREATE TRIGGER ideas_fts_update AFTER UPDATE OF title, body, tag_names ON ideas"
+  "  WHEN (old.title IS NOT new.title OR old.body IS NOT new.body OR old.tag_names IS NOT new.tag_names)"
+  "  AND NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id) BEGIN"
+  "  INSERT INTO ideas_fts (ideas_fts, rowid, title, body, tag_names)"
+  "    VALUES ('delete', old.id, old.title, old.body, old.tag_names);"
+  "  INSERT INTO ideas_fts (rowid, title, body, tag_names) VALUES (new.id, new.title, new.body, new.tag_names);"
+  "END;"
+  "DROP TRIGGER ideas_cjk_update;"
+  "CREATE TRIGGER ideas_cjk_update AFTER UPDATE OF title, body, tag_names ON ideas"
+  "  WHEN (old.title IS NOT new.title OR old.body IS NOT new.body OR old.tag_names IS NOT new.tag_names)"
+  "  AND NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id) BEGIN"
+  "  INSERT INTO ideas_cjk (ideas_cjk, rowid, title, body, tag_names)"
+  "    SELECT 'delete', old.id, si_cjk_grams (old.title), si_cjk_grams (old.body), si_cjk_grams (old.tag_names)"
+  "    WHERE si_has_cjk (old.title, old.body, old.tag_names);"
+  "  INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
+  "    SELECT new.id, si_cjk_grams (new.title), si_cjk_grams (new.body), si_cjk_grams (new.tag_names)"
+  "    WHERE si_has_cjk (new.title, new.body, new.tag_names);"
+  "END;"
+  "DROP TRIGGER ideas_fts_delete;"
+  "DROP TRIGGER ideas_cjk_delete;"
+  "CREATE TRIGGER ideas_search_delete AFTER DELETE ON ideas BEGIN"
+  "  INSERT INTO ideas_fts (ideas_fts, rowid, title, body, tag_names)"
+  "    SELECT 'delete', old.id, old.title, old.body, old.tag_names"
+  "    WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id);"
+  "  INSERT INTO ideas_cjk (ideas_cjk, rowid, title, body, tag_names)"
+  "    SELECT 'delete', old.id, si_cjk_grams (old.title), si_cjk_grams (old.body), si_cjk_grams (old.tag_names)"
+  "    WHERE si_has_cjk (old.title, old.body, old.tag_names)"
+  "    AND NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id);"
+  "  DELETE FROM search_pending WHERE id = old.id;"
+  "END;",
 };
 
 static gboolean

@@ -93,6 +93,39 @@ append_cjk_runs (GString    *query,
     }
 }
 
+/* What a person typed, cut into words at white space; NULL for text that is not UTF-8. */
+static GStrv
+search_words (const char *text)
+{
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+  return g_strsplit_set (text, " \t\r\n", -1);
+}
+
+typedef enum {
+  SEARCH_WORD_NONE,    /* nothing to search (punctuation only) */
+  SEARCH_WORD_CJK,     /* holds Chinese, Japanese or Korean: its runs are looked for in ideas_cjk */
+  SEARCH_WORD_SHORT,   /* one or two characters: a prefix in titles and tags only */
+  SEARCH_WORD_PREFIX,  /* a prefix anywhere */
+} SearchWord;
+
+/* How search_query_init() looks for one typed word (and pending_query_new() the same). */
+static SearchWord
+search_word_kind (const char *word)
+{
+  gboolean searchable = FALSE;
+
+  for (const char *p = word; *p && !searchable; p = g_utf8_next_char (p))
+    searchable = g_unichar_isalnum (g_utf8_get_char (p));
+  if (!searchable)
+    return SEARCH_WORD_NONE;
+  if (si_text_has_cjk (word, -1))
+    return SEARCH_WORD_CJK;
+  /* One or two letters would match most of a big notebook's text: while the person is still
+   * typing that little, look in titles and tags only. */
+  return g_utf8_strlen (word, -1) < 3 ? SEARCH_WORD_SHORT : SEARCH_WORD_PREFIX;
+}
+
 /* Turns what a person types into FTS5 queries: every word a prefix (in ideas_fts), or, when it
  * holds Chinese, Japanese or Korean, found anywhere inside a text (in ideas_cjk); all of them
  * required, accents and case ignored. */
@@ -100,32 +133,25 @@ static void
 search_query_init (SearchQuery *search,
                    const char  *text)
 {
-  g_auto(GStrv) words = NULL;
+  g_auto(GStrv) words = search_words (text);
   g_autoptr(GString) query = g_string_new (NULL);
   g_autoptr(GString) cjk = g_string_new (NULL);
 
   *search = (SearchQuery) { NULL, NULL };
-  if (text == NULL || !g_utf8_validate (text, -1, NULL))
-    return;
-  words = g_strsplit_set (text, " \t\r\n", -1);
-  for (guint i = 0; words[i]; i++)
+  for (guint i = 0; words && words[i]; i++)
     {
-      gboolean searchable = FALSE;
+      SearchWord kind = search_word_kind (words[i]);
 
-      for (const char *p = words[i]; *p && !searchable; p = g_utf8_next_char (p))
-        searchable = g_unichar_isalnum (g_utf8_get_char (p));
-      if (!searchable)
+      if (kind == SEARCH_WORD_NONE)
         continue;
-      if (si_text_has_cjk (words[i], -1))
+      if (kind == SEARCH_WORD_CJK)
         {
           append_cjk_runs (cjk, words[i]);
           continue;
         }
       if (query->len)
         g_string_append_c (query, ' ');
-      /* One or two letters would match most of a big notebook's text: while the person is
-       * still typing that little, look in titles and tags only. */
-      if (g_utf8_strlen (words[i], -1) < 3)
+      if (kind == SEARCH_WORD_SHORT)
         g_string_append (query, "{title tag_names} : ");
       append_quoted (query, words[i], strlen (words[i]));
       g_string_append_c (query, '*');
@@ -150,6 +176,297 @@ matches_nothing (const SiIdeaFilter *filter,
   return filter && filter->search && filter->search[0] != '\0' && search_query_is_empty (query);
 }
 
+/* Ideas a big pull wrote before the index has them (search_pending, si-store-schema.c) -------- */
+
+/* The tokenizer of ideas_fts (si-store-schema.c: "tokenize = 'unicode61 remove_diacritics 2'"),
+ * made by FTS5 itself for each connection: a waiting idea's text is cut into the very tokens
+ * the index would hold (letters and digits as Unicode 6.1 knows them, lower case, accents of
+ * Latin letters dropped, combining marks part of a word), and what a person typed into the
+ * tokens FTS5 reads from a quoted phrase. A second implementation of those rules in GLib
+ * differed (Greek and Cyrillic accents, Hangul, scripts newer than SQLite's tables). */
+static const char * const index_tokenizer_args[] = { "remove_diacritics", "2" };
+
+typedef struct {
+  fts5_tokenizer  api;
+  Fts5Tokenizer  *tokenizer;
+} IndexTokenizer;
+
+static void
+index_tokenizer_free (void *data)
+{
+  IndexTokenizer *self = data;
+
+  if (self->tokenizer)
+    self->api.xDelete (self->tokenizer);
+  g_free (self);
+}
+
+static IndexTokenizer *
+index_tokenizer_new (sqlite3 *db)
+{
+  g_autofree IndexTokenizer *self = g_new0 (IndexTokenizer, 1);
+  sqlite3_stmt *stmt = NULL;
+  fts5_api *fts5 = NULL;
+  void *user_data = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT fts5 (?1)", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_bind_pointer (stmt, 1, &fts5, "fts5_api_ptr", NULL) == SQLITE_OK)
+    sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  if (fts5 == NULL || fts5->iVersion < 2 ||
+      fts5->xFindTokenizer (fts5, "unicode61", &user_data, &self->api) != SQLITE_OK ||
+      self->api.xCreate (user_data, (const char **) index_tokenizer_args, G_N_ELEMENTS (index_tokenizer_args),
+                         &self->tokenizer) != SQLITE_OK)
+    {
+      g_warning ("SQLite's FTS5 unicode61 tokenizer is missing: search cannot work");
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+/* A text's tokens, each followed by a NUL, in @buffer; @starts: where each begins. */
+typedef struct {
+  GString *buffer;
+  GArray  *starts;   /* of guint */
+} Tokens;
+
+static int
+add_token (void       *data,
+           int         flags,
+           const char *token,
+           int         length,
+           int         start,
+           int         end)
+{
+  Tokens *tokens = data;
+  guint at = tokens->buffer->len;
+
+  if (flags & FTS5_TOKEN_COLOCATED)
+    return SQLITE_OK;   /* unicode61 makes none; a synonym would be no other position */
+  g_array_append_val (tokens->starts, at);
+  g_string_append_len (tokens->buffer, token, length);
+  g_string_append_c (tokens->buffer, '\0');
+  return SQLITE_OK;
+}
+
+static void
+tokens_init (Tokens               *tokens,
+             const IndexTokenizer *tokenizer,
+             int                   flags,
+             const char           *text)
+{
+  tokens->buffer = g_string_new (NULL);
+  tokens->starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (text && text[0])
+    tokenizer->api.xTokenize (tokenizer->tokenizer, tokens, flags, text, (int) strlen (text), add_token);
+}
+
+static void
+tokens_clear (Tokens *tokens)
+{
+  if (tokens->buffer)
+    g_string_free (tokens->buffer, TRUE);
+  if (tokens->starts)
+    g_array_unref (tokens->starts);
+  *tokens = (Tokens) { NULL, NULL };
+}
+
+static const char *
+tokens_get (const Tokens *tokens,
+            guint         i)
+{
+  return tokens->buffer->str + g_array_index (tokens->starts, guint, i);
+}
+
+/* Whether @text holds @phrase as FTS5 matches '"phrase"*': its tokens one after the other, the
+ * last one a prefix. */
+static gboolean
+tokens_have_phrase (const Tokens *text,
+                    const Tokens *phrase)
+{
+  guint n = phrase->starts->len;
+
+  for (guint i = 0; n > 0 && i + n <= text->starts->len; i++)
+    {
+      guint k = 0;
+
+      while (k + 1 < n && strcmp (tokens_get (text, i + k), tokens_get (phrase, k)) == 0)
+        k++;
+      if (k + 1 == n && g_str_has_prefix (tokens_get (text, i + k), tokens_get (phrase, k)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A search as search_query_init() makes it, read for the ideas that wait for the index: the
+ * phrases of ideas_fts's query (with the columns they look in) and the runs of CJK of
+ * ideas_cjk's. */
+typedef struct {
+  Tokens   tokens;
+  gboolean titles_only;   /* "{title tag_names} : " */
+} PendingPhrase;
+
+typedef struct {
+  GArray    *phrases;     /* of PendingPhrase with at least one token */
+  gboolean   has_words;   /* search_query_init() made a query for ideas_fts */
+  GPtrArray *cjk;         /* runs of CJK characters */
+} PendingQuery;
+
+static void
+pending_query_free (void *data)
+{
+  PendingQuery *query = data;
+
+  for (guint i = 0; i < query->phrases->len; i++)
+    tokens_clear (&g_array_index (query->phrases, PendingPhrase, i).tokens);
+  g_array_unref (query->phrases);
+  g_ptr_array_unref (query->cjk);
+  g_free (query);
+}
+
+static PendingQuery *
+pending_query_new (const IndexTokenizer *tokenizer,
+                   const char           *text)
+{
+  PendingQuery *query = g_new0 (PendingQuery, 1);
+  g_auto(GStrv) words = search_words (text);
+
+  query->phrases = g_array_new (FALSE, FALSE, sizeof (PendingPhrase));
+  query->cjk = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; words && words[i]; i++)
+    {
+      SearchWord kind = search_word_kind (words[i]);
+
+      if (kind == SEARCH_WORD_NONE)
+        continue;
+      if (kind == SEARCH_WORD_CJK)
+        {
+          for (const char *p = words[i]; *p;)
+            {
+              const char *run = p;
+
+              while (*p && si_text_is_cjk (g_utf8_get_char (p)))
+                p = g_utf8_next_char (p);
+              if (p == run)
+                p = g_utf8_next_char (p);
+              else
+                g_ptr_array_add (query->cjk, g_strndup (run, p - run));
+            }
+          continue;
+        }
+      query->has_words = TRUE;
+      {
+        PendingPhrase phrase = { .titles_only = kind == SEARCH_WORD_SHORT };
+
+        /* As FTS5 reads a quoted phrase of the query; one without a token is left out of the
+         * query's AND (and a query of only such phrases matches nothing: see pending_matches()). */
+        tokens_init (&phrase.tokens, tokenizer, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX, words[i]);
+        if (phrase.tokens.starts->len > 0)
+          g_array_append_val (query->phrases, phrase);
+        else
+          tokens_clear (&phrase.tokens);
+      }
+    }
+  return query;
+}
+
+/* One waiting idea's columns, cut into tokens when first needed. */
+typedef struct {
+  const IndexTokenizer *tokenizer;
+  const char           *text[3];   /* title, body, tag_names */
+  Tokens                tokens[3];
+} PendingIdea;
+
+static gboolean
+pending_has_phrase (PendingIdea  *idea,
+                    int           column,
+                    const Tokens *phrase)
+{
+  if (idea->tokens[column].buffer == NULL)
+    tokens_init (&idea->tokens[column], idea->tokenizer, FTS5_TOKENIZE_DOCUMENT, idea->text[column]);
+  return tokens_have_phrase (&idea->tokens[column], phrase);
+}
+
+/* Whether an idea the index does not hold yet matches @query as ideas_fts and ideas_cjk would
+ * once it is indexed: each phrase in the title or tags (or the body, unless the word was
+ * shorter than three letters), each run of CJK inside a text (a single character: the title
+ * or the tags; si_text_cjk_grams() holds every character of a run as the start of a gram). */
+static gboolean
+pending_matches (const PendingQuery *query,
+                 PendingIdea        *idea)
+{
+  if (query->has_words && query->phrases->len == 0)
+    return FALSE;   /* FTS5 finds nothing for a query of empty phrases */
+  if (!query->has_words && query->cjk->len == 0)
+    return FALSE;
+  for (guint i = 0; i < query->cjk->len; i++)
+    {
+      const char *run = g_ptr_array_index (query->cjk, i);
+
+      if (!(strstr (idea->text[0], run) || strstr (idea->text[2], run) ||
+            (g_utf8_strlen (run, -1) > 1 && strstr (idea->text[1], run))))
+        return FALSE;
+    }
+  for (guint i = 0; i < query->phrases->len; i++)
+    {
+      const PendingPhrase *phrase = &g_array_index (query->phrases, PendingPhrase, i);
+
+      if (!(pending_has_phrase (idea, 0, &phrase->tokens) || pending_has_phrase (idea, 2, &phrase->tokens) ||
+            (!phrase->titles_only && pending_has_phrase (idea, 1, &phrase->tokens))))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* si_search_pending (search, title, body, tag_names): pending_matches(), for the rows of
+ * search_pending. The search is read once per statement (SQLite keeps it with the bound
+ * value). */
+static void
+sql_search_pending (sqlite3_context  *context,
+                    int               n_values,
+                    sqlite3_value   **values)
+{
+  const IndexTokenizer *tokenizer = sqlite3_user_data (context);
+  PendingQuery *query = sqlite3_get_auxdata (context, 0);
+  PendingIdea idea = { tokenizer, { NULL, NULL, NULL }, { { NULL, NULL }, { NULL, NULL }, { NULL, NULL } } };
+  gboolean match;
+
+  if (query == NULL)
+    {
+      query = pending_query_new (tokenizer, (const char *) sqlite3_value_text (values[0]));
+      sqlite3_set_auxdata (context, 0, query, pending_query_free);
+      /* SQLite may have freed it already when it cannot keep it (out of memory). */
+      if ((query = sqlite3_get_auxdata (context, 0)) == NULL)
+        {
+          sqlite3_result_error_nomem (context);
+          return;
+        }
+    }
+  for (int i = 0; i < 3; i++)
+    {
+      idea.text[i] = (const char *) sqlite3_value_text (values[i + 1]);
+      if (idea.text[i] == NULL)
+        idea.text[i] = "";
+    }
+  match = pending_matches (query, &idea);
+  for (int i = 0; i < 3; i++)
+    tokens_clear (&idea.tokens[i]);
+  sqlite3_result_int (context, match);
+}
+
+/* The rank of an idea found in search_pending: after every idea the index ranked (si_rank ()
+ * is negative: lower is better). */
+#define PENDING_RANK "0.0"
+
+/* " UNION ALL SELECT <id>, <rank> FROM search_pending ...": the ideas not indexed yet that match
+ * the search :text, as rows of the index's subquery. */
+static void
+append_pending_source (GString *sql)
+{
+  g_string_append (sql, " UNION ALL SELECT p.id, " PENDING_RANK " FROM search_pending p JOIN ideas ip ON ip.id = p.id"
+                        " WHERE si_search_pending (:text, ip.title, ip.body, ip.tag_names)");
+}
+
 /* Prepares @sql and binds the filter's :tag and the search's :match and :cjk where @sql has
  * them. */
 static sqlite3_stmt *
@@ -170,6 +487,8 @@ prepare_with_filter (SiStore            *self,
     sqlite3_bind_text (stmt, index, query->words, -1, SQLITE_TRANSIENT);
   if (query && (index = sqlite3_bind_parameter_index (stmt, ":cjk")))
     sqlite3_bind_text (stmt, index, query->cjk, -1, SQLITE_TRANSIENT);
+  if ((index = sqlite3_bind_parameter_index (stmt, ":text")))
+    sqlite3_bind_text (stmt, index, filter->search, -1, SQLITE_TRANSIENT);
   return stmt;
 }
 
@@ -200,18 +519,20 @@ append_search_source (GString           *sql,
 }
 
 /* The filters of a search, as conditions on the index's rowid: sets read once and checked
- * for each match ("+rowid", see append_search_source()). As constraints, FTS5 evaluated the
+ * for each match ("+rowid", see append_search_source()); @id: "+rowid", or the column of
+ * search_pending's rows. As constraints, FTS5 evaluated the
  * search again for each idea with the tag: 0.8–2 s for a search inside a tag of 100,000 ideas. */
 static void
 append_search_filters (GString            *sql,
-                       const SiIdeaFilter *filter)
+                       const SiIdeaFilter *filter,
+                       const char         *id)
 {
   if (filter && filter->tag_id)
-    g_string_append (sql, " AND +rowid IN (SELECT idea_id FROM idea_tags WHERE tag_id = :tag)");
+    g_string_append_printf (sql, " AND %s IN (SELECT idea_id FROM idea_tags WHERE tag_id = :tag)", id);
   if (filter && filter->pinned_only)
-    g_string_append (sql, " AND +rowid IN (SELECT id FROM ideas WHERE pinned = 1 AND state != " SI_SQL_DELETED ")");
+    g_string_append_printf (sql, " AND %s IN (SELECT id FROM ideas WHERE pinned = 1 AND state != " SI_SQL_DELETED ")", id);
   if (filter && filter->conflicts_only)
-    g_string_append (sql, " AND +rowid IN (SELECT id FROM ideas WHERE conflict_of IS NOT NULL)");
+    g_string_append_printf (sql, " AND %s IN (SELECT id FROM ideas WHERE conflict_of IS NOT NULL)", id);
 }
 
 /* One query for every list: what differs is only which filters are present.
@@ -243,9 +564,13 @@ prepare_idea_query (SiStore            *self,
     {
       g_string_append_printf (sql, " FROM (SELECT rowid AS id, si_rank (%s) AS rank", search_table (fts));
       append_search_source (sql, fts);
-      append_search_filters (sql, filter);
+      append_search_filters (sql, filter, "+rowid");
       if (one_id)
         g_string_append (sql, " AND rowid = :id");
+      append_pending_source (sql);
+      append_search_filters (sql, filter, "p.id");
+      if (one_id)
+        g_string_append (sql, " AND p.id = :id");
       g_string_append (sql, ") m JOIN ideas i ON i.id = m.id WHERE i.state != " SI_SQL_DELETED);
     }
   else
@@ -413,7 +738,7 @@ query_search (SiStore             *self,
     }
   g_string_append_printf (sql, "SELECT rowid, si_rank (%s)", search_table (main_query));
   append_search_source (sql, main_query);
-  append_search_filters (sql, filter);
+  append_search_filters (sql, filter, "+rowid");
   g_string_append (sql, " ORDER BY rowid DESC");
   if (main_query != fts &&
       !(cjk_stmt = prepare_with_filter (self, "SELECT rowid FROM ideas_cjk WHERE ideas_cjk MATCH :cjk ORDER BY rowid DESC",
@@ -446,6 +771,25 @@ query_search (SiStore             *self,
   sqlite3_reset (stmt);
   if (cjk_stmt)
     sqlite3_reset (cjk_stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _si_store_set_error (self, rc, NC_("what failed", "searching"), error);
+      return NULL;
+    }
+  /* And the ideas a pull wrote that the index does not have yet (none, most of the time). */
+  g_string_assign (sql, "SELECT p.id, " PENDING_RANK " FROM search_pending p JOIN ideas ip ON ip.id = p.id"
+                        " WHERE ip.state != " SI_SQL_DELETED " AND si_search_pending (:text, ip.title, ip.body, ip.tag_names)");
+  append_search_filters (sql, filter, "p.id");
+  if (!(stmt = prepare_with_filter (self, sql->str, filter, NULL, error)))
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      Match match = { sqlite3_column_int64 (stmt, 0), sqlite3_column_double (stmt, 1) };
+
+      keep_best (best, &match);
+      n++;
+    }
+  sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     {
       _si_store_set_error (self, rc, NC_("what failed", "searching"), error);
@@ -723,8 +1067,15 @@ si_store_search (SiStore     *self,
 void
 _si_sync_page_clear (SiSyncPage *page)
 {
+  if (page->store != NULL && _si_store_get_page (page->store) == page)
+    _si_store_set_page (page->store, NULL);
   g_clear_pointer (&page->trigger_sql, g_free);
   g_clear_pointer (&page->cjk_trigger_sql, g_free);
+  g_clear_pointer (&page->log_trigger_sql, g_free);
+  g_clear_pointer (&page->count_trigger_sql, g_free);
+  g_clear_pointer (&page->tags_log_trigger_sql, g_free);
+  page->store = NULL;
+  page->live_inserts = 0;
   page->max_id = 0;
 }
 
@@ -747,6 +1098,10 @@ dup_trigger_sql (SiStore     *self,
   return sql;
 }
 
+#define LOG_INSERT_TRIGGER "ideas_log_insert"
+#define COUNT_INSERT_TRIGGER "idea_count_insert"
+#define TAGS_LOG_INSERT_TRIGGER "idea_tags_log_insert"
+
 gboolean
 _si_store_sync_begin_page (SiStore     *self,
                            SiSyncPage  *page,
@@ -755,15 +1110,26 @@ _si_store_sync_begin_page (SiStore     *self,
   _si_sync_page_clear (page);
   page->trigger_sql = dup_trigger_sql (self, FTS_INSERT_TRIGGER, NULL);
   page->cjk_trigger_sql = dup_trigger_sql (self, SI_CJK_INSERT_TRIGGER, NULL);
-  if (page->trigger_sql == NULL || page->cjk_trigger_sql == NULL)
+  page->log_trigger_sql = dup_trigger_sql (self, LOG_INSERT_TRIGGER, NULL);
+  page->count_trigger_sql = dup_trigger_sql (self, COUNT_INSERT_TRIGGER, NULL);
+  page->tags_log_trigger_sql = dup_trigger_sql (self, TAGS_LOG_INSERT_TRIGGER, NULL);
+  if (page->trigger_sql == NULL || page->cjk_trigger_sql == NULL || page->log_trigger_sql == NULL ||
+      page->count_trigger_sql == NULL || page->tags_log_trigger_sql == NULL)
     {
-      /* Both or neither: the page indexes what both would have. */
+      /* All or none: the page does what all of them would have. */
       _si_sync_page_clear (page);
       return TRUE;
     }
   page->max_id = _si_store_query_id (self, "SELECT coalesce (max (id), 0) FROM ideas WHERE ?1", 1);
-  return _si_store_exec_bind (self, "DROP TRIGGER " FTS_INSERT_TRIGGER, error, "") &&
-         _si_store_exec_bind (self, "DROP TRIGGER " SI_CJK_INSERT_TRIGGER, error, "");
+  if (!_si_store_exec_bind (self, "DROP TRIGGER " FTS_INSERT_TRIGGER, error, "") ||
+      !_si_store_exec_bind (self, "DROP TRIGGER " SI_CJK_INSERT_TRIGGER, error, "") ||
+      !_si_store_exec_bind (self, "DROP TRIGGER " LOG_INSERT_TRIGGER, error, "") ||
+      !_si_store_exec_bind (self, "DROP TRIGGER " COUNT_INSERT_TRIGGER, error, "") ||
+      !_si_store_exec_bind (self, "DROP TRIGGER " TAGS_LOG_INSERT_TRIGGER, error, ""))
+    return FALSE;
+  page->store = self;
+  _si_store_set_page (self, page);
+  return TRUE;
 }
 
 gboolean
@@ -773,15 +1139,22 @@ _si_store_sync_end_page (SiStore     *self,
 {
   if (page->trigger_sql == NULL)
     return TRUE;
-  /* What the triggers would have done for each idea inserted since the page began, in one
-   * statement each: the index writes one segment for the page. */
-  if (!_si_store_exec_bind (self, "INSERT INTO ideas_fts (rowid, title, body, tag_names)"
-                        " SELECT id, title, body, tag_names FROM ideas WHERE id > ?1", error, "i", page->max_id) ||
-      !_si_store_exec_bind (self, "INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
-                        " SELECT id, si_cjk_grams (title), si_cjk_grams (body), si_cjk_grams (tag_names) FROM ideas"
-                        " WHERE id > ?1 AND si_has_cjk (title, body, tag_names)", error, "i", page->max_id) ||
+  /* The ideas inserted since the page began wait for the index in search_pending: indexing
+   * was most of the time a first download took (1.6 s of 100,000 inserts, 0.37 s without);
+   * _si_store_search_fill() indexes them after the pull, a search reads them meanwhile. Their
+   * lines in the change log (one each, their tag links' included) and the idea count, as the
+   * triggers would have written them row by row. */
+  if (!_si_store_exec_bind (self, "INSERT INTO search_pending (id) SELECT id FROM ideas WHERE id > ?1",
+                            error, "i", page->max_id) ||
+      !_si_store_exec_bind (self, "INSERT INTO change_log (collection, record_id) SELECT 'ideas', id FROM ideas WHERE id > ?1",
+                            error, "i", page->max_id) ||
+      (page->live_inserts > 0 &&
+       !_si_store_exec_bind (self, "UPDATE idea_count SET n = n + ?1", error, "i", page->live_inserts)) ||
       !_si_store_exec_bind (self, page->trigger_sql, error, "") ||
-      !_si_store_exec_bind (self, page->cjk_trigger_sql, error, ""))
+      !_si_store_exec_bind (self, page->cjk_trigger_sql, error, "") ||
+      !_si_store_exec_bind (self, page->log_trigger_sql, error, "") ||
+      !_si_store_exec_bind (self, page->count_trigger_sql, error, "") ||
+      !_si_store_exec_bind (self, page->tags_log_trigger_sql, error, ""))
     return FALSE;
   _si_sync_page_clear (page);
   return TRUE;
@@ -804,6 +1177,180 @@ _si_store_sync_optimize_index (SiStore  *self,
     }
   g_debug ("Merged the search index in %.0f ms", (g_get_monotonic_time () - start) / 1000.0);
   return TRUE;
+}
+
+/**
+ * _si_store_search_fill:
+ * @max_ideas: at most this many
+ * @filled: (out): how many were indexed
+ *
+ * Indexes the first @max_ideas ideas of search_pending, in one short transaction of its own.
+ */
+gboolean
+_si_store_search_fill (SiStore  *self,
+                       guint     max_ideas,
+                       guint    *filled,
+                       GError  **error)
+{
+  gint64 last;
+
+  *filled = 0;
+  if (!_si_store_begin (self, error))
+    return FALSE;
+  last = _si_store_query_id (self, "SELECT coalesce ((SELECT id FROM search_pending ORDER BY id LIMIT 1 OFFSET ?1 - 1),"
+                                   " (SELECT max (id) FROM search_pending))", max_ideas);
+  if (last == 0)
+    return _si_store_commit (self, error);
+  *filled = (guint) _si_store_query_id (self, "SELECT count (*) FROM search_pending WHERE id <= ?1", last);
+  if (!_si_store_exec_bind (self, "INSERT INTO ideas_fts (rowid, title, body, tag_names)"
+                            " SELECT i.id, i.title, i.body, i.tag_names FROM search_pending p JOIN ideas i ON i.id = p.id"
+                            " WHERE p.id <= ?1", error, "i", last) ||
+      !_si_store_exec_bind (self, "INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
+                            " SELECT i.id, si_cjk_grams (i.title), si_cjk_grams (i.body), si_cjk_grams (i.tag_names)"
+                            " FROM search_pending p JOIN ideas i ON i.id = p.id"
+                            " WHERE p.id <= ?1 AND si_has_cjk (i.title, i.body, i.tag_names)", error, "i", last) ||
+      !_si_store_exec_bind (self, "DELETE FROM search_pending WHERE id <= ?1", error, "i", last) ||
+      !_si_store_commit (self, error))
+    {
+      _si_store_rollback (self);
+      *filled = 0;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * si_store_get_search_pending:
+ *
+ * Returns: how many ideas the search index does not hold yet (a search finds them all the
+ *   same, ranked after the others)
+ */
+guint
+si_store_get_search_pending (SiStore *self)
+{
+  g_return_val_if_fail (SI_IS_STORE (self), 0);
+
+  return (guint) _si_store_query_id (self, "SELECT count (*) FROM search_pending WHERE ?1", 1);
+}
+
+#define FILL_CHUNK 4000   /* ideas indexed in one transaction: about 60 ms */
+
+/* Every waiting idea indexed on @self's connection, FILL_CHUNK to a transaction; the index
+ * tidied after a big fill. */
+static gboolean
+fill_all (SiStore       *self,
+          GCancellable  *cancellable,
+          guint         *total,
+          GError       **error)
+{
+  guint filled = 0;
+
+  *total = 0;
+  do
+    {
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !_si_store_search_fill (self, FILL_CHUNK, &filled, error))
+        return FALSE;
+      *total += filled;
+    }
+  while (filled > 0);
+  return *total <= FILL_CHUNK || _si_store_sync_optimize_index (self, error);
+}
+
+/**
+ * si_store_fill_search:
+ * @cancellable: (nullable): stops it between two transactions
+ *
+ * Indexes every idea that waits for the search index (si_store_get_search_pending()) now, in
+ * transactions of a few thousand ideas. What it indexed stays indexed when it fails or is
+ * cancelled.
+ */
+gboolean
+si_store_fill_search (SiStore       *self,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  guint total;
+
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  return fill_all (self, cancellable, &total, error);
+}
+
+/* The notebooks being filled by this process, by path. */
+G_LOCK_DEFINE_STATIC (filling);
+static GHashTable *filling;
+
+/* The fill's thread: its own connection, one short transaction per chunk, so that saves and
+ * pulls meanwhile wait for one chunk at most. A process killed meanwhile leaves the rest in
+ * search_pending, for the next fill. */
+static void
+fill_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const char *path = task_data;
+  g_autoptr(SiStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  guint total = 0;
+
+  /* A notebook removed meanwhile is not made again. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS) && (store = si_store_new (path, &error)) != NULL)
+    fill_all (store, NULL, &total, &error);
+  if (error)
+    g_debug ("Filling the search index of %s stopped: %s", path, error->message);
+  else
+    g_debug ("Indexed %u ideas in %.0f ms", total, (g_get_monotonic_time () - start) / 1000.0);
+  G_LOCK (filling);
+  g_hash_table_remove (filling, path);
+  G_UNLOCK (filling);
+  g_task_return_boolean (task, error == NULL);
+}
+
+static void
+fill_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  _si_store_set_search_filling (SI_STORE (source), FALSE);
+}
+
+/**
+ * si_store_fill_search_in_background:
+ *
+ * Indexes the ideas that wait for the search index on a thread of their own, unless none wait
+ * or this process is filling this notebook already. SiStore:search-filling is TRUE meanwhile
+ * (notified in the thread-default main context of the caller).
+ */
+void
+si_store_fill_search_in_background (SiStore *self)
+{
+  g_autoptr(GTask) task = NULL;
+  const char *path;
+  gboolean started = FALSE;
+
+  g_return_if_fail (SI_IS_STORE (self));
+
+  path = si_store_get_path (self);
+  if (path == NULL || si_store_get_search_pending (self) == 0)
+    return;
+  G_LOCK (filling);
+  if (filling == NULL)
+    filling = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (!g_hash_table_contains (filling, path))
+    {
+      g_hash_table_add (filling, g_strdup (path));
+      started = TRUE;
+    }
+  G_UNLOCK (filling);
+  if (!started)
+    return;
+  _si_store_set_search_filling (self, TRUE);
+  task = g_task_new (self, NULL, fill_done, NULL);
+  g_task_set_source_tag (task, si_store_fill_search_in_background);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+  g_task_run_in_thread (task, fill_thread);
 }
 
 /* The SQL functions of the schema's triggers --------------------------------------------------- */
@@ -856,8 +1403,12 @@ gboolean
 _si_store_register_text_functions (sqlite3 *db)
 {
   int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+  IndexTokenizer *tokenizer = NULL;
 
   return sqlite3_create_function (db, "si_cjk_grams", 1, flags, NULL, sql_cjk_grams, NULL, NULL) == SQLITE_OK &&
          sqlite3_create_function (db, "si_has_cjk", -1, flags, NULL, sql_has_cjk, NULL, NULL) == SQLITE_OK &&
+         (tokenizer = index_tokenizer_new (db)) != NULL &&
+         sqlite3_create_function_v2 (db, "si_search_pending", 4, flags, tokenizer, sql_search_pending, NULL, NULL,
+                                     index_tokenizer_free) == SQLITE_OK &&
          sqlite3_create_collation_v2 (db, "si_natural", SQLITE_UTF8, NULL, sql_natural_collation, NULL) == SQLITE_OK;
 }

@@ -21,6 +21,7 @@
 #include "si-merge.h"
 #include "si-history-private.h"
 #include "si-store-private.h"
+#include "si-wire-write.h"
 
 #define META_INSTANCE_ID "instance_id"
 #define META_CURSOR_PREFIX "cursor:"
@@ -683,7 +684,6 @@ legacy_content_digest (SiCollection       *collection,
 {
   const SiCollectionCodec *codec = si_collection_get_codec (collection);
   g_autoptr(SiWireRecord) copy = si_wire_record_copy (record);
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *text = NULL;
   gsize length = 0;
 
@@ -704,8 +704,7 @@ legacy_content_digest (SiCollection       *collection,
           g_array_index (refs, gint64, out++) = g_array_index (refs, gint64, i);
       g_array_set_size (refs, out);
     }
-  node = si_wire_record_to_json (copy, SI_WIRE_MODE_REQUEST);
-  text = si_wire_to_string (node, &length);
+  text = si_wire_record_to_text (copy, SI_WIRE_MODE_REQUEST, &length);
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, length);
 }
 
@@ -873,8 +872,7 @@ resolve_pending (SiStore      *self,
 static char *
 record_to_json_text (const SiWireRecord *record)
 {
-  g_autoptr(JsonNode) node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
-  return si_wire_to_string (node, NULL);
+  return si_wire_record_to_text (record, SI_WIRE_MODE_RESPONSE, NULL);
 }
 
 static SiWireRecord *

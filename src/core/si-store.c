@@ -46,6 +46,8 @@ struct _SiStore
   guint       watch_id;
   guint       checking : 1;
   guint       check_again : 1;
+  guint       search_filling : 1;
+  SiSyncPage *page;           /* a pulled page whose per-row triggers are set aside */
 };
 
 G_DEFINE_FINAL_TYPE (SiStore, si_store, G_TYPE_OBJECT)
@@ -54,6 +56,7 @@ G_DEFINE_QUARK (si-store-error-quark, si_store_error)
 enum {
   PROP_0,
   PROP_PATH,
+  PROP_SEARCH_FILLING,
   N_PROPS
 };
 
@@ -111,6 +114,9 @@ si_store_get_property (GObject    *object,
     case PROP_PATH:
       g_value_set_string (value, self->path);
       break;
+    case PROP_SEARCH_FILLING:
+      g_value_set_boolean (value, self->search_filling);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -128,6 +134,15 @@ si_store_class_init (SiStoreClass *klass)
   properties[PROP_PATH] =
     g_param_spec_string ("path", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * SiStore:search-filling:
+   *
+   * Whether this process is filling the notebook's search index with ideas a pull wrote
+   * (si_store_fill_search_in_background()): a search finds them meanwhile, more slowly.
+   */
+  properties[PROP_SEARCH_FILLING] =
+    g_param_spec_boolean ("search-filling", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -669,6 +684,41 @@ si_store_get_path (SiStore *self)
 {
   g_return_val_if_fail (SI_IS_STORE (self), NULL);
   return self->path;
+}
+
+/**
+ * si_store_get_search_filling:
+ *
+ * Returns: the value of SiStore:search-filling
+ */
+gboolean
+si_store_get_search_filling (SiStore *self)
+{
+  g_return_val_if_fail (SI_IS_STORE (self), FALSE);
+  return self->search_filling;
+}
+
+SiSyncPage *
+_si_store_get_page (SiStore *self)
+{
+  return self->page;
+}
+
+void
+_si_store_set_page (SiStore    *self,
+                    SiSyncPage *page)
+{
+  self->page = page;
+}
+
+void
+_si_store_set_search_filling (SiStore  *self,
+                              gboolean  filling)
+{
+  if (self->search_filling == !!filling)
+    return;
+  self->search_filling = !!filling;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_FILLING]);
 }
 
 /* Change notification ---------------------------------------------------------------------------- */

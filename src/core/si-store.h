@@ -161,6 +161,12 @@ gboolean    si_store_resolve_conflict  (SiStore            *self,
                                         SiConflictChoice    choice,
                                         gint64             *remaining_id,
                                         GError            **error);
+guint       si_store_get_search_pending (SiStore           *self);
+gboolean    si_store_fill_search       (SiStore            *self,
+                                        GCancellable       *cancellable,
+                                        GError            **error);
+void        si_store_fill_search_in_background (SiStore    *self);
+gboolean    si_store_get_search_filling (SiStore           *self);
 guint       si_store_count_ideas       (SiStore            *self,
                                         const SiIdeaFilter *filter,
                                         GError            **error);

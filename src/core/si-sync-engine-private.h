@@ -9,6 +9,7 @@
 #include "si-store-private.h"
 #include "si-sync-engine.h"
 #include "si-wire.h"
+#include "si-wire-write.h"
 
 G_BEGIN_DECLS
 
@@ -116,6 +117,13 @@ void    _si_sync_engine_send_request     (GTask         *task,
                                           JsonNode      *body,
                                           gint64         if_match,
                                           ResponseFunc   func);
+/* The same with ready JSON text as the body (si-wire-write.h): takes @body. */
+void    _si_sync_engine_send_request_text (GTask        *task,
+                                           const char   *method,
+                                           const char   *path,
+                                           GString      *body,
+                                           gint64        if_match,
+                                           ResponseFunc  func);
 /* GET @path; a 200 answer goes to @raw_func unparsed, any other to @func. */
 void    _si_sync_engine_send_request_raw (GTask         *task,
                                           const char    *path,

@@ -19,7 +19,7 @@
 
 #include "si-sync-engine-private.h"
 
-#define BULK_PAGE 100   /* records in a page from which the search index is filled per page */
+#define BULK_PAGE 100   /* records in a page from which its new ideas wait for the search index */
 /* A pull must end, whatever the server says. Each page that says more follow must move the
  * cursor forward, and one feed takes at most twice the pages its first page announced (its
  * `remaining`, at that page's size), plus PULL_SLACK_PAGES for what other devices write
@@ -110,7 +110,7 @@ apply_page (SiSyncEngine  *self,
   _si_store_sync_relax_durability (store, &durability);
   if (!_si_store_begin (store, error))
     return FALSE;
-  /* Many records: the search index is filled once for the page. */
+  /* Many records: the page's new ideas wait for the search index (si-store-search.c). */
   if (page->records->len >= BULK_PAGE)
     {
       if (!_si_store_sync_begin_page (store, &bulk, error))
@@ -286,7 +286,7 @@ decode_thread (GTask        *step,
 }
 
 /* The pull's thread: the page applied to the pull's connection; after a feed's last page, what
- * the server no longer has goes (a full sync) and the search index is tidied. */
+ * the server no longer has goes (a full sync). */
 static void
 apply_thread (GTask        *step,
               gpointer      source_object,
@@ -311,8 +311,6 @@ apply_thread (GTask        *step,
       for (guint c = 0; ok && !job->legacy && c < self->collections->len; c++)
         ok = prune (self, self->pull_store, run, c, &error);
     }
-  if (ok && !job->page->more && !job->legacy && run->bulk_pages > 1)
-    ok = _si_store_sync_optimize_index (self->pull_store, &error);
   run->us_applying += g_get_monotonic_time () - start;
   run->us_applying_cpu += thread_cpu_us () - cpu_start;
   if (!ok)

@@ -295,7 +295,6 @@ handle_result (SiSyncEngine   *self,
 
   if (status >= 200 && status < 300 && record != NULL)
     {
-      g_autoptr(JsonNode) node = NULL;
       g_autofree char *base = NULL;
       gboolean found = FALSE;
 
@@ -312,8 +311,7 @@ handle_result (SiSyncEngine   *self,
         /* The create had happened already (a lost response) and the record changed since. */
         return take_current (self, run, op, record, error);
 
-      node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
-      base = si_wire_to_string (node, NULL);
+      base = si_wire_record_to_text (record, SI_WIRE_MODE_RESPONSE, NULL);
       if (batch != NULL)
         {
           SiSyncPushed pushed = { op->id, op->generation, record->id, record->version,
@@ -341,8 +339,7 @@ handle_result (SiSyncEngine   *self,
           problem->current->id == op->sid && si_wire_record_content_equal (problem->current, op->record))
         {
           /* The server has what we send (our earlier push of it, its answer lost): done. */
-          g_autoptr(JsonNode) node = si_wire_record_to_json (problem->current, SI_WIRE_MODE_RESPONSE);
-          g_autofree char *base = si_wire_to_string (node, NULL);
+          g_autofree char *base = si_wire_record_to_text (problem->current, SI_WIRE_MODE_RESPONSE, NULL);
 
           if (!_si_store_sync_mark_pushed (self->store, table, op->id, op->generation, op->sid,
                                            problem->current->version, base, NULL, error))
@@ -694,17 +691,18 @@ push_next (GTask *task)
 
   if (take > 1 || (self->batch_threshold > 0 && run->ops->len > 1) || batches_only (self))
     {
-      g_autoptr(GPtrArray) wire_ops = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_batch_op_free);
-      g_autoptr(JsonNode) body = NULL;
+      /* Written straight from the records: no JSON tree per operation. */
+      GString *body = g_string_sized_new (400 * (gsize) run->ops->len + 32);
 
+      si_wire_batch_request_begin (body);
       for (guint i = 0; i < run->ops->len; i++)
         {
           PushOp *op = g_ptr_array_index (run->ops, i);
-          g_ptr_array_add (wire_ops, si_wire_batch_op_new (op->method, si_collection_get_wire (op->collection),
-                                                           op->sid, op->if_match, op->record));
+          si_wire_batch_request_append (body, op->method, si_collection_get_wire (op->collection),
+                                        op->sid, op->if_match, op->record);
         }
-      body = si_wire_batch_request_to_json (wire_ops);
-      _si_sync_engine_send_request (task, SOUP_METHOD_POST, "batch", body, -1, on_batch);
+      si_wire_batch_request_end (body);
+      _si_sync_engine_send_request_text (task, SOUP_METHOD_POST, "batch", body, -1, on_batch);
     }
   else
     {

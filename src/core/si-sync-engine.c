@@ -315,7 +315,7 @@ static SoupMessage *
 new_message (SiSyncEngine  *self,
              const char    *method,
              const char    *path,
-             JsonNode      *body,
+             GBytes        *body,
              gint64         if_match,
              GError       **error)
 {
@@ -337,16 +337,10 @@ new_message (SiSyncEngine  *self,
       soup_message_headers_replace (soup_message_get_request_headers (msg), "If-Match", etag);
     }
   if (body != NULL)
-    {
-      gsize length = 0;
-      char *text = si_wire_to_string (body, &length);
-      g_autoptr(GBytes) bytes = g_bytes_new_take (text, length);
-
-      soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
-    }
+    soup_message_set_request_body_from_bytes (msg, "application/json", body);
   return msg;
 }
-static void send_request (GTask *task, const char *method, const char *path, JsonNode *body,
+static void send_request (GTask *task, const char *method, const char *path, GBytes *body,
                           gint64 if_match, ResponseFunc func, RawResponseFunc raw_func);
 
 void
@@ -357,7 +351,29 @@ _si_sync_engine_send_request (GTask        *task,
                               gint64        if_match,
                               ResponseFunc  func)
 {
-  send_request (task, method, path, body, if_match, func, NULL);
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (body != NULL)
+    {
+      gsize length = 0;
+      char *text = si_wire_to_string (body, &length);
+
+      bytes = g_bytes_new_take (text, length);
+    }
+  send_request (task, method, path, bytes, if_match, func, NULL);
+}
+
+void
+_si_sync_engine_send_request_text (GTask        *task,
+                                   const char   *method,
+                                   const char   *path,
+                                   GString      *body,
+                                   gint64        if_match,
+                                   ResponseFunc  func)
+{
+  g_autoptr(GBytes) bytes = g_string_free_to_bytes (body);
+
+  send_request (task, method, path, bytes, if_match, func, NULL);
 }
 
 void
@@ -373,7 +389,7 @@ static void
 send_request (GTask           *task,
               const char      *method,
               const char      *path,
-              JsonNode        *body,
+              GBytes          *body,
               gint64           if_match,
               ResponseFunc     func,
               RawResponseFunc  raw_func)

@@ -321,6 +321,9 @@ sync_done (GObject      *source,
   g_autoptr(GError) error = NULL;
 
   si_sync_engine_sync_finish (SI_SYNC_ENGINE (source), result, &self->last_report, &error);
+  /* The ideas of the pull's big pages are found already (read as they are), and indexed now,
+   * on a thread: the run did not wait for it (si-store-search.c). */
+  si_store_fill_search_in_background (self->store);
   finish_sync (self, error);
 }
 
@@ -365,6 +368,8 @@ token_found (GObject      *source,
 static void
 start_sync (SiSyncManager *self)
 {
+  /* What an earlier process left waiting for the search index (saveidea-cli, a fill killed). */
+  si_store_fill_search_in_background (self->store);
   if (self->syncing)
     {
       self->again = TRUE;

@@ -10,8 +10,8 @@
 /* ---------------------------------------------------------------------------------------- */
 /* batch */
 
-static const char *
-method_to_string (SiWireMethod method)
+const char *
+_si_wire_method_to_string (SiWireMethod method)
 {
   switch (method)
     {
@@ -219,7 +219,7 @@ si_wire_batch_request_to_json (GPtrArray *ops)
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "method");
-      json_builder_add_string_value (builder, method_to_string (op->method));
+      json_builder_add_string_value (builder, _si_wire_method_to_string (op->method));
       json_builder_set_member_name (builder, "collection");
       json_builder_add_string_value (builder, si_wire_collection_to_string (op->collection));
       if (op->method != SI_WIRE_METHOD_POST)

@@ -54,6 +54,9 @@ void           _si_wire_build_time            (JsonBuilder         *builder,
                                                const char          *name,
                                                gint64               ms);
 
+/* "POST", "PUT", "DELETE" */
+const char    *_si_wire_method_to_string      (SiWireMethod         method);
+
 void           _si_wire_problem_build_members (const SiWireProblem *problem,
                                                JsonBuilder         *builder);
 SiWireProblem *_si_wire_problem_from_object   (JsonObject          *object,

@@ -113,26 +113,85 @@ si_wire_timestamp_parse (const char *text,
   return TRUE;
 }
 
-char *
-si_wire_timestamp_format (gint64 ms)
+/* Two digits of @value (0..99) at @p. */
+static inline void
+put2 (char *p,
+      int   value)
 {
-  g_autoptr(GDateTime) dt = NULL;
-  gint64 seconds;
-  int millis;
+  p[0] = (char) ('0' + value / 10);
+  p[1] = (char) ('0' + value % 10);
+}
+
+/* The civil (proleptic Gregorian) date of day @days after 1970-01-01 (@days >= 0): shift the
+ * epoch to 0000-03-01 so that the leap day ends each year, then take 400-year eras
+ * (146,097 days), years of the era, days of the year and months of 153 days per 5. */
+static void
+civil_from_days (gint64  days,
+                 int    *out_year,
+                 int    *out_month,
+                 int    *out_day)
+{
+  gint64 z = days + 719468;
+  gint64 era = z / 146097;
+  int day_of_era = (int) (z - era * 146097);
+  int year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
+  int day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  int month_from_march = (5 * day_of_year + 2) / 153;
+  int month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+
+  *out_day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+  *out_month = month;
+  *out_year = (int) (year_of_era + era * 400) + (month <= 2);
+}
+
+void
+si_wire_timestamp_append (GString *out,
+                          gint64   ms)
+{
+  char text[24];
+  gint64 seconds, days;
+  int year, month, day, second_of_day, millis;
+
+  g_return_if_fail (out != NULL);
 
   if (ms < 0)
     ms = 0;
+  /* Past 9999-12-31T23:59:59 (which GDateTime, the first owner of this format, could not
+   * hold) the epoch stands in, as it always has. */
+  if (ms / 1000 > TIMESTAMP_MAX_MS / 1000)
+    ms = 0;
   seconds = ms / 1000;
   millis = (int) (ms % 1000);
+  days = seconds / 86400;
+  second_of_day = (int) (seconds % 86400);
+  civil_from_days (days, &year, &month, &day);
 
-  dt = g_date_time_new_from_unix_utc (seconds);
-  if (dt == NULL)
-    return g_strdup ("1970-01-01T00:00:00.000Z");
+  put2 (text, year / 100);
+  put2 (text + 2, year % 100);
+  text[4] = '-';
+  put2 (text + 5, month);
+  text[7] = '-';
+  put2 (text + 8, day);
+  text[10] = 'T';
+  put2 (text + 11, second_of_day / 3600);
+  text[13] = ':';
+  put2 (text + 14, second_of_day / 60 % 60);
+  text[16] = ':';
+  put2 (text + 17, second_of_day % 60);
+  text[19] = '.';
+  text[20] = (char) ('0' + millis / 100);
+  put2 (text + 21, millis % 100);
+  text[23] = 'Z';
+  g_string_append_len (out, text, sizeof text);
+}
 
-  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                          g_date_time_get_year (dt), g_date_time_get_month (dt),
-                          g_date_time_get_day_of_month (dt), g_date_time_get_hour (dt),
-                          g_date_time_get_minute (dt), g_date_time_get_second (dt), millis);
+char *
+si_wire_timestamp_format (gint64 ms)
+{
+  GString *text = g_string_sized_new (25);
+
+  si_wire_timestamp_append (text, ms);
+  return g_string_free (text, FALSE);
 }
 
 /* ---------------------------------------------------------------------------------------- */

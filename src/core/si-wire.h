@@ -378,6 +378,10 @@ gboolean  si_wire_timestamp_parse  (const char *text,
                                     gint64     *out_ms);
 /* ms since the epoch -> `2026-11-28T04:08:50.123Z` */
 char     *si_wire_timestamp_format (gint64      ms);
+/* The same text appended to @out (no quotes), without an allocation of its own. Before the
+ * epoch: the epoch; past 9999-12-31T23:59:59.999Z: the epoch too. */
+void      si_wire_timestamp_append (GString    *out,
+                                    gint64      ms);
 
 /* The key under which tag names are unique: casefold(normalize(name, NFKC)). It is computed
  * from the name as stored; a name is normalised (si_wire_tag_name_normalize()) before it is

@@ -9,6 +9,7 @@
 #include "si-server-listener.h"
 #include "si-server-throttle.h"
 #include "si-wire.h"
+#include "si-wire-write.h"
 
 G_BEGIN_DECLS
 
@@ -103,6 +104,10 @@ void           _si_server_reply_set_retry_after (Reply              *reply,
 void           _si_server_respond_json          (Reply              *reply,
                                                  guint               status,
                                                  JsonNode           *node);
+/* Ready JSON text (si-wire-write.h) as the body: takes @text. */
+void           _si_server_respond_text          (Reply              *reply,
+                                                 guint               status,
+                                                 GString            *text);
 void           _si_server_respond_problem       (Reply              *reply,
                                                  guint               status,
                                                  const char         *code,

@@ -105,8 +105,6 @@ respond_outcome (Reply           *reply,
                  SiWireProblem   *problem,
                  SiServerStorage *storage)
 {
-  g_autoptr(JsonNode) node = NULL;
-
   if (record != NULL)
     {
       _si_server_respond_record (reply, status, record);
@@ -115,8 +113,7 @@ respond_outcome (Reply           *reply,
   g_assert (problem != NULL);
   if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
     _si_server_reply_set_retry_after (reply, storage);
-  node = si_wire_problem_to_json (problem);
-  _si_server_respond_json (reply, status, node);
+  _si_server_respond_text (reply, status, si_wire_problem_to_text (problem));
 }
 
 static void
@@ -126,7 +123,7 @@ list_run (Request         *request,
 {
   g_autoptr(SiWirePage) page = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = NULL;
+  GString *text;
 
   page = si_server_storage_records_list (storage, account_id, request->collection, request->since,
                                          (guint) request->limit, &error);
@@ -136,10 +133,10 @@ list_run (Request         *request,
       return;
     }
   if (request->collection == SI_SERVER_STORAGE_ALL_COLLECTIONS)
-    node = si_wire_changes_to_json (page);
+    text = si_wire_changes_to_text (page);
   else
-    node = si_wire_page_to_json (page);
-  _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
+    text = si_wire_page_to_text (page);
+  _si_server_respond_text (&request->reply, SOUP_STATUS_OK, text);
 }
 
 static void
@@ -150,7 +147,6 @@ batch_run (Request         *request,
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) ops = NULL;
   g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) own = NULL;
   g_autoptr(GArray) changes = NULL;
@@ -231,8 +227,7 @@ batch_run (Request         *request,
 
   if (_si_server_reports_changes ())
     changes = si_wire_change_ranges_from_versions (own);
-  node = si_wire_batch_response_to_json_with_changes (results, changes);
-  _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
+  _si_server_respond_text (&request->reply, SOUP_STATUS_OK, si_wire_batch_response_to_text (results, changes));
 }
 
 /* GET /ideas/<id>/history and GET /trash */

@@ -228,7 +228,7 @@ si_server_storage_record_undelete (SiServerStorage  *self,
   if (!_si_server_storage_write_begin (rows, error))
     return NULL;
 
-  version = ops->next_version (rows->backend, account_id, &local_error);
+  version = _si_server_storage_take_version (rows, account_id, &local_error);
   if (version == 0)
     goto done;
   current = ops->load (rows->backend, account_id, SI_WIRE_COLLECTION_IDEAS, id, TRUE, &local_error);

@@ -79,6 +79,23 @@ next_version (gpointer   self,
   return get_int (res, 0, 0);
 }
 
+/* Inside the transaction whose next_version() holds the account's row. */
+static gboolean
+store_version (gpointer   self,
+               gint64     account_id,
+               gint64     seq,
+               GError   **error)
+{
+  g_autoptr(PGresult) res = NULL;
+  Params p = { 0 };
+
+  param_int (&p, account_id);
+  param_int (&p, seq);
+  res = _si_server_storage_pg_exec_params (self, "UPDATE accounts SET seq = $2 WHERE id = $1", &p,
+                                           "store the change sequence", error);
+  return res != NULL;
+}
+
 /* @lock: SELECT ... FOR UPDATE (inside a write). */
 static SiWireRecord *
 load_record (gpointer           self,
@@ -691,6 +708,7 @@ const SiServerStorageRowOps _si_server_storage_pg_row_ops = {
   .tx_end = _si_server_storage_pg_tx_end,
   .exec = _si_server_storage_pg_exec_simple,
   .next_version = next_version,
+  .store_version = store_version,
   .lock_account = lock_account,
   .load = load_record,
   .load_by_uid = load_record_by_uid,

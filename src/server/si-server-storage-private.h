@@ -89,9 +89,16 @@ typedef struct {
                                   GError            **error);
 
   /* The account's next change number (NOT_FOUND for no such account); the writers of one
-   * account are serialised from here to the end of the transaction. */
+   * account are serialised from here to the end of the transaction. The record algorithm
+   * calls it once per transaction (_si_server_storage_take_version() counts on from there). */
   gint64        (*next_version)  (gpointer            backend,
                                   gint64              account_id,
+                                  GError            **error);
+  /* Stores @seq as the account's last change number, inside the transaction whose
+   * next_version() locked the account, before it commits. */
+  gboolean      (*store_version) (gpointer            backend,
+                                  gint64              account_id,
+                                  gint64              seq,
                                   GError            **error);
   /* Serialises the writers of the account without taking a number; NULL where the
    * transaction already does (SQLite's BEGIN IMMEDIATE). */
@@ -254,6 +261,14 @@ struct _SiServerStorageRows {
   gpointer                     backend;
   guint                        batch_depth; /* > 0 between begin() and commit()/rollback() */
   guint                        tx_rows;     /* rows changed in the open transaction */
+  /* The change numbers of the open transaction: the last one taken for seq_account (0: none
+   * taken yet), and the one stored in its row (next_version() or store_version()); the same
+   * two as they were at the open savepoint, given back when it is undone. */
+  gint64                       seq_account;
+  gint64                       seq;
+  gint64                       seq_stored;
+  gint64                       savepoint_seq;
+  gint64                       savepoint_seq_stored;
 };
 
 void     _si_server_storage_rows_init       (SiServerStorageRows          *rows,
@@ -266,6 +281,14 @@ gboolean _si_server_storage_write_begin     (SiServerStorageRows          *rows,
                                              GError                      **error);
 gboolean _si_server_storage_write_end       (SiServerStorageRows          *rows,
                                              gboolean                      commit,
+                                             GError                      **error);
+/* Inside a write: the account's next change number (0 with @error when there is none). The
+ * first in a transaction locks the account's row and takes it there (next_version()); the
+ * others of the same transaction count on in memory, and the last is stored once before the
+ * transaction commits, so the numbers of one transaction are contiguous and a write that is
+ * undone gives its number back. */
+gint64   _si_server_storage_take_version    (SiServerStorageRows          *rows,
+                                             gint64                        account_id,
                                              GError                      **error);
 
 /* ---------------------------------------------------------------------------------------- */

@@ -25,6 +25,9 @@ _si_server_storage_rows_init (SiServerStorageRows         *rows,
   rows->backend = backend;
   rows->batch_depth = 0;
   rows->tx_rows = 0;
+  rows->seq_account = 0;
+  rows->seq = rows->seq_stored = 0;
+  rows->savepoint_seq = rows->savepoint_seq_stored = 0;
 }
 
 static SiServerStorageRows *
@@ -36,14 +39,75 @@ get_rows (SiServerStorage *self)
 /* ---------------------------------------------------------------------------------------- */
 /* transactions */
 
+/* No change number taken in the transaction (or the savepoint) from here on. */
+static void
+seq_forget (SiServerStorageRows *rows)
+{
+  rows->seq_account = 0;
+  rows->seq = rows->seq_stored = 0;
+  rows->savepoint_seq = rows->savepoint_seq_stored = 0;
+}
+
+/* Stores the last change number taken, if the account's row does not hold it yet. */
+static gboolean
+seq_store (SiServerStorageRows  *rows,
+           GError              **error)
+{
+  if (rows->seq == rows->seq_stored)
+    return TRUE;
+  if (!rows->ops->store_version (rows->backend, rows->seq_account, rows->seq, error))
+    return FALSE;
+  rows->seq_stored = rows->seq;
+  return TRUE;
+}
+
+gint64
+_si_server_storage_take_version (SiServerStorageRows  *rows,
+                                 gint64                account_id,
+                                 GError              **error)
+{
+  gint64 version;
+
+  if (rows->seq != 0 && rows->seq_account == account_id)
+    return ++rows->seq;
+  if (rows->seq != 0 && !seq_store (rows, error))
+    return 0;
+  version = rows->ops->next_version (rows->backend, account_id, error);
+  if (version == 0)
+    return 0;
+  rows->seq_account = account_id;
+  rows->seq = rows->seq_stored = version;
+  return version;
+}
+
 static gboolean
 tx_begin (SiServerStorageRows  *rows,
           GError              **error)
 {
+  seq_forget (rows);
   if (!rows->ops->tx_begin (rows->backend, error))
     return FALSE;
   rows->tx_rows = 0;
   return TRUE;
+}
+
+/* COMMIT (@commit, with the last change number stored first) or ROLLBACK; FALSE when undone. */
+static gboolean
+tx_end (SiServerStorageRows  *rows,
+        gboolean              commit,
+        GError              **error)
+{
+  gboolean ok;
+
+  if (commit && !seq_store (rows, error))
+    {
+      rows->ops->tx_end (rows->backend, FALSE, NULL);
+      seq_forget (rows);
+      return FALSE;
+    }
+  ok = rows->ops->tx_end (rows->backend, commit, error);
+  seq_forget (rows);
+  return ok;
 }
 
 /* Commits what was written so far and begins a new transaction. */
@@ -51,7 +115,7 @@ static gboolean
 tx_split (SiServerStorageRows  *rows,
           GError              **error)
 {
-  if (!rows->ops->tx_end (rows->backend, TRUE, error))
+  if (!tx_end (rows, TRUE, error))
     return FALSE;
   _si_server_storage_step_committed ();
   return tx_begin (rows, error);
@@ -65,6 +129,8 @@ _si_server_storage_write_begin (SiServerStorageRows  *rows,
     {
       if (rows->tx_rows >= _si_server_storage_tx_rows () && !tx_split (rows, error))
         return FALSE;
+      rows->savepoint_seq = rows->seq;
+      rows->savepoint_seq_stored = rows->seq_stored;
       return rows->ops->exec (rows->backend, "SAVEPOINT op", "start an operation", error);
     }
   return tx_begin (rows, error);
@@ -78,13 +144,20 @@ _si_server_storage_write_end (SiServerStorageRows  *rows,
   if (rows->batch_depth > 0)
     {
       if (!commit)
-        rows->ops->exec (rows->backend, "ROLLBACK TO op", "undo an operation", NULL);
+        {
+          rows->ops->exec (rows->backend, "ROLLBACK TO op", "undo an operation", NULL);
+          /* Its change numbers are given back, and its store of one undone. */
+          rows->seq = rows->savepoint_seq;
+          rows->seq_stored = rows->savepoint_seq_stored;
+          if (rows->seq == 0)
+            rows->seq_account = 0;
+        }
       commit = rows->ops->exec (rows->backend, "RELEASE op", "finish an operation", commit ? error : NULL) && commit;
       if (commit)
         rows->tx_rows++;
       return commit;
     }
-  return rows->ops->tx_end (rows->backend, commit, error);
+  return tx_end (rows, commit, error);
 }
 
 /* In the middle of a split write: makes the steps so far durable and goes on in a new
@@ -93,6 +166,7 @@ static gboolean
 write_checkpoint (SiServerStorageRows  *rows,
                   GError              **error)
 {
+  /* tx_split() forgets the change numbers: the new savepoint starts with none. */
   if (rows->batch_depth > 0)
     return rows->ops->exec (rows->backend, "RELEASE op", "finish a step", error) &&
            tx_split (rows, error) &&
@@ -131,7 +205,7 @@ si_server_storage_commit (SiServerStorage *self,
   g_return_val_if_fail (rows->batch_depth == 1, FALSE);
 
   rows->batch_depth = 0;
-  return rows->ops->tx_end (rows->backend, TRUE, error);
+  return tx_end (rows, TRUE, error);
 }
 
 void
@@ -145,7 +219,7 @@ si_server_storage_rollback (SiServerStorage *self)
   g_return_if_fail (rows->batch_depth == 1);
 
   rows->batch_depth = 0;
-  rows->ops->tx_end (rows->backend, FALSE, NULL);
+  tx_end (rows, FALSE, NULL);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -206,14 +280,15 @@ si_server_storage_record_create (SiServerStorage *self,
   if (!_si_server_storage_write_begin (rows, error))
     return NULL;
 
-  version = ops->next_version (rows->backend, account_id, &local_error);
+  version = _si_server_storage_take_version (rows, account_id, &local_error);
   if (version == 0)
     goto done;
 
   /* The same uid again: the first create's record, whatever happened to it since. Looked up
-   * first when the rules below look at the database (a tag's own name must not count as taken);
-   * an idea without tags goes straight to the insert, whose conflict on the uid tells. */
-  if (record->collection == SI_WIRE_COLLECTION_TAGS || (record->tags != NULL && record->tags->len > 0))
+   * first for a tag (its own name must not count as taken); an idea goes straight to the
+   * insert, whose conflict on the uid tells, and is looked up only when its tags fail the
+   * rules (a repeated create is answered with the record whatever its tags are now). */
+  if (record->collection == SI_WIRE_COLLECTION_TAGS)
     {
       existing = ops->load_by_uid (rows->backend, account_id, record->collection, record->uid, &local_error);
       if (existing != NULL || local_error != NULL)
@@ -222,7 +297,24 @@ si_server_storage_record_create (SiServerStorage *self,
 
   if (!_si_server_storage_check_fields (&ops->lookups, rows->backend, account_id, 0, record, &tags, &name_key,
                                         out_current, &local_error))
-    goto done;
+    {
+      g_autoptr(GError) lookup_error = NULL;
+
+      if (record->collection == SI_WIRE_COLLECTION_IDEAS &&
+          !g_error_matches (local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNAVAILABLE) &&
+          !g_error_matches (local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED))
+        {
+          existing = ops->load_by_uid (rows->backend, account_id, record->collection, record->uid, &lookup_error);
+          if (existing != NULL)
+            g_clear_error (&local_error);
+          else if (lookup_error != NULL)
+            {
+              g_clear_error (&local_error);
+              local_error = g_steal_pointer (&lookup_error);
+            }
+        }
+      goto done;
+    }
 
   text = tags_text (record, tags);
   result = ops->insert (rows->backend, account_id, record, version, text, name_key, _si_server_storage_now_ms (),
@@ -231,7 +323,7 @@ si_server_storage_record_create (SiServerStorage *self,
     {
       if (local_error != NULL)
         goto done;
-      /* It exists: the account's lock makes this the repeated create of an idea without tags. */
+      /* It exists: the account's lock makes this the repeated create of an idea. */
       existing = ops->load_by_uid (rows->backend, account_id, record->collection, record->uid, &local_error);
       if (existing == NULL && local_error == NULL)
         g_set_error_literal (&local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_FAILED,
@@ -285,7 +377,7 @@ si_server_storage_record_update (SiServerStorage *self,
   if (!_si_server_storage_write_begin (rows, error))
     return NULL;
 
-  version = ops->next_version (rows->backend, account_id, &local_error);
+  version = _si_server_storage_take_version (rows, account_id, &local_error);
   if (version == 0)
     goto done;
 
@@ -334,6 +426,12 @@ untag_ideas (SiServerStorageRows  *rows,
 {
   if (count == 0)
     return TRUE;
+  /* It numbers the ideas in SQL from the account's row: the row must hold the last number
+   * taken, and what it takes is read from there again. */
+  if (!seq_store (rows, error))
+    return FALSE;
+  rows->seq = rows->seq_stored = 0;
+  rows->seq_account = 0;
   if (!rows->ops->untag_ideas (rows->backend, account_id, tag_id, count, error))
     return FALSE;
   rows->tx_rows += count;
@@ -400,7 +498,7 @@ si_server_storage_record_delete (SiServerStorage *self,
       g_clear_pointer (&current, si_wire_record_free);
     }
 
-  version = ops->next_version (rows->backend, account_id, &local_error);
+  version = _si_server_storage_take_version (rows, account_id, &local_error);
   if (version == 0)
     goto done;
 

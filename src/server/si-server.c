@@ -76,6 +76,17 @@ _si_server_respond_json (Reply    *reply,
 }
 
 void
+_si_server_respond_text (Reply   *reply,
+                         guint    status,
+                         GString *text)
+{
+  g_free (reply->body);
+  reply->length = text->len;
+  reply->body = g_string_free (text, FALSE);
+  reply->status = status;
+}
+
+void
 _si_server_respond_problem (Reply              *reply,
                             guint               status,
                             const char         *code,
@@ -84,7 +95,6 @@ _si_server_respond_problem (Reply              *reply,
                             ...)
 {
   g_autoptr(SiWireProblem) problem = NULL;
-  g_autoptr(JsonNode) node = NULL;
   g_autofree char *message = NULL;
   g_autofree char *text = NULL;
   va_list args;
@@ -96,8 +106,7 @@ _si_server_respond_problem (Reply              *reply,
   message = g_utf8_make_valid (text, -1);
 
   problem = si_wire_problem_new (code, message, current);
-  node = si_wire_problem_to_json (problem);
-  _si_server_respond_json (reply, status, node);
+  _si_server_respond_text (reply, status, si_wire_problem_to_text (problem));
 }
 
 void
@@ -105,11 +114,12 @@ _si_server_respond_record (Reply              *reply,
                            guint               status,
                            const SiWireRecord *record)
 {
-  g_autoptr(JsonNode) node = si_wire_record_to_json (record, SI_WIRE_MODE_RESPONSE);
   g_autofree char *etag = si_wire_etag_format (record->version);
+  GString *text = g_string_sized_new (512);
 
+  si_wire_record_write (record, SI_WIRE_MODE_RESPONSE, text);
   _si_server_reply_set_header (reply, "ETag", etag);
-  _si_server_respond_json (reply, status, node);
+  _si_server_respond_text (reply, status, text);
 }
 
 /* Maps a storage error to a status and an error body. Never returns NULL. */
@@ -211,14 +221,12 @@ _si_server_respond_error (Reply              *reply,
                           SiServerStorage    *storage)
 {
   g_autoptr(SiWireProblem) problem = NULL;
-  g_autoptr(JsonNode) node = NULL;
   guint status;
 
   problem = _si_server_problem_from_error (error, current, &status);
   if (status == SOUP_STATUS_SERVICE_UNAVAILABLE && storage != NULL)
     _si_server_reply_set_retry_after (reply, storage);
-  node = si_wire_problem_to_json (problem);
-  _si_server_respond_json (reply, status, node);
+  _si_server_respond_text (reply, status, si_wire_problem_to_text (problem));
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -292,7 +300,9 @@ worker_run (gpointer data,
   SiServerStorage *storage = g_async_queue_pop (self->connections);
 
   request->run (request, storage);
-  g_async_queue_push (self->connections, storage);
+  /* Back at the front: the next request takes the connection used last, whose page cache
+   * (SQLite's, valid while no other connection wrote) a client's next request finds warm. */
+  g_async_queue_push_front (self->connections, storage);
   g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, request_complete, request, NULL);
 }
 

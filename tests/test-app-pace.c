@@ -1,0 +1,231 @@
+/* test-app-pace.c — the window's list while many ideas arrive at once (a page of a sync): the
+ * first rows change a few at a time over several main-loop iterations, so that no frame lays
+ * out every row the window shows, and the list ends exactly as the store orders the ideas. */
+#include "config.h"
+
+#include <string.h>
+
+#include "si-test-app.h"
+
+/* SiIdeaList's PACE_BUDGET: rows (and changes) per step. */
+#define BUDGET 8
+
+/* Adds @n ideas titled "@prefix i" in one transaction, as a page of a sync does: past 200, the
+ * store announces them as one "anything may have changed", below idea by idea. */
+static void
+add_many (SiStore    *store,
+          guint       n,
+          const char *prefix)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_si_store_begin (store, &error));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("%s %u", prefix, i);
+      g_autoptr(SiIdea) idea = add_idea (store, title, "A body to show under the title.");
+    }
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
+static gboolean
+has_prefix (SiIdeaList *list,
+            guint       position,
+            const char *prefix)
+{
+  g_autoptr(SiIdea) idea = g_list_model_get_item (G_LIST_MODEL (list), position);
+
+  return idea != NULL && g_str_has_prefix (si_idea_get_title (idea), prefix);
+}
+
+/* How many of the first @n rows are ideas titled "@prefix …". */
+static guint
+count_first (SiIdeaList *list,
+             guint       n,
+             const char *prefix)
+{
+  guint count = 0;
+
+  for (guint i = 0; i < n && i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
+    if (has_prefix (list, i, prefix))
+      count++;
+  return count;
+}
+
+/* Whether the list's first @n rows are the store's first @n ideas, in the store's order. */
+static gboolean
+first_rows_match_store (SiIdeaList *list,
+                        SiStore    *store,
+                        guint       n)
+{
+  SiIdeaFilter all = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) keys = si_store_query_ideas_after (store, &all, NULL, n, &error);
+
+  g_assert_no_error (error);
+  if (keys->len != MIN (n, g_list_model_get_n_items (G_LIST_MODEL (list))))
+    return FALSE;
+  for (guint i = 0; i < keys->len; i++)
+    if (si_idea_list_get_id_at (list, i) != g_array_index (keys, SiIdeaKey, i).id)
+      return FALSE;
+  return TRUE;
+}
+
+/* The list's whole order, row by row, is the store's. */
+static void
+assert_list_is_store (SiIdeaList *list,
+                      SiStore    *store)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (list));
+
+  g_assert_cmpuint (n, ==, count_in_store (store));
+  g_assert_true (first_rows_match_store (list, store, n));
+}
+
+/* Many new ideas at once (announced as one change): the rows the window shows change at most a
+ * step's worth right away, the count is right at once, and the rest follows within moments. */
+static void
+test_page_reaches_first_rows_in_steps (Fixture       *f,
+                                       gconstpointer  data)
+{
+  SiIdeaList *list;
+  guint shown;
+
+  add_many (f->store, 600, "Old");
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  WAIT_FOR (n_rows_shown (f->window) > 3);
+  shown = n_rows_shown (f->window);
+  g_usleep (2000);   /* newer than every old idea */
+
+  add_many (f->store, 300, "New");
+  /* Right after the store's signal: a step's worth among the first rows, the count already. */
+  g_test_message ("%u new ideas among the first 40 rows at once", count_first (list, 40, "New"));
+  g_assert_cmpuint (count_first (list, 40, "New"), >=, 1);
+  g_assert_cmpuint (count_first (list, 40, "New"), <=, BUDGET);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 900);
+
+  /* Then the rows the window shows are the newest, and the whole list is the store's order. */
+  WAIT_FOR (count_first (list, 40, "New") == 40);
+  WAIT_FOR (first_rows_match_store (list, f->store, 500));
+  assert_list_is_store (list, f->store);
+  /* The window stayed at the top and shows rows there. */
+  WAIT_FOR (n_rows_shown (f->window) >= MIN (shown, 40));
+  g_assert_nonnull (find_row (f->window, "New 299"));
+}
+
+/* A page of a few dozen ideas is announced idea by idea: the list takes the first few one by
+ * one, then the rest in one refresh after the burst, not a change (and a frame's rebinding
+ * of every row shown) per idea. */
+static void
+test_burst_of_single_changes_is_one_refresh (Fixture       *f,
+                                             gconstpointer  data)
+{
+  SiIdeaList *list;
+  guint changes;
+
+  add_many (f->store, 600, "Old");
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  WAIT_FOR (n_rows_shown (f->window) > 3);
+  g_usleep (2000);
+
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (_si_store_begin (f->store, &error));
+    for (guint i = 0; i < 50; i++)
+      {
+        g_autofree char *title = g_strdup_printf ("New %u", i);
+        g_autoptr(SiIdea) idea = add_idea (f->store, title, "A body.");
+      }
+    g_assert_true (_si_store_commit (f->store, &error));
+  }
+  changes = count_first (list, 60, "New");
+  g_test_message ("%u of 50 new ideas in the list right after the burst", changes);
+  g_assert_cmpuint (changes, <=, BUDGET);
+
+  WAIT_FOR (count_first (list, 50, "New") == 50);
+  WAIT_FOR (first_rows_match_store (list, f->store, 500));
+  assert_list_is_store (list, f->store);
+}
+
+/* One idea created or edited by itself still reaches the list at once: the editor selects
+ * and scrolls to it right away. */
+static void
+test_one_change_is_at_once (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SiIdea) fresh = NULL;
+  SiIdeaList *list;
+  guint position = 0;
+
+  add_many (f->store, 600, "Old");
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  WAIT_FOR (n_rows_shown (f->window) > 3);
+  g_usleep (2000);
+
+  fresh = add_idea (f->store, "Fresh", "Written just now.");
+  g_assert_true (si_idea_list_find (list, si_idea_get_id (fresh), &position));
+  g_assert_cmpuint (position, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 601);
+}
+
+/* An edit while a paced change is under way finishes it first: the list is the store's order
+ * right after the edit. A search started meanwhile shows exactly its matches. */
+static void
+test_edit_and_search_during_steps (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(SiIdea) old = NULL;
+  g_autoptr(GError) error = NULL;
+  SiIdeaList *list;
+  guint position = 0;
+
+  add_many (f->store, 600, "Old");
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  WAIT_FOR (n_rows_shown (f->window) > 3);
+  g_usleep (2000);
+
+  add_many (f->store, 300, "New");
+  g_assert_cmpuint (count_first (list, 40, "New"), <, 40);
+  g_usleep (2000);
+  old = si_store_get_idea (f->store, 1, &error);
+  g_assert_no_error (error);
+  si_idea_set_body (old, "Edited while the page came in.");
+  g_assert_true (si_store_save_idea (f->store, old, SI_SAVE_LOCAL, &error));
+  g_assert_true (first_rows_match_store (list, f->store, 500));
+  g_assert_true (si_idea_list_find (list, si_idea_get_id (old), &position));
+  g_assert_cmpuint (position, ==, 0);
+
+  add_many (f->store, 300, "Newer");
+  si_idea_list_set_search (list, "newer 12");
+  /* "Newer 12" and "Newer 120" to "Newer 129" */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 11);
+  spin (100);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 11);
+  si_idea_list_set_search (list, NULL);
+  WAIT_FOR (first_rows_match_store (list, f->store, 500));
+  assert_list_is_store (list, f->store);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  si_test_app_init (&argc, &argv);
+
+  g_test_add ("/app-pace/page-reaches-first-rows-in-steps", Fixture, NULL, fixture_setup,
+              test_page_reaches_first_rows_in_steps, fixture_teardown);
+  g_test_add ("/app-pace/burst-of-single-changes-is-one-refresh", Fixture, NULL, fixture_setup,
+              test_burst_of_single_changes_is_one_refresh, fixture_teardown);
+  g_test_add ("/app-pace/one-change-is-at-once", Fixture, NULL, fixture_setup,
+              test_one_change_is_at_once, fixture_teardown);
+  g_test_add ("/app-pace/edit-and-search-during-steps", Fixture, NULL, fixture_setup,
+              test_edit_and_search_during_steps, fixture_teardown);
+
+  return g_test_run ();
+}
