@@ -1,12 +1,19 @@
 /* fuzz-wire.c — the client's decoding of whatever a server (or a proxy) answers.
  *
  * Arbitrary bytes are parsed as each kind of response body. Decoding may fail with a GError,
- * never crash; what decodes must encode and decode again to the same content.
+ * never crash; what decodes must encode and decode again to the same content. The streaming
+ * reader (si-wire-read.c) reads the same bytes as a page, a /changes page, a batch response
+ * and a batch request, and must agree with the tree path: what it takes, the tree path takes,
+ * with equal structs; what it refuses as a field error, the tree path refuses in the same
+ * words; it may refuse as not JSON what json-glib takes beyond RFC 8259.
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "si-wire.h"
 #include "si-wire-history.h"
+#include "si-wire-read.h"
 #include "si-wire-write.h"
 
 #include "si-fuzz.h"
@@ -52,6 +59,138 @@ check_record (JsonNode         *node,
     g_error ("a record changed on a round trip");
 }
 
+/* The two paths' outcomes on one text; TRUE when both took it (the caller compares). */
+static gboolean
+both_took (gboolean      tree_ok,
+           const GError *tree_error,
+           gboolean      read_ok,
+           const GError *read_error,
+           const char   *what)
+{
+  if (read_ok && !tree_ok)
+    g_error ("%s: the reader takes what the tree path refuses: %s", what, tree_error->message);
+  if (!read_ok && read_error->domain != SI_WIRE_ERROR)
+    g_error ("%s: the reader's error is not a wire error", what);
+  if (!read_ok && !g_utf8_validate (read_error->message, -1, NULL))
+    g_error ("%s: the reader's message is not UTF-8", what);
+  if (tree_ok && !read_ok && read_error->code != SI_WIRE_ERROR_INVALID_JSON)
+    g_error ("%s: the reader refuses a field the tree path takes: %s", what, read_error->message);
+  if (!tree_ok && !read_ok && read_error->code == SI_WIRE_ERROR_INVALID_FIELD &&
+      (tree_error->code != SI_WIRE_ERROR_INVALID_FIELD || g_strcmp0 (tree_error->message, read_error->message) != 0))
+    g_error ("%s: the paths refuse differently: tree “%s”, reader “%s”", what, tree_error->message,
+             read_error->message);
+  return tree_ok && read_ok;
+}
+
+static void
+same_record (const SiWireRecord *a,
+             const SiWireRecord *b)
+{
+  if ((a == NULL) != (b == NULL))
+    g_error ("a record on one path only");
+  if (a == NULL)
+    return;
+  if (!si_wire_record_content_equal (a, b) || a->id != b->id || a->version != b->version ||
+      a->created_at != b->created_at || a->updated_at != b->updated_at ||
+      g_strcmp0 (a->uid, b->uid) != 0 || g_strcmp0 (a->device, b->device) != 0 ||
+      g_strcmp0 (a->title, b->title) != 0 || g_strcmp0 (a->name, b->name) != 0)
+    g_error ("the paths decode different records");
+}
+
+/* The streaming reader against the tree path (@node: si_wire_parse()'s, or NULL). */
+static void
+check_reader (const char *data,
+              gsize       size,
+              JsonNode   *node,
+              const GError *parse_error,
+              GArray     *collections)
+{
+  for (int c = 0; c <= SI_WIRE_COLLECTION_IDEAS; c = c ? c + 1 : SI_WIRE_COLLECTION_TAGS)
+    {
+      g_autoptr(GError) tree_error = parse_error ? g_error_copy (parse_error) : NULL;
+      g_autoptr(GError) read_error = NULL;
+      g_autoptr(SiWirePage) tree = NULL;
+      g_autoptr(SiWirePage) read = NULL;
+
+      if (node != NULL)
+        tree = c ? si_wire_page_from_json (node, c, &tree_error) : si_wire_changes_from_json (node, &tree_error);
+      read = c ? si_wire_read_page (data, size, c, &read_error) : si_wire_read_changes (data, size, &read_error);
+      if (!both_took (tree != NULL, tree_error, read != NULL, read_error, "page"))
+        continue;
+      if (tree->cursor != read->cursor || !tree->more != !read->more || tree->remaining != read->remaining ||
+          tree->records->len != read->records->len)
+        g_error ("the paths decode different pages");
+      for (guint i = 0; i < tree->records->len; i++)
+        same_record (g_ptr_array_index (tree->records, i), g_ptr_array_index (read->records, i));
+    }
+  {
+    g_autoptr(GError) tree_error = parse_error ? g_error_copy (parse_error) : NULL;
+    g_autoptr(GError) read_error = NULL;
+    g_autoptr(GPtrArray) tree = NULL;
+    g_autoptr(GPtrArray) read = NULL;
+    g_autoptr(GArray) tree_changes = NULL;
+    g_autoptr(GArray) read_changes = NULL;
+
+    if (node != NULL && (tree = si_wire_batch_response_from_json (node, collections, &tree_error)) != NULL &&
+        (tree_changes = si_wire_batch_response_changes_from_json (node, tree->len, &tree_error)) == NULL)
+      g_clear_pointer (&tree, g_ptr_array_unref);
+    read = si_wire_read_batch_response (data, size, collections, &read_changes, &read_error);
+    if (both_took (tree != NULL, tree_error, read != NULL, read_error, "batch response"))
+      {
+        if (tree->len != read->len || tree_changes->len != read_changes->len ||
+            memcmp (tree_changes->data, read_changes->data, tree_changes->len * sizeof (SiWireChangeRange)) != 0)
+          g_error ("the paths decode different batch responses");
+        for (guint i = 0; i < tree->len; i++)
+          {
+            SiWireBatchResult *a = g_ptr_array_index (tree, i), *b = g_ptr_array_index (read, i);
+
+            if (a->status != b->status || (a->problem == NULL) != (b->problem == NULL) ||
+                (a->problem && (g_strcmp0 (a->problem->error, b->problem->error) != 0 ||
+                                g_strcmp0 (a->problem->message, b->problem->message) != 0)))
+              g_error ("the paths decode different batch results");
+            same_record (a->record, b->record);
+            if (a->problem != NULL)
+              same_record (a->problem->current, b->problem->current);
+          }
+      }
+  }
+  {
+    g_autoptr(GError) tree_error = parse_error ? g_error_copy (parse_error) : NULL;
+    g_autoptr(GError) read_error = NULL;
+    g_autoptr(GPtrArray) tree = NULL;
+    g_autoptr(GPtrArray) read = NULL;
+
+    if (node != NULL)
+      tree = si_wire_batch_request_from_json (node, 4, NULL, &tree_error);
+    read = si_wire_read_batch_request (data, size, 4, NULL, &read_error);
+    if (both_took (tree != NULL, tree_error, read != NULL, read_error, "batch request"))
+      {
+        if (tree->len != read->len)
+          g_error ("the paths decode different batch requests");
+        for (guint i = 0; i < tree->len; i++)
+          {
+            SiWireBatchOp *a = g_ptr_array_index (tree, i), *b = g_ptr_array_index (read, i);
+            g_autoptr(GError) record_error = NULL;
+            g_autoptr(SiWireRecord) record = NULL;
+
+            if (a->method != b->method || a->collection != b->collection || a->id != b->id || a->if_match != b->if_match)
+              g_error ("the paths decode different operations");
+            if (a->record == NULL)
+              {
+                if (b->decoded != NULL || b->record_error != NULL)
+                  g_error ("a record on one path only");
+                continue;
+              }
+            record = si_wire_record_from_json (a->record, a->collection, SI_WIRE_MODE_REQUEST, &record_error);
+            if ((record == NULL) != (b->decoded == NULL) ||
+                (record == NULL && g_strcmp0 (record_error->message, b->record_error->message) != 0))
+              g_error ("the paths decode an operation's record differently");
+            same_record (record, b->decoded);
+          }
+      }
+  }
+}
+
 int
 LLVMFuzzerTestOneInput (const guint8 *data,
                         size_t        size)
@@ -60,6 +199,13 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_autoptr(JsonNode) node = si_wire_parse ((const char *) data, size, &error);
   g_autoptr(GArray) collections = g_array_new (FALSE, FALSE, sizeof (SiWireCollection));
 
+  {
+    static const int three[] = { SI_WIRE_COLLECTION_IDEAS, SI_WIRE_COLLECTION_TAGS, SI_WIRE_COLLECTION_IDEAS };
+    g_autoptr(GArray) ops = g_array_new (FALSE, FALSE, sizeof (int));
+
+    g_array_append_vals (ops, three, G_N_ELEMENTS (three));
+    check_reader ((const char *) data, size, node, error, ops);
+  }
   if (node == NULL)
     {
       /* The server sends this message back in a JSON body. */

@@ -1333,6 +1333,34 @@ test_json_integer_wrap (void)
   }
 }
 
+/* A batch body is read by the strict reader (si-wire-read.c): what json-glib would take
+ * beyond RFC 8259 is refused as a whole, and nothing of it is stored. */
+static void
+test_batch_strict_json (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *idea = idea_json (NULL, "Strict", "[]");
+  g_autofree char *op = g_strdup_printf ("{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s}", idea);
+  g_autofree char *trailing = g_strdup_printf ("{\"operations\":[%s]}{}", op);
+  g_autofree char *comment = g_strdup_printf ("{\"operations\":[%s] /* one */}", op);
+  g_autofree char *zero = g_strdup_printf ("{\"operations\":[%s,{\"method\":\"DELETE\",\"collection\":\"ideas\",\"id\":01}]}", op);
+  g_autofree char *fine = g_strdup_printf ("{\"operations\":[%s]}", op);
+  const char *bodies[] = { trailing, comment, zero };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)
+    assert_post_fails (server, token, "batch", "application/json", bodies[i], strlen (bodies[i]), 400,
+                       "invalid_json", "not valid JSON");
+  {
+    g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/ideas?since=0");
+    g_assert_cmpuint (json_array_get_length (page_records (r)), ==, 0);
+  }
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/batch", token, fine, NULL);
+    g_assert_cmpuint (r->status, ==, 200);
+  }
+}
+
 static void
 test_connections_closed (void)
 {
@@ -1416,6 +1444,7 @@ main (int   argc,
   g_test_add_func ("/server/body-limit", test_body_limit);
   g_test_add_func ("/server/deep-json", test_deep_json);
   g_test_add_func ("/server/json-integer-wrap", test_json_integer_wrap);
+  g_test_add_func ("/server/batch-strict-json", test_batch_strict_json);
   g_test_add_func ("/server/nul-in-strings", test_nul_in_strings);
   g_test_add_func ("/server/connections-closed", test_connections_closed);
   g_test_add_func ("/server/tls", test_tls);

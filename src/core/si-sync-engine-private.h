@@ -129,6 +129,14 @@ void    _si_sync_engine_send_request_raw (GTask         *task,
                                           const char    *path,
                                           ResponseFunc   func,
                                           RawResponseFunc raw_func);
+/* @method @path with ready JSON text @body (taken); a 200 answer goes to @raw_func unparsed,
+ * any other to @func. */
+void    _si_sync_engine_send_request_read (GTask        *task,
+                                           const char   *method,
+                                           const char   *path,
+                                           GString      *body,
+                                           ResponseFunc  func,
+                                           RawResponseFunc raw_func);
 void    _si_sync_engine_unexpected       (GTask         *task,
                                           guint          status,
                                           JsonNode      *json,

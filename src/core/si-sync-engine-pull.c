@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "si-sync-engine-private.h"
+#include "si-wire-read.h"
 
 #define BULK_PAGE 100   /* records in a page from which its new ideas wait for the search index */
 /* A pull must end, whatever the server says. Each page that says more follow must move the
@@ -259,12 +260,14 @@ decode_thread (GTask        *step,
                GCancellable *cancellable)
 {
   PageJob *job = task_data;
-  g_autoptr(JsonNode) json = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
+  const char *data = g_bytes_get_data (job->body, NULL);
+  gsize length = g_bytes_get_size (job->body);
 
-  json = si_wire_parse (g_bytes_get_data (job->body, NULL), g_bytes_get_size (job->body), &error);
-  if (json == NULL)
+  /* Straight from the text into the page (si-wire-read.c), without a JsonNode tree. */
+  job->page = job->legacy ? si_wire_read_page (data, length, job->wire, &error) : si_wire_read_changes (data, length, &error);
+  if (job->page == NULL && g_error_matches (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_JSON))
     {
       g_task_return_new_error (step, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,
                                /* Translators: the HTTP status code, then what is wrong with the answer. */
@@ -272,7 +275,6 @@ decode_thread (GTask        *step,
                                SOUP_STATUS_OK, error->message);
       return;
     }
-  job->page = job->legacy ? si_wire_page_from_json (json, job->wire, &error) : si_wire_changes_from_json (json, &error);
   if (job->page == NULL)
     {
       g_task_return_new_error (step, SI_SYNC_ERROR, SI_SYNC_ERROR_SERVER,

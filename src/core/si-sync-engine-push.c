@@ -8,6 +8,7 @@
 #include <libsoup/soup.h>
 
 #include "si-sync-engine-private.h"
+#include "si-wire-read.h"
 
 #define MAX_PUSH_ROUNDS 3
 
@@ -454,20 +455,45 @@ on_single (GTask    *task,
   ops_done (task);
 }
 
+static void batch_results (GTask *task, GPtrArray *results, GArray *changes);
+
+/* A batch's 200 answer, read straight from its text (si-wire-read.c). */
+static void
+on_batch_body (GTask  *task,
+               GBytes *bytes)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GArray) collections = g_array_sized_new (FALSE, FALSE, sizeof (int), run->ops->len);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GArray) changes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < run->ops->len; i++)
+    {
+      PushOp *op = g_ptr_array_index (run->ops, i);
+      int wire = si_collection_get_wire (op->collection);
+      g_array_append_val (collections, wire);
+    }
+  /* Which change numbers the batch took (a server that says): with the versions recorded
+   * below, the cursor moves past them, so the next pull does not bring them back. */
+  results = si_wire_read_batch_response (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), collections,
+                                         self->server_reports_changes && !run->legacy ? &changes : NULL, &error);
+  if (results == NULL || results->len != run->ops->len)
+    {
+      _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
+      return;
+    }
+  batch_results (task, results, changes);
+}
+
+/* A batch's answer other than 200. */
 static void
 on_batch (GTask    *task,
           guint     status,
           JsonNode *json)
 {
-  SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  g_autoptr(GArray) collections = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GArray) changes = NULL;
-  g_autoptr(GArray) applied = NULL;
-  g_auto(SiSyncDurability) durability = { NULL, -1 };
-  g_auto(PushedBatch) batch = { NULL, NULL, NULL };
-  g_autoptr(GError) error = NULL;
 
   if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && run->ops->len > 1)
     {
@@ -485,35 +511,24 @@ on_batch (GTask    *task,
       on_single (task, status, json);
       return;
     }
-  if (status != SOUP_STATUS_OK)
-    {
-      _si_sync_engine_unexpected (task, status, json, REQUEST_BATCH);
-      return;
-    }
-  for (guint i = 0; i < run->ops->len; i++)
-    {
-      PushOp *op = g_ptr_array_index (run->ops, i);
-      int wire = si_collection_get_wire (op->collection);
-      g_array_append_val (collections, wire);
-    }
-  results = si_wire_batch_response_from_json (json, collections, &error);
-  if (results == NULL || results->len != run->ops->len)
-    {
-      _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
-      return;
-    }
-  /* Which change numbers the batch took (a server that says): with the versions recorded
-   * below, the cursor moves past them, so the next pull does not bring them back. */
-  if (self->server_reports_changes && !run->legacy)
-    {
-      changes = si_wire_batch_response_changes_from_json (json, results->len, &error);
-      if (changes == NULL)
-        {
-          _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
-          return;
-        }
-      applied = g_array_sized_new (FALSE, FALSE, sizeof (gint64), results->len);
-    }
+  _si_sync_engine_unexpected (task, status, json, REQUEST_BATCH);
+}
+
+/* @changes: the change numbers the batch took, or NULL when not asked for. */
+static void
+batch_results (GTask     *task,
+               GPtrArray *results,
+               GArray    *changes)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GArray) applied = NULL;
+  g_auto(SiSyncDurability) durability = { NULL, -1 };
+  g_auto(PushedBatch) batch = { NULL, NULL, NULL };
+  g_autoptr(GError) error = NULL;
+
+  if (changes != NULL)
+    applied = g_array_sized_new (FALSE, FALSE, sizeof (gint64), results->len);
 
   for (guint i = 0; i < results->len; i++)
     {
@@ -702,7 +717,7 @@ push_next (GTask *task)
                                         op->sid, op->if_match, op->record);
         }
       si_wire_batch_request_end (body);
-      _si_sync_engine_send_request_text (task, SOUP_METHOD_POST, "batch", body, -1, on_batch);
+      _si_sync_engine_send_request_read (task, SOUP_METHOD_POST, "batch", body, on_batch, on_batch_body);
     }
   else
     {

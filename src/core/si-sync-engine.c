@@ -385,6 +385,19 @@ _si_sync_engine_send_request_raw (GTask           *task,
   send_request (task, SOUP_METHOD_GET, path, NULL, -1, func, raw_func);
 }
 
+void
+_si_sync_engine_send_request_read (GTask           *task,
+                                   const char      *method,
+                                   const char      *path,
+                                   GString         *body,
+                                   ResponseFunc     func,
+                                   RawResponseFunc  raw_func)
+{
+  g_autoptr(GBytes) bytes = g_string_free_to_bytes (body);
+
+  send_request (task, method, path, bytes, -1, func, raw_func);
+}
+
 static void
 send_request (GTask           *task,
               const char      *method,

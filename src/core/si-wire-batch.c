@@ -47,6 +47,8 @@ si_wire_batch_op_free (SiWireBatchOp *op)
   if (op == NULL)
     return;
   g_clear_pointer (&op->record, json_node_unref);
+  g_clear_pointer (&op->decoded, si_wire_record_free);
+  g_clear_error (&op->record_error);
   g_free (op);
 }
 

@@ -48,6 +48,11 @@ gboolean       _si_wire_get_device            (JsonObject          *object,
 gboolean       _si_wire_get_idea_content      (JsonObject          *object,
                                                SiWireRecord        *record,
                                                GError             **error);
+/* The checks of a record's collection fields once read (lengths, tag name, colour); a
+ * request's tag name is normalised. Shared with si-wire-read.c. */
+gboolean       _si_wire_record_validate       (SiWireRecord        *record,
+                                               gboolean             request,
+                                               GError             **error);
 void           _si_wire_build_idea_content    (const SiWireRecord  *record,
                                                JsonBuilder         *builder);
 void           _si_wire_build_time            (JsonBuilder         *builder,

@@ -364,8 +364,10 @@ _si_wire_check_unknown_fields (JsonObject         *object,
   const char *member;
   JsonNode *value;
 
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &member, &value))
+  /* In the text's order, so that the member named is the first unknown one (and the
+   * streaming reader, si-wire-read.c, names the same). */
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &member, &value))
     {
       if (!g_strv_contains (known, member))
         {
@@ -486,6 +488,14 @@ validate_fields (SiWireRecord *record,
         return _si_wire_field_error (error, "colour", "must be \"\" or a colour such as \"#3584e4\"");
     }
   return TRUE;
+}
+
+gboolean
+_si_wire_record_validate (SiWireRecord *record,
+                          gboolean      request,
+                          GError      **error)
+{
+  return validate_fields (record, request, error);
 }
 
 /* Optional in both directions: older clients and servers do not know it. A server's null

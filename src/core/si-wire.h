@@ -252,6 +252,10 @@ typedef enum {
  * @if_match: the base version (PUT, DELETE), or -1 when absent
  * @record: (nullable): the record object (POST, PUT), kept as JSON so that the server can
  *   answer a bad record with a 400 result for that operation alone
+ * @decoded: (nullable): from si_wire_read_batch_request(): the record (POST, PUT), decoded in
+ *   %SI_WIRE_MODE_REQUEST; @record is then NULL
+ * @record_error: (nullable): from si_wire_read_batch_request(): why the record is not valid
+ *   (then @decoded is NULL), for a 400 result of this operation alone
  *
  * One operation of `POST /api/v1/batch`.
  */
@@ -261,6 +265,8 @@ typedef struct {
   gint64           id;
   gint64           if_match;
   JsonNode        *record;
+  SiWireRecord    *decoded;
+  GError          *record_error;
 } SiWireBatchOp;
 
 /* For a client: @record may be NULL for DELETE; @if_match -1 for none. */

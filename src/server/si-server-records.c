@@ -9,26 +9,27 @@
 #include <libsoup/soup.h>
 
 #include "si-server-private.h"
+#include "si-wire-read.h"
 
 /* ---------------------------------------------------------------------------------------- */
 /* records (worker) */
 
-/* One create; returns the status and the record or the problem. Shared with the batch. */
+/* One create; returns the status and the record or the problem. Shared with the batch.
+ * @record is the request's record, or NULL with @decode_error saying why it is not valid. */
 static guint
 do_create (SiServerStorage   *storage,
            gint64             account_id,
            SiWireCollection   collection,
-           JsonNode          *node,
+           SiWireRecord      *record,
+           const GError      *decode_error,
            SiWireRecord     **out_record,
            SiWireProblem    **out_problem)
 {
-  g_autoptr(SiWireRecord) record = NULL;
   g_autoptr(SiWireRecord) current = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error = decode_error ? g_error_copy (decode_error) : NULL;
   gboolean created = FALSE;
   guint status;
 
-  record = si_wire_record_from_json (node, collection, SI_WIRE_MODE_REQUEST, &error);
   if (record != NULL && record->uid == NULL)
     g_set_error_literal (&error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
                          "Field “uid” is missing");
@@ -49,16 +50,15 @@ do_update (SiServerStorage   *storage,
            SiWireCollection   collection,
            gint64             id,
            gint64             if_match,
-           JsonNode          *node,
+           SiWireRecord      *record,
+           const GError      *decode_error,
            SiWireRecord     **out_record,
            SiWireProblem    **out_problem)
 {
-  g_autoptr(SiWireRecord) record = NULL;
   g_autoptr(SiWireRecord) current = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) error = decode_error ? g_error_copy (decode_error) : NULL;
   guint status;
 
-  record = si_wire_record_from_json (node, collection, SI_WIRE_MODE_REQUEST, &error);
   if (record != NULL)
     *out_record = si_server_storage_record_update (storage, account_id, id, if_match,
                                                    record, &current, &error);
@@ -144,7 +144,6 @@ batch_run (Request         *request,
            gint64           account_id,
            SiServerStorage *storage)
 {
-  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GPtrArray) ops = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GError) error = NULL;
@@ -152,11 +151,10 @@ batch_run (Request         *request,
   g_autoptr(GArray) changes = NULL;
   gboolean too_many = FALSE;
 
-  root = _si_server_parse_body (request->body, &request->reply);
-  if (root == NULL)
-    return;
-
-  ops = si_wire_batch_request_from_json (root, SI_WIRE_BATCH_MAX_OPS, &too_many, &error);
+  /* Straight from the text (si-wire-read.c): each operation's record decoded, or the reason
+   * it is not valid, for a 400 of that operation alone. */
+  ops = si_wire_read_batch_request (g_bytes_get_data (request->body, NULL), g_bytes_get_size (request->body),
+                                    SI_WIRE_BATCH_MAX_OPS, &too_many, &error);
   if (ops == NULL)
     {
       if (too_many)
@@ -189,11 +187,12 @@ batch_run (Request         *request,
       switch (op->method)
         {
         case SI_WIRE_METHOD_POST:
-          status = do_create (storage, account_id, op->collection, op->record, &record, &problem);
+          status = do_create (storage, account_id, op->collection, op->decoded, op->record_error,
+                              &record, &problem);
           break;
         case SI_WIRE_METHOD_PUT:
-          status = do_update (storage, account_id, op->collection, op->id, op->if_match, op->record,
-                              &record, &problem);
+          status = do_update (storage, account_id, op->collection, op->id, op->if_match, op->decoded,
+                              op->record_error, &record, &problem);
           break;
         case SI_WIRE_METHOD_DELETE:
           status = do_delete (storage, account_id, op->collection, op->id, op->if_match, &changed,
@@ -278,6 +277,8 @@ _si_server_api_run (Request         *request,
   g_autoptr(SiWireRecord) record = NULL;
   g_autoptr(SiWireProblem) problem = NULL;
   g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SiWireRecord) decoded = NULL;
+  g_autoptr(GError) decode_error = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *token_hash = NULL;
   gint64 account_id;
@@ -320,11 +321,12 @@ _si_server_api_run (Request         *request,
       root = _si_server_parse_body (request->body, &request->reply);
       if (root == NULL)
         return;
+      decoded = si_wire_record_from_json (root, request->collection, SI_WIRE_MODE_REQUEST, &decode_error);
       if (request->kind == KIND_CREATE)
-        status = do_create (storage, account_id, request->collection, root, &record, &problem);
+        status = do_create (storage, account_id, request->collection, decoded, decode_error, &record, &problem);
       else
         status = do_update (storage, account_id, request->collection, request->id,
-                            request->if_match, root, &record, &problem);
+                            request->if_match, decoded, decode_error, &record, &problem);
       break;
     case KIND_DELETE:
       status = do_delete (storage, account_id, request->collection, request->id,
