@@ -30,6 +30,21 @@ open_store (void)
   return store;
 }
 
+/* The first column of @sql's first row on @store's own connection, or -1. */
+static gint64
+sql_int_store (SiStore    *store,
+               const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_si_store_get_db (store), sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
 static SiIdea *
 add_idea (SiStore    *store,
           const char *title,
@@ -344,6 +359,253 @@ test_mark_pushed_checks_generation (void)
                               77, 10, &cleaned, &error));
   g_assert_true (cleaned);
   g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
+}
+
+/* The same five answers of a batch as the sync engine meets them, on a fresh store at @path:
+ * a create taken as sent, one edited while in flight, an edited idea deleted while in flight,
+ * a pushed deletion, and an idea gone before its answer came. Fills @pushed (5). */
+static SiStore *
+open_push_cases (const char   *name,
+                 SiSyncPushed *pushed)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_get_user_data_dir (), name, NULL);
+  g_autoptr(SiStore) store = NULL;
+  g_autoptr(SiIdea) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
+  g_autoptr(GArray) outbox = NULL;
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  SiCollection *ideas = g_ptr_array_index (collections, 1);
+
+  g_mkdir_with_parents (g_get_user_data_dir (), 0700);
+  store = si_store_new (path, &error);
+  g_assert_no_error (error);
+  c = add_idea (store, "C", "c");
+  d = add_idea (store, "D", "d");
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (c), si_idea_get_generation (c), 30, 1);
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (d), si_idea_get_generation (d), 40, 1);
+  g_clear_object (&c);
+  g_clear_object (&d);
+  c = si_store_get_idea (store, 1, &error);
+  si_idea_set_body (c, "c, edited");
+  g_assert_true (si_store_save_idea (store, c, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_delete_idea (store, 2, SI_SAVE_LOCAL, &error));
+  a = add_idea (store, "A", "a");
+  b = add_idea (store, "B", "b");
+  e = add_idea (store, "E", "e");
+  g_assert_no_error (error);
+
+  /* What the batch sends, noted as the engine notes it. */
+  outbox = si_store_get_outbox (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 5);
+  g_assert_true (_si_store_begin (store, &error));
+  for (guint i = 0; i < outbox->len; i++)
+    {
+      SiOutboxEntry *entry = &g_array_index (outbox, SiOutboxEntry, i);
+      g_autoptr(SiWireRecord) record = _si_store_sync_read_for_server (store, collections, ideas, entry->id, NULL);
+      SiSyncPushed one = { entry->id, entry->generation, entry->sid > 0 ? entry->sid : 100 + entry->id,
+                           entry->sid > 0 ? 2 : 1, NULL, FALSE };
+
+      if (record != NULL)
+        g_assert_true (_si_store_sync_note_pushing (store, ideas, entry->uid, entry->generation, record, &error));
+      pushed[entry->id - 1] = one;
+    }
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+  pushed[0].base_json = "{\"c\": 1}";
+  pushed[2].base_json = "{\"a\": 1}";
+  pushed[3].base_json = "{\"b\": 1}";
+
+  /* Meanwhile: B edited, C deleted, E deleted (never synced: gone at once). */
+  si_idea_set_body (b, "b, edited");
+  g_assert_true (si_store_save_idea (store, b, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_delete_idea (store, 1, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (e), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&store);
+}
+
+/* Every row, note and Trash entry a push's record touches, as text. */
+static char *
+dump_push_state (SiStore *store)
+{
+  sqlite3 *db = _si_store_get_db (store);
+  const char *queries[] = {
+    "SELECT id, sid, version, generation, state, base, sync_error, title, body FROM ideas ORDER BY id",
+    "SELECT count (*) FROM sync_meta WHERE key LIKE 'pushed:%'",
+    "SELECT sid, version, title FROM trash ORDER BY title",
+  };
+  GString *dump = g_string_new (NULL);
+
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, queries[q], -1, &stmt, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          for (int i = 0; i < sqlite3_column_count (stmt); i++)
+            g_string_append_printf (dump, "%s|", sqlite3_column_text (stmt, i) ? (const char *) sqlite3_column_text (stmt, i) : "NULL");
+          g_string_append_c (dump, '\n');
+        }
+      sqlite3_finalize (stmt);
+      g_string_append (dump, "--\n");
+    }
+  return g_string_free (dump, FALSE);
+}
+
+/* A batch's answers recorded together leave the store as recording them one by one does. */
+static void
+test_mark_pushed_many (void)
+{
+  SiSyncPushed one_by_one[5], together[5];
+  g_autoptr(SiStore) a = open_push_cases ("one-by-one.db", one_by_one);
+  g_autoptr(SiStore) b = open_push_cases ("together.db", together);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dump_a = NULL;
+  g_autofree char *dump_b = NULL;
+  g_autoptr(SiIdea) idea = NULL;
+
+  g_assert_true (_si_store_begin (a, &error));
+  for (guint i = 0; i < G_N_ELEMENTS (one_by_one); i++)
+    g_assert_true (_si_store_sync_mark_pushed_found (a, SI_COLLECTION_IDEAS, one_by_one[i].id, one_by_one[i].generation,
+                                                     one_by_one[i].sid, one_by_one[i].version, one_by_one[i].base_json,
+                                                     NULL, &one_by_one[i].found, &error));
+  g_assert_true (_si_store_commit (a, &error));
+  g_assert_true (_si_store_begin (b, &error));
+  g_assert_true (_si_store_sync_mark_pushed_many (b, SI_COLLECTION_IDEAS, together, G_N_ELEMENTS (together), &error));
+  g_assert_true (_si_store_commit (b, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (together); i++)
+    g_assert_cmpint (together[i].found, ==, one_by_one[i].found);
+  g_assert_false (together[4].found);   /* E, gone */
+  dump_a = dump_push_state (a);
+  dump_b = dump_push_state (b);
+  g_assert_cmpstr (dump_b, ==, dump_a);
+
+  /* And what that is: A clean, B still to push on the new version, C's deletion still to
+   * push, D's deletion done and in the Trash. */
+  idea = si_store_get_idea (b, 3, &error);
+  g_assert_cmpint (si_idea_get_sync_state (idea), ==, SI_SYNC_STATE_SYNCED);
+  g_assert_cmpint (si_idea_get_sid (idea), ==, 103);
+  g_clear_object (&idea);
+  idea = si_store_get_idea (b, 4, &error);
+  g_assert_cmpint (si_idea_get_sync_state (idea), ==, SI_SYNC_STATE_MODIFIED);
+  g_assert_cmpint (si_idea_get_sid (idea), ==, 104);
+  g_assert_cmpstr (si_idea_get_body (idea), ==, "b, edited");
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int_store (b, "SELECT state FROM ideas WHERE id = 1"), ==, SI_SYNC_STATE_DELETED);
+  g_assert_cmpint (sql_int_store (b, "SELECT version FROM ideas WHERE id = 1"), ==, 2);
+  g_assert_cmpint (sql_int_store (b, "SELECT count (*) FROM ideas WHERE id = 2"), ==, 0);
+  g_assert_cmpint (sql_int_store (b, "SELECT sid FROM trash WHERE title = 'D'"), ==, 40);
+  /* E's note stays (a complete pull forgets it: _si_store_sync_forget_stale_pushes()). */
+  g_assert_cmpint (sql_int_store (b, "SELECT count (*) FROM sync_meta WHERE key LIKE 'pushed:%'"), ==, 1);
+  g_assert_cmpuint (si_store_count_pending (b, NULL), ==, 2);
+}
+
+static void
+assert_same_wire (const SiWireRecord *a,
+                  const SiWireRecord *b)
+{
+  g_assert_cmpstr (a->uid, ==, b->uid);
+  g_assert_cmpint (a->created_at, ==, b->created_at);
+  g_assert_cmpint (a->updated_at, ==, b->updated_at);
+  g_assert_cmpstr (a->device, ==, b->device);
+  g_assert_cmpstr (a->title, ==, b->title);
+  g_assert_cmpstr (a->body, ==, b->body);
+  g_assert_cmpint (a->pinned, ==, b->pinned);
+  g_assert_cmpuint (a->tags->len, ==, b->tags->len);
+  for (guint i = 0; i < a->tags->len; i++)   /* in the same order */
+    g_assert_cmpint (g_array_index (a->tags, gint64, i), ==, g_array_index (b->tags, gint64, i));
+}
+
+/* A push's records read together (read_many, _si_store_sync_read_pending()) are what reading
+ * each one says: content, tags in their order, times, device; tombstones, synced and missing
+ * records have nothing to send, and a tag the server does not have yet is left out. */
+static void
+test_read_pending (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  SiCollection *ideas = g_ptr_array_index (collections, 1);
+  const SiCollectionCodec *codec = si_collection_get_codec (ideas);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) zebra = si_store_ensure_tag (store, "zebra", &error);
+  g_autoptr(SiTag) apple = si_store_ensure_tag (store, "apple", &error);
+  g_autoptr(SiTag) gone = si_store_ensure_tag (store, "gone", &error);
+  g_autoptr(SiIdea) tagged = si_idea_new ("Tagged", "three tags");
+  g_autoptr(SiIdea) plain = add_idea (store, "Plain", "");
+  g_autoptr(SiIdea) synced = add_idea (store, "Synced", "");
+  g_autoptr(SiIdea) deleted = add_idea (store, "Deleted", "");
+  g_autoptr(GHashTable) many = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                                      (GDestroyNotify) si_wire_record_free);
+  gint64 tag_ids[3];
+  gint64 ids[5];
+  SiSyncRow rows[5] = { { 0, } };
+  SiWireRecord *records[5] = { NULL, };
+
+  g_assert_no_error (error);
+  tag_ids[0] = si_tag_get_id (zebra);
+  tag_ids[1] = si_tag_get_id (apple);
+  tag_ids[2] = si_tag_get_id (gone);
+  si_idea_set_tag_ids (tagged, tag_ids, 3);
+  si_idea_set_pinned (tagged, TRUE);
+  g_assert_true (si_store_save_idea (store, tagged, SI_SAVE_LOCAL, &error));
+  g_assert_true (si_store_delete_tag (store, si_tag_get_id (gone), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (synced), si_idea_get_generation (synced), 50, 1);
+  push (store, SI_COLLECTION_IDEAS, si_idea_get_id (deleted), si_idea_get_generation (deleted), 51, 1);
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (deleted), SI_SAVE_LOCAL, &error));
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (zebra), si_tag_get_generation (zebra), 70, 1);
+  g_assert_no_error (error);
+
+  ids[0] = si_idea_get_id (plain);
+  ids[1] = si_idea_get_id (tagged);
+  ids[2] = si_idea_get_id (synced);
+  ids[3] = si_idea_get_id (deleted);
+  ids[4] = 999;   /* not there */
+
+  /* The collection's read of many is its read of each. */
+  g_assert_true (codec->read_many (store, ids, G_N_ELEMENTS (ids), many, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (many), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(SiWireRecord) one = codec->read (store, ids[i], &error);
+
+      g_assert_no_error (error);
+      assert_same_wire (g_hash_table_lookup (many, &ids[i]), one);
+    }
+  g_assert_cmpuint (((SiWireRecord *) g_hash_table_lookup (many, &ids[1]))->tags->len, ==, 2);
+
+  /* What a push reads: only what there is to send, relations as server ids. */
+  g_assert_true (_si_store_sync_read_pending (store, collections, ideas, ids, G_N_ELEMENTS (ids), rows, records, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(SiWireRecord) one = _si_store_sync_read_for_server (store, collections, ideas, ids[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (records[i]);
+      assert_same_wire (records[i], one);
+      g_assert_cmpint (rows[i].id, ==, ids[i]);
+      g_assert_cmpint (rows[i].state, ==, SI_SYNC_STATE_CREATED);
+    }
+  g_assert_cmpuint (records[1]->tags->len, ==, 1);
+  g_assert_cmpint (g_array_index (records[1]->tags, gint64, 0), ==, 70);   /* zebra; apple is not on the server */
+  g_assert_null (records[2]);
+  g_assert_cmpint (rows[2].state, ==, SI_SYNC_STATE_SYNCED);
+  g_assert_null (records[3]);
+  g_assert_cmpint (rows[3].state, ==, SI_SYNC_STATE_DELETED);
+  g_assert_cmpint (rows[3].sid, ==, 51);
+  g_assert_null (records[4]);
+  g_assert_cmpint (rows[4].id, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      _si_sync_row_clear (&rows[i]);
+      g_clear_pointer (&records[i], si_wire_record_free);
+    }
 }
 
 static void
@@ -1410,6 +1672,8 @@ main (int   argc,
   g_test_add_func ("/store/tags/names", test_tag_names);
   g_test_add_func ("/store/outbox/order", test_outbox_order);
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
+  g_test_add_func ("/store/outbox/mark-pushed-many", test_mark_pushed_many);
+  g_test_add_func ("/store/outbox/read-pending", test_read_pending);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
   g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);

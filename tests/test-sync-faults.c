@@ -642,6 +642,55 @@ test_lost_create_then_delete (void)
   lost_clear (&l);
 }
 
+/* A push noted by an earlier version (the digest of the record's JSON text, without the mark
+ * of today's notes), its answer lost, then deleted here: the next sync still knows it as its
+ * own and deletes it on the server instead of bringing it back. */
+static void
+test_lost_create_legacy_note (void)
+{
+  Lost l = { 0, };
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *digest = NULL;
+  g_autofree char *legacy = NULL;
+  gsize length = 0;
+
+  lost_setup (&l);
+  idea = add_idea (l.a, "Gone", "a\n", NULL);
+  lost_sync (&l, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (server_count (l.s, "ideas", TRUE), ==, 1);
+
+  /* The note as an earlier version wrote it. */
+  key = g_strconcat ("pushed:ideas:", si_idea_get_uid (idea), NULL);
+  note = _si_store_get_meta (l.a, key);
+  g_assert_nonnull (strstr (note, " c:"));
+  record = _si_store_sync_read_for_server (l.a, collections, g_ptr_array_index (collections, 1),
+                                           si_idea_get_id (idea), &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&record->uid, g_free);
+  g_clear_pointer (&record->device, g_free);
+  record->created_at = record->updated_at = 0;
+  node = si_wire_record_to_json (record, SI_WIRE_MODE_REQUEST);
+  text = si_wire_to_string (node, &length);
+  digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, length);
+  legacy = g_strdup_printf ("%" G_GINT64_FORMAT " %s\n", si_idea_get_generation (idea), digest);
+  g_assert_true (_si_store_set_meta (l.a, key, legacy, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (si_store_delete_idea (l.a, si_idea_get_id (idea), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  sync_ok (l.ea, SI_SYNC_MODE_INCREMENTAL);
+  lost_assert_converged (&l, 0);
+  g_assert_null (find_by_title (l.a, "Gone"));
+  lost_clear (&l);
+}
+
 /* A create sent but cut before it reached the server, then deleted here: the note of that push
  * is forgotten once a complete pull shows the server never got it (it used to stay for ever). */
 static void
@@ -915,6 +964,7 @@ main (int argc, char **argv)
   g_test_add_data_func ("/sync/lost-answer/update-then-delete/push", GINT_TO_POINTER (SI_SYNC_MODE_PUSH),
                         test_lost_update_then_delete);
   g_test_add_func ("/sync/lost-answer/create-then-delete", test_lost_create_then_delete);
+  g_test_add_func ("/sync/lost-answer/create-legacy-note", test_lost_create_legacy_note);
   g_test_add_func ("/sync/lost-answer/tag", test_lost_tag);
   g_test_add_func ("/sync/lost-answer/request-then-delete", test_lost_request_then_delete);
   g_test_add_func ("/sync/lost-answer/then-real-edit", test_lost_then_real_edit);

@@ -1062,6 +1062,75 @@ test_record_content_equal (void)
 
 /* ---------------------------------------------------------------------------------------- */
 
+/* The digest of a record's content: equal content has one digest (ids, uid, times, device
+ * and the order of tags aside), and each field of the content changes it. */
+static void
+test_content_digest (void)
+{
+  g_autoptr(SiWireRecord) idea = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
+  g_autoptr(SiWireRecord) same = NULL;
+  g_autoptr(SiWireRecord) tag = si_wire_record_new (SI_WIRE_COLLECTION_TAGS);
+  g_autoptr(SiWireRecord) tag2 = NULL;
+  g_autoptr(GPtrArray) digests = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *digest = NULL;
+
+  g_free (idea->title);
+  idea->title = g_strdup ("ab");
+  g_free (idea->body);
+  idea->body = g_strdup ("c");
+  si_wire_record_add_tag (idea, 7);
+  si_wire_record_add_tag (idea, 3);
+  digest = si_wire_record_content_digest (idea);
+  g_assert_cmpuint (strlen (digest), ==, 64);
+
+  /* What is no content. */
+  same = si_wire_record_copy (idea);
+  same->id = 12;
+  same->version = 4;
+  g_free (same->uid);
+  same->uid = g_strdup (UID);
+  same->created_at = same->updated_at = 1764302930123;
+  same->device = g_strdup ("Laptop");
+  g_array_set_size (same->tags, 0);
+  si_wire_record_add_tag (same, 3);
+  si_wire_record_add_tag (same, 7);
+  g_assert_true (si_wire_record_content_equal (idea, same));
+  g_ptr_array_add (digests, si_wire_record_content_digest (same));
+  g_assert_cmpstr (g_ptr_array_index (digests, 0), ==, digest);
+  g_ptr_array_set_size (digests, 0);
+
+  /* Each change of content: a digest of its own. */
+  g_free (same->title);
+  same->title = g_strdup ("a");
+  g_free (same->body);
+  same->body = g_strdup ("bc");   /* the same characters, cut elsewhere */
+  g_ptr_array_add (digests, si_wire_record_content_digest (same));
+  g_clear_pointer (&same, si_wire_record_free);
+  same = si_wire_record_copy (idea);
+  same->pinned = TRUE;
+  g_ptr_array_add (digests, si_wire_record_content_digest (same));
+  same->pinned = FALSE;
+  si_wire_record_add_tag (same, 9);
+  g_ptr_array_add (digests, si_wire_record_content_digest (same));
+  g_array_set_size (same->tags, 0);
+  g_ptr_array_add (digests, si_wire_record_content_digest (same));
+  same->deleted = TRUE;
+  g_ptr_array_add (digests, si_wire_record_content_digest (same));
+  g_free (tag->name);
+  tag->name = g_strdup ("ab");
+  g_ptr_array_add (digests, si_wire_record_content_digest (tag));
+  tag2 = si_wire_record_copy (tag);
+  g_free (tag2->colour);
+  tag2->colour = g_strdup ("#ff0000");
+  g_ptr_array_add (digests, si_wire_record_content_digest (tag2));
+  for (guint i = 0; i < digests->len; i++)
+    {
+      g_assert_cmpstr (g_ptr_array_index (digests, i), !=, digest);
+      for (guint j = 0; j < i; j++)
+        g_assert_cmpstr (g_ptr_array_index (digests, i), !=, g_ptr_array_index (digests, j));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1069,6 +1138,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/wire/codec/collection", test_collection_names);
+  g_test_add_func ("/wire/codec/content-digest", test_content_digest);
   g_test_add_func ("/wire/codec/timestamp/parse", test_timestamp_parse);
   g_test_add_func ("/wire/codec/timestamp/format", test_timestamp_format);
   g_test_add_func ("/wire/codec/timestamp/round-trip", test_timestamp_round_trip);

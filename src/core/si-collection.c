@@ -126,6 +126,39 @@ ideas_read (SiStore  *store,
   return record;
 }
 
+static void
+add_idea_row (gint64                id,
+              const SiStoreNewIdea *row,
+              gpointer              user_data)
+{
+  GHashTable *out = user_data;
+  SiWireRecord *record = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
+
+  record->uid = g_strdup (row->uid);
+  record->created_at = US_TO_MS (row->created_at);
+  record->updated_at = US_TO_MS (row->updated_at);
+  g_free (record->title);
+  record->title = g_strdup (row->title);
+  g_free (record->body);
+  record->body = g_strdup (row->body);
+  record->pinned = row->pinned;
+  record->device = g_strdup (row->device);
+  for (guint i = 0; i < row->n_tags; i++)
+    si_wire_record_add_tag (record, row->tag_ids[i]);
+  g_hash_table_replace (out, g_memdup2 (&id, sizeof id), record);
+}
+
+/* As ideas_read() reads each, without an SiIdea in between. */
+static gboolean
+ideas_read_many (SiStore       *store,
+                 const gint64  *ids,
+                 guint          n_ids,
+                 GHashTable    *out,
+                 GError       **error)
+{
+  return _si_store_read_ideas (store, ids, n_ids, add_idea_row, out, error);
+}
+
 static gint64
 ideas_write (SiStore            *store,
              gint64              id,
@@ -271,7 +304,7 @@ si_collection_get_defaults (void)
     tags_read, tags_write, tags_remove, tags_find_twin, tags_refs,
   };
   static const SiCollectionCodec ideas_codec = {
-    ideas_read, ideas_write, ideas_remove, NULL, ideas_refs, ideas_insert,
+    ideas_read, ideas_write, ideas_remove, NULL, ideas_refs, ideas_insert, ideas_read_many,
   };
   GPtrArray *collections = g_ptr_array_new_with_free_func ((GDestroyNotify) si_collection_unref);
   SiCollection *tags, *ideas;

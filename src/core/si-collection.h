@@ -30,6 +30,10 @@ typedef struct _SiCollection SiCollection;
  *   @record (relations as local ids, all of which exist; its content already checked by the
  *   wire codec) as synced, at its server id and version, with @base_json as its merge base.
  *   Returns the local id, 0 on error. Without it, @write is used.
+ * @read_many: (nullable): @read for each of @ids (@n_ids, each at most once) in a few
+ *   statements whatever their number (a push's batch): adds each live one to @out (a
+ *   #GHashTable from a #gint64 local id, g_int64_hash, to a #SiWireRecord, both owned by @out),
+ *   leaves out the rest. Without it, @read is called for each.
  */
 typedef struct {
   SiWireRecord *(*read)      (SiStore            *store,
@@ -49,6 +53,11 @@ typedef struct {
   gint64        (*insert)    (SiStore            *store,
                               const SiWireRecord *record,
                               const char         *base_json,
+                              GError            **error);
+  gboolean      (*read_many) (SiStore            *store,
+                              const gint64       *ids,
+                              guint               n_ids,
+                              GHashTable         *out,
                               GError            **error);
 } SiCollectionCodec;
 

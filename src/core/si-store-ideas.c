@@ -961,6 +961,90 @@ fail:
   return FALSE;
 }
 
+/* For a sync's push ----------------------------------------------------------------------------- */
+
+gboolean
+_si_store_read_ideas (SiStore             *self,
+                      const gint64        *ids,
+                      guint                n_ids,
+                      SiStoreIdeaRowFunc   func,
+                      gpointer             user_data,
+                      GError             **error)
+{
+  g_autofree char *json = NULL;
+  g_autoptr(GHashTable) tags = NULL;   /* idea id -> GArray of tag ids */
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (n_ids == 0)
+    return TRUE;
+  json = _si_store_ids_json (ids, n_ids);
+
+  /* The live tags of each, in the order of their ids, as an SiIdea holds them. */
+  stmt = _si_store_prepare (self,
+                            "SELECT it.idea_id, t.id FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
+                            " WHERE it.idea_id IN (SELECT value FROM json_each (?1)) AND t.state != " SI_SQL_DELETED
+                            " ORDER BY it.idea_id, it.tag_id", error);
+  if (stmt == NULL)
+    return FALSE;
+  tags = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) g_array_unref);
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 idea = sqlite3_column_int64 (stmt, 0);
+      gint64 tag = sqlite3_column_int64 (stmt, 1);
+      GArray *list = g_hash_table_lookup (tags, &idea);
+
+      if (list == NULL)
+        {
+          list = g_array_new (FALSE, FALSE, sizeof (gint64));
+          g_hash_table_insert (tags, g_memdup2 (&idea, sizeof idea), list);
+        }
+      g_array_append_val (list, tag);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "reading an idea's tags"), error);
+
+  stmt = _si_store_prepare (self,
+                            "SELECT i.id, i.uid, i.sid, i.version, i.generation, i.state, i.title, i.body, i.pinned,"
+                            " i.created_at, i.updated_at, i.device FROM ideas i"
+                            " WHERE i.id IN (SELECT value FROM json_each (?1)) AND i.state != " SI_SQL_DELETED, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      GArray *list = g_hash_table_lookup (tags, &id);
+      SiStoreNewIdea row = { 0, };
+
+      row.uid = _si_store_column_text (stmt, 1);
+      row.sid = sqlite3_column_int64 (stmt, 2);
+      row.version = sqlite3_column_int64 (stmt, 3);
+      row.generation = sqlite3_column_int64 (stmt, 4);
+      row.state = sqlite3_column_int (stmt, 5);
+      row.title = _si_store_column_text (stmt, 6);
+      row.body = _si_store_column_text (stmt, 7);
+      row.pinned = sqlite3_column_int (stmt, 8) != 0;
+      row.created_at = sqlite3_column_int64 (stmt, 9);
+      row.updated_at = sqlite3_column_int64 (stmt, 10);
+      row.device = (const char *) sqlite3_column_text (stmt, 11);
+      if (list != NULL)
+        {
+          row.tag_ids = (const gint64 *) (gpointer) list->data;
+          row.n_tags = list->len;
+        }
+      func (id, &row, user_data);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "reading an idea"), error);
+  return TRUE;
+}
+
 /* For the importer ---------------------------------------------------------------------------- */
 
 gboolean

@@ -132,6 +132,24 @@ gboolean      _si_store_purge_idea       (SiStore              *self,
                                           gint64                id,
                                           GError              **error);
 
+/* The live ideas among @ids (@n_ids, each at most once), read in two statements whatever
+ * their number (for a sync's push): @func gets each one's local id and row (sid, version,
+ * generation, state, content and its live tags' ids, ascending; no base, no tag
+ * names), whose pointers live until it returns. */
+typedef void (*SiStoreIdeaRowFunc) (gint64                id,
+                                    const SiStoreNewIdea *row,
+                                    gpointer              user_data);
+gboolean      _si_store_read_ideas       (SiStore              *self,
+                                          const gint64         *ids,
+                                          guint                 n_ids,
+                                          SiStoreIdeaRowFunc    func,
+                                          gpointer              user_data,
+                                          GError              **error);
+/* @ids (@n_ids) as a JSON array of numbers, for a statement's json_each (?): one statement for
+ * a set of records instead of one each. */
+char         *_si_store_ids_json         (const gint64         *ids,
+                                          guint                 n_ids);
+
 /* For the importer (si-import.c). */
 typedef void (*SiStoreIdeaTextFunc) (const char *title,
                                      const char *body,
@@ -264,6 +282,18 @@ SiWireRecord *_si_store_sync_read_for_server (SiStore    *self,
                                                SiCollection *collection,
                                                gint64        id,
                                                GError      **error);
+/* For a push, what records @ids (@n_ids of @collection, each at most once) are now, in a few
+ * statements whatever their number: @rows[i] the sync state of @ids[i] (id 0: gone; no base),
+ * @records[i] (transfer full) its content as the server takes it (server ids), or NULL when it
+ * is gone, a tombstone, synced or refused (nothing to send). */
+gboolean      _si_store_sync_read_pending     (SiStore      *self,
+                                               GPtrArray    *collections,
+                                               SiCollection *collection,
+                                               const gint64 *ids,
+                                               guint         n_ids,
+                                               SiSyncRow    *rows,
+                                               SiWireRecord **records,
+                                               GError      **error);
 /* Before a push of @record (server ids) for local record @uid at @generation is sent:
  * remembers what is sent, so that a later sync recognises the server's record as our own write
  * when the answer never came. Forgotten once the record's server state is known. */
@@ -306,6 +336,24 @@ gboolean      _si_store_sync_mark_pushed_found (SiStore     *self,
                                                 gboolean    *cleaned,
                                                 gboolean    *out_found,
                                                 GError     **error);
+/* One of a batch's pushes the server took, for _si_store_sync_mark_pushed_many(): the
+ * arguments of _si_store_sync_mark_pushed_found(), and what it found. */
+typedef struct {
+  gint64      id;
+  gint64      generation;
+  gint64      sid;
+  gint64      version;
+  const char *base_json;
+  gboolean    found;        /* out */
+} SiSyncPushed;
+
+/* _si_store_sync_mark_pushed_found() for each of @pushed (@n_pushed records of @table, each at
+ * most once), inside the caller's transaction, in a few statements for all of them. */
+gboolean      _si_store_sync_mark_pushed_many (SiStore      *self,
+                                               const char   *table,
+                                               SiSyncPushed *pushed,
+                                               guint         n_pushed,
+                                               GError      **error);
 /* After a batch answer, in the transaction that recorded it: moves the cursor of @feed past the
  * batch's own changes. @ranges (#SiWireChangeRange, ascending): the change numbers the server
  * says the batch's writes took; @applied (gint64, sorted here): the versions of the answer's

@@ -231,6 +231,106 @@ _si_store_sync_mark_pushed_found (SiStore     *self,
   return TRUE;
 }
 
+/* A batch's answers go through a temporary table (in memory: temp_store = MEMORY), so that
+ * SQLite records them in one statement each, with one statement journal for the batch, instead
+ * of a read, a delete and an update of their own for every record. */
+gboolean
+_si_store_sync_mark_pushed_many (SiStore      *self,
+                                 const char   *table,
+                                 SiSyncPushed *pushed,
+                                 guint         n_pushed,
+                                 GError      **error)
+{
+  g_autofree char *odd_sql = NULL;
+  g_autofree char *forget_sql = NULL;
+  g_autofree char *update_sql = NULL;
+  g_autoptr(GArray) tombstones = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (n_pushed == 0)
+    return TRUE;
+  if (!_si_store_exec_bind (self, "CREATE TEMP TABLE IF NOT EXISTS si_pushed (seq INTEGER PRIMARY KEY,"
+                                  " id INTEGER NOT NULL, sid INTEGER NOT NULL, version INTEGER NOT NULL,"
+                                  " base TEXT, generation INTEGER NOT NULL)", error, "") ||
+      !_si_store_exec_bind (self, "DELETE FROM temp.si_pushed", error, ""))
+    return FALSE;
+
+  stmt = _si_store_prepare (self, "INSERT INTO temp.si_pushed (seq, id, sid, version, base, generation)"
+                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < n_pushed; i++)
+    {
+      pushed[i].found = TRUE;
+      sqlite3_bind_int64 (stmt, 1, i);
+      sqlite3_bind_int64 (stmt, 2, pushed[i].id);
+      sqlite3_bind_int64 (stmt, 3, pushed[i].sid);
+      sqlite3_bind_int64 (stmt, 4, pushed[i].version);
+      if (pushed[i].base_json != NULL)
+        sqlite3_bind_text (stmt, 5, pushed[i].base_json, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 5);
+      sqlite3_bind_int64 (stmt, 6, pushed[i].generation);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          sqlite3_clear_bindings (stmt);
+          return _si_store_set_error (self, rc, NC_("what failed", "saving the sync state"), error);
+        }
+    }
+  sqlite3_clear_bindings (stmt);
+
+  /* The records gone meanwhile (nothing to record) and the pushed tombstones (one at a time,
+   * below: the Trash keeps them). */
+  odd_sql = g_strdup_printf ("SELECT p.seq, r.id IS NOT NULL FROM temp.si_pushed AS p LEFT JOIN %s AS r ON r.id = p.id"
+                             " WHERE r.id IS NULL OR (r.state = " SI_SQL_DELETED " AND r.generation = p.generation)",
+                             table);
+  stmt = _si_store_prepare (self, odd_sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  tombstones = g_array_new (FALSE, FALSE, sizeof (guint));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint seq = (guint) sqlite3_column_int64 (stmt, 0);
+
+      if (seq >= n_pushed)
+        continue;
+      pushed[seq].found = FALSE;
+      if (sqlite3_column_int (stmt, 1))
+        g_array_append_val (tombstones, seq);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "reading the sync state"), error);
+
+  forget_sql = g_strdup_printf ("DELETE FROM sync_meta WHERE key IN"
+                                " (SELECT '" META_PUSHED_PREFIX "%s:' || r.uid FROM temp.si_pushed AS p JOIN %s AS r ON r.id = p.id)",
+                                table, table);
+  update_sql = g_strdup_printf ("UPDATE %s AS r SET sid = CASE WHEN p.sid > 0 THEN p.sid ELSE r.sid END,"
+                                " version = p.version, base = p.base,"
+                                " state = CASE WHEN r.generation = p.generation THEN " SI_SQL_SYNCED
+                                " WHEN r.state = " SI_SQL_CREATED " THEN " SI_SQL_MODIFIED " ELSE r.state END,"
+                                " sync_error = CASE WHEN r.generation = p.generation THEN NULL ELSE r.sync_error END"
+                                " FROM temp.si_pushed AS p"
+                                " WHERE r.id = p.id AND NOT (r.state = " SI_SQL_DELETED " AND r.generation = p.generation)",
+                                table);
+  if (!_si_store_exec_bind (self, forget_sql, error, "") ||
+      !_si_store_exec_bind (self, update_sql, error, ""))
+    return FALSE;
+
+  for (guint i = 0; i < tombstones->len; i++)
+    {
+      SiSyncPushed *one = &pushed[g_array_index (tombstones, guint, i)];
+
+      if (!_si_store_sync_mark_pushed_found (self, table, one->id, one->generation, one->sid, one->version,
+                                             one->base_json, NULL, &one->found, error))
+        return FALSE;
+    }
+  return _si_store_exec_bind (self, "DELETE FROM temp.si_pushed", error, "");
+}
+
 gboolean
 _si_store_sync_set_rejected (SiStore     *self,
                              const char  *table,
@@ -470,11 +570,117 @@ _si_store_sync_read_for_server (SiStore      *self,
   return record;
 }
 
-/* What a record says — its fields and relations (server ids, as a set), not its ids, uid,
- * times — as a digest. Two records with one digest have the same content. */
+gboolean
+_si_store_sync_read_pending (SiStore       *self,
+                             GPtrArray     *collections,
+                             SiCollection  *collection,
+                             const gint64  *ids,
+                             guint          n_ids,
+                             SiSyncRow     *rows,
+                             SiWireRecord **records,
+                             GError       **error)
+{
+  const SiCollectionCodec *codec = si_collection_get_codec (collection);
+  g_autoptr(GHashTable) index = g_hash_table_new (g_int64_hash, g_int64_equal);   /* id -> i + 1 */
+  g_autoptr(GHashTable) read = NULL;
+  g_autoptr(GArray) live = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *json = NULL;
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+  int rc;
+
+  for (guint i = 0; i < n_ids; i++)
+    {
+      _si_sync_row_clear (&rows[i]);
+      records[i] = NULL;
+      g_hash_table_insert (index, (gpointer) &ids[i], GUINT_TO_POINTER (i + 1));
+    }
+  if (n_ids == 0)
+    return TRUE;
+
+  /* The sync state of each, in one statement. */
+  json = _si_store_ids_json (ids, n_ids);
+  sql = g_strdup_printf ("SELECT id, uid, sid, version, generation, state, sync_error FROM %s"
+                         " WHERE id IN (SELECT value FROM json_each (?1))", si_collection_get_name (collection));
+  stmt = _si_store_prepare (self, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, json, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      guint at = GPOINTER_TO_UINT (g_hash_table_lookup (index, &id));
+      SiSyncRow *row;
+
+      if (at == 0)
+        continue;
+      row = &rows[at - 1];
+      _si_sync_row_clear (row);
+      row->id = id;
+      row->uid = dup_column (stmt, 1);
+      row->sid = sqlite3_column_int64 (stmt, 2);
+      row->version = sqlite3_column_int64 (stmt, 3);
+      row->generation = sqlite3_column_int64 (stmt, 4);
+      row->state = sqlite3_column_int (stmt, 5);
+      row->sync_error = dup_column (stmt, 6);
+      if (row->state != SI_SYNC_STATE_SYNCED && row->state != SI_SYNC_STATE_DELETED && row->sync_error == NULL)
+        g_array_append_val (live, id);
+    }
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+  if (rc != SQLITE_DONE)
+    return _si_store_set_error (self, rc, NC_("what failed", "reading the sync state"), error);
+
+  /* The content of those to send: in one go where the collection can, else one by one. */
+  if (codec->read_many != NULL)
+    {
+      read = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) si_wire_record_free);
+      if (!codec->read_many (self, (const gint64 *) (gpointer) live->data, live->len, read, error))
+        return FALSE;
+    }
+  for (guint i = 0; i < live->len; i++)
+    {
+      gint64 id = g_array_index (live, gint64, i);
+      guint at = GPOINTER_TO_UINT (g_hash_table_lookup (index, &id)) - 1;
+      g_autoptr(GError) local_error = NULL;
+      gpointer key = NULL, record = NULL;
+
+      if (read != NULL)
+        {
+          if (g_hash_table_steal_extended (read, &id, &key, &record))
+            g_free (key);
+        }
+      else if ((record = codec->read (self, id, &local_error)) == NULL &&
+               !g_error_matches (local_error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (record != NULL)
+        refs_to_server (self, collection, record, FALSE);
+      records[at] = record;
+    }
+  return TRUE;
+}
+
+/* A note's digest of what a push sent (its fields and relations, server ids, as a set; not its
+ * ids, uid, times): si_wire_record_content_digest(), marked as such. Notes written before it
+ * hold legacy_content_digest() unmarked. */
+#define PUSHED_DIGEST_MARK "c:"
+
 static char *
-content_digest (SiCollection       *collection,
-                const SiWireRecord *record)
+pushed_digest (const SiWireRecord *record)
+{
+  g_autofree char *digest = si_wire_record_content_digest (record);
+
+  return g_strconcat (PUSHED_DIGEST_MARK, digest, NULL);
+}
+
+/* The digest notes held before PUSHED_DIGEST_MARK, of the record's JSON text: read only, so
+ * that a sync interrupted by an earlier version still recognises its own pushes. */
+static char *
+legacy_content_digest (SiCollection       *collection,
+                       const SiWireRecord *record)
 {
   const SiCollectionCodec *codec = si_collection_get_codec (collection);
   g_autoptr(SiWireRecord) copy = si_wire_record_copy (record);
@@ -512,13 +718,17 @@ _si_store_sync_note_pushing (SiStore            *self,
 {
   g_autofree char *key = g_strconcat (META_PUSHED_PREFIX, si_collection_get_name (collection), ":", uid, NULL);
   g_autofree char *old = _si_store_get_meta (self, key);
-  g_autofree char *digest = content_digest (collection, record);
-  g_auto(GStrv) lines = g_strsplit (old ? old : "", "\n", -1);
+  g_autofree char *digest = pushed_digest (record);
+  g_auto(GStrv) lines = NULL;
   g_autoptr(GString) value = g_string_new (NULL);
-  guint n = g_strv_length (lines), kept = 0;
+  guint n, kept = 0;
 
   /* The newest first; a push of the same content again adds nothing. */
   g_string_append_printf (value, "%" G_GINT64_FORMAT " %s\n", generation, digest);
+  if (old == NULL)
+    return _si_store_set_meta (self, key, value->str, error);
+  lines = g_strsplit (old, "\n", -1);
+  n = g_strv_length (lines);
   for (guint i = 0; i < n && kept + 1 < PUSHED_KEEP; i++)
     {
       const char *space = strchr (lines[i], ' ');
@@ -565,6 +775,7 @@ find_pushed (SiStore            *self,
   g_autofree char *key = NULL;
   g_autofree char *value = NULL;
   g_autofree char *digest = NULL;
+  g_autofree char *legacy = NULL;
   g_auto(GStrv) lines = NULL;
 
   if (uid == NULL || remote->deleted)
@@ -573,13 +784,15 @@ find_pushed (SiStore            *self,
   value = _si_store_get_meta (self, key);
   if (value == NULL)
     return FALSE;
-  digest = content_digest (collection, remote);
+  digest = pushed_digest (remote);
   lines = g_strsplit (value, "\n", -1);
   for (guint i = 0; lines[i]; i++)
     {
       const char *space = strchr (lines[i], ' ');
 
-      if (space != NULL && g_str_equal (space + 1, digest))
+      if (space != NULL && !g_str_has_prefix (space + 1, PUSHED_DIGEST_MARK) && legacy == NULL)
+        legacy = legacy_content_digest (collection, remote);
+      if (space != NULL && g_str_equal (space + 1, g_str_has_prefix (space + 1, PUSHED_DIGEST_MARK) ? digest : legacy))
         {
           *out_generation = g_ascii_strtoll (lines[i], NULL, 10);
           return TRUE;

@@ -421,6 +421,19 @@ _si_store_exec_bind (SiStore     *self,
   return _si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error);
 }
 
+char *
+_si_store_ids_json (const gint64 *ids,
+                    guint         n_ids)
+{
+  GString *json = g_string_sized_new (2 + n_ids * 8);
+
+  g_string_append_c (json, '[');
+  for (guint i = 0; i < n_ids; i++)
+    g_string_append_printf (json, i > 0 ? ",%" G_GINT64_FORMAT : "%" G_GINT64_FORMAT, ids[i]);
+  g_string_append_c (json, ']');
+  return g_string_free (json, FALSE);
+}
+
 /* Opening --------------------------------------------------------------------------------------- */
 
 /**

@@ -64,11 +64,13 @@ _si_sync_engine_push_round (GTask *task)
   for (guint i = 0; i < outbox->len; i++)
     {
       SiOutboxEntry *entry = &g_array_index (outbox, SiOutboxEntry, i);
-      g_autofree char *key = entry_key (entry->collection, entry->id);
+      g_autofree char *key = NULL;
 
       if (collection_by_name (self, entry->collection) == NULL)
         continue;
-      if (run->only == NULL || g_hash_table_contains (run->only, key))
+      /* Only a later round, with a few records to push again, names them. */
+      if (run->only == NULL ||
+          g_hash_table_contains (run->only, (key = entry_key (entry->collection, entry->id))))
         {
           g_array_append_val (kept, *entry);
           entry->uid = NULL;   /* moved */
@@ -83,55 +85,81 @@ _si_sync_engine_push_round (GTask *task)
   push_next (task);
 }
 
-/* Builds the operation for an outbox entry from the record as it is now; NULL to skip it. */
+/* Builds the operation for an outbox entry from its record as it is now, @row and @record
+ * (_si_store_sync_read_pending(); taken); NULL to skip it. */
 static PushOp *
 build_op (SiSyncEngine  *self,
-          SiOutboxEntry *entry,
-          GError       **error)
+          SiCollection  *collection,
+          SiSyncRow     *row,
+          SiWireRecord **record)
 {
-  SiCollection *collection = collection_by_name (self, entry->collection);
-  g_auto(SiSyncRow) row = { 0, };
-  g_autoptr(GError) local_error = NULL;
   PushOp *op;
 
-  if (!_si_store_sync_get_row (self->store, entry->collection, entry->id, &row, error))
-    return NULL;
-  if (row.id == 0 || row.state == SI_SYNC_STATE_SYNCED || row.sync_error != NULL)
+  if (row->id == 0 || row->state == SI_SYNC_STATE_SYNCED || row->sync_error != NULL)
     return NULL;
 
   op = g_new0 (PushOp, 1);
   op->collection = collection;
-  op->id = row.id;
-  op->generation = row.generation;
-  op->sid = row.sid;
-  op->if_match = row.version;
-  if (row.state == SI_SYNC_STATE_DELETED)
+  op->id = row->id;
+  op->generation = row->generation;
+  op->sid = row->sid;
+  op->if_match = row->version;
+  if (row->state == SI_SYNC_STATE_DELETED)
     {
       op->method = SI_WIRE_METHOD_DELETE;
-      if (row.sid == 0)
+      if (row->sid == 0)
         {
           _si_sync_engine_push_op_free (op);
           return NULL;
         }
       return op;
     }
-  op->method = row.sid == 0 ? SI_WIRE_METHOD_POST : SI_WIRE_METHOD_PUT;
+  op->method = row->sid == 0 ? SI_WIRE_METHOD_POST : SI_WIRE_METHOD_PUT;
   if (op->method == SI_WIRE_METHOD_POST)
     op->if_match = -1;
-  op->record = _si_store_sync_read_for_server (self->store, self->collections, collection, row.id, &local_error);
+  op->record = g_steal_pointer (record);
   if (op->record == NULL)
     {
+      /* Gone meanwhile. */
       _si_sync_engine_push_op_free (op);
-      if (!g_error_matches (local_error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND))
-        g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
   g_free (op->record->uid);
-  op->record->uid = g_strdup (row.uid);
+  op->record->uid = g_strdup (row->uid);
   /* Each change pushed says which device sent it, to a server that takes it. */
   g_free (op->record->device);
   op->record->device = self->server_takes_device ? g_strdup (self->device_name) : NULL;
   return op;
+}
+
+/* The operations for outbox entries @first to @first + @n - 1 (of one collection) into
+ * run->ops: their records read in a few statements for all of them. */
+static gboolean
+build_ops (SiSyncEngine  *self,
+           Run           *run,
+           guint          first,
+           guint          n,
+           GError       **error)
+{
+  SiCollection *collection = collection_by_name (self, g_array_index (run->outbox, SiOutboxEntry, first).collection);
+  g_autofree gint64 *ids = g_new (gint64, n);
+  g_autofree SiSyncRow *rows = g_new0 (SiSyncRow, n);
+  g_autofree SiWireRecord **records = g_new0 (SiWireRecord *, n);
+  gboolean ok;
+
+  for (guint i = 0; i < n; i++)
+    ids[i] = g_array_index (run->outbox, SiOutboxEntry, first + i).id;
+  ok = _si_store_sync_read_pending (self->store, self->collections, collection, ids, n, rows, records, error);
+  for (guint i = 0; i < n; i++)
+    {
+      PushOp *op = ok ? build_op (self, collection, &rows[i], &records[i]) : NULL;
+
+      if (op != NULL)
+        g_ptr_array_add (run->ops, op);
+      _si_sync_row_clear (&rows[i]);
+      g_clear_pointer (&records[i], si_wire_record_free);
+    }
+  return ok;
 }
 
 static void
@@ -181,8 +209,77 @@ take_current (SiSyncEngine  *self,
   return TRUE;
 }
 
+/* A batch's answers that say the server took the push as sent, recorded together
+ * (_si_store_sync_mark_pushed_many()) once a different answer or the batch's end comes. */
+typedef struct {
+  const char *table;
+  GArray     *pushed;   /* SiSyncPushed */
+  GPtrArray  *bases;    /* their base_json, owned */
+} PushedBatch;
+
+static void
+pushed_batch_init (PushedBatch *batch,
+                   guint        size)
+{
+  batch->table = NULL;
+  batch->pushed = g_array_sized_new (FALSE, FALSE, sizeof (SiSyncPushed), size);
+  batch->bases = g_ptr_array_new_full (size, g_free);
+}
+
+static void
+pushed_batch_clear (PushedBatch *batch)
+{
+  g_clear_pointer (&batch->pushed, g_array_unref);
+  g_clear_pointer (&batch->bases, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PushedBatch, pushed_batch_clear)
+
+/* Records what @batch holds; @applied (may be NULL) gets the versions of those found. */
+static gboolean
+pushed_batch_flush (SiSyncEngine  *self,
+                    PushedBatch   *batch,
+                    GArray        *applied,
+                    GError       **error)
+{
+  if (batch->pushed->len == 0)
+    return TRUE;
+  if (!_si_store_sync_mark_pushed_many (self->store, batch->table, (SiSyncPushed *) (gpointer) batch->pushed->data,
+                                        batch->pushed->len, error))
+    return FALSE;
+  for (guint i = 0; applied != NULL && i < batch->pushed->len; i++)
+    {
+      const SiSyncPushed *pushed = &g_array_index (batch->pushed, SiSyncPushed, i);
+
+      if (pushed->found)
+        g_array_append_val (applied, pushed->version);
+    }
+  g_array_set_size (batch->pushed, 0);
+  g_ptr_array_set_size (batch->bases, 0);
+  return TRUE;
+}
+
+/* Whether the answer says the server took @op as sent: then handle_result() records it as
+ * pushed, and nothing else. */
+static gboolean
+took_as_sent (PushOp       *op,
+              guint         status,
+              SiWireRecord *record)
+{
+  if (status < 200 || status >= 300 || record == NULL)
+    return FALSE;
+  if (op->method == SI_WIRE_METHOD_POST && record->deleted)
+    return FALSE;
+  if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK &&
+      !si_wire_record_content_equal (record, op->record))
+    return FALSE;
+  return TRUE;
+}
+
 /* @applied (may be NULL): gets the version of @record when it was recorded as what the
- * server now has of the record. */
+ * server now has of the record. @batch (may be NULL): where an answer that took the push as
+ * sent waits to be recorded with the batch's others (pushed_batch_flush() records it; the
+ * caller flushes before any other answer, so that the answers are recorded in their order). */
 static gboolean
 handle_result (SiSyncEngine   *self,
                Run            *run,
@@ -191,6 +288,7 @@ handle_result (SiSyncEngine   *self,
                SiWireRecord   *record,
                SiWireProblem  *problem,
                GArray         *applied,
+               PushedBatch    *batch,
                GError        **error)
 {
   const char *table = si_collection_get_name (op->collection);
@@ -215,6 +313,17 @@ handle_result (SiSyncEngine   *self,
         return take_current (self, run, op, record, error);
 
       base = si_wire_record_to_text (record, SI_WIRE_MODE_RESPONSE, NULL);
+      if (batch != NULL)
+        {
+          SiSyncPushed pushed = { op->id, op->generation, record->id, record->version,
+                                  record->deleted ? NULL : base, FALSE };
+
+          batch->table = table;
+          g_array_append_val (batch->pushed, pushed);
+          g_ptr_array_add (batch->bases, g_steal_pointer (&base));
+          run->report.pushed++;
+          return TRUE;
+        }
       if (!_si_store_sync_mark_pushed_found (self->store, table, op->id, op->generation, record->id,
                                              record->version, record->deleted ? NULL : base, NULL,
                                              &found, error))
@@ -336,7 +445,7 @@ on_single (GTask    *task,
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
-  if (!handle_result (self, run, op, status, record, problem, NULL, &error) ||
+  if (!handle_result (self, run, op, status, record, problem, NULL, NULL, &error) ||
       !_si_store_commit (self->store, &error))
     {
       _si_store_rollback (self->store);
@@ -415,6 +524,7 @@ batch_results (GTask     *task,
   Run *run = g_task_get_task_data (task);
   g_autoptr(GArray) applied = NULL;
   g_auto(SiSyncDurability) durability = { NULL, -1 };
+  g_auto(PushedBatch) batch = { NULL, NULL, NULL };
   g_autoptr(GError) error = NULL;
 
   if (changes != NULL)
@@ -436,17 +546,25 @@ batch_results (GTask     *task,
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
+  pushed_batch_init (&batch, results->len);
   for (guint i = 0; i < results->len; i++)
     {
       SiWireBatchResult *result = g_ptr_array_index (results, i);
+      PushOp *op = g_ptr_array_index (run->ops, i);
 
-      if (!handle_result (self, run, g_ptr_array_index (run->ops, i), result->status,
-                          result->record, result->problem, applied, &error))
+      if ((!took_as_sent (op, result->status, result->record) && !pushed_batch_flush (self, &batch, applied, &error)) ||
+          !handle_result (self, run, op, result->status, result->record, result->problem, applied, &batch, &error))
         {
           _si_store_rollback (self->store);
           _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
           return;
         }
+    }
+  if (!pushed_batch_flush (self, &batch, applied, &error))
+    {
+      _si_store_rollback (self->store);
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
     }
   /* In the transaction that recorded the results: a crash keeps both or neither. */
   if (changes != NULL && changes->len > 0 &&
@@ -524,19 +642,11 @@ take_ops (SiSyncEngine  *self,
       if (batches_only (self) || (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold))
         take = MIN (end - run->pos, run->batch_chunk);
 
-      for (guint i = 0; i < take; i++)
+      if (!build_ops (self, run, run->pos, take, error))
         {
-          g_autoptr(GError) local_error = NULL;
-          PushOp *op = build_op (self, &g_array_index (run->outbox, SiOutboxEntry, run->pos + i), &local_error);
-
-          if (local_error != NULL)
-            {
-              _si_store_rollback (self->store);
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          if (op != NULL)
-            g_ptr_array_add (run->ops, op);
+          _si_store_rollback (self->store);
+          g_ptr_array_set_size (run->ops, 0);
+          return FALSE;
         }
       run->pos += take;
       if (run->ops->len > 0)

@@ -158,6 +158,79 @@ si_wire_record_content_equal (const SiWireRecord *a,
   return TRUE;
 }
 
+/* A number into @checksum as 8 bytes, least significant first (the same on every machine). */
+static void
+digest_int (GChecksum *checksum,
+            gint64     value)
+{
+  guint64 bits = (guint64) value;
+  guchar bytes[8];
+
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (bits >> (8 * i)) & 0xff;
+  g_checksum_update (checksum, bytes, sizeof bytes);
+}
+
+/* A string with its length first ("ab", "c" and "a", "bc" differ; NULL and "" too). */
+static void
+digest_string (GChecksum  *checksum,
+               const char *text)
+{
+  gsize length = text ? strlen (text) : 0;
+
+  digest_int (checksum, text ? (gint64) length : -1);
+  if (length > 0)
+    g_checksum_update (checksum, (const guchar *) text, length);
+}
+
+static int
+compare_tag_ids (gconstpointer a,
+                 gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  return x < y ? -1 : x > y;
+}
+
+char *
+si_wire_record_content_digest (const SiWireRecord *record)
+{
+  g_autoptr(GChecksum) checksum = NULL;
+
+  g_return_val_if_fail (record != NULL, NULL);
+
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  digest_int (checksum, record->collection);
+  digest_int (checksum, record->deleted ? 1 : 0);
+  if (record->deleted)
+    ;
+  else if (record->collection == SI_WIRE_COLLECTION_TAGS)
+    {
+      digest_string (checksum, record->name);
+      digest_string (checksum, record->colour);
+    }
+  else
+    {
+      guint n = record->tags ? record->tags->len : 0;
+      g_autofree gint64 *tags = n > 0 ? g_memdup2 (record->tags->data, n * sizeof (gint64)) : NULL;
+      guint distinct = 0;
+
+      digest_string (checksum, record->title);
+      digest_string (checksum, record->body);
+      digest_int (checksum, record->pinned ? 1 : 0);
+      /* A set: in order, each once. */
+      if (n > 0)
+        qsort (tags, n, sizeof (gint64), compare_tag_ids);
+      for (guint i = 0; i < n; i++)
+        if (i == 0 || tags[i] != tags[i - 1])
+          distinct++;
+      digest_int (checksum, distinct);
+      for (guint i = 0; i < n; i++)
+        if (i == 0 || tags[i] != tags[i - 1])
+          digest_int (checksum, tags[i]);
+    }
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* field helpers */
 

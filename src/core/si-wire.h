@@ -159,6 +159,9 @@ void          si_wire_record_add_tag   (SiWireRecord       *record,
  * ids, versions, uids and times are not compared. "Identical content is no conflict." */
 gboolean      si_wire_record_content_equal (const SiWireRecord *a,
                                             const SiWireRecord *b);
+/* A SHA-256 digest (hexadecimal) of what si_wire_record_content_equal() compares: records it
+ * finds equal have one digest, and different content (tags as a set) has different digests. */
+char         *si_wire_record_content_digest (const SiWireRecord *record);
 
 /* Parses and validates one record object of @collection. */
 SiWireRecord *si_wire_record_from_json (JsonNode           *node,
