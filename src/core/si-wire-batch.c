@@ -52,6 +52,51 @@ si_wire_batch_op_free (SiWireBatchOp *op)
   g_free (op);
 }
 
+/* The rules of an operation's envelope once its members are read, for both readers (this
+ * file's tree path and si-wire-read.c): sets @op's method and collection from @method and
+ * @collection; @has_record and @record_is_object say what `record` was. */
+gboolean
+_si_wire_batch_op_check (SiWireBatchOp  *op,
+                         const char     *method,
+                         const char     *collection,
+                         gboolean        has_id,
+                         gboolean        has_if_match,
+                         gboolean        has_record,
+                         gboolean        record_is_object,
+                         GError        **error)
+{
+  if (g_strcmp0 (method, "POST") == 0)
+    op->method = SI_WIRE_METHOD_POST;
+  else if (g_strcmp0 (method, "PUT") == 0)
+    op->method = SI_WIRE_METHOD_PUT;
+  else if (g_strcmp0 (method, "DELETE") == 0)
+    op->method = SI_WIRE_METHOD_DELETE;
+  else
+    return _si_wire_field_error (error, "method", "must be \"POST\", \"PUT\" or \"DELETE\"");
+
+  if (!si_wire_collection_from_string (collection, &op->collection))
+    return _si_wire_field_error (error, "collection", "must be \"ideas\" or \"tags\"");
+
+  if (op->method != SI_WIRE_METHOD_POST && !has_id)
+    return _si_wire_field_error (error, "id", "is missing (needed for %s)", method);
+  if (op->method == SI_WIRE_METHOD_POST && (has_id || has_if_match))
+    return _si_wire_field_error (error, has_id ? "id" : "if_match", "is not allowed with POST");
+
+  if (op->method == SI_WIRE_METHOD_DELETE)
+    {
+      if (has_record)
+        return _si_wire_field_error (error, "record", "is not allowed with DELETE");
+    }
+  else
+    {
+      if (!has_record)
+        return _si_wire_field_error (error, "record", "is missing (needed for %s)", method);
+      if (!record_is_object)
+        return _si_wire_field_error (error, "record", "must be a JSON object");
+    }
+  return TRUE;
+}
+
 static SiWireBatchOp *
 batch_op_from_json (JsonNode *node,
                     guint     index,
@@ -83,58 +128,12 @@ batch_op_from_json (JsonNode *node,
       !_si_wire_get_int (object, "if_match", FALSE, 0, &op->if_match, &has_if_match, &local_error))
     goto fail;
 
-  if (g_strcmp0 (method, "POST") == 0)
-    op->method = SI_WIRE_METHOD_POST;
-  else if (g_strcmp0 (method, "PUT") == 0)
-    op->method = SI_WIRE_METHOD_PUT;
-  else if (g_strcmp0 (method, "DELETE") == 0)
-    op->method = SI_WIRE_METHOD_DELETE;
-  else
-    {
-      _si_wire_field_error (&local_error, "method", "must be \"POST\", \"PUT\" or \"DELETE\"");
-      goto fail;
-    }
-
-  if (!si_wire_collection_from_string (collection, &op->collection))
-    {
-      _si_wire_field_error (&local_error, "collection", "must be \"ideas\" or \"tags\"");
-      goto fail;
-    }
-
-  if (op->method != SI_WIRE_METHOD_POST && !has_id)
-    {
-      _si_wire_field_error (&local_error, "id", "is missing (needed for %s)", method);
-      goto fail;
-    }
-  if (op->method == SI_WIRE_METHOD_POST && (has_id || has_if_match))
-    {
-      _si_wire_field_error (&local_error, has_id ? "id" : "if_match", "is not allowed with POST");
-      goto fail;
-    }
-
   record = json_object_get_member (object, "record");
-  if (op->method == SI_WIRE_METHOD_DELETE)
-    {
-      if (record != NULL)
-        {
-          _si_wire_field_error (&local_error, "record", "is not allowed with DELETE");
-          goto fail;
-        }
-    }
-  else
-    {
-      if (record == NULL)
-        {
-          _si_wire_field_error (&local_error, "record", "is missing (needed for %s)", method);
-          goto fail;
-        }
-      if (!JSON_NODE_HOLDS_OBJECT (record))
-        {
-          _si_wire_field_error (&local_error, "record", "must be a JSON object");
-          goto fail;
-        }
-      op->record = json_node_ref (record);
-    }
+  if (!_si_wire_batch_op_check (op, method, collection, has_id, has_if_match, record != NULL,
+                                record != NULL && JSON_NODE_HOLDS_OBJECT (record), &local_error))
+    goto fail;
+  if (record != NULL)
+    op->record = json_node_ref (record);
 
   return g_steal_pointer (&op);
 

@@ -68,4 +68,14 @@ SiWireProblem *_si_wire_problem_from_object   (JsonObject          *object,
                                                SiWireCollection     collection,
                                                GError             **error);
 
+/* si-wire-batch.c: the envelope rules of one batch operation, shared by both readers. */
+gboolean _si_wire_batch_op_check (SiWireBatchOp  *op,
+                                  const char     *method,
+                                  const char     *collection,
+                                  gboolean        has_id,
+                                  gboolean        has_if_match,
+                                  gboolean        has_record,
+                                  gboolean        record_is_object,
+                                  GError        **error);
+
 G_END_DECLS

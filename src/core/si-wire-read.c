@@ -1485,54 +1485,11 @@ read_op (Reader  *r,
       !get_int (&vif_match, "if_match", FALSE, 0, &op->if_match, &has_if_match, &local_error))
     goto fail;
 
-  if (g_strcmp0 (method, "POST") == 0)
-    op->method = SI_WIRE_METHOD_POST;
-  else if (g_strcmp0 (method, "PUT") == 0)
-    op->method = SI_WIRE_METHOD_PUT;
-  else if (g_strcmp0 (method, "DELETE") == 0)
-    op->method = SI_WIRE_METHOD_DELETE;
-  else
-    {
-      _si_wire_field_error (&local_error, "method", "must be \"POST\", \"PUT\" or \"DELETE\"");
-      goto fail;
-    }
-  if (!si_wire_collection_from_string (collection, &op->collection))
-    {
-      _si_wire_field_error (&local_error, "collection", "must be \"ideas\" or \"tags\"");
-      goto fail;
-    }
-  if (op->method != SI_WIRE_METHOD_POST && !has_id)
-    {
-      _si_wire_field_error (&local_error, "id", "is missing (needed for %s)", method);
-      goto fail;
-    }
-  if (op->method == SI_WIRE_METHOD_POST && (has_id || has_if_match))
-    {
-      _si_wire_field_error (&local_error, has_id ? "id" : "if_match", "is not allowed with POST");
-      goto fail;
-    }
-  if (op->method == SI_WIRE_METHOD_DELETE)
-    {
-      if (has_record)
-        {
-          _si_wire_field_error (&local_error, "record", "is not allowed with DELETE");
-          goto fail;
-        }
-    }
-  else
-    {
-      if (!has_record)
-        {
-          _si_wire_field_error (&local_error, "record", "is missing (needed for %s)", method);
-          goto fail;
-        }
-      if (record.kind != V_OBJECT)
-        {
-          _si_wire_field_error (&local_error, "record", "must be a JSON object");
-          goto fail;
-        }
-      op->decoded = record_from_slots (&record, op->collection, SI_WIRE_MODE_REQUEST, &op->record_error);
-    }
+  if (!_si_wire_batch_op_check (op, method, collection, has_id, has_if_match, has_record,
+                                record.kind == V_OBJECT, &local_error))
+    goto fail;
+  if (op->method != SI_WIRE_METHOD_DELETE)
+    op->decoded = record_from_slots (&record, op->collection, SI_WIRE_MODE_REQUEST, &op->record_error);
   goto out;
 
 fail:
