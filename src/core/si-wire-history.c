@@ -275,6 +275,7 @@ trash_entry_from_json (JsonNode *node,
   record->deleted = TRUE;
   if (!_si_wire_get_int (object, "id", TRUE, 1, &record->id, NULL, &local_error) ||
       !_si_wire_get_string (object, "uid", TRUE, &record->uid, &local_error) ||
+      !_si_wire_uid_check (&record->uid, &local_error) ||
       !_si_wire_get_int (object, "version", TRUE, 1, &record->version, NULL, &local_error) ||
       !_si_wire_get_time (object, "deleted_at", TRUE, &deleted_at, &local_error) ||
       !_si_wire_get_time (object, "created_at", TRUE, &record->created_at, &local_error) ||
@@ -282,17 +283,6 @@ trash_entry_from_json (JsonNode *node,
       !_si_wire_get_device (object, FALSE, &record->device, &local_error) ||
       !_si_wire_get_idea_content (object, record, &local_error))
     goto fail;
-  if (!g_uuid_string_is_valid (record->uid))
-    {
-      _si_wire_field_error (&local_error, "uid", "must be a UUID such as 6f2a0e8e-1b7c-4d8e-9a53-0c4d1e2f3a4b");
-      goto fail;
-    }
-  {
-    char *lower = g_ascii_strdown (record->uid, -1);
-
-    g_free (record->uid);
-    record->uid = lower;
-  }
   return si_wire_trash_entry_new (g_steal_pointer (&record), deleted_at);
 
 fail:

@@ -78,4 +78,15 @@ gboolean _si_wire_batch_op_check (SiWireBatchOp  *op,
                                   gboolean        record_is_object,
                                   GError        **error);
 
+/* si-wire.c: the checks of a record's members once read, for both readers. */
+gboolean _si_wire_time_check     (const char  *text,
+                                  const char  *field,
+                                  gint64      *out,
+                                  GError     **error);
+/* A uid (NULL passes) must be a UUID; it is kept in lower case. */
+gboolean _si_wire_uid_check      (char       **uid,
+                                  GError     **error);
+gboolean _si_wire_device_check   (const char  *device,
+                                  GError     **error);
+
 G_END_DECLS

@@ -557,10 +557,7 @@ get_time (Val        *v,
 
   if (!get_string (v, field, required, &text, error))
     return FALSE;
-  if (text != NULL && !si_wire_timestamp_parse (text, out))
-    return _si_wire_field_error (error, field,
-                                 "must be an RFC 3339 time such as 2026-11-28T04:08:50.123Z");
-  return TRUE;
+  return text == NULL || _si_wire_time_check (text, field, out, error);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -820,21 +817,9 @@ record_from_slots (Slots             *s,
     }
 
   record = si_wire_record_new (collection);
-  if (!get_string (&s->uid, "uid", !request, &record->uid, error))
+  if (!get_string (&s->uid, "uid", !request, &record->uid, error) ||
+      !_si_wire_uid_check (&record->uid, error))
     return NULL;
-  if (record->uid != NULL)
-    {
-      char *lower;
-
-      if (!g_uuid_string_is_valid (record->uid))
-        {
-          _si_wire_field_error (error, "uid", "must be a UUID such as 6f2a0e8e-1b7c-4d8e-9a53-0c4d1e2f3a4b");
-          return NULL;
-        }
-      lower = g_ascii_strdown (record->uid, -1);
-      g_free (record->uid);
-      record->uid = lower;
-    }
 
   if (!request &&
       (!get_int (&s->id, "id", TRUE, 1, &record->id, NULL, error) ||
@@ -850,13 +835,8 @@ record_from_slots (Slots             *s,
   if ((request || s->device.kind != V_NULL) &&
       !get_string (&s->device, "device", FALSE, &record->device, error))
     return NULL;
-  if (record->device != NULL && !si_wire_device_name_is_valid (record->device))
-    {
-      _si_wire_field_error (error, "device",
-                            "must be 1 to %d characters, not only white space, without control characters",
-                            SI_DEVICE_NAME_MAX_CHARS);
-      return NULL;
-    }
+  if (!_si_wire_device_check (record->device, error))
+    return NULL;
 
   need_fields = !record->deleted;
   if (collection == SI_WIRE_COLLECTION_IDEAS)

@@ -336,6 +336,48 @@ get_bool (JsonObject *object,
   return TRUE;
 }
 
+/* The checks of a record's members once read, shared by the tree path and the streaming
+ * reader (si-wire-read.c). */
+
+gboolean
+_si_wire_time_check (const char *text,
+                     const char *field,
+                     gint64     *out,
+                     GError    **error)
+{
+  if (!si_wire_timestamp_parse (text, out))
+    return _si_wire_field_error (error, field,
+                                 "must be an RFC 3339 time such as 2026-11-28T04:08:50.123Z");
+  return TRUE;
+}
+
+gboolean
+_si_wire_uid_check (char   **uid,
+                    GError **error)
+{
+  char *lower;
+
+  if (*uid == NULL)
+    return TRUE;
+  if (!g_uuid_string_is_valid (*uid))
+    return _si_wire_field_error (error, "uid", "must be a UUID such as 6f2a0e8e-1b7c-4d8e-9a53-0c4d1e2f3a4b");
+  lower = g_ascii_strdown (*uid, -1);
+  g_free (*uid);
+  *uid = lower;
+  return TRUE;
+}
+
+gboolean
+_si_wire_device_check (const char  *device,
+                       GError     **error)
+{
+  if (device != NULL && !si_wire_device_name_is_valid (device))
+    return _si_wire_field_error (error, "device",
+                                 "must be 1 to %d characters, not only white space, without control characters",
+                                 SI_DEVICE_NAME_MAX_CHARS);
+  return TRUE;
+}
+
 static gboolean
 get_time (JsonObject *object,
           const char *field,
@@ -347,12 +389,7 @@ get_time (JsonObject *object,
 
   if (!_si_wire_get_string (object, field, required, &text, error))
     return FALSE;
-  if (text == NULL)
-    return TRUE;
-  if (!si_wire_timestamp_parse (text, out))
-    return _si_wire_field_error (error, field,
-                                 "must be an RFC 3339 time such as 2026-11-28T04:08:50.123Z");
-  return TRUE;
+  return text == NULL || _si_wire_time_check (text, field, out, error);
 }
 
 gboolean
@@ -510,11 +547,7 @@ _si_wire_get_device (JsonObject  *object,
        !JSON_NODE_HOLDS_NULL (json_object_get_member (object, "device"))) &&
       !_si_wire_get_string (object, "device", FALSE, out, error))
     return FALSE;
-  if (*out != NULL && !si_wire_device_name_is_valid (*out))
-    return _si_wire_field_error (error, "device",
-                                 "must be 1 to %d characters, not only white space, without control characters",
-                                 SI_DEVICE_NAME_MAX_CHARS);
-  return TRUE;
+  return _si_wire_device_check (*out, error);
 }
 
 /* An idea's content as a server sends it (all four fields required), checked as a record's. */
@@ -590,21 +623,9 @@ si_wire_record_from_json (JsonNode          *node,
 
   record = si_wire_record_new (collection);
 
-  if (!_si_wire_get_string (object, "uid", !request, &record->uid, error))
+  if (!_si_wire_get_string (object, "uid", !request, &record->uid, error) ||
+      !_si_wire_uid_check (&record->uid, error))
     return NULL;
-  if (record->uid != NULL)
-    {
-      if (!g_uuid_string_is_valid (record->uid))
-        {
-          _si_wire_field_error (error, "uid", "must be a UUID such as 6f2a0e8e-1b7c-4d8e-9a53-0c4d1e2f3a4b");
-          return NULL;
-        }
-      {
-        char *lower = g_ascii_strdown (record->uid, -1);
-        g_free (record->uid);
-        record->uid = lower;
-      }
-    }
 
   if (!request)
     {
