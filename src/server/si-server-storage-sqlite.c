@@ -28,6 +28,7 @@
 
 #define SCHEMA_VERSION 4
 #define BUSY_TIMEOUT_MS 5000
+#define WAL_AUTOCHECKPOINT_PAGES 8192
 
 
 static const char schema_sql[] =
@@ -1399,7 +1400,12 @@ open_file (const char  *data_dir,
       !exec_script (self, "PRAGMA secure_delete = ON", "turn on secure deletion", error) ||
       /* 16 MiB of page cache per connection (SQLite's default is 2 MiB): a batch's random
        * inserts into the uid index find its pages there rather than read them again. */
-      !exec_script (self, "PRAGMA cache_size = -16384", "set the page cache's size", error))
+      !exec_script (self, "PRAGMA cache_size = -16384", "set the page cache's size", error) ||
+      /* The log is copied into the database once it holds 8,192 pages (32 MiB with 4 KiB
+       * pages) rather than SQLite's 1,000: a batch's steps dirty the same pages of the uid
+       * index again and again, and a page copied once for many commits is written once. */
+      !exec_script (self, "PRAGMA wal_autocheckpoint = " G_STRINGIFY (WAL_AUTOCHECKPOINT_PAGES),
+                    "set the log's checkpoint size", error))
     return NULL;
   if (!prepare_schema (self, error))
     return NULL;
