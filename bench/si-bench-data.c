@@ -156,8 +156,7 @@ si_bench_fill_store (SiStore  *store,
       if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, error))
         goto fail;
     }
-  /* As an import of that many ideas leaves the notebook: its search index merged. */
-  return _si_store_commit (store, error) && _si_store_search_settle (store, n_ideas, error);
+  return _si_store_commit (store, error);
 
 fail:
   _si_store_rollback (store);

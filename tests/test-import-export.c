@@ -819,34 +819,6 @@ test_text_match_then_uid_change (void)
   g_assert_cmpuint (count_ideas (store), ==, 2);
 }
 
-/* A big import leaves the search index merged (_si_store_search_settle()): its automerge is off,
- * and a backlog of segments made the saves after it wait for the checkpoint thread's merges. */
-static void
-test_big_import_merges_index (void)
-{
-  g_autoptr(SiStore) store = open_store ("big.db");
-  g_autoptr(GFile) folder = temp_folder ("big");
-  g_autoptr(GRand) rand = g_rand_new_with_seed (21);
-  g_autoptr(GError) error = NULL;
-  SiImportStats stats = { 0 };
-
-  for (guint i = 0; i < 4500; i++)
-    {
-      g_autoptr(GString) text = g_string_new (NULL);
-      g_autofree char *name = g_strdup_printf ("n%04u.md", i);
-
-      g_string_append_printf (text, "# Note %u\n\n", i);
-      for (guint w = 0; w < 60; w++)
-        g_string_append_printf (text, "w%x ", g_rand_int_range (rand, 0, 1 << 20));
-      write_text (folder, name, text->str, text->len);
-    }
-  g_assert_true (si_import_markdown_folder (store, folder, &stats, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (stats.n_created, ==, 4500);
-  g_assert_cmpint (_si_store_query_id (store, "SELECT count (DISTINCT segid) FROM ideas_fts_idx WHERE ?1", 1), ==, 1);
-  si_import_stats_clear (&stats);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -867,7 +839,6 @@ main (int   argc,
   g_test_add_func ("/import-export/markdown/not-regular-files", test_not_regular_files);
   g_test_add_func ("/import-export/markdown/too-large-file", test_too_large_file);
   g_test_add_func ("/import-export/markdown/duplicates-by-text", test_duplicates_by_text);
-  g_test_add_func ("/import-export/markdown/big-import-merges-index", test_big_import_merges_index);
   g_test_add_func ("/import-export/markdown/text-match-then-uid-change", test_text_match_then_uid_change);
 
   return g_test_run ();

@@ -446,13 +446,6 @@ _si_import_write_batch (SiStore        *store,
   g_clear_pointer (&writer.texts, g_hash_table_unref);
   if (!_si_store_commit (store, error))
     return FALSE;
-  {
-    g_autoptr(GError) settle_error = NULL;
-
-    /* The ideas are in; merging the index is a speed-up only, and search is right without it. */
-    if (!_si_store_search_settle (store, writer.stats.n_created + writer.stats.n_updated, &settle_error))
-      g_warning ("Could not merge the search index after the import: %s", settle_error->message);
-  }
   if (progress != NULL)
     progress (done, batch->records->len, progress_data);
   g_debug ("Imported %u files: %u new, %u updated, %u unchanged ideas, %u new tags",

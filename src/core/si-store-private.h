@@ -448,12 +448,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncDurability, _si_sync_durability_clear)
  * own transaction), work that later saves would otherwise do bit by bit. */
 gboolean      _si_store_sync_optimize_index   (SiStore      *self,
                                                GError      **error);
-/* si-store-search.c: after a bulk write of @written ideas (a fill, an import) in transactions
- * of its own, the index's segments merged when there are many (more than 4,000 ideas), so
- * that the checkpoint thread has no backlog to merge between the user's saves. */
-gboolean      _si_store_search_settle         (SiStore      *self,
-                                               guint         written,
-                                               GError      **error);
 /* si-store-search.c: the ideas of search_pending (si-store-schema.c) indexed, at most
  * @max_ideas of them in one transaction of its own; on a thread with a connection of its own
  * (nothing done when none wait or one runs for this notebook already). */

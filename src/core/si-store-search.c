@@ -1179,20 +1179,6 @@ _si_store_sync_optimize_index (SiStore  *self,
   return TRUE;
 }
 
-/* The most ideas a bulk write (a fill, an import) indexes before it merges what it wrote.
- * The indexes' automerge is off (schema 8): without this, the segments of a big write wait
- * for the checkpoint thread, whose merging in the pauses after it made saves wait (paused
- * saves' p99 265-337 ms at 100,000 ideas, against 2-10 ms on a merged index). */
-#define SETTLE_IDEAS 4000
-
-gboolean
-_si_store_search_settle (SiStore  *self,
-                         guint     written,
-                         GError  **error)
-{
-  return written <= SETTLE_IDEAS || _si_store_sync_optimize_index (self, error);
-}
-
 /**
  * _si_store_search_fill:
  * @max_ideas: at most this many
@@ -1268,7 +1254,7 @@ fill_all (SiStore       *self,
       *total += filled;
     }
   while (filled > 0);
-  return _si_store_search_settle (self, *total, error);
+  return *total <= FILL_CHUNK || _si_store_sync_optimize_index (self, error);
 }
 
 /**
