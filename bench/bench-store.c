@@ -228,9 +228,7 @@ main (int   argc,
   measure_open (path);
   store = si_store_new (path, &error);
   g_assert_no_error (error);
-  /* SAVEIDEA_BENCH_EDITS_ONLY: the saved edits alone (the searches take minutes on a loaded machine). */
-  if (g_getenv ("SAVEIDEA_BENCH_EDITS_ONLY") == NULL)
-    measure_search (store);
+  measure_search (store);
   measure_edits (store, n_ideas);
   si_bench_print_json ();
 

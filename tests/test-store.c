@@ -1154,41 +1154,6 @@ test_checkpoint_when_quiet (void)
   g_assert_cmpint (frames, <, 100);
 }
 
-/* The log's header (magic, version, page size, checkpoint sequence, salts: its first 24 bytes). */
-static GBytes *
-wal_header (SiStore *store)
-{
-  g_autofree char *wal = g_strconcat (si_store_get_path (store), "-wal", NULL);
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  g_assert_true (g_file_get_contents (wal, &contents, &length, NULL));
-  g_assert_cmpuint (length, >=, 32);
-  return g_bytes_new (contents, 24);
-}
-
-/* After a quiet copy of the whole log, the thread starts the log again itself (the new header
- * and its fsync are its own), so the next save writes no header: one fdatasync, not two. */
-static void
-test_checkpoint_restarts_log (void)
-{
-  g_autoptr(SiStore) store = open_store ();
-  g_autoptr(GBytes) before = NULL;
-  g_autoptr(GBytes) after = NULL;
-  int frames;
-
-  save_big_ideas (store, 60, 12 * 1024);
-  g_assert_cmpuint (_si_store_wait_checkpoints (store), >=, 1);
-  before = wal_header (store);
-  save_big_ideas (store, 1, 100);
-  after = wal_header (store);
-  g_assert_true (g_bytes_equal (before, after));
-  /* And it was started again: the save's frames are at its beginning. */
-  frames = wal_frames (store);
-  g_test_message ("%d frames in the log after one more save", frames);
-  g_assert_cmpint (frames, <, 100);
-}
-
 /* Writes that never pause: the commit that takes the log past its cap copies it itself, so the
  * log does not grow without end. */
 static void
@@ -1712,7 +1677,6 @@ main (int   argc,
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
   g_test_add_func ("/store/checkpoint/when-quiet", test_checkpoint_when_quiet);
-  g_test_add_func ("/store/checkpoint/restarts-log", test_checkpoint_restarts_log);
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
   g_test_add_func ("/store/checkpoint/burst", test_checkpoint_burst);
   g_test_add_func ("/store/checkpoint/merges-search", test_checkpoint_merges_search);

@@ -214,55 +214,6 @@ burst_merge_due (SiStoreCheckpointer *self)
   return self->merge_due && self->unmerged >= MERGE_EVERY && self->last_commit != self->busy_at;
 }
 
-/* Starts the log again from its beginning once all of it is copied and the notebook is quiet,
- * with a write that changes nothing (user_version set to its own value: one frame). The first
- * commit into a copied log writes the log's header anew and fsyncs it before its frames: two
- * fdatasyncs instead of one. Done here, the thread pays that one; the next save overwrites the
- * frames that follow, in a file that already has that size, with one fdatasync of its own. A
- * save under way, or another connection's lock or reader, and the thread leaves it to the save,
- * as before. Called without the mutex. */
-static void
-restart_log (SiStoreCheckpointer *self,
-             sqlite3             *db,
-             gint64               since)
-{
-  sqlite3_stmt *stmt = NULL;
-  gboolean stop;
-  int rc;
-
-  g_mutex_lock (&self->mutex);
-  stop = self->quit || self->last_commit != since;
-  g_mutex_unlock (&self->mutex);
-  if (stop || !g_mutex_trylock (&self->writing))
-    return;
-  sqlite3_busy_handler (db, NULL, NULL);
-  rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  sqlite3_busy_handler (db, _si_store_busy_wait, GINT_TO_POINTER (1000));
-  if (rc == SQLITE_OK)
-    {
-      rc = sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL);
-      if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
-        {
-          g_autofree char *same = g_strdup_printf ("PRAGMA user_version = %d", sqlite3_column_int (stmt, 0));
-
-          sqlite3_finalize (stmt);
-          stmt = NULL;
-          rc = sqlite3_exec (db, same, NULL, NULL, NULL);
-        }
-      else if (rc == SQLITE_OK)
-        rc = SQLITE_ERROR;
-      sqlite3_finalize (stmt);
-      if (rc == SQLITE_OK)
-        rc = sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-      if (rc != SQLITE_OK)
-        {
-          g_debug ("Starting the log of %s again: %s", self->path, sqlite3_errmsg (db));
-          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-        }
-    }
-  g_mutex_unlock (&self->writing);
-}
-
 static gpointer
 checkpoint_thread (gpointer data)
 {
@@ -348,8 +299,6 @@ checkpoint_thread (gpointer data)
             g_debug ("Checkpoint of %s: %s", self->path, sqlite3_errmsg (db));
           else
             g_debug ("Checkpoint of %s: %d of %d pages copied", self->path, copied, log_pages);
-          if (rc == SQLITE_OK && log_pages > 0 && copied == log_pages && quiet)
-            restart_log (self, db, since);
         }
 
       g_mutex_lock (&self->mutex);
