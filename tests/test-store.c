@@ -1281,71 +1281,6 @@ test_checkpoint_merges_search (void)
                    ==, SQLITE_OK);
 }
 
-static int
-compare_int (gconstpointer a,
-             gconstpointer b)
-{
-  return *(const int *) a - *(const int *) b;
-}
-
-/* Saves that never pause merge nothing themselves (the indexes' automerge is off): the store's
- * thread merges the search indexes between them, so that no save pays for a merge, the index
- * stays a few segments, and search and both integrity checks stay right. */
-static void
-test_checkpoint_merges_between_saves (void)
-{
-  g_autoptr(SiStore) store = open_store ();
-  g_autoptr(SiIdea) idea = add_idea (store, "Burst", "start");
-  g_autoptr(SiIdea) cjk = add_idea (store, "東京の旅行メモ", "start");
-  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (int));
-  g_autoptr(GError) error = NULL;
-  sqlite3 *db = _si_store_get_db (store);
-  int median, segments;
-  guint merging = 0;
-
-  for (guint i = 0; i < 600; i++)
-    {
-      g_autofree char *body = g_strdup_printf ("alpha%u bravo%u charlie%u delta%u 京都%u", i, i * 7, i * 13, i % 17, i);
-      SiIdea *edited = i % 4 == 3 ? cjk : idea;
-      int before = sqlite3_total_changes (db), delta;
-
-      si_idea_set_body (edited, body);
-      g_assert_true (si_store_save_idea (store, edited, SI_SAVE_LOCAL, &error));
-      g_assert_no_error (error);
-      /* The rows the save changed, FTS5's own (its segments, their merges) included. */
-      delta = sqlite3_total_changes (db) - before;
-      g_array_append_val (changes, delta);
-    }
-  g_array_sort (changes, compare_int);
-  median = g_array_index (changes, int, changes->len / 2);
-  /* A merge inside a save (automerge: 64 pages per level) changes many more rows. */
-  for (guint i = 0; i < changes->len; i++)
-    merging += g_array_index (changes, int, i) > 2 * median;
-  segments = sql_int (si_store_get_path (store), "SELECT count (DISTINCT segid) FROM ideas_fts_idx");
-  g_test_message ("rows a save changed: median %d, most %d; %u saves merged; %u merge steps by the thread; "
-                  "%d segments", median, g_array_index (changes, int, changes->len - 1), merging,
-                  _si_store_count_search_merges (store), segments);
-  /* None, but for a crisis merge (64 segments) when the thread could not run for 64 saves: a
-   * machine under heavy load may stop it for that long. */
-  g_assert_cmpuint (merging, <=, 1);
-  g_assert_cmpuint (_si_store_count_search_merges (store), >=, 1);
-  g_assert_cmpint (segments, <, 64);
-
-  /* The last bodies: 598's in "Burst", 599's in the other. */
-  g_assert_cmpuint (count_found (store, "alpha599"), ==, 1);
-  g_assert_cmpuint (count_found (store, "alpha598"), ==, 1);
-  g_assert_cmpuint (count_found (store, "alpha597"), ==, 0);
-  g_assert_cmpuint (count_found (store, "charlie7774"), ==, 1);
-  g_assert_cmpuint (count_found (store, "charlie7761"), ==, 0);
-  g_assert_cmpuint (count_found (store, "京都"), ==, 2);
-  g_assert_cmpuint (count_found (store, "東京"), ==, 1);
-  _si_store_wait_checkpoints (store);
-  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_fts (ideas_fts) VALUES ('integrity-check')", NULL, NULL, NULL),
-                   ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_cjk (ideas_cjk) VALUES ('integrity-check')", NULL, NULL, NULL),
-                   ==, SQLITE_OK);
-}
-
 static void
 test_two_stores_see_each_other (void)
 {
@@ -1680,7 +1615,6 @@ main (int   argc,
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
   g_test_add_func ("/store/checkpoint/burst", test_checkpoint_burst);
   g_test_add_func ("/store/checkpoint/merges-search", test_checkpoint_merges_search);
-  g_test_add_func ("/store/checkpoint/merges-between-saves", test_checkpoint_merges_between_saves);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
   g_test_add_func ("/store/ideas/copy-title", test_copy_title);
   g_test_add_func ("/store/ideas/save-conflicted-copy", test_save_conflicted_copy);

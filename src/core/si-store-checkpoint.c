@@ -12,19 +12,12 @@
  * Under writes that never pause (an import, a long sync), the log would grow without end: at
  * CAP_PAGES the commit checkpoints itself, as SQLite would have, only less often.
  *
- * The search indexes' merging moved too: FTS5 adds a small segment to an index with every save
- * and merged them as it went (automerge), now and then inside a save (about 3.4 ms, one save
- * in 90). The indexes' automerge is off (schema 7, si-store-schema.c): the thread merges. Once
- * the notebook has been quiet for QUIET_MS, it merges all there is, in steps of MERGE_PAGES
- * pages (one short transaction each, and it stops at the next save); during writes that do
- * not pause, one step per index after every MERGE_EVERY commits, between two saves: woken by
- * a commit, it waits for the store's write turn (the mutex `writing`, which the store holds
- * for each write transaction) and takes it between two saves; a save that comes during the
- * step waits for it on that mutex, a fraction of a millisecond, instead of polling SQLite's
- * lock (a sleep of 0.1 ms is several under load).
- * A merge changes no content, so the thread's connection commits it without an fsync
- * (synchronous = NORMAL): the next save's fsync or the checkpoint's takes it to the disk, and a
- * power cut before that loses only the merge.
+ * The search indexes' merging moved too, for saves that pause: FTS5 adds a small segment to an
+ * index with every save and merges them as it goes (automerge), now and then inside a save
+ * (about 3 ms, one save in 90). Once the notebook has been quiet for QUIET_MS, the thread does
+ * that merging itself, in steps of MERGE_PAGES pages (one short transaction each, and it
+ * stops at the next save), so that the saves after a pause find nothing to merge. Writes
+ * that never pause still merge as they go, as before.
  *
  * A save still waits for the fsync of its own commit (synchronous = FULL: an acknowledged idea
  * survives a power cut); only the copying and the merging moved. The thread starts with a
@@ -44,13 +37,6 @@
 #define QUIET_MS 100
 /* Pages a merge step of the thread's writes into a search index (FTS5 'merge'). */
 #define MERGE_PAGES 32
-/* During writes that do not pause, the thread merges after every MERGE_EVERY commits. A mutex
- * is not fair, and a loaded machine may not run the woken thread for a while: after YIELD_AFTER
- * commits without a merge, the next save waits (YIELD_MS at most) for the thread's step; a
- * crisis merge inside a save would cost more. */
-#define MERGE_EVERY 4
-#define YIELD_AFTER 16
-#define YIELD_MS 10
 /* Past this, a commit checkpoints itself (about 16 MiB of log with 4 KiB pages). */
 #define CAP_PAGES 4000
 /* Writes that do not pause: past BURST_PAGES, the thread copies the log without waiting for a
@@ -62,14 +48,10 @@
 struct _SiStoreCheckpointer {
   char    *path;
   GThread *thread;
-  GMutex   writing;   /* held by the store for each write transaction, by the thread for a merge step */
   GMutex   mutex;
   GCond    cond;
   gboolean pending;   /* a checkpoint was asked for and has not started */
   gboolean merge_due; /* the store wrote since the thread last merged the search indexes */
-  guint    unmerged;  /* commits since the thread last merged */
-  gint64   busy_at;   /* last_commit when another connection had the write lock */
-  gboolean yield_failed; /* a save waited YIELD_MS for a step in vain: not again until one ran */
   gboolean running;
   gboolean quit;
   gint64   last_commit;  /* monotonic time of the store's last commit */
@@ -88,13 +70,9 @@ open_connection (const char *path)
   rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc == SQLITE_OK)
     {
-      sqlite3_busy_handler (db, _si_store_busy_wait, GINT_TO_POINTER (1000));
-      /* A merge is committed without an fsync (it changes no content); a checkpoint still
-       * fsyncs the log before the copy and the database file after it, before the log may be
-       * reused (NORMAL does both in WAL mode; only OFF would not). */
-      rc = sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-      /* Its own commits (merges) copy nothing by themselves: the thread decides when. */
-      sqlite3_wal_autocheckpoint (db, 0);
+      sqlite3_busy_timeout (db, 1000);
+      /* The database file is fsynced after the copy, before the log may be reused. */
+      rc = sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
     }
   if (rc != SQLITE_OK)
     {
@@ -105,23 +83,22 @@ open_connection (const char *path)
   return db;
 }
 
-static const char *const merge_steps[] = {
-  "INSERT INTO ideas_fts (ideas_fts, rank) VALUES ('merge', " G_STRINGIFY (MERGE_PAGES) ")",
-  "INSERT INTO ideas_cjk (ideas_cjk, rank) VALUES ('merge', " G_STRINGIFY (MERGE_PAGES) ")",
-};
-
 /* Merges the search indexes' segments as automerge would, a step at a time, until there is
  * nothing left to merge, or the store writes again. Called without the mutex. */
 static void
 merge_search_indexes (SiStoreCheckpointer *self,
                       sqlite3             *db)
 {
+  static const char *const steps[] = {
+    "INSERT INTO ideas_fts (ideas_fts, rank) VALUES ('merge', " G_STRINGIFY (MERGE_PAGES) ")",
+    "INSERT INTO ideas_cjk (ideas_cjk, rank) VALUES ('merge', " G_STRINGIFY (MERGE_PAGES) ")",
+  };
   gint64 since;
 
   g_mutex_lock (&self->mutex);
   since = self->last_commit;
   g_mutex_unlock (&self->mutex);
-  for (guint i = 0; i < G_N_ELEMENTS (merge_steps); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     for (;;)
       {
         int before = sqlite3_total_changes (db);
@@ -131,13 +108,11 @@ merge_search_indexes (SiStoreCheckpointer *self,
         g_mutex_lock (&self->mutex);
         stop = self->quit || self->last_commit != since;
         g_mutex_unlock (&self->mutex);
-        /* A save under way: it goes first. */
-        if (stop || !g_mutex_trylock (&self->writing))
+        if (stop)
           return;
         /* The command counts as one change; a step that merged something makes more (the
          * FTS5 documentation's test). */
-        rc = sqlite3_exec (db, merge_steps[i], NULL, NULL, NULL);
-        g_mutex_unlock (&self->writing);
+        rc = sqlite3_exec (db, steps[i], NULL, NULL, NULL);
         if (rc != SQLITE_OK)
           {
             /* Busy: the store writes; it is merged at the next pause. */
@@ -152,51 +127,6 @@ merge_search_indexes (SiStoreCheckpointer *self,
       }
 }
 
-/* One merge step on each search index, in one transaction, between two saves of writes that
- * do not pause: it waits for the store's write turn, but not for SQLite's write lock, which
- * then only another connection can hold (another process: its locks are not fair, and a
- * thread polling a lock held most of the time may never get it); it tries again after the
- * store's next commit. Returns FALSE for that. Called without the mutex. */
-static gboolean
-merge_between_saves (SiStoreCheckpointer *self,
-                     sqlite3             *db)
-{
-  int rc;
-
-  /* The store's write turn: free once the save whose commit woke the thread has ended. */
-  g_mutex_lock (&self->writing);
-  sqlite3_busy_handler (db, NULL, NULL);
-  rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  sqlite3_busy_handler (db, _si_store_busy_wait, GINT_TO_POINTER (1000));
-  if (rc != SQLITE_OK)
-    {
-      /* Another connection (another process) writes. */
-      g_mutex_unlock (&self->writing);
-      return FALSE;
-    }
-  for (guint i = 0; i < G_N_ELEMENTS (merge_steps) && rc == SQLITE_OK; i++)
-    {
-      int before = sqlite3_total_changes (db);
-
-      rc = sqlite3_exec (db, merge_steps[i], NULL, NULL, NULL);
-      if (rc == SQLITE_OK && sqlite3_total_changes (db) - before >= 2)
-        {
-          g_mutex_lock (&self->mutex);
-          self->merges++;
-          g_mutex_unlock (&self->mutex);
-        }
-    }
-  if (rc == SQLITE_OK)
-    rc = sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
-    {
-      g_debug ("Merging the search indexes of %s: %s", self->path, sqlite3_errmsg (db));
-      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-    }
-  g_mutex_unlock (&self->writing);
-  return TRUE;
-}
-
 /* Whether the log grew enough during a burst of writes to copy it without a pause. */
 static gboolean
 burst_copy_due (SiStoreCheckpointer *self)
@@ -205,13 +135,6 @@ burst_copy_due (SiStoreCheckpointer *self)
   if (self->log_pages < self->copied_at)
     self->copied_at = 0;
   return self->log_pages >= BURST_PAGES && self->log_pages >= self->copied_at + BURST_STEP;
-}
-
-/* Whether writes that do not pause have added enough segments to merge some between two saves. */
-static gboolean
-burst_merge_due (SiStoreCheckpointer *self)
-{
-  return self->merge_due && self->unmerged >= MERGE_EVERY && self->last_commit != self->busy_at;
 }
 
 static gpointer
@@ -224,9 +147,7 @@ checkpoint_thread (gpointer data)
   for (;;)
     {
       int rc, log_pages = -1, copied = -1;
-      gboolean merge, copy, quiet;
-      guint unmerged;
-      gint64 since;
+      gboolean merge, copy;
 
       while (!self->pending && !self->merge_due && !self->quit)
         g_cond_wait (&self->cond, &self->mutex);
@@ -234,20 +155,16 @@ checkpoint_thread (gpointer data)
        * while the store writes does not block it (PASSIVE), but it cannot end with the whole
        * log copied, so the log is not started again: only a copy in a pause, or the commit
        * at CAP_PAGES, does that. */
-      while (!self->quit && !(self->pending && burst_copy_due (self)) && !burst_merge_due (self) &&
+      while (!self->quit && !(self->pending && burst_copy_due (self)) &&
              g_get_monotonic_time () < self->last_commit + QUIET_MS * 1000)
         g_cond_wait_until (&self->cond, &self->mutex, self->last_commit + QUIET_MS * 1000);
       if (self->quit)
         break;
-      /* Merging takes the write lock: all there is in a pause, a step between two saves. */
-      quiet = g_get_monotonic_time () >= self->last_commit + QUIET_MS * 1000;
-      /* A copy while the writes go on only when it is due (see burst_copy_due()). */
-      copy = self->pending && (quiet || burst_copy_due (self));
-      merge = self->merge_due && (quiet || burst_merge_due (self));
+      /* Merging takes the write lock: only in a pause. */
+      merge = self->merge_due && g_get_monotonic_time () >= self->last_commit + QUIET_MS * 1000;
+      copy = self->pending;
       if (merge)
         self->merge_due = FALSE;
-      unmerged = self->unmerged;
-      since = self->last_commit;
       if (copy)
         {
           self->pending = FALSE;
@@ -258,7 +175,7 @@ checkpoint_thread (gpointer data)
 
       if (db == NULL)
         db = open_connection (self->path);
-      if (db != NULL && merge && quiet)
+      if (db != NULL && merge)
         {
           guint before = self->merges;
 
@@ -266,30 +183,6 @@ checkpoint_thread (gpointer data)
           /* The merged segments are in the log: copy them too, now that all is quiet. */
           g_mutex_lock (&self->mutex);
           copy = copy || self->merges != before;
-          self->unmerged -= MIN (unmerged, self->unmerged);
-          g_mutex_unlock (&self->mutex);
-        }
-      else if (db != NULL && merge)
-        {
-          guint before = self->merges;
-          gboolean merged = merge_between_saves (self, db);
-
-          g_mutex_lock (&self->mutex);
-          if (merged)
-            {
-              self->unmerged -= MIN (unmerged, self->unmerged);
-              self->yield_failed = FALSE;
-              /* The step's pages are in the log, after any copy so far: the next pause merges
-               * the rest and copies them all, so that the next save starts the log again. */
-              if (self->merges != before)
-                self->merge_due = self->pending = TRUE;
-            }
-          else
-            {
-              /* Another connection had the lock: again after the store's next commit. */
-              self->merge_due = TRUE;
-              self->busy_at = since;
-            }
           g_mutex_unlock (&self->mutex);
         }
       if (db != NULL && copy)
@@ -333,9 +226,7 @@ wal_hook (void       *data,
   self->last_commit = g_get_monotonic_time ();
   self->log_pages = pages;
   /* Any commit may have added segments to the search indexes. */
-  self->unmerged++;
-  /* From MERGE_EVERY commits on, each commit frees the write lock for a step between saves. */
-  if (!self->merge_due || self->unmerged >= MERGE_EVERY)
+  if (!self->merge_due)
     {
       self->merge_due = TRUE;
       wake = TRUE;
@@ -368,7 +259,6 @@ _si_store_checkpointer_new (sqlite3    *db,
   SiStoreCheckpointer *self = g_new0 (SiStoreCheckpointer, 1);
 
   self->path = g_strdup (path);
-  g_mutex_init (&self->writing);
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
   /* Replaces SQLite's automatic checkpoint, which is a WAL hook too. */
@@ -389,32 +279,6 @@ _si_store_checkpointer_wait (SiStoreCheckpointer *self)
   done = self->done;
   g_mutex_unlock (&self->mutex);
   return done;
-}
-
-void
-_si_store_checkpointer_lock_writes (SiStoreCheckpointer *self)
-{
-  g_mutex_lock (&self->mutex);
-  if (self->unmerged >= YIELD_AFTER && self->thread != NULL && !self->yield_failed)
-    {
-      gint64 deadline = g_get_monotonic_time () + YIELD_MS * 1000;
-
-      /* The thread's step lowers the count and wakes whoever waits. */
-      while (self->unmerged >= YIELD_AFTER && !self->quit)
-        if (!g_cond_wait_until (&self->cond, &self->mutex, deadline))
-          {
-            self->yield_failed = TRUE;
-            break;
-          }
-    }
-  g_mutex_unlock (&self->mutex);
-  g_mutex_lock (&self->writing);
-}
-
-void
-_si_store_checkpointer_unlock_writes (SiStoreCheckpointer *self)
-{
-  g_mutex_unlock (&self->writing);
 }
 
 /* How many checkpoints the thread has run so far (it does not wait for one). */
@@ -453,7 +317,6 @@ _si_store_checkpointer_free (SiStoreCheckpointer *self)
   g_mutex_unlock (&self->mutex);
   if (self->thread != NULL)
     g_thread_join (self->thread);
-  g_mutex_clear (&self->writing);
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->cond);
   g_free (self->path);

@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 8
+#define SI_STORE_SCHEMA_VERSION 7
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -189,16 +189,9 @@ gint64        _si_store_find_tag_as_stored (SiStore    *self,
 /* si-store-checkpoint.c: the WAL is checkpointed by a thread of the store's, not by a save. */
 typedef struct _SiStoreCheckpointer SiStoreCheckpointer;
 
-/* The store's busy handler (sqlite3_busy_handler()): waits for another connection's write lock
- * in short steps, GPOINTER_TO_INT (@data) milliseconds at most. */
-int                  _si_store_busy_wait         (void                *data,
-                                                  int                  count);
 SiStoreCheckpointer *_si_store_checkpointer_new  (sqlite3             *db,
                                                   const char          *path);
 guint                _si_store_checkpointer_wait (SiStoreCheckpointer *self);
-/* Around each of the store's write transactions: the thread merges only between them. */
-void                 _si_store_checkpointer_lock_writes   (SiStoreCheckpointer *self);
-void                 _si_store_checkpointer_unlock_writes (SiStoreCheckpointer *self);
 guint                _si_store_checkpointer_count (SiStoreCheckpointer *self);
 guint                _si_store_checkpointer_merges (SiStoreCheckpointer *self);
 void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);

@@ -265,17 +265,6 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "    AND NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id);"
   "  DELETE FROM search_pending WHERE id = old.id;"
   "END;",
-  /* 7 -> 8: the search indexes' segments are merged by the store's checkpoint thread, between
-   * saves (si-store-checkpoint.c), never inside one: FTS5's automerge merged 64 pages per
-   * level inside every ~90th save (about 3.4 ms at 100,000 ideas). Its crisis merge, which no
-   * setting turns off, now waits for 64 segments on a level instead of 16, so that a burst of
-   * saves the thread has not caught up with does not merge either; a writer without the thread
-   * (a bare sqlite3 shell) is still bounded by it. Both are stored FTS5 settings of the index,
-   * for every connection. */
-  "INSERT INTO ideas_fts (ideas_fts, rank) VALUES ('automerge', 0);"
-  "INSERT INTO ideas_fts (ideas_fts, rank) VALUES ('crisismerge', 64);"
-  "INSERT INTO ideas_cjk (ideas_cjk, rank) VALUES ('automerge', 0);"
-  "INSERT INTO ideas_cjk (ideas_cjk, rank) VALUES ('crisismerge', 64);",
 };
 
 static gboolean

@@ -301,41 +301,15 @@ exec (SiStore     *self,
   return TRUE;
 }
 
-/* How long a connection of the store waits for the write lock held by another: the store's
- * checkpoint thread takes it between two saves for a merge step of well under a millisecond
- * (si-store-checkpoint.c), so the first 2 ms are waited in steps of 0.1 ms; SQLite's own busy
- * timeout sleeps 1, 2, 5, 10… ms, and a save that met a merge step waited 1 ms at least.
- * Longer waits (another process's big write) go in steps of 2 ms, up to the timeout given. */
-int
-_si_store_busy_wait (void *data,
-                     int   count)
-{
-  int timeout_ms = GPOINTER_TO_INT (data);
-  int waited_us = MIN (count, 20) * 100 + MAX (count - 20, 0) * 2000;
-
-  if (waited_us >= timeout_ms * 1000)
-    return 0;
-  g_usleep (count < 20 ? 100 : 2000);
-  return 1;
-}
-
 /* Transactions nest: the outermost is BEGIN IMMEDIATE (so a writer never has to upgrade a read
- * lock while another process writes), the inner ones are savepoints. The outermost also holds
- * the checkpoint thread's write turn: a save that comes during the thread's merge step waits
- * for that step on a mutex, not by polling SQLite's lock. */
+ * lock while another process writes), the inner ones are savepoints. */
 gboolean
 _si_store_begin (SiStore  *self,
                  GError  **error)
 {
-  if (self->depth == 0 && self->checkpointer)
-    _si_store_checkpointer_lock_writes (self->checkpointer);
   if (!exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT si_nested",
              NC_("what failed", "starting a change"), error))
-    {
-      if (self->depth == 0 && self->checkpointer)
-        _si_store_checkpointer_unlock_writes (self->checkpointer);
-      return FALSE;
-    }
+    return FALSE;
   self->depth++;
   return TRUE;
 }
@@ -353,8 +327,6 @@ _si_store_commit (SiStore  *self,
       return FALSE;
     }
   self->depth--;
-  if (self->depth == 0 && self->checkpointer)
-    _si_store_checkpointer_unlock_writes (self->checkpointer);
   if (self->depth == 0)
     si_store_check_changes (self);
   return TRUE;
@@ -370,8 +342,6 @@ _si_store_rollback (SiStore *self)
   else
     sqlite3_exec (self->db, "ROLLBACK TO si_nested; RELEASE si_nested", NULL, NULL, NULL);
   self->depth--;
-  if (self->depth == 0 && self->checkpointer)
-    _si_store_checkpointer_unlock_writes (self->checkpointer);
 }
 
 gint64
@@ -607,7 +577,7 @@ si_store_open (SiStore     *self,
       return FALSE;
     }
   sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_handler (self->db, _si_store_busy_wait, GINT_TO_POINTER (BUSY_TIMEOUT_MS));
+  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
   /* Reading the schema first: a damaged or foreign file fails here, before anything is written. */
   rc = sqlite3_prepare_v2 (self->db,
