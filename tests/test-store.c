@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "si-collection.h"
@@ -1584,6 +1585,83 @@ test_file_truncated_under_store (void)
   g_test_trap_assert_passed ();
 }
 
+/* New ideas and tags get time-ordered uids (version 7): each one greater than the one before,
+ * so the indexes on uid grow at their right edge. Random (version 4) uids fail this. */
+static void
+test_uids_time_ordered (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last = NULL;
+
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autoptr(SiIdea) idea = add_idea (store, "Ordered", "by time");
+      g_autoptr(SiTag) tag = si_tag_new (i % 2 ? "odd" : "even");
+      const char *uid = si_idea_get_uid (idea);
+
+      g_assert_true (g_uuid_string_is_valid (uid));
+      g_assert_cmpint (uid[14], ==, '7');
+      g_assert_nonnull (strchr ("89ab", uid[19]));
+      if (last)
+        g_assert_cmpstr (last, <, uid);
+      g_free (last);
+      last = g_strdup (uid);
+
+      if (i < 2)
+        {
+          g_assert_true (si_store_save_tag (store, tag, SI_SAVE_LOCAL, &error));
+          g_assert_no_error (error);
+          g_assert_cmpint (si_tag_get_uid (tag)[14], ==, '7');
+          g_assert_cmpstr (last, <, si_tag_get_uid (tag));
+          g_free (last);
+          last = g_strdup (si_tag_get_uid (tag));
+        }
+    }
+}
+
+/* The generator itself: the time in its first 48 bits, still increasing when the clock stands
+ * still for more than its counter holds or goes back, and 62 random bits. */
+static void
+test_uid_clock (void)
+{
+  gint64 future = g_get_real_time () / 1000 + 10 * 24 * 3600 * 1000LL;
+  g_autofree char *first = _si_record_new_uid_at (future);
+  g_autofree char *last = g_strdup (first);
+  g_autofree char *back = NULL;
+  g_autofree char *now = NULL;
+  g_autoptr(GHashTable) tails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  char hex[13];
+
+  memcpy (hex, first, 8);
+  memcpy (hex + 8, first + 9, 4);
+  hex[12] = '\0';
+  g_assert_cmpint (g_ascii_strtoll (hex, NULL, 16), ==, future);
+
+  /* 10,000 in one millisecond: more than the 12-bit counter holds. */
+  for (guint i = 0; i < 10000; i++)
+    {
+      char *uid = _si_record_new_uid_at (future);
+
+      g_assert_true (g_uuid_string_is_valid (uid));
+      g_assert_cmpint (uid[14], ==, '7');
+      g_assert_cmpstr (last, <, uid);
+      g_assert_true (g_hash_table_add (tails, g_strdup (uid + 19)));
+      g_free (last);
+      last = uid;
+    }
+  memcpy (hex, last, 8);
+  memcpy (hex + 8, last + 9, 4);
+  g_assert_cmpint (g_ascii_strtoll (hex, NULL, 16), >, future);
+  g_assert_cmpint (g_ascii_strtoll (hex, NULL, 16), <=, future + 3);
+
+  /* The clock goes back (or is now, well before @future): still after the last. */
+  back = _si_record_new_uid_at (future - 1000);
+  g_assert_cmpstr (last, <, back);
+  now = _si_record_new_uid ();
+  g_assert_cmpstr (back, <, now);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1591,6 +1669,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/store/open/default-path", test_open_default_path);
+  g_test_add_func ("/store/uid/time-ordered", test_uids_time_ordered);
+  g_test_add_func ("/store/uid/clock", test_uid_clock);
   g_test_add_func ("/store/open/corrupt-file-untouched", test_corrupt_file_untouched);
   g_test_add_func ("/store/open/damaged-database-untouched", test_damaged_database_untouched);
   g_test_add_func ("/store/open/foreign-database-untouched", test_foreign_database_untouched);

@@ -31,6 +31,11 @@ void _si_record_set_timestamps (SiRecord           *self,
                                 gint64              created_at,
                                 gint64              updated_at);
 
+/* A new record's uid: an RFC 9562 version 7 UUID (the Unix time in ms, then a counter and 62
+ * random bits), always greater than the last one this process made. */
+char *_si_record_new_uid    (void);
+char *_si_record_new_uid_at (gint64              unix_ms);
+
 /* Defines the getters a subclass has always had (si_idea_get_id() and so on, declared in its
  * own header): each checks its own type, then reads SiRecord's field. */
 #define SI_RECORD_DEFINE_GETTERS(TypeName, type_name, IS_TYPE) \

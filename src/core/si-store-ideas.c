@@ -467,7 +467,7 @@ save_idea_in_transaction (SiStore      *self,
       SiStoreNewIdea row = { 0, };
 
       if (uid == NULL)
-        uid = g_uuid_string_random ();
+        uid = _si_record_new_uid ();
       row.uid = uid;
       row.generation = local ? 1 : 0;
       row.state = local ? SI_SYNC_STATE_CREATED : SI_SYNC_STATE_SYNCED;

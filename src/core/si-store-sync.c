@@ -350,7 +350,7 @@ _si_store_sync_recreate (SiStore     *self,
                          gint64       id,
                          GError     **error)
 {
-  g_autofree char *uid = g_uuid_string_random ();
+  g_autofree char *uid = _si_record_new_uid ();
   g_autofree char *sql = g_strdup_printf ("UPDATE %s SET uid = ?2, sid = NULL, version = 0, base = NULL,"
                                           " state = " SI_SQL_CREATED ", generation = generation + 1, sync_error = NULL"
                                           " WHERE id = ?1", table);
@@ -954,7 +954,7 @@ write_conflict_copy (SiStore            *self,
   gint64 id;
 
   g_free (copy->uid);
-  copy->uid = g_uuid_string_random ();
+  copy->uid = _si_record_new_uid ();
   id = si_collection_get_codec (collection)->write (self, 0, copy, error);
   if (id == 0)
     return FALSE;

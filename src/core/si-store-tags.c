@@ -256,7 +256,7 @@ save_tag_in_transaction (SiStore      *self,
       g_autofree char *uid = g_strdup (si_tag_get_uid (tag));
 
       if (uid == NULL)
-        uid = g_uuid_string_random ();
+        uid = _si_record_new_uid ();
       stmt = _si_store_prepare (self,
                                 "INSERT INTO tags (uid, generation, state, name, name_key, colour, created_at, updated_at)"
                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)", error);
