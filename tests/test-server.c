@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sqlite3.h>
 
 #include "si-test-server-api.h"
 #include "si-types.h"
@@ -957,6 +958,97 @@ test_user_commands (void)
   g_assert_nonnull (strstr (out, "Exit status"));
 }
 
+/* Server schema 5: a version 4 SQLite database loses its second index of the change feed
+ * (records_changes) when the server opens it, and the feed of both collections still comes in
+ * version order, paged, with the right count of what follows. */
+static sqlite3 *
+open_server_db (SiTestServer *server)
+{
+  g_autofree char *path = g_build_filename (si_test_server_get_data_dir (server), "server.db", NULL);
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  return db;
+}
+
+static gint64
+db_int (sqlite3    *db,
+        const char *sql)
+{
+  sqlite3_stmt *s = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &s, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (s), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (s, 0);
+  sqlite3_finalize (s);
+  return value;
+}
+
+static void
+test_schema_5_feed_index (void)
+{
+  g_autoptr(SiTestServer) server = NULL;
+  g_autofree char *token = NULL;
+  sqlite3 *db;
+  gint64 since = 0;
+  guint seen = 0;
+
+  server = start_server ("alice", NULL);
+  if (si_test_server_get_database (server) != NULL)
+    {
+      g_test_skip ("a SQLite schema migration");
+      return;
+    }
+  token = si_test_server_login (server, "alice", PASSWORD);
+  /* Tags and ideas interleaved: versions 1 to 6. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Tag %u", i);
+      g_autofree char *title = g_strdup_printf ("Idea %u", i);
+
+      create_tag (server, token, name, NULL);
+      create_idea (server, token, title, NULL, NULL);
+    }
+  g_assert_cmpint (si_test_server_stop (server, SIGTERM), ==, 0);
+
+  /* Back to version 4, as a server before this change left it. */
+  db = open_server_db (server);
+  g_assert_cmpint (sqlite3_exec (db, "CREATE INDEX IF NOT EXISTS records_changes ON records (account_id, version);"
+                                 " PRAGMA user_version = 4", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  si_test_server_start (server);
+  for (guint page = 0; page < 3; page++)
+    {
+      g_autoptr(SiTestResponse) r = get (server, token, "/api/v1/changes?since=%" G_GINT64_FORMAT "&limit=2", since);
+      JsonArray *records = page_records (r);
+
+      g_assert_cmpuint (r->status, ==, 200);
+      g_assert_cmpuint (json_array_get_length (records), ==, 2);
+      for (guint i = 0; i < 2; i++)
+        {
+          JsonObject *record = record_at (records, i);
+
+          seen++;
+          g_assert_cmpint (json_object_get_int_member (record, "version"), ==, seen);
+          g_assert_cmpstr (json_object_get_string_member (record, "collection"), ==, seen % 2 ? "tags" : "ideas");
+        }
+      if (page < 2)
+        g_assert_cmpint (si_test_response_get_int (r, "remaining"), ==, 4 - 2 * (gint64) page);
+      else
+        g_assert_false (json_object_get_boolean_member (si_test_response_object (r), "more"));
+      since = si_test_response_get_int (r, "cursor");
+    }
+  g_assert_cmpuint (seen, ==, 6);
+
+  db = open_server_db (server);
+  g_assert_cmpint (db_int (db, "PRAGMA user_version"), ==, 5);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'records_changes'"), ==, 0);
+  g_assert_cmpint (db_int (db, "SELECT count(*) FROM sqlite_schema WHERE name = 'records_feed'"), ==, 1);
+  sqlite3_close (db);
+}
+
 static void
 test_graceful_shutdown (void)
 {
@@ -1011,6 +1103,7 @@ main (int   argc,
   g_test_add_func ("/server/delete-twice", test_delete_twice);
   g_test_add_func ("/server/tag-references", test_tag_references);
   g_test_add_func ("/server/restart", test_restart);
+  g_test_add_func ("/server/schema-5-feed-index", test_schema_5_feed_index);
   g_test_add_func ("/server/kill9", test_kill9);
   g_test_add_func ("/server/user-commands", test_user_commands);
   g_test_add_func ("/server/graceful-shutdown", test_graceful_shutdown);

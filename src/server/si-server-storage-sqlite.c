@@ -26,7 +26,7 @@
 #include "si-server-storage-private.h"
 #include "si-server-storage-sqlite-private.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 #define BUSY_TIMEOUT_MS 5000
 #define WAL_AUTOCHECKPOINT_PAGES 8192
 
@@ -112,6 +112,11 @@ static const char migrate_4_sql[] =
   "CREATE UNIQUE INDEX idea_history_idea ON idea_history (account_id, idea_id, version);"
   /* Oldest first for the cap, and the sum of bytes without reading the content. */
   "CREATE INDEX idea_history_age ON idea_history (account_id, written_at, bytes);";
+
+/* Version 5: the change feed of both collections is read as a merge of each collection's part
+ * of records_feed (feed_stmt()), so version 2's index is one B-tree more per write for nothing. */
+static const char migrate_5_sql[] =
+  "DROP INDEX IF EXISTS records_changes;";
 
 
 static void storage_iface_init (SiServerStorageInterface *iface);
@@ -1009,9 +1014,13 @@ sqlite_rows (SiServerStorage *storage)
 }
 
 /* A statement over an account's change feed (both collections, or one) between two versions,
- * bound: its records in version order (?5 is the limit), or how many there are. */
-#define FEED_ALL " WHERE account_id = ?1 AND version > ?3 AND version <= ?4"
+ * bound: its records in version order (?5 is the limit), or how many there are. Both
+ * collections are each collection's range of records_feed, merged in version order (SQLite's
+ * MERGE of a UNION ALL: no sort, and it stops at the limit). */
 #define FEED_ONE " WHERE account_id = ?1 AND collection = ?2 AND version > ?3 AND version <= ?4"
+#define FEED_OF(c) " WHERE account_id = ?1 AND collection = " G_STRINGIFY (c) " AND version > ?3 AND version <= ?4"
+#define FEED_TAGS FEED_OF (1)  /* SI_WIRE_COLLECTION_TAGS */
+#define FEED_IDEAS FEED_OF (2) /* SI_WIRE_COLLECTION_IDEAS */
 
 static sqlite3_stmt *
 feed_stmt (SiServerStorageSqlite  *self,
@@ -1023,13 +1032,16 @@ feed_stmt (SiServerStorageSqlite  *self,
            GError                **error)
 {
   static const char * const sql[2][2] = {
-    { "SELECT " RECORD_COLUMNS ", collection FROM records" FEED_ALL " ORDER BY version LIMIT ?5",
-      "SELECT count(*) FROM records" FEED_ALL },
+    { "SELECT " RECORD_COLUMNS ", collection FROM records" FEED_TAGS
+      " UNION ALL SELECT " RECORD_COLUMNS ", collection FROM records" FEED_IDEAS " ORDER BY version LIMIT ?5",
+      "SELECT (SELECT count(*) FROM records" FEED_TAGS ") + (SELECT count(*) FROM records" FEED_IDEAS ")" },
     { "SELECT " RECORD_COLUMNS ", collection FROM records" FEED_ONE " ORDER BY version LIMIT ?5",
       "SELECT count(*) FROM records" FEED_ONE },
   };
   gboolean one = collection != SI_SERVER_STORAGE_ALL_COLLECTIONS;
   sqlite3_stmt *s = _si_sqlite_stmt (self, sql[one][count], error);
+
+  G_STATIC_ASSERT (SI_WIRE_COLLECTION_TAGS == 1 && SI_WIRE_COLLECTION_IDEAS == 2);
 
   if (s == NULL)
     return NULL;
@@ -1264,6 +1276,10 @@ prepare_schema (SiServerStorageSqlite  *self,
   if (user_version < 4 &&
       (!exec_script (self, migrate_4_sql, "add the kept versions of ideas", error) ||
        !exec_script (self, "PRAGMA user_version = 4", "set the schema version", error)))
+    goto fail;
+  if (user_version < 5 &&
+      (!exec_script (self, migrate_5_sql, "drop the second index of the change feed", error) ||
+       !exec_script (self, "PRAGMA user_version = 5", "set the schema version", error)))
     goto fail;
 
   if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'instance_id'", -1, &s, NULL) == SQLITE_OK &&
