@@ -445,8 +445,8 @@ test_paging (void)
   add_many (a, 5000, "Idea");
   report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
   g_assert_cmpuint (report.pushed, ==, 5000);
-  /* one empty page of changes (the instance id in its header), then batches of at most 500 */
-  g_assert_cmpuint (report.requests, ==, 1 + 10);
+  /* one empty page of changes (the instance id in its header), then batches of at most 1000 */
+  g_assert_cmpuint (report.requests, ==, 1 + 5);
   g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 5000);
 
   si_sync_engine_set_page_size (eb, 1000);

@@ -31,7 +31,7 @@
 #include "si-wire-history.h"
 
 #define API "/api/v1/"
-#define BATCH_CHUNK 500
+#define BATCH_CHUNK 1000
 #define REQUEST_TIMEOUT_S 60
 
 G_DEFINE_QUARK (si-sync-error-quark, si_sync_error)
