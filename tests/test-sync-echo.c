@@ -410,6 +410,34 @@ test_too_big (void)
   g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 10);
 }
 
+/* A server that takes less than a full batch of 1000 small ideas in one body (a lower
+ * --max-body-bytes): the batch that gets 413 is halved until it fits, and every idea arrives
+ * once. */
+static void
+test_batch_too_big_halved (void)
+{
+  g_autoptr(Server) s = g_new0 (Server, 1);
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiSyncEngine) ea = NULL;
+  SiSyncReport report;
+
+  s->server = si_test_server_new (NULL);
+  si_test_server_add_user (s->server, "alice", PASSWORD);
+  si_test_server_set_args (s->server, (const char *[]) { "--max-body-bytes", "120000", NULL });
+  si_test_server_start (s->server);
+  s->token = si_test_server_login (s->server, "alice", PASSWORD);
+  ea = engine_for (s, a);
+
+  add_many (a, 1200, "Small");
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 1200);
+  /* More than the page of changes and two batches: at least one was refused and halved. */
+  g_assert_cmpuint (report.requests, >, 3);
+  g_assert_cmpuint (report.rejected, ==, 0);
+  g_assert_cmpuint (server_count (s, "ideas", TRUE), ==, 1200);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 0);
+}
+
 /* The codec of `changes`: runs of numbers, and what a client refuses. */
 static void
 test_codec (void)
@@ -529,5 +557,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sync-echo/server-changes", test_server_changes);
   g_test_add_func ("/sync-echo/old-server", test_old_server);
   g_test_add_func ("/sync-echo/too-big", test_too_big);
+  g_test_add_func ("/sync-echo/batch-too-big-halved", test_batch_too_big_halved);
   return g_test_run ();
 }
