@@ -1,0 +1,241 @@
+/* test-app-layout-narrow.c — the window at 360 px with large text, where every pixel of a
+ * header and a sidebar row counts: the list's title whole (New Idea moves below the list to
+ * make room for it), and a collection's name whole beside its count.
+ *
+ * German titles are longer than English ones ("Alle Ideen", "Geschäftsideen"); the tests run in
+ * the C locale, so tags of those names stand in for them: a tag's list shows its name as the
+ * title ("#Alle Ideen"), as "All Ideas" shows its translation. */
+#include "config.h"
+
+#include "si-test-app.h"
+
+#define DPI_1_0 (96 * 1024)
+#define DPI_1_5 (144 * 1024)
+
+static void
+set_text_scale (int xft_dpi)
+{
+  g_object_set (gtk_settings_get_default (), "gtk-xft-dpi", xft_dpi, NULL);
+}
+
+static void
+open_window_at (Fixture *f,
+                int      width)
+{
+  if (f->window)
+    gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = si_window_new (NULL, f->store, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (f->window), width, 700);
+  gtk_window_present (GTK_WINDOW (f->window));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (f->window)));
+  spin (200);
+}
+
+/* Whether @widget is drawn: mapped, visible up to the window, with a size, inside the window. */
+static gboolean
+is_shown (SiWindow  *window,
+          GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+  int window_width = gtk_widget_get_width (GTK_WIDGET (window));
+
+  if (!gtk_widget_get_mapped (widget) ||
+      !gtk_widget_compute_bounds (widget, GTK_WIDGET (window), &bounds))
+    return FALSE;
+  for (GtkWidget *w = widget; w; w = gtk_widget_get_parent (w))
+    if (!gtk_widget_get_child_visible (w) || !gtk_widget_get_visible (w))
+      return FALSE;
+  return bounds.size.width >= 1 && bounds.origin.x < window_width &&
+         bounds.origin.x + bounds.size.width > 0;
+}
+
+/* The shown label under @root that says @text, inside a header bar or not. */
+static GtkLabel *
+find_label (SiWindow   *window,
+            GtkWidget  *root,
+            const char *text,
+            gboolean    in_header)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (root)), text) == 0 &&
+      is_shown (window, root) &&
+      (gtk_widget_get_ancestor (root, ADW_TYPE_HEADER_BAR) != NULL) == in_header)
+    return GTK_LABEL (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (window, child, text, in_header);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The shown buttons under @root that activate @action. */
+static void
+find_action_buttons (SiWindow   *window,
+                     GtkWidget  *root,
+                     const char *action,
+                     GPtrArray  *found)
+{
+  if (GTK_IS_BUTTON (root) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action) == 0 &&
+      is_shown (window, root))
+    g_ptr_array_add (found, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    find_action_buttons (window, child, action, found);
+}
+
+static gboolean
+is_ellipsized (GtkLabel *label)
+{
+  return pango_layout_is_ellipsized (gtk_label_get_layout (label));
+}
+
+static SiTag *
+tag_with_ideas (Fixture    *f,
+                const char *name,
+                guint       n)
+{
+  g_autoptr(GError) error = NULL;
+  SiTag *tag = si_store_ensure_tag (f->store, name, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Idea %u", i);
+      g_autoptr(SiIdea) idea = si_idea_new (title, "");
+
+      si_idea_add_tag (idea, si_tag_get_id (tag));
+      g_assert_true (si_store_save_idea (f->store, idea, SI_SAVE_LOCAL, &error));
+      g_assert_no_error (error);
+    }
+  return tag;
+}
+
+/* Shows the list of @tag, with the window on the list. */
+static void
+show_tag (Fixture *f,
+          SiTag   *tag)
+{
+  _si_window_show_view (f->window, SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag));
+  if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+    adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "list");
+  spin (200);
+}
+
+/* At 360 px and text scale 1.5, with the window buttons a desktop shows (minimize, maximize,
+ * close), the list's header still shows a German-length title and its count whole: New Idea
+ * leaves the header for a bar below the list. In a wide window it is back in the header. */
+static void
+test_header_title_whole (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(SiTag) tag = tag_with_ideas (f, "Alle Ideen", 3);
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+  GtkLabel *title, *subtitle;
+
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "menu:minimize,maximize,close", NULL);
+  set_text_scale (DPI_1_5);
+  open_window_at (f, 360);
+  show_tag (f, tag);
+
+  title = find_label (f->window, GTK_WIDGET (f->window), "#Alle Ideen", TRUE);
+  g_assert_nonnull (title);
+  subtitle = find_label (f->window, GTK_WIDGET (f->window), "3 ideas", TRUE);
+  g_assert_nonnull (subtitle);
+  g_test_message ("360 px: title %d px wide, ellipsized %d", gtk_widget_get_width (GTK_WIDGET (title)),
+                  is_ellipsized (title));
+  g_assert_false (is_ellipsized (title));
+  g_assert_false (is_ellipsized (subtitle));
+
+  /* New Idea is still one click away, below the list. */
+  find_action_buttons (f->window, GTK_WIDGET (f->window), "idea.new", buttons);
+  g_assert_cmpuint (buttons->len, ==, 1);
+  g_assert_null (gtk_widget_get_ancestor (g_ptr_array_index (buttons, 0), ADW_TYPE_HEADER_BAR));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "idea.new", NULL));
+
+  /* Wide: the title has room beside New Idea in the header, and the bar below is gone. */
+  open_window_at (f, 1280);
+  show_tag (f, tag);
+  title = find_label (f->window, GTK_WIDGET (f->window), "#Alle Ideen", TRUE);
+  g_assert_nonnull (title);
+  g_assert_false (is_ellipsized (title));
+  g_ptr_array_set_size (buttons, 0);
+  find_action_buttons (f->window, GTK_WIDGET (f->window), "idea.new", buttons);
+  g_assert_cmpuint (buttons->len, ==, 1);
+  g_assert_nonnull (gtk_widget_get_ancestor (g_ptr_array_index (buttons, 0), ADW_TYPE_HEADER_BAR));
+
+  set_text_scale (DPI_1_0);
+}
+
+/* Asserts that the sidebar row of @tag shows its name whole, left of its count. */
+static void
+check_row_whole (Fixture    *f,
+                 GtkWidget  *row,
+                 const char *what)
+{
+  GtkLabel *name = g_object_get_data (G_OBJECT (row), "name-label");
+  GtkLabel *count = g_object_get_data (G_OBJECT (row), "count-label");
+  graphene_rect_t name_bounds, count_bounds;
+
+  g_assert_true (is_shown (f->window, GTK_WIDGET (name)));
+  g_assert_true (is_shown (f->window, GTK_WIDGET (count)));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (name), GTK_WIDGET (f->window), &name_bounds));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (count), GTK_WIDGET (f->window), &count_bounds));
+  g_test_message ("%s: “%s” %g px wide, ellipsized %d; count “%s” %g px", what,
+                  gtk_label_get_label (name), name_bounds.size.width, is_ellipsized (name),
+                  gtk_label_get_label (count), count_bounds.size.width);
+  g_assert_false (is_ellipsized (name));
+  g_assert_false (is_ellipsized (count));
+  /* One word on one line: not broken inside it ("Geschäftside" / "en"). */
+  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (name)), ==, 1);
+  g_assert_cmpfloat (name_bounds.origin.x + name_bounds.size.width, <=, count_bounds.origin.x);
+}
+
+/* The sidebar over a 360 px window at text scale 1.5: a German-length tag name is whole beside
+ * its count (it was "Gesc… 120", the count taking the name's room), and so beside the list in a
+ * wide window. */
+static void
+test_sidebar_name_over_count (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SiTag) tag = tag_with_ideas (f, "Geschäftsideen", 120);
+  static const int widths[] = { 360, 1280 };
+
+  set_text_scale (DPI_1_5);
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      g_autofree char *what = g_strdup_printf ("%d px", widths[i]);
+      GtkWidget *row;
+
+      open_window_at (f, widths[i]);
+      /* Back (Alt+Left) until the sidebar is there, over the list in a narrow window. */
+      for (int n = 0; n < 2 && !is_shown (f->window, GTK_WIDGET (_si_window_get_sidebar (f->window))); n++)
+        {
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "list.back", NULL));
+          spin (200);
+        }
+      g_assert_true (is_shown (f->window, GTK_WIDGET (_si_window_get_sidebar (f->window))));
+      /* The sidebar over the list still leaves some of the list in sight. */
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (_si_window_get_sidebar (f->window))), <,
+                       gtk_widget_get_width (GTK_WIDGET (f->window)));
+
+      row = _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag));
+      g_assert_nonnull (row);
+      check_row_whole (f, row, what);
+      check_row_whole (f, _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0), what);
+    }
+  set_text_scale (DPI_1_0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  si_test_app_init (&argc, &argv);
+
+  g_test_add ("/app-layout-narrow/header-title-whole", Fixture, NULL, fixture_setup,
+              test_header_title_whole, fixture_teardown);
+  g_test_add ("/app-layout-narrow/sidebar-name-over-count", Fixture, NULL, fixture_setup,
+              test_sidebar_name_over_count, fixture_teardown);
+
+  return g_test_run ();
+}
