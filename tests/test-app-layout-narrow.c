@@ -226,6 +226,58 @@ test_sidebar_name_over_count (Fixture       *f,
   set_text_scale (DPI_1_0);
 }
 
+static void
+collect_chips (GtkWidget *root,
+               GPtrArray *chips)
+{
+  if (gtk_widget_has_css_class (root, "tag-chip"))
+    g_ptr_array_add (chips, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    collect_chips (child, chips);
+}
+
+/* An idea's tags in a narrow editor, one to a line: each chip as wide as its name, not
+ * stretched across the line (it was a long pale bar with the × far from the name). */
+static void
+test_tag_chips_not_stretched (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SiTag) writing = tag_with_ideas (f, "writing", 0);
+  g_autoptr(SiTag) kitchen = tag_with_ideas (f, "Küche", 0);
+  g_autoptr(SiIdea) idea = si_idea_new ("Autumn talk", "Body");
+  g_autoptr(GPtrArray) chips = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int editor_width;
+
+  si_idea_add_tag (idea, si_tag_get_id (writing));
+  si_idea_add_tag (idea, si_tag_get_id (kitchen));
+  g_assert_true (si_store_save_idea (f->store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  set_text_scale (DPI_1_5);
+  open_window_at (f, 360);
+  si_window_open_idea (f->window, si_idea_get_id (idea));
+  if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+    adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+  spin (200);
+
+  editor_width = gtk_widget_get_width (GTK_WIDGET (_si_window_get_editor (f->window)));
+  collect_chips (GTK_WIDGET (_si_window_get_editor (f->window)), chips);
+  g_assert_cmpuint (chips->len, ==, 2);
+  for (guint i = 0; i < chips->len; i++)
+    {
+      GtkWidget *chip = g_ptr_array_index (chips, i);
+      int natural = 0;
+
+      gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+      g_test_message ("chip %u: %d px wide, natural %d, editor %d", i, gtk_widget_get_width (chip),
+                      natural, editor_width);
+      g_assert_true (is_shown (f->window, chip));
+      g_assert_cmpint (gtk_widget_get_width (chip), <=, natural + 1);
+    }
+  set_text_scale (DPI_1_0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -236,6 +288,8 @@ main (int   argc,
               test_header_title_whole, fixture_teardown);
   g_test_add ("/app-layout-narrow/sidebar-name-over-count", Fixture, NULL, fixture_setup,
               test_sidebar_name_over_count, fixture_teardown);
+  g_test_add ("/app-layout-narrow/tag-chips-not-stretched", Fixture, NULL, fixture_setup,
+              test_tag_chips_not_stretched, fixture_teardown);
 
   return g_test_run ();
 }

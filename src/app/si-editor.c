@@ -460,6 +460,8 @@ rebuild_tag_chips (SiEditor *self)
         continue;
       chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
       gtk_widget_add_css_class (chip, "tag-chip");
+      /* As wide as its name, also alone on a line of the flow box (not stretched across it). */
+      gtk_widget_set_halign (chip, GTK_ALIGN_START);
       label = gtk_label_new (si_tag_get_name (tag));
       gtk_box_append (GTK_BOX (chip), label);
       button = gtk_button_new_from_icon_name ("window-close-symbolic");
