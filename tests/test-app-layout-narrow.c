@@ -278,6 +278,36 @@ test_tag_chips_not_stretched (Fixture       *f,
   set_text_scale (DPI_1_0);
 }
 
+/* A list row's title that fills its line keeps 12 px from the pin and the time beside it (at
+ * 6 px, with large text, "Ask Lea for the garden photos gerade eben" read as one line). */
+static void
+test_row_title_apart_from_time (Fixture       *f,
+                                gconstpointer  data)
+{
+  const char *title_text = "Ask Lea for the garden photos";
+  g_autoptr(SiIdea) idea = add_idea (f->store, title_text, "");
+  GtkWidget *title = NULL, *next;
+  graphene_rect_t title_bounds, next_bounds;
+  SiIdeaRow *row;
+
+  set_text_scale (DPI_1_5);
+  open_window_at (f, 360);
+  WAIT_FOR ((row = find_row (f->window, title_text)) != NULL && is_shown (f->window, GTK_WIDGET (row)));
+  title = GTK_WIDGET (find_label (f->window, GTK_WIDGET (row), title_text, FALSE));
+  g_assert_nonnull (title);
+  /* What is drawn right of the title: a mark or the time. */
+  for (next = gtk_widget_get_next_sibling (title); next && !is_shown (f->window, next);
+       next = gtk_widget_get_next_sibling (next))
+    ;
+  g_assert_nonnull (next);
+  g_assert_true (gtk_widget_compute_bounds (title, GTK_WIDGET (f->window), &title_bounds));
+  g_assert_true (gtk_widget_compute_bounds (next, GTK_WIDGET (f->window), &next_bounds));
+  g_test_message ("title ends at %g, %s starts at %g", title_bounds.origin.x + title_bounds.size.width,
+                  G_OBJECT_TYPE_NAME (next), next_bounds.origin.x);
+  g_assert_cmpfloat (next_bounds.origin.x - (title_bounds.origin.x + title_bounds.size.width), >=, 12);
+  set_text_scale (DPI_1_0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -290,6 +320,8 @@ main (int   argc,
               test_sidebar_name_over_count, fixture_teardown);
   g_test_add ("/app-layout-narrow/tag-chips-not-stretched", Fixture, NULL, fixture_setup,
               test_tag_chips_not_stretched, fixture_teardown);
+  g_test_add ("/app-layout-narrow/row-title-apart-from-time", Fixture, NULL, fixture_setup,
+              test_row_title_apart_from_time, fixture_teardown);
 
   return g_test_run ();
 }
