@@ -278,6 +278,44 @@ test_tag_chips_not_stretched (Fixture       *f,
   set_text_scale (DPI_1_0);
 }
 
+/* A window of two panes stays two panes when an idea with a long tag is opened: the chip is
+ * cut (its name in a tooltip) rather than widening the editor's minimum, which folded the
+ * window and took the list away under the pointer. */
+static void
+test_long_tag_keeps_two_panes (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(SiTag) tag = tag_with_ideas (f, "Geschäftsideen und Projekte für das nächste Jahr im Garten", 0);
+  g_autoptr(SiIdea) plain = add_idea (f->store, "Plain", "No tags");
+  g_autoptr(SiIdea) tagged = si_idea_new ("Tagged", "One long tag");
+  g_autoptr(GError) error = NULL;
+  AdwLeaflet *leaflet;
+  g_autoptr(GPtrArray) chips = g_ptr_array_new ();
+  GtkWidget *editor;
+
+  si_idea_add_tag (tagged, si_tag_get_id (tag));
+  g_assert_true (si_store_save_idea (f->store, tagged, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  open_window_at (f, 640);
+  leaflet = _si_window_get_leaflet (f->window);
+  si_window_open_idea (f->window, si_idea_get_id (plain));
+  spin (200);
+  g_assert_false (adw_leaflet_get_folded (leaflet));
+
+  si_window_open_idea (f->window, si_idea_get_id (tagged));
+  spin (300);
+  g_assert_false (adw_leaflet_get_folded (leaflet));
+  g_assert_true (is_shown (f->window, GTK_WIDGET (_si_window_get_list_view (f->window))));
+
+  /* The chip is there, inside the editor. */
+  editor = GTK_WIDGET (_si_window_get_editor (f->window));
+  collect_chips (editor, chips);
+  g_assert_cmpuint (chips->len, ==, 1);
+  g_assert_true (is_shown (f->window, g_ptr_array_index (chips, 0)));
+  g_assert_cmpint (gtk_widget_get_width (g_ptr_array_index (chips, 0)), <=, gtk_widget_get_width (editor));
+}
+
 /* A list row's title that fills its line keeps 12 px from the pin and the time beside it (at
  * 6 px, with large text, "Ask Lea for the garden photos gerade eben" read as one line). */
 static void
@@ -322,6 +360,8 @@ main (int   argc,
               test_tag_chips_not_stretched, fixture_teardown);
   g_test_add ("/app-layout-narrow/row-title-apart-from-time", Fixture, NULL, fixture_setup,
               test_row_title_apart_from_time, fixture_teardown);
+  g_test_add ("/app-layout-narrow/long-tag-keeps-two-panes", Fixture, NULL, fixture_setup,
+              test_long_tag_keeps_two_panes, fixture_teardown);
 
   return g_test_run ();
 }
