@@ -7,10 +7,12 @@
  * title ("#Alle Ideen"), as "All Ideas" shows its translation. */
 #include "config.h"
 
+#include "si-login-dialog.h"
 #include "si-test-app.h"
 
 #define DPI_1_0 (96 * 1024)
 #define DPI_1_5 (144 * 1024)
+#define DPI_2_0 (192 * 1024)
 
 static void
 set_text_scale (int xft_dpi)
@@ -316,6 +318,87 @@ test_long_tag_keeps_two_panes (Fixture       *f,
   g_assert_cmpint (gtk_widget_get_width (g_ptr_array_index (chips, 0)), <=, gtk_widget_get_width (editor));
 }
 
+/* Whether @widget lies wholly inside @dialog's window, and is drawn. */
+static gboolean
+wholly_inside (GtkWidget *dialog,
+               GtkWidget *widget)
+{
+  graphene_rect_t bounds;
+
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_compute_bounds (widget, dialog, &bounds))
+    return FALSE;
+  return bounds.origin.x >= 0 && bounds.origin.y >= 0 && bounds.size.height >= 1 &&
+         bounds.origin.x + bounds.size.width <= gtk_widget_get_width (dialog) &&
+         bounds.origin.y + bounds.size.height <= gtk_widget_get_height (dialog);
+}
+
+static GtkWidget *
+find_descendant (GtkWidget *root,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Log In Again with large text: the password field is in sight without scrolling (a fixed
+ * 340 px hid it under the explanation in German at 1.5; in English it takes 2.0) and the title
+ * between Cancel and Log In is whole. */
+static void
+test_login_dialog_large_text (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SiAccount) account = si_account_new (f->store);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *dialog, *password, *header, *title;
+
+  g_assert_true (si_account_set_for_testing (account, "http://127.0.0.1:9", "ada", "token", &error));
+  g_assert_no_error (error);
+  set_text_scale (DPI_2_0);
+  open_window_at (f, 1280);
+  dialog = GTK_WIDGET (si_login_dialog_new (GTK_WINDOW (f->window), account));
+  gtk_window_present (GTK_WINDOW (dialog));
+  WAIT_FOR (gtk_widget_get_mapped (dialog));
+  spin (300);
+
+  password = find_descendant (dialog, ADW_TYPE_PASSWORD_ENTRY_ROW);
+  g_assert_nonnull (password);
+  g_test_message ("dialog %d × %d px", gtk_widget_get_width (dialog), gtk_widget_get_height (dialog));
+  g_assert_true (wholly_inside (dialog, password));
+
+  header = find_descendant (dialog, ADW_TYPE_HEADER_BAR);
+  g_assert_nonnull (header);
+  /* The window title's label: the one that says the dialog's title. */
+  title = NULL;
+  {
+    g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+
+    g_ptr_array_add (stack, header);
+    while (stack->len > 0 && title == NULL)
+      {
+        GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+
+        if (GTK_IS_LABEL (w) &&
+            g_strcmp0 (gtk_label_get_label (GTK_LABEL (w)), gtk_window_get_title (GTK_WINDOW (dialog))) == 0)
+          title = w;
+        for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+          g_ptr_array_add (stack, c);
+      }
+  }
+  g_assert_nonnull (title);
+  g_assert_true (wholly_inside (dialog, title));
+  g_assert_false (is_ellipsized (GTK_LABEL (title)));
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  set_text_scale (DPI_1_0);
+}
+
 /* A list row's title that fills its line keeps 12 px from the pin and the time beside it (at
  * 6 px, with large text, "Ask Lea for the garden photos gerade eben" read as one line). */
 static void
@@ -362,6 +445,8 @@ main (int   argc,
               test_row_title_apart_from_time, fixture_teardown);
   g_test_add ("/app-layout-narrow/long-tag-keeps-two-panes", Fixture, NULL, fixture_setup,
               test_long_tag_keeps_two_panes, fixture_teardown);
+  g_test_add ("/app-layout-narrow/login-dialog-large-text", Fixture, NULL, fixture_setup,
+              test_login_dialog_large_text, fixture_teardown);
 
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "si-app-utils.h"
 #include "si-i18n.h"
 #include "si-idea-row.h"
 #include "si-window-private.h"
@@ -387,12 +388,7 @@ make_sidebar_row (SiCollectionView  view,
 static void
 update_sidebar_width (SiWindow *self)
 {
-  int dpi = 0;
-  double scale;
-
-  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-xft-dpi", &dpi, NULL);
-  scale = dpi > 0 ? dpi / (96.0 * 1024) : 1.0;
-  gtk_widget_set_size_request (self->sidebar_pane, (int) (SIDEBAR_WIDTH * MAX (scale, 1.0)), -1);
+  gtk_widget_set_size_request (self->sidebar_pane, (int) (SIDEBAR_WIDTH * si_text_scale (GTK_WIDGET (self))), -1);
 }
 
 static void
