@@ -88,6 +88,9 @@ run_free (Run *run)
   g_clear_pointer (&run->only, g_hash_table_unref);
   g_clear_pointer (&run->retry, g_hash_table_unref);
   g_clear_pointer (&run->ops, g_ptr_array_unref);
+  g_clear_pointer (&run->next_ops, g_ptr_array_unref);
+  if (run->next_body != NULL)
+    g_string_free (run->next_body, TRUE);
   g_clear_error (&run->deferred);
   g_free (run);
 }
