@@ -83,7 +83,7 @@ typedef struct {
   GPtrArray    *next_ops;
   GString      *next_body;
   guint         next_pos;      /* run->pos before the next batch was taken */
-  guint         prefetch_id;   /* the idle that takes it */
+  GSource      *prefetch;      /* the idle that takes it */
   gboolean      server_failed; /* an operation of a batch failed with a 5xx */
   /* where the time goes (µs), for the debug output */
   gint64        sent_at;

@@ -14,6 +14,15 @@
 
 static void push_next (GTask *task);
 
+/* The idle that would take the next batch ahead (prefetch_batch()) is not wanted any more. */
+static void
+stop_prefetch (Run *run)
+{
+  if (run->prefetch != NULL)
+    g_source_destroy (run->prefetch);
+  g_clear_pointer (&run->prefetch, g_source_unref);
+}
+
 /* Push ------------------------------------------------------------------------------------------ */
 
 static SiCollection *
@@ -432,7 +441,7 @@ on_single (GTask    *task,
   g_autoptr(SiWireProblem) problem = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_clear_handle_id (&run->prefetch_id, g_source_remove);
+  stop_prefetch (run);
   if (status >= 200 && status < 300)
     {
       record = json ? si_wire_record_from_json (json, wire, SI_WIRE_MODE_RESPONSE, &error) : NULL;
@@ -469,7 +478,7 @@ static void send_batch (GTask *task, GString *body);
 static void
 discard_prefetched (Run *run)
 {
-  g_clear_handle_id (&run->prefetch_id, g_source_remove);
+  stop_prefetch (run);
   if (run->next_ops == NULL)
     return;
   run->pos = run->next_pos;
@@ -492,7 +501,7 @@ on_batch_body (GTask  *task,
   g_autoptr(GError) error = NULL;
 
   /* The answer came before the next batch was taken: it is taken after the answer. */
-  g_clear_handle_id (&run->prefetch_id, g_source_remove);
+  stop_prefetch (run);
   for (guint i = 0; i < run->ops->len; i++)
     {
       PushOp *op = g_ptr_array_index (run->ops, i);
@@ -752,8 +761,9 @@ refers_to_itself (SiCollection *collection)
 /* While a batch is on the server, the next one of the same group (the same collection: its
  * records do not wait for this batch's answer, no relation points at them) is read, noted as
  * sent (committed with the notebook's durability, as before any send) and written out, so that
- * the client's share of it is done when the answer comes. It is sent once that answer is
- * recorded, so that a batch is sent only after the previous one's answer, as before. Nothing is
+ * the client's share of it is done when the answer comes. It is sent as soon as that answer is
+ * read (on_batch_body()), before it is recorded: one batch on the server at a time, as before,
+ * and the answers recorded in the order sent. Nothing is
  * taken when the answer comes first, or when the store fails (push_next() takes it again and
  * reports the error). */
 static gboolean
@@ -766,7 +776,7 @@ prefetch_batch (gpointer user_data)
   g_autoptr(GError) error = NULL;
   guint end, take;
 
-  run->prefetch_id = 0;
+  g_clear_pointer (&run->prefetch, g_source_unref);
   if (run->ended || run->next_ops != NULL || run->ops->len == 0 || run->pos >= run->outbox->len ||
       g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     return G_SOURCE_REMOVE;
@@ -812,8 +822,9 @@ send_batch (GTask   *task,
   g_source_set_priority (source, G_PRIORITY_LOW);
   g_source_set_callback (source, prefetch_batch, g_object_ref (task), g_object_unref);
   g_source_set_static_name (source, "[saveidea] next upload batch");
-  run->prefetch_id = g_source_attach (source, g_task_get_context (task));
-  g_source_unref (source);
+  g_source_attach (source, g_task_get_context (task));
+  stop_prefetch (run);
+  run->prefetch = source;
 }
 
 static void
