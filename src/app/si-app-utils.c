@@ -264,3 +264,24 @@ si_tag_name_from_input (const char *text)
     memmove (name, name + 1, strlen (name));
   return name;
 }
+
+/**
+ * si_text_scale:
+ * @widget: a widget, for its display's settings
+ *
+ * The text scale the desktop asks for (Accessibility → Large Text is 1.25; GNOME Tweaks
+ * goes to 3), from GtkSettings:gtk-xft-dpi: 1.0 at 96 dpi. Sizes in pixels that hold text
+ * (a sidebar's width, a dialog's) grow by it, as libadwaita's later "sp" units do.
+ *
+ * Returns: the scale, at least 1.0
+ */
+double
+si_text_scale (GtkWidget *widget)
+{
+  int dpi = 0;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), 1.0);
+
+  g_object_get (gtk_widget_get_settings (widget), "gtk-xft-dpi", &dpi, NULL);
+  return dpi > 96 * 1024 ? dpi / (96.0 * 1024) : 1.0;
+}

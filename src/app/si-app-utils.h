@@ -1,9 +1,9 @@
 /* si-app-utils.h — small helpers the app's widgets share: relative times, a minute clock,
- * counting words, and the rules the editor and the quick capture window share for new ideas
+ * counting words, the text scale, and the rules the editor and the quick capture window share for new ideas
  * and typed tag names. */
 #pragma once
 
-#include <glib-object.h>
+#include <gtk/gtk.h>
 
 #include "si-idea.h"
 
@@ -16,5 +16,6 @@ guint    si_count_words          (const char *text,
                                   gssize      len);
 gboolean si_idea_is_blank_new    (SiIdea     *idea);
 char    *si_tag_name_from_input  (const char *text);
+double   si_text_scale           (GtkWidget  *widget);
 
 G_END_DECLS

@@ -460,7 +460,14 @@ rebuild_tag_chips (SiEditor *self)
         continue;
       chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
       gtk_widget_add_css_class (chip, "tag-chip");
+      /* As wide as its name, also alone on a line of the flow box (not stretched across it). */
+      gtk_widget_set_halign (chip, GTK_ALIGN_START);
       label = gtk_label_new (si_tag_get_name (tag));
+      /* Cut only when the chip alone is wider than the line, with the name in a tooltip: a
+       * long tag must not widen the editor's minimum, which folds the window to one pane
+       * as soon as such an idea is opened. */
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_widget_set_tooltip_text (label, si_tag_get_name (tag));
       gtk_box_append (GTK_BOX (chip), label);
       button = gtk_button_new_from_icon_name ("window-close-symbolic");
       gtk_widget_add_css_class (button, "flat");

@@ -6,8 +6,11 @@
 
 #include <glib/gi18n.h>
 
+#include "si-app-utils.h"
 #include "si-login-dialog.h"
 #include "si-sync-engine.h"
+
+#define LOGIN_DIALOG_WIDTH 440
 
 struct _SiLoginDialog
 {
@@ -195,6 +198,9 @@ si_login_dialog_new (GtkWindow *parent,
   g_return_val_if_fail (si_account_get_configured (account), NULL);
 
   self = g_object_new (SI_TYPE_LOGIN_DIALOG, "transient-for", parent, NULL);
+  /* 440 px at text scale 1: the title between Cancel and Log In whole, also in German
+   * ("Erneut anmelden" was "Erneut …" at 1.5). */
+  gtk_window_set_default_size (GTK_WINDOW (self), (int) (LOGIN_DIALOG_WIDTH * si_text_scale (GTK_WIDGET (self))), -1);
   self->account = g_object_ref (account);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->account_row), si_account_get_username (account));
   adw_action_row_set_subtitle (self->account_row, si_account_get_server_url (account));

@@ -54,6 +54,11 @@ struct _SiWindow
   GtkWidget            *search_fill_spinner;
   GtkWidget            *list_pane;
   AdwWindowTitle       *list_title;
+  GtkWidget            *list_header;
+  GtkWidget            *new_button;      /* in the header, or hidden where the title needs room */
+  GtkWidget            *search_button;   /* the same */
+  int                   header_buttons_width;  /* both, as last measured in the header */
+  GtkActionBar         *list_action_bar; /* New Idea and Search below the list in a narrow window */
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkStack             *list_stack;

@@ -13,11 +13,14 @@
 
 #include <glib/gi18n.h>
 
+#include "si-app-utils.h"
 #include "si-i18n.h"
 #include "si-idea-row.h"
 #include "si-window-private.h"
 
 #define SIDEBAR_REFRESH_DELAY_MS 250
+/* The sidebar's width at text scale 1 (update_sidebar_width()). */
+#define SIDEBAR_WIDTH 200
 /* The sidebar stays beside the list only while the editor keeps at least this much room. */
 #define EDITOR_COMFORT_WIDTH 400
 
@@ -354,8 +357,16 @@ make_sidebar_row (SiCollectionView  view,
   GtkWidget *name = gtk_label_new (label);
   GtkWidget *count = gtk_label_new (NULL);
 
+  /* The name wins over the count: the count keeps its width, the name wraps in what is left
+   * (ellipsized only past three lines), and asks for up to 14 characters of room, which the
+   * sidebar takes over a narrow window instead of cutting "Alle Ideen" to "Alle I…". */
   gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_wrap (GTK_LABEL (name), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (name), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_label_set_lines (GTK_LABEL (name), 3);
+  gtk_label_set_width_chars (GTK_LABEL (name), 6);
+  gtk_label_set_max_width_chars (GTK_LABEL (name), 14);
   gtk_widget_set_hexpand (name, TRUE);
   gtk_widget_add_css_class (count, "dim-label");
   gtk_widget_add_css_class (count, "numeric");
@@ -370,6 +381,14 @@ make_sidebar_row (SiCollectionView  view,
   g_object_set_data (G_OBJECT (row), "count-label", count);
   g_object_set_data (G_OBJECT (row), "name-label", name);
   return row;
+}
+
+/* The sidebar's width grows with the text scale, as libadwaita's later split views measure
+ * theirs in "sp": 200 px at 1.0, 300 at 1.5, where 200 px cut "Alle Ideen" to "Alle I…". */
+static void
+update_sidebar_width (SiWindow *self)
+{
+  gtk_widget_set_size_request (self->sidebar_pane, (int) (SIDEBAR_WIDTH * si_text_scale (GTK_WIDGET (self))), -1);
 }
 
 static void
@@ -814,12 +833,51 @@ min_width (GtkWidget *widget)
   return min;
 }
 
+/* Whether the list's header is too narrow for its title whole beside its buttons (a German
+ * "Alle Ideen" and "100.000 Ideen" beside three window buttons at text scale 1.5 in 360 px).
+ * Then New Idea and Search leave the header for the bar below the list, as GNOME apps move
+ * header buttons to a bottom bar in a narrow window. Measured as if they were in the header
+ * (their width as last measured there while they are not), so the answer does not flip back. */
+#define HEADER_SPACING 6
+
+static gboolean
+list_header_is_narrow (SiWindow *self)
+{
+  int width = gtk_widget_get_width (self->list_header);
+  int header_min = 0, title_min = 0, title_nat = 0;
+
+  if (width <= 0)
+    return FALSE;
+  gtk_widget_measure (self->list_header, GTK_ORIENTATION_HORIZONTAL, -1, &header_min, NULL, NULL, NULL);
+  gtk_widget_measure (GTK_WIDGET (self->list_title), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &title_min, &title_nat, NULL, NULL);
+  if (gtk_widget_get_visible (self->new_button))
+    self->header_buttons_width = min_width (self->new_button) + min_width (self->search_button) +
+                                 2 * HEADER_SPACING;
+  else
+    header_min += self->header_buttons_width;
+  return header_min - title_min + title_nat > width;
+}
+
+static void
+update_list_header (SiWindow *self)
+{
+  gboolean narrow = list_header_is_narrow (self);
+
+  if (narrow == !gtk_widget_get_visible (self->new_button))
+    return;
+  gtk_widget_set_visible (self->new_button, !narrow);
+  gtk_widget_set_visible (self->search_button, !narrow);
+  gtk_action_bar_set_revealed (self->list_action_bar, narrow);
+}
+
 static gboolean
 relayout_cb (gpointer user_data)
 {
   SiWindow *self = user_data;
 
   self->relayout_id = 0;
+  update_list_header (self);
   gtk_widget_queue_resize (GTK_WIDGET (self->flap));
   return G_SOURCE_REMOVE;
 }
@@ -848,6 +906,9 @@ si_window_size_allocate (GtkWidget *widget,
         self->relayout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, relayout_cb, self, NULL);
     }
   GTK_WIDGET_CLASS (si_window_parent_class)->size_allocate (widget, width, height, baseline);
+  /* The header's own width is known only now: change it once this frame is done. */
+  if (list_header_is_narrow (self) == gtk_widget_get_visible (self->new_button) && self->relayout_id == 0)
+    self->relayout_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, relayout_cb, self, NULL);
 }
 
 static void
@@ -1101,6 +1162,10 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_pane);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_title);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, list_header);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, new_button);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, list_action_bar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, list_stack);
@@ -1160,6 +1225,10 @@ si_window_init (SiWindow *self)
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_KP_Delete, 0),
                                                           gtk_named_action_new ("idea.delete")));
   gtk_widget_add_controller (GTK_WIDGET (self->list_view), controller);
+
+  g_signal_connect_object (gtk_widget_get_settings (GTK_WIDGET (self)), "notify::gtk-xft-dpi",
+                           G_CALLBACK (update_sidebar_width), self, G_CONNECT_SWAPPED);
+  update_sidebar_width (self);
 }
 
 SiWindow *

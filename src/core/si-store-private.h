@@ -26,7 +26,7 @@ G_BEGIN_DECLS
 
 gboolean      _si_store_migrate          (sqlite3     *db,
                                           GError     **error);
-/* si-store-search.c: the SQL functions the schema's triggers call (si_cjk_grams (),
+/* si-store-search-index.c: the SQL functions the schema's triggers call (si_cjk_grams (),
  * si_has_cjk ()) and the collation si_natural; registered on a connection before it migrates
  * or writes ideas. */
 gboolean      _si_store_register_text_functions (sqlite3 *db);
@@ -398,7 +398,7 @@ char         *_si_store_dup_copy_title        (const char   *title,
                                                const char   *device,
                                                gint64        written,
                                                gint64        now);
-/* si-store-search.c: a page of many records applied in one transaction: the search index's insert trigger is
+/* si-store-search-index.c: a page of many records applied in one transaction: the search index's insert trigger is
  * set aside inside the transaction (no other connection ever sees it missing) and the ideas
  * inserted meanwhile are listed in search_pending at the end, in one statement, for
  * _si_store_search_fill() to index after the pull. Between begin and end, no idea inserted in the page may be
@@ -437,11 +437,11 @@ void          _si_store_sync_relax_durability (SiStore      *self,
                                                SiSyncDurability *durability);
 void          _si_sync_durability_clear       (SiSyncDurability *durability);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncDurability, _si_sync_durability_clear)
-/* si-store-search.c: after pages filled per page, merges the index's segments into one (its
+/* si-store-search-index.c: after pages filled per page, merges the index's segments into one (its
  * own transaction), work that later saves would otherwise do bit by bit. */
 gboolean      _si_store_sync_optimize_index   (SiStore      *self,
                                                GError      **error);
-/* si-store-search.c: the ideas of search_pending (si-store-schema.c) indexed, at most
+/* si-store-search-index.c: the ideas of search_pending (si-store-schema.c) indexed, at most
  * @max_ideas of them in one transaction of its own; on a thread with a connection of its own
  * (nothing done when none wait or one runs for this notebook already). */
 gboolean      _si_store_search_fill       (SiStore      *self,

@@ -227,7 +227,7 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "  tags TEXT NOT NULL DEFAULT ''"
   ");"
   "CREATE INDEX trash_deleted ON trash (deleted_at);",
-  /* 6 -> 7: the ideas a big pull wrote without indexing them (si-store-search.c): the search
+  /* 6 -> 7: the ideas a big pull wrote without indexing them (si-store-search-index.c): the search
    * index is filled from here later, in short transactions, and a search reads these rows
    * directly meanwhile. An idea listed here is in neither ideas_fts nor ideas_cjk, so the
    * triggers leave the index alone for it (an update keeps it here, with its new text; a

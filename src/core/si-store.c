@@ -8,8 +8,8 @@
  *
  * This file opens the database, runs statements and transactions, checks text, announces
  * changes and lists the outbox; the tables have files of their own (si-store-ideas.c,
- * si-store-tags.c, si-store-search.c, and si-store-sync.c for the sync bookkeeping), sharing
- * through si-store-private.h.
+ * si-store-tags.c, si-store-search.c with si-store-search-index.c, and si-store-sync.c for the
+ * sync bookkeeping), sharing through si-store-private.h.
  */
 #define G_LOG_DOMAIN "saveidea-store"
 

@@ -77,6 +77,13 @@ typedef struct {
   GHashTable   *only;          /* "table:id" to push this round (NULL: everything) */
   GHashTable   *retry;         /* "table:id" to push again next round */
   GPtrArray    *ops;           /* in flight */
+  /* The next batch of the same group, read, noted (durably) and written out while the one in
+   * flight is on the server (si-sync-engine-push.c: prefetch_batch()); sent when its answer
+   * has been recorded. */
+  GPtrArray    *next_ops;
+  GString      *next_body;
+  guint         next_pos;      /* run->pos before the next batch was taken */
+  GSource      *prefetch;      /* the idle that takes it */
   gboolean      server_failed; /* an operation of a batch failed with a 5xx */
   /* where the time goes (µs), for the debug output */
   gint64        sent_at;

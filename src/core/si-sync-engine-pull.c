@@ -111,7 +111,7 @@ apply_page (SiSyncEngine  *self,
   _si_store_sync_relax_durability (store, &durability);
   if (!_si_store_begin (store, error))
     return FALSE;
-  /* Many records: the page's new ideas wait for the search index (si-store-search.c). */
+  /* Many records: the page's new ideas wait for the search index (si-store-search-index.c). */
   if (page->records->len >= BULK_PAGE)
     {
       if (!_si_store_sync_begin_page (store, &bulk, error))

@@ -14,6 +14,15 @@
 
 static void push_next (GTask *task);
 
+/* The idle that would take the next batch ahead (prefetch_batch()) is not wanted any more. */
+static void
+stop_prefetch (Run *run)
+{
+  if (run->prefetch != NULL)
+    g_source_destroy (run->prefetch);
+  g_clear_pointer (&run->prefetch, g_source_unref);
+}
+
 /* Push ------------------------------------------------------------------------------------------ */
 
 static SiCollection *
@@ -133,10 +142,11 @@ build_op (SiSyncEngine  *self,
 }
 
 /* The operations for outbox entries @first to @first + @n - 1 (of one collection) into
- * run->ops: their records read in a few statements for all of them. */
+ * @ops: their records read in a few statements for all of them. */
 static gboolean
 build_ops (SiSyncEngine  *self,
            Run           *run,
+           GPtrArray     *ops,
            guint          first,
            guint          n,
            GError       **error)
@@ -155,7 +165,7 @@ build_ops (SiSyncEngine  *self,
       PushOp *op = ok ? build_op (self, collection, &rows[i], &records[i]) : NULL;
 
       if (op != NULL)
-        g_ptr_array_add (run->ops, op);
+        g_ptr_array_add (ops, op);
       _si_sync_row_clear (&rows[i]);
       g_clear_pointer (&records[i], si_wire_record_free);
     }
@@ -384,13 +394,17 @@ handle_result (SiSyncEngine   *self,
 }
 
 static void
-ops_done (GTask *task)
+ops_done (GTask     *task,
+          GPtrArray *ops)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
 
-  _si_sync_engine_set_progress (self, self->progress_done + run->ops->len, self->progress_total);
-  g_ptr_array_set_size (run->ops, 0);
+  _si_sync_engine_set_progress (self, self->progress_done + ops->len, self->progress_total);
+  g_ptr_array_set_size (ops, 0);
+  /* The next batch is on the server already (on_batch_body()): its answer goes on. */
+  if (run->ops->len > 0)
+    return;
   push_next (task);
 }
 
@@ -427,6 +441,7 @@ on_single (GTask    *task,
   g_autoptr(SiWireProblem) problem = NULL;
   g_autoptr(GError) error = NULL;
 
+  stop_prefetch (run);
   if (status >= 200 && status < 300)
     {
       record = json ? si_wire_record_from_json (json, wire, SI_WIRE_MODE_RESPONSE, &error) : NULL;
@@ -452,10 +467,25 @@ on_single (GTask    *task,
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
       return;
     }
-  ops_done (task);
+  ops_done (task, run->ops);
 }
 
-static void batch_results (GTask *task, GPtrArray *results, GArray *changes);
+static void batch_results (GTask *task, GPtrArray *ops, GPtrArray *results, GArray *changes);
+static void send_batch (GTask *task, GString *body);
+
+/* Gives the batch taken ahead back to the outbox (its notes stay: a note of a push never sent
+ * only lets a later pull recognise that content as ours, which it is). */
+static void
+discard_prefetched (Run *run)
+{
+  stop_prefetch (run);
+  if (run->next_ops == NULL)
+    return;
+  run->pos = run->next_pos;
+  g_clear_pointer (&run->next_ops, g_ptr_array_unref);
+  g_string_free (run->next_body, TRUE);
+  run->next_body = NULL;
+}
 
 /* A batch's 200 answer, read straight from its text (si-wire-read.c). */
 static void
@@ -467,8 +497,11 @@ on_batch_body (GTask  *task,
   g_autoptr(GArray) collections = g_array_sized_new (FALSE, FALSE, sizeof (int), run->ops->len);
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GArray) changes = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* The answer came before the next batch was taken: it is taken after the answer. */
+  stop_prefetch (run);
   for (guint i = 0; i < run->ops->len; i++)
     {
       PushOp *op = g_ptr_array_index (run->ops, i);
@@ -484,7 +517,22 @@ on_batch_body (GTask  *task,
       _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
       return;
     }
-  batch_results (task, results, changes);
+  ops = g_steal_pointer (&run->ops);
+  if (run->next_ops != NULL)
+    {
+      /* The next batch, taken while this one was on the server, goes before this answer is
+       * recorded: the server works on it meanwhile. Its change numbers follow this batch's
+       * (the server answered this one first) and the answers are recorded in their order. */
+      GString *body = g_steal_pointer (&run->next_body);
+
+      run->ops = g_steal_pointer (&run->next_ops);
+      send_batch (task, body);
+      if (run->ended)
+        return;
+    }
+  else
+    run->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) _si_sync_engine_push_op_free);
+  batch_results (task, ops, results, changes);
 }
 
 /* A batch's answer other than 200. */
@@ -495,6 +543,8 @@ on_batch (GTask    *task,
 {
   Run *run = g_task_get_task_data (task);
 
+  /* Any other answer than 200: the batch taken ahead goes back to the outbox. */
+  discard_prefetched (run);
   if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && run->ops->len > 1)
     {
       /* Too big for this server: smaller batches. */
@@ -514,9 +564,11 @@ on_batch (GTask    *task,
   _si_sync_engine_unexpected (task, status, json, REQUEST_BATCH);
 }
 
-/* @changes: the change numbers the batch took, or NULL when not asked for. */
+/* The answers @results to @ops; @changes: the change numbers the batch took, or NULL when not
+ * asked for. */
 static void
 batch_results (GTask     *task,
+               GPtrArray *ops,
                GPtrArray *results,
                GArray    *changes)
 {
@@ -534,7 +586,7 @@ batch_results (GTask     *task,
     {
       SiWireBatchResult *result = g_ptr_array_index (results, i);
 
-      save_pending_for (self, g_ptr_array_index (run->ops, i), result->status, result->record, result->problem);
+      save_pending_for (self, g_ptr_array_index (ops, i), result->status, result->record, result->problem);
     }
   /* An answer recorded here and lost to a power cut is no loss: its records stay unpushed with
    * their notes (note_pushing(), committed before the batch was sent), the cursor stays where it
@@ -550,7 +602,7 @@ batch_results (GTask     *task,
   for (guint i = 0; i < results->len; i++)
     {
       SiWireBatchResult *result = g_ptr_array_index (results, i);
-      PushOp *op = g_ptr_array_index (run->ops, i);
+      PushOp *op = g_ptr_array_index (ops, i);
 
       if ((!took_as_sent (op, result->status, result->record) && !pushed_batch_flush (self, &batch, applied, &error)) ||
           !handle_result (self, run, op, result->status, result->record, result->problem, applied, &batch, &error))
@@ -581,7 +633,7 @@ batch_results (GTask     *task,
     }
   /* Before anything else writes: the next batch's notes must reach the disk before it is sent. */
   _si_sync_durability_clear (&durability);
-  ops_done (task);
+  ops_done (task, ops);
 }
 
 static JsonNode *
@@ -616,6 +668,19 @@ note_pushing (SiSyncEngine  *self,
   return TRUE;
 }
 
+/* The end of the group that starts at @pos: the following entries of one collection. */
+static guint
+group_end (Run   *run,
+           guint  pos)
+{
+  const char *group = g_array_index (run->outbox, SiOutboxEntry, pos).collection;
+  guint end;
+
+  for (end = pos; end < run->outbox->len && g_array_index (run->outbox, SiOutboxEntry, end).collection == group; end++)
+    ;
+  return end;
+}
+
 /* The next operations to send, from the outbox at run->pos, into run->ops (empty at the end of
  * the round), noted as sent: read and noted in one transaction, so that a batch's thousand
  * records cost one lock of the notebook, not a few each. FALSE on a store error. */
@@ -625,7 +690,6 @@ take_ops (SiSyncEngine  *self,
           guint         *out_take,
           GError       **error)
 {
-  const char *group;
   guint end, take = 0;
 
   if (!_si_store_begin (self->store, error))
@@ -634,15 +698,12 @@ take_ops (SiSyncEngine  *self,
     {
       /* A group: the following entries of one collection; relations of a later group point
        * at records of an earlier one, pushed (and given server ids) by then. */
-      group = g_array_index (run->outbox, SiOutboxEntry, run->pos).collection;
-      for (end = run->pos; end < run->outbox->len &&
-           g_array_index (run->outbox, SiOutboxEntry, end).collection == group; end++)
-        ;
+      end = group_end (run, run->pos);
       take = 1;
       if (batches_only (self) || (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold))
         take = MIN (end - run->pos, run->batch_chunk);
 
-      if (!build_ops (self, run, run->pos, take, error))
+      if (!build_ops (self, run, run->ops, run->pos, take, error))
         {
           _si_store_rollback (self->store);
           g_ptr_array_set_size (run->ops, 0);
@@ -668,6 +729,104 @@ take_ops (SiSyncEngine  *self,
   return TRUE;
 }
 
+/* The request text of a batch of @ops, written straight from the records: no JSON tree per
+ * operation. */
+static GString *
+batch_body (GPtrArray *ops)
+{
+  GString *body = g_string_sized_new (400 * (gsize) ops->len + 32);
+
+  si_wire_batch_request_begin (body);
+  for (guint i = 0; i < ops->len; i++)
+    {
+      PushOp *op = g_ptr_array_index (ops, i);
+      si_wire_batch_request_append (body, op->method, si_collection_get_wire (op->collection),
+                                    op->sid, op->if_match, op->record);
+    }
+  si_wire_batch_request_end (body);
+  return body;
+}
+
+/* Whether records of @collection point at others of the same collection: then a batch of it
+ * needs the server ids the previous batch's answer gives. */
+static gboolean
+refers_to_itself (SiCollection *collection)
+{
+  for (guint k = 0; k < si_collection_get_n_keys (collection); k++)
+    if (g_str_equal (si_collection_get_key (collection, k)->target, si_collection_get_name (collection)))
+      return TRUE;
+  return FALSE;
+}
+
+/* While a batch is on the server, the next one of the same group (the same collection: its
+ * records do not wait for this batch's answer, no relation points at them) is read, noted as
+ * sent (committed with the notebook's durability, as before any send) and written out, so that
+ * the client's share of it is done when the answer comes. It is sent as soon as that answer is
+ * read (on_batch_body()), before it is recorded: one batch on the server at a time, as before,
+ * and the answers recorded in the order sent. Nothing is
+ * taken when the answer comes first, or when the store fails (push_next() takes it again and
+ * reports the error). */
+static gboolean
+prefetch_batch (gpointer user_data)
+{
+  GTask *task = user_data;
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GError) error = NULL;
+  guint end, take;
+
+  g_clear_pointer (&run->prefetch, g_source_unref);
+  if (run->ended || run->next_ops != NULL || run->ops->len == 0 || run->pos >= run->outbox->len ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return G_SOURCE_REMOVE;
+  /* The same group as the batch in flight, and one that push_next() would send as a batch. */
+  if (((PushOp *) g_ptr_array_index (run->ops, 0))->collection != collection_by_name (self, g_array_index (run->outbox, SiOutboxEntry, run->pos).collection) ||
+      refers_to_itself (((PushOp *) g_ptr_array_index (run->ops, 0))->collection))
+    return G_SOURCE_REMOVE;
+  end = group_end (run, run->pos);
+  if (!batches_only (self) && !(self->batch_threshold > 0 && end - run->pos >= self->batch_threshold))
+    return G_SOURCE_REMOVE;
+  take = MIN (end - run->pos, run->batch_chunk);
+
+  ops = g_ptr_array_new_with_free_func ((GDestroyNotify) _si_sync_engine_push_op_free);
+  if (!_si_store_begin (self->store, &error))
+    return G_SOURCE_REMOVE;
+  if (!build_ops (self, run, ops, run->pos, take, &error) || ops->len == 0 ||
+      !note_pushing (self, ops, &error))
+    {
+      _si_store_rollback (self->store);
+      return G_SOURCE_REMOVE;
+    }
+  if (!_si_store_commit (self->store, &error))
+    return G_SOURCE_REMOVE;
+  run->next_pos = run->pos;
+  run->pos += take;
+  run->next_body = batch_body (ops);
+  run->next_ops = g_steal_pointer (&ops);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+send_batch (GTask   *task,
+            GString *body)
+{
+  Run *run = g_task_get_task_data (task);
+  GSource *source;
+
+  _si_sync_engine_send_request_read (task, SOUP_METHOD_POST, "batch", body, on_batch, on_batch_body);
+  if (run->ended)
+    return;
+  /* After the request is written out (the socket's sources come first). */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_LOW);
+  g_source_set_callback (source, prefetch_batch, g_object_ref (task), g_object_unref);
+  g_source_set_static_name (source, "[saveidea] next upload batch");
+  g_source_attach (source, g_task_get_context (task));
+  stop_prefetch (run);
+  run->prefetch = source;
+}
+
 static void
 push_next (GTask *task)
 {
@@ -682,6 +841,16 @@ push_next (GTask *task)
       return;
     }
 
+  if (run->next_ops != NULL)
+    {
+      /* Taken while the previous batch was on the server. */
+      GString *body = g_steal_pointer (&run->next_body);
+
+      g_ptr_array_unref (run->ops);
+      run->ops = g_steal_pointer (&run->next_ops);
+      send_batch (task, body);
+      return;
+    }
   if (!take_ops (self, run, &take, &error))
     {
       _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
@@ -705,20 +874,7 @@ push_next (GTask *task)
     }
 
   if (take > 1 || (self->batch_threshold > 0 && run->ops->len > 1) || batches_only (self))
-    {
-      /* Written straight from the records: no JSON tree per operation. */
-      GString *body = g_string_sized_new (400 * (gsize) run->ops->len + 32);
-
-      si_wire_batch_request_begin (body);
-      for (guint i = 0; i < run->ops->len; i++)
-        {
-          PushOp *op = g_ptr_array_index (run->ops, i);
-          si_wire_batch_request_append (body, op->method, si_collection_get_wire (op->collection),
-                                        op->sid, op->if_match, op->record);
-        }
-      si_wire_batch_request_end (body);
-      _si_sync_engine_send_request_read (task, SOUP_METHOD_POST, "batch", body, on_batch, on_batch_body);
-    }
+    send_batch (task, batch_body (run->ops));
   else
     {
       PushOp *op = g_ptr_array_index (run->ops, 0);

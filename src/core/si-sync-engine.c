@@ -88,6 +88,12 @@ run_free (Run *run)
   g_clear_pointer (&run->only, g_hash_table_unref);
   g_clear_pointer (&run->retry, g_hash_table_unref);
   g_clear_pointer (&run->ops, g_ptr_array_unref);
+  g_clear_pointer (&run->next_ops, g_ptr_array_unref);
+  if (run->prefetch != NULL)
+    g_source_destroy (run->prefetch);
+  g_clear_pointer (&run->prefetch, g_source_unref);
+  if (run->next_body != NULL)
+    g_string_free (run->next_body, TRUE);
   g_clear_error (&run->deferred);
   g_free (run);
 }
@@ -131,6 +137,10 @@ _si_sync_engine_run_finish (GTask  *task,
         g_error_free (error);
       return;
     }
+  /* The upload's next batch is not taken ahead any more (si-sync-engine-push.c). */
+  if (run->prefetch != NULL)
+    g_source_destroy (run->prefetch);
+  g_clear_pointer (&run->prefetch, g_source_unref);
   run->ended = TRUE;
   self->running = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);

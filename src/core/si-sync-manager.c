@@ -322,7 +322,7 @@ sync_done (GObject      *source,
 
   si_sync_engine_sync_finish (SI_SYNC_ENGINE (source), result, &self->last_report, &error);
   /* The ideas of the pull's big pages are found already (read as they are), and indexed now,
-   * on a thread: the run did not wait for it (si-store-search.c). */
+   * on a thread: the run did not wait for it (si-store-search-index.c). */
   si_store_fill_search_in_background (self->store);
   finish_sync (self, error);
 }

@@ -1,6 +1,7 @@
 /* si-server-storage-sqlite-private.h — what the SQLite backend's files share: the connection
- * object and the statement helpers (si-server-storage-sqlite.c), and the row primitives of
- * kept versions (si-server-storage-sqlite-history.c). */
+ * object and the statement helpers (si-server-storage-sqlite.c), the row primitives of records
+ * and the feed (si-server-storage-sqlite-rows.c), and the row primitives of kept versions
+ * (si-server-storage-sqlite-history.c). */
 #pragma once
 
 #include <sqlite3.h>
@@ -8,6 +9,8 @@
 #include "si-server-storage-private.h"
 
 G_BEGIN_DECLS
+
+#define BUSY_TIMEOUT_MS 5000
 
 #define RECORD_COLUMNS \
   "id, uid, version, created_at, updated_at, deleted, title, body, pinned, tags, name, colour, device"
@@ -46,6 +49,15 @@ const char   *_si_sqlite_column_text      (sqlite3_stmt           *s,
 /* A record from a row of RECORD_COLUMNS. */
 SiWireRecord *_si_sqlite_record_from_row  (sqlite3_stmt           *s,
                                            SiWireCollection        collection);
+
+/* si-server-storage-sqlite-rows.c: the row primitives of the record algorithm, and the feed. */
+extern const SiServerStorageRowOps _si_sqlite_row_ops;
+SiWirePage   *_si_sqlite_records_list     (SiServerStorage        *storage,
+                                           gint64                  account_id,
+                                           SiWireCollection        collection,
+                                           gint64                  since,
+                                           guint                   limit,
+                                           GError                **error);
 
 /* Row primitives of kept versions (SiServerStorageRowOps). */
 gboolean _si_sqlite_history_save (gpointer   backend,

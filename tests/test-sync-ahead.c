@@ -1,0 +1,338 @@
+/* test-sync-ahead.c — a first upload whose next batch is read, noted and written out while the
+ * previous one is on the server, and sent as soon as that one's answer is in (before it is
+ * recorded): one batch on the server at a time, the answers recorded in the order sent.
+ *
+ * A proxy in front of the real saveidea-server holds the first batch for a moment (long enough
+ * for the client to take the next one), loses the second batch's answer after the server
+ * applied it, or cuts the second batch's connection before the server sees it. Nothing is lost
+ * or duplicated, and the cursor moves only over the device's own contiguous writes. */
+#include "config.h"
+
+#include <string.h>
+
+#include "si-store-private.h"
+#include "si-sync-engine.h"
+#include "si-test-server.h"
+#include "si-test-sync.h"
+
+/* The proxy -------------------------------------------------------------------------------- */
+
+typedef enum {
+  AHEAD_PLAIN,   /* forwards everything */
+  AHEAD_LOSE,    /* the second batch reaches the server; its answer is lost (502) */
+  AHEAD_CUT,     /* the second batch's connection is cut before it reaches the server */
+} AheadMode;
+
+typedef struct {
+  SoupServer  *soup;
+  SoupSession *session;
+  char        *upstream;
+  char        *url;
+  AheadMode    mode;
+  SiStore     *client;         /* the uploading device's store, looked at between batches */
+  guint        batches;        /* batch requests seen */
+  guint        in_flight;      /* batch requests not answered yet */
+  guint        max_in_flight;
+  gint64       notes_at_first; /* the client's push notes when the first batch is answered */
+} Proxy;
+
+typedef struct {
+  Proxy             *proxy;
+  SoupServerMessage *msg;
+  SoupMessage       *upstream;
+  guint              number;   /* of the batch (1, 2, ...), 0 for another request */
+} Forward;
+
+static void
+copy_header (const char *name, const char *value, gpointer user_data)
+{
+  if (g_ascii_strcasecmp (name, "Content-Length") == 0 || g_ascii_strcasecmp (name, "Transfer-Encoding") == 0 ||
+      g_ascii_strcasecmp (name, "Connection") == 0 || g_ascii_strcasecmp (name, "Content-Type") == 0 ||
+      g_ascii_strcasecmp (name, "Keep-Alive") == 0)
+    return;
+  soup_message_headers_append (user_data, name, value);
+}
+
+static gint64
+count_notes (SiStore *store)
+{
+  return _si_store_query_id (store, "SELECT count (*) FROM sync_meta WHERE key LIKE 'pushed:%'", -1);
+}
+
+static void
+forward_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Forward *f = user_data;
+  g_autoptr(GBytes) answer = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+
+  if (f->number > 0)
+    f->proxy->in_flight--;
+  if (f->number == 1 && f->proxy->client != NULL)
+    f->proxy->notes_at_first = count_notes (f->proxy->client);
+  if (answer == NULL || (f->proxy->mode == AHEAD_LOSE && f->number == 2))
+    {
+      soup_server_message_set_status (f->msg, 502, NULL);
+      soup_server_message_set_response (f->msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
+    }
+  else
+    {
+      soup_server_message_set_status (f->msg, soup_message_get_status (f->upstream), NULL);
+      soup_message_headers_foreach (soup_message_get_response_headers (f->upstream), copy_header,
+                                    soup_server_message_get_response_headers (f->msg));
+      soup_server_message_set_response (f->msg, "application/json", SOUP_MEMORY_COPY,
+                                        g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
+    }
+  soup_server_message_unpause (f->msg);
+  g_object_unref (f->msg);
+  g_object_unref (f->upstream);
+  g_free (f);
+}
+
+static gboolean
+send_upstream (gpointer user_data)
+{
+  Forward *f = user_data;
+
+  soup_session_send_and_read_async (f->proxy->session, f->upstream, G_PRIORITY_DEFAULT, NULL, forward_done, f);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
+{
+  Proxy *proxy = user_data;
+  GUri *uri = soup_server_message_get_uri (msg);
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autofree char *target = NULL;
+  Forward *f;
+
+  f = g_new0 (Forward, 1);
+  f->proxy = proxy;
+  if (g_str_equal (g_uri_get_path (uri), "/api/v1/batch"))
+    {
+      f->number = ++proxy->batches;
+      proxy->in_flight++;
+      proxy->max_in_flight = MAX (proxy->max_in_flight, proxy->in_flight);
+      if (proxy->mode == AHEAD_CUT && f->number == 2)
+        {
+          GIOStream *stream = soup_server_message_steal_connection (msg);
+
+          proxy->in_flight--;
+          g_io_stream_close (stream, NULL, NULL);
+          g_object_unref (stream);
+          g_free (f);
+          return;
+        }
+    }
+  target = g_strdup_printf ("%s%s%s%s", proxy->upstream, g_uri_get_path (uri),
+                            g_uri_get_query (uri) ? "?" : "", g_uri_get_query (uri) ? g_uri_get_query (uri) : "");
+  f->msg = g_object_ref (msg);
+  f->upstream = soup_message_new (soup_server_message_get_method (msg), target);
+  soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header,
+                                soup_message_get_request_headers (f->upstream));
+  if (body->length > 0)
+    {
+      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+      soup_message_set_request_body_from_bytes (f->upstream, "application/json", bytes);
+    }
+  soup_server_message_pause (msg);
+  /* The first batch stays "on the server" for a moment: the client's main loop is idle. */
+  if (f->number == 1)
+    g_timeout_add (300, send_upstream, f);
+  else
+    send_upstream (f);
+}
+
+static Proxy *
+proxy_new (const char *upstream, AheadMode mode, SiStore *client)
+{
+  Proxy *proxy = g_new0 (Proxy, 1);
+  g_autoptr(GError) error = NULL;
+  GSList *uris;
+
+  proxy->mode = mode;
+  proxy->client = client;
+  proxy->notes_at_first = -1;
+  proxy->soup = soup_server_new (NULL, NULL);
+  proxy->session = soup_session_new ();
+  proxy->upstream = g_strdup (upstream);
+  soup_server_add_handler (proxy->soup, NULL, proxy_handle, proxy, NULL);
+  g_assert_true (soup_server_listen_local (proxy->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (proxy->soup);
+  proxy->url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (g_str_has_suffix (proxy->url, "/"))
+    proxy->url[strlen (proxy->url) - 1] = '\0';
+  return proxy;
+}
+
+static void
+proxy_free (Proxy *proxy)
+{
+  soup_server_disconnect (proxy->soup);
+  g_object_unref (proxy->soup);
+  g_object_unref (proxy->session);
+  g_free (proxy->upstream);
+  g_free (proxy->url);
+  g_free (proxy);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Proxy, proxy_free)
+
+/* What the tests look at --------------------------------------------------------------------- */
+
+/* The account's current change number. */
+static gint64
+server_seq (Server *s)
+{
+  gint64 since = 0;
+  gboolean more = TRUE;
+
+  while (more)
+    {
+      g_autofree char *path = g_strdup_printf ("/api/v1/changes?since=%" G_GINT64_FORMAT "&limit=1000", since);
+      g_autoptr(SiTestResponse) r = si_test_server_request (s->server, "GET", path, s->token, NULL, NULL);
+
+      g_assert_cmpuint (r->status, ==, 200);
+      since = si_test_response_get_int (r, "cursor");
+      more = json_object_get_boolean_member (si_test_response_object (r), "more");
+    }
+  return since;
+}
+
+/* Every idea of @a once on the server, and as another device sees them. */
+static void
+assert_exactly_once (Server *s, SiStore *a, guint ideas)
+{
+  g_autoptr(SiStore) b = open_store ("b");
+  g_autoptr(SiSyncEngine) eb = engine_for (s, b);
+  g_autofree char *da = NULL, *db = NULL;
+
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, 0);
+  g_assert_cmpuint (server_count (s, "ideas", FALSE), ==, ideas);
+  sync_ok (eb, SI_SYNC_MODE_INCREMENTAL);
+  da = dump (a);
+  db = dump (b);
+  g_assert_cmpstr (da, ==, db);
+}
+
+/* Tests -------------------------------------------------------------------------------------- */
+
+#define IDEAS 1200   /* three batches of at most 500 */
+
+/* While the first batch is on the server, the second is read and noted as sent (its notes are
+ * in the store before the first answer comes); one batch on the server at a time; every change
+ * on the server is the device's own, so the cursor moves over all of them and the next sync
+ * brings nothing. */
+static void
+test_ahead (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server), AHEAD_PLAIN, a);
+  g_autoptr(SiSyncEngine) ea = si_sync_engine_new (a, proxy->url, s->token);
+  SiSyncReport report;
+
+  add_many (a, IDEAS, "Ahead");
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, IDEAS);
+  g_assert_cmpuint (proxy->batches, ==, 3);
+  g_assert_cmpuint (proxy->max_in_flight, ==, 1);
+  /* The first batch's 500 notes and the second's. */
+  g_assert_cmpint (proxy->notes_at_first, ==, 1000);
+  g_assert_cmpint (_si_store_sync_get_cursor (a, "changes"), ==, server_seq (s));
+  g_assert_cmpint (count_notes (a), ==, 0);
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pulled, ==, 0);
+  g_assert_cmpuint (report.pushed, ==, 0);
+  assert_exactly_once (s, a, IDEAS);
+}
+
+/* The second batch's answer is lost after the server applied it (the third batch taken ahead
+ * meanwhile): the sync fails, the next one finishes the upload, every idea once. */
+static void
+test_lost_second_answer (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server), AHEAD_LOSE, a);
+  g_autoptr(SiSyncEngine) ea = si_sync_engine_new (a, proxy->url, s->token);
+  g_autoptr(GError) error = NULL;
+  SiSyncReport report;
+
+  add_many (a, IDEAS, "Ahead");
+  g_assert_false (run_sync (ea, SI_SYNC_MODE_INCREMENTAL, NULL, NULL, &error));
+  g_assert_true (si_sync_error_is_retryable (error));
+  g_assert_cmpuint (proxy->batches, ==, 2);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, IDEAS - 500);
+  proxy->mode = AHEAD_PLAIN;
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  assert_exactly_once (s, a, IDEAS);
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 0);
+}
+
+/* The second batch never reaches the server (gone after the first answer): the sync fails, the
+ * next one sends the rest, every idea once. */
+static void
+test_cut_second (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server), AHEAD_CUT, a);
+  g_autoptr(SiSyncEngine) ea = si_sync_engine_new (a, proxy->url, s->token);
+  g_autoptr(GError) error = NULL;
+
+  add_many (a, IDEAS, "Ahead");
+  g_assert_false (run_sync (ea, SI_SYNC_MODE_INCREMENTAL, NULL, NULL, &error));
+  g_assert_true (si_sync_error_is_retryable (error));
+  g_assert_cmpuint (proxy->batches, ==, 2);
+  /* The first batch's answer was recorded although the second was on its way. */
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, IDEAS - 500);
+  g_assert_cmpuint (server_count (s, "ideas", FALSE), ==, 500);
+  proxy->mode = AHEAD_PLAIN;
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  assert_exactly_once (s, a, IDEAS);
+  g_assert_cmpint (_si_store_sync_get_cursor (a, "changes"), <=, server_seq (s));
+}
+
+/* Batches too big for the server (413) with the next one taken ahead: that one goes back to
+ * the outbox, smaller batches from the refused one's first entry on, every idea once, none
+ * refused, and the next sync brings nothing back. */
+static void
+test_too_big (void)
+{
+  g_autoptr(Server) s = g_new0 (Server, 1);
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(SiSyncEngine) ea = NULL;
+  SiSyncReport report;
+
+  s->server = si_test_server_new (NULL);
+  si_test_server_add_user (s->server, "alice", "correct horse battery");
+  si_test_server_set_args (s->server, (const char *[]) { "--max-body-bytes", "40000", NULL });
+  si_test_server_start (s->server);
+  s->token = si_test_server_login (s->server, "alice", "correct horse battery");
+  ea = engine_for (s, a);
+
+  add_many (a, IDEAS, "Ahead");
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, IDEAS);
+  g_assert_cmpuint (report.rejected, ==, 0);
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pushed, ==, 0);
+  g_assert_cmpuint (report.pulled, ==, 0);
+  assert_exactly_once (s, a, IDEAS);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Only 127.0.0.1: no proxy (the GNOME resolver would want the desktop's GSettings schemas). */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_test_add_func ("/sync-ahead/ahead", test_ahead);
+  g_test_add_func ("/sync-ahead/lost-second-answer", test_lost_second_answer);
+  g_test_add_func ("/sync-ahead/cut-second", test_cut_second);
+  g_test_add_func ("/sync-ahead/too-big", test_too_big);
+  return g_test_run ();
+}
