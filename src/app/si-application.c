@@ -18,6 +18,7 @@
 #include "si-preferences-window.h"
 #include "si-search-provider.h"
 #include "si-window.h"
+#include "si-worker.h"
 
 struct _SiApplication
 {
@@ -265,6 +266,9 @@ si_application_startup (GApplication *app)
   SiApplication *self = SI_APPLICATION (app);
 
   G_APPLICATION_CLASS (si_application_parent_class)->startup (app);
+
+  /* A sync's pages and the search fill wait for a core rather than the window's frames. */
+  si_worker_set_nice (SI_WORKER_NICE_BACKGROUND);
 
   self->settings = settings_if_installed ();
   if (self->settings == NULL)
