@@ -122,21 +122,23 @@ run_job (gpointer data,
   g_free (job);
 }
 
+/* The workers, started at the first call; NULL when the threads could not be started. */
 static GThreadPool *
 get_pool (void)
 {
+  static gsize once;
   static GThreadPool *pool;
 
-  if (g_once_init_enter (&pool))
+  if (g_once_init_enter (&once))
     {
       g_autoptr(GError) error = NULL;
+
       /* Exclusive: its threads stay its own, never lent to GLib's other pools at a lower
        * priority. */
-      GThreadPool *workers = g_thread_pool_new (run_job, NULL, N_WORKERS, TRUE, &error);
-
-      if (workers == NULL)
-        g_error ("Could not start the worker threads: %s", error->message);
-      g_once_init_leave (&pool, workers);
+      pool = g_thread_pool_new (run_job, NULL, N_WORKERS, TRUE, &error);
+      if (pool == NULL)
+        g_warning ("Could not start the worker threads (%s): GLib's run their jobs", error->message);
+      g_once_init_leave (&once, 1);
     }
   return pool;
 }
@@ -146,25 +148,32 @@ get_pool (void)
  * @task: a #GTask
  * @func: what runs on a worker
  *
- * Runs @func on one of the workers, as g_task_run_in_thread() does on GLib's pool: @func
- * gets the task's source object, data and cancellable, and returns the task's result with a
- * g_task_return_*(); the task's callback runs on the main context the task was made in.
+ * Runs @func on one of the workers, as g_task_run_in_thread() does on GLib's pool (and there,
+ * when the workers could not be started): @func gets the task's source object, data and
+ * cancellable, and returns the task's result with a g_task_return_*(); the task's callback
+ * runs on the main context the task was made in.
  */
 void
 si_worker_run_in_thread (GTask           *task,
                          GTaskThreadFunc  func)
 {
-  g_autoptr(GError) error = NULL;
+  GThreadPool *pool;
   Job *job;
 
   g_return_if_fail (G_IS_TASK (task));
   g_return_if_fail (func != NULL);
 
+  pool = get_pool ();
+  if (pool == NULL)
+    {
+      g_task_run_in_thread (task, func);
+      return;
+    }
   job = g_new0 (Job, 1);
   job->task = g_object_ref (task);
   job->func = func;
-  if (!g_thread_pool_push (get_pool (), job, &error))
-    g_error ("Could not queue a job for the worker threads: %s", error->message);
+  /* An exclusive pool's threads are all running: a push starts none and cannot fail. */
+  g_thread_pool_push (pool, job, NULL);
 }
 
 /* How many jobs the workers have finished (for the tests). */
