@@ -251,6 +251,7 @@ measure_app_sync (const char  *app,
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time (), done, stall, busy;
+  guint ticks = 0, gaps[4] = { 0, };
   const char *mark;
   int status = 0;
 
@@ -264,6 +265,8 @@ measure_app_sync (const char  *app,
   if (mark == NULL || sscanf (mark, "monotonic %" G_GINT64_FORMAT " us, longest stall %" G_GINT64_FORMAT
                               " us, busiest %" G_GINT64_FORMAT, &done, &stall, &busy) != 3)
     g_error ("%s printed no first sync (status %d):\n%s%s", app, status, out ? out : "", err ? err : "");
+  if ((mark = strstr (mark, ", ticks ")))
+    sscanf (mark, ", ticks %u, gaps over 10 15 20 50 ms %u %u %u %u", &ticks, &gaps[0], &gaps[1], &gaps[2], &gaps[3]);
   printf ("# the app's first sync: GSK_RENDERER=%s\n", g_environ_getenv (app_envp, "GSK_RENDERER"));
   si_bench_report ("app_first_sync_records_per_s", n_records / ((done - start) / 1e6), "records/s", "");
   /* The main loop's longest gap between two ticks of a high-priority 2 ms timeout, over its
@@ -272,6 +275,12 @@ measure_app_sync (const char  *app,
   /* The most CPU time the main thread spent in one such gap: the work of one main-loop
    * iteration, without the waits for a core of a busy machine. */
   si_bench_report ("app_first_sync_busiest_iteration", busy / 1000.0, "ms of CPU", "<= 20");
+  /* How many of the gaps were long: on a shared machine the longest alone is mostly noise. */
+  si_bench_report ("app_first_sync_ticks", ticks, "ticks", "");
+  si_bench_report ("app_first_sync_gaps_over_10ms", gaps[0], "gaps", "");
+  si_bench_report ("app_first_sync_gaps_over_15ms", gaps[1], "gaps", "");
+  si_bench_report ("app_first_sync_gaps_over_20ms", gaps[2], "gaps", "0");
+  si_bench_report ("app_first_sync_gaps_over_50ms", gaps[3], "gaps", "0");
 }
 
 /* wrk's requests/s and failed requests (errors and non-2xx answers) at @connections. */

@@ -12,6 +12,7 @@
 #include "si-store-private.h"
 #include "si-store-search-private.h"
 #include "si-text.h"
+#include "si-worker.h"
 
 /* Ideas a big pull wrote before the index has them (search_pending, si-store-schema.c) -------- */
 
@@ -550,7 +551,7 @@ fill_done (GObject      *source,
 /**
  * si_store_fill_search_in_background:
  *
- * Indexes the ideas that wait for the search index on a thread of their own, unless none wait
+ * Indexes the ideas that wait for the search index on a worker (si-worker.c), unless none wait
  * or this process is filling this notebook already. SiStore:search-filling is TRUE meanwhile
  * (notified in the thread-default main context of the caller).
  */
@@ -581,7 +582,7 @@ si_store_fill_search_in_background (SiStore *self)
   task = g_task_new (self, NULL, fill_done, NULL);
   g_task_set_source_tag (task, si_store_fill_search_in_background);
   g_task_set_task_data (task, g_strdup (path), g_free);
-  g_task_run_in_thread (task, fill_thread);
+  si_worker_run_in_thread (task, fill_thread);
 }
 
 /* The SQL functions of the schema's triggers --------------------------------------------------- */

@@ -19,6 +19,7 @@
 
 #include "si-sync-engine-private.h"
 #include "si-wire-read.h"
+#include "si-worker.h"
 
 #define BULK_PAGE 100   /* records in a page from which its new ideas wait for the search index */
 /* A pull must end, whatever the server says. Each page that says more follow must move the
@@ -239,7 +240,7 @@ page_job_free (PageJob *job)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PageJob, page_job_free)
 
-/* Runs @func on a thread with @job; @done gets it back on the main loop (and owns it). */
+/* Runs @func on a worker with @job; @done gets it back on the main loop (and owns it). */
 static void
 page_job_run (PageJob             *job,
               GTaskThreadFunc      func,
@@ -249,7 +250,7 @@ page_job_run (PageJob             *job,
 
   g_task_set_source_tag (step, page_job_run);
   g_task_set_task_data (step, job, NULL);
-  g_task_run_in_thread (step, func);
+  si_worker_run_in_thread (step, func);
 }
 
 /* The pull's thread: the page parsed and decoded. */
