@@ -1,6 +1,6 @@
 /* si-worker.c — the threads that do a notebook's bulk work off the main loop: a pulled page's
  * decoding and applying (si-sync-engine-pull.c) and the search index's fill
- * (si-store-search.c).
+ * (si-store-search-index.c).
  *
  * They are this process's own threads (an exclusive GThreadPool, started at the first job),
  * not GLib's shared pool, so that the app can give them a lower priority than its main thread
