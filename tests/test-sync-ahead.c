@@ -218,7 +218,8 @@ assert_exactly_once (Server *s, SiStore *a, guint ideas)
 
 /* Tests -------------------------------------------------------------------------------------- */
 
-#define IDEAS 1200   /* three batches of at most 500 */
+#define BATCH 1000   /* BATCH_CHUNK, si-sync-engine.c */
+#define IDEAS (2 * BATCH + BATCH / 5)   /* three batches */
 
 /* While the first batch is on the server, the second is read and noted as sent (its notes are
  * in the store before the first answer comes); one batch on the server at a time; every change
@@ -238,8 +239,8 @@ test_ahead (void)
   g_assert_cmpuint (report.pushed, ==, IDEAS);
   g_assert_cmpuint (proxy->batches, ==, 3);
   g_assert_cmpuint (proxy->max_in_flight, ==, 1);
-  /* The first batch's 500 notes and the second's. */
-  g_assert_cmpint (proxy->notes_at_first, ==, 1000);
+  /* The first batch's notes and the second's. */
+  g_assert_cmpint (proxy->notes_at_first, ==, 2 * BATCH);
   g_assert_cmpint (_si_store_sync_get_cursor (a, "changes"), ==, server_seq (s));
   g_assert_cmpint (count_notes (a), ==, 0);
   report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
@@ -264,7 +265,7 @@ test_lost_second_answer (void)
   g_assert_false (run_sync (ea, SI_SYNC_MODE_INCREMENTAL, NULL, NULL, &error));
   g_assert_true (si_sync_error_is_retryable (error));
   g_assert_cmpuint (proxy->batches, ==, 2);
-  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, IDEAS - 500);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, IDEAS - BATCH);
   proxy->mode = AHEAD_PLAIN;
   sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
   assert_exactly_once (s, a, IDEAS);
@@ -288,8 +289,8 @@ test_cut_second (void)
   g_assert_true (si_sync_error_is_retryable (error));
   g_assert_cmpuint (proxy->batches, ==, 2);
   /* The first batch's answer was recorded although the second was on its way. */
-  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, IDEAS - 500);
-  g_assert_cmpuint (server_count (s, "ideas", FALSE), ==, 500);
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, IDEAS - BATCH);
+  g_assert_cmpuint (server_count (s, "ideas", FALSE), ==, BATCH);
   proxy->mode = AHEAD_PLAIN;
   sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
   assert_exactly_once (s, a, IDEAS);
