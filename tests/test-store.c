@@ -1194,8 +1194,11 @@ test_checkpoint_burst (void)
       saves++;
     }
   g_test_message ("the thread's first checkpoint after %u saves", saves);
+  /* A loaded machine may not have run the thread during those saves (it was woken, the copy is
+   * due): wait for it, rather than assume it ran. */
+  if (_si_store_count_checkpoints (store) == 0)
+    _si_store_wait_checkpoints (store);
   g_assert_cmpuint (_si_store_count_checkpoints (store), >=, 1);
-  g_assert_cmpuint (saves, <, 105);
 
   /* On past the cap twice over, still without a pause: the log is started again at the cap. */
   save_big_ideas (store, 250, 12 * 1024);
