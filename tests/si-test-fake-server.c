@@ -33,8 +33,6 @@ si_test_fake_server_start (SoupServerCallback handler,
                            gpointer           user_data)
 {
   SiTestFakeServer *self = g_new0 (SiTestFakeServer, 1);
-  g_autoptr(GError) error = NULL;
-  g_autoslist(GUri) uris = NULL;
 
   g_assert_nonnull (handler);
 
@@ -45,18 +43,28 @@ si_test_fake_server_start (SoupServerCallback handler,
   g_main_context_push_thread_default (self->context);
   self->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (self->server, NULL, handler, user_data, NULL);
-  g_assert_true (soup_server_listen_local (self->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
+  self->url = si_test_listen_local (self->server);
   g_main_context_pop_thread_default (self->context);
-
-  uris = soup_server_get_uris (self->server);
-  g_assert_nonnull (uris);
-  self->url = g_uri_to_string (uris->data);
-  if (g_str_has_suffix (self->url, "/"))
-    self->url[strlen (self->url) - 1] = '\0';
 
   self->thread = g_thread_new ("fake-server", fake_server_thread, self);
   return self;
+}
+
+char *
+si_test_listen_local (SoupServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoslist(GUri) uris = NULL;
+  char *url;
+
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  g_assert_nonnull (uris);
+  url = g_uri_to_string (uris->data);
+  if (g_str_has_suffix (url, "/"))
+    url[strlen (url) - 1] = '\0';
+  return url;
 }
 
 const char *

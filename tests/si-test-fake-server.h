@@ -31,4 +31,9 @@ void              si_test_fake_server_stop    (SiTestFakeServer   *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SiTestFakeServer, si_test_fake_server_stop)
 
+/* Makes @server (a plain SoupServer, with its handlers) listen on 127.0.0.1 at a free port, in
+ * the thread-default main context, and returns its "http://127.0.0.1:PORT" without a trailing
+ * slash. The fake server above uses it too. */
+char             *si_test_listen_local        (SoupServer         *server);
+
 G_END_DECLS

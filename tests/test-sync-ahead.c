@@ -12,6 +12,7 @@
 
 #include "si-store-private.h"
 #include "si-sync-engine.h"
+#include "si-test-fake-server.h"
 #include "si-test-server.h"
 #include "si-test-sync.h"
 
@@ -147,8 +148,6 @@ static Proxy *
 proxy_new (const char *upstream, AheadMode mode, SiStore *client)
 {
   Proxy *proxy = g_new0 (Proxy, 1);
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
 
   proxy->mode = mode;
   proxy->client = client;
@@ -157,13 +156,7 @@ proxy_new (const char *upstream, AheadMode mode, SiStore *client)
   proxy->session = soup_session_new ();
   proxy->upstream = g_strdup (upstream);
   soup_server_add_handler (proxy->soup, NULL, proxy_handle, proxy, NULL);
-  g_assert_true (soup_server_listen_local (proxy->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (proxy->soup);
-  proxy->url = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  if (g_str_has_suffix (proxy->url, "/"))
-    proxy->url[strlen (proxy->url) - 1] = '\0';
+  proxy->url = si_test_listen_local (proxy->soup);
   return proxy;
 }
 

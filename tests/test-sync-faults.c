@@ -206,20 +206,12 @@ static Proxy *
 proxy_new (const char *upstream)
 {
   Proxy *proxy = g_new0 (Proxy, 1);
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
 
   proxy->soup = soup_server_new (NULL, NULL);
   proxy->session = soup_session_new ();
   proxy->upstream = g_strdup (upstream);
   soup_server_add_handler (proxy->soup, NULL, proxy_handle, proxy, NULL);
-  g_assert_true (soup_server_listen_local (proxy->soup, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (proxy->soup);
-  proxy->url = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  if (g_str_has_suffix (proxy->url, "/"))
-    proxy->url[strlen (proxy->url) - 1] = '\0';
+  proxy->url = si_test_listen_local (proxy->soup);
   return proxy;
 }
 
