@@ -280,6 +280,56 @@ test_tag_chips_not_stretched (Fixture       *f,
   set_text_scale (DPI_1_0);
 }
 
+/* The label inside @chip. */
+static GtkLabel *
+chip_label (GtkWidget *chip)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (chip); child; child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_LABEL (child))
+      return GTK_LABEL (child);
+  g_assert_not_reached ();
+}
+
+/* A tag whose chip fits the editor's line is shown whole: the Add Tag button wraps with the
+ * chips instead of squeezing them beside it (at 760 px in German, "books" was a chip of "…"
+ * next to "Schlagwort hinzufügen"). */
+static void
+test_tag_chip_whole_beside_add (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(SiTag) tag = tag_with_ideas (f, "Wochenmarkt Gemüse", 0);
+  g_autoptr(SiIdea) idea = si_idea_new ("Market", "Leeks");
+  g_autoptr(GPtrArray) chips = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  GtkWidget *chip, *tag_box;
+  int natural = 0;
+
+  si_idea_add_tag (idea, si_tag_get_id (tag));
+  g_assert_true (si_store_save_idea (f->store, idea, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  set_text_scale (DPI_1_5);
+  open_window_at (f, 360);
+  si_window_open_idea (f->window, si_idea_get_id (idea));
+  if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+    adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+  spin (300);
+
+  collect_chips (GTK_WIDGET (_si_window_get_editor (f->window)), chips);
+  g_assert_cmpuint (chips->len, ==, 1);
+  chip = g_ptr_array_index (chips, 0);
+  tag_box = _si_editor_get_tag_box (_si_window_get_editor (f->window));
+  gtk_widget_measure (chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural, NULL, NULL);
+  g_test_message ("chip natural %d px, shown %d px; the tags' line %d px", natural,
+                  gtk_widget_get_width (chip), gtk_widget_get_width (gtk_widget_get_parent (tag_box)));
+  /* The case this is about: the chip fits the line, not the line less the Add Tag button. */
+  g_assert_cmpint (natural, <=, gtk_widget_get_width (gtk_widget_get_parent (tag_box)));
+  g_assert_true (is_shown (f->window, chip));
+  g_assert_false (is_ellipsized (chip_label (chip)));
+  g_assert_true (is_shown (f->window, _si_editor_get_add_tag_button (_si_window_get_editor (f->window))));
+  set_text_scale (DPI_1_0);
+}
+
 /* A window of two panes stays two panes when an idea with a long tag is opened: the chip is
  * cut (its name in a tooltip) rather than widening the editor's minimum, which folded the
  * window and took the list away under the pointer. */
@@ -443,6 +493,8 @@ main (int   argc,
               test_tag_chips_not_stretched, fixture_teardown);
   g_test_add ("/app-layout-narrow/row-title-apart-from-time", Fixture, NULL, fixture_setup,
               test_row_title_apart_from_time, fixture_teardown);
+  g_test_add ("/app-layout-narrow/tag-chip-whole-beside-add", Fixture, NULL, fixture_setup,
+              test_tag_chip_whole_beside_add, fixture_teardown);
   g_test_add ("/app-layout-narrow/long-tag-keeps-two-panes", Fixture, NULL, fixture_setup,
               test_long_tag_keeps_two_panes, fixture_teardown);
   g_test_add ("/app-layout-narrow/login-dialog-large-text", Fixture, NULL, fixture_setup,

@@ -440,12 +440,16 @@ remove_tag_clicked (GtkButton *button,
 static void
 rebuild_tag_chips (SiEditor *self)
 {
+  GtkWidget *add_child = gtk_widget_get_parent (GTK_WIDGET (self->add_tag_button));
   GtkWidget *child;
   const gint64 *ids;
   guint n = 0;
+  int at = 0;
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tag_box))))
+  /* Every child but the Add Tag button's, which stays last. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tag_box))) && child != add_child)
     gtk_flow_box_remove (self->tag_box, child);
+  gtk_widget_set_focusable (add_child, FALSE);
   if (self->idea == NULL)
     return;
 
@@ -477,7 +481,7 @@ rebuild_tag_chips (SiEditor *self)
       g_object_set_data_full (G_OBJECT (button), "tag-id", g_memdup2 (&ids[i], sizeof ids[i]), g_free);
       g_signal_connect_object (button, "clicked", G_CALLBACK (remove_tag_clicked), self, 0);
       gtk_box_append (GTK_BOX (chip), button);
-      gtk_flow_box_append (self->tag_box, chip);
+      gtk_flow_box_insert (self->tag_box, chip, at++);
       gtk_widget_set_focusable (gtk_widget_get_parent (chip), FALSE);
     }
 }
@@ -1172,6 +1176,12 @@ GtkWidget *
 _si_editor_get_tag_box (SiEditor *self)
 {
   return GTK_WIDGET (self->tag_box);
+}
+
+GtkWidget *
+_si_editor_get_add_tag_button (SiEditor *self)
+{
+  return GTK_WIDGET (self->add_tag_button);
 }
 
 SiFindBar *

@@ -43,6 +43,7 @@ GtkEditable   *_si_editor_get_title_editable (SiEditor *self);
 GtkTextBuffer *_si_editor_get_body_buffer    (SiEditor *self);
 GtkWidget     *_si_editor_get_conflict_banner (SiEditor *self);
 GtkWidget     *_si_editor_get_tag_box        (SiEditor *self);
+GtkWidget     *_si_editor_get_add_tag_button (SiEditor *self);
 SiFindBar     *_si_editor_get_find_bar       (SiEditor *self);
 GtkLabel      *_si_editor_get_count_label    (SiEditor *self);
 
