@@ -84,6 +84,12 @@ typedef struct {
   GString      *next_body;
   guint         next_pos;      /* run->pos before the next batch was taken */
   GSource      *prefetch;      /* the idle that takes it */
+  /* The answer to the batch before the one in flight, recorded in an idle once the next
+   * request is written out (si-sync-engine-push.c: on_batch_body()). */
+  GPtrArray    *unrecorded_ops;
+  GPtrArray    *unrecorded_results;
+  GArray       *unrecorded_changes;
+  GSource      *record_source;
   gboolean      server_failed; /* an operation of a batch failed with a 5xx */
   /* where the time goes (µs), for the debug output */
   gint64        sent_at;
@@ -138,7 +144,7 @@ void    _si_sync_engine_send_request_raw (GTask         *task,
                                           RawResponseFunc raw_func);
 /* @method @path with ready JSON text @body (taken); a 200 answer goes to @raw_func unparsed,
  * any other to @func. */
-void    _si_sync_engine_send_request_read (GTask        *task,
+SoupMessage *_si_sync_engine_send_request_read (GTask   *task,
                                            const char   *method,
                                            const char   *path,
                                            GString      *body,
@@ -175,5 +181,6 @@ JsonNode *_si_sync_engine_call_finish  (SiSyncEngine        *self,
 /* pull (si-sync-engine-pull.c) and push (si-sync-engine-push.c) */
 void    _si_sync_engine_pull_next        (GTask         *task);
 void    _si_sync_engine_push_round       (GTask         *task);
+void    _si_sync_engine_push_run_ends    (GTask         *task);
 
 G_END_DECLS

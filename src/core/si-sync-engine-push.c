@@ -471,7 +471,106 @@ on_single (GTask    *task,
 }
 
 static void batch_results (GTask *task, GPtrArray *ops, GPtrArray *results, GArray *changes);
+static gboolean record_batch (SiSyncEngine *self, Run *run, GPtrArray *ops, GPtrArray *results,
+                              GArray *changes, GError **error);
 static void send_batch (GTask *task, GString *body);
+
+/* An answer whose next batch was sent before it was recorded (on_batch_body()) --------------- */
+
+static void
+unrecorded_clear (Run *run)
+{
+  if (run->record_source != NULL)
+    g_source_destroy (run->record_source);
+  g_clear_pointer (&run->record_source, g_source_unref);
+  g_clear_pointer (&run->unrecorded_ops, g_ptr_array_unref);
+  g_clear_pointer (&run->unrecorded_results, g_ptr_array_unref);
+  g_clear_pointer (&run->unrecorded_changes, g_array_unref);
+}
+
+/* Records the answer left for later now, if there is one: before the next answer, and before
+ * the run ends. FALSE when that ended the run (a store error). */
+static gboolean
+record_unrecorded (GTask *task)
+{
+  Run *run = g_task_get_task_data (task);
+  GPtrArray *ops = run->unrecorded_ops;
+  GPtrArray *results = run->unrecorded_results;
+  GArray *changes = run->unrecorded_changes;
+
+  if (ops == NULL)
+    return TRUE;
+  run->unrecorded_ops = NULL;
+  run->unrecorded_results = NULL;
+  run->unrecorded_changes = NULL;
+  unrecorded_clear (run);
+  batch_results (task, ops, results, changes);
+  g_ptr_array_unref (ops);
+  g_ptr_array_unref (results);
+  g_clear_pointer (&changes, g_array_unref);
+  return !run->ended;
+}
+
+static gboolean
+record_unrecorded_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  Run *run = g_task_get_task_data (task);
+
+  g_clear_pointer (&run->record_source, g_source_unref);
+  record_unrecorded (task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean prefetch_batch (gpointer user_data);
+
+/* A batch's request is written out: the answer before it (if it waits) is recorded, then the
+ * next batch is taken ahead, each from an idle (not inside libsoup's signal), the recording
+ * first. */
+static void
+request_written_cb (SoupMessage *msg,
+                    GTask       *task)
+{
+  Run *run = g_task_get_task_data (task);
+
+  if (run->ended)
+    return;
+  if (run->unrecorded_ops != NULL && run->record_source == NULL)
+    {
+      run->record_source = g_idle_source_new ();
+      g_source_set_priority (run->record_source, G_PRIORITY_DEFAULT_IDLE);
+      g_source_set_callback (run->record_source, record_unrecorded_cb, g_object_ref (task), g_object_unref);
+      g_source_set_static_name (run->record_source, "[saveidea] record a batch's answer");
+      g_source_attach (run->record_source, g_task_get_context (task));
+    }
+  stop_prefetch (run);
+  run->prefetch = g_idle_source_new ();
+  g_source_set_priority (run->prefetch, G_PRIORITY_LOW);
+  g_source_set_callback (run->prefetch, prefetch_batch, g_object_ref (task), g_object_unref);
+  g_source_set_static_name (run->prefetch, "[saveidea] next upload batch");
+  g_source_attach (run->prefetch, g_task_get_context (task));
+}
+
+/* The run ends (si-sync-engine.c: _si_sync_engine_run_finish()) with an answer not recorded
+ * yet: it is recorded, as it would have been had the run gone on; nothing more is sent. */
+void
+_si_sync_engine_push_run_ends (GTask *task)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) ops = g_steal_pointer (&run->unrecorded_ops);
+  g_autoptr(GPtrArray) results = g_steal_pointer (&run->unrecorded_results);
+  g_autoptr(GArray) changes = g_steal_pointer (&run->unrecorded_changes);
+  g_autoptr(GError) error = NULL;
+
+  unrecorded_clear (run);
+  if (ops == NULL)
+    return;
+  if (!record_batch (self, run, ops, results, changes, &error))
+    g_debug ("Could not record the answer to a batch: %s (its records go again next time)", error->message);
+  else
+    _si_sync_engine_set_progress (self, self->progress_done + ops->len, self->progress_total);
+}
 
 /* Gives the batch taken ahead back to the outbox (its notes stay: a note of a push never sent
  * only lets a later pull recognise that content as ours, which it is). */
@@ -500,6 +599,9 @@ on_batch_body (GTask  *task,
   g_autoptr(GPtrArray) ops = NULL;
   g_autoptr(GError) error = NULL;
 
+  /* The answer before this one first, if it is still waiting (answers are recorded in order). */
+  if (!record_unrecorded (task))
+    return;
   /* The answer came before the next batch was taken: it is taken after the answer. */
   stop_prefetch (run);
   for (guint i = 0; i < run->ops->len; i++)
@@ -522,16 +624,22 @@ on_batch_body (GTask  *task,
     {
       /* The next batch, taken while this one was on the server, goes before this answer is
        * recorded: the server works on it meanwhile. Its change numbers follow this batch's
-       * (the server answered this one first) and the answers are recorded in their order. */
+       * (the server answered this one first) and the answers are recorded in their order.
+       * This answer is recorded once that request is written out (request_written_cb()):
+       * libsoup writes it from the main loop, often on another connection it sets up first
+       * (this answer's is not free yet), and recording at once held the request back by the
+       * whole recording, so that the two sides took turns. It is recorded before anything
+       * else happens to the run (record_unrecorded(), _si_sync_engine_push_run_ends()). */
       GString *body = g_steal_pointer (&run->next_body);
 
+      run->unrecorded_ops = g_steal_pointer (&ops);
+      run->unrecorded_results = g_steal_pointer (&results);
+      run->unrecorded_changes = g_steal_pointer (&changes);
       run->ops = g_steal_pointer (&run->next_ops);
       send_batch (task, body);
-      if (run->ended)
-        return;
+      return;
     }
-  else
-    run->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) _si_sync_engine_push_op_free);
+  run->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) _si_sync_engine_push_op_free);
   batch_results (task, ops, results, changes);
 }
 
@@ -543,6 +651,8 @@ on_batch (GTask    *task,
 {
   Run *run = g_task_get_task_data (task);
 
+  if (!record_unrecorded (task))
+    return;
   /* Any other answer than 200: the batch taken ahead goes back to the outbox. */
   discard_prefetched (run);
   if (status == SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE && run->ops->len > 1)
@@ -564,20 +674,19 @@ on_batch (GTask    *task,
   _si_sync_engine_unexpected (task, status, json, REQUEST_BATCH);
 }
 
-/* The answers @results to @ops; @changes: the change numbers the batch took, or NULL when not
- * asked for. */
-static void
-batch_results (GTask     *task,
-               GPtrArray *ops,
-               GPtrArray *results,
-               GArray    *changes)
+/* Records the answers @results to @ops; @changes: the change numbers the batch took, or NULL
+ * when not asked for. FALSE on a store error (nothing recorded). */
+static gboolean
+record_batch (SiSyncEngine  *self,
+              Run           *run,
+              GPtrArray     *ops,
+              GPtrArray     *results,
+              GArray        *changes,
+              GError       **error)
 {
-  SiSyncEngine *self = g_task_get_source_object (task);
-  Run *run = g_task_get_task_data (task);
   g_autoptr(GArray) applied = NULL;
   g_auto(SiSyncDurability) durability = { NULL, -1 };
   g_auto(PushedBatch) batch = { NULL, NULL, NULL };
-  g_autoptr(GError) error = NULL;
 
   if (changes != NULL)
     applied = g_array_sized_new (FALSE, FALSE, sizeof (gint64), results->len);
@@ -593,46 +702,52 @@ batch_results (GTask     *task,
    * was, and the next sync pulls them and recognises them as its own. So no waiting for the
    * disk at each batch, as for a pulled page. */
   _si_store_sync_relax_durability (self->store, &durability);
-  if (!_si_store_begin (self->store, &error))
-    {
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-      return;
-    }
+  if (!_si_store_begin (self->store, error))
+    return FALSE;
   pushed_batch_init (&batch, results->len);
   for (guint i = 0; i < results->len; i++)
     {
       SiWireBatchResult *result = g_ptr_array_index (results, i);
       PushOp *op = g_ptr_array_index (ops, i);
 
-      if ((!took_as_sent (op, result->status, result->record) && !pushed_batch_flush (self, &batch, applied, &error)) ||
-          !handle_result (self, run, op, result->status, result->record, result->problem, applied, &batch, &error))
+      if ((!took_as_sent (op, result->status, result->record) && !pushed_batch_flush (self, &batch, applied, error)) ||
+          !handle_result (self, run, op, result->status, result->record, result->problem, applied, &batch, error))
         {
           _si_store_rollback (self->store);
-          _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-          return;
+          return FALSE;
         }
     }
-  if (!pushed_batch_flush (self, &batch, applied, &error))
-    {
-      _si_store_rollback (self->store);
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-      return;
-    }
   /* In the transaction that recorded the results: a crash keeps both or neither. */
-  if (changes != NULL && changes->len > 0 &&
-      !_si_store_sync_skip_own_changes (self->store, SI_SYNC_CHANGES_FEED, changes, applied, &error))
+  if (!pushed_batch_flush (self, &batch, applied, error) ||
+      (changes != NULL && changes->len > 0 &&
+       !_si_store_sync_skip_own_changes (self->store, SI_SYNC_CHANGES_FEED, changes, applied, error)))
     {
       _si_store_rollback (self->store);
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-      return;
+      return FALSE;
     }
-  if (!_si_store_commit (self->store, &error))
-    {
-      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
-      return;
-    }
+  if (!_si_store_commit (self->store, error))
+    return FALSE;
   /* Before anything else writes: the next batch's notes must reach the disk before it is sent. */
   _si_sync_durability_clear (&durability);
+  return TRUE;
+}
+
+/* Records the answers @results to @ops and goes on. */
+static void
+batch_results (GTask     *task,
+               GPtrArray *ops,
+               GPtrArray *results,
+               GArray    *changes)
+{
+  SiSyncEngine *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!record_batch (self, run, ops, results, changes, &error))
+    {
+      _si_sync_engine_run_finish (task, _si_sync_engine_store_error (g_steal_pointer (&error)));
+      return;
+    }
   ops_done (task, ops);
 }
 
@@ -807,24 +922,21 @@ prefetch_batch (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Sends a batch; once its request is written out, the answer before it (if it waits) is
+ * recorded and the next batch taken ahead (request_written_cb()). */
 static void
 send_batch (GTask   *task,
             GString *body)
 {
   Run *run = g_task_get_task_data (task);
-  GSource *source;
+  SoupMessage *msg;
 
-  _si_sync_engine_send_request_read (task, SOUP_METHOD_POST, "batch", body, on_batch, on_batch_body);
-  if (run->ended)
-    return;
-  /* After the request is written out (the socket's sources come first). */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_LOW);
-  g_source_set_callback (source, prefetch_batch, g_object_ref (task), g_object_unref);
-  g_source_set_static_name (source, "[saveidea] next upload batch");
-  g_source_attach (source, g_task_get_context (task));
   stop_prefetch (run);
-  run->prefetch = source;
+  msg = _si_sync_engine_send_request_read (task, SOUP_METHOD_POST, "batch", body, on_batch, on_batch_body);
+  if (msg == NULL || run->ended)
+    return;
+  g_signal_connect_data (msg, "wrote-body", G_CALLBACK (request_written_cb), g_object_ref (task),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
 }
 
 static void

@@ -92,6 +92,12 @@ run_free (Run *run)
   if (run->prefetch != NULL)
     g_source_destroy (run->prefetch);
   g_clear_pointer (&run->prefetch, g_source_unref);
+  if (run->record_source != NULL)
+    g_source_destroy (run->record_source);
+  g_clear_pointer (&run->record_source, g_source_unref);
+  g_clear_pointer (&run->unrecorded_ops, g_ptr_array_unref);
+  g_clear_pointer (&run->unrecorded_results, g_ptr_array_unref);
+  g_clear_pointer (&run->unrecorded_changes, g_array_unref);
   if (run->next_body != NULL)
     g_string_free (run->next_body, TRUE);
   g_clear_error (&run->deferred);
@@ -137,7 +143,9 @@ _si_sync_engine_run_finish (GTask  *task,
         g_error_free (error);
       return;
     }
-  /* The upload's next batch is not taken ahead any more (si-sync-engine-push.c). */
+  /* An answer of the upload not recorded yet is recorded; the next batch is not taken ahead
+   * any more (si-sync-engine-push.c). */
+  _si_sync_engine_push_run_ends (task);
   if (run->prefetch != NULL)
     g_source_destroy (run->prefetch);
   g_clear_pointer (&run->prefetch, g_source_unref);
@@ -350,7 +358,7 @@ new_message (SiSyncEngine  *self,
     soup_message_set_request_body_from_bytes (msg, "application/json", body);
   return msg;
 }
-static void send_request (GTask *task, const char *method, const char *path, GBytes *body,
+static SoupMessage *send_request (GTask *task, const char *method, const char *path, GBytes *body,
                           gint64 if_match, ResponseFunc func, RawResponseFunc raw_func);
 
 void
@@ -395,7 +403,7 @@ _si_sync_engine_send_request_raw (GTask           *task,
   send_request (task, SOUP_METHOD_GET, path, NULL, -1, func, raw_func);
 }
 
-void
+SoupMessage *
 _si_sync_engine_send_request_read (GTask           *task,
                                    const char      *method,
                                    const char      *path,
@@ -405,10 +413,12 @@ _si_sync_engine_send_request_read (GTask           *task,
 {
   g_autoptr(GBytes) bytes = g_string_free_to_bytes (body);
 
-  send_request (task, method, path, bytes, -1, func, raw_func);
+  return send_request (task, method, path, bytes, -1, func, raw_func);
 }
 
-static void
+/* The message sent (the request holds it until its answer is in), NULL when none could be made
+ * (the run has ended). */
+static SoupMessage *
 send_request (GTask           *task,
               const char      *method,
               const char      *path,
@@ -431,12 +441,13 @@ send_request (GTask           *task,
     {
       _si_sync_engine_run_finish (task, error);
       request_free (req);
-      return;
+      return NULL;
     }
   run->report.requests++;
   run->sent_at = g_get_monotonic_time ();
   _si_http_send_and_read_async (self->session, req->msg, SI_WIRE_MAX_BYTES,
                                 g_task_get_cancellable (task), request_done, req);
+  return req->msg;
 }
 
 /* One request outside a sync (si-history.c) ----------------------------------------------------- */
