@@ -238,6 +238,18 @@ collect_chips (GtkWidget *root,
     collect_chips (child, chips);
 }
 
+/* @idea in the editor of a window 360 px wide, text at 1.5. */
+static void
+open_idea_narrow (Fixture *f,
+                  SiIdea  *idea)
+{
+  set_text_scale (DPI_1_5);
+  open_window_at (f, 360);
+  si_window_open_idea (f->window, si_idea_get_id (idea));
+  if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+    adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+}
+
 /* An idea's tags in a narrow editor, one to a line: each chip as wide as its name, not
  * stretched across the line (it was a long pale bar with the × far from the name). */
 static void
@@ -256,11 +268,7 @@ test_tag_chips_not_stretched (Fixture       *f,
   g_assert_true (si_store_save_idea (f->store, idea, SI_SAVE_LOCAL, &error));
   g_assert_no_error (error);
 
-  set_text_scale (DPI_1_5);
-  open_window_at (f, 360);
-  si_window_open_idea (f->window, si_idea_get_id (idea));
-  if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
-    adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+  open_idea_narrow (f, idea);
   spin (200);
 
   editor_width = gtk_widget_get_width (GTK_WIDGET (_si_window_get_editor (f->window)));
@@ -308,11 +316,7 @@ test_tag_chip_whole_beside_add (Fixture       *f,
   g_assert_true (si_store_save_idea (f->store, idea, SI_SAVE_LOCAL, &error));
   g_assert_no_error (error);
 
-  set_text_scale (DPI_1_5);
-  open_window_at (f, 360);
-  si_window_open_idea (f->window, si_idea_get_id (idea));
-  if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
-    adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+  open_idea_narrow (f, idea);
   spin (300);
 
   collect_chips (GTK_WIDGET (_si_window_get_editor (f->window)), chips);

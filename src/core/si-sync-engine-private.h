@@ -182,5 +182,6 @@ JsonNode *_si_sync_engine_call_finish  (SiSyncEngine        *self,
 void    _si_sync_engine_pull_next        (GTask         *task);
 void    _si_sync_engine_push_round       (GTask         *task);
 void    _si_sync_engine_push_run_ends    (GTask         *task);
+void    _si_sync_engine_push_unrecorded_clear (Run      *run);
 
 G_END_DECLS

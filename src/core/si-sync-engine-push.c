@@ -477,8 +477,8 @@ static void send_batch (GTask *task, GString *body);
 
 /* An answer whose next batch was sent before it was recorded (on_batch_body()) --------------- */
 
-static void
-unrecorded_clear (Run *run)
+void
+_si_sync_engine_push_unrecorded_clear (Run *run)
 {
   if (run->record_source != NULL)
     g_source_destroy (run->record_source);
@@ -503,7 +503,7 @@ record_unrecorded (GTask *task)
   run->unrecorded_ops = NULL;
   run->unrecorded_results = NULL;
   run->unrecorded_changes = NULL;
-  unrecorded_clear (run);
+  _si_sync_engine_push_unrecorded_clear (run);
   batch_results (task, ops, results, changes);
   g_ptr_array_unref (ops);
   g_ptr_array_unref (results);
@@ -563,7 +563,7 @@ _si_sync_engine_push_run_ends (GTask *task)
   g_autoptr(GArray) changes = g_steal_pointer (&run->unrecorded_changes);
   g_autoptr(GError) error = NULL;
 
-  unrecorded_clear (run);
+  _si_sync_engine_push_unrecorded_clear (run);
   if (ops == NULL)
     return;
   if (!record_batch (self, run, ops, results, changes, &error))

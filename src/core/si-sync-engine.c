@@ -92,12 +92,7 @@ run_free (Run *run)
   if (run->prefetch != NULL)
     g_source_destroy (run->prefetch);
   g_clear_pointer (&run->prefetch, g_source_unref);
-  if (run->record_source != NULL)
-    g_source_destroy (run->record_source);
-  g_clear_pointer (&run->record_source, g_source_unref);
-  g_clear_pointer (&run->unrecorded_ops, g_ptr_array_unref);
-  g_clear_pointer (&run->unrecorded_results, g_ptr_array_unref);
-  g_clear_pointer (&run->unrecorded_changes, g_array_unref);
+  _si_sync_engine_push_unrecorded_clear (run);
   if (run->next_body != NULL)
     g_string_free (run->next_body, TRUE);
   g_clear_error (&run->deferred);
