@@ -224,7 +224,9 @@ take_current (SiSyncEngine  *self,
  * (_si_store_sync_mark_pushed_many()) once a different answer or the batch's end comes. */
 typedef struct {
   const char *table;
-  GArray     *pushed;   /* SiSyncPushed; their answers are the batch's results' */
+  /* SiSyncPushed; each points at its answer (the batch's result's record), which must stay
+   * alive, unchanged, until pushed_batch_flush() */
+  GArray     *pushed;
 } PushedBatch;
 
 static void
