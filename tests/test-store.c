@@ -10,6 +10,7 @@
 #include "si-collection.h"
 #include "si-device.h"
 #include "si-store-private.h"
+#include "si-wire-write.h"
 
 static char *
 temp_db_path (void)
@@ -364,10 +365,12 @@ test_mark_pushed_checks_generation (void)
 
 /* The same five answers of a batch as the sync engine meets them, on a fresh store at @path:
  * a create taken as sent, one edited while in flight, an edited idea deleted while in flight,
- * a pushed deletion, and an idea gone before its answer came. Fills @pushed (5). */
+ * a pushed deletion, and an idea gone before its answer came. Fills @pushed (5) and @answers
+ * (5, the server's answers they point at, owned by the caller). */
 static SiStore *
-open_push_cases (const char   *name,
-                 SiSyncPushed *pushed)
+open_push_cases (const char    *name,
+                 SiSyncPushed  *pushed,
+                 SiWireRecord **answers)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (g_get_user_data_dir (), name, NULL);
@@ -405,17 +408,23 @@ open_push_cases (const char   *name,
       SiOutboxEntry *entry = &g_array_index (outbox, SiOutboxEntry, i);
       g_autoptr(SiWireRecord) record = _si_store_sync_read_for_server (store, collections, ideas, entry->id, NULL);
       SiSyncPushed one = { entry->id, entry->generation, entry->sid > 0 ? entry->sid : 100 + entry->id,
-                           entry->sid > 0 ? 2 : 1, NULL, FALSE };
+                           entry->sid > 0 ? 2 : 1, NULL, FALSE, FALSE };
 
       if (record != NULL)
         g_assert_true (_si_store_sync_note_pushing (store, ideas, entry->uid, entry->generation, record, &error));
+      answers[entry->id - 1] = NULL;
+      if (record != NULL && entry->id != 5)
+        {
+          /* The server's answer: what was sent, with its id and version. */
+          record->id = one.sid;
+          record->version = one.version;
+          one.record = answers[entry->id - 1] = g_steal_pointer (&record);
+          one.as_sent = TRUE;
+        }
       pushed[entry->id - 1] = one;
     }
   g_assert_true (_si_store_commit (store, &error));
   g_assert_no_error (error);
-  pushed[0].base_json = "{\"c\": 1}";
-  pushed[2].base_json = "{\"a\": 1}";
-  pushed[3].base_json = "{\"b\": 1}";
 
   /* Meanwhile: B edited, C deleted, E deleted (never synced: gone at once). */
   si_idea_set_body (b, "b, edited");
@@ -432,7 +441,9 @@ dump_push_state (SiStore *store)
 {
   sqlite3 *db = _si_store_get_db (store);
   const char *queries[] = {
-    "SELECT id, sid, version, generation, state, base, sync_error, title, body FROM ideas ORDER BY id",
+    "SELECT id, sid, version, generation, state,"
+    " CASE WHEN base = '' THEN 'own' ELSE json_extract (base, '$.id') || '/' || json_extract (base, '$.version')"
+    " || '/' || json_extract (base, '$.body') END, sync_error, title, body FROM ideas ORDER BY id",
     "SELECT count (*) FROM sync_meta WHERE key LIKE 'pushed:%'",
     "SELECT sid, version, title FROM trash ORDER BY title",
   };
@@ -460,8 +471,9 @@ static void
 test_mark_pushed_many (void)
 {
   SiSyncPushed one_by_one[5], together[5];
-  g_autoptr(SiStore) a = open_push_cases ("one-by-one.db", one_by_one);
-  g_autoptr(SiStore) b = open_push_cases ("together.db", together);
+  SiWireRecord *answers_a[5], *answers_b[5];
+  g_autoptr(SiStore) a = open_push_cases ("one-by-one.db", one_by_one, answers_a);
+  g_autoptr(SiStore) b = open_push_cases ("together.db", together, answers_b);
   g_autoptr(GError) error = NULL;
   g_autofree char *dump_a = NULL;
   g_autofree char *dump_b = NULL;
@@ -469,9 +481,13 @@ test_mark_pushed_many (void)
 
   g_assert_true (_si_store_begin (a, &error));
   for (guint i = 0; i < G_N_ELEMENTS (one_by_one); i++)
-    g_assert_true (_si_store_sync_mark_pushed_found (a, SI_COLLECTION_IDEAS, one_by_one[i].id, one_by_one[i].generation,
-                                                     one_by_one[i].sid, one_by_one[i].version, one_by_one[i].base_json,
-                                                     NULL, &one_by_one[i].found, &error));
+    {
+      g_autofree char *base = answers_a[i] ? si_wire_record_to_text (answers_a[i], SI_WIRE_MODE_RESPONSE, NULL) : NULL;
+
+      g_assert_true (_si_store_sync_mark_pushed_found (a, SI_COLLECTION_IDEAS, one_by_one[i].id, one_by_one[i].generation,
+                                                       one_by_one[i].sid, one_by_one[i].version, base,
+                                                       NULL, &one_by_one[i].found, &error));
+    }
   g_assert_true (_si_store_commit (a, &error));
   g_assert_true (_si_store_begin (b, &error));
   g_assert_true (_si_store_sync_mark_pushed_many (b, SI_COLLECTION_IDEAS, together, G_N_ELEMENTS (together), &error));
@@ -481,9 +497,20 @@ test_mark_pushed_many (void)
   for (guint i = 0; i < G_N_ELEMENTS (together); i++)
     g_assert_cmpint (together[i].found, ==, one_by_one[i].found);
   g_assert_false (together[4].found);   /* E, gone */
+  /* A, clean, is its own base; B, edited since, and C, deleted since, have the answer's text,
+   * as one by one. */
+  g_assert_cmpint (sql_int_store (b, "SELECT count (*) FROM ideas WHERE id = 3 AND base = ''"), ==, 1);
+  g_assert_cmpint (sql_int_store (b, "SELECT count (*) FROM ideas WHERE base IS NOT NULL AND base != ''"), ==, 2);
+  g_assert_true (_si_store_exec_bind (a, "UPDATE ideas SET base = '' WHERE id = 3", &error, ""));
+  g_assert_no_error (error);
   dump_a = dump_push_state (a);
   dump_b = dump_push_state (b);
   g_assert_cmpstr (dump_b, ==, dump_a);
+  for (guint i = 0; i < G_N_ELEMENTS (answers_a); i++)
+    {
+      g_clear_pointer (&answers_a[i], si_wire_record_free);
+      g_clear_pointer (&answers_b[i], si_wire_record_free);
+    }
 
   /* And what that is: A clean, B still to push on the new version, C's deletion still to
    * push, D's deletion done and in the Trash. */
@@ -503,6 +530,184 @@ test_mark_pushed_many (void)
   /* E's note stays (a complete pull forgets it: _si_store_sync_forget_stale_pushes()). */
   g_assert_cmpint (sql_int_store (b, "SELECT count (*) FROM sync_meta WHERE key LIKE 'pushed:%'"), ==, 1);
   g_assert_cmpuint (si_store_count_pending (b, NULL), ==, 2);
+}
+
+/* What the server answers to a push of record @id of @collection: what is sent, with @sid and
+ * @version. */
+static SiWireRecord *
+answer_for (SiStore      *store,
+            SiCollection *collection,
+            gint64        id,
+            gint64        sid,
+            gint64        version)
+{
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  g_autoptr(GError) error = NULL;
+  SiWireRecord *record = _si_store_sync_read_for_server (store, collections, collection, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (record);
+  record->id = sid;
+  record->version = version;
+  return record;
+}
+
+/* Records @answer to the push of record @id at @generation as a batch's answers are recorded. */
+static void
+record_answer (SiStore            *store,
+               const char         *table,
+               gint64              id,
+               gint64              generation,
+               const SiWireRecord *answer,
+               gboolean            as_sent)
+{
+  g_autoptr(GError) error = NULL;
+  SiSyncPushed one = { id, generation, answer->id, answer->version, answer, as_sent, FALSE };
+
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_mark_pushed_many (store, table, &one, 1, &error));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_assert_true (one.found);
+}
+
+/* Record @id's base as the merges read it; NULL when it has none. */
+static SiWireRecord *
+read_base (SiStore          *store,
+           const char       *table,
+           SiWireCollection  wire,
+           gint64            id)
+{
+  g_auto(SiSyncRow) row = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  SiWireRecord *base;
+
+  g_assert_true (_si_store_sync_get_row (store, table, id, &row, &error));
+  g_assert_no_error (error);
+  if (row.base == NULL)
+    return NULL;
+  node = si_wire_parse (row.base, strlen (row.base), &error);
+  g_assert_no_error (error);
+  base = si_wire_record_from_json (node, wire, SI_WIRE_MODE_RESPONSE, &error);
+  g_assert_no_error (error);
+  return base;
+}
+
+static void
+assert_base_is (SiStore            *store,
+                const char         *table,
+                SiWireCollection    wire,
+                gint64              id,
+                const SiWireRecord *answer)
+{
+  g_autoptr(SiWireRecord) base = read_base (store, table, wire, id);
+
+  g_assert_nonnull (base);
+  g_assert_cmpint (base->id, ==, answer->id);
+  g_assert_cmpint (base->version, ==, answer->version);
+  g_assert_cmpstr (base->uid, ==, answer->uid);
+  g_assert_false (base->deleted);
+  g_assert_true (si_wire_record_content_equal (base, answer));
+}
+
+/* A push the server took as sent leaves the record its own base (base ''): no JSON text is
+ * written. The base is written from the row, as the server has the record, when the record
+ * stops being synced: an edit, a deletion, its tag deleted, a tag's rename. A push whose answer
+ * is not what was sent, or of a record edited since, keeps the answer's text. */
+static void
+test_own_base (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  SiCollection *tags = g_ptr_array_index (collections, 0);
+  SiCollection *ideas = g_ptr_array_index (collections, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) work = NULL, home = NULL;
+  g_autoptr(SiIdea) x = NULL, y = NULL, z = NULL, w = NULL, v = NULL;
+  g_autoptr(SiWireRecord) a_work = NULL, a_home = NULL, a_x = NULL, a_y = NULL, a_z = NULL, a_w = NULL, a_v = NULL;
+  g_autoptr(SiWireRecord) base = NULL;
+
+  g_assert_cmpstr (si_collection_get_name (tags), ==, SI_COLLECTION_TAGS);
+  g_assert_cmpstr (si_collection_get_name (ideas), ==, SI_COLLECTION_IDEAS);
+  work = si_store_ensure_tag (store, "work", &error);
+  home = si_store_ensure_tag (store, "home", &error);
+  g_assert_no_error (error);
+  a_work = answer_for (store, tags, si_tag_get_id (work), 7, 1);
+  a_home = answer_for (store, tags, si_tag_get_id (home), 8, 1);
+  record_answer (store, SI_COLLECTION_TAGS, si_tag_get_id (work), si_tag_get_generation (work), a_work, TRUE);
+  record_answer (store, SI_COLLECTION_TAGS, si_tag_get_id (home), si_tag_get_generation (home), a_home, TRUE);
+
+  x = si_idea_new ("X", "line one\nline two\n");
+  si_idea_add_tag (x, si_tag_get_id (work));
+  si_idea_add_tag (x, si_tag_get_id (home));
+  si_idea_set_pinned (x, TRUE);
+  g_assert_true (si_store_save_idea (store, x, SI_SAVE_LOCAL, &error));
+  y = add_idea (store, "Y", "y");
+  z = si_idea_new ("Z", "z");
+  si_idea_add_tag (z, si_tag_get_id (work));
+  g_assert_true (si_store_save_idea (store, z, SI_SAVE_LOCAL, &error));
+  w = add_idea (store, "W", "w");
+  v = add_idea (store, "V", "v");
+  g_assert_no_error (error);
+  a_x = answer_for (store, ideas, si_idea_get_id (x), 20, 1);
+  g_assert_cmpuint (a_x->tags->len, ==, 2);
+  a_y = answer_for (store, ideas, si_idea_get_id (y), 21, 1);
+  a_z = answer_for (store, ideas, si_idea_get_id (z), 22, 1);
+  a_w = answer_for (store, ideas, si_idea_get_id (w), 23, 1);
+  a_v = answer_for (store, ideas, si_idea_get_id (v), 24, 1);
+
+  /* Taken as sent: its own base. */
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (x), si_idea_get_generation (x), a_x, TRUE);
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (y), si_idea_get_generation (y), a_y, TRUE);
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (z), si_idea_get_generation (z), a_z, TRUE);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE state = " SI_SQL_SYNCED " AND base = ''"), ==, 3);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM tags WHERE state = " SI_SQL_SYNCED " AND base = ''"), ==, 2);
+  /* The answer not quite what was sent: its text. */
+  a_w->pinned = TRUE;
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (w), si_idea_get_generation (w), a_w, FALSE);
+  assert_base_is (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (w), a_w);
+  /* Edited while the push was on the server: the answer's text. */
+  si_idea_set_body (v, "v, edited");
+  g_assert_true (si_store_save_idea (store, v, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (v), si_idea_get_generation (v) - 1, a_v, TRUE);
+  assert_base_is (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (v), a_v);
+  g_assert_cmpint (sql_int_store (store, "SELECT state FROM ideas WHERE title = 'V'"), ==, SI_SYNC_STATE_MODIFIED);
+
+  /* An edit: the base is the version the server has, tags and pin included. */
+  si_idea_set_body (x, "line one, edited\nline two\n");
+  si_idea_set_pinned (x, FALSE);
+  si_idea_remove_tag (x, si_tag_get_id (home));
+  g_assert_true (si_store_save_idea (store, x, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  assert_base_is (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (x), a_x);
+  /* A second edit keeps it. */
+  si_idea_set_title (x, "X2");
+  g_assert_true (si_store_save_idea (store, x, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  assert_base_is (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (x), a_x);
+
+  /* A deletion: the tombstone keeps it. */
+  g_assert_true (si_store_delete_idea (store, si_idea_get_id (y), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int_store (store, "SELECT state FROM ideas WHERE title = 'Y'"), ==, SI_SYNC_STATE_DELETED);
+  assert_base_is (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (y), a_y);
+
+  /* A tag deleted here: its ideas' bases still have it (the server's versions do). */
+  g_assert_true (si_store_delete_tag (store, si_tag_get_id (work), SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int_store (store, "SELECT state FROM ideas WHERE title = 'Z'"), ==, SI_SYNC_STATE_MODIFIED);
+  assert_base_is (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (z), a_z);
+  base = read_base (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (z));
+  g_assert_cmpuint (base->tags->len, ==, 1);
+  g_assert_cmpint (g_array_index (base->tags, gint64, 0), ==, 7);
+
+  /* A tag's rename. */
+  si_tag_set_name (home, "house");
+  g_assert_true (si_store_save_tag (store, home, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  assert_base_is (store, SI_COLLECTION_TAGS, SI_WIRE_COLLECTION_TAGS, si_tag_get_id (home), a_home);
 }
 
 static void
@@ -1691,6 +1896,7 @@ main (int   argc,
   g_test_add_func ("/store/outbox/order", test_outbox_order);
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/outbox/mark-pushed-many", test_mark_pushed_many);
+  g_test_add_func ("/store/outbox/own-base", test_own_base);
   g_test_add_func ("/store/outbox/read-pending", test_read_pending);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);

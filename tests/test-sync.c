@@ -276,6 +276,62 @@ test_conflict_overlap (void)
   pair_clear (&p);
 }
 
+/* The base of a record's last push, as the merges read it (si-store-sync.c). */
+static char *
+base_text (SiStore *store,
+           gint64   id)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(SiSyncRow) row = { 0, };
+
+  g_assert_true (_si_store_sync_get_row (store, SI_COLLECTION_IDEAS, id, &row, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&row.base);
+}
+
+/* A push the server took as sent leaves the record its own base (no JSON text written); an
+ * edit on top of it, then another device's edit, merge against the version pushed, as when the
+ * base was written with the push: both lines kept, the other's pin and the tag kept. */
+static void
+test_own_base_merge (void)
+{
+  Pair p = { 0, };
+  g_autoptr(SiIdea) got = NULL;
+  g_autofree char *pushed = NULL, *edited = NULL;
+  SiSyncReport report;
+
+  pair_setup (&p, "Plan", "intro\nmiddle\nend\n");
+  pushed = base_text (p.a, si_idea_get_id (p.ia));
+  g_assert_cmpstr (pushed, ==, "");
+
+  si_idea_set_body (p.ib, "INTRO FROM B\nmiddle\nend\n");
+  si_idea_set_pinned (p.ib, TRUE);
+  save (p.b, p.ib);
+  sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
+
+  g_clear_object (&p.ia);
+  p.ia = find_by_title (p.a, "Plan");
+  si_idea_set_body (p.ia, "intro\nmiddle\nEND FROM A\n");
+  save (p.a, p.ia);
+  edited = base_text (p.a, si_idea_get_id (p.ia));
+  g_assert_nonnull (strstr (edited, "\"body\":\"intro\\nmiddle\\nend\\n\""));
+
+  report = sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.merged, ==, 1);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (p.a, "Plan");
+  g_assert_cmpstr (si_idea_get_body (got), ==, "INTRO FROM B\nmiddle\nEND FROM A\n");
+  g_assert_true (si_idea_get_pinned (got));
+  g_assert_cmpstrv (si_idea_get_tag_names (got), ((const char *[]) { "one", NULL }));
+  g_assert_cmpuint (si_store_count_pending (p.a, NULL), ==, 0);
+  {
+    g_autofree char *da = dump (p.a), *db = dump (p.b);
+    g_assert_cmpstr (da, ==, db);
+  }
+  pair_clear (&p);
+}
+
 static void
 test_conflict_identical_and_fields (void)
 {
@@ -825,6 +881,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/converge", test_converge);
   g_test_add_func ("/sync/conflict/overlap", test_conflict_overlap);
   g_test_add_func ("/sync/conflict/identical-and-fields", test_conflict_identical_and_fields);
+  g_test_add_func ("/sync/own-base-merge", test_own_base_merge);
   g_test_add_func ("/sync/conflict/deletion", test_conflict_deletion);
   g_test_add_func ("/sync/device-names", test_device_names);
   g_test_add_func ("/sync/precondition-failed", test_precondition_failed);

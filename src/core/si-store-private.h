@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 7
+#define SI_STORE_SCHEMA_VERSION 8
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -218,9 +218,18 @@ typedef struct {
   gint64       version;
   gint64       generation;
   SiSyncState  state;
-  char        *base;       /* JSON of the server record the local one is based on, or NULL */
+  char        *base;       /* JSON of the server record the local one is based on, or NULL;
+                            * SI_SYNC_OWN_BASE: the record is its own base */
   char        *sync_error;
+  /* _si_store_sync_read_pending(): the record read names records the server does not have
+   * yet, left out of what is sent. */
+  gboolean     partial;
 } SiSyncRow;
+
+/* The base of a synced record whose content is the server's, as a push the server took as sent
+ * leaves it: the schema's triggers (ideas_own_base, tags_own_base) write the base from the row
+ * when the record stops being synced, before its content changes. */
+#define SI_SYNC_OWN_BASE ""
 
 void          _si_sync_row_clear              (SiSyncRow    *row);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SiSyncRow, _si_sync_row_clear)
@@ -330,14 +339,18 @@ gboolean      _si_store_sync_mark_pushed_found (SiStore     *self,
                                                 gboolean    *out_found,
                                                 GError     **error);
 /* One of a batch's pushes the server took, for _si_store_sync_mark_pushed_many(): the
- * arguments of _si_store_sync_mark_pushed_found(), and what it found. */
+ * arguments of _si_store_sync_mark_pushed_found(), with the server's answer in place of its
+ * text, and what it found. */
 typedef struct {
-  gint64      id;
-  gint64      generation;
-  gint64      sid;
-  gint64      version;
-  const char *base_json;
-  gboolean    found;        /* out */
+  gint64              id;
+  gint64              generation;
+  gint64              sid;
+  gint64              version;
+  const SiWireRecord *record;     /* the server's answer (server ids) */
+  /* The answer's content is what was sent, all of the record (no relation left out): where the
+   * record is still the generation sent, it is its own base (SI_SYNC_OWN_BASE). */
+  gboolean            as_sent;
+  gboolean            found;      /* out */
 } SiSyncPushed;
 
 /* _si_store_sync_mark_pushed_found() for each of @pushed (@n_pushed records of @table, each at

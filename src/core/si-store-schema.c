@@ -265,6 +265,37 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "    AND NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id);"
   "  DELETE FROM search_pending WHERE id = old.id;"
   "END;",
+  /* 7 -> 8: a synced record's merge base written only when a merge can need it. A push the
+   * server took as sent leaves base = '' (SI_SYNC_OWN_BASE): the record is its own base, its
+   * content being the server's. When such a record stops being synced (a local edit, a
+   * deletion, a tag taken off its ideas), these triggers write the base from the row as it was,
+   * in the server's terms (si_wire_record_from_json(), response mode): its server id, version,
+   * fields, and the server ids of its tags (those the server has, as a push sends them). They
+   * run before anything else of the statement's transaction changes the record's tags (the
+   * idea's tags are written after its row, and a deleted tag leaves its ideas after marking
+   * them). A NULL base (no base) and a written one are left alone. */
+  "CREATE TRIGGER ideas_own_base AFTER UPDATE OF state ON ideas"
+  "  WHEN old.state = " SI_SQL_SYNCED " AND new.state != " SI_SQL_SYNCED " AND new.base = '' BEGIN"
+  "  UPDATE ideas SET base = json_object ("
+  "    'id', old.sid, 'uid', old.uid, 'version', old.version,"
+  "    'created_at', strftime ('%Y-%m-%dT%H:%M:%fZ', old.created_at / 1000000.0, 'unixepoch'),"
+  "    'updated_at', strftime ('%Y-%m-%dT%H:%M:%fZ', old.updated_at / 1000000.0, 'unixepoch'),"
+  "    'deleted', json ('false'), 'device', old.device,"
+  "    'title', old.title, 'body', old.body, 'pinned', json (CASE WHEN old.pinned THEN 'true' ELSE 'false' END),"
+  "    'tags', (SELECT json_group_array (sid) FROM (SELECT t.sid FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
+  "             WHERE it.idea_id = old.id AND t.sid IS NOT NULL AND t.state != " SI_SQL_DELETED " ORDER BY t.sid)))"
+  "  WHERE id = new.id;"
+  "END;"
+  "CREATE TRIGGER tags_own_base AFTER UPDATE OF state ON tags"
+  "  WHEN old.state = " SI_SQL_SYNCED " AND new.state != " SI_SQL_SYNCED " AND new.base = '' BEGIN"
+  "  UPDATE tags SET base = json_object ("
+  "    'id', old.sid, 'uid', old.uid, 'version', old.version,"
+  "    'created_at', strftime ('%Y-%m-%dT%H:%M:%fZ', old.created_at / 1000000.0, 'unixepoch'),"
+  "    'updated_at', strftime ('%Y-%m-%dT%H:%M:%fZ', old.updated_at / 1000000.0, 'unixepoch'),"
+  "    'deleted', json ('false'), 'device', NULL,"
+  "    'name', old.name, 'colour', old.colour)"
+  "  WHERE id = new.id;"
+  "END;",
 };
 
 static gboolean

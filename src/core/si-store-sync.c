@@ -130,6 +130,8 @@ _si_store_sync_server_id (SiStore    *self,
   return _si_store_query_id (self, sql, id);
 }
 
+static char *record_to_json_text (const SiWireRecord *record);
+
 /* Pushes of a record whose answer never came ------------------------------------------------ */
 
 /* Forgets the unacknowledged pushes of record @id: its server state is known again. */
@@ -233,7 +235,11 @@ _si_store_sync_mark_pushed_found (SiStore     *self,
 
 /* A batch's answers go through a temporary table (in memory: temp_store = MEMORY), so that
  * SQLite records them in one statement each, with one statement journal for the batch, instead
- * of a read, a delete and an update of their own for every record. */
+ * of a read, a delete and an update of their own for every record. A record still at the
+ * generation sent whose answer is what was sent becomes its own base (SI_SYNC_OWN_BASE): no
+ * JSON text is built for it, and its row stays the size it was. The others (edited since, or
+ * the server's content not quite what was sent) get the answer's text as their base, as
+ * before. */
 gboolean
 _si_store_sync_mark_pushed_many (SiStore      *self,
                                  const char   *table,
@@ -245,18 +251,19 @@ _si_store_sync_mark_pushed_many (SiStore      *self,
   g_autofree char *forget_sql = NULL;
   g_autofree char *update_sql = NULL;
   g_autoptr(GArray) tombstones = NULL;
+  g_autoptr(GArray) texts = NULL;
   sqlite3_stmt *stmt;
   int rc;
 
   if (n_pushed == 0)
     return TRUE;
-  if (!_si_store_exec_bind (self, "CREATE TEMP TABLE IF NOT EXISTS si_pushed (seq INTEGER PRIMARY KEY,"
+  if (!_si_store_exec_bind (self, "CREATE TEMP TABLE IF NOT EXISTS si_pushed_own (seq INTEGER PRIMARY KEY,"
                                   " id INTEGER NOT NULL, sid INTEGER NOT NULL, version INTEGER NOT NULL,"
-                                  " base TEXT, generation INTEGER NOT NULL)", error, "") ||
-      !_si_store_exec_bind (self, "DELETE FROM temp.si_pushed", error, ""))
+                                  " generation INTEGER NOT NULL, as_sent INTEGER NOT NULL, base TEXT)", error, "") ||
+      !_si_store_exec_bind (self, "DELETE FROM temp.si_pushed_own", error, ""))
     return FALSE;
 
-  stmt = _si_store_prepare (self, "INSERT INTO temp.si_pushed (seq, id, sid, version, base, generation)"
+  stmt = _si_store_prepare (self, "INSERT INTO temp.si_pushed_own (seq, id, sid, version, generation, as_sent)"
                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
   if (stmt == NULL)
     return FALSE;
@@ -267,53 +274,79 @@ _si_store_sync_mark_pushed_many (SiStore      *self,
       sqlite3_bind_int64 (stmt, 2, pushed[i].id);
       sqlite3_bind_int64 (stmt, 3, pushed[i].sid);
       sqlite3_bind_int64 (stmt, 4, pushed[i].version);
-      if (pushed[i].base_json != NULL)
-        sqlite3_bind_text (stmt, 5, pushed[i].base_json, -1, SQLITE_STATIC);
-      else
-        sqlite3_bind_null (stmt, 5);
-      sqlite3_bind_int64 (stmt, 6, pushed[i].generation);
+      sqlite3_bind_int64 (stmt, 5, pushed[i].generation);
+      sqlite3_bind_int (stmt, 6, pushed[i].as_sent && pushed[i].record != NULL && !pushed[i].record->deleted);
       rc = sqlite3_step (stmt);
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
-        {
-          sqlite3_clear_bindings (stmt);
-          return _si_store_set_error (self, rc, NC_("what failed", "saving the sync state"), error);
-        }
+        return _si_store_set_error (self, rc, NC_("what failed", "saving the sync state"), error);
     }
-  sqlite3_clear_bindings (stmt);
 
-  /* The records gone meanwhile (nothing to record) and the pushed tombstones (one at a time,
-   * below: the Trash keeps them). */
-  odd_sql = g_strdup_printf ("SELECT p.seq, r.id IS NOT NULL FROM temp.si_pushed AS p LEFT JOIN %s AS r ON r.id = p.id"
-                             " WHERE r.id IS NULL OR (r.state = " SI_SQL_DELETED " AND r.generation = p.generation)",
+  /* The records gone meanwhile (nothing to record), the pushed tombstones (one at a time,
+   * below: the Trash keeps them) and those whose base is the answer's text. */
+  odd_sql = g_strdup_printf ("SELECT p.seq, r.id IS NOT NULL, r.state = " SI_SQL_DELETED " AND r.generation = p.generation"
+                             " FROM temp.si_pushed_own AS p LEFT JOIN %s AS r ON r.id = p.id"
+                             " WHERE r.id IS NULL OR r.generation != p.generation OR NOT p.as_sent"
+                             " OR r.state = " SI_SQL_DELETED,
                              table);
   stmt = _si_store_prepare (self, odd_sql, error);
   if (stmt == NULL)
     return FALSE;
   tombstones = g_array_new (FALSE, FALSE, sizeof (guint));
+  texts = g_array_new (FALSE, FALSE, sizeof (guint));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       guint seq = (guint) sqlite3_column_int64 (stmt, 0);
 
       if (seq >= n_pushed)
         continue;
-      pushed[seq].found = FALSE;
-      if (sqlite3_column_int (stmt, 1))
-        g_array_append_val (tombstones, seq);
+      if (!sqlite3_column_int (stmt, 1))
+        pushed[seq].found = FALSE;
+      else if (sqlite3_column_int (stmt, 2))
+        {
+          pushed[seq].found = FALSE;
+          g_array_append_val (tombstones, seq);
+        }
+      else
+        g_array_append_val (texts, seq);
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return _si_store_set_error (self, rc, NC_("what failed", "reading the sync state"), error);
 
+  if (texts->len > 0)
+    {
+      stmt = _si_store_prepare (self, "UPDATE temp.si_pushed_own SET base = ?2 WHERE seq = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      for (guint i = 0; i < texts->len; i++)
+        {
+          const SiSyncPushed *one = &pushed[g_array_index (texts, guint, i)];
+          g_autofree char *base = one->record != NULL && !one->record->deleted ? record_to_json_text (one->record) : NULL;
+
+          sqlite3_bind_int64 (stmt, 1, g_array_index (texts, guint, i));
+          if (base != NULL)
+            sqlite3_bind_text (stmt, 2, base, -1, SQLITE_TRANSIENT);
+          else
+            sqlite3_bind_null (stmt, 2);
+          rc = sqlite3_step (stmt);
+          sqlite3_reset (stmt);
+          sqlite3_clear_bindings (stmt);
+          if (rc != SQLITE_DONE)
+            return _si_store_set_error (self, rc, NC_("what failed", "saving the sync state"), error);
+        }
+    }
+
   forget_sql = g_strdup_printf ("DELETE FROM sync_meta WHERE key IN"
-                                " (SELECT '" META_PUSHED_PREFIX "%s:' || r.uid FROM temp.si_pushed AS p JOIN %s AS r ON r.id = p.id)",
+                                " (SELECT '" META_PUSHED_PREFIX "%s:' || r.uid FROM temp.si_pushed_own AS p JOIN %s AS r ON r.id = p.id)",
                                 table, table);
   update_sql = g_strdup_printf ("UPDATE %s AS r SET sid = CASE WHEN p.sid > 0 THEN p.sid ELSE r.sid END,"
-                                " version = p.version, base = p.base,"
+                                " version = p.version,"
+                                " base = CASE WHEN r.generation = p.generation AND p.as_sent THEN '" SI_SYNC_OWN_BASE "' ELSE p.base END,"
                                 " state = CASE WHEN r.generation = p.generation THEN " SI_SQL_SYNCED
                                 " WHEN r.state = " SI_SQL_CREATED " THEN " SI_SQL_MODIFIED " ELSE r.state END,"
                                 " sync_error = CASE WHEN r.generation = p.generation THEN NULL ELSE r.sync_error END"
-                                " FROM temp.si_pushed AS p"
+                                " FROM temp.si_pushed_own AS p"
                                 " WHERE r.id = p.id AND NOT (r.state = " SI_SQL_DELETED " AND r.generation = p.generation)",
                                 table);
   if (!_si_store_exec_bind (self, forget_sql, error, "") ||
@@ -323,12 +356,13 @@ _si_store_sync_mark_pushed_many (SiStore      *self,
   for (guint i = 0; i < tombstones->len; i++)
     {
       SiSyncPushed *one = &pushed[g_array_index (tombstones, guint, i)];
+      g_autofree char *base = one->record != NULL && !one->record->deleted ? record_to_json_text (one->record) : NULL;
 
       if (!_si_store_sync_mark_pushed_found (self, table, one->id, one->generation, one->sid, one->version,
-                                             one->base_json, NULL, &one->found, error))
+                                             base, NULL, &one->found, error))
         return FALSE;
     }
-  return _si_store_exec_bind (self, "DELETE FROM temp.si_pushed", error, "");
+  return _si_store_exec_bind (self, "DELETE FROM temp.si_pushed_own", error, "");
 }
 
 gboolean
@@ -524,14 +558,16 @@ refs_to_local (SiStore      *self,
 }
 
 /* Local ids -> server ids, in place. A relation to a record the server does not have yet is
- * left out, or, with @keep_unpushed, kept as minus its local id (so that a merge keeps it). */
-static void
+ * left out, or, with @keep_unpushed, kept as minus its local id (so that a merge keeps it).
+ * FALSE when one was left out. */
+static gboolean
 refs_to_server (SiStore      *self,
                 SiCollection *collection,
                 SiWireRecord *record,
                 gboolean      keep_unpushed)
 {
   const SiCollectionCodec *codec = si_collection_get_codec (collection);
+  gboolean whole = TRUE;
 
   for (guint k = 0; k < si_collection_get_n_keys (collection); k++)
     {
@@ -549,11 +585,15 @@ refs_to_server (SiStore      *self,
           else if (keep_unpushed)
             g_array_index (refs, gint64, out++) = -id;
           else
-            g_debug ("Leaving out a %s relation to a record the server does not have yet", key->field);
+            {
+              g_debug ("Leaving out a %s relation to a record the server does not have yet", key->field);
+              whole = FALSE;
+            }
         }
       if (refs)
         g_array_set_size (refs, out);
     }
+  return whole;
 }
 
 SiWireRecord *
@@ -657,7 +697,7 @@ _si_store_sync_read_pending (SiStore       *self,
           return FALSE;
         }
       if (record != NULL)
-        refs_to_server (self, collection, record, FALSE);
+        rows[at].partial = !refs_to_server (self, collection, record, FALSE);
       records[at] = record;
     }
   return TRUE;

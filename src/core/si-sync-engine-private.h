@@ -50,6 +50,7 @@ typedef struct {
   gint64        sid;
   gint64        if_match;
   SiWireRecord *record;      /* POST/PUT: as sent */
+  gboolean      partial;     /* @record left out relations the server does not have yet */
 } PushOp;
 
 typedef struct {

@@ -127,6 +127,7 @@ build_op (SiSyncEngine  *self,
   if (op->method == SI_WIRE_METHOD_POST)
     op->if_match = -1;
   op->record = g_steal_pointer (record);
+  op->partial = row->partial;
   if (op->record == NULL)
     {
       /* Gone meanwhile. */
@@ -223,8 +224,9 @@ take_current (SiSyncEngine  *self,
  * (_si_store_sync_mark_pushed_many()) once a different answer or the batch's end comes. */
 typedef struct {
   const char *table;
-  GArray     *pushed;   /* SiSyncPushed */
-  GPtrArray  *bases;    /* their base_json, owned */
+  /* SiSyncPushed; each points at its answer (the batch's result's record), which must stay
+   * alive, unchanged, until pushed_batch_flush() */
+  GArray     *pushed;
 } PushedBatch;
 
 static void
@@ -233,14 +235,12 @@ pushed_batch_init (PushedBatch *batch,
 {
   batch->table = NULL;
   batch->pushed = g_array_sized_new (FALSE, FALSE, sizeof (SiSyncPushed), size);
-  batch->bases = g_ptr_array_new_full (size, g_free);
 }
 
 static void
 pushed_batch_clear (PushedBatch *batch)
 {
   g_clear_pointer (&batch->pushed, g_array_unref);
-  g_clear_pointer (&batch->bases, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PushedBatch, pushed_batch_clear)
@@ -265,7 +265,6 @@ pushed_batch_flush (SiSyncEngine  *self,
         g_array_append_val (applied, pushed->version);
     }
   g_array_set_size (batch->pushed, 0);
-  g_ptr_array_set_size (batch->bases, 0);
   return TRUE;
 }
 
@@ -322,18 +321,18 @@ handle_result (SiSyncEngine   *self,
         /* The create had happened already (a lost response) and the record changed since. */
         return take_current (self, run, op, record, error);
 
-      base = si_wire_record_to_text (record, SI_WIRE_MODE_RESPONSE, NULL);
       if (batch != NULL)
         {
-          SiSyncPushed pushed = { op->id, op->generation, record->id, record->version,
-                                  record->deleted ? NULL : base, FALSE };
+          SiSyncPushed pushed = { op->id, op->generation, record->id, record->version, record,
+                                  op->record != NULL && !op->partial && si_wire_record_content_equal (record, op->record),
+                                  FALSE };
 
           batch->table = table;
           g_array_append_val (batch->pushed, pushed);
-          g_ptr_array_add (batch->bases, g_steal_pointer (&base));
           run->report.pushed++;
           return TRUE;
         }
+      base = si_wire_record_to_text (record, SI_WIRE_MODE_RESPONSE, NULL);
       if (!_si_store_sync_mark_pushed_found (self->store, table, op->id, op->generation, record->id,
                                              record->version, record->deleted ? NULL : base, NULL,
                                              &found, error))
@@ -686,7 +685,7 @@ record_batch (SiSyncEngine  *self,
 {
   g_autoptr(GArray) applied = NULL;
   g_auto(SiSyncDurability) durability = { NULL, -1 };
-  g_auto(PushedBatch) batch = { NULL, NULL, NULL };
+  g_auto(PushedBatch) batch = { NULL, NULL };
 
   if (changes != NULL)
     applied = g_array_sized_new (FALSE, FALSE, sizeof (gint64), results->len);
