@@ -985,6 +985,79 @@ db_int (sqlite3    *db,
   return value;
 }
 
+/* A create of a batch that fails in the database (a trigger stands in for the failure) where
+ * it has no savepoint of its own (an idea without tags, not the first of its step): the step
+ * it was in is undone and the batch answered 503, nothing of it stored, and the same batch
+ * retried once the database takes it again stores every operation once. */
+static void
+test_batch_failed_insert (void)
+{
+  g_autoptr(SiTestServer) server = start_server ("alice", NULL);
+  g_autofree char *token = si_test_server_login (server, "alice", PASSWORD);
+  g_autofree char *first = idea_json (NULL, "First", NULL);
+  g_autofree char *refused = idea_json (NULL, "Refused", NULL);
+  g_autofree char *last = idea_json (NULL, "Last", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"operations\":["
+                                           "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s},"
+                                           "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s},"
+                                           "{\"method\":\"POST\",\"collection\":\"ideas\",\"record\":%s}]}",
+                                           first, refused, last);
+  const char *database = si_test_server_get_database (server);
+  gint64 cursor = 0;
+
+  create_idea (server, token, "Before", NULL, &cursor);
+  if (database != NULL)
+    {
+      si_test_server_pg_exec (database,
+                              "CREATE FUNCTION refuse () RETURNS trigger LANGUAGE plpgsql AS"
+                              " $$ BEGIN IF NEW.title = 'Refused' THEN RAISE EXCEPTION 'refused by the test';"
+                              " END IF; RETURN NEW; END $$");
+      si_test_server_pg_exec (database, "CREATE TRIGGER refuse BEFORE INSERT ON records"
+                                        " FOR EACH ROW EXECUTE FUNCTION refuse ()");
+    }
+  else
+    {
+      sqlite3 *db = open_server_db (server);
+
+      g_assert_cmpint (sqlite3_exec (db, "CREATE TRIGGER refuse BEFORE INSERT ON records"
+                                         " WHEN NEW.title = 'Refused'"
+                                         " BEGIN SELECT RAISE (ABORT, 'refused by the test'); END",
+                                     NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
+
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/batch", token, body, NULL);
+    g_autoptr(SiTestResponse) feed = get (server, token, "/api/v1/ideas?since=%" G_GINT64_FORMAT, cursor);
+
+    g_assert_cmpuint (r->status, ==, 503);
+    g_assert_cmpuint (json_array_get_length (page_records (feed)), ==, 0);
+  }
+
+  if (database != NULL)
+    si_test_server_pg_exec (database, "DROP TRIGGER refuse ON records");
+  else
+    {
+      sqlite3 *db = open_server_db (server);
+
+      g_assert_cmpint (sqlite3_exec (db, "DROP TRIGGER refuse", NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+    }
+
+  {
+    g_autoptr(SiTestResponse) r = si_test_server_request (server, "POST", "/api/v1/batch", token, body, NULL);
+    g_autoptr(SiTestResponse) feed = get (server, token, "/api/v1/ideas?since=%" G_GINT64_FORMAT, cursor);
+    JsonArray *results;
+
+    g_assert_cmpuint (r->status, ==, 200);
+    results = json_object_get_array_member (si_test_response_object (r), "results");
+    for (guint i = 0; i < 3; i++)
+      g_assert_cmpint (json_object_get_int_member (record_at (results, i), "status"), ==, 201);
+    g_assert_cmpuint (json_array_get_length (page_records (feed)), ==, 3);
+    g_assert_cmpint (si_test_response_get_int (feed, "cursor"), ==, cursor + 3);
+  }
+}
+
 static void
 test_schema_5_feed_index (void)
 {
@@ -1104,6 +1177,7 @@ main (int   argc,
   g_test_add_func ("/server/tag-references", test_tag_references);
   g_test_add_func ("/server/restart", test_restart);
   g_test_add_func ("/server/schema-5-feed-index", test_schema_5_feed_index);
+  g_test_add_func ("/server/batch-failed-insert", test_batch_failed_insert);
   g_test_add_func ("/server/kill9", test_kill9);
   g_test_add_func ("/server/user-commands", test_user_commands);
   g_test_add_func ("/server/graceful-shutdown", test_graceful_shutdown);

@@ -238,6 +238,39 @@ test_timestamp_long_fraction (void)
     }
 }
 
+/* Every date the parser knows, held against GDateTime (which checked the dates before the
+ * parser computed them itself): each day of each month, with the days a month does not have
+ * (the 29th of February outside leap years, the 31st of a 30-day month) refused. */
+static void
+test_timestamp_calendar (void)
+{
+  const int years[] = { 1970, 1971, 1972, 1999, 2000, 2001, 2024, 2026, 2100, 2400, 2999, 9999 };
+
+  for (guint y = 0; y < G_N_ELEMENTS (years); y++)
+    for (int month = 0; month <= 13; month++)
+      for (int day = 0; day <= 32; day++)
+        {
+          g_autoptr(GDateTime) dt = g_date_time_new_utc (years[y], month, day, 23, 59, 58);
+          g_autofree char *text = g_strdup_printf ("%04d-%02d-%02dT23:59:58.250Z", years[y], month, day);
+
+          if (dt == NULL)
+            assert_time_refused (text);
+          else
+            assert_time (text, g_date_time_to_unix (dt) * 1000 + 250);
+        }
+  /* Each day from 1970 to 2100 at noon, with an offset that moves it to the day before. */
+  for (gint64 days = 0; days < 47847; days++)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (days * 86400 + 43200);
+      g_autofree char *text = g_strdup_printf ("%04d-%02d-%02dT12:00:00-13:30", g_date_time_get_year (dt),
+                                               g_date_time_get_month (dt), g_date_time_get_day_of_month (dt));
+      gint64 ms = -1;
+
+      g_assert_true (si_wire_timestamp_parse (text, &ms));
+      g_assert_cmpint (ms, ==, (days * 86400 + 43200 + 13 * 3600 + 30 * 60) * 1000);
+    }
+}
+
 static void
 test_colour (void)
 {
@@ -560,6 +593,32 @@ test_record_uid (void)
           expect_record_error (collections[c], m, "uid", jv ("[\"" UID "\"]"), "uid");
         }
     }
+
+  /* One character of a uid changed at each place, one left off and one added: accepted
+   * exactly when GLib takes it for a UUID, and then in lower case. */
+  for (guint at = 0; at <= 36; at++)
+    for (const char *with = "-0aF_g:G\x7f"; *with != '\0'; with++)
+      for (guint how = 0; how < 3; how++)
+        {
+          g_autoptr(GString) uid = g_string_new ("6F2A0E8E-1B7C-4D8E-9A53-0C4D1E2F3A4B");
+
+          if (how == 0 && at < 36)
+            uid->str[at] = *with;
+          else if (how == 1 && at < 36)
+            g_string_erase (uid, at, 1);
+          else if (how == 2)
+            g_string_insert_c (uid, at, *with);
+          if (g_uuid_string_is_valid (uid->str))
+            {
+              g_autoptr(SiWireRecord) record = expect_record_ok (SI_WIRE_COLLECTION_IDEAS, SI_WIRE_MODE_REQUEST,
+                                                                 "uid", jstr (uid->str));
+              g_autofree char *lower = g_ascii_strdown (uid->str, -1);
+
+              g_assert_cmpstr (record->uid, ==, lower);
+            }
+          else
+            expect_record_error (SI_WIRE_COLLECTION_IDEAS, SI_WIRE_MODE_REQUEST, "uid", jstr (uid->str), "uid");
+        }
 }
 
 static void
@@ -1143,6 +1202,7 @@ main (int   argc,
   g_test_add_func ("/wire/codec/timestamp/format", test_timestamp_format);
   g_test_add_func ("/wire/codec/timestamp/round-trip", test_timestamp_round_trip);
   g_test_add_func ("/wire/codec/timestamp/long-fraction", test_timestamp_long_fraction);
+  g_test_add_func ("/wire/codec/timestamp/calendar", test_timestamp_calendar);
   g_test_add_func ("/wire/codec/colour", test_colour);
   g_test_add_func ("/wire/codec/etag", test_etag_format);
   g_test_add_func ("/wire/codec/record/round-trip", test_record_round_trip);

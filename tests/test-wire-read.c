@@ -820,6 +820,45 @@ test_mutated (void)
   g_test_message ("%u checks, %u accepted, %u lax", n_checked, n_accepted, n_lax);
 }
 
+/* The body's UTF-8 check skips ASCII a word at a time: valid and broken sequences at each
+ * offset of a word, cut by ASCII, at the end of the text, and long runs, held against the
+ * tree path (a text that is not UTF-8 is refused by both with one message). */
+static void
+test_utf8 (void)
+{
+  static const char * const sequences[] = {
+    "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf",   /* valid */
+    "\xc3", "\xc3\xa9\xa9", "\xe2\x82", "\xc0\xaf", "\xe0\x80\xaf",         /* cut, overlong */
+    "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xff", "\x80",
+    "\xef\xbf\xbe", "\xef\xbf\xbf", "\xef\xb7\x90",                             /* noncharacters */
+    /* each lead byte's edges */
+    "\xc2\x80", "\xc1\xbf", "\xdf\xbf", "\xe0\xa0\x80", "\xe0\x9f\xbf", "\xed\x9f\xbf",
+    "\xee\x80\x80", "\xf0\x90\x80\x80", "\xf0\x8f\xbf\xbf", "\xf1\x80\x80\x80",
+    "\xf4\x8f\xbf\xc0", "\xf5\x80\x80\x80", "\xe2\x28\xa1", "\xf0\x9f\x98",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sequences); i++)
+    for (guint pad = 0; pad < 17; pad++)
+      for (guint where = 0; where < 3; where++)
+        {
+          g_autoptr(GString) text = g_string_new ("{\"operations\":[],\"x\":\"");
+          g_autofree char *padding = g_strnfill (pad, 'a');
+
+          g_string_append (text, padding);
+          g_string_append (text, sequences[i]);
+          if (where == 1)   /* twice, with ASCII between */
+            g_string_append_printf (text, "b%s", sequences[i]);
+          if (where == 2)   /* a long run of it */
+            for (guint k = 0; k < 9; k++)
+              g_string_append (text, sequences[i]);
+          g_string_append (text, "\"}");
+          check_text_as (text->str, text->len, TEXT_ANY, AS_REQUEST | AS_PAGE);
+          /* and at the very end of the text */
+          g_string_truncate (text, text->len - 2);
+          check_text_as (text->str, text->len, TEXT_ANY, AS_REQUEST | AS_PAGE);
+        }
+}
+
 static void
 test_hostile (void)
 {
@@ -952,6 +991,7 @@ main (int    argc,
   g_test_add_func ("/wire-read/truncated", test_truncated);
   g_test_add_func ("/wire-read/mutated", test_mutated);
   g_test_add_func ("/wire-read/hostile", test_hostile);
+  g_test_add_func ("/wire-read/utf8", test_utf8);
   g_test_add_func ("/wire-read/strict", test_strict);
 
   status = g_test_run ();

@@ -34,6 +34,42 @@ parse_digits (const char **p,
 /* 9999-12-31T23:59:59.999Z, the last time the wire format can write. */
 #define TIMESTAMP_MAX_MS G_GINT64_CONSTANT (253402300799999)
 
+static gboolean
+is_leap_year (int year)
+{
+  return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+/* Whether @day exists in @month of @year (proleptic Gregorian), as g_date_time_new() checks. */
+static gboolean
+date_is_valid (int year,
+               int month,
+               int day)
+{
+  static const int days_in_month[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+  if (month < 1 || month > 12 || day < 1)
+    return FALSE;
+  return day <= days_in_month[month - 1] + (month == 2 && is_leap_year (year));
+}
+
+/* The days from 1970-01-01 to the valid date @year-@month-@day (year >= 1): the inverse of
+ * civil_from_days() below, with the same shifted epoch and eras. */
+static gint64
+days_from_civil (int year,
+                 int month,
+                 int day)
+{
+  int y = year - (month <= 2);
+  int era = y / 400;
+  int year_of_era = y - era * 400;
+  int month_from_march = month > 2 ? month - 3 : month + 9;
+  int day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+  int day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+
+  return (gint64) era * 146097 + day_of_era - 719468;
+}
+
 gboolean
 si_wire_timestamp_parse (const char *text,
                          gint64     *out_ms)
@@ -42,7 +78,6 @@ si_wire_timestamp_parse (const char *text,
   int year, month, day, hour, minute, second;
   int millis = 0;
   int offset_minutes = 0;
-  g_autoptr(GDateTime) dt = NULL;
   gint64 ms;
 
   g_return_val_if_fail (out_ms != NULL, FALSE);
@@ -99,12 +134,13 @@ si_wire_timestamp_parse (const char *text,
   if (year < 1970 || hour > 23 || minute > 59 || second > 59)
     return FALSE;
 
-  /* g_date_time_new_utc() checks the day against the month (and leap years). */
-  dt = g_date_time_new_utc (year, month, day, hour, minute, second);
-  if (dt == NULL)
+  /* The day against the month (and leap years), as g_date_time_new_utc() did here: computed
+   * without it, since a batch of 1,000 records parses 2,000 times. */
+  if (!date_is_valid (year, month, day))
     return FALSE;
 
-  ms = g_date_time_to_unix (dt) * 1000 + millis - (gint64) offset_minutes * 60 * 1000;
+  ms = ((days_from_civil (year, month, day) * 24 + hour) * 60 + minute) * 60 * 1000 +
+       (gint64) second * 1000 + millis - (gint64) offset_minutes * 60 * 1000;
   /* The year is checked as written; with its offset the time may leave 1970..9999 UTC, which
    * si_wire_timestamp_format() could not write back. */
   if (ms < 0 || ms > TIMESTAMP_MAX_MS)

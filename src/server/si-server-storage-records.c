@@ -121,13 +121,21 @@ tx_split (SiServerStorageRows  *rows,
   return tx_begin (rows, error);
 }
 
+/* Inside a batch, before an operation: commits the open transaction when it holds enough rows. */
+static gboolean
+batch_step (SiServerStorageRows  *rows,
+            GError              **error)
+{
+  return rows->tx_rows < _si_server_storage_tx_rows () || tx_split (rows, error);
+}
+
 gboolean
 _si_server_storage_write_begin (SiServerStorageRows  *rows,
                                 GError              **error)
 {
   if (rows->batch_depth > 0)
     {
-      if (rows->tx_rows >= _si_server_storage_tx_rows () && !tx_split (rows, error))
+      if (!batch_step (rows, error))
         return FALSE;
       rows->savepoint_seq = rows->seq;
       rows->savepoint_seq_stored = rows->seq_stored;
@@ -158,6 +166,64 @@ _si_server_storage_write_end (SiServerStorageRows  *rows,
       return commit;
     }
   return tx_end (rows, commit, error);
+}
+
+/* A create whose only write is its one INSERT, inside a batch, is not wrapped in a savepoint:
+ * an idea without tags, once the step has taken the account's row and its change numbers (the
+ * first operation of each step has a savepoint, and takes them). That saves two statements of
+ * three per operation of a first upload (SAVEPOINT and RELEASE: two round trips each with
+ * PostgreSQL). Undoing such a create (a repeated uid) has nothing to undo in the database, only
+ * its change number to give back. If a statement of it fails, the step cannot go on as if the
+ * operation had undone only itself (PostgreSQL refuses every later statement of the
+ * transaction; SQLite may have rolled the transaction back): lone_create_end() makes that
+ * %SI_SERVER_STORAGE_ERROR_UNAVAILABLE, so the batch undoes its step and answers 503, and the
+ * client retries it (docs/protocol.md). Sets *@out_lone when it began one. */
+static gboolean
+lone_create_begin (SiServerStorageRows  *rows,
+                   gint64                account_id,
+                   const SiWireRecord   *record,
+                   gboolean             *out_lone,
+                   GError              **error)
+{
+  *out_lone = FALSE;
+  if (rows->batch_depth > 0 && record->collection == SI_WIRE_COLLECTION_IDEAS &&
+      (record->tags == NULL || record->tags->len == 0))
+    {
+      if (!batch_step (rows, error))
+        return FALSE;
+      if (rows->seq != 0 && rows->seq_account == account_id)
+        {
+          rows->savepoint_seq = rows->seq;
+          rows->savepoint_seq_stored = rows->seq_stored;
+          *out_lone = TRUE;
+          return TRUE;
+        }
+    }
+  return _si_server_storage_write_begin (rows, error);
+}
+
+/* _si_server_storage_write_end() of a lone create; @local_error is what went wrong in it. */
+static gboolean
+lone_create_end (SiServerStorageRows  *rows,
+                 gboolean              commit,
+                 GError              **local_error)
+{
+  if (*local_error != NULL &&
+      !g_error_matches (*local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNAVAILABLE))
+    {
+      g_autoptr(GError) failed = g_steal_pointer (local_error);
+
+      g_set_error (local_error, SI_SERVER_STORAGE_ERROR, SI_SERVER_STORAGE_ERROR_UNAVAILABLE,
+                   "%s; the batch's step is undone", failed->message);
+    }
+  if (commit)
+    {
+      rows->tx_rows++;
+      return TRUE;
+    }
+  rows->seq = rows->savepoint_seq;
+  rows->seq_stored = rows->savepoint_seq_stored;
+  return FALSE;
 }
 
 /* In the middle of a split write: makes the steps so far durable and goes on in a new
@@ -268,6 +334,7 @@ si_server_storage_record_create (SiServerStorage *self,
   g_autofree char *name_key = NULL;
   g_autofree char *text = NULL;
   gint64 version;
+  gboolean lone, ended;
 
   g_return_val_if_fail (SI_IS_SERVER_STORAGE (self), NULL);
   g_return_val_if_fail (record != NULL && record->uid != NULL, NULL);
@@ -277,7 +344,7 @@ si_server_storage_record_create (SiServerStorage *self,
   rows = get_rows (self);
   ops = rows->ops;
   *out_created = FALSE;
-  if (!_si_server_storage_write_begin (rows, error))
+  if (!lone_create_begin (rows, account_id, record, &lone, error))
     return NULL;
 
   version = _si_server_storage_take_version (rows, account_id, &local_error);
@@ -337,8 +404,12 @@ si_server_storage_record_create (SiServerStorage *self,
 
 done:
   /* A repeated create changes nothing: its change number is given back. */
-  if (!_si_server_storage_write_end (rows, local_error == NULL && existing == NULL, local_error ? NULL : &local_error) &&
-      (local_error != NULL || existing == NULL))
+  if (lone)
+    ended = lone_create_end (rows, local_error == NULL && existing == NULL, &local_error);
+  else
+    ended = _si_server_storage_write_end (rows, local_error == NULL && existing == NULL,
+                                          local_error ? NULL : &local_error);
+  if (!ended && (local_error != NULL || existing == NULL))
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
