@@ -485,7 +485,18 @@ si_test_server_run (SiTestServer  *self,
                    G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
                    G_SUBPROCESS_FLAGS_STDERR_PIPE, 0, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, stdin_text ? stdin_text : "", NULL, &out, &err, &error);
+  /* Written first, a broken pipe allowed: a command that fails before it reads its input (a
+   * refused argument) may be gone already, and what it printed is still to be read. */
+  if (stdin_text != NULL && *stdin_text)
+    {
+      GOutputStream *in = g_subprocess_get_stdin_pipe (process);
+      g_autoptr(GError) write_error = NULL;
+
+      if (!g_output_stream_write_all (in, stdin_text, strlen (stdin_text), NULL, NULL, &write_error) &&
+          !g_error_matches (write_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+        g_assert_no_error (write_error);
+    }
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   if (err != NULL && *err)
     g_test_message ("saveidea-server %s: %s", first_arg, err);
