@@ -85,6 +85,7 @@ typedef struct {
   guint         next_pos;      /* run->pos before the next batch was taken */
   GSource      *prefetch;      /* the idle that takes it */
   gboolean      server_failed; /* an operation of a batch failed with a 5xx */
+  gboolean      asked_slim;    /* the batch in flight asked for slim results */
   /* where the time goes (µs), for the debug output */
   gint64        sent_at;
   gint64        us_waiting;
@@ -137,11 +138,12 @@ void    _si_sync_engine_send_request_raw (GTask         *task,
                                           ResponseFunc   func,
                                           RawResponseFunc raw_func);
 /* @method @path with ready JSON text @body (taken); a 200 answer goes to @raw_func unparsed,
- * any other to @func. */
+ * any other to @func. @prefer: a `Prefer` header's value (RFC 7240), or NULL. */
 void    _si_sync_engine_send_request_read (GTask        *task,
                                            const char   *method,
                                            const char   *path,
                                            GString      *body,
+                                           const char   *prefer,
                                            ResponseFunc  func,
                                            RawResponseFunc raw_func);
 void    _si_sync_engine_unexpected       (GTask         *task,
