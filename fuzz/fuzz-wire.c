@@ -152,12 +152,14 @@ check_reader (const char *data,
     g_autoptr(GPtrArray) read = NULL;
     g_autoptr(GArray) tree_changes = NULL;
     g_autoptr(GArray) read_changes = NULL;
-    g_autoptr(GPtrArray) sent = asked ? sent_records (collections) : NULL;
+    /* Each reader with its own: a slim result takes the record sent. */
+    g_autoptr(GPtrArray) tree_sent = asked ? sent_records (collections) : NULL;
+    g_autoptr(GPtrArray) read_sent = asked ? sent_records (collections) : NULL;
 
-    if (node != NULL && (tree = si_wire_batch_response_from_json_sent (node, collections, sent, &tree_error)) != NULL &&
+    if (node != NULL && (tree = si_wire_batch_response_from_json_sent (node, collections, tree_sent, &tree_error)) != NULL &&
         (tree_changes = si_wire_batch_response_changes_from_json (node, tree->len, &tree_error)) == NULL)
       g_clear_pointer (&tree, g_ptr_array_unref);
-    read = si_wire_read_batch_response_sent (data, size, collections, sent, &read_changes, &read_error);
+    read = si_wire_read_batch_response_sent (data, size, collections, read_sent, &read_changes, &read_error);
     if (both_took (tree != NULL, tree_error, read != NULL, read_error, "batch response"))
       {
         if (tree->len != read->len || tree_changes->len != read_changes->len ||

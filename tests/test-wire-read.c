@@ -161,6 +161,24 @@ check_page (const char       *text,
     assert_records_equal (g_ptr_array_index (tree->records, i), g_ptr_array_index (read->records, i), text);
 }
 
+/* The records a client sent with the operations of three_collections(): an idea, a tag, an idea. */
+static GPtrArray *
+sent_records (void)
+{
+  GPtrArray *sent = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_record_free);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      SiWireRecord *record = si_wire_record_new (i == 1 ? SI_WIRE_COLLECTION_TAGS : SI_WIRE_COLLECTION_IDEAS);
+
+      record->uid = g_strdup ("0190c0de-0000-7000-8000-00000000000A");
+      record->created_at = 1700000000000;
+      record->updated_at = 1700000000001;
+      g_ptr_array_add (sent, record);
+    }
+  return sent;
+}
+
 static void
 check_batch_response (const char *text,
                       gsize       length,
@@ -177,11 +195,15 @@ check_batch_response (const char *text,
   g_autoptr(GArray) tree_changes = NULL;
   g_autoptr(GArray) read_changes = NULL;
 
-  if (node != NULL && (tree = si_wire_batch_response_from_json_sent (node, collections, sent, &tree_error)) != NULL &&
+  g_autoptr(GPtrArray) tree_sent = sent != NULL ? sent_records () : NULL;
+  g_autoptr(GPtrArray) read_sent = sent != NULL ? sent_records () : NULL;
+
+  /* Each reader with its own records sent: a slim result takes its own. */
+  if (node != NULL && (tree = si_wire_batch_response_from_json_sent (node, collections, tree_sent, &tree_error)) != NULL &&
       with_changes &&
       (tree_changes = si_wire_batch_response_changes_from_json (node, tree->len, &tree_error)) == NULL)
     g_clear_pointer (&tree, g_ptr_array_unref);
-  read = si_wire_read_batch_response_sent (text, length, collections, sent, with_changes ? &read_changes : NULL,
+  read = si_wire_read_batch_response_sent (text, length, collections, read_sent, with_changes ? &read_changes : NULL,
                                            &read_error);
   if (outcome_settled (tree != NULL, tree_error, read != NULL, read_error, kind, "batch response", text))
     return;
@@ -277,24 +299,6 @@ three_collections (void)
 
   g_array_append_vals (collections, c, G_N_ELEMENTS (c));
   return collections;
-}
-
-/* The records a client sent with three_collections()' operations: an idea, a tag, an idea. */
-static GPtrArray *
-sent_records (void)
-{
-  GPtrArray *sent = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_record_free);
-
-  for (guint i = 0; i < 3; i++)
-    {
-      SiWireRecord *record = si_wire_record_new (i == 1 ? SI_WIRE_COLLECTION_TAGS : SI_WIRE_COLLECTION_IDEAS);
-
-      record->uid = g_strdup ("0190c0de-0000-7000-8000-00000000000A");
-      record->created_at = 1700000000000;
-      record->updated_at = 1700000000001;
-      g_ptr_array_add (sent, record);
-    }
-  return sent;
 }
 
 /* Which kinds of document a text is decoded as. */

@@ -269,6 +269,15 @@ pushed_batch_flush (SiSyncEngine  *self,
   return TRUE;
 }
 
+/* Whether @record (a 2xx result's) holds what @op sent. An operation without its record
+ * (a POST or PUT) lent it to its slim result, which is that record (on_batch_body()). */
+static gboolean
+same_as_sent (PushOp       *op,
+              SiWireRecord *record)
+{
+  return op->record == NULL || si_wire_record_content_equal (record, op->record);
+}
+
 /* Whether the answer says the server took @op as sent: then handle_result() records it as
  * pushed, and nothing else. */
 static gboolean
@@ -280,8 +289,7 @@ took_as_sent (PushOp       *op,
     return FALSE;
   if (op->method == SI_WIRE_METHOD_POST && record->deleted)
     return FALSE;
-  if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK &&
-      !si_wire_record_content_equal (record, op->record))
+  if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK && !same_as_sent (op, record))
     return FALSE;
   return TRUE;
 }
@@ -317,8 +325,7 @@ handle_result (SiSyncEngine   *self,
           add_retry (run, op);
           return TRUE;
         }
-      if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK &&
-          !si_wire_record_content_equal (record, op->record))
+      if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK && !same_as_sent (op, record))
         /* The create had happened already (a lost response) and the record changed since. */
         return take_current (self, run, op, record, error);
 
@@ -508,15 +515,21 @@ on_batch_body (GTask  *task,
       PushOp *op = g_ptr_array_index (run->ops, i);
       int wire = si_collection_get_wire (op->collection);
       g_array_append_val (collections, wire);
-      /* A slim result's record is rebuilt from the one sent (si_wire_record_rebuild()). */
+      /* A slim result's record is the one sent, rebuilt in place (si_wire_record_rebuild()):
+       * lent to the reader, which keeps those it rebuilds. */
       if (sent != NULL)
-        g_ptr_array_add (sent, op->method != SI_WIRE_METHOD_DELETE ? op->record : NULL);
+        g_ptr_array_add (sent, op->method != SI_WIRE_METHOD_DELETE ? g_steal_pointer (&op->record) : NULL);
     }
   /* Which change numbers the batch took (a server that says): with the versions recorded
    * below, the cursor moves past them, so the next pull does not bring them back. */
   results = si_wire_read_batch_response_sent (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), collections,
                                               sent, self->server_reports_changes && !run->legacy ? &changes : NULL,
                                               &error);
+  /* What was not taken goes back; an operation whose record became its slim result's is left
+   * without (same_as_sent()). */
+  for (guint i = 0; sent != NULL && i < sent->len; i++)
+    if (g_ptr_array_index (sent, i) != NULL)
+      ((PushOp *) g_ptr_array_index (run->ops, i))->record = g_steal_pointer (&sent->pdata[i]);
   if (results == NULL || results->len != run->ops->len)
     {
       _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);

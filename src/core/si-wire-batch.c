@@ -536,7 +536,7 @@ si_wire_batch_response_from_json_sent (JsonNode  *node,
               !_si_wire_get_int (object, "id", TRUE, 1, &id, NULL, error) ||
               !_si_wire_get_int (object, "version", TRUE, 1, &version, NULL, error))
             return NULL;
-          record = si_wire_record_rebuild (g_ptr_array_index (sent, i), id, version);
+          record = _si_wire_batch_slim_take (sent, i, id, version);
         }
       if (json_object_has_member (object, "error"))
         {
@@ -625,43 +625,56 @@ can_rebuild (const SiWireRecord *sent)
 }
 
 SiWireRecord *
-si_wire_record_rebuild (const SiWireRecord *sent,
-                        gint64              id,
-                        gint64              version)
+si_wire_record_rebuild (SiWireRecord *sent,
+                        gint64        id,
+                        gint64        version)
 {
-  SiWireRecord *record;
-  GArray *tags;
+  guint kept = 0;
 
   g_return_val_if_fail (id > 0 && version > 0, NULL);
 
   if (!can_rebuild (sent))
     return NULL;
-  record = si_wire_record_copy (sent);
-  record->id = id;
-  record->version = version;
-  record->deleted = FALSE;
-  record->pinned = sent->pinned ? TRUE : FALSE;
-  /* What reading the request made of it (_si_wire_uid_check(), the tag list as a set): what the
-   * server stored, and what a full result would have said. */
-  g_free (record->uid);
-  record->uid = g_ascii_strdown (sent->uid, -1);
-  if (record->title == NULL)
-    record->title = g_strdup ("");
-  if (record->body == NULL)
-    record->body = g_strdup ("");
-  tags = g_array_sized_new (FALSE, FALSE, sizeof (gint64), sent->tags != NULL ? sent->tags->len : 0);
-  for (guint i = 0; sent->tags != NULL && i < sent->tags->len; i++)
+  /* In place, without copying the text: what reading the request made of it
+   * (_si_wire_uid_check(), the tag list as a set), i.e. what the server stored and what a full
+   * result would have said. */
+  sent->id = id;
+  sent->version = version;
+  sent->deleted = FALSE;
+  sent->pinned = sent->pinned ? TRUE : FALSE;
+  for (char *c = sent->uid; *c != '\0'; c++)
+    *c = g_ascii_tolower (*c);
+  if (sent->title == NULL)
+    sent->title = g_strdup ("");
+  if (sent->body == NULL)
+    sent->body = g_strdup ("");
+  if (sent->tags == NULL)
+    sent->tags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < sent->tags->len; i++)
     {
       gint64 tag = g_array_index (sent->tags, gint64, i);
       gboolean seen = FALSE;
 
-      for (guint j = 0; j < tags->len && !seen; j++)
-        seen = g_array_index (tags, gint64, j) == tag;
+      for (guint j = 0; j < kept && !seen; j++)
+        seen = g_array_index (sent->tags, gint64, j) == tag;
       if (!seen)
-        g_array_append_val (tags, tag);
+        g_array_index (sent->tags, gint64, kept++) = tag;
     }
-  g_clear_pointer (&record->tags, g_array_unref);
-  record->tags = tags;
+  g_array_set_size (sent->tags, kept);
+  return sent;
+}
+
+SiWireRecord *
+_si_wire_batch_slim_take (GPtrArray *sent,
+                          guint      index,
+                          gint64     id,
+                          gint64     version)
+{
+  /* _si_wire_batch_slim_allowed() said it can be rebuilt. */
+  SiWireRecord *record = si_wire_record_rebuild (sent->pdata[index], id, version);
+
+  if (record != NULL)
+    sent->pdata[index] = NULL;
   return record;
 }
 

@@ -97,5 +97,10 @@ gboolean       _si_wire_batch_slim_allowed    (guint                index,
                                                SiWireCollection     collection,
                                                GPtrArray           *sent,
                                                GError             **error);
+/* The record of slim result @index: @sent's element, taken (set to NULL) and rebuilt. */
+SiWireRecord  *_si_wire_batch_slim_take       (GPtrArray           *sent,
+                                               guint                index,
+                                               gint64               id,
+                                               gint64               version);
 
 G_END_DECLS

@@ -801,7 +801,7 @@ read_result (Reader            *r,
           !get_int (&id, "id", TRUE, 1, &record_id, NULL, result_error) ||
           !get_int (&version, "version", TRUE, 1, &record_version, NULL, result_error))
         goto out;
-      decoded = si_wire_record_rebuild (g_ptr_array_index (sent, index), record_id, record_version);
+      decoded = _si_wire_batch_slim_take (sent, index, record_id, record_version);
     }
   if (err.kind != V_ABSENT)
     {

@@ -330,17 +330,18 @@ gboolean           si_wire_prefer_return_minimal    (const char         *prefer)
  * result says all of it. Only ideas: a tag's name may have been normalised. */
 gboolean           si_wire_record_is_as_sent        (const SiWireRecord *stored,
                                                      const SiWireRecord *sent);
-/* The record a slim result of id @id and version @version stands for, rebuilt from @sent (the
- * operation's record as the client sent it): what the server read of it (the uid in lower
- * case, a repeated tag id once) with @id and @version. NULL when it cannot be rebuilt (not an
- * idea, or no uid). */
-SiWireRecord      *si_wire_record_rebuild           (const SiWireRecord *sent,
+/* The record a slim result of id @id and version @version stands for, rebuilt in place from
+ * @sent (the operation's record as the client sent it; its text is not copied): what the
+ * server read of it (the uid in lower case, a repeated tag id once) with @id and @version, and
+ * @sent itself. NULL, and @sent untouched, when it cannot be rebuilt (not an idea, or no uid). */
+SiWireRecord      *si_wire_record_rebuild           (SiWireRecord       *sent,
                                                      gint64              id,
                                                      gint64              version);
 /* As si_wire_batch_response_from_json(); @sent (may be NULL: the client did not ask for slim
  * results) holds, for each operation, the record it sent (element-type SiWireRecord, NULL for
- * none), from which a slim result's record is rebuilt (si_wire_record_rebuild()). A slim
- * result where none may be is an error. */
+ * none). A slim result's record is rebuilt from its element (si_wire_record_rebuild()), which
+ * it takes: the element is set to NULL, also when a later result makes the answer invalid.
+ * A slim result where none may be is an error. */
 GPtrArray         *si_wire_batch_response_from_json_sent (JsonNode  *node,
                                                           GArray    *collections,
                                                           GPtrArray *sent,
