@@ -97,6 +97,26 @@ same_record (const SiWireRecord *a,
     g_error ("the paths decode different records");
 }
 
+/* What a client sent with the operations on @collections: a record of each (uid in capitals,
+ * a repeated tag id: what the rebuild reads as the server did). */
+static GPtrArray *
+sent_records (GArray *collections)
+{
+  GPtrArray *sent = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_record_free);
+
+  for (guint i = 0; i < collections->len; i++)
+    {
+      SiWireRecord *record = si_wire_record_new ((SiWireCollection) g_array_index (collections, int, i));
+      gint64 tags[] = { 3, 1, 3 };
+
+      record->uid = g_strdup ("0190C0DE-0000-7000-8000-00000000000A");
+      if (record->tags != NULL)
+        g_array_append_vals (record->tags, tags, G_N_ELEMENTS (tags));
+      g_ptr_array_add (sent, record);
+    }
+  return sent;
+}
+
 /* The streaming reader against the tree path (@node: si_wire_parse()'s, or NULL). */
 static void
 check_reader (const char *data,
@@ -123,6 +143,8 @@ check_reader (const char *data,
       for (guint i = 0; i < tree->records->len; i++)
         same_record (g_ptr_array_index (tree->records, i), g_ptr_array_index (read->records, i));
     }
+  /* A client that did not ask for slim results, and one that did (the records it sent). */
+  for (guint asked = 0; asked < 2; asked++)
   {
     g_autoptr(GError) tree_error = parse_error ? g_error_copy (parse_error) : NULL;
     g_autoptr(GError) read_error = NULL;
@@ -130,11 +152,14 @@ check_reader (const char *data,
     g_autoptr(GPtrArray) read = NULL;
     g_autoptr(GArray) tree_changes = NULL;
     g_autoptr(GArray) read_changes = NULL;
+    /* Each reader with its own: a slim result takes the record sent. */
+    g_autoptr(GPtrArray) tree_sent = asked ? sent_records (collections) : NULL;
+    g_autoptr(GPtrArray) read_sent = asked ? sent_records (collections) : NULL;
 
-    if (node != NULL && (tree = si_wire_batch_response_from_json (node, collections, &tree_error)) != NULL &&
+    if (node != NULL && (tree = si_wire_batch_response_from_json_sent (node, collections, tree_sent, &tree_error)) != NULL &&
         (tree_changes = si_wire_batch_response_changes_from_json (node, tree->len, &tree_error)) == NULL)
       g_clear_pointer (&tree, g_ptr_array_unref);
-    read = si_wire_read_batch_response (data, size, collections, &read_changes, &read_error);
+    read = si_wire_read_batch_response_sent (data, size, collections, read_sent, &read_changes, &read_error);
     if (both_took (tree != NULL, tree_error, read != NULL, read_error, "batch response"))
       {
         if (tree->len != read->len || tree_changes->len != read_changes->len ||

@@ -161,11 +161,30 @@ check_page (const char       *text,
     assert_records_equal (g_ptr_array_index (tree->records, i), g_ptr_array_index (read->records, i), text);
 }
 
+/* The records a client sent with the operations of three_collections(): an idea, a tag, an idea. */
+static GPtrArray *
+sent_records (void)
+{
+  GPtrArray *sent = g_ptr_array_new_with_free_func ((GDestroyNotify) si_wire_record_free);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      SiWireRecord *record = si_wire_record_new (i == 1 ? SI_WIRE_COLLECTION_TAGS : SI_WIRE_COLLECTION_IDEAS);
+
+      record->uid = g_strdup ("0190c0de-0000-7000-8000-00000000000A");
+      record->created_at = 1700000000000;
+      record->updated_at = 1700000000001;
+      g_ptr_array_add (sent, record);
+    }
+  return sent;
+}
+
 static void
 check_batch_response (const char *text,
                       gsize       length,
                       TextKind    kind,
                       GArray     *collections,
+                      GPtrArray  *sent,
                       gboolean    with_changes)
 {
   g_autoptr(GError) tree_error = NULL;
@@ -176,12 +195,16 @@ check_batch_response (const char *text,
   g_autoptr(GArray) tree_changes = NULL;
   g_autoptr(GArray) read_changes = NULL;
 
-  if (node != NULL && (tree = si_wire_batch_response_from_json (node, collections, &tree_error)) != NULL &&
+  g_autoptr(GPtrArray) tree_sent = sent != NULL ? sent_records () : NULL;
+  g_autoptr(GPtrArray) read_sent = sent != NULL ? sent_records () : NULL;
+
+  /* Each reader with its own records sent: a slim result takes its own. */
+  if (node != NULL && (tree = si_wire_batch_response_from_json_sent (node, collections, tree_sent, &tree_error)) != NULL &&
       with_changes &&
       (tree_changes = si_wire_batch_response_changes_from_json (node, tree->len, &tree_error)) == NULL)
     g_clear_pointer (&tree, g_ptr_array_unref);
-  read = si_wire_read_batch_response (text, length, collections, with_changes ? &read_changes : NULL,
-                                      &read_error);
+  read = si_wire_read_batch_response_sent (text, length, collections, read_sent, with_changes ? &read_changes : NULL,
+                                           &read_error);
   if (outcome_settled (tree != NULL, tree_error, read != NULL, read_error, kind, "batch response", text))
     return;
   if (tree == NULL || read == NULL)
@@ -309,8 +332,12 @@ check_text_as (const char *text,
     check_page (text, length, kind, 0);
   if (as & AS_RESPONSE)
     {
-      check_batch_response (text, length, kind, collections, FALSE);
-      check_batch_response (text, length, kind, collections, TRUE);
+      g_autoptr(GPtrArray) sent = sent_records ();
+
+      /* A client that did not ask for slim results, and (without `changes`, to keep the
+       * count of checks) one that did. */
+      check_batch_response (text, length, kind, collections, NULL, TRUE);
+      check_batch_response (text, length, kind, collections, sent, FALSE);
     }
   if (as & AS_REQUEST)
     {
@@ -567,6 +594,15 @@ wrap_result (const char *record,
                                "{\"status\":201,\"record\":%s}],\"changes\":[[1,2],[4,4]]}", record, record);
 }
 
+/* A slim result first (of an idea sent: sent_records()), then a full one and a failure. */
+static void
+wrap_slim (const char *result,
+           GString    *out)
+{
+  g_string_append_printf (out, "{\"results\":[%s,{\"status\":404,\"error\":\"not_found\",\"message\":\"m\"},"
+                               "{\"status\":201,\"id\":8,\"version\":9}],\"changes\":[[7,7],[9,9]]}", result);
+}
+
 static void
 wrap_op (const char *op,
          GString    *out)
@@ -758,6 +794,13 @@ test_every_field (void)
 
     for (guint f = 0; f < G_N_ELEMENTS (result_fields); f++)
       check_member_variants (result, result_fields[f], wrap_op, AS_ALL);
+    {
+      static const char * const slim = "{\"status\":201,\"id\":5,\"version\":7}";
+      static const char * const slim_fields[] = { "status", "id", "version", "record", "error", "other" };
+
+      for (guint f = 0; f < G_N_ELEMENTS (slim_fields); f++)
+        check_member_variants (slim, slim_fields[f], wrap_slim, AS_RESPONSE);
+    }
     for (guint f = 0; f < G_N_ELEMENTS (envelope_fields); f++)
       check_member_variants (envelope, envelope_fields[f], wrap_alone, AS_ALL);
   }

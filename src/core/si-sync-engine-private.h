@@ -92,6 +92,7 @@ typedef struct {
   GArray       *unrecorded_changes;
   GSource      *record_source;
   gboolean      server_failed; /* an operation of a batch failed with a 5xx */
+  gboolean      asked_slim;    /* the batch in flight asked for slim results */
   /* where the time goes (µs), for the debug output */
   gint64        sent_at;
   gint64        us_waiting;
@@ -144,11 +145,13 @@ void    _si_sync_engine_send_request_raw (GTask         *task,
                                           ResponseFunc   func,
                                           RawResponseFunc raw_func);
 /* @method @path with ready JSON text @body (taken); a 200 answer goes to @raw_func unparsed,
- * any other to @func. */
+ * any other to @func. @prefer: a `Prefer` header's value (RFC 7240), or NULL. The message
+ * sent, NULL when the run has ended. */
 SoupMessage *_si_sync_engine_send_request_read (GTask   *task,
                                            const char   *method,
                                            const char   *path,
                                            GString      *body,
+                                           const char   *prefer,
                                            ResponseFunc  func,
                                            RawResponseFunc raw_func);
 void    _si_sync_engine_unexpected       (GTask         *task,

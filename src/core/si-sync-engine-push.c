@@ -268,6 +268,15 @@ pushed_batch_flush (SiSyncEngine  *self,
   return TRUE;
 }
 
+/* Whether @record (a 2xx result's) holds what @op sent. An operation without its record
+ * (a POST or PUT) lent it to its slim result, which is that record (on_batch_body()). */
+static gboolean
+same_as_sent (PushOp       *op,
+              SiWireRecord *record)
+{
+  return op->record == NULL || si_wire_record_content_equal (record, op->record);
+}
+
 /* Whether the answer says the server took @op as sent: then handle_result() records it as
  * pushed, and nothing else. */
 static gboolean
@@ -279,8 +288,7 @@ took_as_sent (PushOp       *op,
     return FALSE;
   if (op->method == SI_WIRE_METHOD_POST && record->deleted)
     return FALSE;
-  if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK &&
-      !si_wire_record_content_equal (record, op->record))
+  if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK && !same_as_sent (op, record))
     return FALSE;
   return TRUE;
 }
@@ -316,8 +324,7 @@ handle_result (SiSyncEngine   *self,
           add_retry (run, op);
           return TRUE;
         }
-      if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK &&
-          !si_wire_record_content_equal (record, op->record))
+      if (op->method == SI_WIRE_METHOD_POST && status == SOUP_STATUS_OK && !same_as_sent (op, record))
         /* The create had happened already (a lost response) and the record changed since. */
         return take_current (self, run, op, record, error);
 
@@ -593,6 +600,7 @@ on_batch_body (GTask  *task,
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GArray) collections = g_array_sized_new (FALSE, FALSE, sizeof (int), run->ops->len);
+  g_autoptr(GPtrArray) sent = run->asked_slim ? g_ptr_array_sized_new (run->ops->len) : NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GArray) changes = NULL;
   g_autoptr(GPtrArray) ops = NULL;
@@ -608,11 +616,21 @@ on_batch_body (GTask  *task,
       PushOp *op = g_ptr_array_index (run->ops, i);
       int wire = si_collection_get_wire (op->collection);
       g_array_append_val (collections, wire);
+      /* A slim result's record is the one sent, rebuilt in place (si_wire_record_rebuild()):
+       * lent to the reader, which keeps those it rebuilds. */
+      if (sent != NULL)
+        g_ptr_array_add (sent, op->method != SI_WIRE_METHOD_DELETE ? g_steal_pointer (&op->record) : NULL);
     }
   /* Which change numbers the batch took (a server that says): with the versions recorded
    * below, the cursor moves past them, so the next pull does not bring them back. */
-  results = si_wire_read_batch_response (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), collections,
-                                         self->server_reports_changes && !run->legacy ? &changes : NULL, &error);
+  results = si_wire_read_batch_response_sent (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), collections,
+                                              sent, self->server_reports_changes && !run->legacy ? &changes : NULL,
+                                              &error);
+  /* What was not taken goes back; an operation whose record became its slim result's is left
+   * without (same_as_sent()). */
+  for (guint i = 0; sent != NULL && i < sent->len; i++)
+    if (g_ptr_array_index (sent, i) != NULL)
+      ((PushOp *) g_ptr_array_index (run->ops, i))->record = g_steal_pointer (&sent->pdata[i]);
   if (results == NULL || results->len != run->ops->len)
     {
       _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
@@ -921,6 +939,15 @@ prefetch_batch (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Whether a batch asks for slim results (`Prefer: return=minimal`): always, but for the tests
+ * that compare them with full ones (SAVEIDEA_SYNC_TEST_FULL_ANSWERS=1). A server from before
+ * them ignores the header and answers in full, which is read as ever. */
+static gboolean
+asks_slim (void)
+{
+  return g_strcmp0 (g_getenv ("SAVEIDEA_SYNC_TEST_FULL_ANSWERS"), "1") != 0;
+}
+
 /* Sends a batch; once its request is written out, the answer before it (if it waits) is
  * recorded and the next batch taken ahead (request_written_cb()). */
 static void
@@ -931,7 +958,9 @@ send_batch (GTask   *task,
   SoupMessage *msg;
 
   stop_prefetch (run);
-  msg = _si_sync_engine_send_request_read (task, SOUP_METHOD_POST, "batch", body, on_batch, on_batch_body);
+  run->asked_slim = asks_slim ();
+  msg = _si_sync_engine_send_request_read (task, SOUP_METHOD_POST, "batch", body,
+                                           run->asked_slim ? SI_WIRE_PREFER_MINIMAL : NULL, on_batch, on_batch_body);
   if (msg == NULL || run->ended)
     return;
   g_signal_connect_data (msg, "wrote-body", G_CALLBACK (request_written_cb), g_object_ref (task),

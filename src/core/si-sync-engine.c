@@ -330,6 +330,7 @@ new_message (SiSyncEngine  *self,
              const char    *path,
              GBytes        *body,
              gint64         if_match,
+             const char    *prefer,
              GError       **error)
 {
   g_autofree char *url = g_strconcat (self->server_url, API, path, NULL);
@@ -349,12 +350,15 @@ new_message (SiSyncEngine  *self,
       g_autofree char *etag = si_wire_etag_format (if_match);
       soup_message_headers_replace (soup_message_get_request_headers (msg), "If-Match", etag);
     }
+  if (prefer != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), SI_WIRE_PREFER_HEADER, prefer);
   if (body != NULL)
     soup_message_set_request_body_from_bytes (msg, "application/json", body);
   return msg;
 }
 static SoupMessage *send_request (GTask *task, const char *method, const char *path, GBytes *body,
-                          gint64 if_match, ResponseFunc func, RawResponseFunc raw_func);
+                                  gint64 if_match, const char *prefer, ResponseFunc func,
+                                  RawResponseFunc raw_func);
 
 void
 _si_sync_engine_send_request (GTask        *task,
@@ -373,7 +377,7 @@ _si_sync_engine_send_request (GTask        *task,
 
       bytes = g_bytes_new_take (text, length);
     }
-  send_request (task, method, path, bytes, if_match, func, NULL);
+  send_request (task, method, path, bytes, if_match, NULL, func, NULL);
 }
 
 void
@@ -386,7 +390,7 @@ _si_sync_engine_send_request_text (GTask        *task,
 {
   g_autoptr(GBytes) bytes = g_string_free_to_bytes (body);
 
-  send_request (task, method, path, bytes, if_match, func, NULL);
+  send_request (task, method, path, bytes, if_match, NULL, func, NULL);
 }
 
 void
@@ -395,7 +399,7 @@ _si_sync_engine_send_request_raw (GTask           *task,
                                   ResponseFunc     func,
                                   RawResponseFunc  raw_func)
 {
-  send_request (task, SOUP_METHOD_GET, path, NULL, -1, func, raw_func);
+  send_request (task, SOUP_METHOD_GET, path, NULL, -1, NULL, func, raw_func);
 }
 
 SoupMessage *
@@ -403,12 +407,13 @@ _si_sync_engine_send_request_read (GTask           *task,
                                    const char      *method,
                                    const char      *path,
                                    GString         *body,
+                                   const char      *prefer,
                                    ResponseFunc     func,
                                    RawResponseFunc  raw_func)
 {
   g_autoptr(GBytes) bytes = g_string_free_to_bytes (body);
 
-  return send_request (task, method, path, bytes, -1, func, raw_func);
+  return send_request (task, method, path, bytes, -1, prefer, func, raw_func);
 }
 
 /* The message sent (the request holds it until its answer is in), NULL when none could be made
@@ -419,6 +424,7 @@ send_request (GTask           *task,
               const char      *path,
               GBytes          *body,
               gint64           if_match,
+              const char      *prefer,
               ResponseFunc     func,
               RawResponseFunc  raw_func)
 {
@@ -431,7 +437,7 @@ send_request (GTask           *task,
   req->task = g_object_ref (task);
   req->func = func;
   req->raw_func = raw_func;
-  req->msg = new_message (self, method, path, body, if_match, &error);
+  req->msg = new_message (self, method, path, body, if_match, prefer, &error);
   if (req->msg == NULL)
     {
       _si_sync_engine_run_finish (task, error);
@@ -513,7 +519,7 @@ _si_sync_engine_call_async (SiSyncEngine        *self,
       g_task_return_new_error (task, SI_SYNC_ERROR, SI_SYNC_ERROR_NEEDS_LOGIN, "%s", _("Log in to sync."));
       return;
     }
-  if (!(call->msg = new_message (self, method, path, NULL, if_match, &error)))
+  if (!(call->msg = new_message (self, method, path, NULL, if_match, NULL, &error)))
     {
       g_task_return_error (task, error);
       return;

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "si-wire-private.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -294,7 +296,14 @@ si_wire_batch_response_to_json_with_changes (GPtrArray *results,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "status");
       json_builder_add_int_value (builder, result->status);
-      if (result->record != NULL)
+      if (result->record != NULL && result->slim)
+        {
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_int_value (builder, result->record->id);
+          json_builder_set_member_name (builder, "version");
+          json_builder_add_int_value (builder, result->record->version);
+        }
+      else if (result->record != NULL)
         {
           json_builder_set_member_name (builder, "record");
           si_wire_record_build (result->record, SI_WIRE_MODE_RESPONSE, builder);
@@ -447,6 +456,15 @@ si_wire_batch_response_from_json (JsonNode  *node,
                                   GArray    *collections,
                                   GError   **error)
 {
+  return si_wire_batch_response_from_json_sent (node, collections, NULL, error);
+}
+
+GPtrArray *
+si_wire_batch_response_from_json_sent (JsonNode  *node,
+                                       GArray    *collections,
+                                       GPtrArray *sent,
+                                       GError   **error)
+{
   g_autoptr(GPtrArray) results = NULL;
   JsonNode *member;
   JsonArray *array;
@@ -509,6 +527,17 @@ si_wire_batch_response_from_json (JsonNode  *node,
           if (record == NULL)
             return NULL;
         }
+      else if (json_object_has_member (object, "id") || json_object_has_member (object, "version"))
+        {
+          /* A slim result: the record is the one sent, with what the server set. */
+          gint64 id = 0, version = 0;
+
+          if (!_si_wire_batch_slim_allowed (i, status, collection, sent, error) ||
+              !_si_wire_get_int (object, "id", TRUE, 1, &id, NULL, error) ||
+              !_si_wire_get_int (object, "version", TRUE, 1, &version, NULL, error))
+            return NULL;
+          record = _si_wire_batch_slim_take (sent, i, id, version);
+        }
       if (json_object_has_member (object, "error"))
         {
           problem = _si_wire_problem_from_object (object, collection, error);
@@ -520,4 +549,162 @@ si_wire_batch_response_from_json (JsonNode  *node,
                                                           g_steal_pointer (&problem)));
     }
   return g_steal_pointer (&results);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* slim results */
+
+gboolean
+si_wire_prefer_return_minimal (const char *prefer)
+{
+  g_auto(GStrv) items = NULL;
+
+  if (prefer == NULL)
+    return FALSE;
+  /* RFC 7240: preferences separated by commas, each `token [= word] *( ; parameter )`; names
+   * are case-insensitive. A quoted "minimal" is the same word. */
+  items = g_strsplit (prefer, ",", -1);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      char *item = items[i];
+      char *semicolon = strchr (item, ';');
+      char *equals;
+      char *value;
+      gsize length;
+
+      if (semicolon != NULL)
+        *semicolon = '\0';
+      equals = strchr (item, '=');
+      if (equals == NULL)
+        continue;
+      *equals = '\0';
+      value = g_strstrip (equals + 1);
+      length = strlen (value);
+      if (length >= 2 && value[0] == '"' && value[length - 1] == '"')
+        {
+          value[length - 1] = '\0';
+          value++;
+        }
+      if (g_ascii_strcasecmp (g_strstrip (item), "return") == 0)
+        /* The first `return` counts (RFC 7240, section 2: a repeated preference is ignored). */
+        return g_ascii_strcasecmp (value, "minimal") == 0;
+    }
+  return FALSE;
+}
+
+static gboolean
+tags_equal (const GArray *a,
+            const GArray *b)
+{
+  guint na = a != NULL ? a->len : 0;
+  guint nb = b != NULL ? b->len : 0;
+
+  return na == nb && (na == 0 || memcmp (a->data, b->data, na * sizeof (gint64)) == 0);
+}
+
+gboolean
+si_wire_record_is_as_sent (const SiWireRecord *stored,
+                           const SiWireRecord *sent)
+{
+  g_return_val_if_fail (stored != NULL && sent != NULL, FALSE);
+
+  /* Every member a response carries but id and version: record_write()'s. */
+  return stored->collection == SI_WIRE_COLLECTION_IDEAS && sent->collection == SI_WIRE_COLLECTION_IDEAS &&
+         !stored->deleted && !sent->deleted &&
+         stored->uid != NULL && sent->uid != NULL && strcmp (stored->uid, sent->uid) == 0 &&
+         stored->created_at == sent->created_at && stored->updated_at == sent->updated_at &&
+         g_strcmp0 (stored->device, sent->device) == 0 &&
+         g_strcmp0 (stored->title, sent->title) == 0 && g_strcmp0 (stored->body, sent->body) == 0 &&
+         !stored->pinned == !sent->pinned && tags_equal (stored->tags, sent->tags);
+}
+
+static gboolean
+can_rebuild (const SiWireRecord *sent)
+{
+  return sent != NULL && sent->collection == SI_WIRE_COLLECTION_IDEAS && !sent->deleted && sent->uid != NULL;
+}
+
+SiWireRecord *
+si_wire_record_rebuild (SiWireRecord *sent,
+                        gint64        id,
+                        gint64        version)
+{
+  guint kept = 0;
+
+  g_return_val_if_fail (id > 0 && version > 0, NULL);
+
+  if (!can_rebuild (sent))
+    return NULL;
+  /* In place, without copying the text: what reading the request made of it
+   * (_si_wire_uid_check(), the tag list as a set), i.e. what the server stored and what a full
+   * result would have said. */
+  sent->id = id;
+  sent->version = version;
+  sent->deleted = FALSE;
+  sent->pinned = sent->pinned ? TRUE : FALSE;
+  for (char *c = sent->uid; *c != '\0'; c++)
+    *c = g_ascii_tolower (*c);
+  if (sent->title == NULL)
+    sent->title = g_strdup ("");
+  if (sent->body == NULL)
+    sent->body = g_strdup ("");
+  if (sent->tags == NULL)
+    sent->tags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < sent->tags->len; i++)
+    {
+      gint64 tag = g_array_index (sent->tags, gint64, i);
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < kept && !seen; j++)
+        seen = g_array_index (sent->tags, gint64, j) == tag;
+      if (!seen)
+        g_array_index (sent->tags, gint64, kept++) = tag;
+    }
+  g_array_set_size (sent->tags, kept);
+  return sent;
+}
+
+SiWireRecord *
+_si_wire_batch_slim_take (GPtrArray *sent,
+                          guint      index,
+                          gint64     id,
+                          gint64     version)
+{
+  /* _si_wire_batch_slim_allowed() said it can be rebuilt. */
+  SiWireRecord *record = si_wire_record_rebuild (sent->pdata[index], id, version);
+
+  if (record != NULL)
+    sent->pdata[index] = NULL;
+  return record;
+}
+
+gboolean
+_si_wire_batch_slim_allowed (guint              index,
+                             gint64             status,
+                             SiWireCollection   collection,
+                             GPtrArray         *sent,
+                             GError           **error)
+{
+  if (sent == NULL)
+    {
+      g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
+                   "Result %u leaves its record out, which was not asked for", index);
+      return FALSE;
+    }
+  if (status < 200 || status > 299)
+    {
+      g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
+                   "Result %u leaves its record out with status %" G_GINT64_FORMAT ", not a success",
+                   index, status);
+      return FALSE;
+    }
+  if (index >= sent->len || collection != SI_WIRE_COLLECTION_IDEAS ||
+      !can_rebuild (g_ptr_array_index (sent, index)))
+    {
+      g_set_error (error, SI_WIRE_ERROR, SI_WIRE_ERROR_INVALID_FIELD,
+                   "Result %u leaves out a record that was not sent as it is (only a created or updated idea may be left out)",
+                   index);
+      return FALSE;
+    }
+  return TRUE;
 }

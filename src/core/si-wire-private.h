@@ -89,4 +89,18 @@ gboolean _si_wire_uid_check      (char       **uid,
 gboolean _si_wire_device_check   (const char  *device,
                                   GError     **error);
 
+/* A batch result that leaves its record out (it has `id` or `version` and no `record`): whether
+ * result @index (status @status, of an operation on @collection) may, with @sent as in
+ * si_wire_batch_response_from_json_sent(); both readers check this before `id` and `version`. */
+gboolean       _si_wire_batch_slim_allowed    (guint                index,
+                                               gint64               status,
+                                               SiWireCollection     collection,
+                                               GPtrArray           *sent,
+                                               GError             **error);
+/* The record of slim result @index: @sent's element, taken (set to NULL) and rebuilt. */
+SiWireRecord  *_si_wire_batch_slim_take       (GPtrArray           *sent,
+                                               guint                index,
+                                               gint64               id,
+                                               gint64               version);
+
 G_END_DECLS

@@ -817,9 +817,10 @@ static SiWireBatchResult *
 read_result (Reader            *r,
              guint              index,
              SiWireCollection   collection,
+             GPtrArray         *sent,
              GError           **result_error)
 {
-  Val status = { 0 }, err = { 0 }, message = { 0 };
+  Val status = { 0 }, err = { 0 }, message = { 0 }, id = { 0 }, version = { 0 };
   Slots record = { 0 }, current = { 0 };
   gboolean has_record = FALSE, has_current = FALSE;
   g_autoptr(SiWireRecord) decoded = NULL;
@@ -847,6 +848,10 @@ read_result (Reader            *r,
         read_value (r, &err);
       else if (name_is (name, n, "message"))
         read_value (r, &message);
+      else if (name_is (name, n, "id"))
+        read_value (r, &id);
+      else if (name_is (name, n, "version"))
+        read_value (r, &version);
       else if (name_is (name, n, "record"))
         {
           slots_clear (&record);
@@ -877,6 +882,17 @@ read_result (Reader            *r,
   if (has_record &&
       (decoded = record_from_slots (&record, collection, SI_WIRE_MODE_RESPONSE, result_error)) == NULL)
     goto out;
+  if (!has_record && (id.kind != V_ABSENT || version.kind != V_ABSENT))
+    {
+      /* A slim result: the record is the one sent, with what the server set. */
+      gint64 record_id = 0, record_version = 0;
+
+      if (!_si_wire_batch_slim_allowed (index, code, collection, sent, result_error) ||
+          !get_int (&id, "id", TRUE, 1, &record_id, NULL, result_error) ||
+          !get_int (&version, "version", TRUE, 1, &record_version, NULL, result_error))
+        goto out;
+      decoded = _si_wire_batch_slim_take (sent, index, record_id, record_version);
+    }
   if (err.kind != V_ABSENT)
     {
       problem = g_new0 (SiWireProblem, 1);
@@ -896,6 +912,8 @@ out:
   val_clear (&status);
   val_clear (&err);
   val_clear (&message);
+  val_clear (&id);
+  val_clear (&version);
   slots_clear (&record);
   slots_clear (&current);
   return result;
@@ -907,6 +925,17 @@ si_wire_read_batch_response (const char  *data,
                              GArray      *collections,
                              GArray     **out_changes,
                              GError     **error)
+{
+  return si_wire_read_batch_response_sent (data, length, collections, NULL, out_changes, error);
+}
+
+GPtrArray *
+si_wire_read_batch_response_sent (const char  *data,
+                                  gsize        length,
+                                  GArray      *collections,
+                                  GPtrArray   *sent,
+                                  GArray     **out_changes,
+                                  GError     **error)
 {
   Reader r;
   g_autoptr(GPtrArray) results = NULL;
@@ -946,7 +975,7 @@ si_wire_read_batch_response (const char  *data,
 
               if (results_error == NULL && n_results < collections->len)
                 collection = (SiWireCollection) g_array_index (collections, int, n_results);
-              result = read_result (&r, n_results, collection, &results_error);
+              result = read_result (&r, n_results, collection, sent, &results_error);
               if (result != NULL)
                 g_ptr_array_add (results, result);
             }

@@ -47,6 +47,14 @@ GPtrArray    *si_wire_read_batch_response  (const char        *data,
                                             GArray            *collections,
                                             GArray           **out_changes,
                                             GError           **error);
+/* The same with slim results allowed where @sent (may be NULL) says what was sent:
+ * si_wire_batch_response_from_json_sent(). */
+GPtrArray    *si_wire_read_batch_response_sent (const char     *data,
+                                                gsize           length,
+                                                GArray         *collections,
+                                                GPtrArray      *sent,
+                                                GArray        **out_changes,
+                                                GError        **error);
 
 /* As si_wire_parse() + si_wire_batch_request_from_json(), and each POST or PUT operation's
  * record decoded as si_wire_record_from_json() in %SI_WIRE_MODE_REQUEST would: into the

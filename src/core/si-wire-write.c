@@ -476,7 +476,9 @@ si_wire_batch_response_to_text (GPtrArray *results,
       SiWireBatchResult *result = g_ptr_array_index (results, i);
 
       guess += 16;
-      if (result->record != NULL)
+      if (result->record != NULL && result->slim)
+        guess += 40;
+      else if (result->record != NULL)
         guess += record_size_guess (result->record);
       if (result->problem != NULL)
         guess += 128 + (result->problem->current ? record_size_guess (result->problem->current) : 0);
@@ -495,7 +497,17 @@ si_wire_batch_response_to_text (GPtrArray *results,
       g_string_append_c (out, '{');
       MEMBER (out, "status");
       si_wire_write_int (out, result->status);
-      if (result->record != NULL)
+      if (result->record != NULL && result->slim)
+        {
+          /* What the client cannot know of the record it sent (docs/protocol.md). */
+          g_string_append_c (out, ',');
+          MEMBER (out, "id");
+          si_wire_write_int (out, result->record->id);
+          g_string_append_c (out, ',');
+          MEMBER (out, "version");
+          si_wire_write_int (out, result->record->version);
+        }
+      else if (result->record != NULL)
         {
           g_string_append_c (out, ',');
           MEMBER (out, "record");

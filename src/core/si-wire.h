@@ -293,11 +293,14 @@ JsonNode      *si_wire_batch_request_to_json   (GPtrArray  *ops);
  *   412, 428, ...)
  * @record: (nullable): for a 2xx, the record as stored
  * @problem: (nullable): otherwise, the error (its @current set for 412 and name_taken)
+ * @slim: a server's answer to a client that asked for slim results: @record is written as its
+ *   `id` and `version` alone (set only where si_wire_record_is_as_sent() holds)
  */
 typedef struct {
   guint          status;
   SiWireRecord  *record;
   SiWireProblem *problem;
+  gboolean       slim;
 } SiWireBatchResult;
 
 /* Takes ownership of @record and @problem. */
@@ -312,6 +315,37 @@ JsonNode          *si_wire_batch_response_to_json   (GPtrArray  *results);
 GPtrArray         *si_wire_batch_response_from_json (JsonNode   *node,
                                                      GArray     *collections,
                                                      GError    **error);
+
+/* Slim batch results (docs/protocol.md, `POST /api/v1/batch`, "Slim results"): a client asks
+ * with `Prefer: return=minimal` (RFC 7240) and a server that does answers
+ * `Preference-Applied: return=minimal`. */
+#define SI_WIRE_PREFER_HEADER "Prefer"
+#define SI_WIRE_PREFERENCE_APPLIED_HEADER "Preference-Applied"
+#define SI_WIRE_PREFER_MINIMAL "return=minimal"
+
+/* Whether a request's `Prefer` header value(s) (NULL: none) ask for `return=minimal`. */
+gboolean           si_wire_prefer_return_minimal    (const char         *prefer);
+/* Whether @stored (a record as stored and answered) is @sent (the operation's record as the
+ * server read it) plus what only the server sets (id, version, deleted false): then a slim
+ * result says all of it. Only ideas: a tag's name may have been normalised. */
+gboolean           si_wire_record_is_as_sent        (const SiWireRecord *stored,
+                                                     const SiWireRecord *sent);
+/* The record a slim result of id @id and version @version stands for, rebuilt in place from
+ * @sent (the operation's record as the client sent it; its text is not copied): what the
+ * server read of it (the uid in lower case, a repeated tag id once) with @id and @version, and
+ * @sent itself. NULL, and @sent untouched, when it cannot be rebuilt (not an idea, or no uid). */
+SiWireRecord      *si_wire_record_rebuild           (SiWireRecord       *sent,
+                                                     gint64              id,
+                                                     gint64              version);
+/* As si_wire_batch_response_from_json(); @sent (may be NULL: the client did not ask for slim
+ * results) holds, for each operation, the record it sent (element-type SiWireRecord, NULL for
+ * none). A slim result's record is rebuilt from its element (si_wire_record_rebuild()), which
+ * it takes: the element is set to NULL, also when a later result makes the answer invalid.
+ * A slim result where none may be is an error. */
+GPtrArray         *si_wire_batch_response_from_json_sent (JsonNode  *node,
+                                                          GArray    *collections,
+                                                          GPtrArray *sent,
+                                                          GError   **error);
 
 /**
  * SiWireChangeRange:

@@ -81,6 +81,7 @@ struct _Request
   gint64             limit;
   char              *token;       /* the bearer token, if well formed */
   GBytes            *body;        /* a JSON request body, size and type checked */
+  gboolean           prefer_minimal;  /* a batch: `Prefer: return=minimal` (slim results) */
 
   /* run on a worker thread with a connection; then done on the main loop */
   void             (*run)  (Request *request, SiServerStorage *storage);
@@ -175,5 +176,6 @@ void           _si_server_api_run               (Request            *request,
  * unless the hidden environment variable SAVEIDEA_SERVER_TEST_NO_CHANGES=1 makes it a server
  * from before the feature, for tests. */
 gboolean       _si_server_reports_changes       (void);
+gboolean       _si_server_answers_slim          (void);
 
 G_END_DECLS

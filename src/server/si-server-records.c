@@ -150,6 +150,7 @@ batch_run (Request         *request,
   g_autoptr(GArray) own = NULL;
   g_autoptr(GArray) changes = NULL;
   gboolean too_many = FALSE;
+  gboolean slim = request->prefer_minimal && _si_server_answers_slim ();
 
   /* Straight from the text (si-wire-read.c): each operation's record decoded, or the reason
    * it is not valid, for a 400 of that operation alone. */
@@ -210,6 +211,12 @@ batch_run (Request         *request,
            (op->method == SI_WIRE_METHOD_DELETE && status == SOUP_STATUS_OK && changed)))
         g_array_append_val (own, record->version);
       g_ptr_array_add (results, si_wire_batch_result_new (status, record, problem));
+      /* Slim: a created or updated record stored as it was sent says only its id and version
+       * (a repeated create's record may be another device's, a tombstone or a normalised tag
+       * name is not what was sent: those in full). */
+      if (slim && record != NULL && op->decoded != NULL && op->method != SI_WIRE_METHOD_DELETE &&
+          status >= 200 && status < 300 && si_wire_record_is_as_sent (record, op->decoded))
+        ((SiWireBatchResult *) g_ptr_array_index (results, results->len - 1))->slim = TRUE;
       if (status == SOUP_STATUS_SERVICE_UNAVAILABLE)
         {
           si_server_storage_rollback (storage);
@@ -226,6 +233,8 @@ batch_run (Request         *request,
 
   if (_si_server_reports_changes ())
     changes = si_wire_change_ranges_from_versions (own);
+  if (slim)
+    _si_server_reply_set_header (&request->reply, SI_WIRE_PREFERENCE_APPLIED_HEADER, SI_WIRE_PREFER_MINIMAL);
   _si_server_respond_text (&request->reply, SOUP_STATUS_OK, si_wire_batch_response_to_text (results, changes));
 }
 
@@ -257,6 +266,18 @@ history_run (Request         *request,
     _si_server_respond_error (&request->reply, error, NULL, storage);
   else
     _si_server_respond_json (&request->reply, SOUP_STATUS_OK, node);
+}
+
+/* Whether the server answers `Prefer: return=minimal` (SAVEIDEA_SERVER_TEST_NO_MINIMAL=1 plays a
+ * server from before slim results, for the tests). */
+gboolean
+_si_server_answers_slim (void)
+{
+  static gsize answers = 0;
+
+  if (g_once_init_enter (&answers))
+    g_once_init_leave (&answers, g_strcmp0 (g_getenv ("SAVEIDEA_SERVER_TEST_NO_MINIMAL"), "1") == 0 ? 1 : 2);
+  return answers == 2;
 }
 
 gboolean

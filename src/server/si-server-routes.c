@@ -292,10 +292,13 @@ route (SiServer          *self,
         case KIND_UNDELETE:
           read_if_match (msg, &request->if_match, pending);
           break;
+        case KIND_BATCH:
+          request->prefer_minimal = si_wire_prefer_return_minimal (
+            soup_message_headers_get_list (soup_server_message_get_request_headers (msg), SI_WIRE_PREFER_HEADER));
+          break;
         case KIND_GET:
         case KIND_CREATE:
         case KIND_PURGE:
-        case KIND_BATCH:
         case KIND_LOGOUT:
         case KIND_LOGIN:
         default:
