@@ -330,9 +330,9 @@ handle_result (SiSyncEngine   *self,
 
       if (batch != NULL)
         {
+          /* A slim result's record is the one sent (same_as_sent()). */
           SiSyncPushed pushed = { op->id, op->generation, record->id, record->version, record,
-                                  op->record != NULL && !op->partial && si_wire_record_content_equal (record, op->record),
-                                  FALSE };
+                                  !op->partial && same_as_sent (op, record), FALSE };
 
           batch->table = table;
           g_array_append_val (batch->pushed, pushed);
