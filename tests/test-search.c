@@ -1043,10 +1043,10 @@ test_page_switch_per_connection (void)
 
     other_id = si_idea_get_id (written);
   }
-  g_assert_cmpint (query_int (other, "SELECT count (*) FROM search_pending WHERE id = 1"), ==, 1);
+  g_assert_cmpint (other_id, ==, 1);
   g_assert_cmpint (query_int (other, "SELECT n FROM idea_count"), ==, count + 1);
   g_assert_cmpint (query_int (other, "SELECT count (*) FROM change_log WHERE collection = 'ideas' AND record_id = 1"), ==, 1);
-  g_assert_cmpint (other_id, ==, 1);
+  g_assert_cmpint (query_int (other, "SELECT count (*) FROM search_pending WHERE id = 1"), ==, 1);
   g_assert_true (_si_store_sync_end_page (store, &page, &error));
   g_assert_no_error (error);
 
