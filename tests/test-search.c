@@ -83,6 +83,58 @@ assert_indexes_sound (SiStore *store)
   g_assert_null (message);
 }
 
+/* One string of every entry of the search index @table ("term,id,column,offset ..."), read
+ * through an fts5vocab table in the temp schema. */
+static char *
+index_entries (SiStore    *store,
+               const char *schema,
+               const char *table)
+{
+  g_autofree char *create = g_strdup_printf ("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_%s USING fts5vocab (%s, %s, instance)",
+                                             table, schema, table);
+  g_autofree char *select = g_strdup_printf ("SELECT coalesce (group_concat (e, ' '), '') FROM (SELECT term || ',' || doc || ','"
+                                             " || col || ',' || offset AS e FROM temp.vocab_%s ORDER BY term, doc, col, offset)",
+                                             table);
+  sqlite3 *db = _si_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  char *entries;
+
+  g_assert_cmpint (sqlite3_exec (db, create, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, select, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  entries = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return entries;
+}
+
+/* Both search indexes hold exactly what indexing every idea afresh would: ideas_fts against
+ * its own 'rebuild' (rolled back), ideas_cjk against a new table filled from the ideas. For a
+ * notebook where no idea waits. */
+static void
+assert_index_exact (SiStore *store)
+{
+  sqlite3 *db = _si_store_get_db (store);
+  g_autofree char *fts = NULL, *fts_rebuilt = NULL, *cjk = NULL, *cjk_rebuilt = NULL;
+
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 0);
+  assert_indexes_sound (store);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  fts = index_entries (store, "main", "ideas_fts");
+  cjk = index_entries (store, "main", "ideas_cjk");
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild');"
+                                     "CREATE VIRTUAL TABLE temp.cjk_afresh USING fts5 (title, body, tag_names,"
+                                     " content = '', columnsize = 0, tokenize = 'ascii');"
+                                     "INSERT INTO temp.cjk_afresh (rowid, title, body, tag_names)"
+                                     " SELECT id, si_cjk_grams (title), si_cjk_grams (body), si_cjk_grams (tag_names) FROM ideas"
+                                     " WHERE si_has_cjk (title, body, tag_names)", NULL, NULL, NULL), ==, SQLITE_OK);
+  fts_rebuilt = index_entries (store, "main", "ideas_fts");
+  cjk_rebuilt = index_entries (store, "temp", "cjk_afresh");
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE IF EXISTS temp.vocab_cjk_afresh", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpstr (fts, ==, fts_rebuilt);
+  g_assert_cmpstr (cjk, ==, cjk_rebuilt);
+}
+
 static void
 test_cjk_inside_text (void)
 {
@@ -238,7 +290,7 @@ test_cjk_sync_page (void)
 
   assert_found (store, "紅葉", "1");
   assert_found (store, "autumn", "2");
-  /* The triggers are back: a later save is indexed. */
+  /* The triggers are back: a later save is found (waiting, then indexed). */
   g_autoptr(SiIdea) later = add_idea (store, "", "紅葉狩り");
   assert_found (store, "紅葉", "3 1");
   g_assert_true (_si_store_sync_optimize_index (store, &error));
@@ -446,7 +498,12 @@ test_pending_found (void)
       g_assert_cmpint (_si_store_insert_idea (indexed, &row, "test", &error), >, 0);
     }
   g_assert_true (_si_store_commit (indexed, &error));
+  /* (Saved ideas wait too, since store schema 8.) */
+  fill_all (indexed, 100);
 
+  /* Inside a transaction until the checks of what waits: the checkpoint thread cannot fill
+   * anything meanwhile. */
+  g_assert_true (_si_store_begin (store, &error));
   insert_as_page (store, pending_texts, n, 1);
   g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
   for (guint q = 0; q < G_N_ELEMENTS (pending_queries); q++)
@@ -469,6 +526,7 @@ test_pending_found (void)
     g_autoptr(SiIdea) later = add_idea (store, "Later café", "");
     g_autoptr(SiIdea) later_too = add_idea (indexed, "Later café", "");
 
+    fill_all (indexed, 100);
     /* Indexed matches first: the pending ones (1 and 2) after the new one, newest first. */
     assert_found (store, "cafe", "7 2 1");
     g_assert_true (_si_store_search_fill (store, 3, &filled, &error));
@@ -484,6 +542,7 @@ test_pending_found (void)
     }
   /* The indexed matches ranked, the waiting one after them. */
   assert_found (store, "cafe", "1 2 7");
+  g_assert_true (_si_store_commit (store, &error));
 
   fill_all (store, 2);
   assert_indexes_sound (store);
@@ -549,6 +608,10 @@ test_pending_unicode (void)
     }
   g_assert_true (_si_store_commit (indexed, &error));
   g_assert_no_error (error);
+  /* (Saved ideas wait too, since store schema 8.) */
+  fill_all (indexed, 100);
+  /* In a transaction: the checkpoint thread cannot fill them meanwhile. */
+  g_assert_true (_si_store_begin (store, &error));
   insert_as_page (store, unicode_texts, n, 1);
   g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
 
@@ -568,6 +631,7 @@ test_pending_unicode (void)
     g_assert_cmpstr (nfd, ==, "1 2");
     g_assert_cmpstr (nfc, ==, "1 2");
   }
+  g_assert_true (_si_store_commit (store, &error));
   fill_all (store, 4);
   assert_indexes_sound (store);
   for (guint q = 0; q < G_N_ELEMENTS (unicode_queries); q++)
@@ -658,6 +722,8 @@ test_pending_edited (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(SiIdea) idea = NULL;
 
+  /* In a transaction until the fill: the checkpoint thread cannot fill them meanwhile. */
+  g_assert_true (_si_store_begin (store, &error));
   insert_as_page (store, pending_texts, G_N_ELEMENTS (pending_texts), 1);
   g_assert_cmpuint (si_store_get_search_pending (store), ==, G_N_ELEMENTS (pending_texts));
 
@@ -680,6 +746,7 @@ test_pending_edited (void)
   assert_found (store, "zoe", "");
   assert_found (store, "cafe", "");
   g_assert_cmpuint (si_store_get_search_pending (store), ==, G_N_ELEMENTS (pending_texts) - 1);
+  g_assert_true (_si_store_commit (store, &error));
 
   fill_all (store, 100);
   assert_indexes_sound (store);
@@ -687,13 +754,16 @@ test_pending_edited (void)
   assert_found (store, "tomat", "");
   assert_found (store, "zoe", "");
   assert_found (store, "紅葉", "3");
-  /* And edited again, now indexed: the triggers keep the index. */
+  /* And edited again, now indexed: waiting again, then indexed. */
   si_idea_set_body (idea, "Plant medlars");
   g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
   g_assert_no_error (error);
   assert_found (store, "quince", "");
   assert_found (store, "medlar", "4");
-  assert_indexes_sound (store);
+  fill_all (store, 100);
+  assert_index_exact (store);
+  assert_found (store, "quince", "");
+  assert_found (store, "medlar", "4");
 }
 
 /* A fill killed with SIGKILL at any moment: what it indexed is indexed, the rest still waits
@@ -788,58 +858,6 @@ fill_child (const char *path)
         }
     }
   return 0;
-}
-
-/* One string of every entry of the search index @table ("term,id,column,offset ..."), read
- * through an fts5vocab table in the temp schema. */
-static char *
-index_entries (SiStore    *store,
-               const char *schema,
-               const char *table)
-{
-  g_autofree char *create = g_strdup_printf ("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_%s USING fts5vocab (%s, %s, instance)",
-                                             table, schema, table);
-  g_autofree char *select = g_strdup_printf ("SELECT coalesce (group_concat (e, ' '), '') FROM (SELECT term || ',' || doc || ','"
-                                             " || col || ',' || offset AS e FROM temp.vocab_%s ORDER BY term, doc, col, offset)",
-                                             table);
-  sqlite3 *db = _si_store_get_db (store);
-  sqlite3_stmt *stmt = NULL;
-  char *entries;
-
-  g_assert_cmpint (sqlite3_exec (db, create, NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, select, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  entries = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return entries;
-}
-
-/* Both search indexes hold exactly what indexing every idea afresh would: ideas_fts against
- * its own 'rebuild' (rolled back), ideas_cjk against a new table filled from the ideas. For a
- * notebook where no idea waits. */
-static void
-assert_index_exact (SiStore *store)
-{
-  sqlite3 *db = _si_store_get_db (store);
-  g_autofree char *fts = NULL, *fts_rebuilt = NULL, *cjk = NULL, *cjk_rebuilt = NULL;
-
-  g_assert_cmpuint (si_store_get_search_pending (store), ==, 0);
-  assert_indexes_sound (store);
-  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
-  fts = index_entries (store, "main", "ideas_fts");
-  cjk = index_entries (store, "main", "ideas_cjk");
-  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild');"
-                                     "CREATE VIRTUAL TABLE temp.cjk_afresh USING fts5 (title, body, tag_names,"
-                                     " content = '', columnsize = 0, tokenize = 'ascii');"
-                                     "INSERT INTO temp.cjk_afresh (rowid, title, body, tag_names)"
-                                     " SELECT id, si_cjk_grams (title), si_cjk_grams (body), si_cjk_grams (tag_names) FROM ideas"
-                                     " WHERE si_has_cjk (title, body, tag_names)", NULL, NULL, NULL), ==, SQLITE_OK);
-  fts_rebuilt = index_entries (store, "main", "ideas_fts");
-  cjk_rebuilt = index_entries (store, "temp", "cjk_afresh");
-  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE IF EXISTS temp.vocab_cjk_afresh", NULL, NULL, NULL), ==, SQLITE_OK);
-  g_assert_cmpstr (fts, ==, fts_rebuilt);
-  g_assert_cmpstr (cjk, ==, cjk_rebuilt);
 }
 
 /* Since store schema 8 a save leaves the search indexes alone: a new or edited idea waits in
@@ -968,6 +986,9 @@ save_crash_child (const char *path)
   if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, NULL) ||
       !si_store_save_idea (store, added, SI_SAVE_LOCAL, NULL))
     return 1;
+  /* Holding the write lock, so that the checkpoint thread cannot fill them first. */
+  if (!_si_store_begin (store, NULL))
+    return 1;
   raise (SIGKILL);
   return 1;
 }
@@ -1038,6 +1059,8 @@ test_page_switch_per_connection (void)
   count = query_int (store, "SELECT n FROM idea_count");
 
   g_assert_true (_si_store_sync_begin_page (store, &page, &error));
+  /* (The checks inside the writer's transaction: no checkpoint thread fills it meanwhile.) */
+  g_assert_true (_si_store_begin (other, &error));
   {
     g_autoptr(SiIdea) written = add_idea (other, "Written elsewhere", "during the page");
 
@@ -1047,15 +1070,18 @@ test_page_switch_per_connection (void)
   g_assert_cmpint (query_int (other, "SELECT n FROM idea_count"), ==, count + 1);
   g_assert_cmpint (query_int (other, "SELECT count (*) FROM change_log WHERE collection = 'ideas' AND record_id = 1"), ==, 1);
   g_assert_cmpint (query_int (other, "SELECT count (*) FROM search_pending WHERE id = 1"), ==, 1);
+  g_assert_true (_si_store_commit (other, &error));
   g_assert_true (_si_store_sync_end_page (store, &page, &error));
   g_assert_no_error (error);
 
   /* A page in its transaction, as a pull applies it. */
+  g_assert_true (_si_store_begin (store, &error));
   insert_as_page (store, pending_texts, G_N_ELEMENTS (pending_texts), 1);
   g_assert_cmpint (query_int (store, "PRAGMA schema_version"), ==, schema);
-  g_assert_cmpint (query_int (other, "PRAGMA schema_version"), ==, schema);
   g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==, count + 1 + G_N_ELEMENTS (pending_texts));
-  g_assert_cmpuint (si_store_get_search_pending (other), ==, 1 + G_N_ELEMENTS (pending_texts));
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 1 + G_N_ELEMENTS (pending_texts));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_cmpint (query_int (other, "PRAGMA schema_version"), ==, schema);
   assert_found (other, "during", "1");
   assert_found (other, "croiss", "2");
   fill_all (other, 100);

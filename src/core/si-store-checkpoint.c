@@ -23,7 +23,9 @@
  * search_pending (si-store-schema.c; a search reads its text meanwhile), and the thread indexes
  * the waiting ideas in the same quiet moments, FILL_IDEAS to a transaction, before it merges.
  * A burst that never pauses leaves them waiting until it ends; a process that ends first
- * leaves them for the next quiet moment of any process (or saveidea-cli's first search).
+ * leaves them for the next quiet moment of any process (or saveidea-cli's first search). More
+ * than FILL_MAX_WAITING waiting are a pull's or an import's: left to the fill after it
+ * (si_store_fill_search_in_background(), which the app's sync manager starts after a sync).
  *
  * A save still waits for the fsync of its own commit (synchronous = FULL: an acknowledged idea
  * survives a power cut); only the copying and the merging moved. The thread starts with a
@@ -51,8 +53,10 @@
 /* Waiting ideas the thread indexes in one transaction: a save that comes meanwhile waits
  * for it (about a millisecond). */
 #define FILL_IDEAS 32
-/* More waiting than this are left to the fill after a pull. */
-#define FILL_MAX_WAITING 4000
+/* More waiting than this are a pull's or an import's, left to the fill after it
+ * (si_store_fill_search_in_background(), saveidea-cli's sync and first search): a few
+ * saves' ideas are the thread's. */
+#define FILL_MAX_WAITING 256
 #define BURST_PAGES 1500
 #define BURST_STEP 500
 
@@ -126,9 +130,8 @@ fill_search_indexes (SiStoreCheckpointer *self,
   gint64 since;
   gboolean few = FALSE;
 
-  /* Many waiting are a pull's (its pages index nothing): the fill after the pull takes them,
-   * in bigger transactions (si_store_fill_search_in_background(), or saveidea-cli's first
-   * search). */
+  /* Many waiting are a pull's (its pages index nothing) or an import's: the fill after it
+   * takes them, in bigger transactions. */
   if (sqlite3_prepare_v2 (db, "SELECT count (*) <= " G_STRINGIFY (FILL_MAX_WAITING) " FROM"
                               " (SELECT 1 FROM search_pending LIMIT " G_STRINGIFY (FILL_MAX_WAITING) " + 1)",
                           -1, &stmt, NULL) == SQLITE_OK &&
