@@ -51,8 +51,9 @@
  * quiet moment, once for every BURST_STEP pages the log grew, so that the commit at CAP_PAGES
  * has only the last few hundred pages left to copy (not 4,000: 20–46 ms). */
 /* Waiting ideas the thread indexes in one transaction: a save that comes meanwhile waits
- * for it (about a millisecond). */
-#define FILL_IDEAS 32
+ * for it. One, as a save used to index its idea: with FTS5's merging, 32 took 50–300 ms at
+ * 100,000 ideas (bench-store), which a save would have waited for. */
+#define FILL_IDEAS 1
 /* More waiting than this are a pull's or an import's, left to the fill after it
  * (si_store_fill_search_in_background(), saveidea-cli's sync and first search): a few
  * saves' ideas are the thread's. */
@@ -75,6 +76,7 @@ struct _SiStoreCheckpointer {
   guint    done;         /* checkpoints the thread has run */
   guint    merges;       /* merge steps that merged something */
   guint    filled;       /* ideas the thread indexed */
+  gint     writers;      /* the store's transactions waiting to begin (atomic) */
 };
 
 static sqlite3 *
@@ -113,6 +115,11 @@ interrupted (SiStoreCheckpointer *self,
 {
   gboolean stop;
 
+  /* A save waiting for the write lock: SQLite's lock is not fair (the waiting side polls),
+   * so the thread gives way between its transactions, or it could keep the lock for as
+   * long as it has work. */
+  if (g_atomic_int_get (&self->writers) > 0)
+    return TRUE;
   g_mutex_lock (&self->mutex);
   stop = self->quit || self->last_commit != since;
   g_mutex_unlock (&self->mutex);
@@ -187,13 +194,9 @@ merge_search_indexes (SiStoreCheckpointer *self,
     for (;;)
       {
         int before = sqlite3_total_changes (db);
-        gboolean stop;
         int rc;
 
-        g_mutex_lock (&self->mutex);
-        stop = self->quit || self->last_commit != since;
-        g_mutex_unlock (&self->mutex);
-        if (stop)
+        if (interrupted (self, since))
           return;
         /* The command counts as one change; a step that merged something makes more (the
          * FTS5 documentation's test). */
@@ -336,6 +339,15 @@ wal_hook (void       *data,
     }
   g_mutex_unlock (&self->mutex);
   return SQLITE_OK;
+}
+
+/* The store is about to begin (@waiting) or has begun a transaction: the thread ends its
+ * fill and merge steps at the next one. */
+void
+_si_store_checkpointer_want_write (SiStoreCheckpointer *self,
+                                   gboolean             waiting)
+{
+  g_atomic_int_add (&self->writers, waiting ? 1 : -1);
 }
 
 /* Takes over the checkpoints of @db, the connection of the notebook at @path. */

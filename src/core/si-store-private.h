@@ -197,6 +197,8 @@ guint                _si_store_checkpointer_count (SiStoreCheckpointer *self);
 guint                _si_store_checkpointer_merges (SiStoreCheckpointer *self);
 guint                _si_store_checkpointer_filled (SiStoreCheckpointer *self);
 int                  _si_store_checkpointer_log_pages (SiStoreCheckpointer *self);
+void                 _si_store_checkpointer_want_write (SiStoreCheckpointer *self,
+                                                        gboolean             waiting);
 void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);
 /* For the tests: waits for the store's checkpoint in progress; the number run so far. */
 guint                _si_store_wait_checkpoints  (SiStore             *self);

@@ -307,8 +307,17 @@ gboolean
 _si_store_begin (SiStore  *self,
                  GError  **error)
 {
-  if (!exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT si_nested",
-             NC_("what failed", "starting a change"), error))
+  gboolean outermost = self->depth == 0 && self->checkpointer != NULL;
+  gboolean begun;
+
+  /* The checkpoint thread's fill and merge steps give way to it (si-store-checkpoint.c). */
+  if (outermost)
+    _si_store_checkpointer_want_write (self->checkpointer, TRUE);
+  begun = exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT si_nested",
+                NC_("what failed", "starting a change"), error);
+  if (outermost)
+    _si_store_checkpointer_want_write (self->checkpointer, FALSE);
+  if (!begun)
     return FALSE;
   self->depth++;
   return TRUE;
