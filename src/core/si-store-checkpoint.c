@@ -47,9 +47,6 @@
 #define MERGE_PAGES 32
 /* Past this, a commit checkpoints itself (about 16 MiB of log with 4 KiB pages). */
 #define CAP_PAGES 4000
-/* Writes that do not pause: past BURST_PAGES, the thread copies the log without waiting for a
- * quiet moment, once for every BURST_STEP pages the log grew, so that the commit at CAP_PAGES
- * has only the last few hundred pages left to copy (not 4,000: 20–46 ms). */
 /* Waiting ideas the thread indexes in one transaction: a save that comes meanwhile waits
  * for it. One, as a save used to index its idea: with FTS5's merging, 32 took 50–300 ms at
  * 100,000 ideas (bench-store), which a save would have waited for. */
@@ -58,6 +55,9 @@
  * (si_store_fill_search_in_background(), saveidea-cli's sync and first search): a few
  * saves' ideas are the thread's. */
 #define FILL_MAX_WAITING 256
+/* Writes that do not pause: past BURST_PAGES, the thread copies the log without waiting for a
+ * quiet moment, once for every BURST_STEP pages the log grew, so that the commit at CAP_PAGES
+ * has only the last few hundred pages left to copy (not 4,000: 20–46 ms). */
 #define BURST_PAGES 1500
 #define BURST_STEP 500
 
