@@ -126,6 +126,26 @@ interrupted (SiStoreCheckpointer *self,
   return stop;
 }
 
+/* Whether another connection (another SiStore of this process, such as a pull's, or another
+ * process) committed since @data_version was read on @db, which it updates: the thread's
+ * steps end then too, or they could keep the write lock from a writer it does not hear of. */
+static gboolean
+others_wrote (sqlite3 *db,
+              gint64  *data_version)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 now = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    now = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (now == *data_version)
+    return FALSE;
+  *data_version = now;
+  return TRUE;
+}
+
 /* Indexes the ideas that wait for the search indexes (the store's saves leave them in
  * search_pending: si-store-schema.c), FILL_IDEAS to a short transaction, until none wait or
  * the store writes again. Called without the mutex. */
@@ -134,8 +154,9 @@ fill_search_indexes (SiStoreCheckpointer *self,
                      sqlite3             *db)
 {
   sqlite3_stmt *stmt = NULL;
-  gint64 since;
+  gint64 since, data_version = -1;
   gboolean few = FALSE;
+  guint total = 0;
 
   /* Many waiting are a pull's (its pages index nothing) or an import's: the fill after it
    * takes them, in bigger transactions. */
@@ -150,7 +171,9 @@ fill_search_indexes (SiStoreCheckpointer *self,
   g_mutex_lock (&self->mutex);
   since = self->last_commit;
   g_mutex_unlock (&self->mutex);
-  while (!interrupted (self, since))
+  others_wrote (db, &data_version);
+  /* At most the few it found: what others add meanwhile is theirs to fill. */
+  while (total < FILL_MAX_WAITING && !interrupted (self, since) && !others_wrote (db, &data_version))
     {
       guint filled = 0;
       int rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
@@ -169,6 +192,7 @@ fill_search_indexes (SiStoreCheckpointer *self,
         }
       if (filled == 0)
         return;
+      total += filled;
       g_mutex_lock (&self->mutex);
       self->filled += filled;
       g_mutex_unlock (&self->mutex);
@@ -185,18 +209,19 @@ merge_search_indexes (SiStoreCheckpointer *self,
     "INSERT INTO ideas_fts (ideas_fts, rank) VALUES ('merge', " G_STRINGIFY (MERGE_PAGES) ")",
     "INSERT INTO ideas_cjk (ideas_cjk, rank) VALUES ('merge', " G_STRINGIFY (MERGE_PAGES) ")",
   };
-  gint64 since;
+  gint64 since, data_version = -1;
 
   g_mutex_lock (&self->mutex);
   since = self->last_commit;
   g_mutex_unlock (&self->mutex);
+  others_wrote (db, &data_version);
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     for (;;)
       {
         int before = sqlite3_total_changes (db);
         int rc;
 
-        if (interrupted (self, since))
+        if (interrupted (self, since) || others_wrote (db, &data_version))
           return;
         /* The command counts as one change; a step that merged something makes more (the
          * FTS5 documentation's test). */
