@@ -14,6 +14,7 @@
 
 #include "si-bench-data.h"
 #include "si-idea-list.h"
+#include "si-store-private.h"
 
 #define EDITS 2000
 /* The same edits with a pause before each save, as when someone types: the app saves 500 ms
@@ -62,7 +63,8 @@ save_edits (SiStore *store,
             guint    n_edits,
             guint    pause_ms,
             guint32  seed,
-            GArray  *cpu)
+            GArray  *cpu,
+            GArray  *pages)
 {
   GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
@@ -72,7 +74,8 @@ save_edits (SiStore *store,
       g_autoptr(GError) error = NULL;
       g_autoptr(SiIdea) idea = si_store_get_idea (store, g_rand_int_range (rand, 1, n_ideas + 1), &error);
       g_autofree char *body = NULL;
-      double start, elapsed, cpu_start, cpu_elapsed;
+      double start, elapsed, cpu_start, cpu_elapsed, written;
+      int log_before, log_after;
 
       if (idea == NULL)
         continue;
@@ -80,6 +83,7 @@ save_edits (SiStore *store,
       si_idea_set_body (idea, body);
       if (pause_ms > 0)
         g_usleep (pause_ms * 1000);
+      log_before = _si_store_log_pages (store);
       cpu_start = thread_cpu_ms ();
       start = si_bench_now_ms ();
       if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error))
@@ -88,6 +92,10 @@ save_edits (SiStore *store,
       cpu_elapsed = thread_cpu_ms () - cpu_start;
       g_array_append_val (samples, elapsed);
       g_array_append_val (cpu, cpu_elapsed);
+      /* The pages the save wrote to the log (a log started again counts from 0). */
+      log_after = _si_store_log_pages (store);
+      written = log_after >= log_before ? log_after - log_before : log_after;
+      g_array_append_val (pages, written);
     }
   return samples;
 }
@@ -98,8 +106,11 @@ measure_edits (SiStore *store,
 {
   g_autoptr(GArray) cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) paused_cpu = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) samples = save_edits (store, n_ideas, EDITS, 0, 7, cpu);
+  g_autoptr(GArray) pages = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) paused_pages = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) samples = save_edits (store, n_ideas, EDITS, 0, 7, cpu, pages);
   g_autoptr(GArray) paused = NULL;
+  double total = 0;
 
   /* Back to back: the hard case (the store's thread never sees a pause). */
   si_bench_report ("saved_edit_ms_p50", si_bench_percentile (samples, 50), "ms", "");
@@ -107,7 +118,32 @@ measure_edits (SiStore *store,
   /* The saving thread's own work: the wall time less the waits for fsync and for a CPU. */
   si_bench_report ("saved_edit_cpu_ms_p50", si_bench_percentile (cpu, 50), "ms", "");
   si_bench_report ("saved_edit_cpu_ms_p99", si_bench_percentile (cpu, 99), "ms", "");
-  paused = save_edits (store, n_ideas, PAUSED_EDITS, PAUSE_MS, 8, paused_cpu);
+  for (guint i = 0; i < pages->len; i++)
+    total += g_array_index (pages, double, i);
+  si_bench_report ("saved_edit_log_pages_mean", total / MAX (pages->len, 1), "pages", "");
+  si_bench_report ("saved_edit_log_pages_p50", si_bench_percentile (pages, 50), "pages", "");
+  si_bench_report ("saved_edit_log_pages_p99", si_bench_percentile (pages, 99), "pages", "");
+  /* A search right after the burst, while its edits may still wait for the index. */
+  {
+    g_autoptr(GArray) searches = g_array_new (FALSE, FALSE, sizeof (double));
+    static const char *const words[] = { "ide", "pla", "mee", "gar", "tri" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+      {
+        SiIdeaFilter filter = { .search = words[i] };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GArray) keys = NULL;
+        double start = si_bench_now_ms (), elapsed;
+
+        if (!(keys = si_store_query_ideas (store, &filter, &error)))
+          g_error ("%s", error->message);
+        elapsed = si_bench_now_ms () - start;
+        g_array_append_val (searches, elapsed);
+      }
+    si_bench_report ("search_after_burst_ms_p50", si_bench_percentile (searches, 50), "ms", "");
+    si_bench_report ("search_waiting_ideas", si_store_get_search_pending (store), "ideas", "");
+  }
+  paused = save_edits (store, n_ideas, PAUSED_EDITS, PAUSE_MS, 8, paused_cpu, paused_pages);
   si_bench_report ("saved_edit_paused_ms_p50", si_bench_percentile (paused, 50), "ms", "");
   si_bench_report ("saved_edit_paused_ms_p99", si_bench_percentile (paused, 99), "ms", "");
   si_bench_report ("saved_edit_paused_cpu_ms_p99", si_bench_percentile (paused_cpu, 99), "ms", "");
@@ -122,11 +158,13 @@ measure_search (SiStore *store)
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
   GArray *by_length[7] = { NULL };
   guint done = 0;
+  /* SAVEIDEA_BENCH_SEARCHES: fewer, for runs about the saves. */
+  guint n_searches = g_getenv ("SAVEIDEA_BENCH_SEARCHES") ? (guint) atoi (g_getenv ("SAVEIDEA_BENCH_SEARCHES")) : SEARCHES;
 
   for (guint len = 2; len <= 6; len++)
     by_length[len] = g_array_new (FALSE, FALSE, sizeof (double));
 
-  while (done < SEARCHES)
+  while (done < MAX (n_searches, 5))
     {
       const char *w = si_bench_word (rand);
       guint len = 2 + done % 5;

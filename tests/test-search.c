@@ -83,6 +83,58 @@ assert_indexes_sound (SiStore *store)
   g_assert_null (message);
 }
 
+/* One string of every entry of the search index @table ("term,id,column,offset ..."), read
+ * through an fts5vocab table in the temp schema. */
+static char *
+index_entries (SiStore    *store,
+               const char *schema,
+               const char *table)
+{
+  g_autofree char *create = g_strdup_printf ("CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab_%s USING fts5vocab (%s, %s, instance)",
+                                             table, schema, table);
+  g_autofree char *select = g_strdup_printf ("SELECT coalesce (group_concat (e, ' '), '') FROM (SELECT term || ',' || doc || ','"
+                                             " || col || ',' || offset AS e FROM temp.vocab_%s ORDER BY term, doc, col, offset)",
+                                             table);
+  sqlite3 *db = _si_store_get_db (store);
+  sqlite3_stmt *stmt = NULL;
+  char *entries;
+
+  g_assert_cmpint (sqlite3_exec (db, create, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, select, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  entries = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return entries;
+}
+
+/* Both search indexes hold exactly what indexing every idea afresh would: ideas_fts against
+ * its own 'rebuild' (rolled back), ideas_cjk against a new table filled from the ideas. For a
+ * notebook where no idea waits. */
+static void
+assert_index_exact (SiStore *store)
+{
+  sqlite3 *db = _si_store_get_db (store);
+  g_autofree char *fts = NULL, *fts_rebuilt = NULL, *cjk = NULL, *cjk_rebuilt = NULL;
+
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 0);
+  assert_indexes_sound (store);
+  g_assert_cmpint (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+  fts = index_entries (store, "main", "ideas_fts");
+  cjk = index_entries (store, "main", "ideas_cjk");
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO ideas_fts (ideas_fts) VALUES ('rebuild');"
+                                     "CREATE VIRTUAL TABLE temp.cjk_afresh USING fts5 (title, body, tag_names,"
+                                     " content = '', columnsize = 0, tokenize = 'ascii');"
+                                     "INSERT INTO temp.cjk_afresh (rowid, title, body, tag_names)"
+                                     " SELECT id, si_cjk_grams (title), si_cjk_grams (body), si_cjk_grams (tag_names) FROM ideas"
+                                     " WHERE si_has_cjk (title, body, tag_names)", NULL, NULL, NULL), ==, SQLITE_OK);
+  fts_rebuilt = index_entries (store, "main", "ideas_fts");
+  cjk_rebuilt = index_entries (store, "temp", "cjk_afresh");
+  g_assert_cmpint (sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "DROP TABLE IF EXISTS temp.vocab_cjk_afresh", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpstr (fts, ==, fts_rebuilt);
+  g_assert_cmpstr (cjk, ==, cjk_rebuilt);
+}
+
 static void
 test_cjk_inside_text (void)
 {
@@ -238,7 +290,7 @@ test_cjk_sync_page (void)
 
   assert_found (store, "紅葉", "1");
   assert_found (store, "autumn", "2");
-  /* The triggers are back: a later save is indexed. */
+  /* The triggers are back: a later save is found (waiting, then indexed). */
   g_autoptr(SiIdea) later = add_idea (store, "", "紅葉狩り");
   assert_found (store, "紅葉", "3 1");
   g_assert_true (_si_store_sync_optimize_index (store, &error));
@@ -446,7 +498,12 @@ test_pending_found (void)
       g_assert_cmpint (_si_store_insert_idea (indexed, &row, "test", &error), >, 0);
     }
   g_assert_true (_si_store_commit (indexed, &error));
+  /* (Saved ideas wait too, since store schema 9.) */
+  fill_all (indexed, 100);
 
+  /* Inside a transaction until the checks of what waits: the checkpoint thread cannot fill
+   * anything meanwhile. */
+  g_assert_true (_si_store_begin (store, &error));
   insert_as_page (store, pending_texts, n, 1);
   g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
   for (guint q = 0; q < G_N_ELEMENTS (pending_queries); q++)
@@ -462,17 +519,19 @@ test_pending_found (void)
     g_assert_cmpstr (cafes, ==, "1 2");
   }
 
-  /* Halfway: some indexed, some not, and an idea saved meanwhile (indexed at once). */
+  /* Halfway: some indexed, some not, and an idea saved meanwhile (waiting too, since store
+   * schema 9: a save leaves the index alone). */
   {
     guint filled;
     g_autoptr(SiIdea) later = add_idea (store, "Later café", "");
     g_autoptr(SiIdea) later_too = add_idea (indexed, "Later café", "");
 
+    fill_all (indexed, 100);
     /* Indexed matches first: the pending ones (1 and 2) after the new one, newest first. */
     assert_found (store, "cafe", "7 2 1");
     g_assert_true (_si_store_search_fill (store, 3, &filled, &error));
     g_assert_cmpuint (filled, ==, 3);
-    g_assert_cmpuint (si_store_get_search_pending (store), ==, n - 3);
+    g_assert_cmpuint (si_store_get_search_pending (store), ==, n - 3 + 1);
   }
   for (guint q = 0; q < G_N_ELEMENTS (pending_queries); q++)
     {
@@ -481,7 +540,9 @@ test_pending_found (void)
 
       g_assert_cmpstr (pending, ==, expected);
     }
-  assert_found (store, "cafe", "7 1 2");
+  /* The indexed matches ranked, the waiting one after them. */
+  assert_found (store, "cafe", "1 2 7");
+  g_assert_true (_si_store_commit (store, &error));
 
   fill_all (store, 2);
   assert_indexes_sound (store);
@@ -547,6 +608,10 @@ test_pending_unicode (void)
     }
   g_assert_true (_si_store_commit (indexed, &error));
   g_assert_no_error (error);
+  /* (Saved ideas wait too, since store schema 9.) */
+  fill_all (indexed, 100);
+  /* In a transaction: the checkpoint thread cannot fill them meanwhile. */
+  g_assert_true (_si_store_begin (store, &error));
   insert_as_page (store, unicode_texts, n, 1);
   g_assert_cmpuint (si_store_get_search_pending (store), ==, n);
 
@@ -566,6 +631,7 @@ test_pending_unicode (void)
     g_assert_cmpstr (nfd, ==, "1 2");
     g_assert_cmpstr (nfc, ==, "1 2");
   }
+  g_assert_true (_si_store_commit (store, &error));
   fill_all (store, 4);
   assert_indexes_sound (store);
   for (guint q = 0; q < G_N_ELEMENTS (unicode_queries); q++)
@@ -656,6 +722,8 @@ test_pending_edited (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(SiIdea) idea = NULL;
 
+  /* In a transaction until the fill: the checkpoint thread cannot fill them meanwhile. */
+  g_assert_true (_si_store_begin (store, &error));
   insert_as_page (store, pending_texts, G_N_ELEMENTS (pending_texts), 1);
   g_assert_cmpuint (si_store_get_search_pending (store), ==, G_N_ELEMENTS (pending_texts));
 
@@ -678,6 +746,7 @@ test_pending_edited (void)
   assert_found (store, "zoe", "");
   assert_found (store, "cafe", "");
   g_assert_cmpuint (si_store_get_search_pending (store), ==, G_N_ELEMENTS (pending_texts) - 1);
+  g_assert_true (_si_store_commit (store, &error));
 
   fill_all (store, 100);
   assert_indexes_sound (store);
@@ -685,13 +754,16 @@ test_pending_edited (void)
   assert_found (store, "tomat", "");
   assert_found (store, "zoe", "");
   assert_found (store, "紅葉", "3");
-  /* And edited again, now indexed: the triggers keep the index. */
+  /* And edited again, now indexed: waiting again, then indexed. */
   si_idea_set_body (idea, "Plant medlars");
   g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
   g_assert_no_error (error);
   assert_found (store, "quince", "");
   assert_found (store, "medlar", "4");
-  assert_indexes_sound (store);
+  fill_all (store, 100);
+  assert_index_exact (store);
+  assert_found (store, "quince", "");
+  assert_found (store, "medlar", "4");
 }
 
 /* A fill killed with SIGKILL at any moment: what it indexed is indexed, the rest still waits
@@ -788,12 +860,243 @@ fill_child (const char *path)
   return 0;
 }
 
+/* Since store schema 9 a save leaves the search indexes alone: a new or edited idea waits in
+ * search_pending (an edited one with the text the indexes still hold in search_stale), is
+ * found by its new text and not by its old one all the while, and the fill makes the indexes
+ * exactly what indexing afresh would. The checks inside the transaction: there the
+ * checkpoint thread cannot fill anything yet. */
+static void
+test_saved_waits (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) garden = add_idea (store, "Garden plans", "tomatoes and basil");      /* 1 */
+  g_autoptr(SiIdea) kyoto = add_idea (store, "京都の紅葉", "秋の旅行メモ");                  /* 2 */
+  g_autoptr(SiIdea) doomed = add_idea (store, "Doomed note", "walnuts");                  /* 3 */
+  g_autoptr(SiIdea) purged = add_idea (store, "Purged note", "hazelnuts 東京");            /* 4 */
+  g_autoptr(SiTag) tag = si_store_ensure_tag (store, "fruit", &error);
+
+  g_assert_no_error (error);
+  si_idea_add_tag (garden, si_tag_get_id (tag));
+  g_assert_true (si_store_save_idea (store, garden, SI_SAVE_LOCAL, &error));
+  fill_all (store, 100);
+  assert_index_exact (store);
+  assert_found (store, "tomat", "1");
+
+  g_assert_true (_si_store_begin (store, &error));
+  si_idea_set_body (garden, "quinces and medlars");
+  g_assert_true (si_store_save_idea (store, garden, SI_SAVE_LOCAL, &error));
+  si_idea_set_body (kyoto, "冬の温泉");
+  g_assert_true (si_store_save_idea (store, kyoto, SI_SAVE_LOCAL, &error));
+  si_idea_set_body (doomed, "almonds");
+  g_assert_true (si_store_save_idea (store, doomed, SI_SAVE_LOCAL, &error));
+  si_idea_set_body (purged, "pistachios 大阪");
+  g_assert_true (si_store_save_idea (store, purged, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  /* Each waits; the indexes still hold the old text, kept beside them. */
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM search_stale"), ==, 4);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM ideas_fts WHERE ideas_fts MATCH 'tomatoes'"), ==, 1);
+  assert_found (store, "quince", "1");
+  assert_found (store, "tomat", "");
+  assert_found (store, "basil", "");
+  assert_found (store, "garden", "1");
+  assert_found (store, "fruit", "1");
+  assert_found (store, "温泉", "2");
+  assert_found (store, "旅行", "");
+  assert_found (store, "紅葉", "2");
+  assert_found (store, "東京", "");
+  assert_found (store, "大阪", "4");
+  g_assert_cmpuint (si_store_count_ideas (store, &(SiIdeaFilter) { .search = "tomatoes" }, &error), ==, 0);
+  g_assert_cmpuint (si_store_count_ideas (store, &(SiIdeaFilter) { .search = "note" }, &error), ==, 2);
+
+  /* Edited again while waiting: the indexes' text (the first) is still the one kept. */
+  si_idea_set_body (garden, "quinces, medlars and plums");
+  g_assert_true (si_store_save_idea (store, garden, SI_SAVE_LOCAL, &error));
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM search_stale WHERE body = 'tomatoes and basil'"), ==, 1);
+  assert_found (store, "plum", "1");
+  /* A tag renamed: its ideas wait with their new names. */
+  si_tag_set_name (tag, "orchard");
+  g_assert_true (si_store_save_tag (store, tag, SI_SAVE_LOCAL, &error));
+  assert_found (store, "orchard", "1");
+  assert_found (store, "fruit", "");
+  /* Deleted (a tombstone until pushed) and removed for good while waiting: the indexes lose
+   * the old entry at once, with the kept text. */
+  g_assert_true (si_store_delete_idea (store, 3, SI_SAVE_LOCAL, &error));
+  g_assert_true (_si_store_purge_idea (store, 4, &error));
+  g_assert_no_error (error);
+  assert_found (store, "almond", "");
+  assert_found (store, "walnut", "");
+  assert_found (store, "pistach", "");
+  assert_found (store, "hazelnut", "");
+  assert_found (store, "大阪", "");
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM search_stale WHERE id = 4"), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM ideas_fts WHERE ideas_fts MATCH 'hazelnuts'"), ==, 0);
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+
+  /* The checkpoint thread indexes them in the next quiet moment. */
+  _si_store_wait_checkpoints (store);
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 0);
+  g_assert_cmpint (query_int (store, "SELECT count (*) FROM search_stale"), ==, 0);
+  assert_index_exact (store);
+  assert_found (store, "quince", "1");
+  assert_found (store, "plum", "1");
+  assert_found (store, "tomat", "");
+  assert_found (store, "orchard", "1");
+  assert_found (store, "fruit", "");
+  assert_found (store, "温泉", "2");
+  assert_found (store, "旅行", "");
+  assert_found (store, "almond", "");
+  assert_found (store, "walnut", "");
+  assert_found (store, "大阪", "");
+  /* And a new idea waits as well, then is indexed the same way. */
+  {
+    g_autoptr(SiIdea) later = NULL;
+
+    g_assert_true (_si_store_begin (store, &error));
+    later = add_idea (store, "Later", "apricots 奈良");
+    g_assert_cmpuint (si_store_get_search_pending (store), ==, 1);
+    g_assert_cmpint (query_int (store, "SELECT count (*) FROM search_stale"), ==, 0);
+    /* (The id of a deleted idea, which had no tombstone to keep, taken again.) */
+    g_assert_cmpint (si_idea_get_id (later), ==, 3);
+    assert_found (store, "apricot", "3");
+    assert_found (store, "奈良", "3");
+    assert_found (store, "almond", "");
+    g_assert_true (_si_store_commit (store, &error));
+    fill_all (store, 1);
+    assert_index_exact (store);
+    assert_found (store, "apricot", "3");
+    assert_found (store, "almond", "");
+  }
+}
+
+/* The child of test_saved_crash(): edits idea 1 and dies at once, before the checkpoint
+ * thread's quiet moment. */
+static int
+save_crash_child (const char *path)
+{
+  g_autoptr(SiStore) store = si_store_new (path, NULL);
+  g_autoptr(SiIdea) idea = store ? si_store_get_idea (store, 1, NULL) : NULL;
+  g_autoptr(SiIdea) added = si_idea_new ("Added", "figs 神戸");
+
+  if (idea == NULL)
+    return 1;
+  si_idea_set_body (idea, "cherries 札幌");
+  if (!si_store_save_idea (store, idea, SI_SAVE_LOCAL, NULL) ||
+      !si_store_save_idea (store, added, SI_SAVE_LOCAL, NULL))
+    return 1;
+  /* Holding the write lock, so that the checkpoint thread cannot fill them first. */
+  if (!_si_store_begin (store, NULL))
+    return 1;
+  raise (SIGKILL);
+  return 1;
+}
+
+/* A process killed between its saves and their indexing: the notebook reopened finds the
+ * edits by their new text, not by the old, and the fill takes the indexes to exactly the
+ * ideas' text. */
+static void
+test_saved_crash (void)
+{
+  g_autofree char *path = temp_db_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) child = NULL;
+
+  {
+    g_autoptr(SiStore) store = open_store ();
+    g_autoptr(SiIdea) idea = add_idea (store, "Fruit", "plums 京都");
+
+    fill_all (store, 10);
+  }
+  g_subprocess_launcher_setenv (launcher, "SAVEIDEA_TEST_SAVE_CRASH", path, TRUE);
+  child = g_subprocess_launcher_spawn (launcher, &error, self_path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait (child, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+  {
+    g_autoptr(SiStore) store = si_store_new (path, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (si_store_get_search_pending (store), ==, 2);
+    g_assert_cmpint (query_int (store, "SELECT count (*) FROM search_stale WHERE id = 1 AND body = 'plums 京都'"), ==, 1);
+    assert_found (store, "cherr", "1");
+    assert_found (store, "札幌", "1");
+    assert_found (store, "plum", "");
+    assert_found (store, "京都", "");
+    assert_found (store, "fig", "2");
+    assert_found (store, "神戸", "2");
+    fill_all (store, 10);
+    assert_index_exact (store);
+    assert_found (store, "cherr", "1");
+    assert_found (store, "plum", "");
+    assert_found (store, "京都", "");
+    assert_found (store, "神戸", "2");
+  }
+}
+
+/* The per-row insert triggers a pulled page switches off are off on that connection only, and
+ * nothing in the schema changes for it. Another connection (another SiStore: the app's
+ * workers, the CLI) that writes an idea while the page is on still has it wait for the index,
+ * logged and counted. (Outside a transaction here only to let the other connection write; a
+ * pull applies a page inside one.) */
+static void
+test_page_switch_per_connection (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autofree char *path = temp_db_path ();
+  g_autoptr(SiStore) other = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(SiSyncPage) page = { 0 };
+  gint64 schema, count, other_id;
+
+  other = si_store_new (path, &error);
+  g_assert_no_error (error);
+  schema = query_int (store, "PRAGMA schema_version");
+  count = query_int (store, "SELECT n FROM idea_count");
+
+  g_assert_true (_si_store_sync_begin_page (store, &page, &error));
+  /* (The checks inside the writer's transaction: no checkpoint thread fills it meanwhile.) */
+  g_assert_true (_si_store_begin (other, &error));
+  {
+    g_autoptr(SiIdea) written = add_idea (other, "Written elsewhere", "during the page");
+
+    other_id = si_idea_get_id (written);
+  }
+  g_assert_cmpint (other_id, ==, 1);
+  g_assert_cmpint (query_int (other, "SELECT n FROM idea_count"), ==, count + 1);
+  g_assert_cmpint (query_int (other, "SELECT count (*) FROM change_log WHERE collection = 'ideas' AND record_id = 1"), ==, 1);
+  g_assert_cmpint (query_int (other, "SELECT count (*) FROM search_pending WHERE id = 1"), ==, 1);
+  g_assert_true (_si_store_commit (other, &error));
+  g_assert_true (_si_store_sync_end_page (store, &page, &error));
+  g_assert_no_error (error);
+
+  /* A page in its transaction, as a pull applies it. */
+  g_assert_true (_si_store_begin (store, &error));
+  insert_as_page (store, pending_texts, G_N_ELEMENTS (pending_texts), 1);
+  g_assert_cmpint (query_int (store, "PRAGMA schema_version"), ==, schema);
+  g_assert_cmpint (query_int (store, "SELECT n FROM idea_count"), ==, count + 1 + G_N_ELEMENTS (pending_texts));
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 1 + G_N_ELEMENTS (pending_texts));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_cmpint (query_int (other, "PRAGMA schema_version"), ==, schema);
+  assert_found (other, "during", "1");
+  assert_found (other, "croiss", "2");
+  fill_all (other, 100);
+  assert_index_exact (other);
+  assert_found (store, "during", "1");
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   if (g_getenv ("SAVEIDEA_TEST_FILL"))
     return fill_child (g_getenv ("SAVEIDEA_TEST_FILL"));
+  if (g_getenv ("SAVEIDEA_TEST_SAVE_CRASH"))
+    return save_crash_child (g_getenv ("SAVEIDEA_TEST_SAVE_CRASH"));
   self_path = g_canonicalize_filename (argv[0], NULL);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/search/cjk/inside-text", test_cjk_inside_text);
@@ -807,5 +1110,8 @@ main (int   argc,
   g_test_add_func ("/search/pending/unicode", test_pending_unicode);
   g_test_add_func ("/search/pending/page-bookkeeping", test_page_bookkeeping);
   g_test_add_func ("/search/pending/fill-killed", test_pending_fill_killed);
+  g_test_add_func ("/search/saved/waits", test_saved_waits);
+  g_test_add_func ("/search/saved/crash", test_saved_crash);
+  g_test_add_func ("/search/page-switch-per-connection", test_page_switch_per_connection);
   return g_test_run ();
 }

@@ -1372,7 +1372,7 @@ test_checkpoint_cap (void)
   /* One transaction of well over 4,000 pages, then at once another save: the log was copied by
    * the big commit, so that save starts it again (the thread would wait for a quiet moment). */
   g_assert_true (_si_store_begin (store, &error));
-  save_big_ideas (store, 800, 16 * 1024);
+  save_big_ideas (store, 1200, 16 * 1024);
   g_assert_true (_si_store_commit (store, &error));
   save_big_ideas (store, 1, 100);
   frames = wal_frames (store);

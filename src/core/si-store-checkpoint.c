@@ -19,6 +19,14 @@
  * stops at the next save), so that the saves after a pause find nothing to merge. Writes
  * that never pause still merge as they go, as before.
  *
+ * Since store schema 9 a save does not write the search indexes at all: its idea waits in
+ * search_pending (si-store-schema.c; a search reads its text meanwhile), and the thread indexes
+ * the waiting ideas in the same quiet moments, FILL_IDEAS to a transaction, before it merges.
+ * A burst that never pauses leaves them waiting until it ends; a process that ends first
+ * leaves them for the next quiet moment of any process (or saveidea-cli's first search). More
+ * than FILL_MAX_WAITING waiting are a pull's or an import's: left to the fill after it
+ * (si_store_fill_search_in_background(), which the app's sync manager starts after a sync).
+ *
  * A save still waits for the fsync of its own commit (synchronous = FULL: an acknowledged idea
  * survives a power cut); only the copying and the merging moved. The thread starts with a
  * store's first commit (its connection only once it has work: a short `saveidea-cli add` ends
@@ -39,6 +47,14 @@
 #define MERGE_PAGES 32
 /* Past this, a commit checkpoints itself (about 16 MiB of log with 4 KiB pages). */
 #define CAP_PAGES 4000
+/* Waiting ideas the thread indexes in one transaction: a save that comes meanwhile waits
+ * for it. One, as a save used to index its idea: with FTS5's merging, 32 took 50–300 ms at
+ * 100,000 ideas (bench-store), which a save would have waited for. */
+#define FILL_IDEAS 1
+/* More waiting than this are a pull's or an import's, left to the fill after it
+ * (si_store_fill_search_in_background(), saveidea-cli's sync and first search): a few
+ * saves' ideas are the thread's. */
+#define FILL_MAX_WAITING 256
 /* Writes that do not pause: past BURST_PAGES, the thread copies the log without waiting for a
  * quiet moment, once for every BURST_STEP pages the log grew, so that the commit at CAP_PAGES
  * has only the last few hundred pages left to copy (not 4,000: 20–46 ms). */
@@ -59,6 +75,8 @@ struct _SiStoreCheckpointer {
   int      copied_at;    /* the log's size when the thread's last copy started */
   guint    done;         /* checkpoints the thread has run */
   guint    merges;       /* merge steps that merged something */
+  guint    filled;       /* ideas the thread indexed */
+  gint     writers;      /* the store's transactions waiting to begin (atomic) */
 };
 
 static sqlite3 *
@@ -71,8 +89,15 @@ open_connection (const char *path)
   if (rc == SQLITE_OK)
     {
       sqlite3_busy_timeout (db, 1000);
-      /* The database file is fsynced after the copy, before the log may be reused. */
-      rc = sqlite3_exec (db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+      /* NORMAL: the thread's own commits (the fill and the merges below) change nothing a
+       * person wrote, and a power cut that loses one loses all of it (an idea filled stays
+       * in search_pending with it); the next save's fsync of the log takes them to the disk.
+       * A checkpoint still fsyncs the log before the copy and the database file after it,
+       * before the log may be reused (SQLite does so at NORMAL as at FULL). */
+      rc = sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+      /* si_cjk_grams () and si_has_cjk (), which the fill calls. */
+      if (rc == SQLITE_OK && !_si_store_register_text_functions (db, NULL))
+        rc = SQLITE_ERROR;
     }
   if (rc != SQLITE_OK)
     {
@@ -81,6 +106,97 @@ open_connection (const char *path)
       return NULL;
     }
   return db;
+}
+
+/* Whether the store wrote since @since, or the thread must end. */
+static gboolean
+interrupted (SiStoreCheckpointer *self,
+             gint64               since)
+{
+  gboolean stop;
+
+  /* A save waiting for the write lock: SQLite's lock is not fair (the waiting side polls),
+   * so the thread gives way between its transactions, or it could keep the lock for as
+   * long as it has work. */
+  if (g_atomic_int_get (&self->writers) > 0)
+    return TRUE;
+  g_mutex_lock (&self->mutex);
+  stop = self->quit || self->last_commit != since;
+  g_mutex_unlock (&self->mutex);
+  return stop;
+}
+
+/* Whether another connection (another SiStore of this process, such as a pull's, or another
+ * process) committed since @data_version was read on @db, which it updates: the thread's
+ * steps end then too, or they could keep the write lock from a writer it does not hear of. */
+static gboolean
+others_wrote (sqlite3 *db,
+              gint64  *data_version)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 now = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    now = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (now == *data_version)
+    return FALSE;
+  *data_version = now;
+  return TRUE;
+}
+
+/* Indexes the ideas that wait for the search indexes (the store's saves leave them in
+ * search_pending: si-store-schema.c), FILL_IDEAS to a short transaction, until none wait or
+ * the store writes again. Called without the mutex. */
+static void
+fill_search_indexes (SiStoreCheckpointer *self,
+                     sqlite3             *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 since, data_version = -1;
+  gboolean few = FALSE;
+  guint total = 0;
+
+  /* Many waiting are a pull's (its pages index nothing) or an import's: the fill after it
+   * takes them, in bigger transactions. */
+  if (sqlite3_prepare_v2 (db, "SELECT count (*) <= " G_STRINGIFY (FILL_MAX_WAITING) " FROM"
+                              " (SELECT 1 FROM search_pending LIMIT " G_STRINGIFY (FILL_MAX_WAITING) " + 1)",
+                          -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    few = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  if (!few)
+    return;
+  g_mutex_lock (&self->mutex);
+  since = self->last_commit;
+  g_mutex_unlock (&self->mutex);
+  others_wrote (db, &data_version);
+  /* At most the few it found: what others add meanwhile is theirs to fill. */
+  while (total < FILL_MAX_WAITING && !interrupted (self, since) && !others_wrote (db, &data_version))
+    {
+      guint filled = 0;
+      int rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+      if (rc == SQLITE_OK)
+        rc = _si_store_search_fill_db (db, FILL_IDEAS, &filled);
+      if (rc == SQLITE_OK)
+        rc = sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          /* Busy: another writer; the ideas wait for the next pause. */
+          g_debug ("Filling the search index of %s: %s", self->path, sqlite3_errmsg (db));
+          if (!sqlite3_get_autocommit (db))
+            sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          return;
+        }
+      if (filled == 0)
+        return;
+      total += filled;
+      g_mutex_lock (&self->mutex);
+      self->filled += filled;
+      g_mutex_unlock (&self->mutex);
+    }
 }
 
 /* Merges the search indexes' segments as automerge would, a step at a time, until there is
@@ -93,22 +209,19 @@ merge_search_indexes (SiStoreCheckpointer *self,
     "INSERT INTO ideas_fts (ideas_fts, rank) VALUES ('merge', " G_STRINGIFY (MERGE_PAGES) ")",
     "INSERT INTO ideas_cjk (ideas_cjk, rank) VALUES ('merge', " G_STRINGIFY (MERGE_PAGES) ")",
   };
-  gint64 since;
+  gint64 since, data_version = -1;
 
   g_mutex_lock (&self->mutex);
   since = self->last_commit;
   g_mutex_unlock (&self->mutex);
+  others_wrote (db, &data_version);
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
     for (;;)
       {
         int before = sqlite3_total_changes (db);
-        gboolean stop;
         int rc;
 
-        g_mutex_lock (&self->mutex);
-        stop = self->quit || self->last_commit != since;
-        g_mutex_unlock (&self->mutex);
-        if (stop)
+        if (interrupted (self, since) || others_wrote (db, &data_version))
           return;
         /* The command counts as one change; a step that merged something makes more (the
          * FTS5 documentation's test). */
@@ -177,12 +290,14 @@ checkpoint_thread (gpointer data)
         db = open_connection (self->path);
       if (db != NULL && merge)
         {
-          guint before = self->merges;
+          guint before = self->merges, filled_before = self->filled;
 
+          /* The saves' waiting ideas first: what they add to the indexes is merged next. */
+          fill_search_indexes (self, db);
           merge_search_indexes (self, db);
           /* The merged segments are in the log: copy them too, now that all is quiet. */
           g_mutex_lock (&self->mutex);
-          copy = copy || self->merges != before;
+          copy = copy || self->merges != before || self->filled != filled_before;
           g_mutex_unlock (&self->mutex);
         }
       if (db != NULL && copy)
@@ -251,6 +366,15 @@ wal_hook (void       *data,
   return SQLITE_OK;
 }
 
+/* The store is about to begin (@waiting) or has begun a transaction: the thread ends its
+ * fill and merge steps at the next one. */
+void
+_si_store_checkpointer_want_write (SiStoreCheckpointer *self,
+                                   gboolean             waiting)
+{
+  g_atomic_int_add (&self->writers, waiting ? 1 : -1);
+}
+
 /* Takes over the checkpoints of @db, the connection of the notebook at @path. */
 SiStoreCheckpointer *
 _si_store_checkpointer_new (sqlite3    *db,
@@ -303,6 +427,30 @@ _si_store_checkpointer_merges (SiStoreCheckpointer *self)
   merges = self->merges;
   g_mutex_unlock (&self->mutex);
   return merges;
+}
+
+/* The log's size in pages after the store's last commit (for the benchmarks). */
+int
+_si_store_checkpointer_log_pages (SiStoreCheckpointer *self)
+{
+  int pages;
+
+  g_mutex_lock (&self->mutex);
+  pages = self->log_pages;
+  g_mutex_unlock (&self->mutex);
+  return pages;
+}
+
+/* How many waiting ideas the thread has indexed so far. */
+guint
+_si_store_checkpointer_filled (SiStoreCheckpointer *self)
+{
+  guint filled;
+
+  g_mutex_lock (&self->mutex);
+  filled = self->filled;
+  g_mutex_unlock (&self->mutex);
+  return filled;
 }
 
 /* Call after the store's connection is closed (or its WAL hook removed). */

@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 8
+#define SI_STORE_SCHEMA_VERSION 9
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -27,11 +27,12 @@ G_BEGIN_DECLS
 gboolean      _si_store_migrate          (sqlite3     *db,
                                           GError     **error);
 /* si-store-search-index.c: the SQL functions the schema's triggers call (si_cjk_grams (),
- * si_has_cjk ()) and the collation si_natural; registered on a connection before it migrates
- * or writes ideas. */
-gboolean      _si_store_register_text_functions (sqlite3 *db);
-/* The trigger that indexes a new idea's CJK grams (set aside during a pulled page, as
- * ideas_fts_insert is). */
+ * si_has_cjk (), si_bulk_page ()) and the collation si_natural; registered on a connection
+ * before it migrates or writes ideas. @store: the SiStore whose connection @db is (its pulled
+ * page switches si_bulk_page () on), or NULL. */
+gboolean      _si_store_register_text_functions (sqlite3 *db,
+                                                 SiStore *store);
+/* The trigger that indexed a new idea's CJK grams, up to schema 7. */
 #define SI_CJK_INSERT_TRIGGER "ideas_cjk_insert"
 
 sqlite3      *_si_store_get_db           (SiStore     *self);
@@ -194,9 +195,15 @@ SiStoreCheckpointer *_si_store_checkpointer_new  (sqlite3             *db,
 guint                _si_store_checkpointer_wait (SiStoreCheckpointer *self);
 guint                _si_store_checkpointer_count (SiStoreCheckpointer *self);
 guint                _si_store_checkpointer_merges (SiStoreCheckpointer *self);
+guint                _si_store_checkpointer_filled (SiStoreCheckpointer *self);
+int                  _si_store_checkpointer_log_pages (SiStoreCheckpointer *self);
+void                 _si_store_checkpointer_want_write (SiStoreCheckpointer *self,
+                                                        gboolean             waiting);
 void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);
 /* For the tests: waits for the store's checkpoint in progress; the number run so far. */
 guint                _si_store_wait_checkpoints  (SiStore             *self);
+/* For the benchmarks: the log's size in pages after the store's last commit. */
+int                  _si_store_log_pages         (SiStore             *self);
 /* For the tests: how many checkpoints the store's thread has run so far, without waiting. */
 guint                _si_store_count_checkpoints (SiStore             *self);
 /* For the tests: how many merge steps of the search indexes the store's thread has run. */
@@ -411,21 +418,15 @@ char         *_si_store_dup_copy_title        (const char   *title,
                                                const char   *device,
                                                gint64        written,
                                                gint64        now);
-/* si-store-search-index.c: a page of many records applied in one transaction: the search index's insert trigger is
- * set aside inside the transaction (no other connection ever sees it missing) and the ideas
- * inserted meanwhile are listed in search_pending at the end, in one statement, for
- * _si_store_search_fill() to index after the pull. Between begin and end, no idea inserted in the page may be
+/* si-store-search-index.c: a page of many records applied in one transaction: the per-row
+ * insert triggers of the search index, the change log and the idea count are switched off on
+ * this connection only (si_bulk_page (), si-store-schema.c; no schema change, so no connection
+ * reads the schema again) and the ideas inserted meanwhile are listed in search_pending, their
+ * log lines and count written, at the end, in one statement each, for _si_store_search_fill()
+ * to index after the pull. Between begin and end, no idea inserted in the page may be
  * updated or deleted. */
 typedef struct {
-  SiStore *store;
-  char    *trigger_sql;   /* NULL: nothing set aside */
-  char    *cjk_trigger_sql;
-  /* The change log's and the idea count's per-row triggers for inserted ideas and the change
-   * log's for inserted tag links, set aside too: the page writes their lines and count once
-   * (_si_store_insert_idea() counts, write_idea_tags() logs the links of older ideas). */
-  char    *log_trigger_sql;
-  char    *count_trigger_sql;
-  char    *tags_log_trigger_sql;
+  SiStore *store;         /* NULL: nothing switched off */
   gint64   live_inserts;
   gint64   max_id;
 } SiSyncPage;
@@ -461,6 +462,11 @@ gboolean      _si_store_search_fill       (SiStore      *self,
                                            guint         max_ideas,
                                            guint        *filled,
                                            GError      **error);
+/* The same inside the caller's transaction on @db (the checkpoint thread's connection, with
+ * the text functions registered); an SQLite result code. */
+int           _si_store_search_fill_db    (sqlite3      *db,
+                                           guint         max_ideas,
+                                           guint        *filled);
 /* si-store.c: the page whose per-row triggers are set aside (_si_store_sync_begin_page()),
  * or NULL. */
 SiSyncPage   *_si_store_get_page           (SiStore     *self);

@@ -296,6 +296,68 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "    'name', old.name, 'colour', old.colour)"
   "  WHERE id = new.id;"
   "END;",
+  /* 8 -> 9: a save leaves the search indexes alone (issue 21: most of a save's pages were
+   * ideas_fts's, with FTS5's merging now and then). A new or edited idea waits in
+   * search_pending, as a pulled one does, and is indexed later in a short transaction of its
+   * own (_si_store_search_fill(): the checkpoint thread in a quiet moment, or the fill after
+   * a pull). An indexed idea whose text changes keeps, in search_stale, the text the indexes
+   * still hold for it (external content: FTS5 needs the old text to delete an entry); a
+   * search ignores the indexes' entry of an idea listed there and reads its current text
+   * instead (si_search_pending ()). So an idea in search_pending has no entry in the indexes,
+   * or one with the text of its search_stale line.
+   *
+   * The insert triggers that a pulled page sets aside (_si_store_sync_begin_page()) ask
+   * si_bulk_page (), true only on the connection applying such a page, instead of being
+   * dropped and made again (each drop changed the schema, which every connection of the
+   * process then read again). Registered on every connection of a SiStore
+   * (_si_store_register_text_functions()); a connection without it (a bare sqlite3 shell)
+   * cannot insert ideas, as si_has_cjk () already kept it from doing before. */
+  "CREATE TABLE search_stale ("
+  "  id INTEGER PRIMARY KEY,"
+  "  title TEXT NOT NULL,"
+  "  body TEXT NOT NULL,"
+  "  tag_names TEXT NOT NULL"
+  ");"
+  "DROP TRIGGER ideas_fts_insert;"
+  "DROP TRIGGER " SI_CJK_INSERT_TRIGGER ";"
+  "DROP TRIGGER ideas_fts_update;"
+  "DROP TRIGGER ideas_cjk_update;"
+  "DROP TRIGGER ideas_search_delete;"
+  "CREATE TRIGGER ideas_search_insert AFTER INSERT ON ideas WHEN NOT si_bulk_page () BEGIN"
+  "  INSERT OR IGNORE INTO search_pending (id) VALUES (new.id);"
+  "END;"
+  "CREATE TRIGGER ideas_search_update AFTER UPDATE OF title, body, tag_names ON ideas"
+  "  WHEN (old.title IS NOT new.title OR old.body IS NOT new.body OR old.tag_names IS NOT new.tag_names)"
+  "  AND NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id) BEGIN"
+  "  INSERT OR REPLACE INTO search_stale (id, title, body, tag_names) VALUES (old.id, old.title, old.body, old.tag_names);"
+  "  INSERT INTO search_pending (id) VALUES (old.id);"
+  "END;"
+  "CREATE TRIGGER ideas_search_delete AFTER DELETE ON ideas BEGIN"
+  "  INSERT INTO ideas_fts (ideas_fts, rowid, title, body, tag_names)"
+  "    SELECT 'delete', old.id, old.title, old.body, old.tag_names"
+  "    WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id)"
+  "    UNION ALL SELECT 'delete', s.id, s.title, s.body, s.tag_names FROM search_stale s WHERE s.id = old.id;"
+  "  INSERT INTO ideas_cjk (ideas_cjk, rowid, title, body, tag_names)"
+  "    SELECT 'delete', old.id, si_cjk_grams (old.title), si_cjk_grams (old.body), si_cjk_grams (old.tag_names)"
+  "    WHERE si_has_cjk (old.title, old.body, old.tag_names)"
+  "    AND NOT EXISTS (SELECT 1 FROM search_pending WHERE id = old.id)"
+  "    UNION ALL SELECT 'delete', s.id, si_cjk_grams (s.title), si_cjk_grams (s.body), si_cjk_grams (s.tag_names)"
+  "    FROM search_stale s WHERE s.id = old.id AND si_has_cjk (s.title, s.body, s.tag_names);"
+  "  DELETE FROM search_stale WHERE id = old.id;"
+  "  DELETE FROM search_pending WHERE id = old.id;"
+  "END;"
+  "DROP TRIGGER ideas_log_insert;"
+  "CREATE TRIGGER ideas_log_insert AFTER INSERT ON ideas WHEN NOT si_bulk_page () BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('ideas', new.id);"
+  "END;"
+  "DROP TRIGGER idea_count_insert;"
+  "CREATE TRIGGER idea_count_insert AFTER INSERT ON ideas WHEN new.state != " SI_SQL_DELETED " AND NOT si_bulk_page () BEGIN"
+  "  UPDATE idea_count SET n = n + 1;"
+  "END;"
+  "DROP TRIGGER idea_tags_log_insert;"
+  "CREATE TRIGGER idea_tags_log_insert AFTER INSERT ON idea_tags WHEN NOT si_bulk_page () BEGIN"
+  "  INSERT INTO change_log (collection, record_id) VALUES ('ideas', new.idea_id);"
+  "END;",
 };
 
 static gboolean

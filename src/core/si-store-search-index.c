@@ -1,12 +1,13 @@
 /* si-store-search-index.c — the search index beside the queries of si-store-search.c: the
  * ideas a big pull wrote before the index has them (search_pending), found by a search with
- * FTS5's own tokenizer (si_search_pending ()); the pages of a pull that set the index's
- * triggers aside; the fill that indexes the waiting ideas, on a thread of its own; and the SQL
+ * FTS5's own tokenizer (si_search_pending ()), and the new and edited ideas of saves, which
+ * wait there too; the pages of a pull that switch the per-row triggers off; the fill that indexes the waiting ideas, on a thread of its own; and the SQL
  * functions of the schema's triggers. */
 #define G_LOG_DOMAIN "saveidea-store"
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "si-store-private.h"
@@ -294,71 +295,27 @@ sql_search_pending (sqlite3_context  *context,
 
 /* Pages of a pull and the search index ------------------------------------------------------- */
 
-#define FTS_INSERT_TRIGGER "ideas_fts_insert"
-
 void
 _si_sync_page_clear (SiSyncPage *page)
 {
   if (page->store != NULL && _si_store_get_page (page->store) == page)
     _si_store_set_page (page->store, NULL);
-  g_clear_pointer (&page->trigger_sql, g_free);
-  g_clear_pointer (&page->cjk_trigger_sql, g_free);
-  g_clear_pointer (&page->log_trigger_sql, g_free);
-  g_clear_pointer (&page->count_trigger_sql, g_free);
-  g_clear_pointer (&page->tags_log_trigger_sql, g_free);
   page->store = NULL;
   page->live_inserts = 0;
   page->max_id = 0;
 }
 
-/* The SQL that made trigger @name, NULL when there is no such trigger. */
-static char *
-dup_trigger_sql (SiStore     *self,
-                 const char  *name,
-                 GError     **error)
-{
-  sqlite3_stmt *stmt;
-  char *sql = NULL;
-
-  stmt = _si_store_prepare (self, "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1", error);
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
-    sql = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_reset (stmt);
-  return sql;
-}
-
-#define LOG_INSERT_TRIGGER "ideas_log_insert"
-#define COUNT_INSERT_TRIGGER "idea_count_insert"
-#define TAGS_LOG_INSERT_TRIGGER "idea_tags_log_insert"
-
+/* The per-row insert triggers of the search index, the change log and the idea count ask
+ * si_bulk_page () (si-store-schema.c), which is true on this connection only while @page is
+ * set: no other connection ever sees them off, and nothing in the schema changes (a DROP and
+ * CREATE TRIGGER per page made every connection of the process read the schema again). */
 gboolean
 _si_store_sync_begin_page (SiStore     *self,
                            SiSyncPage  *page,
                            GError     **error)
 {
   _si_sync_page_clear (page);
-  page->trigger_sql = dup_trigger_sql (self, FTS_INSERT_TRIGGER, NULL);
-  page->cjk_trigger_sql = dup_trigger_sql (self, SI_CJK_INSERT_TRIGGER, NULL);
-  page->log_trigger_sql = dup_trigger_sql (self, LOG_INSERT_TRIGGER, NULL);
-  page->count_trigger_sql = dup_trigger_sql (self, COUNT_INSERT_TRIGGER, NULL);
-  page->tags_log_trigger_sql = dup_trigger_sql (self, TAGS_LOG_INSERT_TRIGGER, NULL);
-  if (page->trigger_sql == NULL || page->cjk_trigger_sql == NULL || page->log_trigger_sql == NULL ||
-      page->count_trigger_sql == NULL || page->tags_log_trigger_sql == NULL)
-    {
-      /* All or none: the page does what all of them would have. */
-      _si_sync_page_clear (page);
-      return TRUE;
-    }
   page->max_id = _si_store_query_id (self, "SELECT coalesce (max (id), 0) FROM ideas WHERE ?1", 1);
-  if (!_si_store_exec_bind (self, "DROP TRIGGER " FTS_INSERT_TRIGGER, error, "") ||
-      !_si_store_exec_bind (self, "DROP TRIGGER " SI_CJK_INSERT_TRIGGER, error, "") ||
-      !_si_store_exec_bind (self, "DROP TRIGGER " LOG_INSERT_TRIGGER, error, "") ||
-      !_si_store_exec_bind (self, "DROP TRIGGER " COUNT_INSERT_TRIGGER, error, "") ||
-      !_si_store_exec_bind (self, "DROP TRIGGER " TAGS_LOG_INSERT_TRIGGER, error, ""))
-    return FALSE;
   page->store = self;
   _si_store_set_page (self, page);
   return TRUE;
@@ -369,27 +326,37 @@ _si_store_sync_end_page (SiStore     *self,
                          SiSyncPage  *page,
                          GError     **error)
 {
-  if (page->trigger_sql == NULL)
+  if (page->store == NULL)
     return TRUE;
+  /* The triggers are on again before the page's own statements below, which are no rows of
+   * the page. */
+  _si_store_set_page (self, NULL);
   /* The ideas inserted since the page began wait for the index in search_pending: indexing
    * was most of the time a first download took (1.6 s of 100,000 inserts, 0.37 s without);
    * _si_store_search_fill() indexes them after the pull, a search reads them meanwhile. Their
    * lines in the change log (one each, their tag links' included) and the idea count, as the
    * triggers would have written them row by row. */
-  if (!_si_store_exec_bind (self, "INSERT INTO search_pending (id) SELECT id FROM ideas WHERE id > ?1",
+  if (!_si_store_exec_bind (self, "INSERT OR IGNORE INTO search_pending (id) SELECT id FROM ideas WHERE id > ?1",
                             error, "i", page->max_id) ||
       !_si_store_exec_bind (self, "INSERT INTO change_log (collection, record_id) SELECT 'ideas', id FROM ideas WHERE id > ?1",
                             error, "i", page->max_id) ||
       (page->live_inserts > 0 &&
-       !_si_store_exec_bind (self, "UPDATE idea_count SET n = n + ?1", error, "i", page->live_inserts)) ||
-      !_si_store_exec_bind (self, page->trigger_sql, error, "") ||
-      !_si_store_exec_bind (self, page->cjk_trigger_sql, error, "") ||
-      !_si_store_exec_bind (self, page->log_trigger_sql, error, "") ||
-      !_si_store_exec_bind (self, page->count_trigger_sql, error, "") ||
-      !_si_store_exec_bind (self, page->tags_log_trigger_sql, error, ""))
+       !_si_store_exec_bind (self, "UPDATE idea_count SET n = n + ?1", error, "i", page->live_inserts)))
     return FALSE;
   _si_sync_page_clear (page);
   return TRUE;
+}
+
+/* si_bulk_page (): whether this connection applies a pulled page now (_si_store_get_page());
+ * always 0 on a connection of no SiStore (the checkpoint thread's). */
+static void
+sql_bulk_page (sqlite3_context  *context,
+               int               n_values,
+               sqlite3_value   **values)
+{
+  SiStore *store = sqlite3_user_data (context);
+
+  sqlite3_result_int (context, store != NULL && _si_store_get_page (store) != NULL);
 }
 
 gboolean
@@ -411,6 +378,68 @@ _si_store_sync_optimize_index (SiStore  *self,
   return TRUE;
 }
 
+/* Runs @sql with ?1 bound to @id, to its end; an SQLite result code. */
+static int
+exec_with_id (sqlite3    *db,
+              const char *sql,
+              gint64      id,
+              gint64     *result)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        if (result)
+          *result = sqlite3_column_int64 (stmt, 0);
+      if (rc == SQLITE_DONE)
+        rc = SQLITE_OK;
+    }
+  sqlite3_finalize (stmt);
+  return rc;
+}
+
+/* The first @max_ideas ideas of search_pending indexed on @db, inside the caller's write
+ * transaction: an idea with a line in search_stale has its old entry deleted first, with the
+ * text the indexes hold (search_stale's); the lines of both tables go in the same
+ * transaction, so that a crash leaves each idea either indexed or waiting, never twice. */
+int
+_si_store_search_fill_db (sqlite3 *db,
+                          guint    max_ideas,
+                          guint   *filled)
+{
+  static const char *const steps[] = {
+    "INSERT INTO ideas_fts (ideas_fts, rowid, title, body, tag_names)"
+    " SELECT 'delete', id, title, body, tag_names FROM search_stale WHERE id <= ?1",
+    "INSERT INTO ideas_cjk (ideas_cjk, rowid, title, body, tag_names)"
+    " SELECT 'delete', id, si_cjk_grams (title), si_cjk_grams (body), si_cjk_grams (tag_names) FROM search_stale"
+    " WHERE id <= ?1 AND si_has_cjk (title, body, tag_names)",
+    "INSERT INTO ideas_fts (rowid, title, body, tag_names)"
+    " SELECT i.id, i.title, i.body, i.tag_names FROM search_pending p JOIN ideas i ON i.id = p.id WHERE p.id <= ?1",
+    "INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
+    " SELECT i.id, si_cjk_grams (i.title), si_cjk_grams (i.body), si_cjk_grams (i.tag_names)"
+    " FROM search_pending p JOIN ideas i ON i.id = p.id WHERE p.id <= ?1 AND si_has_cjk (i.title, i.body, i.tag_names)",
+    "DELETE FROM search_stale WHERE id <= ?1",
+    "DELETE FROM search_pending WHERE id <= ?1",
+  };
+  gint64 last = 0, count = 0;
+  int rc;
+
+  *filled = 0;
+  rc = exec_with_id (db, "SELECT coalesce ((SELECT id FROM search_pending ORDER BY id LIMIT 1 OFFSET ?1 - 1),"
+                         " (SELECT max (id) FROM search_pending), 0)", MAX (max_ideas, 1), &last);
+  if (rc != SQLITE_OK || last == 0)
+    return rc;
+  rc = exec_with_id (db, "SELECT count (*) FROM search_pending WHERE id <= ?1", last, &count);
+  for (guint i = 0; rc == SQLITE_OK && i < G_N_ELEMENTS (steps); i++)
+    rc = exec_with_id (db, steps[i], last, NULL);
+  if (rc == SQLITE_OK)
+    *filled = (guint) count;
+  return rc;
+}
+
 /**
  * _si_store_search_fill:
  * @max_ideas: at most this many
@@ -424,25 +453,20 @@ _si_store_search_fill (SiStore  *self,
                        guint    *filled,
                        GError  **error)
 {
-  gint64 last;
+  int rc;
 
   *filled = 0;
   if (!_si_store_begin (self, error))
     return FALSE;
-  last = _si_store_query_id (self, "SELECT coalesce ((SELECT id FROM search_pending ORDER BY id LIMIT 1 OFFSET ?1 - 1),"
-                                   " (SELECT max (id) FROM search_pending))", max_ideas);
-  if (last == 0)
-    return _si_store_commit (self, error);
-  *filled = (guint) _si_store_query_id (self, "SELECT count (*) FROM search_pending WHERE id <= ?1", last);
-  if (!_si_store_exec_bind (self, "INSERT INTO ideas_fts (rowid, title, body, tag_names)"
-                            " SELECT i.id, i.title, i.body, i.tag_names FROM search_pending p JOIN ideas i ON i.id = p.id"
-                            " WHERE p.id <= ?1", error, "i", last) ||
-      !_si_store_exec_bind (self, "INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
-                            " SELECT i.id, si_cjk_grams (i.title), si_cjk_grams (i.body), si_cjk_grams (i.tag_names)"
-                            " FROM search_pending p JOIN ideas i ON i.id = p.id"
-                            " WHERE p.id <= ?1 AND si_has_cjk (i.title, i.body, i.tag_names)", error, "i", last) ||
-      !_si_store_exec_bind (self, "DELETE FROM search_pending WHERE id <= ?1", error, "i", last) ||
-      !_si_store_commit (self, error))
+  rc = _si_store_search_fill_db (_si_store_get_db (self), max_ideas, filled);
+  if (rc != SQLITE_OK)
+    {
+      _si_store_set_error (self, rc, NC_("what failed", "saving a change"), error);
+      _si_store_rollback (self);
+      *filled = 0;
+      return FALSE;
+    }
+  if (!_si_store_commit (self, error))
     {
       _si_store_rollback (self);
       *filled = 0;
@@ -632,12 +656,17 @@ sql_natural_collation (void       *data,
 }
 
 gboolean
-_si_store_register_text_functions (sqlite3 *db)
+_si_store_register_text_functions (sqlite3 *db,
+                                   SiStore *store)
 {
   int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   IndexTokenizer *tokenizer = NULL;
 
-  return sqlite3_create_function (db, "si_cjk_grams", 1, flags, NULL, sql_cjk_grams, NULL, NULL) == SQLITE_OK &&
+  /* si_bulk_page () reads one flag of this connection's and changes nothing: innocuous (safe
+   * in the schema's triggers however the schema came), but not deterministic. */
+  return sqlite3_create_function (db, "si_bulk_page", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, store, sql_bulk_page,
+                                  NULL, NULL) == SQLITE_OK &&
+         sqlite3_create_function (db, "si_cjk_grams", 1, flags, NULL, sql_cjk_grams, NULL, NULL) == SQLITE_OK &&
          sqlite3_create_function (db, "si_has_cjk", -1, flags, NULL, sql_has_cjk, NULL, NULL) == SQLITE_OK &&
          (tokenizer = index_tokenizer_new (db)) != NULL &&
          sqlite3_create_function_v2 (db, "si_search_pending", 4, flags, tokenizer, sql_search_pending, NULL, NULL,

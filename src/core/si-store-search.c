@@ -234,6 +234,10 @@ append_search_source (GString           *sql,
     }
   else
     g_string_append (sql, " FROM ideas_cjk WHERE ideas_cjk MATCH :cjk");
+  /* An edited idea waiting for the index (search_stale, si-store-schema.c) still has its old
+   * text's entry there: that entry is no match; its current text is read with the other
+   * waiting ideas (append_pending_source()). */
+  g_string_append (sql, " AND +rowid NOT IN (SELECT id FROM search_stale)");
 }
 
 /* The filters of a search, as conditions on the index's rowid: sets read once and checked

@@ -307,8 +307,17 @@ gboolean
 _si_store_begin (SiStore  *self,
                  GError  **error)
 {
-  if (!exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT si_nested",
-             NC_("what failed", "starting a change"), error))
+  gboolean outermost = self->depth == 0 && self->checkpointer != NULL;
+  gboolean begun;
+
+  /* The checkpoint thread's fill and merge steps give way to it (si-store-checkpoint.c). */
+  if (outermost)
+    _si_store_checkpointer_want_write (self->checkpointer, TRUE);
+  begun = exec (self, self->depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT si_nested",
+                NC_("what failed", "starting a change"), error);
+  if (outermost)
+    _si_store_checkpointer_want_write (self->checkpointer, FALSE);
+  if (!begun)
     return FALSE;
   self->depth++;
   return TRUE;
@@ -621,7 +630,7 @@ si_store_open (SiStore     *self,
                    " PRAGMA temp_store = MEMORY", NC_("what failed", "opening the notebook"), error))
     return FALSE;
 
-  if (!_si_store_register_text_functions (self->db))
+  if (!_si_store_register_text_functions (self->db, self))
     return _si_store_set_error (self, SQLITE_ERROR, NC_("what failed", "opening the search index"), error);
   if (!_si_store_migrate (self->db, error) || !register_search_rank (self, error))
     return FALSE;
@@ -665,6 +674,12 @@ guint
 _si_store_wait_checkpoints (SiStore *self)
 {
   return self->checkpointer ? _si_store_checkpointer_wait (self->checkpointer) : 0;
+}
+
+int
+_si_store_log_pages (SiStore *self)
+{
+  return self->checkpointer ? _si_store_checkpointer_log_pages (self->checkpointer) : 0;
 }
 
 guint
