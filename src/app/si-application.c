@@ -85,8 +85,11 @@ seconds_to_minutes (const GValue       *value,
   return g_variant_new_uint32 (MAX (1, g_value_get_uint (value) / 60));
 }
 
+/* With @early, before the main window is built: the manager pulls on a thread of its own
+ * meanwhile (si_sync_manager_start_early()), and starts for good once the window is shown. */
 static gboolean
 open_notebook (SiApplication  *self,
+               gboolean        early,
                GError        **error)
 {
   if (self->manager)
@@ -103,7 +106,10 @@ open_notebook (SiApplication  *self,
       g_settings_bind (self->settings, "auto-push", self->manager, "auto-push", G_SETTINGS_BIND_GET);
     }
   self->background = si_background_new (GTK_APPLICATION (self), self->manager, self->settings);
-  si_sync_manager_start (self->manager);
+  if (early)
+    si_sync_manager_start_early (self->manager);
+  else
+    si_sync_manager_start (self->manager);
   return TRUE;
 }
 
@@ -232,7 +238,7 @@ si_application_activate (GApplication *app)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!open_notebook (self, &error))
+      if (!open_notebook (self, TRUE, &error))
         {
           g_warning ("%s", error->message);
           show_fatal_error (self, error->message);
@@ -241,6 +247,10 @@ si_application_activate (GApplication *app)
       window = GTK_WINDOW (si_window_new (self, self->store, self->manager));
     }
   gtk_window_present (window);
+  /* Before anything can open an idea in an editor: the early pull stops at its page, and
+   * pages go on with SiStore::save-pending from now on. */
+  if (self->manager != NULL)
+    si_sync_manager_start (self->manager);
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   if (clock != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_FRAME"), "1") == 0)
@@ -452,7 +462,7 @@ new_idea_activated (GSimpleAction *action,
   SiApplication *self = SI_APPLICATION (user_data);
   g_autoptr(GError) error = NULL;
 
-  if (!open_notebook (self, &error))
+  if (!open_notebook (self, FALSE, &error))
     {
       g_warning ("%s", error->message);
       show_fatal_error (self, error->message);
