@@ -7,6 +7,7 @@
 
 #include "si-store-private.h"
 #include "si-sync-manager.h"
+#include "si-worker.h"
 
 #define NETWORK_DEBOUNCE_MS 2000
 #define DEFAULT_INTERVAL_S 300
@@ -434,12 +435,12 @@ needs_login_changed (SiSyncManager *self)
 /* The app's first sync used to start once its window was built and shown: about 0.2 s of the
  * main thread (the window's widgets, the editor's languages and styles, the first frame)
  * during which the server and the second core waited. The early pull runs the sync engine on a
- * thread of its own, as saveidea-cli does on its main thread: its own main context, store
- * connection, account (the token from the keyring or SAVEIDEA_TOKEN) and engine. It only
- * pulls, and only until si_sync_manager_start(): then no editor is open yet, so no
- * SiStore::save-pending can be missed, and the usual sync goes on from the cursor it left. Its
- * progress comes to the manager on the main loop; its errors are not reported (the usual sync
- * that follows meets them again and says so). */
+ * worker (si-worker.c: below the main thread's priority) as saveidea-cli does on its main
+ * thread, with its own main context, store connection, account (the token from the keyring
+ * or SAVEIDEA_TOKEN) and engine. It only pulls, and only until si_sync_manager_start():
+ * then no editor is open yet, so no SiStore::save-pending can be missed, and the usual sync
+ * goes on from the cursor it left. Its progress comes to the manager on the main loop; its
+ * errors are not reported (the usual sync that follows meets them again and says so). */
 typedef struct _EarlyPull {
   gint          ref_count;
   SiSyncManager *manager;      /* (owned) */
@@ -602,9 +603,21 @@ early_thread (gpointer user_data)
   return NULL;
 }
 
+/* On a worker: below the main thread's priority, which builds the window meanwhile. */
+static void
+early_job (GTask        *task,
+           gpointer      source_object,
+           gpointer      task_data,
+           GCancellable *cancellable)
+{
+  early_thread (task_data);
+  g_task_return_boolean (task, TRUE);
+}
+
 void
 si_sync_manager_start_early (SiSyncManager *self)
 {
+  g_autoptr(GTask) task = NULL;
   EarlyPull *early;
 
   g_return_if_fail (SI_IS_SYNC_MANAGER (self));
@@ -625,8 +638,11 @@ si_sync_manager_start_early (SiSyncManager *self)
   SET_PROP (progress_total, 0, PROP_PROGRESS_TOTAL);
   set_state (self, SI_SYNC_MANAGER_STATE_SYNCING);
   self->early = early;
-  /* (a reference for the thread, given to early_done_cb()) */
-  g_thread_unref (g_thread_new ("saveidea-early", early_thread, early_ref (early)));
+  /* (a reference for the job, given to early_done_cb()) */
+  task = g_task_new (NULL, NULL, NULL, NULL);
+  g_task_set_source_tag (task, si_sync_manager_start_early);
+  g_task_set_task_data (task, early_ref (early), NULL);
+  si_worker_run_in_thread (task, early_job);
 }
 
 /* si_sync_manager_start() with the early pull running: it stops after the page being applied
