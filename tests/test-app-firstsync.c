@@ -172,6 +172,25 @@ test_cancel_before_the_window (void)
   early_teardown (&e);
 }
 
+/* Cancelled right after the window took over (the early pull still finishing its page): no
+ * sync goes on after it, as with any cancelled sync. */
+static void
+test_cancel_after_the_window (void)
+{
+  Early e = { 0 };
+
+  early_setup (&e);
+  si_sync_manager_start_early (e.manager);
+  g_assert_cmpuint (busy_until_ideas_come (&e), >, 0);
+  si_sync_manager_start (e.manager);
+  si_sync_manager_cancel (e.manager);
+  WAIT_FOR (si_sync_manager_get_state (e.manager) != SI_SYNC_MANAGER_STATE_SYNCING);
+  spin (500);
+  g_assert_cmpint (si_sync_manager_get_state (e.manager), ==, SI_SYNC_MANAGER_STATE_IDLE);
+  g_assert_cmpint (si_sync_manager_get_last_sync_time (e.manager), ==, 0);
+  early_teardown (&e);
+}
+
 /* The window's list when a page of a sync lands (the store says anything may have changed):
  * the ideas its rows hold are read again right after that announcement's handlers, not within
  * them (the sync's next page is applied only after those), and the rows show the new text. */
@@ -229,6 +248,7 @@ main (int   argc,
 
   g_test_add_func ("/app-firstsync/pulls-before-the-window", test_pulls_before_the_window);
   g_test_add_func ("/app-firstsync/cancel-before-the-window", test_cancel_before_the_window);
+  g_test_add_func ("/app-firstsync/cancel-after-the-window", test_cancel_after_the_window);
   g_test_add ("/app-firstsync/list-rereads-after-the-page", Fixture, NULL, fixture_setup,
               test_list_rereads_after_the_page, fixture_teardown);
   return g_test_run ();

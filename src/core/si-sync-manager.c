@@ -721,6 +721,9 @@ void
 si_sync_manager_cancel (SiSyncManager *self)
 {
   g_return_if_fail (SI_IS_SYNC_MANAGER (self));
+  /* The early pull handed over and then cancelled: no usual sync after it either. */
+  if (self->early != NULL)
+    self->early->handed_over = FALSE;
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
 }
