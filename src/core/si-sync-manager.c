@@ -372,11 +372,19 @@ token_found (GObject      *source,
                              sync_done, g_object_ref (self));
 }
 
+static void begin_sync (SiSyncManager *self);
+
 static void
 start_sync (SiSyncManager *self)
 {
   /* What an earlier process left waiting for the search index (saveidea-cli, a fill killed). */
   si_store_fill_search_in_background (self->store);
+  begin_sync (self);
+}
+
+static void
+begin_sync (SiSyncManager *self)
+{
   if (self->syncing)
     {
       self->again = TRUE;
@@ -550,8 +558,10 @@ early_done_cb (gpointer user_data)
   self->syncing = FALSE;
   g_clear_object (&self->cancellable);
   if (self->started)
-    /* The usual sync, from where the early pull stopped: the rest, then what waits to go. */
-    start_sync (self);
+    /* The usual sync, from where the early pull stopped: the rest, then what waits to go.
+     * The early pages' ideas wait for the search index until it is done (sync_done()), as a
+     * sync's pages do: filled now, the index took the disk and the cores from the pull. */
+    begin_sync (self);
   else
     set_state (self, resting_state (self));
   return G_SOURCE_REMOVE;
