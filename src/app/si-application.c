@@ -85,11 +85,8 @@ seconds_to_minutes (const GValue       *value,
   return g_variant_new_uint32 (MAX (1, g_value_get_uint (value) / 60));
 }
 
-/* With @early, before the main window is built: the manager pulls on a thread of its own
- * meanwhile (si_sync_manager_start_early()), and starts for good once the window is shown. */
 static gboolean
 open_notebook (SiApplication  *self,
-               gboolean        early,
                GError        **error)
 {
   if (self->manager)
@@ -106,10 +103,7 @@ open_notebook (SiApplication  *self,
       g_settings_bind (self->settings, "auto-push", self->manager, "auto-push", G_SETTINGS_BIND_GET);
     }
   self->background = si_background_new (GTK_APPLICATION (self), self->manager, self->settings);
-  if (early)
-    si_sync_manager_start_early (self->manager);
-  else
-    si_sync_manager_start (self->manager);
+  si_sync_manager_start (self->manager);
   return TRUE;
 }
 
@@ -198,17 +192,6 @@ first_sync_progress (SiSyncManager *manager,
   self->bench_tick_id = g_timeout_add_full (G_PRIORITY_HIGH, BENCH_TICK_MS, bench_tick, self, NULL);
 }
 
-/* The window's first frame is painted: the first sync's pages from now on are measured (the
- * early pull's first pages may come before it, and the first frame's layout is not the sync's). */
-static void
-bench_window_painted (GdkFrameClock *clock,
-                      SiApplication *self)
-{
-  g_signal_handlers_disconnect_by_func (clock, bench_window_painted, self);
-  if (self->manager != NULL && si_sync_manager_get_last_sync_time (self->manager) == 0)
-    g_signal_connect (self->manager, "notify::progress-done", G_CALLBACK (first_sync_progress), self);
-}
-
 /* SAVEIDEA_BENCH_FIRST_SYNC=1 (bench/bench-cli-sync.c): once the first sync has succeeded,
  * with the window and its list live the whole time, print when and the longest stall of the
  * main loop meanwhile, then quit. */
@@ -249,7 +232,7 @@ si_application_activate (GApplication *app)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!open_notebook (self, TRUE, &error))
+      if (!open_notebook (self, &error))
         {
           g_warning ("%s", error->message);
           show_fatal_error (self, error->message);
@@ -258,10 +241,6 @@ si_application_activate (GApplication *app)
       window = GTK_WINDOW (si_window_new (self, self->store, self->manager));
     }
   gtk_window_present (window);
-  /* Before anything can open an idea in an editor: the early pull stops at its page, and
-   * pages go on with SiStore::save-pending from now on. */
-  if (self->manager != NULL)
-    si_sync_manager_start (self->manager);
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   if (clock != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_FRAME"), "1") == 0)
@@ -269,8 +248,7 @@ si_application_activate (GApplication *app)
   if (self->manager != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_SYNC"), "1") == 0)
     {
       g_signal_connect (self->manager, "notify::last-sync-time", G_CALLBACK (first_sync_done), self);
-      if (clock != NULL)
-        g_signal_connect (clock, "after-paint", G_CALLBACK (bench_window_painted), self);
+      g_signal_connect (self->manager, "notify::progress-done", G_CALLBACK (first_sync_progress), self);
     }
 }
 
@@ -474,7 +452,7 @@ new_idea_activated (GSimpleAction *action,
   SiApplication *self = SI_APPLICATION (user_data);
   g_autoptr(GError) error = NULL;
 
-  if (!open_notebook (self, FALSE, &error))
+  if (!open_notebook (self, &error))
     {
       g_warning ("%s", error->message);
       show_fatal_error (self, error->message);

@@ -3,11 +3,8 @@
 
 #include "config.h"
 
-#include <libsecret/secret.h>
-
 #include "si-store-private.h"
 #include "si-sync-manager.h"
-#include "si-worker.h"
 
 #define NETWORK_DEBOUNCE_MS 2000
 #define DEFAULT_INTERVAL_S 300
@@ -63,8 +60,6 @@ struct _SiSyncManager {
   gulong              progress_handlers[2];
   gulong              account_handler;
   gulong              needs_login_handler;
-
-  struct _EarlyPull  *early;       /* si_sync_manager_start_early()'s pull, while it runs */
 };
 
 G_DEFINE_FINAL_TYPE (SiSyncManager, si_sync_manager, G_TYPE_OBJECT)
@@ -94,8 +89,6 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void start_sync (SiSyncManager *self);
-static void finish_sync (SiSyncManager *self,
-                         GError        *error);
 
 #define SET_PROP(field, value, prop) \
   G_STMT_START { if (self->field != (value)) { self->field = (value); \
@@ -372,19 +365,11 @@ token_found (GObject      *source,
                              sync_done, g_object_ref (self));
 }
 
-static void begin_sync (SiSyncManager *self);
-
 static void
 start_sync (SiSyncManager *self)
 {
   /* What an earlier process left waiting for the search index (saveidea-cli, a fill killed). */
   si_store_fill_search_in_background (self->store);
-  begin_sync (self);
-}
-
-static void
-begin_sync (SiSyncManager *self)
-{
   if (self->syncing)
     {
       self->again = TRUE;
@@ -437,233 +422,6 @@ needs_login_changed (SiSyncManager *self)
   si_sync_manager_sync_now (self);
 }
 
-
-/* The early pull ---------------------------------------------------------------------------- */
-
-/* The app's first sync used to start once its window was built and shown: about 0.2 s of the
- * main thread (the window's widgets, the editor's languages and styles, the first frame)
- * during which the server and the second core waited. The early pull runs the sync engine on a
- * worker (si-worker.c: below the main thread's priority) as saveidea-cli does on its main
- * thread, with its own main context, store connection, account (the token from the keyring
- * or SAVEIDEA_TOKEN) and engine. It only pulls, and only until si_sync_manager_start():
- * then no editor is open yet, so no SiStore::save-pending can be missed, and the usual sync
- * goes on from the cursor it left. Its progress comes to the manager on the main loop; its
- * errors are not reported (the usual sync that follows meets them again and says so). */
-typedef struct _EarlyPull {
-  gint          ref_count;
-  SiSyncManager *manager;      /* (owned) */
-  char          *path;
-  GCancellable  *cancellable;  /* the manager's for this sync */
-  gboolean       handed_over;  /* main loop: si_sync_manager_start() stopped it */
-} EarlyPull;
-
-static EarlyPull *
-early_ref (EarlyPull *early)
-{
-  g_atomic_int_inc (&early->ref_count);
-  return early;
-}
-
-static void
-early_unref (EarlyPull *early)
-{
-  if (!g_atomic_int_dec_and_test (&early->ref_count))
-    return;
-  g_clear_object (&early->manager);
-  g_clear_object (&early->cancellable);
-  g_free (early->path);
-  g_free (early);
-}
-
-typedef struct {
-  EarlyPull *early;
-  guint      done;
-  guint      total;
-} EarlyProgress;
-
-static void
-early_progress_free (EarlyProgress *progress)
-{
-  early_unref (progress->early);
-  g_free (progress);
-}
-
-/* Main loop: the early pull's progress. */
-static gboolean
-early_progress_cb (gpointer user_data)
-{
-  EarlyProgress *progress = user_data;
-  SiSyncManager *self = progress->early->manager;
-
-  if (self->early == progress->early)
-    {
-      SET_PROP (progress_done, progress->done, PROP_PROGRESS_DONE);
-      SET_PROP (progress_total, progress->total, PROP_PROGRESS_TOTAL);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* The early pull's thread: its engine's progress, sent to the main loop. */
-static void
-early_engine_progress (SiSyncEngine *engine,
-                       GParamSpec   *pspec,
-                       EarlyPull    *early)
-{
-  EarlyProgress *progress = g_new0 (EarlyProgress, 1);
-
-  progress->early = early_ref (early);
-  progress->done = si_sync_engine_get_progress_done (engine);
-  progress->total = si_sync_engine_get_progress_total (engine);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, early_progress_cb, progress,
-                              (GDestroyNotify) early_progress_free);
-}
-
-static void
-early_got_result (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-/* The early pull's thread: waits on its own main context for @slot. */
-static GAsyncResult *
-early_wait (GMainContext  *context,
-            GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (context, TRUE);
-  return *slot;
-}
-
-/* Main loop: the early pull's thread is done. */
-static gboolean
-early_done_cb (gpointer user_data)
-{
-  EarlyPull *early = user_data;
-  SiSyncManager *self = early->manager;
-
-  if (self->early != early)
-    return G_SOURCE_REMOVE;
-  self->early = NULL;
-  early_unref (early);   /* the manager's */
-  if (g_cancellable_is_cancelled (early->cancellable) && !early->handed_over)
-    {
-      /* Cancelled by si_sync_manager_cancel() or _stop(). */
-      g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
-
-      finish_sync (self, cancelled);
-      return G_SOURCE_REMOVE;
-    }
-  self->syncing = FALSE;
-  g_clear_object (&self->cancellable);
-  if (self->started)
-    /* The usual sync, from where the early pull stopped: the rest, then what waits to go.
-     * The early pages' ideas wait for the search index until it is done (sync_done()), as a
-     * sync's pages do: filled now, the index took the disk and the cores from the pull. */
-    begin_sync (self);
-  else
-    set_state (self, resting_state (self));
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-early_thread (gpointer user_data)
-{
-  EarlyPull *early = user_data;
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_main_context_push_thread_default (context);
-  {
-    g_autoptr(SiStore) store = si_store_new (early->path, &error);
-    g_autoptr(SiAccount) account = store ? si_account_new (store) : NULL;
-    g_autoptr(GAsyncResult) token_result = NULL;
-    g_autoptr(GAsyncResult) result = NULL;
-    g_autoptr(SiSyncEngine) engine = NULL;
-    g_autofree char *token = NULL;
-
-    if (account != NULL)
-      {
-        si_account_lookup_token_async (account, early->cancellable, early_got_result, &token_result);
-        token = si_account_lookup_token_finish (account, early_wait (context, &token_result), &error);
-      }
-    if (token != NULL)
-      {
-        engine = si_sync_engine_new (store, si_account_get_server_url (account), token);
-        g_signal_connect (engine, "notify::progress-done", G_CALLBACK (early_engine_progress), early);
-        si_sync_engine_sync_async (engine, SI_SYNC_MODE_PULL, early->cancellable, early_got_result, &result);
-        if (!si_sync_engine_sync_finish (engine, early_wait (context, &result), NULL, &error))
-          g_clear_object (&engine);   /* (dropped below, on this context) */
-      }
-    if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      g_debug ("The early pull stopped: %s", error->message);
-    if (engine != NULL)
-      g_signal_handlers_disconnect_by_data (engine, early);
-  }
-  /* What the objects above left for their context (a connection closing) runs here. A keyring
-   * lookup made libsecret's shared connection to the keyring on this context, whose signals
-   * no one would dispatch after this thread: it is dropped, and made again on the main loop
-   * when the app next needs it. */
-  secret_service_disconnect ();
-  while (g_main_context_iteration (context, FALSE))
-    ;
-  g_main_context_pop_thread_default (context);
-  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, early_done_cb, early, (GDestroyNotify) early_unref);
-  return NULL;
-}
-
-/* On a worker: below the main thread's priority, which builds the window meanwhile. */
-static void
-early_job (GTask        *task,
-           gpointer      source_object,
-           gpointer      task_data,
-           GCancellable *cancellable)
-{
-  early_thread (task_data);
-  g_task_return_boolean (task, TRUE);
-}
-
-void
-si_sync_manager_start_early (SiSyncManager *self)
-{
-  g_autoptr(GTask) task = NULL;
-  EarlyPull *early;
-
-  g_return_if_fail (SI_IS_SYNC_MANAGER (self));
-
-  if (self->started || self->syncing || self->early != NULL ||
-      !si_account_get_configured (self->account) || si_account_get_needs_login (self->account) ||
-      !g_network_monitor_get_network_available (self->monitor))
-    return;
-  early = g_new0 (EarlyPull, 1);
-  early->ref_count = 1;
-  early->manager = g_object_ref (self);
-  early->path = g_strdup (si_store_get_path (self->store));
-  self->cancellable = g_cancellable_new ();
-  early->cancellable = g_object_ref (self->cancellable);
-  self->syncing = TRUE;
-  self->again = FALSE;
-  SET_PROP (progress_done, 0, PROP_PROGRESS_DONE);
-  SET_PROP (progress_total, 0, PROP_PROGRESS_TOTAL);
-  set_state (self, SI_SYNC_MANAGER_STATE_SYNCING);
-  self->early = early;
-  /* (a reference for the job, given to early_done_cb()) */
-  task = g_task_new (NULL, NULL, NULL, NULL);
-  g_task_set_source_tag (task, si_sync_manager_start_early);
-  g_task_set_task_data (task, early_ref (early), NULL);
-  si_worker_run_in_thread (task, early_job);
-}
-
-/* si_sync_manager_start() with the early pull running: it stops after the page being applied
- * (the request under way is dropped) and early_done_cb() starts the usual sync. */
-static void
-early_hand_over (SiSyncManager *self)
-{
-  self->early->handed_over = TRUE;
-  g_cancellable_cancel (self->early->cancellable);
-}
-
 /* Public ------------------------------------------------------------------------------------- */
 
 SiSyncManager *
@@ -693,8 +451,6 @@ si_sync_manager_start (SiSyncManager *self)
                                                         G_CALLBACK (needs_login_changed), self);
   reset_periodic (self);
   update_counts (self);
-  if (self->early != NULL)
-    early_hand_over (self);
   start_sync (self);
 }
 
@@ -731,9 +487,6 @@ void
 si_sync_manager_cancel (SiSyncManager *self)
 {
   g_return_if_fail (SI_IS_SYNC_MANAGER (self));
-  /* The early pull handed over and then cancelled: no usual sync after it either. */
-  if (self->early != NULL)
-    self->early->handed_over = FALSE;
   if (self->cancellable)
     g_cancellable_cancel (self->cancellable);
 }

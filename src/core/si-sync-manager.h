@@ -87,12 +87,6 @@ const SiSyncReport *si_sync_manager_get_last_report    (SiSyncManager  *self);
 
 /* Starts watching (network, local edits, timers) and syncs once. Idempotent. */
 void                si_sync_manager_start              (SiSyncManager  *self);
-/* Before anything can edit the notebook (the app, before it builds its window): pulls the
- * server's changes on a thread of its own, with a connection, an account and a main context of
- * its own, while the caller's main loop is busy. si_sync_manager_start() stops it at the page
- * being applied and goes on with the usual sync from there. Does nothing unless a sync could
- * start at once (an account, a network, no login needed). */
-void                si_sync_manager_start_early        (SiSyncManager  *self);
 /* Stops all timers and cancels a running sync; local changes are kept. */
 void                si_sync_manager_stop               (SiSyncManager  *self);
 /* "Sync now": an incremental sync as soon as possible (joins a running one); resets the
