@@ -61,6 +61,9 @@ struct _SiIdeaList
   guint        burst;      /* changes of one idea in this main-loop iteration */
   gboolean     deferred;   /* more came: a refresh is due when @burst_id runs */
   guint        burst_id;
+  /* A paced list re-reads the ideas its rows hold right after the main-loop iteration that
+   * said anything may have changed, not inside it (see refresh_all()). */
+  guint        reread_id;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -853,9 +856,9 @@ on_store_changed (SiStore    *store,
     idea_changed (self, id);
 }
 
-/* The store says anything may have changed. */
+/* Brings the loaded ideas a row holds up to date, so rows bound to them see any change. */
 static void
-refresh_all (SiIdeaList *self)
+reread_held (SiIdeaList *self)
 {
   GHashTableIter iter;
   gpointer value;
@@ -865,19 +868,48 @@ refresh_all (SiIdeaList *self)
     {
       g_autoptr(SiIdea) fresh = NULL;
 
-      /* An idea no row holds is read again if one asks for it: reading the whole cache at
-       * each page of a sync was hundreds of reads for nothing. */
       if (G_OBJECT (value)->ref_count == 1)
-        {
-          g_hash_table_iter_remove (&iter);
-          continue;
-        }
+        continue;
       fresh = si_store_get_idea (self->store, si_idea_get_id (value), NULL);
       if (fresh)
         _si_idea_update_from (value, fresh);
       else
         g_hash_table_iter_remove (&iter);
     }
+}
+
+static gboolean
+reread_cb (gpointer user_data)
+{
+  SiIdeaList *self = user_data;
+
+  self->reread_id = 0;
+  reread_held (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The store says anything may have changed. */
+static void
+refresh_all (SiIdeaList *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  /* An idea no row holds is read again if one asks for it: reading the whole cache at each
+   * page of a sync was hundreds of reads for nothing. */
+  g_hash_table_iter_init (&iter, self->cache);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (G_OBJECT (value)->ref_count == 1)
+      g_hash_table_iter_remove (&iter);
+  /* The ideas the rows hold (the rows shown, about 30) are read again one by one: 0.5 ms of
+   * the main thread at each page of a first sync, between the page's apply and the next
+   * page's, which waits for this iteration to end (si-sync-engine-pull.c). A paced list does
+   * it right after, before the next frame; a change of one idea meanwhile reads that one at
+   * once (idea_changed()). */
+  if (!self->paced)
+    reread_held (self);
+  else if (self->reread_id == 0)
+    self->reread_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, reread_cb, self, NULL);
   if (loads_lazily (self))
     refresh_lazily (self);
   else
@@ -907,6 +939,7 @@ si_idea_list_dispose (GObject *object)
 
   drop_pace (self);
   g_clear_handle_id (&self->burst_id, g_source_remove);
+  g_clear_handle_id (&self->reread_id, g_source_remove);
   if (self->store)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);

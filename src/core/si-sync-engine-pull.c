@@ -224,7 +224,8 @@ typedef struct {
   guint             coll;    /* legacy: the collection */
   SiWireCollection  wire;    /* legacy: its wire name */
   char             *feed;    /* where its cursor is kept */
-  SiWirePage       *page;    /* decoded */
+  SiWirePage       *page;    /* decoded; its records freed once applied */
+  guint             n_records;
   gint64            us_parsing;
 } PageJob;
 
@@ -314,6 +315,10 @@ apply_thread (GTask        *step,
       for (guint c = 0; ok && !job->legacy && c < self->collections->len; c++)
         ok = prune (self, self->pull_store, run, c, &error);
     }
+  /* The records are freed here rather than on the main loop, where a page of 1,000 took about
+   * 0.4 ms between two pages' applies. */
+  job->n_records = job->page->records->len;
+  g_ptr_array_set_size (job->page->records, 0);
   run->us_applying += g_get_monotonic_time () - start;
   run->us_applying_cpu += thread_cpu_us () - cpu_start;
   if (!ok)
@@ -336,7 +341,10 @@ end_run (GTask  *task,
   _si_sync_engine_run_finish (task, error);
 }
 
-/* Main loop: the page is applied. */
+/* Main loop: the page is applied. What the main loop does from here to the next page's apply
+ * is the pull's critical path on the app's busy main thread: the store's announcement of the
+ * page (which editors must see before the next page's SiStore::save-pending), the progress,
+ * then the next page. */
 static void
 page_applied (GObject      *source,
               GAsyncResult *result,
@@ -358,18 +366,19 @@ page_applied (GObject      *source,
       return;
     }
   /* Another connection wrote: the engine's store announces it now rather than at its next
-   * look at the file, before the progress says the page is here. */
+   * look at the file, before the progress says the page is here and before the next page's
+   * save-pending, so that an open editor has taken this page's version of its idea first. */
   start = g_get_monotonic_time ();
   si_store_check_changes (self->store);
-  g_debug ("Page of %u records in; its changes announced in %.1f ms", page->records->len,
+  g_debug ("Page of %u records in; its changes announced in %.1f ms", job->n_records,
            (g_get_monotonic_time () - start) / 1000.0);
-  done = self->progress_done + page->records->len;
+  done = self->progress_done + job->n_records;
   if (page->remaining >= 0)
     /* The server counted what follows: "Syncing 1,200 of 5,000" from the first page on. */
     _si_sync_engine_set_progress (self, done, done + (guint) MIN (page->remaining, (gint64) (G_MAXUINT - done)));
   else
     /* An older server does not say: the total grows with what came. */
-    _si_sync_engine_set_progress (self, done, self->progress_total + page->records->len);
+    _si_sync_engine_set_progress (self, done, self->progress_total + job->n_records);
   /* What ended the run while the page was applied (the next page's answer, a cancellation). */
   if (run->deferred != NULL)
     {
@@ -412,6 +421,7 @@ proceed (PageJob *job)
   GTask *task = job->task;
   Run *run = g_task_get_task_data (task);
   GError *error = NULL;
+  gboolean more;
 
   run->prefetching = FALSE;
   if (g_cancellable_set_error_if_cancelled (g_task_get_cancellable (task), &error) ||
@@ -425,13 +435,15 @@ proceed (PageJob *job)
   _si_store_save_pending (self->store, job->page->records);
   run->cursor = job->page->cursor;
   run->applying = TRUE;
-  if (job->page->more)
+  more = job->page->more;
+  /* The apply first: asking for the next page takes the main loop a moment. */
+  page_job_run (job, apply_thread, page_applied);
+  if (more)
     {
       /* Same feed, from this page's cursor: the server prepares it while this one is applied. */
       run->prefetching = TRUE;
       _si_sync_engine_pull_next (task);
     }
-  page_job_run (job, apply_thread, page_applied);
 }
 
 /* Main loop: the page is decoded. */
