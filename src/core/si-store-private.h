@@ -462,6 +462,8 @@ gboolean      _si_store_search_fill       (SiStore      *self,
                                            guint         max_ideas,
                                            guint        *filled,
                                            GError      **error);
+/* How many ideas si_search_pending () has looked at in this process (for the tests). */
+guint         _si_store_search_pending_calls (void);
 /* The same inside the caller's transaction on @db (the checkpoint thread's connection, with
  * the text functions registered); an SQLite result code. */
 int           _si_store_search_fill_db    (sqlite3      *db,

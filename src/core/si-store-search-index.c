@@ -257,6 +257,16 @@ pending_matches (const PendingQuery *query,
   return TRUE;
 }
 
+/* How many ideas si_search_pending () has looked at, for the tests: a search must read the
+ * waiting ideas only, not every idea of the notebook. */
+static gint pending_calls;
+
+guint
+_si_store_search_pending_calls (void)
+{
+  return (guint) g_atomic_int_get (&pending_calls);
+}
+
 /* si_search_pending (search, title, body, tag_names): pending_matches(), for the rows of
  * search_pending. The search is read once per statement (SQLite keeps it with the bound
  * value). */
@@ -269,6 +279,8 @@ sql_search_pending (sqlite3_context  *context,
   PendingQuery *query = sqlite3_get_auxdata (context, 0);
   PendingIdea idea = { tokenizer, { NULL, NULL, NULL }, { { NULL, NULL }, { NULL, NULL }, { NULL, NULL } } };
   gboolean match;
+
+  g_atomic_int_inc (&pending_calls);
 
   if (query == NULL)
     {
@@ -417,10 +429,10 @@ _si_store_search_fill_db (sqlite3 *db,
     " SELECT 'delete', id, si_cjk_grams (title), si_cjk_grams (body), si_cjk_grams (tag_names) FROM search_stale"
     " WHERE id <= ?1 AND si_has_cjk (title, body, tag_names)",
     "INSERT INTO ideas_fts (rowid, title, body, tag_names)"
-    " SELECT i.id, i.title, i.body, i.tag_names FROM search_pending p JOIN ideas i ON i.id = p.id WHERE p.id <= ?1",
+    " SELECT i.id, i.title, i.body, i.tag_names FROM search_pending p CROSS JOIN ideas i ON i.id = p.id WHERE p.id <= ?1",
     "INSERT INTO ideas_cjk (rowid, title, body, tag_names)"
     " SELECT i.id, si_cjk_grams (i.title), si_cjk_grams (i.body), si_cjk_grams (i.tag_names)"
-    " FROM search_pending p JOIN ideas i ON i.id = p.id WHERE p.id <= ?1 AND si_has_cjk (i.title, i.body, i.tag_names)",
+    " FROM search_pending p CROSS JOIN ideas i ON i.id = p.id WHERE p.id <= ?1 AND si_has_cjk (i.title, i.body, i.tag_names)",
     "DELETE FROM search_stale WHERE id <= ?1",
     "DELETE FROM search_pending WHERE id <= ?1",
   };
