@@ -87,9 +87,7 @@ typedef struct {
   GSource      *prefetch;      /* the idle that takes it */
   /* The answer to the batch before the one in flight, recorded in an idle once the next
    * request is written out (si-sync-engine-push.c: on_batch_body()). */
-  GPtrArray    *unrecorded_ops;
-  GPtrArray    *unrecorded_results;
-  GArray       *unrecorded_changes;
+  struct _PushAnswer *unrecorded;
   GSource      *record_source;
   gboolean      server_failed; /* an operation of a batch failed with a 5xx */
   gboolean      asked_slim;    /* the batch in flight asked for slim results */
@@ -186,6 +184,6 @@ JsonNode *_si_sync_engine_call_finish  (SiSyncEngine        *self,
 void    _si_sync_engine_pull_next        (GTask         *task);
 void    _si_sync_engine_push_round       (GTask         *task);
 void    _si_sync_engine_push_run_ends    (GTask         *task);
-void    _si_sync_engine_push_unrecorded_clear (Run      *run);
+void    _si_sync_engine_push_unrecorded_clear (Run      *run);   /* in run_free() */
 
 G_END_DECLS

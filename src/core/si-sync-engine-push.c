@@ -483,15 +483,38 @@ static void send_batch (GTask *task, GString *body);
 
 /* An answer whose next batch was sent before it was recorded (on_batch_body()) --------------- */
 
-void
-_si_sync_engine_push_unrecorded_clear (Run *run)
+/* A batch's answer, read and not recorded yet. */
+typedef struct _PushAnswer {
+  GPtrArray *ops;
+  GPtrArray *results;
+  GArray    *changes;   /* may be NULL */
+} PushAnswer;
+
+static void
+push_answer_free (PushAnswer *answer)
+{
+  g_ptr_array_unref (answer->ops);
+  g_ptr_array_unref (answer->results);
+  g_clear_pointer (&answer->changes, g_array_unref);
+  g_free (answer);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PushAnswer, push_answer_free)
+
+/* The answer waiting to be recorded, taken out of @run (NULL when none), its idle gone. */
+static PushAnswer *
+take_unrecorded (Run *run)
 {
   if (run->record_source != NULL)
     g_source_destroy (run->record_source);
   g_clear_pointer (&run->record_source, g_source_unref);
-  g_clear_pointer (&run->unrecorded_ops, g_ptr_array_unref);
-  g_clear_pointer (&run->unrecorded_results, g_ptr_array_unref);
-  g_clear_pointer (&run->unrecorded_changes, g_array_unref);
+  return g_steal_pointer (&run->unrecorded);
+}
+
+void
+_si_sync_engine_push_unrecorded_clear (Run *run)
+{
+  g_autoptr(PushAnswer) answer = take_unrecorded (run);
 }
 
 /* Records the answer left for later now, if there is one: before the next answer, and before
@@ -500,20 +523,11 @@ static gboolean
 record_unrecorded (GTask *task)
 {
   Run *run = g_task_get_task_data (task);
-  GPtrArray *ops = run->unrecorded_ops;
-  GPtrArray *results = run->unrecorded_results;
-  GArray *changes = run->unrecorded_changes;
+  g_autoptr(PushAnswer) answer = take_unrecorded (run);
 
-  if (ops == NULL)
+  if (answer == NULL)
     return TRUE;
-  run->unrecorded_ops = NULL;
-  run->unrecorded_results = NULL;
-  run->unrecorded_changes = NULL;
-  _si_sync_engine_push_unrecorded_clear (run);
-  batch_results (task, ops, results, changes);
-  g_ptr_array_unref (ops);
-  g_ptr_array_unref (results);
-  g_clear_pointer (&changes, g_array_unref);
+  batch_results (task, answer->ops, answer->results, answer->changes);
   return !run->ended;
 }
 
@@ -541,7 +555,7 @@ request_written_cb (SoupMessage *msg,
 
   if (run->ended)
     return;
-  if (run->unrecorded_ops != NULL && run->record_source == NULL)
+  if (run->unrecorded != NULL && run->record_source == NULL)
     {
       run->record_source = g_idle_source_new ();
       g_source_set_priority (run->record_source, G_PRIORITY_DEFAULT_IDLE);
@@ -564,18 +578,15 @@ _si_sync_engine_push_run_ends (GTask *task)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) ops = g_steal_pointer (&run->unrecorded_ops);
-  g_autoptr(GPtrArray) results = g_steal_pointer (&run->unrecorded_results);
-  g_autoptr(GArray) changes = g_steal_pointer (&run->unrecorded_changes);
+  g_autoptr(PushAnswer) answer = take_unrecorded (run);
   g_autoptr(GError) error = NULL;
 
-  _si_sync_engine_push_unrecorded_clear (run);
-  if (ops == NULL)
+  if (answer == NULL)
     return;
-  if (!record_batch (self, run, ops, results, changes, &error))
+  if (!record_batch (self, run, answer->ops, answer->results, answer->changes, &error))
     g_debug ("Could not record the answer to a batch: %s (its records go again next time)", error->message);
   else
-    _si_sync_engine_set_progress (self, self->progress_done + ops->len, self->progress_total);
+    _si_sync_engine_set_progress (self, self->progress_done + answer->ops->len, self->progress_total);
 }
 
 /* Gives the batch taken ahead back to the outbox (its notes stay: a note of a push never sent
@@ -649,9 +660,10 @@ on_batch_body (GTask  *task,
        * else happens to the run (record_unrecorded(), _si_sync_engine_push_run_ends()). */
       GString *body = g_steal_pointer (&run->next_body);
 
-      run->unrecorded_ops = g_steal_pointer (&ops);
-      run->unrecorded_results = g_steal_pointer (&results);
-      run->unrecorded_changes = g_steal_pointer (&changes);
+      run->unrecorded = g_new0 (PushAnswer, 1);
+      run->unrecorded->ops = g_steal_pointer (&ops);
+      run->unrecorded->results = g_steal_pointer (&results);
+      run->unrecorded->changes = g_steal_pointer (&changes);
       run->ops = g_steal_pointer (&run->next_ops);
       send_batch (task, body);
       return;
