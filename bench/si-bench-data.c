@@ -11,6 +11,10 @@
 #include <libsoup/soup.h>
 #include <math.h>
 #include <stdio.h>
+#ifdef __linux__
+#include <signal.h>
+#include <sys/prctl.h>
+#endif
 
 #include "si-account.h"
 #include "si-bench-data.h"
@@ -306,16 +310,28 @@ si_bench_server_add_user (const char *binary,
     g_error ("saveidea-server user add %s failed%s%s", name, error ? ": " : "", error ? error->message : "");
 }
 
+/* In the server's process, before it runs: it ends with the bench, also when the bench aborts
+ * (g_error()) before it could stop it (a server left behind kept the caller's pipe open). */
+static void
+die_with_parent (gpointer user_data)
+{
+#ifdef __linux__
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+#endif
+}
+
 GSubprocess *
 si_bench_server_start (const char * const  *argv,
                        char               **out_url)
 {
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_autoptr(GSubprocess) server = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *line = NULL;
 
-  server = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  server = g_subprocess_launcher_spawnv (launcher, argv, &error);
   if (server == NULL)
     g_error ("Could not start %s: %s", argv[0], error->message);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
