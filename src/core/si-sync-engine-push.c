@@ -514,7 +514,10 @@ take_unrecorded (Run *run)
 void
 _si_sync_engine_push_unrecorded_clear (Run *run)
 {
-  g_autoptr(PushAnswer) answer = take_unrecorded (run);
+  PushAnswer *answer = take_unrecorded (run);
+
+  if (answer != NULL)
+    push_answer_free (answer);
 }
 
 /* Records the answer left for later now, if there is one: before the next answer, and before
