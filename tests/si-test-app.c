@@ -144,6 +144,18 @@ mark_conflicted_copy (SiStore *store,
   g_assert_no_error (error);
 }
 
+/* Every idea as if the server had it: nothing waits to be sent. */
+void
+mark_all_synced (SiStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  sqlite3_stmt *stmt = _si_store_prepare (store, "UPDATE ideas SET state = " SI_SQL_SYNCED ", sid = id", &error);
+
+  g_assert_no_error (error);
+  g_assert_true (_si_store_step_done (store, stmt, "marking everything synced", &error));
+  g_assert_no_error (error);
+}
+
 /* A network monitor that says what the test wants. */
 #define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
 G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)

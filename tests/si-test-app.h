@@ -93,6 +93,9 @@ mark_conflicted_copy (SiStore *store,
                       gint64   copy_id,
                       gint64   original_id);
 
+void
+mark_all_synced (SiStore *store);
+
 GNetworkMonitor *
 test_network_monitor_new (gboolean available);
 

@@ -137,17 +137,6 @@ test_banner_actions (Fixture       *f,
 
 /* The sync status ------------------------------------------------------------------------------- */
 
-static void
-mark_all_synced (SiStore *store)
-{
-  g_autoptr(GError) error = NULL;
-  sqlite3_stmt *stmt = _si_store_prepare (store, "UPDATE ideas SET state = " SI_SQL_SYNCED ", sid = id", &error);
-
-  g_assert_no_error (error);
-  g_assert_true (_si_store_step_done (store, stmt, "marking everything synced", &error));
-  g_assert_no_error (error);
-}
-
 /* Everything is on the server, but a conflicted copy waits: the header says so, not "All
  * changes synced". */
 static void

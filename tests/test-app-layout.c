@@ -500,6 +500,64 @@ test_sync_status_fits (Fixture       *f,
   fault_server_free (fault);
 }
 
+/* The label of @indicator's status that is on screen, or NULL (the icon alone). */
+static GtkLabel *
+shown_status (SiWindow  *window,
+              GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && shown_width (window, widget) > 0 &&
+      gtk_label_get_label (GTK_LABEL (widget))[0] != '\0')
+    return GTK_LABEL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = shown_status (window, child);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* Synced, with large text in a pane too narrow for "All changes synced" (German's "Alle
+ * Änderungen synchronisiert" is wider still): the header says "Synced", whole, rather than
+ * "All changes…" or an icon alone. */
+static void
+test_sync_status_word (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(SiIdea) idea = add_idea (f->store, "Something", NULL);
+  gboolean narrow_seen = FALSE;
+
+  mark_all_synced (f->store);
+  manager = make_manager (f->store, "http://127.0.0.1:9", monitor);
+  set_text_scale (DPI_1_5);
+  for (int width = 1200; width >= 600 && !narrow_seen; width -= 40)
+    {
+      GtkLabel *shown;
+
+      open_window_with (f, manager, width);
+      si_window_open_idea (f->window, si_idea_get_id (idea));
+      if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+        adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+      spin (50);
+      g_assert_cmpstr (si_sync_indicator_get_text (_si_window_get_sync_indicator (f->window)), ==, "All changes synced");
+      shown = shown_status (f->window, GTK_WIDGET (_si_window_get_sync_indicator (f->window)));
+      g_test_message ("%d px: %s", width, shown ? gtk_label_get_label (shown) : "(the icon)");
+      if (shown != NULL && g_str_equal (gtk_label_get_label (shown), "All changes synced"))
+        continue;
+      narrow_seen = TRUE;
+      g_assert_nonnull (shown);
+      g_assert_cmpstr (gtk_label_get_label (shown), ==, "Synced");
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (shown)));
+    }
+  set_text_scale (DPI_1_0);
+  /* Some width in the range was too narrow for the whole status, or the test says nothing. */
+  g_assert_true (narrow_seen);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+}
+
 /* A narrow window opens on the list, as a phone-sized GNOME app does; a wide one opens the
  * newest idea beside it. */
 static void
@@ -535,6 +593,7 @@ main (int   argc,
   ADD ("new-idea-scrolled-into-view", test_new_idea_scrolled_into_view);
   ADD ("one-empty-state", test_one_empty_state);
   ADD ("sync-status-fits", test_sync_status_fits);
+  ADD ("sync-status-word", test_sync_status_word);
   ADD ("narrow-starts-on-the-list", test_narrow_starts_on_the_list);
 #undef ADD
 

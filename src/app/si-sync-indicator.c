@@ -30,6 +30,8 @@ struct _SiSyncIndicator
   GtkImage       *icon;
   GtkLabel       *label;
   GtkLabel       *short_label;
+  GtkLabel       *word_label;
+  GtkLabel       *cut_label;
   GtkProgressBar *progress;
   GtkPopover     *popover;
   GtkLabel       *heading;
@@ -84,6 +86,9 @@ dup_waiting_text (guint pending)
 
 typedef struct {
   char       *label;
+  /* A word or two for a header too narrow even for the label's part before " · " ("Synced"),
+   * or NULL. */
+  const char *word;
   char       *heading;
   char       *details;
   const char *icon;
@@ -146,6 +151,7 @@ describe (SiSyncIndicator *self,
           g_autofree char *waiting = dup_waiting_text (pending);
           /* Translators: "Offline — 3 changes waiting" */
           st->label = g_strdup_printf (_("Offline — %s"), waiting);
+          st->word = _("Offline");
         }
       else
         st->label = g_strdup (_("Offline"));
@@ -191,6 +197,8 @@ describe (SiSyncIndicator *self,
         else
           /* Translators: "Sync failed: <reason>" */
           st->label = g_strdup_printf (_("Sync failed: %s"), reason);
+        /* Translators: the header's sync status where the reason does not fit */
+        st->word = C_("short sync status", "Sync failed");
         st->heading = g_strdup (_("Sync failed"));
         st->details = g_strdup_printf ("%s\n%s %s", reason, _("Your changes are safe on this computer."), last_line);
         st->icon = "dialog-warning-symbolic";
@@ -224,6 +232,9 @@ describe (SiSyncIndicator *self,
         st->label = g_strdup_printf (_("All changes synced · %s"), last_text);
       else
         st->label = g_strdup (_("All changes synced"));
+      if (pending == 0)
+        /* Translators: the header's sync status where "All changes synced" does not fit */
+        st->word = C_("short sync status", "Synced");
       st->heading = g_strdup (pending > 0 ? _("Changes waiting") : _("All changes synced"));
       st->details = g_strdup (last_line);
       st->icon = pending > 0 ? "emblem-synchronizing-symbolic" : "emblem-ok-symbolic";
@@ -238,17 +249,22 @@ countdown_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* The status without what follows " · " (the time, the retry), for a header too narrow for all
- * of it; hidden when there is nothing to leave out. */
+/* The status for a header too narrow for all of it: the label without what follows " · " (the
+ * time, the retry), hidden when there is nothing to leave out; then the state's word, or where
+ * it has none, that part cut. */
 static void
-set_short_label (SiSyncIndicator *self,
-                 const char      *text)
+set_short_labels (SiSyncIndicator *self,
+                  const Status    *st)
 {
-  const char *dot = strstr (text, " · ");
-  g_autofree char *first = dot ? g_strndup (text, dot - text) : NULL;
+  const char *dot = strstr (st->label, " · ");
+  g_autofree char *first = dot ? g_strndup (st->label, dot - st->label) : NULL;
 
   gtk_label_set_label (self->short_label, first ? first : "");
   gtk_widget_set_visible (GTK_WIDGET (self->short_label), first != NULL);
+  gtk_label_set_label (self->word_label, st->word ? st->word : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->word_label), st->word != NULL);
+  gtk_label_set_label (self->cut_label, first ? first : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->cut_label), first != NULL && st->word == NULL);
 }
 
 static void
@@ -267,7 +283,7 @@ update (SiSyncIndicator *self)
 
   describe (self, &st);
   gtk_label_set_label (self->label, st.label);
-  set_short_label (self, st.label);
+  set_short_labels (self, &st);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), st.label);
   gtk_image_set_from_icon_name (self->icon, st.icon);
   gtk_widget_remove_css_class (GTK_WIDGET (self->icon), "warning");
@@ -564,6 +580,8 @@ si_sync_indicator_class_init (SiSyncIndicatorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, icon);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, label);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, short_label);
+  gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, word_label);
+  gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, cut_label);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, progress);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, popover);
   gtk_widget_class_bind_template_child (widget_class, SiSyncIndicator, heading);
