@@ -6,6 +6,7 @@
 
 #include <gtksourceview/gtksource.h>
 
+#include "si-spell-checker.h"
 #include "si-test-app.h"
 
 static GtkSourceBuffer *
@@ -122,6 +123,26 @@ test_dark_before_first_idea (Fixture       *f,
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 }
 
+/* The spell checker loads no dictionary (tens of ms of CPU for a Hunspell one) for the empty
+ * editor of a window opened on an empty notebook; it does with the first text. */
+static void
+test_dictionary_with_first_text (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(SiIdea) idea = NULL;
+  SiSpellChecker *checker;
+
+  open_window (f, NULL);
+  checker = si_editor_get_spell_checker (_si_window_get_editor (f->window));
+  spin (100);
+  WAIT_FOR (_si_spell_checker_is_idle (checker));
+  g_assert_null (si_spell_checker_get_active_language (checker));
+
+  idea = add_idea (f->store, "Words", "Today I had an idea for a new garden.");
+  open_idea (f, idea);
+  WAIT_FOR (si_spell_checker_get_active_language (checker) != NULL);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -131,6 +152,7 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/app-startup/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("language-when-first-shown", test_language_when_first_shown);
   ADD ("dark-before-first-idea", test_dark_before_first_idea);
+  ADD ("dictionary-with-first-text", test_dictionary_with_first_text);
 #undef ADD
 
   return g_test_run ();
