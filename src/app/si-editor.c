@@ -16,7 +16,8 @@
  *
  * The text is a GtkSourceView over a GtkSourceBuffer in our Markdown language
  * (language-specs/saveidea-markdown.lang: the stock one and task boxes), in the Adwaita style
- * scheme that follows the dark style. The store keeps plain text: the highlighting is only tags.
+ * scheme that follows the dark style, both set when the editor first shows an idea (parsing the
+ * language is slow). The store keeps plain text: the highlighting is only tags.
  * Each idea opened starts a new undo history, which saving and a sync's changes keep. Ctrl+F
  * finds and Ctrl+H replaces in the text (si-find-bar.c); a dim line under it counts the words
  * and characters of the idea, or of the selection. */
