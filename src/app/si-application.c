@@ -260,10 +260,12 @@ si_application_activate (GApplication *app)
 
       if (bench_first_sync)
         {
-          g_autoptr(GTypeClass) message_class = g_type_class_ref (SOUP_TYPE_MESSAGE);
+          /* The class, so that its signals exist. */
+          GTypeClass *message_class = g_type_class_ref (SOUP_TYPE_MESSAGE);
 
           g_signal_add_emission_hook (g_signal_lookup ("wrote-headers", SOUP_TYPE_MESSAGE), 0,
                                       first_request_written, NULL, NULL);
+          g_type_class_unref (message_class);
         }
       if (!open_notebook (self, &error))
         {
