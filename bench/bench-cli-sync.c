@@ -250,7 +250,7 @@ measure_app_sync (const char  *app,
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 start = g_get_monotonic_time (), done, stall, busy;
+  gint64 start = g_get_monotonic_time (), done, stall, busy, built = 0, presented = 0, request = 0, request_cpu = 0;
   guint ticks = 0, gaps[4] = { 0, };
   const char *mark;
   int status = 0;
@@ -267,7 +267,20 @@ measure_app_sync (const char  *app,
     g_error ("%s printed no first sync (status %d):\n%s%s", app, status, out ? out : "", err ? err : "");
   if ((mark = strstr (mark, ", ticks ")))
     sscanf (mark, ", ticks %u, gaps over 10 15 20 50 ms %u %u %u %u", &ticks, &gaps[0], &gaps[1], &gaps[2], &gaps[3]);
+  if ((mark = strstr (out, "first-sync start-up, monotonic us: ")))
+    sscanf (mark, "first-sync start-up, monotonic us: window built %" G_GINT64_FORMAT ", presented %"
+            G_GINT64_FORMAT ", first request %" G_GINT64_FORMAT " (main thread CPU %" G_GINT64_FORMAT,
+            &built, &presented, &request, &request_cpu);
   printf ("# the app's first sync: GSK_RENDERER=%s\n", g_environ_getenv (app_envp, "GSK_RENDERER"));
+  /* From spawning the app: its window built and presented, and its first request written. */
+  if (built > 0 && presented > 0 && request > 0)
+    {
+      si_bench_report ("app_start_window_built", (built - start) / 1000.0, "ms", "");
+      si_bench_report ("app_start_presented", (presented - start) / 1000.0, "ms", "");
+      si_bench_report ("app_start_first_request", (request - start) / 1000.0, "ms", "");
+      /* The same in the app's main thread's CPU time: far less noisy on a shared machine. */
+      si_bench_report ("app_start_first_request_cpu", request_cpu / 1000.0, "ms of CPU", "");
+    }
   si_bench_report ("app_first_sync_records_per_s", n_records / ((done - start) / 1e6), "records/s", "");
   /* The main loop's longest gap between two ticks of a high-priority 2 ms timeout, over its
    * interval, from the first page on: what a person sees as the window freezing. */

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <libsoup/soup.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,7 +42,16 @@ struct _SiApplication
   gint64          bench_stall_us;
   guint           bench_gaps[4];    /* gaps over 10, 15, 20 and 50 ms */
   guint           bench_ticks;
+  /* SAVEIDEA_BENCH_FIRST_SYNC: when (monotonic µs) the window was built and presented, and the
+   * first request to the server was written (0 until then). */
+  gint64          bench_window_built;
+  gint64          bench_presented;
 };
+
+/* The first request's headers written to the server (SAVEIDEA_BENCH_FIRST_SYNC), and the main
+ * thread's CPU time (µs) until then. */
+static gint64 bench_first_request;
+static gint64 bench_first_request_cpu;
 
 G_DEFINE_FINAL_TYPE (SiApplication, si_application, ADW_TYPE_APPLICATION)
 
@@ -152,6 +162,18 @@ thread_cpu_us (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* The first SoupMessage of the process whose request headers went out: the sync's first. */
+static gboolean
+first_request_written (GSignalInvocationHint *hint,
+                       guint                  n_params,
+                       const GValue          *params,
+                       gpointer               user_data)
+{
+  bench_first_request = g_get_monotonic_time ();
+  bench_first_request_cpu = thread_cpu_us ();
+  return FALSE;
+}
+
 static gboolean
 bench_tick (gpointer user_data)
 {
@@ -209,6 +231,9 @@ first_sync_done (SiSyncManager *manager,
            " us, busiest %" G_GINT64_FORMAT " us, ticks %u, gaps over 10 15 20 50 ms %u %u %u %u\n",
            g_get_monotonic_time (), self->bench_stall_us, self->bench_busy_us, self->bench_ticks,
            self->bench_gaps[0], self->bench_gaps[1], self->bench_gaps[2], self->bench_gaps[3]);
+  g_print ("first-sync start-up, monotonic us: window built %" G_GINT64_FORMAT ", presented %" G_GINT64_FORMAT
+           ", first request %" G_GINT64_FORMAT " (main thread CPU %" G_GINT64_FORMAT " us)\n",
+           self->bench_window_built, self->bench_presented, bench_first_request, bench_first_request_cpu);
   g_application_quit (G_APPLICATION (self));
 }
 
@@ -218,6 +243,7 @@ si_application_activate (GApplication *app)
   SiApplication *self = SI_APPLICATION (app);
   GdkFrameClock *clock;
   GtkWindow *window;
+  gboolean bench_first_sync = g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_SYNC"), "1") == 0;
 
   /* `saveidea --new` starting the app opens only the quick capture window. */
   if (self->capture_only)
@@ -232,6 +258,15 @@ si_application_activate (GApplication *app)
     {
       g_autoptr(GError) error = NULL;
 
+      if (bench_first_sync)
+        {
+          /* The class, so that its signals exist. */
+          GTypeClass *message_class = g_type_class_ref (SOUP_TYPE_MESSAGE);
+
+          g_signal_add_emission_hook (g_signal_lookup ("wrote-headers", SOUP_TYPE_MESSAGE), 0,
+                                      first_request_written, NULL, NULL);
+          g_type_class_unref (message_class);
+        }
       if (!open_notebook (self, &error))
         {
           g_warning ("%s", error->message);
@@ -239,13 +274,16 @@ si_application_activate (GApplication *app)
           return;
         }
       window = GTK_WINDOW (si_window_new (self, self->store, self->manager));
+      self->bench_window_built = g_get_monotonic_time ();
     }
   gtk_window_present (window);
+  if (self->bench_presented == 0)
+    self->bench_presented = g_get_monotonic_time ();
 
   clock = gtk_widget_get_frame_clock (GTK_WIDGET (window));
   if (clock != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_FRAME"), "1") == 0)
     g_signal_connect (clock, "after-paint", G_CALLBACK (first_frame_painted), self);
-  if (self->manager != NULL && g_strcmp0 (g_getenv ("SAVEIDEA_BENCH_FIRST_SYNC"), "1") == 0)
+  if (self->manager != NULL && bench_first_sync)
     {
       g_signal_connect (self->manager, "notify::last-sync-time", G_CALLBACK (first_sync_done), self);
       g_signal_connect (self->manager, "notify::progress-done", G_CALLBACK (first_sync_progress), self);

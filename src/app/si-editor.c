@@ -16,7 +16,8 @@
  *
  * The text is a GtkSourceView over a GtkSourceBuffer in our Markdown language
  * (language-specs/saveidea-markdown.lang: the stock one and task boxes), in the Adwaita style
- * scheme that follows the dark style. The store keeps plain text: the highlighting is only tags.
+ * scheme that follows the dark style, both set when the editor first shows an idea (parsing the
+ * language is slow). The store keeps plain text: the highlighting is only tags.
  * Each idea opened starts a new undo history, which saving and a sync's changes keep. Ctrl+F
  * finds and Ctrl+H replaces in the text (si-find-bar.c); a dim line under it counts the words
  * and characters of the idea, or of the selection. */
@@ -56,6 +57,7 @@ struct _SiEditor
   guint           pending : 1;   /* edits not yet on disk */
   guint           loading : 1;   /* filling the widgets from the idea */
   guint           saving : 1;    /* inside si_store_save_idea() */
+  guint           highlighting : 1;  /* the Markdown language and the style scheme are set */
 
   GtkRevealer    *conflict_revealer;
   GtkWidget      *conflict_banner;
@@ -141,6 +143,27 @@ update_style_scheme (SiEditor *self)
   gtk_source_buffer_set_style_scheme (GTK_SOURCE_BUFFER (body_buffer (self)), scheme);
 }
 
+/* The Markdown language and the style scheme on the body, once the editor first shows an idea.
+ * Our language includes the stock Markdown, which includes HTML, CSS, JavaScript and XML:
+ * finding and parsing them takes 60–100 ms of CPU, which a window that opens on the list
+ * (and starts its first sync) does not wait for. Until then the body is not on screen. */
+static void
+ensure_highlighting (SiEditor *self)
+{
+  GtkSourceLanguage *markdown;
+
+  if (self->highlighting)
+    return;
+  self->highlighting = TRUE;
+  markdown = gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
+                                                       "saveidea-markdown");
+  g_warn_if_fail (markdown != NULL);
+  gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (body_buffer (self)), markdown);
+  update_style_scheme (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark", G_CALLBACK (update_style_scheme),
+                           self, G_CONNECT_SWAPPED);
+}
+
 /* GtkSourceView moves the word at the cursor with Alt+Left and Alt+Right, a code editor's way:
  * in the text of an idea, Alt+Left goes back to the list as it does everywhere in the window,
  * and Alt+Right leaves the words where they are. */
@@ -165,17 +188,10 @@ setup_source_buffer (SiEditor *self)
 {
   GtkEventController *keys = gtk_shortcut_controller_new ();
   GtkSourceBuffer *buffer = GTK_SOURCE_BUFFER (body_buffer (self));
-  GtkSourceLanguage *markdown = gtk_source_language_manager_get_language (gtk_source_language_manager_get_default (),
-                                                                          "saveidea-markdown");
 
-  g_warn_if_fail (markdown != NULL);
-  gtk_source_buffer_set_language (buffer, markdown);
   gtk_source_buffer_set_highlight_syntax (buffer, TRUE);
   /* Prose, not code: a bracket is not worth a colour. */
   gtk_source_buffer_set_highlight_matching_brackets (buffer, FALSE);
-  update_style_scheme (self);
-  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark", G_CALLBACK (update_style_scheme),
-                           self, G_CONNECT_SWAPPED);
 
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
@@ -750,6 +766,8 @@ load_idea (SiEditor *self)
   const char *body = self->idea ? si_idea_get_body (self->idea) : "";
   g_autofree char *shown_body = dup_body_text (self);
 
+  if (self->idea)
+    ensure_highlighting (self);
   self->loading = TRUE;
   if (!g_str_equal (gtk_editable_get_text (GTK_EDITABLE (self->title_entry)), title))
     gtk_editable_set_text (GTK_EDITABLE (self->title_entry), title);

@@ -644,7 +644,9 @@ check_idle_cb (gpointer user_data)
   GtkTextIter buffer_start, buffer_end, visible_start, visible_end, start, end;
   GdkRectangle visible;
 
-  if (self->buffer == NULL || !self->enabled)
+  /* Nothing to check, or nothing yet (the window opened on no idea): the dictionaries load
+   * with the first text, not while the window starts (and its first sync with it). */
+  if (self->buffer == NULL || !self->enabled || gtk_text_buffer_get_char_count (self->buffer) == 0)
     {
       self->idle_id = 0;
       return G_SOURCE_REMOVE;
