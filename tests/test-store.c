@@ -308,6 +308,15 @@ test_insert_bookkeeping (void)
     assert_insert_bookkeeping (store, id, 1);
   g_assert_cmpint (last, ==, first + 3);
   g_assert_cmpint (sql_int_store (store, "SELECT n FROM idea_count"), ==, 5);
+
+  /* A tag named twice by the server is one link, and its name is there once. */
+  {
+    const gint64 twice[] = { 12, 11, 12 };
+
+    pull_idea (store, NULL, 104, twice, G_N_ELEMENTS (twice));
+    assert_insert_bookkeeping (store, last + 1, 3);
+    g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE sid = 104 AND tag_names = 'a b'"), ==, 1);
+  }
 }
 
 static void
