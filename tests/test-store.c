@@ -319,6 +319,36 @@ test_insert_bookkeeping (void)
   }
 }
 
+static SiSyncApplied pull_tag (SiStore    *store,
+                               gint64      sid,
+                               gint64      version,
+                               const char *name);
+
+/* A pulled idea new to the store is its own base (base ''), unless it names a tag the store
+ * does not have yet: its row lacks that tag, so its base is the server's text, which has it. */
+static void
+test_pulled_own_base (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) a = si_store_ensure_tag (store, "a", &error);
+  const gint64 known[] = { 11 };
+  const gint64 unknown[] = { 11, 99 };
+
+  g_assert_no_error (error);
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (a), 1, 11, 1);
+  pull_idea (store, NULL, 100, known, G_N_ELEMENTS (known));
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE sid = 100 AND base = ''"), ==, 1);
+
+  pull_idea (store, NULL, 101, unknown, G_N_ELEMENTS (unknown));
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE sid = 101"
+                                         " AND json_extract (base, '$.tags') = '[11,99]'"), ==, 1);
+  /* The tag arrives: the idea has it, and keeps the server's text as its base. */
+  g_assert_cmpint (pull_tag (store, 99, 1, "b"), ==, SI_SYNC_APPLIED_TAKEN);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE sid = 101 AND tag_names = 'a b'"
+                                         " AND json_extract (base, '$.tags') = '[11,99]'"), ==, 1);
+}
+
 static void
 test_delete_unsynced_goes_at_once (void)
 {
@@ -1989,6 +2019,7 @@ main (int   argc,
   g_test_add_func ("/store/ideas/edit-generation", test_edit_generation);
   g_test_add_func ("/store/ideas/from-server-stays-clean", test_from_server_stays_clean);
   g_test_add_func ("/store/ideas/insert-bookkeeping", test_insert_bookkeeping);
+  g_test_add_func ("/store/ideas/pulled-own-base", test_pulled_own_base);
   g_test_add_func ("/store/ideas/delete-unsynced", test_delete_unsynced_goes_at_once);
   g_test_add_func ("/store/ideas/delete-synced-tombstone", test_delete_synced_leaves_tombstone);
   g_test_add_func ("/store/ideas/restore-after-delete", test_restore_after_delete);
