@@ -127,9 +127,12 @@ measure_cli_sync (Bench       *bench,
   g_autofree char *rss = g_strconcat (name, "_peak_rss_mib", NULL);
   g_autofree char *anon = g_strconcat (name, "_peak_anon_mib", NULL);
   g_autofree char *server = g_strconcat (name, "_server_cpu_ms", NULL);
+  g_autofree char *cpu = g_strconcat (name, "_cli_cpu_ms", NULL);
 
   si_bench_report (rate, n_records / (run.ms / 1000.0), "records/s", target);
   si_bench_report (server, server_cpu_ms (bench) - server_before, "ms", "");
+  /* saveidea-cli's own CPU (user + system, all its threads): steadier than the rate. */
+  si_bench_report (cpu, run.cpu_ms, "ms", "");
   si_bench_report (rss, run.peak_rss_mib, "MiB", "");
   si_bench_report (anon, run.peak_anon_mib, "MiB", "");
 }

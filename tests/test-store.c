@@ -218,6 +218,137 @@ test_from_server_stays_clean (void)
   g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
 }
 
+/* What an idea's insert writes beside its row, for a save, a pulled record, and a pulled page
+ * (where it is written at the page's end): the line in search_pending, one line in the change
+ * log for the idea and one for each new tag link, the idea count. Up to schema 9 insert
+ * triggers wrote them; since schema 10 the insert itself does. */
+static void
+pull_idea (SiStore      *store,
+           SiSyncPage   *page,
+           gint64        sid,
+           const gint64 *tag_sids,
+           guint         n_tags)
+{
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  g_autoptr(SiWireRecord) remote = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
+  g_autoptr(GError) error = NULL;
+  SiSyncApplied applied = SI_SYNC_APPLIED_NOTHING;
+
+  remote->id = sid;
+  remote->version = sid;
+  remote->uid = g_uuid_string_random ();
+  remote->created_at = remote->updated_at = 1764302930123;
+  g_free (remote->title);
+  remote->title = g_strdup_printf ("Pulled %" G_GINT64_FORMAT, sid);
+  remote->tags = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_array_append_vals (remote->tags, tag_sids, n_tags);
+  if (page == NULL)
+    g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_apply (store, collections, g_ptr_array_index (collections, 1), remote,
+                                       &applied, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (applied, ==, SI_SYNC_APPLIED_TAKEN);
+  if (page == NULL)
+    g_assert_true (_si_store_commit (store, &error));
+}
+
+static void
+assert_insert_bookkeeping (SiStore *store,
+                           gint64   id,
+                           gint64   log_lines)
+{
+  g_autofree char *pending = g_strdup_printf ("SELECT count (*) FROM search_pending WHERE id = %" G_GINT64_FORMAT, id);
+  g_autofree char *log = g_strdup_printf ("SELECT count (*) FROM change_log WHERE collection = 'ideas'"
+                                          " AND record_id = %" G_GINT64_FORMAT, id);
+
+  g_assert_cmpint (sql_int_store (store, pending), ==, 1);
+  g_assert_cmpint (sql_int_store (store, log), ==, log_lines);
+  g_assert_cmpint (sql_int_store (store, "SELECT n FROM idea_count"), ==,
+                   sql_int_store (store, "SELECT count (*) FROM ideas WHERE state != " SI_SQL_DELETED));
+}
+
+static void
+test_insert_bookkeeping (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) a = si_store_ensure_tag (store, "a", &error);
+  g_autoptr(SiTag) b = si_store_ensure_tag (store, "b", &error);
+  g_autoptr(SiIdea) saved = si_idea_new ("Saved", "with two tags");
+  g_auto(SiSyncPage) page = { 0, };
+  const gint64 tag_sids[] = { 11, 12 };
+  gint64 first, last;
+
+  g_assert_no_error (error);
+  si_idea_add_tag (saved, si_tag_get_id (a));
+  si_idea_add_tag (saved, si_tag_get_id (b));
+  g_assert_true (si_store_save_idea (store, saved, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+  /* The insert's line and its two links'. */
+  assert_insert_bookkeeping (store, si_idea_get_id (saved), 3);
+
+  /* The tags on the server, then pulled ideas that have them. */
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (a), 1, 11, 1);
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (b), 1, 12, 1);
+  pull_idea (store, NULL, 100, tag_sids, 2);
+  first = sql_int_store (store, "SELECT id FROM ideas WHERE sid = 100");
+  assert_insert_bookkeeping (store, first, 3);
+
+  /* A page: everything at its end, one line an idea. */
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_sync_begin_page (store, &page, &error));
+  for (gint64 sid = 101; sid <= 103; sid++)
+    pull_idea (store, &page, sid, tag_sids, sid == 102 ? 0 : 2);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM search_pending WHERE id > 2"), ==, 0);
+  g_assert_true (_si_store_sync_end_page (store, &page, &error));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+  last = sql_int_store (store, "SELECT id FROM ideas WHERE sid = 103");
+  for (gint64 id = first + 1; id <= last; id++)
+    assert_insert_bookkeeping (store, id, 1);
+  g_assert_cmpint (last, ==, first + 3);
+  g_assert_cmpint (sql_int_store (store, "SELECT n FROM idea_count"), ==, 5);
+
+  /* A tag named twice by the server is one link, and its name is there once. */
+  {
+    const gint64 twice[] = { 12, 11, 12 };
+
+    pull_idea (store, NULL, 104, twice, G_N_ELEMENTS (twice));
+    assert_insert_bookkeeping (store, last + 1, 3);
+    g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE sid = 104 AND tag_names = 'a b'"), ==, 1);
+  }
+}
+
+static SiSyncApplied pull_tag (SiStore    *store,
+                               gint64      sid,
+                               gint64      version,
+                               const char *name);
+
+/* A pulled idea new to the store is its own base (base ''), unless it names a tag the store
+ * does not have yet: its row lacks that tag, so its base is the server's text, which has it. */
+static void
+test_pulled_own_base (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) a = si_store_ensure_tag (store, "a", &error);
+  const gint64 known[] = { 11 };
+  const gint64 unknown[] = { 11, 99 };
+
+  g_assert_no_error (error);
+  push (store, SI_COLLECTION_TAGS, si_tag_get_id (a), 1, 11, 1);
+  pull_idea (store, NULL, 100, known, G_N_ELEMENTS (known));
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE sid = 100 AND base = ''"), ==, 1);
+
+  pull_idea (store, NULL, 101, unknown, G_N_ELEMENTS (unknown));
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE sid = 101"
+                                         " AND json_extract (base, '$.tags') = '[11,99]'"), ==, 1);
+  /* The tag arrives: the idea has it, and keeps the server's text as its base. */
+  g_assert_cmpint (pull_tag (store, 99, 1, "b"), ==, SI_SYNC_APPLIED_TAKEN);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE sid = 101 AND tag_names = 'a b'"
+                                         " AND json_extract (base, '$.tags') = '[11,99]'"), ==, 1);
+}
+
 static void
 test_delete_unsynced_goes_at_once (void)
 {
@@ -1887,6 +2018,8 @@ main (int   argc,
   g_test_add_func ("/store/ideas/create-marks-dirty", test_create_marks_dirty);
   g_test_add_func ("/store/ideas/edit-generation", test_edit_generation);
   g_test_add_func ("/store/ideas/from-server-stays-clean", test_from_server_stays_clean);
+  g_test_add_func ("/store/ideas/insert-bookkeeping", test_insert_bookkeeping);
+  g_test_add_func ("/store/ideas/pulled-own-base", test_pulled_own_base);
   g_test_add_func ("/store/ideas/delete-unsynced", test_delete_unsynced_goes_at_once);
   g_test_add_func ("/store/ideas/delete-synced-tombstone", test_delete_synced_leaves_tombstone);
   g_test_add_func ("/store/ideas/restore-after-delete", test_restore_after_delete);

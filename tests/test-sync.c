@@ -332,6 +332,49 @@ test_own_base_merge (void)
   pair_clear (&p);
 }
 
+/* An idea pulled into a notebook that did not have it is its own base too (no JSON text
+ * written, as for a push the server took as sent); an edit here on top of it, then the other
+ * device's edit, merge against the version pulled: both lines kept, the other's pin and the
+ * tag kept. */
+static void
+test_own_base_pulled (void)
+{
+  Pair p = { 0, };
+  g_autoptr(SiIdea) got = NULL;
+  g_autofree char *pulled = NULL, *edited = NULL;
+  SiSyncReport report;
+
+  pair_setup (&p, "Plan", "intro\nmiddle\nend\n");
+  pulled = base_text (p.b, si_idea_get_id (p.ib));
+  g_assert_cmpstr (pulled, ==, "");
+
+  si_idea_set_body (p.ia, "INTRO FROM A\nmiddle\nend\n");
+  si_idea_set_pinned (p.ia, TRUE);
+  save (p.a, p.ia);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+
+  si_idea_set_body (p.ib, "intro\nmiddle\nEND FROM B\n");
+  save (p.b, p.ib);
+  edited = base_text (p.b, si_idea_get_id (p.ib));
+  g_assert_nonnull (strstr (edited, "\"body\":\"intro\\nmiddle\\nend\\n\""));
+  g_assert_nonnull (strstr (edited, "\"pinned\":false"));
+
+  report = sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.merged, ==, 1);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (p.b, "Plan");
+  g_assert_cmpstr (si_idea_get_body (got), ==, "INTRO FROM A\nmiddle\nEND FROM B\n");
+  g_assert_true (si_idea_get_pinned (got));
+  g_assert_cmpstrv (si_idea_get_tag_names (got), ((const char *[]) { "one", NULL }));
+  g_assert_cmpuint (si_store_count_pending (p.b, NULL), ==, 0);
+  {
+    g_autofree char *da = dump (p.a), *db = dump (p.b);
+    g_assert_cmpstr (da, ==, db);
+  }
+  pair_clear (&p);
+}
+
 static void
 test_conflict_identical_and_fields (void)
 {
@@ -882,6 +925,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sync/conflict/overlap", test_conflict_overlap);
   g_test_add_func ("/sync/conflict/identical-and-fields", test_conflict_identical_and_fields);
   g_test_add_func ("/sync/own-base-merge", test_own_base_merge);
+  g_test_add_func ("/sync/own-base-pulled", test_own_base_pulled);
   g_test_add_func ("/sync/conflict/deletion", test_conflict_deletion);
   g_test_add_func ("/sync/device-names", test_device_names);
   g_test_add_func ("/sync/precondition-failed", test_precondition_failed);

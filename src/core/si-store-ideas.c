@@ -279,6 +279,21 @@ same_ids (GArray       *a,
   return a->len == n_b && (n_b == 0 || memcmp (a->data, b, n_b * sizeof (gint64)) == 0);
 }
 
+/* A line for idea @id in the change log. */
+static gboolean
+log_idea (SiStore     *self,
+          gint64       id,
+          const char  *what,
+          GError     **error)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, "INSERT INTO change_log (collection, record_id) VALUES ('ideas', ?1)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  return _si_store_step_done (self, stmt, what, error);
+}
+
 /* Makes the idea's tag rows exactly @tag_ids (sorted), touching only what differs. */
 static gboolean
 write_idea_tags (SiStore       *self,
@@ -289,7 +304,7 @@ write_idea_tags (SiStore       *self,
                  GError       **error)
 {
   sqlite3_stmt *del, *ins;
-  SiSyncPage *page;
+  SiSyncPage *page = _si_store_get_page (self);
   gboolean added = FALSE;
   guint i = 0, j = 0;
 
@@ -323,11 +338,17 @@ write_idea_tags (SiStore       *self,
       sqlite3_bind_int64 (stmt, 1, idea_id);
       if (!_si_store_step_done (self, stmt, NC_("what failed", "saving an idea's tags"), error))
         return FALSE;
-      added |= stmt == ins;
+      if (stmt != ins || sqlite3_changes (_si_store_get_db (self)) == 0)
+        continue;
+      added = TRUE;
+      /* A new link's line in the change log (schema 10 has no insert trigger for it: see
+       * si-store-schema.c), except in a pulled page, below. */
+      if (page == NULL && !log_idea (self, idea_id, NC_("what failed", "saving an idea's tags"), error))
+        return FALSE;
     }
-  /* In a pulled page, the change log's trigger for new links is set aside: an idea inserted in
-   * the page gets its line at the page's end, an older one gets it here. */
-  if (added && (page = _si_store_get_page (self)) != NULL && idea_id <= page->max_id)
+  /* In a pulled page, an idea inserted in the page gets its line at the page's end, an older
+   * one gets one here. */
+  if (added && page != NULL && idea_id <= page->max_id)
     return _si_store_exec_bind (self, "INSERT INTO change_log (collection, record_id) VALUES ('ideas', ?1)",
                                 error, "i", idea_id);
   return TRUE;
@@ -347,20 +368,24 @@ _si_store_insert_idea (SiStore               *self,
   gint64 id;
   int rc;
 
+  /* The ids once each (they are sorted), so that the join below names each tag once. */
   if (row->tag_names == NULL && row->n_tags > 0)
     {
       tags = g_string_new ("[");
       for (guint i = 0; i < row->n_tags; i++)
-        g_string_append_printf (tags, "%s%" G_GINT64_FORMAT, i ? "," : "", row->tag_ids[i]);
+        if (i == 0 || row->tag_ids[i] != row->tag_ids[i - 1])
+          g_string_append_printf (tags, "%s%" G_GINT64_FORMAT, i ? "," : "", row->tag_ids[i]);
       g_string_append_c (tags, ']');
     }
+  /* The tags' names joined to the list rather than looked up with `id IN (SELECT ...)`, which
+   * built a temporary table for every idea (a sixth of a pulled idea's insert). */
   stmt = _si_store_prepare (self,
                             "INSERT INTO ideas (uid, sid, version, generation, state, title, body, pinned,"
                             " created_at, updated_at, base, device, tag_names)"
                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?14, coalesce (?12,"
-                            " (SELECT coalesce (group_concat (name, ' '), '') FROM (SELECT name FROM tags"
-                            "   WHERE id IN (SELECT value FROM json_each (?13)) AND state != " SI_SQL_DELETED
-                            "   ORDER BY name_key))))", error);
+                            " (SELECT coalesce (group_concat (name, ' '), '') FROM (SELECT t.name AS name"
+                            "   FROM json_each (?13) AS j CROSS JOIN tags AS t ON t.id = j.value"
+                            "   WHERE t.state != " SI_SQL_DELETED " ORDER BY t.name_key))))", error);
   if (stmt == NULL)
     return 0;
   sqlite3_bind_text (stmt, 1, row->uid, -1, SQLITE_STATIC);
@@ -397,9 +422,22 @@ _si_store_insert_idea (SiStore               *self,
       return 0;
     }
   id = sqlite3_last_insert_rowid (_si_store_get_db (self));
-  /* In a pulled page, the idea count's trigger is set aside: the page adds them up. */
-  if (row->state != SI_SYNC_STATE_DELETED && (page = _si_store_get_page (self)) != NULL)
-    page->live_inserts++;
+  /* What insert triggers wrote up to schema 9 (si-store-schema.c): the idea waits for the
+   * search index, has its line in the change log, and counts. A pulled page writes the first
+   * two for all its new ideas at its end, and adds them up. */
+  if ((page = _si_store_get_page (self)) != NULL)
+    {
+      if (row->state != SI_SYNC_STATE_DELETED)
+        page->live_inserts++;
+    }
+  else if (!(stmt = _si_store_prepare (self, "INSERT OR IGNORE INTO search_pending (id) VALUES (?1)", error)) ||
+           sqlite3_bind_int64 (stmt, 1, id) != SQLITE_OK ||
+           !_si_store_step_done (self, stmt, what, error) ||
+           !log_idea (self, id, what, error) ||
+           (row->state != SI_SYNC_STATE_DELETED &&
+            (!(stmt = _si_store_prepare (self, "UPDATE idea_count SET n = n + 1", error)) ||
+             !_si_store_step_done (self, stmt, what, error))))
+    return 0;
   none = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (!write_idea_tags (self, id, none, row->tag_ids, row->n_tags, error))
     return 0;

@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 9
+#define SI_STORE_SCHEMA_VERSION 10
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -27,9 +27,9 @@ G_BEGIN_DECLS
 gboolean      _si_store_migrate          (sqlite3     *db,
                                           GError     **error);
 /* si-store-search-index.c: the SQL functions the schema's triggers call (si_cjk_grams (),
- * si_has_cjk (), si_bulk_page ()) and the collation si_natural; registered on a connection
- * before it migrates or writes ideas. @store: the SiStore whose connection @db is (its pulled
- * page switches si_bulk_page () on), or NULL. */
+ * si_has_cjk ()) and the collation si_natural; registered on a connection before it migrates
+ * or writes ideas. @store: the SiStore whose connection @db is, or NULL (none of them needs it
+ * since schema 10 took si_bulk_page () out). */
 gboolean      _si_store_register_text_functions (sqlite3 *db,
                                                  SiStore *store);
 /* The trigger that indexed a new idea's CJK grams, up to schema 7. */
@@ -116,7 +116,7 @@ typedef struct {
   gint64        updated_at;
   const char   *base;         /* JSON of the server record it is based on, or NULL */
   const char   *device;       /* the device that wrote it (si_idea_get_device()), or NULL */
-  const gint64 *tag_ids;
+  const gint64 *tag_ids;      /* sorted */
   guint         n_tags;
   const char   *tag_names;    /* for the search index; NULL: the live tags' among @tag_ids */
 } SiStoreNewIdea;
@@ -418,13 +418,12 @@ char         *_si_store_dup_copy_title        (const char   *title,
                                                const char   *device,
                                                gint64        written,
                                                gint64        now);
-/* si-store-search-index.c: a page of many records applied in one transaction: the per-row
- * insert triggers of the search index, the change log and the idea count are switched off on
- * this connection only (si_bulk_page (), si-store-schema.c; no schema change, so no connection
- * reads the schema again) and the ideas inserted meanwhile are listed in search_pending, their
- * log lines and count written, at the end, in one statement each, for _si_store_search_fill()
- * to index after the pull. Between begin and end, no idea inserted in the page may be
- * updated or deleted. */
+/* si-store-search-index.c: a page of many records applied in one transaction: the inserts of
+ * ideas and tag links on this connection (si-store-ideas.c) leave their lines in search_pending
+ * and the change log, and the idea count, alone, and the ideas inserted meanwhile are listed in
+ * search_pending, their log lines and count written, at the end, in one statement each, for
+ * _si_store_search_fill() to index after the pull. Between begin and end, no idea inserted in
+ * the page may be updated or deleted. */
 typedef struct {
   SiStore *store;         /* NULL: nothing switched off */
   gint64   live_inserts;
@@ -469,8 +468,8 @@ guint         _si_store_search_pending_calls (void);
 int           _si_store_search_fill_db    (sqlite3      *db,
                                            guint         max_ideas,
                                            guint        *filled);
-/* si-store.c: the page whose per-row triggers are set aside (_si_store_sync_begin_page()),
- * or NULL. */
+/* si-store.c: the page whose per-row bookkeeping is left to its end
+ * (_si_store_sync_begin_page()), or NULL. */
 SiSyncPage   *_si_store_get_page           (SiStore     *self);
 void          _si_store_set_page           (SiStore     *self,
                                             SiSyncPage  *page);

@@ -317,10 +317,11 @@ _si_sync_page_clear (SiSyncPage *page)
   page->max_id = 0;
 }
 
-/* The per-row insert triggers of the search index, the change log and the idea count ask
- * si_bulk_page () (si-store-schema.c), which is true on this connection only while @page is
- * set: no other connection ever sees them off, and nothing in the schema changes (a DROP and
- * CREATE TRIGGER per page made every connection of the process read the schema again). */
+/* While @page is set on this connection, the one INSERT of an idea and of a tag link
+ * (si-store-ideas.c) leave the idea's line in search_pending, its change log lines and the idea
+ * count to the page's end: no other connection is concerned, and nothing in the schema
+ * changes (a DROP and CREATE TRIGGER per page made every connection of the process read the
+ * schema again). */
 gboolean
 _si_store_sync_begin_page (SiStore     *self,
                            SiSyncPage  *page,
@@ -340,14 +341,14 @@ _si_store_sync_end_page (SiStore     *self,
 {
   if (page->store == NULL)
     return TRUE;
-  /* The triggers are on again before the page's own statements below, which are no rows of
-   * the page. */
+  /* Inserts write their own lines again before the page's own statements below, which are no
+   * rows of the page. */
   _si_store_set_page (self, NULL);
   /* The ideas inserted since the page began wait for the index in search_pending: indexing
    * was most of the time a first download took (1.6 s of 100,000 inserts, 0.37 s without);
    * _si_store_search_fill() indexes them after the pull, a search reads them meanwhile. Their
    * lines in the change log (one each, their tag links' included) and the idea count, as the
-   * triggers would have written them row by row. */
+   * inserts would have written them row by row. */
   if (!_si_store_exec_bind (self, "INSERT OR IGNORE INTO search_pending (id) SELECT id FROM ideas WHERE id > ?1",
                             error, "i", page->max_id) ||
       !_si_store_exec_bind (self, "INSERT INTO change_log (collection, record_id) SELECT 'ideas', id FROM ideas WHERE id > ?1",
@@ -357,18 +358,6 @@ _si_store_sync_end_page (SiStore     *self,
     return FALSE;
   _si_sync_page_clear (page);
   return TRUE;
-}
-
-/* si_bulk_page (): whether this connection applies a pulled page now (_si_store_get_page());
- * always 0 on a connection of no SiStore (the checkpoint thread's). */
-static void
-sql_bulk_page (sqlite3_context  *context,
-               int               n_values,
-               sqlite3_value   **values)
-{
-  SiStore *store = sqlite3_user_data (context);
-
-  sqlite3_result_int (context, store != NULL && _si_store_get_page (store) != NULL);
 }
 
 gboolean
@@ -674,11 +663,7 @@ _si_store_register_text_functions (sqlite3 *db,
   int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
   IndexTokenizer *tokenizer = NULL;
 
-  /* si_bulk_page () reads one flag of this connection's and changes nothing: innocuous (safe
-   * in the schema's triggers however the schema came), but not deterministic. */
-  return sqlite3_create_function (db, "si_bulk_page", 0, SQLITE_UTF8 | SQLITE_INNOCUOUS, store, sql_bulk_page,
-                                  NULL, NULL) == SQLITE_OK &&
-         sqlite3_create_function (db, "si_cjk_grams", 1, flags, NULL, sql_cjk_grams, NULL, NULL) == SQLITE_OK &&
+  return sqlite3_create_function (db, "si_cjk_grams", 1, flags, NULL, sql_cjk_grams, NULL, NULL) == SQLITE_OK &&
          sqlite3_create_function (db, "si_has_cjk", -1, flags, NULL, sql_has_cjk, NULL, NULL) == SQLITE_OK &&
          (tokenizer = index_tokenizer_new (db)) != NULL &&
          sqlite3_create_function_v2 (db, "si_search_pending", 4, flags, tokenizer, sql_search_pending, NULL, NULL,
