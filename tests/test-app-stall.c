@@ -66,6 +66,54 @@ test_sidebar_counted_on_worker (Fixture       *f,
   g_assert_cmpstr (row_count (_si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0)), ==, "22");
 }
 
+static guint
+n_tag_rows (SiWindow *window,
+            GPtrArray *tags)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < tags->len; i++)
+    if (_si_window_get_sidebar_row (window, SI_COLLECTION_VIEW_TAG, si_tag_get_id (g_ptr_array_index (tags, i))))
+      n++;
+  return n;
+}
+
+/* Fifty tags arriving at once (a first sync's first page brings every tag): their rows come
+ * a few per step, not all in one main-loop iteration (10 ms of layout), and all of them within
+ * moments, with their counts. */
+static void
+test_new_tag_rows_in_steps (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  guint at_once;
+
+  open_window (f, NULL);
+  spin (400);
+  g_assert_true (_si_store_begin (f->store, &error));
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("tag%02u", i);
+      SiTag *tag = si_store_ensure_tag (f->store, name, &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (tags, tag);
+      add_tagged (f->store, name, tag);
+    }
+  g_assert_true (_si_store_commit (f->store, &error));
+  g_assert_no_error (error);
+
+  WAIT_FOR (n_tag_rows (f->window, tags) > 0);
+  at_once = n_tag_rows (f->window, tags);
+  g_test_message ("%u of 50 tag rows in the first step", at_once);
+  g_assert_cmpuint (at_once, <, 50);
+  WAIT_FOR (n_tag_rows (f->window, tags) == 50);
+  for (guint i = 0; i < tags->len; i++)
+    g_assert_cmpstr (row_count (_si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_TAG,
+                                                            si_tag_get_id (g_ptr_array_index (tags, i)))), ==, "1");
+}
+
 static GtkWidget *
 find_descendant (GtkWidget *widget,
                  GType      type)
@@ -126,6 +174,8 @@ main (int   argc,
 
   g_test_add ("/app-stall/sidebar-counted-on-worker", Fixture, NULL, fixture_setup,
               test_sidebar_counted_on_worker, fixture_teardown);
+  g_test_add ("/app-stall/new-tag-rows-in-steps", Fixture, NULL, fixture_setup,
+              test_new_tag_rows_in_steps, fixture_teardown);
   g_test_add ("/app-stall/indicator-status-without-tooltip-text", Fixture, NULL, fixture_setup,
               test_indicator_status_without_tooltip_text, fixture_teardown);
 

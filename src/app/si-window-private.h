@@ -33,6 +33,9 @@ struct _SiWindow
   /* The sidebar's delayed refresh counts on a worker (count_sidebar()), on its own store. */
   SiStore              *count_store;
   guint                 sidebar_serial;   /* the sidebar's refreshes so far */
+  GPtrArray            *tag_rows_due;     /* SiTag: rows made a few per step, from tag_rows_next */
+  guint                 tag_rows_next;
+  guint                 tag_rows_id;
   guint                 sidebar_counting : 1;
   guint                 sidebar_recount : 1;
   guint                 relayout_id;

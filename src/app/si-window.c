@@ -20,6 +20,9 @@
 #include "si-worker.h"
 
 #define SIDEBAR_REFRESH_DELAY_MS 250
+/* New tag rows a refresh after a store change makes per main-loop step, a step per frame. */
+#define TAG_ROWS_PER_STEP 10
+#define TAG_ROWS_INTERVAL_MS 16
 /* The sidebar's width at text scale 1 (update_sidebar_width()). */
 #define SIDEBAR_WIDTH 200
 /* The sidebar stays beside the list only while the editor keeps at least this much room. */
@@ -468,32 +471,95 @@ read_sidebar_counts (SiStore *store)
   return counts;
 }
 
-/* Whether the sidebar's tag rows are @tags already, by id and name, in the same order. */
+/* Whether the sidebar's tag rows, then the rows still to be made (add_tag_rows()), are @tags,
+ * by id and name, in the same order. */
 static gboolean
 tag_rows_match (SiWindow  *self,
                 GPtrArray *tags)
 {
   GtkWidget *row = gtk_widget_get_next_sibling (self->tags_header_row);
+  guint i = 0, due = self->tag_rows_due ? self->tag_rows_due->len - self->tag_rows_next : 0;
 
-  for (guint i = 0; i < tags->len; i++, row = gtk_widget_get_next_sibling (row))
+  for (; row != NULL && row != self->trash_row; i++, row = gtk_widget_get_next_sibling (row))
     {
-      SiTag *tag = g_ptr_array_index (tags, i);
+      SiTag *tag = i < tags->len ? g_ptr_array_index (tags, i) : NULL;
 
-      if (row == NULL || row == self->trash_row || row_tag_id (row) != si_tag_get_id (tag) ||
+      if (tag == NULL || row_tag_id (row) != si_tag_get_id (tag) ||
           g_strcmp0 (gtk_label_get_label (g_object_get_data (G_OBJECT (row), "name-label")), si_tag_get_name (tag)) != 0)
         return FALSE;
     }
-  return row == self->trash_row;
+  if (row == NULL || tags->len - i != due)
+    return FALSE;
+  for (guint k = self->tag_rows_next; i < tags->len; i++, k++)
+    {
+      SiTag *tag = g_ptr_array_index (tags, i), *waiting = g_ptr_array_index (self->tag_rows_due, k);
+
+      if (si_tag_get_id (tag) != si_tag_get_id (waiting) || g_strcmp0 (si_tag_get_name (tag), si_tag_get_name (waiting)) != 0)
+        return FALSE;
+    }
+  return TRUE;
 }
 
-/* Shows @counts in the sidebar. */
+/* Makes the next TAG_ROWS_PER_STEP rows of self->tag_rows_due, or all of them; returns whether
+ * more are due. Fifty new tag rows at once (a first sync's first page brings every tag) were
+ * 10 ms of layout in one main-loop iteration. */
+static gboolean
+add_tag_rows (SiWindow *self,
+              guint     at_most)
+{
+  GPtrArray *tags = self->tag_rows_due;
+  guint end = MIN (tags->len, self->tag_rows_next + at_most);
+
+  for (; self->tag_rows_next < end; self->tag_rows_next++)
+    {
+      SiTag *tag = g_ptr_array_index (tags, self->tag_rows_next);
+      GtkWidget *row = make_sidebar_row (SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag), "tag-symbolic", si_tag_get_name (tag));
+
+      set_row_count (row, si_tag_get_idea_count (tag));
+      gtk_list_box_insert (self->sidebar, row, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self->trash_row)));
+      if (self->view == SI_COLLECTION_VIEW_TAG && si_tag_get_id (tag) == self->view_tag_id)
+        {
+          self->sidebar_updating = TRUE;
+          gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (row));
+          self->sidebar_updating = FALSE;
+        }
+    }
+  if (self->tag_rows_next < tags->len)
+    return TRUE;
+  g_clear_pointer (&self->tag_rows_due, g_ptr_array_unref);
+  self->tag_rows_next = 0;
+  return FALSE;
+}
+
+static gboolean
+tag_rows_cb (gpointer user_data)
+{
+  SiWindow *self = user_data;
+
+  if (add_tag_rows (self, TAG_ROWS_PER_STEP))
+    return G_SOURCE_CONTINUE;
+  self->tag_rows_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drop_due_tag_rows (SiWindow *self)
+{
+  g_clear_handle_id (&self->tag_rows_id, g_source_remove);
+  g_clear_pointer (&self->tag_rows_due, g_ptr_array_unref);
+  self->tag_rows_next = 0;
+}
+
+/* Shows @counts in the sidebar; new tag rows a few per step when @paced. */
 static void
 apply_sidebar (SiWindow      *self,
-               SidebarCounts *counts)
+               SidebarCounts *counts,
+               gboolean       paced)
 {
   GPtrArray *tags = counts->tags;
   GtkWidget *row, *selected_row;
   gboolean tag_still_there = FALSE;
+  guint i = 0;
 
   self->sidebar_serial++;
   self->sidebar_updating = TRUE;
@@ -503,34 +569,35 @@ apply_sidebar (SiWindow      *self,
   set_row_count (self->conflicts_row, counts->conflicts);
   gtk_widget_set_visible (self->conflicts_row, counts->conflicts > 0 || self->view == SI_COLLECTION_VIEW_CONFLICTS);
 
+  for (guint t = 0; t < tags->len; t++)
+    if (si_tag_get_id (g_ptr_array_index (tags, t)) == self->view_tag_id)
+      tag_still_there = TRUE;
   gtk_widget_set_visible (self->tags_header_row, tags->len > 0);
   if (tag_rows_match (self, tags))
     {
       /* The usual refresh, during a sync or after an edit: only counts changed. Making the
        * rows again each time took more of a first sync's main thread than counting. */
-      row = gtk_widget_get_next_sibling (self->tags_header_row);
-      for (guint i = 0; i < tags->len; i++, row = gtk_widget_get_next_sibling (row))
+      for (row = gtk_widget_get_next_sibling (self->tags_header_row); row != self->trash_row;
+           i++, row = gtk_widget_get_next_sibling (row))
+        set_row_count (row, si_tag_get_idea_count (g_ptr_array_index (tags, i)));
+      /* The rows still to be made get these counts. */
+      if (self->tag_rows_due != NULL)
         {
-          set_row_count (row, si_tag_get_idea_count (g_ptr_array_index (tags, i)));
-          if (row_tag_id (row) == self->view_tag_id)
-            tag_still_there = TRUE;
+          g_ptr_array_unref (self->tag_rows_due);
+          self->tag_rows_due = g_ptr_array_ref (tags);
+          self->tag_rows_next = i;
         }
     }
   else
     {
       /* Tags: few, so the rows are simply made again. */
+      drop_due_tag_rows (self);
       while ((row = gtk_widget_get_next_sibling (self->tags_header_row)) && row != self->trash_row)
         gtk_list_box_remove (self->sidebar, row);
-      for (guint i = 0; i < tags->len; i++)
-        {
-          SiTag *tag = g_ptr_array_index (tags, i);
-
-          row = make_sidebar_row (SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag), "tag-symbolic", si_tag_get_name (tag));
-          set_row_count (row, si_tag_get_idea_count (tag));
-          gtk_list_box_insert (self->sidebar, row, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self->trash_row)));
-          if (si_tag_get_id (tag) == self->view_tag_id)
-            tag_still_there = TRUE;
-        }
+      self->tag_rows_due = g_ptr_array_ref (tags);
+      if (add_tag_rows (self, paced ? TAG_ROWS_PER_STEP : G_MAXUINT))
+        /* After the frame that shows these, as the list's paced rows (si-idea-list.c). */
+        self->tag_rows_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TAG_ROWS_INTERVAL_MS, tag_rows_cb, self, NULL);
     }
 
   if (self->view == SI_COLLECTION_VIEW_TAG && !tag_still_there)
@@ -555,7 +622,7 @@ _si_window_refresh_sidebar (SiWindow *self)
 
   g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
   counts = read_sidebar_counts (self->store);
-  apply_sidebar (self, counts);
+  apply_sidebar (self, counts, FALSE);
 }
 
 /* The sidebar's refresh after the store changed counts on a worker: counting 50 tags' ideas
@@ -620,7 +687,7 @@ sidebar_counted_cb (GObject      *source,
     self->count_store = g_object_ref (job->store);
   /* A refresh since the count started showed newer counts: these are older. */
   if (job->serial == self->sidebar_serial)
-    apply_sidebar (self, job->counts);
+    apply_sidebar (self, job->counts, TRUE);
   if (self->sidebar_recount)
     count_sidebar (self);
 }
@@ -1186,6 +1253,7 @@ si_window_dispose (GObject *object)
     si_editor_set_idea (self->editor, NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
+  drop_due_tag_rows (self);
   g_clear_handle_id (&self->relayout_id, g_source_remove);
   g_clear_handle_id (&self->first_idea_id, g_source_remove);
   g_cancellable_cancel (self->chooser_cancellable);
