@@ -8,7 +8,7 @@
 #include "si-test-app.h"
 
 /* SiIdeaList's PACE_BUDGET: rows (and changes) per step. */
-#define BUDGET 8
+#define BUDGET 4
 
 /* Adds @n ideas titled "@prefix i" in one transaction, as a page of a sync does: past 200, the
  * store announces them as one "anything may have changed", below idea by idea. */
@@ -100,11 +100,14 @@ test_page_reaches_first_rows_in_steps (Fixture       *f,
   g_usleep (2000);   /* newer than every old idea */
 
   add_many (f->store, 300, "New");
-  /* Right after the store's signal: a step's worth among the first rows, the count already. */
+  /* Right after the store's signal: the count already, the first rows not yet (a row changed
+   * inside the announcement is laid out in its main-loop iteration, that of a sync's page). */
   g_test_message ("%u new ideas among the first 40 rows at once", count_first (list, 40, "New"));
-  g_assert_cmpuint (count_first (list, 40, "New"), >=, 1);
-  g_assert_cmpuint (count_first (list, 40, "New"), <=, BUDGET);
+  g_assert_cmpuint (count_first (list, 40, "New"), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 900);
+  /* Then a step's worth at a time. */
+  WAIT_FOR (count_first (list, 40, "New") > 0);
+  g_assert_cmpuint (count_first (list, 40, "New"), <=, BUDGET);
 
   /* Then the rows the window shows are the newest, and the whole list is the store's order. */
   WAIT_FOR (count_first (list, 40, "New") == 40);

@@ -46,6 +46,7 @@ struct _SiApplication
    * first request to the server was written (0 until then). */
   gint64          bench_window_built;
   gint64          bench_presented;
+  FILE           *bench_gap_log;   /* SAVEIDEA_BENCH_GAP_LOG: each gap over 8 ms, to profile */
 };
 
 /* The first request's headers written to the server (SAVEIDEA_BENCH_FIRST_SYNC), and the main
@@ -196,6 +197,10 @@ bench_tick (gpointer user_data)
   /* What the main thread itself spent in the gap: a gap of a busy machine (the main thread
    * waiting for a core) spends little of it. */
   self->bench_busy_us = MAX (self->bench_busy_us, cpu - self->bench_last_cpu);
+  /* Its monotonic start and end (perf record -k mono's clock) and CPU, in µs. */
+  if (self->bench_gap_log != NULL && gap > 8000)
+    fprintf (self->bench_gap_log, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+             self->bench_last_tick, now, cpu - self->bench_last_cpu);
   self->bench_last_cpu = cpu;
   self->bench_last_tick = now;
   return G_SOURCE_CONTINUE;
@@ -209,6 +214,8 @@ first_sync_progress (SiSyncManager *manager,
                      SiApplication *self)
 {
   g_signal_handlers_disconnect_by_func (manager, first_sync_progress, self);
+  if (g_getenv ("SAVEIDEA_BENCH_GAP_LOG") != NULL)
+    self->bench_gap_log = fopen (g_getenv ("SAVEIDEA_BENCH_GAP_LOG"), "w");
   self->bench_last_tick = g_get_monotonic_time ();
   self->bench_last_cpu = thread_cpu_us ();
   self->bench_tick_id = g_timeout_add_full (G_PRIORITY_HIGH, BENCH_TICK_MS, bench_tick, self, NULL);
@@ -227,6 +234,7 @@ first_sync_done (SiSyncManager *manager,
   g_signal_handlers_disconnect_by_func (manager, first_sync_done, self);
   g_signal_handlers_disconnect_by_func (manager, first_sync_progress, self);
   g_clear_handle_id (&self->bench_tick_id, g_source_remove);
+  g_clear_pointer (&self->bench_gap_log, fclose);
   g_print ("first-sync done, monotonic %" G_GINT64_FORMAT " us, longest stall %" G_GINT64_FORMAT
            " us, busiest %" G_GINT64_FORMAT " us, ticks %u, gaps over 10 15 20 50 ms %u %u %u %u\n",
            g_get_monotonic_time (), self->bench_stall_us, self->bench_busy_us, self->bench_ticks,
@@ -404,6 +412,7 @@ si_application_dispose (GObject *object)
   if (self->manager)
     si_sync_manager_stop (self->manager);
   g_clear_handle_id (&self->bench_tick_id, g_source_remove);
+  g_clear_pointer (&self->bench_gap_log, fclose);
   g_clear_object (&self->background);
   g_clear_object (&self->search_provider);
   g_clear_object (&self->manager);

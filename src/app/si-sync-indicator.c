@@ -284,7 +284,10 @@ update (SiSyncIndicator *self)
   describe (self, &st);
   gtk_label_set_label (self->label, st.label);
   set_short_labels (self, &st);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), st.label);
+  /* The whole status in the tooltip (query_tooltip_cb()), and for screen readers. Not with
+   * gtk_widget_set_tooltip_text(): at each change it asked the display server where the pointer
+   * is (on X11 a round trip, XIQueryPointer), once or twice per pulled page of a sync. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, st.label, -1);
   gtk_image_set_from_icon_name (self->icon, st.icon);
   gtk_widget_remove_css_class (GTK_WIDGET (self->icon), "warning");
   if (st.css)
@@ -325,6 +328,22 @@ update (SiSyncIndicator *self)
 
   status_clear (&st);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
+}
+
+static gboolean
+query_tooltip_cb (GtkWidget       *button,
+                  int              x,
+                  int              y,
+                  gboolean         keyboard,
+                  GtkTooltip      *tooltip,
+                  SiSyncIndicator *self)
+{
+  const char *text = gtk_label_get_label (self->label);
+
+  if (text == NULL || text[0] == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -602,6 +621,8 @@ si_sync_indicator_init (SiSyncIndicator *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_swapped (self->account_button, "clicked", G_CALLBACK (account_clicked_cb), self);
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->button), TRUE);
+  g_signal_connect (self->button, "query-tooltip", G_CALLBACK (query_tooltip_cb), self);
   g_signal_connect_object (si_minute_clock_get (), "tick", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   update (self);
 }

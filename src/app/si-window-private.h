@@ -30,6 +30,14 @@ struct _SiWindow
   SiCollectionView      view;
   gint64                view_tag_id;
   guint                 sidebar_refresh_id;
+  /* The sidebar's delayed refresh counts on a worker (count_sidebar()), on its own store. */
+  SiStore              *count_store;
+  guint                 sidebar_serial;   /* the sidebar's refreshes so far */
+  GPtrArray            *tag_rows_due;     /* SiTag: rows made a few per step, from tag_rows_next */
+  guint                 tag_rows_next;
+  guint                 tag_rows_id;
+  guint                 sidebar_counting : 1;
+  guint                 sidebar_recount : 1;
   guint                 relayout_id;
   guint                 first_idea_id;   /* opens the newest idea once laid out */
   guint                 sidebar_updating : 1;

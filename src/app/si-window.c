@@ -17,8 +17,12 @@
 #include "si-i18n.h"
 #include "si-idea-row.h"
 #include "si-window-private.h"
+#include "si-worker.h"
 
 #define SIDEBAR_REFRESH_DELAY_MS 250
+/* New tag rows a refresh after a store change makes per main-loop step, a step per frame. */
+#define TAG_ROWS_PER_STEP 10
+#define TAG_ROWS_INTERVAL_MS 16
 /* The sidebar's width at text scale 1 (update_sidebar_width()). */
 #define SIDEBAR_WIDTH 200
 /* The sidebar stays beside the list only while the editor keeps at least this much room. */
@@ -421,87 +425,179 @@ _si_window_get_sidebar_row (SiWindow         *self,
 }
 
 static guint
-count_ideas (SiWindow     *self,
+count_ideas (SiStore      *store,
              SiIdeaFilter *filter)
 {
   g_autoptr(GError) error = NULL;
-  guint n = si_store_count_ideas (self->store, filter, &error);
+  guint n = si_store_count_ideas (store, filter, &error);
 
   if (error)
     g_warning ("Could not count the ideas: %s", error->message);
   return n;
 }
 
-/* Whether the sidebar's tag rows are @tags already, by id and name, in the same order. */
+/* What the sidebar's rows count, read in one go from a store. */
+typedef struct {
+  guint      all;
+  guint      pinned;
+  guint      conflicts;
+  GPtrArray *tags;   /* SiTag, with their idea counts */
+} SidebarCounts;
+
+static void
+sidebar_counts_free (SidebarCounts *counts)
+{
+  g_clear_pointer (&counts->tags, g_ptr_array_unref);
+  g_free (counts);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SidebarCounts, sidebar_counts_free)
+
+static SidebarCounts *
+read_sidebar_counts (SiStore *store)
+{
+  SidebarCounts *counts = g_new0 (SidebarCounts, 1);
+  SiIdeaFilter all = { 0 }, pinned = { .pinned_only = TRUE }, conflicts = { .conflicts_only = TRUE };
+  g_autoptr(GError) error = NULL;
+
+  counts->all = count_ideas (store, &all);
+  counts->pinned = count_ideas (store, &pinned);
+  counts->conflicts = count_ideas (store, &conflicts);
+  if (!(counts->tags = si_store_list_tags (store, &error)))
+    {
+      g_warning ("Could not list the tags: %s", error->message);
+      counts->tags = g_ptr_array_new_with_free_func (g_object_unref);
+    }
+  return counts;
+}
+
+/* Whether the sidebar's tag rows, then the rows still to be made (add_tag_rows()), are @tags,
+ * by id and name, in the same order. */
 static gboolean
 tag_rows_match (SiWindow  *self,
                 GPtrArray *tags)
 {
   GtkWidget *row = gtk_widget_get_next_sibling (self->tags_header_row);
+  guint i = 0, due = self->tag_rows_due ? self->tag_rows_due->len - self->tag_rows_next : 0;
 
-  for (guint i = 0; i < tags->len; i++, row = gtk_widget_get_next_sibling (row))
+  for (; row != NULL && row != self->trash_row; i++, row = gtk_widget_get_next_sibling (row))
     {
-      SiTag *tag = g_ptr_array_index (tags, i);
+      SiTag *tag = i < tags->len ? g_ptr_array_index (tags, i) : NULL;
 
-      if (row == NULL || row == self->trash_row || row_tag_id (row) != si_tag_get_id (tag) ||
+      if (tag == NULL || row_tag_id (row) != si_tag_get_id (tag) ||
           g_strcmp0 (gtk_label_get_label (g_object_get_data (G_OBJECT (row), "name-label")), si_tag_get_name (tag)) != 0)
         return FALSE;
     }
-  return row == self->trash_row;
+  if (row == NULL || tags->len - i != due)
+    return FALSE;
+  for (guint k = self->tag_rows_next; i < tags->len; i++, k++)
+    {
+      SiTag *tag = g_ptr_array_index (tags, i), *waiting = g_ptr_array_index (self->tag_rows_due, k);
+
+      if (si_tag_get_id (tag) != si_tag_get_id (waiting) || g_strcmp0 (si_tag_get_name (tag), si_tag_get_name (waiting)) != 0)
+        return FALSE;
+    }
+  return TRUE;
 }
 
-void
-_si_window_refresh_sidebar (SiWindow *self)
+/* Makes the next TAG_ROWS_PER_STEP rows of self->tag_rows_due, or all of them; returns whether
+ * more are due. Fifty new tag rows at once (a first sync's first page brings every tag) were
+ * 10 ms of layout in one main-loop iteration. */
+static gboolean
+add_tag_rows (SiWindow *self,
+              guint     at_most)
 {
-  g_autoptr(GPtrArray) tags = NULL;
-  g_autoptr(GError) error = NULL;
-  SiIdeaFilter all = { 0 }, pinned = { .pinned_only = TRUE }, conflicts = { .conflicts_only = TRUE };
-  guint n_conflicts;
+  GPtrArray *tags = self->tag_rows_due;
+  guint end = MIN (tags->len, self->tag_rows_next + at_most);
+
+  for (; self->tag_rows_next < end; self->tag_rows_next++)
+    {
+      SiTag *tag = g_ptr_array_index (tags, self->tag_rows_next);
+      GtkWidget *row = make_sidebar_row (SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag), "tag-symbolic", si_tag_get_name (tag));
+
+      set_row_count (row, si_tag_get_idea_count (tag));
+      gtk_list_box_insert (self->sidebar, row, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self->trash_row)));
+      if (self->view == SI_COLLECTION_VIEW_TAG && si_tag_get_id (tag) == self->view_tag_id)
+        {
+          self->sidebar_updating = TRUE;
+          gtk_list_box_select_row (self->sidebar, GTK_LIST_BOX_ROW (row));
+          self->sidebar_updating = FALSE;
+        }
+    }
+  if (self->tag_rows_next < tags->len)
+    return TRUE;
+  g_clear_pointer (&self->tag_rows_due, g_ptr_array_unref);
+  self->tag_rows_next = 0;
+  return FALSE;
+}
+
+static gboolean
+tag_rows_cb (gpointer user_data)
+{
+  SiWindow *self = user_data;
+
+  if (add_tag_rows (self, TAG_ROWS_PER_STEP))
+    return G_SOURCE_CONTINUE;
+  self->tag_rows_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drop_due_tag_rows (SiWindow *self)
+{
+  g_clear_handle_id (&self->tag_rows_id, g_source_remove);
+  g_clear_pointer (&self->tag_rows_due, g_ptr_array_unref);
+  self->tag_rows_next = 0;
+}
+
+/* Shows @counts in the sidebar; new tag rows a few per step when @paced. */
+static void
+apply_sidebar (SiWindow      *self,
+               SidebarCounts *counts,
+               gboolean       paced)
+{
+  GPtrArray *tags = counts->tags;
   GtkWidget *row, *selected_row;
   gboolean tag_still_there = FALSE;
+  guint i = 0;
 
-  g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
+  self->sidebar_serial++;
   self->sidebar_updating = TRUE;
 
-  set_row_count (self->all_row, count_ideas (self, &all));
-  set_row_count (self->pinned_row, count_ideas (self, &pinned));
-  n_conflicts = count_ideas (self, &conflicts);
-  set_row_count (self->conflicts_row, n_conflicts);
-  gtk_widget_set_visible (self->conflicts_row, n_conflicts > 0 || self->view == SI_COLLECTION_VIEW_CONFLICTS);
+  set_row_count (self->all_row, counts->all);
+  set_row_count (self->pinned_row, counts->pinned);
+  set_row_count (self->conflicts_row, counts->conflicts);
+  gtk_widget_set_visible (self->conflicts_row, counts->conflicts > 0 || self->view == SI_COLLECTION_VIEW_CONFLICTS);
 
-  if (!(tags = si_store_list_tags (self->store, &error)))
-    {
-      g_warning ("Could not list the tags: %s", error->message);
-      tags = g_ptr_array_new_with_free_func (g_object_unref);
-    }
+  for (guint t = 0; t < tags->len; t++)
+    if (si_tag_get_id (g_ptr_array_index (tags, t)) == self->view_tag_id)
+      tag_still_there = TRUE;
   gtk_widget_set_visible (self->tags_header_row, tags->len > 0);
   if (tag_rows_match (self, tags))
     {
       /* The usual refresh, during a sync or after an edit: only counts changed. Making the
        * rows again each time took more of a first sync's main thread than counting. */
-      row = gtk_widget_get_next_sibling (self->tags_header_row);
-      for (guint i = 0; i < tags->len; i++, row = gtk_widget_get_next_sibling (row))
+      for (row = gtk_widget_get_next_sibling (self->tags_header_row); row != self->trash_row;
+           i++, row = gtk_widget_get_next_sibling (row))
+        set_row_count (row, si_tag_get_idea_count (g_ptr_array_index (tags, i)));
+      /* The rows still to be made get these counts. */
+      if (self->tag_rows_due != NULL)
         {
-          set_row_count (row, si_tag_get_idea_count (g_ptr_array_index (tags, i)));
-          if (row_tag_id (row) == self->view_tag_id)
-            tag_still_there = TRUE;
+          g_ptr_array_unref (self->tag_rows_due);
+          self->tag_rows_due = g_ptr_array_ref (tags);
+          self->tag_rows_next = i;
         }
     }
   else
     {
       /* Tags: few, so the rows are simply made again. */
+      drop_due_tag_rows (self);
       while ((row = gtk_widget_get_next_sibling (self->tags_header_row)) && row != self->trash_row)
         gtk_list_box_remove (self->sidebar, row);
-      for (guint i = 0; i < tags->len; i++)
-        {
-          SiTag *tag = g_ptr_array_index (tags, i);
-
-          row = make_sidebar_row (SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag), "tag-symbolic", si_tag_get_name (tag));
-          set_row_count (row, si_tag_get_idea_count (tag));
-          gtk_list_box_insert (self->sidebar, row, gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (self->trash_row)));
-          if (si_tag_get_id (tag) == self->view_tag_id)
-            tag_still_there = TRUE;
-        }
+      self->tag_rows_due = g_ptr_array_ref (tags);
+      if (add_tag_rows (self, paced ? TAG_ROWS_PER_STEP : G_MAXUINT))
+        /* After the frame that shows these, as the list's paced rows (si-idea-list.c). */
+        self->tag_rows_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, TAG_ROWS_INTERVAL_MS, tag_rows_cb, self, NULL);
     }
 
   if (self->view == SI_COLLECTION_VIEW_TAG && !tag_still_there)
@@ -519,13 +615,114 @@ _si_window_refresh_sidebar (SiWindow *self)
   update_list_state (self);
 }
 
+void
+_si_window_refresh_sidebar (SiWindow *self)
+{
+  g_autoptr(SidebarCounts) counts = NULL;
+
+  g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
+  counts = read_sidebar_counts (self->store);
+  apply_sidebar (self, counts, FALSE);
+}
+
+/* The sidebar's refresh after the store changed counts on a worker: counting 50 tags' ideas
+ * among 100,000 took 2-12 ms, each time in a main-loop iteration of its own every 250 ms of a
+ * first sync. The worker has its own connection to the notebook (opened by its first count),
+ * and one count runs at a time. */
+typedef struct {
+  SiStore       *store;   /* the window's count_store, or NULL: the worker opens one */
+  char          *path;
+  guint          serial;  /* the window's sidebar_serial when the count started */
+  SidebarCounts *counts;
+} CountJob;
+
+static void
+count_job_free (CountJob *job)
+{
+  g_clear_object (&job->store);
+  g_free (job->path);
+  g_clear_pointer (&job->counts, sidebar_counts_free);
+  g_free (job);
+}
+
+static void
+count_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  CountJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+
+  if (job->store == NULL && !(job->store = si_store_new (job->path, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  job->counts = read_sidebar_counts (job->store);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void count_sidebar (SiWindow *self);
+
+static void
+sidebar_counted_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  SiWindow *self = SI_WINDOW (source);
+  CountJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->sidebar_counting = FALSE;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;   /* the window is closing */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_warning ("Could not count the ideas: %s", error->message);
+      _si_window_refresh_sidebar (self);
+      return;
+    }
+  if (self->count_store == NULL)
+    self->count_store = g_object_ref (job->store);
+  /* A refresh since the count started showed newer counts: these are older. */
+  if (job->serial == self->sidebar_serial)
+    apply_sidebar (self, job->counts, TRUE);
+  if (self->sidebar_recount)
+    count_sidebar (self);
+}
+
+static void
+count_sidebar (SiWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  CountJob *job;
+
+  if (self->sidebar_counting)
+    {
+      /* The store changed during the count: once more when it is done. */
+      self->sidebar_recount = TRUE;
+      return;
+    }
+  self->sidebar_recount = FALSE;
+  self->sidebar_counting = TRUE;
+  job = g_new0 (CountJob, 1);
+  job->store = self->count_store ? g_object_ref (self->count_store) : NULL;
+  job->path = g_strdup (si_store_get_path (self->store));
+  job->serial = self->sidebar_serial;
+  task = g_task_new (self, self->cancellable, sidebar_counted_cb, NULL);
+  g_task_set_source_tag (task, count_sidebar);
+  g_task_set_task_data (task, job, (GDestroyNotify) count_job_free);
+  si_worker_run_in_thread (task, count_thread);
+}
+
 static gboolean
 sidebar_refresh_cb (gpointer user_data)
 {
   SiWindow *self = user_data;
 
   self->sidebar_refresh_id = 0;
-  _si_window_refresh_sidebar (self);
+  count_sidebar (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1056,6 +1253,7 @@ si_window_dispose (GObject *object)
     si_editor_set_idea (self->editor, NULL);
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->sidebar_refresh_id, g_source_remove);
+  drop_due_tag_rows (self);
   g_clear_handle_id (&self->relayout_id, g_source_remove);
   g_clear_handle_id (&self->first_idea_id, g_source_remove);
   g_cancellable_cancel (self->chooser_cancellable);
@@ -1068,6 +1266,7 @@ si_window_dispose (GObject *object)
   g_clear_object (&self->deleted);
   g_clear_object (&self->settings);
   g_clear_object (&self->manager);
+  g_clear_object (&self->count_store);
   g_clear_object (&self->store);
 
   G_OBJECT_CLASS (si_window_parent_class)->dispose (object);

@@ -28,7 +28,7 @@
  * rows per step (each change counting as one more), a step every PACE_INTERVAL_MS: about
  * what a window shows, a few rows per frame. */
 #define PACED_ROWS 100
-#define PACE_BUDGET 8
+#define PACE_BUDGET 4
 #define PACE_INTERVAL_MS 16
 /* A paced list handles this many changes of one idea each within one main-loop iteration; more
  * (the last, small page of a sync, announced idea by idea) make one refresh right after it. */
@@ -579,13 +579,17 @@ start_pace (SiIdeaList *self,
   self->target = keys;
   self->target_total = total;
   self->target_short = short_read;
-  g_object_freeze_notify (G_OBJECT (self));
-  if (!pace_step (self))
-    g_clear_handle_id (&self->pace_id, g_source_remove);
-  else if (self->pace_id == 0)
+  /* The count at once (the tail's rows were never handed out), unless the tail would start
+   * among the first rows (a list just filling: see pace_step()). */
+  if (self->keys->len >= PACED_ROWS)
+    settle_tail (self, total, short_read);
+  /* The rows from the next main-loop iteration on, not in the store's announcement: GTK binds
+   * a changed row at once and measures it in a high-priority idle right after the iteration
+   * (GDK's X11 toplevel sizing), so a step taken here added 5-10 ms of layout to the iteration
+   * of a sync's page, which already holds the page's announcement and progress. */
+  if (self->pace_id == 0)
     /* After the frame that shows this step (GDK_PRIORITY_REDRAW comes before). */
     self->pace_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, PACE_INTERVAL_MS, pace_cb, self, NULL);
-  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* The store says anything may have changed (many ideas at once: a page of a sync, an import).
