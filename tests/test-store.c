@@ -594,6 +594,8 @@ read_base (SiStore          *store,
   return base;
 }
 
+/* Record @id's base is @answer, and its text is what the codec writes for @answer byte for
+ * byte (a base the triggers write from the row, as one written from an answer's text). */
 static void
 assert_base_is (SiStore            *store,
                 const char         *table,
@@ -602,7 +604,13 @@ assert_base_is (SiStore            *store,
                 const SiWireRecord *answer)
 {
   g_autoptr(SiWireRecord) base = read_base (store, table, wire, id);
+  g_auto(SiSyncRow) row = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = si_wire_record_to_text (answer, SI_WIRE_MODE_RESPONSE, NULL);
 
+  g_assert_true (_si_store_sync_get_row (store, table, id, &row, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (row.base, ==, expected);
   g_assert_nonnull (base);
   g_assert_cmpint (base->id, ==, answer->id);
   g_assert_cmpint (base->version, ==, answer->version);
@@ -650,6 +658,10 @@ test_own_base (void)
   w = add_idea (store, "W", "w");
   v = add_idea (store, "V", "v");
   g_assert_no_error (error);
+  /* Times with µs past the ms (as a local save writes them): the wire has them in ms, cut. */
+  g_assert_cmpint (sqlite3_exec (_si_store_get_db (store),
+                                 "UPDATE ideas SET created_at = 1700000000123999, updated_at = 1700000060456500"
+                                 " WHERE title = 'Y'", NULL, NULL, NULL), ==, SQLITE_OK);
   a_x = answer_for (store, ideas, si_idea_get_id (x), 20, 1);
   g_assert_cmpuint (a_x->tags->len, ==, 2);
   a_y = answer_for (store, ideas, si_idea_get_id (y), 21, 1);
@@ -1198,6 +1210,35 @@ test_migrate_from_v1 (void)
   g_assert_cmpuint (outbox->len, ==, 1);
   g_assert_cmpint (g_array_index (outbox, SiOutboxEntry, 0).id, ==, 2);
   g_assert_cmpint (g_array_index (outbox, SiOutboxEntry, 0).generation, ==, 3);
+
+  /* The synced idea as a push the server took as sent leaves it (its own base), then edited:
+   * the migrated notebook's trigger writes its base as the codec writes the server's record. */
+  {
+    g_auto(SiSyncRow) row = { 0, };
+    g_autoptr(SiWireRecord) expected = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
+    g_autofree char *expected_text = NULL;
+
+    g_assert_cmpint (sqlite3_exec (_si_store_get_db (store), "UPDATE ideas SET base = '' WHERE id = 1",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    si_idea_set_body (night, "Book the sleeper café car, and a seat");
+    g_assert_true (si_store_save_idea (store, night, SI_SAVE_LOCAL, &error));
+    g_assert_no_error (error);
+    g_assert_true (_si_store_sync_get_row (store, SI_COLLECTION_IDEAS, 1, &row, &error));
+    g_assert_no_error (error);
+    expected->id = 8;
+    expected->version = 8;
+    expected->uid = g_strdup ("0b7d4a8e-2f3c-4e61-8d5a-9c1e2b3f4a50");
+    expected->created_at = 1700000000000;
+    expected->updated_at = 1700000001000;
+    g_free (expected->title);
+    expected->title = g_strdup ("Night train to Vienna");
+    g_free (expected->body);
+    expected->body = g_strdup ("Book the sleeper café car");
+    expected->pinned = TRUE;
+    si_wire_record_add_tag (expected, 7);
+    expected_text = si_wire_record_to_text (expected, SI_WIRE_MODE_RESPONSE, NULL);
+    g_assert_cmpstr (row.base, ==, expected_text);
+  }
 }
 
 static void
