@@ -722,6 +722,35 @@ test_own_base (void)
   assert_base_is (store, SI_COLLECTION_TAGS, SI_WIRE_COLLECTION_TAGS, si_tag_get_id (home), a_home);
 }
 
+/* A synced record's columns the codec cannot write (a notebook damaged or written by hand: text
+ * that is not UTF-8, a server id that is not a number) give it no base, and the edit is saved. */
+static void
+test_own_base_damaged (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  SiCollection *ideas = g_ptr_array_index (collections, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) bad = add_idea (store, "Bad", "bytes");
+  g_autoptr(SiIdea) odd = add_idea (store, "Odd", "server id");
+  g_autoptr(SiIdea) good = add_idea (store, "Good", "text");
+  g_autoptr(SiWireRecord) a_bad = answer_for (store, ideas, si_idea_get_id (bad), 30, 1);
+  g_autoptr(SiWireRecord) a_odd = answer_for (store, ideas, si_idea_get_id (odd), 31, 1);
+  g_autoptr(SiWireRecord) a_good = answer_for (store, ideas, si_idea_get_id (good), 32, 1);
+  sqlite3 *db = _si_store_get_db (store);
+
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (bad), si_idea_get_generation (bad), a_bad, TRUE);
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (odd), si_idea_get_generation (odd), a_odd, TRUE);
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (good), si_idea_get_generation (good), a_good, TRUE);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE ideas SET device = CAST (X'C3FF' AS TEXT) WHERE title = 'Bad';"
+                                     "UPDATE ideas SET sid = '31x' WHERE title = 'Odd'", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE ideas SET state = " SI_SQL_MODIFIED, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE state = " SI_SQL_MODIFIED), ==, 3);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE title IN ('Bad', 'Odd') AND base IS NULL"), ==, 2);
+  assert_base_is (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (good), a_good);
+  g_assert_no_error (error);
+}
+
 static void
 assert_same_wire (const SiWireRecord *a,
                   const SiWireRecord *b)
@@ -1938,6 +1967,7 @@ main (int   argc,
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/outbox/mark-pushed-many", test_mark_pushed_many);
   g_test_add_func ("/store/outbox/own-base", test_own_base);
+  g_test_add_func ("/store/outbox/own-base-damaged", test_own_base_damaged);
   g_test_add_func ("/store/outbox/read-pending", test_read_pending);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);
