@@ -124,12 +124,13 @@ typedef struct {
   const char * const *names;
 } CopyHeaders;
 
+/* Whether @name is among @names: the first @n_names, or up to the NULL for @n_names 0. */
 static gboolean
 name_in (const char         *name,
          const char * const *names,
          gsize               n_names)
 {
-  for (gsize i = 0; names[i] != NULL && (n_names == 0 || i < n_names); i++)
+  for (gsize i = 0; (n_names == 0 || i < n_names) && names[i] != NULL; i++)
     if (g_ascii_strcasecmp (name, names[i]) == 0)
       return TRUE;
   return FALSE;
