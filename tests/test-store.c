@@ -725,6 +725,8 @@ read_base (SiStore          *store,
   return base;
 }
 
+/* Record @id's base is @answer, and its text is what the codec writes for @answer byte for
+ * byte (a base the triggers write from the row, as one written from an answer's text). */
 static void
 assert_base_is (SiStore            *store,
                 const char         *table,
@@ -733,7 +735,13 @@ assert_base_is (SiStore            *store,
                 const SiWireRecord *answer)
 {
   g_autoptr(SiWireRecord) base = read_base (store, table, wire, id);
+  g_auto(SiSyncRow) row = { 0, };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = si_wire_record_to_text (answer, SI_WIRE_MODE_RESPONSE, NULL);
 
+  g_assert_true (_si_store_sync_get_row (store, table, id, &row, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (row.base, ==, expected);
   g_assert_nonnull (base);
   g_assert_cmpint (base->id, ==, answer->id);
   g_assert_cmpint (base->version, ==, answer->version);
@@ -781,6 +789,10 @@ test_own_base (void)
   w = add_idea (store, "W", "w");
   v = add_idea (store, "V", "v");
   g_assert_no_error (error);
+  /* Times with µs past the ms (as a local save writes them): the wire has them in ms, cut. */
+  g_assert_cmpint (sqlite3_exec (_si_store_get_db (store),
+                                 "UPDATE ideas SET created_at = 1700000000123999, updated_at = 1700000060456500"
+                                 " WHERE title = 'Y'", NULL, NULL, NULL), ==, SQLITE_OK);
   a_x = answer_for (store, ideas, si_idea_get_id (x), 20, 1);
   g_assert_cmpuint (a_x->tags->len, ==, 2);
   a_y = answer_for (store, ideas, si_idea_get_id (y), 21, 1);
@@ -839,6 +851,35 @@ test_own_base (void)
   g_assert_true (si_store_save_tag (store, home, SI_SAVE_LOCAL, &error));
   g_assert_no_error (error);
   assert_base_is (store, SI_COLLECTION_TAGS, SI_WIRE_COLLECTION_TAGS, si_tag_get_id (home), a_home);
+}
+
+/* A synced record's columns the codec cannot write (a notebook damaged or written by hand: text
+ * that is not UTF-8, a server id that is not a number) give it no base, and the edit is saved. */
+static void
+test_own_base_damaged (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  SiCollection *ideas = g_ptr_array_index (collections, 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiIdea) bad = add_idea (store, "Bad", "bytes");
+  g_autoptr(SiIdea) odd = add_idea (store, "Odd", "server id");
+  g_autoptr(SiIdea) good = add_idea (store, "Good", "text");
+  g_autoptr(SiWireRecord) a_bad = answer_for (store, ideas, si_idea_get_id (bad), 30, 1);
+  g_autoptr(SiWireRecord) a_odd = answer_for (store, ideas, si_idea_get_id (odd), 31, 1);
+  g_autoptr(SiWireRecord) a_good = answer_for (store, ideas, si_idea_get_id (good), 32, 1);
+  sqlite3 *db = _si_store_get_db (store);
+
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (bad), si_idea_get_generation (bad), a_bad, TRUE);
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (odd), si_idea_get_generation (odd), a_odd, TRUE);
+  record_answer (store, SI_COLLECTION_IDEAS, si_idea_get_id (good), si_idea_get_generation (good), a_good, TRUE);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE ideas SET device = CAST (X'C3FF' AS TEXT) WHERE title = 'Bad';"
+                                     "UPDATE ideas SET sid = '31x' WHERE title = 'Odd'", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE ideas SET state = " SI_SQL_MODIFIED, NULL, NULL, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE state = " SI_SQL_MODIFIED), ==, 3);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM ideas WHERE title IN ('Bad', 'Odd') AND base IS NULL"), ==, 2);
+  assert_base_is (store, SI_COLLECTION_IDEAS, SI_WIRE_COLLECTION_IDEAS, si_idea_get_id (good), a_good);
+  g_assert_no_error (error);
 }
 
 static void
@@ -1329,6 +1370,35 @@ test_migrate_from_v1 (void)
   g_assert_cmpuint (outbox->len, ==, 1);
   g_assert_cmpint (g_array_index (outbox, SiOutboxEntry, 0).id, ==, 2);
   g_assert_cmpint (g_array_index (outbox, SiOutboxEntry, 0).generation, ==, 3);
+
+  /* The synced idea as a push the server took as sent leaves it (its own base), then edited:
+   * the migrated notebook's trigger writes its base as the codec writes the server's record. */
+  {
+    g_auto(SiSyncRow) row = { 0, };
+    g_autoptr(SiWireRecord) expected = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
+    g_autofree char *expected_text = NULL;
+
+    g_assert_cmpint (sqlite3_exec (_si_store_get_db (store), "UPDATE ideas SET base = '' WHERE id = 1",
+                                   NULL, NULL, NULL), ==, SQLITE_OK);
+    si_idea_set_body (night, "Book the sleeper café car, and a seat");
+    g_assert_true (si_store_save_idea (store, night, SI_SAVE_LOCAL, &error));
+    g_assert_no_error (error);
+    g_assert_true (_si_store_sync_get_row (store, SI_COLLECTION_IDEAS, 1, &row, &error));
+    g_assert_no_error (error);
+    expected->id = 8;
+    expected->version = 8;
+    expected->uid = g_strdup ("0b7d4a8e-2f3c-4e61-8d5a-9c1e2b3f4a50");
+    expected->created_at = 1700000000000;
+    expected->updated_at = 1700000001000;
+    g_free (expected->title);
+    expected->title = g_strdup ("Night train to Vienna");
+    g_free (expected->body);
+    expected->body = g_strdup ("Book the sleeper café car");
+    expected->pinned = TRUE;
+    si_wire_record_add_tag (expected, 7);
+    expected_text = si_wire_record_to_text (expected, SI_WIRE_MODE_RESPONSE, NULL);
+    g_assert_cmpstr (row.base, ==, expected_text);
+  }
 }
 
 static void
@@ -2030,6 +2100,7 @@ main (int   argc,
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/outbox/mark-pushed-many", test_mark_pushed_many);
   g_test_add_func ("/store/outbox/own-base", test_own_base);
+  g_test_add_func ("/store/outbox/own-base-damaged", test_own_base_damaged);
   g_test_add_func ("/store/outbox/read-pending", test_read_pending);
   g_test_add_func ("/store/search", test_search);
   g_test_add_func ("/store/two-stores", test_two_stores_see_each_other);

@@ -38,22 +38,11 @@ typedef struct {
   gint64       notes_at_second; /* … when the second batch has come in whole */
 } Proxy;
 
+/* One batch request on its way: which it is (1, 2, ...; 0 for another request). */
 typedef struct {
-  Proxy             *proxy;
-  SoupServerMessage *msg;
-  SoupMessage       *upstream;
-  guint              number;   /* of the batch (1, 2, ...), 0 for another request */
+  Proxy *proxy;
+  guint  number;
 } Forward;
-
-static void
-copy_header (const char *name, const char *value, gpointer user_data)
-{
-  if (g_ascii_strcasecmp (name, "Content-Length") == 0 || g_ascii_strcasecmp (name, "Transfer-Encoding") == 0 ||
-      g_ascii_strcasecmp (name, "Connection") == 0 || g_ascii_strcasecmp (name, "Content-Type") == 0 ||
-      g_ascii_strcasecmp (name, "Keep-Alive") == 0)
-    return;
-  soup_message_headers_append (user_data, name, value);
-}
 
 static gint64
 count_notes (SiStore *store)
@@ -61,56 +50,27 @@ count_notes (SiStore *store)
   return _si_store_query_id (store, "SELECT count (*) FROM sync_meta WHERE key LIKE 'pushed:%'", -1);
 }
 
-static void
-forward_done (GObject *source, GAsyncResult *result, gpointer user_data)
+static gboolean
+answer_in (SoupMessage *upstream, GBytes *answer, gpointer user_data)
 {
   Forward *f = user_data;
-  g_autoptr(GBytes) answer = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
 
   if (f->number > 0)
     f->proxy->in_flight--;
   if (f->number == 1 && f->proxy->client != NULL)
     f->proxy->notes_at_first = count_notes (f->proxy->client);
-  if (answer == NULL || (f->proxy->mode == AHEAD_LOSE && f->number == 2))
-    {
-      soup_server_message_set_status (f->msg, 502, NULL);
-      soup_server_message_set_response (f->msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
-    }
-  else
-    {
-      soup_server_message_set_status (f->msg, soup_message_get_status (f->upstream), NULL);
-      soup_message_headers_foreach (soup_message_get_response_headers (f->upstream), copy_header,
-                                    soup_server_message_get_response_headers (f->msg));
-      soup_server_message_set_response (f->msg, "application/json", SOUP_MEMORY_COPY,
-                                        g_bytes_get_data (answer, NULL), g_bytes_get_size (answer));
-    }
-  soup_server_message_unpause (f->msg);
-  g_object_unref (f->msg);
-  g_object_unref (f->upstream);
-  g_free (f);
-}
-
-static gboolean
-send_upstream (gpointer user_data)
-{
-  Forward *f = user_data;
-
-  soup_session_send_and_read_async (f->proxy->session, f->upstream, G_PRIORITY_DEFAULT, NULL, forward_done, f);
-  return G_SOURCE_REMOVE;
+  return !(f->proxy->mode == AHEAD_LOSE && f->number == 2);
 }
 
 static void
 proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
 {
   Proxy *proxy = user_data;
-  GUri *uri = soup_server_message_get_uri (msg);
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autofree char *target = NULL;
   Forward *f;
 
   f = g_new0 (Forward, 1);
   f->proxy = proxy;
-  if (g_str_equal (g_uri_get_path (uri), "/api/v1/batch"))
+  if (g_str_equal (path, "/api/v1/batch"))
     {
       f->number = ++proxy->batches;
       if (f->number == 2 && proxy->client != NULL)
@@ -128,23 +88,9 @@ proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
           return;
         }
     }
-  target = g_strdup_printf ("%s%s%s%s", proxy->upstream, g_uri_get_path (uri),
-                            g_uri_get_query (uri) ? "?" : "", g_uri_get_query (uri) ? g_uri_get_query (uri) : "");
-  f->msg = g_object_ref (msg);
-  f->upstream = soup_message_new (soup_server_message_get_method (msg), target);
-  soup_message_headers_foreach (soup_server_message_get_request_headers (msg), copy_header,
-                                soup_message_get_request_headers (f->upstream));
-  if (body->length > 0)
-    {
-      g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
-      soup_message_set_request_body_from_bytes (f->upstream, "application/json", bytes);
-    }
-  soup_server_message_pause (msg);
   /* The first batch stays "on the server" for a moment: the client's main loop is idle. */
-  if (f->number == 1)
-    g_timeout_add (300, send_upstream, f);
-  else
-    send_upstream (f);
+  si_test_forward_async (proxy->session, msg, si_test_forward_request (msg, proxy->upstream, NULL),
+                         f->number == 1 ? 300 : 0, NULL, answer_in, f, g_free);
 }
 
 static Proxy *

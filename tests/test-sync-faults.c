@@ -75,61 +75,26 @@ typedef struct {
   guint        with_device;  /* requests that carried one */
 } Proxy;
 
-typedef struct {
-  Proxy             *proxy;
-  SoupServerMessage *msg;
-  SoupMessage       *upstream;
-} Forward;
-
-static void
-forward_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Forward *f = user_data;
-  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
-  const char *etag;
-
-  if (body == NULL ||
-      (f->proxy->fault == FAULT_LOSE_ANSWER && !g_str_equal (soup_message_get_method (f->upstream), "GET")))
-    {
-      soup_server_message_set_status (f->msg, 502, NULL);
-      soup_server_message_set_response (f->msg, "application/json", SOUP_MEMORY_STATIC, "{}", 2);
-    }
-  else
-    {
-      soup_server_message_set_status (f->msg, soup_message_get_status (f->upstream), NULL);
-      etag = soup_message_headers_get_one (soup_message_get_response_headers (f->upstream), "ETag");
-      if (etag)
-        soup_message_headers_replace (soup_server_message_get_response_headers (f->msg), "ETag", etag);
-      soup_server_message_set_response (f->msg, "application/json", SOUP_MEMORY_COPY,
-                                        g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-    }
-  soup_server_message_unpause (f->msg);
-  g_object_unref (f->msg);
-  g_object_unref (f->upstream);
-  g_free (f);
-}
+/* The headers this proxy passes on, both ways: those of a server from before the protocol's
+ * additions (no Saveidea-Features, no slim answers). */
+static const char * const old_headers[] = { "Authorization", "If-Match", "ETag", NULL };
 
 static gboolean
-forward_later (gpointer user_data)
+answer_in (SoupMessage *upstream, GBytes *answer, gpointer user_data)
 {
-  Forward *f = user_data;
-  soup_session_send_and_read_async (f->proxy->session, f->upstream, G_PRIORITY_DEFAULT, NULL, forward_done, f);
-  return G_SOURCE_REMOVE;
+  Proxy *proxy = user_data;
+
+  return !(proxy->fault == FAULT_LOSE_ANSWER && !g_str_equal (soup_message_get_method (upstream), "GET"));
 }
 
 static void
 proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query, gpointer user_data)
 {
   Proxy *proxy = user_data;
-  GUri *uri = soup_server_message_get_uri (msg);
-  g_autofree char *target = NULL;
   SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  g_autoptr(GBytes) bytes = NULL;
-  const char *auth, *if_match;
-  Forward *f;
 
   proxy->requests++;
-  if (proxy->old_server && g_str_equal (g_uri_get_path (uri), "/api/v1/changes"))
+  if (proxy->old_server && g_str_equal (path, "/api/v1/changes"))
     {
       soup_server_message_set_status (msg, 404, NULL);
       soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
@@ -178,28 +143,8 @@ proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
       break;
     }
 
-  target = g_strdup_printf ("%s%s%s%s", proxy->upstream, g_uri_get_path (uri),
-                            g_uri_get_query (uri) ? "?" : "", g_uri_get_query (uri) ? g_uri_get_query (uri) : "");
-  f = g_new0 (Forward, 1);
-  f->proxy = proxy;
-  f->msg = g_object_ref (msg);
-  f->upstream = soup_message_new (soup_server_message_get_method (msg), target);
-  auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
-  if_match = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "If-Match");
-  if (auth)
-    soup_message_headers_replace (soup_message_get_request_headers (f->upstream), "Authorization", auth);
-  if (if_match)
-    soup_message_headers_replace (soup_message_get_request_headers (f->upstream), "If-Match", if_match);
-  if (body->length > 0)
-    {
-      bytes = soup_message_body_flatten (body);
-      soup_message_set_request_body_from_bytes (f->upstream, "application/json", bytes);
-    }
-  soup_server_message_pause (msg);
-  if (proxy->fault == FAULT_SLOW)
-    g_timeout_add (300, forward_later, f);
-  else
-    forward_later (f);
+  si_test_forward_async (proxy->session, msg, si_test_forward_request (msg, proxy->upstream, old_headers),
+                         proxy->fault == FAULT_SLOW ? 300 : 0, old_headers, answer_in, proxy, NULL);
 }
 
 static Proxy *

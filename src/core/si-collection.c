@@ -8,6 +8,7 @@
 #include "si-collection.h"
 #include "si-record-private.h"
 #include "si-store-private.h"
+#include "si-wire-write.h"
 
 struct _SiCollection {
   gatomicrefcount    ref;
@@ -126,12 +127,11 @@ ideas_read (SiStore  *store,
   return record;
 }
 
-static void
-add_idea_row (gint64                id,
-              const SiStoreNewIdea *row,
-              gpointer              user_data)
+/* An idea's row (its tags as @row->tag_ids, local or server ids as the caller has them) as a
+ * wire record, without id and version. */
+static SiWireRecord *
+idea_row_to_wire (const SiStoreNewIdea *row)
 {
-  GHashTable *out = user_data;
   SiWireRecord *record = si_wire_record_new (SI_WIRE_COLLECTION_IDEAS);
 
   record->uid = g_strdup (row->uid);
@@ -145,7 +145,17 @@ add_idea_row (gint64                id,
   record->device = g_strdup (row->device);
   for (guint i = 0; i < row->n_tags; i++)
     si_wire_record_add_tag (record, row->tag_ids[i]);
-  g_hash_table_replace (out, g_memdup2 (&id, sizeof id), record);
+  return record;
+}
+
+static void
+add_idea_row (gint64                id,
+              const SiStoreNewIdea *row,
+              gpointer              user_data)
+{
+  GHashTable *out = user_data;
+
+  g_hash_table_replace (out, g_memdup2 (&id, sizeof id), idea_row_to_wire (row));
 }
 
 /* As ideas_read() reads each, without an SiIdea in between. */
@@ -230,13 +240,32 @@ ideas_refs (SiWireRecord *record,
 
 /* Tags ------------------------------------------------------------------------------------------ */
 
+/* A tag's columns (times in µs) as a wire record, without id and version. */
+static SiWireRecord *
+tag_row_to_wire (const char *uid,
+                 gint64      created_at,
+                 gint64      updated_at,
+                 const char *name,
+                 const char *colour)
+{
+  SiWireRecord *record = si_wire_record_new (SI_WIRE_COLLECTION_TAGS);
+
+  record->uid = g_strdup (uid);
+  record->created_at = US_TO_MS (created_at);
+  record->updated_at = US_TO_MS (updated_at);
+  g_free (record->name);
+  record->name = g_strdup (name);
+  g_free (record->colour);
+  record->colour = g_strdup (colour);
+  return record;
+}
+
 static SiWireRecord *
 tags_read (SiStore  *store,
            gint64    id,
            GError  **error)
 {
   g_autoptr(SiTag) tag = si_store_get_tag (store, id, error);
-  SiWireRecord *record;
 
   if (tag == NULL)
     return NULL;
@@ -245,15 +274,8 @@ tags_read (SiStore  *store,
       g_set_error_literal (error, SI_STORE_ERROR, SI_STORE_ERROR_NOT_FOUND, _("The tag was deleted."));
       return NULL;
     }
-  record = si_wire_record_new (SI_WIRE_COLLECTION_TAGS);
-  record->uid = g_strdup (si_tag_get_uid (tag));
-  record->created_at = US_TO_MS (si_tag_get_created_at (tag));
-  record->updated_at = US_TO_MS (si_tag_get_updated_at (tag));
-  g_free (record->name);
-  record->name = g_strdup (si_tag_get_name (tag));
-  g_free (record->colour);
-  record->colour = g_strdup (si_tag_get_colour (tag));
-  return record;
+  return tag_row_to_wire (si_tag_get_uid (tag), si_tag_get_created_at (tag), si_tag_get_updated_at (tag),
+                          si_tag_get_name (tag), si_tag_get_colour (tag));
 }
 
 static gint64
@@ -316,4 +338,162 @@ si_collection_get_defaults (void)
   g_ptr_array_add (collections, tags);
   g_ptr_array_add (collections, ideas);
   return collections;
+}
+
+/* The merge bases the schema's own-base triggers write ------------------------------------------ */
+
+/* A text column, NULL for NULL; *@ok becomes FALSE when it is not valid UTF-8 without NUL (the
+ * codec's writer copies text as it is, so only such text may reach it). */
+static const char *
+value_text (sqlite3_value *value,
+            gboolean      *ok)
+{
+  const char *text;
+
+  if (sqlite3_value_type (value) == SQLITE_NULL)
+    return NULL;
+  text = (const char *) sqlite3_value_text (value);
+  if (text == NULL || !g_utf8_validate_len (text, sqlite3_value_bytes (value), NULL))
+    *ok = FALSE;
+  return text;
+}
+
+/* An integer column; *@ok becomes FALSE for any other type, or one below @min. */
+static gint64
+value_int (sqlite3_value *value,
+           gint64         min,
+           gboolean      *ok)
+{
+  gint64 n;
+
+  if (sqlite3_value_type (value) != SQLITE_INTEGER || (n = sqlite3_value_int64 (value)) < min)
+    {
+      *ok = FALSE;
+      return 0;
+    }
+  return n;
+}
+
+static int
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* "7,3,12" (group_concat ()'s text; NULL for none) as server ids, ascending. NULL when a piece
+ * is not a server id. */
+static GArray *
+parse_ids (const char *text)
+{
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_auto(GStrv) pieces = NULL;
+
+  if (text == NULL)
+    return g_steal_pointer (&ids);
+  pieces = g_strsplit (text, ",", -1);
+  for (guint i = 0; pieces[i] != NULL; i++)
+    {
+      guint64 parsed;
+      gint64 id;
+
+      if (!g_ascii_string_to_unsigned (pieces[i], 10, 1, G_MAXINT64, &parsed, NULL))
+        return NULL;
+      id = (gint64) parsed;
+      g_array_append_val (ids, id);
+    }
+  g_array_sort (ids, compare_ids);
+  return g_steal_pointer (&ids);
+}
+
+/* The record as the codec writes a server's answer (si_wire_record_to_text(), response mode),
+ * as the result of @context; its id and version @sid and @version. */
+static void
+result_record (sqlite3_context *context,
+               SiWireRecord    *record,
+               gint64           sid,
+               gint64           version)
+{
+  char *text;
+  gsize length;
+
+  record->id = sid;
+  record->version = version;
+  text = si_wire_record_to_text (record, SI_WIRE_MODE_RESPONSE, &length);
+  sqlite3_result_text64 (context, text, length, g_free, SQLITE_UTF8);
+}
+
+/* si_idea_base (sid, uid, version, created_at, updated_at, device, title, body, pinned,
+ * tag_sids): the idea as the server holds it, the row's columns as ideas_read() and a push read
+ * them (times in µs; tag_sids: its tags' server ids as group_concat () gives them, or NULL).
+ * NULL (no base) when a column is not what the store writes. */
+static void
+sql_idea_base (sqlite3_context  *context,
+               int               n_values,
+               sqlite3_value   **values)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  g_autoptr(GArray) tags = NULL;
+  SiStoreNewIdea row = { 0, };
+  gboolean ok = TRUE;
+  gint64 sid, version;
+
+  sid = value_int (values[0], 1, &ok);
+  row.uid = value_text (values[1], &ok);
+  version = value_int (values[2], 1, &ok);
+  row.created_at = value_int (values[3], G_MININT64, &ok);
+  row.updated_at = value_int (values[4], G_MININT64, &ok);
+  row.device = value_text (values[5], &ok);
+  row.title = value_text (values[6], &ok);
+  row.body = value_text (values[7], &ok);
+  row.pinned = value_int (values[8], G_MININT64, &ok) != 0;
+  tags = parse_ids (value_text (values[9], &ok));
+  if (!ok || tags == NULL)
+    {
+      sqlite3_result_null (context);
+      return;
+    }
+  row.tag_ids = (const gint64 *) (gpointer) tags->data;
+  row.n_tags = tags->len;
+  record = idea_row_to_wire (&row);
+  result_record (context, record, sid, version);
+}
+
+/* si_tag_base (sid, uid, version, created_at, updated_at, name, colour): the tag as the server
+ * holds it, as tags_read() reads it; NULL as si_idea_base (). */
+static void
+sql_tag_base (sqlite3_context  *context,
+              int               n_values,
+              sqlite3_value   **values)
+{
+  g_autoptr(SiWireRecord) record = NULL;
+  gboolean ok = TRUE;
+  gint64 sid, version, created_at, updated_at;
+  const char *uid, *name, *colour;
+
+  sid = value_int (values[0], 1, &ok);
+  uid = value_text (values[1], &ok);
+  version = value_int (values[2], 1, &ok);
+  created_at = value_int (values[3], G_MININT64, &ok);
+  updated_at = value_int (values[4], G_MININT64, &ok);
+  name = value_text (values[5], &ok);
+  colour = value_text (values[6], &ok);
+  if (!ok)
+    {
+      sqlite3_result_null (context);
+      return;
+    }
+  record = tag_row_to_wire (uid, created_at, updated_at, name, colour);
+  result_record (context, record, sid, version);
+}
+
+gboolean
+_si_collection_register_sql_functions (sqlite3 *db)
+{
+  int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+  return sqlite3_create_function (db, "si_idea_base", 10, flags, NULL, sql_idea_base, NULL, NULL) == SQLITE_OK &&
+         sqlite3_create_function (db, "si_tag_base", 7, flags, NULL, sql_tag_base, NULL, NULL) == SQLITE_OK;
 }

@@ -85,7 +85,7 @@ open_connection (const char *path)
   sqlite3 *db = NULL;
   int rc;
 
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+  rc = _si_store_open_connection (path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL, &db);
   if (rc == SQLITE_OK)
     {
       sqlite3_busy_timeout (db, 1000);
@@ -95,9 +95,6 @@ open_connection (const char *path)
        * A checkpoint still fsyncs the log before the copy and the database file after it,
        * before the log may be reused (SQLite does so at NORMAL as at FULL). */
       rc = sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
-      /* si_cjk_grams () and si_has_cjk (), which the fill calls. */
-      if (rc == SQLITE_OK && !_si_store_register_text_functions (db, NULL))
-        rc = SQLITE_ERROR;
     }
   if (rc != SQLITE_OK)
     {

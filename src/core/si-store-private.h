@@ -12,7 +12,7 @@
 
 G_BEGIN_DECLS
 
-#define SI_STORE_SCHEMA_VERSION 10
+#define SI_STORE_SCHEMA_VERSION 11
 
 /* A record's sync state (SiSyncState) as SQL text: the store's statements are built from these,
  * never from a bare number. Literals rather than parameters, so that SQLite can still use the
@@ -32,6 +32,18 @@ gboolean      _si_store_migrate          (sqlite3     *db,
  * since schema 10 took si_bulk_page () out). */
 gboolean      _si_store_register_text_functions (sqlite3 *db,
                                                  SiStore *store);
+/* si-collection.c: si_idea_base () and si_tag_base (), which the own-base triggers (schema 11)
+ * call to write a synced record's merge base with the wire codec's writer. */
+gboolean      _si_collection_register_sql_functions (sqlite3 *db);
+/* Opens a connection to the notebook at @path (sqlite3_open_v2() with @flags) with every SQL
+ * function of the schema's triggers registered (the two sets above; @store as for
+ * _si_store_register_text_functions()). Every connection to a notebook is opened here. Returns
+ * SQLite's code; *@out_db is set as sqlite3_open_v2() sets it (the caller closes it, also after
+ * an error). */
+int           _si_store_open_connection  (const char  *path,
+                                          int          flags,
+                                          SiStore     *store,
+                                          sqlite3    **out_db);
 /* The trigger that indexed a new idea's CJK grams, up to schema 7. */
 #define SI_CJK_INSERT_TRIGGER "ideas_cjk_insert"
 

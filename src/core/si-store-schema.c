@@ -358,7 +358,7 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "CREATE TRIGGER idea_tags_log_insert AFTER INSERT ON idea_tags WHEN NOT si_bulk_page () BEGIN"
   "  INSERT INTO change_log (collection, record_id) VALUES ('ideas', new.idea_id);"
   "END;",
-  /* 9 -> 10 (h2-pull: the lead renumbers): no insert triggers on ideas and idea_tags. Their
+  /* 9 -> 10: no insert triggers on ideas and idea_tags. Their
    * mere presence made SQLite open a statement journal for every INSERT (a statement with
    * triggers may write several rows and abort halfway), which copied each page the INSERT
    * touched into it first: a pulled page's inserts cost 10 % more CPU with the triggers
@@ -371,6 +371,30 @@ static const char * const migrations[SI_STORE_SCHEMA_VERSION] = {
   "DROP TRIGGER ideas_log_insert;"
   "DROP TRIGGER idea_count_insert;"
   "DROP TRIGGER idea_tags_log_insert;",
+  /* 10 -> 11: the own-base triggers of schema 8 write the base with the wire codec's writer, as
+   * every other base is written, instead of a copy of the record's shape in SQL (which wrote
+   * "device": null, and times rounded to the ms where a push truncates them). si_idea_base ()
+   * and si_tag_base () (si-collection.c) take the row's columns as a push reads them, and the
+   * idea's live tags' server ids (group_concat (); the function sorts them); registered on
+   * every connection of a SiStore (_si_store_open_connection()). A bare sqlite3 shell cannot
+   * edit a synced record whose base is its own; as before, the triggers run before anything
+   * else of the statement's transaction changes the record's tags. */
+  "DROP TRIGGER ideas_own_base;"
+  "CREATE TRIGGER ideas_own_base AFTER UPDATE OF state ON ideas"
+  "  WHEN old.state = " SI_SQL_SYNCED " AND new.state != " SI_SQL_SYNCED " AND new.base = '' BEGIN"
+  "  UPDATE ideas SET base = si_idea_base (old.sid, old.uid, old.version, old.created_at, old.updated_at,"
+  "    old.device, old.title, old.body, old.pinned,"
+  "    (SELECT group_concat (t.sid) FROM idea_tags it JOIN tags t ON t.id = it.tag_id"
+  "     WHERE it.idea_id = old.id AND t.sid IS NOT NULL AND t.state != " SI_SQL_DELETED "))"
+  "  WHERE id = new.id;"
+  "END;"
+  "DROP TRIGGER tags_own_base;"
+  "CREATE TRIGGER tags_own_base AFTER UPDATE OF state ON tags"
+  "  WHEN old.state = " SI_SQL_SYNCED " AND new.state != " SI_SQL_SYNCED " AND new.base = '' BEGIN"
+  "  UPDATE tags SET base = si_tag_base (old.sid, old.uid, old.version, old.created_at, old.updated_at,"
+  "    old.name, old.colour)"
+  "  WHERE id = new.id;"
+  "END;",
 };
 
 static gboolean

@@ -555,6 +555,20 @@ register_search_rank (SiStore  *self,
   return TRUE;
 }
 
+int
+_si_store_open_connection (const char  *path,
+                           int          flags,
+                           SiStore     *store,
+                           sqlite3    **out_db)
+{
+  int rc = sqlite3_open_v2 (path, out_db, flags, NULL);
+
+  if (rc == SQLITE_OK &&
+      !(_si_store_register_text_functions (*out_db, store) && _si_collection_register_sql_functions (*out_db)))
+    rc = SQLITE_ERROR;
+  return rc;
+}
+
 static gboolean
 si_store_open (SiStore     *self,
                GError     **error)
@@ -575,8 +589,8 @@ si_store_open (SiStore     *self,
   if (!check_file_header (self->path, error))
     return FALSE;
 
-  rc = sqlite3_open_v2 (self->path, &self->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  rc = _si_store_open_connection (self->path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                  self, &self->db);
   if (rc != SQLITE_OK)
     {
       g_set_error (error, SI_STORE_ERROR, SI_STORE_ERROR_OPEN,
@@ -630,8 +644,6 @@ si_store_open (SiStore     *self,
                    " PRAGMA temp_store = MEMORY", NC_("what failed", "opening the notebook"), error))
     return FALSE;
 
-  if (!_si_store_register_text_functions (self->db, self))
-    return _si_store_set_error (self, SQLITE_ERROR, NC_("what failed", "opening the search index"), error);
   if (!_si_store_migrate (self->db, error) || !register_search_rank (self, error))
     return FALSE;
   self->checkpointer = _si_store_checkpointer_new (self->db, self->path);
