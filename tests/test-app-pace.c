@@ -9,6 +9,8 @@
 
 /* SiIdeaList's PACE_BUDGET: rows (and changes) per step. */
 #define BUDGET 4
+/* SiIdeaList's REFRESH_INTERVAL_MS: pages announced closer together wait for it. */
+#define REFRESH_INTERVAL_MS 250
 
 /* Adds @n ideas titled "@prefix i" in one transaction, as a page of a sync does: past 200, the
  * store announces them as one "anything may have changed", below idea by idea. */
@@ -215,6 +217,43 @@ test_edit_and_search_during_steps (Fixture       *f,
   assert_list_is_store (list, f->store);
 }
 
+/* Pages of a sync one right after the other (30 a second in a first sync): the list refreshes
+ * for the first at once and for the next when REFRESH_INTERVAL_MS have passed, with all that
+ * came meanwhile, rather than the window laying out its first rows again at every page. */
+static void
+test_pages_refresh_at_most_every_interval (Fixture       *f,
+                                           gconstpointer  data)
+{
+  SiIdeaList *list;
+  gint64 start, elapsed_ms;
+
+  add_many (f->store, 600, "Old");
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  WAIT_FOR (n_rows_shown (f->window) > 3);
+  g_usleep (2000);
+
+  start = g_get_monotonic_time ();
+  add_many (f->store, 300, "First");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 900);
+  add_many (f->store, 300, "Second");
+  elapsed_ms = (g_get_monotonic_time () - start) / 1000;
+  g_test_message ("the second page %" G_GINT64_FORMAT " ms after the first", elapsed_ms);
+  /* A machine so slow that the interval was over gives the test nothing to check here. */
+  if (elapsed_ms < REFRESH_INTERVAL_MS - 50)
+    {
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 900);
+      spin (10);
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 900);
+      g_assert_cmpuint (count_first (list, 40, "Second"), ==, 0);
+    }
+  /* Then the second page comes too, and the list is the store's. */
+  WAIT_FOR (g_list_model_get_n_items (G_LIST_MODEL (list)) == 1200);
+  WAIT_FOR (count_first (list, 40, "Second") == 40);
+  WAIT_FOR (first_rows_match_store (list, f->store, 500));
+  assert_list_is_store (list, f->store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -229,6 +268,8 @@ main (int   argc,
               test_one_change_is_at_once, fixture_teardown);
   g_test_add ("/app-pace/edit-and-search-during-steps", Fixture, NULL, fixture_setup,
               test_edit_and_search_during_steps, fixture_teardown);
+  g_test_add ("/app-pace/pages-refresh-at-most-every-interval", Fixture, NULL, fixture_setup,
+              test_pages_refresh_at_most_every_interval, fixture_teardown);
 
   return g_test_run ();
 }

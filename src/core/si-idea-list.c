@@ -30,6 +30,10 @@
 #define PACED_ROWS 100
 #define PACE_BUDGET 4
 #define PACE_INTERVAL_MS 16
+/* A paced list refreshes at most once per REFRESH_INTERVAL_MS when the store says again and
+ * again that anything may have changed (a first sync's pages, 30 a second): the first at
+ * once, the next when the interval is over, with all that came meanwhile. */
+#define REFRESH_INTERVAL_MS 250
 /* A paced list handles this many changes of one idea each within one main-loop iteration; more
  * (the last, small page of a sync, announced idea by idea) make one refresh right after it. */
 #define BURST_MAX 4
@@ -64,6 +68,10 @@ struct _SiIdeaList
   /* A paced list re-reads the ideas its rows hold right after the main-loop iteration that
    * said anything may have changed, not inside it (see refresh_all()). */
   guint        reread_id;
+  /* A paced list's last refresh for the store's "anything changed" (monotonic µs), and the
+   * timeout of the next when one waits for REFRESH_INTERVAL_MS. */
+  gint64       last_refresh;
+  guint        refresh_id;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -843,6 +851,38 @@ defer_in_burst (SiIdeaList *self)
   return TRUE;
 }
 
+static gboolean
+throttled_refresh_cb (gpointer user_data)
+{
+  SiIdeaList *self = user_data;
+
+  self->refresh_id = 0;
+  self->last_refresh = g_get_monotonic_time ();
+  refresh_all (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The store says anything may have changed: a paced list refreshes now, or when
+ * REFRESH_INTERVAL_MS have passed since its last such refresh. Each refresh of a first sync's
+ * page had GTK measure, lay out and draw the rows it changed, the window's part of the sync
+ * (a third of the app's CPU); a quarter of a second apart, the list still fills before a
+ * person's eyes, and a sync's last page is there within that. */
+static void
+refresh_all_throttled (SiIdeaList *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 due = self->last_refresh + REFRESH_INTERVAL_MS * 1000;
+
+  if (!self->paced || self->last_refresh == 0 || now >= due)
+    {
+      g_clear_handle_id (&self->refresh_id, g_source_remove);
+      self->last_refresh = now;
+      refresh_all (self);
+    }
+  else if (self->refresh_id == 0)
+    self->refresh_id = g_timeout_add_full (G_PRIORITY_DEFAULT, (due - now + 999) / 1000, throttled_refresh_cb, self, NULL);
+}
+
 static void
 on_store_changed (SiStore    *store,
                   const char *collection,
@@ -853,7 +893,7 @@ on_store_changed (SiStore    *store,
     {
       /* Whatever a burst left for later is in this. */
       self->deferred = FALSE;
-      refresh_all (self);
+      refresh_all_throttled (self);
       return;
     }
   if (!defer_in_burst (self))
@@ -944,6 +984,7 @@ si_idea_list_dispose (GObject *object)
   drop_pace (self);
   g_clear_handle_id (&self->burst_id, g_source_remove);
   g_clear_handle_id (&self->reread_id, g_source_remove);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
   if (self->store)
     g_clear_signal_handler (&self->changed_id, self->store);
   g_clear_object (&self->store);
@@ -1235,7 +1276,9 @@ si_idea_list_find (SiIdeaList *self,
  * A window sets this: when the store changes many ideas at once (a page of a sync), the list
  * changes at most a few of its first rows per main-loop step, so that no frame lays out
  * every row it shows. The number of rows is right at once; the first rows catch up within a
- * fraction of a second. A change of one idea, or a new filter, finishes any paced change first.
+ * fraction of a second. Such changes closer together than a quarter of a second (the pages of
+ * a first sync) are taken together, a quarter of a second after the last refresh. A change of
+ * one idea, or a new filter, finishes any paced change first.
  * Off by default: then every change is complete when the store's signal returns.
  */
 void
