@@ -204,6 +204,12 @@ void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);
 guint                _si_store_wait_checkpoints  (SiStore             *self);
 /* For the benchmarks: the log's size in pages after the store's last commit. */
 int                  _si_store_log_pages         (SiStore             *self);
+/* For the benchmarks: the store's last transaction, in ms: its wait for the write lock (BEGIN),
+ * its statements, its COMMIT (with the log's fsync). */
+void                 _si_store_last_write_times  (SiStore             *self,
+                                                  double              *wait_ms,
+                                                  double              *work_ms,
+                                                  double              *commit_ms);
 /* For the tests: how many checkpoints the store's thread has run so far, without waiting. */
 guint                _si_store_count_checkpoints (SiStore             *self);
 /* For the tests: how many merge steps of the search indexes the store's thread has run. */
