@@ -81,13 +81,13 @@ data_version (SiStore *store)
   return version;
 }
 
-/* The log's checkpoint sequence number (its header's bytes 12–15): it changes whenever a
- * writer starts the log again from its beginning. */
+/* The log's first salt (its header's bytes 16–19): it changes whenever a writer starts the
+ * log again from its beginning. */
 static guint32
 log_sequence (SiStore *store)
 {
   g_autofree char *wal = g_strconcat (si_store_get_path (store), "-wal", NULL);
-  guint8 header[16] = { 0 };
+  guint8 header[20] = { 0 };
   int fd = open (wal, O_RDONLY | O_CLOEXEC);
 
   if (fd < 0)
@@ -95,7 +95,7 @@ log_sequence (SiStore *store)
   if (pread (fd, header, sizeof header, 0) != sizeof header)
     memset (header, 0, sizeof header);
   close (fd);
-  return (guint32) header[12] << 24 | header[13] << 16 | header[14] << 8 | header[15];
+  return (guint32) header[16] << 24 | header[17] << 16 | header[18] << 8 | header[19];
 }
 
 static GArray *
@@ -278,6 +278,15 @@ measure_edits (SiStore *store,
   si_bench_report ("saved_edit_paused_ms_p50", si_bench_percentile (paused, 50), "ms", "");
   si_bench_report ("saved_edit_paused_ms_p99", si_bench_percentile (paused, 99), "ms", "");
   si_bench_report ("saved_edit_paused_cpu_ms_p99", si_bench_percentile (paused_cpu, 99), "ms", "");
+  {
+    guint yielded = 0, overrun = 0;
+
+    _si_store_checkpointer_steps (_si_store_get_checkpointer (store), &yielded, &overrun);
+    /* The store's thread's fill and merge steps that a save found under way: ended at once
+     * for it, or waited for to their end. */
+    si_bench_report ("thread_steps_yielded", yielded, "steps", "");
+    si_bench_report ("thread_steps_waited_for", overrun, "steps", "");
+  }
   report_parts ("saved_edit_paused", paused_parts);
 }
 

@@ -200,6 +200,16 @@ int                  _si_store_checkpointer_log_pages (SiStoreCheckpointer *self
 void                 _si_store_checkpointer_want_write (SiStoreCheckpointer *self,
                                                         gboolean             waiting);
 void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);
+void                 _si_store_checkpointer_steps (SiStoreCheckpointer *self,
+                                                   guint               *yielded,
+                                                   guint               *overrun);
+gboolean             _si_store_checkpointer_in_step (SiStoreCheckpointer *self);
+gboolean             _si_store_checkpointer_writer_waits (SiStoreCheckpointer *self);
+void                 _si_store_checkpointer_set_step_hook (SiStoreCheckpointer *self,
+                                                           void               (*hook) (gpointer data),
+                                                           gpointer             data);
+/* For the tests: the store's checkpoint thread (NULL before the store is open). */
+SiStoreCheckpointer *_si_store_get_checkpointer  (SiStore             *self);
 /* For the tests: waits for the store's checkpoint in progress; the number run so far. */
 guint                _si_store_wait_checkpoints  (SiStore             *self);
 /* For the benchmarks: the log's size in pages after the store's last commit. */

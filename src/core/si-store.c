@@ -25,6 +25,10 @@
 #include "si-store-private.h"
 
 #define BUSY_TIMEOUT_MS 5000
+/* The first waits for the write lock are short: the lock is mostly held by the store's own
+ * checkpoint thread, whose steps end as soon as a save waits (si-store-checkpoint.c). */
+#define BUSY_SHORT_WAITS 40
+#define BUSY_SHORT_WAIT_US 50
 #define WATCH_INTERVAL_MS 500
 #define CHANGE_LOG_KEEP 20000
 /* More distinct records changed at once than this (a page of a sync, an import) are announced
@@ -494,6 +498,33 @@ check_file_header (const char  *path,
   return FALSE;
 }
 
+/* SQLite's busy handler for the store's connection: called with @count the number of times
+ * it was called for this lock. SQLite's own (sqlite3_busy_timeout ()) sleeps 1, 2, 5, 10 ms…
+ * between tries, so a save that found the checkpoint thread in a step waited 1 to 3 ms even
+ * when the step gave the lock back in microseconds. First BUSY_SHORT_WAITS tries 50 µs apart
+ * (2 ms in all), then SQLite's steps, up to BUSY_TIMEOUT_MS in all. */
+static int
+busy_wait (void *data,
+           int   count)
+{
+  static const int delays_ms[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+  int waited_ms = BUSY_SHORT_WAITS * BUSY_SHORT_WAIT_US / 1000, delay_ms;
+
+  if (count < BUSY_SHORT_WAITS)
+    {
+      g_usleep (BUSY_SHORT_WAIT_US);
+      return 1;
+    }
+  count -= BUSY_SHORT_WAITS;
+  for (int i = 0; i < count; i++)
+    waited_ms += delays_ms[MIN (i, (int) G_N_ELEMENTS (delays_ms) - 1)];
+  delay_ms = delays_ms[MIN (count, (int) G_N_ELEMENTS (delays_ms) - 1)];
+  if (waited_ms >= BUSY_TIMEOUT_MS)
+    return 0;
+  g_usleep (MIN (delay_ms, BUSY_TIMEOUT_MS - waited_ms) * 1000);
+  return 1;
+}
+
 static int
 query_int (sqlite3    *db,
            const char *sql)
@@ -597,7 +628,7 @@ si_store_open (SiStore     *self,
       return FALSE;
     }
   sqlite3_extended_result_codes (self->db, TRUE);
-  sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  sqlite3_busy_handler (self->db, busy_wait, NULL);
 
   /* Reading the schema first: a damaged or foreign file fails here, before anything is written. */
   rc = sqlite3_prepare_v2 (self->db,
@@ -679,6 +710,12 @@ si_store_new (const char  *path,
 
   g_debug ("Opened %s", self->path);
   return g_steal_pointer (&self);
+}
+
+SiStoreCheckpointer *
+_si_store_get_checkpointer (SiStore *self)
+{
+  return self->checkpointer;
 }
 
 guint
