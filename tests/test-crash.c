@@ -142,12 +142,19 @@ assert_integrity (const char *db_path)
   g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
   g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "ok");
   sqlite3_finalize (stmt);
-  /* The full-text index matches its table (only in a notebook; the server has none). */
+  /* The full-text index matches its table (only in a notebook; the server has none). The
+   * query ends before the check begins: a read transaction still open would make the check
+   * upgrade it to a write, which fails at once (no busy wait) when the store's thread of this
+   * process committed meanwhile. */
   if (sqlite3_prepare_v2 (db, "SELECT 1 FROM sqlite_master WHERE name = 'ideas_fts'", -1, &stmt, NULL) == SQLITE_OK &&
       sqlite3_step (stmt) == SQLITE_ROW)
     {
       char *message = NULL;
-      int rc = sqlite3_exec (db, "INSERT INTO ideas_fts(ideas_fts) VALUES('integrity-check')", NULL, NULL, &message);
+      int rc;
+
+      sqlite3_finalize (stmt);
+      stmt = NULL;
+      rc = sqlite3_exec (db, "INSERT INTO ideas_fts(ideas_fts) VALUES('integrity-check')", NULL, NULL, &message);
       if (rc != SQLITE_OK)
         g_error ("the search index of %s is damaged: %s", db_path, message);
     }

@@ -27,6 +27,13 @@
  * than FILL_MAX_WAITING waiting are a pull's or an import's: left to the fill after it
  * (si_store_fill_search_in_background(), which the app's sync manager starts after a sync).
  *
+ * A save after a pause finds the thread's work out of its way: the thread copies the log
+ * before it fills (its own first commit then starts the log again and syncs the log's new
+ * header, which the next save did before, a second fdatasync), and a save that waits for the
+ * write lock ends the thread's fill or merge step at once (a progress handler: the step is
+ * rolled back and done again in a later pause), where it used to wait for the step's end and
+ * then for SQLite's busy handler's next try, 1–5 ms later.
+ *
  * A save still waits for the fsync of its own commit (synchronous = FULL: an acknowledged idea
  * survives a power cut); only the copying and the merging moved. The thread starts with a
  * store's first commit (its connection only once it has work: a short `saveidea-cli add` ends
