@@ -92,7 +92,6 @@ struct _SiStoreCheckpointer {
   guint    yielded;      /* fill and merge steps abandoned for a waiting save */
   guint    overrun;      /* fill and merge steps a waiting save waited for to the end */
   gint     writers;      /* the store's transactions waiting to begin (atomic) */
-  gint     in_step;      /* the thread is inside a fill or merge step (atomic) */
   /* For the tests: called on the thread inside each fill step, with the write lock held. */
   void   (*step_hook) (gpointer data);
   gpointer step_hook_data;
@@ -179,7 +178,6 @@ static void
 step_begin (SiStoreCheckpointer *self,
             sqlite3             *db)
 {
-  g_atomic_int_set (&self->in_step, 1);
   sqlite3_progress_handler (db, STEP_CHECK_OPS, step_progress, self);
 }
 
@@ -189,7 +187,6 @@ step_end (SiStoreCheckpointer *self,
           int                  rc)
 {
   sqlite3_progress_handler (db, 0, NULL, NULL);
-  g_atomic_int_set (&self->in_step, 0);
   g_mutex_lock (&self->mutex);
   if ((rc & 0xff) == SQLITE_INTERRUPT)
     self->yielded++;
@@ -269,9 +266,10 @@ fill_search_indexes (SiStoreCheckpointer *self,
           /* Busy: another writer; interrupted: a save waits. The ideas wait for the next
            * pause. */
           g_debug ("Filling the search index of %s: %s", self->path, sqlite3_errmsg (db));
+          /* (The rollback itself with no progress handler: it must not be interrupted.) */
+          step_end (self, db, rc);
           if (!sqlite3_get_autocommit (db))
             sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
-          step_end (self, db, rc);
           return;
         }
       step_end (self, db, rc);
@@ -560,13 +558,6 @@ _si_store_checkpointer_steps (SiStoreCheckpointer *self,
   *yielded = self->yielded;
   *overrun = self->overrun;
   g_mutex_unlock (&self->mutex);
-}
-
-/* For the tests: whether the thread is inside a fill or merge step now. */
-gboolean
-_si_store_checkpointer_in_step (SiStoreCheckpointer *self)
-{
-  return g_atomic_int_get (&self->in_step) != 0;
 }
 
 /* For the tests: whether a transaction of the store waits to begin. */

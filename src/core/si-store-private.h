@@ -203,7 +203,6 @@ void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);
 void                 _si_store_checkpointer_steps (SiStoreCheckpointer *self,
                                                    guint               *yielded,
                                                    guint               *overrun);
-gboolean             _si_store_checkpointer_in_step (SiStoreCheckpointer *self);
 gboolean             _si_store_checkpointer_writer_waits (SiStoreCheckpointer *self);
 void                 _si_store_checkpointer_set_step_hook (SiStoreCheckpointer *self,
                                                            void               (*hook) (gpointer data),
