@@ -195,6 +195,23 @@ step_end (SiStoreCheckpointer *self,
   g_mutex_unlock (&self->mutex);
 }
 
+/* Syncs the log's pages the thread wrote (its commits are at synchronous = NORMAL), holding no
+ * lock: otherwise the next save's fdatasync of the log would write them out too, in the save's
+ * time (they used to be synced by the copy that followed every fill). */
+static void
+sync_log (SiStoreCheckpointer *self,
+          sqlite3             *db)
+{
+  sqlite3_file *log = NULL;
+  int rc;
+
+  rc = sqlite3_file_control (db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+  if (rc == SQLITE_OK && log != NULL && log->pMethods != NULL)
+    rc = log->pMethods->xSync (log, SQLITE_SYNC_NORMAL);
+  if (rc != SQLITE_OK)
+    g_debug ("Syncing the log of %s: %s", self->path, sqlite3_errstr (rc));
+}
+
 /* Whether another connection (another SiStore of this process, such as a pull's, or another
  * process) committed since @data_version was read on @db, which it updates: the thread's
  * steps end then too, or they could keep the write lock from a writer it does not hear of. */
@@ -394,6 +411,8 @@ checkpoint_thread (gpointer data)
           thread_log_pages = 0;
           fill_search_indexes (self, db);
           merge_search_indexes (self, db);
+          if (thread_log_pages > 0 && thread_log_pages < THREAD_COPY_PAGES)
+            sync_log (self, db);
           if (thread_log_pages >= THREAD_COPY_PAGES)
             {
               copy = TRUE;
