@@ -7,8 +7,10 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -57,6 +59,45 @@ thread_cpu_ms (void)
   return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+/* One save, taken apart (_si_store_last_write_times ()): what made a slow one slow. */
+typedef struct {
+  double total, wait, work, commit;
+  int    log_before, log_after;     /* the log's pages before and after the save */
+  gboolean restarted;               /* the save started the log again (and synced its header) */
+  guint  checkpoints, merges;       /* the store's thread's, in the pause before the save */
+  gboolean others_wrote;            /* another connection (the thread's) committed meanwhile */
+} SaveSample;
+
+static gint64
+data_version (SiStore *store)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 version = -1;
+
+  if (sqlite3_prepare_v2 (_si_store_get_db (store), "PRAGMA data_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+/* The log's first salt (its header's bytes 16–19): it changes whenever a writer starts the
+ * log again from its beginning. */
+static guint32
+log_sequence (SiStore *store)
+{
+  g_autofree char *wal = g_strconcat (si_store_get_path (store), "-wal", NULL);
+  guint8 header[20] = { 0 };
+  int fd = open (wal, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    return 0;
+  if (pread (fd, header, sizeof header, 0) != sizeof header)
+    memset (header, 0, sizeof header);
+  close (fd);
+  return (guint32) header[16] << 24 | header[17] << 16 | header[18] << 8 | header[19];
+}
+
 static GArray *
 save_edits (SiStore *store,
             guint    n_ideas,
@@ -64,7 +105,8 @@ save_edits (SiStore *store,
             guint    pause_ms,
             guint32  seed,
             GArray  *cpu,
-            GArray  *pages)
+            GArray  *pages,
+            GArray  *parts)
 {
   GArray *samples = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
@@ -76,13 +118,22 @@ save_edits (SiStore *store,
       g_autofree char *body = NULL;
       double start, elapsed, cpu_start, cpu_elapsed, written;
       int log_before, log_after;
+      guint checkpoints, merges;
+      gint64 version;
+      guint32 sequence;
+      SaveSample part;
 
       if (idea == NULL)
         continue;
+      checkpoints = _si_store_count_checkpoints (store);
+      merges = _si_store_count_search_merges (store);
+      version = data_version (store);
       body = g_strdup_printf ("%s %u", si_idea_get_body (idea), i);
       si_idea_set_body (idea, body);
       if (pause_ms > 0)
         g_usleep (pause_ms * 1000);
+      part.others_wrote = data_version (store) != version;
+      sequence = log_sequence (store);
       log_before = _si_store_log_pages (store);
       cpu_start = thread_cpu_ms ();
       start = si_bench_now_ms ();
@@ -96,8 +147,71 @@ save_edits (SiStore *store,
       log_after = _si_store_log_pages (store);
       written = log_after >= log_before ? log_after - log_before : log_after;
       g_array_append_val (pages, written);
+      part.total = elapsed;
+      _si_store_last_write_times (store, &part.wait, &part.work, &part.commit);
+      part.log_before = log_before;
+      part.log_after = log_after;
+      part.restarted = log_sequence (store) != sequence;
+      part.checkpoints = _si_store_count_checkpoints (store) - checkpoints;
+      part.merges = _si_store_count_search_merges (store) - merges;
+      g_array_append_val (parts, part);
     }
   return samples;
+}
+
+static int
+by_total_desc (gconstpointer a,
+               gconstpointer b)
+{
+  const SaveSample *x = a, *y = b;
+
+  return x->total < y->total ? 1 : x->total > y->total ? -1 : 0;
+}
+
+/* Where the saves' time went: the p99 of each part, how many saves started the log again (each
+ * one syncs the log's header before its frames: two fdatasyncs instead of one), and
+ * the slowest saves one by one (SAVEIDEA_BENCH_SLOWEST: how many, default 5). */
+static void
+report_parts (const char *name,
+              GArray     *parts)
+{
+  g_autoptr(GArray) wait = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) work = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) commit = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) sorted = g_array_copy (parts);
+  guint restarts = 0, others = 0, slowest = g_getenv ("SAVEIDEA_BENCH_SLOWEST") ? (guint) atoi (g_getenv ("SAVEIDEA_BENCH_SLOWEST")) : 5;
+  g_autofree char *wait_name = g_strdup_printf ("%s_lock_wait_ms_p99", name);
+  g_autofree char *work_name = g_strdup_printf ("%s_statements_ms_p99", name);
+  g_autofree char *commit_name = g_strdup_printf ("%s_commit_ms_p99", name);
+  g_autofree char *restart_name = g_strdup_printf ("%s_log_restarts", name);
+  g_autofree char *others_name = g_strdup_printf ("%s_after_others_wrote", name);
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      SaveSample *p = &g_array_index (parts, SaveSample, i);
+
+      g_array_append_val (wait, p->wait);
+      g_array_append_val (work, p->work);
+      g_array_append_val (commit, p->commit);
+      restarts += p->restarted;
+      others += p->others_wrote;
+    }
+  si_bench_report (wait_name, si_bench_percentile (wait, 99), "ms", "");
+  si_bench_report (work_name, si_bench_percentile (work, 99), "ms", "");
+  si_bench_report (commit_name, si_bench_percentile (commit, 99), "ms", "");
+  si_bench_report (restart_name, restarts, "saves", "");
+  si_bench_report (others_name, others, "saves", "");
+  g_array_sort (sorted, by_total_desc);
+  for (guint i = 0; i < slowest && i < sorted->len; i++)
+    {
+      SaveSample *p = &g_array_index (sorted, SaveSample, i);
+
+      printf ("# %s slowest %u: %.2f ms = lock wait %.2f + statements %.2f + commit %.2f;"
+              " log %d -> %d pages%s; before it the thread ran %u checkpoints, %u merge steps%s\n",
+              name, i + 1, p->total, p->wait, p->work, p->commit, p->log_before, p->log_after,
+              p->restarted ? " (started again)" : "",
+              p->checkpoints, p->merges, p->others_wrote ? ", another connection wrote" : "");
+    }
 }
 
 static void
@@ -108,7 +222,9 @@ measure_edits (SiStore *store,
   g_autoptr(GArray) paused_cpu = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) pages = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) paused_pages = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) samples = save_edits (store, n_ideas, EDITS, 0, 7, cpu, pages);
+  g_autoptr(GArray) parts = g_array_new (FALSE, FALSE, sizeof (SaveSample));
+  g_autoptr(GArray) paused_parts = g_array_new (FALSE, FALSE, sizeof (SaveSample));
+  g_autoptr(GArray) samples = save_edits (store, n_ideas, EDITS, 0, 7, cpu, pages, parts);
   g_autoptr(GArray) paused = NULL;
   double total = 0;
 
@@ -123,6 +239,7 @@ measure_edits (SiStore *store,
   si_bench_report ("saved_edit_log_pages_mean", total / MAX (pages->len, 1), "pages", "");
   si_bench_report ("saved_edit_log_pages_p50", si_bench_percentile (pages, 50), "pages", "");
   si_bench_report ("saved_edit_log_pages_p99", si_bench_percentile (pages, 99), "pages", "");
+  report_parts ("saved_edit", parts);
   /* A search right after the burst, while its edits may still wait for the index. */
   {
     g_autoptr(GArray) searches = g_array_new (FALSE, FALSE, sizeof (double));
@@ -143,10 +260,34 @@ measure_edits (SiStore *store,
     si_bench_report ("search_after_burst_ms_p50", si_bench_percentile (searches, 50), "ms", "");
     si_bench_report ("search_waiting_ideas", si_store_get_search_pending (store), "ideas", "");
   }
-  paused = save_edits (store, n_ideas, PAUSED_EDITS, PAUSE_MS, 8, paused_cpu, paused_pages);
+  /* Someone typing leaves a few ideas at a time for the store's thread to index in the pauses
+   * (it leaves a backlog of more than 256 to the fill after a sync): the paused saves meet
+   * that fill, as the app's do. The burst's backlog is filled first, as the app's first
+   * search or sync after it would. */
+  {
+    g_autoptr(GError) error = NULL;
+    double start = si_bench_now_ms ();
+
+    if (!si_store_fill_search (store, NULL, &error))
+      g_error ("%s", error->message);
+    si_bench_report ("search_fill_after_burst_ms", si_bench_now_ms () - start, "ms", "");
+    _si_store_wait_checkpoints (store);
+  }
+  paused = save_edits (store, n_ideas, PAUSED_EDITS, PAUSE_MS, 8, paused_cpu, paused_pages, paused_parts);
+  si_bench_report ("search_waiting_after_pauses", si_store_get_search_pending (store), "ideas", "");
   si_bench_report ("saved_edit_paused_ms_p50", si_bench_percentile (paused, 50), "ms", "");
   si_bench_report ("saved_edit_paused_ms_p99", si_bench_percentile (paused, 99), "ms", "");
   si_bench_report ("saved_edit_paused_cpu_ms_p99", si_bench_percentile (paused_cpu, 99), "ms", "");
+  {
+    guint yielded = 0, overrun = 0;
+
+    _si_store_checkpointer_steps (_si_store_get_checkpointer (store), &yielded, &overrun);
+    /* The store's thread's fill and merge steps that a save found under way: ended at once
+     * for it, or waited for to their end. */
+    si_bench_report ("thread_steps_yielded", yielded, "steps", "");
+    si_bench_report ("thread_steps_waited_for", overrun, "steps", "");
+  }
+  report_parts ("saved_edit_paused", paused_parts);
 }
 
 /* Prefixes of 2 to 6 letters of words drawn as they appear in the notes; the p50 of each

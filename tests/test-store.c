@@ -1540,25 +1540,188 @@ save_big_ideas (SiStore *store, guint n, gsize body_size)
     }
 }
 
+static guint count_found (SiStore *store, const char *search);
+
+/* Ideas of 12 KiB each that the search index holds nothing of (no words): they grow the log,
+ * and filling them writes little. */
+static void
+save_wordless_ideas (SiStore *store,
+                     guint    n)
+{
+  g_autofree char *body = g_strnfill (12 * 1024, '.');
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SiIdea) idea = si_idea_new ("", body);
+
+      g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+      g_assert_no_error (error);
+    }
+}
+
+/* The log's first salt (bytes 16–19 of its header): a writer that starts the log again from
+ * its beginning changes it, and syncs the new header before its own pages. (The checkpoint
+ * sequence number of bytes 12–15 is counted per connection: two may write the same.) */
+static guint32
+wal_sequence (SiStore *store)
+{
+  g_autofree char *wal = g_strconcat (si_store_get_path (store), "-wal", NULL);
+  guint8 header[20] = { 0 };
+  int fd = open (wal, O_RDONLY | O_CLOEXEC);
+
+  /* SQLite holds no lock on the log file itself: closing this descriptor drops none. */
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pread (fd, header, sizeof header, 0), ==, sizeof header);
+  close (fd);
+  return (guint32) header[16] << 24 | header[17] << 16 | header[18] << 8 | header[19];
+}
+
 /* The log is copied into the database by the store's thread once the saves pause, not by the
- * save that crosses 1,000 pages; the next save then starts the log again from its beginning. */
+ * save that crosses 1,000 pages, and started again by the thread's own next commit (its fill of
+ * the search index), not by the next save: a save that starts the log waits for two fdatasyncs
+ * (the header's, then its own), and in the app every save after a pause was one. */
 static void
 test_checkpoint_when_quiet (void)
 {
   g_autoptr(SiStore) store = open_store ();
+  guint32 sequence, after_pause;
   guint done;
   int frames;
 
-  /* About 2,000 pages of log (not the cap), one save at a time. */
-  save_big_ideas (store, 60, 12 * 1024);
+  /* Well over 1,000 pages of log (not the cap), one save at a time. */
+  save_wordless_ideas (store, 150);
+  sequence = wal_sequence (store);
   done = _si_store_wait_checkpoints (store);
   g_test_message ("%u checkpoints", done);
   g_assert_cmpuint (done, >=, 1);
+  /* Started again by the thread (unless a slow machine gave the thread a quiet moment during
+   * the saves, and the log was started again then). */
+  after_pause = wal_sequence (store);
+  g_test_message ("the log was%s started again in the pause", after_pause != sequence ? "" : " not");
 
+  /* The save after the pause adds to the log the thread started. */
   save_big_ideas (store, 1, 100);
+  g_assert_cmpuint (wal_sequence (store), ==, after_pause);
   frames = wal_frames (store);
   g_test_message ("%d frames in the log after one more save", frames);
-  g_assert_cmpint (frames, <, 100);
+  g_assert_cmpint (frames, <, 1000);
+}
+
+/* Edits with a pause after each, as someone types: the thread fills the search index with each
+ * edited idea in the pause, and the next save never starts the log again (the thread's
+ * commits do, when they follow a copy of the whole log). */
+static void
+test_checkpoint_pauses_no_restart (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) idea = add_idea (store, "Typing", "first words");
+  g_autoptr(GError) error = NULL;
+  guint restarts = 0;
+
+  save_wordless_ideas (store, 150);
+  _si_store_wait_checkpoints (store);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *body = g_strdup_printf ("first words and %u more", i);
+      guint32 before = wal_sequence (store);
+
+      si_idea_set_body (idea, body);
+      g_assert_true (si_store_save_idea (store, idea, SI_SAVE_LOCAL, &error));
+      g_assert_no_error (error);
+      if (wal_sequence (store) != before)
+        {
+          g_test_message ("save %u started the log again", i);
+          restarts++;
+        }
+      _si_store_wait_checkpoints (store);
+      /* Big saves now and then take the log past 1,000 pages: the thread copies it. */
+      if (i % 10 == 9)
+        {
+          save_wordless_ideas (store, 150);
+          _si_store_wait_checkpoints (store);
+        }
+    }
+  g_test_message ("%u checkpoints; %u of 30 saves after a pause started the log again",
+                  _si_store_count_checkpoints (store), restarts);
+  g_assert_cmpuint (_si_store_count_checkpoints (store), >=, 3);
+  g_assert_cmpuint (restarts, ==, 0);
+  g_assert_cmpuint (count_found (store, "more"), ==, 1);
+}
+
+typedef struct {
+  SiStoreCheckpointer *checkpointer;
+  GMutex               mutex;
+  GCond                cond;
+  gboolean             in_step;
+} StepHook;
+
+/* On the checkpoint thread, inside a fill step, holding the write lock: tells the test, then
+ * waits until the test's save waits for the lock. */
+static void
+hold_step_until_save_waits (gpointer data)
+{
+  StepHook *hook = data;
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&hook->mutex);
+  if (hook->in_step)
+    {
+      /* Only the first step. */
+      g_mutex_unlock (&hook->mutex);
+      return;
+    }
+  hook->in_step = TRUE;
+  g_cond_broadcast (&hook->cond);
+  g_mutex_unlock (&hook->mutex);
+  while (!_si_store_checkpointer_writer_waits (hook->checkpointer) && g_get_monotonic_time () < end)
+    g_usleep (1000);
+}
+
+/* A save that finds the thread in a fill step does not wait for the step to end: the step
+ * gives the write lock back at once (it is rolled back, and its idea filled in a later
+ * pause), and search is right after all. */
+static void
+test_checkpoint_fill_yields (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(SiIdea) idea = NULL;
+  g_autoptr(SiIdea) other = NULL;
+  StepHook hook = { _si_store_get_checkpointer (store) };
+  guint yielded = 0, overrun = 0;
+  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  g_mutex_init (&hook.mutex);
+  g_cond_init (&hook.cond);
+  _si_store_checkpointer_set_step_hook (hook.checkpointer, hold_step_until_save_waits, &hook);
+  for (guint i = 0; i < 3000; i++)
+    g_string_append_printf (body, "word%u ", i);
+  idea = add_idea (store, "A long idea", body->str);
+
+  /* The thread fills it once the notebook is quiet; the hook holds the step. */
+  g_mutex_lock (&hook.mutex);
+  while (!hook.in_step && g_get_monotonic_time () < end)
+    g_cond_wait_until (&hook.cond, &hook.mutex, end);
+  g_mutex_unlock (&hook.mutex);
+  g_assert_true (hook.in_step);
+  other = add_idea (store, "Saved meanwhile", "while the thread filled");
+
+  _si_store_checkpointer_steps (hook.checkpointer, &yielded, &overrun);
+  g_test_message ("steps given up for a save: %u; waited for to their end: %u", yielded, overrun);
+  g_assert_cmpuint (yielded, >=, 1);
+  g_assert_cmpuint (overrun, ==, 0);
+
+  /* Both are found, indexed (the next pause) or not. */
+  _si_store_wait_checkpoints (store);
+  g_assert_cmpuint (count_found (store, "word2999"), ==, 1);
+  g_assert_cmpuint (count_found (store, "meanwhile"), ==, 1);
+  g_assert_cmpuint (si_store_get_search_pending (store), ==, 0);
+  g_assert_no_error (error);
+  _si_store_checkpointer_set_step_hook (hook.checkpointer, NULL, NULL);
+  g_mutex_clear (&hook.mutex);
+  g_cond_clear (&hook.cond);
 }
 
 /* Writes that never pause: the commit that takes the log past its cap copies it itself, so the
@@ -2108,6 +2271,8 @@ main (int   argc,
   g_test_add_func ("/store/checkpoint/cap", test_checkpoint_cap);
   g_test_add_func ("/store/checkpoint/burst", test_checkpoint_burst);
   g_test_add_func ("/store/checkpoint/merges-search", test_checkpoint_merges_search);
+  g_test_add_func ("/store/checkpoint/pauses-no-restart", test_checkpoint_pauses_no_restart);
+  g_test_add_func ("/store/checkpoint/fill-yields", test_checkpoint_fill_yields);
   g_test_add_func ("/store/ideas/resolve-conflict", test_resolve_conflict);
   g_test_add_func ("/store/ideas/copy-title", test_copy_title);
   g_test_add_func ("/store/ideas/save-conflicted-copy", test_save_conflicted_copy);

@@ -27,6 +27,13 @@
  * than FILL_MAX_WAITING waiting are a pull's or an import's: left to the fill after it
  * (si_store_fill_search_in_background(), which the app's sync manager starts after a sync).
  *
+ * A save after a pause finds the thread's work out of its way: the thread copies the log
+ * before it fills (its own first commit then starts the log again and syncs the log's new
+ * header, which the next save did before, a second fdatasync), and a save that waits for the
+ * write lock ends the thread's fill or merge step at once (a progress handler: the step is
+ * rolled back and done again in a later pause), where it used to wait for the step's end and
+ * then for SQLite's busy handler's next try, 1–5 ms later.
+ *
  * A save still waits for the fsync of its own commit (synchronous = FULL: an acknowledged idea
  * survives a power cut); only the copying and the merging moved. The thread starts with a
  * store's first commit (its connection only once it has work: a short `saveidea-cli add` ends
@@ -60,6 +67,12 @@
  * has only the last few hundred pages left to copy (not 4,000: 20–46 ms). */
 #define BURST_PAGES 1500
 #define BURST_STEP 500
+/* The thread's own commits (the fill, the merges) do not copy the log, as SQLite's automatic
+ * checkpoint would at 1,000 pages: a log copied whole is started again by the next commit,
+ * which would be the next save's. The next pause's copy takes them; only past this many pages
+ * after its pass (a fill of a few hundred ideas, not someone typing) the thread copies at
+ * once, lest the next saves meet the cap (CAP_PAGES) and copy the log themselves. */
+#define THREAD_COPY_PAGES 3000
 
 struct _SiStoreCheckpointer {
   char    *path;
@@ -76,11 +89,28 @@ struct _SiStoreCheckpointer {
   guint    done;         /* checkpoints the thread has run */
   guint    merges;       /* merge steps that merged something */
   guint    filled;       /* ideas the thread indexed */
+  guint    yielded;      /* fill and merge steps abandoned for a waiting save */
+  guint    overrun;      /* fill and merge steps a waiting save waited for to the end */
   gint     writers;      /* the store's transactions waiting to begin (atomic) */
+  /* For the tests: called on the thread inside each fill step, with the write lock held. */
+  void   (*step_hook) (gpointer data);
+  gpointer step_hook_data;
 };
 
+/* The WAL hook of the thread's connection: notes the log's size, and copies nothing. */
+static int
+thread_wal_hook (void       *data,
+                 sqlite3    *db,
+                 const char *name,
+                 int         pages)
+{
+  *(int *) data = pages;
+  return SQLITE_OK;
+}
+
 static sqlite3 *
-open_connection (const char *path)
+open_connection (const char *path,
+                 int        *log_pages)
 {
   sqlite3 *db = NULL;
   int rc;
@@ -95,6 +125,9 @@ open_connection (const char *path)
        * A checkpoint still fsyncs the log before the copy and the database file after it,
        * before the log may be reused (SQLite does so at NORMAL as at FULL). */
       rc = sqlite3_exec (db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
+      if (rc == SQLITE_OK)
+        /* Replaces the automatic checkpoint (see THREAD_COPY_PAGES). */
+        sqlite3_wal_hook (db, thread_wal_hook, log_pages);
     }
   if (rc != SQLITE_OK)
     {
@@ -121,6 +154,60 @@ interrupted (SiStoreCheckpointer *self,
   stop = self->quit || self->last_commit != since;
   g_mutex_unlock (&self->mutex);
   return stop;
+}
+
+/* SQLite calls this every STEP_CHECK_OPS virtual machine instructions of the thread's fill and
+ * merge steps: a save that waits for the write lock ends the step at once (the statement fails
+ * with SQLITE_INTERRUPT, the step's transaction is rolled back, and the lock is free in
+ * microseconds, where the step would have held it for milliseconds). What it did is done
+ * again in the next pause: a step is one transaction, so an idea is indexed whole or not. */
+#define STEP_CHECK_OPS 16
+
+static int
+step_progress (void *data)
+{
+  SiStoreCheckpointer *self = data;
+
+  return g_atomic_int_get (&self->writers) > 0;
+}
+
+/* A fill or merge step begins (the progress handler watches for waiting saves) or ends. */
+static void
+step_begin (SiStoreCheckpointer *self,
+            sqlite3             *db)
+{
+  sqlite3_progress_handler (db, STEP_CHECK_OPS, step_progress, self);
+}
+
+static void
+step_end (SiStoreCheckpointer *self,
+          sqlite3             *db,
+          int                  rc)
+{
+  sqlite3_progress_handler (db, 0, NULL, NULL);
+  g_mutex_lock (&self->mutex);
+  if ((rc & 0xff) == SQLITE_INTERRUPT)
+    self->yielded++;
+  else if (g_atomic_int_get (&self->writers) > 0)
+    self->overrun++;
+  g_mutex_unlock (&self->mutex);
+}
+
+/* Syncs the log's pages the thread wrote (its commits are at synchronous = NORMAL), holding no
+ * lock: otherwise the next save's fdatasync of the log would write them out too, in the save's
+ * time (they used to be synced by the copy that followed every fill). */
+static void
+sync_log (SiStoreCheckpointer *self,
+          sqlite3             *db)
+{
+  sqlite3_file *log = NULL;
+  int rc;
+
+  rc = sqlite3_file_control (db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &log);
+  if (rc == SQLITE_OK && log != NULL && log->pMethods != NULL)
+    rc = log->pMethods->xSync (log, SQLITE_SYNC_NORMAL);
+  if (rc != SQLITE_OK)
+    g_debug ("Syncing the log of %s: %s", self->path, sqlite3_errstr (rc));
 }
 
 /* Whether another connection (another SiStore of this process, such as a pull's, or another
@@ -173,20 +260,34 @@ fill_search_indexes (SiStoreCheckpointer *self,
   while (total < FILL_MAX_WAITING && !interrupted (self, since) && !others_wrote (db, &data_version))
     {
       guint filled = 0;
-      int rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      int rc;
+      void (*hook) (gpointer data);
+      gpointer hook_data;
 
+      g_mutex_lock (&self->mutex);
+      hook = self->step_hook;
+      hook_data = self->step_hook_data;
+      g_mutex_unlock (&self->mutex);
+      step_begin (self, db);
+      rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      if (rc == SQLITE_OK && hook != NULL)
+        hook (hook_data);
       if (rc == SQLITE_OK)
         rc = _si_store_search_fill_db (db, FILL_IDEAS, &filled);
       if (rc == SQLITE_OK)
         rc = sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
       if (rc != SQLITE_OK)
         {
-          /* Busy: another writer; the ideas wait for the next pause. */
+          /* Busy: another writer; interrupted: a save waits. The ideas wait for the next
+           * pause. */
           g_debug ("Filling the search index of %s: %s", self->path, sqlite3_errmsg (db));
+          /* (The rollback itself with no progress handler: it must not be interrupted.) */
+          step_end (self, db, rc);
           if (!sqlite3_get_autocommit (db))
             sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
           return;
         }
+      step_end (self, db, rc);
       if (filled == 0)
         return;
       total += filled;
@@ -222,10 +323,12 @@ merge_search_indexes (SiStoreCheckpointer *self,
           return;
         /* The command counts as one change; a step that merged something makes more (the
          * FTS5 documentation's test). */
+        step_begin (self, db);
         rc = sqlite3_exec (db, steps[i], NULL, NULL, NULL);
+        step_end (self, db, rc);
         if (rc != SQLITE_OK)
           {
-            /* Busy: the store writes; it is merged at the next pause. */
+            /* Busy or interrupted: the store writes; it is merged at the next pause. */
             g_debug ("Merging the search index of %s: %s", self->path, sqlite3_errmsg (db));
             return;
           }
@@ -252,6 +355,7 @@ checkpoint_thread (gpointer data)
 {
   SiStoreCheckpointer *self = data;
   sqlite3 *db = NULL;
+  int thread_log_pages = 0;
 
   g_mutex_lock (&self->mutex);
   for (;;)
@@ -284,19 +388,13 @@ checkpoint_thread (gpointer data)
       g_mutex_unlock (&self->mutex);
 
       if (db == NULL)
-        db = open_connection (self->path);
-      if (db != NULL && merge)
-        {
-          guint before = self->merges, filled_before = self->filled;
-
-          /* The saves' waiting ideas first: what they add to the indexes is merged next. */
-          fill_search_indexes (self, db);
-          merge_search_indexes (self, db);
-          /* The merged segments are in the log: copy them too, now that all is quiet. */
-          g_mutex_lock (&self->mutex);
-          copy = copy || self->merges != before || self->filled != filled_before;
-          g_mutex_unlock (&self->mutex);
-        }
+        db = open_connection (self->path, &thread_log_pages);
+      /* The copy first, then the fill: a log copied whole is started again by the next
+       * commit, which writes the log's header and syncs it before its own pages (two
+       * fdatasyncs where a commit has one). The fill's first commit is that commit, here,
+       * rather than the next save's. The fill's and merges' pages wait in the log for the
+       * copy of a later pause (once the log has CHECKPOINT_PAGES): copying them at once
+       * started the log again after every pause, and every save after a pause paid for it. */
       if (db != NULL && copy)
         {
           rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
@@ -304,6 +402,22 @@ checkpoint_thread (gpointer data)
             g_debug ("Checkpoint of %s: %s", self->path, sqlite3_errmsg (db));
           else
             g_debug ("Checkpoint of %s: %d of %d pages copied", self->path, copied, log_pages);
+        }
+      if (db != NULL && merge)
+        {
+          /* The saves' waiting ideas first: what they add to the indexes is merged next. */
+          thread_log_pages = 0;
+          fill_search_indexes (self, db);
+          merge_search_indexes (self, db);
+          if (thread_log_pages > 0 && thread_log_pages < THREAD_COPY_PAGES)
+            sync_log (self, db);
+          if (thread_log_pages >= THREAD_COPY_PAGES)
+            {
+              copy = TRUE;
+              rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_pages, &copied);
+              g_debug ("Checkpoint of %s after the fill (%d pages): %s", self->path, thread_log_pages,
+                       rc == SQLITE_OK ? "done" : sqlite3_errmsg (db));
+            }
         }
 
       g_mutex_lock (&self->mutex);
@@ -448,6 +562,39 @@ _si_store_checkpointer_filled (SiStoreCheckpointer *self)
   filled = self->filled;
   g_mutex_unlock (&self->mutex);
   return filled;
+}
+
+/* For the tests: fill and merge steps abandoned because a save waited (@yielded), and steps a
+ * waiting save had to wait for to their end (@overrun). */
+void
+_si_store_checkpointer_steps (SiStoreCheckpointer *self,
+                              guint               *yielded,
+                              guint               *overrun)
+{
+  g_mutex_lock (&self->mutex);
+  *yielded = self->yielded;
+  *overrun = self->overrun;
+  g_mutex_unlock (&self->mutex);
+}
+
+/* For the tests: whether a transaction of the store waits to begin. */
+gboolean
+_si_store_checkpointer_writer_waits (SiStoreCheckpointer *self)
+{
+  return g_atomic_int_get (&self->writers) > 0;
+}
+
+/* For the tests: @hook runs on the thread inside each fill step, holding the write lock. Set it
+ * before the thread's first fill. */
+void
+_si_store_checkpointer_set_step_hook (SiStoreCheckpointer *self,
+                                      void               (*hook) (gpointer data),
+                                      gpointer             data)
+{
+  g_mutex_lock (&self->mutex);
+  self->step_hook = hook;
+  self->step_hook_data = data;
+  g_mutex_unlock (&self->mutex);
 }
 
 /* Call after the store's connection is closed (or its WAL hook removed). */

@@ -212,10 +212,25 @@ int                  _si_store_checkpointer_log_pages (SiStoreCheckpointer *self
 void                 _si_store_checkpointer_want_write (SiStoreCheckpointer *self,
                                                         gboolean             waiting);
 void                 _si_store_checkpointer_free (SiStoreCheckpointer *self);
+void                 _si_store_checkpointer_steps (SiStoreCheckpointer *self,
+                                                   guint               *yielded,
+                                                   guint               *overrun);
+gboolean             _si_store_checkpointer_writer_waits (SiStoreCheckpointer *self);
+void                 _si_store_checkpointer_set_step_hook (SiStoreCheckpointer *self,
+                                                           void               (*hook) (gpointer data),
+                                                           gpointer             data);
+/* For the tests: the store's checkpoint thread (NULL before the store is open). */
+SiStoreCheckpointer *_si_store_get_checkpointer  (SiStore             *self);
 /* For the tests: waits for the store's checkpoint in progress; the number run so far. */
 guint                _si_store_wait_checkpoints  (SiStore             *self);
 /* For the benchmarks: the log's size in pages after the store's last commit. */
 int                  _si_store_log_pages         (SiStore             *self);
+/* For the benchmarks: the store's last transaction, in ms: its wait for the write lock (BEGIN),
+ * its statements, its COMMIT (with the log's fsync). */
+void                 _si_store_last_write_times  (SiStore             *self,
+                                                  double              *wait_ms,
+                                                  double              *work_ms,
+                                                  double              *commit_ms);
 /* For the tests: how many checkpoints the store's thread has run so far, without waiting. */
 guint                _si_store_count_checkpoints (SiStore             *self);
 /* For the tests: how many merge steps of the search indexes the store's thread has run. */
