@@ -156,6 +156,23 @@ mark_all_synced (SiStore *store)
   g_assert_no_error (error);
 }
 
+/* The first widget of @type in @widget's tree, @widget itself included, depth first. */
+GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_descendant (child, type);
+
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 /* A network monitor that says what the test wants. */
 #define TEST_TYPE_NETWORK_MONITOR (test_network_monitor_get_type ())
 G_DECLARE_FINAL_TYPE (TestNetworkMonitor, test_network_monitor, TEST, NETWORK_MONITOR, GObject)

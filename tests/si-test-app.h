@@ -96,6 +96,10 @@ mark_conflicted_copy (SiStore *store,
 void
 mark_all_synced (SiStore *store);
 
+GtkWidget *
+find_descendant (GtkWidget *widget,
+                 GType      type);
+
 GNetworkMonitor *
 test_network_monitor_new (gboolean available);
 

@@ -71,21 +71,6 @@ test_pending_marks_need_account (Fixture       *f,
 
 /* The sync popover's layout ------------------------------------------------------------------ */
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 /* Every visible widget in the popover gets at least the height it asks for at its width (a
  * squeezed one pushes the buttons against the edge), and a list no more than its rows. */
 static void

@@ -386,21 +386,6 @@ wholly_inside (GtkWidget *dialog,
          bounds.origin.y + bounds.size.height <= gtk_widget_get_height (dialog);
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *root,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 /* Log In Again with large text: the password field is in sight without scrolling (a fixed
  * 340 px hid it under the explanation in German at 1.5; in English it takes 2.0) and the title
  * between Cancel and Log In is whole. */

@@ -114,22 +114,6 @@ test_new_tag_rows_in_steps (Fixture       *f,
                                                             si_tag_get_id (g_ptr_array_index (tags, i)))), ==, "1");
 }
 
-static GtkWidget *
-find_descendant (GtkWidget *widget,
-                 GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_descendant (child, type);
-
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 /* The indicator's status changes (once or twice per page of a sync) leave the button's
  * tooltip text alone: setting it asked the X server where the pointer is, each time. The
  * tooltip still shows the whole status, asked for when it is shown. */
