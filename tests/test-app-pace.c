@@ -10,7 +10,7 @@
 /* SiIdeaList's PACE_BUDGET: rows (and changes) per step. */
 #define BUDGET 4
 /* SiIdeaList's REFRESH_INTERVAL_MS: pages announced closer together wait for it. */
-#define REFRESH_INTERVAL_MS 250
+#define REFRESH_INTERVAL_MS 500
 
 /* Adds @n ideas titled "@prefix i" in one transaction, as a page of a sync does: past 200, the
  * store announces them as one "anything may have changed", below idea by idea. */

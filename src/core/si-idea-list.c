@@ -33,7 +33,7 @@
 /* A paced list refreshes at most once per REFRESH_INTERVAL_MS when the store says again and
  * again that anything may have changed (a first sync's pages, 30 a second): the first at
  * once, the next when the interval is over, with all that came meanwhile. */
-#define REFRESH_INTERVAL_MS 250
+#define REFRESH_INTERVAL_MS 500
 /* A paced list handles this many changes of one idea each within one main-loop iteration; more
  * (the last, small page of a sync, announced idea by idea) make one refresh right after it. */
 #define BURST_MAX 4
@@ -865,7 +865,7 @@ throttled_refresh_cb (gpointer user_data)
 /* The store says anything may have changed: a paced list refreshes now, or when
  * REFRESH_INTERVAL_MS have passed since its last such refresh. Each refresh of a first sync's
  * page had GTK measure, lay out and draw the rows it changed, the window's part of the sync
- * (a third of the app's CPU); a quarter of a second apart, the list still fills before a
+ * (a third of the app's CPU); half a second apart, the list still fills before a
  * person's eyes, and a sync's last page is there within that. */
 static void
 refresh_all_throttled (SiIdeaList *self)
@@ -1276,8 +1276,8 @@ si_idea_list_find (SiIdeaList *self,
  * A window sets this: when the store changes many ideas at once (a page of a sync), the list
  * changes at most a few of its first rows per main-loop step, so that no frame lays out
  * every row it shows. The number of rows is right at once; the first rows catch up within a
- * fraction of a second. Such changes closer together than a quarter of a second (the pages of
- * a first sync) are taken together, a quarter of a second after the last refresh. A change of
+ * fraction of a second. Such changes closer together than half a second (the pages of a first
+ * sync) are taken together, half a second after the last refresh. A change of
  * one idea, or a new filter, finishes any paced change first.
  * Off by default: then every change is complete when the store's signal returns.
  */
