@@ -294,6 +294,29 @@ log_idea (SiStore     *self,
   return _si_store_step_done (self, stmt, what, error);
 }
 
+/* What the insert triggers wrote up to schema 9 (si-store-schema.c), for idea @id inserted
+ * outside a pulled page: it waits for the search index, has its line in the change log, and
+ * counts when @live. */
+static gboolean
+note_inserted_idea (SiStore     *self,
+                    gint64       id,
+                    gboolean     live,
+                    const char  *what,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, "INSERT OR IGNORE INTO search_pending (id) VALUES (?1)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!_si_store_step_done (self, stmt, what, error) || !log_idea (self, id, what, error))
+    return FALSE;
+  if (!live)
+    return TRUE;
+  stmt = _si_store_prepare (self, "UPDATE idea_count SET n = n + 1", error);
+  return stmt != NULL && _si_store_step_done (self, stmt, what, error);
+}
+
 /* Makes the idea's tag rows exactly @tag_ids (sorted), touching only what differs. */
 static gboolean
 write_idea_tags (SiStore       *self,
@@ -349,8 +372,7 @@ write_idea_tags (SiStore       *self,
   /* In a pulled page, an idea inserted in the page gets its line at the page's end, an older
    * one gets one here. */
   if (added && page != NULL && idea_id <= page->max_id)
-    return _si_store_exec_bind (self, "INSERT INTO change_log (collection, record_id) VALUES ('ideas', ?1)",
-                                error, "i", idea_id);
+    return log_idea (self, idea_id, NC_("what failed", "saving an idea's tags"), error);
   return TRUE;
 }
 
@@ -422,21 +444,14 @@ _si_store_insert_idea (SiStore               *self,
       return 0;
     }
   id = sqlite3_last_insert_rowid (_si_store_get_db (self));
-  /* What insert triggers wrote up to schema 9 (si-store-schema.c): the idea waits for the
-   * search index, has its line in the change log, and counts. A pulled page writes the first
-   * two for all its new ideas at its end, and adds them up. */
+  /* A pulled page writes the search and change-log lines of all its new ideas at its end,
+   * and adds up their count. */
   if ((page = _si_store_get_page (self)) != NULL)
     {
       if (row->state != SI_SYNC_STATE_DELETED)
         page->live_inserts++;
     }
-  else if (!(stmt = _si_store_prepare (self, "INSERT OR IGNORE INTO search_pending (id) VALUES (?1)", error)) ||
-           sqlite3_bind_int64 (stmt, 1, id) != SQLITE_OK ||
-           !_si_store_step_done (self, stmt, what, error) ||
-           !log_idea (self, id, what, error) ||
-           (row->state != SI_SYNC_STATE_DELETED &&
-            (!(stmt = _si_store_prepare (self, "UPDATE idea_count SET n = n + 1", error)) ||
-             !_si_store_step_done (self, stmt, what, error))))
+  else if (!note_inserted_idea (self, id, row->state != SI_SYNC_STATE_DELETED, what, error))
     return 0;
   none = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (!write_idea_tags (self, id, none, row->tag_ids, row->n_tags, error))
