@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <gtksourceview/gtksource.h>
+#include <string.h>
 
 #include "si-test-app.h"
 
@@ -171,6 +172,43 @@ find_descendant (GtkWidget *widget,
         return found;
     }
   return NULL;
+}
+
+/* What the tags at the first @needle in @buffer (a GtkSourceBuffer, highlighted first) do to
+ * the text there. */
+Look
+look_at (GtkTextBuffer *buffer,
+         const char    *needle)
+{
+  g_autofree char *text = NULL;
+  g_autoptr(GSList) tags = NULL;
+  GtkTextIter start, end, at;
+  const char *found;
+  Look look = 0;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_source_buffer_ensure_highlight (GTK_SOURCE_BUFFER (buffer), &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  found = strstr (text, needle);
+  g_assert_nonnull (found);
+  gtk_text_buffer_get_iter_at_offset (buffer, &at, (int) g_utf8_strlen (text, found - text));
+  tags = gtk_text_iter_get_tags (&at);
+  for (GSList *l = tags; l; l = l->next)
+    {
+      gboolean weight_set, style_set, foreground_set;
+      int weight;
+      PangoStyle style;
+
+      g_object_get (l->data, "weight-set", &weight_set, "weight", &weight, "style-set", &style_set,
+                    "style", &style, "foreground-set", &foreground_set, NULL);
+      if (weight_set && weight >= PANGO_WEIGHT_BOLD)
+        look |= LOOK_BOLD;
+      if (style_set && style == PANGO_STYLE_ITALIC)
+        look |= LOOK_ITALIC;
+      if (foreground_set)
+        look |= LOOK_COLOURED;
+    }
+  return look;
 }
 
 /* A network monitor that says what the test wants. */

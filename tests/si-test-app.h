@@ -100,6 +100,17 @@ GtkWidget *
 find_descendant (GtkWidget *widget,
                  GType      type);
 
+/* What the highlighting's tags do to some text, as a person would see it. */
+typedef enum {
+  LOOK_BOLD      = 1 << 0,
+  LOOK_ITALIC    = 1 << 1,
+  LOOK_COLOURED  = 1 << 2,
+} Look;
+
+Look
+look_at (GtkTextBuffer *buffer,
+         const char    *needle);
+
 GNetworkMonitor *
 test_network_monitor_new (gboolean available);
 

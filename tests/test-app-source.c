@@ -18,47 +18,6 @@ open_idea (Fixture *f,
   return _si_window_get_editor (f->window);
 }
 
-/* What the tags at @offset do to the text there, as a person would see it. */
-typedef enum {
-  LOOK_BOLD      = 1 << 0,
-  LOOK_ITALIC    = 1 << 1,
-  LOOK_COLOURED  = 1 << 2,
-} Look;
-
-static Look
-look_at (GtkTextBuffer *buffer,
-         const char    *needle)
-{
-  g_autofree char *text = NULL;
-  g_autoptr(GSList) tags = NULL;
-  GtkTextIter start, end, at;
-  const char *found;
-  Look look = 0;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  found = strstr (text, needle);
-  g_assert_nonnull (found);
-  gtk_text_buffer_get_iter_at_offset (buffer, &at, (int) g_utf8_strlen (text, found - text));
-  tags = gtk_text_iter_get_tags (&at);
-  for (GSList *l = tags; l; l = l->next)
-    {
-      gboolean weight_set, style_set, foreground_set;
-      int weight;
-      PangoStyle style;
-
-      g_object_get (l->data, "weight-set", &weight_set, "weight", &weight, "style-set", &style_set,
-                    "style", &style, "foreground-set", &foreground_set, NULL);
-      if (weight_set && weight >= PANGO_WEIGHT_BOLD)
-        look |= LOOK_BOLD;
-      if (style_set && style == PANGO_STYLE_ITALIC)
-        look |= LOOK_ITALIC;
-      if (foreground_set)
-        look |= LOOK_COLOURED;
-    }
-  return look;
-}
-
 /* Markdown ------------------------------------------------------------------------------------- */
 
 static void

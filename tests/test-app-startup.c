@@ -39,35 +39,6 @@ open_idea (Fixture *f,
   WAIT_FOR (si_window_get_current_id (f->window) == si_idea_get_id (idea));
 }
 
-/* Whether the first @needle in the body is drawn bold. */
-static gboolean
-bold_at (GtkTextBuffer *buffer,
-         const char    *needle)
-{
-  g_autofree char *text = NULL;
-  g_autoptr(GSList) tags = NULL;
-  GtkTextIter start, end, at;
-  const char *found;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-  gtk_source_buffer_ensure_highlight (GTK_SOURCE_BUFFER (buffer), &start, &end);
-  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-  found = strstr (text, needle);
-  g_assert_nonnull (found);
-  gtk_text_buffer_get_iter_at_offset (buffer, &at, (int) g_utf8_strlen (text, found - text));
-  tags = gtk_text_iter_get_tags (&at);
-  for (GSList *l = tags; l; l = l->next)
-    {
-      gboolean weight_set;
-      int weight;
-
-      g_object_get (l->data, "weight-set", &weight_set, "weight", &weight, NULL);
-      if (weight_set && weight >= PANGO_WEIGHT_BOLD)
-        return TRUE;
-    }
-  return FALSE;
-}
-
 /* The window opens on an empty notebook (a first sync's): no language is parsed for the hidden
  * editor; the first idea opened is highlighted, and so is the next. */
 static void
@@ -89,12 +60,12 @@ test_language_when_first_shown (Fixture       *f,
   g_assert_cmpstr (language_id (f), ==, "saveidea-markdown");
   g_assert_true (gtk_source_buffer_get_highlight_syntax (body_source_buffer (f)));
   g_assert_false (gtk_source_buffer_get_highlight_matching_brackets (body_source_buffer (f)));
-  g_assert_true (bold_at (_si_editor_get_body_buffer (_si_window_get_editor (f->window)), "A heading"));
-  g_assert_false (bold_at (_si_editor_get_body_buffer (_si_window_get_editor (f->window)), "Plain"));
+  g_assert_true (look_at (_si_editor_get_body_buffer (_si_window_get_editor (f->window)), "A heading") & LOOK_BOLD);
+  g_assert_false (look_at (_si_editor_get_body_buffer (_si_window_get_editor (f->window)), "Plain") & LOOK_BOLD);
 
   open_idea (f, second);
   g_assert_cmpstr (language_id (f), ==, "saveidea-markdown");
-  g_assert_true (bold_at (_si_editor_get_body_buffer (_si_window_get_editor (f->window)), "Another heading"));
+  g_assert_true (look_at (_si_editor_get_body_buffer (_si_window_get_editor (f->window)), "Another heading") & LOOK_BOLD);
 }
 
 /* The style changed before any idea was open: the first one opened is in the style of now,
