@@ -57,11 +57,18 @@ idea_with_history (SiStore *store)
   g_autoptr(SiIdea) idea = add_idea (store, "Garden", "Plant tomatoes in May");
   gint64 id = si_idea_get_id (idea);
   gint64 now = g_get_real_time ();
+  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (now / G_USEC_PER_SEC);
+  /* Both versions were written earlier today, up to two hours ago: an hour before now is
+   * yesterday for a run in the first hour after midnight. */
+  gint64 since_midnight = ((gint64) g_date_time_get_hour (local) * 3600 +
+                           g_date_time_get_minute (local) * 60 +
+                           g_date_time_get_second (local)) * G_USEC_PER_SEC;
+  gint64 step = MIN ((gint64) 3600 * G_USEC_PER_SEC, since_midnight / 3);
 
   /* Device names come from other devices: never read as markup. */
-  mark_synced (store, id, 1, "desk<top> & co", now - (gint64) 2 * 3600 * G_USEC_PER_SEC);
+  mark_synced (store, id, 1, "desk<top> & co", now - 2 * step);
   edit_body (store, id, "Plant tomatoes and beans in May");
-  mark_synced (store, id, 2, "laptop", now - (gint64) 3600 * G_USEC_PER_SEC);
+  mark_synced (store, id, 2, "laptop", now - step);
   edit_body (store, id, "Plant beans in June");
   return id;
 }
