@@ -9,7 +9,8 @@
  * APP_BINARY and a display, the app's first sync of the same account into its own empty
  * notebook, its window and list live, and the longest stall of its main loop meanwhile (the
  * gap between two ticks of a high-priority timeout, and the most CPU the main thread spent in
- * one). Then, when wrk is installed (and SAVEIDEA_BENCH_NO_WRK is not set), the server's no-op sync
+ * one); the two first syncs alternate for SAVEIDEA_BENCH_ROUNDS rounds (3 with the app, else
+ * 1), and their figures are the rounds' medians (measure_first_syncs()). Then, when wrk is installed (and SAVEIDEA_BENCH_NO_WRK is not set), the server's no-op sync
  * requests/s (GET /api/v1/changes?since=0 of an empty account) with 1, 32 and 200 connections.
  *
  * With SAVEIDEA_BENCH_UPLOAD_ONLY=1, only the first upload of N notes of a title and a
@@ -240,73 +241,251 @@ measure_download (Bench       *bench,
   si_bench_report ("cli_download_server_cpu_ms", server_cpu_ms (bench) - server_before, "ms", "");
 }
 
-/* The app's first sync of @n_records into the empty notebook of the HOME in @envp, window and
- * list live: from spawning it to the moment it prints after its first successful sync
+/* What one run of the app printed (SAVEIDEA_BENCH_FIRST_SYNC=1), in monotonic µs. */
+typedef struct {
+  gint64 start;          /* spawned */
+  gint64 done;           /* its first sync succeeded */
+  gint64 stall, busy;    /* the longest gap between ticks; the most main-thread CPU in one */
+  gint64 built, presented, request, request_cpu;
+  gint64 main_cpu, process_cpu;
+  guint  ticks, gaps[4];
+} AppRun;
+
+/* The app's first sync into the empty notebook under @data_home, window and list live: from
+ * spawning it to the moment it prints after its first successful sync
  * (SAVEIDEA_BENCH_FIRST_SYNC=1). Needs a display. */
-static void
-measure_app_sync (const char  *app,
-                  char       **envp,
-                  guint        n_records)
+static AppRun
+run_app (const char  *app,
+         char       **envp,
+         const char  *data_home)
 {
   const char *argv[] = { app, NULL };
   g_auto(GStrv) app_envp = g_environ_setenv (g_strdupv (envp), "SAVEIDEA_BENCH_FIRST_SYNC", "1", TRUE);
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_autoptr(GError) error = NULL;
-  gint64 start = g_get_monotonic_time (), done, stall, busy, built = 0, presented = 0, request = 0, request_cpu = 0;
-  gint64 main_cpu = 0, process_cpu = 0;
-  guint ticks = 0, gaps[4] = { 0, };
+  AppRun run = { 0 };
   const char *mark;
   int status = 0;
 
+  app_envp = g_environ_setenv (app_envp, "XDG_DATA_HOME", data_home, TRUE);
   app_envp = g_environ_setenv (app_envp, "GSETTINGS_BACKEND", "memory", TRUE);
   /* As in bench-first-frame.c: Xvfb has only software OpenGL (llvmpipe), whose threads would
    * take the cores a machine with a GPU leaves to the sync. Set GSK_RENDERER to measure another. */
   app_envp = g_environ_setenv (app_envp, "GSK_RENDERER", "cairo", FALSE);
+  run.start = g_get_monotonic_time ();
   if (!g_spawn_sync (NULL, (char **) argv, app_envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error))
     g_error ("Could not run %s: %s", app, error->message);
   mark = out ? strstr (out, "monotonic ") : NULL;
   if (mark == NULL || sscanf (mark, "monotonic %" G_GINT64_FORMAT " us, longest stall %" G_GINT64_FORMAT
-                              " us, busiest %" G_GINT64_FORMAT, &done, &stall, &busy) != 3)
+                              " us, busiest %" G_GINT64_FORMAT, &run.done, &run.stall, &run.busy) != 3)
     g_error ("%s printed no first sync (status %d):\n%s%s", app, status, out ? out : "", err ? err : "");
   if ((mark = strstr (mark, ", ticks ")))
-    sscanf (mark, ", ticks %u, gaps over 10 15 20 50 ms %u %u %u %u", &ticks, &gaps[0], &gaps[1], &gaps[2], &gaps[3]);
+    sscanf (mark, ", ticks %u, gaps over 10 15 20 50 ms %u %u %u %u", &run.ticks, &run.gaps[0], &run.gaps[1],
+            &run.gaps[2], &run.gaps[3]);
   if ((mark = strstr (out, "first-sync start-up, monotonic us: ")))
     sscanf (mark, "first-sync start-up, monotonic us: window built %" G_GINT64_FORMAT ", presented %"
             G_GINT64_FORMAT ", first request %" G_GINT64_FORMAT " (main thread CPU %" G_GINT64_FORMAT,
-            &built, &presented, &request, &request_cpu);
+            &run.built, &run.presented, &run.request, &run.request_cpu);
   if ((mark = strstr (out, "first-sync CPU us: ")))
-    sscanf (mark, "first-sync CPU us: main thread %" G_GINT64_FORMAT ", process %" G_GINT64_FORMAT, &main_cpu, &process_cpu);
-  printf ("# the app's first sync: GSK_RENDERER=%s\n", g_environ_getenv (app_envp, "GSK_RENDERER"));
-  /* From spawning the app: its window built and presented, and its first request written. */
-  if (built > 0 && presented > 0 && request > 0)
+    sscanf (mark, "first-sync CPU us: main thread %" G_GINT64_FORMAT ", process %" G_GINT64_FORMAT,
+            &run.main_cpu, &run.process_cpu);
+  return run;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The median of @values (sorted in place). */
+static double
+median (GArray *values)
+{
+  guint n = values->len;
+
+  g_assert (n > 0);
+  g_array_sort (values, compare_doubles);
+  if (n % 2)
+    return g_array_index (values, double, n / 2);
+  return (g_array_index (values, double, n / 2 - 1) + g_array_index (values, double, n / 2)) / 2;
+}
+
+static double
+largest (GArray *values)
+{
+  double most = 0;
+
+  for (guint i = 0; i < values->len; i++)
+    most = MAX (most, g_array_index (values, double, i));
+  return most;
+}
+
+/* Figures by name, one value per round. */
+static void
+note (GHashTable *rounds,
+      const char *name,
+      double      value)
+{
+  GArray *values = g_hash_table_lookup (rounds, name);
+
+  if (values == NULL)
     {
-      si_bench_report ("app_start_window_built", (built - start) / 1000.0, "ms", "");
-      si_bench_report ("app_start_presented", (presented - start) / 1000.0, "ms", "");
-      si_bench_report ("app_start_first_request", (request - start) / 1000.0, "ms", "");
-      /* The same in the app's main thread's CPU time: far less noisy on a shared machine. */
-      si_bench_report ("app_start_first_request_cpu", request_cpu / 1000.0, "ms of CPU", "");
+      values = g_array_new (FALSE, FALSE, sizeof (double));
+      g_hash_table_insert (rounds, g_strdup (name), values);
     }
-  si_bench_report ("app_first_sync_records_per_s", n_records / ((done - start) / 1e6), "records/s", "");
+  g_array_append_val (values, value);
+}
+
+static void
+report_median (GHashTable *rounds,
+               const char *name,
+               const char *unit,
+               const char *target)
+{
+  GArray *values = g_hash_table_lookup (rounds, name);
+
+  if (values != NULL)
+    si_bench_report (name, median (values), unit, target);
+}
+
+static void
+report_largest (GHashTable *rounds,
+                const char *name,
+                const char *unit,
+                const char *target)
+{
+  GArray *values = g_hash_table_lookup (rounds, name);
+
+  if (values != NULL)
+    si_bench_report (name, largest (values), unit, target);
+}
+
+static void
+note_app_run (GHashTable   *rounds,
+              const AppRun *run,
+              guint         n_records)
+{
+  /* From spawning the app: its window built and presented, and its first request written. */
+  if (run->built > 0 && run->presented > 0 && run->request > 0)
+    {
+      note (rounds, "app_start_window_built", (run->built - run->start) / 1000.0);
+      note (rounds, "app_start_presented", (run->presented - run->start) / 1000.0);
+      note (rounds, "app_start_first_request", (run->request - run->start) / 1000.0);
+      /* The same in the app's main thread's CPU time: far less noisy on a shared machine. */
+      note (rounds, "app_start_first_request_cpu", run->request_cpu / 1000.0);
+    }
+  note (rounds, "app_first_sync_records_per_s", n_records / ((run->done - run->start) / 1e6));
   /* What the app's first sync cost in CPU, from its start: its main thread's (the window's
    * part), and the whole process's, beside cli_first_sync_cli_cpu_ms. */
-  if (process_cpu > 0)
+  if (run->process_cpu > 0)
     {
-      si_bench_report ("app_first_sync_main_thread_cpu_ms", main_cpu / 1000.0, "ms", "");
-      si_bench_report ("app_first_sync_process_cpu_ms", process_cpu / 1000.0, "ms", "");
+      note (rounds, "app_first_sync_main_thread_cpu_ms", run->main_cpu / 1000.0);
+      note (rounds, "app_first_sync_process_cpu_ms", run->process_cpu / 1000.0);
     }
+  note (rounds, "app_first_sync_longest_stall", run->stall / 1000.0);
+  note (rounds, "app_first_sync_busiest_iteration", run->busy / 1000.0);
+  note (rounds, "app_first_sync_ticks", run->ticks);
+  note (rounds, "app_first_sync_gaps_over_10ms", run->gaps[0]);
+  note (rounds, "app_first_sync_gaps_over_15ms", run->gaps[1]);
+  note (rounds, "app_first_sync_gaps_over_20ms", run->gaps[2]);
+  note (rounds, "app_first_sync_gaps_over_50ms", run->gaps[3]);
+}
+
+/* The first full sync of @n_records into an empty notebook by saveidea-cli and, with @app, by
+ * the app (window and list live), the two alternating for @n_rounds rounds, each into a
+ * notebook of its own. On a shared machine a run now and then takes a third longer than its
+ * neighbours: the figures are the medians of the rounds (the peak memory and the main loop's
+ * stalls the largest of any round), and the app's share is the median app rate over the
+ * median saveidea-cli rate. Each round's pair is printed as well. */
+static void
+measure_first_syncs (Bench       *bench,
+                     const char  *cli,
+                     const char  *app,
+                     char       **envp,
+                     guint        n_records,
+                     guint        n_rounds)
+{
+  g_autoptr(GHashTable) rounds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_array_unref);
+  double lowest_share = G_MAXDOUBLE;
+
+  for (guint i = 0; i < n_rounds; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("fresh-%u.db", i);
+      g_autofree char *path = g_build_filename (bench->dir, name, NULL);
+      const char *argv[] = { cli, "--db", path, "sync", NULL };
+      double server_before = server_cpu_ms (bench), cli_rate;
+      Run run;
+
+      si_bench_notebook_set_account (path, bench->url, "bench");
+      run = run_measured (argv, envp);
+      cli_rate = n_records / (run.ms / 1000.0);
+      note (rounds, "cli_first_sync_records_per_s", cli_rate);
+      note (rounds, "cli_first_sync_server_cpu_ms", server_cpu_ms (bench) - server_before);
+      /* saveidea-cli's own CPU (user + system, all its threads): steadier than the rate. */
+      note (rounds, "cli_first_sync_cli_cpu_ms", run.cpu_ms);
+      note (rounds, "cli_first_sync_peak_rss_mib", run.peak_rss_mib);
+      note (rounds, "cli_first_sync_peak_anon_mib", run.peak_anon_mib);
+      si_bench_remove_tree (path);
+
+      if (app != NULL)
+        {
+          g_autofree char *home = g_strdup_printf ("%s/app-%u", bench->dir, i);
+          /* The app's own notebook under its XDG_DATA_HOME. */
+          g_autofree char *own = g_build_filename (home, "saveidea", "saveidea.db", NULL);
+          AppRun app_run;
+          double app_rate;
+
+          si_bench_notebook_set_account (own, bench->url, "bench");
+          app_run = run_app (app, envp, home);
+          note_app_run (rounds, &app_run, n_records);
+          app_rate = n_records / ((app_run.done - app_run.start) / 1e6);
+          printf ("# round %u: saveidea-cli %.0f records/s (CPU %.0f ms), the app %.0f records/s (CPU %.0f ms, "
+                  "main thread %.0f ms): %.1f %%\n", i + 1, cli_rate, run.cpu_ms, app_rate,
+                  app_run.process_cpu / 1000.0, app_run.main_cpu / 1000.0, 100.0 * app_rate / cli_rate);
+          lowest_share = MIN (lowest_share, 100.0 * app_rate / cli_rate);
+          si_bench_remove_tree (home);
+        }
+    }
+
+  printf ("# first syncs: the median of %u round%s\n", n_rounds, n_rounds == 1 ? "" : "s");
+  report_median (rounds, "cli_first_sync_records_per_s", "records/s", ">= 20000");
+  report_median (rounds, "cli_first_sync_server_cpu_ms", "ms", "");
+  report_median (rounds, "cli_first_sync_cli_cpu_ms", "ms", "");
+  report_largest (rounds, "cli_first_sync_peak_rss_mib", "MiB", "");
+  report_largest (rounds, "cli_first_sync_peak_anon_mib", "MiB", "");
+  if (app == NULL)
+    return;
+  printf ("# the app's first sync: GSK_RENDERER=%s\n", g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "cairo");
+  report_median (rounds, "app_start_window_built", "ms", "");
+  report_median (rounds, "app_start_presented", "ms", "");
+  report_median (rounds, "app_start_first_request", "ms", "");
+  report_median (rounds, "app_start_first_request_cpu", "ms of CPU", "");
+  report_median (rounds, "app_first_sync_records_per_s", "records/s", "");
+  /* The target: the app's first sync at least 80 % as fast as saveidea-cli's. */
+  si_bench_report ("app_first_sync_share",
+                   100.0 * median (g_hash_table_lookup (rounds, "app_first_sync_records_per_s")) /
+                   median (g_hash_table_lookup (rounds, "cli_first_sync_records_per_s")), "%", ">= 80");
+  si_bench_report ("app_first_sync_share_lowest_round", lowest_share, "%", "");
+  report_median (rounds, "app_first_sync_main_thread_cpu_ms", "ms", "");
+  report_median (rounds, "app_first_sync_process_cpu_ms", "ms", "");
   /* The main loop's longest gap between two ticks of a high-priority 2 ms timeout, over its
    * interval, from the first page on: what a person sees as the window freezing. */
-  si_bench_report ("app_first_sync_longest_stall", stall / 1000.0, "ms", "<= 20");
+  report_largest (rounds, "app_first_sync_longest_stall", "ms", "<= 20");
   /* The most CPU time the main thread spent in one such gap: the work of one main-loop
    * iteration, without the waits for a core of a busy machine. */
-  si_bench_report ("app_first_sync_busiest_iteration", busy / 1000.0, "ms of CPU", "<= 20");
+  report_largest (rounds, "app_first_sync_busiest_iteration", "ms of CPU", "<= 20");
   /* How many of the gaps were long: on a shared machine the longest alone is mostly noise. */
-  si_bench_report ("app_first_sync_ticks", ticks, "ticks", "");
-  si_bench_report ("app_first_sync_gaps_over_10ms", gaps[0], "gaps", "");
-  si_bench_report ("app_first_sync_gaps_over_15ms", gaps[1], "gaps", "");
-  si_bench_report ("app_first_sync_gaps_over_20ms", gaps[2], "gaps", "0");
-  si_bench_report ("app_first_sync_gaps_over_50ms", gaps[3], "gaps", "0");
+  report_median (rounds, "app_first_sync_ticks", "ticks", "");
+  report_largest (rounds, "app_first_sync_gaps_over_10ms", "gaps", "");
+  report_largest (rounds, "app_first_sync_gaps_over_15ms", "gaps", "");
+  report_largest (rounds, "app_first_sync_gaps_over_20ms", "gaps", "0");
+  report_largest (rounds, "app_first_sync_gaps_over_50ms", "gaps", "0");
 }
 
 /* wrk's requests/s and failed requests (errors and non-2xx answers) at @connections. */
@@ -358,7 +537,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
   g_autofree char *source = NULL;
-  g_autofree char *fresh = NULL;
+  guint rounds;
   /* SAVEIDEA_BENCH_NO_WRK=1: only the syncs. */
   g_autofree char *wrk = g_getenv ("SAVEIDEA_BENCH_NO_WRK") ? NULL : g_find_program_in_path ("wrk");
   g_auto(GStrv) envp = g_get_environ ();
@@ -401,20 +580,16 @@ main (int   argc,
   si_bench_notebook_set_account (source, bench.url, "bench");
   measure_cli_sync (&bench, cli, source, envp, n_ideas, "cli_push", "");
 
-  fresh = g_build_filename (bench.dir, "fresh.db", NULL);
-  si_bench_notebook_set_account (fresh, bench.url, "bench");
-  measure_cli_sync (&bench, cli, fresh, envp, n_ideas, "cli_first_sync", ">= 20000");
-
-  if (app != NULL && g_getenv ("DISPLAY") != NULL)
-    {
-      /* The app's own notebook in this HOME. */
-      g_autofree char *own = g_build_filename (bench.dir, "saveidea", "saveidea.db", NULL);
-
-      si_bench_notebook_set_account (own, bench.url, "bench");
-      measure_app_sync (app, envp, n_ideas);
-    }
-  else
+  if (app != NULL && g_getenv ("DISPLAY") == NULL)
+    app = NULL;
+  if (app == NULL)
     printf ("# no app or no display: the app's first sync is not measured\n");
+  /* SAVEIDEA_BENCH_ROUNDS: how many times each first sync runs (3 with the app, else 1). */
+  if (g_getenv ("SAVEIDEA_BENCH_ROUNDS"))
+    rounds = (guint) CLAMP (atoi (g_getenv ("SAVEIDEA_BENCH_ROUNDS")), 1, 99);
+  else
+    rounds = app != NULL ? 3 : 1;
+  measure_first_syncs (&bench, cli, app, envp, n_ideas, rounds);
 
   if (wrk != NULL)
     {
