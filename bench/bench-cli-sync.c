@@ -106,36 +106,44 @@ run_measured (const char * const *argv,
                  usage.ru_maxrss / 1024.0, peak_anon };
 }
 
-/* One `saveidea-cli --db @path sync` of @n_records: NAME_records_per_s, NAME_peak_rss_mib and
- * NAME_peak_anon_mib. */
 static double server_cpu_ms (Bench *bench);
+static void note (GHashTable *rounds,
+                  const char *name,
+                  double      value);
 
-/* Also the server's CPU time meanwhile (cli_first_sync_server_cpu_ms): a download's cost in
- * the server, less noisy than the wall time on a shared machine. */
-static void
+/* One `saveidea-cli --db @path sync` of @n_records, noted in @rounds: NAME_records_per_s,
+ * NAME_peak_rss_mib and NAME_peak_anon_mib; its CPU, NAME_cli_cpu_ms; and the server's CPU
+ * meanwhile, NAME_server_cpu_ms (a download's cost in the server, less noisy than the wall
+ * time on a shared machine). */
+static Run
 measure_cli_sync (Bench       *bench,
                   const char  *cli,
                   const char  *path,
                   char       **envp,
                   guint        n_records,
                   const char  *name,
-                  const char  *target)
+                  GHashTable  *rounds)
 {
   const char *argv[] = { cli, "--db", path, "sync", NULL };
   double server_before = server_cpu_ms (bench);
   Run run = run_measured (argv, envp);
-  g_autofree char *rate = g_strconcat (name, "_records_per_s", NULL);
-  g_autofree char *rss = g_strconcat (name, "_peak_rss_mib", NULL);
-  g_autofree char *anon = g_strconcat (name, "_peak_anon_mib", NULL);
-  g_autofree char *server = g_strconcat (name, "_server_cpu_ms", NULL);
-  g_autofree char *cpu = g_strconcat (name, "_cli_cpu_ms", NULL);
+  double rate = n_records / (run.ms / 1000.0);
+  const struct { const char *suffix; double value; } figures[] = {
+    { "_records_per_s", rate },
+    { "_server_cpu_ms", server_cpu_ms (bench) - server_before },
+    /* saveidea-cli's own CPU (user + system, all its threads): steadier than the rate. */
+    { "_cli_cpu_ms", run.cpu_ms },
+    { "_peak_rss_mib", run.peak_rss_mib },
+    { "_peak_anon_mib", run.peak_anon_mib },
+  };
 
-  si_bench_report (rate, n_records / (run.ms / 1000.0), "records/s", target);
-  si_bench_report (server, server_cpu_ms (bench) - server_before, "ms", "");
-  /* saveidea-cli's own CPU (user + system, all its threads): steadier than the rate. */
-  si_bench_report (cpu, run.cpu_ms, "ms", "");
-  si_bench_report (rss, run.peak_rss_mib, "MiB", "");
-  si_bench_report (anon, run.peak_anon_mib, "MiB", "");
+  for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+    {
+      g_autofree char *figure = g_strconcat (name, figures[i].suffix, NULL);
+
+      note (rounds, figure, figures[i].value);
+    }
+  return run;
 }
 
 /* A notebook at @path with @n notes of a title and a 200-character body, no tags, written
@@ -293,38 +301,6 @@ run_app (const char  *app,
   return run;
 }
 
-static int
-compare_doubles (gconstpointer a,
-                 gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* The median of @values (sorted in place). */
-static double
-median (GArray *values)
-{
-  guint n = values->len;
-
-  g_assert (n > 0);
-  g_array_sort (values, compare_doubles);
-  if (n % 2)
-    return g_array_index (values, double, n / 2);
-  return (g_array_index (values, double, n / 2 - 1) + g_array_index (values, double, n / 2)) / 2;
-}
-
-static double
-largest (GArray *values)
-{
-  double most = 0;
-
-  for (guint i = 0; i < values->len; i++)
-    most = MAX (most, g_array_index (values, double, i));
-  return most;
-}
-
 /* Figures by name, one value per round. */
 static void
 note (GHashTable *rounds,
@@ -341,28 +317,22 @@ note (GHashTable *rounds,
   g_array_append_val (values, value);
 }
 
+/* The rounds' figure @name: its median (MEDIAN), or for what must hold in every round the
+ * largest (LARGEST). */
+#define MEDIAN 50
+#define LARGEST 100
+
 static void
-report_median (GHashTable *rounds,
+report_rounds (GHashTable *rounds,
                const char *name,
+               double      percentile,
                const char *unit,
                const char *target)
 {
   GArray *values = g_hash_table_lookup (rounds, name);
 
   if (values != NULL)
-    si_bench_report (name, median (values), unit, target);
-}
-
-static void
-report_largest (GHashTable *rounds,
-                const char *name,
-                const char *unit,
-                const char *target)
-{
-  GArray *values = g_hash_table_lookup (rounds, name);
-
-  if (values != NULL)
-    si_bench_report (name, largest (values), unit, target);
+    si_bench_report (name, si_bench_percentile (values, percentile), unit, target);
 }
 
 static void
@@ -418,19 +388,12 @@ measure_first_syncs (Bench       *bench,
     {
       g_autofree char *name = g_strdup_printf ("fresh-%u.db", i);
       g_autofree char *path = g_build_filename (bench->dir, name, NULL);
-      const char *argv[] = { cli, "--db", path, "sync", NULL };
-      double server_before = server_cpu_ms (bench), cli_rate;
       Run run;
+      double cli_rate;
 
       si_bench_notebook_set_account (path, bench->url, "bench");
-      run = run_measured (argv, envp);
+      run = measure_cli_sync (bench, cli, path, envp, n_records, "cli_first_sync", rounds);
       cli_rate = n_records / (run.ms / 1000.0);
-      note (rounds, "cli_first_sync_records_per_s", cli_rate);
-      note (rounds, "cli_first_sync_server_cpu_ms", server_cpu_ms (bench) - server_before);
-      /* saveidea-cli's own CPU (user + system, all its threads): steadier than the rate. */
-      note (rounds, "cli_first_sync_cli_cpu_ms", run.cpu_ms);
-      note (rounds, "cli_first_sync_peak_rss_mib", run.peak_rss_mib);
-      note (rounds, "cli_first_sync_peak_anon_mib", run.peak_anon_mib);
       si_bench_remove_tree (path);
 
       if (app != NULL)
@@ -454,38 +417,39 @@ measure_first_syncs (Bench       *bench,
     }
 
   printf ("# first syncs: the median of %u round%s\n", n_rounds, n_rounds == 1 ? "" : "s");
-  report_median (rounds, "cli_first_sync_records_per_s", "records/s", ">= 20000");
-  report_median (rounds, "cli_first_sync_server_cpu_ms", "ms", "");
-  report_median (rounds, "cli_first_sync_cli_cpu_ms", "ms", "");
-  report_largest (rounds, "cli_first_sync_peak_rss_mib", "MiB", "");
-  report_largest (rounds, "cli_first_sync_peak_anon_mib", "MiB", "");
+  report_rounds (rounds, "cli_first_sync_records_per_s", MEDIAN, "records/s", ">= 20000");
+  report_rounds (rounds, "cli_first_sync_server_cpu_ms", MEDIAN, "ms", "");
+  report_rounds (rounds, "cli_first_sync_cli_cpu_ms", MEDIAN, "ms", "");
+  report_rounds (rounds, "cli_first_sync_peak_rss_mib", LARGEST, "MiB", "");
+  report_rounds (rounds, "cli_first_sync_peak_anon_mib", LARGEST, "MiB", "");
   if (app == NULL)
     return;
   printf ("# the app's first sync: GSK_RENDERER=%s\n", g_getenv ("GSK_RENDERER") ? g_getenv ("GSK_RENDERER") : "cairo");
-  report_median (rounds, "app_start_window_built", "ms", "");
-  report_median (rounds, "app_start_presented", "ms", "");
-  report_median (rounds, "app_start_first_request", "ms", "");
-  report_median (rounds, "app_start_first_request_cpu", "ms of CPU", "");
-  report_median (rounds, "app_first_sync_records_per_s", "records/s", "");
+  report_rounds (rounds, "app_start_window_built", MEDIAN, "ms", "");
+  report_rounds (rounds, "app_start_presented", MEDIAN, "ms", "");
+  report_rounds (rounds, "app_start_first_request", MEDIAN, "ms", "");
+  report_rounds (rounds, "app_start_first_request_cpu", MEDIAN, "ms of CPU", "");
+  report_rounds (rounds, "app_first_sync_records_per_s", MEDIAN, "records/s", "");
   /* The target: the app's first sync at least 80 % as fast as saveidea-cli's. */
   si_bench_report ("app_first_sync_share",
-                   100.0 * median (g_hash_table_lookup (rounds, "app_first_sync_records_per_s")) /
-                   median (g_hash_table_lookup (rounds, "cli_first_sync_records_per_s")), "%", ">= 80");
+                   100.0 * si_bench_percentile (g_hash_table_lookup (rounds, "app_first_sync_records_per_s"), MEDIAN) /
+                   si_bench_percentile (g_hash_table_lookup (rounds, "cli_first_sync_records_per_s"), MEDIAN),
+                   "%", ">= 80");
   si_bench_report ("app_first_sync_share_lowest_round", lowest_share, "%", "");
-  report_median (rounds, "app_first_sync_main_thread_cpu_ms", "ms", "");
-  report_median (rounds, "app_first_sync_process_cpu_ms", "ms", "");
+  report_rounds (rounds, "app_first_sync_main_thread_cpu_ms", MEDIAN, "ms", "");
+  report_rounds (rounds, "app_first_sync_process_cpu_ms", MEDIAN, "ms", "");
   /* The main loop's longest gap between two ticks of a high-priority 2 ms timeout, over its
    * interval, from the first page on: what a person sees as the window freezing. */
-  report_largest (rounds, "app_first_sync_longest_stall", "ms", "<= 20");
+  report_rounds (rounds, "app_first_sync_longest_stall", LARGEST, "ms", "<= 20");
   /* The most CPU time the main thread spent in one such gap: the work of one main-loop
    * iteration, without the waits for a core of a busy machine. */
-  report_largest (rounds, "app_first_sync_busiest_iteration", "ms of CPU", "<= 20");
+  report_rounds (rounds, "app_first_sync_busiest_iteration", LARGEST, "ms of CPU", "<= 20");
   /* How many of the gaps were long: on a shared machine the longest alone is mostly noise. */
-  report_median (rounds, "app_first_sync_ticks", "ticks", "");
-  report_largest (rounds, "app_first_sync_gaps_over_10ms", "gaps", "");
-  report_largest (rounds, "app_first_sync_gaps_over_15ms", "gaps", "");
-  report_largest (rounds, "app_first_sync_gaps_over_20ms", "gaps", "0");
-  report_largest (rounds, "app_first_sync_gaps_over_50ms", "gaps", "0");
+  report_rounds (rounds, "app_first_sync_ticks", MEDIAN, "ticks", "");
+  report_rounds (rounds, "app_first_sync_gaps_over_10ms", LARGEST, "gaps", "");
+  report_rounds (rounds, "app_first_sync_gaps_over_15ms", LARGEST, "gaps", "");
+  report_rounds (rounds, "app_first_sync_gaps_over_20ms", LARGEST, "gaps", "0");
+  report_rounds (rounds, "app_first_sync_gaps_over_50ms", LARGEST, "gaps", "0");
 }
 
 /* wrk's requests/s and failed requests (errors and non-2xx answers) at @connections. */
@@ -578,7 +542,19 @@ main (int   argc,
   if (!si_bench_make_notebook (source, n_ideas, &error))
     g_error ("%s", error->message);
   si_bench_notebook_set_account (source, bench.url, "bench");
-  measure_cli_sync (&bench, cli, source, envp, n_ideas, "cli_push", "");
+  {
+    g_autoptr(GHashTable) push = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) g_array_unref);
+    const char *figures[][2] = {
+      { "cli_push_records_per_s", "records/s" }, { "cli_push_server_cpu_ms", "ms" },
+      { "cli_push_cli_cpu_ms", "ms" }, { "cli_push_peak_rss_mib", "MiB" },
+      { "cli_push_peak_anon_mib", "MiB" },
+    };
+
+    measure_cli_sync (&bench, cli, source, envp, n_ideas, "cli_push", push);
+    for (guint i = 0; i < G_N_ELEMENTS (figures); i++)
+      report_rounds (push, figures[i][0], MEDIAN, figures[i][1], "");
+  }
 
   if (app != NULL && g_getenv ("DISPLAY") == NULL)
     app = NULL;
