@@ -356,6 +356,16 @@ fault_handler (SoupServer        *server,
                                     "{\"error\":\"maintenance\",\"message\":\"Down for maintenance\"}", 57);
 }
 
+const char fault_page_two_of_5000[] =
+  "{\"records\":["
+  "{\"collection\":\"ideas\",\"id\":1,\"uid\":\"6f2a0e8e-1b7c-4d8e-9a53-0c4d1e2f3a4b\",\"version\":1,"
+  "\"created_at\":\"2026-11-28T09:00:00Z\",\"updated_at\":\"2026-11-28T09:00:00Z\",\"deleted\":false,"
+  "\"title\":\"From the server\",\"body\":\"first\",\"pinned\":false,\"tags\":[]},"
+  "{\"collection\":\"ideas\",\"id\":2,\"uid\":\"0c1d9a53-1b7c-4d8e-9a53-0c4d1e2f3a4c\",\"version\":7,"
+  "\"created_at\":\"2026-11-28T09:00:00Z\",\"updated_at\":\"2026-11-28T09:05:00Z\",\"deleted\":false,"
+  "\"title\":\"Also from the server\",\"body\":\"second\",\"pinned\":false,\"tags\":[]}"
+  "],\"cursor\":7,\"more\":true,\"remaining\":4998}";
+
 FaultServer *
 fault_server_new (gboolean hang)
 {

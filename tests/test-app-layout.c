@@ -558,6 +558,54 @@ test_sync_status_word (Fixture       *f,
   f->window = NULL;
 }
 
+/* A long first sync, with large text in a pane too narrow for "Syncing 2 of 5,000": the header
+ * says "Syncing" beside its progress bar rather than showing the icon alone. */
+static void
+test_sync_status_word_syncing (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  FaultServer *fault = fault_server_new (TRUE);
+  gboolean narrow_seen = FALSE;
+
+  fault->first_page = fault_page_two_of_5000;
+  manager = make_manager (f->store, fault->url, monitor);
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_progress_done (manager) == 2);
+  set_text_scale (DPI_1_5);
+  for (int width = 1200; width >= 600 && !narrow_seen; width -= 40)
+    {
+      SiSyncIndicator *indicator;
+      GtkLabel *shown;
+
+      open_window_with (f, manager, width);
+      if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+        adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+      spin (50);
+      indicator = _si_window_get_sync_indicator (f->window);
+      g_assert_cmpuint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_SYNCING);
+      g_assert_cmpstr (si_sync_indicator_get_text (indicator), ==, "Syncing 2 of 5,000");
+      g_assert_true (si_sync_indicator_get_progress_visible (indicator));
+      shown = shown_status (f->window, GTK_WIDGET (indicator));
+      g_test_message ("%d px: %s", width, shown ? gtk_label_get_label (shown) : "(the icon)");
+      if (shown != NULL && g_str_equal (gtk_label_get_label (shown), "Syncing 2 of 5,000"))
+        continue;
+      narrow_seen = TRUE;
+      g_assert_nonnull (shown);
+      g_assert_cmpstr (gtk_label_get_label (shown), ==, "Syncing");
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (shown)));
+    }
+  set_text_scale (DPI_1_0);
+  /* Some width in the range was too narrow for the whole status, or the test says nothing. */
+  g_assert_true (narrow_seen);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  si_sync_manager_cancel (manager);
+  si_sync_manager_stop (manager);
+  fault_server_free (fault);
+}
+
 /* A narrow window opens on the list, as a phone-sized GNOME app does; a wide one opens the
  * newest idea beside it. */
 static void
@@ -594,6 +642,7 @@ main (int   argc,
   ADD ("one-empty-state", test_one_empty_state);
   ADD ("sync-status-fits", test_sync_status_fits);
   ADD ("sync-status-word", test_sync_status_word);
+  ADD ("sync-status-word-syncing", test_sync_status_word_syncing);
   ADD ("narrow-starts-on-the-list", test_narrow_starts_on_the_list);
 #undef ADD
 

@@ -477,21 +477,12 @@ static void
 test_sync_indicator_progress (Fixture       *f,
                               gconstpointer  data)
 {
-  static const char page[] =
-    "{\"records\":["
-    "{\"collection\":\"ideas\",\"id\":1,\"uid\":\"6f2a0e8e-1b7c-4d8e-9a53-0c4d1e2f3a4b\",\"version\":1,"
-    "\"created_at\":\"2026-11-28T09:00:00Z\",\"updated_at\":\"2026-11-28T09:00:00Z\",\"deleted\":false,"
-    "\"title\":\"From the server\",\"body\":\"first\",\"pinned\":false,\"tags\":[]},"
-    "{\"collection\":\"ideas\",\"id\":2,\"uid\":\"0c1d9a53-1b7c-4d8e-9a53-0c4d1e2f3a4c\",\"version\":7,"
-    "\"created_at\":\"2026-11-28T09:00:00Z\",\"updated_at\":\"2026-11-28T09:05:00Z\",\"deleted\":false,"
-    "\"title\":\"Also from the server\",\"body\":\"second\",\"pinned\":false,\"tags\":[]}"
-    "],\"cursor\":7,\"more\":true,\"remaining\":4998}";
   g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
   g_autoptr(SiSyncManager) manager = NULL;
   FaultServer *fault = fault_server_new (TRUE);
   SiSyncIndicator *indicator;
 
-  fault->first_page = page;
+  fault->first_page = fault_page_two_of_5000;
   manager = make_manager (f->store, fault->url, monitor);
   open_window (f, manager);
   indicator = _si_window_get_sync_indicator (f->window);

@@ -173,6 +173,9 @@ describe (SiSyncIndicator *self,
           }
         else
           st->label = g_strdup (_("Syncing…"));
+        /* Translators: the header's sync status, beside its progress bar, where "Syncing 1,200
+         * of 5,000" does not fit */
+        st->word = C_("short sync status", "Syncing");
         st->heading = g_strdup (_("Syncing"));
         st->details = g_strdup (last_line);
         st->icon = "emblem-synchronizing-symbolic";
