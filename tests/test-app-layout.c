@@ -517,6 +517,48 @@ shown_status (SiWindow  *window,
   return NULL;
 }
 
+/* Narrows the window from 1,200 px, text scale 1.5, the editor's pane shown (with the idea
+ * @id open when not 0), until the sync indicator no longer shows @whole, its status; then
+ * asserts that it shows @word there, whole, rather than @whole cut or the icon alone. Fails
+ * when every width down to 600 px showed @whole: the test would say nothing. */
+static void
+assert_status_word_where_narrow (Fixture       *f,
+                                 SiSyncManager *manager,
+                                 gint64         id,
+                                 const char    *whole,
+                                 const char    *word)
+{
+  gboolean narrow_seen = FALSE;
+
+  set_text_scale (DPI_1_5);
+  for (int width = 1200; width >= 600 && !narrow_seen; width -= 40)
+    {
+      SiSyncIndicator *indicator;
+      GtkLabel *shown;
+
+      open_window_with (f, manager, width);
+      if (id != 0)
+        si_window_open_idea (f->window, id);
+      if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
+        adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
+      spin (50);
+      indicator = _si_window_get_sync_indicator (f->window);
+      g_assert_cmpstr (si_sync_indicator_get_text (indicator), ==, whole);
+      shown = shown_status (f->window, GTK_WIDGET (indicator));
+      g_test_message ("%d px: %s", width, shown ? gtk_label_get_label (shown) : "(the icon)");
+      if (shown != NULL && g_str_equal (gtk_label_get_label (shown), whole))
+        continue;
+      narrow_seen = TRUE;
+      g_assert_nonnull (shown);
+      g_assert_cmpstr (gtk_label_get_label (shown), ==, word);
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (shown)));
+    }
+  set_text_scale (DPI_1_0);
+  g_assert_true (narrow_seen);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+}
+
 /* Synced, with large text in a pane too narrow for "All changes synced" (German's "Alle
  * Änderungen synchronisiert" is wider still): the header says "Synced", whole, rather than
  * "All changes…" or an icon alone. */
@@ -527,35 +569,10 @@ test_sync_status_word (Fixture       *f,
   g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
   g_autoptr(SiSyncManager) manager = NULL;
   g_autoptr(SiIdea) idea = add_idea (f->store, "Something", NULL);
-  gboolean narrow_seen = FALSE;
 
   mark_all_synced (f->store);
   manager = make_manager (f->store, "http://127.0.0.1:9", monitor);
-  set_text_scale (DPI_1_5);
-  for (int width = 1200; width >= 600 && !narrow_seen; width -= 40)
-    {
-      GtkLabel *shown;
-
-      open_window_with (f, manager, width);
-      si_window_open_idea (f->window, si_idea_get_id (idea));
-      if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
-        adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
-      spin (50);
-      g_assert_cmpstr (si_sync_indicator_get_text (_si_window_get_sync_indicator (f->window)), ==, "All changes synced");
-      shown = shown_status (f->window, GTK_WIDGET (_si_window_get_sync_indicator (f->window)));
-      g_test_message ("%d px: %s", width, shown ? gtk_label_get_label (shown) : "(the icon)");
-      if (shown != NULL && g_str_equal (gtk_label_get_label (shown), "All changes synced"))
-        continue;
-      narrow_seen = TRUE;
-      g_assert_nonnull (shown);
-      g_assert_cmpstr (gtk_label_get_label (shown), ==, "Synced");
-      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (shown)));
-    }
-  set_text_scale (DPI_1_0);
-  /* Some width in the range was too narrow for the whole status, or the test says nothing. */
-  g_assert_true (narrow_seen);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  f->window = NULL;
+  assert_status_word_where_narrow (f, manager, si_idea_get_id (idea), "All changes synced", "Synced");
 }
 
 /* A long first sync, with large text in a pane too narrow for "Syncing 2 of 5,000": the header
@@ -567,40 +584,13 @@ test_sync_status_word_syncing (Fixture       *f,
   g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
   g_autoptr(SiSyncManager) manager = NULL;
   FaultServer *fault = fault_server_new (TRUE);
-  gboolean narrow_seen = FALSE;
 
   fault->first_page = fault_page_two_of_5000;
   manager = make_manager (f->store, fault->url, monitor);
   si_sync_manager_start (manager);
   WAIT_FOR (si_sync_manager_get_progress_done (manager) == 2);
-  set_text_scale (DPI_1_5);
-  for (int width = 1200; width >= 600 && !narrow_seen; width -= 40)
-    {
-      SiSyncIndicator *indicator;
-      GtkLabel *shown;
-
-      open_window_with (f, manager, width);
-      if (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)))
-        adw_leaflet_set_visible_child_name (_si_window_get_leaflet (f->window), "editor");
-      spin (50);
-      indicator = _si_window_get_sync_indicator (f->window);
-      g_assert_cmpuint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_SYNCING);
-      g_assert_cmpstr (si_sync_indicator_get_text (indicator), ==, "Syncing 2 of 5,000");
-      g_assert_true (si_sync_indicator_get_progress_visible (indicator));
-      shown = shown_status (f->window, GTK_WIDGET (indicator));
-      g_test_message ("%d px: %s", width, shown ? gtk_label_get_label (shown) : "(the icon)");
-      if (shown != NULL && g_str_equal (gtk_label_get_label (shown), "Syncing 2 of 5,000"))
-        continue;
-      narrow_seen = TRUE;
-      g_assert_nonnull (shown);
-      g_assert_cmpstr (gtk_label_get_label (shown), ==, "Syncing");
-      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (shown)));
-    }
-  set_text_scale (DPI_1_0);
-  /* Some width in the range was too narrow for the whole status, or the test says nothing. */
-  g_assert_true (narrow_seen);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  f->window = NULL;
+  assert_status_word_where_narrow (f, manager, 0, "Syncing 2 of 5,000", "Syncing");
+  g_assert_cmpuint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_SYNCING);
   si_sync_manager_cancel (manager);
   si_sync_manager_stop (manager);
   fault_server_free (fault);
