@@ -1278,8 +1278,8 @@ si_idea_list_find (SiIdeaList *self,
  * A window sets this: when the store changes many ideas at once (a page of a sync), the list
  * changes at most a few of its first rows per main-loop step, so that no frame lays out
  * every row it shows. The number of rows is right at once; the first rows catch up within a
- * fraction of a second. Such changes closer together than half a second (the pages of a first
- * sync) are taken together, half a second after the last refresh. A change of
+ * fraction of a second. Such changes closer together than REFRESH_INTERVAL_MS, a second (the
+ * pages of a first sync), are taken together, a second after the last refresh. A change of
  * one idea, or a new filter, finishes any paced change first.
  * Off by default: then every change is complete when the store's signal returns.
  */
