@@ -289,89 +289,82 @@ base_text (SiStore *store,
   return g_steal_pointer (&row.base);
 }
 
+/* The idea of @p, its own base in @here (no JSON text written): @there changes its first line
+ * and pins it and syncs, then @here changes its last line, which merges against the version
+ * it has as its base: both lines kept, @there's pin and the tag kept, both notebooks the same.
+ * @here_name and @there_name ("A", "B") mark each one's line. */
+static void
+assert_merge_over_own_base (Pair         *p,
+                            SiStore      *here,
+                            SiSyncEngine *here_engine,
+                            const char   *here_name,
+                            SiStore      *there,
+                            SiSyncEngine *there_engine,
+                            SiIdea       *there_idea,
+                            const char   *there_name)
+{
+  g_autoptr(SiIdea) idea = find_by_title (here, "Plan");
+  g_autoptr(SiIdea) got = NULL;
+  g_autofree char *own = base_text (here, si_idea_get_id (idea));
+  g_autofree char *there_body = g_strdup_printf ("INTRO FROM %s\nmiddle\nend\n", there_name);
+  g_autofree char *here_body = g_strdup_printf ("intro\nmiddle\nEND FROM %s\n", here_name);
+  g_autofree char *merged = g_strdup_printf ("INTRO FROM %s\nmiddle\nEND FROM %s\n", there_name, here_name);
+  g_autofree char *edited = NULL;
+  SiSyncReport report;
+
+  g_assert_cmpstr (own, ==, "");
+
+  si_idea_set_body (there_idea, there_body);
+  si_idea_set_pinned (there_idea, TRUE);
+  save (there, there_idea);
+  sync_ok (there_engine, SI_SYNC_MODE_INCREMENTAL);
+
+  g_clear_object (&idea);
+  idea = find_by_title (here, "Plan");
+  si_idea_set_body (idea, here_body);
+  save (here, idea);
+  edited = base_text (here, si_idea_get_id (idea));
+  g_assert_nonnull (strstr (edited, "\"body\":\"intro\\nmiddle\\nend\\n\""));
+  g_assert_nonnull (strstr (edited, "\"pinned\":false"));
+
+  report = sync_ok (here_engine, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.merged, ==, 1);
+  g_assert_cmpuint (report.conflicts, ==, 0);
+  sync_ok (there_engine, SI_SYNC_MODE_INCREMENTAL);
+  got = find_by_title (here, "Plan");
+  g_assert_cmpstr (si_idea_get_body (got), ==, merged);
+  g_assert_true (si_idea_get_pinned (got));
+  g_assert_cmpstrv (si_idea_get_tag_names (got), ((const char *[]) { "one", NULL }));
+  g_assert_cmpuint (si_store_count_pending (here, NULL), ==, 0);
+  {
+    g_autofree char *da = dump (p->a), *db = dump (p->b);
+    g_assert_cmpstr (da, ==, db);
+  }
+}
+
 /* A push the server took as sent leaves the record its own base (no JSON text written); an
  * edit on top of it, then another device's edit, merge against the version pushed, as when the
- * base was written with the push: both lines kept, the other's pin and the tag kept. */
+ * base was written with the push. */
 static void
 test_own_base_merge (void)
 {
   Pair p = { 0, };
-  g_autoptr(SiIdea) got = NULL;
-  g_autofree char *pushed = NULL, *edited = NULL;
-  SiSyncReport report;
 
   pair_setup (&p, "Plan", "intro\nmiddle\nend\n");
-  pushed = base_text (p.a, si_idea_get_id (p.ia));
-  g_assert_cmpstr (pushed, ==, "");
-
-  si_idea_set_body (p.ib, "INTRO FROM B\nmiddle\nend\n");
-  si_idea_set_pinned (p.ib, TRUE);
-  save (p.b, p.ib);
-  sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
-
-  g_clear_object (&p.ia);
-  p.ia = find_by_title (p.a, "Plan");
-  si_idea_set_body (p.ia, "intro\nmiddle\nEND FROM A\n");
-  save (p.a, p.ia);
-  edited = base_text (p.a, si_idea_get_id (p.ia));
-  g_assert_nonnull (strstr (edited, "\"body\":\"intro\\nmiddle\\nend\\n\""));
-
-  report = sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
-  g_assert_cmpuint (report.merged, ==, 1);
-  g_assert_cmpuint (report.conflicts, ==, 0);
-  sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
-  got = find_by_title (p.a, "Plan");
-  g_assert_cmpstr (si_idea_get_body (got), ==, "INTRO FROM B\nmiddle\nEND FROM A\n");
-  g_assert_true (si_idea_get_pinned (got));
-  g_assert_cmpstrv (si_idea_get_tag_names (got), ((const char *[]) { "one", NULL }));
-  g_assert_cmpuint (si_store_count_pending (p.a, NULL), ==, 0);
-  {
-    g_autofree char *da = dump (p.a), *db = dump (p.b);
-    g_assert_cmpstr (da, ==, db);
-  }
+  assert_merge_over_own_base (&p, p.a, p.ea, "A", p.b, p.eb, p.ib, "B");
   pair_clear (&p);
 }
 
 /* An idea pulled into a notebook that did not have it is its own base too (no JSON text
  * written, as for a push the server took as sent); an edit here on top of it, then the other
- * device's edit, merge against the version pulled: both lines kept, the other's pin and the
- * tag kept. */
+ * device's edit, merge against the version pulled. */
 static void
 test_own_base_pulled (void)
 {
   Pair p = { 0, };
-  g_autoptr(SiIdea) got = NULL;
-  g_autofree char *pulled = NULL, *edited = NULL;
-  SiSyncReport report;
 
   pair_setup (&p, "Plan", "intro\nmiddle\nend\n");
-  pulled = base_text (p.b, si_idea_get_id (p.ib));
-  g_assert_cmpstr (pulled, ==, "");
-
-  si_idea_set_body (p.ia, "INTRO FROM A\nmiddle\nend\n");
-  si_idea_set_pinned (p.ia, TRUE);
-  save (p.a, p.ia);
-  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
-
-  si_idea_set_body (p.ib, "intro\nmiddle\nEND FROM B\n");
-  save (p.b, p.ib);
-  edited = base_text (p.b, si_idea_get_id (p.ib));
-  g_assert_nonnull (strstr (edited, "\"body\":\"intro\\nmiddle\\nend\\n\""));
-  g_assert_nonnull (strstr (edited, "\"pinned\":false"));
-
-  report = sync_ok (p.eb, SI_SYNC_MODE_INCREMENTAL);
-  g_assert_cmpuint (report.merged, ==, 1);
-  g_assert_cmpuint (report.conflicts, ==, 0);
-  sync_ok (p.ea, SI_SYNC_MODE_INCREMENTAL);
-  got = find_by_title (p.b, "Plan");
-  g_assert_cmpstr (si_idea_get_body (got), ==, "INTRO FROM A\nmiddle\nEND FROM B\n");
-  g_assert_true (si_idea_get_pinned (got));
-  g_assert_cmpstrv (si_idea_get_tag_names (got), ((const char *[]) { "one", NULL }));
-  g_assert_cmpuint (si_store_count_pending (p.b, NULL), ==, 0);
-  {
-    g_autofree char *da = dump (p.a), *db = dump (p.b);
-    g_assert_cmpstr (da, ==, db);
-  }
+  assert_merge_over_own_base (&p, p.b, p.eb, "B", p.a, p.ea, p.ia, "A");
   pair_clear (&p);
 }
 
