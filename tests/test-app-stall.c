@@ -4,6 +4,8 @@
  * page come after the store's announcement: test-app-pace.c.) */
 #include "config.h"
 
+#include <string.h>
+
 #include "si-test-app.h"
 #include "si-worker.h"
 
@@ -150,6 +152,138 @@ test_indicator_status_without_tooltip_text (Fixture       *f,
   g_assert_true (handled);
 }
 
+/* A sync of many small pages: the first N_QUICK_PAGES pages of the change feed, one idea
+ * each, each answered QUICK_PAGE_MS after it was asked for (40 pages a second, as in a first
+ * sync), then no answer (the sync goes on). */
+#define N_QUICK_PAGES 40
+#define QUICK_PAGE_MS 25
+/* SiSyncIndicator's PROGRESS_INTERVAL_MS. */
+#define PROGRESS_INTERVAL_MS 250
+
+static gboolean
+answer_later_cb (gpointer msg)
+{
+  soup_server_message_unpause (msg);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+quick_pages_handler (SoupServer        *server,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  GPtrArray *paused = user_data;
+  const char *since = query ? g_hash_table_lookup (query, "since") : NULL;
+  guint64 k = since ? g_ascii_strtoull (since, NULL, 10) : 0;
+  g_autofree char *page = NULL;
+
+  if (!g_str_equal (path, "/api/v1/changes") || k >= N_QUICK_PAGES)
+    {
+      soup_server_message_pause (msg);
+      g_ptr_array_add (paused, g_object_ref (msg));
+      return;
+    }
+  page = g_strdup_printf ("{\"records\":[{\"collection\":\"ideas\",\"id\":%" G_GUINT64_FORMAT ","
+                          "\"uid\":\"6f2a0e8e-1b7c-4d8e-9a53-0c4d1e2f%04" G_GUINT64_FORMAT "\",\"version\":%" G_GUINT64_FORMAT ","
+                          "\"created_at\":\"2026-11-28T09:00:00Z\",\"updated_at\":\"2026-11-28T09:00:00Z\","
+                          "\"deleted\":false,\"title\":\"Quick %" G_GUINT64_FORMAT "\",\"body\":\"\",\"pinned\":false,"
+                          "\"tags\":[]}],\"cursor\":%" G_GUINT64_FORMAT ",\"more\":true,\"remaining\":%" G_GUINT64_FORMAT "}",
+                          k + 1, k + 1, k + 1, k + 1, k + 1, (guint64) 1000 - k - 1);
+  soup_message_headers_append (soup_server_message_get_response_headers (msg),
+                               "Saveidea-Instance", "543f3af9-1fc8-491c-bd00-85ffd97d9354");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_TAKE, page, strlen (page));
+  page = NULL;
+  soup_server_message_pause (msg);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, QUICK_PAGE_MS, answer_later_cb, g_object_ref (msg), g_object_unref);
+}
+
+typedef struct {
+  char   *last;
+  GArray *times;   /* monotonic µs of each new progress text */
+} TextLog;
+
+static void
+indicator_text_cb (SiSyncIndicator *indicator,
+                   GParamSpec      *pspec,
+                   TextLog         *log)
+{
+  const char *text = si_sync_indicator_get_text (indicator);
+  gint64 now = g_get_monotonic_time ();
+
+  if (g_strcmp0 (text, log->last) == 0 || !g_str_has_prefix (text, "Syncing "))
+    return;
+  g_free (log->last);
+  log->last = g_strdup (text);
+  g_array_append_val (log->times, now);
+}
+
+/* A sync's pages, dozens a second, move the header's progress at most every
+ * PROGRESS_INTERVAL_MS: each change of its texts had GTK lay out the whole window again. The
+ * last page's count is shown when its turn comes. */
+static void
+test_indicator_progress_at_most_every_interval (Fixture       *f,
+                                                gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(GPtrArray) paused = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *final = NULL;
+  TextLog log = { NULL, g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  SiSyncIndicator *indicator;
+  GSList *uris;
+  gint64 start;
+
+  soup_server_add_handler (server, NULL, quick_pages_handler, paused, NULL);
+  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
+  g_assert_no_error (error);
+  uris = soup_server_get_uris (server);
+  url = g_uri_to_string (uris->data);
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  if (g_str_has_suffix (url, "/"))
+    url[strlen (url) - 1] = '\0';
+
+  manager = make_manager (f->store, url, monitor);
+  open_window (f, manager);
+  indicator = _si_window_get_sync_indicator (f->window);
+  g_signal_connect (indicator, "notify::text", G_CALLBACK (indicator_text_cb), &log);
+  start = g_get_monotonic_time ();
+  si_sync_manager_start (manager);
+
+  WAIT_FOR (si_sync_manager_get_progress_done (manager) == N_QUICK_PAGES);
+  g_test_message ("%u pages in %" G_GINT64_FORMAT " ms, %u progress texts", N_QUICK_PAGES,
+                  (g_get_monotonic_time () - start) / 1000, log.times->len);
+  /* The last page's count comes too, within the interval. */
+  final = g_strdup_printf ("Syncing %u of 1,000", N_QUICK_PAGES);
+  WAIT_FOR (g_strcmp0 (si_sync_indicator_get_text (indicator), final) == 0);
+  g_assert_cmpuint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_SYNCING);
+  g_assert_cmpuint (log.times->len, >=, 2);
+  for (guint i = 1; i < log.times->len; i++)
+    {
+      gint64 gap_ms = (g_array_index (log.times, gint64, i) - g_array_index (log.times, gint64, i - 1)) / 1000;
+
+      g_test_message ("progress text %u after %" G_GINT64_FORMAT " ms", i, gap_ms);
+      g_assert_cmpint (gap_ms, >=, PROGRESS_INTERVAL_MS - 10);
+    }
+
+  g_signal_handlers_disconnect_by_func (indicator, indicator_text_cb, &log);
+  si_sync_manager_cancel (manager);
+  si_sync_manager_stop (manager);
+  for (guint i = 0; i < paused->len; i++)
+    {
+      soup_server_message_set_status (paused->pdata[i], SOUP_STATUS_SERVICE_UNAVAILABLE, NULL);
+      soup_server_message_unpause (paused->pdata[i]);
+    }
+  soup_server_disconnect (server);
+  g_array_unref (log.times);
+  g_free (log.last);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -162,6 +296,8 @@ main (int   argc,
               test_new_tag_rows_in_steps, fixture_teardown);
   g_test_add ("/app-stall/indicator-status-without-tooltip-text", Fixture, NULL, fixture_setup,
               test_indicator_status_without_tooltip_text, fixture_teardown);
+  g_test_add ("/app-stall/indicator-progress-at-most-every-interval", Fixture, NULL, fixture_setup,
+              test_indicator_progress_at_most_every_interval, fixture_teardown);
 
   return g_test_run ();
 }
