@@ -11,6 +11,8 @@
 #define BUDGET 4
 /* SiIdeaList's REFRESH_INTERVAL_MS: pages announced closer together wait for it. */
 #define REFRESH_INTERVAL_MS 1000
+/* SiIdeaList's REFRESH_INTERVAL_LONG_MS: after a refresh that waited, the next interval. */
+#define REFRESH_INTERVAL_LONG_MS 2000
 
 /* Adds @n ideas titled "@prefix i" in one transaction, as a page of a sync does: past 200, the
  * store announces them as one "anything may have changed", below idea by idea. */
@@ -258,6 +260,54 @@ test_pages_refresh_at_most_every_interval (Fixture       *f,
   assert_list_is_store (list, f->store);
 }
 
+/* Pages that go on coming through an interval (a long sync) are shown two seconds apart, not
+ * one; after a quiet interval, a page is shown at once again. */
+static void
+test_steady_pages_refresh_every_long_interval (Fixture       *f,
+                                               gconstpointer  data)
+{
+  SiIdeaList *list;
+  gint64 shown, elapsed_ms;
+
+  add_many (f->store, 600, "Old");
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  WAIT_FOR (n_rows_shown (f->window) > 3);
+  g_usleep (2000);
+
+  /* The first page at once; the second waits for the interval, which was busy through. */
+  add_many (f->store, 300, "First");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 900);
+  add_many (f->store, 300, "Second");
+  WAIT_FOR (g_list_model_get_n_items (G_LIST_MODEL (list)) == 1200);
+  shown = g_get_monotonic_time ();
+
+  /* The third page right after: it waits for the long interval. */
+  add_many (f->store, 300, "Third");
+  elapsed_ms = (g_get_monotonic_time () - shown) / 1000;
+  g_test_message ("the third page %" G_GINT64_FORMAT " ms after the second was shown", elapsed_ms);
+  if (elapsed_ms < REFRESH_INTERVAL_MS)
+    {
+      spin (REFRESH_INTERVAL_MS + 300 - (guint) elapsed_ms);
+      /* Past the short interval, short of the long one: still the second page alone. */
+      if ((g_get_monotonic_time () - shown) / 1000 < REFRESH_INTERVAL_LONG_MS - 300)
+        g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1200);
+    }
+  WAIT_FOR (g_list_model_get_n_items (G_LIST_MODEL (list)) == 1500);
+  g_test_message ("the third page shown %" G_GINT64_FORMAT " ms after the second",
+                  (g_get_monotonic_time () - shown) / 1000);
+  WAIT_FOR (first_rows_match_store (list, f->store, 500));
+
+  /* A quiet interval, then a page: at once, and the interval is short again. */
+  spin (REFRESH_INTERVAL_LONG_MS + 200);
+  add_many (f->store, 300, "Fourth");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1800);
+  add_many (f->store, 300, "Fifth");
+  WAIT_FOR (g_list_model_get_n_items (G_LIST_MODEL (list)) == 2100);
+  WAIT_FOR (first_rows_match_store (list, f->store, 500));
+  assert_list_is_store (list, f->store);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -274,6 +324,8 @@ main (int   argc,
               test_edit_and_search_during_steps, fixture_teardown);
   g_test_add ("/app-pace/pages-refresh-at-most-every-interval", Fixture, NULL, fixture_setup,
               test_pages_refresh_at_most_every_interval, fixture_teardown);
+  g_test_add ("/app-pace/steady-pages-refresh-every-long-interval", Fixture, NULL, fixture_setup,
+              test_steady_pages_refresh_every_long_interval, fixture_teardown);
 
   return g_test_run ();
 }

@@ -32,8 +32,11 @@
 #define PACE_INTERVAL_MS 16
 /* A paced list refreshes at most once per REFRESH_INTERVAL_MS when the store says again and
  * again that anything may have changed (a first sync's pages, 40 a second): the first at
- * once, the next when the interval is over, with all that came meanwhile. */
+ * once, the next when the interval is over, with all that came meanwhile. When that one had
+ * to wait too, the next interval is REFRESH_INTERVAL_LONG_MS, until one passes without any
+ * (refresh_all_throttled()). */
 #define REFRESH_INTERVAL_MS 1000
+#define REFRESH_INTERVAL_LONG_MS 2000
 /* A paced list handles this many changes of one idea each within one main-loop iteration; more
  * (the last, small page of a sync, announced idea by idea) make one refresh right after it. */
 #define BURST_MAX 4
@@ -72,6 +75,7 @@ struct _SiIdeaList
    * timeout of the next when one waits for REFRESH_INTERVAL_MS. */
   gint64       last_refresh;
   guint        refresh_id;
+  guint        refresh_interval_ms;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -858,27 +862,33 @@ throttled_refresh_cb (gpointer user_data)
 
   self->refresh_id = 0;
   self->last_refresh = g_get_monotonic_time ();
+  /* The store went on announcing through a whole interval: the pages of a long sync. */
+  self->refresh_interval_ms = REFRESH_INTERVAL_LONG_MS;
   refresh_all (self);
   return G_SOURCE_REMOVE;
 }
 
-/* The store says anything may have changed: a paced list refreshes now, or when
- * REFRESH_INTERVAL_MS have passed since its last such refresh. Each refresh of a first sync's
- * page had GTK measure, lay out and draw the rows it changed, the window's part of the sync
- * (a third of the app's CPU), and GTK keeps up to 200 rows alive, all rebound when new ideas
- * come on top. A second apart, the list still fills before a person's eyes while the sync
- * indicator counts every page, and a sync's last page is there within that; at half a second
- * the window's main thread spent a sixth more CPU in a first sync of 100,000 ideas. */
+/* The store says anything may have changed: a paced list refreshes now, or when its interval
+ * has passed since its last such refresh. Each refresh of a first sync's page had GTK
+ * measure, lay out and draw the rows it changed, the window's part of the sync (a third of
+ * the app's CPU), and GTK keeps up to 200 rows alive, all rebound when new ideas come on top.
+ * A second apart, the list still fills before a person's eyes while the sync indicator counts
+ * the pages; at half a second the window's main thread spent a sixth more CPU in a first sync
+ * of 100,000 ideas. When the announcements go on through a whole interval (a long sync, not
+ * a person's two bulk changes), two seconds apart: a fifth less of the main thread's CPU again,
+ * and a sync's last page is there within that. An announcement after a quiet interval is
+ * shown at once, and the interval is a second again. */
 static void
 refresh_all_throttled (SiIdeaList *self)
 {
   gint64 now = g_get_monotonic_time ();
-  gint64 due = self->last_refresh + REFRESH_INTERVAL_MS * 1000;
+  gint64 due = self->last_refresh + self->refresh_interval_ms * 1000;
 
   if (!self->paced || self->last_refresh == 0 || now >= due)
     {
       g_clear_handle_id (&self->refresh_id, g_source_remove);
       self->last_refresh = now;
+      self->refresh_interval_ms = REFRESH_INTERVAL_MS;
       refresh_all (self);
     }
   else if (self->refresh_id == 0)
@@ -1080,6 +1090,7 @@ si_idea_list_init (SiIdeaList *self)
 {
   self->keys = g_array_new (FALSE, FALSE, sizeof (SiIdeaKey));
   self->cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->refresh_interval_ms = REFRESH_INTERVAL_MS;
 }
 
 /**
@@ -1279,8 +1290,9 @@ si_idea_list_find (SiIdeaList *self,
  * changes at most a few of its first rows per main-loop step, so that no frame lays out
  * every row it shows. The number of rows is right at once; the first rows catch up within a
  * fraction of a second. Such changes closer together than REFRESH_INTERVAL_MS, a second (the
- * pages of a first sync), are taken together, a second after the last refresh. A change of
- * one idea, or a new filter, finishes any paced change first.
+ * pages of a first sync), are taken together, a second after the last refresh, and two
+ * seconds apart while they keep coming. A change of one idea, or a new filter, finishes any
+ * paced change first.
  * Off by default: then every change is complete when the store's signal returns.
  */
 void
