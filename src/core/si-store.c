@@ -21,6 +21,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "si-marshal.h"
 #include "si-record-private.h"
 #include "si-store-private.h"
 
@@ -179,7 +180,12 @@ si_store_class_init (SiStoreClass *klass)
    */
   signals[SAVE_PENDING] =
     g_signal_new ("save-pending", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
+                  0, NULL, NULL, _si_marshal_VOID__STRING_STRING_INT64,
+                  G_TYPE_NONE, 3, G_TYPE_STRING, G_TYPE_STRING, G_TYPE_INT64);
+  /* Emitted for each record of a pulled page, 100,000 times in a first sync: the generic
+   * marshaller's libffi call was most of the main thread's time in _si_store_save_pending(). */
+  g_signal_set_va_marshaller (signals[SAVE_PENDING], G_TYPE_FROM_CLASS (klass),
+                              _si_marshal_VOID__STRING_STRING_INT64v);
 }
 
 static void
