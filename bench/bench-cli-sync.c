@@ -576,6 +576,8 @@ main (int   argc,
       for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
         measure_wrk (wrk, noop, idle_token, clients[i]);
     }
+  else if (g_getenv ("SAVEIDEA_BENCH_NO_WRK") != NULL)
+    printf ("# SAVEIDEA_BENCH_NO_WRK is set: no server requests/s\n");
   else
     printf ("# wrk is not installed: no server requests/s\n");
   si_bench_print_json ();
