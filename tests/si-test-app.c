@@ -370,20 +370,12 @@ FaultServer *
 fault_server_new (gboolean hang)
 {
   FaultServer *fault = g_new0 (FaultServer, 1);
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
 
   fault->hang = hang;
   fault->paused = g_ptr_array_new_with_free_func (g_object_unref);
   fault->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (fault->server, NULL, fault_handler, fault, NULL);
-  g_assert_true (soup_server_listen_local (fault->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (fault->server);
-  fault->url = g_uri_to_string (uris->data);
-  if (g_str_has_suffix (fault->url, "/"))
-    fault->url[strlen (fault->url) - 1] = '\0';
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  fault->url = si_test_listen_local (fault->server);
   return fault;
 }
 

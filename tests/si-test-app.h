@@ -12,6 +12,7 @@
 #include "si-idea-row.h"
 #include "si-store-private.h"
 #include "si-sync-indicator.h"
+#include "si-test-fake-server.h"
 #include "si-window-private.h"
 
 G_BEGIN_DECLS

@@ -222,18 +222,23 @@ test_edit_and_search_during_steps (Fixture       *f,
 /* Pages of a sync one right after the other (40 a second in a first sync): the list refreshes
  * for the first at once and for the next when REFRESH_INTERVAL_MS have passed, with all that
  * came meanwhile, rather than the window laying out its first rows again at every page. */
+/* A window on 600 ideas, its rows shown: where the refresh tests' pages arrive. */
+static SiIdeaList *
+open_on_old_ideas (Fixture *f)
+{
+  add_many (f->store, 600, "Old");
+  open_window (f, NULL);
+  WAIT_FOR (n_rows_shown (f->window) > 3);
+  g_usleep (2000);
+  return si_window_get_idea_list (f->window);
+}
+
 static void
 test_pages_refresh_at_most_every_interval (Fixture       *f,
                                            gconstpointer  data)
 {
-  SiIdeaList *list;
+  SiIdeaList *list = open_on_old_ideas (f);
   gint64 start, elapsed_ms;
-
-  add_many (f->store, 600, "Old");
-  open_window (f, NULL);
-  list = si_window_get_idea_list (f->window);
-  WAIT_FOR (n_rows_shown (f->window) > 3);
-  g_usleep (2000);
 
   start = g_get_monotonic_time ();
   add_many (f->store, 300, "First");
@@ -266,14 +271,8 @@ static void
 test_steady_pages_refresh_every_long_interval (Fixture       *f,
                                                gconstpointer  data)
 {
-  SiIdeaList *list;
+  SiIdeaList *list = open_on_old_ideas (f);
   gint64 shown, elapsed_ms;
-
-  add_many (f->store, 600, "Old");
-  open_window (f, NULL);
-  list = si_window_get_idea_list (f->window);
-  WAIT_FOR (n_rows_shown (f->window) > 3);
-  g_usleep (2000);
 
   /* The first page at once; the second waits for the interval, which was busy through. */
   add_many (f->store, 300, "First");

@@ -231,22 +231,14 @@ test_indicator_progress_at_most_every_interval (Fixture       *f,
   g_autoptr(SiSyncManager) manager = NULL;
   g_autoptr(GPtrArray) paused = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(SoupServer) server = soup_server_new (NULL, NULL);
-  g_autoptr(GError) error = NULL;
   g_autofree char *url = NULL;
   g_autofree char *final = NULL;
   TextLog log = { NULL, g_array_new (FALSE, FALSE, sizeof (gint64)) };
   SiSyncIndicator *indicator;
-  GSList *uris;
   gint64 start;
 
   soup_server_add_handler (server, NULL, quick_pages_handler, paused, NULL);
-  g_assert_true (soup_server_listen_local (server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error));
-  g_assert_no_error (error);
-  uris = soup_server_get_uris (server);
-  url = g_uri_to_string (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  if (g_str_has_suffix (url, "/"))
-    url[strlen (url) - 1] = '\0';
+  url = si_test_listen_local (server);
 
   manager = make_manager (f->store, url, monitor);
   open_window (f, manager);
