@@ -468,8 +468,8 @@ progress_due_cb (gpointer user_data)
 
 /* The manager changed. A sync's progress moves with each page it pulls, up to 40 times a
  * second in a first sync, and each time the header's texts changed GTK laid the whole window
- * out again (on X11 asking the display server for the monitor's work area): more of the
- * window's CPU in a first sync of 100,000 ideas than its list's rows. So the progress alone
+ * out again (on X11 asking the display server for the monitor's work area): about as much of
+ * the window's CPU in a first sync of 100,000 ideas as its list's rows. So the progress alone
  * is shown at once when PROGRESS_INTERVAL_MS have passed since the last update, else when
  * they have, with what came meanwhile; any other change of the manager, at once. */
 static void
