@@ -9,6 +9,10 @@
 
 /* SiIdeaList's PACE_BUDGET: rows (and changes) per step. */
 #define BUDGET 4
+/* SiIdeaList's PACE_BUDGET_FILLING (a run of new rows counts one, and each row one more): one
+ * new row per step while a list fills up from empty, up to PACED_ROWS rows. */
+#define ROWS_PER_STEP_FILLING 1
+#define PACED_ROWS 100
 /* SiIdeaList's REFRESH_INTERVAL_MS: pages announced closer together wait for it. */
 #define REFRESH_INTERVAL_MS 1000
 /* SiIdeaList's REFRESH_INTERVAL_LONG_MS: after a refresh that waited, the next interval. */
@@ -120,6 +124,45 @@ test_page_reaches_first_rows_in_steps (Fixture       *f,
   /* The window stayed at the top and shows rows there. */
   WAIT_FOR (n_rows_shown (f->window) >= MIN (shown, 40));
   g_assert_nonnull (find_row (f->window, "New 299"));
+}
+
+/* A first sync's first page into an empty notebook: the view makes each row new, so the rows
+ * come one per step, not three, until the list has the rows a window shows; then the count
+ * at once, and the list is the store's. */
+static void
+test_empty_list_fills_a_row_per_step (Fixture       *f,
+                                         gconstpointer  data)
+{
+  SiIdeaList *list;
+  guint n = 0, steps = 0;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+
+  add_many (f->store, 300, "New");
+  /* Each main-loop iteration adds at most a step's rows while the list fills. */
+  while (n < PACED_ROWS)
+    {
+      guint now;
+
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+      now = g_list_model_get_n_items (G_LIST_MODEL (list));
+      if (now < PACED_ROWS)
+        g_assert_cmpuint (now - n, <=, ROWS_PER_STEP_FILLING);
+      if (now != n)
+        steps++;
+      n = now;
+    }
+  g_test_message ("the list filled in %u steps", steps);
+  g_assert_cmpuint (steps, >=, PACED_ROWS / ROWS_PER_STEP_FILLING);
+  g_assert_cmpuint (n, ==, 300);
+  WAIT_FOR (first_rows_match_store (list, f->store, 300));
+  assert_list_is_store (list, f->store);
+  WAIT_FOR (find_row (f->window, "New 299") != NULL);
 }
 
 /* A page of a few dozen ideas is announced idea by idea: the list takes the first few one by
@@ -315,6 +358,8 @@ main (int   argc,
 
   g_test_add ("/app-pace/page-reaches-first-rows-in-steps", Fixture, NULL, fixture_setup,
               test_page_reaches_first_rows_in_steps, fixture_teardown);
+  g_test_add ("/app-pace/empty-list-fills-a-row-per-step", Fixture, NULL, fixture_setup,
+              test_empty_list_fills_a_row_per_step, fixture_teardown);
   g_test_add ("/app-pace/burst-of-single-changes-is-one-refresh", Fixture, NULL, fixture_setup,
               test_burst_of_single_changes_is_one_refresh, fixture_teardown);
   g_test_add ("/app-pace/one-change-is-at-once", Fixture, NULL, fixture_setup,

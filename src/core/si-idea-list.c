@@ -29,6 +29,13 @@
  * what a window shows, a few rows per frame. */
 #define PACED_ROWS 100
 #define PACE_BUDGET 4
+/* A list filling up from empty (a first sync's first page) takes PACE_BUDGET_FILLING, one new
+ * row per step: the view makes each of those rows new (a widget from its template, bound,
+ * measured and drawn for the first time), 2-3 ms of the main thread each on a busy 2-core
+ * machine. Three per step made iterations of up to 17-25 ms of CPU in a 100,000-idea first
+ * sync, one per step 12-15 ms. Later refreshes keep PACE_BUDGET: one row per step there too
+ * doubled every refresh's frames, and the main thread's share of the sync (docs/performance.md). */
+#define PACE_BUDGET_FILLING 2
 #define PACE_INTERVAL_MS 16
 /* A paced list refreshes at most once per REFRESH_INTERVAL_MS when the store says again and
  * again that anything may have changed (a first sync's pages, 40 a second): the first at
@@ -517,7 +524,8 @@ static gboolean
 pace_step (SiIdeaList *self)
 {
   GArray *target = self->target;
-  guint pos = 0, j = 0, budget = PACE_BUDGET;
+  guint pos = 0, j = 0;
+  guint budget = self->keys->len < PACED_ROWS ? PACE_BUDGET_FILLING : PACE_BUDGET;
 
   while (pos < PACED_ROWS && (pos < self->keys->len || j < target->len))
     {
