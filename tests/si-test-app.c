@@ -467,6 +467,15 @@ si_test_app_init (int    *argc,
   g_log_set_writer_func (log_writer, NULL, NULL);
   gtk_init ();
   adw_init ();
+  {
+    /* The app's style sheet, which AdwApplication loads from the app's resources: the
+     * windows the tests lay out are the ones a person sees. */
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/saveidea/Saveidea/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
   gtk_icon_theme_set_search_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()), icon_dirs);
   gtk_source_init ();
   for (const char * const *d = gtk_source_language_manager_get_search_path (gtk_source_language_manager_get_default ()); *d; d++)

@@ -503,6 +503,97 @@ test_sync_status_fits (Fixture       *f,
   fault_server_free (fault);
 }
 
+/* Opens a window of @width px on @manager, folded on the list, and asserts that the list's header
+ * shows the sync status, the same as the editor's, in words that are whole. */
+static SiSyncIndicator *
+assert_list_shows_status (Fixture       *f,
+                          SiSyncManager *manager,
+                          int            width)
+{
+  SiSyncIndicator *in_list;
+  guint n_shown = 0;
+
+  open_window_with (f, manager, width);
+  WAIT_FOR (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)));
+  spin (50);
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (_si_window_get_leaflet (f->window)), ==, "list");
+  in_list = _si_window_get_list_sync_indicator (f->window);
+  g_assert_cmpint (shown_width (f->window, GTK_WIDGET (in_list)), >, 0);
+  g_assert_cmpstr (si_sync_indicator_get_text (in_list), ==,
+                   si_sync_indicator_get_text (_si_window_get_sync_indicator (f->window)));
+  check_labels_whole (f->window, GTK_WIDGET (in_list), &n_shown);
+  g_test_message ("%d px, the list's header: %s (%u labels shown)", width, si_sync_indicator_get_text (in_list), n_shown);
+  return in_list;
+}
+
+/* A folded window (half a laptop's screen, a phone) shows the list without the editor's header:
+ * the list's header says how syncing is, and Sync Status opens its popover there, on the list.
+ * A wide window shows the status once, in the editor's header. */
+static void
+test_sync_status_folded (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  g_autoptr(SiIdea) idea = add_idea (f->store, "Something", NULL);
+  FaultServer *fault = fault_server_new (FALSE);
+  SiSyncIndicator *in_list;
+  GtkWidget *popover;
+
+  manager = make_manager (f->store, fault->url, monitor);
+  si_sync_manager_set_backoff (manager, 30000, 60000);
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_ERROR);
+
+  in_list = assert_list_shows_status (f, manager, 360);
+  si_window_show_sync_status (f->window);
+  popover = find_descendant (GTK_WIDGET (in_list), GTK_TYPE_POPOVER);
+  g_assert_nonnull (popover);
+  WAIT_FOR (gtk_widget_get_mapped (popover));
+  g_assert_cmpstr (adw_leaflet_get_visible_child_name (_si_window_get_leaflet (f->window)), ==, "list");
+  gtk_popover_popdown (GTK_POPOVER (popover));
+
+  /* Wide: the editor's header alone, and the list's follows no manager. */
+  open_window_with (f, manager, 1000);
+  spin (50);
+  g_assert_false (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)));
+  in_list = _si_window_get_list_sync_indicator (f->window);
+  g_assert_cmpint (shown_width (f->window, GTK_WIDGET (in_list)), ==, 0);
+  g_assert_null (si_sync_indicator_get_manager (in_list));
+  g_assert_cmpint (shown_width (f->window, GTK_WIDGET (_si_window_get_sync_indicator (f->window))), >, 0);
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  si_sync_manager_stop (manager);
+  fault_server_free (fault);
+}
+
+/* A sync under way, at text scale 1.5: the window is still 360 px wide (a progress bar of a
+ * fixed minimum width in either header made it 450), and its list's header shows the sync. */
+static void
+test_sync_status_folded_syncing (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GNetworkMonitor) monitor = test_network_monitor_new (TRUE);
+  g_autoptr(SiSyncManager) manager = NULL;
+  FaultServer *fault = fault_server_new (TRUE);
+
+  fault->first_page = fault_page_two_of_5000;
+  manager = make_manager (f->store, fault->url, monitor);
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_progress_done (manager) == 2);
+  set_text_scale (DPI_1_5);
+  assert_list_shows_status (f, manager, 360);
+  g_assert_true (si_sync_indicator_get_progress_visible (_si_window_get_list_sync_indicator (f->window)));
+  set_text_scale (DPI_1_0);
+  g_assert_cmpuint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_SYNCING);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  f->window = NULL;
+  si_sync_manager_cancel (manager);
+  si_sync_manager_stop (manager);
+  fault_server_free (fault);
+}
+
 /* The label of @indicator's status that is on screen, or NULL (the icon alone). */
 static GtkLabel *
 shown_status (SiWindow  *window,
@@ -636,6 +727,8 @@ main (int   argc,
   ADD ("sync-status-fits", test_sync_status_fits);
   ADD ("sync-status-word", test_sync_status_word);
   ADD ("sync-status-word-syncing", test_sync_status_word_syncing);
+  ADD ("sync-status-folded", test_sync_status_folded);
+  ADD ("sync-status-folded-syncing", test_sync_status_folded_syncing);
   ADD ("narrow-starts-on-the-list", test_narrow_starts_on_the_list);
 #undef ADD
 

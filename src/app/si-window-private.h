@@ -76,6 +76,7 @@ struct _SiWindow
   SiEditor             *editor;
   GMenu                *idea_menu;
   SiSyncIndicator      *sync_indicator;
+  SiSyncIndicator      *list_sync_indicator;   /* in the list's header, while folded */
 
   /* Imports, one at a time (si-window-actions.c) */
   gpointer              import_job;       /* the one running, or NULL */
@@ -150,6 +151,7 @@ GtkSearchBar    *_si_window_get_search_bar     (SiWindow *self);
 GtkListBox      *_si_window_get_sidebar        (SiWindow *self);
 GtkStack        *_si_window_get_list_stack     (SiWindow *self);
 SiSyncIndicator *_si_window_get_sync_indicator (SiWindow *self);
+SiSyncIndicator *_si_window_get_list_sync_indicator (SiWindow *self);
 AdwLeaflet      *_si_window_get_leaflet        (SiWindow *self);
 AdwFlap         *_si_window_get_flap           (SiWindow *self);
 GtkListBox      *_si_window_get_trash_list      (SiWindow *self);

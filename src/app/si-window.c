@@ -889,9 +889,20 @@ editor_pinned_cb (SiWindow *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PINNED]);
 }
 
+/* The list's header shows the sync status while the window is folded, when the editor's
+ * header is not beside it; otherwise it follows no manager, and costs nothing during a sync. */
+static void
+update_list_sync_indicator (SiWindow *self)
+{
+  gboolean folded = adw_leaflet_get_folded (self->leaflet);
+
+  si_sync_indicator_set_manager (self->list_sync_indicator, folded ? self->manager : NULL);
+}
+
 static void
 leaflet_folded_cb (SiWindow *self)
 {
+  update_list_sync_indicator (self);
   /* Folded, the window shows the list first, or the editor when an idea is open. */
   if (adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_set_visible_child_name (self->leaflet, si_editor_get_idea (self->editor) ? "editor" : "list");
@@ -998,12 +1009,17 @@ si_window_save_now (SiWindow *self)
 void
 si_window_show_sync_status (SiWindow *self)
 {
+  SiSyncIndicator *indicator;
+
   g_return_if_fail (SI_IS_WINDOW (self));
 
-  if (adw_leaflet_get_folded (self->leaflet))
-    adw_leaflet_set_visible_child_name (self->leaflet, "editor");
-  if (gtk_widget_get_visible (GTK_WIDGET (self->sync_indicator)))
-    si_sync_indicator_popup (self->sync_indicator);
+  indicator = self->sync_indicator;
+  /* Folded, the pane shown has one: the list's header has its own. */
+  if (adw_leaflet_get_folded (self->leaflet) &&
+      g_strcmp0 (adw_leaflet_get_visible_child_name (self->leaflet), "editor") != 0)
+    indicator = self->list_sync_indicator;
+  if (gtk_widget_get_visible (GTK_WIDGET (indicator)))
+    si_sync_indicator_popup (indicator);
 }
 
 /* A wide window opens with the newest idea in the editor, ready to read or continue; a narrow
@@ -1209,6 +1225,7 @@ si_window_constructed (GObject *object)
                            self, G_CONNECT_SWAPPED);
   show_search_fill (self);
   si_sync_indicator_set_manager (self->sync_indicator, self->manager);
+  update_list_sync_indicator (self);
 
   self->settings = settings_if_installed ();
   if (self->settings)
@@ -1374,6 +1391,7 @@ si_window_class_init (SiWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SiWindow, editor);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, idea_menu);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, sync_indicator);
+  gtk_widget_class_bind_template_child (widget_class, SiWindow, list_sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, import_bar);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, import_label);
   gtk_widget_class_bind_template_child (widget_class, SiWindow, import_progress);
@@ -1471,5 +1489,6 @@ GtkSearchBar *_si_window_get_search_bar (SiWindow *self) { return self->search_b
 GtkListBox *_si_window_get_sidebar (SiWindow *self) { return self->sidebar; }
 GtkStack *_si_window_get_list_stack (SiWindow *self) { return self->list_stack; }
 SiSyncIndicator *_si_window_get_sync_indicator (SiWindow *self) { return self->sync_indicator; }
+SiSyncIndicator *_si_window_get_list_sync_indicator (SiWindow *self) { return self->list_sync_indicator; }
 AdwLeaflet *_si_window_get_leaflet (SiWindow *self) { return self->leaflet; }
 AdwFlap *_si_window_get_flap (SiWindow *self) { return self->flap; }
