@@ -29,12 +29,13 @@
  * what a window shows, a few rows per frame. */
 #define PACED_ROWS 100
 #define PACE_BUDGET 4
-/* A list filling up from empty (a first sync's first page) takes PACE_BUDGET_FILLING, one new
- * row per step: the view makes each of those rows new (a widget from its template, bound,
- * measured and drawn for the first time), 2-3 ms of the main thread each on a busy 2-core
- * machine. Three per step made iterations of up to 17-25 ms of CPU in a 100,000-idea first
- * sync, one per step 12-15 ms. Later refreshes keep PACE_BUDGET: one row per step there too
- * doubled every refresh's frames, and the main thread's share of the sync (docs/performance.md). */
+/* A list shorter than PACED_ROWS (one filling up from empty at a first sync's first page, or a
+ * short one) takes PACE_BUDGET_FILLING, one new row per step: the view makes each row it gains
+ * new (a widget from its template, bound, measured and drawn for the first time), 2-3 ms of the
+ * main thread each on a busy 2-core machine. Three per step made iterations of up to 17-25 ms
+ * of CPU in a 100,000-idea first sync, one per step 12-15 ms. Longer lists keep PACE_BUDGET:
+ * one row per step there too doubled each refresh's frames during a sync, and lowered the
+ * app's share of it (docs/performance.md). */
 #define PACE_BUDGET_FILLING 2
 #define PACE_INTERVAL_MS 16
 /* A paced list refreshes at most once per REFRESH_INTERVAL_MS when the store says again and
