@@ -461,6 +461,37 @@ check_labels_whole (SiWindow  *window,
     check_labels_whole (window, child, n_shown);
 }
 
+/* A manager whose sync failed against @fault (a server that answers 503) and waits 30 s or
+ * more before it tries again. */
+static SiSyncManager *
+start_failed_sync (Fixture         *f,
+                   GNetworkMonitor *monitor,
+                   FaultServer     *fault)
+{
+  SiSyncManager *manager = make_manager (f->store, fault->url, monitor);
+
+  si_sync_manager_set_backoff (manager, 30000, 60000);
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_ERROR);
+  return manager;
+}
+
+/* A manager whose first sync has its first page from @fault, 2 of 5,000 ideas, and waits for
+ * the next, which never comes. */
+static SiSyncManager *
+start_hung_first_sync (Fixture         *f,
+                       GNetworkMonitor *monitor,
+                       FaultServer     *fault)
+{
+  SiSyncManager *manager;
+
+  fault->first_page = fault_page_two_of_5000;
+  manager = make_manager (f->store, fault->url, monitor);
+  si_sync_manager_start (manager);
+  WAIT_FOR (si_sync_manager_get_progress_done (manager) == 2);
+  return manager;
+}
+
 /* The status is whole, cut only past a minimum width, or not there (an icon, with the text in
  * the tooltip): never "Sy…".
  * A failed sync says the most: "Sync failed: <reason> · retrying in 30 s". */
@@ -474,10 +505,7 @@ test_sync_status_fits (Fixture       *f,
   g_autoptr(SiIdea) idea = add_idea (f->store, "Something", NULL);
   FaultServer *fault = fault_server_new (FALSE);
 
-  manager = make_manager (f->store, fault->url, monitor);
-  si_sync_manager_set_backoff (manager, 30000, 60000);
-  si_sync_manager_start (manager);
-  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_ERROR);
+  manager = start_failed_sync (f, monitor, fault);
 
   for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
     {
@@ -540,10 +568,7 @@ test_sync_status_folded (Fixture       *f,
   SiSyncIndicator *in_list;
   GtkWidget *popover;
 
-  manager = make_manager (f->store, fault->url, monitor);
-  si_sync_manager_set_backoff (manager, 30000, 60000);
-  si_sync_manager_start (manager);
-  WAIT_FOR (si_sync_manager_get_state (manager) == SI_SYNC_MANAGER_STATE_ERROR);
+  manager = start_failed_sync (f, monitor, fault);
 
   in_list = assert_list_shows_status (f, manager, 360);
   si_window_show_sync_status (f->window);
@@ -578,10 +603,7 @@ test_sync_status_folded_syncing (Fixture       *f,
   g_autoptr(SiSyncManager) manager = NULL;
   FaultServer *fault = fault_server_new (TRUE);
 
-  fault->first_page = fault_page_two_of_5000;
-  manager = make_manager (f->store, fault->url, monitor);
-  si_sync_manager_start (manager);
-  WAIT_FOR (si_sync_manager_get_progress_done (manager) == 2);
+  manager = start_hung_first_sync (f, monitor, fault);
   set_text_scale (DPI_1_5);
   assert_list_shows_status (f, manager, 360);
   g_assert_true (si_sync_indicator_get_progress_visible (_si_window_get_list_sync_indicator (f->window)));
@@ -679,10 +701,7 @@ test_sync_status_word_syncing (Fixture       *f,
   g_autoptr(SiSyncManager) manager = NULL;
   FaultServer *fault = fault_server_new (TRUE);
 
-  fault->first_page = fault_page_two_of_5000;
-  manager = make_manager (f->store, fault->url, monitor);
-  si_sync_manager_start (manager);
-  WAIT_FOR (si_sync_manager_get_progress_done (manager) == 2);
+  manager = start_hung_first_sync (f, monitor, fault);
   assert_status_word_where_narrow (f, manager, 0, "Syncing 2 of 5,000", "Syncing");
   g_assert_cmpuint (si_sync_manager_get_state (manager), ==, SI_SYNC_MANAGER_STATE_SYNCING);
   si_sync_manager_cancel (manager);
