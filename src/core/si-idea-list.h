@@ -17,6 +17,7 @@ gint64      si_idea_list_get_tag_id         (SiIdeaList *self);
 void        si_idea_list_set_tag_id         (SiIdeaList *self,
                                              gint64      tag_id);
 guint       si_idea_list_get_n_matches      (SiIdeaList *self);
+guint       si_idea_list_get_n_coming       (SiIdeaList *self);
 const char *si_idea_list_get_search         (SiIdeaList *self);
 void        si_idea_list_set_search         (SiIdeaList *self,
                                              const char *search);
