@@ -468,9 +468,18 @@ merge_keys (SiIdeaList *self,
   return TRUE;
 }
 
+/* The rows of a list whose refresh read @len keys and counted @total: a @short_read was the
+ * whole list, whatever the count said; else the count, or the keys if more were read. */
+static guint
+rows_after (guint    len,
+            guint    total,
+            gboolean short_read)
+{
+  return short_read ? len : MAX (total, len);
+}
+
 /* After a refresh's changes of the loaded rows: the tail starts after what is loaded now (a
- * handler of those changes may have read on), its length what @total says is left. A
- * @short_read was the whole list, whatever the count said. */
+ * handler of those changes may have read on), its length what @total says is left. */
 static void
 settle_tail (SiIdeaList *self,
              guint       total,
@@ -478,7 +487,7 @@ settle_tail (SiIdeaList *self,
 {
   guint new_len = self->keys->len;
   guint old_tail = self->n_tail;
-  guint new_tail = !short_read && total > new_len ? total - new_len : 0;
+  guint new_tail = rows_after (new_len, total, short_read) - new_len;
 
   if (new_tail != old_tail)
     {
@@ -1174,7 +1183,7 @@ si_idea_list_get_n_coming (SiIdeaList *self)
   g_return_val_if_fail (SI_IS_IDEA_LIST (self), 0);
   if (self->target == NULL)
     return n_rows (self);
-  return MAX (n_rows (self), self->target_short ? self->target->len : self->target_total);
+  return rows_after (self->target->len, self->target_total, self->target_short);
 }
 
 const char *
