@@ -8,6 +8,7 @@
 #include "si-server.h"
 #include "si-server-listener.h"
 #include "si-server-throttle.h"
+#include "si-server-workers.h"
 #include "si-wire.h"
 #include "si-wire-write.h"
 
@@ -20,7 +21,7 @@ struct _SiServer
   SiServerStorage *storage;           /* the first connection: the instance id */
   GAsyncQueue     *connections;       /* idle SiServerStorage connections */
   guint            n_connections;
-  GThreadPool     *workers;           /* as many threads as connections */
+  SiServerWorkers *workers;           /* as many threads as connections */
   GMainContext    *context;           /* where replies are sent */
   SoupServer      *soup;
   SiServerListener *listener;         /* accepts the connections soup serves */

@@ -281,13 +281,14 @@ _si_server_request_send_reply (Request *request)
   _si_server_request_free (request);
 }
 
-static gboolean
-request_complete (gpointer data)
+/* Back on the main loop. */
+static void
+request_complete (gpointer data,
+                  gpointer user_data)
 {
   Request *request = data;
 
   request->done (request);
-  return G_SOURCE_REMOVE;
 }
 
 /* A worker thread: one request on one connection of the pool. */
@@ -303,7 +304,6 @@ worker_run (gpointer data,
   /* Back at the front: the next request takes the connection used last, whose page cache
    * (SQLite's, valid while no other connection wrote) a client's next request finds warm. */
   g_async_queue_push_front (self->connections, storage);
-  g_main_context_invoke_full (self->context, G_PRIORITY_DEFAULT, request_complete, request, NULL);
 }
 
 /* Pauses the message (if not already paused) and queues the request for a worker. */
@@ -314,14 +314,12 @@ _si_server_request_dispatch (Request  *request,
                              gboolean  pause)
 {
   SiServer *self = request->self;
-  g_autoptr(GError) error = NULL;
 
   request->run = run;
   request->done = done ? done : _si_server_request_send_reply;
   if (pause)
     soup_server_pause_message (self->soup, request->msg);
-  if (!g_thread_pool_push (self->workers, request, &error))
-    g_error ("Cannot queue a request: %s", error->message);
+  si_server_workers_push (self->workers, request);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -521,12 +519,6 @@ si_server_listen (SiServer         *self,
 /* object */
 
 static void
-thread_pool_free_wait (GThreadPool *pool)
-{
-  g_thread_pool_free (pool, FALSE, TRUE);
-}
-
-static void
 si_server_dispose (GObject *object)
 {
   SiServer *self = SI_SERVER (object);
@@ -541,7 +533,7 @@ si_server_dispose (GObject *object)
   g_clear_object (&self->soup);
   g_clear_object (&self->shutdown_task);
   /* Every request holds a reference: no job is left in the pool by now. */
-  g_clear_pointer (&self->workers, thread_pool_free_wait);
+  g_clear_pointer (&self->workers, si_server_workers_free);
   g_clear_pointer (&self->connections, g_async_queue_unref);
   g_clear_object (&self->storage);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -591,7 +583,7 @@ si_server_new (SiServerStorage *storage,
   self->max_body_bytes = max_body_bytes;
   self->context = g_main_context_ref_thread_default ();
   self->connections = g_async_queue_new_full (g_object_unref);
-  self->workers = g_thread_pool_new (worker_run, self, 1, FALSE, NULL);
+  self->workers = si_server_workers_new (self->context, worker_run, request_complete, self);
   si_server_add_connection (self, storage);
   self->soup = soup_server_new ("server-header", "saveidea-server/" SI_SERVER_VERSION_STRING " ",
                                 NULL);
@@ -637,6 +629,5 @@ si_server_add_connection (SiServer        *self,
 
   g_async_queue_push (self->connections, g_object_ref (storage));
   self->n_connections++;
-  if (!g_thread_pool_set_max_threads (self->workers, (int) self->n_connections, NULL))
-    g_warning ("Could not grow the pool of worker threads to %u", self->n_connections);
+  si_server_workers_add_thread (self->workers);
 }
