@@ -3,8 +3,12 @@
  *
  * One lock guards the jobs to run and the threads' states; another the finished jobs. The
  * rule that keeps a queued job from waiting while a thread sleeps: whenever a job is queued
- * and some thread sleeps, a wake-up is on its way (wake_pending), sent by whoever queued it
- * or took the job before it; the thread it wakes clears it.
+ * and some thread sleeps, a wake-up is on its way (wake_pending), sent by the main loop before
+ * it polls next or by the thread that took the job before it; the thread it wakes clears it.
+ *
+ * The main loop's wake-up is sent from the finished jobs' GSource's prepare(), which GLib calls
+ * at every iteration before polling unless a source of a higher priority is ready: none of the
+ * server's sources has one (they are all G_PRIORITY_DEFAULT or lower, as this one is).
  */
 #define G_LOG_DOMAIN "saveidea-server"
 
@@ -29,6 +33,7 @@ struct _SiServerWorkers
   GPtrArray        *threads;
   guint             n_sleeping;
   gboolean          wake_pending;  /* a sleeping thread was woken and has not run yet */
+  gboolean          wake_owed;     /* jobs were pushed in this main-loop iteration */
   gboolean          stopping;
 
   GMutex            done_lock;
@@ -51,12 +56,19 @@ done_ready (SiServerWorkers *self)
   return ready;
 }
 
+static void wake_owed (SiServerWorkers *self);
+
+/* Before the main loop polls, that is once the iteration that pushed jobs has dispatched all
+ * it had to: wake a worker for all of them. */
 static gboolean
 done_source_prepare (GSource *source,
                      int     *timeout)
 {
+  SiServerWorkers *self = ((DoneSource *) source)->workers;
+
   *timeout = -1;
-  return done_ready (((DoneSource *) source)->workers);
+  wake_owed (self);
+  return done_ready (self);
 }
 
 static gboolean
@@ -119,6 +131,17 @@ wake_one_locked (SiServerWorkers *self)
       self->wake_pending = TRUE;
       g_cond_signal (&self->wake);
     }
+}
+
+static void
+wake_owed (SiServerWorkers *self)
+{
+  if (!self->wake_owed)
+    return;
+  g_mutex_lock (&self->lock);
+  self->wake_owed = FALSE;
+  wake_one_locked (self);
+  g_mutex_unlock (&self->lock);
 }
 
 static gpointer
@@ -204,8 +227,8 @@ si_server_workers_push (SiServerWorkers *self,
 
   g_mutex_lock (&self->lock);
   g_queue_push_tail (&self->jobs, job);
-  wake_one_locked (self);
   g_mutex_unlock (&self->lock);
+  self->wake_owed = TRUE;
 }
 
 /* Main loop, once every job pushed has come back through done(). */

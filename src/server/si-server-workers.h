@@ -7,12 +7,14 @@
  *                                               done (job, data) back on @context
  *   si_server_workers_free (workers);           runs what is queued, then joins the threads
  *
- * Unlike a GThreadPool, which wakes an idle thread at every push, the main loop wakes a worker
- * only when none is waking up already, and a worker that takes a job while more wait wakes the
- * next one: a burst of requests read in one main-loop iteration costs the main loop one
- * wake-up, not one each (a futex wake was 11 % of the main loop's time at 9,000 no-op requests
- * a second). Finished jobs come back through one GSource, which a worker wakes only when it
- * finds none waiting, instead of a new GSource for each job.
+ * Unlike a GThreadPool, which wakes an idle thread at every push, the main loop wakes one
+ * worker per iteration, for all the jobs it pushed, just before it polls; a worker that takes a
+ * job while more wait wakes the next one. So the requests read in one main-loop iteration cost
+ * the main loop one wake-up, not one each (a futex wake was 11 % of the main loop's time at
+ * 9,000 no-op requests a second). Finished jobs come back through one GSource, which a worker
+ * wakes only when it finds none waiting, instead of a new GSource for each job.
+ *
+ * Jobs are pushed from @context's thread, while it iterates @context.
  */
 #pragma once
 
