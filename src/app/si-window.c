@@ -133,8 +133,8 @@ update_list_state (SiWindow *self)
     }
 
   /* The count a paced change is filling the list up to, not the rows filled so far. */
-  n = si_idea_list_get_n_coming (self->ideas);
-  subtitle = si_format_idea_count (n, si_idea_list_get_n_matches (self->ideas));
+  subtitle = si_format_idea_count (si_idea_list_get_n_coming (self->ideas),
+                                   si_idea_list_get_n_matches (self->ideas));
   adw_window_title_set_title (self->list_title, title);
   adw_window_title_set_subtitle (self->list_title, subtitle);
 }
