@@ -56,7 +56,7 @@ done_ready (SiServerWorkers *self)
   return ready;
 }
 
-static void wake_owed (SiServerWorkers *self);
+static void wake_for_pushed (SiServerWorkers *self);
 
 /* Before the main loop polls, that is once the iteration that pushed jobs has dispatched all
  * it had to: wake a worker for all of them. */
@@ -67,7 +67,7 @@ done_source_prepare (GSource *source,
   SiServerWorkers *self = ((DoneSource *) source)->workers;
 
   *timeout = -1;
-  wake_owed (self);
+  wake_for_pushed (self);
   return done_ready (self);
 }
 
@@ -133,8 +133,9 @@ wake_one_locked (SiServerWorkers *self)
     }
 }
 
+/* Main loop: one wake-up for the jobs pushed since the last. */
 static void
-wake_owed (SiServerWorkers *self)
+wake_for_pushed (SiServerWorkers *self)
 {
   if (!self->wake_owed)
     return;
