@@ -750,8 +750,12 @@ test_shortcuts_window_tells_the_truth (Fixture       *f,
   g_assert_false (adw_leaflet_get_folded (_si_window_get_leaflet (f->window)));
   g_signal_connect (f->window, "close-request", G_CALLBACK (close_request_cb), &k);
 
-  k.help = GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window)));
+  /* Built when first shown, not with the window (start-up time). */
+  g_assert_null (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window)));
+  k.help = GTK_WIDGET (_si_window_ensure_help_overlay (f->window));
   g_assert_nonnull (k.help);
+  g_assert_true (GTK_WIDGET (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window))) == k.help);
+  g_assert_false (gtk_widget_get_visible (k.help));
   collect_shortcuts (k.help, shortcuts, seen);
   g_assert_cmpuint (shortcuts->len, >, 0);
 

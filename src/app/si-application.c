@@ -319,6 +319,7 @@ si_application_startup (GApplication *app)
   static const char *close_accels[] = { "<Control>w", NULL };
   static const char *sync_accels[] = { "<Control>r", NULL };
   static const char *prefs_accels[] = { "<Control>comma", NULL };
+  static const char *help_accels[] = { "<Control>question", NULL };
   SiApplication *self = SI_APPLICATION (app);
 
   G_APPLICATION_CLASS (si_application_parent_class)->startup (app);
@@ -334,6 +335,9 @@ si_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "window.close", close_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.sync-now", sync_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", prefs_accels);
+  /* GTK's own, which it sets only for a resource's gtk/help-overlay.ui: the window builds its
+   * shortcuts window when first shown (_si_window_ensure_help_overlay()). */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay", help_accels);
   /* Shown in menus; the window's own binding does the same where there is no application. */
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.new", new_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "idea.delete", delete_accels);

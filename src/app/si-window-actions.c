@@ -711,11 +711,51 @@ import_report_action (GtkWidget  *widget,
  *
  * Nothing to cancel and no report yet.
  */
+/**
+ * _si_window_ensure_help_overlay:
+ *
+ * The window's shortcuts window, built the first time it is asked for. GtkApplication builds a
+ * resource's gtk/help-overlay.ui for every window it gets, 10-20 ms of the start-up before the
+ * first frame here, for a window most starts never open: ours is not at that path, and
+ * win.show-help-overlay builds it on its first use.
+ */
+GtkWindow *
+_si_window_ensure_help_overlay (SiWindow *self)
+{
+  GtkApplicationWindow *window = GTK_APPLICATION_WINDOW (self);
+  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (window);
+
+  if (overlay == NULL)
+    {
+      g_autoptr(GtkBuilder) builder = gtk_builder_new_from_resource ("/io/github/saveidea/Saveidea/si-shortcuts-window.ui");
+
+      overlay = GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+      /* Modal, kept when closed, and transient for this window: GTK's own set-up. */
+      gtk_application_window_set_help_overlay (window, overlay);
+    }
+  return GTK_WINDOW (overlay);
+}
+
+static void
+show_help_overlay (GSimpleAction *action,
+                   GVariant      *parameter,
+                   gpointer       user_data)
+{
+  /* Shown as GTK's own action shows it. */
+  gtk_widget_set_visible (GTK_WIDGET (_si_window_ensure_help_overlay (SI_WINDOW (user_data))), TRUE);
+}
+
 void
 _si_window_actions_init (SiWindow *self)
 {
+  g_autoptr(GSimpleAction) help = g_simple_action_new ("show-help-overlay", NULL);
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "notebook.cancel-import", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "notebook.import-report", FALSE);
+  /* In the window's "win" group, where GtkApplicationWindow would put its own: with this one
+   * there, gtk_application_window_set_help_overlay() adds none. */
+  g_signal_connect_object (help, "activate", G_CALLBACK (show_help_overlay), self, 0);
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (help));
 }
 
 /**

@@ -140,6 +140,8 @@ void _si_window_refresh_sidebar    (SiWindow         *self);
 void _si_window_scroll_to_idea     (SiWindow         *self,
                                     gint64            id);
 
+GtkWindow       *_si_window_ensure_help_overlay (SiWindow *self);
+
 /* For the tests */
 void             _si_window_hold_import        (gboolean  hold);
 GListModel      *_si_window_get_import_filters (SiWindow *self);
