@@ -707,11 +707,6 @@ import_report_action (GtkWidget  *widget,
 }
 
 /**
- * _si_window_actions_init:
- *
- * Nothing to cancel and no report yet.
- */
-/**
  * _si_window_ensure_help_overlay:
  *
  * The window's shortcuts window, built the first time it is asked for. GtkApplication builds a
@@ -745,6 +740,11 @@ show_help_overlay (GSimpleAction *action,
   gtk_widget_set_visible (GTK_WIDGET (_si_window_ensure_help_overlay (SI_WINDOW (user_data))), TRUE);
 }
 
+/**
+ * _si_window_actions_init:
+ *
+ * Nothing to cancel and no report yet; the shortcuts window's action, which builds it.
+ */
 void
 _si_window_actions_init (SiWindow *self)
 {
