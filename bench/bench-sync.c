@@ -275,7 +275,10 @@ measure_noop_requests (guint       clients,
   while (load.in_flight > 0)
     g_main_context_iteration (NULL, TRUE);
   seconds = (si_bench_now_ms () - start) / 1000.0;
-  si_bench_report (name, load.done / seconds, "req/s", clients == 1 ? "" : ">= 5000");
+  /* No target here: the server's (10,000 no-op requests/s at 32 connections) is
+   * bench-noop-sync's, whose load (wrk) is not what limits it. This one's is libsoup in one
+   * thread of this process, which is. */
+  si_bench_report (name, load.done / seconds, "req/s", "");
   if (load.errors)
     si_bench_report ("noop_errors", load.errors, "requests", "0");
   g_object_unref (load.session);
@@ -335,7 +338,9 @@ main (int   argc,
   fresh = new_store ("fresh.db");
   reset_peak_rss ();
   run = run_sync (fresh, token, SI_SYNC_MODE_FULL);
-  si_bench_report ("first_sync_records_per_s", run.report.pulled / (run.ms / 1000.0), "records/s", ">= 20000");
+  /* No target here: the first sync's (20,000 records/s) is saveidea-cli's, in bench-cli-sync.
+   * This is the engine in the benchmark's own process, for the bytes and requests below. */
+  si_bench_report ("first_sync_records_per_s", run.report.pulled / (run.ms / 1000.0), "records/s", "");
   si_bench_report ("first_sync_s", run.ms / 1000.0, "s", "");
   si_bench_report ("first_sync_requests", run.requests, "requests", "");
   si_bench_report ("first_sync_mib", run.bytes / 1048576.0, "MiB", "");
