@@ -442,6 +442,49 @@ test_sync_indicator_error (Fixture       *f,
   g_assert_nonnull (strstr (text, " · retrying in "));
   g_assert_true (g_str_has_suffix (text, " s"));
 
+  /* The countdown steps when its number does, timed from the retry's own time: after each turn of
+   * the main loop the label shows the seconds left at some moment since that turn began (5 ms of
+   * slack for the timer's whole milliseconds). Ticks of their own, a second apart, showed a
+   * number up to a second stale, and two indicators of one manager could differ by a second (a
+   * flaky app-layout). */
+  {
+    gint64 retry = si_sync_manager_get_next_retry_time (manager);
+    gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+    guint samples = 0, steps = 0;
+    g_autofree char *last = g_strdup (si_sync_indicator_get_text (indicator));
+
+    g_assert_cmpint (retry, >, g_get_real_time () + 10 * G_USEC_PER_SEC);
+    while (g_get_monotonic_time () < end)
+      {
+        gint64 before = g_get_real_time ();
+        gint64 left;
+        g_autofree char *now_in = NULL;
+        g_autofree char *then_in = NULL;
+        g_autofree char *now_text = NULL;
+        g_autofree char *then_text = NULL;
+
+        g_main_context_iteration (NULL, FALSE);
+        text = si_sync_indicator_get_text (indicator);
+        left = retry - g_get_real_time ();
+        now_in = si_format_duration (left);
+        then_in = si_format_duration (retry - (before - 5000));
+        now_text = g_strdup_printf (" · retrying in %s", now_in);
+        then_text = g_strdup_printf (" · retrying in %s", then_in);
+        if (!g_str_has_suffix (text, now_text) && !g_str_has_suffix (text, then_text))
+          g_error ("%.3f s before the retry the indicator says \"%s\"", left / 1e6, text);
+        samples++;
+        if (g_strcmp0 (text, last) != 0)
+          {
+            steps++;
+            g_free (last);
+            last = g_strdup (text);
+          }
+        g_usleep (2000);
+      }
+    g_test_message ("countdown: %u samples, %u steps", samples, steps);
+    g_assert_cmpuint (steps, >=, 2);
+  }
+
   si_sync_manager_stop (manager);
   fault_server_free (fault);
   (void) a;

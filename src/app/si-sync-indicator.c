@@ -100,7 +100,9 @@ typedef struct {
   const char *css;
   gboolean    progress;
   double      fraction;
-  gboolean    countdown;
+  /* When the label counts down to a retry: how long until the number it shows changes, in µs
+   * (0: no countdown). */
+  gint64      countdown;
   gboolean    can_sync;
   gboolean    account;
   gboolean    relogin;
@@ -112,6 +114,17 @@ status_clear (Status *status)
   g_free (status->label);
   g_free (status->heading);
   g_free (status->details);
+}
+
+/* How long until si_format_duration() of @left, which rounds up to whole seconds, shows one
+ * second less: the countdown's next step, in µs. Timed from the retry's own time, every indicator
+ * of the same manager steps at the same moment, and none shows a number a second stale. */
+static gint64
+countdown_step (gint64 left)
+{
+  if (left <= 0)
+    return G_USEC_PER_SEC;
+  return (left - 1) % G_USEC_PER_SEC + 1;
 }
 
 static void
@@ -200,7 +213,7 @@ describe (SiSyncIndicator *self,
             g_autofree char *in = si_format_duration (retry - now);
             /* Translators: "Sync failed: <reason> · retrying in 30 s" */
             st->label = g_strdup_printf (_("Sync failed: %s · retrying in %s"), reason, in);
-            st->countdown = TRUE;
+            st->countdown = countdown_step (retry - now);
           }
         else
           /* Translators: "Sync failed: <reason>" */
@@ -253,8 +266,11 @@ describe (SiSyncIndicator *self,
 static gboolean
 countdown_cb (gpointer user_data)
 {
-  update (user_data);
-  return G_SOURCE_CONTINUE;
+  SiSyncIndicator *self = user_data;
+
+  self->countdown_id = 0;
+  update (self);
+  return G_SOURCE_REMOVE;
 }
 
 /* The status for a header too narrow for all of it: the label without what follows " · " (the
@@ -331,10 +347,9 @@ update (SiSyncIndicator *self)
   gtk_widget_set_visible (self->waiting_box, pending > 0 &&
                           si_sync_manager_get_state (self->manager) != SI_SYNC_MANAGER_STATE_DISABLED);
 
-  if (st.countdown && self->countdown_id == 0)
-    self->countdown_id = g_timeout_add_seconds (1, countdown_cb, self);
-  else if (!st.countdown)
-    g_clear_handle_id (&self->countdown_id, g_source_remove);
+  g_clear_handle_id (&self->countdown_id, g_source_remove);
+  if (st.countdown > 0)
+    self->countdown_id = g_timeout_add ((st.countdown + 999) / 1000, countdown_cb, self);
 
   status_clear (&st);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXT]);
