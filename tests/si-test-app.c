@@ -93,6 +93,22 @@ find_row (SiWindow   *window,
   return NULL;
 }
 
+/* The title or snippet under @row that says @text. */
+SiRowText *
+find_row_text (GtkWidget  *row,
+               const char *text)
+{
+  if (SI_IS_ROW_TEXT (row) && g_strcmp0 (si_row_text_get_text (SI_ROW_TEXT (row)), text) == 0)
+    return SI_ROW_TEXT (row);
+  for (GtkWidget *child = gtk_widget_get_first_child (row); child; child = gtk_widget_get_next_sibling (child))
+    {
+      SiRowText *found = find_row_text (child, text);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 guint
 n_rows_shown (SiWindow *window)
 {

@@ -10,6 +10,7 @@
 #include "si-application.h"
 #include "si-i18n.h"
 #include "si-idea-row.h"
+#include "si-row-text.h"
 #include "si-store-private.h"
 #include "si-sync-indicator.h"
 #include "si-test-fake-server.h"
@@ -78,6 +79,10 @@ collect_rows (GtkWidget *widget,
 SiIdeaRow *
 find_row (SiWindow   *window,
           const char *title);
+
+SiRowText *
+find_row_text (GtkWidget  *row,
+               const char *text);
 
 guint
 n_rows_shown (SiWindow *window);

@@ -453,7 +453,8 @@ test_row_title_apart_from_time (Fixture       *f,
   set_text_scale (DPI_1_5);
   open_window_at (f, 360);
   WAIT_FOR ((row = find_row (f->window, title_text)) != NULL && is_shown (f->window, GTK_WIDGET (row)));
-  title = GTK_WIDGET (find_label (f->window, GTK_WIDGET (row), title_text, FALSE));
+  title = GTK_WIDGET (find_row_text (GTK_WIDGET (row), title_text));
+  g_assert_true (is_shown (f->window, title));
   g_assert_nonnull (title);
   /* What is drawn right of the title: a mark or the time. */
   for (next = gtk_widget_get_next_sibling (title); next && !is_shown (f->window, next);

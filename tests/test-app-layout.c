@@ -205,19 +205,18 @@ test_panes_at_widths (Fixture       *f,
 
 /* Titles ----------------------------------------------------------------------------------------- */
 
-static GtkLabel *
-find_label (GtkWidget  *widget,
-            const char *text)
+/* Asserts that @text has the room its lines are drawn in: the snippet below does not run over a
+ * title's second line. */
+static void
+assert_room_for_lines (SiRowText *text)
 {
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_label (GTK_LABEL (widget)), text) == 0)
-    return GTK_LABEL (widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkLabel *found = find_label (child, text);
-      if (found)
-        return found;
-    }
-  return NULL;
+  int drawn;
+
+  pango_layout_get_pixel_size (si_row_text_get_layout (text), NULL, &drawn);
+  g_test_message ("\"%s\": %d lines, %d px high, drawn %d px", si_row_text_get_text (text),
+                  pango_layout_get_line_count (si_row_text_get_layout (text)),
+                  gtk_widget_get_height (GTK_WIDGET (text)), drawn);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (text)), >=, drawn);
 }
 
 /* At 1.5x text a list title wraps onto a second line instead of shrinking to "Reading l…";
@@ -232,24 +231,96 @@ test_row_titles_wrap (Fixture       *f,
   g_autoptr(SiIdea) a = add_idea (f->store, title, "Piranesi");
   g_autoptr(SiIdea) b = add_idea (f->store, long_title, "No spinner");
   SiIdeaRow *row;
-  GtkLabel *label;
+  SiRowText *text;
 
   set_text_scale (DPI_1_5);
   open_window_at (f, 1000);
   WAIT_FOR ((row = find_row (f->window, title)) != NULL);
-  label = find_label (GTK_WIDGET (row), title);
-  g_assert_nonnull (label);
-  g_assert_true (gtk_label_get_wrap (label));
-  g_assert_cmpint (gtk_label_get_lines (label), ==, 2);
-  g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+  text = find_row_text (GTK_WIDGET (row), title);
+  g_assert_nonnull (text);
+  g_assert_cmpint (si_row_text_get_lines (text), ==, 2);
+  g_assert_false (pango_layout_is_ellipsized (si_row_text_get_layout (text)));
+  assert_room_for_lines (text);
 
   /* A title too long for two lines ends in an ellipsis on the second. */
   WAIT_FOR ((row = find_row (f->window, long_title)) != NULL);
-  label = find_label (GTK_WIDGET (row), long_title);
-  g_assert_nonnull (label);
-  g_assert_cmpint (pango_layout_get_line_count (gtk_label_get_layout (label)), ==, 2);
-  g_assert_true (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+  text = find_row_text (GTK_WIDGET (row), long_title);
+  g_assert_nonnull (text);
+  g_assert_cmpint (pango_layout_get_line_count (si_row_text_get_layout (text)), ==, 2);
+  g_assert_true (pango_layout_is_ellipsized (si_row_text_get_layout (text)));
+  assert_room_for_lines (text);
   set_text_scale (DPI_1_0);
+}
+
+/* Every title and snippet the list shows under @widget: @texts. */
+static void
+collect_row_texts (GtkWidget *widget,
+                   GPtrArray *texts)
+{
+  if (SI_IS_ROW_TEXT (widget))
+    {
+      if (gtk_widget_get_mapped (widget))
+        g_ptr_array_add (texts, widget);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    collect_row_texts (child, texts);
+}
+
+/* Every row's title and snippet has the room it is drawn in, at every width and both text
+ * scales, also where a title fits its row's widest line but wraps at the width it gets ("Ideas
+ * for the app's conflict dialog" at 360 px). */
+static void
+test_row_texts_have_room (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const char *titles[] = {
+    "Milk", "Reading list for the summer", "Ideas for the app's conflict dialog",
+    "Fahrradtour zum See am Wochenende mit allen Kindern und dem Hund",
+    "Donaudampfschifffahrtsgesellschaftskapitänsmütze", "שלום עולם — a title in Hebrew",
+  };
+  static const int widths[] = { 360, 480, 760, 1000, 1280 };
+  guint n_wrapped = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    g_object_unref (add_idea (f->store, titles[i], i % 2 ? "A snippet that runs on for long enough to need a second line in a narrow list, and then some more words" : "short"));
+  for (int scale = 0; scale < 2; scale++)
+    {
+      set_text_scale (scale ? DPI_1_5 : DPI_1_0);
+      for (guint w = 0; w < G_N_ELEMENTS (widths); w++)
+        {
+          g_autoptr(GPtrArray) texts = g_ptr_array_new ();
+
+          open_window_at (f, widths[w]);
+          WAIT_FOR (find_row (f->window, titles[0]) != NULL);
+          collect_row_texts (GTK_WIDGET (_si_window_get_list_view (f->window)), texts);
+          g_assert_cmpuint (texts->len, >=, G_N_ELEMENTS (titles));
+          for (guint i = 0; i < texts->len; i++)
+            {
+              assert_room_for_lines (texts->pdata[i]);
+              if (pango_layout_get_line_count (si_row_text_get_layout (texts->pdata[i])) > 1)
+                n_wrapped++;
+            }
+        }
+    }
+  /* The text scale changed under an open window: every text is measured again in the new size. */
+  {
+    g_autoptr(GPtrArray) texts = g_ptr_array_new ();
+    SiRowText *first = find_row_text (GTK_WIDGET (find_row (f->window, titles[0])), titles[0]);
+    int before, after;
+
+    gtk_widget_measure (GTK_WIDGET (first), GTK_ORIENTATION_HORIZONTAL, -1, &before, NULL, NULL, NULL);
+    set_text_scale (DPI_1_0);
+    spin (200);
+    gtk_widget_measure (GTK_WIDGET (first), GTK_ORIENTATION_HORIZONTAL, -1, &after, NULL, NULL, NULL);
+    g_test_message ("the first title's least width: %d px at 1.5x, %d px at 1x", before, after);
+    g_assert_cmpint (after * 4, <, before * 3);
+    collect_row_texts (GTK_WIDGET (_si_window_get_list_view (f->window)), texts);
+    for (guint i = 0; i < texts->len; i++)
+      assert_room_for_lines (texts->pdata[i]);
+  }
+  /* Not a test of one-line texts only. */
+  g_assert_cmpuint (n_wrapped, >=, 10);
 }
 
 /* Whether the whole of @title's text is inside it: wrapped onto lines, not scrolled sideways. */
@@ -741,6 +812,7 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/app-layout/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("panes-at-widths", test_panes_at_widths);
   ADD ("row-titles-wrap", test_row_titles_wrap);
+  ADD ("row-texts-have-room", test_row_texts_have_room);
   ADD ("editor-title-wraps", test_editor_title_wraps);
   ADD ("search-scrolls-to-top", test_search_scrolls_to_top);
   ADD ("new-idea-scrolled-into-view", test_new_idea_scrolled_into_view);

@@ -12,6 +12,7 @@
 
 #include "si-app-utils.h"
 #include "si-idea-row.h"
+#include "si-row-text.h"
 
 struct _SiIdeaRow
 {
@@ -21,8 +22,8 @@ struct _SiIdeaRow
   gulong     notify_id;
   gboolean   has_account;
 
-  GtkLabel  *title;
-  GtkLabel  *snippet;
+  SiRowText *title;
+  SiRowText *snippet;
   GtkLabel  *tags;
   GtkLabel  *time;
   GtkImage  *pin_mark;
@@ -65,8 +66,8 @@ update (SiIdeaRow *self)
     return;
   title = si_idea_dup_display_title (self->idea);
   snippet = si_idea_dup_snippet (self->idea, 160);
-  gtk_label_set_label (self->title, title[0] ? title : _("New idea"));
-  gtk_label_set_label (self->snippet, snippet);
+  si_row_text_set_text (self->title, title[0] ? title : _("New idea"));
+  si_row_text_set_text (self->snippet, snippet);
   gtk_widget_set_visible (GTK_WIDGET (self->snippet), snippet[0] != '\0');
 
   names = si_idea_get_tag_names (self->idea);
@@ -137,7 +138,7 @@ const char *
 si_idea_row_get_title_text (SiIdeaRow *self)
 {
   g_return_val_if_fail (SI_IS_IDEA_ROW (self), NULL);
-  return gtk_label_get_label (self->title);
+  return si_row_text_get_text (self->title);
 }
 
 const char *
@@ -221,6 +222,7 @@ si_idea_row_class_init (SiIdeaRowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (SI_TYPE_ROW_TEXT);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/saveidea/Saveidea/si-idea-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, title);
   gtk_widget_class_bind_template_child (widget_class, SiIdeaRow, snippet);
