@@ -319,6 +319,15 @@ test_row_texts_have_room (Fixture       *f,
     for (guint i = 0; i < texts->len; i++)
       assert_room_for_lines (texts->pdata[i]);
   }
+  /* In a right-to-left interface (Hebrew, Arabic) the text starts at the right, as a label's. */
+  {
+    SiRowText *first = find_row_text (GTK_WIDGET (find_row (f->window, titles[0])), titles[0]);
+
+    g_assert_cmpint (pango_layout_get_alignment (si_row_text_get_layout (first)), ==, PANGO_ALIGN_LEFT);
+    gtk_widget_set_direction (GTK_WIDGET (first), GTK_TEXT_DIR_RTL);
+    g_assert_cmpint (pango_layout_get_alignment (si_row_text_get_layout (first)), ==, PANGO_ALIGN_RIGHT);
+    gtk_widget_set_direction (GTK_WIDGET (first), GTK_TEXT_DIR_NONE);
+  }
   /* Not a test of one-line texts only. */
   g_assert_cmpuint (n_wrapped, >=, 10);
 }
