@@ -142,16 +142,33 @@ type_after (SiEditor   *editor,
     g_assert_cmpstr (shown_, ==, text); \
   } G_STMT_END
 
+/* Whether anyone (the editor) listens for SiStore::save-pending of ideas: only an editor with
+ * typed text not yet saved does, so that a sync's pages are not announced record by record to
+ * nobody. */
+static gboolean
+hears_save_pending (SiStore *store)
+{
+  return g_signal_has_handler_pending (store, g_signal_lookup ("save-pending", SI_TYPE_STORE),
+                                       g_quark_from_static_string (SI_COLLECTION_IDEAS), FALSE);
+}
+
 /* The tests run twice: syncing while the typed words wait to be saved (data NULL), and after
  * they were saved (data non-NULL), as after a pause in the typing. */
 static void
 maybe_wait_for_save (SiEditor      *editor,
                      gconstpointer  data)
 {
+  g_assert_true (hears_save_pending (si_editor_get_store (editor)) == si_editor_has_pending (editor));
   if (data != NULL)
-    WAIT_FOR (!si_editor_has_pending (editor));
+    {
+      WAIT_FOR (!si_editor_has_pending (editor));
+      g_assert_false (hears_save_pending (si_editor_get_store (editor)));
+    }
   else
-    g_assert_true (si_editor_has_pending (editor));
+    {
+      g_assert_true (si_editor_has_pending (editor));
+      g_assert_true (hears_save_pending (si_editor_get_store (editor)));
+    }
 }
 
 static int
@@ -242,6 +259,8 @@ test_clean_merge_keeps_cursor (SyncFixture   *s,
   buffer = _si_editor_get_body_buffer (editor);
   title = _si_editor_get_title_editable (editor);
   gtk_editable_set_position (title, 4);
+  /* Nothing typed yet: nothing to save before a page is written. */
+  g_assert_false (hears_save_pending (s->f.store));
 
   type_after (editor, "Bread", " and butter");
   cursor = cursor_offset (editor);

@@ -355,6 +355,29 @@ same_text (SiIdea *a,
          g_str_equal (si_idea_get_body (a), si_idea_get_body (b));
 }
 
+static void save_pending_cb (SiStore    *store,
+                             const char *collection,
+                             const char *uid,
+                             gint64      version,
+                             SiEditor   *self);
+
+/* Whether what the widgets hold is not on disk yet. Only while it is, the editor listens to the
+ * sync engine's SiStore::save-pending (a page of the server's versions is about to be written:
+ * the edit is saved first, so that the store merges the two). The store emits it once per
+ * record of a page, and not at all when nobody listens: a first sync of 100,000 ideas emitted
+ * it 100,000 times on the main thread for an editor with nothing to save. */
+static void
+set_pending (SiEditor *self,
+             gboolean  pending)
+{
+  self->pending = pending;
+  if (pending && self->save_pending_id == 0 && self->store != NULL)
+    self->save_pending_id = g_signal_connect_object (self->store, "save-pending::" SI_COLLECTION_IDEAS,
+                                                     G_CALLBACK (save_pending_cb), self, 0);
+  else if (!pending && self->save_pending_id != 0)
+    g_clear_signal_handler (&self->save_pending_id, self->store);
+}
+
 /* Writes what the widgets hold; returns FALSE (and keeps the edit pending) when the store refused. */
 static gboolean
 save (SiEditor *self)
@@ -397,7 +420,7 @@ save (SiEditor *self)
       show_error (self, error->message);
       return FALSE;
     }
-  self->pending = FALSE;
+  set_pending (self, FALSE);
   update_banner (self);
   return TRUE;
 }
@@ -417,7 +440,7 @@ edited (SiEditor *self)
 {
   if (self->loading || self->idea == NULL)
     return;
-  self->pending = TRUE;
+  set_pending (self, TRUE);
   g_clear_handle_id (&self->save_id, g_source_remove);
   self->save_id = g_timeout_add_full (G_PRIORITY_DEFAULT, SI_EDITOR_SAVE_DELAY_MS, save_timeout_cb, self, NULL);
 }
@@ -506,7 +529,7 @@ static gboolean
 save_tags_and_pin (SiEditor *self)
 {
   /* Title and text go along, so the disk holds exactly what is shown. */
-  self->pending = TRUE;
+  set_pending (self, TRUE);
   if (!save (self))
     return FALSE;
   rebuild_tag_chips (self);
@@ -1096,7 +1119,7 @@ si_editor_set_idea (SiEditor *self,
         }
     }
   g_clear_handle_id (&self->save_id, g_source_remove);
-  self->pending = FALSE;
+  set_pending (self, FALSE);
 
   /* An idea of our own: the list's copies are shared between rows. */
   if (idea && si_idea_get_id (idea) != 0)
@@ -1132,8 +1155,6 @@ si_editor_set_store (SiEditor *self,
     {
       self->changed_id = g_signal_connect_object (store, "changed::" SI_COLLECTION_IDEAS,
                                                   G_CALLBACK (store_changed_cb), self, 0);
-      self->save_pending_id = g_signal_connect_object (store, "save-pending::" SI_COLLECTION_IDEAS,
-                                                       G_CALLBACK (save_pending_cb), self, 0);
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
