@@ -1144,18 +1144,14 @@ si_editor_set_store (SiEditor *self,
 
   if (self->store == store)
     return;
+  /* Nothing is pending after this: set_pending() has stopped listening for save-pending. */
   si_editor_set_idea (self, NULL);
   if (self->store)
-    {
-      g_clear_signal_handler (&self->changed_id, self->store);
-      g_clear_signal_handler (&self->save_pending_id, self->store);
-    }
+    g_clear_signal_handler (&self->changed_id, self->store);
   g_set_object (&self->store, store);
   if (store)
-    {
-      self->changed_id = g_signal_connect_object (store, "changed::" SI_COLLECTION_IDEAS,
-                                                  G_CALLBACK (store_changed_cb), self, 0);
-    }
+    self->changed_id = g_signal_connect_object (store, "changed::" SI_COLLECTION_IDEAS,
+                                                G_CALLBACK (store_changed_cb), self, 0);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 }
 
