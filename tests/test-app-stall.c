@@ -68,6 +68,62 @@ test_sidebar_counted_on_worker (Fixture       *f,
   g_assert_cmpstr (row_count (_si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0)), ==, "22");
 }
 
+/* A sync's pages change the store several times a second: the sidebar counts at most once a
+ * SI_SIDEBAR_REFRESH_GAP_MS (each count's refresh lays the sidebar out again, in a frame of its
+ * own; it counted every 250 ms), still counts while the changes go on, and shows the last
+ * change's counts once they stop. */
+static void
+test_sidebar_counts_at_most_every_gap (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) work = si_store_ensure_tag (f->store, "work", &error);
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autofree char *expected = NULL;
+  gint64 work_id = si_tag_get_id (work);
+  gint64 end, next_change = 0;
+  guint n_ideas = 1;
+
+  g_assert_no_error (error);
+  add_tagged (f->store, "A", work);
+  open_window (f, NULL);
+  WAIT_FOR (g_strcmp0 (row_count (_si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_TAG, work_id)), "1") == 0);
+  spin (400);
+
+  /* An idea every 50 ms for 3 s; each count's start, as it happens. */
+  end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < end)
+    {
+      gint64 started = f->window->sidebar_counted_at;
+
+      if (g_get_monotonic_time () >= next_change)
+        {
+          g_autofree char *title = g_strdup_printf ("B %u", n_ideas);
+
+          add_tagged (f->store, title, work);
+          n_ideas++;
+          next_change = g_get_monotonic_time () + 50 * 1000;
+        }
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+      if (f->window->sidebar_counted_at != started)
+        g_array_append_val (starts, f->window->sidebar_counted_at);
+    }
+
+  g_test_message ("%u ideas added, %u counts started", n_ideas - 1, starts->len);
+  g_assert_cmpuint (starts->len, >=, 2);
+  for (guint i = 1; i < starts->len; i++)
+    {
+      gint64 gap_ms = (g_array_index (starts, gint64, i) - g_array_index (starts, gint64, i - 1)) / 1000;
+
+      g_test_message ("count %u after %" G_GINT64_FORMAT " ms", i, gap_ms);
+      g_assert_cmpint (gap_ms, >=, SI_SIDEBAR_REFRESH_GAP_MS);
+    }
+  expected = g_strdup_printf ("%u", n_ideas);
+  WAIT_FOR (g_strcmp0 (row_count (_si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_TAG, work_id)), expected) == 0);
+  g_assert_cmpstr (row_count (_si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0)), ==, expected);
+}
+
 static guint
 n_tag_rows (SiWindow *window,
             GPtrArray *tags)
@@ -284,6 +340,8 @@ main (int   argc,
 
   g_test_add ("/app-stall/sidebar-counted-on-worker", Fixture, NULL, fixture_setup,
               test_sidebar_counted_on_worker, fixture_teardown);
+  g_test_add ("/app-stall/sidebar-counts-at-most-every-gap", Fixture, NULL, fixture_setup,
+              test_sidebar_counts_at_most_every_gap, fixture_teardown);
   g_test_add ("/app-stall/new-tag-rows-in-steps", Fixture, NULL, fixture_setup,
               test_new_tag_rows_in_steps, fixture_teardown);
   g_test_add ("/app-stall/indicator-status-without-tooltip-text", Fixture, NULL, fixture_setup,

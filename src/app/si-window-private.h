@@ -8,6 +8,10 @@
 
 G_BEGIN_DECLS
 
+/* While the store keeps changing (a sync's pages, several a second), the sidebar counts at most
+ * once in this long: each refresh lays the sidebar out again, in a frame of its own. */
+#define SI_SIDEBAR_REFRESH_GAP_MS 1000
+
 typedef enum {
   SI_COLLECTION_VIEW_ALL,
   SI_COLLECTION_VIEW_PINNED,
@@ -32,6 +36,7 @@ struct _SiWindow
   guint                 sidebar_refresh_id;
   /* The sidebar's delayed refresh counts on a worker (count_sidebar()), on its own store. */
   SiStore              *count_store;
+  gint64                sidebar_counted_at;   /* when the last count started (monotonic µs) */
   guint                 sidebar_serial;   /* the sidebar's refreshes so far */
   GPtrArray            *tag_rows_due;     /* SiTag: rows made a few per step, from tag_rows_next */
   guint                 tag_rows_next;

@@ -708,6 +708,7 @@ count_sidebar (SiWindow *self)
     }
   self->sidebar_recount = FALSE;
   self->sidebar_counting = TRUE;
+  self->sidebar_counted_at = g_get_monotonic_time ();
   job = g_new0 (CountJob, 1);
   job->store = self->count_store ? g_object_ref (self->count_store) : NULL;
   job->path = g_strdup (si_store_get_path (self->store));
@@ -747,11 +748,18 @@ show_search_fill (SiWindow *self)
   search_filling_cb (self);
 }
 
+/* The sidebar's counts follow a store change SIDEBAR_REFRESH_DELAY_MS later, or, when the
+ * last count started less than SI_SIDEBAR_REFRESH_GAP_MS before that, that long after it. */
 static void
 store_changed_cb (SiWindow *self)
 {
-  if (self->sidebar_refresh_id == 0)
-    self->sidebar_refresh_id = g_timeout_add (SIDEBAR_REFRESH_DELAY_MS, sidebar_refresh_cb, self);
+  gint64 delay_ms = SIDEBAR_REFRESH_DELAY_MS;
+
+  if (self->sidebar_refresh_id != 0)
+    return;
+  if (self->sidebar_counted_at != 0)
+    delay_ms = MAX (delay_ms, (self->sidebar_counted_at - g_get_monotonic_time ()) / 1000 + SI_SIDEBAR_REFRESH_GAP_MS);
+  self->sidebar_refresh_id = g_timeout_add ((guint) delay_ms, sidebar_refresh_cb, self);
 }
 
 /**
