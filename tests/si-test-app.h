@@ -8,6 +8,7 @@
 
 #include "si-app-utils.h"
 #include "si-application.h"
+#include "si-count-label.h"
 #include "si-i18n.h"
 #include "si-idea-row.h"
 #include "si-row-text.h"

@@ -34,7 +34,7 @@ sidebar_count (SiWindow         *window,
 {
   GtkWidget *row = _si_window_get_sidebar_row (window, view, tag_id);
 
-  return row ? gtk_label_get_label (g_object_get_data (G_OBJECT (row), "count-label")) : NULL;
+  return row ? si_count_label_get_text (g_object_get_data (G_OBJECT (row), "count-label")) : NULL;
 }
 
 static void

@@ -1,6 +1,7 @@
 /* test-app-sidebar.c — the sidebar's tag rows through a notebook's changes: counts that follow
  * the ideas, rows kept when only counts changed (made again at each refresh, they took more of
- * a first sync's main thread than the counting), and made again for a new or renamed tag. */
+ * a first sync's main thread than the counting), and made again for a new or renamed tag; counts
+ * that change without laying the window out. */
 #include "config.h"
 
 #include "si-test-app.h"
@@ -8,7 +9,7 @@
 static const char *
 row_count (GtkWidget *row)
 {
-  return gtk_label_get_label (g_object_get_data (G_OBJECT (row), "count-label"));
+  return si_count_label_get_text (g_object_get_data (G_OBJECT (row), "count-label"));
 }
 
 static const char *
@@ -82,6 +83,70 @@ test_rows_kept_when_counts_change (Fixture       *f,
   (void) c;
 }
 
+static void
+count_layout_cb (GdkSurface *surface,
+                 int         width,
+                 int         height,
+                 guint      *n)
+{
+  (*n)++;
+}
+
+static void
+count_paint_cb (GdkFrameClock *clock,
+                guint         *n)
+{
+  (*n)++;
+}
+
+/* A count that keeps its number of digits is only drawn again: the window is not laid out
+ * (each layout measured the sidebar's wrapping names again and, on X11, asked the X server for
+ * the window's monitor and work area; a first sync changes the counts every second). One that
+ * gains a digit is laid out and gets the room for it. */
+static void
+test_count_change_without_layout (Fixture       *f,
+                                  gconstpointer  data)
+{
+  GtkWidget *row;
+  SiCountLabel *count;
+  GdkSurface *surface;
+  GdkFrameClock *clock;
+  guint layouts = 0, paints = 0;
+  int width;
+
+  open_window (f, NULL);
+  row = _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_ALL, 0);
+  count = g_object_get_data (G_OBJECT (row), "count-label");
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (count)) && g_strcmp0 (si_count_label_get_text (count), "0") == 0);
+  si_count_label_set_text (count, "12");
+  WAIT_FOR (gtk_widget_get_width (GTK_WIDGET (count)) > 0);
+  spin (300);
+  width = gtk_widget_get_width (GTK_WIDGET (count));
+
+  surface = gtk_native_get_surface (GTK_NATIVE (f->window));
+  clock = gdk_surface_get_frame_clock (surface);
+  g_signal_connect (surface, "layout", G_CALLBACK (count_layout_cb), &layouts);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (count_paint_cb), &paints);
+
+  for (guint i = 3; i <= 9; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("1%u", i);
+      guint painted = paints;
+
+      si_count_label_set_text (count, text);
+      WAIT_FOR (paints > painted);
+    }
+  spin (100);
+  g_assert_cmpuint (layouts, ==, 0);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (count)), ==, width);
+  g_assert_cmpstr (si_count_label_get_text (count), ==, "19");
+
+  si_count_label_set_text (count, "100,000");
+  WAIT_FOR (layouts > 0 && gtk_widget_get_width (GTK_WIDGET (count)) > width);
+  g_signal_handlers_disconnect_by_func (surface, count_layout_cb, &layouts);
+  g_signal_handlers_disconnect_by_func (clock, count_paint_cb, &paints);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -90,6 +155,7 @@ main (int   argc,
 
 #define ADD(path, fn) g_test_add ("/app-sidebar/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("rows-kept-when-counts-change", test_rows_kept_when_counts_change);
+  ADD ("count-change-without-layout", test_count_change_without_layout);
 #undef ADD
   return g_test_run ();
 }

@@ -12,7 +12,7 @@
 static const char *
 row_count (GtkWidget *row)
 {
-  return row ? gtk_label_get_label (g_object_get_data (G_OBJECT (row), "count-label")) : NULL;
+  return row ? si_count_label_get_text (g_object_get_data (G_OBJECT (row), "count-label")) : NULL;
 }
 
 static void

@@ -197,7 +197,7 @@ test_tags_and_filter (Fixture       *f,
 
   /* The sidebar gets the tag with its count; choosing it filters the list. */
   WAIT_FOR ((row = _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag))) != NULL);
-  WAIT_FOR (g_str_equal (gtk_label_get_label (g_object_get_data (G_OBJECT (row), "count-label")), "2"));
+  WAIT_FOR (g_str_equal (si_count_label_get_text (g_object_get_data (G_OBJECT (row), "count-label")), "2"));
   gtk_list_box_select_row (_si_window_get_sidebar (f->window), GTK_LIST_BOX_ROW (row));
   WAIT_FOR (n_rows_shown (f->window) == 2);
   g_assert_nonnull (find_row (f->window, "Sourdough"));

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "si-app-utils.h"
+#include "si-count-label.h"
 #include "si-i18n.h"
 #include "si-idea-row.h"
 #include "si-window-private.h"
@@ -361,7 +362,7 @@ make_sidebar_row (SiCollectionView  view,
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   GtkWidget *image = gtk_image_new_from_icon_name (icon_name);
   GtkWidget *name = gtk_label_new (label);
-  GtkWidget *count = gtk_label_new (NULL);
+  GtkWidget *count = si_count_label_new ();
 
   /* The name wins over the count: the count keeps its width, the name wraps in what is left
    * (ellipsized only past three lines), and asks for up to 14 characters of room, which the
@@ -402,7 +403,7 @@ set_row_count (GtkWidget *row,
                guint      count)
 {
   g_autofree char *text = si_format_count (count);
-  gtk_label_set_label (g_object_get_data (G_OBJECT (row), "count-label"), text);
+  si_count_label_set_text (g_object_get_data (G_OBJECT (row), "count-label"), text);
 }
 
 static gint64
