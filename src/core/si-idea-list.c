@@ -25,9 +25,14 @@
  * builds at once. */
 #define LOAD_PAGE 500
 /* A paced list (si_idea_list_set_paced()) changes at most PACE_BUDGET of its first PACED_ROWS
- * rows per step (each change counting as one more), a step every PACE_INTERVAL_MS: about
- * what a window shows, a few rows per frame. */
-#define PACED_ROWS 100
+ * rows per step (each change counting as one more), a step every PACE_INTERVAL_MS: a few rows
+ * per frame. PACED_ROWS are the rows the window's list builds at the top: its one-column
+ * GtkGridView keeps 30 rows alive (GTK_GRID_VIEW_MAX_VISIBLE_ROWS) and three more. Rows past
+ * those have no widget, so their change costs the view one layout whatever their number, and
+ * comes at once: at 100 paced rows, two thirds of a first sync's steps changed only such rows,
+ * and each step laid the window out twice (the step, then the scrollbar's new range), on X11
+ * with some ten round trips to the X server each (docs/performance.md). */
+#define PACED_ROWS 40
 #define PACE_BUDGET 4
 /* A list shorter than PACED_ROWS (one filling up from empty at a first sync's first page, or a
  * short one) takes PACE_BUDGET_FILLING, one new row per step: the view makes each row it gains
