@@ -285,3 +285,23 @@ si_text_scale (GtkWidget *widget)
   g_object_get (gtk_widget_get_settings (widget), "gtk-xft-dpi", &dpi, NULL);
   return dpi > 96 * 1024 ? dpi / (96.0 * 1024) : 1.0;
 }
+
+/**
+ * si_widget_font_changed:
+ * @widget: a widget that keeps a layout of its text
+ * @font: (nullable): the font the layout was made with, NULL when none was
+ *
+ * For a widget's css_changed: a selected or hovered row changes only colours, and a layout kept
+ * through that is still right; another font (a style class, the text scale) is not.
+ *
+ * Returns: whether @widget's font is no longer @font (FALSE without a @font)
+ */
+gboolean
+si_widget_font_changed (GtkWidget                  *widget,
+                        const PangoFontDescription *font)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+
+  return font != NULL &&
+         !pango_font_description_equal (font, pango_context_get_font_description (gtk_widget_get_pango_context (widget)));
+}

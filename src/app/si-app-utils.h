@@ -17,5 +17,7 @@ guint    si_count_words          (const char *text,
 gboolean si_idea_is_blank_new    (SiIdea     *idea);
 char    *si_tag_name_from_input  (const char *text);
 double   si_text_scale           (GtkWidget  *widget);
+gboolean si_widget_font_changed  (GtkWidget                  *widget,
+                                  const PangoFontDescription *font);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include "si-app-utils.h"
 #include "si-count-label.h"
 
 struct _SiCountLabel
@@ -129,9 +130,7 @@ si_count_label_css_changed (GtkWidget         *widget,
   SiCountLabel *self = SI_COUNT_LABEL (widget);
 
   GTK_WIDGET_CLASS (si_count_label_parent_class)->css_changed (widget, change);
-  /* A selected or hovered row changes only colours: keep the layout. */
-  if (self->font != NULL &&
-      !pango_font_description_equal (self->font, pango_context_get_font_description (gtk_widget_get_pango_context (widget))))
+  if (si_widget_font_changed (widget, self->font))
     forget_layout (self);
 }
 

@@ -19,6 +19,7 @@
 
 #include <math.h>
 
+#include "si-app-utils.h"
 #include "si-row-text.h"
 
 struct _SiRowText
@@ -194,9 +195,7 @@ si_row_text_css_changed (GtkWidget         *widget,
   SiRowText *self = SI_ROW_TEXT (widget);
 
   GTK_WIDGET_CLASS (si_row_text_parent_class)->css_changed (widget, change);
-  /* A selected or hovered row changes only colours: keep the layout. */
-  if (self->font != NULL &&
-      !pango_font_description_equal (self->font, pango_context_get_font_description (gtk_widget_get_pango_context (widget))))
+  if (si_widget_font_changed (widget, self->font))
     {
       forget_layout (self);
       gtk_widget_queue_resize (widget);
