@@ -16,6 +16,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "si-app-utils.h"
 #include "si-count-label.h"
 
@@ -23,11 +25,12 @@ struct _SiCountLabel
 {
   GtkWidget    parent_instance;
 
-  char        *text;
-  PangoLayout *layout;
-  /* The font the layout was made with, and the width asked for in pixels (-1: not known). */
+  char        *text;     /* never NULL */
+  PangoLayout *layout;   /* NULL until measured or drawn; holds text when there */
+  /* The font the layout was made with, and the width to ask for in pixels (-1: not known). */
   PangoFontDescription *font;
   int          width;
+  guint        n_measures;
 };
 
 G_DEFINE_FINAL_TYPE (SiCountLabel, si_count_label, GTK_TYPE_WIDGET)
@@ -55,7 +58,7 @@ static int
 measure_width (SiCountLabel *self)
 {
   PangoLayout *layout = ensure_layout (self);
-  g_autofree char *shape = g_strdup (self->text ? self->text : "");
+  g_autofree char *shape = g_strdup (self->text);
   int text_width, shape_width;
 
   for (char *c = shape; *c; c++)
@@ -64,7 +67,7 @@ measure_width (SiCountLabel *self)
   pango_layout_get_pixel_size (layout, &text_width, NULL);
   pango_layout_set_text (layout, shape, -1);
   pango_layout_get_pixel_size (layout, &shape_width, NULL);
-  pango_layout_set_text (layout, self->text ? self->text : "", -1);
+  pango_layout_set_text (layout, self->text, -1);
   return MAX (text_width, shape_width);
 }
 
@@ -89,9 +92,11 @@ si_count_label_measure (GtkWidget      *widget,
 {
   SiCountLabel *self = SI_COUNT_LABEL (widget);
 
+  self->n_measures++;
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
-      self->width = measure_width (self);
+      if (self->width < 0)
+        self->width = measure_width (self);
       *minimum = *natural = self->width;
     }
   else
@@ -113,7 +118,7 @@ si_count_label_snapshot (GtkWidget   *widget,
   PangoLayout *layout;
   int text_width, text_height, x;
 
-  if (self->text == NULL || self->text[0] == '\0')
+  if (self->text[0] == '\0')
     return;
   layout = ensure_layout (self);
   pango_layout_get_pixel_size (layout, &text_width, &text_height);
@@ -154,32 +159,47 @@ const char *
 si_count_label_get_text (SiCountLabel *self)
 {
   g_return_val_if_fail (SI_IS_COUNT_LABEL (self), NULL);
-  return self->text ? self->text : "";
+  return self->text;
 }
 
 void
 si_count_label_set_text (SiCountLabel *self,
                          const char   *text)
 {
+  int width;
+
   g_return_if_fail (SI_IS_COUNT_LABEL (self));
 
   if (text == NULL)
     text = "";
-  if (g_strcmp0 (self->text, text) == 0)
+  if (strcmp (self->text, text) == 0)
     return;
   g_free (self->text);
   self->text = g_strdup (text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, self->text, -1);
-  if (self->layout == NULL || self->width < 0)
+  if (self->layout == NULL)
     {
       gtk_widget_queue_resize (GTK_WIDGET (self));
       return;
     }
+  /* The layout, made by a measure or a draw, is the one drawn: it takes the text at once. */
   pango_layout_set_text (self->layout, self->text, -1);
-  if (measure_width (self) == self->width)
-    gtk_widget_queue_draw (GTK_WIDGET (self));
-  else
-    gtk_widget_queue_resize (GTK_WIDGET (self));
+  width = measure_width (self);
+  if (width == self->width)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  self->width = width;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* How many times GTK measured the label: only a layout that asked for its size again does. */
+guint
+_si_count_label_get_n_measures (SiCountLabel *self)
+{
+  g_return_val_if_fail (SI_IS_COUNT_LABEL (self), 0);
+  return self->n_measures;
 }
 
 static void
@@ -212,6 +232,7 @@ si_count_label_class_init (SiCountLabelClass *klass)
 static void
 si_count_label_init (SiCountLabel *self)
 {
+  self->text = g_strdup ("");
   self->width = -1;
 }
 

@@ -14,4 +14,7 @@ const char *si_count_label_get_text (SiCountLabel *self);
 void        si_count_label_set_text (SiCountLabel *self,
                                      const char   *text);
 
+/* For the tests */
+guint       _si_count_label_get_n_measures (SiCountLabel *self);
+
 G_END_DECLS
