@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <libsoup/soup.h>
 #include <stdio.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +44,12 @@ struct _SiApplication
   gint64          bench_stall_us;
   guint           bench_gaps[4];    /* gaps over 10, 15, 20 and 50 ms */
   guint           bench_ticks;
+  /* The same gaps less the main thread's wait for a core in them (a busy machine's part):
+   * /proc/thread-self/schedstat's run delay, read through bench_schedstat_fd (-1: none). */
+  int             bench_schedstat_fd;
+  gint64          bench_last_wait;
+  gint64          bench_own_stall_us;
+  guint           bench_own_gaps_over_20;
   /* SAVEIDEA_BENCH_FIRST_SYNC: when (monotonic µs) the window was built and presented, and the
    * first request to the server was written (0 until then). */
   gint64          bench_window_built;
@@ -164,6 +171,31 @@ thread_cpu_us (void)
   return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
 }
 
+/* How long this thread has waited for a core while runnable (µs), from its schedstat open as
+ * @fd; 0 where the kernel does not say. */
+static gint64
+thread_wait_us (int fd)
+{
+  char buf[128];
+  ssize_t n = fd >= 0 ? pread (fd, buf, sizeof buf - 1, 0) : -1;
+  unsigned long long cpu_ns, wait_ns;
+
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  if (sscanf (buf, "%llu %llu", &cpu_ns, &wait_ns) != 2)
+    return 0;
+  return (gint64) (wait_ns / 1000);
+}
+
+static void
+bench_close_schedstat (SiApplication *self)
+{
+  if (self->bench_schedstat_fd >= 0)
+    close (self->bench_schedstat_fd);
+  self->bench_schedstat_fd = -1;
+}
+
 /* The first SoupMessage of the process whose request headers went out: the sync's first. */
 static gboolean
 first_request_written (GSignalInvocationHint *hint,
@@ -183,7 +215,9 @@ bench_tick (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
 
   gint64 cpu = thread_cpu_us ();
+  gint64 wait = thread_wait_us (self->bench_schedstat_fd);
   gint64 gap = now - self->bench_last_tick - BENCH_TICK_MS * 1000;
+  gint64 own = gap - (wait - self->bench_last_wait);
   static const gint64 bounds[G_N_ELEMENTS (self->bench_gaps)] = { 10000, 15000, 20000, 50000 };
 
   if (gap > 15000)
@@ -198,11 +232,15 @@ bench_tick (gpointer user_data)
   /* What the main thread itself spent in the gap: a gap of a busy machine (the main thread
    * waiting for a core) spends little of it. */
   self->bench_busy_us = MAX (self->bench_busy_us, cpu - self->bench_last_cpu);
+  self->bench_own_stall_us = MAX (self->bench_own_stall_us, own);
+  if (own > 20000)
+    self->bench_own_gaps_over_20++;
   /* Its monotonic start and end (perf record -k mono's clock) and CPU, in µs. */
   if (self->bench_gap_log != NULL && gap > 8000)
-    fprintf (self->bench_gap_log, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
-             self->bench_last_tick, now, cpu - self->bench_last_cpu);
+    fprintf (self->bench_gap_log, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n",
+             self->bench_last_tick, now, cpu - self->bench_last_cpu, wait - self->bench_last_wait);
   self->bench_last_cpu = cpu;
+  self->bench_last_wait = wait;
   self->bench_last_tick = now;
   return G_SOURCE_CONTINUE;
 }
@@ -219,6 +257,8 @@ first_sync_progress (SiSyncManager *manager,
     self->bench_gap_log = fopen (g_getenv ("SAVEIDEA_BENCH_GAP_LOG"), "w");
   self->bench_last_tick = g_get_monotonic_time ();
   self->bench_last_cpu = thread_cpu_us ();
+  self->bench_schedstat_fd = open ("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+  self->bench_last_wait = thread_wait_us (self->bench_schedstat_fd);
   self->bench_tick_id = g_timeout_add_full (G_PRIORITY_HIGH, BENCH_TICK_MS, bench_tick, self, NULL);
 }
 
@@ -236,10 +276,13 @@ first_sync_done (SiSyncManager *manager,
   g_signal_handlers_disconnect_by_func (manager, first_sync_progress, self);
   g_clear_handle_id (&self->bench_tick_id, g_source_remove);
   g_clear_pointer (&self->bench_gap_log, fclose);
+  bench_close_schedstat (self);
   g_print ("first-sync done, monotonic %" G_GINT64_FORMAT " us, longest stall %" G_GINT64_FORMAT
            " us, busiest %" G_GINT64_FORMAT " us, ticks %u, gaps over 10 15 20 50 ms %u %u %u %u\n",
            g_get_monotonic_time (), self->bench_stall_us, self->bench_busy_us, self->bench_ticks,
            self->bench_gaps[0], self->bench_gaps[1], self->bench_gaps[2], self->bench_gaps[3]);
+  g_print ("first-sync gaps less the wait for a core: longest %" G_GINT64_FORMAT " us, over 20 ms %u\n",
+           self->bench_own_stall_us, self->bench_own_gaps_over_20);
   g_print ("first-sync start-up, monotonic us: window built %" G_GINT64_FORMAT ", presented %" G_GINT64_FORMAT
            ", first request %" G_GINT64_FORMAT " (main thread CPU %" G_GINT64_FORMAT " us)\n",
            self->bench_window_built, self->bench_presented, bench_first_request, bench_first_request_cpu);
@@ -427,6 +470,7 @@ si_application_dispose (GObject *object)
     si_sync_manager_stop (self->manager);
   g_clear_handle_id (&self->bench_tick_id, g_source_remove);
   g_clear_pointer (&self->bench_gap_log, fclose);
+  bench_close_schedstat (self);
   g_clear_object (&self->background);
   g_clear_object (&self->search_provider);
   g_clear_object (&self->manager);
@@ -617,6 +661,7 @@ si_application_init (SiApplication *self)
     { NULL }
   };
 
+  self->bench_schedstat_fd = -1;
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   g_application_add_main_option_entries (G_APPLICATION (self), options);
 }
