@@ -376,6 +376,48 @@ test_steady_pages_refresh_every_long_interval (Fixture       *f,
   assert_list_is_store (list, f->store);
 }
 
+static const char *
+editor_page (Fixture *f)
+{
+  return gtk_stack_get_visible_child_name (f->window->editor_stack);
+}
+
+/* The editor pane's "pick an idea" comes once the list has filled up, in a frame of its own:
+ * shown with the list's first rows, its status page's first layout made that frame the
+ * longest main-loop iteration of a first sync. It goes again when the list has nothing to
+ * pick. */
+static void
+test_editor_empty_state_after_fill (Fixture       *f,
+                                    gconstpointer  data)
+{
+  SiIdeaList *list;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gboolean saw_pacing = FALSE;
+
+  open_window (f, NULL);
+  list = si_window_get_idea_list (f->window);
+  WAIT_FOR (g_strcmp0 (editor_page (f), "blank") == 0);
+
+  add_many (f->store, 300, "New");
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) < 300 || si_idea_list_is_pacing (list))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+      if (si_idea_list_is_pacing (list) && g_list_model_get_n_items (G_LIST_MODEL (list)) > 0)
+        {
+          saw_pacing = TRUE;
+          g_assert_cmpstr (editor_page (f), ==, "blank");
+        }
+    }
+  g_assert_true (saw_pacing);
+  WAIT_FOR (g_strcmp0 (editor_page (f), "none") == 0);
+
+  si_idea_list_set_search (list, "nothing matches this");
+  WAIT_FOR (g_strcmp0 (gtk_stack_get_visible_child_name (f->window->list_stack), "no-results") == 0);
+  WAIT_FOR (g_strcmp0 (editor_page (f), "blank") == 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -396,6 +438,8 @@ main (int   argc,
               test_pages_refresh_at_most_every_interval, fixture_teardown);
   g_test_add ("/app-pace/steady-pages-refresh-every-long-interval", Fixture, NULL, fixture_setup,
               test_steady_pages_refresh_every_long_interval, fixture_teardown);
+  g_test_add ("/app-pace/editor-empty-state-after-fill", Fixture, NULL, fixture_setup,
+              test_editor_empty_state_after_fill, fixture_teardown);
 
   return g_test_run ();
 }

@@ -45,6 +45,7 @@ struct _SiWindow
   guint                 sidebar_recount : 1;
   guint                 relayout_id;
   guint                 first_idea_id;   /* opens the newest idea once laid out */
+  guint                 editor_page_id;  /* the editor pane's empty state, after the list's */
   guint                 sidebar_updating : 1;
   guint                 selecting : 1;
   GtkWidget            *all_row;

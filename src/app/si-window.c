@@ -84,6 +84,33 @@ update_editor_page (SiWindow *self)
   gtk_stack_set_visible_child_name (self->editor_stack, page);
 }
 
+/* The editor pane's empty state follows the list's in a frame of its own, once the list is no
+ * longer filling up step by step. A first sync's first page shows the list and makes the
+ * editor pane say "pick one" at once: its status page, allocated for the first time, had GTK
+ * 4.8 measure each of its wrapping labels by bisection (a width for a height, about twenty
+ * Pango layouts each), 4-7 ms of the main thread in the frame that also laid out the list's
+ * first rows, the longest main-loop iteration of the sync (docs/performance.md). */
+#define EDITOR_PAGE_DELAY_MS 16
+
+static gboolean
+editor_page_cb (gpointer user_data)
+{
+  SiWindow *self = user_data;
+
+  if (si_idea_list_is_pacing (self->ideas))
+    return G_SOURCE_CONTINUE;
+  self->editor_page_id = 0;
+  update_editor_page (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+list_page_changed_cb (SiWindow *self)
+{
+  if (self->editor_page_id == 0)
+    self->editor_page_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, EDITOR_PAGE_DELAY_MS, editor_page_cb, self, NULL);
+}
+
 static void
 update_list_state (SiWindow *self)
 {
@@ -1284,6 +1311,7 @@ si_window_dispose (GObject *object)
   drop_due_tag_rows (self);
   g_clear_handle_id (&self->relayout_id, g_source_remove);
   g_clear_handle_id (&self->first_idea_id, g_source_remove);
+  g_clear_handle_id (&self->editor_page_id, g_source_remove);
   g_cancellable_cancel (self->chooser_cancellable);
   g_clear_object (&self->chooser_cancellable);
   _si_window_actions_dispose (self);
@@ -1436,7 +1464,7 @@ si_window_init (SiWindow *self)
 
   /* Start typing in the list or the sidebar, and the search begins. */
   /* The editor pane's empty state depends on the list's. */
-  g_signal_connect_object (self->list_stack, "notify::visible-child", G_CALLBACK (update_editor_page),
+  g_signal_connect_object (self->list_stack, "notify::visible-child", G_CALLBACK (list_page_changed_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_entry_set_search_delay (self->search_entry, SEARCH_DELAY_MS);

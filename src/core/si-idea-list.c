@@ -1191,6 +1191,19 @@ si_idea_list_get_n_coming (SiIdeaList *self)
   return rows_after (self->target->len, self->target_total, self->target_short);
 }
 
+/**
+ * si_idea_list_is_pacing:
+ *
+ * Returns: whether a paced change is under way: its rows are changing a few per step, each
+ *   step a frame of the window's list.
+ */
+gboolean
+si_idea_list_is_pacing (SiIdeaList *self)
+{
+  g_return_val_if_fail (SI_IS_IDEA_LIST (self), FALSE);
+  return self->target != NULL;
+}
+
 const char *
 si_idea_list_get_search (SiIdeaList *self)
 {

@@ -31,6 +31,7 @@ void        si_idea_list_set_conflicts_only (SiIdeaList *self,
 gboolean    si_idea_list_get_paced          (SiIdeaList *self);
 void        si_idea_list_set_paced          (SiIdeaList *self,
                                              gboolean    paced);
+gboolean    si_idea_list_is_pacing          (SiIdeaList *self);
 
 gint64      si_idea_list_get_id_at          (SiIdeaList *self,
                                              guint       position);
