@@ -16,6 +16,7 @@
 #include "si-sync-indicator.h"
 #include "si-test-fake-server.h"
 #include "si-window-private.h"
+#include "si-wrap-bin.h"
 
 G_BEGIN_DECLS
 

@@ -136,6 +136,45 @@ test_count_change_without_layout (Fixture       *f,
   g_signal_handlers_disconnect_by_func (clock, count_paint_cb, &paints);
 }
 
+/* A tag's name wraps onto up to three lines; the row's box asks its width without a height
+ * (its width for the row's height was a bisection of some sixteen Pango layouts at each of the
+ * row's layouts in GTK 4.8), and it still wraps within the room it gets. */
+static void
+test_name_width_without_height (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SiTag) tag = si_store_ensure_tag (f->store, "Zusammenarbeit mit dem Nachbarverein", &error);
+  g_autoptr(SiIdea) idea = add_tagged (f->store, "A", tag);
+  GtkWidget *row = NULL, *name, *bin;
+  int line_height, label_min, label_nat, bin_min, bin_nat, for_height_min, for_height_nat;
+
+  g_assert_no_error (error);
+  open_window (f, NULL);
+  WAIT_FOR ((row = _si_window_get_sidebar_row (f->window, SI_COLLECTION_VIEW_TAG, si_tag_get_id (tag))) != NULL &&
+            gtk_widget_get_mapped (row) && gtk_widget_get_width (row) > 0);
+  name = g_object_get_data (G_OBJECT (row), "name-label");
+  bin = gtk_widget_get_parent (name);
+  g_assert_true (SI_IS_WRAP_BIN (bin));
+  g_assert_true (si_wrap_bin_get_child (SI_WRAP_BIN (bin)) == name);
+
+  /* Asked for one line's height, the label alone wants the whole name on that line; the bin
+   * answers with the label's width without a height: at most 14 characters. */
+  gtk_widget_measure (name, GTK_ORIENTATION_VERTICAL, 10000, &line_height, NULL, NULL, NULL);
+  gtk_widget_measure (name, GTK_ORIENTATION_HORIZONTAL, -1, &label_min, &label_nat, NULL, NULL);
+  gtk_widget_measure (name, GTK_ORIENTATION_HORIZONTAL, line_height, &for_height_min, &for_height_nat, NULL, NULL);
+  gtk_widget_measure (bin, GTK_ORIENTATION_HORIZONTAL, line_height, &bin_min, &bin_nat, NULL, NULL);
+  g_assert_cmpint (for_height_nat, >, label_nat);
+  g_assert_cmpint (bin_min, ==, label_min);
+  g_assert_cmpint (bin_nat, ==, label_nat);
+  g_assert_true (gtk_widget_compute_expand (bin, GTK_ORIENTATION_HORIZONTAL));
+
+  /* In the row, the name wraps onto more than one line within its room. */
+  g_assert_cmpint (gtk_widget_get_width (name), <, for_height_nat);
+  g_assert_cmpint (gtk_widget_get_height (name), >, line_height);
+  (void) idea;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -145,6 +184,7 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/app-sidebar/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("rows-kept-when-counts-change", test_rows_kept_when_counts_change);
   ADD ("count-change-without-layout", test_count_change_without_layout);
+  ADD ("name-width-without-height", test_name_width_without_height);
 #undef ADD
   return g_test_run ();
 }

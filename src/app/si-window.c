@@ -19,6 +19,7 @@
 #include "si-idea-row.h"
 #include "si-window-private.h"
 #include "si-worker.h"
+#include "si-wrap-bin.h"
 
 #define SIDEBAR_REFRESH_DELAY_MS 250
 /* New tag rows a refresh after a store change makes per main-loop step, a step per frame. */
@@ -406,7 +407,9 @@ make_sidebar_row (SiCollectionView  view,
   gtk_widget_add_css_class (count, "numeric");
   gtk_widget_add_css_class (count, "sidebar-count");
   gtk_box_append (GTK_BOX (box), image);
-  gtk_box_append (GTK_BOX (box), name);
+  /* Its width asked without a height: the box's bisection of a wrapping label at each of the
+   * row's layouts was most of the sidebar's cost in a first sync (si-wrap-bin.c). */
+  gtk_box_append (GTK_BOX (box), si_wrap_bin_new (name));
   gtk_box_append (GTK_BOX (box), count);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
 
