@@ -88,7 +88,7 @@ update_editor_page (SiWindow *self)
 /* The editor pane's empty state follows the list's in a frame of its own, once the list is no
  * longer filling up step by step. A first sync's first page shows the list and makes the
  * editor pane say "pick one" at once: its status page, allocated for the first time, had GTK
- * 4.8 measure each of its wrapping labels by bisection (a width for a height, about twenty
+ * 4.8 measure each of its wrapping labels by bisection (a width for a height, about sixteen
  * Pango layouts each), 4-7 ms of the main thread in the frame that also laid out the list's
  * first rows, the longest main-loop iteration of the sync (docs/performance.md). */
 #define EDITOR_PAGE_DELAY_MS 16

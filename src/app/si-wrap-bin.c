@@ -16,11 +16,10 @@
 
 #include "si-wrap-bin.h"
 
+/* Its one child is its first (si_wrap_bin_new()). */
 struct _SiWrapBin
 {
   GtkWidget  parent_instance;
-
-  GtkWidget *child;
 };
 
 G_DEFINE_FINAL_TYPE (SiWrapBin, si_wrap_bin, GTK_TYPE_WIDGET)
@@ -28,9 +27,9 @@ G_DEFINE_FINAL_TYPE (SiWrapBin, si_wrap_bin, GTK_TYPE_WIDGET)
 static GtkSizeRequestMode
 si_wrap_bin_get_request_mode (GtkWidget *widget)
 {
-  SiWrapBin *self = SI_WRAP_BIN (widget);
+  GtkWidget *child = gtk_widget_get_first_child (widget);
 
-  return self->child ? gtk_widget_get_request_mode (self->child) : GTK_SIZE_REQUEST_CONSTANT_SIZE;
+  return child ? gtk_widget_get_request_mode (child) : GTK_SIZE_REQUEST_CONSTANT_SIZE;
 }
 
 static void
@@ -42,14 +41,14 @@ si_wrap_bin_measure (GtkWidget      *widget,
                      int            *minimum_baseline,
                      int            *natural_baseline)
 {
-  SiWrapBin *self = SI_WRAP_BIN (widget);
+  GtkWidget *child = gtk_widget_get_first_child (widget);
 
-  if (self->child == NULL || !gtk_widget_should_layout (self->child))
+  if (child == NULL || !gtk_widget_should_layout (child))
     return;
   /* The width without a height: no bisection. */
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     for_size = -1;
-  gtk_widget_measure (self->child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
+  gtk_widget_measure (child, orientation, for_size, minimum, natural, minimum_baseline, natural_baseline);
 }
 
 static void
@@ -58,10 +57,10 @@ si_wrap_bin_size_allocate (GtkWidget *widget,
                            int        height,
                            int        baseline)
 {
-  SiWrapBin *self = SI_WRAP_BIN (widget);
+  GtkWidget *child = gtk_widget_get_first_child (widget);
 
-  if (self->child && gtk_widget_should_layout (self->child))
-    gtk_widget_allocate (self->child, width, height, baseline, NULL);
+  if (child && gtk_widget_should_layout (child))
+    gtk_widget_allocate (child, width, height, baseline, NULL);
 }
 
 static void
@@ -69,25 +68,26 @@ si_wrap_bin_compute_expand (GtkWidget *widget,
                             gboolean  *hexpand,
                             gboolean  *vexpand)
 {
-  SiWrapBin *self = SI_WRAP_BIN (widget);
+  GtkWidget *child = gtk_widget_get_first_child (widget);
 
-  *hexpand = self->child && gtk_widget_compute_expand (self->child, GTK_ORIENTATION_HORIZONTAL);
-  *vexpand = self->child && gtk_widget_compute_expand (self->child, GTK_ORIENTATION_VERTICAL);
+  *hexpand = child && gtk_widget_compute_expand (child, GTK_ORIENTATION_HORIZONTAL);
+  *vexpand = child && gtk_widget_compute_expand (child, GTK_ORIENTATION_VERTICAL);
 }
 
 GtkWidget *
 si_wrap_bin_get_child (SiWrapBin *self)
 {
   g_return_val_if_fail (SI_IS_WRAP_BIN (self), NULL);
-  return self->child;
+  return gtk_widget_get_first_child (GTK_WIDGET (self));
 }
 
 static void
 si_wrap_bin_dispose (GObject *object)
 {
-  SiWrapBin *self = SI_WRAP_BIN (object);
+  GtkWidget *child;
 
-  g_clear_pointer (&self->child, gtk_widget_unparent);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))))
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (si_wrap_bin_parent_class)->dispose (object);
 }
 
@@ -118,7 +118,6 @@ si_wrap_bin_new (GtkWidget *child)
 
   g_return_val_if_fail (GTK_IS_WIDGET (child), NULL);
   self = g_object_new (SI_TYPE_WRAP_BIN, NULL);
-  self->child = child;
   gtk_widget_set_parent (child, GTK_WIDGET (self));
   return GTK_WIDGET (self);
 }
