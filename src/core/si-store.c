@@ -609,7 +609,19 @@ _si_store_open_connection (const char  *path,
                            SiStore     *store,
                            sqlite3    **out_db)
 {
-  int rc = sqlite3_open_v2 (path, out_db, flags, NULL);
+  static gsize configured = 0;
+  int rc;
+
+  /* SQLite keeps no count of its memory (nothing reads it): that count is one global mutex
+   * taken and released by every allocation of every connection, 3 % of saveidea-cli's CPU in
+   * a first upload. Set before SQLite's first connection, which every one of ours waits for
+   * here; once SQLite is set up, the call only returns SQLITE_MISUSE. */
+  if (g_once_init_enter (&configured))
+    {
+      sqlite3_config (SQLITE_CONFIG_MEMSTATUS, 0);
+      g_once_init_leave (&configured, 1);
+    }
+  rc = sqlite3_open_v2 (path, out_db, flags, NULL);
 
   if (rc == SQLITE_OK &&
       !(_si_store_register_text_functions (*out_db, store) && _si_collection_register_sql_functions (*out_db)))
