@@ -597,6 +597,55 @@ dump_push_state (SiStore *store)
   return g_string_free (dump, FALSE);
 }
 
+/* The note of what a push sent: the newest first, the same content once, at most four; a
+ * record with no note gets one without a read, one with notes keeps them after it. */
+static void
+test_note_pushing_history (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GPtrArray) collections = si_collection_get_defaults ();
+  SiCollection *ideas = g_ptr_array_index (collections, 1);
+  g_autoptr(SiIdea) idea = add_idea (store, "Title", "body 0");
+  g_autoptr(GPtrArray) digests = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = g_strconcat ("pushed:ideas:", si_idea_get_uid (idea), NULL);
+  g_autofree char *value = NULL;
+
+  g_assert_cmpstr (si_collection_get_name (ideas), ==, SI_COLLECTION_IDEAS);
+  /* Generations 1 to 6 with bodies 0 to 5, then generation 7 with body 4 again. */
+  for (guint i = 0; i < 7; i++)
+    {
+      g_autoptr(SiWireRecord) record = _si_store_sync_read_for_server (store, collections, ideas, si_idea_get_id (idea), NULL);
+      g_autofree char *body = g_strdup_printf ("body %u", i == 6 ? 4 : i);
+
+      g_assert_nonnull (record);
+      g_free (record->body);
+      record->body = g_strdup (body);
+      g_ptr_array_add (digests, si_wire_record_content_digest (record));
+      g_assert_true (_si_store_begin (store, &error));
+      g_assert_true (_si_store_sync_note_pushing (store, ideas, si_idea_get_uid (idea), i + 1, record, &error));
+      g_assert_true (_si_store_commit (store, &error));
+      g_assert_no_error (error);
+      if (i == 0)
+        {
+          g_autofree char *first = g_strdup_printf ("1 c:%s\n", (char *) digests->pdata[0]);
+
+          value = _si_store_get_meta (store, key);
+          g_assert_cmpstr (value, ==, first);
+          g_clear_pointer (&value, g_free);
+        }
+    }
+  /* Body 4 at generation 7 first, then bodies 5, 3 and 2: the older 4 is the same content. */
+  g_string_append_printf (expected, "7 c:%s\n", (char *) digests->pdata[6]);
+  g_string_append_printf (expected, "6 c:%s\n", (char *) digests->pdata[5]);
+  g_string_append_printf (expected, "4 c:%s\n", (char *) digests->pdata[3]);
+  g_string_append_printf (expected, "3 c:%s\n", (char *) digests->pdata[2]);
+  value = _si_store_get_meta (store, key);
+  g_assert_cmpstr (value, ==, expected->str);
+  g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM sync_meta WHERE key LIKE 'pushed:%'"), ==, 1);
+}
+
 /* A batch's answers recorded together leave the store as recording them one by one does. */
 static void
 test_mark_pushed_many (void)
@@ -2262,6 +2311,7 @@ main (int   argc,
   g_test_add_func ("/store/outbox/order", test_outbox_order);
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/outbox/mark-pushed-many", test_mark_pushed_many);
+  g_test_add_func ("/store/outbox/note-pushing-history", test_note_pushing_history);
   g_test_add_func ("/store/outbox/own-base", test_own_base);
   g_test_add_func ("/store/outbox/own-base-damaged", test_own_base_damaged);
   g_test_add_func ("/store/outbox/read-pending", test_read_pending);

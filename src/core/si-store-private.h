@@ -73,6 +73,11 @@ gboolean      _si_store_set_meta         (SiStore     *self,
                                           const char  *key,
                                           const char  *value,
                                           GError     **error);
+gboolean      _si_store_add_meta         (SiStore     *self,
+                                          const char  *key,
+                                          const char  *value,
+                                          gboolean    *out_added,
+                                          GError     **error);
 
 void          _si_outbox_entry_clear     (gpointer     entry);
 /* The first column of @sql's first row with ?1 bound to @value, 0 when there is none. */

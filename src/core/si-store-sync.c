@@ -757,14 +757,22 @@ _si_store_sync_note_pushing (SiStore            *self,
                              GError            **error)
 {
   g_autofree char *key = g_strconcat (META_PUSHED_PREFIX, si_collection_get_name (collection), ":", uid, NULL);
-  g_autofree char *old = _si_store_get_meta (self, key);
+  g_autofree char *old = NULL;
   g_autofree char *digest = pushed_digest (record);
   g_auto(GStrv) lines = NULL;
   g_autoptr(GString) value = g_string_new (NULL);
+  gboolean added;
   guint n, kept = 0;
 
-  /* The newest first; a push of the same content again adds nothing. */
+  /* The newest first; a push of the same content again adds nothing. Most records have no
+   * note yet (a first push, or the last one's answer recorded): the note is written without
+   * reading first, and only an earlier note is read to be kept after it. */
   g_string_append_printf (value, "%" G_GINT64_FORMAT " %s\n", generation, digest);
+  if (!_si_store_add_meta (self, key, value->str, &added, error))
+    return FALSE;
+  if (added)
+    return TRUE;
+  old = _si_store_get_meta (self, key);
   if (old == NULL)
     return _si_store_set_meta (self, key, value->str, error);
   lines = g_strsplit (old, "\n", -1);

@@ -1277,3 +1277,25 @@ _si_store_set_meta (SiStore     *self,
     sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
   return _si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error);
 }
+
+/* Sets @key to @value only when it has no value yet: @out_added says whether it had none. */
+gboolean
+_si_store_add_meta (SiStore     *self,
+                    const char  *key,
+                    const char  *value,
+                    gboolean    *out_added,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = _si_store_prepare (self, "INSERT INTO sync_meta (key, value) VALUES (?1, ?2)"
+                                                " ON CONFLICT (key) DO NOTHING", error);
+
+  *out_added = FALSE;
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  if (!_si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error))
+    return FALSE;
+  *out_added = sqlite3_changes (self->db) > 0;
+  return TRUE;
+}
