@@ -1171,6 +1171,17 @@ GArray *
 si_store_get_outbox (SiStore  *self,
                      GError  **error)
 {
+  static const struct {
+    const char *table;
+    const char *states;
+  } stages[] = {
+    { SI_COLLECTION_TAGS, "state = " SI_SQL_CREATED },
+    { SI_COLLECTION_TAGS, "state = " SI_SQL_MODIFIED },
+    { SI_COLLECTION_IDEAS, "state = " SI_SQL_CREATED },
+    { SI_COLLECTION_IDEAS, "state = " SI_SQL_MODIFIED },
+    { SI_COLLECTION_IDEAS, "state NOT IN (" SI_SQL_CREATED ", " SI_SQL_MODIFIED ")" },
+    { SI_COLLECTION_TAGS, "state NOT IN (" SI_SQL_CREATED ", " SI_SQL_MODIFIED ")" },
+  };
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (SiOutboxEntry));
   sqlite3_stmt *stmt;
   int rc;
@@ -1178,35 +1189,37 @@ si_store_get_outbox (SiStore  *self,
   g_return_val_if_fail (SI_IS_STORE (self), NULL);
 
   g_array_set_clear_func (entries, _si_outbox_entry_clear);
-  stmt = _si_store_prepare (self,
-                            "SELECT 0, id, uid, sid, version, generation, state,"
-                            "       CASE state WHEN " SI_SQL_CREATED " THEN 0 WHEN " SI_SQL_MODIFIED " THEN 1 ELSE 5 END AS stage"
-                            " FROM tags WHERE state != " SI_SQL_SYNCED " AND sync_error IS NULL"
-                            " UNION ALL "
-                            "SELECT 1, id, uid, sid, version, generation, state,"
-                            "       CASE state WHEN " SI_SQL_CREATED " THEN 2 WHEN " SI_SQL_MODIFIED " THEN 3 ELSE 4 END AS stage"
-                            " FROM ideas WHERE state != " SI_SQL_SYNCED " AND sync_error IS NULL"
-                            " ORDER BY stage, 2", error);
-  if (stmt == NULL)
-    return NULL;
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  /* One statement a stage, each in its index's order (ideas_dirty, tags_dirty: the state,
+   * then the id), so that SQLite sorts nothing: one statement for all with ORDER BY took twice
+   * as long for a first upload's 100,000 ideas. */
+  for (guint s = 0; s < G_N_ELEMENTS (stages); s++)
     {
-      SiOutboxEntry entry = {
-        sqlite3_column_int (stmt, 0) ? SI_COLLECTION_IDEAS : SI_COLLECTION_TAGS,
-        sqlite3_column_int64 (stmt, 1),
-        g_strdup (_si_store_column_text (stmt, 2)),
-        sqlite3_column_int64 (stmt, 3),
-        sqlite3_column_int64 (stmt, 4),
-        sqlite3_column_int64 (stmt, 5),
-        sqlite3_column_int (stmt, 6),
-      };
-      g_array_append_val (entries, entry);
-    }
-  sqlite3_reset (stmt);
-  if (rc != SQLITE_DONE)
-    {
-      _si_store_set_error (self, rc, NC_("what failed", "reading the changes to push"), error);
-      return NULL;
+      g_autofree char *sql = g_strdup_printf ("SELECT id, uid, sid, version, generation, state FROM %s"
+                                              " WHERE state != " SI_SQL_SYNCED " AND %s AND sync_error IS NULL ORDER BY id",
+                                              stages[s].table, stages[s].states);
+
+      stmt = _si_store_prepare (self, sql, error);
+      if (stmt == NULL)
+        return NULL;
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          SiOutboxEntry entry = {
+            stages[s].table,
+            sqlite3_column_int64 (stmt, 0),
+            g_strdup (_si_store_column_text (stmt, 1)),
+            sqlite3_column_int64 (stmt, 2),
+            sqlite3_column_int64 (stmt, 3),
+            sqlite3_column_int64 (stmt, 4),
+            sqlite3_column_int (stmt, 5),
+          };
+          g_array_append_val (entries, entry);
+        }
+      sqlite3_reset (stmt);
+      if (rc != SQLITE_DONE)
+        {
+          _si_store_set_error (self, rc, NC_("what failed", "reading the changes to push"), error);
+          return NULL;
+        }
     }
   return g_steal_pointer (&entries);
 }
