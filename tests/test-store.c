@@ -1556,6 +1556,31 @@ test_changed_once_per_idea (void)
   g_array_unref (seen.ids);
 }
 
+/* Changes with nobody listening are passed over: a listener connected later (to one
+ * collection's changes) hears of the changes after it, each once, and of none before. */
+static void
+test_changed_listener_later (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(SiIdea) before = add_idea (store, "Before", "");
+  g_autoptr(SiIdea) after = NULL;
+  g_autoptr(GError) error = NULL;
+  Seen seen = { g_array_new (FALSE, FALSE, sizeof (gint64)) };
+
+  si_idea_set_body (before, "edited with nobody listening");
+  g_assert_true (si_store_save_idea (store, before, SI_SAVE_LOCAL, &error));
+  g_signal_connect (store, "changed::" SI_COLLECTION_IDEAS, G_CALLBACK (on_changed), &seen);
+  after = add_idea (store, "After", "");
+  si_idea_set_body (after, "edited");
+  g_assert_true (si_store_save_idea (store, after, SI_SAVE_LOCAL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (seen.ids->len, ==, 2);
+  g_assert_cmpint (g_array_index (seen.ids, gint64, 0), ==, si_idea_get_id (after));
+  g_assert_cmpint (g_array_index (seen.ids, gint64, 1), ==, si_idea_get_id (after));
+  g_array_unref (seen.ids);
+}
+
 /* Frames in the notebook's write-ahead log now (the PRAGMA then copies them, too). */
 static int
 wal_frames (SiStore *store)
@@ -2329,6 +2354,7 @@ main (int   argc,
   g_test_add_func ("/store/open/file-truncated-under-store", test_file_truncated_under_store);
   g_test_add_func ("/store/open/second-store-keeps-locks", test_second_store_keeps_locks);
   g_test_add_func ("/store/changed/once-per-idea", test_changed_once_per_idea);
+  g_test_add_func ("/store/changed/listener-later", test_changed_listener_later);
   g_test_add_func ("/store/open/second-store-keeps-locks/other-process", test_second_store_other_process);
 
   return g_test_run ();
