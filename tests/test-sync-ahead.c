@@ -34,6 +34,8 @@ typedef struct {
   guint        batches;        /* batch requests seen */
   guint        in_flight;      /* batch requests not answered yet */
   guint        max_in_flight;
+  guint        hold_first_ms;  /* how long the first batch stays on the server */
+  GCancellable *cancel_at_first; /* cancelled when the first batch is answered */
   gint64       notes_at_first; /* the client's push notes when the first batch is answered */
   gint64       notes_at_second; /* … when the second batch has come in whole */
 } Proxy;
@@ -59,6 +61,8 @@ answer_in (SoupMessage *upstream, GBytes *answer, gpointer user_data)
     f->proxy->in_flight--;
   if (f->number == 1 && f->proxy->client != NULL)
     f->proxy->notes_at_first = count_notes (f->proxy->client);
+  if (f->number == 1 && f->proxy->cancel_at_first != NULL)
+    g_cancellable_cancel (f->proxy->cancel_at_first);
   return !(f->proxy->mode == AHEAD_LOSE && f->number == 2);
 }
 
@@ -90,7 +94,7 @@ proxy_handle (SoupServer *server, SoupServerMessage *msg, const char *path, GHas
     }
   /* The first batch stays "on the server" for a moment: the client's main loop is idle. */
   si_test_forward_async (proxy->session, msg, si_test_forward_request (msg, proxy->upstream, NULL),
-                         f->number == 1 ? 300 : 0, NULL, answer_in, f, g_free);
+                         f->number == 1 ? proxy->hold_first_ms : 0, NULL, answer_in, f, g_free);
 }
 
 static Proxy *
@@ -102,6 +106,7 @@ proxy_new (const char *upstream, AheadMode mode, SiStore *client)
   proxy->client = client;
   proxy->notes_at_first = -1;
   proxy->notes_at_second = -1;
+  proxy->hold_first_ms = 300;
   proxy->soup = soup_server_new (NULL, NULL);
   proxy->session = soup_session_new ();
   proxy->upstream = g_strdup (upstream);
@@ -196,6 +201,68 @@ test_ahead (void)
   assert_exactly_once (s, a, IDEAS);
 }
 
+/* The next batch is read on a worker slower than the server (SAVEIDEA_SYNC_TEST_READ_AHEAD_DELAY_MS):
+ * each answer comes while the next batch is still being read, waits for it, and goes on once
+ * it is noted and sent. Every idea once, one batch on the server at a time. */
+static void
+test_answer_waits_for_reader (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server), AHEAD_PLAIN, a);
+  g_autoptr(SiSyncEngine) ea = si_sync_engine_new (a, proxy->url, s->token);
+  SiSyncReport report;
+
+  proxy->hold_first_ms = 0;
+  g_setenv ("SAVEIDEA_SYNC_TEST_READ_AHEAD_DELAY_MS", "300", TRUE);
+  add_many (a, IDEAS, "Ahead");
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_unsetenv ("SAVEIDEA_SYNC_TEST_READ_AHEAD_DELAY_MS");
+  g_assert_cmpuint (report.pushed, ==, IDEAS);
+  g_assert_cmpuint (proxy->batches, ==, 3);
+  g_assert_cmpuint (proxy->max_in_flight, ==, 1);
+  /* The first answer came before the second batch was noted: it waited. */
+  g_assert_cmpint (proxy->notes_at_first, ==, BATCH);
+  g_assert_cmpint (count_notes (a), ==, 0);
+  g_assert_cmpint (_si_store_sync_get_cursor (a, "changes"), ==, server_seq (s));
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pulled, ==, 0);
+  g_assert_cmpuint (report.pushed, ==, 0);
+  assert_exactly_once (s, a, IDEAS);
+}
+
+/* The sync is cancelled as the first answer comes, while the second batch is being read: the
+ * second batch is neither noted nor sent, the reader ends after the run (which the next sync
+ * starts meanwhile), and the next sync sends the rest, every idea once. */
+static void
+test_cancel_while_reading (void)
+{
+  g_autoptr(Server) s = server_new ();
+  g_autoptr(SiStore) a = open_store ("a");
+  g_autoptr(Proxy) proxy = proxy_new (si_test_server_get_url (s->server), AHEAD_PLAIN, a);
+  g_autoptr(SiSyncEngine) ea = si_sync_engine_new (a, proxy->url, s->token);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  proxy->hold_first_ms = 0;
+  proxy->cancel_at_first = cancellable;
+  g_setenv ("SAVEIDEA_SYNC_TEST_READ_AHEAD_DELAY_MS", "300", TRUE);
+  add_many (a, IDEAS, "Ahead");
+  g_assert_false (run_sync (ea, SI_SYNC_MODE_INCREMENTAL, cancellable, NULL, &error));
+  g_unsetenv ("SAVEIDEA_SYNC_TEST_READ_AHEAD_DELAY_MS");
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (proxy->batches, ==, 1);
+  /* The first answer, cut by the cancellation on its way, is not recorded: its batch's notes
+   * let the next sync recognise it. */
+  g_assert_cmpuint (si_store_count_pending (a, NULL), ==, IDEAS);
+  g_assert_cmpint (count_notes (a), ==, BATCH);
+  proxy->cancel_at_first = NULL;
+  sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (proxy->batches, ==, 3);   /* the first batch came back with the pull: the rest */
+  g_assert_cmpint (count_notes (a), ==, 0);
+  assert_exactly_once (s, a, IDEAS);
+}
+
 /* The second batch's answer is lost after the server applied it (the third batch taken ahead
  * meanwhile): the sync fails, the next one finishes the upload, every idea once. */
 static void
@@ -279,6 +346,8 @@ main (int argc, char **argv)
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
   g_test_add_func ("/sync-ahead/ahead", test_ahead);
+  g_test_add_func ("/sync-ahead/answer-waits-for-reader", test_answer_waits_for_reader);
+  g_test_add_func ("/sync-ahead/cancel-while-reading", test_cancel_while_reading);
   g_test_add_func ("/sync-ahead/lost-second-answer", test_lost_second_answer);
   g_test_add_func ("/sync-ahead/cut-second", test_cut_second);
   g_test_add_func ("/sync-ahead/too-big", test_too_big);

@@ -51,6 +51,8 @@ sqlite3      *_si_store_get_db           (SiStore     *self);
 sqlite3_stmt *_si_store_prepare          (SiStore     *self,
                                           const char  *sql,
                                           GError     **error);
+gboolean      _si_store_begin_read       (SiStore     *self,
+                                          GError     **error);
 gboolean      _si_store_begin            (SiStore     *self,
                                           GError     **error);
 gboolean      _si_store_commit           (SiStore     *self,
@@ -344,6 +346,15 @@ gboolean      _si_store_sync_note_pushing     (SiStore      *self,
                                                gint64        generation,
                                                const SiWireRecord *record,
                                                GError      **error);
+/* The same in two steps: the digest a note keeps of @record (no store: any thread), then the
+ * note of it. */
+char         *_si_store_sync_pushed_digest    (const SiWireRecord *record);
+gboolean      _si_store_sync_note_pushed_digest (SiStore     *self,
+                                                 SiCollection *collection,
+                                                 const char  *uid,
+                                                 gint64       generation,
+                                                 const char  *digest,
+                                                 GError     **error);
 /* After a complete pull: forgets the notes of pushes whose record is no longer in the store
  * (if the server had applied such a push, the pull would have brought its record back). Not
  * inside a transaction of the caller's. */

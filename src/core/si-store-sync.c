@@ -748,6 +748,12 @@ legacy_content_digest (SiCollection       *collection,
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, length);
 }
 
+char *
+_si_store_sync_pushed_digest (const SiWireRecord *record)
+{
+  return pushed_digest (record);
+}
+
 gboolean
 _si_store_sync_note_pushing (SiStore            *self,
                              SiCollection       *collection,
@@ -756,9 +762,21 @@ _si_store_sync_note_pushing (SiStore            *self,
                              const SiWireRecord *record,
                              GError            **error)
 {
+  g_autofree char *digest = pushed_digest (record);
+
+  return _si_store_sync_note_pushed_digest (self, collection, uid, generation, digest, error);
+}
+
+gboolean
+_si_store_sync_note_pushed_digest (SiStore       *self,
+                                   SiCollection  *collection,
+                                   const char    *uid,
+                                   gint64         generation,
+                                   const char    *digest,
+                                   GError       **error)
+{
   g_autofree char *key = g_strconcat (META_PUSHED_PREFIX, si_collection_get_name (collection), ":", uid, NULL);
   g_autofree char *old = NULL;
-  g_autofree char *digest = pushed_digest (record);
   g_auto(GStrv) lines = NULL;
   g_autoptr(GString) value = g_string_new (NULL);
   gboolean added;

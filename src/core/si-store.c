@@ -340,6 +340,20 @@ _si_store_begin (SiStore  *self,
   return TRUE;
 }
 
+/* A read transaction, ended by _si_store_rollback(): what is read in it is one snapshot of the
+ * notebook, and writers on other connections go on meanwhile (WAL). */
+gboolean
+_si_store_begin_read (SiStore  *self,
+                      GError  **error)
+{
+  g_return_val_if_fail (self->depth == 0, FALSE);
+
+  if (!exec (self, "BEGIN DEFERRED", NC_("what failed", "reading the sync state"), error))
+    return FALSE;
+  self->depth++;
+  return TRUE;
+}
+
 gboolean
 _si_store_commit (SiStore  *self,
                   GError  **error)

@@ -20,6 +20,11 @@ struct _SiSyncEngine {
   /* The pull's own connection to the store's file, used on the pull's thread (opened by the
    * first page applied; one step of one run at a time). */
   SiStore     *pull_store;
+  /* The push's own connection to the store's file, read on a worker to take the next batch
+   * ahead (si-sync-engine-push.c: read_ahead_start()); @push_reading while one does, so that
+   * one reader at a time uses it, whichever run started it. */
+  SiStore     *push_store;
+  gboolean     push_reading;
   char        *server_url;
   char        *token;
   SoupSession *session;
@@ -78,13 +83,15 @@ typedef struct {
   GHashTable   *only;          /* "table:id" to push this round (NULL: everything) */
   GHashTable   *retry;         /* "table:id" to push again next round */
   GPtrArray    *ops;           /* in flight */
-  /* The next batch of the same group, read, noted (durably) and written out while the one in
-   * flight is on the server (si-sync-engine-push.c: prefetch_batch()); sent when its answer
-   * has been recorded. */
+  /* The next batch of the same group, read and written out on a worker, then noted (durably)
+   * while the one in flight is on the server (si-sync-engine-push.c: read_ahead_start()); sent
+   * as soon as that one's answer is read. */
   GPtrArray    *next_ops;
   GString      *next_body;
   guint         next_pos;      /* run->pos before the next batch was taken */
-  GSource      *prefetch;      /* the idle that takes it */
+  gboolean      reading_ahead; /* the worker reads it now */
+  guint         read_ahead_serial;  /* moves on when what it reads is not wanted any more */
+  GBytes       *parked_answer; /* the answer to the batch in flight, come while it reads */
   /* The answer to the batch before the one in flight, recorded in an idle once the next
    * request is written out (si-sync-engine-push.c: on_batch_body()). */
   struct _PushAnswer *unrecorded;

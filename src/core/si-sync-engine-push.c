@@ -9,19 +9,11 @@
 
 #include "si-sync-engine-private.h"
 #include "si-wire-read.h"
+#include "si-worker.h"
 
 #define MAX_PUSH_ROUNDS 3
 
 static void push_next (GTask *task);
-
-/* The idle that would take the next batch ahead (prefetch_batch()) is not wanted any more. */
-static void
-stop_prefetch (Run *run)
-{
-  if (run->prefetch != NULL)
-    g_source_destroy (run->prefetch);
-  g_clear_pointer (&run->prefetch, g_source_unref);
-}
 
 /* Push ------------------------------------------------------------------------------------------ */
 
@@ -95,12 +87,13 @@ _si_sync_engine_push_round (GTask *task)
 }
 
 /* Builds the operation for an outbox entry from its record as it is now, @row and @record
- * (_si_store_sync_read_pending(); taken); NULL to skip it. */
+ * (_si_store_sync_read_pending(); taken), sent by @device (NULL: the server does not take
+ * it); NULL to skip it. */
 static PushOp *
-build_op (SiSyncEngine  *self,
-          SiCollection  *collection,
+build_op (SiCollection  *collection,
           SiSyncRow     *row,
-          SiWireRecord **record)
+          SiWireRecord **record,
+          const char    *device)
 {
   PushOp *op;
 
@@ -138,32 +131,50 @@ build_op (SiSyncEngine  *self,
   op->record->uid = g_strdup (row->uid);
   /* Each change pushed says which device sent it, to a server that takes it. */
   g_free (op->record->device);
-  op->record->device = self->server_takes_device ? g_strdup (self->device_name) : NULL;
+  op->record->device = g_strdup (device);
   return op;
 }
 
-/* The operations for outbox entries @first to @first + @n - 1 (of one collection) into
- * @ops: their records read in a few statements for all of them. */
+/* Who the records pushed now say sent them (NULL: the server does not take it). */
+static const char *
+push_device (SiSyncEngine *self)
+{
+  return self->server_takes_device ? self->device_name : NULL;
+}
+
+/* The ids of outbox entries @first to @first + @n - 1. */
+static gint64 *
+outbox_ids (Run   *run,
+            guint  first,
+            guint  n)
+{
+  gint64 *ids = g_new (gint64, n);
+
+  for (guint i = 0; i < n; i++)
+    ids[i] = g_array_index (run->outbox, SiOutboxEntry, first + i).id;
+  return ids;
+}
+
+/* The operations for records @ids of @collection, read from @store (the engine's, or the
+ * push's own on a worker), into @ops: their records read in a few statements for all. */
 static gboolean
 build_ops (SiSyncEngine  *self,
-           Run           *run,
-           GPtrArray     *ops,
-           guint          first,
+           SiStore       *store,
+           SiCollection  *collection,
+           const gint64  *ids,
            guint          n,
+           const char    *device,
+           GPtrArray     *ops,
            GError       **error)
 {
-  SiCollection *collection = collection_by_name (self, g_array_index (run->outbox, SiOutboxEntry, first).collection);
-  g_autofree gint64 *ids = g_new (gint64, n);
   g_autofree SiSyncRow *rows = g_new0 (SiSyncRow, n);
   g_autofree SiWireRecord **records = g_new0 (SiWireRecord *, n);
   gboolean ok;
 
-  for (guint i = 0; i < n; i++)
-    ids[i] = g_array_index (run->outbox, SiOutboxEntry, first + i).id;
-  ok = _si_store_sync_read_pending (self->store, self->collections, collection, ids, n, rows, records, error);
+  ok = _si_store_sync_read_pending (store, self->collections, collection, ids, n, rows, records, error);
   for (guint i = 0; i < n; i++)
     {
-      PushOp *op = ok ? build_op (self, collection, &rows[i], &records[i]) : NULL;
+      PushOp *op = ok ? build_op (collection, &rows[i], &records[i], device) : NULL;
 
       if (op != NULL)
         g_ptr_array_add (ops, op);
@@ -447,7 +458,6 @@ on_single (GTask    *task,
   g_autoptr(SiWireProblem) problem = NULL;
   g_autoptr(GError) error = NULL;
 
-  stop_prefetch (run);
   if (status >= 200 && status < 300)
     {
       record = json ? si_wire_record_from_json (json, wire, SI_WIRE_MODE_RESPONSE, &error) : NULL;
@@ -545,11 +555,11 @@ record_unrecorded_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean prefetch_batch (gpointer user_data);
+static void read_ahead_start (GTask *task);
+static GPtrArray *read_batch_answer (GTask *task, GBytes *bytes, GArray **changes, GError **error);
 
-/* A batch's request is written out: the answer before it (if it waits) is recorded, then the
- * next batch is taken ahead, each from an idle (not inside libsoup's signal), the recording
- * first. */
+/* A batch's request is written out: the answer before it (if it waits) is recorded from an
+ * idle (not inside libsoup's signal), while a worker reads the next batch. */
 static void
 request_written_cb (SoupMessage *msg,
                     GTask       *task)
@@ -566,38 +576,52 @@ request_written_cb (SoupMessage *msg,
       g_source_set_static_name (run->record_source, "[saveidea] record a batch's answer");
       g_source_attach (run->record_source, g_task_get_context (task));
     }
-  stop_prefetch (run);
-  run->prefetch = g_idle_source_new ();
-  g_source_set_priority (run->prefetch, G_PRIORITY_LOW);
-  g_source_set_callback (run->prefetch, prefetch_batch, g_object_ref (task), g_object_unref);
-  g_source_set_static_name (run->prefetch, "[saveidea] next upload batch");
-  g_source_attach (run->prefetch, g_task_get_context (task));
+  read_ahead_start (task);
 }
 
-/* The run ends (si-sync-engine.c: _si_sync_engine_run_finish()) with an answer not recorded
- * yet: it is recorded, as it would have been had the run gone on; nothing more is sent. */
+/* The run ends (si-sync-engine.c: _si_sync_engine_run_finish()) with answers not recorded
+ * yet (the one left for later, and one that came while the next batch was read): they are
+ * recorded, as they would have been had the run gone on; nothing more is sent, and what a
+ * worker still reads ahead is dropped when it comes. */
 void
 _si_sync_engine_push_run_ends (GTask *task)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(PushAnswer) answer = take_unrecorded (run);
+  g_autoptr(GBytes) parked = g_steal_pointer (&run->parked_answer);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GArray) changes = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (answer == NULL)
+  run->read_ahead_serial++;
+  if (answer != NULL)
+    {
+      if (!record_batch (self, run, answer->ops, answer->results, answer->changes, &error))
+        {
+          /* Neither is recorded: answers are recorded in their order. */
+          g_debug ("Could not record the answer to a batch: %s (its records go again next time)", error->message);
+          return;
+        }
+      _si_sync_engine_set_progress (self, self->progress_done + answer->ops->len, self->progress_total);
+    }
+  if (parked == NULL || run->ops->len == 0)
     return;
-  if (!record_batch (self, run, answer->ops, answer->results, answer->changes, &error))
-    g_debug ("Could not record the answer to a batch: %s (its records go again next time)", error->message);
+  results = read_batch_answer (task, parked, &changes, &error);
+  if (results == NULL || !record_batch (self, run, run->ops, results, changes, &error))
+    g_debug ("Could not record the answer to a batch: %s (its records go again next time)",
+             error ? error->message : "not valid");
   else
-    _si_sync_engine_set_progress (self, self->progress_done + answer->ops->len, self->progress_total);
+    _si_sync_engine_set_progress (self, self->progress_done + run->ops->len, self->progress_total);
 }
 
 /* Gives the batch taken ahead back to the outbox (its notes stay: a note of a push never sent
- * only lets a later pull recognise that content as ours, which it is). */
+ * only lets a later pull recognise that content as ours, which it is); what a worker still
+ * reads ahead is dropped when it comes. */
 static void
 discard_prefetched (Run *run)
 {
-  stop_prefetch (run);
+  run->read_ahead_serial++;
   if (run->next_ops == NULL)
     return;
   run->pos = run->next_pos;
@@ -606,25 +630,20 @@ discard_prefetched (Run *run)
   run->next_body = NULL;
 }
 
-/* A batch's 200 answer, read straight from its text (si-wire-read.c). */
-static void
-on_batch_body (GTask  *task,
-               GBytes *bytes)
+/* The results of the batch in flight (run->ops) in its 200 answer @bytes, read straight from
+ * the text (si-wire-read.c); NULL when the answer is not valid. */
+static GPtrArray *
+read_batch_answer (GTask   *task,
+                   GBytes  *bytes,
+                   GArray **changes,
+                   GError **error)
 {
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(GArray) collections = g_array_sized_new (FALSE, FALSE, sizeof (int), run->ops->len);
   g_autoptr(GPtrArray) sent = run->asked_slim ? g_ptr_array_sized_new (run->ops->len) : NULL;
   g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GArray) changes = NULL;
-  g_autoptr(GPtrArray) ops = NULL;
-  g_autoptr(GError) error = NULL;
 
-  /* The answer before this one first, if it is still waiting (answers are recorded in order). */
-  if (!record_unrecorded (task))
-    return;
-  /* The answer came before the next batch was taken: it is taken after the answer. */
-  stop_prefetch (run);
   for (guint i = 0; i < run->ops->len; i++)
     {
       PushOp *op = g_ptr_array_index (run->ops, i);
@@ -638,14 +657,42 @@ on_batch_body (GTask  *task,
   /* Which change numbers the batch took (a server that says): with the versions recorded
    * below, the cursor moves past them, so the next pull does not bring them back. */
   results = si_wire_read_batch_response_sent (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), collections,
-                                              sent, self->server_reports_changes && !run->legacy ? &changes : NULL,
-                                              &error);
+                                              sent, self->server_reports_changes && !run->legacy ? changes : NULL,
+                                              error);
   /* What was not taken goes back; an operation whose record became its slim result's is left
    * without (same_as_sent()). */
   for (guint i = 0; sent != NULL && i < sent->len; i++)
     if (g_ptr_array_index (sent, i) != NULL)
       ((PushOp *) g_ptr_array_index (run->ops, i))->record = g_steal_pointer (&sent->pdata[i]);
-  if (results == NULL || results->len != run->ops->len)
+  if (results != NULL && results->len != run->ops->len)
+    g_clear_pointer (&results, g_ptr_array_unref);
+  return g_steal_pointer (&results);
+}
+
+/* A batch's 200 answer. */
+static void
+on_batch_body (GTask  *task,
+               GBytes *bytes)
+{
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GArray) changes = NULL;
+  g_autoptr(GPtrArray) ops = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The next batch is being read: the answer waits for it (read_ahead_done()), so that it goes
+   * out first. */
+  if (run->reading_ahead)
+    {
+      g_clear_pointer (&run->parked_answer, g_bytes_unref);
+      run->parked_answer = g_bytes_ref (bytes);
+      return;
+    }
+  /* The answer before this one first, if it is still waiting (answers are recorded in order). */
+  if (!record_unrecorded (task))
+    return;
+  results = read_batch_answer (task, bytes, &changes, &error);
+  if (results == NULL)
     {
       _si_sync_engine_answer_not_valid (task, REQUEST_BATCH, error);
       return;
@@ -843,6 +890,8 @@ take_ops (SiSyncEngine  *self,
     return FALSE;
   while (run->pos < run->outbox->len)
     {
+      g_autofree gint64 *ids = NULL;
+
       /* A group: the following entries of one collection; relations of a later group point
        * at records of an earlier one, pushed (and given server ids) by then. */
       end = group_end (run, run->pos);
@@ -850,7 +899,9 @@ take_ops (SiSyncEngine  *self,
       if (batches_only (self) || (self->batch_threshold > 0 && end - run->pos >= self->batch_threshold))
         take = MIN (end - run->pos, run->batch_chunk);
 
-      if (!build_ops (self, run, run->ops, run->pos, take, error))
+      ids = outbox_ids (run, run->pos, take);
+      if (!build_ops (self, self->store, collection_by_name (self, g_array_index (run->outbox, SiOutboxEntry, run->pos).collection),
+                      ids, take, push_device (self), run->ops, error))
         {
           _si_store_rollback (self->store);
           g_ptr_array_set_size (run->ops, 0);
@@ -906,52 +957,173 @@ refers_to_itself (SiCollection *collection)
 }
 
 /* While a batch is on the server, the next one of the same group (the same collection: its
- * records do not wait for this batch's answer, no relation points at them) is read, noted as
- * sent (committed with the notebook's durability, as before any send) and written out, so that
- * the client's share of it is done when the answer comes. It is sent as soon as that answer is
- * read (on_batch_body()), before it is recorded: one batch on the server at a time, as before,
- * and the answers recorded in the order sent. Nothing is
- * taken when the answer comes first, or when the store fails (push_next() takes it again and
- * reports the error). */
-static gboolean
-prefetch_batch (gpointer user_data)
+ * records do not wait for this batch's answer, no relation points at them) is read and written
+ * out on a worker, from the push's own connection (one snapshot), with the digests of its
+ * notes; back on the main loop it is noted as sent (committed with the notebook's durability,
+ * as before any send), so that the client's share of it is done when the answer comes. It is
+ * sent as soon as that answer is read (on_batch_body(), which waits for the worker), before
+ * the answer is recorded: one batch on the server at a time, as before, and the answers
+ * recorded in the order sent. The worker's part is a third of saveidea-cli's CPU in a first
+ * upload, and runs beside the recording of the answer before. Nothing is taken when the store
+ * fails (push_next() takes it again and reports the error). */
+typedef struct {
+  GTask        *task;        /* the run's */
+  guint         serial;      /* run->read_ahead_serial when it started */
+  guint         first;       /* run->pos when it started */
+  guint         take;        /* outbox entries read */
+  SiCollection *collection;
+  gint64       *ids;
+  char         *device;
+  GPtrArray    *ops;         /* read on the worker */
+  GPtrArray    *digests;     /* each operation's note (NULL: none) */
+  GString      *body;
+} ReadAhead;
+
+static void
+read_ahead_free (ReadAhead *job)
 {
-  GTask *task = user_data;
+  g_object_unref (job->task);
+  g_free (job->ids);
+  g_free (job->device);
+  g_clear_pointer (&job->ops, g_ptr_array_unref);
+  g_clear_pointer (&job->digests, g_ptr_array_unref);
+  if (job->body != NULL)
+    g_string_free (job->body, TRUE);
+  g_free (job);
+}
+
+/* The worker: the batch read from the push's connection, its notes' digests, its text. */
+static void
+read_ahead_thread (GTask        *step,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  SiSyncEngine *self = source_object;
+  ReadAhead *job = task_data;
+  g_autoptr(GError) error = NULL;
+  const char *delay = g_getenv ("SAVEIDEA_SYNC_TEST_READ_AHEAD_DELAY_MS");
+  gboolean ok;
+
+  /* For the tests: a worker slower than the server, so that the answer comes first. */
+  if (delay != NULL)
+    g_usleep (g_ascii_strtoull (delay, NULL, 10) * 1000);
+  /* Opened once, by the engine's first read ahead; one reader at a time (push_reading). */
+  if (self->push_store == NULL)
+    self->push_store = si_store_new (si_store_get_path (self->store), &error);
+  if (self->push_store == NULL || !_si_store_begin_read (self->push_store, &error))
+    {
+      g_task_return_error (step, g_steal_pointer (&error));
+      return;
+    }
+  ok = build_ops (self, self->push_store, job->collection, job->ids, job->take, job->device, job->ops, &error);
+  _si_store_rollback (self->push_store);
+  if (!ok)
+    {
+      g_task_return_error (step, g_steal_pointer (&error));
+      return;
+    }
+  for (guint i = 0; i < job->ops->len; i++)
+    {
+      PushOp *op = g_ptr_array_index (job->ops, i);
+      g_ptr_array_add (job->digests, op->record != NULL ? _si_store_sync_pushed_digest (op->record) : NULL);
+    }
+  job->body = batch_body (job->ops);
+  g_task_return_boolean (step, TRUE);
+}
+
+/* Back on the main loop: the batch read is noted as sent and waits for the answer to the one
+ * in flight, unless it is not wanted any more; an answer that came meanwhile goes on. */
+static void
+read_ahead_done (GObject      *source_object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SiSyncEngine *self = SI_SYNC_ENGINE (source_object);
+  ReadAhead *job = g_task_get_task_data (G_TASK (result));
+  GTask *task = job->task;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GBytes) parked = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  self->push_reading = FALSE;
+  run->reading_ahead = FALSE;
+  parked = g_steal_pointer (&run->parked_answer);
+  if (!ok)
+    g_debug ("Could not read the next batch ahead: %s", error->message);
+  else if (!run->ended && run->read_ahead_serial == job->serial && run->next_ops == NULL &&
+           run->pos == job->first && job->ops->len > 0 && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      /* As note_pushing() notes, with the digests made on the worker. */
+      ok = _si_store_begin (self->store, &error);
+      for (guint i = 0; ok && i < job->ops->len; i++)
+        {
+          PushOp *op = g_ptr_array_index (job->ops, i);
+          const char *digest = g_ptr_array_index (job->digests, i);
+
+          if (digest != NULL &&
+              !_si_store_sync_note_pushed_digest (self->store, op->collection, op->record->uid, op->generation,
+                                                  digest, &error))
+            {
+              _si_store_rollback (self->store);
+              ok = FALSE;
+            }
+        }
+      if (ok)
+        ok = _si_store_commit (self->store, &error);
+      if (ok)
+        {
+          run->next_pos = run->pos;
+          run->pos += job->take;
+          run->next_body = g_steal_pointer (&job->body);
+          run->next_ops = g_steal_pointer (&job->ops);
+        }
+      else
+        g_debug ("Could not note the next batch: %s", error->message);
+    }
+  if (parked != NULL && !run->ended)
+    on_batch_body (task, parked);
+}
+
+/* Starts reading the batch after the one in flight on a worker, when there is one to take
+ * ahead. */
+static void
+read_ahead_start (GTask *task)
+{
   SiSyncEngine *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) ops = NULL;
-  g_autoptr(GError) error = NULL;
-  guint end, take;
+  g_autoptr(GTask) step = NULL;
+  ReadAhead *job;
+  guint end;
 
-  g_clear_pointer (&run->prefetch, g_source_unref);
-  if (run->ended || run->next_ops != NULL || run->ops->len == 0 || run->pos >= run->outbox->len ||
-      g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    return G_SOURCE_REMOVE;
+  if (run->ended || run->reading_ahead || self->push_reading || run->next_ops != NULL || run->ops->len == 0 ||
+      run->pos >= run->outbox->len || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    return;
   /* The same group as the batch in flight, and one that push_next() would send as a batch. */
   if (((PushOp *) g_ptr_array_index (run->ops, 0))->collection != collection_by_name (self, g_array_index (run->outbox, SiOutboxEntry, run->pos).collection) ||
       refers_to_itself (((PushOp *) g_ptr_array_index (run->ops, 0))->collection))
-    return G_SOURCE_REMOVE;
+    return;
   end = group_end (run, run->pos);
   if (!batches_only (self) && !(self->batch_threshold > 0 && end - run->pos >= self->batch_threshold))
-    return G_SOURCE_REMOVE;
-  take = MIN (end - run->pos, run->batch_chunk);
+    return;
 
-  ops = g_ptr_array_new_with_free_func ((GDestroyNotify) _si_sync_engine_push_op_free);
-  if (!_si_store_begin (self->store, &error))
-    return G_SOURCE_REMOVE;
-  if (!build_ops (self, run, ops, run->pos, take, &error) || ops->len == 0 ||
-      !note_pushing (self, ops, &error))
-    {
-      _si_store_rollback (self->store);
-      return G_SOURCE_REMOVE;
-    }
-  if (!_si_store_commit (self->store, &error))
-    return G_SOURCE_REMOVE;
-  run->next_pos = run->pos;
-  run->pos += take;
-  run->next_body = batch_body (ops);
-  run->next_ops = g_steal_pointer (&ops);
-  return G_SOURCE_REMOVE;
+  job = g_new0 (ReadAhead, 1);
+  job->task = g_object_ref (task);
+  job->serial = run->read_ahead_serial;
+  job->first = run->pos;
+  job->take = MIN (end - run->pos, run->batch_chunk);
+  job->collection = ((PushOp *) g_ptr_array_index (run->ops, 0))->collection;
+  job->ids = outbox_ids (run, run->pos, job->take);
+  job->device = g_strdup (push_device (self));
+  job->ops = g_ptr_array_new_with_free_func ((GDestroyNotify) _si_sync_engine_push_op_free);
+  job->digests = g_ptr_array_new_with_free_func (g_free);
+  run->reading_ahead = TRUE;
+  self->push_reading = TRUE;
+  step = g_task_new (self, NULL, read_ahead_done, NULL);
+  g_task_set_source_tag (step, read_ahead_start);
+  g_task_set_task_data (step, job, (GDestroyNotify) read_ahead_free);
+  si_worker_run_in_thread (step, read_ahead_thread);
 }
 
 /* Whether a batch asks for slim results (`Prefer: return=minimal`): always, but for the tests
@@ -972,7 +1144,6 @@ send_batch (GTask   *task,
   Run *run = g_task_get_task_data (task);
   SoupMessage *msg;
 
-  stop_prefetch (run);
   run->asked_slim = asks_slim ();
   msg = _si_sync_engine_send_request_read (task, SOUP_METHOD_POST, "batch", body,
                                            run->asked_slim ? SI_WIRE_PREFER_MINIMAL : NULL, on_batch, on_batch_body);

@@ -89,9 +89,7 @@ run_free (Run *run)
   g_clear_pointer (&run->retry, g_hash_table_unref);
   g_clear_pointer (&run->ops, g_ptr_array_unref);
   g_clear_pointer (&run->next_ops, g_ptr_array_unref);
-  if (run->prefetch != NULL)
-    g_source_destroy (run->prefetch);
-  g_clear_pointer (&run->prefetch, g_source_unref);
+  g_clear_pointer (&run->parked_answer, g_bytes_unref);
   _si_sync_engine_push_unrecorded_clear (run);
   if (run->next_body != NULL)
     g_string_free (run->next_body, TRUE);
@@ -138,12 +136,9 @@ _si_sync_engine_run_finish (GTask  *task,
         g_error_free (error);
       return;
     }
-  /* An answer of the upload not recorded yet is recorded; the next batch is not taken ahead
+  /* The answers of the upload not recorded yet are recorded; the next batch is not taken ahead
    * any more (si-sync-engine-push.c). */
   _si_sync_engine_push_run_ends (task);
-  if (run->prefetch != NULL)
-    g_source_destroy (run->prefetch);
-  g_clear_pointer (&run->prefetch, g_source_unref);
   run->ended = TRUE;
   self->running = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -828,6 +823,7 @@ si_sync_engine_dispose (GObject *object)
     soup_session_abort (self->session);
   g_clear_object (&self->session);
   g_clear_object (&self->pull_store);
+  g_clear_object (&self->push_store);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (si_sync_engine_parent_class)->dispose (object);
 }
