@@ -407,6 +407,46 @@ test_delete_synced_leaves_tombstone (void)
   g_assert_cmpuint (si_store_count_pending (store, NULL), ==, 0);
 }
 
+/* SQLITE_TRACE_PROFILE: the rows each finished statement stepped over in a full scan. */
+static int
+count_full_scans (unsigned  type,
+                  void     *context,
+                  void     *statement,
+                  void     *x)
+{
+  *(int *) context += sqlite3_stmt_status (statement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+  return 0;
+}
+
+/* The outbox is read from the indexes of what waits: a notebook of synced ideas and one
+ * tombstone is not read whole (a statement that did took 30 ms of each no-op sync at 100,000
+ * ideas). */
+static void
+test_outbox_no_scan (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GArray) outbox = NULL;
+  g_autoptr(GError) error = NULL;
+  int scanned = 0;
+
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *title = g_strdup_printf ("Synced %u", i);
+      g_autoptr(SiIdea) idea = add_idea (store, title, "");
+    }
+  g_assert_cmpint (sqlite3_exec (_si_store_get_db (store), "UPDATE ideas SET state = 0, sid = id", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (_si_store_get_db (store), "UPDATE ideas SET state = 3 WHERE id = 7", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_trace_v2 (_si_store_get_db (store), SQLITE_TRACE_PROFILE, count_full_scans, &scanned);
+  outbox = si_store_get_outbox (store, &error);
+  sqlite3_trace_v2 (_si_store_get_db (store), 0, NULL, NULL);
+  g_assert_no_error (error);
+  g_assert_cmpuint (outbox->len, ==, 1);
+  g_assert_cmpint (g_array_index (outbox, SiOutboxEntry, 0).id, ==, 7);
+  g_assert_cmpint (scanned, ==, 0);
+}
+
 static void
 test_outbox_order (void)
 {
@@ -2334,6 +2374,7 @@ main (int   argc,
   g_test_add_func ("/store/tags/on-ideas", test_tags_on_ideas);
   g_test_add_func ("/store/tags/names", test_tag_names);
   g_test_add_func ("/store/outbox/order", test_outbox_order);
+  g_test_add_func ("/store/outbox/no-scan", test_outbox_no_scan);
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/outbox/mark-pushed-many", test_mark_pushed_many);
   g_test_add_func ("/store/outbox/note-pushing-history", test_note_pushing_history);

@@ -1210,8 +1210,10 @@ si_store_get_outbox (SiStore  *self,
     { SI_COLLECTION_TAGS, "state = " SI_SQL_MODIFIED },
     { SI_COLLECTION_IDEAS, "state = " SI_SQL_CREATED },
     { SI_COLLECTION_IDEAS, "state = " SI_SQL_MODIFIED },
-    { SI_COLLECTION_IDEAS, "state NOT IN (" SI_SQL_CREATED ", " SI_SQL_MODIFIED ")" },
-    { SI_COLLECTION_TAGS, "state NOT IN (" SI_SQL_CREATED ", " SI_SQL_MODIFIED ")" },
+    /* The last of the four states (si-types.h): by equality, SQLite reads the index; by
+     * NOT IN or a range, it read the whole table to keep the ids' order. */
+    { SI_COLLECTION_IDEAS, "state = " SI_SQL_DELETED },
+    { SI_COLLECTION_TAGS, "state = " SI_SQL_DELETED },
   };
   g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (SiOutboxEntry));
   sqlite3_stmt *stmt;
