@@ -169,6 +169,22 @@ assert_exactly_once (Server *s, SiStore *a, guint ideas)
 #define BATCH 1000   /* BATCH_CHUNK, si-sync-engine.c */
 #define IDEAS (2 * BATCH + BATCH / 5)   /* three batches */
 
+/* After an upload of every idea with no other device writing: no note left, the cursor over
+ * every change (all the device's own), a next sync that brings and sends nothing, every idea
+ * once. */
+static void
+assert_upload_whole (Server *s, SiStore *a, SiSyncEngine *ea)
+{
+  SiSyncReport report;
+
+  g_assert_cmpint (count_notes (a), ==, 0);
+  g_assert_cmpint (_si_store_sync_get_cursor (a, "changes"), ==, server_seq (s));
+  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
+  g_assert_cmpuint (report.pulled, ==, 0);
+  g_assert_cmpuint (report.pushed, ==, 0);
+  assert_exactly_once (s, a, IDEAS);
+}
+
 /* While the first batch is on the server, the second is read and noted as sent (its notes are
  * in the store before the first answer comes), and sent before the first answer is recorded;
  * one batch on the server at a time; every change
@@ -193,12 +209,7 @@ test_ahead (void)
   /* The second request went out before the first answer was recorded (which forgets the first
    * batch's notes): the server works on it while the client records. */
   g_assert_cmpint (proxy->notes_at_second, >=, 2 * BATCH);
-  g_assert_cmpint (_si_store_sync_get_cursor (a, "changes"), ==, server_seq (s));
-  g_assert_cmpint (count_notes (a), ==, 0);
-  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
-  g_assert_cmpuint (report.pulled, ==, 0);
-  g_assert_cmpuint (report.pushed, ==, 0);
-  assert_exactly_once (s, a, IDEAS);
+  assert_upload_whole (s, a, ea);
 }
 
 /* The next batch is read on a worker slower than the server (SAVEIDEA_SYNC_TEST_READ_AHEAD_DELAY_MS):
@@ -223,12 +234,7 @@ test_answer_waits_for_reader (void)
   g_assert_cmpuint (proxy->max_in_flight, ==, 1);
   /* The first answer came before the second batch was noted: it waited. */
   g_assert_cmpint (proxy->notes_at_first, ==, BATCH);
-  g_assert_cmpint (count_notes (a), ==, 0);
-  g_assert_cmpint (_si_store_sync_get_cursor (a, "changes"), ==, server_seq (s));
-  report = sync_ok (ea, SI_SYNC_MODE_INCREMENTAL);
-  g_assert_cmpuint (report.pulled, ==, 0);
-  g_assert_cmpuint (report.pushed, ==, 0);
-  assert_exactly_once (s, a, IDEAS);
+  assert_upload_whole (s, a, ea);
 }
 
 /* The sync is cancelled as the first answer comes, while the second batch is being read: the
