@@ -686,6 +686,38 @@ test_note_pushing_history (void)
   g_assert_cmpint (sql_int_store (store, "SELECT count (*) FROM sync_meta WHERE key LIKE 'pushed:%'"), ==, 1);
 }
 
+/* Whether sync_meta may have keys of a prefix: known for the transaction, true again once
+ * such a key is written, asked again after a rollback (which may bring deleted keys back) and
+ * outside a transaction always true. */
+static void
+test_meta_may_have (void)
+{
+  g_autoptr(SiStore) store = open_store ();
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (_si_store_meta_may_have (store, "pending:"));
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_false (_si_store_meta_may_have (store, "pending:"));
+  g_assert_false (_si_store_meta_may_have (store, "pushed:"));
+  g_assert_true (_si_store_set_meta (store, "pending:ideas:7", "ideas tags 1\n", &error));
+  g_assert_true (_si_store_meta_may_have (store, "pending:"));
+  g_assert_false (_si_store_meta_may_have (store, "pushed:"));
+  /* A key of another prefix that sorts right after it is not one of it. */
+  g_assert_true (_si_store_set_meta (store, "pushed;", "x", &error));
+  g_assert_false (_si_store_meta_may_have (store, "pushed:"));
+  g_assert_true (_si_store_commit (store, &error));
+
+  /* A deletion undone by a rollback: the key is back, and so is the answer. */
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_begin (store, &error));
+  g_assert_true (_si_store_set_meta (store, "pending:ideas:7", NULL, &error));
+  g_assert_false (_si_store_meta_may_have (store, "pending:"));
+  _si_store_rollback (store);
+  g_assert_true (_si_store_meta_may_have (store, "pending:"));
+  g_assert_true (_si_store_commit (store, &error));
+  g_assert_no_error (error);
+}
+
 /* A batch's answers recorded together leave the store as recording them one by one does. */
 static void
 test_mark_pushed_many (void)
@@ -2378,6 +2410,7 @@ main (int   argc,
   g_test_add_func ("/store/outbox/mark-pushed-generation", test_mark_pushed_checks_generation);
   g_test_add_func ("/store/outbox/mark-pushed-many", test_mark_pushed_many);
   g_test_add_func ("/store/outbox/note-pushing-history", test_note_pushing_history);
+  g_test_add_func ("/store/sync-meta/may-have", test_meta_may_have);
   g_test_add_func ("/store/outbox/own-base", test_own_base);
   g_test_add_func ("/store/outbox/own-base-damaged", test_own_base_damaged);
   g_test_add_func ("/store/outbox/read-pending", test_read_pending);

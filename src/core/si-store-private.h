@@ -75,6 +75,8 @@ gboolean      _si_store_set_meta         (SiStore     *self,
                                           const char  *key,
                                           const char  *value,
                                           GError     **error);
+gboolean      _si_store_meta_may_have    (SiStore     *self,
+                                          const char  *prefix);
 gboolean      _si_store_add_meta         (SiStore     *self,
                                           const char  *key,
                                           const char  *value,

@@ -844,7 +844,7 @@ find_pushed (SiStore            *self,
   g_autofree char *legacy = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (uid == NULL || remote->deleted)
+  if (uid == NULL || remote->deleted || !_si_store_meta_may_have (self, META_PUSHED_PREFIX))
     return FALSE;
   key = g_strconcat (META_PUSHED_PREFIX, si_collection_get_name (collection), ":", uid, NULL);
   value = _si_store_get_meta (self, key);
@@ -899,11 +899,16 @@ resolve_pending (SiStore      *self,
                  gint64        id,
                  GError      **error)
 {
-  g_autofree char *key = g_strdup_printf (META_PENDING_PREFIX "%s:%" G_GINT64_FORMAT,
-                                          si_collection_get_name (collection), sid);
-  g_autofree char *value = _si_store_get_meta (self, key);
+  g_autofree char *key = NULL;
+  g_autofree char *value = NULL;
   g_auto(GStrv) lines = NULL;
 
+  /* Most pulls have no record waiting for another: one lookup per transaction, not one per
+   * record. */
+  if (!_si_store_meta_may_have (self, META_PENDING_PREFIX))
+    return TRUE;
+  key = g_strdup_printf (META_PENDING_PREFIX "%s:%" G_GINT64_FORMAT, si_collection_get_name (collection), sid);
+  value = _si_store_get_meta (self, key);
   if (value == NULL)
     return TRUE;
   lines = g_strsplit (value, "\n", -1);

@@ -50,6 +50,13 @@ struct _SiStore
     const char   *sql;
     sqlite3_stmt *stmt;
   }           recent[64];
+  /* Whether sync_meta has keys that start with these prefixes, as found in this outermost
+   * transaction (no other connection writes meanwhile): _si_store_meta_may_have(). */
+  struct {
+    const char *prefix;
+    gboolean    may_have;
+  }           meta_known[4];
+  guint       n_meta_known;
   SiStoreCheckpointer *checkpointer;
   guint       depth;          /* transaction nesting */
   gint64      last_seq;       /* the last change_log line this store has announced */
@@ -355,7 +362,10 @@ _si_store_begin (SiStore  *self,
   if (!begun)
     return FALSE;
   if (self->depth == 0)
-    self->write_times[1] = g_get_monotonic_time ();
+    {
+      self->write_times[1] = g_get_monotonic_time ();
+      self->n_meta_known = 0;
+    }
   self->depth++;
   return TRUE;
 }
@@ -370,6 +380,7 @@ _si_store_begin_read (SiStore  *self,
 
   if (!exec (self, "BEGIN DEFERRED", NC_("what failed", "reading the sync state"), error))
     return FALSE;
+  self->n_meta_known = 0;
   self->depth++;
   return TRUE;
 }
@@ -392,7 +403,10 @@ _si_store_commit (SiStore  *self,
     self->write_times[3] = g_get_monotonic_time ();
   self->depth--;
   if (self->depth == 0)
-    si_store_check_changes (self);
+    {
+      self->n_meta_known = 0;
+      si_store_check_changes (self);
+    }
   return TRUE;
 }
 
@@ -405,6 +419,8 @@ _si_store_rollback (SiStore *self)
     sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
   else
     sqlite3_exec (self->db, "ROLLBACK TO si_nested; RELEASE si_nested", NULL, NULL, NULL);
+  /* What was undone may have been keys deleted. */
+  self->n_meta_known = 0;
   self->depth--;
 }
 
@@ -1324,6 +1340,57 @@ _si_store_get_meta (SiStore    *self,
   return value;
 }
 
+/* @key gets a value: the prefixes known to have no key may have it now. */
+static void
+meta_key_added (SiStore    *self,
+                const char *key)
+{
+  for (guint i = 0; i < self->n_meta_known; i++)
+    if (g_str_has_prefix (key, self->meta_known[i].prefix))
+      self->meta_known[i].may_have = TRUE;
+}
+
+/**
+ * _si_store_meta_may_have:
+ * @prefix: (not nullable): a literal, ending in ':'
+ *
+ * Whether sync_meta may have a key that starts with @prefix: FALSE when it surely has none, so
+ * that a lookup of each pulled record's notes (most notebooks have none) can be left out. Inside
+ * a transaction the answer is kept until the outermost one ends or anything rolls back; outside
+ * one it is always TRUE.
+ */
+gboolean
+_si_store_meta_may_have (SiStore    *self,
+                         const char *prefix)
+{
+  g_autofree char *after = NULL;
+  sqlite3_stmt *stmt;
+  gboolean found;
+
+  if (self->depth == 0)
+    return TRUE;
+  for (guint i = 0; i < self->n_meta_known; i++)
+    if (g_str_equal (self->meta_known[i].prefix, prefix))
+      return self->meta_known[i].may_have;
+  stmt = _si_store_prepare (self, "SELECT 1 FROM sync_meta WHERE key >= ?1 AND key < ?2 LIMIT 1", NULL);
+  if (stmt == NULL)
+    return TRUE;
+  /* The keys from @prefix up to the next one: "pushed:" to "pushed;". */
+  after = g_strdup (prefix);
+  after[strlen (after) - 1]++;
+  sqlite3_bind_text (stmt, 1, prefix, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, after, -1, SQLITE_STATIC);
+  found = sqlite3_step (stmt) != SQLITE_DONE;
+  sqlite3_reset (stmt);
+  if (self->n_meta_known < G_N_ELEMENTS (self->meta_known))
+    {
+      self->meta_known[self->n_meta_known].prefix = prefix;
+      self->meta_known[self->n_meta_known].may_have = found;
+      self->n_meta_known++;
+    }
+  return found;
+}
+
 gboolean
 _si_store_set_meta (SiStore     *self,
                     const char  *key,
@@ -1340,7 +1407,10 @@ _si_store_set_meta (SiStore     *self,
     return FALSE;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   if (value)
-    sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+    {
+      sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+      meta_key_added (self, key);
+    }
   return _si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error);
 }
 
@@ -1360,6 +1430,7 @@ _si_store_add_meta (SiStore     *self,
     return FALSE;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text (stmt, 2, value, -1, SQLITE_TRANSIENT);
+  meta_key_added (self, key);
   if (!_si_store_step_done (self, stmt, NC_("what failed", "saving the sync state"), error))
     return FALSE;
   *out_added = sqlite3_changes (self->db) > 0;
