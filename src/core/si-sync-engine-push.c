@@ -844,19 +844,25 @@ batches_only (SiSyncEngine *self)
   return self->server_reports_changes && self->batch_threshold > 0;
 }
 
-/* Notes what @ops send, inside the caller's transaction. */
+/* Notes what @ops send, inside the caller's transaction; @digests: each operation's note's
+ * digest, made on the worker that read them (read_ahead_thread()), or NULL to make them here. */
 static gboolean
 note_pushing (SiSyncEngine  *self,
               GPtrArray     *ops,
+              GPtrArray     *digests,
               GError       **error)
 {
   for (guint i = 0; i < ops->len; i++)
     {
       PushOp *op = g_ptr_array_index (ops, i);
+      g_autofree char *made = NULL;
+      const char *digest;
 
-      if (op->record != NULL &&
-          !_si_store_sync_note_pushing (self->store, op->collection, op->record->uid, op->generation,
-                                        op->record, error))
+      if (op->record == NULL)
+        continue;
+      digest = digests != NULL ? g_ptr_array_index (digests, i) : (made = _si_store_sync_pushed_digest (op->record));
+      if (!_si_store_sync_note_pushed_digest (self->store, op->collection, op->record->uid, op->generation,
+                                              digest, error))
         return FALSE;
     }
   return TRUE;
@@ -912,7 +918,7 @@ take_ops (SiSyncEngine  *self,
         break;
     }
   /* What is sent is noted first: if the answer is lost, the next sync knows its own write. */
-  if (!note_pushing (self, run->ops, error))
+  if (!note_pushing (self, run->ops, NULL, error))
     {
       _si_store_rollback (self->store);
       g_ptr_array_set_size (run->ops, 0);
@@ -1055,20 +1061,11 @@ read_ahead_done (GObject      *source_object,
   else if (!run->ended && run->read_ahead_serial == job->serial && run->next_ops == NULL &&
            run->pos == job->first && job->ops->len > 0 && !g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      /* As note_pushing() notes, with the digests made on the worker. */
       ok = _si_store_begin (self->store, &error);
-      for (guint i = 0; ok && i < job->ops->len; i++)
+      if (ok && !note_pushing (self, job->ops, job->digests, &error))
         {
-          PushOp *op = g_ptr_array_index (job->ops, i);
-          const char *digest = g_ptr_array_index (job->digests, i);
-
-          if (digest != NULL &&
-              !_si_store_sync_note_pushed_digest (self->store, op->collection, op->record->uid, op->generation,
-                                                  digest, &error))
-            {
-              _si_store_rollback (self->store);
-              ok = FALSE;
-            }
+          _si_store_rollback (self->store);
+          ok = FALSE;
         }
       if (ok)
         ok = _si_store_commit (self->store, &error);
