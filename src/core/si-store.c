@@ -51,7 +51,8 @@ struct _SiStore
     sqlite3_stmt *stmt;
   }           recent[64];
   /* Whether sync_meta has keys that start with these prefixes, as found in this outermost
-   * transaction (no other connection writes meanwhile): _si_store_meta_may_have(). */
+   * transaction (no other connection writes meanwhile): _si_store_meta_may_have(). Filled
+   * only inside a transaction, emptied when it commits or anything rolls back. */
   struct {
     const char *prefix;
     gboolean    may_have;
@@ -362,10 +363,7 @@ _si_store_begin (SiStore  *self,
   if (!begun)
     return FALSE;
   if (self->depth == 0)
-    {
-      self->write_times[1] = g_get_monotonic_time ();
-      self->n_meta_known = 0;
-    }
+    self->write_times[1] = g_get_monotonic_time ();
   self->depth++;
   return TRUE;
 }
@@ -380,7 +378,6 @@ _si_store_begin_read (SiStore  *self,
 
   if (!exec (self, "BEGIN DEFERRED", NC_("what failed", "reading the sync state"), error))
     return FALSE;
-  self->n_meta_known = 0;
   self->depth++;
   return TRUE;
 }
